@@ -1,0 +1,3 @@
+from avledger.cli import main
+
+main()

@@ -1,0 +1,514 @@
+"""The command line: every action of the TUI, scriptable.
+
+``avledger`` alone opens the TUI. This module imports only click at load
+time, so that ``--version`` is instant; services (peewee) are imported by the
+commands that need them, and Textual only by the TUI.
+
+Exit status: 0 done, 1 a check found a problem, 2 refused input (a reason on
+stderr, nothing changed). ``--json`` prints JSON only, the same in every
+language.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from avledger import __version__
+from avledger.i18n import _, set_language
+
+if TYPE_CHECKING:
+    from avledger.services import Services
+
+EXIT_PROBLEM = 1
+EXIT_REFUSED = 2
+
+
+# --- plumbing -----------------------------------------------------------------
+class AppState:
+    def __init__(self, home_option: str | None):
+        from avledger.home import resolve_home
+
+        self.home = resolve_home(home_option)
+        self._services: Services | None = None
+
+    def services(self, *, need_init: bool = True) -> "Services":
+        from avledger.errors import UserError
+        from avledger.services import Services
+
+        if need_init and not self.home.initialised:
+            raise UserError("数据目录 {path} 中还没有登记库，请先运行 avledger init 或 avledger demo",
+                            path=str(self.home.path))
+        if self._services is None:
+            self._services = Services(self.home)
+        return self._services
+
+
+def refusals(func):
+    """Turn a UserError into a message on stderr and exit status 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from avledger.errors import UserError
+
+        try:
+            return func(*args, **kwargs)
+        except UserError as exc:
+            click.echo(_("错误：{message}").format(message=exc.render()), err=True)
+            sys.exit(EXIT_REFUSED)
+
+    return wrapper
+
+
+def state() -> AppState:
+    return click.get_current_context().find_object(AppState)
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def table(headers: list[str], rows: list[list[Any]]) -> None:
+    """Print a table whose columns line up in terminal cells (CJK is two cells wide)."""
+    from rich.cells import cell_len
+
+    text_rows = [[("" if v is None else str(v)) for v in row] for row in rows]
+    widths = [cell_len(h) for h in headers]
+    for row in text_rows:
+        widths = [max(w, cell_len(v)) for w, v in zip(widths, row)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(v + " " * (w - cell_len(v)) for v, w in zip(cells, widths)).rstrip()
+
+    click.echo(line(headers))
+    click.echo("  ".join("-" * w for w in widths))
+    for row in text_rows:
+        click.echo(line(row))
+    if not rows:
+        click.echo(_("（无）"))
+
+
+def json_option(func):
+    return click.option("--json", "as_json", is_flag=True, help="JSON output / 输出 JSON")(func)
+
+
+class DefaultTuiGroup(click.Group):
+    """A group that opens the TUI when given no subcommand."""
+
+
+@click.group(cls=DefaultTuiGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="avledger", message="%(prog)s %(version)s")
+@click.option("--home", "home_option", metavar="DIR", help="数据目录 (default: platform data dir, or AVLEDGER_HOME)")
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="界面语言 / language")
+@click.pass_context
+def cli(ctx: click.Context, home_option: str | None, lang: str | None) -> None:
+    """avledger：行政执法音像记录管理 (body-camera footage register)."""
+    app_state = AppState(home_option)
+    ctx.obj = app_state
+    chosen = lang
+    if chosen is None:
+        try:
+            chosen = app_state.home.language()
+        except Exception:  # a broken config.toml must not stop the program
+            chosen = None
+    set_language(chosen or "zh")
+    from avledger.clicklocale import install as install_click_locale
+
+    install_click_locale()
+    if ctx.invoked_subcommand is None:
+        from avledger.tui import run_tui
+
+        sys.exit(run_tui(app_state.home))
+
+
+def main() -> None:
+    cli(prog_name="avledger")
+
+
+# --- init and demo ---------------------------------------------------------
+@cli.command()
+@click.option("--unit", required=True, help="单位名称")
+@click.option("--profile", "preset", required=True, help="预设：wanzhou dalian ruzhou lingchuan pingdingshan")
+@refusals
+def init(unit: str, preset: str) -> None:
+    """初始化登记库（单位名称与办公室配置）。"""
+    from avledger.errors import UserError
+    from avledger.profile import load_preset
+
+    st = state()
+    load_preset(preset)  # refuse an unknown preset before creating anything
+    if st.home.initialised:
+        services = st.services()
+        raise UserError("登记库已经初始化（{unit}），不能再次初始化", unit=services.office.unit())
+    services = st.services(need_init=False)
+    services.office.init(unit, preset)
+    click.echo(_("已初始化：{unit}（{preset}），数据目录 {path}").format(unit=unit, preset=preset,
+                                                                      path=st.home.path))
+
+
+@cli.command()
+@refusals
+def demo() -> None:
+    """在空数据目录中建立示例办公室。"""
+    from avledger.errors import UserError
+    from avledger.services.demo import UNIT, populate
+
+    st = state()
+    if st.home.initialised:
+        raise UserError("数据目录 {path} 中已有登记库，示例办公室只能建在空的数据目录中", path=str(st.home.path))
+    services = st.services(need_init=False)
+    try:
+        with services.ctx.change():
+            populate(services)
+    except BaseException:
+        services.close()
+        for suffix in ("", "-wal", "-shm"):
+            st.home.db_path.with_name(st.home.db_path.name + suffix).unlink(missing_ok=True)
+        raise
+    click.echo(_("已建立示例办公室：{unit}，数据目录 {path}").format(unit=UNIT, path=st.home.path))
+
+
+# --- departments -----------------------------------------------------------
+@cli.group()
+def dept() -> None:
+    """科室（执法队）与配备类别。"""
+
+
+@dept.command("add")
+@click.argument("name")
+@click.option("--class", "alloc_class", required=True, type=click.Choice(["A", "B", "C", "FULL"]),
+              help="配备类别")
+@refusals
+def dept_add(name: str, alloc_class: str) -> None:
+    """新增科室。"""
+    view = state().services().departments.add(name, alloc_class)
+    click.echo(_("已新增科室：{name}").format(name=view.name))
+
+
+@dept.command("set-class")
+@click.argument("name")
+@click.option("--class", "alloc_class", required=True, type=click.Choice(["A", "B", "C", "FULL"]))
+@refusals
+def dept_set_class(name: str, alloc_class: str) -> None:
+    """修改科室的配备类别。"""
+    view = state().services().departments.set_class(name, alloc_class)
+    click.echo(_("已修改：{name} → {cls}").format(name=view.name, cls=view.alloc_class))
+
+
+@dept.command("list")
+@json_option
+@refusals
+def dept_list(as_json: bool) -> None:
+    """列出科室。"""
+    from avledger.services.views import to_json
+    from avledger.vocab import ALLOCATION_CLASSES, label
+
+    rows = state().services().departments.list()
+    if as_json:
+        emit_json([to_json(r) for r in rows])
+        return
+    table([_("科室"), _("配备类别"), _("在职人数"), _("执法人员")],
+          [[r.name, label(ALLOCATION_CLASSES, r.alloc_class), r.staff_count, r.officer_count] for r in rows])
+
+
+# --- staff -------------------------------------------------------------------
+@cli.group()
+def staff() -> None:
+    """人员：工号、科室、执法证号、角色。"""
+
+
+@staff.command("add")
+@click.argument("name")
+@click.option("--number", required=True, help="工号")
+@click.option("--dept", required=True, help="科室")
+@click.option("--cert", help="执法证号")
+@click.option("--role", "roles", multiple=True, help="officer approver manager auditor leader")
+@click.option("--os-user", help="系统用户名")
+@refusals
+def staff_add(name: str, number: str, dept: str, cert: str | None, roles: tuple[str, ...], os_user: str | None) -> None:
+    """新增人员。"""
+    view = state().services().staff.add(name, number, dept, cert_no=cert, roles=list(roles), os_user=os_user)
+    click.echo(_("已新增人员：{name}（{number}）").format(name=view.name, number=view.number))
+
+
+@staff.command("edit")
+@click.argument("number")
+@click.option("--name")
+@click.option("--dept")
+@click.option("--cert", help="执法证号（空字符串表示无）")
+@click.option("--role", "roles", multiple=True)
+@click.option("--os-user")
+@refusals
+def staff_edit(number: str, name, dept, cert, roles, os_user) -> None:
+    """修改人员信息。"""
+    view = state().services().staff.update(number, name=name, dept=dept, cert_no=cert,
+                                           roles=list(roles) if roles else None, os_user=os_user)
+    click.echo(_("已修改人员：{name}（{number}）").format(name=view.name, number=view.number))
+
+
+@staff.command("leave")
+@click.argument("number")
+@refusals
+def staff_leave(number: str) -> None:
+    """登记人员离职（记录保留）。"""
+    view = state().services().staff.update(number, active=False)
+    click.echo(_("已登记离职：{name}（{number}）").format(name=view.name, number=view.number))
+
+
+@staff.command("list")
+@click.option("--active", "active_only", is_flag=True, help="只列在职人员")
+@json_option
+@refusals
+def staff_list(active_only: bool, as_json: bool) -> None:
+    """列出人员。"""
+    from avledger.services.views import to_json
+    from avledger.vocab import ROLES, labels
+
+    rows = state().services().staff.list(include_left=not active_only)
+    if as_json:
+        emit_json([to_json(r) for r in rows])
+        return
+    table([_("工号"), _("姓名"), _("科室"), _("执法证号"), _("角色"), _("状态")],
+          [[r.number, r.name, r.department, r.cert_no or "—", labels(ROLES, r.roles),
+            _("在职") if r.active else _("离职")] for r in rows])
+
+
+# --- devices -------------------------------------------------------------------
+KINDS = ["bodycam", "terminal", "camera", "recorder", "camcorder", "cctv", "storage"]
+
+
+@cli.group()
+def device() -> None:
+    """设备台账。"""
+
+
+@device.command("add")
+@click.argument("asset_no")
+@click.option("--kind", required=True, type=click.Choice(KINDS), help="设备类型")
+@click.option("--dept", required=True, help="科室")
+@click.option("--custodian", required=True, metavar="STAFF_NUMBER", help="保管人工号")
+@click.option("--model", default="", help="型号")
+@click.option("--serial", default="", help="序列号")
+@click.option("--fixed-asset", "fixed_asset_no", default="", help="固定资产编号")
+@click.option("--purchased", metavar="YYYY-MM-DD", help="购置日期")
+@click.option("--price", metavar="YUAN", help="原价（元）")
+@click.option("--ability", "abilities", multiple=True, help="explosion_proof infrared gps wireless")
+@click.option("--media-time", default="utc", type=click.Choice(["utc", "local"]), help="媒体文件时间的写法")
+@click.option("--notes", default="", help="备注")
+@refusals
+def device_add(asset_no, kind, dept, custodian, model, serial, fixed_asset_no, purchased, price, abilities,
+               media_time, notes) -> None:
+    """登记设备。"""
+    view = state().services().devices.add(asset_no, kind, dept, custodian, model=model, serial=serial,
+                                          fixed_asset_no=fixed_asset_no, purchased=purchased, price=price,
+                                          abilities=list(abilities), media_time=media_time, notes=notes)
+    click.echo(_("已登记设备：{asset}").format(asset=view.asset_no))
+
+
+@device.command("edit")
+@click.argument("asset_no")
+@click.option("--kind", type=click.Choice(KINDS))
+@click.option("--dept")
+@click.option("--custodian", metavar="STAFF_NUMBER")
+@click.option("--model")
+@click.option("--serial")
+@click.option("--fixed-asset", "fixed_asset_no")
+@click.option("--purchased", metavar="YYYY-MM-DD")
+@click.option("--price", metavar="YUAN")
+@click.option("--ability", "abilities", multiple=True)
+@click.option("--media-time", type=click.Choice(["utc", "local"]))
+@click.option("--notes")
+@refusals
+def device_edit(asset_no, abilities, **changes) -> None:
+    """修改设备登记信息。"""
+    if abilities:
+        changes["abilities"] = list(abilities)
+    view = state().services().devices.update(asset_no, **changes)
+    click.echo(_("已修改设备：{asset}").format(asset=view.asset_no))
+
+
+def _device_row(d) -> list[Any]:
+    from avledger.vocab import DEVICE_KINDS, DEVICE_STATUSES, label
+
+    return [d.asset_no, label(DEVICE_KINDS, d.kind), d.model, d.department,
+            f"{d.custodian}（{d.custodian_number}）", label(DEVICE_STATUSES, d.status)]
+
+
+@device.command("list")
+@click.option("--status", type=click.Choice(["in_store", "issued", "in_repair", "lost", "retired"]))
+@click.option("--dept")
+@click.option("--kind", type=click.Choice(KINDS))
+@json_option
+@refusals
+def device_list(status, dept, kind, as_json: bool) -> None:
+    """列出设备。"""
+    from avledger.services.views import to_json
+
+    rows = state().services().devices.list(status=status, dept=dept, kind=kind)
+    if as_json:
+        emit_json([to_json(r) for r in rows])
+        return
+    table([_("资产编号"), _("类型"), _("型号"), _("科室"), _("保管人"), _("状态")], [_device_row(d) for d in rows])
+
+
+@device.command("show")
+@click.argument("asset_no")
+@json_option
+@refusals
+def device_show(asset_no: str, as_json: bool) -> None:
+    """显示一台设备的详细信息。"""
+    from avledger.services.views import to_json
+    from avledger.vocab import ABILITIES, DEVICE_KINDS, DEVICE_STATUSES, MEDIA_TIME, label, labels
+
+    services = state().services()
+    services.devices.get(asset_no)
+    d = services.devices.view(asset_no)
+    if as_json:
+        emit_json(to_json(d))
+        return
+    pairs = [
+        (_("资产编号"), d.asset_no), (_("类型"), label(DEVICE_KINDS, d.kind)), (_("型号"), d.model),
+        (_("序列号"), d.serial), (_("固定资产编号"), d.fixed_asset_no),
+        (_("购置日期"), d.purchased.isoformat() if d.purchased else ""), (_("原价（元）"), d.price_yuan or ""),
+        (_("科室"), d.department), (_("保管人"), f"{d.custodian}（{d.custodian_number}）"),
+        (_("当前使用人"), f"{d.holder}（{d.holder_number}）" if d.holder else "—"),
+        (_("状态"), label(DEVICE_STATUSES, d.status)), (_("功能"), labels(ABILITIES, d.abilities) or "—"),
+        (_("媒体时间"), label(MEDIA_TIME, d.media_time)), (_("备注"), d.notes),
+    ]
+    from rich.cells import cell_len
+
+    width = max(cell_len(k) for k, _v in pairs)
+    for key, value in pairs:
+        click.echo(f"{key}{' ' * (width - cell_len(key))}  {value}")
+
+
+# --- allocation ------------------------------------------------------------------
+@cli.command()
+@json_option
+@refusals
+def allocation(as_json: bool) -> None:
+    """配备标准执行情况（各科室缺额）。"""
+    from avledger.services.views import to_json
+    from avledger.vocab import ALLOCATION_CLASSES, label
+
+    rows = state().services().allocation.report()
+    if as_json:
+        emit_json([to_json(r) for r in rows])
+        return
+    table([_("科室"), _("配备类别"), _("执法人员"), _("在用设备"), _("应配"), _("缺额")],
+          [[r.department, label(ALLOCATION_CLASSES, r.alloc_class), r.officers, r.working_devices,
+            _("按需") if r.required is None else r.required, r.shortfall or ""] for r in rows])
+
+
+# --- office profile ------------------------------------------------------------------
+@cli.group()
+def profile() -> None:
+    """办公室配置（本单位制度规定的期限、标准和审批）。"""
+
+
+@profile.command("show")
+@json_option
+@refusals
+def profile_show(as_json: bool) -> None:
+    """显示办公室配置。"""
+    services = state().services()
+    prof = services.office.profile()
+    if as_json:
+        emit_json({"unit": services.office.unit(), "profile": prof.data})
+        return
+    click.echo(f"{_('单位名称')}: {services.office.unit()}")
+    click.echo(f"{_('制度')}: {prof.issuer} {prof.get('office.regulation')}")
+    for field in services.office.editable_fields():
+        click.echo(f"{_(field.label)} [{field.path}]: {prof.get(field.path)}")
+
+
+@profile.command("set")
+@click.argument("path")
+@click.argument("value")
+@refusals
+def profile_set(path: str, value: str) -> None:
+    """修改一项配置，例如：avledger profile set ingest.deadline_hours 24"""
+    services = state().services()
+    if path == "unit":
+        services.office.set_unit(value)
+    else:
+        services.office.set_value(path, value)
+    click.echo(_("已修改：{path} = {value}").format(path=path, value=value))
+
+
+# --- audit -------------------------------------------------------------------------
+@cli.group()
+def audit() -> None:
+    """审计日志（防篡改）。"""
+
+
+@audit.command("list")
+@click.option("--limit", type=int, help="只列最近的若干条")
+@json_option
+@refusals
+def audit_list(limit: int | None, as_json: bool) -> None:
+    """列出审计日志。"""
+    from avledger.services.views import to_json
+
+    services = state().services()
+    rows = services.audit.list(limit=limit, newest_first=bool(limit))
+    if limit:
+        rows.reverse()
+    if as_json:
+        emit_json([to_json(r) for r in rows])
+        return
+    from avledger.timeutil import fmt_local
+
+    tz = services.office.profile().tz
+    table(["#", _("时间"), _("操作人"), _("操作"), _("对象"), _("摘要")],
+          [[r.id, fmt_local(r.at, tz), r.actor, _action_label(r.action), f"{r.entity}#{r.entity_id}", r.summary]
+           for r in rows])
+
+
+ACTIONS = {"create": "新增", "update": "修改", "status": "状态变更", "leave": "离职", "delete": "删除",
+           "verify": "核验"}
+
+
+def _action_label(action: str) -> str:
+    return _(ACTIONS[action]) if action in ACTIONS else action
+
+
+@audit.command("verify")
+@json_option
+@refusals
+def audit_verify(as_json: bool) -> None:
+    """核验审计链和登记数据是否被改动。"""
+    from dataclasses import asdict
+
+    from avledger.services.auditlog import describe_problem
+
+    result = state().services().audit.verify()
+    if as_json:
+        emit_json({"ok": result.ok, "events": result.events, "rows": result.rows,
+                   "first_bad_event": result.first_bad_event, "problems": [asdict(p) for p in result.problems]})
+    else:
+        if result.ok:
+            click.echo(_("审计链完整：{events} 条日志，{rows} 条登记记录均与日志一致").format(
+                events=result.events, rows=result.rows))
+        else:
+            click.echo(_("发现 {n} 处问题：").format(n=len(result.problems)))
+            for problem in result.problems:
+                click.echo("  - " + describe_problem(problem))
+    if not result.ok:
+        sys.exit(EXIT_PROBLEM)
+
+
+# --- settings ------------------------------------------------------------------------
+@cli.command()
+@click.argument("lang", type=click.Choice(["zh", "en"]))
+@refusals
+def language(lang: str) -> None:
+    """设置本机界面语言（zh 或 en）。"""
+    state().home.set_language(lang)
+    set_language(lang)
+    click.echo(_("界面语言已设为：{lang}").format(lang=lang))

@@ -1,0 +1,46 @@
+"""Chinese first, English on request.
+
+Message ids are the Chinese texts themselves, so a missing translation falls
+back to Chinese. English lives in ``locales/en.toml`` (a flat table of
+Chinese -> English). The language is chosen once at start-up, before the TUI
+modules are imported (Textual builds BINDINGS at class creation).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+
+LANGUAGES = ("zh", "en")
+_current = "zh"
+
+
+@cache
+def _catalog(lang: str) -> dict[str, str]:
+    if lang == "zh":
+        return {}
+    text = resources.files("avledger.locales").joinpath(f"{lang}.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def set_language(lang: str) -> None:
+    global _current
+    if lang not in LANGUAGES:
+        raise ValueError(lang)
+    _current = lang
+
+
+def language() -> str:
+    return _current
+
+
+def _(message: str) -> str:
+    """Translate a Chinese message id into the current language."""
+    if _current == "zh":
+        return message
+    return _catalog(_current).get(message, message)
+
+
+def catalog(lang: str) -> dict[str, str]:
+    return dict(_catalog(lang))

@@ -1,0 +1,1 @@
+"""Persistence: peewee models, queries and migrations. Nothing here knows the UI."""

@@ -1,0 +1,119 @@
+"""The database handle and the numbered schema migrations.
+
+The database is created unopened and bound to a file once the path is known.
+Each migration is plain SQL, so that an old register upgrades the same way
+whatever the models look like today; ``PRAGMA user_version`` holds the
+number of migrations applied. Migrations run in one transaction each.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from peewee import SqliteDatabase
+
+from avledger.errors import UserError
+
+database = SqliteDatabase(None)
+
+PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 5000,
+    "synchronous": "full",
+}
+
+# Each entry: a list of SQL statements. Never edit a released migration; add one.
+MIGRATIONS: list[list[str]] = [
+    # 1: office, departments, staff, devices, audit log
+    [
+        """CREATE TABLE office (
+            id INTEGER PRIMARY KEY,
+            unit TEXT NOT NULL,
+            preset TEXT NOT NULL,
+            profile TEXT NOT NULL,
+            created_at DATETIME NOT NULL
+        )""",
+        """CREATE TABLE department (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            alloc_class TEXT NOT NULL
+        )""",
+        """CREATE TABLE staff (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            number TEXT NOT NULL UNIQUE,
+            department_id INTEGER NOT NULL REFERENCES department (id),
+            cert_no TEXT,
+            roles TEXT NOT NULL DEFAULT '',
+            active INTEGER NOT NULL DEFAULT 1,
+            os_user TEXT UNIQUE
+        )""",
+        "CREATE INDEX staff_department_id ON staff (department_id)",
+        """CREATE TABLE device (
+            id INTEGER PRIMARY KEY,
+            asset_no TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            model TEXT NOT NULL DEFAULT '',
+            serial TEXT NOT NULL DEFAULT '',
+            fixed_asset_no TEXT NOT NULL DEFAULT '',
+            purchased DATE,
+            price_fen INTEGER,
+            department_id INTEGER NOT NULL REFERENCES department (id),
+            custodian_id INTEGER NOT NULL REFERENCES staff (id),
+            status TEXT NOT NULL,
+            abilities TEXT NOT NULL DEFAULT '',
+            media_time TEXT NOT NULL DEFAULT 'utc',
+            notes TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX device_department_id ON device (department_id)",
+        "CREATE INDEX device_custodian_id ON device (custodian_id)",
+        """CREATE TABLE audit_event (
+            id INTEGER PRIMARY KEY,
+            at DATETIME NOT NULL,
+            actor TEXT NOT NULL,
+            actor_staff_id INTEGER,
+            action TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id INTEGER,
+            summary TEXT NOT NULL DEFAULT '',
+            before TEXT,
+            after TEXT,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        )""",
+        "CREATE INDEX audit_event_entity ON audit_event (entity, entity_id)",
+    ],
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(db: SqliteDatabase) -> int:
+    return db.execute_sql("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db: SqliteDatabase, target: int = SCHEMA_VERSION) -> int:
+    """Apply the migrations after the register's version up to ``target``."""
+    current = schema_version(db)
+    if current > SCHEMA_VERSION:
+        raise UserError(
+            "登记库版本（{have}）比本程序（{want}）新，请升级 avledger", have=current, want=SCHEMA_VERSION
+        )
+    for number in range(current + 1, target + 1):
+        with db.atomic():
+            for statement in MIGRATIONS[number - 1]:
+                db.execute_sql(statement)
+            db.execute_sql(f"PRAGMA user_version = {number}")
+    return schema_version(db)
+
+
+def open_database(path: Path, *, upgrade: bool = True) -> SqliteDatabase:
+    """Bind the shared database to ``path`` and bring its schema up to date."""
+    if not database.is_closed():
+        database.close()
+    database.init(str(path), pragmas=PRAGMAS)
+    database.connect()
+    if upgrade:
+        migrate(database)
+    return database

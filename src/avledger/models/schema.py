@@ -1,0 +1,99 @@
+"""peewee models over the tables that ``db.MIGRATIONS`` creates."""
+
+from __future__ import annotations
+
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from avledger.models.db import database
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Office(BaseModel):
+    id = AutoField()
+    unit = TextField()
+    preset = TextField()
+    profile = TextField()  # JSON of the office's rules
+    created_at = DateTimeField()
+
+
+class Department(BaseModel):
+    id = AutoField()
+    name = TextField(unique=True)
+    alloc_class = CharField()
+
+
+class Staff(BaseModel):
+    id = AutoField()
+    name = TextField()
+    number = TextField(unique=True)
+    department = ForeignKeyField(Department, backref="staff", column_name="department_id")
+    cert_no = TextField(null=True)
+    roles = TextField(default="")  # comma-separated role ids
+    active = BooleanField(default=True)
+    os_user = TextField(null=True, unique=True)
+
+    @property
+    def role_list(self) -> list[str]:
+        return [r for r in self.roles.split(",") if r]
+
+
+class Device(BaseModel):
+    id = AutoField()
+    asset_no = TextField(unique=True)
+    kind = CharField()
+    model = TextField(default="")
+    serial = TextField(default="")
+    fixed_asset_no = TextField(default="")
+    purchased = DateField(null=True)
+    price_fen = IntegerField(null=True)  # original price in fen (0.01 yuan)
+    department = ForeignKeyField(Department, backref="devices", column_name="department_id")
+    custodian = ForeignKeyField(Staff, backref="custody", column_name="custodian_id")
+    status = CharField()
+    abilities = TextField(default="")  # comma-separated ability ids
+    media_time = CharField(default="utc")  # how the device writes container times: utc or local
+    notes = TextField(default="")
+
+    @property
+    def ability_list(self) -> list[str]:
+        return [a for a in self.abilities.split(",") if a]
+
+
+class AuditEvent(BaseModel):
+    id = AutoField()
+    at = DateTimeField()
+    actor = TextField()
+    actor_staff_id = IntegerField(null=True)
+    action = TextField()
+    entity = TextField()
+    entity_id = IntegerField(null=True)
+    summary = TextField(default="")
+    before = TextField(null=True)
+    after = TextField(null=True)
+    prev_hash = TextField()
+    hash = TextField()
+
+
+# Tables whose every row is covered by the audit log (entity name -> model).
+AUDITED: dict[str, type[BaseModel]] = {
+    "office": Office,
+    "department": Department,
+    "staff": Staff,
+    "device": Device,
+}
+
+ALL_MODELS = [Office, Department, Staff, Device, AuditEvent]

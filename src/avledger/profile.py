@@ -1,0 +1,226 @@
+"""Office profiles: the office's own rules, as data.
+
+A preset (``profiles/<id>.toml``) holds the rules of one regulation. At
+``init`` the chosen preset is copied into the register, where the manager may
+edit it; every feature reads its rules from the office's profile, never from
+constants in code.
+
+The profile is kept as a plain nested dict (what TOML gives) and wrapped by
+:class:`Profile`, which validates it and offers typed accessors.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from avledger.errors import UserError
+
+PRESETS = ("wanzhou", "dalian", "ruzhou", "lingchuan", "pingdingshan")
+
+ALLOCATION_CLASSES = ("A", "B", "C", "FULL")
+
+
+def load_preset(preset_id: str) -> dict[str, Any]:
+    """Return the preset's rules as a dict (validated)."""
+    if preset_id not in PRESETS:
+        raise UserError("未知的预设：{preset}（可选：{choices}）", preset=preset_id, choices=", ".join(PRESETS))
+    text = resources.files("avledger.profiles").joinpath(f"{preset_id}.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    Profile(data)  # validates
+    return data
+
+
+@dataclass(frozen=True)
+class EditableField:
+    """One profile value the manager may edit in the TUI or the CLI."""
+
+    path: str  # dotted path into the profile dict
+    label: str  # Chinese label (message id)
+    kind: type  # int, float, str or bool
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+EDITABLE_FIELDS: tuple[EditableField, ...] = (
+    EditableField("office.timezone", "时区", str),
+    EditableField("ingest.deadline_hours", "采集时限（小时）", int, 1, 240),
+    EditableField("ingest.max_gap_minutes", "允许的记录中断（分钟）", int, 0, 600),
+    EditableField("ingest.archive_dir", "存储位置（空为数据目录）", str),
+    EditableField("precheck.min_battery_pct", "使用前检查：最低电量（%）", int, 0, 100),
+    EditableField("precheck.min_free_gb", "使用前检查：最低剩余存储（GB）", float, 0, 10000),
+    EditableField("precheck.max_clock_offset_s", "使用前检查：时钟最大误差（秒）", int, 0, 86400),
+    EditableField("precheck.notice_text", "告知用语", str),
+    EditableField("retention.default_months", "一般资料保存期限（月）", int, 0, 1200),
+    EditableField("retention.case_months_after_close", "案件资料：结案后保存（月）", int, 0, 1200),
+    EditableField("retention.case_min_months", "案件资料：最少保存（月）", int, 0, 1200),
+    EditableField("viewing.approver_role", "查阅审批角色", str),
+    EditableField("viewing.confidential_approver_role", "涉密资料审批角色", str),
+    EditableField("disc.recheck_years", "光盘复检周期（年）", int, 1, 50),
+    EditableField("disc.recheck_percent", "每次复检比例（%）", int, 1, 100),
+)
+
+_TYPE_NAMES = {int: "整数", float: "数字", str: "文字", bool: "是/否"}
+
+
+def _get(data: dict[str, Any], path: str) -> Any:
+    node: Any = data
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(path)
+        node = node[part]
+    return node
+
+
+def _set(data: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split(".")
+    node = data
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
+
+
+# Required keys and their types. Lists are checked for element type.
+_SCHEMA: dict[str, type | tuple[type, ...]] = {
+    "office.preset": str,
+    "office.regulation": str,
+    "office.issuer": str,
+    "office.timezone": str,
+    "ingest.deadline_hours": int,
+    "ingest.max_gap_minutes": int,
+    "ingest.archive_dir": str,
+    "precheck.min_battery_pct": int,
+    "precheck.min_free_gb": (int, float),
+    "precheck.max_clock_offset_s": int,
+    "precheck.notice_text": str,
+    "allocation.officers_per_device": dict,
+    "allocation.default_class": str,
+    "allocation.counted_kinds": list,
+    "retention.default_months": int,
+    "retention.case_months_after_close": int,
+    "retention.case_min_months": int,
+    "retention.evidence_with_case_file": bool,
+    "retention.major_forever_on_disc": bool,
+    "viewing.approver_role": str,
+    "viewing.confidential_approver_role": str,
+    "disc.triggers": list,
+    "disc.recheck_years": int,
+    "disc.recheck_percent": int,
+    "full_record.kinds": list,
+    "full_record.circumstances": list,
+    "norecord.reasons": list,
+}
+
+ROLES = ("officer", "approver", "manager", "auditor", "leader")
+
+
+class Profile:
+    """A validated office profile."""
+
+    def __init__(self, data: dict[str, Any]):
+        self.data = copy.deepcopy(data)
+        self._validate()
+
+    def _validate(self) -> None:
+        for path, typ in _SCHEMA.items():
+            try:
+                value = _get(self.data, path)
+            except KeyError:
+                raise UserError("办公室配置缺少项目：{path}", path=path) from None
+            if typ is int and isinstance(value, bool):
+                raise UserError("配置项 {path} 应为整数", path=path)
+            if not isinstance(value, typ):
+                raise UserError("配置项 {path} 的类型不对", path=path)
+        try:
+            ZoneInfo(self.timezone_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise UserError("未知的时区：{tz}", tz=self.timezone_name) from None
+        per = self.data["allocation"]["officers_per_device"]
+        for cls in ("A", "B"):
+            if not isinstance(per.get(cls), int) or per[cls] < 1:
+                raise UserError("配备标准 {cls} 类须为每台设备对应的人数（正整数）", cls=cls)
+        if self.data["allocation"]["default_class"] not in ALLOCATION_CLASSES:
+            raise UserError("默认配备类别无效")
+        for key in ("approver_role", "confidential_approver_role"):
+            if self.data["viewing"][key] not in ROLES:
+                raise UserError("未知的角色：{role}", role=self.data["viewing"][key])
+        for field in EDITABLE_FIELDS:
+            value = _get(self.data, field.path)
+            if field.minimum is not None and isinstance(value, (int, float)) and not (
+                field.minimum <= value <= (field.maximum if field.maximum is not None else value)
+            ):
+                raise UserError("{label} 应在 {lo} 到 {hi} 之间", label=field.label, lo=field.minimum, hi=field.maximum)
+
+    # --- accessors -----------------------------------------------------
+    @property
+    def preset(self) -> str:
+        return self.data["office"]["preset"]
+
+    @property
+    def issuer(self) -> str:
+        return self.data["office"]["issuer"]
+
+    @property
+    def timezone_name(self) -> str:
+        return self.data["office"]["timezone"]
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone_name)
+
+    def officers_per_device(self, cls: str) -> int | None:
+        """Officers one device must cover for class A/B; 1 for FULL; None for C (by need)."""
+        if cls == "FULL":
+            return 1
+        if cls == "C":
+            return None
+        return int(self.data["allocation"]["officers_per_device"][cls])
+
+    @property
+    def counted_kinds(self) -> list[str]:
+        """Device kinds that count toward the allocation standard."""
+        return list(self.data["allocation"]["counted_kinds"])
+
+    @property
+    def default_allocation_class(self) -> str:
+        return self.data["allocation"]["default_class"]
+
+    def get(self, path: str) -> Any:
+        return _get(self.data, path)
+
+    def with_value(self, path: str, raw: str | int | float | bool) -> "Profile":
+        """Return a new profile with one editable value changed (raw text is parsed)."""
+        field = next((f for f in EDITABLE_FIELDS if f.path == path), None)
+        if field is None:
+            raise UserError("该项目不可修改：{path}", path=path)
+        value = parse_value(field, raw)
+        data = copy.deepcopy(self.data)
+        _set(data, path, value)
+        return Profile(data)
+
+
+def parse_value(field: EditableField, raw: str | int | float | bool) -> Any:
+    """Parse a typed value for an editable field, or raise UserError."""
+    if field.kind is str:
+        return str(raw).strip()
+    if field.kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in {"1", "true", "yes", "是", "y"}:
+            return True
+        if text in {"0", "false", "no", "否", "n"}:
+            return False
+        raise UserError("{label} 应为 是/否", label=field.label)
+    try:
+        value = field.kind(str(raw).strip())
+    except ValueError:
+        raise UserError("{label} 应为{kind}", label=field.label, kind=_TYPE_NAMES[field.kind]) from None
+    lo, hi = field.minimum, field.maximum
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise UserError("{label} 应在 {lo} 到 {hi} 之间", label=field.label, lo=lo, hi=hi)
+    return value

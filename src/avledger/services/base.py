@@ -1,0 +1,81 @@
+"""What every service shares: the database, the clock, the actor, the profile."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from peewee import Model, SqliteDatabase
+
+from avledger.errors import UserError
+from avledger.models import audit
+from avledger.models.schema import Office, Staff
+from avledger.profile import Profile
+from avledger.timeutil import utcnow
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers)
+        return "unknown"
+
+
+@dataclass
+class Context:
+    db: SqliteDatabase
+    clock: Callable[[], dt.datetime] = utcnow
+    os_user: str = field(default_factory=os_user)
+    _profile: Profile | None = None
+
+    # --- who ------------------------------------------------------------
+    def actor(self) -> audit.Actor:
+        staff = Staff.get_or_none((Staff.os_user == self.os_user) & (Staff.active == True))  # noqa: E712
+        if staff is None:
+            return audit.Actor(self.os_user)
+        return audit.Actor(f"{staff.name}（{staff.number}）", staff.id)
+
+    # --- rules ----------------------------------------------------------
+    def office(self) -> Office:
+        office = Office.get_or_none(Office.id == 1)
+        if office is None:
+            raise UserError("登记库尚未初始化，请先运行 avledger init --unit 单位名称 --profile 预设")
+        return office
+
+    def profile(self) -> Profile:
+        if self._profile is None:
+            self._profile = Profile(json.loads(self.office().profile))
+        return self._profile
+
+    def forget_profile(self) -> None:
+        self._profile = None
+
+    # --- changes --------------------------------------------------------
+    @contextmanager
+    def change(self) -> Iterator[None]:
+        """One unit of work: the change and its audit entries commit together, or neither."""
+        with self.db.atomic("IMMEDIATE") if not self.db.in_transaction() else self.db.atomic():
+            yield
+
+    def log(self, action: str, instance: Model | None = None, *, entity: str | None = None,
+            entity_id: int | None = None, before: dict | None = None, after: dict | None = None,
+            summary: str = "") -> None:
+        """Record a change. ``instance`` (saved) gives the entity, id and after-state."""
+        if instance is not None:
+            entity = entity or instance._meta.table_name
+            entity_id = instance.id
+            if after is None and action != "delete":
+                after = audit.snapshot(instance)
+        audit.append(self.actor(), action, entity or "", entity_id, before=before, after=after,
+                     at=self.clock(), summary=summary)
+
+
+def require_text(value: str | None, label: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise UserError("{label}不能为空", label=label)
+    return text

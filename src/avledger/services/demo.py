@@ -1,0 +1,66 @@
+"""A realistic sample office, for trying avledger out (``avledger demo``)."""
+
+from __future__ import annotations
+
+from avledger.services import Services
+
+UNIT = "示例市市场监督管理局"
+PRESET = "dalian"
+
+DEPARTMENTS = [
+    ("执法一队", "A"),
+    ("执法二队", "B"),
+    ("稽查科", "FULL"),
+    ("办公室", "C"),
+]
+
+# name, number, department, certificate, roles
+STAFF = [
+    ("王建国", "1001", "办公室", None, ["manager"]),
+    ("李秀英", "1002", "办公室", "22010010002", ["leader", "approver"]),
+    ("张伟", "2001", "执法一队", "22010020001", ["officer", "approver"]),
+    ("刘洋", "2002", "执法一队", "22010020002", ["officer"]),
+    ("陈静", "2003", "执法一队", "22010020003", ["officer"]),
+    ("杨帆", "2004", "执法一队", "22010020004", ["officer"]),
+    ("赵䶮", "2005", "执法一队", "22010020005", ["officer"]),
+    ("黄丽", "2006", "执法一队", "22010020006", ["officer"]),
+    ("周勇", "2007", "执法一队", "22010020007", ["officer"]),
+    ("吴敏", "3001", "执法二队", "22010030001", ["officer", "approver"]),
+    ("徐磊", "3002", "执法二队", "22010030002", ["officer"]),
+    ("孙婷", "3003", "执法二队", "22010030003", ["officer"]),
+    ("胡军", "3004", "执法二队", "22010030004", ["officer"]),
+    ("朱琳", "3005", "执法二队", "22010030005", ["officer"]),
+    ("高峰", "3006", "执法二队", None, []),
+    ("林志强", "4001", "稽查科", "22010040001", ["officer", "auditor"]),
+    ("何芳", "4002", "稽查科", "22010040002", ["officer"]),
+    ("郭㛃", "4003", "稽查科", "22010040003", ["officer"]),
+]
+
+# asset, kind, department, custodian, model, serial, purchased, price, abilities
+DEVICES = [
+    ("JL-2023-001", "bodycam", "执法一队", "2001", "DSJ-V9", "V9A2301187", "2023-03-15", "2380.00", ["infrared", "gps"]),
+    ("JL-2023-002", "bodycam", "执法一队", "2001", "DSJ-V9", "V9A2301188", "2023-03-15", "2380.00", ["infrared", "gps"]),
+    ("JL-2024-003", "bodycam", "执法二队", "3001", "DSJ-K7", "K7B2405520", "2024-05-20", "1980.00", ["gps"]),
+    ("JL-2024-004", "bodycam", "稽查科", "4001", "DSJ-K7", "K7B2405521", "2024-05-20", "1980.00", ["gps", "wireless"]),
+    ("JL-2024-005", "bodycam", "稽查科", "4001", "DSJ-EX2", "EX2240911", "2024-09-11", "4650.00", ["explosion_proof", "infrared"]),
+    ("ZD-2022-001", "terminal", "执法二队", "3001", "ZF-T60", "T60220817", "2022-08-17", "3200.00", ["gps", "wireless"]),
+    ("XJ-2021-001", "camera", "办公室", "1001", "Canon EOS R50", "R50-0042711", "2021-11-02", "5599.00", []),
+    ("LY-2022-001", "recorder", "稽查科", "4001", "SONY ICD-UX570", "UX5700931", "2022-04-08", "699.00", []),
+    ("SX-2020-001", "camcorder", "办公室", "1001", "Panasonic HC-V385", "HCV3851122", "2020-06-30", "2199.00", []),
+    ("CC-2023-001", "storage", "办公室", "1001", "采集工作站 DS-8", "DS8-230301", "2023-03-01", "12800.00", []),
+]
+
+
+def populate(services: Services) -> None:
+    """Fill an empty register with the sample office."""
+    services.office.init(UNIT, PRESET)
+    for name, cls in DEPARTMENTS:
+        services.departments.add(name, cls)
+    for name, number, dept, cert, roles in STAFF:
+        services.staff.add(name, number, dept, cert_no=cert, roles=roles)
+    for asset, kind, dept, keeper, model, serial, purchased, price, abilities in DEVICES:
+        services.devices.add(asset, kind, dept, keeper, model=model, serial=serial, purchased=purchased,
+                             price=price, abilities=abilities)
+    repair = services.devices.get("SX-2020-001")
+    with services.ctx.change():
+        services.devices.set_status(repair, "in_repair", "SX-2020-001 送厂维修")

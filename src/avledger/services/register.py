@@ -1,0 +1,288 @@
+"""Departments, staff and devices (F01, F02)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from peewee import JOIN, fn
+
+from avledger.errors import UserError
+from avledger.models.audit import snapshot
+from avledger.models.schema import Department, Device, Staff
+from avledger.services.base import Context, require_text
+from avledger.services.views import DepartmentView, DeviceView, StaffView
+from avledger.timeutil import local_today, parse_date
+from avledger.vocab import ABILITIES, ALLOCATION_CLASSES, DEVICE_KINDS, DEVICE_STATUSES, MEDIA_TIME, ROLES
+
+
+def _choice(value: str, vocab: dict[str, str], label: str) -> str:
+    if value not in vocab:
+        raise UserError("{label}无效：{value}（可选：{choices}）", label=label, value=value, choices=" ".join(vocab))
+    return value
+
+
+def _choices(values, vocab: dict[str, str], label: str) -> str:
+    items = [v.strip() for v in values if v and v.strip()]
+    for item in items:
+        _choice(item, vocab, label)
+    return ",".join(dict.fromkeys(items))
+
+
+def yuan_to_fen(text: str | None) -> int | None:
+    if text is None or str(text).strip() == "":
+        return None
+    try:
+        amount = Decimal(str(text).strip())
+    except InvalidOperation:
+        raise UserError("金额格式不对：{value}", value=text) from None
+    if amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise UserError("金额格式不对：{value}", value=text)
+    return int(amount * 100)
+
+
+def fen_to_yuan(fen: int | None) -> str | None:
+    return None if fen is None else f"{Decimal(fen) / 100:.2f}"
+
+
+class DepartmentService:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+
+    def get(self, name: str) -> Department:
+        dept = Department.get_or_none(Department.name == (name or "").strip())
+        if dept is None:
+            raise UserError("没有这个科室：{name}", name=name)
+        return dept
+
+    def add(self, name: str, alloc_class: str) -> DepartmentView:
+        name = require_text(name, "科室名称")
+        _choice(alloc_class, ALLOCATION_CLASSES, "配备类别")
+        self.ctx.office()
+        with self.ctx.change():
+            if Department.get_or_none(Department.name == name):
+                raise UserError("科室已存在：{name}", name=name)
+            dept = Department.create(name=name, alloc_class=alloc_class)
+            self.ctx.log("create", dept, summary=name)
+        return self.view(dept.id)
+
+    def set_class(self, name: str, alloc_class: str) -> DepartmentView:
+        _choice(alloc_class, ALLOCATION_CLASSES, "配备类别")
+        with self.ctx.change():
+            dept = self.get(name)
+            before = snapshot(dept)
+            dept.alloc_class = alloc_class
+            dept.save()
+            self.ctx.log("update", dept, before=before, summary=dept.name)
+        return self.view(dept.id)
+
+    def list(self) -> list[DepartmentView]:
+        staff_count = fn.COUNT(Staff.id)
+        officers = fn.SUM(((Staff.cert_no.is_null(False)) & (Staff.cert_no != "")).cast("integer"))
+        query = (
+            Department.select(Department.id, Department.name, Department.alloc_class,
+                              staff_count.alias("n"), officers.alias("o"))
+            .join(Staff, JOIN.LEFT_OUTER, on=((Staff.department == Department.id) & (Staff.active == True)))  # noqa: E712
+            .group_by(Department.id)
+            .order_by(Department.id)
+        )
+        return [DepartmentView(d.id, d.name, d.alloc_class, d.n or 0, d.o or 0) for d in query]
+
+    def view(self, dept_id: int) -> DepartmentView:
+        return next(d for d in self.list() if d.id == dept_id)
+
+
+class StaffService:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+
+    def get(self, number: str) -> Staff:
+        staff = Staff.get_or_none(Staff.number == (number or "").strip())
+        if staff is None:
+            raise UserError("没有这个工号的人员：{number}", number=number)
+        return staff
+
+    def add(self, name: str, number: str, dept: str, cert_no: str | None = None,
+            roles: list[str] | tuple[str, ...] = (), os_user: str | None = None) -> StaffView:
+        name = require_text(name, "姓名")
+        number = require_text(number, "工号")
+        roles_s = _choices(roles, ROLES, "角色")
+        os_user = (os_user or "").strip() or None
+        cert = (cert_no or "").strip() or None
+        self.ctx.office()
+        with self.ctx.change():
+            department = DepartmentService(self.ctx).get(dept)
+            if Staff.get_or_none(Staff.number == number):
+                raise UserError("工号已存在：{number}", number=number)
+            if os_user and Staff.get_or_none(Staff.os_user == os_user):
+                raise UserError("系统用户名已被其他人员使用：{user}", user=os_user)
+            staff = Staff.create(name=name, number=number, department=department, cert_no=cert,
+                                 roles=roles_s, active=True, os_user=os_user)
+            self.ctx.log("create", staff, summary=f"{name} {number}")
+        return self.view(number)
+
+    def update(self, number: str, *, name: str | None = None, dept: str | None = None,
+               cert_no: str | None = None, roles: list[str] | None = None,
+               os_user: str | None = None, active: bool | None = None) -> StaffView:
+        with self.ctx.change():
+            staff = self.get(number)
+            before = snapshot(staff)
+            if name is not None:
+                staff.name = require_text(name, "姓名")
+            if dept is not None:
+                staff.department = DepartmentService(self.ctx).get(dept)
+            if cert_no is not None:
+                staff.cert_no = cert_no.strip() or None
+            if roles is not None:
+                staff.roles = _choices(roles, ROLES, "角色")
+            if os_user is not None:
+                user = os_user.strip() or None
+                if user and Staff.get_or_none((Staff.os_user == user) & (Staff.id != staff.id)):
+                    raise UserError("系统用户名已被其他人员使用：{user}", user=user)
+                staff.os_user = user
+            if active is not None:
+                staff.active = active
+            if snapshot(staff) == before:
+                return self.view(number)
+            staff.save()
+            action = "leave" if active is False and before["active"] else "update"
+            self.ctx.log(action, staff, before=before, summary=f"{staff.name} {staff.number}")
+        return self.view(number)
+
+    def list(self, *, include_left: bool = True) -> list[StaffView]:
+        query = Staff.select(Staff, Department).join(Department).order_by(Staff.number)
+        if not include_left:
+            query = query.where(Staff.active == True)  # noqa: E712
+        return [self._view(s) for s in query]
+
+    def view(self, number: str) -> StaffView:
+        return self._view(self.get(number))
+
+    @staticmethod
+    def _view(s: Staff) -> StaffView:
+        return StaffView(s.id, s.name, s.number, s.department.name, s.cert_no, tuple(s.role_list), s.active,
+                         s.os_user)
+
+
+class DeviceService:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+
+    def get(self, asset_no: str) -> Device:
+        device = Device.get_or_none(Device.asset_no == (asset_no or "").strip())
+        if device is None:
+            raise UserError("没有这个资产编号的设备：{asset}", asset=asset_no)
+        return device
+
+    def _custodian(self, number: str) -> Staff:
+        staff = StaffService(self.ctx).get(number)
+        if not staff.active:
+            raise UserError("保管人 {name}（{number}）已离职，不能保管设备", name=staff.name, number=staff.number)
+        return staff
+
+    def _purchase_date(self, text: str | dt.date | None) -> dt.date | None:
+        if text is None or text == "":
+            return None
+        date = text if isinstance(text, dt.date) else parse_date(text, label="购置日期")
+        if date > local_today(self.ctx.clock(), self.ctx.profile().tz):
+            raise UserError("购置日期不能晚于今天：{date}", date=date.isoformat())
+        return date
+
+    def add(self, asset_no: str, kind: str, dept: str, custodian: str, *, model: str = "", serial: str = "",
+            fixed_asset_no: str = "", purchased: str | dt.date | None = None, price: str | None = None,
+            abilities: list[str] | tuple[str, ...] = (), media_time: str = "utc", notes: str = "") -> DeviceView:
+        asset_no = require_text(asset_no, "资产编号")
+        _choice(kind, DEVICE_KINDS, "设备类型")
+        _choice(media_time, MEDIA_TIME, "媒体时间")
+        abilities_s = _choices(abilities, ABILITIES, "功能")
+        price_fen = yuan_to_fen(price)
+        self.ctx.office()
+        purchased_d = self._purchase_date(purchased)
+        with self.ctx.change():
+            if Device.get_or_none(Device.asset_no == asset_no):
+                raise UserError("资产编号已存在：{asset}", asset=asset_no)
+            department = DepartmentService(self.ctx).get(dept)
+            keeper = self._custodian(custodian)
+            device = Device.create(asset_no=asset_no, kind=kind, model=model.strip(), serial=serial.strip(),
+                                   fixed_asset_no=fixed_asset_no.strip(), purchased=purchased_d,
+                                   price_fen=price_fen, department=department, custodian=keeper,
+                                   status="in_store", abilities=abilities_s, media_time=media_time,
+                                   notes=notes.strip())
+            self.ctx.log("create", device, summary=asset_no)
+        return self.view(asset_no)
+
+    def update(self, asset_no: str, **changes) -> DeviceView:
+        """Edit register fields (not the status, which lending and repair own)."""
+        with self.ctx.change():
+            device = self.get(asset_no)
+            before = snapshot(device)
+            for key, value in changes.items():
+                if value is None:
+                    continue
+                if key == "kind":
+                    device.kind = _choice(value, DEVICE_KINDS, "设备类型")
+                elif key == "dept":
+                    device.department = DepartmentService(self.ctx).get(value)
+                elif key == "custodian":
+                    device.custodian = self._custodian(value)
+                elif key == "purchased":
+                    device.purchased = self._purchase_date(value)
+                elif key == "price":
+                    device.price_fen = yuan_to_fen(value)
+                elif key == "abilities":
+                    device.abilities = _choices(value, ABILITIES, "功能")
+                elif key == "media_time":
+                    device.media_time = _choice(value, MEDIA_TIME, "媒体时间")
+                elif key in ("model", "serial", "fixed_asset_no", "notes"):
+                    setattr(device, key, str(value).strip())
+                else:
+                    raise ValueError(key)
+            if snapshot(device) == before:
+                return self.view(asset_no)
+            device.save()
+            self.ctx.log("update", device, before=before, summary=device.asset_no)
+        return self.view(asset_no)
+
+    def set_status(self, device: Device, status: str, summary: str = "") -> None:
+        """Change a device's status inside the caller's unit of work."""
+        _choice(status, DEVICE_STATUSES, "设备状态")
+        before = snapshot(device)
+        device.status = status
+        device.save()
+        self.ctx.log("status", device, before=before, summary=summary or f"{device.asset_no} {status}")
+
+    def _query(self):
+        custodian = Staff.alias()
+        return (Device.select(Device, Department, custodian)
+                .join(Department).switch(Device).join(custodian, on=(Device.custodian == custodian.id))
+                .order_by(Device.asset_no))
+
+    def list(self, *, status: str | None = None, dept: str | None = None, kind: str | None = None) -> list[DeviceView]:
+        query = self._query()
+        if status:
+            query = query.where(Device.status == _choice(status, DEVICE_STATUSES, "设备状态"))
+        if kind:
+            query = query.where(Device.kind == _choice(kind, DEVICE_KINDS, "设备类型"))
+        if dept:
+            query = query.where(Device.department == DepartmentService(self.ctx).get(dept))
+        return [self._view(d) for d in query]
+
+    def view(self, asset_no: str) -> DeviceView:
+        return self._view(self._query().where(Device.asset_no == asset_no.strip()).get())
+
+    def _view(self, d: Device) -> DeviceView:
+        holder = self.holder_of(d)
+        return DeviceView(d.id, d.asset_no, d.kind, d.model, d.serial, d.fixed_asset_no, d.purchased,
+                          fen_to_yuan(d.price_fen), d.department.name, d.custodian.name, d.custodian.number,
+                          d.status, tuple(d.ability_list), d.media_time, d.notes,
+                          holder[0] if holder else None, holder[1] if holder else None)
+
+    def holder_of(self, device: Device) -> tuple[str, str] | None:
+        """The officer holding the device now (lending ledger); None while it is not issued."""
+        return None
+
+    def status_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(DEVICE_STATUSES, 0)
+        for status, n in Device.select(Device.status, fn.COUNT(Device.id)).group_by(Device.status).tuples():
+            counts[status] = n
+        return counts
