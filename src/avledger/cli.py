@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from avledger import __version__
-from avledger.i18n import _, set_language
+from avledger.i18n import N_, _, set_language
 
 if TYPE_CHECKING:
     from avledger.services import Services
@@ -470,8 +470,8 @@ def audit_list(limit: int | None, as_json: bool) -> None:
            for r in rows])
 
 
-ACTIONS = {"create": "新增", "update": "修改", "status": "状态变更", "leave": "离职", "delete": "删除",
-           "verify": "核验"}
+ACTIONS = {"create": N_("新增"), "update": N_("修改"), "status": N_("状态变更"), "leave": N_("离职"),
+           "delete": N_("删除"), "verify": N_("核验")}
 
 
 def _action_label(action: str) -> str:

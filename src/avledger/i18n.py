@@ -42,5 +42,10 @@ def _(message: str) -> str:
     return _catalog(_current).get(message, message)
 
 
+def N_(message: str) -> str:
+    """Mark a message id for extraction without translating it yet (gettext's N_)."""
+    return message
+
+
 def catalog(lang: str) -> dict[str, str]:
     return dict(_catalog(lang))

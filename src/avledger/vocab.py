@@ -3,54 +3,54 @@ with their Chinese labels (message ids, translated on display)."""
 
 from __future__ import annotations
 
-from avledger.i18n import _
+from avledger.i18n import N_, _
 
 DEVICE_KINDS: dict[str, str] = {
-    "bodycam": "执法记录仪",
-    "terminal": "手持执法终端",
-    "camera": "照相机",
-    "recorder": "录音机",
-    "camcorder": "摄像机",
-    "cctv": "视频监控",
-    "storage": "存储设备",
+    "bodycam": N_("执法记录仪"),
+    "terminal": N_("手持执法终端"),
+    "camera": N_("照相机"),
+    "recorder": N_("录音机"),
+    "camcorder": N_("摄像机"),
+    "cctv": N_("视频监控"),
+    "storage": N_("存储设备"),
 }
 
 DEVICE_STATUSES: dict[str, str] = {
-    "in_store": "在库",
-    "issued": "已领用",
-    "in_repair": "维修中",
-    "lost": "丢失",
-    "retired": "报废",
+    "in_store": N_("在库"),
+    "issued": N_("已领用"),
+    "in_repair": N_("维修中"),
+    "lost": N_("丢失"),
+    "retired": N_("报废"),
 }
 
 # Statuses in which a device counts as a working device for allocation.
 WORKING_STATUSES = ("in_store", "issued")
 
 ABILITIES: dict[str, str] = {
-    "explosion_proof": "防爆",
-    "infrared": "红外夜视",
-    "gps": "GPS定位",
-    "wireless": "无线传输",
+    "explosion_proof": N_("防爆"),
+    "infrared": N_("红外夜视"),
+    "gps": N_("GPS定位"),
+    "wireless": N_("无线传输"),
 }
 
 ROLES: dict[str, str] = {
-    "officer": "执法人员",
-    "approver": "审批人",
-    "manager": "管理员",
-    "auditor": "监督员",
-    "leader": "单位负责人",
+    "officer": N_("执法人员"),
+    "approver": N_("审批人"),
+    "manager": N_("管理员"),
+    "auditor": N_("监督员"),
+    "leader": N_("单位负责人"),
 }
 
 ALLOCATION_CLASSES: dict[str, str] = {
-    "A": "A类（每3人至少1台）",
-    "B": "B类（每5人至少1台）",
-    "C": "C类（按需配备）",
-    "FULL": "全员配备（每人1台）",
+    "A": N_("A类（每3人至少1台）"),
+    "B": N_("B类（每5人至少1台）"),
+    "C": N_("C类（按需配备）"),
+    "FULL": N_("全员配备（每人1台）"),
 }
 
 MEDIA_TIME: dict[str, str] = {
-    "utc": "UTC（标准）",
-    "local": "本地时间",
+    "utc": N_("UTC（标准）"),
+    "local": N_("本地时间"),
 }
 
 

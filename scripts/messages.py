@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""List the message ids (Chinese texts shown to a user) in the source.
+
+A message id is the first string argument of ``_()``, ``N_()``,
+``UserError()`` or the label of ``EditableField()``. With ``--missing LANG``
+prints those that ``locales/LANG.toml`` lacks, as TOML lines to fill in.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+import tomllib
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "avledger"
+CALLS = {"_": 0, "N_": 0, "UserError": 0, "EditableField": 1}
+
+
+def message_ids(root: Path = SRC) -> dict[str, str]:
+    """Message id -> first place it is used."""
+    found: dict[str, str] = {}
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+            index = CALLS.get(name)
+            if index is None or len(node.args) <= index:
+                continue
+            arg = node.args[index]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value:
+                found.setdefault(arg.value, f"{path.relative_to(root)}:{node.lineno}")
+    return found
+
+
+def main() -> int:
+    ids = message_ids()
+    if len(sys.argv) == 3 and sys.argv[1] == "--missing":
+        catalog = tomllib.loads((SRC / "locales" / f"{sys.argv[2]}.toml").read_text("utf-8"))
+        for message, where in ids.items():
+            if message not in catalog:
+                escaped = message.replace("\\", "\\\\").replace('"', '\\"')
+                print(f'"{escaped}" = ""  # {where}')
+        return 0
+    for message, where in ids.items():
+        print(f"{where}\t{message}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

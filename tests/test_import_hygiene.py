@@ -1,0 +1,47 @@
+"""The CLI's everyday commands never import Textual (only avledger.tui does)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+PROBE = textwrap.dedent(
+    """
+    import sys
+    from avledger.cli import cli
+    try:
+        cli(args=sys.argv[1:], prog_name="avledger", standalone_mode=False)
+    finally:
+        loaded = sorted(m for m in sys.modules if m == "textual" or m.startswith("textual."))
+        print("TEXTUAL:" + ",".join(loaded), file=sys.stderr)
+    """
+)
+
+
+@pytest.mark.parametrize("args", [["--version"], ["device", "list"], ["device", "list", "--json"],
+                                  ["audit", "verify"], ["allocation"]])
+def test_cli_does_not_import_textual(demo, args):
+    demo.close()
+    env_home = str(demo.home.path)
+    proc = subprocess.run([sys.executable, "-c", PROBE, "--home", env_home, *args],
+                          capture_output=True, text=True, timeout=60)
+    marker = [line for line in proc.stderr.splitlines() if line.startswith("TEXTUAL:")]
+    assert marker == ["TEXTUAL:"], proc.stderr
+
+
+def test_only_tui_package_imports_textual():
+    from pathlib import Path
+
+    import avledger
+
+    root = Path(avledger.__file__).parent
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "tui" not in path.relative_to(root).parts[:1]
+        and ("import textual" in path.read_text("utf-8") or "from textual" in path.read_text("utf-8"))
+    ]
+    assert offenders == []

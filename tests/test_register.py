@@ -1,0 +1,161 @@
+"""Departments, staff and devices through the services (no Textual)."""
+
+from __future__ import annotations
+
+import pytest
+
+from avledger.errors import UserError
+from avledger.models.schema import AuditEvent, Device
+
+
+def refused(fn, *args, match: str, **kwargs):
+    before = AuditEvent.select().count()
+    with pytest.raises(UserError) as info:
+        fn(*args, **kwargs)
+    assert match in info.value.render()
+    assert AuditEvent.select().count() == before, "a refusal must change nothing"
+    return info.value
+
+
+def test_add_device_and_view(services):
+    view = services.devices.add("JL-001", "bodycam", "执法一队", "2001", model="DSJ-V9", serial="S1",
+                                purchased="2024-03-01", price="2380.5", abilities=["gps", "infrared"])
+    assert view.status == "in_store"
+    assert view.custodian == "张伟" and view.custodian_number == "2001"
+    assert view.price_yuan == "2380.50"
+    assert view.abilities == ("gps", "infrared")
+    assert [d.asset_no for d in services.devices.list()] == ["JL-001"]
+
+
+def test_duplicate_asset_refused(services):
+    services.devices.add("JL-001", "bodycam", "执法一队", "2001")
+    refused(services.devices.add, "JL-001", "camera", "执法一队", "2001", match="资产编号已存在")
+    assert Device.select().count() == 1
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(asset_no=" ", kind="bodycam", dept="执法一队", custodian="2001"), "资产编号不能为空"),
+        (dict(asset_no="X", kind="phone", dept="执法一队", custodian="2001"), "设备类型无效"),
+        (dict(asset_no="X", kind="bodycam", dept="执法九队", custodian="2001"), "没有这个科室"),
+        (dict(asset_no="X", kind="bodycam", dept="执法一队", custodian="9999"), "没有这个工号"),
+        (dict(asset_no="X", kind="bodycam", dept="执法一队", custodian="2001", purchased="2999-01-01"),
+         "购置日期不能晚于今天"),
+        (dict(asset_no="X", kind="bodycam", dept="执法一队", custodian="2001", purchased="2024-13-01"),
+         "不是有效日期"),
+        (dict(asset_no="X", kind="bodycam", dept="执法一队", custodian="2001", price="-3"), "金额格式不对"),
+        (dict(asset_no="X", kind="bodycam", dept="执法一队", custodian="2001", abilities=["laser"]), "功能无效"),
+    ],
+)
+def test_bad_device_input_refused(services, kwargs, match):
+    refused(services.devices.add, match=match, **kwargs)
+    assert Device.select().count() == 0
+
+
+def test_custodian_who_left_refused(services):
+    services.staff.update("2001", active=False)
+    refused(services.devices.add, "JL-9", "bodycam", "执法一队", "2001", match="已离职")
+
+
+def test_staff_rules(services):
+    refused(services.staff.add, "李四", "2001", "执法一队", match="工号已存在")
+    refused(services.staff.add, "", "3001", "执法一队", match="姓名不能为空")
+    refused(services.staff.add, "李四", "3001", "不存在", match="没有这个科室")
+    refused(services.staff.add, "李四", "3001", "执法一队", roles=["boss"], match="角色无效")
+    services.staff.add("李四", "3001", "执法一队", os_user="lisi")
+    refused(services.staff.add, "赵六", "3002", "执法一队", os_user="lisi", match="系统用户名已被")
+    left = services.staff.update("3001", active=False)
+    assert not left.active
+    assert AuditEvent.select().order_by(AuditEvent.id.desc()).first().action == "leave"
+
+
+def test_department_rules(services):
+    refused(services.departments.add, "执法一队", "B", match="科室已存在")
+    refused(services.departments.add, "执法二队", "Z", match="配备类别无效")
+    refused(services.departments.add, "  ", "B", match="不能为空")
+    assert services.departments.set_class("执法一队", "FULL").alloc_class == "FULL"
+
+
+def test_second_init_refused(services):
+    refused(services.office.init, "另一个单位", "dalian", match="已经初始化")
+
+
+def test_unknown_preset_refused(home):
+    from avledger.services import Services
+
+    with Services(home) as svc:
+        with pytest.raises(UserError, match="未知的预设"):
+            svc.office.init("X", "beijing")
+        assert not svc.office.initialised
+
+
+def test_actor_is_staff_mapped_from_os_user(home):
+    from avledger.services import Services
+
+    with Services(home, user="zhangwei") as svc:
+        svc.office.init("单位", "ruzhou")
+        svc.departments.add("一队", "FULL")
+        assert AuditEvent.select().order_by(AuditEvent.id.desc()).first().actor == "zhangwei"
+        svc.staff.add("张伟", "2001", "一队", cert_no="C1", os_user="zhangwei")
+        svc.departments.add("二队", "B")
+        last = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
+        assert last.actor == "张伟（2001）"
+        assert last.actor_staff_id == svc.staff.get("2001").id
+
+
+def test_every_change_is_audited_with_before_and_after(services):
+    import json
+
+    services.devices.add("JL-001", "bodycam", "执法一队", "2001", model="A")
+    services.devices.update("JL-001", model="B")
+    event = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
+    assert event.action == "update" and event.entity == "device"
+    assert json.loads(event.before)["model"] == "A"
+    assert json.loads(event.after)["model"] == "B"
+
+
+def test_allocation_report(services):
+    # 执法一队 is class A (1 per 3 officers). Add officers until 4 enforcement staff.
+    for n in range(3):
+        services.staff.add(f"队员{n}", f"20{n}9", "执法一队", cert_no=f"C{n}")
+    services.departments.add("执法二队", "C")
+    services.devices.add("JL-001", "bodycam", "执法一队", "2001")
+    services.devices.add("XJ-001", "camera", "执法一队", "2001")  # cameras do not count (profile)
+    rows = {r.department: r for r in services.allocation.report()}
+    one = rows["执法一队"]
+    assert (one.officers, one.working_devices, one.required, one.shortfall) == (4, 1, 2, 1)
+    assert rows["执法二队"].required is None and rows["执法二队"].shortfall == 0
+
+
+def test_allocation_full_class_and_departed_staff(services):
+    services.departments.set_class("执法一队", "FULL")
+    services.staff.add("李四", "2002", "执法一队", cert_no="C2")
+    services.staff.add("离职者", "2003", "执法一队", cert_no="C3")
+    services.staff.update("2003", active=False)
+    row = services.allocation.report()[0]
+    assert row.officers == 2 and row.required == 2 and row.shortfall == 2
+
+
+def test_profile_edit_validated_and_audited(services):
+    profile = services.office.set_value("ingest.deadline_hours", "48")
+    assert profile.get("ingest.deadline_hours") == 48
+    assert services.ctx.profile().get("ingest.deadline_hours") == 48
+    refused(services.office.set_value, "ingest.deadline_hours", "abc", match="应为整数")
+    refused(services.office.set_value, "ingest.deadline_hours", "0", match="之间")
+    refused(services.office.set_value, "office.timezone", "Mars/Base", match="未知的时区")
+    refused(services.office.set_value, "office.preset", "x", match="不可修改")
+    assert services.audit.verify().ok
+
+
+def test_all_presets_load():
+    from avledger.profile import PRESETS, Profile, load_preset
+
+    issuers = set()
+    for preset in PRESETS:
+        profile = Profile(load_preset(preset))
+        assert profile.preset == preset
+        issuers.add(profile.issuer)
+    assert len(issuers) == 5
+    assert Profile(load_preset("ruzhou")).default_allocation_class == "FULL"  # R6: 配备率 100%
+    assert Profile(load_preset("wanzhou")).get("retention.default_months") == 24  # W14
