@@ -22,7 +22,10 @@ class UserError(Exception):
     def render(self) -> str:
         from avledger.i18n import _
 
-        return _(self.message).format(**self.params) if self.params else _(self.message)
+        # Arguments that are message ids themselves (field labels) are translated too;
+        # user data (names, numbers) is not in the catalog and stays as typed.
+        params = {k: _(v) if isinstance(v, str) else v for k, v in self.params.items()}
+        return _(self.message).format(**params)
 
     def __str__(self) -> str:  # pragma: no cover - debugging aid
         return self.render()

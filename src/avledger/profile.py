@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from avledger.errors import UserError
+from avledger.i18n import N_
 
 PRESETS = ("wanzhou", "dalian", "ruzhou", "lingchuan", "pingdingshan")
 
@@ -64,7 +65,7 @@ EDITABLE_FIELDS: tuple[EditableField, ...] = (
     EditableField("disc.recheck_percent", "每次复检比例（%）", int, 1, 100),
 )
 
-_TYPE_NAMES = {int: "整数", float: "数字", str: "文字", bool: "是/否"}
+_TYPE_NAMES = {int: N_("整数"), float: N_("数字"), str: N_("文字"), bool: N_("是/否")}
 
 
 def _get(data: dict[str, Any], path: str) -> Any:

@@ -62,4 +62,4 @@ def label(vocab: dict[str, str], key: str | None) -> str:
 
 
 def labels(vocab: dict[str, str], keys: list[str] | tuple[str, ...]) -> str:
-    return "、".join(label(vocab, k) for k in keys)
+    return _("、").join(label(vocab, k) for k in keys)

@@ -84,6 +84,54 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX audit_event_entity ON audit_event (entity, entity_id)",
     ],
+    # 2: lending and handover ledger with the pre-use check; faults and repairs; accountability cases
+    [
+        """CREATE TABLE loan (
+            id INTEGER PRIMARY KEY,
+            device_id INTEGER NOT NULL REFERENCES device (id),
+            holder_id INTEGER NOT NULL REFERENCES staff (id),
+            start_at DATETIME NOT NULL,
+            start_kind TEXT NOT NULL,
+            from_loan_id INTEGER REFERENCES loan (id),
+            due_at DATETIME,
+            purpose TEXT NOT NULL DEFAULT '',
+            battery_pct INTEGER,
+            free_gb REAL,
+            clock_offset_s INTEGER,
+            notice_given INTEGER,
+            check_failures TEXT NOT NULL DEFAULT '',
+            despite TEXT,
+            end_at DATETIME,
+            end_kind TEXT,
+            content TEXT NOT NULL DEFAULT '',
+            condition TEXT
+        )""",
+        "CREATE UNIQUE INDEX loan_one_open_per_device ON loan (device_id) WHERE end_at IS NULL",
+        "CREATE INDEX loan_device_start ON loan (device_id, start_at)",
+        "CREATE INDEX loan_holder_start ON loan (holder_id, start_at)",
+        "CREATE INDEX loan_open_due ON loan (due_at) WHERE end_at IS NULL",
+        """CREATE TABLE fault (
+            id INTEGER PRIMARY KEY,
+            device_id INTEGER NOT NULL REFERENCES device (id),
+            reported_at DATETIME NOT NULL,
+            description TEXT NOT NULL,
+            sent_at DATETIME,
+            back_at DATETIME,
+            outcome TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX fault_device ON fault (device_id, reported_at)",
+        """CREATE TABLE liability (
+            id INTEGER PRIMARY KEY,
+            device_id INTEGER NOT NULL REFERENCES device (id),
+            staff_id INTEGER NOT NULL REFERENCES staff (id),
+            kind TEXT NOT NULL,
+            at DATETIME NOT NULL,
+            amount_fen INTEGER NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            loan_id INTEGER REFERENCES loan (id)
+        )""",
+        "CREATE INDEX liability_device ON liability (device_id)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -8,6 +8,7 @@ from peewee import (
     CharField,
     DateField,
     DateTimeField,
+    FloatField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -73,6 +74,52 @@ class Device(BaseModel):
         return [a for a in self.abilities.split(",") if a]
 
 
+class Loan(BaseModel):
+    """One holder's period with a device: from issue (or handover) to return (or handover, or loss)."""
+
+    id = AutoField()
+    device = ForeignKeyField(Device, backref="loans", column_name="device_id")
+    holder = ForeignKeyField(Staff, backref="loans", column_name="holder_id")
+    start_at = DateTimeField()
+    start_kind = CharField()  # issue | handover
+    from_loan = ForeignKeyField("self", null=True, column_name="from_loan_id")
+    due_at = DateTimeField(null=True)
+    purpose = TextField(default="")
+    battery_pct = IntegerField(null=True)
+    free_gb = FloatField(null=True)
+    clock_offset_s = IntegerField(null=True)
+    notice_given = BooleanField(null=True)
+    check_failures = TextField(default="")  # comma-separated check ids that failed
+    despite = TextField(null=True)  # why it went out although the check failed
+    end_at = DateTimeField(null=True)
+    end_kind = CharField(null=True)  # return | handover | lost
+    content = TextField(default="")  # what was recorded (记录内容)
+    condition = CharField(null=True)  # ok | damaged
+
+
+class Fault(BaseModel):
+    id = AutoField()
+    device = ForeignKeyField(Device, backref="faults", column_name="device_id")
+    reported_at = DateTimeField()
+    description = TextField()
+    sent_at = DateTimeField(null=True)
+    back_at = DateTimeField(null=True)
+    outcome = TextField(default="")
+
+
+class Liability(BaseModel):
+    """An accountability case for a damaged or lost device (赔偿按原价)."""
+
+    id = AutoField()
+    device = ForeignKeyField(Device, backref="liabilities", column_name="device_id")
+    staff = ForeignKeyField(Staff, backref="liabilities", column_name="staff_id")
+    kind = CharField()  # damaged | lost
+    at = DateTimeField()
+    amount_fen = IntegerField()
+    description = TextField(default="")
+    loan = ForeignKeyField(Loan, null=True, column_name="loan_id")
+
+
 class AuditEvent(BaseModel):
     id = AutoField()
     at = DateTimeField()
@@ -94,6 +141,9 @@ AUDITED: dict[str, type[BaseModel]] = {
     "department": Department,
     "staff": Staff,
     "device": Device,
+    "loan": Loan,
+    "fault": Fault,
+    "liability": Liability,
 }
 
-ALL_MODELS = [Office, Department, Staff, Device, AuditEvent]
+ALL_MODELS = [Office, Department, Staff, Device, Loan, Fault, Liability, AuditEvent]

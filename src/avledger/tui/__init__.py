@@ -9,5 +9,8 @@ def run_tui(home: Home) -> int:
     from avledger.tui.app import make_app
 
     app = make_app(home)
-    app.run()
+    try:
+        app.run()
+    finally:
+        app.close_services()
     return app.return_code or 0

@@ -1,0 +1,431 @@
+"""The use and handover ledger (使用情况台账, F03), the pre-use check (F04),
+and a device's life outside the cupboard: faults, repairs, damage and loss (F05).
+
+A :class:`Loan` is one holder's period with a device. Issue (领用) opens one;
+return (归还) closes it; a handover (交接) closes the giver's and opens the
+taker's in one step; a loss closes it. At most one loan per device is open
+(a partial unique index guarantees it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from peewee import JOIN
+
+from avledger.errors import UserError
+from avledger.models.audit import snapshot
+from avledger.models.schema import Device, Fault, Liability, Loan, Staff
+from avledger.services.base import Context, require_text
+from avledger.services.register import DeviceService, StaffService, fen_to_yuan, yuan_to_fen
+from avledger.timeutil import fmt_local, parse_local_datetime
+from avledger.i18n import N_
+
+CHECKS = {
+    "battery": N_("电量不足"),
+    "storage": N_("存储空间不足"),
+    "clock": N_("时钟误差过大"),
+    "notice": N_("未提醒告知用语"),
+}
+
+CONDITIONS = ("ok", "damaged")
+
+
+@dataclass(frozen=True)
+class PreCheck:
+    """The pre-use check as entered at the counter."""
+
+    battery_pct: int
+    free_gb: float
+    clock_offset_s: int
+    notice_given: bool
+
+
+@dataclass(frozen=True)
+class LoanView:
+    id: int
+    asset_no: str
+    device_kind: str
+    holder: str
+    holder_number: str
+    start_at: dt.datetime
+    start_kind: str
+    from_holder: str | None
+    due_at: dt.datetime | None
+    purpose: str
+    battery_pct: int | None
+    free_gb: float | None
+    clock_offset_s: int | None
+    notice_given: bool | None
+    check_failures: tuple[str, ...]
+    despite: str | None
+    end_at: dt.datetime | None
+    end_kind: str | None
+    content: str
+    condition: str | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class FaultView:
+    id: int
+    asset_no: str
+    reported_at: dt.datetime
+    description: str
+    sent_at: dt.datetime | None
+    back_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class LiabilityView:
+    id: int
+    asset_no: str
+    staff: str
+    staff_number: str
+    kind: str
+    at: dt.datetime
+    amount_yuan: str
+    description: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: dt.datetime
+    kind: str  # issue, handover, return, lost, fault, repair_sent, repair_back, liability
+    text: str
+
+
+class LendingService:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.devices = DeviceService(ctx)
+        self.staff = StaffService(ctx)
+
+    # --- time ----------------------------------------------------------
+    def _when(self, at: str | dt.datetime | None, label: str = "时间") -> dt.datetime:
+        """The event's time as naive UTC: now, or a past local time typed by the manager."""
+        now = self.ctx.clock()
+        if at is None or at == "":
+            return now
+        when = at if isinstance(at, dt.datetime) else parse_local_datetime(at, self.ctx.profile().tz, label=label)
+        if when > now:
+            raise UserError("{label}不能晚于现在：{value}", label=label, value=fmt_local(when, self.ctx.profile().tz))
+        return when
+
+    def _fmt(self, value: dt.datetime | None) -> str:
+        return fmt_local(value, self.ctx.profile().tz)
+
+    # --- rules ----------------------------------------------------------
+    def _holder(self, number: str) -> Staff:
+        person = self.staff.get(number)
+        if not person.active:
+            raise UserError("{name}（{number}）已离职，不能使用执法记录设备", name=person.name, number=person.number)
+        if not person.cert_no:
+            raise UserError("{name}（{number}）没有执法证，不是执法人员，不能领用执法记录设备（转借他人属违规）",
+                            name=person.name, number=person.number)
+        return person
+
+    def check_failures(self, check: PreCheck) -> list[str]:
+        """The pre-use check ids that fail under the profile's thresholds."""
+        profile = self.ctx.profile()
+        if not 0 <= check.battery_pct <= 100:
+            raise UserError("电量应在 0 到 100 之间：{value}", value=check.battery_pct)
+        if check.free_gb < 0:
+            raise UserError("剩余存储不能为负数：{value}", value=check.free_gb)
+        failures = []
+        if check.battery_pct < profile.get("precheck.min_battery_pct"):
+            failures.append("battery")
+        if check.free_gb < profile.get("precheck.min_free_gb"):
+            failures.append("storage")
+        if abs(check.clock_offset_s) > profile.get("precheck.max_clock_offset_s"):
+            failures.append("clock")
+        if not check.notice_given:
+            failures.append("notice")
+        return failures
+
+    def describe_failures(self, failures: list[str]) -> str:
+        from avledger.i18n import _
+
+        profile = self.ctx.profile()
+        limits = {
+            "battery": f"≥ {profile.get('precheck.min_battery_pct')}%",
+            "storage": f"≥ {profile.get('precheck.min_free_gb')} GB",
+            "clock": f"≤ {profile.get('precheck.max_clock_offset_s')} s",
+            "notice": "",
+        }
+        return "；".join(f"{_(CHECKS[f])}{('（' + limits[f] + '）') if limits[f] else ''}" for f in failures)
+
+    def _open_loan(self, device: Device) -> Loan | None:
+        return Loan.get_or_none((Loan.device == device) & (Loan.end_at.is_null()))
+
+    def _last_end(self, device: Device) -> dt.datetime | None:
+        last = (Loan.select(Loan.end_at).where((Loan.device == device) & Loan.end_at.is_null(False))
+                .order_by(Loan.end_at.desc()).first())
+        return last.end_at if last else None
+
+    # --- actions --------------------------------------------------------
+    def issue(self, asset_no: str, holder: str, check: PreCheck, *, due: str | dt.datetime | None = None,
+              purpose: str = "", despite: str | None = None, at: str | dt.datetime | None = None) -> LoanView:
+        """领用: issue a device to an enforcement officer after the pre-use check."""
+        when = self._when(at, "领用时间")
+        due_at = None
+        if due:
+            due_at = due if isinstance(due, dt.datetime) else parse_local_datetime(due, self.ctx.profile().tz,
+                                                                                    label="应还时间")
+            if due_at <= when:
+                raise UserError("应还时间应晚于领用时间")
+        failures = self.check_failures(check)
+        despite = (despite or "").strip() or None
+        if failures and not despite:
+            raise UserError("使用前检查未通过：{failures}。如确需领用，请注明原因（--despite）",
+                            failures=self.describe_failures(failures))
+        with self.ctx.change():
+            device = self.devices.get(asset_no)
+            person = self._holder(holder)
+            if device.status != "in_store":
+                from avledger.vocab import DEVICE_STATUSES, label
+
+                raise UserError("设备 {asset} 当前状态为“{status}”，不能领用", asset=device.asset_no,
+                                status=label(DEVICE_STATUSES, device.status))
+            last_end = self._last_end(device)
+            if last_end and when < last_end:
+                raise UserError("领用时间不能早于该设备上次归还的时间（{time}）", time=self._fmt(last_end))
+            loan = Loan.create(device=device, holder=person, start_at=when, start_kind="issue", due_at=due_at,
+                               purpose=purpose.strip(), battery_pct=check.battery_pct, free_gb=check.free_gb,
+                               clock_offset_s=check.clock_offset_s, notice_given=check.notice_given,
+                               check_failures=",".join(failures), despite=despite if failures else None)
+            self.ctx.log("issue", loan, summary=f"{device.asset_no} → {person.name}（{person.number}）")
+            self.devices.set_status(device, "issued", f"{device.asset_no} 领用")
+        return self.view(loan.id)
+
+    def _end(self, loan: Loan, when: dt.datetime, kind: str, **fields) -> None:
+        if when < loan.start_at:
+            raise UserError("时间不能早于领用（交接）时间 {time}", time=self._fmt(loan.start_at))
+        before = snapshot(loan)
+        loan.end_at = when
+        loan.end_kind = kind
+        for key, value in fields.items():
+            setattr(loan, key, value)
+        loan.save()
+        self.ctx.log(kind, loan, before=before, summary=f"{loan.device.asset_no} {kind}")
+
+    def give_back(self, asset_no: str, *, content: str = "", condition: str = "ok",
+                  at: str | dt.datetime | None = None) -> LoanView:
+        """归还: the device comes back to the cupboard. Opens the footage collection window."""
+        if condition not in CONDITIONS:
+            raise UserError("设备状况无效：{value}（可选：ok damaged）", value=condition)
+        when = self._when(at, "归还时间")
+        with self.ctx.change():
+            device = self.devices.get(asset_no)
+            loan = self._open_loan(device)
+            if loan is None:
+                raise UserError("设备 {asset} 没有在外的领用记录", asset=device.asset_no)
+            self._end(loan, when, "return", content=content.strip(), condition=condition)
+            if condition == "damaged":
+                fault = Fault.create(device=device, reported_at=when,
+                                     description=content.strip() or "归还时发现损坏")
+                self.ctx.log("fault", fault, summary=f"{device.asset_no} 归还时损坏")
+                self.devices.set_status(device, "in_repair", f"{device.asset_no} 归还时损坏，待维修")
+            else:
+                self.devices.set_status(device, "in_store", f"{device.asset_no} 归还")
+        return self.view(loan.id)
+
+    def handover(self, asset_no: str, to: str, *, at: str | dt.datetime | None = None) -> LoanView:
+        """交接: from the current holder straight to another officer, as one step."""
+        when = self._when(at, "交接时间")
+        with self.ctx.change():
+            device = self.devices.get(asset_no)
+            loan = self._open_loan(device)
+            if loan is None:
+                raise UserError("设备 {asset} 没有在外的领用记录，无法交接", asset=device.asset_no)
+            person = self._holder(to)
+            if person.id == loan.holder_id:
+                raise UserError("交接双方不能是同一人")
+            self._end(loan, when, "handover")
+            new = Loan.create(device=device, holder=person, start_at=when, start_kind="handover", from_loan=loan,
+                              due_at=loan.due_at, purpose=loan.purpose)
+            self.ctx.log("handover", new, summary=f"{device.asset_no} {loan.holder.name} → {person.name}")
+        return self.view(new.id)
+
+    # --- faults, repairs, losses -------------------------------------------
+    def report_fault(self, asset_no: str, description: str, *, at: str | dt.datetime | None = None) -> FaultView:
+        """故障登记: the device goes to "in repair"."""
+        description = require_text(description, "故障描述")
+        when = self._when(at, "登记时间")
+        with self.ctx.change():
+            device = self.devices.get(asset_no)
+            if device.status == "issued":
+                raise UserError("设备 {asset} 正在使用中，请先归还（状况：damaged）再登记故障", asset=device.asset_no)
+            if device.status != "in_store":
+                from avledger.vocab import DEVICE_STATUSES, label
+
+                raise UserError("设备 {asset} 当前状态为“{status}”，不能登记故障", asset=device.asset_no,
+                                status=label(DEVICE_STATUSES, device.status))
+            fault = Fault.create(device=device, reported_at=when, description=description)
+            self.ctx.log("fault", fault, summary=f"{device.asset_no} {description}")
+            self.devices.set_status(device, "in_repair", f"{device.asset_no} 故障")
+        return self._fault_view(fault)
+
+    def repair(self, asset_no: str, step: str, *, at: str | dt.datetime | None = None,
+               outcome: str = "") -> FaultView:
+        """送修 (sent) or 修复返回 (back)."""
+        if step not in ("sent", "back"):
+            raise ValueError(step)
+        when = self._when(at, "送修时间" if step == "sent" else "返回时间")
+        with self.ctx.change():
+            device = self.devices.get(asset_no)
+            fault = (Fault.select().where((Fault.device == device) & Fault.back_at.is_null())
+                     .order_by(Fault.id.desc()).first())
+            if device.status != "in_repair" or fault is None:
+                raise UserError("设备 {asset} 没有待维修的故障登记", asset=device.asset_no)
+            before = snapshot(fault)
+            if step == "sent":
+                if fault.sent_at:
+                    raise UserError("设备 {asset} 已于 {time} 送修", asset=device.asset_no, time=self._fmt(fault.sent_at))
+                if when < fault.reported_at:
+                    raise UserError("送修时间不能早于故障登记时间 {time}", time=self._fmt(fault.reported_at))
+                fault.sent_at = when
+                fault.save()
+                self.ctx.log("repair_sent", fault, before=before, summary=f"{device.asset_no} 送厂维修")
+            else:
+                start = fault.sent_at or fault.reported_at
+                if when < start:
+                    raise UserError("返回时间不能早于 {time}", time=self._fmt(start))
+                fault.back_at = when
+                fault.outcome = outcome.strip()
+                fault.save()
+                self.ctx.log("repair_back", fault, before=before, summary=f"{device.asset_no} 修复返回")
+                self.devices.set_status(device, "in_store", f"{device.asset_no} 修复入库")
+        return self._fault_view(fault)
+
+    def record_liability(self, asset_no: str, kind: str, liable: str, *, amount: str | None = None,
+                         description: str = "", at: str | dt.datetime | None = None) -> LiabilityView:
+        """Damage or loss with the person liable (compensation at the original price)."""
+        if kind not in ("damaged", "lost"):
+            raise ValueError(kind)
+        when = self._when(at, "时间")
+        with self.ctx.change():
+            device = self.devices.get(asset_no)
+            person = self.staff.get(liable)
+            amount_fen = yuan_to_fen(amount) if amount not in (None, "") else device.price_fen
+            if amount_fen is None:
+                raise UserError("设备 {asset} 未登记原价，请注明赔偿金额（--amount）", asset=device.asset_no)
+            if device.status in ("lost", "retired"):
+                from avledger.vocab import DEVICE_STATUSES, label
+
+                raise UserError("设备 {asset} 当前状态为“{status}”", asset=device.asset_no,
+                                status=label(DEVICE_STATUSES, device.status))
+            loan = self._open_loan(device)
+            if kind == "lost":
+                if loan is not None:
+                    self._end(loan, max(when, loan.start_at), "lost")
+                self.devices.set_status(device, "lost", f"{device.asset_no} 丢失")
+            case = Liability.create(device=device, staff=person, kind=kind, at=when, amount_fen=amount_fen,
+                                    description=description.strip(), loan=loan)
+            self.ctx.log("liability", case, summary=f"{device.asset_no} {kind} {person.name}（{person.number}）")
+        return self._liability_view(case)
+
+    # --- queries -----------------------------------------------------------
+    def _query(self):
+        holder = Staff.alias()
+        previous = Loan.alias()
+        giver = Staff.alias()
+        return (Loan.select(Loan, Device, holder, previous.id, giver.name)
+                .join(Device, on=(Loan.device == Device.id))
+                .switch(Loan).join(holder, on=(Loan.holder == holder.id))
+                .switch(Loan).join(previous, JOIN.LEFT_OUTER, on=(Loan.from_loan == previous.id))
+                .join(giver, JOIN.LEFT_OUTER, on=(previous.holder == giver.id)))
+
+    def list(self, *, open_only: bool = False, overdue: bool = False, asset_no: str | None = None,
+             staff_number: str | None = None, limit: int | None = None) -> list[LoanView]:
+        query = self._query()
+        now = self.ctx.clock()
+        if open_only or overdue:
+            query = query.where(Loan.end_at.is_null())
+        if overdue:
+            query = query.where(Loan.due_at.is_null(False) & (Loan.due_at < now))
+        if asset_no:
+            query = query.where(Loan.device == self.devices.get(asset_no))
+        if staff_number:
+            query = query.where(Loan.holder == self.staff.get(staff_number))
+        query = query.order_by(Loan.start_at.desc(), Loan.id.desc())
+        if limit:
+            query = query.limit(limit)
+        return [self._view(loan, now) for loan in query]
+
+    def view(self, loan_id: int) -> LoanView:
+        return self._view(self._query().where(Loan.id == loan_id).get(), self.ctx.clock())
+
+    @staticmethod
+    def _view(loan: Loan, now: dt.datetime) -> LoanView:
+        holder = loan.holder
+        device = loan.device
+        giver = loan.from_loan.holder.name if loan.from_loan_id else None
+        overdue = loan.end_at is None and loan.due_at is not None and loan.due_at < now
+        return LoanView(loan.id, device.asset_no, device.kind, holder.name, holder.number, loan.start_at,
+                        loan.start_kind, giver, loan.due_at, loan.purpose, loan.battery_pct, loan.free_gb,
+                        loan.clock_offset_s, loan.notice_given,
+                        tuple(f for f in loan.check_failures.split(",") if f), loan.despite, loan.end_at,
+                        loan.end_kind, loan.content, loan.condition, overdue)
+
+    def holder_of(self, device: Device) -> tuple[str, str] | None:
+        loan = (Loan.select(Loan, Staff).join(Staff).where((Loan.device == device) & Loan.end_at.is_null())
+                .first())
+        return (loan.holder.name, loan.holder.number) if loan else None
+
+    def faults(self, asset_no: str | None = None) -> list[FaultView]:
+        query = Fault.select(Fault, Device).join(Device).order_by(Fault.reported_at.desc())
+        if asset_no:
+            query = query.where(Fault.device == self.devices.get(asset_no))
+        return [self._fault_view(f) for f in query]
+
+    def liabilities(self, asset_no: str | None = None) -> list[LiabilityView]:
+        query = Liability.select(Liability, Device, Staff).join(Device).switch(Liability).join(Staff)
+        if asset_no:
+            query = query.where(Liability.device == self.devices.get(asset_no))
+        return [self._liability_view(c) for c in query.order_by(Liability.at.desc())]
+
+    @staticmethod
+    def _fault_view(f: Fault) -> FaultView:
+        return FaultView(f.id, f.device.asset_no, f.reported_at, f.description, f.sent_at, f.back_at)
+
+    @staticmethod
+    def _liability_view(c: Liability) -> LiabilityView:
+        return LiabilityView(c.id, c.device.asset_no, c.staff.name, c.staff.number, c.kind, c.at,
+                             fen_to_yuan(c.amount_fen), c.description)
+
+    def history(self, asset_no: str) -> list[HistoryEntry]:
+        """Everything that happened to a device, oldest first, in the user's language."""
+        from avledger.i18n import _
+
+        entries: list[HistoryEntry] = []
+        for loan in reversed(self.list(asset_no=asset_no)):
+            if loan.start_kind == "issue":
+                text = _("{holder}（{number}）领用").format(holder=loan.holder, number=loan.holder_number)
+                if loan.check_failures:
+                    text += _("，检查未通过仍领用：{reason}").format(reason=loan.despite or "")
+                entries.append(HistoryEntry(loan.start_at, "issue", text))
+            else:
+                entries.append(HistoryEntry(loan.start_at, "handover", _("{giver} 交接给 {holder}（{number}）").format(
+                    giver=loan.from_holder or "", holder=loan.holder, number=loan.holder_number)))
+            if loan.end_kind == "return":
+                text = _("{holder} 归还").format(holder=loan.holder)
+                if loan.condition == "damaged":
+                    text += _("（损坏）")
+                if loan.content:
+                    text += _("；记录内容：{content}").format(content=loan.content)
+                entries.append(HistoryEntry(loan.end_at, "return", text))
+        for fault in self.faults(asset_no):
+            entries.append(HistoryEntry(fault.reported_at, "fault", _("故障登记：{desc}").format(desc=fault.description)))
+            if fault.sent_at:
+                entries.append(HistoryEntry(fault.sent_at, "repair_sent", _("送厂维修")))
+            if fault.back_at:
+                entries.append(HistoryEntry(fault.back_at, "repair_back", _("修复返回入库")))
+        for case in self.liabilities(asset_no):
+            kind = _("丢失") if case.kind == "lost" else _("损坏")
+            entries.append(HistoryEntry(case.at, "liability", _("{kind}，责任人 {name}（{number}），赔偿 {amount} 元").format(
+                kind=kind, name=case.staff, number=case.staff_number, amount=case.amount_yuan)))
+        order = {"fault": 0, "return": 1, "repair_sent": 2, "repair_back": 3, "issue": 4, "handover": 4,
+                 "liability": 5}
+        return sorted(entries, key=lambda e: (e.at, order.get(e.kind, 9)))

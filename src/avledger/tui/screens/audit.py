@@ -1,0 +1,198 @@
+"""审计日志: the log (newest first), before and after of the chosen entry, and the chain check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import HorizontalGroup, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, Static
+
+from avledger.i18n import _
+from avledger.services.auditlog import describe_problem
+from avledger.services.views import AuditView
+from avledger.timeutil import fmt_local
+from avledger.tui.auditfmt import Names, action_label, entity_label
+from avledger.tui.filtering import matches
+from avledger.tui.screens.base import SectionScreen
+from avledger.tui.widgets import ChangeView, RegisterTable
+
+LIMIT = 2000  # newest entries shown; the CLI lists them all
+
+
+def load_names(services) -> Names:
+    """Department and staff names by id, for reading the log."""
+    return Names(
+        departments={d.id: d.name for d in services.departments.list()},
+        staff={s.id: f"{s.name}（{s.number}）" for s in services.staff.list()},
+    )
+
+
+class AuditEntryScreen(ModalScreen[None]):
+    """One entry in full: who, when, what, and every changed field."""
+
+    BINDINGS = [Binding("escape", "close", _("关闭"))]
+
+    def __init__(self, entry: AuditView, names: Names, tz) -> None:
+        super().__init__()
+        self.entry = entry
+        self.names = names
+        self.tz = tz
+
+    def compose(self) -> ComposeResult:
+        e = self.entry
+        with Vertical(id="dialog"):
+            yield Static(_("审计日志 第 {id} 条").format(id=e.id), id="form-title")
+            head = Table.grid(padding=(0, 2))
+            head.add_column(style="bold", no_wrap=True)
+            head.add_column(overflow="fold")
+            head.add_row(_("时间"), fmt_local(e.at, self.tz))
+            head.add_row(_("操作人"), e.actor)
+            head.add_row(_("操作"), f"{action_label(e.action)}  {entity_label(e.entity, e.entity_id)}")
+            head.add_row(_("摘要"), e.summary or "—")
+            yield Static(head)
+            with VerticalScroll(id="changes"):
+                view = ChangeView()
+                yield view
+            with HorizontalGroup(id="form-buttons"):
+                yield Button(_("关闭"), id="close", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(ChangeView).show(self.entry, self.names)
+        self.query_one("#close").focus()
+
+    def on_button_pressed(self) -> None:
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class VerifyScreen(ModalScreen[None]):
+    """The result of walking the audit chain and comparing every register row with the log."""
+
+    BINDINGS = [Binding("escape", "close", _("关闭"))]
+
+    def __init__(self, result) -> None:
+        super().__init__()
+        self.result = result
+
+    def compose(self) -> ComposeResult:
+        r = self.result
+        with Vertical(id="dialog"):
+            yield Static(_("核验审计链"), id="form-title")
+            if r.ok:
+                yield Static(Text(_("审计链完整：{events} 条日志，{rows} 条登记记录均与日志一致").format(
+                    events=r.events, rows=r.rows), style="bold green"), id="verdict")
+            else:
+                yield Static(Text(_("发现 {n} 处问题：").format(n=len(r.problems)), style="bold red"), id="verdict")
+                with VerticalScroll(id="problems"):
+                    for problem in r.problems:
+                        yield Static("• " + describe_problem(problem), markup=False, classes="problem")
+            with HorizontalGroup(id="form-buttons"):
+                yield Button(_("关闭"), id="close", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#close").focus()
+
+    def on_button_pressed(self) -> None:
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class AuditScreen(SectionScreen):
+    SECTION = "audit"
+    BINDINGS = [
+        Binding("v", "verify", _("核验"), tooltip=_("核验审计链和登记数据是否被改动")),
+        Binding("slash", "focus_filter", _("筛选"), key_display="/"),
+    ]
+
+    def __init__(self, services) -> None:
+        super().__init__(services)
+        self.entries: list[AuditView] = []
+        self.names = Names()
+
+    def compose_body(self) -> ComposeResult:
+        with HorizontalGroup(classes="toolbar"):
+            yield Input(placeholder=_("筛选：操作人、操作、对象、摘要"), id="filter", compact=True)
+            yield Static("", id="count")
+        yield RegisterTable(id="log")
+        yield Static(_("所选日志的前后对比"), classes="subtitle")
+        with VerticalScroll(id="change-pane"):
+            yield ChangeView()
+
+    def on_mount(self) -> None:
+        table = self.query_one(RegisterTable)
+        table.add_column("#", key="id")
+        table.add_column(_("时间"), key="at")
+        table.add_column(_("操作人"), key="actor")
+        table.add_column(_("操作"), key="action")
+        table.add_column(_("对象"), key="entity")
+        table.add_column(_("摘要"), key="summary")
+        table.focus()
+
+    def reload(self) -> None:
+        self.entries = self.services.audit.list(newest_first=True, limit=LIMIT)
+        self.names = load_names(self.services)
+        self.show_rows()
+
+    def show_rows(self) -> None:
+        table = self.query_one(RegisterTable)
+        keep = table.current_key
+        query = self.query_one("#filter", Input).value
+        tz = self.tz
+        shown = [e for e in self.entries
+                 if matches(query, [e.actor, action_label(e.action), entity_label(e.entity), e.summary, str(e.id)])]
+        table.clear()
+        for e in shown:
+            table.add_row(str(e.id), fmt_local(e.at, tz), e.actor, action_label(e.action),
+                          entity_label(e.entity, e.entity_id), e.summary, key=str(e.id))
+        table.select_key(keep)
+        more = _("（仅显示最近 {n} 条）").format(n=LIMIT) if len(self.entries) >= LIMIT else ""
+        self.query_one("#count", Static).update(
+            _("显示 {shown} / 共 {total} 条").format(shown=len(shown), total=len(self.entries)) + more)
+        self.show_change()
+
+    def current(self) -> AuditView | None:
+        key = self.query_one(RegisterTable).current_key
+        return next((e for e in self.entries if str(e.id) == key), None)
+
+    def show_change(self) -> None:
+        self.query_one(ChangeView).show(self.current(), self.names)
+
+    @on(RegisterTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self.show_change()
+
+    @on(RegisterTable.RowSelected)
+    def _selected(self) -> None:
+        entry = self.current()
+        if entry is not None:
+            self.app.push_screen(AuditEntryScreen(entry, self.names, self.tz))
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self.show_rows()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.query_one(RegisterTable).focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_verify(self) -> None:
+        self.app.push_screen(VerifyScreen(self.services.audit.verify()))
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand(_("核验审计链"), _("核验审计链和登记数据是否被改动"), self.action_verify)
+        yield SystemCommand(_("筛选审计日志"), _("在审计日志中筛选"), self.action_focus_filter)

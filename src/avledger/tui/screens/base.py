@@ -1,0 +1,119 @@
+"""What every section screen shares: the section bar, the number keys, the footer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import HorizontalGroup, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Input, Static
+
+from avledger.i18n import _
+from avledger.tui.sections import SECTIONS
+from avledger.tui.widgets import NavBar
+
+if TYPE_CHECKING:
+    from avledger.services import Services
+
+NAV_GROUP = Binding.Group(_("切换页面"), compact=True)
+
+NAV_BINDINGS = [
+    Binding(s.key, f"app.section('{s.id}')", _(s.label), group=NAV_GROUP, id=f"section.{s.id}")
+    for s in SECTIONS
+]
+
+
+class SectionScreen(Screen):
+    """A section of the app (a mode): the nav bar, a body, the footer.
+
+    Data is (re)loaded through the services each time the screen becomes
+    active, so that a change made elsewhere shows.
+    """
+
+    SECTION: ClassVar[str] = ""
+    BINDINGS = [*NAV_BINDINGS, Binding("escape", "leave_input", show=False)]
+
+    def __init__(self, services: "Services") -> None:
+        super().__init__()
+        self.services = services
+
+    def compose(self) -> ComposeResult:
+        yield NavBar(self.SECTION)
+        with Vertical(id="body"):
+            yield from self.compose_body()
+        yield Footer(compact=True)
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        """Load the screen's data through the services."""
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """This screen's actions, for the command palette."""
+        return ()
+
+    def action_leave_input(self) -> None:
+        """Escape in a text box leaves it, so that the number keys switch sections again."""
+        if isinstance(self.focused, Input):
+            self.focus_next_table()
+
+    def focus_next_table(self) -> None:
+        tables = list(self.query(DataTable))
+        if tables:
+            tables[0].focus()
+        else:
+            self.set_focus(None)
+
+    @property
+    def tz(self):
+        return self.services.office.profile().tz
+
+
+class SubScreen(SectionScreen):
+    """A screen pushed on top of a section (e.g. a device's page): escape goes back."""
+
+    BINDINGS = [Binding("escape", "back", _("返回"))]
+
+    def action_back(self) -> None:
+        if isinstance(self.focused, Input):
+            self.focus_next_table()
+            return
+        self.app.pop_screen()
+
+
+class Confirm(ModalScreen[bool]):
+    """Yes or no, for actions that cannot be taken back lightly."""
+
+    BINDINGS = [Binding("escape", "no", _("取消")), Binding("y", "yes", _("确定"))]
+
+    def __init__(self, question: str, *, yes: str | None = None) -> None:
+        super().__init__()
+        self.question = question
+        self.yes_label = yes or _("确定")
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(self.question, id="question", markup=False)
+            with HorizontalGroup(id="form-buttons"):
+                yield Button(self.yes_label, variant="warning", id="yes", compact=True)
+                yield Button(_("取消"), id="no", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#no").focus()
+
+    def on_button_pressed(self, event) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    def action_no(self) -> None:
+        self.dismiss(False)

@@ -1,0 +1,203 @@
+"""设备台账 (F01): the device list, filtered as you type; add and edit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import HorizontalGroup
+from textual.widgets import Input, Static
+
+from avledger.errors import UserError
+from avledger.i18n import _
+from avledger.services.views import DeviceView
+from avledger.timeutil import local_today, utcnow
+from avledger.tui.filtering import matches
+from avledger.tui.forms import DeviceForm
+from avledger.tui.screens.base import SectionScreen
+from avledger.tui.screens.device_form import DeviceChoices, DeviceFormScreen, error_field
+from avledger.tui.widgets import RegisterTable
+from avledger.vocab import ABILITIES, DEVICE_KINDS, DEVICE_STATUSES, label, labels
+
+STATUS_STYLES = {"in_store": "green", "issued": "cyan", "in_repair": "yellow", "lost": "red", "retired": "dim"}
+
+
+def status_text(status: str) -> Text:
+    return Text(label(DEVICE_STATUSES, status), style=STATUS_STYLES.get(status, ""))
+
+
+def device_form_choices(services, *, exclude: str | None = None) -> DeviceChoices:
+    """What the device form offers, loaded through the services."""
+    staff = [s for s in services.staff.list(include_left=False)]
+    taken = frozenset(d.asset_no for d in services.devices.list() if d.asset_no != exclude)
+    return DeviceChoices(
+        departments=[d.name for d in services.departments.list()],
+        custodians=[(f"{s.name}（{s.number}）  {s.department}", s.number) for s in staff],
+        taken=taken,
+        today=local_today(utcnow(), services.office.profile().tz),
+    )
+
+
+def form_of(d: DeviceView) -> DeviceForm:
+    return DeviceForm(asset_no=d.asset_no, kind=d.kind, dept=d.department, custodian=d.custodian_number,
+                      model=d.model, serial=d.serial, fixed_asset_no=d.fixed_asset_no,
+                      purchased=d.purchased.isoformat() if d.purchased else "", price=d.price_yuan or "",
+                      abilities=d.abilities, media_time=d.media_time, notes=d.notes)
+
+
+class DeviceEditing:
+    """Opening the device form and running the service on what it returns (shared by the list and a device's page).
+
+    Mixed into a screen that has ``services``.
+    """
+
+    def open_device_form(self, initial: DeviceForm | None = None, *, editing: bool = False,
+                         error: str | None = None, field: str | None = None) -> None:
+        exclude = initial.asset_no if editing and initial else None
+        choices = device_form_choices(self.services, exclude=exclude)
+        screen = DeviceFormScreen(choices, initial=initial, editing=editing, error=error, error_field=field)
+
+        def done(form: DeviceForm | None) -> None:
+            if form is None:
+                return
+            try:
+                if editing:
+                    self.services.devices.update(
+                        form.asset_no, kind=form.kind, dept=form.dept, custodian=form.custodian, model=form.model,
+                        serial=form.serial, fixed_asset_no=form.fixed_asset_no, purchased=form.purchased,
+                        price=form.price, abilities=list(form.abilities), media_time=form.media_time,
+                        notes=form.notes)
+                else:
+                    self.services.devices.add(
+                        form.asset_no, form.kind, form.dept, form.custodian, model=form.model, serial=form.serial,
+                        fixed_asset_no=form.fixed_asset_no, purchased=form.purchased, price=form.price or None,
+                        abilities=list(form.abilities), media_time=form.media_time, notes=form.notes)
+            except UserError as exc:
+                self.open_device_form(form, editing=editing, error=exc.render(), field=error_field(exc))
+                return
+            self.device_saved(form.asset_no, editing)
+
+        self.app.push_screen(screen, done)
+
+    def device_saved(self, asset_no: str, editing: bool) -> None:
+        self.app.notify((_("已修改设备：{asset}") if editing else _("已登记设备：{asset}")).format(asset=asset_no))
+
+
+class DevicesScreen(DeviceEditing, SectionScreen):
+    SECTION = "devices"
+    BINDINGS = [
+        Binding("a", "add", _("登记"), tooltip=_("登记一台新设备")),
+        Binding("e", "edit", _("修改"), tooltip=_("修改所选设备的登记信息")),
+        Binding("slash", "focus_filter", _("筛选"), key_display="/"),
+    ]
+
+    def __init__(self, services) -> None:
+        super().__init__(services)
+        self.rows: list[DeviceView] = []
+        self._select_after_load: str | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with HorizontalGroup(classes="toolbar"):
+            yield Input(placeholder=_("筛选：资产编号、型号、科室、保管人、类型、状态、功能"), id="filter", compact=True)
+            yield Static("", id="count")
+        yield RegisterTable(id="devices")
+        yield Static("", id="empty", classes="empty")
+
+    def on_mount(self) -> None:
+        table = self.query_one(RegisterTable)
+        table.add_column(_("资产编号"), key="asset")
+        table.add_column(_("状态"), key="status")
+        table.add_column(_("类型"), key="kind")
+        table.add_column(_("型号"), key="model")
+        table.add_column(_("科室"), key="dept")
+        table.add_column(_("保管人"), key="custodian")
+        table.focus()
+
+    def reload(self) -> None:
+        self.rows = self.services.devices.list()
+        self.show_rows()
+
+    @staticmethod
+    def haystack(d: DeviceView) -> list[str]:
+        return [d.asset_no, d.model, d.serial, d.department, d.custodian, d.custodian_number,
+                label(DEVICE_KINDS, d.kind), label(DEVICE_STATUSES, d.status), d.fixed_asset_no,
+                labels(ABILITIES, d.abilities)]
+
+    def show_rows(self) -> None:
+        table = self.query_one(RegisterTable)
+        keep = self._select_after_load or table.current_key
+        self._select_after_load = None
+        query = self.query_one("#filter", Input).value
+        shown = [d for d in self.rows if matches(query, self.haystack(d))]
+        table.clear()
+        for d in shown:
+            table.add_row(d.asset_no, status_text(d.status), label(DEVICE_KINDS, d.kind), d.model, d.department,
+                          d.custodian, key=d.asset_no)
+        table.select_key(keep)
+        self.query_one("#count", Static).update(
+            _("显示 {shown} / 共 {total} 台").format(shown=len(shown), total=len(self.rows)))
+        empty = self.query_one("#empty", Static)
+        if not self.rows:
+            empty.update(_("还没有登记设备。按 a 登记第一台设备。"))
+        elif not shown:
+            empty.update(_("没有符合筛选条件的设备。"))
+        empty.display = not shown
+        table.styles.height = "auto" if not shown else "1fr"
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self.show_rows()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.query_one(RegisterTable).focus()
+
+    @on(RegisterTable.RowSelected)
+    def _open(self, event: RegisterTable.RowSelected) -> None:
+        self.open_detail(event.row_key.value)
+
+    def open_detail(self, asset_no: str | None) -> None:
+        if asset_no:
+            from avledger.tui.screens.device_detail import DeviceDetailScreen
+
+            self.app.push_screen(DeviceDetailScreen(self.services, asset_no))
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_add(self) -> None:
+        self.open_device_form()
+
+    def action_edit(self) -> None:
+        asset_no = self.query_one(RegisterTable).current_key
+        if asset_no:
+            self.open_device_form(form_of(self.services.devices.view(asset_no)), editing=True)
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "edit" and self.is_mounted:
+            return None if self.query_one(RegisterTable).current_key is None else True
+        return True
+
+    @on(RegisterTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self.refresh_bindings()
+
+    def device_saved(self, asset_no: str, editing: bool) -> None:
+        super().device_saved(asset_no, editing)
+        self._select_after_load = asset_no
+        if not editing:
+            # A new device must show even when the filter would hide it.
+            self.query_one("#filter", Input).value = ""
+        self.reload()
+        self.query_one(RegisterTable).focus()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand(_("登记设备"), _("登记一台新设备"), self.action_add)
+        if self.query_one(RegisterTable).current_key:
+            yield SystemCommand(_("修改所选设备"), _("修改所选设备的登记信息"), self.action_edit)
+            yield SystemCommand(_("查看所选设备"), _("设备的全部信息和变更记录"),
+                                lambda: self.open_detail(self.query_one(RegisterTable).current_key))
+        yield SystemCommand(_("筛选设备"), _("在设备列表中筛选"), self.action_focus_filter)

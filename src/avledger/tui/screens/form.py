@@ -1,0 +1,193 @@
+"""The base of every form: a modal that validates as you type and dismisses with a dataclass.
+
+A form does no I/O. It is given what it needs to check (the asset numbers
+already taken, today's date, the choices) and returns plain values; the
+calling screen runs the service. When the service refuses, the caller opens
+the form again with the same values and the reason (``error``), shown next
+to the field it concerns (``error_field``) or under the form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from rich.cells import cell_len
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import HorizontalGroup, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Footer, Input, Select, Static
+
+from avledger.i18n import _
+from avledger.tui.widgets import CheckGroup, FormRow, ZhSelect
+
+T = TypeVar("T")
+
+
+@dataclass
+class Field:
+    name: str
+    label: str
+    control: Widget
+    required: bool = False
+
+
+class FormScreen(ModalScreen[T], Generic[T]):
+    """Subclasses give ``title``, ``fields()``, ``check(name)`` and ``result()``."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", _("取消")),
+        Binding("ctrl+s", "submit", _("保存")),
+    ]
+
+    title_text = ""
+
+    def __init__(self, *, error: str | None = None, error_field: str | None = None) -> None:
+        super().__init__()
+        self._service_error = error
+        self._service_error_field = error_field
+        self._rows: dict[str, FormRow] = {}
+        self._seen: dict[str, Any] = {}  # each field's value when last checked
+
+    # --- for subclasses ------------------------------------------------
+    def fields(self) -> list[Field]:
+        raise NotImplementedError
+
+    def check(self, name: str) -> str | None:
+        """Why the field's current value is refused, or None."""
+        return None
+
+    def result(self) -> T:
+        raise NotImplementedError
+
+    # --- layout ----------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        fields = self.fields()
+        width = max(cell_len(f.label) for f in fields)
+        with Vertical(id="dialog"):
+            yield Static(self.title_text, id="form-title")
+            with VerticalScroll(id="form-fields"):
+                for f in fields:
+                    f.control.id = f"f-{f.name}"
+                    row = FormRow(f.label, f.control, label_width=width, name=f.name, required=f.required,
+                                  id=f"row-{f.name}")
+                    self._rows[f.name] = row
+                    yield row
+            yield Static("", id="form-error", markup=False)
+            with HorizontalGroup(id="form-buttons"):
+                yield Button(_("保存"), variant="primary", id="save", compact=True)
+                yield Button(_("取消"), id="cancel", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._seen = {name: self.value(name) for name in self._rows}
+        first = next((name for name, row in self._rows.items() if not row.control.disabled), None)
+        if first is not None:
+            self.focus_field(first)
+        if self._service_error:
+            if self._service_error_field in self._rows:
+                self._rows[self._service_error_field].set_error(self._service_error)
+                self.focus_field(self._service_error_field)
+            else:
+                self.query_one("#form-error", Static).update(self._service_error)
+                self.query_one("#form-error").add_class("-shown")
+
+    # --- values ----------------------------------------------------------
+    def control(self, name: str) -> Widget:
+        return self._rows[name].control
+
+    def value(self, name: str) -> Any:
+        control = self.control(name)
+        if isinstance(control, Input):
+            return control.value.strip()
+        if isinstance(control, Select):
+            return None if control.value is Select.NULL else control.value
+        if isinstance(control, CheckGroup):
+            return control.selected
+        if isinstance(control, Checkbox):
+            return control.value
+        raise TypeError(control)
+
+    def focus_field(self, name: str) -> None:
+        control = self.control(name)
+        if control.focusable:
+            control.focus()
+        else:
+            for child in control.query("*"):
+                if child.focusable:
+                    child.focus()
+                    break
+
+    def _field_of(self, widget: Widget) -> str | None:
+        for node in widget.ancestors_with_self:
+            if isinstance(node, FormRow):
+                return node.field_name
+        return None
+
+    def recheck(self, name: str) -> str | None:
+        error = self.check(name)
+        self._rows[name].set_error(error)
+        return error
+
+    # --- events ----------------------------------------------------------
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _changed(self, event) -> None:
+        name = self._field_of(event.control)
+        if name not in self._rows or self.value(name) == self._seen.get(name):
+            return  # e.g. a control announcing its initial value: keep a refusal shown with it
+        self._seen[name] = self.value(name)
+        self.recheck(name)
+        self.on_field_changed(name)
+        error = self.query_one("#form-error", Static)
+        error.update("")
+        error.remove_class("-shown")
+
+    def on_field_changed(self, name: str) -> None:
+        """Hook: a field changed (e.g. to recheck a field that depends on it)."""
+
+    @on(Input.Submitted)
+    def _input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.action_cancel()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        first_bad = None
+        for name in self._rows:
+            if self.recheck(name) and first_bad is None:
+                first_bad = name
+        if first_bad is not None:
+            self.focus_field(first_bad)
+            return
+        self.dismiss(self.result())
+
+
+def required_text(value: str, label: str) -> str | None:
+    return None if value else _("{label}不能为空").format(label=label)
+
+
+def select(options: list[tuple[str, str]], value: str | None = None, *, allow_blank: bool = False) -> ZhSelect:
+    """A compact Select of (label, id) pairs."""
+    kwargs: dict[str, Any] = {}
+    if value is not None and any(v == value for _l, v in options):
+        kwargs["value"] = value
+    return ZhSelect(options, allow_blank=allow_blank, compact=True, **kwargs)
+
+
+def text_input(value: str = "", *, placeholder: str = "", max_length: int = 0, disabled: bool = False) -> Input:
+    return Input(value or "", placeholder=placeholder, compact=True, max_length=max_length, disabled=disabled)

@@ -1,0 +1,116 @@
+"""首页: the office at a glance."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import HorizontalGroup, VerticalGroup
+from textual.widgets import Static
+
+from avledger.i18n import _
+from avledger.timeutil import fmt_local
+from avledger.tui.screens.base import SectionScreen
+from avledger.tui.screens.devices import STATUS_STYLES
+from avledger.vocab import DEVICE_STATUSES, label
+
+
+class HomeScreen(SectionScreen):
+    SECTION = "home"
+    BINDINGS = [
+        Binding("a", "app.add_device", _("登记设备")),
+        Binding("s", "app.settings", _("界面语言")),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="unit", classes="title")
+        yield Static("", id="regulation")
+        with HorizontalGroup(id="panels"):
+            with VerticalGroup(id="status-panel", classes="panel"):
+                yield Static(_("设备状态"), classes="panel-title")
+                yield Static("", id="status")
+            with VerticalGroup(id="register-panel", classes="panel"):
+                yield Static(_("登记概况"), classes="panel-title")
+                yield Static("", id="register")
+            with VerticalGroup(id="alerts-panel", classes="panel"):
+                yield Static(_("待办提醒"), classes="panel-title")
+                yield Static("", id="alerts")
+        with VerticalGroup(id="allocation-panel", classes="panel"):
+            yield Static(_("配备缺额"), classes="panel-title")
+            yield Static("", id="allocation")
+
+    def reload(self) -> None:
+        office = self.services.office
+        profile = office.profile()
+        self.query_one("#unit", Static).update(Text.assemble(
+            (office.unit(), "bold"), "  ", (_("（预设：{preset}）").format(preset=profile.preset), "dim")))
+        self.query_one("#regulation", Static).update(profile.issuer + profile.get("office.regulation"))
+
+        counts = self.services.devices.status_counts()
+        status = Table.grid(padding=(0, 1))
+        status.add_column(no_wrap=True)
+        status.add_column(justify="right", no_wrap=True)
+        for key, n in counts.items():
+            status.add_row(Text(label(DEVICE_STATUSES, key), style=STATUS_STYLES.get(key, "")),
+                           Text(str(n), style="bold" if n else "dim"))
+        status.add_row(Text(_("合计"), style="bold"), Text(str(sum(counts.values())), style="bold"))
+        self.query_one("#status", Static).update(status)
+        self.fit_panel("#status-panel", [(label(DEVICE_STATUSES, k), str(n)) for k, n in counts.items()]
+                       + [(_("合计"), str(sum(counts.values()))), (_("设备状态"), "")])
+
+        report = self.services.allocation.report()
+        short = [r for r in report if r.shortfall]
+        if not report:
+            allocation: Text | Table = Text(_("还没有科室。"), style="dim")
+        elif not short:
+            allocation = Text(_("各科室均达到配备标准。"), style="green")
+        else:
+            allocation = Table(box=None, pad_edge=False, header_style="bold")
+            allocation.add_column(_("科室"))
+            allocation.add_column(_("执法人员"), justify="right", no_wrap=True)
+            allocation.add_column(_("应配"), justify="right", no_wrap=True)
+            allocation.add_column(_("在用"), justify="right", no_wrap=True)
+            allocation.add_column(_("缺额"), justify="right", no_wrap=True)
+            for r in short:
+                allocation.add_row(r.department, str(r.officers), str(r.required), str(r.working_devices),
+                                   Text(str(r.shortfall), style="bold red"))
+        self.query_one("#allocation", Static).update(allocation)
+
+        depts = self.services.departments.list()
+        staff = self.services.staff.list(include_left=False)
+        last = self.services.audit.list(limit=1, newest_first=True)
+        overview = Table.grid(padding=(0, 1))
+        overview.add_column(no_wrap=True)
+        overview.add_column(justify="right", no_wrap=True)
+        overview_rows = [
+            (_("科室"), str(len(depts))),
+            (_("在职人员"), str(len(staff))),
+            (_("其中执法人员"), str(sum(1 for s in staff if s.is_enforcement))),
+            (_("设备"), str(sum(counts.values()))),
+        ]
+        if last:
+            overview_rows.append((_("最近修改"), fmt_local(last[0].at, profile.tz)))
+        for row in overview_rows:
+            overview.add_row(*row)
+        self.query_one("#register", Static).update(overview)
+        self.fit_panel("#register-panel", [(str(row[0]), str(row[1])) for row in overview_rows]
+                       + [(_("登记概况"), "")])
+
+        todo = []
+        if not depts:
+            todo.append(_("还没有科室：按 4 到“科室与配备”新增科室。"))
+        elif not staff:
+            todo.append(_("还没有人员：按 3 到“人员”新增人员。"))
+        elif not sum(counts.values()):
+            todo.append(_("还没有设备：按 a 登记设备。"))
+        self.query_one("#alerts", Static).update(
+            Text("\n".join(todo)) if todo else Text(_("暂无提醒。"), style="dim"))
+
+    def fit_panel(self, selector: str, rows: list[tuple[str, str]]) -> None:
+        """Size a panel to its widest line, measured in terminal cells (CJK is two cells wide)."""
+        keys = max(cell_len(key) for key, value in rows if value)
+        values = max(cell_len(value) for key, value in rows if value)
+        titles = max(cell_len(key) for key, value in rows if not value)
+        self.query_one(selector).styles.width = max(keys + 2 + values, titles) + 4  # gap; border and padding

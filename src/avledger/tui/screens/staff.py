@@ -1,0 +1,250 @@
+"""人员: staff list filtered as you type; add, edit, and register a departure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import HorizontalGroup
+from textual.widgets import Input, Static
+
+from avledger.errors import UserError
+from avledger.i18n import _
+from avledger.services.views import StaffView
+from avledger.tui.filtering import matches
+from avledger.tui.forms import StaffForm
+from avledger.tui.screens.base import Confirm, SectionScreen
+from avledger.tui.screens.form import Field, FormScreen, required_text, select, text_input
+from avledger.tui.widgets import CheckGroup, RegisterTable
+from avledger.vocab import ROLES, labels
+
+ERROR_FIELDS = {
+    "工号已存在：{number}": "number",
+    "系统用户名已被其他人员使用：{user}": "os_user",
+    "没有这个科室：{name}": "dept",
+}
+
+
+@dataclass(frozen=True)
+class StaffChoices:
+    departments: list[str]
+    numbers: frozenset[str]  # staff numbers already taken
+    os_users: dict[str, str]  # OS user -> staff number using it
+
+
+class StaffFormScreen(FormScreen[StaffForm | None]):
+    def __init__(self, choices: StaffChoices, *, initial: StaffForm | None = None, editing: bool = False,
+                 error: str | None = None, error_field: str | None = None) -> None:
+        super().__init__(error=error, error_field=error_field)
+        self.choices = choices
+        self.initial = initial
+        self.editing = editing
+        self.title_text = (_("修改人员：{name}（{number}）").format(name=initial.name, number=initial.number)
+                           if editing and initial else _("新增人员"))
+
+    def fields(self) -> list[Field]:
+        s = self.initial or StaffForm("", "", "")
+        depts = [(name, name) for name in self.choices.departments]
+        return [
+            Field("name", _("姓名"), text_input(s.name), required=True),
+            Field("number", _("工号"), text_input(s.number, disabled=self.editing), required=True),
+            Field("dept", _("科室"), select(depts, s.dept or None, allow_blank=True), required=True),
+            Field("cert_no", _("执法证号"), text_input(s.cert_no, placeholder=_("无执法证的不是执法人员"))),
+            Field("roles", _("角色"), CheckGroup(ROLES, s.roles)),
+            Field("os_user", _("系统用户名"), text_input(s.os_user, placeholder=_("可选：登录本机的用户名"))),
+        ]
+
+    def check(self, name: str) -> str | None:
+        value = self.value(name)
+        if name == "name":
+            return required_text(value, _("姓名"))
+        if name == "number" and not self.editing:
+            if not value:
+                return required_text(value, _("工号"))
+            if value in self.choices.numbers:
+                return _("工号已存在：{number}").format(number=value)
+        if name == "dept" and not value:
+            return _("请选择科室")
+        if name == "os_user" and value:
+            owner = self.choices.os_users.get(value)
+            mine = self.initial.number if self.editing and self.initial else None
+            if owner is not None and owner != mine:
+                return _("系统用户名已被其他人员使用：{user}").format(user=value)
+        return None
+
+    def result(self) -> StaffForm:
+        return StaffForm(name=self.value("name"),
+                         number=self.initial.number if self.editing and self.initial else self.value("number"),
+                         dept=self.value("dept"), cert_no=self.value("cert_no"), roles=self.value("roles"),
+                         os_user=self.value("os_user"))
+
+
+def form_of(s: StaffView) -> StaffForm:
+    return StaffForm(s.name, s.number, s.department, s.cert_no or "", s.roles, s.os_user or "")
+
+
+class StaffScreen(SectionScreen):
+    SECTION = "staff"
+    BINDINGS = [
+        Binding("a", "add", _("新增"), tooltip=_("新增人员")),
+        Binding("e", "edit", _("修改"), tooltip=_("修改所选人员")),
+        Binding("l", "leave", _("离职"), tooltip=_("登记所选人员离职（记录保留）")),
+        Binding("slash", "focus_filter", _("筛选"), key_display="/"),
+    ]
+
+    def __init__(self, services) -> None:
+        super().__init__(services)
+        self.rows: list[StaffView] = []
+        self._select_after_load: str | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with HorizontalGroup(classes="toolbar"):
+            yield Input(placeholder=_("筛选：姓名、工号、科室、执法证号、角色"), id="filter", compact=True)
+            yield Static("", id="count")
+        yield RegisterTable(id="staff")
+        yield Static("", id="empty", classes="empty")
+
+    def on_mount(self) -> None:
+        table = self.query_one(RegisterTable)
+        for key, title in (("number", _("工号")), ("name", _("姓名")), ("state", _("状态")), ("dept", _("科室")),
+                           ("cert", _("执法证号")), ("roles", _("角色"))):
+            table.add_column(title, key=key)
+        table.focus()
+
+    def reload(self) -> None:
+        self.rows = self.services.staff.list()
+        self.show_rows()
+
+    def show_rows(self) -> None:
+        table = self.query_one(RegisterTable)
+        keep = self._select_after_load or table.current_key
+        self._select_after_load = None
+        query = self.query_one("#filter", Input).value
+        shown = [s for s in self.rows if matches(query, [s.name, s.number, s.department, s.cert_no,
+                                                         labels(ROLES, s.roles),
+                                                         _("在职") if s.active else _("离职")])]
+        table.clear()
+        for s in shown:
+            style = "" if s.active else "dim"
+            table.add_row(Text(s.number, style=style), Text(s.name, style=style),
+                          Text(_("在职"), style="green") if s.active else Text(_("离职"), style="dim"),
+                          Text(s.department, style=style), Text(s.cert_no or "—", style=style),
+                          Text(labels(ROLES, s.roles) or "—", style=style), key=s.number)
+        table.select_key(keep)
+        active = sum(1 for s in self.rows if s.active)
+        self.query_one("#count", Static).update(
+            _("显示 {shown} / 共 {total} 人（在职 {active}）").format(shown=len(shown), total=len(self.rows),
+                                                                   active=active))
+        empty = self.query_one("#empty", Static)
+        empty.update(_("还没有人员。按 a 新增。") if not self.rows else _("没有符合筛选条件的人员。"))
+        empty.display = not shown
+        table.styles.height = "auto" if not shown else "1fr"
+        self.refresh_bindings()
+
+    def current(self) -> StaffView | None:
+        key = self.query_one(RegisterTable).current_key
+        return next((s for s in self.rows if s.number == key), None)
+
+    def choices(self, exclude: str | None = None) -> StaffChoices:
+        """What the form offers and checks against, loaded fresh (the form may open before this screen has loaded)."""
+        everyone = self.services.staff.list()
+        return StaffChoices(
+            departments=[d.name for d in self.services.departments.list()],
+            numbers=frozenset(s.number for s in everyone if s.number != exclude),
+            os_users={s.os_user: s.number for s in everyone if s.os_user},
+        )
+
+    def open_form(self, initial: StaffForm | None = None, *, editing: bool = False, error: str | None = None,
+                  field: str | None = None) -> None:
+        def done(form: StaffForm | None) -> None:
+            if form is None:
+                return
+            try:
+                if editing:
+                    self.services.staff.update(form.number, name=form.name, dept=form.dept, cert_no=form.cert_no,
+                                               roles=list(form.roles), os_user=form.os_user)
+                else:
+                    self.services.staff.add(form.name, form.number, form.dept, cert_no=form.cert_no or None,
+                                            roles=list(form.roles), os_user=form.os_user or None)
+            except UserError as exc:
+                self.open_form(form, editing=editing, error=exc.render(), field=ERROR_FIELDS.get(exc.message))
+                return
+            self.app.notify((_("已修改人员：{name}（{number}）") if editing else _("已新增人员：{name}（{number}）"))
+                            .format(name=form.name, number=form.number))
+            self._select_after_load = form.number
+            if not editing:
+                self.query_one("#filter", Input).value = ""
+            self.reload()
+
+        self.app.push_screen(StaffFormScreen(self.choices(initial.number if editing and initial else None),
+                                             initial=initial, editing=editing, error=error, error_field=field),
+                             done)
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self.show_rows()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.query_one(RegisterTable).focus()
+
+    @on(RegisterTable.RowSelected)
+    def _open(self) -> None:
+        self.action_edit()
+
+    @on(RegisterTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self.refresh_bindings()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_add(self) -> None:
+        self.open_form()
+
+    def action_edit(self) -> None:
+        person = self.current()
+        if person is not None:
+            self.open_form(form_of(person), editing=True)
+
+    def action_leave(self) -> None:
+        person = self.current()
+        if person is None or not person.active:
+            return
+
+        def done(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.services.staff.update(person.number, active=False)
+            except UserError as exc:
+                self.app.notify(exc.render(), severity="error")
+                return
+            self.app.notify(_("已登记离职：{name}（{number}）").format(name=person.name, number=person.number))
+            self.reload()
+
+        question = (_("登记{name}（{number}）离职？").format(name=person.name, number=person.number) + "\n"
+                    + _("记录会保留；离职人员不能再保管设备。"))
+        self.app.push_screen(Confirm(question, yes=_("登记离职")), done)
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action in ("edit", "leave") and self.is_mounted:
+            person = self.current()
+            if person is None:
+                return None
+            if action == "leave" and not person.active:
+                return None
+        return True
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand(_("新增人员"), _("新增一名人员"), self.action_add)
+        person = self.current()
+        if person is not None:
+            yield SystemCommand(_("修改所选人员"), f"{person.name}（{person.number}）", self.action_edit)
+            if person.active:
+                yield SystemCommand(_("登记所选人员离职"), f"{person.name}（{person.number}）", self.action_leave)
+        yield SystemCommand(_("筛选人员"), _("在人员列表中筛选"), self.action_focus_filter)

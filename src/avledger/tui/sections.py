@@ -1,0 +1,30 @@
+"""The TUI's sections: one screen each, reached by a number key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from avledger.i18n import N_
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str  # the mode name in the app
+    key: str  # the key that switches to it
+    label: str  # message id
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("home", "1", N_("首页")),
+    Section("devices", "2", N_("设备台账")),
+    Section("staff", "3", N_("人员")),
+    Section("departments", "4", N_("科室与配备")),
+    Section("profile", "5", N_("办公室配置")),
+    Section("audit", "6", N_("审计日志")),
+)
+
+SECTION_IDS = tuple(s.id for s in SECTIONS)
+
+
+def section(section_id: str) -> Section:
+    return next(s for s in SECTIONS if s.id == section_id)

@@ -1,0 +1,10 @@
+"""Reusable widgets (each carries its own DEFAULT_CSS)."""
+
+from avledger.tui.widgets.changes import ChangeView
+from avledger.tui.widgets.checkgroup import CheckGroup
+from avledger.tui.widgets.formrow import FormRow
+from avledger.tui.widgets.navbar import NavBar
+from avledger.tui.widgets.select import ZhSelect
+from avledger.tui.widgets.table import RegisterTable
+
+__all__ = ["ChangeView", "CheckGroup", "FormRow", "NavBar", "RegisterTable", "ZhSelect"]

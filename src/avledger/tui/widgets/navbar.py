@@ -1,0 +1,82 @@
+"""The section bar at the top of every section screen: number key and name, clickable."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from textual.app import ComposeResult
+from textual.containers import HorizontalGroup
+from textual.widgets import Static
+
+from avledger.i18n import _
+from avledger.tui.sections import SECTIONS
+
+
+class NavItem(Static):
+    DEFAULT_CSS = """
+    NavItem {
+        width: auto;
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    NavItem:hover {
+        background: $boost;
+        color: $text;
+    }
+    NavItem.-active {
+        background: $primary;
+        color: $text;
+        text-style: bold;
+    }
+    """
+
+    def __init__(self, section_id: str, key: str, label: str, active: bool) -> None:
+        super().__init__(classes="-active" if active else "", markup=False)
+        self.section_id = section_id
+        self.key = key
+        self.label = label
+        self.tooltip = label
+        self.show_label(True)
+
+    @property
+    def full_width(self) -> int:
+        """Cells the item takes with its name (padding included)."""
+        return cell_len(f"{self.key} {self.label}") + 2
+
+    def show_label(self, show: bool) -> None:
+        self.update(f"{self.key} {self.label}" if show else self.key)
+
+    def on_click(self) -> None:
+        self.app.run_action(f"section('{self.section_id}')")
+
+
+class NavBar(HorizontalGroup):
+    """One line naming every section, the current one highlighted.
+
+    When the names do not fit (a narrow terminal, a longer language), the other
+    sections show their number key only; the current one keeps its name.
+    """
+
+    DEFAULT_CSS = """
+    NavBar {
+        height: 1;
+        width: 1fr;
+        background: $panel;
+        dock: top;
+        overflow: hidden hidden;
+    }
+    """
+
+    def __init__(self, current: str) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        for s in SECTIONS:
+            yield NavItem(s.id, s.key, _(s.label), s.id == self.current)
+
+    def on_resize(self) -> None:
+        items = list(self.query(NavItem))
+        fits = sum(item.full_width for item in items) <= self.size.width
+        for item in items:
+            item.show_label(fits or item.section_id == self.current)

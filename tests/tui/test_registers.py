@@ -1,0 +1,169 @@
+"""Staff, departments, the office profile and the audit log in the TUI."""
+
+from __future__ import annotations
+
+from textual.widgets import Checkbox, Input
+
+from avledger.tui.screens.audit import AuditScreen, VerifyScreen
+from avledger.tui.screens.base import Confirm
+from avledger.tui.screens.departments import DepartmentFormScreen, DepartmentsScreen
+from avledger.tui.screens.home import HomeScreen
+from avledger.tui.screens.profile import ProfileScreen
+from avledger.tui.screens.staff import StaffFormScreen, StaffScreen
+from avledger.tui.widgets import FormRow, RegisterTable
+
+from .conftest import SIZE, choose, text_of, type_text
+
+
+async def test_home_shows_the_office_at_a_glance(demo_app):
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = demo_app.screen
+        assert isinstance(screen, HomeScreen)
+        assert "示例市市场监督管理局" in text_of(screen.query_one("#unit"))
+        status = text_of(screen.query_one("#status"))
+        assert "维修中" in status and "在库" in status
+        allocation = text_of(screen.query_one("#allocation"))
+        assert "执法一队" in allocation and "稽查科" in allocation and "执法二队" not in allocation
+        assert "暂无提醒" in text_of(screen.query_one("#alerts"))
+
+
+async def test_every_section_by_its_number_key(demo_app):
+    expected = {"1": HomeScreen, "2": "DevicesScreen", "3": StaffScreen, "4": DepartmentsScreen,
+                "5": ProfileScreen, "6": AuditScreen}
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        for key, cls in expected.items():
+            await pilot.press(key)
+            await pilot.pause()
+            name = cls if isinstance(cls, str) else cls.__name__
+            assert type(demo_app.screen).__name__ == name
+
+
+async def test_add_staff_then_mark_left(demo, demo_app):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, StaffFormScreen)
+        await type_text(pilot, "钱多多")
+        demo_app.screen.query_one("#f-number", Input).focus()
+        await type_text(pilot, "2001")  # taken
+        row = demo_app.screen.query_one("#row-number", FormRow)
+        assert "工号已存在：2001" in text_of(row.query_one(".form-error"))
+        demo_app.screen.query_one("#f-number", Input).value = "2008"
+        await choose(pilot, "f-dept", "执法一队")
+        demo_app.screen.query_one("#f-cert_no", Input).focus()
+        await type_text(pilot, "22010020008")
+        officer = next(b for b in demo_app.screen.query(Checkbox) if b.name == "officer")
+        officer.focus()
+        await pilot.press("space")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, StaffScreen)
+        person = demo.staff.view("2008")
+        assert (person.name, person.department, person.cert_no, person.roles) == (
+            "钱多多", "执法一队", "22010020008", ("officer",))
+        table = demo_app.screen.query_one(RegisterTable)
+        assert table.current_key == "2008"
+
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, Confirm)
+        await pilot.press("y")
+        await pilot.pause()
+        assert demo.staff.view("2008").active is False
+
+
+async def test_department_add_and_allocation(demo, demo_app):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        screen = demo_app.screen
+        assert "合计缺额 2 台" in text_of(screen.query_one("#summary"))
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, DepartmentFormScreen)
+        await type_text(pilot, "执法一队")
+        assert "科室已存在" in text_of(demo_app.screen.query_one("#row-name", FormRow).query_one(".form-error"))
+        demo_app.screen.query_one("#f-name", Input).value = "执法三队"
+        await choose(pilot, "f-alloc_class", "B类")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert [d.alloc_class for d in demo.departments.list() if d.name == "执法三队"] == ["B"]
+        # Change a class: 执法二队 to FULL, its 5 officers now need 5 devices.
+        table = demo_app.screen.query_one(RegisterTable)
+        table.select_key("执法二队")
+        table.focus()
+        await pilot.press("c")
+        await pilot.pause()
+        await choose(pilot, "f-alloc_class", "全员")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "合计缺额 5 台" in text_of(demo_app.screen.query_one("#summary"))
+
+
+async def test_profile_edit_with_errors_next_to_the_field(demo, demo_app):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await pilot.press("5")
+        await pilot.pause()
+        screen = demo_app.screen
+        assert isinstance(screen, ProfileScreen)
+        hours = screen.query_one("#p-ingest-deadline_hours", Input)
+        assert hours.value == "24"
+        hours.focus()
+        await pilot.press("end", "backspace", "backspace")
+        await type_text(pilot, "999")
+        row = screen.rows["ingest.deadline_hours"]
+        assert "1 到 240" in text_of(row.query_one(".form-error"))
+        hours.value = "48"
+        unit = screen.query_one("#p-unit", Input)
+        unit.value = "示例市市场监管局"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert demo.office.profile().get("ingest.deadline_hours") == 48
+        assert demo.office.unit() == "示例市市场监管局"
+        assert not screen.dirty()
+
+
+async def test_audit_log_and_verify(demo, demo_app):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await pilot.press("6")
+        await pilot.pause()
+        screen = demo_app.screen
+        table = screen.query_one(RegisterTable)
+        assert table.row_count == len(demo.audit.list())
+        newest = demo.audit.list(newest_first=True, limit=1)[0]
+        assert table.current_key == str(newest.id)  # newest first
+        change = text_of(screen.query_one("#change-pane").query_one("ChangeView"))
+        assert "在库" in change and "维修中" in change  # before and after of the status change
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, VerifyScreen)
+        assert "审计链完整" in text_of(demo_app.screen.query_one("#verdict"))
+
+
+async def test_command_palette_reaches_actions_of_other_sections(demo_app):
+    """From the home screen, the palette's "新增人员" opens the staff form (the staff screen was never shown)."""
+    from textual.command import CommandInput
+
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert demo_app.screen.query_one(CommandInput).placeholder == "搜索命令…"
+        await type_text(pilot, "新增人员")
+        await demo_app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(demo_app.screen, StaffFormScreen)
+        await type_text(pilot, "钱多多")
+        demo_app.screen.query_one("#f-number", Input).focus()
+        await type_text(pilot, "1001")
+        assert "工号已存在：1001" in text_of(demo_app.screen.query_one("#row-number", FormRow).query_one(".form-error"))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, StaffScreen)
