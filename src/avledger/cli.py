@@ -471,7 +471,9 @@ def audit_list(limit: int | None, as_json: bool) -> None:
 
 
 ACTIONS = {"create": N_("新增"), "update": N_("修改"), "status": N_("状态变更"), "leave": N_("离职"),
-           "delete": N_("删除"), "verify": N_("核验")}
+           "delete": N_("删除"), "verify": N_("核验"), "issue": N_("领用"), "return": N_("归还"),
+           "handover": N_("交接"), "lost": N_("丢失"), "fault": N_("故障登记"), "repair_sent": N_("送修"),
+           "repair_back": N_("修复返回"), "liability": N_("责任追究")}
 
 
 def _action_label(action: str) -> str:
@@ -512,3 +514,124 @@ def language(lang: str) -> None:
     state().home.set_language(lang)
     set_language(lang)
     click.echo(_("界面语言已设为：{lang}").format(lang=lang))
+
+
+# --- lending and handover ledger ------------------------------------------------
+@cli.group()
+def loan() -> None:
+    """使用与交接登记（领用、归还、交接）。"""
+
+
+@loan.command("out")
+@click.argument("asset_no")
+@click.option("--to", "holder", required=True, metavar="STAFF_NUMBER", help="领用人工号")
+@click.option("--battery", required=True, type=int, metavar="PCT", help="电量（%）")
+@click.option("--free-gb", required=True, type=float, metavar="GB", help="剩余存储（GB）")
+@click.option("--clock-offset", required=True, type=int, metavar="SECONDS", help="设备时钟与电脑时钟之差（秒）")
+@click.option("--notice-given", is_flag=True, help="已提醒告知用语")
+@click.option("--due", metavar="YYYY-MM-DD HH:MM", help="应还时间")
+@click.option("--purpose", default="", help="用途")
+@click.option("--despite", metavar="REASON", help="检查未通过仍领用的原因")
+@click.option("--at", metavar="YYYY-MM-DD HH:MM", help="补登过去的时间")
+@refusals
+def loan_out(asset_no, holder, battery, free_gb, clock_offset, notice_given, due, purpose, despite, at) -> None:
+    """领用：使用前检查后发放给执法人员。"""
+    from avledger.services.lending import PreCheck
+
+    view = state().services().lending.issue(asset_no, holder, PreCheck(battery, free_gb, clock_offset, notice_given),
+                                            due=due, purpose=purpose, despite=despite, at=at)
+    click.echo(_("已领用：{asset} → {holder}（{number}）").format(asset=view.asset_no, holder=view.holder,
+                                                              number=view.holder_number))
+
+
+@loan.command("in")
+@click.argument("asset_no")
+@click.option("--content", default="", help="记录内容")
+@click.option("--condition", default="ok", type=click.Choice(["ok", "damaged"]), help="设备状况")
+@click.option("--at", metavar="YYYY-MM-DD HH:MM", help="补登过去的时间")
+@refusals
+def loan_in(asset_no, content, condition, at) -> None:
+    """归还。"""
+    view = state().services().lending.give_back(asset_no, content=content, condition=condition, at=at)
+    click.echo(_("已归还：{asset}（{holder}）").format(asset=view.asset_no, holder=view.holder))
+
+
+@loan.command("handover")
+@click.argument("asset_no")
+@click.option("--to", "holder", required=True, metavar="STAFF_NUMBER", help="接收人工号")
+@click.option("--at", metavar="YYYY-MM-DD HH:MM", help="补登过去的时间")
+@refusals
+def loan_handover(asset_no, holder, at) -> None:
+    """交接：不经入库，直接交给另一名执法人员。"""
+    view = state().services().lending.handover(asset_no, holder, at=at)
+    click.echo(_("已交接：{asset} {giver} → {holder}").format(asset=view.asset_no, giver=view.from_holder,
+                                                         holder=view.holder))
+
+
+@loan.command("list")
+@click.option("--open", "open_only", is_flag=True, help="只列在外的")
+@click.option("--overdue", is_flag=True, help="只列逾期未还的")
+@click.option("--device", "asset_no", metavar="ASSET_NO")
+@click.option("--staff", "staff_number", metavar="STAFF_NUMBER")
+@json_option
+@refusals
+def loan_list(open_only, overdue, asset_no, staff_number, as_json) -> None:
+    """使用情况台账。"""
+    from avledger.services.views import to_json
+    from avledger.timeutil import fmt_local
+
+    services = state().services()
+    rows = services.lending.list(open_only=open_only, overdue=overdue, asset_no=asset_no,
+                                 staff_number=staff_number)
+    if as_json:
+        emit_json([to_json(r) for r in rows])
+        return
+    tz = services.office.profile().tz
+    table([_("资产编号"), _("使用人"), _("领用/交接"), _("应还"), _("检查"), _("归还"), _("记录内容")],
+          [[r.asset_no, f"{r.holder}（{r.holder_number}）",
+            fmt_local(r.start_at, tz) + ("" if r.start_kind == "issue" else _("（交接）")),
+            fmt_local(r.due_at, tz) + (_("（逾期）") if r.overdue else ""),
+            ("—" if r.start_kind != "issue" else (_("未通过：") + (r.despite or "")) if r.check_failures else _("通过")),
+            fmt_local(r.end_at, tz) + (_("（交接）") if r.end_kind == "handover" else
+                                       _("（丢失）") if r.end_kind == "lost" else ""),
+            r.content] for r in rows])
+
+
+@device.command("fault")
+@click.argument("asset_no")
+@click.option("--desc", required=True, help="故障描述")
+@click.option("--at", metavar="YYYY-MM-DD HH:MM")
+@refusals
+def device_fault(asset_no, desc, at) -> None:
+    """故障登记（设备转为维修中）。"""
+    view = state().services().lending.report_fault(asset_no, desc, at=at)
+    click.echo(_("已登记故障：{asset}").format(asset=view.asset_no))
+
+
+@device.command("repair")
+@click.argument("asset_no")
+@click.option("--sent", "step", flag_value="sent", help="送厂维修")
+@click.option("--back", "step", flag_value="back", help="修复返回")
+@click.option("--at", metavar="YYYY-MM-DD HH:MM")
+@refusals
+def device_repair(asset_no, step, at) -> None:
+    """送修或修复返回。"""
+    from avledger.errors import UserError
+
+    if step is None:
+        raise UserError("请指定 --sent 或 --back")
+    view = state().services().lending.repair(asset_no, step, at=at)
+    click.echo(_("已登记：{asset}").format(asset=view.asset_no))
+
+
+@device.command("lost")
+@click.argument("asset_no")
+@click.option("--liable", required=True, metavar="STAFF_NUMBER", help="责任人工号")
+@click.option("--amount", metavar="YUAN", help="赔偿金额（默认原价）")
+@click.option("--at", metavar="YYYY-MM-DD HH:MM")
+@refusals
+def device_lost(asset_no, liable, amount, at) -> None:
+    """登记丢失（按原价赔偿，设备退出使用）。"""
+    view = state().services().lending.record_liability(asset_no, "lost", liable, amount=amount, at=at)
+    click.echo(_("已登记丢失：{asset}，责任人 {name}，赔偿 {amount} 元").format(
+        asset=view.asset_no, name=view.staff, amount=view.amount_yuan))

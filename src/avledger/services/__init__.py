@@ -14,6 +14,7 @@ from avledger.models.db import open_database
 from avledger.services.allocation import AllocationService
 from avledger.services.auditlog import AuditService
 from avledger.services.base import Context, os_user
+from avledger.services.lending import LendingService
 from avledger.services.office import OfficeService
 from avledger.services.register import DepartmentService, DeviceService, StaffService
 from avledger.timeutil import utcnow
@@ -31,6 +32,7 @@ class Services:
         self.devices = DeviceService(self.ctx)
         self.allocation = AllocationService(self.ctx)
         self.audit = AuditService(self.ctx)
+        self.lending = LendingService(self.ctx)
 
     def close(self) -> None:
         if not self.db.is_closed():

@@ -369,11 +369,6 @@ class LendingService:
                         tuple(f for f in loan.check_failures.split(",") if f), loan.despite, loan.end_at,
                         loan.end_kind, loan.content, loan.condition, overdue)
 
-    def holder_of(self, device: Device) -> tuple[str, str] | None:
-        loan = (Loan.select(Loan, Staff).join(Staff).where((Loan.device == device) & Loan.end_at.is_null())
-                .first())
-        return (loan.holder.name, loan.holder.number) if loan else None
-
     def faults(self, asset_no: str | None = None) -> list[FaultView]:
         query = Fault.select(Fault, Device).join(Device).order_by(Fault.reported_at.desc())
         if asset_no:

@@ -279,7 +279,11 @@ class DeviceService:
 
     def holder_of(self, device: Device) -> tuple[str, str] | None:
         """The officer holding the device now (lending ledger); None while it is not issued."""
-        return None
+        from avledger.models.schema import Loan
+
+        loan = (Loan.select(Loan, Staff).join(Staff).where((Loan.device == device) & Loan.end_at.is_null())
+                .first())
+        return (loan.holder.name, loan.holder.number) if loan else None
 
     def status_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(DEVICE_STATUSES, 0)

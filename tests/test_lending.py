@@ -1,0 +1,153 @@
+"""The lending ledger, pre-use check, faults, repairs and losses (issue 3 services and CLI)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from avledger.errors import UserError
+from avledger.models.schema import AuditEvent, Loan
+from avledger.services.lending import PreCheck
+
+GOOD = PreCheck(battery_pct=95, free_gb=30, clock_offset_s=3, notice_given=True)
+
+
+@pytest.fixture
+def office(services):
+    services.staff.add("刘洋", "2002", "执法一队", cert_no="C2002", roles=["officer"])
+    services.devices.add("JL-001", "bodycam", "执法一队", "2001", price="2380")
+    return services
+
+
+def refused(fn, *args, match: str, **kwargs):
+    before = AuditEvent.select().count()
+    with pytest.raises(UserError) as info:
+        fn(*args, **kwargs)
+    assert match in info.value.render(), info.value.render()
+    assert AuditEvent.select().count() == before
+    return info.value
+
+
+def test_issue_return_cycle(office):
+    loan = office.lending.issue("JL-001", "2001", GOOD, purpose="日常检查")
+    assert office.devices.view("JL-001").status == "issued"
+    assert office.devices.view("JL-001").holder_number == "2001"
+    assert office.devices.view("JL-001").custodian_number == "2001"
+    back = office.lending.give_back("JL-001", content="检查三家门店")
+    assert back.end_kind == "return" and back.content == "检查三家门店" and back.id == loan.id
+    assert office.devices.view("JL-001").status == "in_store"
+    assert office.devices.view("JL-001").holder is None
+    assert office.audit.verify().ok
+
+
+def test_only_enforcement_staff_may_hold(office):
+    refused(office.lending.issue, "JL-001", "1001", GOOD, match="没有执法证")
+    office.staff.update("2002", active=False)
+    refused(office.lending.issue, "JL-001", "2002", GOOD, match="已离职")
+    assert Loan.select().count() == 0
+
+
+def test_failed_check_refused_unless_reason(office):
+    weak = PreCheck(battery_pct=20, free_gb=1, clock_offset_s=300, notice_given=False)
+    error = refused(office.lending.issue, "JL-001", "2001", weak, match="使用前检查未通过")
+    for word in ("电量不足", "存储空间不足", "时钟误差过大", "未提醒告知用语"):
+        assert word in error.render()
+    loan = office.lending.issue("JL-001", "2001", weak, despite="紧急出警，无备用设备")
+    assert set(loan.check_failures) == {"battery", "storage", "clock", "notice"}
+    assert loan.despite == "紧急出警，无备用设备"
+
+
+def test_thresholds_come_from_the_profile(office):
+    office.office.set_value("precheck.min_battery_pct", "99")
+    refused(office.lending.issue, "JL-001", "2001", GOOD, match="电量不足")
+
+
+def test_one_open_loan_and_status_rules(office):
+    office.lending.issue("JL-001", "2001", GOOD)
+    refused(office.lending.issue, "JL-001", "2002", GOOD, match="不能领用")
+    office.lending.give_back("JL-001")
+    office.lending.report_fault("JL-001", "无法开机")
+    refused(office.lending.issue, "JL-001", "2001", GOOD, match="维修中")
+
+
+def test_times_cannot_be_before_issue_or_in_the_future(office):
+    office.lending.issue("JL-001", "2001", GOOD, at="2026-01-10 09:00")
+    refused(office.lending.give_back, "JL-001", at="2026-01-10 08:59", match="不能早于")
+    refused(office.lending.give_back, "JL-001", at="2999-01-01 00:00", match="不能晚于现在")
+    refused(office.lending.handover, "JL-001", "2002", at="2026-01-09 10:00", match="不能早于")
+    refused(office.lending.give_back, "JL-001", at="yesterday", match="格式不对")
+    office.lending.give_back("JL-001", at="2026-01-10 17:30")
+    refused(office.lending.issue, "JL-001", "2001", GOOD, at="2026-01-10 12:00", match="上次归还")
+
+
+def test_past_times_are_local(office):
+    loan = office.lending.issue("JL-001", "2001", GOOD, at="2026-01-10 09:00")
+    assert loan.start_at == dt.datetime(2026, 1, 10, 1, 0)  # Asia/Shanghai is UTC+8
+
+
+def test_handover_is_one_step(office):
+    office.lending.issue("JL-001", "2001", GOOD, at="2026-01-10 09:00")
+    new = office.lending.handover("JL-001", "2002", at="2026-01-10 13:00")
+    assert new.holder_number == "2002" and new.start_kind == "handover" and new.from_holder == "张伟"
+    assert office.devices.view("JL-001").holder_number == "2002"
+    rows = office.lending.list(asset_no="JL-001")
+    assert [(r.holder_number, r.end_kind) for r in rows] == [("2002", None), ("2001", "handover")]
+    refused(office.lending.handover, "JL-001", "2002", match="同一人")
+    refused(office.lending.handover, "JL-001", "1001", match="没有执法证")
+
+
+def test_overdue_and_history(office):
+    office.lending.issue("JL-001", "2001", GOOD, at="2026-01-10 09:00", due="2026-01-10 18:00")
+    [late] = office.lending.list(overdue=True)
+    assert late.asset_no == "JL-001" and late.overdue
+    assert office.lending.list(open_only=True, staff_number="2001")[0].id == late.id
+    office.lending.give_back("JL-001", at="2026-01-11 09:00", condition="damaged", content="摔坏")
+    assert office.lending.list(overdue=True) == []
+    assert office.devices.view("JL-001").status == "in_repair"
+    office.lending.repair("JL-001", "sent", at="2026-01-12 09:00")
+    office.lending.repair("JL-001", "back", at="2026-01-20 09:00")
+    assert office.devices.view("JL-001").status == "in_store"
+    kinds = [h.kind for h in office.lending.history("JL-001")]
+    assert kinds == ["issue", "fault", "return", "repair_sent", "repair_back"]
+
+
+def test_fault_on_issued_device_refused(office):
+    office.lending.issue("JL-001", "2001", GOOD)
+    refused(office.lending.report_fault, "JL-001", "镜头裂", match="正在使用中")
+    refused(office.lending.repair, "JL-001", "back", match="没有待维修")
+
+
+def test_loss_closes_loan_and_charges_original_price(office):
+    office.lending.issue("JL-001", "2001", GOOD)
+    case = office.lending.record_liability("JL-001", "lost", "2001")
+    assert case.amount_yuan == "2380.00"
+    assert office.devices.view("JL-001").status == "lost"
+    assert office.lending.list(open_only=True) == []
+    refused(office.lending.issue, "JL-001", "2001", GOOD, match="丢失")
+    assert office.audit.verify().ok
+
+
+def test_cli_loan_flow(office, cli):
+    office.close()
+    out = cli("loan", "out", "JL-001", "--to", "2001", "--battery", "90", "--free-gb", "20",
+              "--clock-offset", "2", "--notice-given", "--at", "2026-01-10 09:00", "--due", "2026-01-10 18:00")
+    assert out.code == 0, out.err
+    overdue = cli("loan", "list", "--overdue", "--json").json()
+    assert [r["asset_no"] for r in overdue] == ["JL-001"]
+    bad = cli("loan", "out", "JL-001", "--to", "2002", "--battery", "90", "--free-gb", "20", "--clock-offset", "2",
+              "--notice-given")
+    assert bad.code == 2 and "不能领用" in bad.err
+    assert cli("loan", "handover", "JL-001", "--to", "2002", "--at", "2026-01-10 12:00").code == 0
+    back = cli("loan", "in", "JL-001", "--content", "现场检查", "--at", "2026-01-10 17:00")
+    assert back.code == 0, back.err
+    weak = cli("loan", "out", "JL-001", "--to", "2001", "--battery", "5", "--free-gb", "20", "--clock-offset", "2",
+               "--notice-given")
+    assert weak.code == 2 and "电量不足" in weak.err
+    assert cli("device", "fault", "JL-001", "--desc", "无法开机").code == 0
+    assert cli("device", "repair", "JL-001", "--sent").code == 0
+    assert cli("device", "repair", "JL-001", "--back").code == 0
+    assert cli("device", "lost", "JL-001", "--liable", "2001").code == 0
+    assert cli("device", "show", "JL-001", "--json").json()["status"] == "lost"
+    assert cli("audit", "verify").code == 0
+    assert len(cli("loan", "list", "--device", "JL-001", "--json").json()) == 2
