@@ -167,3 +167,18 @@ async def test_command_palette_reaches_actions_of_other_sections(demo_app):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(demo_app.screen, StaffScreen)
+
+
+async def test_home_lists_overdue_loans(demo):
+    from avledger.services.lending import PreCheck
+
+    demo.lending.issue("JL-2023-001", "2002", PreCheck(90, 20, 1, True), at="2026-01-10 09:00",
+                       due="2026-01-10 18:00")
+    from avledger.tui.app import make_app
+
+    app = make_app(demo.home, services=demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        alerts = text_of(app.screen.query_one("#alerts"))
+        assert "逾期未还：JL-2023-001 刘洋（2002）" in alerts
+        assert "暂无提醒" not in alerts

@@ -105,6 +105,10 @@ class HomeScreen(SectionScreen):
             todo.append(_("还没有人员：按 3 到“人员”新增人员。"))
         elif not sum(counts.values()):
             todo.append(_("还没有设备：按 a 登记设备。"))
+        for loan in self.services.lending.list(overdue=True, limit=8):
+            todo.append(_("逾期未还：{asset} {holder}（{number}），应还 {due}").format(
+                asset=loan.asset_no, holder=loan.holder, number=loan.holder_number,
+                due=fmt_local(loan.due_at, profile.tz)))
         self.query_one("#alerts", Static).update(
             Text("\n".join(todo)) if todo else Text(_("暂无提醒。"), style="dim"))
 
