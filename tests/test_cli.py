@@ -110,7 +110,9 @@ def test_json_is_the_same_in_every_language(cli):
 def test_language_setting_persists(cli, home):
     cli("demo")
     assert cli("language", "en").code == 0
-    assert "language = " not in home.config_path.read_text() or True
+    import tomllib
+
+    assert tomllib.loads(home.config_path.read_text("utf-8"))["ui"]["lang"] == "en"
     result = cli("device", "show", "NOPE")
     assert "No device with asset number" in result.err
     cli("language", "zh")

@@ -96,11 +96,7 @@ def json_option(func):
     return click.option("--json", "as_json", is_flag=True, help="JSON output / 输出 JSON")(func)
 
 
-class DefaultTuiGroup(click.Group):
-    """A group that opens the TUI when given no subcommand."""
-
-
-@click.group(cls=DefaultTuiGroup, invoke_without_command=True,
+@click.group(invoke_without_command=True,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="avledger", message="%(prog)s %(version)s")
 @click.option("--home", "home_option", metavar="DIR", help="数据目录 (default: platform data dir, or AVLEDGER_HOME)")

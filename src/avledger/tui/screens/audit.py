@@ -19,7 +19,7 @@ from avledger.services.views import AuditView
 from avledger.timeutil import fmt_local
 from avledger.tui.auditfmt import Names, action_label, entity_label
 from avledger.tui.filtering import matches
-from avledger.tui.screens.base import SectionScreen
+from avledger.tui.screens.base import FilteredRegisterScreen
 from avledger.tui.widgets import ChangeView, RegisterTable
 
 LIMIT = 2000  # newest entries shown; the CLI lists them all
@@ -109,8 +109,12 @@ class VerifyScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class AuditScreen(SectionScreen):
+class AuditScreen(FilteredRegisterScreen):
     SECTION = "audit"
+    FILTER_HINT = _("筛选：操作人、操作、对象、摘要")
+    TABLE_ID = "log"
+    COLUMNS = (("id", "#"), ("at", _("时间")), ("actor", _("操作人")), ("action", _("操作")),
+               ("entity", _("对象")), ("summary", _("摘要")))
     BINDINGS = [
         Binding("v", "verify", _("核验"), tooltip=_("核验审计链和登记数据是否被改动")),
         Binding("slash", "focus_filter", _("筛选"), key_display="/"),
@@ -122,23 +126,10 @@ class AuditScreen(SectionScreen):
         self.names = Names()
 
     def compose_body(self) -> ComposeResult:
-        with HorizontalGroup(classes="toolbar"):
-            yield Input(placeholder=_("筛选：操作人、操作、对象、摘要"), id="filter", compact=True)
-            yield Static("", id="count")
-        yield RegisterTable(id="log")
+        yield from self.compose_filter_bar()
         yield Static(_("所选日志的前后对比"), classes="subtitle")
         with VerticalScroll(id="change-pane"):
             yield ChangeView()
-
-    def on_mount(self) -> None:
-        table = self.query_one(RegisterTable)
-        table.add_column("#", key="id")
-        table.add_column(_("时间"), key="at")
-        table.add_column(_("操作人"), key="actor")
-        table.add_column(_("操作"), key="action")
-        table.add_column(_("对象"), key="entity")
-        table.add_column(_("摘要"), key="summary")
-        table.focus()
 
     def reload(self) -> None:
         self.entries = self.services.audit.list(newest_first=True, limit=LIMIT)
@@ -178,17 +169,6 @@ class AuditScreen(SectionScreen):
         entry = self.current()
         if entry is not None:
             self.app.push_screen(AuditEntryScreen(entry, self.names, self.tz))
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self) -> None:
-        self.show_rows()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
-        self.query_one(RegisterTable).focus()
-
-    def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
 
     def action_verify(self) -> None:
         self.app.push_screen(VerifyScreen(self.services.audit.verify()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import HorizontalGroup, Vertical
@@ -13,7 +14,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Static
 
 from avledger.i18n import _
 from avledger.tui.sections import SECTIONS
-from avledger.tui.widgets import NavBar
+from avledger.tui.widgets import NavBar, RegisterTable
 
 if TYPE_CHECKING:
     from avledger.services import Services
@@ -117,3 +118,42 @@ class Confirm(ModalScreen[bool]):
 
     def action_no(self) -> None:
         self.dismiss(False)
+
+
+class FilteredRegisterScreen(SectionScreen):
+    """A section showing one register as a table, filtered as the user types.
+
+    Subclasses name the table's columns and the filter's hint, and implement
+    ``show_rows`` (apply the filter to the loaded rows).
+    """
+
+    FILTER_HINT: ClassVar[str] = ""
+    TABLE_ID: ClassVar[str] = ""
+    COLUMNS: ClassVar[tuple[tuple[str, str], ...]] = ()  # (key, translated title)
+
+    def compose_filter_bar(self) -> ComposeResult:
+        with HorizontalGroup(classes="toolbar"):
+            yield Input(placeholder=self.FILTER_HINT, id="filter", compact=True)
+            yield Static("", id="count")
+        yield RegisterTable(id=self.TABLE_ID)
+
+    def on_mount(self) -> None:
+        table = self.query_one(RegisterTable)
+        for key, title in self.COLUMNS:
+            table.add_column(title, key=key)
+        table.focus()
+
+    def show_rows(self) -> None:
+        raise NotImplementedError
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self.show_rows()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.query_one(RegisterTable).focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+

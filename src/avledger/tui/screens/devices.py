@@ -8,7 +8,6 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import HorizontalGroup
 from textual.widgets import Input, Static
 
 from avledger.errors import UserError
@@ -17,7 +16,7 @@ from avledger.services.views import DeviceView
 from avledger.timeutil import local_today, utcnow
 from avledger.tui.filtering import matches
 from avledger.tui.forms import DeviceForm
-from avledger.tui.screens.base import SectionScreen
+from avledger.tui.screens.base import FilteredRegisterScreen
 from avledger.tui.screens.device_form import DeviceChoices, DeviceFormScreen, error_field
 from avledger.tui.widgets import RegisterTable
 from avledger.vocab import ABILITIES, DEVICE_KINDS, DEVICE_STATUSES, label, labels
@@ -86,8 +85,12 @@ class DeviceEditing:
         self.app.notify((_("已修改设备：{asset}") if editing else _("已登记设备：{asset}")).format(asset=asset_no))
 
 
-class DevicesScreen(DeviceEditing, SectionScreen):
+class DevicesScreen(DeviceEditing, FilteredRegisterScreen):
     SECTION = "devices"
+    FILTER_HINT = _("筛选：资产编号、型号、科室、保管人、类型、状态、功能")
+    TABLE_ID = "devices"
+    COLUMNS = (("asset", _("资产编号")), ("status", _("状态")), ("kind", _("类型")), ("model", _("型号")),
+               ("dept", _("科室")), ("custodian", _("保管人")))
     BINDINGS = [
         Binding("a", "add", _("登记"), tooltip=_("登记一台新设备")),
         Binding("e", "edit", _("修改"), tooltip=_("修改所选设备的登记信息")),
@@ -100,21 +103,8 @@ class DevicesScreen(DeviceEditing, SectionScreen):
         self._select_after_load: str | None = None
 
     def compose_body(self) -> ComposeResult:
-        with HorizontalGroup(classes="toolbar"):
-            yield Input(placeholder=_("筛选：资产编号、型号、科室、保管人、类型、状态、功能"), id="filter", compact=True)
-            yield Static("", id="count")
-        yield RegisterTable(id="devices")
+        yield from self.compose_filter_bar()
         yield Static("", id="empty", classes="empty")
-
-    def on_mount(self) -> None:
-        table = self.query_one(RegisterTable)
-        table.add_column(_("资产编号"), key="asset")
-        table.add_column(_("状态"), key="status")
-        table.add_column(_("类型"), key="kind")
-        table.add_column(_("型号"), key="model")
-        table.add_column(_("科室"), key="dept")
-        table.add_column(_("保管人"), key="custodian")
-        table.focus()
 
     def reload(self) -> None:
         self.rows = self.services.devices.list()
@@ -147,14 +137,6 @@ class DevicesScreen(DeviceEditing, SectionScreen):
         empty.display = not shown
         table.styles.height = "auto" if not shown else "1fr"
 
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self) -> None:
-        self.show_rows()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
-        self.query_one(RegisterTable).focus()
-
     @on(RegisterTable.RowSelected)
     def _open(self, event: RegisterTable.RowSelected) -> None:
         self.open_detail(event.row_key.value)
@@ -164,9 +146,6 @@ class DevicesScreen(DeviceEditing, SectionScreen):
             from avledger.tui.screens.device_detail import DeviceDetailScreen
 
             self.app.push_screen(DeviceDetailScreen(self.services, asset_no))
-
-    def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
 
     def action_add(self) -> None:
         self.open_device_form()

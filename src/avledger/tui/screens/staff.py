@@ -9,7 +9,6 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import HorizontalGroup
 from textual.widgets import Input, Static
 
 from avledger.errors import UserError
@@ -17,7 +16,7 @@ from avledger.i18n import _
 from avledger.services.views import StaffView
 from avledger.tui.filtering import matches
 from avledger.tui.forms import StaffForm
-from avledger.tui.screens.base import Confirm, SectionScreen
+from avledger.tui.screens.base import Confirm, FilteredRegisterScreen
 from avledger.tui.screens.form import Field, FormScreen, required_text, select, text_input
 from avledger.tui.widgets import CheckGroup, RegisterTable
 from avledger.vocab import ROLES, labels
@@ -87,8 +86,12 @@ def form_of(s: StaffView) -> StaffForm:
     return StaffForm(s.name, s.number, s.department, s.cert_no or "", s.roles, s.os_user or "")
 
 
-class StaffScreen(SectionScreen):
+class StaffScreen(FilteredRegisterScreen):
     SECTION = "staff"
+    FILTER_HINT = _("筛选：姓名、工号、科室、执法证号、角色")
+    TABLE_ID = "staff"
+    COLUMNS = (("number", _("工号")), ("name", _("姓名")), ("state", _("状态")), ("dept", _("科室")),
+               ("cert", _("执法证号")), ("roles", _("角色")))
     BINDINGS = [
         Binding("a", "add", _("新增"), tooltip=_("新增人员")),
         Binding("e", "edit", _("修改"), tooltip=_("修改所选人员")),
@@ -102,18 +105,8 @@ class StaffScreen(SectionScreen):
         self._select_after_load: str | None = None
 
     def compose_body(self) -> ComposeResult:
-        with HorizontalGroup(classes="toolbar"):
-            yield Input(placeholder=_("筛选：姓名、工号、科室、执法证号、角色"), id="filter", compact=True)
-            yield Static("", id="count")
-        yield RegisterTable(id="staff")
+        yield from self.compose_filter_bar()
         yield Static("", id="empty", classes="empty")
-
-    def on_mount(self) -> None:
-        table = self.query_one(RegisterTable)
-        for key, title in (("number", _("工号")), ("name", _("姓名")), ("state", _("状态")), ("dept", _("科室")),
-                           ("cert", _("执法证号")), ("roles", _("角色"))):
-            table.add_column(title, key=key)
-        table.focus()
 
     def reload(self) -> None:
         self.rows = self.services.staff.list()
@@ -184,14 +177,6 @@ class StaffScreen(SectionScreen):
                                              initial=initial, editing=editing, error=error, error_field=field),
                              done)
 
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self) -> None:
-        self.show_rows()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
-        self.query_one(RegisterTable).focus()
-
     @on(RegisterTable.RowSelected)
     def _open(self) -> None:
         self.action_edit()
@@ -199,9 +184,6 @@ class StaffScreen(SectionScreen):
     @on(RegisterTable.RowHighlighted)
     def _highlighted(self) -> None:
         self.refresh_bindings()
-
-    def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
 
     def action_add(self) -> None:
         self.open_form()
