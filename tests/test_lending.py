@@ -151,3 +151,9 @@ def test_cli_loan_flow(office, cli):
     assert cli("device", "show", "JL-001", "--json").json()["status"] == "lost"
     assert cli("audit", "verify").code == 0
     assert len(cli("loan", "list", "--device", "JL-001", "--json").json()) == 2
+
+
+def test_demo_device_in_repair_can_come_back(demo):
+    assert demo.devices.view("SX-2020-001").status == "in_repair"
+    demo.lending.repair("SX-2020-001", "back")
+    assert demo.devices.view("SX-2020-001").status == "in_store"

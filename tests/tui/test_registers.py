@@ -136,6 +136,12 @@ async def test_audit_log_and_verify(demo, demo_app):
         assert table.row_count == len(demo.audit.list())
         newest = demo.audit.list(newest_first=True, limit=1)[0]
         assert table.current_key == str(newest.id)  # newest first
+        entries = demo.audit.list(newest_first=True)
+        status_change = next(i for i, e in enumerate(entries) if e.action == "status")
+        for _ in range(status_change):
+            await pilot.press("down")
+        await pilot.pause()
+        assert table.current_key == str(entries[status_change].id)
         change = text_of(screen.query_one("#change-pane").query_one("ChangeView"))
         assert "在库" in change and "维修中" in change  # before and after of the status change
         await pilot.press("v")

@@ -61,6 +61,5 @@ def populate(services: Services) -> None:
     for asset, kind, dept, keeper, model, serial, purchased, price, abilities in DEVICES:
         services.devices.add(asset, kind, dept, keeper, model=model, serial=serial, purchased=purchased,
                              price=price, abilities=abilities)
-    repair = services.devices.get("SX-2020-001")
-    with services.ctx.change():
-        services.devices.set_status(repair, "in_repair", "SX-2020-001 送厂维修")
+    services.lending.report_fault("SX-2020-001", "无法自动对焦")
+    services.lending.repair("SX-2020-001", "sent")
