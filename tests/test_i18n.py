@@ -45,3 +45,17 @@ def test_user_error_translates_label_arguments():
             label=CATALOG["资产编号"])
     finally:
         set_language("zh")
+
+
+def test_every_audit_action_written_has_a_label():
+    """Each action a service logs has a label in vocab.AUDIT_ACTIONS (so no raw id reaches the screen)."""
+    import re as _re
+
+    from avledger.vocab import AUDIT_ACTIONS
+
+    src = (ROOT / "src/avledger/services").rglob("*.py")
+    logged = set()
+    for path in src:
+        logged |= set(_re.findall(r'ctx\.log\(\s*"([a-z_]+)"', path.read_text("utf-8")))
+        logged |= set(_re.findall(r'self\._end\(loan, [^,]+, "([a-z_]+)"', path.read_text("utf-8")))
+    assert logged and logged <= set(AUDIT_ACTIONS), logged - set(AUDIT_ACTIONS)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from avledger import __version__
-from avledger.i18n import N_, _, set_language
+from avledger.i18n import _, set_language
 
 if TYPE_CHECKING:
     from avledger.services import Services
@@ -459,21 +459,12 @@ def audit_list(limit: int | None, as_json: bool) -> None:
         emit_json([to_json(r) for r in rows])
         return
     from avledger.timeutil import fmt_local
+    from avledger.vocab import AUDIT_ACTIONS, label
 
     tz = services.office.profile().tz
     table(["#", _("时间"), _("操作人"), _("操作"), _("对象"), _("摘要")],
-          [[r.id, fmt_local(r.at, tz), r.actor, _action_label(r.action), f"{r.entity}#{r.entity_id}", r.summary]
+          [[r.id, fmt_local(r.at, tz), r.actor, label(AUDIT_ACTIONS, r.action), f"{r.entity}#{r.entity_id}", r.summary]
            for r in rows])
-
-
-ACTIONS = {"create": N_("新增"), "update": N_("修改"), "status": N_("状态变更"), "leave": N_("离职"),
-           "delete": N_("删除"), "verify": N_("核验"), "issue": N_("领用"), "return": N_("归还"),
-           "handover": N_("交接"), "lost": N_("丢失"), "fault": N_("故障登记"), "repair_sent": N_("送修"),
-           "repair_back": N_("修复返回"), "liability": N_("责任追究")}
-
-
-def _action_label(action: str) -> str:
-    return _(ACTIONS[action]) if action in ACTIONS else action
 
 
 @audit.command("verify")

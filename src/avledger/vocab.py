@@ -54,6 +54,25 @@ MEDIA_TIME: dict[str, str] = {
 }
 
 
+# What an audit-log entry records (its ``action``).
+AUDIT_ACTIONS: dict[str, str] = {
+    "create": N_("新增"),
+    "update": N_("修改"),
+    "status": N_("状态变更"),
+    "leave": N_("离职"),
+    "delete": N_("删除"),
+    "verify": N_("核验"),
+    "issue": N_("领用"),
+    "return": N_("归还"),
+    "handover": N_("交接"),
+    "lost": N_("丢失"),
+    "fault": N_("故障登记"),
+    "repair_sent": N_("送修"),
+    "repair_back": N_("修复返回"),
+    "liability": N_("责任追究"),
+}
+
+
 def label(vocab: dict[str, str], key: str | None) -> str:
     """The translated label of an id; unknown ids are shown as they are."""
     if key is None:

@@ -14,16 +14,7 @@ from typing import Any
 from avledger.i18n import N_, _
 from avledger.profile import EDITABLE_FIELDS
 from avledger.services.views import AuditView
-from avledger.vocab import ABILITIES, ALLOCATION_CLASSES, DEVICE_KINDS, DEVICE_STATUSES, MEDIA_TIME, ROLES, label, labels
-
-ACTIONS: dict[str, str] = {
-    "create": N_("新增"),
-    "update": N_("修改"),
-    "status": N_("状态变更"),
-    "leave": N_("离职"),
-    "delete": N_("删除"),
-    "verify": N_("核验"),
-}
+from avledger.vocab import ABILITIES, ALLOCATION_CLASSES, AUDIT_ACTIONS, DEVICE_KINDS, DEVICE_STATUSES, MEDIA_TIME, ROLES, label, labels
 
 ENTITIES: dict[str, str] = {
     "office": N_("办公室"),
@@ -64,7 +55,7 @@ FIELDS: dict[str, str] = {
 
 
 def action_label(action: str) -> str:
-    return label(ACTIONS, action)
+    return label(AUDIT_ACTIONS, action)
 
 
 def entity_label(entity: str, entity_id: int | None = None) -> str:
