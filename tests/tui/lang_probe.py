@@ -26,6 +26,7 @@ async def probe(lang: str, data: Path) -> dict:
     from avledger.services import Services
     from avledger.services.demo import populate
     from avledger.tui.app import make_app
+    from avledger.tui.sections import section
 
     services = Services(Home(data), user="probe")
     with services.ctx.change():
@@ -51,7 +52,7 @@ async def probe(lang: str, data: Path) -> dict:
         await pilot.pause()
         out["palette_placeholder"] = app.screen.query_one(CommandInput).placeholder
         await pilot.press("escape")
-        await pilot.press("2")
+        await pilot.press(section("devices").key)
         await pilot.pause()
         out["devices_footer"] = footer()
         await pilot.press("a")

@@ -7,6 +7,7 @@ from textual.widgets import Input
 from avledger.tui.screens.device_detail import DeviceDetailScreen
 from avledger.tui.screens.device_form import DeviceFormScreen
 from avledger.tui.screens.devices import DevicesScreen
+from avledger.tui.sections import section
 from avledger.tui.widgets import FormRow, RegisterTable
 
 from .conftest import SIZE, choose, text_of, type_text
@@ -19,7 +20,7 @@ def shown_assets(app) -> list[str]:
 
 async def open_devices(pilot) -> None:
     await pilot.pause()
-    await pilot.press("2")
+    await pilot.press(section("devices").key)
     await pilot.pause()
     assert isinstance(pilot.app.screen, DevicesScreen)
 
@@ -130,13 +131,13 @@ async def test_device_page_and_edit(demo, demo_app):
     async with demo_app.run_test(size=SIZE) as pilot:
         await open_devices(pilot)
         table = demo_app.screen.query_one(RegisterTable)
-        table.select_key("JL-2024-003")
+        table.select_key("JL-2024-005")
         await pilot.press("enter")
         await pilot.pause()
         screen = demo_app.screen
         assert isinstance(screen, DeviceDetailScreen)
-        assert "K7B2405520" in text_of(screen.query_one("#fields"))
-        history = screen.query_one(RegisterTable)
+        assert "EX2240911" in text_of(screen.query_one("#fields"))
+        history = screen.query_one("#history", RegisterTable)
         assert history.row_count == 1  # registered
         await pilot.press("e")
         await pilot.pause()
@@ -146,9 +147,9 @@ async def test_device_page_and_edit(demo, demo_app):
         await type_text(pilot, "外壳有划痕")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert demo.devices.view("JL-2024-003").notes == "外壳有划痕"
+        assert demo.devices.view("JL-2024-005").notes == "外壳有划痕"
         assert isinstance(demo_app.screen, DeviceDetailScreen)
-        assert demo_app.screen.query_one(RegisterTable).row_count == 2  # and the change is in its history
+        assert demo_app.screen.query_one("#history", RegisterTable).row_count == 2  # and the change is in its history
 
 
 async def test_form_controls_line_up_at_80_columns(demo_app):

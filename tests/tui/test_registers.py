@@ -10,6 +10,7 @@ from avledger.tui.screens.departments import DepartmentFormScreen, DepartmentsSc
 from avledger.tui.screens.home import HomeScreen
 from avledger.tui.screens.profile import ProfileScreen
 from avledger.tui.screens.staff import StaffFormScreen, StaffScreen
+from avledger.tui.sections import SECTIONS, section
 from avledger.tui.widgets import FormRow, RegisterTable
 
 from .conftest import SIZE, choose, text_of, type_text
@@ -25,12 +26,15 @@ async def test_home_shows_the_office_at_a_glance(demo_app):
         assert "维修中" in status and "在库" in status
         allocation = text_of(screen.query_one("#allocation"))
         assert "执法一队" in allocation and "稽查科" in allocation and "执法二队" not in allocation
-        assert "暂无提醒" in text_of(screen.query_one("#alerts"))
+        assert "逾期未还：JL-2024-003 徐磊（3002）" in text_of(screen.query_one("#alerts"))
 
 
 async def test_every_section_by_its_number_key(demo_app):
-    expected = {"1": HomeScreen, "2": "DevicesScreen", "3": StaffScreen, "4": DepartmentsScreen,
-                "5": ProfileScreen, "6": AuditScreen}
+    expected = {section("home").key: HomeScreen, section("lending").key: "LendingScreen",
+                section("devices").key: "DevicesScreen", section("staff").key: StaffScreen,
+                section("departments").key: DepartmentsScreen, section("profile").key: ProfileScreen,
+                section("audit").key: AuditScreen}
+    assert len(expected) == len(SECTIONS)
     async with demo_app.run_test(size=(80, 24)) as pilot:
         for key, cls in expected.items():
             await pilot.press(key)
@@ -41,7 +45,7 @@ async def test_every_section_by_its_number_key(demo_app):
 
 async def test_add_staff_then_mark_left(demo, demo_app):
     async with demo_app.run_test(size=SIZE) as pilot:
-        await pilot.press("3")
+        await pilot.press(section("staff").key)
         await pilot.pause()
         await pilot.press("a")
         await pilot.pause()
@@ -77,7 +81,7 @@ async def test_add_staff_then_mark_left(demo, demo_app):
 
 async def test_department_add_and_allocation(demo, demo_app):
     async with demo_app.run_test(size=SIZE) as pilot:
-        await pilot.press("4")
+        await pilot.press(section("departments").key)
         await pilot.pause()
         screen = demo_app.screen
         assert "合计缺额 2 台" in text_of(screen.query_one("#summary"))
@@ -105,7 +109,7 @@ async def test_department_add_and_allocation(demo, demo_app):
 
 async def test_profile_edit_with_errors_next_to_the_field(demo, demo_app):
     async with demo_app.run_test(size=SIZE) as pilot:
-        await pilot.press("5")
+        await pilot.press(section("profile").key)
         await pilot.pause()
         screen = demo_app.screen
         assert isinstance(screen, ProfileScreen)
@@ -129,7 +133,7 @@ async def test_profile_edit_with_errors_next_to_the_field(demo, demo_app):
 
 async def test_audit_log_and_verify(demo, demo_app):
     async with demo_app.run_test(size=SIZE) as pilot:
-        await pilot.press("6")
+        await pilot.press(section("audit").key)
         await pilot.pause()
         screen = demo_app.screen
         table = screen.query_one(RegisterTable)
@@ -137,7 +141,7 @@ async def test_audit_log_and_verify(demo, demo_app):
         newest = demo.audit.list(newest_first=True, limit=1)[0]
         assert table.current_key == str(newest.id)  # newest first
         entries = demo.audit.list(newest_first=True)
-        status_change = next(i for i, e in enumerate(entries) if e.action == "status")
+        status_change = max(i for i, e in enumerate(entries) if e.action == "status")  # the oldest: to repair
         for _ in range(status_change):
             await pilot.press("down")
         await pilot.pause()
@@ -178,7 +182,7 @@ async def test_command_palette_reaches_actions_of_other_sections(demo_app):
 async def test_home_lists_overdue_loans(demo):
     from avledger.services.lending import PreCheck
 
-    demo.lending.issue("JL-2023-001", "2002", PreCheck(90, 20, 1, True), at="2026-01-10 09:00",
+    demo.lending.issue("JL-2023-002", "2002", PreCheck(90, 20, 1, True), at="2026-01-10 09:00",
                        due="2026-01-10 18:00")
     from avledger.tui.app import make_app
 
@@ -186,5 +190,5 @@ async def test_home_lists_overdue_loans(demo):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         alerts = text_of(app.screen.query_one("#alerts"))
-        assert "逾期未还：JL-2023-001 刘洋（2002）" in alerts
+        assert "逾期未还：JL-2023-002 刘洋（2002）" in alerts
         assert "暂无提醒" not in alerts

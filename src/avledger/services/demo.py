@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from avledger.services import Services
+from avledger.services.lending import PreCheck
 
 UNIT = "示例市市场监督管理局"
 PRESET = "dalian"
@@ -63,3 +66,18 @@ def populate(services: Services) -> None:
                              price=price, abilities=abilities)
     services.lending.report_fault("SX-2020-001", "无法自动对焦")
     services.lending.repair("SX-2020-001", "sent")
+    lend_out(services)
+
+
+def lend_out(services: Services) -> None:
+    """A few days of the counter: a return, an overdue device, a handover."""
+    now = services.ctx.clock()
+    ago = lambda hours: now - dt.timedelta(hours=hours)  # noqa: E731
+    good = PreCheck(battery_pct=95, free_gb=28.5, clock_offset_s=2, notice_given=True)
+    lending = services.lending
+    lending.issue("JL-2023-001", "2002", good, purpose="日常检查", due=ago(62), at=ago(72))
+    lending.give_back("JL-2023-001", content="检查 3 家餐饮单位，拍摄 5 段", at=ago(63))
+    lending.issue("JL-2024-003", "3002", PreCheck(38, 20.0, 1, True), purpose="投诉举报处置", due=ago(20),
+                  despite="备用电池已随机携带", at=ago(30))
+    lending.issue("JL-2024-004", "4002", good, purpose="调查取证", at=ago(3))
+    lending.handover("JL-2024-004", "4003", at=ago(1))

@@ -33,10 +33,11 @@ def _screen_classes() -> dict[str, type[Screen]]:
     from avledger.tui.screens.departments import DepartmentsScreen
     from avledger.tui.screens.devices import DevicesScreen
     from avledger.tui.screens.home import HomeScreen
+    from avledger.tui.screens.lending import LendingScreen
     from avledger.tui.screens.profile import ProfileScreen
     from avledger.tui.screens.staff import StaffScreen
 
-    return {"home": HomeScreen, "devices": DevicesScreen, "staff": StaffScreen,
+    return {"home": HomeScreen, "lending": LendingScreen, "devices": DevicesScreen, "staff": StaffScreen,
             "departments": DepartmentsScreen, "profile": ProfileScreen, "audit": AuditScreen}
 
 
@@ -141,13 +142,13 @@ class AvledgerApp(App[int]):
         if self._started and section_id in SECTION_IDS:
             self.switch_mode(section_id)
 
-    def run_in_section(self, section_id: str, action: str) -> None:
-        """Go to a section and run one of its screen's actions there."""
+    def run_in_section(self, section_id: str, action: str, *args) -> None:
+        """Go to a section and run one of its screen's actions (or methods, given arguments) there."""
         if not self._started:
             return
         self.switch_mode(section_id)
         screen = self._screen_stacks[section_id][0]
-        self.call_after_refresh(getattr(screen, f"action_{action}"))
+        self.call_after_refresh(getattr(screen, action if args else f"action_{action}"), *args)
 
     def action_add_device(self) -> None:
         self.run_in_section("devices", "add")
@@ -213,6 +214,10 @@ class AvledgerApp(App[int]):
             palette_commands = getattr(screen, "palette_commands", None)
             if palette_commands is not None:
                 yield from palette_commands()
+            if not getattr(screen, "SECTION", "") == "lending":
+                yield SystemCommand(_("领用"), _("把设备领给执法人员（含使用前检查）"),
+                                    partial(self.run_in_section, "lending", "issue"))
+                yield SystemCommand(_("归还"), _("设备归还入库"), partial(self.run_in_section, "lending", "give_back"))
             if not getattr(screen, "SECTION", "") == "devices":
                 yield SystemCommand(_("登记设备"), _("登记一台新设备"), self.action_add_device)
             if not getattr(screen, "SECTION", "") == "staff":

@@ -52,3 +52,55 @@ class Choice:
 
     label: str
     value: str
+
+
+@dataclass(frozen=True)
+class IssueForm:
+    """领用 at the counter, with the pre-use check (values as typed; the service parses them)."""
+
+    asset_no: str
+    holder: str  # staff number
+    battery: str
+    free_gb: str
+    clock_offset: str
+    notice_given: bool
+    due: str = ""
+    purpose: str = ""
+    despite: str = ""
+    at: str = ""
+
+
+@dataclass(frozen=True)
+class ReturnForm:
+    asset_no: str
+    content: str = ""
+    condition: str = "ok"
+    at: str = ""
+
+
+@dataclass(frozen=True)
+class HandoverForm:
+    asset_no: str
+    to: str  # staff number
+    at: str = ""
+
+
+@dataclass(frozen=True)
+class FaultForm:
+    description: str
+    at: str = ""
+
+
+@dataclass(frozen=True)
+class RepairForm:
+    at: str = ""
+    outcome: str = ""
+
+
+@dataclass(frozen=True)
+class LiabilityForm:
+    kind: str  # damaged | lost
+    liable: str  # staff number
+    amount: str = ""
+    description: str = ""
+    at: str = ""

@@ -9,15 +9,17 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.widgets import Static
+from textual.widgets import Static, TabbedContent, TabPane
 
 from avledger.i18n import _
+from avledger.services.lending import HistoryEntry
 from avledger.services.views import AuditView, DeviceView
 from avledger.timeutil import fmt_local
 from avledger.tui.auditfmt import action_label, changes
 from avledger.tui.screens.audit import AuditEntryScreen, load_names
 from avledger.tui.screens.base import SubScreen
 from avledger.tui.screens.devices import DeviceEditing, form_of, status_text
+from avledger.tui.screens.lending import CounterActions
 from avledger.tui.widgets import RegisterTable
 from avledger.vocab import ABILITIES, DEVICE_KINDS, MEDIA_TIME, label, labels
 
@@ -60,24 +62,51 @@ def pairs_table(pairs: list[tuple[str, str | Text]], columns: int) -> Table:
     return table
 
 
-class DeviceDetailScreen(DeviceEditing, SubScreen):
+HISTORY_LABELS = {
+    "issue": _("领用"), "handover": _("交接"), "return": _("归还"), "lost": _("丢失"), "fault": _("故障"),
+    "repair_sent": _("送修"), "repair_back": _("修复"), "liability": _("责任"),
+}
+HISTORY_STYLES = {"fault": "yellow", "liability": "red", "lost": "red", "repair_back": "green"}
+
+
+class DeviceDetailScreen(CounterActions, DeviceEditing, SubScreen):
+    """The device, its use and repair history (lending ledger), and its change log (audit)."""
+
     SECTION = "devices"
-    BINDINGS = [Binding("e", "edit", _("修改"), tooltip=_("修改本设备的登记信息"))]
+    BINDINGS = [
+        Binding("e", "edit", _("修改"), tooltip=_("修改本设备的登记信息")),
+        Binding("o", "issue", _("领用"), tooltip=_("把本设备领给执法人员（含使用前检查）")),
+        Binding("r", "give_back", _("归还"), tooltip=_("本设备归还入库")),
+        Binding("h", "handover", _("交接"), tooltip=_("本设备直接交给另一名执法人员")),
+        Binding("f", "fault", _("故障"), tooltip=_("登记故障，设备转入维修")),
+        Binding("s", "repair('sent')", _("送修"), tooltip=_("登记送厂维修")),
+        Binding("b", "repair('back')", _("修复"), tooltip=_("登记修复返回入库")),
+        Binding("x", "liability", _("损坏/丢失"), tooltip=_("登记损坏或丢失及责任人、赔偿金额")),
+    ]
 
     def __init__(self, services, asset_no: str) -> None:
         super().__init__(services)
         self.asset_no = asset_no
         self.device: DeviceView | None = None
         self.history: list[AuditView] = []
+        self.uses: list[HistoryEntry] = []
+        self.open_fault_sent = False
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="title", classes="title")
         yield Static("", id="fields")
-        yield Static(_("变更记录（按 Enter 查看前后对比）"), classes="subtitle")
-        yield RegisterTable(id="history")
+        with TabbedContent(id="tabs"):
+            with TabPane(_("使用与维修记录"), id="tab-uses"):
+                yield RegisterTable(id="uses", cursor_type="row")
+            with TabPane(_("变更记录"), id="tab-audit"):
+                yield RegisterTable(id="history")
 
     def on_mount(self) -> None:
-        table = self.query_one(RegisterTable)
+        uses = self.query_one("#uses", RegisterTable)
+        uses.add_column(_("时间"), key="at")
+        uses.add_column(_("事项"), key="kind")
+        uses.add_column(_("内容"), key="text")
+        table = self.query_one("#history", RegisterTable)
         table.add_column(_("时间"), key="at")
         table.add_column(_("操作人"), key="actor")
         table.add_column(_("操作"), key="action")
@@ -89,15 +118,25 @@ class DeviceDetailScreen(DeviceEditing, SubScreen):
     def reload(self) -> None:
         self.device = self.services.devices.view(self.asset_no)
         self.history = self.services.audit.list(entity="device", entity_id=self.device.id, newest_first=True)
+        self.uses = self.services.lending.history(self.asset_no)
+        faults = self.services.lending.faults(self.asset_no)
+        self.open_fault_sent = bool(faults) and faults[0].back_at is None and faults[0].sent_at is not None
         self.names = load_names(self.services)
         self.show_fields()
         tz = self.tz
-        table = self.query_one(RegisterTable)
+        uses = self.query_one("#uses", RegisterTable)
+        uses.clear()
+        for index, entry in enumerate(reversed(self.uses)):
+            uses.add_row(fmt_local(entry.at, tz), Text(HISTORY_LABELS.get(entry.kind, entry.kind),
+                                                         style=HISTORY_STYLES.get(entry.kind, "")),
+                         entry.text, key=str(index))
+        table = self.query_one("#history", RegisterTable)
         table.clear()
         for entry in self.history:
             fields = _("、").join(c.field for c in changes(entry, self.names)) if entry.before else _("登记")
             table.add_row(fmt_local(entry.at, tz), entry.actor, action_label(entry.action), fields,
                           key=str(entry.id))
+        self.refresh_bindings()
 
     def show_fields(self) -> None:
         if self.device is None:
@@ -121,6 +160,55 @@ class DeviceDetailScreen(DeviceEditing, SubScreen):
         super().device_saved(asset_no, editing)
         self.reload()
 
+    # --- the counter's steps for this device ---------------------------------
+    def check_action(self, action: str, parameters) -> bool | None:
+        status = self.device.status if self.device else None
+        allowed = {
+            "issue": status == "in_store",
+            "give_back": status == "issued",
+            "handover": status == "issued",
+            "fault": status == "in_store",
+            "repair": status == "in_repair" and (parameters == ("back",) or not self.open_fault_sent),
+            "liability": status in ("in_store", "issued", "in_repair"),
+        }
+        if action in allowed:
+            return allowed[action]  # a step the device cannot take now is not offered at all
+        return True
+
+    def action_issue(self) -> None:
+        self.open_issue(self.asset_no)
+
+    def action_give_back(self) -> None:
+        self.open_return(self.asset_no)
+
+    def action_handover(self) -> None:
+        self.open_handover(self.asset_no)
+
+    def action_fault(self) -> None:
+        self.open_fault(self.asset_no)
+
+    def action_repair(self, step: str) -> None:
+        self.open_repair(self.asset_no, step)
+
+    def action_liability(self) -> None:
+        self.open_liability(self.asset_no)
+
+    def lending_changed(self, asset_no: str) -> None:
+        self.reload()
+
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(_("修改本设备"), _("修改本设备的登记信息"), self.action_edit)
+        for action, title, help_text in (
+            ("issue", _("领用"), _("把本设备领给执法人员（含使用前检查）")),
+            ("give_back", _("归还"), _("本设备归还入库")),
+            ("handover", _("交接"), _("本设备直接交给另一名执法人员")),
+            ("fault", _("故障登记"), _("登记故障，设备转入维修")),
+            ("liability", _("损坏/丢失"), _("登记损坏或丢失及责任人、赔偿金额")),
+        ):
+            if self.check_action(action, ()):
+                yield SystemCommand(title, help_text, getattr(self, f"action_{action}"))
+        if self.check_action("repair", ("sent",)):
+            yield SystemCommand(_("送修"), _("登记送厂维修"), lambda: self.action_repair("sent"))
+        if self.check_action("repair", ("back",)):
+            yield SystemCommand(_("修复"), _("登记修复返回入库"), lambda: self.action_repair("back"))
         yield SystemCommand(_("返回设备台账"), _("回到设备列表"), self.action_back)

@@ -13,7 +13,7 @@ from textual.widgets import Input, Static
 from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.services.views import DeviceView
-from avledger.timeutil import local_today, utcnow
+from avledger.timeutil import local_today
 from avledger.tui.filtering import matches
 from avledger.tui.forms import DeviceForm
 from avledger.tui.screens.base import FilteredRegisterScreen
@@ -36,7 +36,7 @@ def device_form_choices(services, *, exclude: str | None = None) -> DeviceChoice
         departments=[d.name for d in services.departments.list()],
         custodians=[(f"{s.name}（{s.number}）  {s.department}", s.number) for s in staff],
         taken=taken,
-        today=local_today(utcnow(), services.office.profile().tz),
+        today=local_today(services.ctx.clock(), services.office.profile().tz),
     )
 
 

@@ -63,12 +63,17 @@ class FormScreen(ModalScreen[T], Generic[T]):
     def result(self) -> T:
         raise NotImplementedError
 
+    def compose_note(self) -> ComposeResult:
+        """Hook: what shows between the title and the fields (e.g. the PC's clock)."""
+        yield from ()
+
     # --- layout ----------------------------------------------------------
     def compose(self) -> ComposeResult:
         fields = self.fields()
         width = max(cell_len(f.label) for f in fields)
         with Vertical(id="dialog"):
             yield Static(self.title_text, id="form-title")
+            yield from self.compose_note()
             with VerticalScroll(id="form-fields"):
                 for f in fields:
                     f.control.id = f"f-{f.name}"
@@ -153,6 +158,10 @@ class FormScreen(ModalScreen[T], Generic[T]):
     @on(Input.Submitted)
     def _input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self.input_submitted(self._field_of(event.input))
+
+    def input_submitted(self, name: str | None) -> None:
+        """Enter in a text field: save the form (a subclass may move on to the next field instead)."""
         self.action_submit()
 
     @on(Button.Pressed, "#save")

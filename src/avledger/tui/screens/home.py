@@ -14,6 +14,7 @@ from avledger.i18n import _
 from avledger.timeutil import fmt_local
 from avledger.tui.screens.base import SectionScreen
 from avledger.tui.screens.devices import STATUS_STYLES
+from avledger.tui.sections import section
 from avledger.vocab import DEVICE_STATUSES, label
 
 
@@ -100,9 +101,11 @@ class HomeScreen(SectionScreen):
 
         todo = []
         if not depts:
-            todo.append(_("还没有科室：按 4 到“科室与配备”新增科室。"))
+            todo.append(_("还没有科室：按 {key} 到“{name}”新增科室。").format(
+                key=section("departments").key, name=_(section("departments").label)))
         elif not staff:
-            todo.append(_("还没有人员：按 3 到“人员”新增人员。"))
+            todo.append(_("还没有人员：按 {key} 到“{name}”新增人员。").format(
+                key=section("staff").key, name=_(section("staff").label)))
         elif not sum(counts.values()):
             todo.append(_("还没有设备：按 a 登记设备。"))
         for loan in self.services.lending.list(overdue=True, limit=8):

@@ -96,6 +96,7 @@ class StaffScreen(FilteredRegisterScreen):
         Binding("a", "add", _("新增"), tooltip=_("新增人员")),
         Binding("e", "edit", _("修改"), tooltip=_("修改所选人员")),
         Binding("l", "leave", _("离职"), tooltip=_("登记所选人员离职（记录保留）")),
+        Binding("h", "loans", _("使用记录"), tooltip=_("所选人员领用、交接设备的全部记录")),
         Binding("slash", "focus_filter", _("筛选"), key_display="/"),
     ]
 
@@ -213,8 +214,13 @@ class StaffScreen(FilteredRegisterScreen):
                     + _("记录会保留；离职人员不能再保管设备。"))
         self.app.push_screen(Confirm(question, yes=_("登记离职")), done)
 
+    def action_loans(self) -> None:
+        person = self.current()
+        if person is not None:
+            self.app.run_in_section("lending", "show_person", person.number)
+
     def check_action(self, action: str, parameters) -> bool | None:
-        if action in ("edit", "leave") and self.is_mounted:
+        if action in ("edit", "leave", "loans") and self.is_mounted:
             person = self.current()
             if person is None:
                 return None
@@ -227,6 +233,7 @@ class StaffScreen(FilteredRegisterScreen):
         person = self.current()
         if person is not None:
             yield SystemCommand(_("修改所选人员"), f"{person.name}（{person.number}）", self.action_edit)
+            yield SystemCommand(_("所选人员的使用记录"), f"{person.name}（{person.number}）", self.action_loans)
             if person.active:
                 yield SystemCommand(_("登记所选人员离职"), f"{person.name}（{person.number}）", self.action_leave)
         yield SystemCommand(_("筛选人员"), _("在人员列表中筛选"), self.action_focus_filter)
