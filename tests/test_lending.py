@@ -151,6 +151,13 @@ def test_cli_loan_flow(office, cli):
     assert cli("device", "show", "JL-001", "--json").json()["status"] == "lost"
     assert cli("audit", "verify").code == 0
     assert len(cli("loan", "list", "--device", "JL-001", "--json").json()) == 2
+    history = cli("device", "history", "JL-001", "--json").json()
+    kinds = [e["kind"] for e in history]
+    assert kinds[:3] == ["issue", "handover", "return"] and kinds[-1] == "liability"
+    assert {"fault", "repair_sent", "repair_back"} <= set(kinds)
+    shown = cli("device", "show", "JL-001")
+    assert "使用与维修记录" in shown.out and "送厂维修" in shown.out
+    assert cli("device", "history", "NO-SUCH").code == 2
 
 
 def test_demo_device_in_repair_can_come_back(demo):

@@ -381,6 +381,34 @@ def device_show(asset_no: str, as_json: bool) -> None:
     width = max(cell_len(k) for k, _v in pairs)
     for key, value in pairs:
         click.echo(f"{key}{' ' * (width - cell_len(key))}  {value}")
+    history = services.lending.history(asset_no)
+    if history:
+        from avledger.timeutil import fmt_local
+
+        tz = services.office.profile().tz
+        click.echo()
+        click.echo(_("使用与维修记录"))
+        for entry in history:
+            click.echo(f"  {fmt_local(entry.at, tz)}  {entry.text}")
+
+
+@device.command("history")
+@click.argument("asset_no")
+@json_option
+@refusals
+def device_history(asset_no: str, as_json: bool) -> None:
+    """设备的使用、交接、故障、维修和责任记录（按时间先后）。"""
+    from avledger.timeutil import fmt_local
+    from avledger.vocab import HISTORY_KINDS, label
+
+    services = state().services()
+    history = services.lending.history(asset_no)
+    tz = services.office.profile().tz
+    if as_json:
+        emit_json([{"at": fmt_local(e.at, tz), "kind": e.kind, "text": e.text} for e in history])
+        return
+    table([_("时间"), _("事项"), _("内容")],
+          [[fmt_local(e.at, tz), label(HISTORY_KINDS, e.kind), e.text] for e in history])
 
 
 # --- allocation ------------------------------------------------------------------

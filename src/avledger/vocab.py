@@ -72,6 +72,18 @@ AUDIT_ACTIONS: dict[str, str] = {
     "liability": N_("责任追究"),
 }
 
+# The kinds of entry in a device's use and repair history.
+HISTORY_KINDS: dict[str, str] = {
+    "issue": N_("领用"),
+    "handover": N_("交接"),
+    "return": N_("归还"),
+    "lost": N_("丢失"),
+    "fault": N_("故障"),
+    "repair_sent": N_("送修"),
+    "repair_back": N_("修复"),
+    "liability": N_("责任"),
+}
+
 
 def label(vocab: dict[str, str], key: str | None) -> str:
     """The translated label of an id; unknown ids are shown as they are."""

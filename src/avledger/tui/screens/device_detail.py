@@ -21,7 +21,7 @@ from avledger.tui.screens.base import SubScreen
 from avledger.tui.screens.devices import DeviceEditing, form_of, status_text
 from avledger.tui.screens.lending import CounterActions
 from avledger.tui.widgets import RegisterTable
-from avledger.vocab import ABILITIES, DEVICE_KINDS, MEDIA_TIME, label, labels
+from avledger.vocab import ABILITIES, DEVICE_KINDS, HISTORY_KINDS, MEDIA_TIME, label, labels
 
 
 def device_pairs(d: DeviceView) -> list[tuple[str, str | Text]]:
@@ -62,10 +62,6 @@ def pairs_table(pairs: list[tuple[str, str | Text]], columns: int) -> Table:
     return table
 
 
-HISTORY_LABELS = {
-    "issue": _("领用"), "handover": _("交接"), "return": _("归还"), "lost": _("丢失"), "fault": _("故障"),
-    "repair_sent": _("送修"), "repair_back": _("修复"), "liability": _("责任"),
-}
 HISTORY_STYLES = {"fault": "yellow", "liability": "red", "lost": "red", "repair_back": "green"}
 
 
@@ -127,7 +123,7 @@ class DeviceDetailScreen(CounterActions, DeviceEditing, SubScreen):
         uses = self.query_one("#uses", RegisterTable)
         uses.clear()
         for index, entry in enumerate(reversed(self.uses)):
-            uses.add_row(fmt_local(entry.at, tz), Text(HISTORY_LABELS.get(entry.kind, entry.kind),
+            uses.add_row(fmt_local(entry.at, tz), Text(label(HISTORY_KINDS, entry.kind),
                                                          style=HISTORY_STYLES.get(entry.kind, "")),
                          entry.text, key=str(index))
         table = self.query_one("#history", RegisterTable)
