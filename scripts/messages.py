@@ -2,7 +2,9 @@
 """List the message ids (Chinese texts shown to a user) in the source.
 
 A message id is the first string argument of ``_()``, ``N_()``,
-``UserError()`` or the label of ``EditableField()``. With ``--missing LANG``
+``UserError()`` or the label of ``EditableField()``; in the CLI, also the
+docstring of a click command and the ``help=`` of an option (the CLI
+translates them when it prints its help). With ``--missing LANG``
 prints those that ``locales/LANG.toml`` lacks, as TOML lines to fill in.
 """
 
@@ -17,14 +19,32 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "avledger"
 CALLS = {"_": 0, "N_": 0, "UserError": 0, "EditableField": 1}
 
 
+def _is_click_command(node: ast.FunctionDef) -> bool:
+    """Decorated with ``@something.command(...)`` or ``@something.group(...)``."""
+    for decorator in node.decorator_list:
+        call = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(call, ast.Attribute) and call.attr in ("command", "group"):
+            return True
+    return False
+
+
 def message_ids(root: Path = SRC) -> dict[str, str]:
     """Message id -> first place it is used."""
     found: dict[str, str] = {}
     for path in sorted(root.rglob("*.py")):
         tree = ast.parse(path.read_text("utf-8"), filename=str(path))
         for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and _is_click_command(node):
+                doc = ast.get_docstring(node, clean=True)
+                if doc:
+                    found.setdefault(doc, f"{path.relative_to(root)}:{node.lineno}")
+                continue
             if not isinstance(node, ast.Call):
                 continue
+            for keyword in node.keywords:
+                if (keyword.arg == "help" and isinstance(keyword.value, ast.Constant)
+                        and isinstance(keyword.value.value, str) and keyword.value.value):
+                    found.setdefault(keyword.value.value, f"{path.relative_to(root)}:{node.lineno}")
             name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
             index = CALLS.get(name)
             if index is None or len(node.args) <= index:

@@ -134,3 +134,16 @@ def test_demo_office(cli):
     starts = {cell_len(line[: line.rfind("  ")]) for line in table[2:] if line.strip()}
     assert len(starts) == 1, table
     assert re.search(r"JL-2023-001\s+执法记录仪", "\n".join(table))
+
+
+def test_help_in_the_users_language(cli):
+    """Command and option help are message ids: Chinese by default, English with --lang en or the setting."""
+    zh = cli("loan", "out", "--help")
+    assert zh.code == 0 and "领用：使用前检查后发放给执法人员。" in zh.out and "设备时钟与电脑时钟之差" in zh.out
+    en = cli("--lang", "en", "loan", "out", "--help")
+    assert "Issue a device to an enforcement officer" in en.out and "Device clock minus PC clock" in en.out
+    assert not re.search(r"[\u4e00-\u9fff]", en.out), en.out
+    top = cli("--lang", "en", "--help")  # --help before any command: the language is read before parsing
+    assert "The device register." in top.out and not re.search(r"[\u4e00-\u9fff]", top.out), top.out
+    assert cli("language", "en").code == 0
+    assert "Take a device back." in cli("loan", "--help").out  # the saved setting

@@ -11,6 +11,7 @@ language.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
@@ -92,37 +93,109 @@ def table(headers: list[str], rows: list[list[Any]]) -> None:
         click.echo(_("（无）"))
 
 
+@contextlib.contextmanager
+def _translated(command: click.Command):
+    """The command's help texts (Chinese message ids in the source) in the user's language, while printed."""
+    saved = [(command, "help", command.help), (command, "short_help", command.short_help)]
+    saved += [(param, "help", getattr(param, "help", None)) for param in command.params]
+    try:
+        for obj, attr, value in saved:
+            if value:
+                setattr(obj, attr, _(value))
+        yield
+    finally:
+        for obj, attr, value in saved:
+            setattr(obj, attr, value)
+
+
+class Command(click.Command):
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with _translated(self):
+            super().format_help(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        with _translated(self):
+            return super().get_short_help_str(limit)
+
+
+class Group(click.Group):
+    command_class = Command
+    group_class = type  # subgroups are of this class too
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with _translated(self):
+            super().format_help(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        with _translated(self):
+            return super().get_short_help_str(limit)
+
+
 def json_option(func):
-    return click.option("--json", "as_json", is_flag=True, help="JSON output / 输出 JSON")(func)
+    return click.option("--json", "as_json", is_flag=True, help="输出 JSON")(func)
 
 
-@click.group(invoke_without_command=True,
+@click.group(cls=Group, invoke_without_command=True,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="avledger", message="%(prog)s %(version)s")
-@click.option("--home", "home_option", metavar="DIR", help="数据目录 (default: platform data dir, or AVLEDGER_HOME)")
-@click.option("--lang", type=click.Choice(["zh", "en"]), help="界面语言 / language")
+@click.option("--home", "home_option", metavar="DIR", help="数据目录（默认：环境变量 AVLEDGER_HOME，或本机用户的数据目录）")
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="界面语言：zh 中文，en English")
 @click.pass_context
 def cli(ctx: click.Context, home_option: str | None, lang: str | None) -> None:
-    """avledger：行政执法音像记录管理 (body-camera footage register)."""
+    """avledger：行政执法音像记录管理。不带命令时打开界面。"""
     app_state = AppState(home_option)
     ctx.obj = app_state
-    chosen = lang
-    if chosen is None:
-        try:
-            chosen = app_state.home.language()
-        except Exception:  # a broken config.toml must not stop the program
-            chosen = None
-    set_language(chosen or "zh")
-    from avledger.clicklocale import install as install_click_locale
-
-    install_click_locale()
+    choose_language(app_state.home, lang)
     if ctx.invoked_subcommand is None:
         from avledger.tui import run_tui
 
         sys.exit(run_tui(app_state.home))
 
 
+def choose_language(home, lang: str | None) -> None:
+    """--lang, else the data folder's setting, else Chinese; click's own texts follow."""
+    chosen = lang
+    if chosen is None:
+        try:
+            chosen = home.language()
+        except Exception:  # a broken config.toml must not stop the program
+            chosen = None
+    set_language(chosen or "zh")
+    from avledger.clicklocale import install as install_click_locale
+
+    install_click_locale()
+
+
+def _language_before_parsing(args: list[str]) -> None:
+    """Choose the language before click parses, so that ``--help`` and usage errors are in it.
+
+    Only the options before the command name are read: ``--lang`` and ``--home``.
+    """
+    from avledger.home import resolve_home
+
+    lang = home_option = None
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        arg = args[i]
+        name, eq, value = arg.partition("=")
+        if name in ("--lang", "--home"):
+            if not eq:
+                i += 1
+                value = args[i] if i < len(args) else ""
+            if name == "--lang":
+                lang = value if value in ("zh", "en") else None
+            else:
+                home_option = value or None
+        i += 1
+    try:
+        home = resolve_home(home_option)
+    except Exception:
+        home = None
+    choose_language(home, lang) if home is not None else set_language(lang or "zh")
+
+
 def main() -> None:
+    _language_before_parsing(sys.argv[1:])
     cli(prog_name="avledger")
 
 
@@ -223,7 +296,7 @@ def staff() -> None:
 @click.option("--number", required=True, help="工号")
 @click.option("--dept", required=True, help="科室")
 @click.option("--cert", help="执法证号")
-@click.option("--role", "roles", multiple=True, help="officer approver manager auditor leader")
+@click.option("--role", "roles", multiple=True, help="角色（可多次）：officer approver manager auditor leader")
 @click.option("--os-user", help="系统用户名")
 @refusals
 def staff_add(name: str, number: str, dept: str, cert: str | None, roles: tuple[str, ...], os_user: str | None) -> None:
@@ -293,7 +366,7 @@ def device() -> None:
 @click.option("--fixed-asset", "fixed_asset_no", default="", help="固定资产编号")
 @click.option("--purchased", metavar="YYYY-MM-DD", help="购置日期")
 @click.option("--price", metavar="YUAN", help="原价（元）")
-@click.option("--ability", "abilities", multiple=True, help="explosion_proof infrared gps wireless")
+@click.option("--ability", "abilities", multiple=True, help="功能（可多次）：explosion_proof infrared gps wireless")
 @click.option("--media-time", default="utc", type=click.Choice(["utc", "local"]), help="媒体文件时间的写法")
 @click.option("--notes", default="", help="备注")
 @refusals
