@@ -13,7 +13,9 @@ from avledger.home import Home
 from avledger.services import Services
 from avledger.services.demo import populate
 
-AVLEDGER = str(Path(sys.executable).with_name("avledger"))
+# The entry point of the interpreter running the tests (``python -m avledger``), so a
+# PYTHONPATH pointing at another checkout is honoured in the subprocess too.
+AVLEDGER = [sys.executable, "-m", "avledger"]
 
 
 @pytest.fixture
@@ -54,12 +56,12 @@ class CliResult:
 
 @pytest.fixture
 def cli(home: Home):
-    """Run the installed ``avledger`` entry point on this test's data folder."""
+    """Run the ``avledger`` entry point on this test's data folder."""
 
     def run(*args: str, lang: str | None = None) -> CliResult:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AVLEDGER")}
         env["AVLEDGER_HOME"] = str(home.path)
-        argv = [AVLEDGER, *(["--lang", lang] if lang else []), *args]
+        argv = [*AVLEDGER, *(["--lang", lang] if lang else []), *args]
         return CliResult(subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60))
 
     return run

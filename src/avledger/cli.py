@@ -723,3 +723,124 @@ def device_lost(asset_no, liable, amount, at) -> None:
     view = state().services().lending.record_liability(asset_no, "lost", liable, amount=amount, at=at)
     click.echo(_("已登记丢失：{asset}，责任人 {name}，赔偿 {amount} 元").format(
         asset=view.asset_no, name=view.staff, amount=view.amount_yuan))
+
+
+# --- enforcement activities and cases ---------------------------------------------
+ACTIVITY_KINDS = ["inspection", "complaint", "investigation", "preservation", "service", "coercion", "hearing",
+                  "other"]
+LONG_TERM = ["objection", "obstruction", "mass_incident", "major"]
+CIRCUMSTANCES = ["personal_freedom", "life_health", "major_property", "obstruction", "criminal_referral"]
+
+
+@cli.group()
+def activity() -> None:
+    """执法活动与案件。"""
+
+
+@activity.command("add")
+@click.option("--kind", required=True, type=click.Choice(ACTIVITY_KINDS), help="执法活动类型")
+@click.option("--title", required=True, help="标题")
+@click.option("--start", required=True, metavar="YYYY-MM-DD HH:MM", help="开始时间")
+@click.option("--end", metavar="YYYY-MM-DD HH:MM", help="结束时间")
+@click.option("--case-no", default="", help="案号")
+@click.option("--case-name", default="", help="案件名称")
+@click.option("--party", default="", help="当事人（个人或单位）")
+@click.option("--place", default="", help="地点")
+@click.option("--officer", "officers", multiple=True, metavar="STAFF_NUMBER", help="执法人员工号（可重复）")
+@click.option("--full-record", is_flag=True, help="须全程记录")
+@click.option("--circumstance", "circumstances", multiple=True, type=click.Choice(CIRCUMSTANCES),
+              help="须全程记录的情形")
+@click.option("--confidential", is_flag=True, help="涉及秘密或隐私")
+@click.option("--long-term", "long_term", multiple=True, type=click.Choice(LONG_TERM), help="长期保存情形")
+@json_option
+@refusals
+def activity_add(kind, title, start, end, case_no, case_name, party, place, officers, full_record, circumstances,
+                 confidential, long_term, as_json) -> None:
+    """登记执法活动（有案号即为案件）。"""
+    from avledger.services.views import to_json
+
+    view = state().services().activities.add(
+        kind, title, start, end=end, officers=list(officers), case_no=case_no, case_name=case_name, party=party,
+        place=place, full_record=full_record, circumstances=list(circumstances), confidential=confidential,
+        long_term=list(long_term))
+    if as_json:
+        emit_json(to_json(view))
+        return
+    click.echo(_("已登记执法活动 {id}：{title}").format(id=view.id, title=view.title))
+
+
+@activity.command("list")
+@click.option("--open", "open_only", is_flag=True, help="只列未结案的")
+@json_option
+@refusals
+def activity_list(open_only: bool, as_json: bool) -> None:
+    """列出执法活动。"""
+    from avledger.services.views import to_json
+    from avledger.timeutil import fmt_local
+    from avledger.vocab import ACTIVITY_KINDS as KINDS, CASE_STATUSES, label
+
+    services = state().services()
+    rows = services.activities.list(open_only=open_only)
+    if as_json:
+        emit_json([{**to_json(r), "missing_record": r.missing_record} for r in rows])
+        return
+    tz = services.office.profile().tz
+    table(["#", _("类型"), _("标题"), _("案号"), _("当事人"), _("开始"), _("结束"), _("执法人员"), _("音像"),
+           _("状态"), _("问题")],
+          [[r.id, label(KINDS, r.kind), r.title, r.case_no, r.party, fmt_local(r.start_at, tz),
+            fmt_local(r.end_at, tz), "、".join(r.officer_names), r.clips,
+            label(CASE_STATUSES, r.status) + (f" {r.closed_at.isoformat()}" if r.closed_at else ""),
+            "；".join(p for p in (_("须全程记录但无音像也无工作记录") if r.missing_record else "",
+                                 _("{n} 处中断待说明").format(n=r.open_gaps) if r.open_gaps else "") if p)]
+           for r in rows])
+
+
+@activity.command("close")
+@click.argument("activity_id")
+@click.option("--at", metavar="YYYY-MM-DD", help="结案日期（默认今天）")
+@refusals
+def activity_close(activity_id: str, at: str | None) -> None:
+    """结案（保存期限自结案起算）。"""
+    view = state().services().activities.close(activity_id, at=at)
+    click.echo(_("已结案：{id} {title}（{date}）").format(id=view.id, title=view.title, date=view.closed_at))
+
+
+# --- not-recorded work records -----------------------------------------------------------------
+@cli.group()
+def norecord() -> None:
+    """无法记录工作记录。"""
+
+
+@norecord.command("add")
+@click.option("--activity", "activity_id", required=True, metavar="ACTIVITY_ID")
+@click.option("--reason", required=True, metavar="REASON", help="办公室配置中的原因")
+@click.option("--basis", required=True, help="依据")
+@click.option("--signed-by", "signers", multiple=True, metavar="STAFF_NUMBER", help="签字执法人员工号（可重复）")
+@click.option("--reported-to", required=True, metavar="STAFF_NUMBER", help="报告的负责人工号")
+@click.option("--at", metavar="YYYY-MM-DD HH:MM")
+@refusals
+def norecord_add(activity_id, reason, basis, signers, reported_to, at) -> None:
+    """登记无法记录的工作记录。"""
+    view = state().services().norecords.add(activity_id, reason, basis, list(signers), reported_to, at=at)
+    click.echo(_("已登记工作记录 {id}（执法活动 {activity}）").format(id=view.id, activity=view.activity_id))
+
+
+@norecord.command("list")
+@click.option("--activity", "activity_id", metavar="ACTIVITY_ID")
+@json_option
+@refusals
+def norecord_list(activity_id, as_json) -> None:
+    """列出无法记录工作记录。"""
+    from avledger.services.views import to_json
+    from avledger.timeutil import fmt_local
+    from avledger.vocab import NORECORD_REASONS, label
+
+    services = state().services()
+    rows = services.norecords.list(activity=activity_id)
+    if as_json:
+        emit_json([to_json(r) for r in rows])
+        return
+    tz = services.office.profile().tz
+    table(["#", _("执法活动"), _("原因"), _("依据"), _("签字"), _("报告"), _("时间")],
+          [[r.id, r.activity_id, label(NORECORD_REASONS, r.reason), r.basis, "、".join(r.signers), r.reported_to,
+            fmt_local(r.at, tz)] for r in rows])

@@ -25,6 +25,9 @@ PRESETS = ("wanzhou", "dalian", "ruzhou", "lingchuan", "pingdingshan")
 
 ALLOCATION_CLASSES = ("A", "B", "C", "FULL")
 
+# Where the collection deadline starts (see vocab.DEADLINE_FROM).
+DEADLINE_FROM = ("return", "activity_end", "recording_end")
+
 
 def load_preset(preset_id: str) -> dict[str, Any]:
     """Return the preset's rules as a dict (validated)."""
@@ -94,6 +97,8 @@ _SCHEMA: dict[str, type | tuple[type, ...]] = {
     "ingest.deadline_hours": int,
     "ingest.max_gap_minutes": int,
     "ingest.archive_dir": str,
+    "ingest.deadline_from": str,
+    "ingest.gap_reasons": list,
     "precheck.min_battery_pct": int,
     "precheck.min_free_gb": (int, float),
     "precheck.max_clock_offset_s": int,
@@ -114,9 +119,21 @@ _SCHEMA: dict[str, type | tuple[type, ...]] = {
     "full_record.kinds": list,
     "full_record.circumstances": list,
     "norecord.reasons": list,
+    "norecord.min_signers": int,
+    "norecord.report_role": str,
 }
 
 ROLES = ("officer", "approver", "manager", "auditor", "leader")
+
+# Keys added after registers were first created: a register whose stored profile predates
+# them reads these defaults (the stored profile itself is not rewritten, so the audit log
+# stays consistent with the office row).
+_ADDED_DEFAULTS: dict[str, Any] = {
+    "ingest.deadline_from": "return",
+    "ingest.gap_reasons": ["fault", "weather", "battery", "storage", "place_change", "other"],
+    "norecord.min_signers": 2,
+    "norecord.report_role": "leader",
+}
 
 
 class Profile:
@@ -124,6 +141,11 @@ class Profile:
 
     def __init__(self, data: dict[str, Any]):
         self.data = copy.deepcopy(data)
+        for path, default in _ADDED_DEFAULTS.items():
+            try:
+                _get(self.data, path)
+            except KeyError:
+                _set(self.data, path, copy.deepcopy(default))
         self._validate()
 
     def _validate(self) -> None:
@@ -149,6 +171,10 @@ class Profile:
         for key in ("approver_role", "confidential_approver_role"):
             if self.data["viewing"][key] not in ROLES:
                 raise UserError("未知的角色：{role}", role=self.data["viewing"][key])
+        if self.data["norecord"]["report_role"] not in ROLES:
+            raise UserError("未知的角色：{role}", role=self.data["norecord"]["report_role"])
+        if self.data["ingest"]["deadline_from"] not in DEADLINE_FROM:
+            raise UserError("配置项 {path} 的类型不对", path="ingest.deadline_from")
         for field in EDITABLE_FIELDS:
             value = _get(self.data, field.path)
             if field.minimum is not None and isinstance(value, (int, float)) and not (

@@ -53,6 +53,87 @@ MEDIA_TIME: dict[str, str] = {
     "local": N_("本地时间"),
 }
 
+# Enforcement activities (F06). Kinds follow the regulations' lists (W7, D11, L4, P4, R2).
+ACTIVITY_KINDS: dict[str, str] = {
+    "inspection": N_("日常检查"),
+    "complaint": N_("投诉举报处置"),
+    "investigation": N_("调查取证"),
+    "preservation": N_("先行登记保存"),
+    "service": N_("文书送达"),
+    "coercion": N_("行政强制"),
+    "hearing": N_("听证"),
+    "other": N_("其他"),
+}
+
+# Circumstances that require recording in full (W7).
+CIRCUMSTANCES: dict[str, str] = {
+    "personal_freedom": N_("涉及人身自由"),
+    "life_health": N_("涉及生命健康"),
+    "major_property": N_("涉及重大财产权益"),
+    "obstruction": N_("当事人阻碍执法"),
+    "criminal_referral": N_("可能移送刑事案件线索"),
+}
+
+# Long-term keeping reasons: these activities go to disc (F12; W15, D26, R14).
+LONG_TERM_REASONS: dict[str, str] = {
+    "objection": N_("当事人异议、投诉或上访"),
+    "obstruction": N_("逃避、拒绝、阻碍或殴打执法人员"),
+    "mass_incident": N_("群体性事件、突发事件"),
+    "major": N_("其他重大、敏感情况"),
+}
+
+CASE_STATUSES: dict[str, str] = {
+    "open": N_("办理中"),
+    "closed": N_("已结案"),
+}
+
+CLIP_KINDS: dict[str, str] = {
+    "video": N_("视频"),
+    "audio": N_("音频"),
+    "photo": N_("照片"),
+}
+
+# Where a clip's start time came from.
+TIME_SOURCES: dict[str, str] = {
+    "tag": N_("文件内时间"),
+    "name": N_("文件名时间"),
+    "file": N_("文件修改时间"),
+}
+
+CLIP_FLAGS: dict[str, str] = {
+    "corrupt": N_("无法读取或已损坏"),
+}
+
+# Reasons for an interruption of recording (F09; D20, L11, R9, P8). The profile lists those allowed.
+GAP_REASONS: dict[str, str] = {
+    "fault": N_("设备故障"),
+    "weather": N_("天气原因"),
+    "battery": N_("电量不足"),
+    "storage": N_("存储空间不足"),
+    "place_change": N_("转换场所"),
+    "other": N_("其他"),
+}
+
+# Reasons an activity was not recorded (F10; W11, D12, L5, P5, R9). The profile lists those allowed.
+NORECORD_REASONS: dict[str, str] = {
+    "device_fault": N_("设备故障、损坏或电量、存储空间不足"),
+    "weather": N_("天气恶劣等自然原因"),
+    "obstruction": N_("阻碍执法"),
+    "force_majeure": N_("其他不可抗力"),
+    "explosion_hazard": N_("爆炸危险区域未配备防爆设备"),
+    "dark_no_infrared": N_("较黑暗的地下空间未配备红外夜视设备"),
+    "secrets_privacy": N_("涉及国家秘密、商业秘密或个人隐私"),
+    "emergency": N_("情况紧急"),
+    "other": N_("其他客观原因"),
+}
+
+# Where the collection deadline (24 h rule) starts.
+DEADLINE_FROM: dict[str, str] = {
+    "return": N_("设备归还（返回单位）"),
+    "activity_end": N_("执法活动结束"),
+    "recording_end": N_("录制完成"),
+}
+
 
 # What an audit-log entry records (its ``action``).
 AUDIT_ACTIONS: dict[str, str] = {
@@ -70,6 +151,13 @@ AUDIT_ACTIONS: dict[str, str] = {
     "repair_sent": N_("送修"),
     "repair_back": N_("修复返回"),
     "liability": N_("责任追究"),
+    "close": N_("结案"),
+    "ingest": N_("采集入库"),
+    "assign": N_("归属执法活动"),
+    "late_reason": N_("逾期说明"),
+    "gap": N_("发现记录中断"),
+    "explain": N_("中断说明"),
+    "norecord": N_("无法记录工作记录"),
 }
 
 # The kinds of entry in a device's use and repair history.

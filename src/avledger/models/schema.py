@@ -120,6 +120,93 @@ class Liability(BaseModel):
     loan = ForeignKeyField(Loan, null=True, column_name="loan_id")
 
 
+class Activity(BaseModel):
+    """An enforcement activity (执法活动), a case when it has a case number."""
+
+    id = AutoField()
+    kind = CharField()
+    title = TextField()
+    case_name = TextField(default="")
+    case_no = TextField(default="")
+    party = TextField(default="")
+    place = TextField(default="")
+    department = ForeignKeyField(Department, null=True, backref="activities", column_name="department_id")
+    start_at = DateTimeField()
+    end_at = DateTimeField(null=True)
+    full_record = BooleanField(default=False)
+    circumstances = TextField(default="")  # comma-separated circumstance ids
+    confidential = BooleanField(default=False)
+    long_term = TextField(default="")  # comma-separated long-term keeping reasons
+    status = CharField(default="open")  # open | closed
+    closed_at = DateField(null=True)
+    created_at = DateTimeField()
+
+
+class ActivityOfficer(BaseModel):
+    id = AutoField()
+    activity = ForeignKeyField(Activity, backref="officers", column_name="activity_id")
+    staff = ForeignKeyField(Staff, backref="activities", column_name="staff_id")
+
+
+class Clip(BaseModel):
+    """One archived original (video, audio or photo)."""
+
+    id = AutoField()
+    activity = ForeignKeyField(Activity, null=True, backref="clips", column_name="activity_id")
+    device = ForeignKeyField(Device, null=True, backref="clips", column_name="device_id")
+    holder = ForeignKeyField(Staff, null=True, backref="clips", column_name="holder_id")
+    original_name = TextField()
+    source_path = TextField()
+    archive_path = TextField(unique=True)  # relative to the archive folder, with "/"
+    size = IntegerField()
+    sha256 = TextField(unique=True)
+    kind = CharField()  # video | audio | photo
+    duration_s = FloatField(null=True)
+    start_at = DateTimeField(null=True)  # naive UTC, corrected by the loan's clock offset
+    time_source = CharField()  # tag | name | file
+    width = IntegerField(null=True)
+    height = IntegerField(null=True)
+    codecs = TextField(default="")
+    bitrate = IntegerField(null=True)
+    tags = TextField(default="{}")  # JSON
+    flags = TextField(default="")  # comma-separated: corrupt
+    ingested_at = DateTimeField()
+    deadline_at = DateTimeField(null=True)
+    late = BooleanField(default=False)
+    late_reason = TextField(null=True)
+
+
+class Gap(BaseModel):
+    """An interruption between two consecutive clips of one device in one activity."""
+
+    id = AutoField()
+    device = ForeignKeyField(Device, backref="gaps", column_name="device_id")
+    activity = ForeignKeyField(Activity, backref="gaps", column_name="activity_id")
+    after_clip = ForeignKeyField(Clip, column_name="after_clip_id")
+    before_clip = ForeignKeyField(Clip, column_name="before_clip_id")
+    start_at = DateTimeField()
+    end_at = DateTimeField()
+    minutes = IntegerField()
+    reason = CharField(null=True)
+    note = TextField(default="")
+    reported = BooleanField(default=False)
+
+
+class NoRecord(BaseModel):
+    """A not-recorded work record (无法记录工作记录)."""
+
+    id = AutoField()
+    activity = ForeignKeyField(Activity, backref="norecords", column_name="activity_id")
+    reason = CharField()
+    basis = TextField()
+    signer_ids = TextField()  # comma-separated staff ids
+    reported_to = ForeignKeyField(Staff, column_name="reported_to_id")
+    at = DateTimeField()
+
+    class Meta:
+        table_name = "norecord"
+
+
 class AuditEvent(BaseModel):
     id = AutoField()
     at = DateTimeField()
@@ -144,6 +231,12 @@ AUDITED: dict[str, type[BaseModel]] = {
     "loan": Loan,
     "fault": Fault,
     "liability": Liability,
+    "activity": Activity,
+    "activity_officer": ActivityOfficer,
+    "clip": Clip,
+    "gap": Gap,
+    "norecord": NoRecord,
 }
 
-ALL_MODELS = [Office, Department, Staff, Device, Loan, Fault, Liability, AuditEvent]
+ALL_MODELS = [Office, Department, Staff, Device, Loan, Fault, Liability, Activity, ActivityOfficer, Clip, Gap,
+              NoRecord, AuditEvent]

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from avledger.home import Home
 from avledger.models.db import open_database
+from avledger.services.activities import ActivityService, NoRecordService
 from avledger.services.allocation import AllocationService
 from avledger.services.auditlog import AuditService
 from avledger.services.base import Context, os_user
@@ -33,6 +34,8 @@ class Services:
         self.allocation = AllocationService(self.ctx)
         self.audit = AuditService(self.ctx)
         self.lending = LendingService(self.ctx)
+        self.activities = ActivityService(self.ctx)
+        self.norecords = NoRecordService(self.ctx)
 
     def close(self) -> None:
         if not self.db.is_closed():

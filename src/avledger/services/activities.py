@@ -1,0 +1,273 @@
+"""Enforcement activities and cases (执法活动/案件, F06).
+
+An activity is what was recorded: its kind, the case it belongs to (a case
+number makes it a case), the party, the place, the officers, and when it
+started and ended. Whether it must be recorded in full follows the office
+profile (``full_record.kinds`` and ``full_record.circumstances``) or the
+manager's own mark. Closing a case records the date retention counts from.
+
+When an activity could not be recorded, a not-recorded work record
+(无法记录工作记录, F10) gives the reason and basis, signed by enough officers
+and reported to the leader.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from peewee import fn
+
+from avledger.errors import UserError
+from avledger.i18n import N_
+from avledger.models.audit import snapshot
+from avledger.models.schema import Activity, ActivityOfficer, Clip, Gap, NoRecord, Staff
+from avledger.services.base import Context, require_text
+from avledger.services.register import StaffService
+from avledger.timeutil import fmt_local, local_today, parse_date, parse_local_datetime
+from avledger.vocab import ACTIVITY_KINDS, CIRCUMSTANCES, LONG_TERM_REASONS, NORECORD_REASONS
+
+# An activity without an end time covers this long after its start (for attributing footage).
+OPEN_END = dt.timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class ActivityView:
+    id: int
+    kind: str
+    title: str
+    case_name: str
+    case_no: str
+    party: str
+    place: str
+    department: str | None
+    officers: tuple[str, ...]  # staff numbers
+    officer_names: tuple[str, ...]
+    start_at: dt.datetime
+    end_at: dt.datetime | None
+    full_record: bool
+    circumstances: tuple[str, ...]
+    confidential: bool
+    long_term: tuple[str, ...]
+    status: str
+    closed_at: dt.date | None
+    clips: int
+    norecords: int
+    open_gaps: int
+
+    @property
+    def missing_record(self) -> bool:
+        """Must be recorded in full, but has neither footage nor a not-recorded work record."""
+        return self.full_record and self.clips == 0 and self.norecords == 0
+
+
+@dataclass(frozen=True)
+class NoRecordView:
+    id: int
+    activity_id: int
+    reason: str
+    basis: str
+    signers: tuple[str, ...]  # staff numbers
+    reported_to: str
+    at: dt.datetime
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(t for t in (text or "").split(",") if t)
+
+
+def _choices(values, vocab: dict[str, str], label: str) -> str:
+    items = [v.strip() for v in values or () if v and v.strip()]
+    for item in items:
+        if item not in vocab:
+            raise UserError("{label}无效：{value}（可选：{choices}）", label=label, value=item, choices=" ".join(vocab))
+    return ",".join(dict.fromkeys(items))
+
+
+def enforcement_officer(staff: StaffService, number: str) -> Staff:
+    """An active member of staff with an enforcement certificate, or a refusal."""
+    person = staff.get(number)
+    if not person.active:
+        raise UserError("{name}（{number}）已离职", name=person.name, number=person.number)
+    if not person.cert_no:
+        raise UserError("{name}（{number}）没有执法证，不是执法人员", name=person.name, number=person.number)
+    return person
+
+
+class ActivityService:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.staff = StaffService(ctx)
+
+    def _tz(self):
+        return self.ctx.profile().tz
+
+    def get(self, activity_id: int | str) -> Activity:
+        try:
+            key = int(activity_id)
+        except (TypeError, ValueError):
+            key = None
+        activity = Activity.get_or_none(Activity.id == key) if key is not None else None
+        if activity is None:
+            raise UserError("没有这个编号的执法活动：{id}", id=activity_id)
+        return activity
+
+    def _time(self, value: str | dt.datetime | None, label: str) -> dt.datetime | None:
+        if value is None or value == "":
+            return None
+        return value if isinstance(value, dt.datetime) else parse_local_datetime(value, self._tz(), label=label)
+
+    # --- actions ---------------------------------------------------------
+    def add(self, kind: str, title: str, start: str | dt.datetime, *, end: str | dt.datetime | None = None,
+            officers: list[str] | tuple[str, ...] = (), case_no: str = "", case_name: str = "",
+            party: str = "", place: str = "", full_record: bool = False,
+            circumstances: list[str] | tuple[str, ...] = (), confidential: bool = False,
+            long_term: list[str] | tuple[str, ...] = ()) -> ActivityView:
+        """登记执法活动。"""
+        if kind not in ACTIVITY_KINDS:
+            raise UserError("{label}无效：{value}（可选：{choices}）", label=N_("执法活动类型"), value=kind,
+                            choices=" ".join(ACTIVITY_KINDS))
+        title = require_text(title, N_("标题"))
+        start_at = self._time(start, N_("开始时间"))
+        if start_at is None:
+            raise UserError("{label}不能为空", label=N_("开始时间"))
+        end_at = self._time(end, N_("结束时间"))
+        if end_at is not None and end_at <= start_at:
+            raise UserError("结束时间应晚于开始时间")
+        now = self.ctx.clock()
+        if start_at > now:
+            raise UserError("{label}不能晚于现在：{value}", label=N_("开始时间"), value=fmt_local(start_at, self._tz()))
+        circ = _choices(circumstances, CIRCUMSTANCES, N_("情形"))
+        reasons = _choices(long_term, LONG_TERM_REASONS, N_("长期保存情形"))
+        numbers = list(dict.fromkeys(n.strip() for n in officers if n and n.strip()))
+        if not numbers:
+            raise UserError("请至少指定一名执法人员（--officer 工号）")
+        profile = self.ctx.profile()
+        must = (full_record or kind in profile.get("full_record.kinds")
+                or any(c in profile.get("full_record.circumstances") for c in _split(circ)))
+        with self.ctx.change():
+            people = [enforcement_officer(self.staff, n) for n in numbers]
+            activity = Activity.create(
+                kind=kind, title=title, case_no=case_no.strip(), case_name=case_name.strip(), party=party.strip(),
+                place=place.strip(), department=people[0].department_id, start_at=start_at, end_at=end_at,
+                full_record=bool(must), circumstances=circ, confidential=confidential, long_term=reasons,
+                status="open", created_at=now)
+            self.ctx.log("create", activity, summary=f"{activity.id} {title}")
+            for person in people:
+                link = ActivityOfficer.create(activity=activity, staff=person)
+                self.ctx.log("create", link, summary=f"{activity.id} {person.name}（{person.number}）")
+        return self.view(activity.id)
+
+    def close(self, activity_id: int | str, *, at: str | dt.date | None = None) -> ActivityView:
+        """结案: the case is closed on a date (retention counts from it)."""
+        today = local_today(self.ctx.clock(), self._tz())
+        when = today if at in (None, "") else at if isinstance(at, dt.date) else parse_date(at, label=N_("结案日期"))
+        with self.ctx.change():
+            activity = self.get(activity_id)
+            if activity.status == "closed":
+                raise UserError("执法活动 {id} 已于 {date} 结案", id=activity.id, date=activity.closed_at.isoformat())
+            if when > today:
+                raise UserError("{label}不能晚于现在：{value}", label=N_("结案日期"), value=when.isoformat())
+            start_day = local_today(activity.start_at, self._tz())
+            if when < start_day:
+                raise UserError("结案日期不能早于执法活动开始日期 {date}", date=start_day.isoformat())
+            before = snapshot(activity)
+            activity.status = "closed"
+            activity.closed_at = when
+            activity.save()
+            self.ctx.log("close", activity, before=before, summary=f"{activity.id} {activity.title}")
+        return self.view(activity.id)
+
+    # --- queries ---------------------------------------------------------
+    def list(self, *, open_only: bool = False) -> list[ActivityView]:
+        query = Activity.select().order_by(Activity.start_at.desc(), Activity.id.desc())
+        if open_only:
+            query = query.where(Activity.status == "open")
+        return self._views(list(query))
+
+    def view(self, activity_id: int | str) -> ActivityView:
+        return self._views([self.get(activity_id)])[0]
+
+    def _views(self, activities: list[Activity]) -> list[ActivityView]:
+        ids = [a.id for a in activities]
+        if not ids:
+            return []
+        officers: dict[int, list[Staff]] = {i: [] for i in ids}
+        for link in (ActivityOfficer.select(ActivityOfficer, Staff).join(Staff)
+                     .where(ActivityOfficer.activity.in_(ids)).order_by(ActivityOfficer.id)):
+            officers[link.activity_id].append(link.staff)
+        clips = dict(Clip.select(Clip.activity, fn.COUNT(Clip.id)).where(Clip.activity.in_(ids))
+                     .group_by(Clip.activity).tuples())
+        norecords = dict(NoRecord.select(NoRecord.activity, fn.COUNT(NoRecord.id)).where(NoRecord.activity.in_(ids))
+                         .group_by(NoRecord.activity).tuples())
+        gaps = dict(Gap.select(Gap.activity, fn.COUNT(Gap.id))
+                    .where(Gap.activity.in_(ids) & Gap.reason.is_null()).group_by(Gap.activity).tuples())
+        views = []
+        for a in activities:
+            people = officers[a.id]
+            views.append(ActivityView(
+                a.id, a.kind, a.title, a.case_name, a.case_no, a.party, a.place,
+                a.department.name if a.department_id else None, tuple(p.number for p in people),
+                tuple(p.name for p in people), a.start_at, a.end_at, a.full_record, _split(a.circumstances),
+                a.confidential, _split(a.long_term), a.status, a.closed_at, clips.get(a.id, 0),
+                norecords.get(a.id, 0), gaps.get(a.id, 0)))
+        return views
+
+    def window(self, activity: Activity) -> tuple[dt.datetime, dt.datetime]:
+        return activity.start_at, activity.end_at or activity.start_at + OPEN_END
+
+
+class NoRecordService:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.activities = ActivityService(ctx)
+        self.staff = StaffService(ctx)
+
+    def add(self, activity_id: int | str, reason: str, basis: str, signers: list[str] | tuple[str, ...],
+            reported_to: str, *, at: str | dt.datetime | None = None) -> NoRecordView:
+        """无法记录工作记录: reason and basis, signed by enough officers, reported to the leader."""
+        profile = self.ctx.profile()
+        allowed = profile.get("norecord.reasons")
+        if reason not in allowed:
+            raise UserError("{label}无效：{value}（可选：{choices}）", label=N_("无法记录原因"), value=reason,
+                            choices=" ".join(allowed))
+        if reason not in NORECORD_REASONS:
+            raise UserError("{label}无效：{value}（可选：{choices}）", label=N_("无法记录原因"), value=reason,
+                            choices=" ".join(NORECORD_REASONS))
+        basis = require_text(basis, N_("依据"))
+        numbers = list(dict.fromkeys(n.strip() for n in signers if n and n.strip()))
+        minimum = profile.get("norecord.min_signers")
+        if len(numbers) < minimum:
+            raise UserError("工作记录须由至少 {n} 名执法人员签字", n=minimum)
+        when = self.ctx.clock()
+        if at not in (None, ""):
+            from avledger.timeutil import parse_local_datetime
+
+            when = at if isinstance(at, dt.datetime) else parse_local_datetime(at, profile.tz, label=N_("时间"))
+        role = profile.get("norecord.report_role")
+        with self.ctx.change():
+            activity = self.activities.get(activity_id)
+            people = [enforcement_officer(self.staff, n) for n in numbers]
+            leader = self.staff.get(reported_to)
+            if not leader.active or role not in leader.role_list:
+                from avledger.vocab import ROLES, label
+
+                raise UserError("{name}（{number}）不是在职的{role}，不能接收工作记录报告", name=leader.name,
+                                number=leader.number, role=label(ROLES, role))
+            record = NoRecord.create(activity=activity, reason=reason, basis=basis,
+                                     signer_ids=",".join(str(p.id) for p in people), reported_to=leader, at=when)
+            self.ctx.log("norecord", record, summary=f"{activity.id} {reason}")
+        return self._view(record)
+
+    def list(self, *, activity: int | str | None = None) -> list[NoRecordView]:
+        query = NoRecord.select().order_by(NoRecord.at, NoRecord.id)
+        if activity not in (None, ""):
+            query = query.where(NoRecord.activity == self.activities.get(activity))
+        return [self._view(r) for r in query]
+
+    @staticmethod
+    def _view(r: NoRecord) -> NoRecordView:
+        ids = [int(i) for i in r.signer_ids.split(",") if i]
+        numbers = {s.id: s.number for s in Staff.select().where(Staff.id.in_(ids))}
+        return NoRecordView(r.id, r.activity_id, r.reason, r.basis, tuple(numbers[i] for i in ids),
+                            r.reported_to.number, r.at)
