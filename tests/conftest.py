@@ -70,3 +70,48 @@ def cli(home: Home):
 def fixed_clock(when: str):
     value = dt.datetime.fromisoformat(when)
     return lambda: value
+
+
+def write_video(path: Path, seconds: float = 1.0, *, creation_time: str | None = None,
+                tags: dict[str, str] | None = None, fps: int = 10, size: tuple[int, int] = (64, 48)) -> Path:
+    """Write a tiny real MPEG-4 video with PyAV (``creation_time`` as the camera writes it, e.g. ...Z)."""
+    import av
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    width, height = size
+    with av.open(str(path), "w") as out:
+        if creation_time:
+            out.metadata["creation_time"] = creation_time
+        for key, value in (tags or {}).items():
+            out.metadata[key] = value
+        stream = out.add_stream("mpeg4", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        for i in range(int(seconds * fps)):
+            frame = av.VideoFrame(width, height, "yuv420p")
+            for plane in frame.planes:
+                plane.update(bytes([(i * 37 + len(path.name)) % 256]) * plane.buffer_size)
+            frame.pts = i
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
+@pytest.fixture
+def card(tmp_path: Path) -> Path:
+    """A camera card: three clips of one morning (a gap between the first two), a Chinese name,
+    a corrupt clip, an empty file and a non-media file, at some depth.
+
+    Times: the device clock runs 60 s ahead; it writes UTC container times. Local time is UTC+8.
+    """
+    root = tmp_path / "card"
+    media = root / "DCIM" / "100MEDIA"
+    write_video(media / "VID_0001.MP4", 2, creation_time="2026-01-10T01:06:00.000000Z", tags={"comment": "SN-A1001"})
+    write_video(media / "VID_0002.MP4", 2, creation_time="2026-01-10T01:26:00.000000Z")
+    write_video(media / "现场检查_20260110_093000.mp4", 1)  # time only in the name (device local)
+    good = (media / "VID_0001.MP4").read_bytes()
+    (media / "VID_0003.MP4").write_bytes(good[: len(good) // 2])  # cut short: corrupt
+    (media / "EMPTY.MP4").write_bytes(b"")
+    (root / "DCIM" / "说明.txt").write_text("不是音像文件", "utf-8")
+    return root

@@ -788,9 +788,9 @@ def activity_list(open_only: bool, as_json: bool) -> None:
     table(["#", _("类型"), _("标题"), _("案号"), _("当事人"), _("开始"), _("结束"), _("执法人员"), _("音像"),
            _("状态"), _("问题")],
           [[r.id, label(KINDS, r.kind), r.title, r.case_no, r.party, fmt_local(r.start_at, tz),
-            fmt_local(r.end_at, tz), "、".join(r.officer_names), r.clips,
+            fmt_local(r.end_at, tz), _("、").join(r.officer_names), r.clips,
             label(CASE_STATUSES, r.status) + (f" {r.closed_at.isoformat()}" if r.closed_at else ""),
-            "；".join(p for p in (_("须全程记录但无音像也无工作记录") if r.missing_record else "",
+            _("；").join(p for p in (_("须全程记录但无音像也无工作记录") if r.missing_record else "",
                                  _("{n} 处中断待说明").format(n=r.open_gaps) if r.open_gaps else "") if p)]
            for r in rows])
 
@@ -803,6 +803,162 @@ def activity_close(activity_id: str, at: str | None) -> None:
     """结案（保存期限自结案起算）。"""
     view = state().services().activities.close(activity_id, at=at)
     click.echo(_("已结案：{id} {title}（{date}）").format(id=view.id, title=view.title, date=view.closed_at))
+
+
+# --- ingest --------------------------------------------------------------------------
+class _ProgressLine:
+    """A throttled progress line on stderr, only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self.last = 0.0
+
+    def __call__(self, event) -> None:
+        import time
+
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if event.phase != "done" and now - self.last < 0.2:
+            return
+        self.last = now
+        mib = 1024 * 1024
+        line = _("采集 {files}/{total} 个文件，{done:.0f}/{size:.0f} MiB {name}").format(
+            files=event.files_done, total=event.files_total, done=event.bytes_done / mib,
+            size=event.bytes_total / mib, name=event.current)
+        click.echo("\r" + line[:120].ljust(120), err=True, nl=event.phase == "done")
+
+
+@cli.command()
+@click.argument("source_dir", type=click.Path(file_okay=False))
+@click.option("--device", "asset_no", metavar="ASSET_NO", help="设备资产编号")
+@click.option("--activity", "activity_id", metavar="ACTIVITY_ID", help="执法活动编号")
+@json_option
+@refusals
+def ingest(source_dir: str, asset_no: str | None, activity_id: str | None, as_json: bool) -> None:
+    """采集音像文件入库（复制、校验、登记；原文件不改动）。"""
+    services = state().services()
+    plan = services.ingest.scan(source_dir, device=asset_no, activity=activity_id)
+    result = services.ingest.apply(plan, progress=_ProgressLine())
+    if as_json:
+        emit_json({
+            "archived": [{"id": c.id, "source": c.source, "archive_path": c.archive_path, "sha256": c.sha256,
+                          "activity_id": c.activity_id, "flags": list(c.flags), "late": c.late}
+                         for c in result.archived],
+            "duplicates": [{"source": d.source, "sha256": d.sha256, "clip_id": d.clip_id} for d in result.duplicates],
+            "flagged": [{"id": c.id, "flags": list(c.flags) + (["late"] if c.late else [])} for c in result.flagged],
+            "refused": [{"path": s.path, "reason": s.reason} for s in result.refused],
+            "unassigned": [c.id for c in result.archived if c.activity_id is None],
+            "cancelled": result.cancelled,
+        })
+        return
+    from avledger.vocab import CLIP_FLAGS, label
+
+    reasons = {"empty": _("空文件"), "not_media": _("不是音像文件"), "unreadable": _("无法读取")}
+    click.echo(_("已入库 {archived} 个，重复跳过 {duplicates} 个，有问题 {flagged} 个，未采集 {refused} 个").format(
+        archived=len(result.archived), duplicates=len(result.duplicates), flagged=len(result.flagged),
+        refused=len(result.refused)))
+    for clip in result.archived:
+        notes = [label(CLIP_FLAGS, f) for f in clip.flags] + ([_("逾期")] if clip.late else []) + \
+            ([_("未分配执法活动")] if clip.activity_id is None else [])
+        click.echo(f"  #{clip.id} {clip.archive_path}" + (_("（{notes}）").format(notes=_("；").join(notes)) if notes else ""))
+    for skipped in result.refused:
+        click.echo(f"  - {skipped.path}：{reasons.get(skipped.reason, skipped.reason)}")
+
+
+# --- footage -----------------------------------------------------------------------------
+@cli.group()
+def footage() -> None:
+    """已入库的音像资料。"""
+
+
+@footage.command("list")
+@click.option("--activity", "activity_id", metavar="ACTIVITY_ID")
+@click.option("--unassigned", is_flag=True, help="只列未分配执法活动的")
+@click.option("--late", is_flag=True, help="只列逾期采集的")
+@json_option
+@refusals
+def footage_list(activity_id, unassigned, late, as_json) -> None:
+    """列出音像资料。"""
+    from avledger.services.views import to_json
+    from avledger.timeutil import fmt_local
+    from avledger.vocab import CLIP_FLAGS, CLIP_KINDS, label
+
+    services = state().services()
+    rows = services.footage.list(activity=activity_id, unassigned=unassigned, late=late)
+    if as_json:
+        emit_json([to_json(r) for r in rows])
+        return
+    tz = services.office.profile().tz
+    table(["#", _("文件名"), _("类型"), _("录制时间"), _("时长（秒）"), _("设备"), _("使用人"), _("执法活动"),
+           _("入库时间"), _("问题")],
+          [[r.id, r.original_name, label(CLIP_KINDS, r.kind), fmt_local(r.start_at, tz),
+            "" if r.duration_s is None else f"{r.duration_s:.0f}", r.asset_no or "", r.holder or "",
+            f"{r.activity_id} {r.activity}" if r.activity_id else _("未分配"), fmt_local(r.ingested_at, tz),
+            _("；").join([label(CLIP_FLAGS, f) for f in r.flags]
+                     + ([_("逾期：") + (r.late_reason or _("待说明"))] if r.late else []))]
+           for r in rows])
+
+
+@footage.command("assign")
+@click.argument("clip_id")
+@click.option("--activity", "activity_id", required=True, metavar="ACTIVITY_ID")
+@refusals
+def footage_assign(clip_id: str, activity_id: str) -> None:
+    """把音像文件归入执法活动（存储中的文件不移动）。"""
+    view = state().services().footage.assign(clip_id, activity_id)
+    click.echo(_("已归入执法活动 {activity}：{name}").format(activity=view.activity_id, name=view.original_name))
+
+
+@footage.command("late-reason")
+@click.argument("clip_id")
+@click.option("--reason", required=True, help="逾期原因")
+@refusals
+def footage_late_reason(clip_id: str, reason: str) -> None:
+    """说明逾期采集的原因。"""
+    view = state().services().footage.explain_late(clip_id, reason)
+    click.echo(_("已登记逾期说明：{name}").format(name=view.original_name))
+
+
+# --- gaps ----------------------------------------------------------------------------------
+@cli.command()
+@click.option("--activity", "activity_id", metavar="ACTIVITY_ID")
+@click.option("--open", "open_only", is_flag=True, help="只列待说明的")
+@json_option
+@refusals
+def gaps(activity_id, open_only, as_json) -> None:
+    """记录中断（同一设备在同一执法活动中前后两段之间的间隔）。"""
+    from avledger.services.views import to_json
+    from avledger.timeutil import fmt_local
+    from avledger.vocab import GAP_REASONS, label
+
+    services = state().services()
+    rows = services.gaps.list(activity=activity_id, open_only=open_only)
+    if as_json:
+        emit_json([to_json(r) for r in rows])
+        return
+    tz = services.office.profile().tz
+    table(["#", _("执法活动"), _("设备"), _("中断开始"), _("恢复"), _("分钟"), _("原因"), _("书面报告")],
+          [[r.id, f"{r.activity_id} {r.activity}", r.asset_no, fmt_local(r.start_at, tz), fmt_local(r.end_at, tz),
+            r.minutes, label(GAP_REASONS, r.reason) if r.reason else _("待说明"), _("是") if r.reported else ""]
+           for r in rows])
+
+
+@cli.group()
+def gap() -> None:
+    """记录中断说明。"""
+
+
+@gap.command("explain")
+@click.argument("gap_id")
+@click.option("--reason", required=True, metavar="REASON", help="原因：fault weather battery storage place_change other")
+@click.option("--note", default="", help="补充说明")
+@click.option("--report", is_flag=True, help="已作书面报告")
+@refusals
+def gap_explain(gap_id: str, reason: str, note: str, report: bool) -> None:
+    """登记中断原因。"""
+    view = state().services().gaps.explain(gap_id, reason, note=note, reported=report)
+    click.echo(_("已登记中断说明：{id}").format(id=view.id))
 
 
 # --- not-recorded work records -----------------------------------------------------------------
@@ -842,5 +998,31 @@ def norecord_list(activity_id, as_json) -> None:
         return
     tz = services.office.profile().tz
     table(["#", _("执法活动"), _("原因"), _("依据"), _("签字"), _("报告"), _("时间")],
-          [[r.id, r.activity_id, label(NORECORD_REASONS, r.reason), r.basis, "、".join(r.signers), r.reported_to,
+          [[r.id, r.activity_id, label(NORECORD_REASONS, r.reason), r.basis, _("、").join(r.signers), r.reported_to,
             fmt_local(r.at, tz)] for r in rows])
+
+
+# --- verify ----------------------------------------------------------------------------------------
+@cli.command()
+@click.option("--activity", "activity_id", metavar="ACTIVITY_ID")
+@json_option
+@refusals
+def verify(activity_id, as_json) -> None:
+    """重新计算存储中每个文件的 SHA-256，报告缺失、被改动和多出的文件。"""
+    from dataclasses import asdict
+
+    result = state().services().footage.verify(activity=activity_id)
+    if as_json:
+        emit_json({"ok": result.ok, "checked": result.checked, "bytes": result.bytes,
+                   "problems": [asdict(p) for p in result.problems]})
+    else:
+        kinds = {"missing": _("缺失"), "changed": _("已被改动"), "extra": _("未登记的文件")}
+        if result.ok:
+            click.echo(_("存储完整：{n} 个文件均与登记的指纹一致").format(n=result.checked))
+        else:
+            click.echo(_("发现 {n} 处问题：").format(n=len(result.problems)))
+            for problem in result.problems:
+                click.echo(f"  - {kinds[problem.kind]}：{problem.path}"
+                           + (f"（#{problem.clip_id}）" if problem.clip_id else ""))
+    if not result.ok:
+        sys.exit(EXIT_PROBLEM)

@@ -15,6 +15,8 @@ from avledger.services.activities import ActivityService, NoRecordService
 from avledger.services.allocation import AllocationService
 from avledger.services.auditlog import AuditService
 from avledger.services.base import Context, os_user
+from avledger.services.footage import FootageService, GapService
+from avledger.services.ingest import IngestService
 from avledger.services.lending import LendingService
 from avledger.services.office import OfficeService
 from avledger.services.register import DepartmentService, DeviceService, StaffService
@@ -35,6 +37,9 @@ class Services:
         self.audit = AuditService(self.ctx)
         self.lending = LendingService(self.ctx)
         self.activities = ActivityService(self.ctx)
+        self.ingest = IngestService(self.ctx, home)
+        self.footage = FootageService(self.ctx, self.ingest)
+        self.gaps = GapService(self.ctx)
         self.norecords = NoRecordService(self.ctx)
 
     def close(self) -> None:

@@ -1,0 +1,246 @@
+"""Archived footage after ingest: listing, assigning, late reasons, gaps (F09),
+and verification of the archive (F08)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from peewee import JOIN
+
+from avledger.errors import UserError
+from avledger.i18n import N_
+from avledger.models.audit import snapshot
+from avledger.models.schema import Activity, Clip, Device, Gap, Staff
+from avledger.services.activities import ActivityService
+from avledger.services.base import Context, require_text
+from avledger.services.ingest import OWN_PREFIX, IngestService, hash_file, refresh_gaps
+
+
+@dataclass(frozen=True)
+class ClipView:
+    id: int
+    original_name: str
+    archive_path: str
+    kind: str
+    size: int
+    sha256: str
+    start_at: dt.datetime | None
+    time_source: str
+    duration_s: float | None
+    width: int | None
+    height: int | None
+    codecs: str
+    activity_id: int | None
+    activity: str | None
+    asset_no: str | None
+    holder: str | None
+    holder_number: str | None
+    ingested_at: dt.datetime
+    deadline_at: dt.datetime | None
+    late: bool
+    late_reason: str | None
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GapView:
+    id: int
+    activity_id: int
+    activity: str
+    asset_no: str
+    after_clip_id: int
+    before_clip_id: int
+    start_at: dt.datetime
+    end_at: dt.datetime
+    minutes: int
+    reason: str | None
+    note: str
+    reported: bool
+
+
+@dataclass(frozen=True)
+class VerifyProblem:
+    kind: str  # missing | changed | extra
+    path: str
+    clip_id: int | None
+
+
+@dataclass
+class ArchiveCheck:
+    checked: int = 0
+    bytes: int = 0
+    problems: list[VerifyProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class FootageService:
+    def __init__(self, ctx: Context, ingest: IngestService):
+        self.ctx = ctx
+        self.ingest = ingest
+        self.activities = ActivityService(ctx)
+
+    def get(self, clip_id: int | str) -> Clip:
+        try:
+            key = int(clip_id)
+        except (TypeError, ValueError):
+            key = None
+        clip = Clip.get_or_none(Clip.id == key) if key is not None else None
+        if clip is None:
+            raise UserError("没有这个编号的音像文件：{id}", id=clip_id)
+        return clip
+
+    def _query(self):
+        return (Clip.select(Clip, Activity, Device, Staff)
+                .join(Activity, JOIN.LEFT_OUTER, on=(Clip.activity == Activity.id))
+                .switch(Clip).join(Device, JOIN.LEFT_OUTER, on=(Clip.device == Device.id))
+                .switch(Clip).join(Staff, JOIN.LEFT_OUTER, on=(Clip.holder == Staff.id)))
+
+    def list(self, *, activity: int | str | None = None, unassigned: bool = False,
+             late: bool = False) -> list[ClipView]:
+        query = self._query()
+        if activity not in (None, ""):
+            query = query.where(Clip.activity == self.activities.get(activity))
+        if unassigned:
+            query = query.where(Clip.activity.is_null())
+        if late:
+            query = query.where(Clip.late == True)  # noqa: E712
+        return [self._view(c) for c in query.order_by(Clip.start_at, Clip.id)]
+
+    def view(self, clip_id: int | str) -> ClipView:
+        return self._view(self._query().where(Clip.id == self.get(clip_id).id).get())
+
+    @staticmethod
+    def _view(c: Clip) -> ClipView:
+        activity = c.activity if c.activity_id else None
+        device = c.device if c.device_id else None
+        holder = c.holder if c.holder_id else None
+        return ClipView(c.id, c.original_name, c.archive_path, c.kind, c.size, c.sha256, c.start_at, c.time_source,
+                        c.duration_s, c.width, c.height, c.codecs, c.activity_id,
+                        (activity.case_no or activity.title) if activity else None,
+                        device.asset_no if device else None, holder.name if holder else None,
+                        holder.number if holder else None, c.ingested_at, c.deadline_at, c.late, c.late_reason,
+                        tuple(f for f in c.flags.split(",") if f))
+
+    def assign(self, clip_id: int | str, activity_id: int | str) -> ClipView:
+        """Attribute a clip to an activity. The archived file stays where it is (its path is registered)."""
+        with self.ctx.change():
+            clip = self.get(clip_id)
+            activity = self.activities.get(activity_id)
+            if clip.activity_id == activity.id:
+                raise UserError("音像文件 {id} 已属于执法活动 {activity}", id=clip.id, activity=activity.id)
+            old_activity = clip.activity_id
+            before = snapshot(clip)
+            clip.activity = activity
+            deadline = self.ingest.deadline(clip.device_id, activity, clip.start_at, clip.duration_s)
+            clip.deadline_at = deadline
+            clip.late = bool(deadline and clip.ingested_at > deadline)
+            if not clip.late:
+                clip.late_reason = None
+            clip.save()
+            self.ctx.log("assign", clip, before=before, summary=f"{clip.original_name} → {activity.id}")
+            if clip.device_id:
+                if old_activity:
+                    refresh_gaps(self.ctx, clip.device_id, old_activity)
+                refresh_gaps(self.ctx, clip.device_id, activity.id)
+        return self.view(clip.id)
+
+    def explain_late(self, clip_id: int | str, reason: str) -> ClipView:
+        """逾期说明: why footage reached the archive after the deadline."""
+        reason = require_text(reason, N_("逾期原因"))
+        with self.ctx.change():
+            clip = self.get(clip_id)
+            if not clip.late:
+                raise UserError("音像文件 {id} 没有逾期，无需说明", id=clip.id)
+            before = snapshot(clip)
+            clip.late_reason = reason
+            clip.save()
+            self.ctx.log("late_reason", clip, before=before, summary=f"{clip.original_name}：{reason}")
+        return self.view(clip.id)
+
+    # --- verify ------------------------------------------------------------------
+    def verify(self, *, activity: int | str | None = None) -> ArchiveCheck:
+        """Re-hash archived files; report missing, changed and (whole archive only) extra files. Logged."""
+        root = self.ingest.archive_root()
+        check = ArchiveCheck()
+        query = Clip.select(Clip.id, Clip.archive_path, Clip.sha256, Clip.size).order_by(Clip.id)
+        scope = None
+        if activity not in (None, ""):
+            scope = self.activities.get(activity)
+            query = query.where(Clip.activity == scope)
+        registered: set[str] = set()
+        for clip in query:
+            registered.add(clip.archive_path)
+            path = root / clip.archive_path
+            check.checked += 1
+            try:
+                size = path.stat().st_size
+            except FileNotFoundError:
+                check.problems.append(VerifyProblem("missing", clip.archive_path, clip.id))
+                continue
+            if size != clip.size or hash_file(path) != clip.sha256:
+                check.problems.append(VerifyProblem("changed", clip.archive_path, clip.id))
+            check.bytes += size
+        if scope is None and root.is_dir():
+            for dirpath, _dirs, names in os.walk(root):
+                for name in names:
+                    if name.startswith(OWN_PREFIX):
+                        continue
+                    rel = (Path(dirpath) / name).relative_to(root).as_posix()
+                    if rel not in registered:
+                        check.problems.append(VerifyProblem("extra", rel, None))
+        counts = {k: sum(1 for p in check.problems if p.kind == k) for k in ("missing", "changed", "extra")}
+        summary = (f"{'activity ' + str(scope.id) if scope else 'all'}: {check.checked} checked, "
+                   f"{counts['missing']} missing, {counts['changed']} changed, {counts['extra']} extra")
+        with self.ctx.change():
+            self.ctx.log("verify", entity="archive", entity_id=scope.id if scope else None, summary=summary,
+                         after={"checked": check.checked, **counts})
+        return check
+
+
+class GapService:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.activities = ActivityService(ctx)
+
+    def list(self, *, activity: int | str | None = None, open_only: bool = False) -> list[GapView]:
+        query = (Gap.select(Gap, Activity, Device).join(Activity).switch(Gap).join(Device)
+                 .order_by(Gap.start_at, Gap.id))
+        if activity not in (None, ""):
+            query = query.where(Gap.activity == self.activities.get(activity))
+        if open_only:
+            query = query.where(Gap.reason.is_null())
+        return [self._view(g) for g in query]
+
+    @staticmethod
+    def _view(g: Gap) -> GapView:
+        return GapView(g.id, g.activity_id, g.activity.case_no or g.activity.title, g.device.asset_no,
+                       g.after_clip_id, g.before_clip_id, g.start_at, g.end_at, g.minutes, g.reason, g.note,
+                       g.reported)
+
+    def explain(self, gap_id: int | str, reason: str, *, note: str = "", reported: bool = False) -> GapView:
+        """中断说明: the reason of an interruption and whether a written report was made."""
+        allowed = self.ctx.profile().get("ingest.gap_reasons")
+        if reason not in allowed:
+            raise UserError("{label}无效：{value}（可选：{choices}）", label=N_("中断原因"), value=reason,
+                            choices=" ".join(allowed))
+        with self.ctx.change():
+            try:
+                gap = Gap.get_or_none(Gap.id == int(gap_id))
+            except (TypeError, ValueError):
+                gap = None
+            if gap is None:
+                raise UserError("没有这个编号的记录中断：{id}", id=gap_id)
+            before = snapshot(gap)
+            gap.reason = reason
+            gap.note = note.strip()
+            gap.reported = bool(reported)
+            gap.save()
+            self.ctx.log("explain", gap, before=before, summary=f"{gap.id} {reason}")
+        return self._view(Gap.select(Gap, Activity, Device).join(Activity).switch(Gap).join(Device)
+                          .where(Gap.id == gap.id).get())

@@ -1,0 +1,535 @@
+"""Footage ingest (采集入库, F07 and F08): scan, plan, then apply.
+
+:meth:`IngestService.scan` walks a card or folder (any depth), reads each
+media file's metadata with PyAV, and attributes it to a device, the officer
+who held the device at that time (lending ledger) and the activity whose time
+covers it. Nothing is written.
+
+:meth:`IngestService.apply` copies each planned file into the archive: the
+source is read once while its SHA-256 is computed, written to a temporary
+name in the target folder, flushed to disk, read back from disk to confirm
+the hash, renamed to its final name and registered, one transaction per file.
+A file whose hash is already registered is a duplicate and is not copied
+again, so a re-run after a crash or a kill finishes the job with nothing
+doubled. The source is only ever opened for reading.
+
+Archive layout, findable without the program::
+
+    <archive>/<YYYY-MM-DD local>/<activity id-case no or title | 未分配>/<original name>
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from avledger.errors import UserError
+from avledger.home import Home
+from avledger.models.audit import snapshot
+from avledger.models.schema import Activity, ActivityOfficer, Clip, Device, Gap, Loan
+from avledger.services.activities import ActivityService
+from avledger.services.base import Context
+from avledger.services.media import MediaInfo, file_time, media_kind, name_time, probe
+from avledger.services.register import DeviceService
+from avledger.timeutil import from_local, to_local
+
+CHUNK = 4 * 1024 * 1024
+OWN_PREFIX = ".avledger-"  # avledger's own files in the archive (not footage)
+TEMP_PREFIX = OWN_PREFIX + "part-"
+LOCK_NAME = OWN_PREFIX + "ingest.lock"
+UNASSIGNED_DIR = "未分配"
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+# --- plan and events ---------------------------------------------------------
+@dataclass
+class PlannedFile:
+    source: Path
+    name: str
+    size: int
+    kind: str
+    info: MediaInfo
+    start_at: dt.datetime | None  # naive UTC, corrected by the device clock offset
+    time_source: str  # tag | name | file
+    device_id: int | None = None
+    holder_id: int | None = None
+    activity_id: int | None = None
+    question: str | None = None  # what the manager should decide (e.g. several activities match)
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        return ("corrupt",) if self.info.corrupt else ()
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str  # empty | not_media | unreadable
+
+
+@dataclass
+class Plan:
+    source: Path
+    files: list[PlannedFile]
+    skipped: list[Skipped]
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(f.size for f in self.files)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One progress event of :meth:`IngestService.apply`."""
+
+    phase: str  # copy | verify | register | done
+    files_done: int
+    files_total: int
+    bytes_done: int
+    bytes_total: int
+    current: str
+
+
+@dataclass(frozen=True)
+class ArchivedClip:
+    id: int
+    source: str
+    archive_path: str
+    sha256: str
+    flags: tuple[str, ...]
+    late: bool
+    activity_id: int | None
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    source: str
+    sha256: str
+    clip_id: int
+
+
+@dataclass
+class IngestResult:
+    archived: list[ArchivedClip] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    refused: list[Skipped] = field(default_factory=list)
+    cancelled: bool = False
+
+    @property
+    def flagged(self) -> list[ArchivedClip]:
+        return [c for c in self.archived if c.flags or c.late]
+
+
+class Cancelled(Exception):
+    pass
+
+
+class _ArchiveLock:
+    """One ingest at a time per archive (so one run never removes another's temporary files)."""
+
+    def __init__(self, root: Path):
+        self.path = root / LOCK_NAME
+        self.handle = None
+
+    def __enter__(self) -> "_ArchiveLock":
+        self.handle = open(self.path, "a")
+        try:
+            import fcntl
+        except ImportError:  # Windows: no advisory lock; one ingest at a time is then the manager's care
+            return self
+        try:
+            fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.handle.close()
+            raise UserError("另一个采集任务正在写入存储 {path}，请等它结束后再试", path=str(self.path.parent)) from None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+
+# --- helpers -------------------------------------------------------------------
+def safe_name(text: str) -> str:
+    cleaned = _UNSAFE.sub("_", text).strip().strip(".")
+    return cleaned[:80] or "_"
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def hash_file(path: Path, *, drop_cache: bool = False) -> str:
+    """SHA-256 of a file, read in large chunks; optionally from disk rather than the page cache."""
+    digest = hashlib.sha256()
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
+    with open(path, "rb", buffering=0) as fh:
+        if drop_cache and hasattr(os, "posix_fadvise"):
+            os.posix_fadvise(fh.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+        while True:
+            n = fh.readinto(buffer)
+            if not n:
+                break
+            digest.update(view[:n])
+    return digest.hexdigest()
+
+
+class IngestService:
+    def __init__(self, ctx: Context, home: Home):
+        self.ctx = ctx
+        self.home = home
+        self.devices = DeviceService(ctx)
+        self.activities = ActivityService(ctx)
+
+    # --- where ---------------------------------------------------------------
+    def archive_root(self) -> Path:
+        configured = (self.ctx.profile().get("ingest.archive_dir") or "").strip()
+        return Path(configured).expanduser() if configured else self.home.archive_path
+
+    def clean_leftovers(self) -> int:
+        """Remove temporary files a killed run left in the archive."""
+        root = self.archive_root()
+        removed = 0
+        if root.is_dir():
+            for path in root.rglob(TEMP_PREFIX + "*"):
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+    # --- scan ------------------------------------------------------------------
+    def scan(self, source: str | Path, *, device: str | None = None,
+             activity: int | str | None = None) -> Plan:
+        root = Path(source).expanduser()
+        if not root.is_dir():
+            raise UserError("找不到要采集的文件夹：{path}", path=str(source))
+        given_device = self.devices.get(device) if device else None
+        given_activity = self.activities.get(activity) if activity not in (None, "") else None
+        archive = self.archive_root().resolve()
+        files: list[PlannedFile] = []
+        skipped: list[Skipped] = []
+        known = self._known_devices()
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames.sort()
+            here = Path(dirpath)
+            if here.resolve() == archive or archive in here.resolve().parents:
+                dirnames[:] = []
+                continue
+            for name in sorted(filenames):
+                path = here / name
+                rel = str(path.relative_to(root))
+                if name.startswith(".") or not path.is_file():
+                    continue
+                kind = media_kind(path)
+                if kind is None:
+                    skipped.append(Skipped(rel, "not_media"))
+                    continue
+                try:
+                    size = path.stat().st_size
+                except OSError:
+                    skipped.append(Skipped(rel, "unreadable"))
+                    continue
+                if size == 0:
+                    skipped.append(Skipped(rel, "empty"))
+                    continue
+                if not os.access(path, os.R_OK):
+                    skipped.append(Skipped(rel, "unreadable"))
+                    continue
+                files.append(self._plan_file(path, rel, size, kind, given_device, given_activity, known))
+        return Plan(root, files, skipped)
+
+    def _known_devices(self) -> dict[str, Device]:
+        known: dict[str, Device] = {}
+        for d in Device.select():
+            for key in (d.asset_no, d.serial):
+                key = (key or "").strip()
+                if len(key) >= 4:
+                    known[key.lower()] = d
+        return known
+
+    def _recognise(self, rel: str, info: MediaInfo, known: dict[str, Device]) -> Device | None:
+        for value in info.tags.values():
+            hit = known.get(value.strip().lower())
+            if hit is not None:
+                return hit
+        haystack = rel.lower()
+        hits = {d.id: d for key, d in known.items() if key in haystack}
+        return next(iter(hits.values())) if len(hits) == 1 else None
+
+    def _plan_file(self, path: Path, rel: str, size: int, kind: str, given_device: Device | None,
+                   given_activity: Activity | None, known: dict[str, Device]) -> PlannedFile:
+        tz = self.ctx.profile().tz
+        info = probe(path, kind)
+        device = given_device or self._recognise(rel, info, known)
+        # the time as the device's clock had it, in UTC
+        if info.tag_time is not None:
+            local_tags = device is not None and device.media_time == "local"
+            raw = from_local(info.tag_time, tz) if (local_tags or not info.tag_time_utc) else info.tag_time
+            source = "tag"
+        elif (named := name_time(path.name)) is not None:
+            raw, source = from_local(named, tz), "name"
+        else:
+            raw, source = file_time(path), "file"
+        start = raw
+        if device is not None:
+            offset = self._clock_offset(device, raw)
+            if offset:
+                start = raw - dt.timedelta(seconds=offset)
+        planned = PlannedFile(path, path.name, size, kind, info, start, source,
+                              device_id=device.id if device else None)
+        if device is not None:
+            loan = self._loan_at(device, start)
+            planned.holder_id = loan.holder_id if loan else None
+        if given_activity is not None:
+            planned.activity_id = given_activity.id
+        else:
+            planned.activity_id, planned.question = self._match_activity(planned)
+        return planned
+
+    @staticmethod
+    def _clock_offset(device: Device, at: dt.datetime) -> int | None:
+        """Device clock minus true time, as measured at the latest issue before ``at``."""
+        loan = (Loan.select(Loan.clock_offset_s)
+                .where((Loan.device == device) & (Loan.start_at <= at) & Loan.clock_offset_s.is_null(False))
+                .order_by(Loan.start_at.desc()).first())
+        return loan.clock_offset_s if loan else None
+
+    @staticmethod
+    def _loan_at(device: Device | int, at: dt.datetime) -> Loan | None:
+        return (Loan.select().where((Loan.device == device) & (Loan.start_at <= at)
+                                    & (Loan.end_at.is_null() | (Loan.end_at >= at)))
+                .order_by(Loan.start_at.desc()).first())
+
+    def _match_activity(self, planned: PlannedFile) -> tuple[int | None, str | None]:
+        if planned.start_at is None:
+            return None, None
+        start = planned.start_at
+        end = start + dt.timedelta(seconds=planned.info.duration_s or 0)
+        candidates = []
+        for activity in Activity.select().where(Activity.start_at <= end):
+            a_start, a_end = self.activities.window(activity)
+            if a_start <= end and start <= a_end:
+                candidates.append(activity)
+        if len(candidates) == 1:
+            return candidates[0].id, None
+        if not candidates:
+            return None, "no_activity"
+        if planned.holder_id is not None:
+            mine = [a for a in candidates if ActivityOfficer.select().where(
+                (ActivityOfficer.activity == a) & (ActivityOfficer.staff == planned.holder_id)).exists()]
+            if len(mine) == 1:
+                return mine[0].id, None
+        return None, "several_activities"
+
+    # --- apply -------------------------------------------------------------------
+    def apply(self, plan: Plan, *, progress: Callable[[Progress], None] | None = None,
+              cancel: Callable[[], bool] | None = None) -> IngestResult:
+        """Copy, verify and register every planned file. Safe to re-run after any interruption."""
+        result = IngestResult(refused=list(plan.skipped))
+        root = self.archive_root()
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError("无法创建存储目录 {path}：{err}", path=str(root), err=exc.strerror) from None
+        with _ArchiveLock(root):
+            self.clean_leftovers()
+            total_files, total_bytes = len(plan.files), plan.total_bytes
+            done_bytes = 0
+
+            def report(phase: str, files_done: int, current: str, extra: int = 0) -> None:
+                if progress is not None:
+                    progress(Progress(phase, files_done, total_files, done_bytes + extra, total_bytes, current))
+
+            for index, planned in enumerate(plan.files):
+                if cancel is not None and cancel():
+                    result.cancelled = True
+                    break
+                try:
+                    source = open(planned.source, "rb", buffering=0)
+                except OSError:
+                    result.refused.append(Skipped(str(planned.source), "unreadable"))
+                    continue
+                try:
+                    with source:
+                        outcome = self._ingest_one(
+                            root, planned, source, lambda n, p=planned, i=index: report("copy", i, p.name, n), cancel)
+                except Cancelled:
+                    result.cancelled = True
+                    break
+                except OSError as exc:
+                    raise UserError("复制 {name} 失败：{err}", name=str(planned.source),
+                                    err=exc.strerror or str(exc)) from None
+                if isinstance(outcome, Duplicate):
+                    result.duplicates.append(outcome)
+                else:
+                    result.archived.append(outcome)
+                done_bytes += planned.size
+                report("register", index + 1, planned.name)
+            report("done", len(result.archived) + len(result.duplicates), "")
+        return result
+
+    def _target_dir(self, root: Path, planned: PlannedFile) -> Path:
+        tz = self.ctx.profile().tz
+        when = planned.start_at or self.ctx.clock()
+        day = to_local(when, tz).strftime("%Y-%m-%d")
+        if planned.activity_id is None:
+            folder = UNASSIGNED_DIR
+        else:
+            activity = Activity.get_by_id(planned.activity_id)
+            folder = safe_name(f"{activity.id}-{activity.case_no or activity.title}")
+        return root / day / folder
+
+    def _ingest_one(self, root: Path, planned: PlannedFile, src, on_bytes: Callable[[int], None],
+                    cancel: Callable[[], bool] | None) -> ArchivedClip | Duplicate:
+        buffer = bytearray(CHUNK)
+        view = memoryview(buffer)
+        # probably seen before (a re-run): hash without writing, and skip it if it is registered
+        if Clip.select().where((Clip.original_name == planned.name) & (Clip.size == planned.size)).exists():
+            digest = hashlib.sha256()
+            while n := src.readinto(buffer):
+                digest.update(view[:n])
+            existing = Clip.get_or_none(Clip.sha256 == digest.hexdigest())
+            if existing is not None:
+                return Duplicate(str(planned.source), existing.sha256, existing.id)
+            src.seek(0)
+        target_dir = self._target_dir(root, planned)
+        target_dir.mkdir(parents=True, exist_ok=True)
+        temp = target_dir / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
+        digest = hashlib.sha256()
+        copied = 0
+        try:
+            with open(temp, "xb", buffering=0) as dst:
+                while n := src.readinto(buffer):
+                    chunk = view[:n]
+                    digest.update(chunk)
+                    written = 0
+                    while written < n:
+                        written += dst.write(chunk[written:])
+                    copied += n
+                    on_bytes(copied)
+                    if cancel is not None and cancel():
+                        raise Cancelled
+                os.fsync(dst.fileno())
+            sha = digest.hexdigest()
+            existing = Clip.get_or_none(Clip.sha256 == sha)
+            if existing is not None:
+                return Duplicate(str(planned.source), sha, existing.id)
+            if hash_file(temp, drop_cache=True) != sha:
+                raise UserError("{name} 写入存储后回读校验不一致，已放弃（原文件未改动）", name=str(planned.source))
+            os.chmod(temp, 0o444)  # an original is never edited (F08)
+            final = self._final_name(root, target_dir, planned.name, sha, copied)
+            relative = final.relative_to(root).as_posix()
+            with self.ctx.change():
+                clip = self._register(planned, relative, sha, copied)
+                os.replace(temp, final)  # inside the transaction: a failed rename registers nothing
+            _fsync_dir(target_dir)
+        finally:
+            temp.unlink(missing_ok=True)
+        return ArchivedClip(clip.id, str(planned.source), relative, sha, planned.flags, clip.late, clip.activity_id)
+
+    @staticmethod
+    def _final_name(root: Path, target_dir: Path, name: str, sha: str, size: int) -> Path:
+        """The original name; ``name (2).ext`` ... when another file already holds it.
+
+        A file of that name that is not registered but has the same content was
+        renamed by a run killed before it could register it: it is reused.
+        """
+        stem, suffix = os.path.splitext(name)
+        candidate, n = target_dir / name, 1
+        while candidate.exists():
+            registered = Clip.select().where(Clip.archive_path == candidate.relative_to(root).as_posix()).exists()
+            if not registered and candidate.stat().st_size == size and hash_file(candidate) == sha:
+                return candidate
+            n += 1
+            candidate = target_dir / f"{stem} ({n}){suffix}"
+        return candidate
+
+    def _register(self, planned: PlannedFile, relative: str, sha: str, size: int) -> Clip:
+        now = self.ctx.clock()
+        activity = Activity.get_by_id(planned.activity_id) if planned.activity_id else None
+        deadline = self.deadline(planned.device_id, activity, planned.start_at, planned.info.duration_s)
+        info = planned.info
+        clip = Clip.create(
+            activity=activity, device=planned.device_id, holder=planned.holder_id, original_name=planned.name,
+            source_path=str(planned.source), archive_path=relative, size=size, sha256=sha, kind=planned.kind,
+            duration_s=info.duration_s, start_at=planned.start_at, time_source=planned.time_source,
+            width=info.width, height=info.height, codecs=",".join(info.codecs), bitrate=info.bitrate,
+            tags=json.dumps(info.tags, ensure_ascii=False, sort_keys=True), flags=",".join(planned.flags),
+            ingested_at=now, deadline_at=deadline, late=bool(deadline and now > deadline), late_reason=None)
+        self.ctx.log("ingest", clip, summary=f"{planned.name} → {relative}")
+        if clip.device_id and clip.activity_id:
+            refresh_gaps(self.ctx, clip.device_id, clip.activity_id)
+        return clip
+
+    def deadline(self, device_id: int | None, activity: Activity | None, start: dt.datetime | None,
+                 duration_s: float | None) -> dt.datetime | None:
+        """When the footage had to be in the archive: the profile says from what, plus its hours."""
+        profile = self.ctx.profile()
+        recorded_end = start + dt.timedelta(seconds=duration_s or 0) if start else None
+
+        def returned() -> dt.datetime | None:
+            if device_id is None or start is None:
+                return None
+            loan = (Loan.select(Loan.end_at).where((Loan.device == device_id) & (Loan.end_at >= start)
+                                                    & (Loan.end_kind == "return"))
+                    .order_by(Loan.end_at).first())
+            return loan.end_at if loan else None
+
+        activity_end = activity.end_at if activity else None
+        order = {
+            "return": (returned, lambda: activity_end, lambda: recorded_end),
+            "activity_end": (lambda: activity_end, returned, lambda: recorded_end),
+            "recording_end": (lambda: recorded_end,),
+        }[profile.get("ingest.deadline_from")]
+        for source in order:
+            base = source()
+            if base is not None:
+                return base + dt.timedelta(hours=profile.get("ingest.deadline_hours"))
+        return None
+
+
+def refresh_gaps(ctx: Context, device_id: int, activity_id: int) -> None:
+    """Record the interruptions between consecutive clips of one device in one activity.
+
+    Call inside a change. A gap no longer between consecutive clips (a clip was
+    found that fills it) is removed unless it already carries its reason.
+    """
+    limit = dt.timedelta(minutes=ctx.profile().get("ingest.max_gap_minutes"))
+    clips = list(Clip.select().where((Clip.device == device_id) & (Clip.activity == activity_id)
+                                     & Clip.start_at.is_null(False) & (Clip.kind != "photo"))
+                 .order_by(Clip.start_at, Clip.id))
+    wanted: dict[tuple[int, int], tuple[dt.datetime, dt.datetime]] = {}
+    for before, after in zip(clips, clips[1:]):
+        stop = before.start_at + dt.timedelta(seconds=before.duration_s or 0)
+        if after.start_at - stop > limit:
+            wanted[(before.id, after.id)] = (stop, after.start_at)
+    existing = {(g.after_clip_id, g.before_clip_id): g
+                for g in Gap.select().where((Gap.device == device_id) & (Gap.activity == activity_id))}
+    for key, gap in existing.items():
+        if key not in wanted and gap.reason is None:
+            before = snapshot(gap)
+            gap.delete_instance()
+            ctx.log("delete", entity="gap", entity_id=gap.id, before=before, summary=f"{gap.id}")
+    for key, (start, end) in wanted.items():
+        if key in existing:
+            continue
+        minutes = int((end - start).total_seconds() // 60)
+        gap = Gap.create(device=device_id, activity=activity_id, after_clip=key[0], before_clip=key[1],
+                         start_at=start, end_at=end, minutes=minutes)
+        ctx.log("gap", gap, summary=f"{minutes} min")

@@ -1,0 +1,314 @@
+"""Footage ingest, the 24-hour rule, gaps and archive verification (issue 4: F07, F08, F09)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from avledger.errors import UserError
+from avledger.models.schema import AuditEvent, Clip, Gap
+from avledger.services.ingest import LOCK_NAME, OWN_PREFIX, TEMP_PREFIX
+from avledger.services.lending import PreCheck
+from conftest import fixed_clock, write_video
+
+CHECK = PreCheck(battery_pct=95, free_gb=30, clock_offset_s=60, notice_given=True)  # device clock 60 s ahead
+
+
+def prepare(svc, clock: str = "2026-01-11 02:00:00"):
+    """JL-001 out to 张伟 08:30-12:00 local on 2026-01-10; an inspection 09:00-11:00 with him."""
+    svc.ctx.clock = fixed_clock(clock)
+    svc.staff.add("刘洋", "2002", "执法一队", cert_no="C2002", roles=["officer"])
+    svc.devices.add("JL-001", "bodycam", "执法一队", "2001", serial="SN-A1001")
+    svc.lending.issue("JL-001", "2001", CHECK, at="2026-01-10 08:30")
+    svc.lending.give_back("JL-001", at="2026-01-10 12:00")
+    return svc.activities.add("inspection", "加油站安全检查", "2026-01-10 09:00", end="2026-01-10 11:00",
+                              officers=["2001"], case_no="万发改罚1号", party="某加油站")
+
+
+@pytest.fixture
+def office(services):
+    prepare(services)
+    return services
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def archived_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith(OWN_PREFIX))
+
+
+def test_scan_reads_metadata_and_attributes(office, card):
+    plan = office.ingest.scan(card)
+    by_name = {f.name: f for f in plan.files}
+    assert sorted(by_name) == ["VID_0001.MP4", "VID_0002.MP4", "VID_0003.MP4", "现场检查_20260110_093000.mp4"]
+    assert sorted((s.path, s.reason) for s in plan.skipped) == [
+        ("DCIM/100MEDIA/EMPTY.MP4", "empty"), ("DCIM/说明.txt", "not_media")]
+    first = by_name["VID_0001.MP4"]
+    assert first.time_source == "tag"
+    assert first.start_at == dt.datetime(2026, 1, 10, 1, 5)  # 01:06 on the device clock, 60 s ahead
+    assert (first.info.width, first.info.height, first.info.codecs) == (64, 48, ("mpeg4",))
+    assert first.info.duration_s == pytest.approx(2.0, abs=0.2)
+    assert first.device_id is not None  # recognised by its serial in the tags
+    assert first.holder_id == office.staff.get("2001").id
+    assert first.activity_id is not None
+    named = by_name["现场检查_20260110_093000.mp4"]
+    assert named.time_source == "name" and named.device_id is None  # no tag: not recognised
+    assert named.start_at == dt.datetime(2026, 1, 10, 1, 30)
+    assert by_name["VID_0003.MP4"].info.corrupt and by_name["VID_0003.MP4"].time_source == "file"
+
+
+def test_ingest_copies_verifies_and_registers(office, card):
+    source_before = {p: sha(p) for p in archived_files(card)}
+    events = []
+    plan = office.ingest.scan(card, device="JL-001")
+    result = office.ingest.apply(plan, progress=events.append)
+    assert len(result.archived) == 4 and not result.duplicates and not result.cancelled
+    assert {c.flags for c in result.flagged} == {("corrupt",)}
+    assert {s.reason for s in result.refused} == {"empty", "not_media"}
+    root = office.ingest.archive_root()
+    for clip in result.archived:
+        stored = root / clip.archive_path
+        assert sha(stored) == clip.sha256 == sha(Path(clip.source))
+    # layout: local date / activity id-case no / original name
+    first = next(c for c in result.archived if c.source.endswith("VID_0001.MP4"))
+    assert first.archive_path == f"2026-01-10/{first.activity_id}-万发改罚1号/VID_0001.MP4"
+    assert any("现场检查_20260110_093000.mp4" in c.archive_path for c in result.archived)
+    # the source is untouched
+    assert {p: sha(p) for p in archived_files(card)} == source_before
+    assert events[-1].phase == "done" and events[-1].files_done == 4
+    assert max(e.bytes_done for e in events) == plan.total_bytes
+    # not late: returned 12:00 local, ingested the next morning
+    assert not any(c.late for c in result.archived)
+    clips = office.footage.list()
+    assert {c.holder_number for c in clips if not c.flags} == {"2001"}
+    # one gap of about 20 minutes between the first two clips
+    gaps = office.gaps.list()
+    assert len(gaps) == 1 and gaps[0].minutes == 19 and gaps[0].reason is None
+    assert office.activities.view(first.activity_id).open_gaps == 1
+    assert not office.activities.view(first.activity_id).missing_record
+    assert office.audit.verify().ok
+
+
+def test_reingest_doubles_nothing(office, card):
+    office.ingest.apply(office.ingest.scan(card, device="JL-001"))
+    files = archived_files(office.ingest.archive_root())
+    events = AuditEvent.select().count()
+    again = office.ingest.apply(office.ingest.scan(card, device="JL-001"))
+    assert not again.archived and len(again.duplicates) == 4
+    assert archived_files(office.ingest.archive_root()) == files
+    assert Clip.select().count() == 4 and Gap.select().count() == 1
+    assert AuditEvent.select().count() == events
+
+
+def test_same_name_kept_with_a_suffix(office, tmp_path):
+    write_video(tmp_path / "a" / "VID_0001.MP4", 1, creation_time="2026-01-10T01:06:00Z")
+    write_video(tmp_path / "b" / "VID_0001.MP4", 1, creation_time="2026-01-10T01:07:00Z", size=(32, 32))
+    result = office.ingest.apply(office.ingest.scan(tmp_path, device="JL-001"))
+    names = sorted(Path(c.archive_path).name for c in result.archived)
+    assert names == ["VID_0001 (2).MP4", "VID_0001.MP4"]
+
+
+def test_late_ingest_is_flagged_and_needs_a_reason(services, card):
+    prepare(services, clock="2026-01-11 05:00:00")  # 13:00 local: one hour past the deadline
+    result = services.ingest.apply(services.ingest.scan(card, device="JL-001"))
+    late = [c for c in result.archived if c.late]
+    assert len(late) == 3  # the corrupt clip has only the file time, outside any activity or loan
+    clip = services.footage.view(late[0].id)
+    assert clip.deadline_at == dt.datetime(2026, 1, 11, 4, 0)  # return 12:00 local + 24 h
+    assert {c.id for c in services.footage.list(late=True)} == {c.id for c in late}
+    with pytest.raises(UserError, match="不能为空"):
+        services.footage.explain_late(clip.id, " ")
+    assert services.footage.explain_late(clip.id, "当日出差未返回").late_reason == "当日出差未返回"
+    not_late = next(c for c in result.archived if not c.late)
+    with pytest.raises(UserError, match="没有逾期"):
+        services.footage.explain_late(not_late.id, "x")
+    assert services.audit.verify().ok
+
+
+def test_local_media_time_and_assign(services, tmp_path):
+    prepare(services)
+    services.devices.add("JL-002", "bodycam", "执法一队", "2001", media_time="local")
+    # this camera writes local time into the UTC field
+    write_video(tmp_path / "card" / "CLIP.MP4", 1, creation_time="2026-01-10T09:10:00Z")
+    write_video(tmp_path / "card" / "LATER.MP4", 1, creation_time="2026-01-10T22:00:00Z")
+    result = services.ingest.apply(services.ingest.scan(tmp_path / "card", device="JL-002"))
+    clips = {Path(c.source).name: services.footage.view(c.id) for c in result.archived}
+    assert clips["CLIP.MP4"].start_at == dt.datetime(2026, 1, 10, 1, 10)
+    assert clips["CLIP.MP4"].activity_id is not None
+    assert clips["LATER.MP4"].activity_id is None and "未分配" in clips["LATER.MP4"].archive_path
+    assert [c.id for c in services.footage.list(unassigned=True)] == [clips["LATER.MP4"].id]
+    moved = services.footage.assign(clips["LATER.MP4"].id, clips["CLIP.MP4"].activity_id)
+    assert moved.activity_id == clips["CLIP.MP4"].activity_id
+    assert moved.archive_path == clips["LATER.MP4"].archive_path  # the archived file is not moved
+    assert services.footage.list(unassigned=True) == []
+    assert len(services.gaps.list()) == 1  # 09:10 to 22:00 on one device in one activity
+    assert services.audit.verify().ok
+
+
+def test_gap_explain(office, card):
+    office.ingest.apply(office.ingest.scan(card, device="JL-001"))
+    gap = office.gaps.list()[0]
+    events = AuditEvent.select().count()
+    with pytest.raises(UserError, match="无效"):
+        office.gaps.explain(gap.id, "lunch")
+    with pytest.raises(UserError, match="没有这个编号"):
+        office.gaps.explain(999, "battery")
+    assert AuditEvent.select().count() == events
+    done = office.gaps.explain(gap.id, "battery", note="更换电池", reported=True)
+    assert done.reason == "battery" and done.reported
+    assert office.gaps.list(open_only=True) == []
+    assert office.audit.verify().ok
+
+
+def test_cancel_and_leftovers_then_rerun_finishes(office, card):
+    plan = office.ingest.scan(card, device="JL-001")
+    calls = {"n": 0}
+
+    def cancel_after_first() -> bool:
+        calls["n"] += 1
+        return Clip.select().count() >= 1
+
+    first = office.ingest.apply(plan, cancel=cancel_after_first)
+    assert first.cancelled and len(first.archived) == 1
+    root = office.ingest.archive_root()
+    # what a killed run leaves: a temporary file, and a file renamed but never registered
+    leftover = root / "2026-01-10" / (TEMP_PREFIX + "deadbeef")
+    leftover.write_bytes(b"partial")
+    second = next(f for f in plan.files if f.name == "VID_0002.MP4")
+    target = root / Path(first.archived[0].archive_path).parent / "VID_0002.MP4"
+    target.write_bytes(second.source.read_bytes())
+    rerun = office.ingest.apply(office.ingest.scan(card, device="JL-001"))
+    assert len(rerun.duplicates) == 1 and len(rerun.archived) == 3
+    assert not leftover.exists()
+    assert not list(root.rglob(TEMP_PREFIX + "*"))
+    assert not list(root.rglob("VID_0002 (2).MP4"))  # the unregistered copy was taken over, not doubled
+    assert Clip.select().count() == 4
+    assert office.footage.verify().ok
+
+
+KILLER = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pathlib import Path
+    from avledger.home import Home
+    from avledger.services import Services
+
+    svc = Services(Home(Path(sys.argv[1])), user="tester")
+    plan = svc.ingest.scan(sys.argv[2], device="JL-001")
+
+    def progress(event):
+        if event.phase == "copy" and event.files_done == 1:  # in the middle of the second file
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    svc.ingest.apply(plan, progress=progress)
+    """
+)
+
+
+def test_killed_ingest_then_cli_rerun(services, card, cli):
+    prepare(services)
+    services.close()
+    proc = subprocess.run([sys.executable, "-c", KILLER, str(services.home.path), str(card)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == -9, proc.stderr
+    root = services.home.archive_path
+    assert len(list(root.rglob(TEMP_PREFIX + "*"))) == 1  # the second file, half written
+    rerun = cli("ingest", str(card), "--device", "JL-001", "--json")
+    assert rerun.code == 0, rerun.err
+    data = rerun.json()
+    assert len(data["duplicates"]) == 1 and len(data["archived"]) == 3
+    assert {r["reason"] for r in data["refused"]} == {"empty", "not_media"}
+    assert all(len(c["sha256"]) == 64 and c["archive_path"] for c in data["archived"])
+    assert not list(root.rglob(TEMP_PREFIX + "*"))
+    assert len(archived_files(root)) == 4
+    listed = cli("footage", "list", "--json").json()
+    assert len(listed) == 4 and len({c["sha256"] for c in listed}) == 4
+    assert cli("verify").code == 0
+    assert cli("audit", "verify").code == 0
+
+
+def test_cli_ingest_verify_catches_tampering(services, card, cli):
+    prepare(services)
+    services.close()
+    result = cli("ingest", str(card), "--device", "JL-001", "--json")
+    assert result.code == 0, result.err
+    data = result.json()
+    assert len(data["archived"]) == 4
+    # ingested today, long after the 2026-01-10 deadline; the corrupt clip is dated by its file time
+    assert sorted(f["flags"] for f in data["flagged"]) == [["corrupt"], ["late"], ["late"], ["late"]]
+    again = cli("ingest", str(card), "--json").json()
+    assert again["archived"] == [] and len(again["duplicates"]) == 4
+    assert cli("verify").code == 0
+    gaps = cli("gaps", "--open", "--json").json()
+    assert len(gaps) == 1
+    before = cli("audit", "list", "--json").json()
+    bad = cli("gap", "explain", str(gaps[0]["id"]), "--reason", "lunch")
+    assert bad.code == 2 and "无效" in bad.err
+    assert cli("footage", "assign", "999", "--activity", "1").code == 2
+    assert cli("ingest", str(card / "nowhere")).code != 0
+    assert cli("audit", "list", "--json").json() == before
+    ok = cli("gap", "explain", str(gaps[0]["id"]), "--reason", "battery", "--report")
+    assert ok.code == 0, ok.err
+    assert cli("gaps", "--open", "--json").json() == []
+    # tamper: change one byte of an archived clip, delete another, drop in a stranger
+    root = services.home.archive_path
+    first, second = data["archived"][0], data["archived"][1]
+    path = root / first["archive_path"]
+    assert not os.access(path, os.W_OK) or os.geteuid() == 0  # archived read-only
+    path.chmod(0o644)
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    (root / second["archive_path"]).unlink()
+    (root / "2026-01-10" / "stranger.mp4").write_bytes(b"x")
+    checked = cli("verify", "--json")
+    assert checked.code == 1
+    problems = {(p["kind"], p["path"]) for p in checked.json()["problems"]}
+    assert problems == {("changed", first["archive_path"]), ("missing", second["archive_path"]),
+                        ("extra", "2026-01-10/stranger.mp4")}
+    text = cli("verify")
+    assert text.code == 1 and "已被改动" in text.out
+    one = cli("verify", "--activity", str(first["activity_id"]), "--json")
+    assert one.code == 1 and all(p["kind"] != "extra" for p in one.json()["problems"])
+    listed = cli("footage", "list")
+    assert listed.code == 0 and "VID_0001.MP4" in listed.out
+    assert cli("audit", "verify").code == 0  # the verification runs are in the audit log
+    actions = [e["action"] for e in cli("audit", "list", "--json").json()]
+    assert actions.count("verify") == 4 and actions.count("ingest") == 4
+
+
+def test_one_ingest_at_a_time(office, card):
+    fcntl = pytest.importorskip("fcntl")
+    root = office.ingest.archive_root()
+    root.mkdir(parents=True)
+    plan = office.ingest.scan(card)
+    with open(root / LOCK_NAME, "a") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        with pytest.raises(UserError, match="另一个采集任务"):
+            office.ingest.apply(plan)
+    assert Clip.select().count() == 0
+    assert len(office.ingest.apply(plan).archived) == 4
+
+
+def test_ingest_needs_an_existing_folder_and_known_device(office, tmp_path):
+    with pytest.raises(UserError, match="找不到"):
+        office.ingest.scan(tmp_path / "missing")
+    with pytest.raises(UserError, match="没有这个资产编号"):
+        office.ingest.scan(tmp_path, device="JL-999")
+    with pytest.raises(UserError, match="没有这个编号的执法活动"):
+        office.ingest.scan(tmp_path, activity="42")
+
+
+def test_source_files_are_not_modified(office, card):
+    stamps = {p: os.stat(p).st_mtime_ns for p in archived_files(card)}
+    office.ingest.apply(office.ingest.scan(card))
+    assert {p: os.stat(p).st_mtime_ns for p in archived_files(card)} == stamps
