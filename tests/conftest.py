@@ -75,27 +75,9 @@ def fixed_clock(when: str):
 def write_video(path: Path, seconds: float = 1.0, *, creation_time: str | None = None,
                 tags: dict[str, str] | None = None, fps: int = 10, size: tuple[int, int] = (64, 48)) -> Path:
     """Write a tiny real MPEG-4 video with PyAV (``creation_time`` as the camera writes it, e.g. ...Z)."""
-    import av
+    from avledger.services.samplecard import write_clip
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    width, height = size
-    with av.open(str(path), "w") as out:
-        if creation_time:
-            out.metadata["creation_time"] = creation_time
-        for key, value in (tags or {}).items():
-            out.metadata[key] = value
-        stream = out.add_stream("mpeg4", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        for i in range(int(seconds * fps)):
-            frame = av.VideoFrame(width, height, "yuv420p")
-            for plane in frame.planes:
-                plane.update(bytes([(i * 37 + len(path.name)) % 256]) * plane.buffer_size)
-            frame.pts = i
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    return path
+    return write_clip(path, seconds, creation_time=creation_time, tags=tags, fps=fps, size=size)
 
 
 @pytest.fixture

@@ -153,6 +153,7 @@ AUDIT_ACTIONS: dict[str, str] = {
     "liability": N_("责任追究"),
     "close": N_("结案"),
     "ingest": N_("采集入库"),
+    "preview": N_("查看画面"),
     "assign": N_("归属执法活动"),
     "late_reason": N_("逾期说明"),
     "gap": N_("发现记录中断"),

@@ -31,6 +31,7 @@ async def test_home_shows_the_office_at_a_glance(demo_app):
 
 async def test_every_section_by_its_number_key(demo_app):
     expected = {section("home").key: HomeScreen, section("lending").key: "LendingScreen",
+                section("activities").key: "ActivitiesScreen", section("footage").key: "FootageScreen",
                 section("devices").key: "DevicesScreen", section("staff").key: StaffScreen,
                 section("departments").key: DepartmentsScreen, section("profile").key: ProfileScreen,
                 section("audit").key: AuditScreen}

@@ -116,7 +116,9 @@ def verify() -> VerifyResult:
                 result.problems.append(Problem("chain_broken", ev["id"], ev["entity"], ev["entity_id"]))
                 chain_reported = True
         prev_hash = ev["hash"]
-        if ev["entity"] in AUDITED and ev["entity_id"] is not None:
+        # A view or preview touches a row without changing it (no after-state): the state stays.
+        if ev["entity"] in AUDITED and ev["entity_id"] is not None and (
+                ev["after"] is not None or ev["action"] == "delete"):
             last_state[(ev["entity"], ev["entity_id"])] = ev["after"]
     for entity, model in AUDITED.items():
         seen: set[int] = set()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from pathlib import Path
 
 from avledger.services import Services
 from avledger.services.lending import PreCheck
@@ -67,6 +69,8 @@ def populate(services: Services) -> None:
     services.lending.report_fault("SX-2020-001", "无法自动对焦")
     services.lending.repair("SX-2020-001", "sent")
     lend_out(services)
+    activities(services)
+    footage(services)
 
 
 def lend_out(services: Services) -> None:
@@ -81,3 +85,43 @@ def lend_out(services: Services) -> None:
                   despite="备用电池已随机携带", at=ago(30))
     lending.issue("JL-2024-004", "4002", good, purpose="调查取证", at=ago(3))
     lending.handover("JL-2024-004", "4003", at=ago(1))
+
+
+def activities(services: Services) -> None:
+    """Enforcement activities of the last days: a routine inspection, a case to keep long-term,
+    a service of documents that could not be recorded, and a full-record activity still missing footage."""
+    now = services.ctx.clock()
+    ago = lambda hours: now - dt.timedelta(hours=hours)  # noqa: E731
+    acts = services.activities
+    acts.add("inspection", "餐饮单位日常检查", ago(72), end=ago(66), officers=["2002", "2003"],
+             party="示例市老街小吃店", place="老街 12 号")
+    acts.add("investigation", "无证经营调查取证", ago(30), end=ago(27), officers=["3002", "3003"],
+                    case_no="示市监立〔2026〕118号", case_name="某商行无证经营案", party="示例市某商行",
+                    place="东风路 88 号", long_term=["objection"])
+    served = acts.add("service", "行政处罚决定书留置送达", ago(8), end=ago(7), officers=["4002", "4003"],
+             case_no="示市监罚〔2026〕97号", case_name="某超市销售过期食品案", party="示例市某超市",
+             place="解放路 5 号")
+    services.norecords.add(served.id, "other", "到达现场时记录仪电池故障无法开机，已当场书面记录并由当事人见证",
+                           ["4002", "4003"], "1002", at=ago(6))
+    acts.add("coercion", "查封扣押涉案物品", ago(3), end=ago(2), officers=["4002", "4003"],
+             case_no="示市监立〔2026〕121号", case_name="某仓库储存假冒商品案", party="示例市某物流仓库",
+             place="开发区仓储路 3 号", circumstances=["major_property"])
+
+
+SAMPLE_CARD = "示例存储卡"
+
+
+def footage(services: Services) -> None:
+    """Footage of the inspection, collected (late: the device came back more than a day ago), with an
+    interruption; and a camera card of the investigation left in the data folder to try collecting."""
+    from avledger.services.samplecard import write_card
+
+    now = services.ctx.clock()
+    ago = lambda hours: now - dt.timedelta(hours=hours)  # noqa: E731
+    with tempfile.TemporaryDirectory(prefix="avledger-demo-") as folder:
+        collected = Path(folder) / "JL-2023-001"
+        write_card(collected, "V9A2301187", [("VID_0001.MP4", ago(71.5), 2), ("VID_0002.MP4", ago(71.45), 1),
+                                             ("现场检查_VID_0003.MP4", ago(70.9), 2)])
+        services.ingest.apply(services.ingest.scan(collected, device="JL-2023-001"))
+    write_card(services.home.path / SAMPLE_CARD, "K7B2405520",
+               [("VID_0101.MP4", ago(29.5), 2), ("VID_0102.MP4", ago(28.8), 2)], damaged=True)

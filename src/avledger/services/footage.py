@@ -163,6 +163,17 @@ class FootageService:
             self.ctx.log("late_reason", clip, before=before, summary=f"{clip.original_name}：{reason}")
         return self.view(clip.id)
 
+    def preview(self, clip_id: int | str, *, count: int = 3, width: int = 24) -> list:
+        """A few pictures from an archived clip, read only; the viewing is logged (F16, F17)."""
+        from avledger.services.thumbs import thumbnails
+
+        clip = self.get(clip_id)
+        pictures = thumbnails(self.ingest.archive_root() / clip.archive_path, count=count, width=width)
+        with self.ctx.change():
+            self.ctx.log("preview", entity="clip", entity_id=clip.id,
+                         summary=f"{clip.original_name}（{len(pictures)}）")
+        return pictures
+
     # --- verify ------------------------------------------------------------------
     def verify(self, *, activity: int | str | None = None) -> ArchiveCheck:
         """Re-hash archived files; report missing, changed and (whole archive only) extra files. Logged."""

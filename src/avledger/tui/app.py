@@ -29,15 +29,17 @@ if TYPE_CHECKING:
 
 
 def _screen_classes() -> dict[str, type[Screen]]:
+    from avledger.tui.screens.activities import ActivitiesScreen
     from avledger.tui.screens.audit import AuditScreen
     from avledger.tui.screens.departments import DepartmentsScreen
     from avledger.tui.screens.devices import DevicesScreen
+    from avledger.tui.screens.footage import FootageScreen
     from avledger.tui.screens.home import HomeScreen
     from avledger.tui.screens.lending import LendingScreen
     from avledger.tui.screens.profile import ProfileScreen
     from avledger.tui.screens.staff import StaffScreen
 
-    return {"home": HomeScreen, "lending": LendingScreen, "devices": DevicesScreen, "staff": StaffScreen,
+    return {"home": HomeScreen, "lending": LendingScreen, "activities": ActivitiesScreen, "footage": FootageScreen, "devices": DevicesScreen, "staff": StaffScreen,
             "departments": DepartmentsScreen, "profile": ProfileScreen, "audit": AuditScreen}
 
 

@@ -17,11 +17,13 @@ class Section:
 SECTIONS: tuple[Section, ...] = (
     Section("home", "1", N_("首页")),
     Section("lending", "2", N_("领用归还")),
-    Section("devices", "3", N_("设备台账")),
-    Section("staff", "4", N_("人员")),
-    Section("departments", "5", N_("科室与配备")),
-    Section("profile", "6", N_("办公室配置")),
-    Section("audit", "7", N_("审计日志")),
+    Section("activities", "3", N_("执法活动")),
+    Section("footage", "4", N_("音像资料")),
+    Section("devices", "5", N_("设备台账")),
+    Section("staff", "6", N_("人员")),
+    Section("departments", "7", N_("科室与配备")),
+    Section("profile", "8", N_("办公室配置")),
+    Section("audit", "9", N_("审计日志")),
 )
 
 SECTION_IDS = tuple(s.id for s in SECTIONS)

@@ -27,6 +27,12 @@ NAV_BINDINGS = [
 ]
 
 
+def close_thread_connection(services: "Services") -> None:
+    """Close the register connection a worker thread opened (peewee keeps one per thread)."""
+    if not services.db.is_closed():
+        services.db.close()
+
+
 class SectionScreen(Screen):
     """A section of the app (a mode): the nav bar, a body, the footer.
 

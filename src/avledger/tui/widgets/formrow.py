@@ -39,6 +39,13 @@ class FormRow(VerticalGroup):
     FormRow.-invalid .form-error {
         display: block;
     }
+    FormRow.-hint .form-error {
+        display: block;
+        color: $text-muted;
+    }
+    FormRow.-invalid.-hint .form-error {
+        color: $text-error;
+    }
     FormRow.-invalid .form-label {
         color: $text-error;
     }
@@ -84,9 +91,18 @@ class FormRow(VerticalGroup):
         """The reason shown, or None."""
         return self._error
 
+    def set_hint(self, text: str) -> None:
+        """A note under the control while the value is valid (e.g. the names of the staff numbers typed)."""
+        if self._error:
+            return
+        self.set_class(bool(text), "-hint")
+        if self.is_mounted:
+            self.query_one(".form-error", Static).update(text)
+
     def set_error(self, message: str | None) -> None:
         """Show why the value is refused, or clear it."""
         self._error = message
+        self.set_class(False, "-hint")
         self.set_class(bool(message), "-invalid")
         if self.is_mounted:
             self.query_one(".form-error", Static).update(message or "")

@@ -1,0 +1,66 @@
+"""Real media files for the sample office and the tests: tiny MPEG-4 clips written with PyAV.
+
+A clip carries a container creation time as a camera writes it (UTC with a
+``Z``), and frames with a moving gradient, so that its thumbnails look like
+pictures and every clip has its own bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+
+def write_clip(path: Path, seconds: float = 1.0, *, creation_time: str | None = None,
+               tags: dict[str, str] | None = None, fps: int = 10, size: tuple[int, int] = (64, 48),
+               seed: int = 0) -> Path:
+    """Write a small real video; ``creation_time`` as the camera writes it (e.g. ``2026-01-10T01:06:00Z``)."""
+    import av
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    width, height = size
+    seed = seed or len(path.name)
+    with av.open(str(path), "w") as out:
+        if creation_time:
+            out.metadata["creation_time"] = creation_time
+        for key, value in (tags or {}).items():
+            out.metadata[key] = value
+        stream = out.add_stream("mpeg4", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        for i in range(max(1, int(seconds * fps))):
+            frame = av.VideoFrame(width, height, "yuv420p")
+            luma = frame.planes[0]
+            shift = (i * 7 + seed * 31) % 256
+            row = bytes((x * 255 // max(1, width - 1) + shift) % 256 for x in range(luma.line_size))
+            luma.update(b"".join(bytes((b + y * 3) % 256 for b in row) for y in range(height)))
+            for index, plane in enumerate(frame.planes[1:]):
+                plane.update(bytes([(seed * 53 + index * 90 + i) % 256]) * plane.buffer_size)
+            frame.pts = i
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
+def camera_time(when_utc: dt.datetime) -> str:
+    """A UTC time as cameras write it in the container."""
+    return when_utc.strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+
+
+def write_card(root: Path, serial: str, clips: list[tuple[str, dt.datetime, float]], *,
+               damaged: bool = False) -> Path:
+    """A camera's storage: ``DCIM/100MEDIA`` with the clips (name, start UTC, seconds).
+
+    With ``damaged``, also a clip cut short, an empty file and a note that is not media, as real cards have.
+    """
+    media = root / "DCIM" / "100MEDIA"
+    for index, (name, start, seconds) in enumerate(clips):
+        write_clip(media / name, seconds, creation_time=camera_time(start), tags={"comment": serial},
+                   seed=index + 1)
+    if damaged and clips:
+        first = (media / clips[0][0]).read_bytes()
+        (media / "VID_CUT.MP4").write_bytes(first[: len(first) // 2])
+        (media / "EMPTY.MP4").write_bytes(b"")
+        (root / "DCIM" / "说明.txt").write_text("不是音像文件", "utf-8")
+    return root

@@ -1,0 +1,238 @@
+"""An enforcement activity's page: its fields, its footage, its interruptions and its work records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.widgets import Checkbox, Static, TabbedContent, TabPane
+
+from avledger.errors import UserError
+from avledger.i18n import _
+from avledger.services.activities import ActivityView
+from avledger.timeutil import fmt_local
+from avledger.tui.screens.activities import ActivityActions, activity_name, attention
+from avledger.tui.screens.base import SubScreen
+from avledger.tui.screens.device_detail import pairs_table
+from avledger.tui.screens.form import Field, FormScreen, select, text_input
+from avledger.tui.widgets import RegisterTable
+from avledger.vocab import (
+    ACTIVITY_KINDS,
+    CASE_STATUSES,
+    CIRCUMSTANCES,
+    CLIP_KINDS,
+    GAP_REASONS,
+    LONG_TERM_REASONS,
+    NORECORD_REASONS,
+    label,
+    labels,
+)
+
+
+def duration_text(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    whole = int(round(seconds))
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}" if whole >= 3600 else \
+        f"{whole // 60}:{whole % 60:02d}"
+
+
+@dataclass(frozen=True)
+class GapForm:
+    reason: str
+    note: str = ""
+    reported: bool = False
+
+
+class GapFormScreen(FormScreen[GapForm | None]):
+    """中断说明: why the recording stopped, and whether a written report was made."""
+
+    def __init__(self, title: str, reasons: list[str], *, initial: GapForm | None = None, error: str | None = None,
+                 error_field: str | None = None) -> None:
+        super().__init__(error=error, error_field=error_field)
+        self.reasons = reasons
+        self.initial = initial
+        self.title_text = title
+
+    def fields(self) -> list[Field]:
+        d = self.initial or GapForm("")
+        options = [(label(GAP_REASONS, r), r) for r in self.reasons]
+        return [
+            Field("reason", _("中断原因"), select(options, d.reason or None, allow_blank=True), required=True),
+            Field("note", _("补充说明"), text_input(d.note)),
+            Field("reported", _("书面报告"), Checkbox(_("已作书面报告"), d.reported, compact=True)),
+        ]
+
+    def check(self, name: str) -> str | None:
+        if name == "reason" and not self.value(name):
+            return _("请选择原因")
+        return None
+
+    def result(self) -> GapForm:
+        return GapForm(self.value("reason"), self.value("note"), self.value("reported"))
+
+
+def activity_pairs(a: ActivityView, tz) -> list[tuple[str, str | Text]]:
+    officers = _("、").join(f"{name}（{number}）" for name, number in zip(a.officer_names, a.officers))
+    return [
+        (_("编号"), str(a.id)),
+        (_("类型"), label(ACTIVITY_KINDS, a.kind)),
+        (_("标题"), a.title),
+        (_("案号"), a.case_no or "—"),
+        (_("案件名称"), a.case_name or "—"),
+        (_("状态"), label(CASE_STATUSES, a.status) + (f" {a.closed_at.isoformat()}" if a.closed_at else "")),
+        (_("当事人"), a.party or "—"),
+        (_("地点"), a.place or "—"),
+        (_("执法人员"), officers),
+        (_("开始时间"), fmt_local(a.start_at, tz)),
+        (_("结束时间"), fmt_local(a.end_at, tz) or "—"),
+        (_("全程记录"), (_("须全程记录") if a.full_record else _("否"))
+         + (f"（{labels(CIRCUMSTANCES, a.circumstances)}）" if a.circumstances else "")),
+        (_("涉密"), _("是") if a.confidential else _("否")),
+        (_("长期保存"), labels(LONG_TERM_REASONS, a.long_term) or _("否")),
+    ]
+
+
+class ActivityDetailScreen(ActivityActions, SubScreen):
+    SECTION = "activities"
+    BINDINGS = [
+        Binding("c", "close_case", _("结案"), tooltip=_("登记结案（保存期限自结案起算）")),
+        Binding("n", "norecord", _("无法记录"), tooltip=_("登记无法记录工作记录")),
+        Binding("g", "explain_gap", _("中断说明"), tooltip=_("说明所选中断的原因")),
+    ]
+
+    def __init__(self, services, activity_id: int) -> None:
+        super().__init__(services)
+        self.activity_id = activity_id
+        self.activity: ActivityView | None = None
+        self.gaps = []
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="title", classes="title")
+        yield Static("", id="fields")
+        with TabbedContent(id="tabs"):
+            with TabPane(_("音像资料"), id="tab-clips"):
+                yield RegisterTable(id="clips")
+            with TabPane(_("记录中断"), id="tab-gaps"):
+                yield RegisterTable(id="gaps")
+            with TabPane(_("无法记录工作记录"), id="tab-norecords"):
+                yield RegisterTable(id="norecords")
+
+    def on_mount(self) -> None:
+        for table_id, columns in (
+            ("clips", (_("编号"), _("文件名"), _("类型"), _("设备"), _("执法人员"), _("开始"), _("时长"),
+                       _("入库"), _("提醒"))),
+            ("gaps", (_("编号"), _("设备"), _("中断开始"), _("恢复"), _("分钟"), _("原因"), _("书面报告"))),
+            ("norecords", (_("时间"), _("原因"), _("情况说明"), _("签字"), _("报告负责人"))),
+        ):
+            table = self.query_one(f"#{table_id}", RegisterTable)
+            for title in columns:
+                table.add_column(title)
+
+    def on_resize(self) -> None:
+        self.show_fields()
+
+    def reload(self) -> None:
+        tz = self.tz
+        self.activity = self.services.activities.view(self.activity_id)
+        self.show_fields()
+        clips = self.query_one("#clips", RegisterTable)
+        clips.clear()
+        for c in self.services.footage.list(activity=self.activity_id):
+            flags = Text()
+            if c.late:
+                flags.append(_("逾期采集"), style="bold red" if not c.late_reason else "yellow")
+            if "corrupt" in c.flags:
+                flags.append((" " if flags else "") + _("文件损坏"), style="bold red")
+            clips.add_row(str(c.id), c.original_name, label(CLIP_KINDS, c.kind), c.asset_no or "—",
+                          f"{c.holder}（{c.holder_number}）" if c.holder else "—", fmt_local(c.start_at, tz) or "—",
+                          duration_text(c.duration_s), fmt_local(c.ingested_at, tz), flags, key=str(c.id))
+        self.gaps = self.services.gaps.list(activity=self.activity_id)
+        gaps = self.query_one("#gaps", RegisterTable)
+        gaps.clear()
+        for g in self.gaps:
+            reason = (Text(label(GAP_REASONS, g.reason)) if g.reason
+                      else Text(_("待说明"), style="bold yellow"))
+            gaps.add_row(str(g.id), g.asset_no, fmt_local(g.start_at, tz), fmt_local(g.end_at, tz), str(g.minutes),
+                         reason, _("是") if g.reported else "—", key=str(g.id))
+        names = {s.number: s.name for s in self.services.staff.list()}
+        records = self.query_one("#norecords", RegisterTable)
+        records.clear()
+        for r in self.services.norecords.list(activity=self.activity_id):
+            records.add_row(fmt_local(r.at, tz), label(NORECORD_REASONS, r.reason), r.basis,
+                            _("、").join(names.get(n, n) for n in r.signers), names.get(r.reported_to, r.reported_to),
+                            key=str(r.id))
+        self.refresh_bindings()
+
+    def show_fields(self) -> None:
+        if self.activity is None:
+            return
+        a = self.activity
+        self.query_one("#title", Static).update(Text.assemble(
+            (_("执法活动"), "bold"), " ", (activity_name(a), "bold"), "  ", attention(a)))
+        columns = 2 if self.size.width >= 70 else 1
+        self.query_one("#fields", Static).update(pairs_table(activity_pairs(a, self.tz), columns))
+
+    def selected_gap(self):
+        table = self.query_one("#gaps", RegisterTable)
+        key = table.current_key
+        return next((g for g in self.gaps if str(g.id) == key), None)
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if self.activity is None:
+            return True
+        if action == "close_case":
+            return self.activity.status == "open"
+        if action == "explain_gap":
+            return bool(self.gaps)
+        return True
+
+    def action_close_case(self) -> None:
+        if self.activity is not None:
+            self.open_close_form(self.activity)
+
+    def action_norecord(self) -> None:
+        if self.activity is not None:
+            self.open_norecord_form(self.activity)
+
+    def action_explain_gap(self, initial: GapForm | None = None, error: str | None = None) -> None:
+        gap = self.selected_gap() or next((g for g in self.gaps if g.reason is None), None)
+        if gap is None:
+            return
+        reasons = list(self.services.office.profile().get("ingest.gap_reasons"))
+        title = _("中断说明：{asset} {start} 起 {minutes} 分钟").format(
+            asset=gap.asset_no, start=fmt_local(gap.start_at, self.tz), minutes=gap.minutes)
+        if initial is None and gap.reason:
+            initial = GapForm(gap.reason, gap.note, gap.reported)
+
+        def done(form: GapForm | None) -> None:
+            if form is None:
+                return
+            try:
+                self.services.gaps.explain(gap.id, form.reason, note=form.note, reported=form.reported)
+            except UserError as exc:
+                self.action_explain_gap(form, exc.render())
+                return
+            self.app.notify(_("已登记中断说明"))
+            self.reload()
+
+        self.app.push_screen(GapFormScreen(title, reasons, initial=initial, error=error), done)
+
+    def activities_changed(self, activity_id: int) -> None:
+        self.reload()
+
+    @on(RegisterTable.RowSelected, "#gaps")
+    def _gap_selected(self) -> None:
+        self.action_explain_gap()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        if self.activity is not None and self.activity.status == "open":
+            yield SystemCommand(_("结案"), _("登记结案（保存期限自结案起算）"), self.action_close_case)
+        yield SystemCommand(_("无法记录工作记录"), _("登记无法记录工作记录"), self.action_norecord)
+        if self.gaps:
+            yield SystemCommand(_("中断说明"), _("说明所选中断的原因"), self.action_explain_gap)
+        yield SystemCommand(_("返回执法活动"), _("回到执法活动列表"), self.action_back)

@@ -1,0 +1,294 @@
+"""采集入库: collect footage from a camera's storage or a folder (F07, F08).
+
+Three steps on one screen: scan (what is there, which device, officer and
+activity each file belongs to, what was skipped and why), the manager's
+answers to what could not be decided, then the copy with a progress bar.
+Cancelling stops after the file being copied; what is registered stays
+registered, and running the same folder again finishes the job.
+"""
+
+from __future__ import annotations
+
+import glob
+import threading
+import time
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import HorizontalGroup
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Input, ProgressBar, Static
+
+from avledger.errors import UserError
+from avledger.i18n import _
+from avledger.timeutil import fmt_local
+from avledger.tui.screens.base import Confirm, SubScreen, close_thread_connection
+from avledger.tui.screens.footage import AssignChoices, AssignFormScreen, size_text
+from avledger.tui.widgets import RegisterTable, ZhSelect
+from avledger.vocab import CLIP_KINDS, label
+
+SKIP_REASONS = {"empty": _("空文件"), "not_media": _("不是音像文件"), "unreadable": _("无法读取")}
+QUESTIONS = {"no_activity": _("没有对应的执法活动"), "several_activities": _("对应多个执法活动，请指定")}
+
+
+def mounted_folders() -> list[str]:
+    """Where a camera's storage usually appears when plugged in (for the folder box's suggestions)."""
+    found = []
+    for pattern in ("/media/*/*", "/media/*", "/run/media/*/*", "/mnt/*"):
+        found.extend(p for p in glob.glob(pattern) if Path(p).is_dir())
+    return sorted(dict.fromkeys(found))
+
+
+def rate_text(bytes_per_s: float) -> str:
+    return size_text(int(bytes_per_s)) + "/s"
+
+
+def eta_text(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}" if seconds >= 3600 else \
+        f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class IngestScreen(SubScreen):
+    SECTION = "footage"
+    BINDINGS = [
+        Binding("ctrl+s", "start", _("开始采集"), tooltip=_("复制、校验并登记扫描到的文件")),
+        Binding("a", "choose_activity", _("指定活动"), tooltip=_("为所选文件指定执法活动")),
+        Binding("escape", "back", _("返回/取消"), tooltip=_("采集中按下则在当前文件完成后停止")),
+    ]
+
+    def __init__(self, services, source: str = "") -> None:
+        super().__init__(services)
+        self.source = source
+        self.plan = None
+        self.state = "idle"  # idle | scanning | planned | copying | done
+        self.cancel_event = threading.Event()
+        self.started_at = 0.0
+        self.last_update = 0.0
+        self.activity_names: dict[int, str] = {}
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(_("采集音像文件入库"), classes="title")
+        with HorizontalGroup(classes="toolbar"):
+            folders = mounted_folders()
+            yield Input(self.source, placeholder=_("执法记录仪存储或文件夹的路径，例如 /media/usb/DCIM"), id="source",
+                        compact=True, suggester=SuggestFromList(folders) if folders else None)
+            yield Button(_("扫描"), id="scan", compact=True)
+        with HorizontalGroup(classes="toolbar"):
+            devices = [(f"{d.asset_no}  {d.model}", d.asset_no) for d in self.services.devices.list()]
+            yield ZhSelect(devices, prompt=_("设备：自动识别"), id="device", compact=True)
+            tz = self.tz
+            activities = [(f"{a.id}  {fmt_local(a.start_at, tz)}  {a.case_name or a.title}", str(a.id))
+                          for a in self.services.activities.list()]
+            yield ZhSelect(activities, prompt=_("执法活动：按时间自动对应"), id="activity", compact=True)
+        yield Static("", id="summary")
+        yield RegisterTable(id="plan")
+        yield ProgressBar(id="progress", show_eta=False)
+        yield Static("", id="progress-line")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#plan", RegisterTable)
+        for title in (_("文件"), _("类型"), _("大小"), _("开始"), _("设备"), _("执法人员"), _("执法活动"), _("提醒")):
+            table.add_column(title)
+        self.query_one("#progress").display = False
+        self.query_one("#source", Input).focus()
+        self.activity_names = {a.id: a.case_name or a.title for a in self.services.activities.list()}
+
+    def reload(self) -> None:
+        """Nothing to reload: the plan is this screen's own."""
+
+    # --- scan ---------------------------------------------------------------------
+    @on(Input.Submitted, "#source")
+    @on(Button.Pressed, "#scan")
+    def action_scan(self) -> None:
+        if self.state in ("scanning", "copying"):
+            return
+        source = self.query_one("#source", Input).value.strip()
+        if not source:
+            self.notify(_("请填写要采集的文件夹"), severity="error")
+            return
+        device = self.query_one("#device", ZhSelect).chosen
+        activity = self.query_one("#activity", ZhSelect).chosen
+        self.state = "scanning"
+        self.query_one("#summary", Static).update(Text(_("正在扫描 {path} …").format(path=source), style="dim"))
+        self.scan(source, device, activity)
+
+    @work(thread=True, exclusive=True, group="ingest")
+    def scan(self, source: str, device: str | None, activity: str | None) -> None:
+        try:
+            plan = self.services.ingest.scan(source, device=device, activity=activity)
+        except UserError as exc:
+            self.app.call_from_thread(self.scan_failed, exc.render())
+            return
+        finally:
+            close_thread_connection(self.services)
+        self.app.call_from_thread(self.show_plan, plan)
+
+    def scan_failed(self, message: str) -> None:
+        self.state = "idle"
+        self.query_one("#summary", Static).update(Text(message, style="bold red"))
+
+    def show_plan(self, plan) -> None:
+        self.plan = plan
+        self.state = "planned"
+        tz = self.tz
+        devices = {d.id: d.asset_no for d in self.services.devices.list()}
+        staff = {s.id: f"{s.name}（{s.number}）" for s in self.services.staff.list()}
+        table = self.query_one("#plan", RegisterTable)
+        table.clear()
+        for index, f in enumerate(plan.files):
+            note = Text()
+            if f.info.corrupt:
+                note.append(_("文件损坏，将原样保存并标记"), style="bold red")
+            activity: str | Text = self.activity_names.get(f.activity_id, "") if f.activity_id else Text(
+                QUESTIONS.get(f.question or "", _("未归入")), style="yellow")
+            table.add_row(f.name, label(CLIP_KINDS, f.kind), size_text(f.size), fmt_local(f.start_at, tz) or "—",
+                          devices.get(f.device_id, "—"), staff.get(f.holder_id, "—"), activity, note,
+                          key=str(index))
+        self.show_summary()
+        table.focus()
+        self.refresh_bindings()
+
+    def show_summary(self) -> None:
+        plan = self.plan
+        skipped: dict[str, int] = {}
+        for s in plan.skipped:
+            skipped[s.reason] = skipped.get(s.reason, 0) + 1
+        open_questions = sum(1 for f in plan.files if f.activity_id is None)
+        text = Text.assemble(
+            (_("找到 {n} 个音像文件，共 {size}").format(n=len(plan.files), size=size_text(plan.total_bytes)), "bold"))
+        if skipped:
+            text.append("  " + _("跳过：") + _("、").join(
+                f"{SKIP_REASONS.get(k, k)} {n}" for k, n in skipped.items()), style="dim")
+        if open_questions:
+            text.append("\n" + _("{n} 个文件未能对应执法活动：选中后按 a 指定，或入库后再归入").format(n=open_questions),
+                        style="yellow")
+        if plan.files:
+            text.append("\n" + _("按 Ctrl+S 开始采集（原文件不会被改动）"), style="dim")
+        self.query_one("#summary", Static).update(text)
+
+    def action_choose_activity(self) -> None:
+        if self.state != "planned" or not self.plan or not self.plan.files:
+            return
+        table = self.query_one("#plan", RegisterTable)
+        key = table.current_key
+        if key is None:
+            return
+        planned = self.plan.files[int(key)]
+        tz = self.tz
+        activities = [(f"{a.id}  {fmt_local(a.start_at, tz)}  {a.case_name or a.title}", str(a.id))
+                      for a in self.services.activities.list()]
+        if not activities:
+            self.notify(_("还没有执法活动：请先登记执法活动"), severity="error")
+            return
+
+        class _Clip:  # what the assign form shows of a planned file
+            original_name = planned.name
+            activity_id = planned.activity_id
+
+        def done(activity_id: str | None) -> None:
+            if activity_id:
+                planned.activity_id = int(activity_id)
+                planned.question = None
+                self.show_plan(self.plan)
+                table.select_key(key)
+
+        self.app.push_screen(AssignFormScreen(_Clip(), AssignChoices(activities)), done)
+
+    # --- copy ---------------------------------------------------------------------
+    def action_start(self) -> None:
+        if self.state != "planned" or not self.plan or not self.plan.files:
+            return
+        undecided = sum(1 for f in self.plan.files if f.activity_id is None)
+        if undecided:
+            question = _("有 {n} 个文件未能对应执法活动，将作为“未归入”入库，之后可在“音像资料”中归入。继续采集？").format(
+                n=undecided)
+            self.app.push_screen(Confirm(question, yes=_("开始采集")), lambda yes: yes and self.start_copy())
+        else:
+            self.start_copy()
+
+    def start_copy(self) -> None:
+        self.state = "copying"
+        self.cancel_event.clear()
+        self.started_at = time.monotonic()
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=max(1, self.plan.total_bytes), progress=0)
+        self.refresh_bindings()
+        self.copy(self.plan)
+
+    @work(thread=True, exclusive=True, group="ingest")
+    def copy(self, plan) -> None:
+        def progress(event) -> None:
+            now = time.monotonic()
+            if event.phase == "copy" and now - self.last_update < 0.1:
+                return  # about ten screen updates a second are enough
+            self.last_update = now
+            self.app.call_from_thread(self.show_progress, event)
+
+        try:
+            result = self.services.ingest.apply(plan, progress=progress, cancel=self.cancel_event.is_set)
+        except UserError as exc:
+            self.app.call_from_thread(self.copy_failed, exc.render())
+            return
+        finally:
+            close_thread_connection(self.services)
+        self.app.call_from_thread(self.show_result, result)
+
+    def show_progress(self, event) -> None:
+        self.query_one("#progress", ProgressBar).update(progress=event.bytes_done)
+        elapsed = max(0.001, time.monotonic() - self.started_at)
+        rate = event.bytes_done / elapsed
+        left = (event.bytes_total - event.bytes_done) / rate if rate > 0 else 0
+        line = _("文件 {done}/{total}  {copied} / {size}  {rate}  剩余约 {eta}  {current}").format(
+            done=event.files_done, total=event.files_total, copied=size_text(event.bytes_done),
+            size=size_text(event.bytes_total), rate=rate_text(rate), eta=eta_text(left), current=event.current)
+        if self.cancel_event.is_set():
+            line += "  " + _("（正在停止…）")
+        self.query_one("#progress-line", Static).update(line)
+
+    def copy_failed(self, message: str) -> None:
+        self.state = "planned"
+        self.query_one("#progress-line", Static).update(Text(message, style="bold red"))
+        self.refresh_bindings()
+
+    def show_result(self, result) -> None:
+        self.state = "done"
+        late = sum(1 for c in result.archived if c.late)
+        corrupt = sum(1 for c in result.archived if "corrupt" in c.flags)
+        text = Text.assemble(
+            ((_("采集已停止") if result.cancelled else _("采集完成")) + "：", "bold"),
+            _("入库 {n} 个").format(n=len(result.archived)), "，",
+            _("已在库跳过 {n} 个").format(n=len(result.duplicates)), "，",
+            _("未采集 {n} 个").format(n=len(result.refused)))
+        if late:
+            text.append("\n" + _("{n} 个文件逾期采集，需说明原因（在“音像资料”中按 l）").format(n=late), style="bold red")
+        if corrupt:
+            text.append("\n" + _("{n} 个文件已损坏，已原样保存并标记").format(n=corrupt), style="bold red")
+        if result.cancelled:
+            text.append("\n" + _("已入库的文件都已校验登记；再次采集同一文件夹即可完成余下的文件。"), style="yellow")
+        self.query_one("#progress-line", Static).update(text)
+        if not result.cancelled:
+            self.query_one("#progress", ProgressBar).update(progress=self.plan.total_bytes)
+        self.refresh_bindings()
+        self.app.notify(text.plain.split("\n")[0], title=_("采集入库"))
+
+    # --- keys -----------------------------------------------------------------------
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "start":
+            return True if self.state == "planned" and self.plan and self.plan.files else None
+        if action == "choose_activity":
+            return self.state == "planned"
+        return True
+
+    def action_back(self) -> None:
+        if self.state == "copying":
+            self.cancel_event.set()
+            self.notify(_("将在当前文件完成后停止"), title=_("采集入库"))
+            return
+        if self.state == "scanning":
+            return
+        super().action_back()
