@@ -16,6 +16,7 @@ from avledger.services.auditlog import AuditService
 from avledger.services.base import Context, os_user
 from avledger.services.lending import LendingService
 from avledger.services.office import OfficeService
+from avledger.services.printing import PrintService
 from avledger.services.register import DepartmentService, DeviceService, StaffService
 from avledger.timeutil import utcnow
 
@@ -33,6 +34,7 @@ class Services:
         self.allocation = AllocationService(self.ctx)
         self.audit = AuditService(self.ctx)
         self.lending = LendingService(self.ctx)
+        self.printing = PrintService(self.ctx, home.path / "templates")
 
     def close(self) -> None:
         if not self.db.is_closed():
