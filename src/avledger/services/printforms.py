@@ -93,15 +93,15 @@ def allocation(scope: Scope) -> Sheet:
                    Column("holder", N_("使用人"), 1.1, xlsx_width=14),
                    Column("start", N_("领用/交接时间"), 1.2, "center", 17),
                    Column("purpose", N_("用途"), 1.1, xlsx_width=14),
-                   Column("battery", N_("电量（%）"), 0.6, "center", 8),
+                   Column("battery", N_("电量（%）"), 0.7, "center", 8),
                    Column("free_gb", N_("剩余存储（GB）"), 0.7, "center", 10),
                    Column("clock", N_("时钟误差（秒）"), 0.7, "center", 10),
-                   Column("notice", N_("告知用语"), 0.6, "center", 8),
+                   Column("notice", N_("告知用语"), 0.8, "center", 8),
                    Column("check", N_("检查结果"), 1.3, xlsx_width=20),
                    Column("due", N_("应还时间"), 1.2, "center", 17),
                    Column("end", N_("归还/交出时间"), 1.2, "center", 17),
                    Column("content", N_("记录内容"), 1.8, xlsx_width=28),
-                   Column("condition", N_("设备状况"), 0.6, "center", 8),
+                   Column("condition", N_("设备状况"), 0.8, "center", 8),
                    Column("signature", N_("使用人签名"), 1, blank=True)])
 def loans(scope: Scope) -> Sheet:
     lending = LendingService(scope.ctx)
