@@ -269,3 +269,18 @@ def test_registers_are_plain_data():
     for reg in REGISTERS.values():
         keys = [c.key for c in reg.columns]
         assert len(keys) == len(set(keys)), reg.name
+
+
+def test_print_and_export_do_not_import_textual(demo, outdir):
+    import sys
+
+    demo.close()
+    probe = ("import sys\nfrom avledger.cli import cli\n"
+             "try:\n    cli(args=sys.argv[1:], prog_name='avledger', standalone_mode=False)\n"
+             "finally:\n    print('TEXTUAL:' + ','.join(m for m in sys.modules if m.split('.')[0] == 'textual'),"
+             " file=sys.stderr)\n")
+    for command, suffix in (("print", ".pdf"), ("export", ".xlsx")):
+        proc = subprocess.run([sys.executable, "-c", probe, "--home", str(demo.home.path), command, "devices",
+                               "-o", str(outdir / f"d{suffix}")], capture_output=True, text=True, timeout=60)
+        assert [line for line in proc.stderr.splitlines() if line.startswith("TEXTUAL:")] == ["TEXTUAL:"], proc.stderr
+        assert (outdir / f"d{suffix}").is_file()

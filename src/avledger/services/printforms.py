@@ -100,7 +100,7 @@ def allocation(scope: Scope) -> Sheet:
                    Column("check", N_("检查结果"), 1.3, xlsx_width=20),
                    Column("due", N_("应还时间"), 1.2, "center", 17),
                    Column("end", N_("归还/交出时间"), 1.2, "center", 17),
-                   Column("content", N_("记录内容"), 1.8, xlsx_width=28),
+                   Column("content", N_("记录内容"), 2.4, xlsx_width=28),
                    Column("condition", N_("设备状况"), 0.8, "center", 8),
                    Column("signature", N_("使用人签名"), 1, blank=True)])
 def loans(scope: Scope) -> Sheet:
