@@ -197,7 +197,17 @@ def test_a_missing_font_names_the_package(tmp_path):
     with pytest.raises(UserError) as err:
         find_cjk_font(candidates=[str(tmp_path / "none.ttc")], fc_match="no-such-fc-match")
     assert "fonts-noto-cjk" in err.value.render()
-    assert find_cjk_font().is_dir()
+    assert find_cjk_font().is_file()
+
+
+def test_a_character_the_font_lacks_is_refused_not_printed_as_a_box(demo, outdir):
+    demo.staff.add("王\U0002EBE0", "2098", "执法一队", cert_no="22010029998", roles=["officer"])
+    with pytest.raises(UserError) as err:
+        demo.printing.render_pdf("audit", Filters(), outdir / "a.pdf")
+    assert "U+2EBE0" in err.value.render()
+    assert list(outdir.iterdir()) == []
+    # The spreadsheet has no such limit.
+    demo.printing.export("audit", Filters(), outdir / "a.xlsx")
 
 
 def test_english_print(demo, outdir):

@@ -24,6 +24,7 @@ import io
 import json
 import os
 import shutil
+import struct
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -178,11 +179,13 @@ class Scope:
 
 # --- the font ------------------------------------------------------------------------
 def find_cjk_font(candidates: tuple[str, ...] | list[str] = FONT_CANDIDATES, fc_match: str = "fc-match") -> Path:
-    """The folder holding Noto Sans CJK SC, by known paths, then fontconfig; else a UserError."""
+    """The font file of Noto Sans CJK SC, by known paths, then fontconfig; else a UserError.
+
+    typst gets the file's folder (the Bold face sits beside the Regular one)."""
     for candidate in candidates:
         path = Path(candidate)
         if path.is_file():
-            return path.parent
+            return path
     if shutil.which(fc_match):
         try:
             out = subprocess.run([fc_match, "-f", "%{family}\t%{file}", FONT_FAMILY], capture_output=True,
@@ -192,14 +195,27 @@ def find_cjk_font(candidates: tuple[str, ...] | list[str] = FONT_CANDIDATES, fc_
         family, _sep, file = out.partition("\t")
         # fc-match always answers; only a Noto Sans CJK answer counts (not a fallback font).
         if "Noto Sans CJK" in family and file and Path(file).is_file():
-            return Path(file).parent
+            return Path(file)
     raise UserError("找不到中文字体 {font}，打印需要它。请安装 Debian 软件包 {package}：sudo apt-get install {package}",
                     font=FONT_FAMILY, package=FONT_PACKAGE)
 
 
 @cache
-def _font_dir() -> Path:
+def _font_file() -> Path:
     return find_cjk_font()
+
+
+def check_glyphs(text: str, font: Path) -> None:
+    """Refuse to print characters the font cannot draw (typst would print empty boxes)."""
+    from avledger.fontcover import coverage
+
+    try:
+        missing = coverage(font).missing(text)
+    except (OSError, ValueError, struct.error):
+        return  # an unreadable character map: let typst try
+    if missing:
+        raise UserError("字体 {font} 中没有这些字，印出来会是空框：{chars}", font=FONT_FAMILY,
+                        chars=" ".join(f"{c}（U+{ord(c):04X}）" for c in missing))
 
 
 # --- the service ------------------------------------------------------------------------
@@ -285,7 +301,9 @@ class PrintService:
     def _compile(self, name: str, data: dict[str, Any]) -> bytes:
         import typst
 
-        font_dir = _font_dir()
+        font = _font_file()
+        payload = json.dumps(data, ensure_ascii=False)
+        check_glyphs(payload, font)
         with tempfile.TemporaryDirectory(prefix="avledger-print-") as tmp:
             root = Path(tmp)
             builtin = resources.files("avledger").joinpath("templates")
@@ -300,8 +318,8 @@ class PrintService:
             if not main.is_file():
                 raise UserError("找不到登记表 {name} 的模板 {file}", name=name, file=main.name)
             try:
-                return typst.compile(str(main), root=str(root), font_paths=[str(font_dir)], ignore_system_fonts=True,
-                                     sys_inputs={"data": json.dumps(data, ensure_ascii=False)})
+                return typst.compile(str(main), root=str(root), font_paths=[str(font.parent)], ignore_system_fonts=True,
+                                     sys_inputs={"data": payload})
             except typst.TypstError as exc:
                 raise UserError("模板 {file} 有误：{error}", file=main.name, error=str(exc).strip()) from None
 
