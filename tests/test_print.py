@@ -294,3 +294,9 @@ def test_print_and_export_do_not_import_textual(demo, outdir):
                                "-o", str(outdir / f"d{suffix}")], capture_output=True, text=True, timeout=60)
         assert [line for line in proc.stderr.splitlines() if line.startswith("TEXTUAL:")] == ["TEXTUAL:"], proc.stderr
         assert (outdir / f"d{suffix}").is_file()
+
+
+def test_the_audit_print_shows_a_failed_chain_check(demo, outdir):
+    demo.db.execute_sql("UPDATE device SET notes = '手工改动' WHERE asset_no = 'JL-2023-001'")
+    flat = squeezed(text_of(demo.printing.render_pdf("audit", Filters(), outdir / "a.pdf")))
+    assert "发现1处问题" in flat and "device#1" in flat and "审计链完整" not in flat
