@@ -13,9 +13,7 @@ from avledger.home import Home
 from avledger.services import Services
 from avledger.services.demo import populate
 
-# The entry point of the interpreter running the tests (``python -m avledger``), so a
-# PYTHONPATH pointing at another checkout is honoured in the subprocess too.
-AVLEDGER = [sys.executable, "-m", "avledger"]
+SRC = Path(__file__).resolve().parent.parent / "src"
 
 
 @pytest.fixture
@@ -56,12 +54,13 @@ class CliResult:
 
 @pytest.fixture
 def cli(home: Home):
-    """Run the ``avledger`` entry point on this test's data folder."""
+    """Run ``python -m avledger`` from this checkout's source on this test's data folder."""
 
     def run(*args: str, lang: str | None = None) -> CliResult:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AVLEDGER")}
         env["AVLEDGER_HOME"] = str(home.path)
-        argv = [*AVLEDGER, *(["--lang", lang] if lang else []), *args]
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH", "")) if p)
+        argv = [sys.executable, "-m", "avledger", *(["--lang", lang] if lang else []), *args]
         return CliResult(subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60))
 
     return run

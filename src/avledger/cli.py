@@ -1026,3 +1026,45 @@ def verify(activity_id, as_json) -> None:
                            + (f"（#{problem.clip_id}）" if problem.clip_id else ""))
     if not result.ok:
         sys.exit(EXIT_PROBLEM)
+# --- printed registers and export --------------------------------------------------
+def register_filters(func):
+    """The filters shared by ``print`` and ``export`` (each register accepts those that fit it)."""
+    options = [
+        click.option("--from", "date_from", metavar="YYYY-MM-DD", help="开始日期（含）"),
+        click.option("--to", "date_to", metavar="YYYY-MM-DD", help="结束日期（含）"),
+        click.option("--dept", metavar="DEPT", help="科室"),
+        click.option("--device", metavar="ASSET_NO", help="资产编号"),
+        click.option("--staff", metavar="STAFF_NUMBER", help="人员工号"),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+
+@cli.command("print")
+@click.argument("register_name", metavar="REGISTER")
+@register_filters
+@click.option("-o", "--output", required=True, metavar="FILE.pdf", help="输出的 PDF 文件")
+@refusals
+def print_register(register_name, date_from, date_to, dept, device, staff, output) -> None:
+    """打印登记表（A4 PDF）。REGISTER：devices allocation loans audit"""
+    from avledger.services.printing import Filters
+
+    filters = Filters(date_from=date_from, date_to=date_to, dept=dept, device=device, staff=staff)
+    path = state().services().printing.render_pdf(register_name, filters, output)
+    click.echo(_("已生成：{path}").format(path=path))
+
+
+@cli.command("export")
+@click.argument("register_name", metavar="REGISTER")
+@register_filters
+@click.option("-o", "--output", required=True, metavar="FILE.xlsx|FILE.csv", help="输出的表格文件")
+@refusals
+def export_register(register_name, date_from, date_to, dept, device, staff, output) -> None:
+    """导出登记表为 .xlsx 或 .csv。REGISTER：devices allocation loans audit"""
+    from avledger.services.printing import Filters
+
+    filters = Filters(date_from=date_from, date_to=date_to, dept=dept, device=device, staff=staff)
+    path, count = state().services().printing.export(register_name, filters, output)
+    click.echo(_("已导出 {n} 行：{path}").format(n=count, path=path))

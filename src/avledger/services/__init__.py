@@ -19,6 +19,7 @@ from avledger.services.footage import FootageService, GapService
 from avledger.services.ingest import IngestService
 from avledger.services.lending import LendingService
 from avledger.services.office import OfficeService
+from avledger.services.printing import PrintService
 from avledger.services.register import DepartmentService, DeviceService, StaffService
 from avledger.timeutil import utcnow
 
@@ -41,6 +42,7 @@ class Services:
         self.footage = FootageService(self.ctx, self.ingest)
         self.gaps = GapService(self.ctx)
         self.norecords = NoRecordService(self.ctx)
+        self.printing = PrintService(self.ctx, home.path / "templates")
 
     def close(self) -> None:
         if not self.db.is_closed():

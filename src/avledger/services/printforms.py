@@ -1,0 +1,169 @@
+"""The printable registers: one data function each, with its columns.
+
+Adding a register: write a function ``(scope) -> Sheet`` here (or in a module
+imported from here), decorate it with :func:`register` naming its columns,
+filters and signature lines, and add ``templates/NAME.typ`` (usually the
+three lines of ``devices.typ``). ``avledger print NAME`` and
+``avledger export NAME`` then work without other changes.
+"""
+
+from __future__ import annotations
+
+from avledger.i18n import N_, _
+from avledger.models.schema import AuditEvent, Device, Loan
+from avledger.services.allocation import AllocationService
+from avledger.services.auditlog import AuditService, describe_problem
+from avledger.services.lending import CHECKS, LendingService
+from avledger.services.printing import Column, Scope, Sheet, register
+from avledger.services.register import DeviceService
+from avledger.timeutil import fmt_local
+from avledger.vocab import ABILITIES, ALLOCATION_CLASSES, AUDIT_ACTIONS, DEVICE_KINDS, DEVICE_STATUSES, label, labels
+
+SEQ = Column("seq", N_("序号"), "auto", "center", 6)
+
+
+# --- 设备台账 (F01) ------------------------------------------------------------------
+@register("devices", N_("音像记录设备台账"), landscape=True, filters={"dept", "device", "staff"},
+          signatures=(N_("制表人："), N_("设备管理员："), N_("负责人：")),
+          columns=[SEQ,
+                   Column("asset_no", N_("资产编号"), 1.3, xlsx_width=14),
+                   Column("kind", N_("类型"), 1.2, xlsx_width=14),
+                   Column("model", N_("型号"), 1.4, xlsx_width=16),
+                   Column("serial", N_("序列号"), 1.3, xlsx_width=14),
+                   Column("fixed_asset_no", N_("固定资产编号"), 1.1, xlsx_width=14),
+                   Column("purchased", N_("购置日期"), 1.1, "center", 12),
+                   Column("price", N_("原价（元）"), 0.9, "right", 11),
+                   Column("department", N_("科室"), 1, xlsx_width=12),
+                   Column("custodian", N_("保管人"), 1.2, xlsx_width=14),
+                   Column("status", N_("状态"), 0.8, "center", 9),
+                   Column("holder", N_("当前使用人"), 1.2, xlsx_width=14),
+                   Column("abilities", N_("功能"), 1.4, xlsx_width=18),
+                   Column("notes", N_("备注"), 1.2, xlsx_width=18)])
+def devices(scope: Scope) -> Sheet:
+    rows = []
+    views = DeviceService(scope.ctx).list(dept=scope.dept.name if scope.dept else None)
+    for d in views:
+        if scope.device is not None and d.asset_no != scope.device.asset_no:
+            continue
+        if scope.staff is not None and d.custodian_number != scope.staff.number:
+            continue
+        rows.append({
+            "seq": len(rows) + 1, "asset_no": d.asset_no, "kind": label(DEVICE_KINDS, d.kind), "model": d.model,
+            "serial": d.serial, "fixed_asset_no": d.fixed_asset_no,
+            "purchased": d.purchased.isoformat() if d.purchased else "", "price": d.price_yuan or "",
+            "department": d.department, "custodian": f"{d.custodian}（{d.custodian_number}）",
+            "status": label(DEVICE_STATUSES, d.status),
+            "holder": f"{d.holder}（{d.holder_number}）" if d.holder else "",
+            "abilities": labels(ABILITIES, d.abilities), "notes": d.notes,
+        })
+    return Sheet(rows)
+
+
+# --- 配备标准执行情况 (F02) ------------------------------------------------------------
+@register("allocation", N_("执法记录设备配备标准执行情况"), filters={"dept"},
+          signatures=(N_("经办人："), N_("负责人：")),
+          columns=[SEQ,
+                   Column("department", N_("科室"), 1.4, xlsx_width=14),
+                   Column("alloc_class", N_("配备类别"), 2, xlsx_width=24),
+                   Column("officers", N_("执法人员"), 0.8, "center", 10),
+                   Column("working", N_("在用设备"), 0.8, "center", 10),
+                   Column("required", N_("应配"), 0.8, "center", 10),
+                   Column("shortfall", N_("缺额"), 0.8, "center", 10)])
+def allocation(scope: Scope) -> Sheet:
+    rows = []
+    for r in AllocationService(scope.ctx).report():
+        if scope.dept is not None and r.department != scope.dept.name:
+            continue
+        rows.append({"seq": len(rows) + 1, "department": r.department,
+                     "alloc_class": label(ALLOCATION_CLASSES, r.alloc_class), "officers": r.officers,
+                     "working": r.working_devices, "required": _("按需") if r.required is None else r.required,
+                     "shortfall": r.shortfall})
+    short = [r for r in rows if r["shortfall"]]
+    summary = (_("共 {n} 个科室缺少设备，合计缺 {total} 台").format(n=len(short), total=sum(r["shortfall"] for r in short))
+               if short else _("各科室均达到配备标准"))
+    return Sheet(rows, {"summary": summary})
+
+
+# --- 使用登记/交接登记 (F03, F04) ----------------------------------------------------------
+@register("loans", N_("执法记录设备使用与交接登记表"), landscape=True,
+          filters={"date_from", "date_to", "dept", "device", "staff"},
+          signatures=(N_("设备管理员："), N_("负责人：")),
+          columns=[SEQ,
+                   Column("asset_no", N_("资产编号"), 1.2, xlsx_width=14),
+                   Column("holder", N_("使用人"), 1.1, xlsx_width=14),
+                   Column("start", N_("领用/交接时间"), 1.2, "center", 17),
+                   Column("purpose", N_("用途"), 1.1, xlsx_width=14),
+                   Column("battery", N_("电量（%）"), 0.7, "center", 8),
+                   Column("free_gb", N_("剩余存储（GB）"), 0.7, "center", 10),
+                   Column("clock", N_("时钟误差（秒）"), 0.7, "center", 10),
+                   Column("notice", N_("告知用语"), 0.8, "center", 8),
+                   Column("check", N_("检查结果"), 1.3, xlsx_width=20),
+                   Column("due", N_("应还时间"), 1.2, "center", 17),
+                   Column("end", N_("归还/交出时间"), 1.2, "center", 17),
+                   Column("content", N_("记录内容"), 2.4, xlsx_width=28),
+                   Column("condition", N_("设备状况"), 0.8, "center", 8),
+                   Column("signature", N_("使用人签名"), 1, blank=True)])
+def loans(scope: Scope) -> Sheet:
+    lending = LendingService(scope.ctx)
+    query = scope.in_period(lending._query(), Loan.start_at)
+    if scope.dept is not None:
+        query = query.where(Device.department == scope.dept)
+    if scope.device is not None:
+        query = query.where(Loan.device == scope.device)
+    if scope.staff is not None:
+        query = query.where(Loan.holder == scope.staff)
+    now = scope.ctx.clock()
+    tz = scope.tz
+    rows = []
+    for loan in query.order_by(Loan.start_at, Loan.id):
+        v = lending._view(loan, now)
+        issued = v.start_kind == "issue"
+        start = fmt_local(v.start_at, tz)
+        if not issued:
+            start += _("（{giver} 交接）").format(giver=v.from_holder or "")
+        if not issued:
+            check = "—"
+        elif v.check_failures:
+            check = _("未通过：{failures}；原因：{reason}").format(
+                failures=_("、").join(_(CHECKS[f]) for f in v.check_failures if f in CHECKS), reason=v.despite or "")
+        else:
+            check = _("通过")
+        end = fmt_local(v.end_at, tz)
+        if v.end_kind == "handover":
+            end += _("（交接）")
+        elif v.end_kind == "lost":
+            end += _("（丢失）")
+        rows.append({
+            "seq": len(rows) + 1, "asset_no": v.asset_no, "holder": f"{v.holder}（{v.holder_number}）", "start": start,
+            "purpose": v.purpose,
+            "battery": v.battery_pct if issued else "—", "free_gb": v.free_gb if issued else "—",
+            "clock": v.clock_offset_s if issued else "—",
+            "notice": ("—" if not issued else _("是") if v.notice_given else _("否")), "check": check,
+            "due": fmt_local(v.due_at, tz) + (_("（逾期）") if v.overdue else ""), "end": end, "content": v.content,
+            "condition": {"ok": _("完好"), "damaged": _("损坏")}.get(v.condition or "", ""),
+        })
+    return Sheet(rows)
+
+
+# --- 审计日志 ------------------------------------------------------------------------------
+@register("audit", N_("审计日志"), filters={"date_from", "date_to"},
+          signatures=(N_("审核人："), N_("负责人：")),
+          columns=[Column("id", N_("编号"), "auto", "center", 8),
+                   Column("at", N_("时间"), 1.3, "center", 17),
+                   Column("actor", N_("操作人"), 1.3, xlsx_width=16),
+                   Column("action", N_("操作"), 0.8, "center", 10),
+                   Column("entity", N_("对象"), 1, xlsx_width=12),
+                   Column("summary", N_("摘要"), 3, xlsx_width=40)])
+def audit(scope: Scope) -> Sheet:
+    query = scope.in_period(AuditEvent.select(), AuditEvent.at).order_by(AuditEvent.id)
+    tz = scope.tz
+    rows = [{"id": e.id, "at": fmt_local(e.at, tz), "actor": e.actor, "action": label(AUDIT_ACTIONS, e.action),
+             "entity": f"{e.entity}#{e.entity_id}" if e.entity_id is not None else e.entity, "summary": e.summary}
+            for e in query]
+    result = AuditService(scope.ctx).verify()
+    if result.ok:
+        text = _("审计链完整：{events} 条日志，{rows} 条登记记录均与日志一致").format(events=result.events, rows=result.rows)
+    else:
+        text = _("发现 {n} 处问题：").format(n=len(result.problems))
+    return Sheet(rows, {"check_title": _("审计链核验结果（全部日志）"), "check_ok": result.ok, "check_text": text,
+                        "problems": [describe_problem(p) for p in result.problems]})

@@ -1,0 +1,302 @@
+"""Printed registers (A4 PDF through typst) and spreadsheet export (issue 6, F21)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from avledger.errors import UserError
+from avledger.services.demo import UNIT
+from avledger.services.lending import PreCheck
+from avledger.services.printing import REGISTERS, Filters, _registers, find_cjk_font
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
+
+TITLES = {
+    "devices": "音像记录设备台账",
+    "allocation": "执法记录设备配备标准执行情况",
+    "loans": "执法记录设备使用与交接登记表",
+    "audit": "审计日志",
+}
+# A value each register shows for the demo office.
+SAMPLE = {
+    "devices": ["JL-2023-001", "DSJ-V9", "稽查科", "GPS定位"],
+    "allocation": ["执法一队", "全员配备（每人1台）"],
+    "loans": ["JL-2024-003", "徐磊（3002）", "备用电池已随机携带", "郭㛃（4003）"],
+    "audit": ["审计链完整", "示例市市场监督管理局 / dalian", "赵䶮 2005"],
+}
+GOOD = PreCheck(battery_pct=90, free_gb=30.0, clock_offset_s=1, notice_given=True)
+
+
+def text_of(pdf: Path, *pages: int, layout: bool = False) -> str:
+    """The PDF's text: as laid out on the page, or in drawing order (a wrapped cell's lines stay together)."""
+    args = ["pdftotext", "-layout" if layout else "-raw"]
+    if pages:
+        args += ["-f", str(pages[0]), "-l", str(pages[-1])]
+    return subprocess.run([*args, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def page_count(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+
+
+def long_ledger(services, loans: int = 40) -> None:
+    """Many closed loans in the past, so that the ledger runs over several pages."""
+    start = services.ctx.clock() - dt.timedelta(days=loans + 10)
+    for i in range(loans):
+        at = start + dt.timedelta(days=i)
+        services.lending.issue("JL-2023-002", "2003", GOOD, purpose="日常检查", at=at)
+        services.lending.give_back("JL-2023-002", content=f"第 {i + 1} 次检查，拍摄若干段", at=at + dt.timedelta(hours=4))
+
+
+@pytest.fixture
+def outdir(tmp_path: Path) -> Path:
+    """A folder for the printed files (tmp_path also holds the data folder)."""
+    path = tmp_path / "out"
+    path.mkdir()
+    return path
+
+
+def test_the_registers_of_this_branch_are_declared():
+    assert set(TITLES) <= set(_registers())
+    for name in TITLES:
+        assert (Path(__file__).parent.parent / "src/avledger/templates" / f"{name}.typ").is_file()
+
+
+@pytest.mark.parametrize("name", list(TITLES))
+def test_every_register_prints_as_an_official_form(demo, outdir, name):
+    out = demo.printing.render_pdf(name, Filters(), outdir / f"{name}.pdf")
+    text = text_of(out, layout=True)
+    assert UNIT in text
+    assert TITLES[name] in text
+    pages = page_count(out)
+    assert re.search(rf"第 ?1 ?页 ?共 ?{pages} ?页", text), text
+    assert "打印日期：" in text
+    flat = squeezed(text_of(out))
+    for value in SAMPLE[name]:
+        assert squeezed(value) in flat, value
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
+    cjk = [line for line in fonts.splitlines() if "NotoSansCJK" in line]
+    assert cjk and all(" yes " in line for line in cjk), fonts
+    assert [p for p in outdir.iterdir() if p.name != f"{name}.pdf"] == []  # no temp file left behind
+
+
+def test_signature_lines_where_the_form_needs_them(demo, outdir):
+    flat = squeezed(text_of(demo.printing.render_pdf("loans", Filters(), outdir / "l.pdf")))
+    for signer in ("使用人签名", "设备管理员：", "负责人：", "日期："):
+        assert signer in flat
+
+
+def test_rare_name_characters_print(demo, outdir):
+    demo.staff.add("𠮷田䶮", "2099", "执法一队", cert_no="22010029999", roles=["officer"])
+    demo.lending.issue("JL-2023-002", "2099", GOOD)
+    flat = squeezed(text_of(demo.printing.render_pdf("loans", Filters(staff="2099"), outdir / "rare.pdf")))
+    assert "𠮷田䶮（2099）" in flat
+    flat = squeezed(text_of(demo.printing.render_pdf("audit", Filters(), outdir / "audit.pdf")))
+    assert "赵䶮" in flat and "郭㛃" in flat and "𠮷田䶮" in flat
+
+
+def test_a_long_ledger_runs_over_pages_with_the_header_on_each(demo, outdir):
+    long_ledger(demo)
+    out = demo.printing.render_pdf("loans", Filters(), outdir / "long.pdf")
+    pages = page_count(out)
+    assert pages >= 2
+    last = text_of(out, pages)
+    assert UNIT in last and "资产编号" in last  # unit and the repeated header row
+    assert f"第{pages}页共{pages}页" in squeezed(last)
+    assert "第40次检查" in squeezed(text_of(out))
+
+
+def test_filters_narrow_the_rows(demo, outdir):
+    long_ledger(demo, loans=5)
+    today = demo.ctx.clock().date()
+    _reg, _scope, sheet = demo.printing.sheet("loans", Filters(staff="2003"))
+    assert len(sheet.rows) == 5 and {r["holder"] for r in sheet.rows} == {"陈静（2003）"}
+    _reg, _scope, sheet = demo.printing.sheet("loans", Filters(device="JL-2024-004"))
+    assert [r["holder"] for r in sheet.rows] == ["何芳（4002）", "郭㛃（4003）"]
+    _reg, _scope, sheet = demo.printing.sheet("loans", Filters(date_from=(today - dt.timedelta(days=5)).isoformat()))
+    assert "陈静（2003）" not in {r["holder"] for r in sheet.rows}
+    _reg, _scope, sheet = demo.printing.sheet("devices", Filters(dept="稽查科"))
+    assert {r["department"] for r in sheet.rows} == {"稽查科"} and len(sheet.rows) == 3
+    _reg, scope, sheet = demo.printing.sheet("allocation", Filters(dept="执法一队"))
+    assert [r["department"] for r in sheet.rows] == ["执法一队"]
+    assert scope.describe() == "科室：执法一队"
+    _reg, _scope, sheet = demo.printing.sheet("audit", Filters(date_to="2000-01-01"))
+    assert sheet.rows == []
+
+
+def test_an_empty_register_still_prints(demo, outdir):
+    out = demo.printing.render_pdf("audit", Filters(date_to="2000-01-01"), outdir / "empty.pdf")
+    assert "（无记录）" in text_of(out)
+
+
+def test_xlsx_export(demo, outdir):
+    from openpyxl import load_workbook
+
+    out, count = demo.printing.export("devices", Filters(), outdir / "devices.xlsx")
+    ws = load_workbook(out).active
+    assert UNIT in ws["A1"].value and "音像记录设备台账" in ws["A1"].value
+    header = [c.value for c in ws[2]]
+    assert header[:3] == ["序号", "资产编号", "类型"]
+    assert ws.freeze_panes == "A3"
+    assert ws.max_row == 2 + count == 12
+    assert [c.value for c in ws[3]][:3] == [1, "CC-2023-001", "存储设备"]
+    assert ws.column_dimensions["B"].width >= 12
+
+
+def test_csv_export_has_a_bom_and_parses(demo, outdir):
+    out, count = demo.printing.export("loans", Filters(), outdir / "loans.csv")
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows[0][:3] == ["序号", "资产编号", "使用人"]
+    assert "使用人签名" not in rows[0]  # handwritten columns are for paper only
+    assert len(rows) == 1 + count == 5
+    assert rows[-1][2] == "郭㛃（4003）"
+
+
+def test_local_template_overrides_the_builtin_one(demo, outdir):
+    local = demo.home.path / "templates"
+    local.mkdir()
+    builtin = Path(__file__).parent.parent / "src/avledger/templates/devices.typ"
+    (local / "devices.typ").write_text(builtin.read_text("utf-8") + "\n本地修改的模板\n", "utf-8")
+    flat = squeezed(text_of(demo.printing.render_pdf("devices", Filters(), outdir / "d.pdf")))
+    assert "本地修改的模板" in flat and "JL-2023-001" in flat
+    # Other registers still use the built-in templates.
+    assert "本地修改的模板" not in squeezed(text_of(demo.printing.render_pdf("audit", Filters(), outdir / "a.pdf")))
+
+
+def test_a_broken_local_template_is_a_clear_refusal_and_writes_nothing(demo, outdir):
+    local = demo.home.path / "templates"
+    local.mkdir()
+    (local / "devices.typ").write_text('#import "common.typ": *\n#standard(load(), oops)\n', "utf-8")
+    with pytest.raises(UserError) as err:
+        demo.printing.render_pdf("devices", Filters(), outdir / "d.pdf")
+    assert "devices.typ" in err.value.render()
+    assert list(outdir.iterdir()) == []
+
+
+def test_user_text_is_never_typst_code(demo, outdir):
+    demo.devices.update("JL-2023-001", notes='#panic("x") ]) *粗体* $x$ // 注释 @ref <l> \\')
+    flat = squeezed(text_of(demo.printing.render_pdf("devices", Filters(device="JL-2023-001"), outdir / "d.pdf")))
+    assert squeezed('#panic("x")') in flat and "*粗体*" in flat and "//注释" in flat
+
+
+def test_a_missing_font_names_the_package(tmp_path):
+    with pytest.raises(UserError) as err:
+        find_cjk_font(candidates=[str(tmp_path / "none.ttc")], fc_match="no-such-fc-match")
+    assert "fonts-noto-cjk" in err.value.render()
+    assert find_cjk_font().is_file()
+
+
+def test_a_character_the_font_lacks_is_refused_not_printed_as_a_box(demo, outdir):
+    demo.staff.add("王\U0002EBE0", "2098", "执法一队", cert_no="22010029998", roles=["officer"])
+    with pytest.raises(UserError) as err:
+        demo.printing.render_pdf("audit", Filters(), outdir / "a.pdf")
+    assert "U+2EBE0" in err.value.render()
+    assert list(outdir.iterdir()) == []
+    # The spreadsheet has no such limit.
+    demo.printing.export("audit", Filters(), outdir / "a.xlsx")
+
+
+def test_english_print(demo, outdir):
+    from avledger.i18n import set_language
+
+    set_language("en")
+    try:
+        out = demo.printing.render_pdf("allocation", Filters(), outdir / "en.pdf")
+    finally:
+        set_language("zh")
+    text = text_of(out)
+    assert "Recording Device Allocation Against the Standard" in text
+    assert "Page 1 of 1" in text and UNIT in text
+
+
+def test_registers_list(demo):
+    names = [r.name for r in demo.printing.registers()]
+    assert names[:4] == ["devices", "allocation", "loans", "audit"]
+    loans = next(r for r in demo.printing.registers() if r.name == "loans")
+    assert loans.title == TITLES["loans"] and "--from" in loans.filters
+
+
+# --- the CLI ---------------------------------------------------------------------------
+def test_cli_print_and_export(demo, cli, outdir):
+    demo.close()
+    pdf = outdir / "loans.pdf"
+    result = cli("print", "loans", "--staff", "4002", "-o", str(pdf))
+    assert result.code == 0, result.err
+    assert str(pdf) in result.out
+    assert "何芳（4002）" in squeezed(text_of(pdf))
+    xlsx = outdir / "alloc.xlsx"
+    result = cli("export", "allocation", "--dept", "稽查科", "-o", str(xlsx))
+    assert result.code == 0, result.err and xlsx.is_file()
+    result = cli("export", "audit", "--from", "2000-01-01", "--to", "2100-12-31", "-o", str(outdir / "a.csv"))
+    assert result.code == 0, result.err
+
+
+@pytest.mark.parametrize("args, message", [
+    (["print", "nosuch"], "没有这个登记表"),
+    (["print", "allocation", "--from", "2026-01-01"], "不能按 --from 筛选"),
+    (["print", "audit", "--staff", "2001"], "不能按 --staff 筛选"),
+    (["print", "loans", "--from", "2026-13-01"], "开始日期不是有效日期"),
+    (["print", "loans", "--from", "2026-05-02", "--to", "2026-05-01"], "晚于结束日期"),
+    (["print", "loans", "--device", "NO-SUCH"], "没有这个资产编号的设备"),
+    (["export", "loans", "--staff", "9999"], "没有这个工号的人员"),
+    (["export", "devices", "--dept", "无此科室"], "没有这个科室"),
+])
+def test_cli_refusals_exit_2_and_write_nothing(demo, cli, outdir, args, message):
+    demo.close()
+    out = outdir / "out"
+    out.mkdir()
+    suffix = ".pdf" if args[0] == "print" else ".xlsx"
+    result = cli(*args, "-o", str(out / f"x{suffix}"))
+    assert result.code == 2, result.err
+    assert message in result.err
+    assert list(out.iterdir()) == []
+
+
+def test_cli_refuses_a_wrong_suffix_or_folder(demo, cli, outdir):
+    demo.close()
+    result = cli("export", "devices", "-o", str(outdir / "x.txt"))
+    assert result.code == 2 and ".xlsx" in result.err
+    result = cli("print", "devices", "-o", str(outdir / "none" / "x.pdf"))
+    assert result.code == 2 and "输出目录不存在" in result.err
+    assert list(outdir.iterdir()) == []
+
+
+def test_registers_are_plain_data():
+    for reg in REGISTERS.values():
+        keys = [c.key for c in reg.columns]
+        assert len(keys) == len(set(keys)), reg.name
+
+
+def test_print_and_export_do_not_import_textual(demo, outdir):
+    import sys
+
+    demo.close()
+    probe = ("import sys\nfrom avledger.cli import cli\n"
+             "try:\n    cli(args=sys.argv[1:], prog_name='avledger', standalone_mode=False)\n"
+             "finally:\n    print('TEXTUAL:' + ','.join(m for m in sys.modules if m.split('.')[0] == 'textual'),"
+             " file=sys.stderr)\n")
+    for command, suffix in (("print", ".pdf"), ("export", ".xlsx")):
+        proc = subprocess.run([sys.executable, "-c", probe, "--home", str(demo.home.path), command, "devices",
+                               "-o", str(outdir / f"d{suffix}")], capture_output=True, text=True, timeout=60)
+        assert [line for line in proc.stderr.splitlines() if line.startswith("TEXTUAL:")] == ["TEXTUAL:"], proc.stderr
+        assert (outdir / f"d{suffix}").is_file()
+
+
+def test_the_audit_print_shows_a_failed_chain_check(demo, outdir):
+    demo.db.execute_sql("UPDATE device SET notes = '手工改动' WHERE asset_no = 'JL-2023-001'")
+    flat = squeezed(text_of(demo.printing.render_pdf("audit", Filters(), outdir / "a.pdf")))
+    assert "发现1处问题" in flat and "device#1" in flat and "审计链完整" not in flat
