@@ -23,13 +23,25 @@ TITLES = {
     "allocation": "执法记录设备配备标准执行情况",
     "loans": "执法记录设备使用与交接登记表",
     "audit": "审计日志",
+    "activities": "执法活动与音像资料登记",
+    "footage": "执法音像资料登记",
+    "interruptions": "执法音像记录中断说明",
+    "norecords": "无法进行执法音像记录工作记录",
+    "explanation": "音像资料文字说明材料",
 }
+# Filters a register needs.
+NEEDS = {"explanation": Filters(activity="1")}
 # A value each register shows for the demo office.
 SAMPLE = {
     "devices": ["JL-2023-001", "DSJ-V9", "稽查科", "GPS定位"],
     "allocation": ["执法一队", "全员配备（每人1台）"],
     "loans": ["JL-2024-003", "徐磊（3002）", "备用电池已随机携带", "郭㛃（4003）"],
     "audit": ["审计链完整", "示例市市场监督管理局 / dalian", "赵䶮 2005"],
+    "activities": ["某商行无证经营案", "当事人异议、投诉或上访", "须全程记录但既无音像资料也无工作记录：2 项"],
+    "footage": ["VID_0001.MP4", "现场检查_VID_0003.MP4", "逾期采集，待说明", "JL-2023-001"],
+    "interruptions": ["第 1 号", "JL-2023-001", "（待说明）", "执法人员：", "负责人："],
+    "norecords": ["到达现场时记录仪电池故障无法开机", "李秀英（1002）", "其他客观原因"],
+    "explanation": ["餐饮单位日常检查", "刘洋（2002）", "SHA-256", "制作人："],
 }
 GOOD = PreCheck(battery_pct=90, free_gb=30.0, clock_offset_s=1, notice_given=True)
 
@@ -76,7 +88,7 @@ def test_the_registers_of_this_branch_are_declared():
 
 @pytest.mark.parametrize("name", list(TITLES))
 def test_every_register_prints_as_an_official_form(demo, outdir, name):
-    out = demo.printing.render_pdf(name, Filters(), outdir / f"{name}.pdf")
+    out = demo.printing.render_pdf(name, NEEDS.get(name, Filters()), outdir / f"{name}.pdf")
     text = text_of(out, layout=True)
     assert UNIT in text
     assert TITLES[name] in text
@@ -300,3 +312,39 @@ def test_the_audit_print_shows_a_failed_chain_check(demo, outdir):
     demo.db.execute_sql("UPDATE device SET notes = '手工改动' WHERE asset_no = 'JL-2023-001'")
     flat = squeezed(text_of(demo.printing.render_pdf("audit", Filters(), outdir / "a.pdf")))
     assert "发现1处问题" in flat and "device#1" in flat and "审计链完整" not in flat
+
+
+def test_the_explanation_sheet_lists_every_file_with_its_full_hash(demo, outdir):
+    clips = demo.footage.list(activity=1)
+    out = demo.printing.render_pdf("explanation", Filters(activity="1"), outdir / "e.pdf")
+    flat = squeezed(text_of(out))
+    assert all(c.sha256 in flat for c in clips) and len(clips) == 3
+    with pytest.raises(UserError, match="须指定执法活动"):
+        demo.printing.render_pdf("explanation", Filters(), outdir / "none.pdf")
+    assert not (outdir / "none.pdf").exists()
+
+
+def test_one_form_per_interruption_and_per_not_recorded_record(demo, outdir):
+    gap = demo.gaps.list()[0]
+    demo.gaps.explain(gap.id, "battery", note="备用电池更换", reported=True)
+    activity = demo.activities.list()[0]
+    demo.norecords.add(activity.id, "emergency", "火警疏散", ["4002", "4003"], "1002")
+    for name, count in (("interruptions", 1), ("norecords", 2)):
+        out = demo.printing.render_pdf(name, Filters(), outdir / f"{name}.pdf")
+        assert page_count(out) == count  # each record on its own page, with its signature lines
+        text = text_of(out, 1, layout=True)
+        assert "负责人：" in text and text.count("执法人员：") >= 2
+    assert "电量不足" in text_of(outdir / "interruptions.pdf") and "备用电池更换" in text_of(outdir / "interruptions.pdf")
+
+
+def test_activity_registers_filter_by_activity_and_export(demo, outdir):
+    path, count = demo.printing.export("footage", Filters(activity="1"), outdir / "f.xlsx")
+    assert count == 3
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(path).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert any("VID_0001.MP4" in [str(v) for v in row] for row in values)
+    assert demo.printing.export("footage", Filters(activity="2"), outdir / "g.csv")[1] == 0
+    with pytest.raises(UserError):
+        demo.printing.export("devices", Filters(activity="1"), outdir / "h.csv")  # a filter that does not apply

@@ -1035,6 +1035,7 @@ def register_filters(func):
         click.option("--dept", metavar="DEPT", help="科室"),
         click.option("--device", metavar="ASSET_NO", help="资产编号"),
         click.option("--staff", metavar="STAFF_NUMBER", help="人员工号"),
+        click.option("--activity", metavar="ACTIVITY_ID", help="执法活动编号"),
     ]
     for option in reversed(options):
         func = option(func)
@@ -1047,11 +1048,12 @@ def register_filters(func):
 @register_filters
 @click.option("-o", "--output", required=True, metavar="FILE.pdf", help="输出的 PDF 文件")
 @refusals
-def print_register(register_name, date_from, date_to, dept, device, staff, output) -> None:
-    """打印登记表（A4 PDF）。REGISTER：devices allocation loans audit"""
+def print_register(register_name, date_from, date_to, dept, device, staff, activity, output) -> None:
+    """打印登记表（A4 PDF）。REGISTER：devices allocation loans activities footage interruptions norecords explanation audit"""
     from avledger.services.printing import Filters
 
-    filters = Filters(date_from=date_from, date_to=date_to, dept=dept, device=device, staff=staff)
+    filters = Filters(date_from=date_from, date_to=date_to, dept=dept, device=device, staff=staff,
+                      activity=activity)
     path = state().services().printing.render_pdf(register_name, filters, output)
     click.echo(_("已生成：{path}").format(path=path))
 
@@ -1061,10 +1063,11 @@ def print_register(register_name, date_from, date_to, dept, device, staff, outpu
 @register_filters
 @click.option("-o", "--output", required=True, metavar="FILE.xlsx|FILE.csv", help="输出的表格文件")
 @refusals
-def export_register(register_name, date_from, date_to, dept, device, staff, output) -> None:
-    """导出登记表为 .xlsx 或 .csv。REGISTER：devices allocation loans audit"""
+def export_register(register_name, date_from, date_to, dept, device, staff, activity, output) -> None:
+    """导出登记表为 .xlsx 或 .csv。REGISTER：devices allocation loans activities footage interruptions norecords explanation audit"""
     from avledger.services.printing import Filters
 
-    filters = Filters(date_from=date_from, date_to=date_to, dept=dept, device=device, staff=staff)
+    filters = Filters(date_from=date_from, date_to=date_to, dept=dept, device=device, staff=staff,
+                      activity=activity)
     path, count = state().services().printing.export(register_name, filters, output)
     click.echo(_("已导出 {n} 行：{path}").format(n=count, path=path))

@@ -164,3 +164,19 @@ async def test_late_reason_and_pictures(demo, demo_app):
             page.query_one("#pictures")))
         assert "▀" in text_of(page.query_one("#pictures"))
         assert len([e for e in demo.audit.list() if e.action == "preview"]) == previews + 1  # the viewing is logged
+
+
+async def test_f2_prints_the_register_in_front_of_you(demo, demo_app, monkeypatch):
+    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.2 5000 10.0.0.1 22")  # over SSH: the path is shown
+    async with demo_app.run_test(size=SIZE) as pilot:
+        screen = await go(pilot, "activities")
+        screen.query_one(RegisterTable).select_key("1")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, ActivityDetailScreen)
+        await pilot.press("f2")
+        prints = demo.home.path / "prints"
+        await settle(pilot, lambda: prints.is_dir() and any(prints.glob("explanation-*.pdf")))
+        await settle(pilot, lambda: any("PDF 已保存" in str(n.message) for n in demo_app._notifications))
+    pdf = next(prints.glob("explanation-*.pdf"))
+    assert pdf.read_bytes().startswith(b"%PDF")

@@ -167,3 +167,13 @@ def audit(scope: Scope) -> Sheet:
         text = _("发现 {n} 处问题：").format(n=len(result.problems))
     return Sheet(rows, {"check_title": _("审计链核验结果（全部日志）"), "check_ok": result.ok, "check_text": text,
                         "problems": [describe_problem(p) for p in result.problems]})
+
+
+def _more_registers() -> None:
+    """The registers of activities and their records live in their own module (its decorators register them)."""
+    import importlib
+
+    importlib.import_module("avledger.services.printforms_activities")
+
+
+_more_registers()

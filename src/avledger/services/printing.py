@@ -36,7 +36,8 @@ from typing import Any
 
 from avledger.errors import UserError
 from avledger.i18n import _, language
-from avledger.models.schema import Department, Device, Staff
+from avledger.models.schema import Activity, Department, Device, Staff
+from avledger.services.activities import ActivityService
 from avledger.services.base import Context
 from avledger.services.register import DepartmentService, DeviceService, StaffService
 from avledger.timeutil import from_local, local_today, parse_date
@@ -53,7 +54,7 @@ FONT_CANDIDATES = (
 
 # Filter name -> the CLI option that sets it (for messages).
 FILTER_OPTIONS = {"date_from": "--from", "date_to": "--to", "dept": "--dept", "device": "--device",
-                  "staff": "--staff"}
+                  "staff": "--staff", "activity": "--activity"}
 DATES = frozenset({"date_from", "date_to"})
 
 
@@ -121,6 +122,7 @@ class Filters:
     dept: str | None = None
     device: str | None = None
     staff: str | None = None
+    activity: str | None = None
 
     def given(self) -> set[str]:
         return {name for name in FILTER_OPTIONS if (getattr(self, name) or "").strip()}
@@ -136,6 +138,7 @@ class Scope:
     dept: Department | None = None
     device: Device | None = None
     staff: Staff | None = None
+    activity: Activity | None = None
 
     @property
     def tz(self):
@@ -174,6 +177,9 @@ class Scope:
             parts.append(_("设备：{asset}").format(asset=self.device.asset_no))
         if self.staff is not None:
             parts.append(_("人员：{name}（{number}）").format(name=self.staff.name, number=self.staff.number))
+        if self.activity is not None:
+            parts.append(_("执法活动：{id} {name}").format(
+                id=self.activity.id, name=self.activity.case_name or self.activity.title))
         return _("；").join(parts) if parts else _("范围：全部")
 
 
@@ -261,6 +267,7 @@ class PrintService:
             dept=DepartmentService(self.ctx).get(filters.dept) if "dept" in given else None,
             device=DeviceService(self.ctx).get(filters.device) if "device" in given else None,
             staff=StaffService(self.ctx).get(filters.staff) if "staff" in given else None,
+            activity=ActivityService(self.ctx).get(filters.activity) if "activity" in given else None,
         )
 
     def sheet(self, name: str, filters: Filters = Filters()) -> tuple[Register, Scope, Sheet]:

@@ -216,6 +216,9 @@ class AvledgerApp(App[int]):
             palette_commands = getattr(screen, "palette_commands", None)
             if palette_commands is not None:
                 yield from palette_commands()
+            print_commands = getattr(screen, "print_commands", None)
+            if print_commands is not None:
+                yield from print_commands()
             if not getattr(screen, "SECTION", "") == "lending":
                 yield SystemCommand(_("领用"), _("把设备领给执法人员（含使用前检查）"),
                                     partial(self.run_in_section, "lending", "issue"))

@@ -19,6 +19,7 @@ from textual.widgets import Input, Static
 
 from avledger.errors import UserError
 from avledger.i18n import _
+from avledger.services.printing import Filters
 from avledger.services.activities import ActivityView
 from avledger.timeutil import fmt_local, local_today
 from avledger.tui.filtering import matches
@@ -234,7 +235,7 @@ class ActivitiesScreen(ActivityActions, FilteredRegisterScreen):
             activity = self.current()
             if activity is None or (action == "close_case" and activity.status != "open"):
                 return None
-        return True
+        return super().check_action(action, parameters)
 
     @on(RegisterTable.RowHighlighted)
     def _highlighted(self) -> None:
@@ -247,6 +248,10 @@ class ActivitiesScreen(ActivityActions, FilteredRegisterScreen):
             from avledger.tui.screens.activity_detail import ActivityDetailScreen
 
             self.app.push_screen(ActivityDetailScreen(self.services, activity.id))
+
+    def print_targets(self):
+        return [("activities", Filters()), ("footage", Filters()), ("interruptions", Filters()),
+                ("norecords", Filters())]
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(_("登记执法活动"), _("登记执法活动或案件"), self.action_add)

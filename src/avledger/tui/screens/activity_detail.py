@@ -13,6 +13,7 @@ from textual.widgets import Checkbox, Static, TabbedContent, TabPane
 
 from avledger.errors import UserError
 from avledger.i18n import _
+from avledger.services.printing import Filters
 from avledger.services.activities import ActivityView
 from avledger.timeutil import fmt_local
 from avledger.tui.screens.activities import ActivityActions, activity_name, attention
@@ -189,7 +190,7 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
             return self.activity.status == "open"
         if action == "explain_gap":
             return bool(self.gaps)
-        return True
+        return super().check_action(action, parameters)
 
     def action_close_case(self) -> None:
         if self.activity is not None:
@@ -228,6 +229,11 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
     @on(RegisterTable.RowSelected, "#gaps")
     def _gap_selected(self) -> None:
         self.action_explain_gap()
+
+    def print_targets(self):
+        scope = Filters(activity=str(self.activity_id))
+        return [("explanation", scope), ("footage", scope), ("interruptions", scope), ("norecords", scope),
+                ("activities", scope)]
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         if self.activity is not None and self.activity.status == "open":

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Static
 
 from avledger.i18n import _
+from avledger.services.printing import Filters
 from avledger.services.auditlog import describe_problem
 from avledger.services.views import AuditView
 from avledger.timeutil import fmt_local
@@ -172,6 +173,9 @@ class AuditScreen(FilteredRegisterScreen):
 
     def action_verify(self) -> None:
         self.app.push_screen(VerifyScreen(self.services.audit.verify()))
+
+    def print_targets(self):
+        return [("audit", Filters())]
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(_("核验审计链"), _("核验审计链和登记数据是否被改动"), self.action_verify)

@@ -5,19 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import HorizontalGroup, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
 
+from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.tui.sections import SECTIONS
 from avledger.tui.widgets import NavBar, RegisterTable
 
 if TYPE_CHECKING:
     from avledger.services import Services
+    from avledger.services.printing import Filters
 
 NAV_GROUP = Binding.Group(_("切换页面"), compact=True)
 
@@ -41,7 +43,8 @@ class SectionScreen(Screen):
     """
 
     SECTION: ClassVar[str] = ""
-    BINDINGS = [*NAV_BINDINGS, Binding("escape", "leave_input", show=False)]
+    BINDINGS = [*NAV_BINDINGS, Binding("escape", "leave_input", show=False),
+                Binding("f2", "print", _("打印"), tooltip=_("把本页的登记表打印为 A4 PDF"), id="print")]
 
     def __init__(self, services: "Services") -> None:
         super().__init__()
@@ -65,6 +68,54 @@ class SectionScreen(Screen):
     def palette_commands(self) -> Iterable[SystemCommand]:
         """This screen's actions, for the command palette."""
         return ()
+
+    # --- printing ----------------------------------------------------------------
+    def print_targets(self) -> list[tuple[str, "Filters"]]:
+        """The registers this screen prints (register name, filters); F2 prints the first."""
+        return []
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "print":
+            return bool(self.print_targets())
+        return True
+
+    def action_print(self, index: int = 0) -> None:
+        targets = self.print_targets()
+        if not targets:
+            return
+        name, filters = targets[min(index, len(targets) - 1)]
+        self.app.notify(_("正在生成 PDF…"), title=_("打印"))
+        self.print_register(name, filters)
+
+    @work(thread=True, exclusive=True, group="print")
+    def print_register(self, name: str, filters: "Filters") -> None:
+        from avledger.services.delivery import deliver, print_path
+        from avledger.timeutil import to_local
+
+        services = self.services
+        try:
+            now = to_local(services.ctx.clock(), services.office.profile().tz)
+            path = services.printing.render_pdf(name, filters, print_path(services.home.path / "prints", name, now))
+        except UserError as exc:
+            self.app.call_from_thread(self.app.notify, exc.render(), title=_("打印"), severity="error")
+            return
+        finally:
+            close_thread_connection(services)
+        delivery = deliver(path)
+        message = {
+            "viewer": _("已在查看器中打开：{path}"),
+            "printer": _("已发送到打印机 {printer}：{path}"),
+        }.get(delivery.how, _("PDF 已保存：{path}")).format(path=path, printer=delivery.detail)
+        self.app.call_from_thread(self.app.notify, message, title=_("打印"), timeout=20)
+
+    def print_commands(self) -> Iterable[SystemCommand]:
+        from avledger.services.printing import REGISTERS, _registers
+
+        _registers()
+        for index, (name, _filters) in enumerate(self.print_targets()):
+            title = _(REGISTERS[name].title)
+            yield SystemCommand(_("打印：{title}").format(title=title), _("生成 A4 PDF（F2 打印第一项）"),
+                                lambda i=index: self.action_print(i))
 
     def action_leave_input(self) -> None:
         """Escape in a text box leaves it, so that the number keys switch sections again."""

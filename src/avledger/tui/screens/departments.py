@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from avledger.errors import UserError
 from avledger.i18n import N_, _
+from avledger.services.printing import Filters
 from avledger.services.views import AllocationRow, DepartmentView
 from avledger.tui.forms import DepartmentForm
 from avledger.tui.screens.base import SectionScreen
@@ -181,7 +182,10 @@ class DepartmentsScreen(SectionScreen):
     def check_action(self, action: str, parameters) -> bool | None:
         if action == "set_class" and self.is_mounted and self.current() is None:
             return None
-        return True
+        return super().check_action(action, parameters)
+
+    def print_targets(self):
+        return [("allocation", Filters())]
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(_("新增科室"), _("新增科室（执法队）及其配备类别"), self.action_add)

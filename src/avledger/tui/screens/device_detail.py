@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.widgets import Static, TabbedContent, TabPane
 
 from avledger.i18n import _
+from avledger.services.printing import Filters
 from avledger.services.lending import HistoryEntry
 from avledger.services.views import AuditView, DeviceView
 from avledger.timeutil import fmt_local
@@ -169,7 +170,7 @@ class DeviceDetailScreen(CounterActions, DeviceEditing, SubScreen):
         }
         if action in allowed:
             return allowed[action]  # a step the device cannot take now is not offered at all
-        return True
+        return super().check_action(action, parameters)
 
     def action_issue(self) -> None:
         self.open_issue(self.asset_no)
@@ -191,6 +192,9 @@ class DeviceDetailScreen(CounterActions, DeviceEditing, SubScreen):
 
     def lending_changed(self, asset_no: str) -> None:
         self.reload()
+
+    def print_targets(self):
+        return [("loans", Filters(device=self.asset_no)), ("devices", Filters(device=self.asset_no))]
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(_("修改本设备"), _("修改本设备的登记信息"), self.action_edit)

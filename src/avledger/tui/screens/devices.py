@@ -12,6 +12,7 @@ from textual.widgets import Input, Static
 
 from avledger.errors import UserError
 from avledger.i18n import _
+from avledger.services.printing import Filters
 from avledger.services.views import DeviceView
 from avledger.timeutil import local_today
 from avledger.tui.filtering import matches
@@ -158,7 +159,7 @@ class DevicesScreen(DeviceEditing, FilteredRegisterScreen):
     def check_action(self, action: str, parameters) -> bool | None:
         if action == "edit" and self.is_mounted:
             return None if self.query_one(RegisterTable).current_key is None else True
-        return True
+        return super().check_action(action, parameters)
 
     @on(RegisterTable.RowHighlighted)
     def _highlighted(self) -> None:
@@ -172,6 +173,9 @@ class DevicesScreen(DeviceEditing, FilteredRegisterScreen):
             self.query_one("#filter", Input).value = ""
         self.reload()
         self.query_one(RegisterTable).focus()
+
+    def print_targets(self):
+        return [("devices", Filters())]
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(_("登记设备"), _("登记一台新设备"), self.action_add)

@@ -21,6 +21,7 @@ from textual.widgets import Input, Static
 
 from avledger.errors import UserError
 from avledger.i18n import _
+from avledger.services.printing import Filters
 from avledger.services.footage import ClipView
 from avledger.timeutil import fmt_local
 from avledger.tui.filtering import matches
@@ -238,7 +239,7 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
             clip = self.current()
             if clip is None or (action == "late" and not clip.late):
                 return None
-        return True
+        return super().check_action(action, parameters)
 
     @on(RegisterTable.RowHighlighted)
     def _highlighted(self) -> None:
@@ -294,6 +295,9 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
             lines = [f"{kinds.get(p.kind, p.kind)}：{p.path}" for p in check.problems[:8]]
             message = _("发现 {n} 个问题：").format(n=len(check.problems)) + "\n" + "\n".join(lines)
             self.app.call_from_thread(self.app.notify, message, title=_("核验存储"), severity="error", timeout=30)
+
+    def print_targets(self):
+        return [("footage", Filters())]
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(_("采集音像文件"), _("从执法记录仪或文件夹采集音像文件入库"), self.action_ingest)
@@ -367,7 +371,7 @@ class ClipDetailScreen(FootageActions, SubScreen):
             return bool(self.clip and self.clip.late)
         if action == "pictures":
             return bool(self.clip and self.clip.kind in ("video", "photo"))
-        return True
+        return super().check_action(action, parameters)
 
     def action_pictures(self) -> None:
         self.query_one("#pictures", Static).update(Text(_("正在读取画面…"), style="dim"))

@@ -282,7 +282,7 @@ class IngestScreen(SubScreen):
             return True if self.state == "planned" and self.plan and self.plan.files else None
         if action == "choose_activity":
             return self.state == "planned"
-        return True
+        return super().check_action(action, parameters)
 
     def action_back(self) -> None:
         if self.state == "copying":

@@ -17,6 +17,7 @@ from textual.widgets import Input, Static
 
 from avledger.errors import UserError
 from avledger.i18n import _
+from avledger.services.printing import Filters
 from avledger.services.lending import PreCheck
 from avledger.timeutil import fmt_local
 from avledger.tui.filtering import matches
@@ -318,6 +319,9 @@ class LendingScreen(CounterActions, FilteredRegisterScreen):
     @on(RegisterTable.RowHighlighted)
     def _highlighted(self) -> None:
         self.refresh_bindings()
+
+    def print_targets(self):
+        return [("loans", Filters())]
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(_("领用"), _("把设备领给执法人员（含使用前检查）"), self.action_issue)

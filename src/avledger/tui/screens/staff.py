@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 
 from avledger.errors import UserError
 from avledger.i18n import _
+from avledger.services.printing import Filters
 from avledger.services.views import StaffView
 from avledger.tui.filtering import matches
 from avledger.tui.forms import StaffForm
@@ -226,7 +227,11 @@ class StaffScreen(FilteredRegisterScreen):
                 return None
             if action == "leave" and not person.active:
                 return None
-        return True
+        return super().check_action(action, parameters)
+
+    def print_targets(self):
+        person = self.current() if self.is_mounted else None
+        return [("loans", Filters(staff=person.number))] if person is not None else []
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(_("新增人员"), _("新增一名人员"), self.action_add)
