@@ -312,3 +312,28 @@ def test_source_files_are_not_modified(office, card):
     stamps = {p: os.stat(p).st_mtime_ns for p in archived_files(card)}
     office.ingest.apply(office.ingest.scan(card))
     assert {p: os.stat(p).st_mtime_ns for p in archived_files(card)} == stamps
+
+
+def test_overlapping_activities_prefer_the_holders(office, tmp_path):
+    other = office.activities.add("complaint", "投诉处置", "2026-01-10 09:00", end="2026-01-10 10:00",
+                                  officers=["2002"])
+    mine = office.activities.list()[-1]  # the inspection with 2001, from prepare()
+    write_video(tmp_path / "card" / "A.MP4", 1, creation_time="2026-01-10T01:10:00Z")
+    plan = office.ingest.scan(tmp_path / "card", device="JL-001")
+    assert plan.files[0].activity_id == mine.id != other.id
+    # without a known holder the choice is left to the manager
+    plan = office.ingest.scan(tmp_path / "card")
+    assert plan.files[0].activity_id is None and plan.files[0].question == "several_activities"
+    # the manager may name the activity for the whole card
+    plan = office.ingest.scan(tmp_path / "card", activity=str(other.id))
+    assert plan.files[0].activity_id == other.id
+
+
+def test_activity_without_end_covers_the_following_hours(office, tmp_path):
+    open_ended = office.activities.add("service", "留置送达", "2026-01-10 14:00", officers=["2002"])
+    write_video(tmp_path / "card" / "B.MP4", 1, creation_time="2026-01-10T07:00:00Z")  # 15:00 local
+    write_video(tmp_path / "card" / "C.MP4", 1, creation_time="2026-01-11T00:00:00Z")  # next morning
+    plan = office.ingest.scan(tmp_path / "card")
+    by_name = {f.name: f for f in plan.files}
+    assert by_name["B.MP4"].activity_id == open_ended.id
+    assert by_name["C.MP4"].activity_id is None and by_name["C.MP4"].question == "no_activity"

@@ -34,7 +34,7 @@ from avledger.errors import UserError
 from avledger.home import Home
 from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, ActivityOfficer, Clip, Device, Gap, Loan
-from avledger.services.activities import ActivityService
+from avledger.services.activities import OPEN_END, ActivityService
 from avledger.services.base import Context
 from avledger.services.media import MediaInfo, file_time, media_kind, name_time, probe
 from avledger.services.register import DeviceService
@@ -322,7 +322,10 @@ class IngestService:
         start = planned.start_at
         end = start + dt.timedelta(seconds=planned.info.duration_s or 0)
         candidates = []
-        for activity in Activity.select().where(Activity.start_at <= end):
+        nearby = Activity.select().where(
+            (Activity.start_at <= end)
+            & ((Activity.end_at >= start) | (Activity.end_at.is_null() & (Activity.start_at >= start - OPEN_END))))
+        for activity in nearby:
             a_start, a_end = self.activities.window(activity)
             if a_start <= end and start <= a_end:
                 candidates.append(activity)
@@ -437,8 +440,10 @@ class IngestService:
             relative = final.relative_to(root).as_posix()
             with self.ctx.change():
                 clip = self._register(planned, relative, sha, copied)
-                os.replace(temp, final)  # inside the transaction: a failed rename registers nothing
-            _fsync_dir(target_dir)
+                # inside the transaction: a failed rename registers nothing; the rename is durable
+                # before the commit, so a registered clip is never missing after a power cut
+                os.replace(temp, final)
+                _fsync_dir(target_dir)
         finally:
             temp.unlink(missing_ok=True)
         return ArchivedClip(clip.id, str(planned.source), relative, sha, planned.flags, clip.late, clip.activity_id)
