@@ -337,3 +337,26 @@ def test_activity_without_end_covers_the_following_hours(office, tmp_path):
     by_name = {f.name: f for f in plan.files}
     assert by_name["B.MP4"].activity_id == open_ended.id
     assert by_name["C.MP4"].activity_id is None and by_name["C.MP4"].question == "no_activity"
+
+
+def test_waiting_for_collection(office, card):
+    waiting = office.footage.waiting()
+    assert [(w.kind, w.hours_left) for w in waiting] == [("activity", 1.0), ("loan", 2.0)]
+    assert waiting[1].asset_no == "JL-001" and waiting[1].holder == "张伟"
+    office.ingest.apply(office.ingest.scan(card, device="JL-001"))
+    assert office.footage.waiting() == []
+
+
+def test_activity_show_cli(services, card, cli):
+    activity = prepare(services)
+    services.ingest.apply(services.ingest.scan(card, device="JL-001"))
+    services.close()
+    shown = cli("activity", "show", str(activity.id), "--json")
+    assert shown.code == 0, shown.err
+    data = shown.json()
+    assert data["case_no"] == "万发改罚1号" and len(data["clips"]) == 3 and len(data["gaps"]) == 1
+    text = cli("activity", "show", str(activity.id), lang="en")
+    assert text.code == 0 and "VID_0001.MP4" in text.out and "Recorded in full" in text.out
+    assert cli("activity", "show", "99").code == 2
+    waiting = cli("footage", "waiting", "--json")
+    assert waiting.code == 0 and waiting.json() == []

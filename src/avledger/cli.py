@@ -694,6 +694,60 @@ def activity_list(open_only: bool, as_json: bool) -> None:
            for r in rows])
 
 
+@activity.command("show")
+@click.argument("activity_id")
+@json_option
+@refusals
+def activity_show(activity_id: str, as_json: bool) -> None:
+    """显示一项执法活动及其音像、中断和工作记录。"""
+    from avledger.services.views import to_json
+    from avledger.timeutil import fmt_local
+    from avledger.vocab import (ACTIVITY_KINDS as KINDS, CASE_STATUSES, CIRCUMSTANCES as CIRC, GAP_REASONS,
+                                LONG_TERM_REASONS, NORECORD_REASONS, label, labels)
+
+    services = state().services()
+    view = services.activities.view(activity_id)
+    clips = services.footage.list(activity=view.id)
+    gaps = services.gaps.list(activity=view.id)
+    records = services.norecords.list(activity=view.id)
+    if as_json:
+        emit_json({**to_json(view), "missing_record": view.missing_record, "clips": [to_json(c) for c in clips],
+                   "gaps": [to_json(g) for g in gaps], "norecords": [to_json(r) for r in records]})
+        return
+    tz = services.office.profile().tz
+    pairs = [
+        ("#", str(view.id)), (_("类型"), label(KINDS, view.kind)), (_("标题"), view.title),
+        (_("案号"), view.case_no), (_("案件名称"), view.case_name), (_("当事人"), view.party), (_("地点"), view.place),
+        (_("执法人员"), _("、").join(f"{n}（{num}）" for n, num in zip(view.officer_names, view.officers))),
+        (_("开始"), fmt_local(view.start_at, tz)), (_("结束"), fmt_local(view.end_at, tz)),
+        (_("须全程记录"), _("是") if view.full_record else _("否")), (_("情形"), labels(CIRC, view.circumstances)),
+        (_("涉密"), _("是") if view.confidential else _("否")),
+        (_("长期保存情形"), labels(LONG_TERM_REASONS, view.long_term)),
+        (_("状态"), label(CASE_STATUSES, view.status) + (f" {view.closed_at.isoformat()}" if view.closed_at else "")),
+    ]
+    from rich.cells import cell_len
+
+    width = max(cell_len(k) for k, _v in pairs)
+    for key, value in pairs:
+        click.echo(f"{key}{' ' * (width - cell_len(key))}  {value}")
+    if view.missing_record:
+        click.echo(_("须全程记录但无音像也无工作记录"))
+    click.echo("")
+    table(["#", _("文件名"), _("录制时间"), _("设备"), _("使用人"), _("存储位置")],
+          [[c.id, c.original_name, fmt_local(c.start_at, tz), c.asset_no or "", c.holder or "", c.archive_path]
+           for c in clips])
+    if gaps:
+        click.echo("")
+        table(["#", _("中断开始"), _("恢复"), _("分钟"), _("原因")],
+              [[g.id, fmt_local(g.start_at, tz), fmt_local(g.end_at, tz), g.minutes,
+                label(GAP_REASONS, g.reason) if g.reason else _("待说明")] for g in gaps])
+    if records:
+        click.echo("")
+        table(["#", _("原因"), _("依据"), _("签字"), _("报告")],
+              [[r.id, label(NORECORD_REASONS, r.reason), r.basis, _("、").join(r.signers), r.reported_to]
+               for r in records])
+
+
 @activity.command("close")
 @click.argument("activity_id")
 @click.option("--at", metavar="YYYY-MM-DD", help="结案日期（默认今天）")
@@ -796,6 +850,27 @@ def footage_list(activity_id, unassigned, late, as_json) -> None:
             f"{r.activity_id} {r.activity}" if r.activity_id else _("未分配"), fmt_local(r.ingested_at, tz),
             _("；").join([label(CLIP_FLAGS, f) for f in r.flags]
                      + ([_("逾期：") + (r.late_reason or _("待说明"))] if r.late else []))]
+           for r in rows])
+
+
+@footage.command("waiting")
+@json_option
+@refusals
+def footage_waiting(as_json: bool) -> None:
+    """等待采集：已归还但尚无音像入库的设备、已结束但尚无音像的执法活动，以及剩余时间。"""
+    from avledger.services.views import to_json
+    from avledger.timeutil import fmt_local
+
+    services = state().services()
+    rows = services.footage.waiting()
+    if as_json:
+        emit_json([to_json(r) for r in rows])
+        return
+    tz = services.office.profile().tz
+    table([_("设备"), _("使用人"), _("执法活动"), _("归还/结束"), _("采集时限"), _("剩余（小时）")],
+          [[r.asset_no or "", r.holder or "", f"{r.id} {r.activity}" if r.kind == "activity" else "",
+            fmt_local(r.since, tz), fmt_local(r.deadline_at, tz),
+            f"{r.hours_left:.1f}" if r.hours_left >= 0 else _("已逾期 {hours:.1f}").format(hours=-r.hours_left)]
            for r in rows])
 
 
