@@ -356,7 +356,7 @@ def test_activity_show_cli(services, card, cli):
     data = shown.json()
     assert data["case_no"] == "万发改罚1号" and len(data["clips"]) == 3 and len(data["gaps"]) == 1
     text = cli("activity", "show", str(activity.id), lang="en")
-    assert text.code == 0 and "VID_0001.MP4" in text.out and "Recorded in full" in text.out
+    assert text.code == 0 and "VID_0001.MP4" in text.out and "Must be recorded in full" in text.out
     assert cli("activity", "show", "99").code == 2
     waiting = cli("footage", "waiting", "--json")
     assert waiting.code == 0 and waiting.json() == []

@@ -717,11 +717,11 @@ def activity_show(activity_id: str, as_json: bool) -> None:
     tz = services.office.profile().tz
     pairs = [
         ("#", str(view.id)), (_("类型"), label(KINDS, view.kind)), (_("标题"), view.title),
-        (_("案号"), view.case_no), (_("案件名称"), view.case_name), (_("当事人"), view.party), (_("地点"), view.place),
+        (_("案号"), view.case_no), (_("案件名"), view.case_name), (_("当事人"), view.party), (_("执法地点"), view.place),
         (_("执法人员"), _("、").join(f"{n}（{num}）" for n, num in zip(view.officer_names, view.officers))),
         (_("开始"), fmt_local(view.start_at, tz)), (_("结束"), fmt_local(view.end_at, tz)),
-        (_("须全程记录"), _("是") if view.full_record else _("否")), (_("情形"), labels(CIRC, view.circumstances)),
-        (_("涉密"), _("是") if view.confidential else _("否")),
+        (_("是否须全程记录"), _("是") if view.full_record else _("否")), (_("情形"), labels(CIRC, view.circumstances)),
+        (_("是否涉密"), _("是") if view.confidential else _("否")),
         (_("长期保存情形"), labels(LONG_TERM_REASONS, view.long_term)),
         (_("状态"), label(CASE_STATUSES, view.status) + (f" {view.closed_at.isoformat()}" if view.closed_at else "")),
     ]
