@@ -360,3 +360,34 @@ def test_activity_show_cli(services, card, cli):
     assert cli("activity", "show", "99").code == 2
     waiting = cli("footage", "waiting", "--json")
     assert waiting.code == 0 and waiting.json() == []
+
+
+def test_resolve_a_question_before_copying(office, card):
+    plan = office.ingest.scan(card)
+    index = next(i for i, f in enumerate(plan.files) if f.name.startswith("现场检查"))
+    assert plan.files[index].device_id is None and plan.files[index].holder_id is None
+    answered = office.ingest.resolve(plan, index, device="JL-001")
+    # the device's clock offset now corrects the time, and the ledger gives the holder
+    assert answered.start_at == dt.datetime(2026, 1, 10, 1, 29)
+    assert answered.holder_id == office.staff.get("2001").id
+    other = office.activities.add("other", "其他", "2026-01-10 12:00", officers=["2002"])
+    answered = office.ingest.resolve(plan, index, activity=other.id)
+    assert answered.activity_id == other.id and answered.device_id is not None
+    with pytest.raises(UserError, match="没有第 99 个"):
+        office.ingest.resolve(plan, 98)
+    result = office.ingest.apply(plan)
+    assert office.footage.view(next(c.id for c in result.archived if "现场检查" in c.source)).activity_id == other.id
+
+
+def test_cli_dry_run_copies_nothing(services, card, cli):
+    prepare(services)
+    services.close()
+    before = cli("audit", "list", "--json").json()
+    planned = cli("ingest", str(card), "--dry-run", "--json")
+    assert planned.code == 0, planned.err
+    files = planned.json()["files"]
+    assert len(files) == 4 and {f["time_source"] for f in files} == {"tag", "name", "file"}
+    text = cli("ingest", str(card), "--dry-run")
+    assert text.code == 0 and "VID_0002.MP4" in text.out
+    assert cli("audit", "list", "--json").json() == before
+    assert not services.home.archive_path.exists() or archived_files(services.home.archive_path) == []

@@ -786,12 +786,16 @@ class _ProgressLine:
 @click.argument("source_dir", type=click.Path(file_okay=False))
 @click.option("--device", "asset_no", metavar="ASSET_NO", help="设备资产编号")
 @click.option("--activity", "activity_id", metavar="ACTIVITY_ID", help="执法活动编号")
+@click.option("--dry-run", is_flag=True, help="只列出采集计划，不复制")
 @json_option
 @refusals
-def ingest(source_dir: str, asset_no: str | None, activity_id: str | None, as_json: bool) -> None:
+def ingest(source_dir: str, asset_no: str | None, activity_id: str | None, dry_run: bool, as_json: bool) -> None:
     """采集音像文件入库（复制、校验、登记；原文件不改动）。"""
     services = state().services()
     plan = services.ingest.scan(source_dir, device=asset_no, activity=activity_id)
+    if dry_run:
+        _print_plan(services, plan, as_json)
+        return
     result = services.ingest.apply(plan, progress=_ProgressLine())
     if as_json:
         emit_json({
@@ -817,6 +821,29 @@ def ingest(source_dir: str, asset_no: str | None, activity_id: str | None, as_js
         click.echo(f"  #{clip.id} {clip.archive_path}" + (_("（{notes}）").format(notes=_("；").join(notes)) if notes else ""))
     for skipped in result.refused:
         click.echo(f"  - {skipped.path}：{reasons.get(skipped.reason, skipped.reason)}")
+
+
+def _print_plan(services, plan, as_json: bool) -> None:
+    from avledger.timeutil import fmt_local
+    from avledger.vocab import CLIP_KINDS, TIME_SOURCES, label
+
+    questions = {"no_activity": _("没有时间相符的执法活动"), "several_activities": _("有多个时间相符的执法活动")}
+    if as_json:
+        emit_json({
+            "files": [{"source": str(f.source), "kind": f.kind, "size": f.size, "start_at": f.start_at.isoformat(),
+                       "time_source": f.time_source, "device_id": f.device_id, "holder_id": f.holder_id,
+                       "activity_id": f.activity_id, "flags": list(f.flags), "question": f.question}
+                      for f in plan.files],
+            "refused": [{"path": s.path, "reason": s.reason} for s in plan.skipped],
+        })
+        return
+    tz = services.office.profile().tz
+    table([_("文件名"), _("类型"), _("录制时间"), _("时间来源"), _("执法活动"), _("问题")],
+          [[f.name, label(CLIP_KINDS, f.kind), fmt_local(f.start_at, tz), label(TIME_SOURCES, f.time_source),
+            f.activity_id or _("未分配"),
+            _("；").join(([questions[f.question]] if f.question and f.activity_id is None else [])
+                        + ([_("无法读取或已损坏")] if f.flags else []))]
+           for f in plan.files])
 
 
 # --- footage -----------------------------------------------------------------------------

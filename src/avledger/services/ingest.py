@@ -340,6 +340,26 @@ class IngestService:
                 return mine[0].id, None
         return None, "several_activities"
 
+    def resolve(self, plan: Plan, index: int, *, device: str | None = None,
+                activity: int | str | None = None) -> PlannedFile:
+        """The manager's answer for one planned file: its device and/or activity.
+
+        The file is planned again with them, so its time (the device's media time
+        and clock offset), holder and deadline follow the answer.
+        """
+        try:
+            planned = plan.files[index]
+        except IndexError:
+            raise UserError("计划中没有第 {n} 个文件", n=index + 1) from None
+        given_device = self.devices.get(device) if device else (
+            Device.get_by_id(planned.device_id) if planned.device_id else None)
+        given_activity = self.activities.get(activity) if activity not in (None, "") else None
+        rel = str(planned.source.relative_to(plan.source))
+        replanned = self._plan_file(planned.source, rel, planned.size, planned.kind, given_device, given_activity,
+                                    self._known_devices())
+        plan.files[index] = replanned
+        return replanned
+
     # --- apply -------------------------------------------------------------------
     def apply(self, plan: Plan, *, progress: Callable[[Progress], None] | None = None,
               cancel: Callable[[], bool] | None = None) -> IngestResult:
