@@ -391,3 +391,12 @@ def test_cli_dry_run_copies_nothing(services, card, cli):
     assert text.code == 0 and "VID_0002.MP4" in text.out
     assert cli("audit", "list", "--json").json() == before
     assert not services.home.archive_path.exists() or archived_files(services.home.archive_path) == []
+
+
+def test_officer_named_in_tags_when_the_ledger_says_nothing(office, tmp_path):
+    write_video(tmp_path / "card" / "X.MP4", 1, creation_time="2026-01-10T01:10:00Z", tags={"artist": "C2002"})
+    planned = office.ingest.scan(tmp_path / "card").files[0]
+    assert planned.device_id is None and planned.holder_id == office.staff.get("2002").id
+    # the ledger wins when the device is known
+    planned = office.ingest.scan(tmp_path / "card", device="JL-001").files[0]
+    assert planned.holder_id == office.staff.get("2001").id

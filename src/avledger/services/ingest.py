@@ -33,7 +33,7 @@ from pathlib import Path
 from avledger.errors import UserError
 from avledger.home import Home
 from avledger.models.audit import snapshot
-from avledger.models.schema import Activity, ActivityOfficer, Clip, Device, Gap, Loan
+from avledger.models.schema import Activity, ActivityOfficer, Clip, Device, Gap, Loan, Staff
 from avledger.services.activities import OPEN_END, ActivityService
 from avledger.services.base import Context
 from avledger.services.media import MediaInfo, file_time, media_kind, name_time, probe
@@ -272,6 +272,15 @@ class IngestService:
         hits = {d.id: d for key, d in known.items() if key in haystack}
         return next(iter(hits.values())) if len(hits) == 1 else None
 
+    @staticmethod
+    def _officer_in_tags(info: MediaInfo) -> int | None:
+        """An officer named in the file's tags (staff number or certificate number), when the ledger says nothing."""
+        values = {v.strip() for v in info.tags.values() if len(v.strip()) >= 4}
+        if not values:
+            return None
+        hits = {s.id for s in Staff.select(Staff.id).where(Staff.number.in_(values) | Staff.cert_no.in_(values))}
+        return hits.pop() if len(hits) == 1 else None
+
     def _plan_file(self, path: Path, rel: str, size: int, kind: str, given_device: Device | None,
                    given_activity: Activity | None, known: dict[str, Device]) -> PlannedFile:
         tz = self.ctx.profile().tz
@@ -296,6 +305,8 @@ class IngestService:
         if device is not None:
             loan = self._loan_at(device, start)
             planned.holder_id = loan.holder_id if loan else None
+        if planned.holder_id is None:
+            planned.holder_id = self._officer_in_tags(info)
         if given_activity is not None:
             planned.activity_id = given_activity.id
         else:
