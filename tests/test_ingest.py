@@ -400,3 +400,12 @@ def test_officer_named_in_tags_when_the_ledger_says_nothing(office, tmp_path):
     # the ledger wins when the device is known
     planned = office.ingest.scan(tmp_path / "card", device="JL-001").files[0]
     assert planned.holder_id == office.staff.get("2001").id
+
+
+def test_archive_folder_from_the_profile(office, card, tmp_path):
+    office.office.set_value("ingest.archive_dir", str(tmp_path / "nas" / "footage"))
+    result = office.ingest.apply(office.ingest.scan(card, device="JL-001"))
+    assert all((tmp_path / "nas" / "footage" / c.archive_path).is_file() for c in result.archived)
+    assert office.footage.verify().ok
+    office.office.set_value("ingest.archive_dir", "footage")  # relative: inside the data folder
+    assert office.ingest.archive_root() == office.home.path / "footage"

@@ -201,7 +201,10 @@ class IngestService:
     # --- where ---------------------------------------------------------------
     def archive_root(self) -> Path:
         configured = (self.ctx.profile().get("ingest.archive_dir") or "").strip()
-        return Path(configured).expanduser() if configured else self.home.archive_path
+        if not configured:
+            return self.home.archive_path
+        path = Path(configured).expanduser()
+        return path if path.is_absolute() else self.home.path / path  # relative: inside the data folder
 
     def clean_leftovers(self) -> int:
         """Remove temporary files a killed run left in the archive."""
