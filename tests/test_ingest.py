@@ -92,7 +92,7 @@ def test_ingest_copies_verifies_and_registers(office, card):
     assert {c.holder_number for c in clips if not c.flags} == {"2001"}
     # one gap of about 20 minutes between the first two clips
     gaps = office.gaps.list()
-    assert len(gaps) == 1 and gaps[0].minutes == 19 and gaps[0].reason is None
+    assert len(gaps) == 1 and gaps[0].minutes == 20 and gaps[0].reason is None
     assert office.activities.view(first.activity_id).open_gaps == 1
     assert not office.activities.view(first.activity_id).missing_record
     assert office.audit.verify().ok
@@ -409,3 +409,20 @@ def test_archive_folder_from_the_profile(office, card, tmp_path):
     assert office.footage.verify().ok
     office.office.set_value("ingest.archive_dir", "footage")  # relative: inside the data folder
     assert office.ingest.archive_root() == office.home.path / "footage"
+
+
+def test_clip_found_later_splits_an_open_gap(office, tmp_path):
+    write_video(tmp_path / "one" / "A.MP4", 1, creation_time="2026-01-10T01:06:00Z")
+    write_video(tmp_path / "one" / "C.MP4", 1, creation_time="2026-01-10T01:31:00Z")
+    office.ingest.apply(office.ingest.scan(tmp_path / "one", device="JL-001"))
+    assert [g.minutes for g in office.gaps.list()] == [25]
+    write_video(tmp_path / "two" / "B.MP4", 1, creation_time="2026-01-10T01:19:00Z")
+    office.ingest.apply(office.ingest.scan(tmp_path / "two", device="JL-001"))
+    assert [g.minutes for g in office.gaps.list()] == [13, 12]
+    # an explained gap is kept even when a clip found later falls inside it
+    first = office.gaps.list()[0]
+    office.gaps.explain(first.id, "battery")
+    write_video(tmp_path / "three" / "A2.MP4", 1, creation_time="2026-01-10T01:12:00Z")
+    office.ingest.apply(office.ingest.scan(tmp_path / "three", device="JL-001"))
+    assert first.id in {g.id for g in office.gaps.list()}
+    assert office.audit.verify().ok

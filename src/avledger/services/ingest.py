@@ -89,7 +89,7 @@ class Plan:
 class Progress:
     """One progress event of :meth:`IngestService.apply`."""
 
-    phase: str  # copy | verify | register | done
+    phase: str  # copy (bytes of the current file) | register (a file done) | done
     files_done: int
     files_total: int
     bytes_done: int
@@ -568,7 +568,7 @@ def refresh_gaps(ctx: Context, device_id: int, activity_id: int) -> None:
     for key, (start, end) in wanted.items():
         if key in existing:
             continue
-        minutes = int((end - start).total_seconds() // 60)
+        minutes = round((end - start).total_seconds() / 60)
         gap = Gap.create(device=device_id, activity=activity_id, after_clip=key[0], before_clip=key[1],
                          start_at=start, end_at=end, minutes=minutes)
         ctx.log("gap", gap, summary=f"{minutes} min")
