@@ -426,3 +426,12 @@ def test_clip_found_later_splits_an_open_gap(office, tmp_path):
     office.ingest.apply(office.ingest.scan(tmp_path / "three", device="JL-001"))
     assert first.id in {g.id for g in office.gaps.list()}
     assert office.audit.verify().ok
+
+
+def test_missing_pyav_is_a_clear_refusal(office, card, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "av" else real(name, *a))
+    with pytest.raises(UserError, match="未安装 PyAV"):
+        office.ingest.scan(card)

@@ -36,7 +36,7 @@ from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, ActivityOfficer, Clip, Device, Gap, Loan, Staff
 from avledger.services.activities import OPEN_END, ActivityService
 from avledger.services.base import Context
-from avledger.services.media import MediaInfo, file_time, media_kind, name_time, probe
+from avledger.services.media import MediaInfo, file_time, media_kind, name_time, probe, require_av
 from avledger.services.register import DeviceService
 from avledger.timeutil import from_local, to_local
 
@@ -219,6 +219,7 @@ class IngestService:
     # --- scan ------------------------------------------------------------------
     def scan(self, source: str | Path, *, device: str | None = None,
              activity: int | str | None = None) -> Plan:
+        require_av()
         root = Path(source).expanduser()
         if not root.is_dir():
             raise UserError("找不到要采集的文件夹：{path}", path=str(source))
