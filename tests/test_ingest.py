@@ -281,6 +281,10 @@ def test_cli_ingest_verify_catches_tampering(services, card, cli):
     assert one.code == 1 and all(p["kind"] != "extra" for p in one.json()["problems"])
     listed = cli("footage", "list")
     assert listed.code == 0 and "VID_0001.MP4" in listed.out
+    shown = cli("footage", "show", str(first["id"]), lang="en")
+    assert shown.code == 0 and first["sha256"] in shown.out and "Time in the file" in shown.out
+    assert cli("footage", "show", str(first["id"]), "--json").json()["sha256"] == first["sha256"]
+    assert cli("footage", "show", "x").code == 2
     assert cli("audit", "verify").code == 0  # the verification runs are in the audit log
     actions = [e["action"] for e in cli("audit", "list", "--json").json()]
     assert actions.count("verify") == 4 and actions.count("ingest") == 4

@@ -733,7 +733,7 @@ def activity_show(activity_id: str, as_json: bool) -> None:
     if view.missing_record:
         click.echo(_("须全程记录但无音像也无工作记录"))
     click.echo("")
-    table(["#", _("文件名"), _("录制时间"), _("设备"), _("使用人"), _("存储位置")],
+    table(["#", _("文件名"), _("录制时间"), _("设备"), _("使用人"), _("存储路径")],
           [[c.id, c.original_name, fmt_local(c.start_at, tz), c.asset_no or "", c.holder or "", c.archive_path]
            for c in clips])
     if gaps:
@@ -878,6 +878,41 @@ def footage_list(activity_id, unassigned, late, as_json) -> None:
             _("；").join([label(CLIP_FLAGS, f) for f in r.flags]
                      + ([_("逾期：") + (r.late_reason or _("待说明"))] if r.late else []))]
            for r in rows])
+
+
+@footage.command("show")
+@click.argument("clip_id")
+@json_option
+@refusals
+def footage_show(clip_id: str, as_json: bool) -> None:
+    """显示一个音像文件的详细信息（指纹、时间来源、采集时限）。"""
+    from avledger.services.views import to_json
+    from avledger.timeutil import fmt_local
+    from avledger.vocab import CLIP_FLAGS, CLIP_KINDS, TIME_SOURCES, label, labels
+
+    services = state().services()
+    c = services.footage.view(clip_id)
+    if as_json:
+        emit_json(to_json(c))
+        return
+    tz = services.office.profile().tz
+    pairs = [
+        ("#", str(c.id)), (_("文件名"), c.original_name), (_("存储路径"), c.archive_path), ("SHA-256", c.sha256),
+        (_("类型"), label(CLIP_KINDS, c.kind)), (_("录制时间"), fmt_local(c.start_at, tz)),
+        (_("时间来源"), label(TIME_SOURCES, c.time_source)),
+        (_("时长（秒）"), "" if c.duration_s is None else f"{c.duration_s:.1f}"),
+        (_("分辨率"), f"{c.width}×{c.height}" if c.width else ""), (_("音视频编码"), c.codecs),
+        (_("设备"), c.asset_no or ""), (_("使用人"), f"{c.holder}（{c.holder_number}）" if c.holder else ""),
+        (_("执法活动"), f"{c.activity_id} {c.activity}" if c.activity_id else _("未分配")),
+        (_("入库时间"), fmt_local(c.ingested_at, tz)), (_("采集时限"), fmt_local(c.deadline_at, tz)),
+        (_("逾期"), (_("是") + ("：" + c.late_reason if c.late_reason else "")) if c.late else _("否")),
+        (_("问题"), labels(CLIP_FLAGS, c.flags)),
+    ]
+    from rich.cells import cell_len
+
+    width = max(cell_len(k) for k, _v in pairs)
+    for key, value in pairs:
+        click.echo(f"{key}{' ' * (width - cell_len(key))}  {value}")
 
 
 @footage.command("waiting")
