@@ -90,6 +90,8 @@ def test_norecord_needs_signers_and_leader(office):
     refused(office.norecords.add, view.id, "device_fault", "设备故障", ["2001", "2002"], "1001",
             match="不能接收工作记录报告")
     refused(office.norecords.add, view.id, "device_fault", " ", ["2001", "2002"], "3001", match="不能为空")
+    refused(office.norecords.add, view.id, "device_fault", "设备故障", ["2001", "2002"], "3001",
+            at="2026-02-01 09:00", match="不能晚于现在")
     record = office.norecords.add(view.id, "device_fault", "记录仪故障无法开机", ["2001", "2002"], "3001")
     assert record.signers == ("2001", "2002") and record.reported_to == "3001"
     assert NoRecord.select().count() == 1

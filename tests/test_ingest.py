@@ -92,7 +92,7 @@ def test_ingest_copies_verifies_and_registers(office, card):
     assert {c.holder_number for c in clips if not c.flags} == {"2001"}
     # one gap of about 20 minutes between the first two clips
     gaps = office.gaps.list()
-    assert len(gaps) == 1 and gaps[0].minutes == 19 and gaps[0].reason is None
+    assert len(gaps) == 1 and gaps[0].minutes == 20 and gaps[0].reason is None
     assert office.activities.view(first.activity_id).open_gaps == 1
     assert not office.activities.view(first.activity_id).missing_record
     assert office.audit.verify().ok
@@ -281,6 +281,10 @@ def test_cli_ingest_verify_catches_tampering(services, card, cli):
     assert one.code == 1 and all(p["kind"] != "extra" for p in one.json()["problems"])
     listed = cli("footage", "list")
     assert listed.code == 0 and "VID_0001.MP4" in listed.out
+    shown = cli("footage", "show", str(first["id"]), lang="en")
+    assert shown.code == 0 and first["sha256"] in shown.out and "Time in the file" in shown.out
+    assert cli("footage", "show", str(first["id"]), "--json").json()["sha256"] == first["sha256"]
+    assert cli("footage", "show", "x").code == 2
     assert cli("audit", "verify").code == 0  # the verification runs are in the audit log
     actions = [e["action"] for e in cli("audit", "list", "--json").json()]
     assert actions.count("verify") == 4 and actions.count("ingest") == 4
@@ -312,3 +316,126 @@ def test_source_files_are_not_modified(office, card):
     stamps = {p: os.stat(p).st_mtime_ns for p in archived_files(card)}
     office.ingest.apply(office.ingest.scan(card))
     assert {p: os.stat(p).st_mtime_ns for p in archived_files(card)} == stamps
+
+
+def test_overlapping_activities_prefer_the_holders(office, tmp_path):
+    other = office.activities.add("complaint", "投诉处置", "2026-01-10 09:00", end="2026-01-10 10:00",
+                                  officers=["2002"])
+    mine = office.activities.list()[-1]  # the inspection with 2001, from prepare()
+    write_video(tmp_path / "card" / "A.MP4", 1, creation_time="2026-01-10T01:10:00Z")
+    plan = office.ingest.scan(tmp_path / "card", device="JL-001")
+    assert plan.files[0].activity_id == mine.id != other.id
+    # without a known holder the choice is left to the manager
+    plan = office.ingest.scan(tmp_path / "card")
+    assert plan.files[0].activity_id is None and plan.files[0].question == "several_activities"
+    # the manager may name the activity for the whole card
+    plan = office.ingest.scan(tmp_path / "card", activity=str(other.id))
+    assert plan.files[0].activity_id == other.id
+
+
+def test_activity_without_end_covers_the_following_hours(office, tmp_path):
+    open_ended = office.activities.add("service", "留置送达", "2026-01-10 14:00", officers=["2002"])
+    write_video(tmp_path / "card" / "B.MP4", 1, creation_time="2026-01-10T07:00:00Z")  # 15:00 local
+    write_video(tmp_path / "card" / "C.MP4", 1, creation_time="2026-01-11T00:00:00Z")  # next morning
+    plan = office.ingest.scan(tmp_path / "card")
+    by_name = {f.name: f for f in plan.files}
+    assert by_name["B.MP4"].activity_id == open_ended.id
+    assert by_name["C.MP4"].activity_id is None and by_name["C.MP4"].question == "no_activity"
+
+
+def test_waiting_for_collection(office, card):
+    waiting = office.footage.waiting()
+    assert [(w.kind, w.hours_left) for w in waiting] == [("activity", 1.0), ("loan", 2.0)]
+    assert waiting[1].asset_no == "JL-001" and waiting[1].holder == "张伟"
+    office.ingest.apply(office.ingest.scan(card, device="JL-001"))
+    assert office.footage.waiting() == []
+
+
+def test_activity_show_cli(services, card, cli):
+    activity = prepare(services)
+    services.ingest.apply(services.ingest.scan(card, device="JL-001"))
+    services.close()
+    shown = cli("activity", "show", str(activity.id), "--json")
+    assert shown.code == 0, shown.err
+    data = shown.json()
+    assert data["case_no"] == "万发改罚1号" and len(data["clips"]) == 3 and len(data["gaps"]) == 1
+    text = cli("activity", "show", str(activity.id), lang="en")
+    assert text.code == 0 and "VID_0001.MP4" in text.out and "Must be recorded in full" in text.out
+    assert cli("activity", "show", "99").code == 2
+    waiting = cli("footage", "waiting", "--json")
+    assert waiting.code == 0 and waiting.json() == []
+
+
+def test_resolve_a_question_before_copying(office, card):
+    plan = office.ingest.scan(card)
+    index = next(i for i, f in enumerate(plan.files) if f.name.startswith("现场检查"))
+    assert plan.files[index].device_id is None and plan.files[index].holder_id is None
+    answered = office.ingest.resolve(plan, index, device="JL-001")
+    # the device's clock offset now corrects the time, and the ledger gives the holder
+    assert answered.start_at == dt.datetime(2026, 1, 10, 1, 29)
+    assert answered.holder_id == office.staff.get("2001").id
+    other = office.activities.add("other", "其他", "2026-01-10 12:00", officers=["2002"])
+    answered = office.ingest.resolve(plan, index, activity=other.id)
+    assert answered.activity_id == other.id and answered.device_id is not None
+    with pytest.raises(UserError, match="没有第 99 个"):
+        office.ingest.resolve(plan, 98)
+    result = office.ingest.apply(plan)
+    assert office.footage.view(next(c.id for c in result.archived if "现场检查" in c.source)).activity_id == other.id
+
+
+def test_cli_dry_run_copies_nothing(services, card, cli):
+    prepare(services)
+    services.close()
+    before = cli("audit", "list", "--json").json()
+    planned = cli("ingest", str(card), "--dry-run", "--json")
+    assert planned.code == 0, planned.err
+    files = planned.json()["files"]
+    assert len(files) == 4 and {f["time_source"] for f in files} == {"tag", "name", "file"}
+    text = cli("ingest", str(card), "--dry-run")
+    assert text.code == 0 and "VID_0002.MP4" in text.out
+    assert cli("audit", "list", "--json").json() == before
+    assert not services.home.archive_path.exists() or archived_files(services.home.archive_path) == []
+
+
+def test_officer_named_in_tags_when_the_ledger_says_nothing(office, tmp_path):
+    write_video(tmp_path / "card" / "X.MP4", 1, creation_time="2026-01-10T01:10:00Z", tags={"artist": "C2002"})
+    planned = office.ingest.scan(tmp_path / "card").files[0]
+    assert planned.device_id is None and planned.holder_id == office.staff.get("2002").id
+    # the ledger wins when the device is known
+    planned = office.ingest.scan(tmp_path / "card", device="JL-001").files[0]
+    assert planned.holder_id == office.staff.get("2001").id
+
+
+def test_archive_folder_from_the_profile(office, card, tmp_path):
+    office.office.set_value("ingest.archive_dir", str(tmp_path / "nas" / "footage"))
+    result = office.ingest.apply(office.ingest.scan(card, device="JL-001"))
+    assert all((tmp_path / "nas" / "footage" / c.archive_path).is_file() for c in result.archived)
+    assert office.footage.verify().ok
+    office.office.set_value("ingest.archive_dir", "footage")  # relative: inside the data folder
+    assert office.ingest.archive_root() == office.home.path / "footage"
+
+
+def test_clip_found_later_splits_an_open_gap(office, tmp_path):
+    write_video(tmp_path / "one" / "A.MP4", 1, creation_time="2026-01-10T01:06:00Z")
+    write_video(tmp_path / "one" / "C.MP4", 1, creation_time="2026-01-10T01:31:00Z")
+    office.ingest.apply(office.ingest.scan(tmp_path / "one", device="JL-001"))
+    assert [g.minutes for g in office.gaps.list()] == [25]
+    write_video(tmp_path / "two" / "B.MP4", 1, creation_time="2026-01-10T01:19:00Z")
+    office.ingest.apply(office.ingest.scan(tmp_path / "two", device="JL-001"))
+    assert [g.minutes for g in office.gaps.list()] == [13, 12]
+    # an explained gap is kept even when a clip found later falls inside it
+    first = office.gaps.list()[0]
+    office.gaps.explain(first.id, "battery")
+    write_video(tmp_path / "three" / "A2.MP4", 1, creation_time="2026-01-10T01:12:00Z")
+    office.ingest.apply(office.ingest.scan(tmp_path / "three", device="JL-001"))
+    assert first.id in {g.id for g in office.gaps.list()}
+    assert office.audit.verify().ok
+
+
+def test_missing_pyav_is_a_clear_refusal(office, card, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "av" else real(name, *a))
+    with pytest.raises(UserError, match="未安装 PyAV"):
+        office.ingest.scan(card)

@@ -795,6 +795,60 @@ def activity_list(open_only: bool, as_json: bool) -> None:
            for r in rows])
 
 
+@activity.command("show")
+@click.argument("activity_id")
+@json_option
+@refusals
+def activity_show(activity_id: str, as_json: bool) -> None:
+    """显示一项执法活动及其音像、中断和工作记录。"""
+    from avledger.services.views import to_json
+    from avledger.timeutil import fmt_local
+    from avledger.vocab import (ACTIVITY_KINDS as KINDS, CASE_STATUSES, CIRCUMSTANCES as CIRC, GAP_REASONS,
+                                LONG_TERM_REASONS, NORECORD_REASONS, label, labels)
+
+    services = state().services()
+    view = services.activities.view(activity_id)
+    clips = services.footage.list(activity=view.id)
+    gaps = services.gaps.list(activity=view.id)
+    records = services.norecords.list(activity=view.id)
+    if as_json:
+        emit_json({**to_json(view), "missing_record": view.missing_record, "clips": [to_json(c) for c in clips],
+                   "gaps": [to_json(g) for g in gaps], "norecords": [to_json(r) for r in records]})
+        return
+    tz = services.office.profile().tz
+    pairs = [
+        ("#", str(view.id)), (_("类型"), label(KINDS, view.kind)), (_("标题"), view.title),
+        (_("案号"), view.case_no), (_("案件名"), view.case_name), (_("当事人"), view.party), (_("执法地点"), view.place),
+        (_("执法人员"), _("、").join(f"{n}（{num}）" for n, num in zip(view.officer_names, view.officers))),
+        (_("开始"), fmt_local(view.start_at, tz)), (_("结束"), fmt_local(view.end_at, tz)),
+        (_("是否须全程记录"), _("是") if view.full_record else _("否")), (_("情形"), labels(CIRC, view.circumstances)),
+        (_("是否涉密"), _("是") if view.confidential else _("否")),
+        (_("长期保存情形"), labels(LONG_TERM_REASONS, view.long_term)),
+        (_("状态"), label(CASE_STATUSES, view.status) + (f" {view.closed_at.isoformat()}" if view.closed_at else "")),
+    ]
+    from rich.cells import cell_len
+
+    width = max(cell_len(k) for k, _v in pairs)
+    for key, value in pairs:
+        click.echo(f"{key}{' ' * (width - cell_len(key))}  {value}")
+    if view.missing_record:
+        click.echo(_("须全程记录但无音像也无工作记录"))
+    click.echo("")
+    table(["#", _("文件名"), _("录制时间"), _("设备"), _("使用人"), _("存储路径")],
+          [[c.id, c.original_name, fmt_local(c.start_at, tz), c.asset_no or "", c.holder or "", c.archive_path]
+           for c in clips])
+    if gaps:
+        click.echo("")
+        table(["#", _("中断开始"), _("恢复"), _("分钟"), _("原因")],
+              [[g.id, fmt_local(g.start_at, tz), fmt_local(g.end_at, tz), g.minutes,
+                label(GAP_REASONS, g.reason) if g.reason else _("待说明")] for g in gaps])
+    if records:
+        click.echo("")
+        table(["#", _("原因"), _("依据"), _("签字"), _("报告")],
+              [[r.id, label(NORECORD_REASONS, r.reason), r.basis, _("、").join(r.signers), r.reported_to]
+               for r in records])
+
+
 @activity.command("close")
 @click.argument("activity_id")
 @click.option("--at", metavar="YYYY-MM-DD", help="结案日期（默认今天）")
@@ -833,12 +887,16 @@ class _ProgressLine:
 @click.argument("source_dir", type=click.Path(file_okay=False))
 @click.option("--device", "asset_no", metavar="ASSET_NO", help="设备资产编号")
 @click.option("--activity", "activity_id", metavar="ACTIVITY_ID", help="执法活动编号")
+@click.option("--dry-run", is_flag=True, help="只列出采集计划，不复制")
 @json_option
 @refusals
-def ingest(source_dir: str, asset_no: str | None, activity_id: str | None, as_json: bool) -> None:
+def ingest(source_dir: str, asset_no: str | None, activity_id: str | None, dry_run: bool, as_json: bool) -> None:
     """采集音像文件入库（复制、校验、登记；原文件不改动）。"""
     services = state().services()
     plan = services.ingest.scan(source_dir, device=asset_no, activity=activity_id)
+    if dry_run:
+        _print_plan(services, plan, as_json)
+        return
     result = services.ingest.apply(plan, progress=_ProgressLine())
     if as_json:
         emit_json({
@@ -864,6 +922,29 @@ def ingest(source_dir: str, asset_no: str | None, activity_id: str | None, as_js
         click.echo(f"  #{clip.id} {clip.archive_path}" + (_("（{notes}）").format(notes=_("；").join(notes)) if notes else ""))
     for skipped in result.refused:
         click.echo(f"  - {skipped.path}：{reasons.get(skipped.reason, skipped.reason)}")
+
+
+def _print_plan(services, plan, as_json: bool) -> None:
+    from avledger.timeutil import fmt_local
+    from avledger.vocab import CLIP_KINDS, TIME_SOURCES, label
+
+    questions = {"no_activity": _("没有时间相符的执法活动"), "several_activities": _("有多个时间相符的执法活动")}
+    if as_json:
+        emit_json({
+            "files": [{"source": str(f.source), "kind": f.kind, "size": f.size, "start_at": f.start_at.isoformat(),
+                       "time_source": f.time_source, "device_id": f.device_id, "holder_id": f.holder_id,
+                       "activity_id": f.activity_id, "flags": list(f.flags), "question": f.question}
+                      for f in plan.files],
+            "refused": [{"path": s.path, "reason": s.reason} for s in plan.skipped],
+        })
+        return
+    tz = services.office.profile().tz
+    table([_("文件名"), _("类型"), _("录制时间"), _("时间来源"), _("执法活动"), _("问题")],
+          [[f.name, label(CLIP_KINDS, f.kind), fmt_local(f.start_at, tz), label(TIME_SOURCES, f.time_source),
+            f.activity_id or _("未分配"),
+            _("；").join(([questions[f.question]] if f.question and f.activity_id is None else [])
+                        + ([_("无法读取或已损坏")] if f.flags else []))]
+           for f in plan.files])
 
 
 # --- footage -----------------------------------------------------------------------------
@@ -897,6 +978,62 @@ def footage_list(activity_id, unassigned, late, as_json) -> None:
             f"{r.activity_id} {r.activity}" if r.activity_id else _("未分配"), fmt_local(r.ingested_at, tz),
             _("；").join([label(CLIP_FLAGS, f) for f in r.flags]
                      + ([_("逾期：") + (r.late_reason or _("待说明"))] if r.late else []))]
+           for r in rows])
+
+
+@footage.command("show")
+@click.argument("clip_id")
+@json_option
+@refusals
+def footage_show(clip_id: str, as_json: bool) -> None:
+    """显示一个音像文件的详细信息（指纹、时间来源、采集时限）。"""
+    from avledger.services.views import to_json
+    from avledger.timeutil import fmt_local
+    from avledger.vocab import CLIP_FLAGS, CLIP_KINDS, TIME_SOURCES, label, labels
+
+    services = state().services()
+    c = services.footage.view(clip_id)
+    if as_json:
+        emit_json(to_json(c))
+        return
+    tz = services.office.profile().tz
+    pairs = [
+        ("#", str(c.id)), (_("文件名"), c.original_name), (_("存储路径"), c.archive_path), ("SHA-256", c.sha256),
+        (_("类型"), label(CLIP_KINDS, c.kind)), (_("录制时间"), fmt_local(c.start_at, tz)),
+        (_("时间来源"), label(TIME_SOURCES, c.time_source)),
+        (_("时长（秒）"), "" if c.duration_s is None else f"{c.duration_s:.1f}"),
+        (_("分辨率"), f"{c.width}×{c.height}" if c.width else ""), (_("音视频编码"), c.codecs),
+        (_("设备"), c.asset_no or ""), (_("使用人"), f"{c.holder}（{c.holder_number}）" if c.holder else ""),
+        (_("执法活动"), f"{c.activity_id} {c.activity}" if c.activity_id else _("未分配")),
+        (_("入库时间"), fmt_local(c.ingested_at, tz)), (_("采集时限"), fmt_local(c.deadline_at, tz)),
+        (_("逾期"), (_("是") + ("：" + c.late_reason if c.late_reason else "")) if c.late else _("否")),
+        (_("问题"), labels(CLIP_FLAGS, c.flags)),
+    ]
+    from rich.cells import cell_len
+
+    width = max(cell_len(k) for k, _v in pairs)
+    for key, value in pairs:
+        click.echo(f"{key}{' ' * (width - cell_len(key))}  {value}")
+
+
+@footage.command("waiting")
+@json_option
+@refusals
+def footage_waiting(as_json: bool) -> None:
+    """等待采集：已归还但尚无音像入库的设备、已结束但尚无音像的执法活动，以及剩余时间。"""
+    from avledger.services.views import to_json
+    from avledger.timeutil import fmt_local
+
+    services = state().services()
+    rows = services.footage.waiting()
+    if as_json:
+        emit_json([to_json(r) for r in rows])
+        return
+    tz = services.office.profile().tz
+    table([_("设备"), _("使用人"), _("执法活动"), _("归还/结束"), _("采集时限"), _("剩余（小时）")],
+          [[r.asset_no or "", r.holder or "", f"{r.id} {r.activity}" if r.kind == "activity" else "",
+            fmt_local(r.since, tz), fmt_local(r.deadline_at, tz),
+            f"{r.hours_left:.1f}" if r.hours_left >= 0 else _("已逾期 {hours:.1f}").format(hours=-r.hours_left)]
            for r in rows])
 
 

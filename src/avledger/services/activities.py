@@ -241,9 +241,9 @@ class NoRecordService:
             raise UserError("工作记录须由至少 {n} 名执法人员签字", n=minimum)
         when = self.ctx.clock()
         if at not in (None, ""):
-            from avledger.timeutil import parse_local_datetime
-
             when = at if isinstance(at, dt.datetime) else parse_local_datetime(at, profile.tz, label=N_("时间"))
+            if when > self.ctx.clock():
+                raise UserError("{label}不能晚于现在：{value}", label=N_("时间"), value=fmt_local(when, profile.tz))
         role = profile.get("norecord.report_role")
         with self.ctx.change():
             activity = self.activities.get(activity_id)

@@ -13,7 +13,7 @@ from peewee import JOIN
 from avledger.errors import UserError
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
-from avledger.models.schema import Activity, Clip, Device, Gap, Staff
+from avledger.models.schema import Activity, Clip, Device, Gap, Loan, NoRecord, Staff
 from avledger.services.activities import ActivityService
 from avledger.services.base import Context, require_text
 from avledger.services.ingest import OWN_PREFIX, IngestService, hash_file, refresh_gaps
@@ -77,6 +77,21 @@ class ArchiveCheck:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+@dataclass(frozen=True)
+class WaitingView:
+    """Footage the 24-hour rule is waiting for: a device back without any of its footage
+    archived, or an activity that must be recorded in full, ended, with no footage yet."""
+
+    kind: str  # loan | activity
+    id: int
+    asset_no: str | None
+    holder: str | None
+    activity: str | None
+    since: dt.datetime  # return or end of the activity
+    deadline_at: dt.datetime
+    hours_left: float  # negative once overdue
 
 
 class FootageService:
@@ -149,6 +164,39 @@ class FootageService:
                     refresh_gaps(self.ctx, clip.device_id, old_activity)
                 refresh_gaps(self.ctx, clip.device_id, activity.id)
         return self.view(clip.id)
+
+    def waiting(self, *, overdue_days: int = 7) -> list[WaitingView]:
+        """What the collection deadline is still waiting for, soonest deadline first.
+
+        Loans returned without any clip of that device recorded during the loan, and
+        activities to be recorded in full that ended without footage or a not-recorded
+        work record. Deadlines passed more than ``overdue_days`` ago are left out.
+        """
+        now = self.ctx.clock()
+        profile = self.ctx.profile()
+        hours = dt.timedelta(hours=profile.get("ingest.deadline_hours"))
+        oldest = now - hours - dt.timedelta(days=overdue_days)
+        rows: list[WaitingView] = []
+        if profile.get("ingest.deadline_from") == "return":
+            loans = (Loan.select(Loan, Device, Staff).join(Device).switch(Loan).join(Staff)
+                     .where((Loan.end_kind == "return") & (Loan.end_at >= oldest)))
+            for loan in loans:
+                recorded = Clip.select().where((Clip.device == loan.device_id) & (Clip.start_at >= loan.start_at)
+                                               & (Clip.start_at <= loan.end_at)).exists()
+                if not recorded:
+                    deadline = loan.end_at + hours
+                    rows.append(WaitingView("loan", loan.id, loan.device.asset_no, loan.holder.name, None,
+                                            loan.end_at, deadline, round((deadline - now).total_seconds() / 3600, 1)))
+        activities = Activity.select().where(Activity.full_record & Activity.end_at.is_null(False)
+                                             & (Activity.end_at >= oldest) & (Activity.end_at <= now))
+        for activity in activities:
+            if (Clip.select().where(Clip.activity == activity).exists()
+                    or NoRecord.select().where(NoRecord.activity == activity).exists()):
+                continue
+            deadline = activity.end_at + hours
+            rows.append(WaitingView("activity", activity.id, None, None, activity.case_no or activity.title,
+                                    activity.end_at, deadline, round((deadline - now).total_seconds() / 3600, 1)))
+        return sorted(rows, key=lambda r: (r.deadline_at, r.kind, r.id))
 
     def explain_late(self, clip_id: int | str, reason: str) -> ClipView:
         """逾期说明: why footage reached the archive after the deadline."""

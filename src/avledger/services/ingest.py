@@ -33,10 +33,10 @@ from pathlib import Path
 from avledger.errors import UserError
 from avledger.home import Home
 from avledger.models.audit import snapshot
-from avledger.models.schema import Activity, ActivityOfficer, Clip, Device, Gap, Loan
-from avledger.services.activities import ActivityService
+from avledger.models.schema import Activity, ActivityOfficer, Clip, Device, Gap, Loan, Staff
+from avledger.services.activities import OPEN_END, ActivityService
 from avledger.services.base import Context
-from avledger.services.media import MediaInfo, file_time, media_kind, name_time, probe
+from avledger.services.media import MediaInfo, file_time, media_kind, name_time, probe, require_av
 from avledger.services.register import DeviceService
 from avledger.timeutil import from_local, to_local
 
@@ -89,7 +89,7 @@ class Plan:
 class Progress:
     """One progress event of :meth:`IngestService.apply`."""
 
-    phase: str  # copy | verify | register | done
+    phase: str  # copy (bytes of the current file) | register (a file done) | done
     files_done: int
     files_total: int
     bytes_done: int
@@ -201,7 +201,10 @@ class IngestService:
     # --- where ---------------------------------------------------------------
     def archive_root(self) -> Path:
         configured = (self.ctx.profile().get("ingest.archive_dir") or "").strip()
-        return Path(configured).expanduser() if configured else self.home.archive_path
+        if not configured:
+            return self.home.archive_path
+        path = Path(configured).expanduser()
+        return path if path.is_absolute() else self.home.path / path  # relative: inside the data folder
 
     def clean_leftovers(self) -> int:
         """Remove temporary files a killed run left in the archive."""
@@ -216,6 +219,7 @@ class IngestService:
     # --- scan ------------------------------------------------------------------
     def scan(self, source: str | Path, *, device: str | None = None,
              activity: int | str | None = None) -> Plan:
+        require_av()
         root = Path(source).expanduser()
         if not root.is_dir():
             raise UserError("找不到要采集的文件夹：{path}", path=str(source))
@@ -272,6 +276,15 @@ class IngestService:
         hits = {d.id: d for key, d in known.items() if key in haystack}
         return next(iter(hits.values())) if len(hits) == 1 else None
 
+    @staticmethod
+    def _officer_in_tags(info: MediaInfo) -> int | None:
+        """An officer named in the file's tags (staff number or certificate number), when the ledger says nothing."""
+        values = {v.strip() for v in info.tags.values() if len(v.strip()) >= 4}
+        if not values:
+            return None
+        hits = {s.id for s in Staff.select(Staff.id).where(Staff.number.in_(values) | Staff.cert_no.in_(values))}
+        return hits.pop() if len(hits) == 1 else None
+
     def _plan_file(self, path: Path, rel: str, size: int, kind: str, given_device: Device | None,
                    given_activity: Activity | None, known: dict[str, Device]) -> PlannedFile:
         tz = self.ctx.profile().tz
@@ -296,6 +309,8 @@ class IngestService:
         if device is not None:
             loan = self._loan_at(device, start)
             planned.holder_id = loan.holder_id if loan else None
+        if planned.holder_id is None:
+            planned.holder_id = self._officer_in_tags(info)
         if given_activity is not None:
             planned.activity_id = given_activity.id
         else:
@@ -322,7 +337,10 @@ class IngestService:
         start = planned.start_at
         end = start + dt.timedelta(seconds=planned.info.duration_s or 0)
         candidates = []
-        for activity in Activity.select().where(Activity.start_at <= end):
+        nearby = Activity.select().where(
+            (Activity.start_at <= end)
+            & ((Activity.end_at >= start) | (Activity.end_at.is_null() & (Activity.start_at >= start - OPEN_END))))
+        for activity in nearby:
             a_start, a_end = self.activities.window(activity)
             if a_start <= end and start <= a_end:
                 candidates.append(activity)
@@ -336,6 +354,26 @@ class IngestService:
             if len(mine) == 1:
                 return mine[0].id, None
         return None, "several_activities"
+
+    def resolve(self, plan: Plan, index: int, *, device: str | None = None,
+                activity: int | str | None = None) -> PlannedFile:
+        """The manager's answer for one planned file: its device and/or activity.
+
+        The file is planned again with them, so its time (the device's media time
+        and clock offset), holder and deadline follow the answer.
+        """
+        try:
+            planned = plan.files[index]
+        except IndexError:
+            raise UserError("计划中没有第 {n} 个文件", n=index + 1) from None
+        given_device = self.devices.get(device) if device else (
+            Device.get_by_id(planned.device_id) if planned.device_id else None)
+        given_activity = self.activities.get(activity) if activity not in (None, "") else None
+        rel = str(planned.source.relative_to(plan.source))
+        replanned = self._plan_file(planned.source, rel, planned.size, planned.kind, given_device, given_activity,
+                                    self._known_devices())
+        plan.files[index] = replanned
+        return replanned
 
     # --- apply -------------------------------------------------------------------
     def apply(self, plan: Plan, *, progress: Callable[[Progress], None] | None = None,
@@ -437,8 +475,10 @@ class IngestService:
             relative = final.relative_to(root).as_posix()
             with self.ctx.change():
                 clip = self._register(planned, relative, sha, copied)
-                os.replace(temp, final)  # inside the transaction: a failed rename registers nothing
-            _fsync_dir(target_dir)
+                # inside the transaction: a failed rename registers nothing; the rename is durable
+                # before the commit, so a registered clip is never missing after a power cut
+                os.replace(temp, final)
+                _fsync_dir(target_dir)
         finally:
             temp.unlink(missing_ok=True)
         return ArchivedClip(clip.id, str(planned.source), relative, sha, planned.flags, clip.late, clip.activity_id)
@@ -529,7 +569,7 @@ def refresh_gaps(ctx: Context, device_id: int, activity_id: int) -> None:
     for key, (start, end) in wanted.items():
         if key in existing:
             continue
-        minutes = int((end - start).total_seconds() // 60)
+        minutes = round((end - start).total_seconds() / 60)
         gap = Gap.create(device=device_id, activity=activity_id, after_clip=key[0], before_clip=key[1],
                          start_at=start, end_at=end, minutes=minutes)
         ctx.log("gap", gap, summary=f"{minutes} min")

@@ -92,6 +92,16 @@ def file_time(path: Path) -> dt.datetime:
     return dt.datetime.fromtimestamp(int(stamp), dt.timezone.utc).replace(tzinfo=None)
 
 
+def require_av() -> None:
+    """Refuse clearly when PyAV is missing (it is a dependency; a hand-made venv may lack it)."""
+    import importlib.util
+
+    from avledger.errors import UserError
+
+    if importlib.util.find_spec("av") is None:
+        raise UserError("未安装 PyAV（av），无法读取音像文件信息；请重新运行 ./avledger 以安装依赖")
+
+
 def probe(path: Path, kind: str) -> MediaInfo:
     """Read duration, time, resolution, codecs, bitrate and tags. Never raises for bad media."""
     import av
