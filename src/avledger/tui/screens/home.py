@@ -112,8 +112,24 @@ class HomeScreen(SectionScreen):
             todo.append(_("逾期未还：{asset} {holder}（{number}），应还 {due}").format(
                 asset=loan.asset_no, holder=loan.holder, number=loan.holder_number,
                 due=fmt_local(loan.due_at, profile.tz)))
-        self.query_one("#alerts", Static).update(
-            Text("\n".join(todo)) if todo else Text(_("暂无提醒。"), style="dim"))
+        alerts = Text("\n".join(todo))
+        for item in self.services.footage.waiting():
+            what = (_("{asset} {holder} 归还于 {since}").format(asset=item.asset_no, holder=item.holder,
+                                                          since=fmt_local(item.since, profile.tz))
+                    if item.kind == "loan" else _("执法活动“{name}”").format(name=item.activity))
+            line = (_("待采集：{what}，剩余 {hours} 小时").format(what=what, hours=item.hours_left)
+                    if item.hours_left >= 0 else
+                    _("采集逾期：{what}，已超 {hours} 小时").format(what=what, hours=-item.hours_left))
+            alerts.append(("\n" if alerts else "") + line, style="yellow" if item.hours_left >= 0 else "bold red")
+        open_gaps = len(self.services.gaps.list(open_only=True))
+        if open_gaps:
+            alerts.append(("\n" if alerts else "") + _("记录中断待说明原因：{n} 处（按 {key} 到“{name}”）").format(
+                n=open_gaps, key=section("activities").key, name=_(section("activities").label)), style="yellow")
+        late = sum(1 for c in self.services.footage.list(late=True) if not c.late_reason)
+        if late:
+            alerts.append(("\n" if alerts else "") + _("逾期采集待说明原因：{n} 个文件（按 {key} 到“{name}”）").format(
+                n=late, key=section("footage").key, name=_(section("footage").label)), style="yellow")
+        self.query_one("#alerts", Static).update(alerts if alerts else Text(_("暂无提醒。"), style="dim"))
 
     def fit_panel(self, selector: str, rows: list[tuple[str, str]]) -> None:
         """Size a panel to its widest line, measured in terminal cells (CJK is two cells wide)."""
