@@ -123,10 +123,21 @@ async def test_collect_the_sample_card_with_progress(demo, demo_app):
         summary = text_of(ingest.query_one("#summary"))
         assert "找到 3 个音像文件" in summary and "空文件 1" in summary and "不是音像文件 1" in summary
         assert ingest.query_one("#plan", RegisterTable).row_count == 3
+        # The damaged file tells no time or device: the manager names its activity before copying.
+        undecided = [i for i, f in enumerate(ingest.plan.files) if f.activity_id is None]
+        assert undecided
+        for index in undecided[1:]:
+            ingest.plan.files[index].activity_id = 2
+        ingest.query_one("#plan", RegisterTable).select_key(str(undecided[0]))
+        await pilot.press("a")
+        await pilot.pause()
+        await choose(pilot, "f-activity", "2 ")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        if isinstance(demo_app.screen, Confirm):  # files no activity matches: collected as unassigned
-            await pilot.press("y")
+        assert ingest.plan.files[undecided[0]].activity_id == 2
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(demo_app.screen, Confirm)  # every file has its activity: no question left
         await settle(pilot, lambda: ingest.state == "done")
         assert ingest.query_one("#progress", ProgressBar).percentage == 1.0
         assert "采集完成" in text_of(ingest.query_one("#progress-line"))
@@ -139,6 +150,7 @@ async def test_collect_the_sample_card_with_progress(demo, demo_app):
     assert {c.asset_no for c in new if "corrupt" not in c.flags} == {"JL-2024-003"}
     assert sorted(p.read_bytes() for p in card.rglob("*") if p.is_file()) == sources  # the card is untouched
     assert demo.footage.verify().ok
+    assert all(c.activity_id == 2 for c in new)
 
 
 async def test_late_reason_and_pictures(demo, demo_app):

@@ -24,6 +24,12 @@ ENTITIES: dict[str, str] = {
     "loan": N_("领用"),
     "fault": N_("故障"),
     "liability": N_("赔偿"),
+    "activity": N_("执法活动"),
+    "activity_officer": N_("执法人员"),
+    "clip": N_("音像文件"),
+    "gap": N_("记录中断"),
+    "norecord": N_("无法记录工作记录"),
+    "archive": N_("存储"),
 }
 
 FIELDS: dict[str, str] = {
@@ -51,6 +57,25 @@ FIELDS: dict[str, str] = {
     "abilities": N_("功能"),
     "media_time": N_("媒体时间"),
     "notes": N_("备注"),
+    "title": N_("标题"),
+    "case_name": N_("案件名称"),
+    "case_no": N_("案号"),
+    "party": N_("当事人"),
+    "place": N_("地点"),
+    "start_at": N_("开始时间"),
+    "end_at": N_("结束时间"),
+    "full_record": N_("全程记录"),
+    "circumstances": N_("情形"),
+    "confidential": N_("涉密"),
+    "long_term": N_("长期保存"),
+    "closed_at": N_("结案日期"),
+    "original_name": N_("文件名"),
+    "archive_path": N_("存储位置"),
+    "late_reason": N_("逾期原因"),
+    "reason": N_("原因"),
+    "note": N_("补充说明"),
+    "reported": N_("书面报告"),
+    "basis": N_("情况说明"),
 }
 
 

@@ -190,11 +190,15 @@ class IngestScreen(SubScreen):
             activity_id = planned.activity_id
 
         def done(activity_id: str | None) -> None:
-            if activity_id:
-                planned.activity_id = int(activity_id)
-                planned.question = None
-                self.show_plan(self.plan)
-                table.select_key(key)
+            if not activity_id:
+                return
+            try:  # planned again with the answer: its holder and deadline follow
+                self.services.ingest.resolve(self.plan, int(key), activity=activity_id)
+            except UserError as exc:
+                self.notify(exc.render(), severity="error")
+                return
+            self.show_plan(self.plan)
+            table.select_key(key)
 
         self.app.push_screen(AssignFormScreen(_Clip(), AssignChoices(activities)), done)
 
