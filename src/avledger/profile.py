@@ -55,6 +55,9 @@ EDITABLE_FIELDS: tuple[EditableField, ...] = (
     EditableField("ingest.deadline_hours", "采集时限（小时）", int, 1, 240),
     EditableField("ingest.max_gap_minutes", "允许的记录中断（分钟）", int, 0, 600),
     EditableField("ingest.archive_dir", "存储位置（空为数据目录）", str),
+    EditableField("ingest.deadline_from", "采集时限起算：return 归还 / activity_end 活动结束 / recording_end 录制结束", str),
+    EditableField("norecord.min_signers", "无法记录工作记录：最少签字执法人员", int, 1, 10),
+    EditableField("norecord.report_role", "无法记录工作记录：报告对象的角色", str),
     EditableField("precheck.min_battery_pct", "使用前检查：最低电量（%）", int, 0, 100),
     EditableField("precheck.min_free_gb", "使用前检查：最低剩余存储（GB）", float, 0, 10000),
     EditableField("precheck.max_clock_offset_s", "使用前检查：时钟最大误差（秒）", int, 0, 86400),
@@ -174,7 +177,8 @@ class Profile:
         if self.data["norecord"]["report_role"] not in ROLES:
             raise UserError("未知的角色：{role}", role=self.data["norecord"]["report_role"])
         if self.data["ingest"]["deadline_from"] not in DEADLINE_FROM:
-            raise UserError("配置项 {path} 的类型不对", path="ingest.deadline_from")
+            raise UserError("配置项 {path} 的值无效：{value}（可选：{choices}）", path="ingest.deadline_from",
+                            value=str(self.data["ingest"]["deadline_from"]), choices=" ".join(DEADLINE_FROM))
         for field in EDITABLE_FIELDS:
             value = _get(self.data, field.path)
             if field.minimum is not None and isinstance(value, (int, float)) and not (
