@@ -292,14 +292,14 @@ class IssueFormScreen(AssetField, FormScreen[IssueForm | None]):
             at=self.value("at"))
 
 
-class ReturnFormScreen(AssetField, FormScreen[ReturnForm | None]):
-    """归还: when, what was recorded, the condition. The return opens the 24-hour window for its footage."""
+class OutDeviceForm(AssetField):
+    """A form for a device that is out (return, handover): who holds it shows as its number is typed."""
 
-    title_text = _("归还登记")
+    holder_label = ""
 
-    def __init__(self, choices: CounterChoices, *, initial: ReturnForm | None = None, error: str | None = None,
+    def __init__(self, choices: CounterChoices, *, initial=None, error: str | None = None,
                  error_field: str | None = None) -> None:
-        super().__init__(error=error, error_field=error_field)
+        super().__init__(error=error, error_field=error_field)  # type: ignore[call-arg]
         self.choices = choices
         self.asset_pool = choices.issued
         self.initial = initial
@@ -308,17 +308,24 @@ class ReturnFormScreen(AssetField, FormScreen[ReturnForm | None]):
         yield Static("", id="holder-note")
 
     def on_mount(self) -> None:
-        super().on_mount()
+        super().on_mount()  # type: ignore[misc]
         self.show_holder()
 
     def show_holder(self) -> None:
-        asset = self.match_asset(self.value("asset_no"))
-        self.query_one("#holder-note", Static).update(
-            Text.assemble((_("使用人："), "bold"), self.choices.issued[asset]) if asset else "")
+        asset = self.match_asset(self.value("asset_no"))  # type: ignore[attr-defined]
+        self.query_one("#holder-note", Static).update(  # type: ignore[attr-defined]
+            Text.assemble((self.holder_label, "bold"), self.choices.issued[asset]) if asset else "")
 
     def on_field_changed(self, name: str) -> None:
         if name == "asset_no":
             self.show_holder()
+
+
+class ReturnFormScreen(OutDeviceForm, FormScreen[ReturnForm | None]):
+    """归还: when, what was recorded, the condition. The return opens the 24-hour window for its footage."""
+
+    title_text = _("归还登记")
+    holder_label = _("使用人：")
 
     def fields(self) -> list[Field]:
         d = self.initial or ReturnForm("")
@@ -343,33 +350,11 @@ class ReturnFormScreen(AssetField, FormScreen[ReturnForm | None]):
                           content=self.value("content"), condition=self.value("condition"), at=self.value("at"))
 
 
-class HandoverFormScreen(AssetField, FormScreen[HandoverForm | None]):
+class HandoverFormScreen(OutDeviceForm, FormScreen[HandoverForm | None]):
     """交接: from the holder straight to another officer, in one step."""
 
     title_text = _("交接登记")
-
-    def __init__(self, choices: CounterChoices, *, initial: HandoverForm | None = None, error: str | None = None,
-                 error_field: str | None = None) -> None:
-        super().__init__(error=error, error_field=error_field)
-        self.choices = choices
-        self.asset_pool = choices.issued
-        self.initial = initial
-
-    def compose_note(self) -> ComposeResult:
-        yield Static("", id="holder-note")
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.show_holder()
-
-    def show_holder(self) -> None:
-        asset = self.match_asset(self.value("asset_no"))
-        self.query_one("#holder-note", Static).update(
-            Text.assemble((_("交出人："), "bold"), self.choices.issued[asset]) if asset else "")
-
-    def on_field_changed(self, name: str) -> None:
-        if name == "asset_no":
-            self.show_holder()
+    holder_label = _("交出人：")
 
     def fields(self) -> list[Field]:
         d = self.initial or HandoverForm("", "")
