@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from avledger.home import Home
 from avledger.models.db import open_database
+from avledger.services.access import AccessService
 from avledger.services.activities import ActivityService, NoRecordService
 from avledger.services.allocation import AllocationService
 from avledger.services.auditlog import AuditService
@@ -41,6 +42,7 @@ class Services:
         self.ingest = IngestService(self.ctx, home)
         self.footage = FootageService(self.ctx, self.ingest)
         self.gaps = GapService(self.ctx)
+        self.access = AccessService(self.ctx, self.footage)
         self.norecords = NoRecordService(self.ctx)
         self.printing = PrintService(self.ctx, home.path / "templates")
 

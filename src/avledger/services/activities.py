@@ -180,10 +180,14 @@ class ActivityService:
 
     # --- queries ---------------------------------------------------------
     def list(self, *, open_only: bool = False) -> list[ActivityView]:
+        """Activities, newest first; confidential ones only for those cleared to see them (F17)."""
+        from avledger.services.clearance import Clearance
+
         query = Activity.select().order_by(Activity.start_at.desc(), Activity.id.desc())
         if open_only:
             query = query.where(Activity.status == "open")
-        return self._views(list(query))
+        clearance = Clearance(self.ctx)
+        return self._views([a for a in query if clearance.sees_activity(a.id, a.confidential)])
 
     def view(self, activity_id: int | str) -> ActivityView:
         return self._views([self.get(activity_id)])[0]
