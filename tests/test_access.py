@@ -253,3 +253,25 @@ def test_preview_needs_an_approval_except_the_managers_own(demo):
     look = demo.footage.look(clip.id)
     assert look.approval is not None and look.viewing_id
     assert demo.access.viewings()[-1].how == "screen"
+
+
+def test_the_viewing_register_prints(demo, tmp_path):
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils is not installed")
+    from avledger.services.printing import Filters
+
+    req = approved(demo, kind="copy")
+    act_as(demo, "2002")
+    demo.access.view_clips(req.id)
+    demo.access.extract(req.id, "2002", tmp_path / "out")
+    other = demo.access.request("2003", "无关查阅", activity=footage_activity(demo))
+    act_as(demo, "1002")
+    demo.access.refuse(other.id, "1002", "与本案无关")
+    _reg, _scope, sheet = demo.printing.sheet("viewings", Filters())
+    assert [r["event"] for r in sheet.rows] == ["申请", "批准", "查阅", "证据调取", "申请", "不予批准"]
+    pdf = demo.printing.render_pdf("viewings", Filters(), tmp_path / "v.pdf")
+    text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True).stdout
+    flat = "".join(text.split())
+    assert "音像记录查阅登记表" in flat and "与本案无关" in flat and "刘洋（2002）" in flat
+    _reg, _scope, mine = demo.printing.sheet("viewings", Filters(staff="2003"))
+    assert [r["event"] for r in mine.rows] == ["申请"]

@@ -1048,7 +1048,7 @@ def register_filters(func):
 @click.option("-o", "--output", required=True, metavar="FILE.pdf", help="输出的 PDF 文件")
 @refusals
 def print_register(register_name, date_from, date_to, dept, device, staff, output) -> None:
-    """打印登记表（A4 PDF）。REGISTER：devices allocation loans audit"""
+    """打印登记表（A4 PDF）。REGISTER：devices allocation loans audit viewings"""
     from avledger.services.printing import Filters
 
     filters = Filters(date_from=date_from, date_to=date_to, dept=dept, device=device, staff=staff)
@@ -1062,7 +1062,7 @@ def print_register(register_name, date_from, date_to, dept, device, staff, outpu
 @click.option("-o", "--output", required=True, metavar="FILE.xlsx|FILE.csv", help="输出的表格文件")
 @refusals
 def export_register(register_name, date_from, date_to, dept, device, staff, output) -> None:
-    """导出登记表为 .xlsx 或 .csv。REGISTER：devices allocation loans audit"""
+    """导出登记表为 .xlsx 或 .csv。REGISTER：devices allocation loans audit viewings"""
     from avledger.services.printing import Filters
 
     filters = Filters(date_from=date_from, date_to=date_to, dept=dept, device=device, staff=staff)
