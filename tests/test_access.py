@@ -12,7 +12,18 @@ import pytest
 
 from avledger.errors import UserError
 from avledger.models.schema import Activity
-from avledger.services.access import SHEET_NAME, package_names
+from avledger.services.access import SHEET_NAME, SHEET_PDF, package_names
+
+
+def sheets() -> list[str]:
+    """The explanation sheet: always the text; the PDF too where the CJK font is installed."""
+    from avledger.services.printing import find_cjk_font
+
+    try:
+        find_cjk_font()
+    except UserError:
+        return [SHEET_NAME]
+    return [SHEET_NAME, SHEET_PDF]
 
 
 def act_as(svc, number: str) -> None:
@@ -196,7 +207,12 @@ def test_extraction_files_match_their_hashes(demo, tmp_path):
     sheet = (out / SHEET_NAME).read_text("utf-8")
     assert "提取人：刘洋（2002）" in sheet and "制作人" in sheet and "提取时间" in sheet
     assert all(f.sha256 in sheet for f in done.files)
-    assert sorted(p.name for p in out.iterdir()) == sorted([f.name for f in done.files] + [SHEET_NAME])
+    assert sorted(p.name for p in out.iterdir()) == sorted([f.name for f in done.files] + sheets())
+    if SHEET_PDF in sheets() and shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-raw", str(out / SHEET_PDF), "-"], capture_output=True, text=True).stdout
+        flat = "".join(text.split())
+        assert "文字说明材料" in flat and "刘洋（2002）" in flat and "提取时间" in flat
+        assert all(f.sha256 in flat for f in done.files)  # whole, not cut at the cell's edge
     assert [e.request_id for e in demo.access.extractions()] == [req.id]
     assert demo.audit.list()[-1].action == "extract" and demo.audit.verify().ok
     # a second extraction into the same, now full, folder is refused
@@ -212,7 +228,7 @@ def test_encrypted_7z_opens_with_the_password_only(demo, tmp_path):
     done = demo.access.extract(req.id, "2002", out, password_file=secret)
     assert done.encrypted and done.package and [p.name for p in out.iterdir()] == [f"证据调取_{req.id}.7z"]
     names = package_names(done.package, "正确的密码 42")
-    assert sorted(names) == sorted([f.name for f in done.files] + [SHEET_NAME])
+    assert sorted(names) == sorted([f.name for f in done.files] + sheets())
     with py7zr.SevenZipFile(done.package, "r", password="正确的密码 42") as archive:
         archive.extractall(tmp_path / "opened")
     for f in done.files:

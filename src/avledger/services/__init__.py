@@ -42,9 +42,9 @@ class Services:
         self.ingest = IngestService(self.ctx, home)
         self.footage = FootageService(self.ctx, self.ingest)
         self.gaps = GapService(self.ctx)
-        self.access = AccessService(self.ctx, self.footage)
         self.norecords = NoRecordService(self.ctx)
         self.printing = PrintService(self.ctx, home.path / "templates")
+        self.access = AccessService(self.ctx, self.footage, self.printing)
 
     def close(self) -> None:
         if not self.db.is_closed():

@@ -41,6 +41,7 @@ from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS, ROLES, label
 
 DEFAULT_DAYS = 7  # an approval without a date holds for a week
 SHEET_NAME = "文字说明材料.txt"
+SHEET_PDF = "文字说明材料.pdf"
 
 
 @dataclass(frozen=True)
@@ -125,9 +126,10 @@ def _ids(text: str) -> tuple[int, ...]:
 
 
 class AccessService:
-    def __init__(self, ctx: Context, footage: FootageService):
+    def __init__(self, ctx: Context, footage: FootageService | None, printing=None):
         self.ctx = ctx
         self.footage = footage
+        self.printing = printing  # a PrintService: the explanation sheet as PDF too (when the font is there)
         self.staff = StaffService(ctx)
 
     # --- lookups --------------------------------------------------------------
@@ -395,11 +397,15 @@ class AccessService:
             sheet = self._sheet(req, person, at, clips, files)
             written.append(stage / SHEET_NAME)
             _write_text(stage / SHEET_NAME, sheet)
+            sheets = [SHEET_NAME]
+            written.append(stage / SHEET_PDF)
+            if self._sheet_pdf(stage / SHEET_PDF, req, person, at, clips, files):
+                sheets.append(SHEET_PDF)
             package = None
             if seven_zip:
                 package = out_dir / f"证据调取_{req.id}.7z"
                 written.append(package)
-                _pack(stage, package, [f.name for f in files] + [SHEET_NAME], password)
+                _pack(stage, package, [f.name for f in files] + sheets, password)
                 shutil.rmtree(stage)
             with self.ctx.change():
                 record = Extraction.create(
@@ -439,6 +445,42 @@ class AccessService:
                       f"   大小：{f.size} 字节；SHA-256：{f.sha256}"]
         lines += ["", "提取人签名：__________    日期：__________", ""]
         return "\n".join(lines)
+
+    def _sheet_pdf(self, path: Path, req: AccessRequest, extractor: Staff, at: dt.datetime, clips: list[Clip],
+                   files: list[ExtractedFile]) -> bool:
+        """The explanation sheet as an A4 PDF, through the print service; False when printing is not possible
+        here (no CJK font): the text sheet stands alone then."""
+        if self.printing is None:
+            return False
+        from avledger.i18n import _
+        from avledger.services.printing import Column, find_cjk_font
+
+        try:
+            find_cjk_font()
+        except UserError:
+            return False
+        tz = self.ctx.profile().tz
+        approver = req.decided_by
+        fields = [
+            (_("调取依据"), _("查阅申请第 {id} 号（{reason}：{text}）").format(
+                id=req.id, reason=_(label(ACCESS_REASONS, req.reason_kind)), text=req.reason)),
+            (_("批准人"), f"{approver.name}（{approver.number}），{fmt_local(req.decided_at, tz)}"
+             + (_("，纸质审批表 {no}").format(no=req.paper_form_no) if req.paper_form_no else "")),
+            (_("提取人"), f"{extractor.name}（{extractor.number}）"),
+            (_("提取时间"), fmt_local(at, tz)),
+            (_("提取方式"), _("从音像记录存储中复制，逐一核对 SHA-256 与入库时登记的一致")),
+        ]
+        columns = [Column("seq", N_("序号"), "auto", "center"), Column("name", N_("文件"), 1.6),
+                   Column("maker", N_("制作人"), 1), Column("device", N_("设备"), 0.9),
+                   Column("recorded", N_("录制时间"), 1, "center"), Column("size", N_("大小（字节）"), 0.8, "right"),
+                   Column("sha256", "SHA-256", 2.4)]
+        rows = [{"seq": n, "name": f.name, "maker": f"{c.holder.name}（{c.holder.number}）" if c.holder_id else "—",
+                 "device": c.device.asset_no if c.device_id else "—", "recorded": fmt_local(c.start_at, tz),
+                 "size": f.size, "sha256": " ".join(f.sha256[i:i + 16] for i in range(0, 64, 16))}  # wraps in its cell
+                for n, (c, f) in enumerate(zip(clips, files), 1)]
+        self.printing.form_pdf("explanation", N_("文字说明材料"), _("查阅申请第 {id} 号").format(id=req.id), columns,
+                               rows, path, signatures=(N_("提取人："), N_("制作人：")), extra={"fields": fields})
+        return True
 
     # --- lists --------------------------------------------------------------------
     def view(self, request_id: int | str) -> AccessView:
