@@ -11,7 +11,6 @@ import py7zr
 import pytest
 
 from avledger.errors import UserError
-from avledger.models.schema import Activity
 from avledger.services.access import SHEET_NAME, SHEET_PDF, package_names
 
 
@@ -108,7 +107,7 @@ def test_only_the_approver_decides_unless_a_paper_form_is_recorded(demo):
 
 def test_confidential_needs_the_confidential_approver_and_is_hidden(demo):
     activity_id = footage_activity(demo)
-    Activity.update(confidential=True).where(Activity.id == activity_id).execute()  # (marking is not this issue)
+    demo.activities.set_confidential(activity_id)
     req = demo.access.request("2003", "复核", activity=activity_id)
     assert req.confidential
     act_as(demo, "2001")  # an approver, not the leader the profile names
@@ -291,3 +290,19 @@ def test_the_viewing_register_prints(demo, tmp_path):
     assert "音像记录查阅登记表" in flat and "与本案无关" in flat and "刘洋（2002）" in flat
     _reg, _scope, mine = demo.printing.sheet("viewings", Filters(staff="2003"))
     assert [r["event"] for r in mine.rows] == ["申请"]
+
+
+def test_marked_confidential_after_the_request(demo):
+    activity_id = footage_activity(demo)
+    req = demo.access.request("2002", "复核", activity=activity_id)
+    assert not req.confidential
+    act_as(demo, "2003")
+    demo.activities.set_confidential(activity_id)
+    assert "取消保密" in refused(demo, demo.activities.set_confidential, activity_id, False)
+    act_as(demo, "2001")
+    assert "保密" in refused(demo, demo.access.approve, req.id, "2001")  # decided as confidential now
+    act_as(demo, "1002")
+    done = demo.access.approve(req.id, "1002")
+    assert done.confidential and done.status == "approved"
+    assert not demo.activities.set_confidential(activity_id, False).confidential
+    assert demo.audit.verify().ok

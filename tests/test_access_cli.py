@@ -86,3 +86,33 @@ def test_refuse_then_nothing_allowed(cli, tmp_path):
     assert result.code == 2 and "不予批准" in result.err
     text = cli("access", "list")
     assert "不予批准" in text.out
+
+
+def test_confidential_mark_hides_the_activity(cli):
+    assert cli("demo").code == 0
+    activity = next(c["activity_id"] for c in cli("footage", "list", "--json").json() if c["activity_id"])
+    marked = cli("activity", "confidential", str(activity))
+    assert marked.code == 0, marked.err
+    # this login is mapped to nobody: the activity and its footage are left out of the lists
+    assert activity not in [a["id"] for a in cli("activity", "list", "--json").json()]
+    assert not any(c["activity_id"] == activity for c in cli("footage", "list", "--json").json())
+    lifted = cli("activity", "confidential", str(activity), "--off")
+    assert lifted.code == 2 and "取消保密" in lifted.err
+    be(cli, "1002")  # the leader (the profile's confidential approver) sees it and may lift the mark
+    assert activity in [a["id"] for a in cli("activity", "list", "--json").json()]
+    assert cli("activity", "confidential", str(activity), "--off").code == 0
+
+
+def test_player_only_with_a_display(monkeypatch):
+    import shutil
+
+    from avledger.cli import display_available
+
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/xdg-open")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert not display_available()  # over SSH: details instead
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert display_available()
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert not display_available()

@@ -795,6 +795,17 @@ def activity_list(open_only: bool, as_json: bool) -> None:
            for r in rows])
 
 
+@activity.command("confidential")
+@click.argument("activity_id")
+@click.option("--off", is_flag=True, help="取消保密标记（仅涉密资料审批角色）")
+@refusals
+def activity_confidential(activity_id: str, off: bool) -> None:
+    """标记执法活动的音像记录为保密（或取消）。"""
+    view = state().services().activities.set_confidential(activity_id, not off)
+    click.echo((_("已标记保密：{id} {title}") if view.confidential else _("已取消保密标记：{id} {title}")).format(
+        id=view.id, title=view.title))
+
+
 @activity.command("close")
 @click.argument("activity_id")
 @click.option("--at", metavar="YYYY-MM-DD", help="结案日期（默认今天）")

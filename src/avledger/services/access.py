@@ -221,6 +221,11 @@ class AccessService:
         approver = self._active_staff(by)
         if approver.id == req.requester_id:
             raise UserError("不能审批本人的申请")
+        if not req.confidential and (Clip.select().join(AccessClip, on=(AccessClip.clip == Clip.id))
+                                     .switch(Clip).join(Activity).where((AccessClip.request == req)
+                                                                         & (Activity.confidential == True))  # noqa: E712
+                                     .exists()):
+            req.confidential = True  # marked since the request was made: decided as confidential (saved with it)
         profile = self.ctx.profile()
         role = profile.get("viewing.approver_role")
         high = profile.get("viewing.confidential_approver_role")
@@ -245,10 +250,10 @@ class AccessService:
             req = self.get(request_id)
             if req.until < today(self.ctx):
                 raise UserError("查阅申请 {id} 已于 {date} 过期", id=req.id, date=req.until.isoformat())
+            before = snapshot(req)
             approver, recorder = self._decider(req, by)
             if recorder and not paper:
                 raise UserError("代为登记审批时须填写纸质审批表编号（--paper-form）")
-            before = snapshot(req)
             req.status = "approved"
             req.decided_by = approver
             req.decided_at = self.ctx.clock()
@@ -264,8 +269,8 @@ class AccessService:
         reason = require_text(reason, N_("不予批准理由"))
         with self.ctx.change():
             req = self.get(request_id)
-            approver, recorder = self._decider(req, by)
             before = snapshot(req)
+            approver, recorder = self._decider(req, by)
             req.status = "refused"
             req.decided_by = approver
             req.decided_at = self.ctx.clock()
