@@ -94,3 +94,23 @@ async def test_clip_page_without_approval_refuses_and_logs(demo, demo_app):
         await pilot.press("p")
         await settle(pilot, lambda: "不能打开" in text_of(page.query_one("#pictures")))
         assert len(demo.audit.list()) == before + 1 and demo.audit.list()[-1].action == "view_refused"
+
+
+async def test_refuse_with_a_reason(demo, demo_app):
+    activity = next(c.activity_id for c in demo.footage.list() if c.activity_id)
+    request = demo.access.request("2002", "复核", activity=activity)
+    act_as(demo, "1002")
+    async with demo_app.run_test(size=SIZE) as pilot:
+        screen = await go(pilot, "access")
+        screen.query_one(RegisterTable).select_key(str(request.id))
+        await pilot.press("n")
+        await pilot.pause()
+        form = demo_app.screen
+        assert isinstance(form, DecisionFormScreen)
+        assert form.query_one("#f-by").value == "1002" and form.query_one("#f-by").disabled
+        await fill(pilot, "reason", "与本案无关")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        done = demo.access.view(request.id)
+        assert done.status == "refused" and done.decision_note == "与本案无关" and done.decided_by_number == "1002"
+        assert "不予批准" in " ".join(str(c) for c in screen.query_one(RegisterTable).get_row(str(request.id)))

@@ -235,7 +235,9 @@ class AccessScreen(FilteredRegisterScreen):
             self.app.notify(_("当前系统用户未对应任何人员：在“人员”中填写系统用户名后才能审批和查阅"),
                             severity="error")
             return
-        on_paper = "manager" in me.roles and "approver" not in me.roles and "leader" not in me.roles
+        profile = self.services.office.profile()
+        deciders = {profile.get("viewing.approver_role"), profile.get("viewing.confidential_approver_role")}
+        on_paper = "manager" in me.roles and not deciders & set(me.roles)  # the manager records a paper approval
         if not refuse and not on_paper and initial is None and error is None:
             self._run(request.id, DecisionForm(me.number, "", ""), refuse=False)
             return
