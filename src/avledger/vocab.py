@@ -159,6 +159,42 @@ AUDIT_ACTIONS: dict[str, str] = {
     "gap": N_("发现记录中断"),
     "explain": N_("中断说明"),
     "norecord": N_("无法记录工作记录"),
+    "access_request": N_("查阅申请"),
+    "approve": N_("批准查阅"),
+    "refuse": N_("不予批准"),
+    "view": N_("查阅"),
+    "view_end": N_("查阅结束"),
+    "view_refused": N_("未经批准查阅被拒绝"),
+    "extract": N_("证据调取"),
+}
+
+# Why footage is asked for (查阅事由, W16 D28 D29 R15).
+ACCESS_REASONS: dict[str, str] = {
+    "case_handling": N_("办案需要"),
+    "complaint": N_("投诉举报处理"),
+    "supervision": N_("执法监督"),
+    "case_review": N_("案情研判"),
+    "court_evidence": N_("诉讼证据"),
+    "other": N_("其他"),
+}
+
+ACCESS_KINDS: dict[str, str] = {
+    "view": N_("查阅"),
+    "copy": N_("复制调取"),
+}
+
+# requested | approved | refused are stored; expired is an approval past its date.
+ACCESS_STATUSES: dict[str, str] = {
+    "requested": N_("待审批"),
+    "approved": N_("已批准"),
+    "refused": N_("不予批准"),
+    "expired": N_("已过期"),
+}
+
+ACCESS_SCOPES: dict[str, str] = {
+    "activity": N_("执法活动"),
+    "case": N_("案件"),
+    "clips": N_("指定文件"),
 }
 
 # The kinds of entry in a device's use and repair history.

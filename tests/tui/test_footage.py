@@ -171,6 +171,8 @@ async def test_late_reason_and_pictures(demo, demo_app):
         assert isinstance(page, ClipDetailScreen)
         assert clip.sha256 in text_of(page.query_one("#fields"))
         previews = len([e for e in demo.audit.list() if e.action == "preview"])
+        demo.staff.update("1001", os_user="manager")  # the manager may look without an approval (issue 7)
+        demo.ctx.os_user = "manager"
         await pilot.press("p")
         await settle(pilot, lambda: "画面" in text_of(page.query_one("#pictures")) and "正在" not in text_of(
             page.query_one("#pictures")))

@@ -215,6 +215,58 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX norecord_activity ON norecord (activity_id)",
     ],
+    # viewing approvals, the clips they cover, the viewing register, evidence extractions (F14-F17)
+    [
+        """CREATE TABLE access_request (
+            id INTEGER PRIMARY KEY,
+            scope TEXT NOT NULL,
+            activity_id INTEGER REFERENCES activity (id),
+            case_no TEXT NOT NULL DEFAULT '',
+            requester_id INTEGER NOT NULL REFERENCES staff (id),
+            reason_kind TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            until DATE NOT NULL,
+            confidential INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL DEFAULT 'requested',
+            requested_at DATETIME NOT NULL,
+            decided_by_id INTEGER REFERENCES staff (id),
+            decided_at DATETIME,
+            decision_note TEXT NOT NULL DEFAULT '',
+            paper_form_no TEXT NOT NULL DEFAULT '',
+            recorded_by TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX access_request_status ON access_request (status, requested_at)",
+        "CREATE INDEX access_request_requester ON access_request (requester_id)",
+        """CREATE TABLE access_clip (
+            id INTEGER PRIMARY KEY,
+            request_id INTEGER NOT NULL REFERENCES access_request (id),
+            clip_id INTEGER NOT NULL REFERENCES clip (id),
+            UNIQUE (request_id, clip_id)
+        )""",
+        "CREATE INDEX access_clip_clip ON access_clip (clip_id)",
+        """CREATE TABLE viewing (
+            id INTEGER PRIMARY KEY,
+            request_id INTEGER NOT NULL REFERENCES access_request (id),
+            staff_id INTEGER NOT NULL REFERENCES staff (id),
+            at DATETIME NOT NULL,
+            duration_s REAL,
+            clip_ids TEXT NOT NULL,
+            how TEXT NOT NULL
+        )""",
+        "CREATE INDEX viewing_request ON viewing (request_id, at)",
+        """CREATE TABLE extraction (
+            id INTEGER PRIMARY KEY,
+            request_id INTEGER NOT NULL REFERENCES access_request (id),
+            extractor_id INTEGER NOT NULL REFERENCES staff (id),
+            at DATETIME NOT NULL,
+            out_dir TEXT NOT NULL,
+            files TEXT NOT NULL,
+            package TEXT,
+            encrypted INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX extraction_request ON extraction (request_id)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -207,6 +207,67 @@ class NoRecord(BaseModel):
         table_name = "norecord"
 
 
+class AccessRequest(BaseModel):
+    """A request to view or copy footage (查阅/调阅/复制申请) and its decision (F15)."""
+
+    id = AutoField()
+    scope = CharField()  # activity | case | clips
+    activity = ForeignKeyField(Activity, null=True, column_name="activity_id")
+    case_no = TextField(default="")
+    requester = ForeignKeyField(Staff, column_name="requester_id")
+    reason_kind = CharField()
+    reason = TextField()
+    kind = CharField()  # view | copy
+    until = DateField()  # the approval holds to the end of this local date
+    confidential = BooleanField(default=False)  # covers footage of a confidential activity (F17)
+    status = CharField(default="requested")  # requested | approved | refused
+    requested_at = DateTimeField()
+    decided_by = ForeignKeyField(Staff, null=True, column_name="decided_by_id")
+    decided_at = DateTimeField(null=True)
+    decision_note = TextField(default="")  # the reason of a refusal
+    paper_form_no = TextField(default="")  # approved on a paper form, recorded on the approver's behalf
+    recorded_by = TextField(default="")  # who recorded a paper approval
+
+    class Meta:
+        table_name = "access_request"
+
+
+class AccessClip(BaseModel):
+    """One clip a request covers, fixed when the request is made."""
+
+    id = AutoField()
+    request = ForeignKeyField(AccessRequest, backref="clips", column_name="request_id")
+    clip = ForeignKeyField(Clip, column_name="clip_id")
+
+    class Meta:
+        table_name = "access_clip"
+
+
+class Viewing(BaseModel):
+    """One viewing under an approval (查阅登记): who, when, how long, which clips."""
+
+    id = AutoField()
+    request = ForeignKeyField(AccessRequest, backref="viewings", column_name="request_id")
+    staff = ForeignKeyField(Staff, column_name="staff_id")
+    at = DateTimeField()
+    duration_s = FloatField(null=True)
+    clip_ids = TextField()  # comma-separated
+    how = CharField()  # player | details | screen
+
+
+class Extraction(BaseModel):
+    """Footage copied out as evidence (作为证据调取, F14)."""
+
+    id = AutoField()
+    request = ForeignKeyField(AccessRequest, backref="extractions", column_name="request_id")
+    extractor = ForeignKeyField(Staff, column_name="extractor_id")
+    at = DateTimeField()
+    out_dir = TextField()
+    files = TextField()  # JSON: [{name, clip_id, size, sha256}]
+    package = TextField(null=True)  # the 7z file, when packed
+    encrypted = BooleanField(default=False)
+
+
 class AuditEvent(BaseModel):
     id = AutoField()
     at = DateTimeField()
@@ -236,7 +297,11 @@ AUDITED: dict[str, type[BaseModel]] = {
     "clip": Clip,
     "gap": Gap,
     "norecord": NoRecord,
+    "access_request": AccessRequest,
+    "access_clip": AccessClip,
+    "viewing": Viewing,
+    "extraction": Extraction,
 }
 
 ALL_MODELS = [Office, Department, Staff, Device, Loan, Fault, Liability, Activity, ActivityOfficer, Clip, Gap,
-              NoRecord, AuditEvent]
+              NoRecord, AccessRequest, AccessClip, Viewing, Extraction, AuditEvent]

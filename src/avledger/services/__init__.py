@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from avledger.home import Home
 from avledger.models.db import open_database
+from avledger.services.access import AccessService
 from avledger.services.activities import ActivityService, NoRecordService
 from avledger.services.allocation import AllocationService
 from avledger.services.auditlog import AuditService
@@ -43,6 +44,7 @@ class Services:
         self.gaps = GapService(self.ctx)
         self.norecords = NoRecordService(self.ctx)
         self.printing = PrintService(self.ctx, home.path / "templates")
+        self.access = AccessService(self.ctx, self.footage, self.printing)
 
     def close(self) -> None:
         if not self.db.is_closed():

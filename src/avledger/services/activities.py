@@ -178,12 +178,36 @@ class ActivityService:
             self.ctx.log("close", activity, before=before, summary=f"{activity.id} {activity.title}")
         return self.view(activity.id)
 
+    def set_confidential(self, activity_id: int | str, on: bool = True) -> ActivityView:
+        """Mark an activity's records confidential (保密, F17), or lift the mark. Anyone may mark (stricter
+        handling is always safe); only the profile's confidential approver, at the keyboard, may lift it."""
+        from avledger.services.clearance import current_staff, has_role
+        from avledger.vocab import ROLES, label
+
+        with self.ctx.change():
+            activity = self.get(activity_id)
+            if activity.confidential == bool(on):
+                return self.view(activity.id)
+            role = self.ctx.profile().get("viewing.confidential_approver_role")
+            if not on and not has_role(current_staff(self.ctx), role):
+                raise UserError("只有{role}可以取消保密标记", role=label(ROLES, role))
+            before = snapshot(activity)
+            activity.confidential = bool(on)
+            activity.save()
+            self.ctx.log("update", activity, before=before,
+                         summary=f"{activity.id} {activity.title}：{'保密' if on else '取消保密'}")
+        return self.view(activity.id)
+
     # --- queries ---------------------------------------------------------
     def list(self, *, open_only: bool = False) -> list[ActivityView]:
+        """Activities, newest first; confidential ones only for those cleared to see them (F17)."""
+        from avledger.services.clearance import Clearance
+
         query = Activity.select().order_by(Activity.start_at.desc(), Activity.id.desc())
         if open_only:
             query = query.where(Activity.status == "open")
-        return self._views(list(query))
+        clearance = Clearance(self.ctx)
+        return self._views([a for a in query if clearance.sees_activity(a.id, a.confidential)])
 
     def view(self, activity_id: int | str) -> ActivityView:
         return self._views([self.get(activity_id)])[0]

@@ -94,6 +94,13 @@ class WaitingView:
     hours_left: float  # negative once overdue
 
 
+@dataclass(frozen=True)
+class Look:
+    pictures: list
+    approval: object | None  # the AccessView it was shown under; None: the manager's own look
+    viewing_id: int | None
+
+
 class FootageService:
     def __init__(self, ctx: Context, ingest: IngestService):
         self.ctx = ctx
@@ -125,7 +132,11 @@ class FootageService:
             query = query.where(Clip.activity.is_null())
         if late:
             query = query.where(Clip.late == True)  # noqa: E712
-        return [self._view(c) for c in query.order_by(Clip.start_at, Clip.id)]
+        from avledger.services.clearance import Clearance
+
+        clearance = Clearance(self.ctx)
+        return [self._view(c) for c in query.order_by(Clip.start_at, Clip.id)
+                if not c.activity_id or clearance.sees_activity(c.activity_id, c.activity.confidential)]
 
     def view(self, clip_id: int | str) -> ClipView:
         return self._view(self._query().where(Clip.id == self.get(clip_id).id).get())
@@ -212,15 +223,24 @@ class FootageService:
         return self.view(clip.id)
 
     def preview(self, clip_id: int | str, *, count: int = 3, width: int = 24) -> list:
-        """A few pictures from an archived clip, read only; the viewing is logged (F16, F17)."""
+        """A few pictures from an archived clip (see :meth:`look`)."""
+        return self.look(clip_id, count=count, width=width).pictures
+
+    def look(self, clip_id: int | str, *, count: int = 3, width: int = 24) -> "Look":
+        """A few pictures from an archived clip, read only, under an approval (F15): the look is a registered
+        viewing (end it with ``AccessService.finish``). The manager may look at non-confidential footage without
+        one; that look is audited as a preview. Anyone else is refused, and the attempt is logged."""
+        from avledger.services.access import AccessService
         from avledger.services.thumbs import thumbnails
 
         clip = self.get(clip_id)
+        approval, viewing_id = AccessService(self.ctx, self).open_clip(clip.id)
         pictures = thumbnails(self.ingest.archive_root() / clip.archive_path, count=count, width=width)
-        with self.ctx.change():
-            self.ctx.log("preview", entity="clip", entity_id=clip.id,
-                         summary=f"{clip.original_name}（{len(pictures)}）")
-        return pictures
+        if approval is None:
+            with self.ctx.change():
+                self.ctx.log("preview", entity="clip", entity_id=clip.id,
+                             summary=f"{clip.original_name}（{len(pictures)}）")
+        return Look(pictures, approval, viewing_id)
 
     # --- verify ------------------------------------------------------------------
     def verify(self, *, activity: int | str | None = None) -> ArchiveCheck:

@@ -169,6 +169,81 @@ def audit(scope: Scope) -> Sheet:
                         "problems": [describe_problem(p) for p in result.problems]})
 
 
+# --- 查阅登记 (F15) ------------------------------------------------------------------------
+@register("viewings", N_("音像记录查阅登记表"), landscape=True, filters={"date_from", "date_to", "staff"},
+          signatures=(N_("制表人："), N_("审核人："), N_("负责人：")),
+          columns=[SEQ,
+                   Column("at", N_("时间"), 1.2, "center", 17),
+                   Column("event", N_("事项"), 0.9, "center", 10),
+                   Column("request", N_("申请编号"), "auto", "center", 8),
+                   Column("person", N_("人员"), 1.2, xlsx_width=16),
+                   Column("reason", N_("事由"), 2, xlsx_width=28),
+                   Column("detail", N_("内容"), 2.6, xlsx_width=40)])
+def viewings(scope: Scope) -> Sheet:
+    """Every request, decision, viewing and extraction in the period, in time order; requests the person
+    printing may not see (confidential, F17) are left out."""
+    import json
+
+    from avledger.models.schema import AccessRequest, Extraction, Viewing
+    from avledger.services.access import AccessService
+    from avledger.services.clearance import Clearance
+    from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS
+
+    tz = scope.tz
+    clearance = Clearance(scope.ctx)
+    requests = {r.id: r for r in AccessRequest.select() if clearance.sees_request(r)}
+    access = AccessService(scope.ctx, None)  # only for the status of a request (no footage needed)
+
+    def reason(r) -> str:
+        return f"{_(label(ACCESS_REASONS, r.reason_kind))}：{r.reason}"
+
+    def person(s) -> str:
+        return f"{s.name}（{s.number}）"
+
+    def keep(at, staff_id) -> bool:
+        if at is None:
+            return False
+        if scope.start_utc is not None and at < scope.start_utc:
+            return False
+        if scope.end_utc is not None and at >= scope.end_utc:
+            return False
+        return scope.staff is None or staff_id == scope.staff.id
+
+    events = []
+    for r in requests.values():
+        if keep(r.requested_at, r.requester_id):
+            events.append((r.requested_at, 0, r.id, _("申请"), person(r.requester), reason(r),
+                           _("{kind}，{n} 个文件，有效期至 {until}").format(
+                               kind=_(label(ACCESS_KINDS, r.kind)), n=r.clips.count(), until=r.until.isoformat())
+                           + (_("（保密）") if r.confidential else "")))
+        if r.decided_at is not None and keep(r.decided_at, r.decided_by_id):
+            if r.status == "refused":
+                what, detail = _("不予批准"), r.decision_note
+            else:
+                what = _("批准")
+                detail = _("纸质审批表 {no}，{recorder} 代为登记").format(
+                    no=r.paper_form_no, recorder=r.recorded_by) if r.paper_form_no else ""
+                if access.status(r) == "expired":
+                    detail = (detail + _("；") if detail else "") + _("已过期")
+            events.append((r.decided_at, 1, r.id, what, person(r.decided_by), reason(r), detail))
+    for v in Viewing.select().order_by(Viewing.at):
+        if v.request_id in requests and keep(v.at, v.staff_id):
+            how = {"player": _("播放器"), "details": _("文件信息"), "screen": _("画面")}.get(v.how, v.how)
+            length = "" if v.duration_s is None else _("，{s} 秒").format(s=f"{v.duration_s:.0f}")
+            events.append((v.at, 2, v.request_id, _("查阅"), person(v.staff), reason(requests[v.request_id]),
+                           f"{how}{length}：" + " ".join(f"#{c}" for c in v.clip_ids.split(",") if c)))
+    for e in Extraction.select().order_by(Extraction.at):
+        if e.request_id in requests and keep(e.at, e.extractor_id):
+            files = json.loads(e.files)
+            events.append((e.at, 3, e.request_id, _("证据调取"), person(e.extractor), reason(requests[e.request_id]),
+                           _("{n} 个文件 → {where}").format(n=len(files), where=e.package or e.out_dir)
+                           + (_("（AES-256 加密）") if e.encrypted else "")))
+    events.sort(key=lambda ev: (ev[0], ev[2], ev[1]))
+    rows = [{"seq": i, "at": fmt_local(at, tz), "event": what, "request": rid, "person": who, "reason": why,
+             "detail": detail} for i, (at, _o, rid, what, who, why, detail) in enumerate(events, 1)]
+    return Sheet(rows)
+
+
 def _more_registers() -> None:
     """The registers of activities and their records live in their own module (its decorators register them)."""
     import importlib

@@ -305,6 +305,23 @@ class PrintService:
         _write_atomic(out, pdf)
         return out
 
+    def form_pdf(self, template: str, title: str, subtitle: str, columns: list[Column], rows: list[dict[str, Any]],
+                 out_path: str | Path, *, signatures: tuple[str, ...] = (), extra: dict[str, Any] | None = None) -> Path:
+        """Print a one-off form (not a register), e.g. an extraction's explanation sheet, with ``template``."""
+        today = local_today(self.ctx.clock(), self.ctx.profile().tz).isoformat()
+        data = {
+            "font": FONT_FAMILY, "lang": language(), "unit": self.ctx.office().unit, "title": _(title),
+            "landscape": False, "scope": subtitle, "printed": _("打印日期：{date}").format(date=today),
+            "labels": {"page": _("第 {page} 页 共 {total} 页"), "none": _("（无记录）"), "date": _("日期：")},
+            "columns": [{"key": c.key, "title": _(c.title), "width": c.width, "align": c.align, "blank": c.blank}
+                        for c in columns],
+            "rows": [[_cell_text(row.get(c.key)) for c in columns] for row in rows],
+            "signatures": [_(s) for s in signatures], "extra": extra or {},
+        }
+        out = Path(out_path)
+        _write_atomic(out, self._compile(template, data))
+        return out
+
     def _compile(self, name: str, data: dict[str, Any]) -> bytes:
         import typst
 

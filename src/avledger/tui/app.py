@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 
 def _screen_classes() -> dict[str, type[Screen]]:
+    from avledger.tui.screens.access import AccessScreen
     from avledger.tui.screens.activities import ActivitiesScreen
     from avledger.tui.screens.audit import AuditScreen
     from avledger.tui.screens.departments import DepartmentsScreen
@@ -40,7 +41,8 @@ def _screen_classes() -> dict[str, type[Screen]]:
     from avledger.tui.screens.staff import StaffScreen
 
     return {"home": HomeScreen, "lending": LendingScreen, "activities": ActivitiesScreen, "footage": FootageScreen, "devices": DevicesScreen, "staff": StaffScreen,
-            "departments": DepartmentsScreen, "profile": ProfileScreen, "audit": AuditScreen}
+            "departments": DepartmentsScreen, "profile": ProfileScreen, "audit": AuditScreen,
+            "access": AccessScreen}
 
 
 class AvledgerApp(App[int]):

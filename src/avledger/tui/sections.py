@@ -24,6 +24,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("departments", "7", N_("科室与配备")),
     Section("profile", "8", N_("办公室配置")),
     Section("audit", "9", N_("审计日志")),
+    Section("access", "0", N_("查阅审批")),
 )
 
 SECTION_IDS = tuple(s.id for s in SECTIONS)

@@ -316,7 +316,7 @@ class ClipDetailScreen(FootageActions, SubScreen):
 
     SECTION = "footage"
     BINDINGS = [
-        Binding("p", "pictures", _("缩略图"), tooltip=_("显示几幅画面（查看记入审计日志）")),
+        Binding("p", "pictures", _("缩略图"), tooltip=_("显示几幅画面（须经批准，查看记入查阅登记）")),
         Binding("a", "assign", _("归入活动"), tooltip=_("把本文件归入执法活动")),
         Binding("l", "late", _("逾期说明"), tooltip=_("说明逾期采集的原因")),
     ]
@@ -325,16 +325,40 @@ class ClipDetailScreen(FootageActions, SubScreen):
         super().__init__(services)
         self.clip_id = clip_id
         self.clip: ClipView | None = None
+        self.viewing_id: int | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="title", classes="title")
+        yield Static("", id="approval")
         yield Static("", id="fields")
         yield Static("", id="pictures")
 
     def reload(self) -> None:
         self.clip = self.services.footage.view(self.clip_id)
         self.show_fields()
+        self.show_approval()
         self.refresh_bindings()
+
+    def show_approval(self) -> None:
+        """The approval banner: under which approval this clip may be viewed, or that it may not."""
+        approval = self.services.access.banner(self.clip_id)
+        target = self.query_one("#approval", Static)
+        if approval is None:
+            target.update(Text(_("未经批准：查看画面须有批准的查阅申请（管理员可查看非保密资料，记入审计日志）"),
+                               style="yellow"))
+            return
+        who = approval.decided_by or ""
+        paper = _("（纸质审批表 {no}，{recorder} 代为登记）").format(
+            no=approval.paper_form_no, recorder=approval.recorded_by) if approval.on_paper else ""
+        target.update(Text(_("已批准查阅：申请 {id}，{approver} 批准{paper}，有效期至 {until}").format(
+            id=approval.id, approver=who, paper=paper, until=approval.until.isoformat()), style="green"))
+
+    def on_unmount(self) -> None:
+        if self.viewing_id is not None:  # the viewing ends: its duration goes into the register
+            try:
+                self.services.access.finish(self.viewing_id)
+            except Exception:  # the register may be closing with the app
+                pass
 
     def on_resize(self) -> None:
         self.show_fields()
@@ -380,15 +404,23 @@ class ClipDetailScreen(FootageActions, SubScreen):
     @work(thread=True, exclusive=True, group="pictures")
     def load_pictures(self, width: int) -> None:
         try:
-            pictures = self.services.footage.preview(self.clip_id, width=width)
+            look = self.services.footage.look(self.clip_id, width=width)
         except UserError as exc:
-            self.app.call_from_thread(self.app.notify, exc.render(), severity="error")
+            self.app.call_from_thread(self.refused, exc.render())
             return
         finally:
             close_thread_connection(self.services)
-        self.app.call_from_thread(self.show_pictures, pictures)
+        self.app.call_from_thread(self.show_pictures, look.pictures, look.viewing_id)
 
-    def show_pictures(self, pictures) -> None:
+    def refused(self, message: str) -> None:
+        self.query_one("#pictures", Static).update(Text(message, style="red"))
+        self.app.notify(message, severity="error")
+
+    def show_pictures(self, pictures, viewing_id: int | None = None) -> None:
+        if viewing_id is not None:
+            if self.viewing_id is not None and self.viewing_id != viewing_id:
+                self.services.access.finish(self.viewing_id)
+            self.viewing_id = viewing_id
         target = self.query_one("#pictures", Static)
         if not pictures:
             target.update(Text(_("无法读取画面（文件可能已损坏）。"), style="yellow"))
@@ -413,6 +445,6 @@ class ClipDetailScreen(FootageActions, SubScreen):
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         if self.clip is not None and self.clip.kind in ("video", "photo"):
-            yield SystemCommand(_("缩略图"), _("显示几幅画面（查看记入审计日志）"), self.action_pictures)
+            yield SystemCommand(_("缩略图"), _("显示几幅画面（须经批准，查看记入查阅登记）"), self.action_pictures)
         yield SystemCommand(_("归入执法活动"), _("把本文件归入执法活动"), self.action_assign)
         yield SystemCommand(_("返回音像资料"), _("回到音像资料列表"), self.action_back)

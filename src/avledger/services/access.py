@@ -1,0 +1,658 @@
+"""Viewing approvals, the viewing register and evidence extraction (F14-F17).
+
+A request (查阅/调阅/复制申请) names what is asked for (an activity, a case
+number or chosen clips: the clips are fixed when the request is made), who
+asks, why, whether to view or to copy, and until when. Only staff with the
+profile's approver role decide it, never the requester; a request covering
+confidential footage needs the profile's confidential approver role. The
+manager may record an approval given on a paper form on the approver's
+behalf; it is kept and shown as such.
+
+An approval holds to the end of its date, in the office's local time. A
+refused, undecided or expired request allows nothing. Each viewing is
+registered (who, when, how long, which clips); an attempt without an approval
+is refused and the refusal itself is written to the audit log.
+
+Who is acting is the OS user mapped to staff (see :mod:`clearance`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from avledger.errors import UserError
+from avledger.i18n import N_
+from avledger.models.audit import snapshot
+from avledger.models.schema import AccessClip, AccessRequest, Activity, Clip, Extraction, Staff, Viewing
+from avledger.services.base import Context, require_text
+from avledger.services.clearance import MANAGER_ROLE, Clearance, current_staff, has_role, today
+from avledger.services.footage import ClipView, FootageService
+from avledger.services.ingest import CHUNK, OWN_PREFIX, _fsync_dir, hash_file, safe_name
+from avledger.services.register import StaffService
+from avledger.timeutil import fmt_local, parse_date
+from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS, ROLES, label
+
+DEFAULT_DAYS = 7  # an approval without a date holds for a week
+SHEET_NAME = "文字说明材料.txt"
+SHEET_PDF = "文字说明材料.pdf"
+
+
+@dataclass(frozen=True)
+class AccessView:
+    id: int
+    scope: str
+    activity_id: int | None
+    case_no: str
+    requester: str
+    requester_number: str
+    reason_kind: str
+    reason: str
+    kind: str
+    until: dt.date
+    confidential: bool
+    status: str  # requested | approved | refused | expired
+    requested_at: dt.datetime
+    decided_by: str | None
+    decided_by_number: str | None
+    decided_at: dt.datetime | None
+    decision_note: str
+    paper_form_no: str
+    recorded_by: str
+    clip_ids: tuple[int, ...]
+    viewings: int
+    extractions: int
+
+    @property
+    def on_paper(self) -> bool:
+        return bool(self.paper_form_no)
+
+    @property
+    def usable(self) -> bool:
+        return self.status == "approved"
+
+
+@dataclass(frozen=True)
+class ViewingView:
+    id: int
+    request_id: int
+    viewer: str
+    viewer_number: str
+    at: dt.datetime
+    duration_s: float | None
+    clip_ids: tuple[int, ...]
+    how: str
+
+
+@dataclass(frozen=True)
+class ExtractedFile:
+    name: str
+    clip_id: int
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ExtractionView:
+    id: int
+    request_id: int
+    extractor: str
+    extractor_number: str
+    at: dt.datetime
+    out_dir: str
+    files: tuple[ExtractedFile, ...]
+    package: str | None
+    encrypted: bool
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A viewing that was registered, with the clips to show."""
+
+    viewing: ViewingView
+    request: AccessView
+    clips: tuple[ClipView, ...]
+    paths: tuple[Path, ...]
+
+
+def _ids(text: str) -> tuple[int, ...]:
+    return tuple(int(i) for i in (text or "").split(",") if i)
+
+
+class AccessService:
+    def __init__(self, ctx: Context, footage: FootageService | None, printing=None):
+        self.ctx = ctx
+        self.footage = footage
+        self.printing = printing  # a PrintService: the explanation sheet as PDF too (when the font is there)
+        self.staff = StaffService(ctx)
+
+    # --- lookups --------------------------------------------------------------
+    def get(self, request_id: int | str) -> AccessRequest:
+        try:
+            key = int(request_id)
+        except (TypeError, ValueError):
+            key = None
+        request = AccessRequest.get_or_none(AccessRequest.id == key) if key is not None else None
+        if request is None:
+            raise UserError("没有这个编号的查阅申请：{id}", id=request_id)
+        return request
+
+    def me(self):
+        """The member of staff at the keyboard (a StaffView), or None when the OS user is mapped to nobody."""
+        person = current_staff(self.ctx)
+        return self.staff._view(person) if person is not None else None
+
+    def status(self, request: AccessRequest) -> str:
+        if request.status == "approved" and request.until < today(self.ctx):
+            return "expired"
+        return request.status
+
+    def _active_staff(self, number: str) -> Staff:
+        person = self.staff.get(number)
+        if not person.active:
+            raise UserError("{name}（{number}）已离职", name=person.name, number=person.number)
+        return person
+
+    # --- request ----------------------------------------------------------------
+    def request(self, requester: str, reason: str, *, activity: int | str | None = None, case_no: str | None = None,
+                clips: list[int | str] | tuple = (), reason_kind: str = "case_handling", kind: str = "view",
+                until: str | dt.date | None = None) -> AccessView:
+        """查阅申请: what, who, why, view or copy, until when."""
+        scopes = [s for s, given in (("activity", activity not in (None, "")), ("case", bool((case_no or "").strip())),
+                                     ("clips", bool(clips))) if given]
+        if len(scopes) != 1:
+            raise UserError("请指定一项查阅范围：执法活动、案件编号或音像文件")
+        scope = scopes[0]
+        if reason_kind not in ACCESS_REASONS:
+            raise UserError("{label}无效：{value}（可选：{choices}）", label=N_("查阅事由"), value=reason_kind,
+                            choices=" ".join(ACCESS_REASONS))
+        if kind not in ACCESS_KINDS:
+            raise UserError("{label}无效：{value}（可选：{choices}）", label=N_("查阅方式"), value=kind,
+                            choices=" ".join(ACCESS_KINDS))
+        reason = require_text(reason, N_("事由说明"))
+        now_day = today(self.ctx)
+        if until in (None, ""):
+            until_day = now_day + dt.timedelta(days=DEFAULT_DAYS)
+        else:
+            until_day = until if isinstance(until, dt.date) else parse_date(until, label=N_("有效期至"))
+        if until_day < now_day:
+            raise UserError("有效期不能早于今天：{date}", date=until_day.isoformat())
+        with self.ctx.change():
+            person = self._active_staff(requester)
+            target = None
+            if scope == "activity":
+                target = self.footage.activities.get(activity)
+                found = list(Clip.select().where(Clip.activity == target).order_by(Clip.start_at, Clip.id))
+            elif scope == "case":
+                case_no = case_no.strip()
+                acts = list(Activity.select().where(Activity.case_no == case_no))
+                if not acts:
+                    raise UserError("没有这个案件编号的执法活动：{no}", no=case_no)
+                found = list(Clip.select().where(Clip.activity.in_([a.id for a in acts]))
+                             .order_by(Clip.start_at, Clip.id))
+            else:
+                found = [self.footage.get(c) for c in dict.fromkeys(str(c).strip() for c in clips)]
+            if not found:
+                raise UserError("申请范围内没有音像文件")
+            confidential = any(c.activity_id and c.activity.confidential for c in found) or bool(
+                target is not None and target.confidential)
+            req = AccessRequest.create(
+                scope=scope, activity=target, case_no=case_no.strip() if scope == "case" else "",
+                requester=person, reason_kind=reason_kind, reason=reason, kind=kind, until=until_day,
+                confidential=confidential, status="requested", requested_at=self.ctx.clock())
+            self.ctx.log("access_request", req, summary=f"{req.id} {person.name}（{person.number}）"
+                                                        f" {kind} {len(found)}")
+            for clip in found:
+                link = AccessClip.create(request=req, clip=clip)
+                self.ctx.log("create", link, summary=f"{req.id} #{clip.id}")
+        return self.view(req.id)
+
+    # --- decide -------------------------------------------------------------------
+    def _decider(self, req: AccessRequest, by: str) -> tuple[Staff, str]:
+        """The approver (checked against every rule) and who records the decision on their behalf ('' if nobody)."""
+        if req.status != "requested":
+            raise UserError("查阅申请 {id} 已经审批（{status}）", id=req.id, status=label_status(req.status))
+        approver = self._active_staff(by)
+        if approver.id == req.requester_id:
+            raise UserError("不能审批本人的申请")
+        if not req.confidential and (Clip.select().join(AccessClip, on=(AccessClip.clip == Clip.id))
+                                     .switch(Clip).join(Activity).where((AccessClip.request == req)
+                                                                         & (Activity.confidential == True))  # noqa: E712
+                                     .exists()):
+            req.confidential = True  # marked since the request was made: decided as confidential (saved with it)
+        profile = self.ctx.profile()
+        role = profile.get("viewing.approver_role")
+        high = profile.get("viewing.confidential_approver_role")
+        if req.confidential:
+            if high not in approver.role_list:
+                raise UserError("申请涉及保密的音像记录，须由{role}审批；{name}（{number}）不是",
+                                role=label(ROLES, high), name=approver.name, number=approver.number)
+        elif role not in approver.role_list and high not in approver.role_list:
+            raise UserError("{name}（{number}）不是{role}，不能审批查阅申请", name=approver.name,
+                            number=approver.number, role=label(ROLES, role))
+        me = current_staff(self.ctx)
+        if me is not None and me.id == approver.id:
+            return approver, ""
+        if not has_role(me, MANAGER_ROLE):
+            raise UserError("只有审批人本人可以审批；管理员可代为登记纸质审批")
+        return approver, f"{me.name}（{me.number}）"
+
+    def approve(self, request_id: int | str, by: str, *, paper_form: str | None = None) -> AccessView:
+        """批准. ``paper_form``: the number of the paper form the approver signed (recorded on their behalf)."""
+        paper = (paper_form or "").strip()
+        with self.ctx.change():
+            req = self.get(request_id)
+            if req.until < today(self.ctx):
+                raise UserError("查阅申请 {id} 已于 {date} 过期", id=req.id, date=req.until.isoformat())
+            before = snapshot(req)
+            approver, recorder = self._decider(req, by)
+            if recorder and not paper:
+                raise UserError("代为登记审批时须填写纸质审批表编号（--paper-form）")
+            req.status = "approved"
+            req.decided_by = approver
+            req.decided_at = self.ctx.clock()
+            req.paper_form_no = paper
+            req.recorded_by = recorder
+            req.save()
+            note = f"（纸质审批表 {paper}，{recorder} 代为登记）" if recorder else (f"（纸质审批表 {paper}）" if paper else "")
+            self.ctx.log("approve", req, before=before, summary=f"{req.id} {approver.name}（{approver.number}）{note}")
+        return self.view(req.id)
+
+    def refuse(self, request_id: int | str, by: str, reason: str) -> AccessView:
+        """不予批准, with the reason."""
+        reason = require_text(reason, N_("不予批准理由"))
+        with self.ctx.change():
+            req = self.get(request_id)
+            before = snapshot(req)
+            approver, recorder = self._decider(req, by)
+            req.status = "refused"
+            req.decided_by = approver
+            req.decided_at = self.ctx.clock()
+            req.decision_note = reason
+            req.recorded_by = recorder
+            req.save()
+            self.ctx.log("refuse", req, before=before, summary=f"{req.id} {approver.name}（{approver.number}）：{reason}")
+        return self.view(req.id)
+
+    # --- use ----------------------------------------------------------------------
+    def _refuse_use(self, message: str, *, entity: str, entity_id: int | None, summary: str, **params) -> None:
+        """Log the refused attempt (committed on its own), then refuse."""
+        with self.ctx.change():
+            self.ctx.log("view_refused", entity=entity, entity_id=entity_id, summary=summary)
+        raise UserError(message, **params)
+
+    def _usable(self, req: AccessRequest, *, need: str = "view", extractor: Staff | None = None) -> Staff:
+        """The person at the keyboard, if they may use this request now; otherwise a logged refusal.
+
+        Viewing: only the requester. Copying out: the requester, the named extractor or the manager."""
+        me = current_staff(self.ctx)
+        who = f"{me.name}（{me.number}）" if me else self.ctx.os_user
+        state = self.status(req)
+        if state != "approved":
+            msg = {"requested": N_("查阅申请 {id} 尚未批准"), "refused": N_("查阅申请 {id} 已不予批准"),
+                   "expired": N_("查阅申请 {id} 已于 {date} 过期")}[state]
+            self._refuse_use(msg, entity="access_request", entity_id=req.id, summary=f"{req.id} {who}：{state}",
+                             id=req.id, date=req.until.isoformat())
+        allowed = me is not None and (me.id == req.requester_id or (need == "copy" and (
+            (extractor is not None and me.id == extractor.id) or has_role(me, MANAGER_ROLE))))
+        if not allowed:
+            self._refuse_use(N_("只有申请人本人可以按查阅申请 {id} 查阅（当前系统用户：{who}）"), entity="access_request",
+                             entity_id=req.id, summary=f"{req.id} {who}：not the requester", id=req.id, who=who)
+        if need == "copy" and req.kind != "copy":
+            raise UserError("查阅申请 {id} 只批准查阅，不能复制调取", id=req.id)
+        return me
+
+    def view_clips(self, request_id: int | str, *, clip: int | str | None = None, how: str = "details") -> Opened:
+        """查阅: register a viewing of the request's clips (or one of them) by the person at the keyboard."""
+        req = self.get(request_id)
+        me = self._usable(req)
+        covered = [link.clip_id for link in AccessClip.select().where(AccessClip.request == req).order_by(AccessClip.id)]
+        if clip not in (None, ""):
+            wanted = self.footage.get(clip).id
+            if wanted not in covered:
+                self._refuse_use(N_("音像文件 {clip} 不在查阅申请 {id} 的范围内"), entity="clip", entity_id=wanted,
+                                 summary=f"{req.id} {me.name}（{me.number}）：#{wanted} not covered",
+                                 clip=wanted, id=req.id)
+            covered = [wanted]
+        with self.ctx.change():
+            viewing = Viewing.create(request=req, staff=me, at=self.ctx.clock(), duration_s=None,
+                                     clip_ids=",".join(str(c) for c in covered), how=how)
+            self.ctx.log("view", viewing, summary=f"{req.id} {me.name}（{me.number}）"
+                                                  f" {' '.join('#' + str(c) for c in covered)}")
+        root = self.footage.ingest.archive_root()
+        views = tuple(self.footage.view(c) for c in covered)
+        return Opened(self._viewing_view(viewing), self.view(req.id), views,
+                      tuple(root / v.archive_path for v in views))
+
+    def finish(self, viewing_id: int) -> ViewingView:
+        """The viewing ended: its duration is registered."""
+        with self.ctx.change():
+            viewing = Viewing.get_by_id(viewing_id)
+            if viewing.duration_s is None:
+                before = snapshot(viewing)
+                viewing.duration_s = max(0.0, (self.ctx.clock() - viewing.at).total_seconds())
+                viewing.save()
+                self.ctx.log("view_end", viewing, before=before, summary=f"{viewing.request_id} {viewing.duration_s:.0f}s")
+        return self._viewing_view(viewing)
+
+    def open_clip(self, clip_id: int | str) -> tuple[AccessView | None, int | None]:
+        """May the person at the keyboard see this clip's pictures? (approval, viewing id) or a logged refusal.
+
+        Under an approval the look is a registered viewing. The manager may look at non-confidential footage
+        without one (the look is audited as a preview by the caller)."""
+        from avledger.services.clearance import approval_for_clip
+
+        clip = self.footage.get(clip_id)
+        me = current_staff(self.ctx)
+        req = approval_for_clip(self.ctx, clip.id, me)
+        if req is not None:
+            opened = self.view_clips(req.id, clip=clip.id, how="screen")
+            return opened.request, opened.viewing.id
+        confidential = bool(clip.activity_id and clip.activity.confidential)
+        if has_role(me, MANAGER_ROLE) and not confidential:
+            return None, None
+        who = f"{me.name}（{me.number}）" if me else self.ctx.os_user
+        self._refuse_use(N_("没有批准查阅音像文件 {clip} 的申请，不能打开"), entity="clip", entity_id=clip.id,
+                         summary=f"#{clip.id} {who}：no approval", clip=clip.id)
+        raise AssertionError  # pragma: no cover
+
+    def banner(self, clip_id: int | str) -> AccessView | None:
+        """The approval of the person at the keyboard that covers a clip, if any (for display; not logged)."""
+        from avledger.services.clearance import approval_for_clip
+
+        req = approval_for_clip(self.ctx, self.footage.get(clip_id).id)
+        return self.view(req.id) if req is not None else None
+
+    # --- extract ----------------------------------------------------------------------
+    def extract(self, request_id: int | str, extractor: str, out: str | Path, *, seven_zip: bool = False,
+                password_file: str | Path | None = None) -> ExtractionView:
+        """作为证据调取: copy the request's clips out with their SHA-256 checked, write the explanation sheet
+        (文字说明材料), optionally pack them into a 7z (AES-256, encrypted file list with a password), register."""
+        req = self.get(request_id)
+        person = self._active_staff(extractor)
+        password = read_password(password_file)
+        if password is not None:
+            seven_zip = True
+        out_dir = Path(out).expanduser().resolve()
+        if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+            raise UserError("输出目录已存在且不是空目录：{path}", path=str(out_dir))
+        self._usable(req, need="copy", extractor=person)
+        clips = list(Clip.select().join(AccessClip, on=(AccessClip.clip == Clip.id))
+                     .where(AccessClip.request == req).order_by(Clip.start_at, Clip.id))
+        root = self.footage.ingest.archive_root()
+        created_dir = not out_dir.exists()
+        out_dir.mkdir(parents=True, exist_ok=True)
+        stage = out_dir / f"{OWN_PREFIX}stage-{uuid.uuid4().hex}" if seven_zip else out_dir
+        written: list[Path] = []
+        try:
+            stage.mkdir(exist_ok=True)
+            files: list[ExtractedFile] = []
+            for clip in clips:
+                name = f"{clip.id}_{safe_name(clip.original_name)}"
+                written.append(stage / name)
+                _copy_checked(root / clip.archive_path, stage / name, clip.sha256)
+                files.append(ExtractedFile(name, clip.id, clip.size, clip.sha256))
+            at = self.ctx.clock()
+            sheet = self._sheet(req, person, at, clips, files)
+            written.append(stage / SHEET_NAME)
+            _write_text(stage / SHEET_NAME, sheet)
+            sheets = [SHEET_NAME]
+            written.append(stage / SHEET_PDF)
+            if self._sheet_pdf(stage / SHEET_PDF, req, person, at, clips, files):
+                sheets.append(SHEET_PDF)
+            package = None
+            if seven_zip:
+                package = out_dir / f"证据调取_{req.id}.7z"
+                written.append(package)
+                _pack(stage, package, [f.name for f in files] + sheets, password)
+                shutil.rmtree(stage)
+            with self.ctx.change():
+                record = Extraction.create(
+                    request=req, extractor=person, at=at, out_dir=str(out_dir),
+                    files=json.dumps([f.__dict__ for f in files], ensure_ascii=False),
+                    package=str(package) if package else None, encrypted=password is not None)
+                self.ctx.log("extract", record, summary=f"{req.id} {person.name}（{person.number}）"
+                                                        f" {len(files)} → {package or out_dir}")
+        except BaseException:
+            for path in written:
+                path.unlink(missing_ok=True)
+            if seven_zip:
+                shutil.rmtree(stage, ignore_errors=True)
+            if created_dir:
+                shutil.rmtree(out_dir, ignore_errors=True)
+            raise
+        return self._extraction_view(record)
+
+    def _sheet(self, req: AccessRequest, extractor: Staff, at: dt.datetime, clips: list[Clip],
+               files: list[ExtractedFile]) -> str:
+        """文字说明材料 (W14, D27, L17): maker, extractor, extraction time, and each file with its fingerprint."""
+        tz = self.ctx.profile().tz
+        unit = self.ctx.office().unit
+        lines = ["文字说明材料", "", f"单位：{unit}", f"调取依据：查阅申请第 {req.id} 号（{label(ACCESS_REASONS, req.reason_kind)}：{req.reason}）"]
+        approver = req.decided_by
+        lines.append(f"批准人：{approver.name}（{approver.number}），{fmt_local(req.decided_at, tz)}"
+                     + (f"，纸质审批表 {req.paper_form_no}" if req.paper_form_no else ""))
+        lines += [f"提取人：{extractor.name}（{extractor.number}）", f"提取时间：{fmt_local(at, tz)}",
+                  "提取方式：从音像记录存储中复制，逐一核对 SHA-256 与入库时登记的一致", "", "文件："]
+        for n, (clip, f) in enumerate(zip(clips, files), 1):
+            maker = f"{clip.holder.name}（{clip.holder.number}）" if clip.holder_id else "（未登记）"
+            device = clip.device.asset_no if clip.device_id else "（未登记）"
+            activity = clip.activity if clip.activity_id else None
+            lines += [f"{n}. {f.name}", f"   制作人：{maker}；设备：{device}；录制时间：{fmt_local(clip.start_at, tz)}",
+                      f"   执法活动：{(activity.case_no + ' ') if activity and activity.case_no else ''}"
+                      f"{activity.title if activity else '（未分配）'}",
+                      f"   大小：{f.size} 字节；SHA-256：{f.sha256}"]
+        lines += ["", "提取人签名：__________    日期：__________", ""]
+        return "\n".join(lines)
+
+    def _sheet_pdf(self, path: Path, req: AccessRequest, extractor: Staff, at: dt.datetime, clips: list[Clip],
+                   files: list[ExtractedFile]) -> bool:
+        """The explanation sheet as an A4 PDF, through the print service; False when printing is not possible
+        here (no CJK font): the text sheet stands alone then."""
+        if self.printing is None:
+            return False
+        from avledger.i18n import _
+        from avledger.services.printing import Column, find_cjk_font
+
+        try:
+            find_cjk_font()
+        except UserError:
+            return False
+        tz = self.ctx.profile().tz
+        approver = req.decided_by
+        fields = [
+            (_("调取依据"), _("查阅申请第 {id} 号（{reason}：{text}）").format(
+                id=req.id, reason=_(label(ACCESS_REASONS, req.reason_kind)), text=req.reason)),
+            (_("批准人"), f"{approver.name}（{approver.number}），{fmt_local(req.decided_at, tz)}"
+             + (_("，纸质审批表 {no}").format(no=req.paper_form_no) if req.paper_form_no else "")),
+            (_("提取人"), f"{extractor.name}（{extractor.number}）"),
+            (_("提取时间"), fmt_local(at, tz)),
+            (_("提取方式"), _("从音像记录存储中复制，逐一核对 SHA-256 与入库时登记的一致")),
+        ]
+        columns = [Column("seq", N_("序号"), "auto", "center"), Column("name", N_("文件"), 1.6),
+                   Column("maker", N_("制作人"), 1), Column("device", N_("设备"), 0.9),
+                   Column("recorded", N_("录制时间"), 1, "center"), Column("size", N_("大小（字节）"), 0.8, "right"),
+                   Column("sha256", "SHA-256", 2.4)]
+        rows = [{"seq": n, "name": f.name, "maker": f"{c.holder.name}（{c.holder.number}）" if c.holder_id else "—",
+                 "device": c.device.asset_no if c.device_id else "—", "recorded": fmt_local(c.start_at, tz),
+                 "size": f.size, "sha256": " ".join(f.sha256[i:i + 16] for i in range(0, 64, 16))}  # wraps in its cell
+                for n, (c, f) in enumerate(zip(clips, files), 1)]
+        self.printing.form_pdf("explanation", N_("文字说明材料"), _("查阅申请第 {id} 号").format(id=req.id), columns,
+                               rows, path, signatures=(N_("提取人："), N_("制作人：")), extra={"fields": fields})
+        return True
+
+    # --- lists --------------------------------------------------------------------
+    def view(self, request_id: int | str) -> AccessView:
+        return self._views([self.get(request_id)])[0]
+
+    def list(self, *, open_only: bool = False) -> list[AccessView]:
+        """Requests, newest first; confidential ones only for those cleared to see them (F17)."""
+        query = AccessRequest.select().order_by(AccessRequest.requested_at.desc(), AccessRequest.id.desc())
+        if open_only:
+            query = query.where(AccessRequest.status == "requested")
+        clearance = Clearance(self.ctx)
+        return self._views([r for r in query if clearance.sees_request(r)])
+
+    def _views(self, requests: list[AccessRequest]) -> list[AccessView]:
+        ids = [r.id for r in requests]
+        clips: dict[int, list[int]] = {i: [] for i in ids}
+        for link in AccessClip.select().where(AccessClip.request.in_(ids)).order_by(AccessClip.id):
+            clips[link.request_id].append(link.clip_id)
+        counts = {}
+        for model in (Viewing, Extraction):
+            for rid, in model.select(model.request).where(model.request.in_(ids)).tuples():
+                counts[(model, rid)] = counts.get((model, rid), 0) + 1
+        staff = {s.id: s for s in Staff.select().where(
+            Staff.id.in_({r.requester_id for r in requests} | {r.decided_by_id for r in requests if r.decided_by_id}))}
+        out = []
+        for r in requests:
+            who, dec = staff[r.requester_id], staff.get(r.decided_by_id)
+            out.append(AccessView(
+                r.id, r.scope, r.activity_id, r.case_no, who.name, who.number, r.reason_kind, r.reason, r.kind,
+                r.until, r.confidential, self.status(r), r.requested_at, dec.name if dec else None,
+                dec.number if dec else None, r.decided_at, r.decision_note, r.paper_form_no, r.recorded_by,
+                tuple(clips[r.id]), counts.get((Viewing, r.id), 0), counts.get((Extraction, r.id), 0)))
+        return out
+
+    def viewings(self, *, request: int | str | None = None) -> list[ViewingView]:
+        """The viewing register (查阅登记), oldest first; viewings of hidden requests are left out."""
+        query = Viewing.select().order_by(Viewing.at, Viewing.id)
+        if request not in (None, ""):
+            query = query.where(Viewing.request == self.get(request))
+        clearance = Clearance(self.ctx)
+        return [self._viewing_view(v) for v in query if clearance.sees_request(v.request)]
+
+    def extractions(self, *, request: int | str | None = None) -> list[ExtractionView]:
+        query = Extraction.select().order_by(Extraction.at, Extraction.id)
+        if request not in (None, ""):
+            query = query.where(Extraction.request == self.get(request))
+        clearance = Clearance(self.ctx)
+        return [self._extraction_view(e) for e in query if clearance.sees_request(e.request)]
+
+    @staticmethod
+    def _viewing_view(v: Viewing) -> ViewingView:
+        return ViewingView(v.id, v.request_id, v.staff.name, v.staff.number, v.at, v.duration_s, _ids(v.clip_ids), v.how)
+
+    @staticmethod
+    def _extraction_view(e: Extraction) -> ExtractionView:
+        files = tuple(ExtractedFile(**f) for f in json.loads(e.files))
+        return ExtractionView(e.id, e.request_id, e.extractor.name, e.extractor.number, e.at, e.out_dir, files,
+                              e.package, e.encrypted)
+
+
+def label_status(status: str) -> str:
+    from avledger.vocab import ACCESS_STATUSES
+
+    return ACCESS_STATUSES.get(status, status)
+
+
+# --- files ------------------------------------------------------------------------------
+def _copy_checked(source: Path, target: Path, sha256: str) -> None:
+    """Copy with the crash-safe pattern of ingest: temp name, fsync, read back, rename; the hash must be the
+    registered one, before and after."""
+    if not source.is_file():
+        raise UserError("存储中缺少音像文件：{path}", path=str(source))
+    temp = target.parent / f"{OWN_PREFIX}part-{uuid.uuid4().hex}"
+    digest = hashlib.sha256()
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
+    try:
+        with open(source, "rb", buffering=0) as src, open(temp, "xb", buffering=0) as dst:
+            while n := src.readinto(buffer):
+                digest.update(view[:n])
+                written = 0
+                while written < n:
+                    written += dst.write(view[written:n])
+            os.fsync(dst.fileno())
+        if digest.hexdigest() != sha256:
+            raise UserError("存储中的文件与登记的指纹不一致，已停止调取：{path}", path=str(source))
+        if hash_file(temp, drop_cache=True) != sha256:
+            raise UserError("{name} 写入后回读校验不一致，已停止调取", name=str(target))
+        os.replace(temp, target)
+        _fsync_dir(target.parent)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _write_text(path: Path, text: str) -> None:
+    temp = path.parent / f"{OWN_PREFIX}part-{uuid.uuid4().hex}"
+    try:
+        with open(temp, "x", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _pack(stage: Path, package: Path, names: list[str], password: str | None) -> None:
+    """A 7z of the staged files; with a password: AES-256 and an encrypted file list. Checked after writing."""
+    import py7zr
+
+    temp = package.parent / f"{OWN_PREFIX}part-{uuid.uuid4().hex}.7z"
+    try:
+        filters = [{"id": py7zr.FILTER_COPY}]
+        if password is not None:
+            filters.append({"id": py7zr.FILTER_CRYPTO_AES256_SHA256})
+        with py7zr.SevenZipFile(temp, "w", password=password, header_encryption=password is not None,
+                                filters=filters) as archive:
+            for name in names:
+                archive.write(stage / name, name)
+        with open(temp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        listed = package_names(temp, password)
+        if sorted(listed) != sorted(names):
+            raise UserError("7z 包回读校验不一致，已停止调取：{path}", path=str(package))
+        os.replace(temp, package)
+        _fsync_dir(package.parent)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def package_names(path: str | Path, password: str | None = None) -> list[str]:
+    """The files in a 7z package, each checked against its CRC. A wrong password is reported as one
+    (py7zr raises unrelated errors for it: a TypeError, a bad-file or LZMA error)."""
+    import lzma
+
+    import py7zr
+    from py7zr.exceptions import PasswordRequired
+
+    path = Path(path)
+    if not path.is_file():
+        raise UserError("没有这个文件：{path}", path=str(path))
+    try:
+        with py7zr.SevenZipFile(path, "r", password=password) as archive:
+            names = archive.getnames()
+            bad = archive.testzip()
+    except PasswordRequired:
+        raise UserError("7z 包已加密，需要密码（--password-file）：{path}", path=str(path)) from None
+    except (TypeError, ValueError, KeyError, IndexError, lzma.LZMAError, py7zr.exceptions.Bad7zFile,
+            py7zr.exceptions.CrcError, py7zr.exceptions.UnsupportedCompressionMethodError) as exc:
+        if password is not None:
+            raise UserError("7z 包的密码错误：{path}", path=str(path)) from None
+        raise UserError("不是有效的 7z 包：{path}（{error}）", path=str(path), error=str(exc)) from None
+    if bad:
+        if password is not None:
+            raise UserError("7z 包的密码错误：{path}", path=str(path))
+        raise UserError("7z 包中的文件校验失败：{name}", name=bad)
+    return names
+
+
+def read_password(password_file: str | Path | None) -> str | None:
+    if password_file in (None, ""):
+        return None
+    try:
+        password = Path(password_file).read_text("utf-8").rstrip("\r\n")
+    except OSError as exc:
+        raise UserError("无法读取密码文件：{path}（{error}）", path=str(password_file),
+                        error=exc.strerror or str(exc)) from None
+    if not password:
+        raise UserError("密码文件是空的：{path}", path=str(password_file))
+    return password

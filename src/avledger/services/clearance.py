@@ -1,0 +1,96 @@
+"""Who the person at the keyboard is, and what footage they may see (F15, F17).
+
+The person is the OS user mapped to a member of staff (``Staff.os_user``); an
+OS user mapped to nobody is nobody in particular and has no clearance.
+
+Confidential records (保密, F17) are shown in lists only to:
+
+- the manager role (管理员, the archive's custodian) and the profile's
+  confidential approver role (who must be able to see what they approve);
+- the officers of the activity itself;
+- a requester holding a current approval that covers the activity's footage.
+
+Opening footage always needs an approval covering the clip; the manager may
+look at pictures of non-confidential footage without one (to attribute and
+check the archive), and that look is audited.
+
+This module reads only the models; the services build on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from avledger.models.schema import AccessClip, AccessRequest, Activity, ActivityOfficer, Clip, Staff
+from avledger.services.base import Context
+from avledger.timeutil import local_today
+
+MANAGER_ROLE = "manager"
+
+
+def current_staff(ctx: Context) -> Staff | None:
+    """The active member of staff the OS user is mapped to, or None."""
+    return Staff.get_or_none((Staff.os_user == ctx.os_user) & (Staff.active == True))  # noqa: E712
+
+
+def has_role(staff: Staff | None, role: str) -> bool:
+    return staff is not None and staff.active and role in staff.role_list
+
+
+def today(ctx: Context) -> dt.date:
+    return local_today(ctx.clock(), ctx.profile().tz)
+
+
+def live_approvals(ctx: Context, staff: Staff | None):
+    """The approved, unexpired requests of ``staff`` (a query)."""
+    if staff is None:
+        return AccessRequest.select().where(AccessRequest.id.is_null())
+    return AccessRequest.select().where((AccessRequest.requester == staff)
+                                        & (AccessRequest.status == "approved")
+                                        & (AccessRequest.until >= today(ctx)))
+
+
+def approval_for_clip(ctx: Context, clip_id: int, staff: Staff | None = None) -> AccessRequest | None:
+    """The current approval of the person at the keyboard (or ``staff``) that covers a clip, latest first."""
+    staff = staff if staff is not None else current_staff(ctx)
+    if staff is None:
+        return None
+    return (live_approvals(ctx, staff).join(AccessClip).where(AccessClip.clip == clip_id)
+            .order_by(AccessRequest.until.desc(), AccessRequest.id.desc()).first())
+
+
+class Clearance:
+    """What the person at the keyboard may see in lists."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.staff = current_staff(ctx)
+        profile_role = ctx.profile().get("viewing.confidential_approver_role")
+        self.sees_all = has_role(self.staff, MANAGER_ROLE) or has_role(self.staff, profile_role)
+        self._activities: set[int] | None = None
+
+    def cleared_activities(self) -> set[int]:
+        """Confidential activities this person may see (all when ``sees_all``: not listed)."""
+        if self._activities is None:
+            ids: set[int] = set()
+            if self.staff is not None:
+                ids |= {a for (a,) in ActivityOfficer.select(ActivityOfficer.activity)
+                        .where(ActivityOfficer.staff == self.staff).tuples()}
+                ids |= {a for (a,) in Clip.select(Clip.activity).join(AccessClip, on=(AccessClip.clip == Clip.id))
+                        .where(AccessClip.request.in_(live_approvals(self.ctx, self.staff).select(AccessRequest.id))
+                               & Clip.activity.is_null(False)).tuples()}
+            self._activities = ids
+        return self._activities
+
+    def sees_activity(self, activity_id: int | None, confidential: bool) -> bool:
+        if not confidential or activity_id is None or self.sees_all:
+            return True
+        return activity_id in self.cleared_activities()
+
+    def sees_request(self, request: AccessRequest) -> bool:
+        if not request.confidential or self.sees_all:
+            return True
+        return self.staff is not None and request.requester_id == self.staff.id
+
+    def confidential_ids(self) -> set[int]:
+        return {a for (a,) in Activity.select(Activity.id).where(Activity.confidential == True).tuples()}  # noqa: E712

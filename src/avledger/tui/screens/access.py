@@ -1,0 +1,329 @@
+"""查阅审批: viewing requests waiting and decided, the request form, approve and refuse, the viewing register.
+
+Who is acting is the member of staff the OS user is mapped to. An approver
+approves (``y``) or refuses (``n``) as themselves; the manager records an
+approval signed on a paper form on the approver's behalf (the approver's
+number and the form's number are asked). ``r`` files a request, ``v`` opens
+the viewing register (查阅登记).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.widgets import Input, Static
+
+from avledger.errors import UserError
+from avledger.i18n import _
+from avledger.services.access import AccessView
+from avledger.timeutil import fmt_local
+from avledger.tui.screens.base import FilteredRegisterScreen, SubScreen
+from avledger.tui.screens.form import Field, FormScreen, required_text, select, text_input
+from avledger.tui.widgets import RegisterTable
+from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS, ACCESS_SCOPES, ACCESS_STATUSES, label
+
+STATUS_STYLES = {"requested": "yellow", "approved": "green", "refused": "red", "expired": "dim"}
+
+
+@dataclass
+class RequestForm:
+    scope: str  # activity | case | clips
+    target: str  # activity id, case number, or clip ids separated by spaces
+    requester: str
+    reason_kind: str
+    reason: str
+    kind: str
+    until: str
+
+
+@dataclass
+class DecisionForm:
+    by: str
+    paper_form: str
+    reason: str
+
+
+class RequestFormScreen(FormScreen[RequestForm | None]):
+    """查阅申请: what, who, why, view or copy, until when."""
+
+    def __init__(self, activities: list[tuple[str, str]], initial: RequestForm, *, error: str | None = None,
+                 error_field: str | None = None) -> None:
+        super().__init__(error=error, error_field=error_field)
+        self.activities = activities
+        self.initial = initial
+        self.title_text = _("查阅申请")
+
+    def fields(self) -> list[Field]:
+        i = self.initial
+        return [
+            Field("scope", _("查阅范围"), select([(_(v), k) for k, v in ACCESS_SCOPES.items()], i.scope), required=True),
+            Field("target", _("执法活动编号、案件编号或文件编号"),
+                  text_input(i.target, placeholder=_("音像文件编号用空格分隔")), required=True),
+            Field("requester", _("申请人工号"), text_input(i.requester), required=True),
+            Field("reason_kind", _("查阅事由"), select([(_(v), k) for k, v in ACCESS_REASONS.items()], i.reason_kind),
+                  required=True),
+            Field("reason", _("事由说明"), text_input(i.reason), required=True),
+            Field("kind", _("查阅方式"), select([(_(v), k) for k, v in ACCESS_KINDS.items()], i.kind), required=True),
+            Field("until", _("有效期至"), text_input(i.until, placeholder="YYYY-MM-DD")),
+        ]
+
+    def check(self, name: str) -> str | None:
+        if name == "target":
+            return required_text(self.value(name), _("查阅范围"))
+        if name == "requester":
+            return required_text(self.value(name), _("申请人工号"))
+        if name == "reason":
+            return required_text(self.value(name), _("事由说明"))
+        return None
+
+    def result(self) -> RequestForm:
+        return RequestForm(self.value("scope"), self.value("target"), self.value("requester"),
+                           self.value("reason_kind"), self.value("reason"), self.value("kind"), self.value("until"))
+
+
+class DecisionFormScreen(FormScreen[DecisionForm | None]):
+    """Approve on paper (the manager records it) or refuse, with the reason."""
+
+    def __init__(self, title: str, *, refuse: bool, on_paper: bool, initial: DecisionForm,
+                 error: str | None = None) -> None:
+        super().__init__(error=error)
+        self.title_text = title
+        self.refuse = refuse
+        self.on_paper = on_paper
+        self.initial = initial
+
+    def fields(self) -> list[Field]:
+        i = self.initial
+        out = [Field("by", _("审批人工号"), text_input(i.by, disabled=not self.on_paper), required=True)]
+        if self.on_paper and not self.refuse:
+            out.append(Field("paper_form", _("纸质审批表编号"), text_input(i.paper_form), required=True))
+        if self.refuse:
+            out.append(Field("reason", _("不予批准理由"), text_input(i.reason), required=True))
+        return out
+
+    def check(self, name: str) -> str | None:
+        labels = {"by": _("审批人工号"), "paper_form": _("纸质审批表编号"), "reason": _("不予批准理由")}
+        return required_text(self.value(name), labels[name])
+
+    def result(self) -> DecisionForm:
+        names = set(self._rows)
+        return DecisionForm(self.value("by"), self.value("paper_form") if "paper_form" in names else "",
+                            self.value("reason") if "reason" in names else "")
+
+
+def status_text(r: AccessView) -> Text:
+    return Text(label(ACCESS_STATUSES, r.status), style=STATUS_STYLES.get(r.status, ""))
+
+
+class AccessScreen(FilteredRegisterScreen):
+    SECTION = "access"
+    FILTER_HINT = _("筛选：申请人、事由、状态、审批人")
+    TABLE_ID = "requests"
+    COLUMNS = (("id", _("编号")), ("status", _("状态")), ("requester", _("申请人")), ("reason", _("事由")),
+               ("kind", _("方式")), ("files", _("文件数")), ("until", _("有效期至")), ("decided", _("审批人")),
+               ("viewings", _("查阅次数")), ("extractions", _("调取次数")))
+    BINDINGS = [
+        Binding("r", "request", _("申请"), tooltip=_("登记查阅或复制申请")),
+        Binding("y", "approve", _("批准"), tooltip=_("批准所选申请（管理员：登记纸质审批）")),
+        Binding("n", "refuse", _("不批准"), tooltip=_("不予批准所选申请")),
+        Binding("v", "viewings", _("查阅登记"), tooltip=_("每次查阅的人员、时间、时长和文件")),
+        Binding("slash", "focus_filter", _("筛选"), key_display="/"),
+    ]
+
+    def __init__(self, services) -> None:
+        super().__init__(services)
+        self.rows: list[AccessView] = []
+        self._select_after_load: str | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="who")
+        yield from self.compose_filter_bar()
+        yield Static("", id="empty", classes="empty")
+
+    def reload(self) -> None:
+        rows = self.services.access.list()
+        self.rows = [r for r in rows if r.status == "requested"] + [r for r in rows if r.status != "requested"]
+        me = self.services.access.me()
+        self.query_one("#who", Static).update(Text(
+            _("当前人员：{name}").format(name=f"{me.name}（{me.number}）") if me else
+            _("当前系统用户未对应任何人员：在“人员”中填写系统用户名后才能审批和查阅"),
+            style="dim" if me else "yellow"))
+        self.show_rows()
+
+    @staticmethod
+    def haystack(r: AccessView) -> list[str]:
+        return [str(r.id), r.requester, r.requester_number, r.reason, label(ACCESS_REASONS, r.reason_kind),
+                label(ACCESS_STATUSES, r.status), r.decided_by or "", r.paper_form_no]
+
+    def show_rows(self) -> None:
+        from avledger.tui.filtering import matches
+
+        table = self.query_one(RegisterTable)
+        keep = self._select_after_load or table.current_key
+        self._select_after_load = None
+        query = self.query_one("#filter", Input).value
+        shown = [r for r in self.rows if matches(query, self.haystack(r))]
+        table.clear()
+        for r in shown:
+            decided = f"{r.decided_by}（{r.decided_by_number}）" if r.decided_by else "—"
+            if r.on_paper:
+                decided += _("（纸质 {no}）").format(no=r.paper_form_no)
+            kind = label(ACCESS_KINDS, r.kind) + (_("（保密）") if r.confidential else "")
+            table.add_row(str(r.id), status_text(r), f"{r.requester}（{r.requester_number}）",
+                          f"{label(ACCESS_REASONS, r.reason_kind)}：{r.reason}", kind, str(len(r.clip_ids)),
+                          r.until.isoformat(), decided, str(r.viewings), str(r.extractions), key=str(r.id))
+        table.select_key(keep)
+        waiting = sum(1 for r in self.rows if r.status == "requested")
+        self.query_one("#count", Static).update(
+            _("显示 {shown} / 共 {total} 项").format(shown=len(shown), total=len(self.rows))
+            + (_("，待审批 {n} 项").format(n=waiting) if waiting else ""))
+        empty = self.query_one("#empty", Static)
+        empty.update(_("还没有查阅申请。按 r 登记。") if not self.rows else _("没有符合筛选条件的查阅申请。"))
+        empty.display = not shown
+        table.styles.height = "auto" if not shown else "1fr"
+        self.refresh_bindings()
+
+    def current(self) -> AccessView | None:
+        key = self.query_one(RegisterTable).current_key
+        return next((r for r in self.rows if str(r.id) == key), None)
+
+    def changed(self, request_id: int) -> None:
+        self._select_after_load = str(request_id)
+        self.query_one("#filter", Input).value = ""
+        self.reload()
+        self.query_one(RegisterTable).focus()
+
+    # --- request -----------------------------------------------------------------
+    def action_request(self, initial: RequestForm | None = None, error: str | None = None) -> None:
+        tz = self.tz
+        activities = [(f"{a.id}  {fmt_local(a.start_at, tz)}  {a.case_name or a.title}", str(a.id))
+                      for a in self.services.activities.list() if a.clips]
+        if initial is None:
+            me = self.services.access.me()
+            initial = RequestForm("activity", activities[0][1] if activities else "", me.number if me else "",
+                                  "case_handling", "", "view", "")
+
+        def done(form: RequestForm | None) -> None:
+            if form is None:
+                return
+            scope = {"activity": form.target if form.scope == "activity" else None,
+                     "case_no": form.target if form.scope == "case" else None,
+                     "clips": form.target.split() if form.scope == "clips" else ()}
+            try:
+                view = self.services.access.request(form.requester, form.reason, reason_kind=form.reason_kind,
+                                                    kind=form.kind, until=form.until or None, **scope)
+            except UserError as exc:
+                self.action_request(form, exc.render())
+                return
+            self.app.notify(_("已登记查阅申请 {id}").format(id=view.id))
+            self.changed(view.id)
+
+        self.app.push_screen(RequestFormScreen(activities, initial, error=error), done)
+
+    # --- decide ------------------------------------------------------------------
+    def _decide(self, refuse: bool, initial: DecisionForm | None = None, error: str | None = None) -> None:
+        request = self.current()
+        if request is None or request.status != "requested":
+            return
+        me = self.services.access.me()
+        if me is None:
+            self.app.notify(_("当前系统用户未对应任何人员：在“人员”中填写系统用户名后才能审批和查阅"),
+                            severity="error")
+            return
+        profile = self.services.office.profile()
+        deciders = {profile.get("viewing.approver_role"), profile.get("viewing.confidential_approver_role")}
+        on_paper = "manager" in me.roles and not deciders & set(me.roles)  # the manager records a paper approval
+        if not refuse and not on_paper and initial is None and error is None:
+            self._run(request.id, DecisionForm(me.number, "", ""), refuse=False)
+            return
+        initial = initial or DecisionForm("" if on_paper else me.number, "", "")
+        title = (_("不予批准查阅申请 {id}") if refuse else _("登记纸质审批：查阅申请 {id}")).format(id=request.id)
+
+        def done(form: DecisionForm | None) -> None:
+            if form is not None:
+                self._run(request.id, form, refuse=refuse)
+
+        self.app.push_screen(DecisionFormScreen(title, refuse=refuse, on_paper=on_paper, initial=initial,
+                                                error=error), done)
+
+    def _run(self, request_id: int, form: DecisionForm, *, refuse: bool) -> None:
+        try:
+            if refuse:
+                self.services.access.refuse(request_id, form.by, form.reason)
+            else:
+                self.services.access.approve(request_id, form.by, paper_form=form.paper_form or None)
+        except UserError as exc:
+            self.app.notify(exc.render(), severity="error")
+            return
+        self.app.notify((_("已不予批准查阅申请 {id}") if refuse else _("已批准查阅申请 {id}")).format(id=request_id))
+        self.changed(request_id)
+
+    def action_approve(self) -> None:
+        self._decide(refuse=False)
+
+    def action_refuse(self) -> None:
+        self._decide(refuse=True)
+
+    def action_viewings(self) -> None:
+        self.app.push_screen(ViewingsScreen(self.services))
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action in ("approve", "refuse") and self.is_mounted:
+            request = self.current()
+            if request is None or request.status != "requested":
+                return None
+        return True
+
+    @on(RegisterTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self.refresh_bindings()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand(_("查阅申请"), _("登记查阅或复制申请"), self.action_request)
+        request = self.current()
+        if request is not None and request.status == "requested":
+            yield SystemCommand(_("批准"), _("批准所选申请（管理员：登记纸质审批）"), self.action_approve)
+            yield SystemCommand(_("不批准"), _("不予批准所选申请"), self.action_refuse)
+        yield SystemCommand(_("查阅登记"), _("每次查阅的人员、时间、时长和文件"), self.action_viewings)
+
+
+class ViewingsScreen(SubScreen):
+    """查阅登记: every viewing (who, when, how long, which clips) and every extraction."""
+
+    SECTION = "access"
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(_("查阅登记"), classes="title")
+        yield RegisterTable(id="viewings")
+        yield Static(_("证据调取"), classes="title")
+        yield RegisterTable(id="extractions")
+
+    def on_mount(self) -> None:
+        viewings = self.query_one("#viewings", RegisterTable)
+        for key, title in (("id", _("编号")), ("request", _("申请")), ("viewer", _("查阅人")), ("at", _("时间")),
+                           ("duration", _("时长（秒）")), ("clips", _("文件"))):
+            viewings.add_column(title, key=key)
+        extractions = self.query_one("#extractions", RegisterTable)
+        for key, title in (("id", _("编号")), ("request", _("申请")), ("extractor", _("提取人")), ("at", _("时间")),
+                           ("files", _("文件数")), ("where", _("位置"))):
+            extractions.add_column(title, key=key)
+        viewings.focus()
+
+    def reload(self) -> None:
+        tz = self.tz
+        viewings = self.query_one("#viewings", RegisterTable)
+        viewings.clear()
+        for v in self.services.access.viewings():
+            viewings.add_row(str(v.id), str(v.request_id), f"{v.viewer}（{v.viewer_number}）", fmt_local(v.at, tz),
+                             "—" if v.duration_s is None else f"{v.duration_s:.0f}",
+                             " ".join(f"#{c}" for c in v.clip_ids), key=str(v.id))
+        extractions = self.query_one("#extractions", RegisterTable)
+        extractions.clear()
+        for e in self.services.access.extractions():
+            extractions.add_row(str(e.id), str(e.request_id), f"{e.extractor}（{e.extractor_number}）",
+                                fmt_local(e.at, tz), str(len(e.files)), e.package or e.out_dir, key=str(e.id))

@@ -1,0 +1,116 @@
+"""The approvals section (issue 7): a request through the form, an approval, a paper approval recorded by the
+manager, the viewing register, and the approval banner on a clip's page."""
+
+from __future__ import annotations
+
+from avledger.tui.screens.access import AccessScreen, DecisionFormScreen, RequestFormScreen, ViewingsScreen
+from avledger.tui.screens.footage import ClipDetailScreen
+from avledger.tui.sections import section
+from avledger.tui.widgets import RegisterTable
+
+from .conftest import SIZE, text_of
+from .test_footage import fill, go, settle
+
+
+def act_as(svc, number: str) -> None:
+    svc.staff.update(number, os_user=f"user{number}")
+    svc.ctx.os_user = f"user{number}"
+
+
+async def test_request_approve_and_register(demo, demo_app):
+    activity = next(c.activity_id for c in demo.footage.list() if c.activity_id)
+    act_as(demo, "2002")
+    async with demo_app.run_test(size=SIZE) as pilot:
+        screen = await go(pilot, "access")
+        assert isinstance(screen, AccessScreen) and section("access").key
+        assert "刘洋（2002）" in text_of(screen.query_one("#who"))
+        await pilot.press("r")
+        await pilot.pause()
+        form = demo_app.screen
+        assert isinstance(form, RequestFormScreen)
+        form.query_one("#f-target").value = ""
+        await fill(pilot, "target", str(activity))
+        await fill(pilot, "reason", "复核现场")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, AccessScreen)
+        [request] = demo.access.list()
+        assert request.requester_number == "2002" and request.status == "requested"
+        table = screen.query_one(RegisterTable)
+        assert table.row_count == 1 and "待审批" in text_of(screen.query_one("#count"))
+
+        # the requester may not approve it
+        await pilot.press("y")
+        await pilot.pause()
+        assert demo.access.view(request.id).status == "requested"
+
+        # the manager records the leader's paper approval
+        act_as(demo, "1001")
+        await pilot.press("y")
+        await pilot.pause()
+        decision = demo_app.screen
+        assert isinstance(decision, DecisionFormScreen)
+        await fill(pilot, "by", "1002")
+        await fill(pilot, "paper_form", "P-7")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        done = demo.access.view(request.id)
+        assert done.status == "approved" and done.on_paper and done.recorded_by == "王建国（1001）"
+        assert "纸质 P-7" in " ".join(str(c) for c in table.get_row(str(request.id)))
+
+        # the requester looks at a clip under the approval: banner, pictures, a registered viewing
+        act_as(demo, "2002")
+        clip_id = request.clip_ids[0]
+        page = ClipDetailScreen(demo, clip_id)
+        await demo_app.push_screen(page)
+        await pilot.pause()
+        assert "已批准查阅" in text_of(page.query_one("#approval"))
+        assert "P-7" in text_of(page.query_one("#approval"))
+        await pilot.press("p")
+        await settle(pilot, lambda: "▀" in text_of(page.query_one("#pictures")))
+        await pilot.press("escape")
+        await pilot.pause()
+        [viewing] = demo.access.viewings()
+        assert viewing.viewer_number == "2002" and viewing.clip_ids == (clip_id,) and viewing.how == "screen"
+        assert viewing.duration_s is not None  # leaving the page ends the viewing
+
+        await pilot.press("v")
+        await pilot.pause()
+        register = demo_app.screen
+        assert isinstance(register, ViewingsScreen)
+        assert register.query_one("#viewings", RegisterTable).row_count == 1
+
+
+async def test_clip_page_without_approval_refuses_and_logs(demo, demo_app):
+    clip = next(c for c in demo.footage.list() if c.activity_id)
+    act_as(demo, "2003")
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        page = ClipDetailScreen(demo, clip.id)
+        await demo_app.push_screen(page)
+        await pilot.pause()
+        assert "未经批准" in text_of(page.query_one("#approval"))
+        before = len(demo.audit.list())
+        await pilot.press("p")
+        await settle(pilot, lambda: "不能打开" in text_of(page.query_one("#pictures")))
+        assert len(demo.audit.list()) == before + 1 and demo.audit.list()[-1].action == "view_refused"
+
+
+async def test_refuse_with_a_reason(demo, demo_app):
+    activity = next(c.activity_id for c in demo.footage.list() if c.activity_id)
+    request = demo.access.request("2002", "复核", activity=activity)
+    act_as(demo, "1002")
+    async with demo_app.run_test(size=SIZE) as pilot:
+        screen = await go(pilot, "access")
+        screen.query_one(RegisterTable).select_key(str(request.id))
+        await pilot.press("n")
+        await pilot.pause()
+        form = demo_app.screen
+        assert isinstance(form, DecisionFormScreen)
+        assert form.query_one("#f-by").value == "1002" and form.query_one("#f-by").disabled
+        await fill(pilot, "reason", "与本案无关")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        done = demo.access.view(request.id)
+        assert done.status == "refused" and done.decision_note == "与本案无关" and done.decided_by_number == "1002"
+        assert "不予批准" in " ".join(str(c) for c in screen.query_one(RegisterTable).get_row(str(request.id)))
