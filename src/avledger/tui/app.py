@@ -213,8 +213,9 @@ class AvledgerApp(App[int]):
         """Every section and action, then Textual's system commands, all in the user's language."""
         if self._started:
             for s in SECTIONS:
-                yield SystemCommand(_(s.label), _("转到“{name}”（按 {key}）").format(name=_(s.label), key=s.key),
-                                    partial(self.action_section, s.id))
+                help_text = (_("转到“{name}”（按 {key}）").format(name=_(s.label), key=s.key) if s.key
+                             else _("转到“{name}”").format(name=_(s.label)))
+                yield SystemCommand(_(s.label), help_text, partial(self.action_section, s.id))
             palette_commands = getattr(screen, "palette_commands", None)
             if palette_commands is not None:
                 yield from palette_commands()

@@ -25,7 +25,7 @@ NAV_GROUP = Binding.Group(_("切换页面"), compact=True)
 
 NAV_BINDINGS = [
     Binding(s.key, f"app.section('{s.id}')", _(s.label), group=NAV_GROUP, id=f"section.{s.id}")
-    for s in SECTIONS
+    for s in SECTIONS if s.key
 ]
 
 

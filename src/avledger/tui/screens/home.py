@@ -23,6 +23,7 @@ class HomeScreen(SectionScreen):
     BINDINGS = [
         Binding("a", "app.add_device", _("登记设备")),
         Binding("s", "app.settings", _("界面语言")),
+        Binding("c", "app.section('profile')", _("办公室配置"), tooltip=_("本单位制度规定的期限、标准和审批")),
     ]
 
     def compose_body(self) -> ComposeResult:

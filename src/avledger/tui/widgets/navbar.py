@@ -39,12 +39,21 @@ class NavItem(Static):
         self.show_label(True)
 
     @property
+    def text(self) -> str:
+        return f"{self.key} {self.label}" if self.key else self.label
+
+    @property
     def full_width(self) -> int:
         """Cells the item takes with its name (padding included)."""
-        return cell_len(f"{self.key} {self.label}") + 2
+        return cell_len(self.text) + 2
 
     def show_label(self, show: bool) -> None:
-        self.update(f"{self.key} {self.label}" if show else self.key)
+        """The name, or only the number key when names do not fit (an item without a key then hides)."""
+        if self.key:
+            self.update(self.text if show else self.key)
+        else:
+            self.update(self.text)
+            self.display = show
 
     def on_click(self) -> None:
         self.app.run_action(f"section('{self.section_id}')")
