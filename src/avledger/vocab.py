@@ -159,6 +159,25 @@ AUDIT_ACTIONS: dict[str, str] = {
     "gap": N_("发现记录中断"),
     "explain": N_("中断说明"),
     "norecord": N_("无法记录工作记录"),
+    "disc_plan": N_("光盘归档规划"),
+    "disc_build": N_("制作光盘镜像"),
+    "disc_burn": N_("刻录光盘"),
+    "disc_check": N_("光盘检测"),
+}
+
+# Disc media: id -> (label, capacity in bytes: the medium's 2048-byte sectors).
+DISC_MEDIA: dict[str, str] = {
+    "cd": N_("CD（700 MB）"),
+    "dvd": N_("DVD（4.7 GB）"),
+    "dvd-dl": N_("双层 DVD（8.5 GB）"),
+    "bd25": N_("蓝光 BD（25 GB）"),
+    "bd50": N_("蓝光 BD（50 GB）"),
+    "bd100": N_("蓝光 BD（100 GB）"),
+}
+
+DISC_CHECK_RESULTS: dict[str, str] = {
+    "ok": N_("完好"),
+    "failed": N_("不一致"),
 }
 
 # The kinds of entry in a device's use and repair history.

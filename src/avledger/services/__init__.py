@@ -15,6 +15,7 @@ from avledger.services.activities import ActivityService, NoRecordService
 from avledger.services.allocation import AllocationService
 from avledger.services.auditlog import AuditService
 from avledger.services.base import Context, os_user
+from avledger.services.discs import DiscService
 from avledger.services.footage import FootageService, GapService
 from avledger.services.ingest import IngestService
 from avledger.services.lending import LendingService
@@ -42,6 +43,7 @@ class Services:
         self.footage = FootageService(self.ctx, self.ingest)
         self.gaps = GapService(self.ctx)
         self.norecords = NoRecordService(self.ctx)
+        self.discs = DiscService(self.ctx, self.ingest)
         self.printing = PrintService(self.ctx, home.path / "templates")
 
     def close(self) -> None:
