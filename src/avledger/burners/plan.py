@@ -96,8 +96,10 @@ def plan_discs(files: list[SourceFile], media: str, *, capacity_bytes: int | Non
             if holder is None:
                 raise UserError("{name}（{size}）比一张光盘的容量（{room}）还大，无法刻录", name=f.name,
                                 size=human(f.size), room=human(room))
-            raise UserError("{name}（{size}）比一张{media}还大，请改用 {holder}", name=f.name, size=human(f.size),
-                            media=media, holder=holder)
+            from avledger.vocab import DISC_MEDIA
+
+            raise UserError("{name}（{size}）放不进一张{media}，请改用{holder}", name=f.name, size=human(f.size),
+                            media=DISC_MEDIA[media], holder=DISC_MEDIA[holder])
     discs = [PlannedDisc(1)]
     used = 0
     for f in files:
