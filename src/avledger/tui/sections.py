@@ -24,6 +24,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("departments", "7", N_("科室与配备")),
     Section("profile", "8", N_("办公室配置")),
     Section("audit", "9", N_("审计日志")),
+    Section("discs", "0", N_("光盘归档")),
 )
 
 SECTION_IDS = tuple(s.id for s in SECTIONS)
