@@ -191,3 +191,16 @@ def test_cli_build_json_and_refusals(services, case, tmp_path, cli):
     assert listed["sets"][0]["discs"][0]["copies"][0]["kept_at"] == "档案室"
     assert "档案室" in cli("disc", "list").out
     assert cli("disc", "verify", "--drive", f"stdio:{tmp_path / 'nothing.img'}").code == 2
+
+
+def test_the_disc_register_prints(services, case, tmp_path):
+    from avledger.services.printing import Filters
+
+    built = services.discs.build(tmp_path / "out", activity=case.id, media="cd")
+    assert services.discs.burn(built.discs[0].image_path, f"stdio:{tmp_path / 'c1.img'}", 1, kept_at="档案室").ok
+    out = services.printing.render_pdf("discs", Filters(), tmp_path / "discs.pdf")
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    flat = "".join(text.split())
+    assert "音像资料刻录光盘登记表" in flat and built.discs[0].volume_id in flat and "1：档案室" in flat
+    path, count = services.printing.export("discs", Filters(), tmp_path / "discs.csv")
+    assert count == 1 and "档案室" in Path(path).read_text("utf-8-sig")

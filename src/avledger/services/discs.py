@@ -181,7 +181,7 @@ def _volume_id(set_id: int, number: int, when: dt.datetime) -> str:
 
 
 class DiscService:
-    def __init__(self, ctx: Context, ingest: IngestService):
+    def __init__(self, ctx: Context, ingest: IngestService | None = None):
         self.ctx = ctx
         self.ingest = ingest
         self.activities = ActivityService(ctx)
@@ -222,6 +222,7 @@ class DiscService:
         return None, case_no, acts
 
     def _files(self, acts: list[Activity]) -> list[SourceFile]:
+        assert self.ingest is not None, "planning and building need the archive"
         root = self.ingest.archive_root()
         clips = (Clip.select().where(Clip.activity.in_([a.id for a in acts]))
                  .order_by(Clip.start_at, Clip.id))
@@ -399,7 +400,7 @@ class DiscService:
         if existing is not None and existing.verified:
             raise UserError("光盘 {volume} 的第 {copy} 份已刻录并核验（{at}）", volume=disc.volume_id, copy=copy,
                             at=fmt_local(existing.verified_at, self.ctx.profile().tz))
-        if path.stat().st_size != disc.size or hash_prefix(path, disc.size) != disc.image_sha256:
+        if path.stat().st_size != disc.size:
             raise UserError("镜像 {path} 与制作时登记的指纹不一致，请重新制作", path=str(path))
 
         def report(event: burner.BurnProgress) -> None:
@@ -409,6 +410,9 @@ class DiscService:
         burner.burn_image(path, drive, progress=report)
         ok = burner.read_back(drive, disc.size, progress=report) == disc.image_sha256
         problems: tuple[DiscProblem, ...] = ()
+        if not ok and hash_prefix(path, disc.size) != disc.image_sha256:
+            # the image itself changed since it was built: nothing is registered, the disc is not to be used
+            raise UserError("镜像 {path} 与制作时登记的指纹不一致，请重新制作", path=str(path))
         if not ok:
             problems = tuple(self._find_problems(drive)) or (DiscProblem("image", disc.volume_id),)
         now = self.ctx.clock()

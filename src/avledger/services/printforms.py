@@ -167,3 +167,38 @@ def audit(scope: Scope) -> Sheet:
         text = _("发现 {n} 处问题：").format(n=len(result.problems))
     return Sheet(rows, {"check_title": _("审计链核验结果（全部日志）"), "check_ok": result.ok, "check_text": text,
                         "problems": [describe_problem(p) for p in result.problems]})
+
+
+# --- 光盘登记 (F12, F13) ----------------------------------------------------------------------
+@register("discs", N_("音像资料刻录光盘登记表"), landscape=True, filters={"date_from", "date_to"},
+          signatures=(N_("制表人："), N_("档案管理员："), N_("负责人：")),
+          columns=[SEQ,
+                   Column("volume_id", N_("卷标"), 1.3, xlsx_width=16),
+                   Column("disc", N_("光盘"), 0.6, "center", 8),
+                   Column("case_no", N_("案号"), 1.5, xlsx_width=20),
+                   Column("title", N_("名称"), 1.6, xlsx_width=20),
+                   Column("media", N_("类型"), 1, xlsx_width=14),
+                   Column("files", N_("文件"), 0.5, "center", 8),
+                   Column("built_at", N_("制作时间"), 1.1, "center", 17),
+                   Column("copies", N_("份数与存放位置"), 1.8, xlsx_width=26),
+                   Column("last_check", N_("最近检测"), 1.3, xlsx_width=20)])
+def discs(scope: Scope) -> Sheet:
+    from avledger.services.discs import DiscService
+    from avledger.vocab import DISC_CHECK_RESULTS, DISC_MEDIA
+
+    rows = []
+    service = DiscService(scope.ctx)  # the register only: no archive needed
+    for s in service.list():
+        if (scope.start_utc and s.created_at < scope.start_utc) or (scope.end_utc and s.created_at >= scope.end_utc):
+            continue
+        for d in s.discs:
+            last = d.last_check
+            rows.append({
+                "seq": len(rows) + 1, "volume_id": d.volume_id, "disc": f"{d.number}/{d.discs}", "case_no": s.case_no,
+                "title": s.title, "media": label(DISC_MEDIA, s.media), "files": d.files,
+                "built_at": fmt_local(d.built_at, scope.tz),
+                "copies": _("；").join(f"{c.copy}：{c.kept_at or '-'}" + ("" if c.verified else _("（未通过核验）"))
+                                     for c in d.copies),
+                "last_check": f"{fmt_local(last.at, scope.tz)} {label(DISC_CHECK_RESULTS, last.result)}" if last else "",
+            })
+    return Sheet(rows)
