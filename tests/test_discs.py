@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 from pathlib import Path
 
@@ -204,3 +205,26 @@ def test_the_disc_register_prints(services, case, tmp_path):
     assert "音像资料刻录光盘登记表" in flat and built.discs[0].volume_id in flat and "1：档案室" in flat
     path, count = services.printing.export("discs", Filters(), tmp_path / "discs.csv")
     assert count == 1 and "档案室" in Path(path).read_text("utf-8-sig")
+
+
+@pytest.mark.skipif(not os.environ.get("AVLEDGER_BIG_TESTS"), reason="writes 8 GiB; set AVLEDGER_BIG_TESTS=1")
+def test_a_file_over_4_gib(tmp_path):
+    """ISO 9660 level 3 splits it into extents; UDF and ISO paths read it whole (Rock Ridge would not)."""
+    from avledger.burners.iso import build_image
+    from avledger.burners.verify import read_disc
+    from avledger.services.ingest import hash_file
+
+    big = tmp_path / "超过四吉字节的整段执法记录仪录像文件第一段.mp4"
+    with open(big, "wb") as fh:
+        fh.truncate(4 * 1024**3 + 4096 + 7)
+        fh.seek(4 * 1024**3 + 100)
+        fh.write(b"the end")
+    sha = hash_file(big)
+    source = SourceFile(1, big.name, big.stat().st_size, sha, big)
+    tags = {"bagit.txt": b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
+            "bag-info.txt": b"External-Identifier: BIG\n",
+            "manifest-sha256.txt": f"{sha}  data/{big.name}\n".encode()}
+    image = build_image(tmp_path / "big.iso", "BIG", [source], tags)
+    big.unlink()
+    reading = read_disc(f"stdio:{image.path}")
+    assert reading.ok and reading.checked == 1 and reading.image_size == image.size
