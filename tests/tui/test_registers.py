@@ -34,7 +34,7 @@ async def test_every_section_by_its_number_key(demo_app):
                 section("activities").key: "ActivitiesScreen", section("footage").key: "FootageScreen",
                 section("devices").key: "DevicesScreen", section("staff").key: StaffScreen,
                 section("departments").key: DepartmentsScreen, section("profile").key: ProfileScreen,
-                section("audit").key: AuditScreen}
+                section("audit").key: AuditScreen, section("discs").key: "DiscsScreen"}
     assert len(expected) == len(SECTIONS)
     async with demo_app.run_test(size=(80, 24)) as pilot:
         for key, cls in expected.items():
