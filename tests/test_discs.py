@@ -228,3 +228,18 @@ def test_a_file_over_4_gib(tmp_path):
     big.unlink()
     reading = read_disc(f"stdio:{image.path}")
     assert reading.ok and reading.checked == 1 and reading.image_size == image.size
+
+
+def test_disc_labels_print_with_the_label_fields_and_a_qr_code(services, case, tmp_path):
+    from avledger.services.printing import Filters
+
+    built = services.discs.build(tmp_path / "out", activity=case.id, media="cd")
+    assert services.discs.burn(built.discs[0].image_path, f"stdio:{tmp_path / 'c1.img'}", 1, kept_at="档案室").ok
+    out = services.printing.render_pdf("disc-label", Filters(), tmp_path / "labels.pdf")
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    flat = "".join(text.split())
+    for expected in ("测试市综合行政执法局", "某商行无证经营案", "测市监立〔2026〕7号", "第1张，共1张",
+                     "一式2份第1份", "一式2份第2份", "档案室", built.discs[0].volume_id, "tester"):
+        assert expected in flat, expected
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
+    assert "Pages:           2" in info  # one page per copy
