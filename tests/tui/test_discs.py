@@ -32,6 +32,9 @@ async def test_build_burn_two_copies_and_verify(demo, demo_app, tmp_path):
         screen.query_one("#drive", Input).value = f"stdio:{tmp_path / 'copy1.img'}"
         screen.query_one("#kept-at", Input).value = "随案卷"
 
+        await pilot.press("p")
+        await pilot.pause()
+        assert "1 张光盘" in text_of(screen.query_one("#progress-line", Static))
         await pilot.press("b")
         await settle(pilot, lambda: not screen.busy and screen.query_one("#register", RegisterTable).row_count == 1)
         assert "光盘组" in text_of(screen.query_one("#progress-line", Static))

@@ -32,6 +32,7 @@ STEPS = {"build": _("制作镜像"), "burn": _("刻录"), "verify": _("核验")}
 class DiscsScreen(SectionScreen):
     SECTION = "discs"
     BINDINGS = [
+        Binding("p", "plan", _("规划"), tooltip=_("所选执法活动需要几张光盘、每张放哪些文件")),
         Binding("b", "build", _("制作镜像"), tooltip=_("为所选执法活动制作光盘镜像")),
         Binding("k", "burn", _("刻录下一份"), tooltip=_("刻录所选光盘的下一份（先第 1 份，再第 2 份）并回读核验")),
         Binding("v", "verify", _("核验光盘"), tooltip=_("识别刻录机中的光盘并逐个文件核验")),
@@ -116,6 +117,25 @@ class DiscsScreen(SectionScreen):
         return self.query_one(selector, Input).value.strip()
 
     # --- actions ------------------------------------------------------------------------------
+    def action_plan(self) -> None:
+        activity = self.query_one("#targets", RegisterTable).current_key
+        if activity is None:
+            self.notify(_("请先选择执法活动"), severity="error")
+            return
+        media = self.query_one("#media", ZhSelect).chosen or "dvd"
+        line = self.query_one("#progress-line", Static)
+        try:
+            plan = self.services.discs.plan(activity=activity, media=media)
+        except UserError as exc:
+            line.update(Text(exc.render(), style="bold red"))
+            return
+        text = Text(_("{n} 张光盘，{files} 个文件，共 {size}").format(
+            n=len(plan.discs), files=plan.files, size=size_text(plan.payload_bytes)), style="bold")
+        for d in plan.discs:
+            text.append(f"\n{d.number}/{len(plan.discs)}  {size_text(d.payload_bytes)}  "
+                        + _("、").join(f.name for f in d.files[:6]) + (" …" if len(d.files) > 6 else ""))
+        line.update(text)
+
     def action_build(self) -> None:
         if self.busy:
             return
@@ -156,7 +176,7 @@ class DiscsScreen(SectionScreen):
             disc = self.selected_disc() if self.is_mounted else None
             # grey until the image is built, and once every copy is burned
             return True if disc is not None and disc.built and self.next_copy(disc) is not None else None
-        if action in ("build", "verify"):
+        if action in ("plan", "build", "verify"):
             return None if self.busy else True
         return True
 
