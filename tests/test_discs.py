@@ -110,6 +110,7 @@ def test_build_burn_two_copies_and_verify(services, case, tmp_path):
     assert [c.kind for c in view.checks] == ["burn", "burn", "recheck"]
     actions = [e.action for e in AuditEvent.select().where(AuditEvent.entity.startswith("disc"))]
     assert {"disc_plan", "create", "disc_build", "disc_burn", "disc_check"} <= set(actions)
+    assert services.audit.verify().ok  # every disc row matches what the log last recorded for it
 
     # re-checks fall due after the profile's interval
     assert services.discs.rechecks().due == ()
@@ -176,6 +177,14 @@ def test_cli_build_json_and_refusals(services, case, tmp_path, cli):
     assert refused.code == 2 and "999" in refused.err
     assert cli("disc", "build", "--out", str(tmp_path / "x")).code == 2  # neither activity nor case
     assert DiscSet.select().count() == 0
+    clip = services.footage.list(activity=case.id)[0]
+    archived = services.ingest.archive_root() / clip.archive_path
+    hidden = archived.with_name("moved-away")
+    archived.rename(hidden)
+    missing = cli("disc", "build", "--activity", str(case.id), "--out", str(tmp_path / "x"))
+    assert missing.code == 2 and clip.original_name in missing.err
+    assert DiscSet.select().count() == 0  # nothing registered
+    hidden.rename(archived)
 
     built = cli("disc", "build", "--case-no", "测市监立〔2026〕7号", "--media", "cd", "--out", str(tmp_path / "o"),
                 "--json")

@@ -244,6 +244,9 @@ class DiscService:
         """
         source_activity, case, acts = self._source(activity, case_no)
         plan = plan_discs(self._files(acts), media, capacity_bytes=capacity_bytes)
+        for f in (f for d in plan.discs for f in d.files):
+            if not f.path.is_file() or f.path.stat().st_size != f.size:
+                raise UserError("存储中缺少文件 {path}，请先运行 avledger verify", path=str(f.path))
         folder = Path(out).expanduser().resolve()
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -272,6 +275,8 @@ class DiscService:
                 image = build_image(target, disc.volume_id, planned.files, tags, progress=report)
             except FileNotFoundError as exc:
                 raise UserError("存储中缺少文件 {path}，请先运行 avledger verify", path=str(exc.filename)) from None
+            except OSError as exc:
+                raise UserError("写入镜像 {path} 失败：{err}", path=str(target), err=exc.strerror or str(exc)) from None
             with self.ctx.change():
                 before = snapshot(disc)
                 disc.image_path, disc.image_sha256, disc.size = str(image.path), image.sha256, image.size
