@@ -90,8 +90,16 @@ def test_build_burn_two_copies_and_verify(services, case, tmp_path):
     # xorriso reads it too (Rock Ridge)
     listing = subprocess.run(["xorriso", "-indev", str(image), "-ls", "/data"], capture_output=True, text=True)
     assert LONG_NAME in listing.stdout
-    assert "说明.txt" in subprocess.run(["xorriso", "-indev", str(image), "-ls", "/"], capture_output=True,
-                                         text=True).stdout
+    root = subprocess.run(["xorriso", "-indev", str(image), "-ls", "/"], capture_output=True, text=True).stdout
+    for tag in ("bagit.txt", "bag-info.txt", "manifest-sha256.txt", "说明.txt", "说明.pdf"):
+        assert tag in root, tag
+    extracted = tmp_path / "说明.pdf"
+    subprocess.run(["xorriso", "-osirrox", "on", "-indev", str(image), "-extract", "/说明.pdf", str(extracted)],
+                   capture_output=True, check=True)
+    description = "".join(subprocess.run(["pdftotext", str(extracted), "-"], capture_output=True, text=True,
+                                         check=True).stdout.split())
+    for expected in ("执法音像记录光盘说明", "测试市综合行政执法局", "某商行无证经营案", "文字说明材料", "调取人"):
+        assert expected in description, expected
 
     first = services.discs.burn(image, f"stdio:{tmp_path / 'copy1.img'}", 1, kept_at="随案卷")
     assert first.ok and first.copy.verified

@@ -2,7 +2,7 @@
 
 The disc is a BagIt package (RFC 8493)::
 
-    bagit.txt  bag-info.txt  manifest-sha256.txt  说明.txt
+    bagit.txt  bag-info.txt  manifest-sha256.txt  说明.txt  说明.pdf
     data/<original names>
 
 ISO 9660 names are short ASCII names (``DATA/F00001.MP4``); Rock Ridge and UDF
@@ -34,6 +34,7 @@ TAG_ISO_NAMES = {
     "bag-info.txt": "BAG_INFO.TXT;1",
     "manifest-sha256.txt": "MANIFEST_SHA256.TXT;1",
     "说明.txt": "README.TXT;1",
+    "说明.pdf": "README.PDF;1",
 }
 _ISO_EXT = re.compile(r"[^A-Z0-9_]")
 

@@ -43,8 +43,8 @@ class Services:
         self.footage = FootageService(self.ctx, self.ingest)
         self.gaps = GapService(self.ctx)
         self.norecords = NoRecordService(self.ctx)
-        self.discs = DiscService(self.ctx, self.ingest)
         self.printing = PrintService(self.ctx, home.path / "templates")
+        self.discs = DiscService(self.ctx, self.ingest, self.printing)
 
     def close(self) -> None:
         if not self.db.is_closed():

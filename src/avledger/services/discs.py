@@ -19,6 +19,7 @@ import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from avledger.burners import burn as burner
 from avledger.burners.iso import BuildProgress, build_image, clean_leftovers, hash_prefix, payload_names
@@ -33,6 +34,9 @@ from avledger.services.base import Context
 from avledger.services.ingest import IngestService
 from avledger.timeutil import fmt_local, to_local
 from avledger.vocab import DISC_MEDIA, LONG_TERM_REASONS, labels
+
+if TYPE_CHECKING:
+    from avledger.services.printing import PrintService
 
 
 # --- events and rows -----------------------------------------------------------------
@@ -181,9 +185,10 @@ def _volume_id(set_id: int, number: int, when: dt.datetime) -> str:
 
 
 class DiscService:
-    def __init__(self, ctx: Context, ingest: IngestService | None = None):
+    def __init__(self, ctx: Context, ingest: IngestService | None = None, printing: "PrintService | None" = None):
         self.ctx = ctx
         self.ingest = ingest
+        self.printing = printing  # for the printable description on each disc (说明.pdf)
         self.activities = ActivityService(ctx)
 
     # --- what must go to disc ------------------------------------------------------------
@@ -253,6 +258,10 @@ class DiscService:
         except OSError as exc:
             raise UserError("无法创建目录 {path}：{err}", path=str(folder), err=exc.strerror) from None
         clean_leftovers(folder)
+        # the description is printed before anything is registered: a missing font or a character it cannot
+        # draw is refused with nothing changed (the texts are the same on every disc but for ASCII ids)
+        self._tags(DiscSet(id=0, case_no=case), Disc(id=0, number=1, volume_id="AVL000000S0D1"), len(plan.discs),
+                   plan.discs[0].files, acts)
         with self.ctx.change():
             disc_set = self._resumable(source_activity, case, plan)
             if disc_set is None:
@@ -366,12 +375,28 @@ class DiscService:
             "",
             "校验：manifest-sha256.txt 列出每个文件的 SHA-256（BagIt, RFC 8493）。",
         ]
-        return {
+        tags = {
             "bagit.txt": b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
             "bag-info.txt": "".join(f"{k}: {v}\n" for k, v in info).encode("utf-8"),
             "manifest-sha256.txt": manifest.encode("utf-8"),
             "说明.txt": ("\r\n".join(lines) + "\r\n").encode("utf-8"),
         }
+        if self.printing is not None:
+            fields = [
+                ("制作单位", unit), ("制作人", maker), ("制作时间", made), ("案件名称", case_name or "（无）"),
+                ("案号", case_no or "（无）"), ("执法活动", activity_text),
+                ("长期保存情形", "、".join(LONG_TERM_REASONS.get(r, r) for r in reasons) or "（无）"),
+                ("光盘", f"第 {disc.number} 张，共 {count} 张"), ("卷标", disc.volume_id), ("登记编号", str(disc.id)),
+                ("份数", f"一式 {self.ctx.profile().get('disc.copies')} 份"),
+                ("文件", f"{len(files)} 个，共 {sum(f.size for f in files)} 字节"),
+            ]
+            sheet = [("制作人", maker), ("调取人", maker), ("调取时间", made),
+                     ("说明", "本光盘所载音像资料由存储中的原始文件复制，未作任何改动；"
+                            "每个文件的 SHA-256 见 manifest-sha256.txt，文件清单见 说明.txt。")]
+            tags["说明.pdf"] = self.printing.render_form("disc-description", {
+                "title": "执法音像记录光盘说明", "fields": fields, "sheet": sheet,
+                "note": "校验：manifest-sha256.txt 列出每个文件的 SHA-256（BagIt, RFC 8493）。"})
+        return tags
 
     # --- burn ------------------------------------------------------------------------------------
     def _disc_of_image(self, image: Path) -> Disc:

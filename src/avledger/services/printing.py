@@ -298,6 +298,10 @@ class PrintService:
         _write_atomic(out, pdf)
         return out
 
+    def render_form(self, name: str, data: dict[str, Any]) -> bytes:
+        """A PDF of a form that is not a register (the description written onto a disc), as bytes."""
+        return self._compile(name, {"font": FONT_FAMILY, **data})
+
     def _compile(self, name: str, data: dict[str, Any]) -> bytes:
         import typst
 
