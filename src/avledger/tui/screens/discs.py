@@ -42,6 +42,7 @@ class DiscsScreen(SectionScreen):
         super().__init__(services)
         self.busy = False
         self.last_update = 0.0
+        self.disc_views: dict = {}  # disc id (text) -> DiscView, as last loaded
 
     def compose_body(self) -> ComposeResult:
         yield Static(_("须刻录光盘长期保存的执法活动"), classes="title")
@@ -81,8 +82,10 @@ class DiscsScreen(SectionScreen):
         key = register.current_key
         register.clear()
         tz = self.tz
+        self.disc_views = {}
         for s in self.services.discs.list():
             for d in s.discs:
+                self.disc_views[str(d.id)] = d
                 copies = Text()
                 for c in d.copies:
                     if copies:
@@ -105,13 +108,7 @@ class DiscsScreen(SectionScreen):
     # --- what is selected -------------------------------------------------------------
     def selected_disc(self):
         key = self.query_one("#register", RegisterTable).current_key
-        if key is None:
-            return None
-        for s in self.services.discs.list():
-            for d in s.discs:
-                if str(d.id) == key:
-                    return d
-        return None
+        return None if key is None else self.disc_views.get(key)
 
     def value(self, selector: str) -> str:
         return self.query_one(selector, Input).value.strip()
