@@ -260,3 +260,19 @@ def test_disc_labels_print_with_the_label_fields_and_a_qr_code(services, case, t
         assert expected in flat, expected
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
     assert "Pages:           2" in info  # one page per copy
+
+
+def test_a_burn_that_does_not_read_back_is_registered_as_failed_and_can_be_redone(services, case, tmp_path, cli):
+    built = services.discs.build(tmp_path / "out", activity=case.id, media="cd")
+    image = built.discs[0].image_path
+    # /dev/null takes the whole image and gives nothing back: a real write whose read-back differs
+    result = cli("disc", "burn", image, "--drive", "stdio:/dev/null", "--copy", "1", "--kept-at", "档案室")
+    assert result.code == 1, result.err
+    assert "回读核验不一致" in result.out
+    copy = DiscCopy.get()
+    assert not copy.verified and copy.verified_at is None
+    assert DiscCheck.get().result == "failed"
+    assert [t.state for t in services.discs.targets()] == ["partly"]
+    again = services.discs.burn(image, f"stdio:{tmp_path / 'c1.img'}", 1, kept_at="档案室")
+    assert again.ok and DiscCopy.select().count() == 1 and DiscCopy.get().verified
+    assert [c.result for c in again.disc.checks] == ["failed", "ok"]
