@@ -207,7 +207,11 @@ def test_cli_build_json_and_refusals(services, case, tmp_path, cli):
     assert burned.code == 0 and burned.json()["ok"], burned.err
     listed = cli("disc", "list", "--json").json()
     assert listed["sets"][0]["discs"][0]["copies"][0]["kept_at"] == "档案室"
-    assert "档案室" in cli("disc", "list").out
+    assert listed["targets"] == [{"activity_id": case.id, "title": "无证经营调查取证", "case_no": "测市监立〔2026〕7号",
+                                  "reasons": ["objection"], "clips": 5, "state": "partly"}]
+    text = cli("disc", "list").out
+    assert "档案室" in text and "未完成两份" in text
+    assert "Copies incomplete" in cli("--lang", "en", "disc", "list").out
     assert cli("disc", "verify", "--drive", f"stdio:{tmp_path / 'nothing.img'}").code == 2
 
 

@@ -1196,13 +1196,24 @@ def disc_list(as_json) -> None:
     from avledger.timeutil import fmt_local
     from avledger.vocab import DISC_CHECK_RESULTS, label
 
+    from avledger.services.discs import DISC_TARGET_STATES
+    from avledger.services.views import to_json
+    from avledger.vocab import LONG_TERM_REASONS, labels
+
     services = state().services()
     sets = services.discs.list()
     due = services.discs.rechecks()
+    targets = services.discs.targets()
     if as_json:
-        emit_json({"sets": [_set_json(s) for s in sets], "due": [d.disc_id for d in due.due],
-                   "due_required": due.required})
+        emit_json({"targets": [to_json(t) for t in targets], "sets": [_set_json(s) for s in sets],
+                   "due": [d.disc_id for d in due.due], "due_required": due.required})
         return
+    click.echo(_("须刻录光盘长期保存的执法活动"))
+    table(["#", _("标题"), _("案号"), _("长期保存情形"), _("音像"), _("状态")],
+          [[t.activity_id, t.title, t.case_no, labels(LONG_TERM_REASONS, t.reasons), t.clips,
+            label(DISC_TARGET_STATES, t.state)] for t in targets])
+    click.echo("")
+    click.echo(_("光盘登记"))
     tz = services.office.profile().tz
     rows = []
     for s in sets:
