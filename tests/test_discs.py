@@ -209,6 +209,14 @@ def test_cli_build_json_and_refusals(services, case, tmp_path, cli):
     assert listed["sets"][0]["discs"][0]["copies"][0]["kept_at"] == "档案室"
     assert listed["targets"] == [{"activity_id": case.id, "title": "无证经营调查取证", "case_no": "测市监立〔2026〕7号",
                                   "reasons": ["objection"], "clips": 5, "state": "partly"}]
+    volume = image["volume_id"]
+    assert cli("disc", "keep", volume, "--copy", "2", "--kept-at", "库房").code == 2  # copy 2 not burned
+    assert cli("disc", "keep", "NOSUCH", "--copy", "1", "--kept-at", "库房").code == 2
+    assert cli("disc", "keep", volume, "--copy", "1", "--kept-at", "  ").code == 2
+    moved = cli("disc", "keep", volume, "--copy", "1", "--kept-at", "档案室二号柜")
+    assert moved.code == 0, moved.err
+    assert DiscCopy.get().kept_at == "档案室二号柜"
+    assert AuditEvent.select().where((AuditEvent.entity == "disc_copy") & (AuditEvent.action == "update")).count() == 1
     text = cli("disc", "list").out
     assert "档案室" in text and "未完成两份" in text
     assert "Copies incomplete" in cli("--lang", "en", "disc", "list").out

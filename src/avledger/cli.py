@@ -1188,6 +1188,18 @@ def disc_verify(drive, copy_no, as_json) -> None:
         sys.exit(EXIT_PROBLEM)
 
 
+@disc.command("keep")
+@click.argument("volume_id")
+@click.option("--copy", "copy_no", required=True, type=click.IntRange(1, 9), help="第几份（1 或 2）")
+@click.option("--kept-at", required=True, metavar="PLACE", help="存放位置")
+@refusals
+def disc_keep(volume_id, copy_no, kept_at) -> None:
+    """登记一份光盘的新存放位置。"""
+    view = state().services().discs.keep(volume_id, copy_no, kept_at)
+    click.echo(_("已登记存放位置：{volume} 第 {copy} 份（{place}）").format(volume=volume_id, copy=view.copy,
+                                                                  place=view.kept_at))
+
+
 @disc.command("list")
 @json_option
 @refusals

@@ -30,7 +30,7 @@ from avledger.i18n import N_
 from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, Clip, Disc, DiscCheck, DiscCopy, DiscSet
 from avledger.services.activities import ActivityService
-from avledger.services.base import Context
+from avledger.services.base import Context, require_text
 from avledger.services.ingest import IngestService
 from avledger.timeutil import fmt_local, to_local
 from avledger.vocab import DISC_MEDIA, LONG_TERM_REASONS, labels
@@ -461,6 +461,22 @@ class DiscService:
                          summary=f"{disc.volume_id} 第{copy}份 {'ok' if ok else 'failed'} {kept_at.strip()}")
             self._record_check(disc, row, "burn", problems)
         return BurnResult(self.view_disc(disc.id), self._copy_view(row), ok, problems)
+
+    def keep(self, volume_id: str, copy: int, kept_at: str) -> CopyView:
+        """A copy moved: where it is kept now."""
+        place = require_text(kept_at, N_("存放位置"))
+        with self.ctx.change():
+            disc = Disc.get_or_none(Disc.volume_id == (volume_id or "").strip())
+            if disc is None:
+                raise UserError("没有这个卷标的光盘：{volume}", volume=volume_id)
+            row = DiscCopy.get_or_none((DiscCopy.disc == disc) & (DiscCopy.copy == copy))
+            if row is None:
+                raise UserError("光盘 {volume} 没有登记第 {copy} 份", volume=disc.volume_id, copy=copy)
+            before = snapshot(row)
+            row.kept_at = place
+            row.save()
+            self.ctx.log("update", row, before=before, summary=f"{disc.volume_id} 第{copy}份 {place}")
+        return self._copy_view(row)
 
     def _find_problems(self, drive: str) -> list[DiscProblem]:
         try:
