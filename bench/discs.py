@@ -32,7 +32,7 @@ root, out = Path(sys.argv[1]), Path(sys.argv[2])
 files = [SourceFile(i, p.name, p.stat().st_size, "0" * 64, p) for i, p in enumerate(sorted(root.iterdir()))]
 marks = {}
 start = time.perf_counter()
-image = build_image(out, "BENCH", files, {"bagit.txt": b"BagIt-Version: 1.0\n"},
+image = build_image(out, "BENCH", files, {"bagit.txt": b"BagIt-Version: 1.0\n"}, check_sources=False,
                     progress=lambda e: marks.setdefault(e.phase, time.perf_counter()))
 print(json.dumps({"seconds": time.perf_counter() - start, "write": marks["readback"] - start, "size": image.size,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

@@ -288,3 +288,18 @@ def test_a_burn_that_does_not_read_back_is_registered_as_failed_and_can_be_redon
     again = services.discs.burn(image, f"stdio:{tmp_path / 'c1.img'}", 1, kept_at="档案室")
     assert again.ok and DiscCopy.select().count() == 1 and DiscCopy.get().verified
     assert [c.result for c in again.disc.checks] == ["failed", "ok"]
+
+
+def test_a_changed_archive_file_is_not_put_on_disc(services, case, tmp_path):
+    clip = services.footage.list(activity=case.id)[2]
+    archived = services.ingest.archive_root() / clip.archive_path
+    archived.chmod(0o644)
+    data = bytearray(archived.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    archived.write_bytes(bytes(data))
+    out = tmp_path / "out"
+    with pytest.raises(UserError) as refused:
+        services.discs.build(out, activity=case.id, media="cd")
+    assert clip.original_name in refused.value.render()
+    assert list(out.iterdir()) == []  # no image, no temporary file
+    assert not Disc.get().image_sha256

@@ -96,14 +96,77 @@ def payload_names(files: list[SourceFile]) -> list[str]:
     return names
 
 
+class SourceChanged(Exception):
+    """Files whose content is not what the register holds (their SHA-256 differs)."""
+
+    def __init__(self, names: list[str]):
+        super().__init__(", ".join(names))
+        self.names = names
+
+
+class _HashingSource:
+    """A source file handed to pycdlib: opened when pycdlib starts reading it, closed at its end,
+    hashed on the way, so the footage is checked against the register without a read of its own."""
+
+    mode = "rb"  # pycdlib accepts only binary file objects
+
+    def __init__(self, path: Path, size: int):
+        self.path, self.size = path, size
+        self.fh = None
+        self.digest = hashlib.sha256()
+        self.pos = 0
+        self.sequential = True
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if self.fh is None:
+            self.fh = open(self.path, "rb")
+        position = self.fh.seek(offset, whence)
+        if position == 0:
+            self.digest, self.pos, self.sequential = hashlib.sha256(), 0, True
+        elif position != self.pos:
+            self.sequential = False
+        self.pos = position
+        return position
+
+    def tell(self) -> int:
+        return self.pos
+
+    def read(self, size: int = -1) -> bytes:
+        if self.fh is None:
+            self.seek(0)
+        data = self.fh.read(size)
+        self.digest.update(data)
+        self.pos += len(data)
+        if self.pos >= self.size or not data:
+            self.close()
+        return data
+
+    def close(self) -> None:
+        if self.fh is not None:
+            self.fh.close()
+            self.fh = None
+
+    def sha256(self) -> str:
+        """The file's SHA-256 as pycdlib read it (or read again if pycdlib did not read it straight through)."""
+        if self.sequential and self.pos == self.size:
+            return self.digest.hexdigest()
+        from avledger.services.ingest import hash_file
+
+        return hash_file(self.path)
+
+
 def _iso_name(index: int, name: str) -> str:
     ext = _ISO_EXT.sub("", os.path.splitext(name)[1][1:].upper())[:8]
     return f"F{index:05d}" + (f".{ext}" if ext else ".") + ";1"
 
 
 def build_image(out: Path, volume_id: str, files: list[SourceFile], tags: dict[str, bytes], *,
-                progress: Callable[[BuildProgress], None] | None = None) -> BuiltImage:
-    """Write the image to ``out`` (crash-safe) and return its size and SHA-256."""
+                progress: Callable[[BuildProgress], None] | None = None, check_sources: bool = True) -> BuiltImage:
+    """Write the image to ``out`` (crash-safe) and return its size and SHA-256.
+
+    With ``check_sources``, a file whose content does not match its ``sha256`` raises
+    :class:`SourceChanged` and no image is left.
+    """
     import pycdlib
 
     names = payload_names(files)
@@ -115,9 +178,12 @@ def build_image(out: Path, volume_id: str, files: list[SourceFile], tags: dict[s
         iso.add_fp(io.BytesIO(data), len(data), "/" + TAG_ISO_NAMES[name], rr_name=name, joliet_path="/" + name,
                    udf_path="/" + name)
     iso.add_directory("/DATA", rr_name=DATA_DIR, joliet_path="/" + DATA_DIR, udf_path="/" + DATA_DIR)
+    sources = []
     for index, (f, name, jname) in enumerate(zip(files, names, jnames), start=1):
-        iso.add_file(str(f.path), f"/DATA/{_iso_name(index, name)}", rr_name=name,
-                     joliet_path=f"/{DATA_DIR}/{jname}", udf_path=f"/{DATA_DIR}/{name}")
+        source = _HashingSource(f.path, f.size)
+        sources.append(source)
+        iso.add_fp(source, f.size, f"/DATA/{_iso_name(index, name)}", rr_name=name,
+                   joliet_path=f"/{DATA_DIR}/{jname}", udf_path=f"/{DATA_DIR}/{name}")
     out.parent.mkdir(parents=True, exist_ok=True)
     temp = out.parent / f"{TEMP_PREFIX}{uuid.uuid4().hex}.iso"
     try:
@@ -130,6 +196,12 @@ def build_image(out: Path, volume_id: str, files: list[SourceFile], tags: dict[s
             fh.flush()
             os.fsync(fh.fileno())
         iso.close()
+        for source in sources:
+            source.close()
+        if check_sources:
+            changed = [f.name for f, source in zip(files, sources) if source.sha256() != f.sha256]
+            if changed:
+                raise SourceChanged(changed)
         size = temp.stat().st_size
         sha = hash_prefix(temp, size, drop_cache=True,
                           on_bytes=lambda n: progress and progress(BuildProgress("readback", n, size, out.name)))

@@ -14,6 +14,7 @@ file. Re-checks fall due by the profile (``disc.recheck_years``, at least
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import math
 from collections.abc import Callable
@@ -22,7 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from avledger.burners import burn as burner
-from avledger.burners.iso import BuildProgress, build_image, clean_leftovers, hash_prefix, payload_names
+from avledger.burners.iso import (BuildProgress, SourceChanged, build_image, clean_leftovers, hash_prefix,
+                                  payload_names)
 from avledger.burners.plan import DiscPlan, SourceFile, plan_discs
 from avledger.burners.verify import DiscProblem, VerifyProgress, read_disc
 from avledger.errors import UserError
@@ -33,7 +35,7 @@ from avledger.services.activities import ActivityService
 from avledger.services.base import Context, require_text
 from avledger.services.ingest import IngestService
 from avledger.timeutil import fmt_local, to_local
-from avledger.vocab import DISC_MEDIA, LONG_TERM_REASONS, labels
+from avledger.vocab import LONG_TERM_REASONS
 
 if TYPE_CHECKING:
     from avledger.services.printing import PrintService
@@ -282,6 +284,9 @@ class DiscService:
 
             try:
                 image = build_image(target, disc.volume_id, planned.files, tags, progress=report)
+            except SourceChanged as exc:
+                raise UserError("存储中的文件与登记的指纹不一致，未制作镜像：{names}（请运行 avledger verify）",
+                                names="、".join(exc.names)) from None
             except FileNotFoundError as exc:
                 raise UserError("存储中缺少文件 {path}，请先运行 avledger verify", path=str(exc.filename)) from None
             except OSError as exc:
@@ -579,10 +584,4 @@ class DiscService:
 
 
 def _sha(data: bytes) -> str:
-    import hashlib
-
     return hashlib.sha256(data).hexdigest()
-
-
-def media_label(media: str) -> str:
-    return labels(DISC_MEDIA, [media])
