@@ -23,7 +23,7 @@ PROBE = textwrap.dedent(
 
 @pytest.mark.parametrize("args", [["--version"], ["device", "list"], ["device", "list", "--json"],
                                   ["audit", "verify"], ["allocation"], ["ingest", "CARD", "--json"],
-                                  ["verify"]])
+                                  ["verify"], ["disc", "list", "--json"], ["disc", "plan", "--activity", "1"]])
 def test_cli_does_not_import_textual(demo, args, tmp_path):
     demo.close()
     env_home = str(demo.home.path)

@@ -166,6 +166,10 @@ AUDIT_ACTIONS: dict[str, str] = {
     "view_end": N_("查阅结束"),
     "view_refused": N_("未经批准查阅被拒绝"),
     "extract": N_("证据调取"),
+    "disc_plan": N_("光盘归档规划"),
+    "disc_build": N_("制作光盘镜像"),
+    "disc_burn": N_("刻录光盘"),
+    "disc_check": N_("光盘检测"),
 }
 
 # Why footage is asked for (查阅事由, W16 D28 D29 R15).
@@ -195,6 +199,21 @@ ACCESS_SCOPES: dict[str, str] = {
     "activity": N_("执法活动"),
     "case": N_("案件"),
     "clips": N_("指定文件"),
+}
+
+# Disc media: id -> (label, capacity in bytes: the medium's 2048-byte sectors).
+DISC_MEDIA: dict[str, str] = {
+    "cd": N_("CD（700 MB）"),
+    "dvd": N_("DVD（4.7 GB）"),
+    "dvd-dl": N_("双层 DVD（8.5 GB）"),
+    "bd25": N_("蓝光 BD（25 GB）"),
+    "bd50": N_("蓝光 BD（50 GB）"),
+    "bd100": N_("蓝光 BD（100 GB）"),
+}
+
+DISC_CHECK_RESULTS: dict[str, str] = {
+    "ok": N_("完好"),
+    "failed": N_("不一致"),
 }
 
 # The kinds of entry in a device's use and repair history.

@@ -33,7 +33,7 @@ async def test_every_section_by_its_number_key(demo_app):
     expected = {"home": HomeScreen, "lending": "LendingScreen", "activities": "ActivitiesScreen",
                 "footage": "FootageScreen", "access": "AccessScreen", "devices": "DevicesScreen",
                 "staff": StaffScreen, "departments": DepartmentsScreen, "audit": AuditScreen,
-                "profile": ProfileScreen}
+                "profile": ProfileScreen, "discs": "DiscsScreen"}
     assert set(expected) == {s.id for s in SECTIONS}
     async with demo_app.run_test(size=(80, 24)) as pilot:
         for section_id, cls in expected.items():

@@ -267,6 +267,58 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX extraction_request ON extraction (request_id)",
     ],
+    # disc archives: sets of discs for an activity or a case, each disc's copies, and their checks
+    [
+        """CREATE TABLE disc_set (
+            id INTEGER PRIMARY KEY,
+            activity_id INTEGER REFERENCES activity (id),
+            case_no TEXT NOT NULL DEFAULT '',
+            media TEXT NOT NULL,
+            discs INTEGER NOT NULL,
+            created_at DATETIME NOT NULL,
+            created_by TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX disc_set_activity ON disc_set (activity_id)",
+        "CREATE INDEX disc_set_case_no ON disc_set (case_no)",
+        """CREATE TABLE disc (
+            id INTEGER PRIMARY KEY,
+            set_id INTEGER NOT NULL REFERENCES disc_set (id),
+            number INTEGER NOT NULL,
+            volume_id TEXT NOT NULL UNIQUE,
+            clip_ids TEXT NOT NULL,
+            files INTEGER NOT NULL,
+            payload_bytes INTEGER NOT NULL,
+            image_path TEXT,
+            image_sha256 TEXT,
+            size INTEGER,
+            manifest_sha256 TEXT,
+            built_at DATETIME,
+            UNIQUE (set_id, number)
+        )""",
+        """CREATE TABLE disc_copy (
+            id INTEGER PRIMARY KEY,
+            disc_id INTEGER NOT NULL REFERENCES disc (id),
+            copy INTEGER NOT NULL,
+            drive TEXT NOT NULL,
+            burned_at DATETIME NOT NULL,
+            burned_by TEXT NOT NULL,
+            kept_at TEXT NOT NULL DEFAULT '',
+            verified INTEGER NOT NULL DEFAULT 0,
+            verified_at DATETIME,
+            UNIQUE (disc_id, copy)
+        )""",
+        """CREATE TABLE disc_check (
+            id INTEGER PRIMARY KEY,
+            disc_id INTEGER NOT NULL REFERENCES disc (id),
+            copy_id INTEGER REFERENCES disc_copy (id),
+            at DATETIME NOT NULL,
+            kind TEXT NOT NULL,
+            result TEXT NOT NULL,
+            problems TEXT NOT NULL DEFAULT '[]',
+            by TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX disc_check_disc ON disc_check (disc_id, at)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

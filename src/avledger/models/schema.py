@@ -268,6 +268,75 @@ class Extraction(BaseModel):
     encrypted = BooleanField(default=False)
 
 
+class DiscSet(BaseModel):
+    """The discs that hold one activity's or one case's footage (刻录光盘, F12 to F14)."""
+
+    id = AutoField()
+    activity = ForeignKeyField(Activity, null=True, backref="disc_sets", column_name="activity_id")
+    case_no = TextField(default="")  # set for a whole case
+    media = CharField()  # cd | dvd | dvd-dl | bd25 | bd50 | bd100
+    discs = IntegerField()
+    created_at = DateTimeField()
+    created_by = TextField(default="")
+
+    class Meta:
+        table_name = "disc_set"
+
+
+class Disc(BaseModel):
+    """Disc n of N of a set: what goes on it and, once built, its image."""
+
+    id = AutoField()
+    disc_set = ForeignKeyField(DiscSet, backref="disc_list", column_name="set_id")
+    number = IntegerField()
+    volume_id = TextField(unique=True)  # ASCII, at most 16 characters (Joliet)
+    clip_ids = TextField()  # comma-separated, in disc order
+    files = IntegerField()
+    payload_bytes = IntegerField()
+    image_path = TextField(null=True)
+    image_sha256 = TextField(null=True)
+    size = IntegerField(null=True)  # bytes of the image (its own length, without a drive's padding)
+    manifest_sha256 = TextField(null=True)
+    built_at = DateTimeField(null=True)
+
+    @property
+    def clip_id_list(self) -> list[int]:
+        return [int(i) for i in self.clip_ids.split(",") if i]
+
+
+class DiscCopy(BaseModel):
+    """Copy 1 or 2 of a disc (一式两份): who burned it, where it is kept; only a verified copy counts."""
+
+    id = AutoField()
+    disc = ForeignKeyField(Disc, backref="copies", column_name="disc_id")
+    copy = IntegerField()
+    drive = TextField()
+    burned_at = DateTimeField()
+    burned_by = TextField()
+    kept_at = TextField(default="")
+    verified = BooleanField(default=False)
+    verified_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "disc_copy"
+
+
+class DiscCheck(BaseModel):
+    """One read-back of a disc: at burning or a later re-check."""
+
+    id = AutoField()
+    disc = ForeignKeyField(Disc, backref="checks", column_name="disc_id")
+    copy = ForeignKeyField(DiscCopy, null=True, backref="checks", column_name="copy_id")
+    at = DateTimeField()
+    kind = CharField()  # burn | recheck
+    result = CharField()  # ok | failed
+    problems = TextField(default="[]")  # JSON list of {kind, path}
+    by = TextField(default="")
+
+    class Meta:
+        table_name = "disc_check"
+
+
 class AuditEvent(BaseModel):
     id = AutoField()
     at = DateTimeField()
@@ -301,7 +370,12 @@ AUDITED: dict[str, type[BaseModel]] = {
     "access_clip": AccessClip,
     "viewing": Viewing,
     "extraction": Extraction,
+    "disc_set": DiscSet,
+    "disc": Disc,
+    "disc_copy": DiscCopy,
+    "disc_check": DiscCheck,
 }
 
 ALL_MODELS = [Office, Department, Staff, Device, Loan, Fault, Liability, Activity, ActivityOfficer, Clip, Gap,
-              NoRecord, AccessRequest, AccessClip, Viewing, Extraction, AuditEvent]
+              NoRecord, AccessRequest, AccessClip, Viewing, Extraction, DiscSet, Disc, DiscCopy, DiscCheck,
+              AuditEvent]

@@ -16,6 +16,7 @@ from avledger.services.activities import ActivityService, NoRecordService
 from avledger.services.allocation import AllocationService
 from avledger.services.auditlog import AuditService
 from avledger.services.base import Context, os_user
+from avledger.services.discs import DiscService
 from avledger.services.footage import FootageService, GapService
 from avledger.services.ingest import IngestService
 from avledger.services.lending import LendingService
@@ -45,6 +46,7 @@ class Services:
         self.norecords = NoRecordService(self.ctx)
         self.printing = PrintService(self.ctx, home.path / "templates")
         self.access = AccessService(self.ctx, self.footage, self.printing)
+        self.discs = DiscService(self.ctx, self.ingest, self.printing)
 
     def close(self) -> None:
         if not self.db.is_closed():

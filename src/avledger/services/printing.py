@@ -54,7 +54,7 @@ FONT_CANDIDATES = (
 
 # Filter name -> the CLI option that sets it (for messages).
 FILTER_OPTIONS = {"date_from": "--from", "date_to": "--to", "dept": "--dept", "device": "--device",
-                  "staff": "--staff", "activity": "--activity"}
+                  "staff": "--staff", "activity": "--activity", "disc": "--disc"}
 DATES = frozenset({"date_from", "date_to"})
 
 
@@ -123,6 +123,7 @@ class Filters:
     device: str | None = None
     staff: str | None = None
     activity: str | None = None
+    disc: str | None = None  # a disc's volume id
 
     def given(self) -> set[str]:
         return {name for name in FILTER_OPTIONS if (getattr(self, name) or "").strip()}
@@ -139,6 +140,7 @@ class Scope:
     device: Device | None = None
     staff: Staff | None = None
     activity: Activity | None = None
+    disc: str | None = None  # a registered disc's volume id
 
     @property
     def tz(self):
@@ -177,6 +179,8 @@ class Scope:
             parts.append(_("设备：{asset}").format(asset=self.device.asset_no))
         if self.staff is not None:
             parts.append(_("人员：{name}（{number}）").format(name=self.staff.name, number=self.staff.number))
+        if self.disc is not None:
+            parts.append(_("光盘：{volume}").format(volume=self.disc))
         if self.activity is not None:
             parts.append(_("执法活动：{id} {name}").format(
                 id=self.activity.id, name=self.activity.case_name or self.activity.title))
@@ -268,7 +272,17 @@ class PrintService:
             device=DeviceService(self.ctx).get(filters.device) if "device" in given else None,
             staff=StaffService(self.ctx).get(filters.staff) if "staff" in given else None,
             activity=ActivityService(self.ctx).get(filters.activity) if "activity" in given else None,
+            disc=self._disc(filters.disc) if "disc" in given else None,
         )
+
+    @staticmethod
+    def _disc(volume_id: str) -> str:
+        from avledger.models.schema import Disc
+
+        wanted = volume_id.strip()
+        if Disc.get_or_none(Disc.volume_id == wanted) is None:
+            raise UserError("没有这个卷标的光盘：{volume}", volume=wanted)
+        return wanted
 
     def sheet(self, name: str, filters: Filters = Filters()) -> tuple[Register, Scope, Sheet]:
         self.ctx.office()
@@ -321,6 +335,9 @@ class PrintService:
         out = Path(out_path)
         _write_atomic(out, self._compile(template, data))
         return out
+    def render_form(self, name: str, data: dict[str, Any]) -> bytes:
+        """A PDF of a form that is not a register (the description written onto a disc), as bytes."""
+        return self._compile(name, {"font": FONT_FAMILY, **data})
 
     def _compile(self, name: str, data: dict[str, Any]) -> bytes:
         import typst

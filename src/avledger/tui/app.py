@@ -34,6 +34,7 @@ def _screen_classes() -> dict[str, type[Screen]]:
     from avledger.tui.screens.audit import AuditScreen
     from avledger.tui.screens.departments import DepartmentsScreen
     from avledger.tui.screens.devices import DevicesScreen
+    from avledger.tui.screens.discs import DiscsScreen
     from avledger.tui.screens.footage import FootageScreen
     from avledger.tui.screens.home import HomeScreen
     from avledger.tui.screens.lending import LendingScreen
@@ -42,7 +43,7 @@ def _screen_classes() -> dict[str, type[Screen]]:
 
     return {"home": HomeScreen, "lending": LendingScreen, "activities": ActivitiesScreen, "footage": FootageScreen, "devices": DevicesScreen, "staff": StaffScreen,
             "departments": DepartmentsScreen, "profile": ProfileScreen, "audit": AuditScreen,
-            "access": AccessScreen}
+            "access": AccessScreen, "discs": DiscsScreen}
 
 
 class AvledgerApp(App[int]):

@@ -22,6 +22,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("activities", "3", N_("执法活动")),
     Section("footage", "4", N_("音像资料")),
     Section("access", "5", N_("查阅审批")),
+    Section("discs", "6", N_("光盘归档")),
     Section("devices", "7", N_("设备台账")),
     Section("staff", "8", N_("人员")),
     Section("departments", "9", N_("科室与配备")),

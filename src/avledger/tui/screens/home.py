@@ -113,6 +113,10 @@ class HomeScreen(SectionScreen):
             todo.append(_("逾期未还：{asset} {holder}（{number}），应还 {due}").format(
                 asset=loan.asset_no, holder=loan.holder, number=loan.holder_number,
                 due=fmt_local(loan.due_at, profile.tz)))
+        due = self.services.discs.rechecks()
+        if due.due:
+            todo.append(_("光盘到期复检：{n} 张，本次至少检测 {m} 张（按 {key} 到“{name}”）").format(
+                n=len(due.due), m=due.required, key=section("discs").key, name=_(section("discs").label)))
         alerts = Text("\n".join(todo))
         for item in self.services.footage.waiting():
             what = (_("{asset} {holder} 归还于 {since}").format(asset=item.asset_no, holder=item.holder,

@@ -1,0 +1,587 @@
+"""Disc archives in the register (刻录光盘, F12 to F14).
+
+Footage that must be kept long-term (the activity's long-term reasons that
+the profile lists as ``disc.triggers``) goes onto write-once discs in two
+identical copies. :meth:`DiscService.plan` splits an activity's or a case's
+footage over discs of one medium; :meth:`DiscService.build` registers the set
+and writes one image per disc (``avledger.burners.iso``); :meth:`burn` writes
+a copy to a drive, reads it back and registers it with where it is kept;
+:meth:`verify` recognises a disc from its ``bag-info.txt`` and checks every
+file. Re-checks fall due by the profile (``disc.recheck_years``, at least
+``disc.recheck_percent`` of the discs each time).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from avledger.burners import burn as burner
+from avledger.burners.iso import (BuildProgress, SourceChanged, build_image, clean_leftovers, hash_prefix,
+                                  payload_names)
+from avledger.burners.plan import DiscPlan, SourceFile, plan_discs
+from avledger.burners.verify import DiscProblem, VerifyProgress, read_disc
+from avledger.errors import UserError
+from avledger.i18n import N_
+from avledger.models.audit import snapshot
+from avledger.models.schema import Activity, Clip, Disc, DiscCheck, DiscCopy, DiscSet
+from avledger.services.activities import ActivityService
+from avledger.services.base import Context, require_text
+from avledger.services.ingest import IngestService
+from avledger.timeutil import fmt_local, to_local
+from avledger.vocab import LONG_TERM_REASONS
+
+if TYPE_CHECKING:
+    from avledger.services.printing import PrintService
+
+
+# --- events and rows -----------------------------------------------------------------
+@dataclass(frozen=True)
+class DiscProgress:
+    """One progress event of a build, a burn or a verification."""
+
+    step: str  # build | burn | verify
+    phase: str  # write | readback | burn | files | done
+    disc: int  # disc n of N (build), else 1
+    discs: int
+    done: int  # bytes (build, burn) or files (verify)
+    total: int
+    current: str
+
+
+@dataclass(frozen=True)
+class CopyView:
+    id: int
+    copy: int
+    drive: str
+    burned_at: dt.datetime
+    burned_by: str
+    kept_at: str
+    verified: bool
+    verified_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class CheckView:
+    id: int
+    copy: int | None
+    at: dt.datetime
+    kind: str
+    result: str
+    problems: tuple[dict, ...]
+    by: str
+
+
+@dataclass(frozen=True)
+class DiscView:
+    id: int
+    set_id: int
+    number: int
+    discs: int
+    volume_id: str
+    files: int
+    payload_bytes: int
+    image_path: str | None
+    image_sha256: str | None
+    size: int | None
+    built_at: dt.datetime | None
+    copies: tuple[CopyView, ...]
+    checks: tuple[CheckView, ...]
+
+    @property
+    def built(self) -> bool:
+        return self.image_sha256 is not None
+
+    @property
+    def verified_copies(self) -> int:
+        return sum(1 for c in self.copies if c.verified)
+
+    @property
+    def last_check(self) -> CheckView | None:
+        return self.checks[-1] if self.checks else None
+
+
+@dataclass(frozen=True)
+class DiscSetView:
+    id: int
+    activity_id: int | None
+    case_no: str
+    title: str  # the activity's title or the case name
+    media: str
+    created_at: dt.datetime
+    created_by: str
+    discs: tuple[DiscView, ...]
+
+    @property
+    def built(self) -> bool:
+        return all(d.built for d in self.discs)
+
+    def complete(self, copies: int) -> bool:
+        return all(d.verified_copies >= copies for d in self.discs)
+
+
+@dataclass(frozen=True)
+class DiscTarget:
+    """An activity that must go to disc, and how far it got."""
+
+    activity_id: int
+    title: str
+    case_no: str
+    reasons: tuple[str, ...]
+    clips: int
+    state: str  # none | built | partly | done
+
+
+@dataclass(frozen=True)
+class BurnResult:
+    disc: DiscView
+    copy: CopyView
+    ok: bool
+    problems: tuple[DiscProblem, ...]
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    disc: DiscView
+    ok: bool
+    checked: int
+    problems: tuple[DiscProblem, ...]
+
+
+@dataclass(frozen=True)
+class DueDisc:
+    disc_id: int
+    volume_id: str
+    title: str
+    last_check: dt.datetime
+    kept_at: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rechecks:
+    due: tuple[DueDisc, ...]  # oldest check first
+    required: int  # how many to check now (the profile's percent of all discs, at least one when any is due)
+    total: int
+
+
+DISC_TARGET_STATES = {
+    "none": N_("未刻录"),
+    "built": N_("已制作镜像"),
+    "partly": N_("未完成两份"),
+    "done": N_("已完成"),
+}
+
+Progress = Callable[[DiscProgress], None] | None
+
+
+def _volume_id(set_id: int, number: int, when: dt.datetime) -> str:
+    """An ASCII volume identifier of at most 16 characters (Joliet's limit): date, set and disc."""
+    vid = f"AVL{when:%y%m%d}S{set_id}D{number}"
+    return vid if len(vid) <= 16 else f"AVS{set_id}D{number}"[:16]
+
+
+class DiscService:
+    def __init__(self, ctx: Context, ingest: IngestService | None = None, printing: "PrintService | None" = None):
+        self.ctx = ctx
+        self.ingest = ingest
+        self.printing = printing  # for the printable description on each disc (说明.pdf)
+        self.activities = ActivityService(ctx)
+
+    # --- what must go to disc ------------------------------------------------------------
+    def targets(self) -> list[DiscTarget]:
+        profile = self.ctx.profile()
+        triggers = set(profile.get("disc.triggers"))
+        copies = profile.get("disc.copies")
+        sets = self.list()
+        result = []
+        for a in self.activities.list():
+            reasons = tuple(r for r in a.long_term if r in triggers)
+            if not reasons:
+                continue
+            mine = [s for s in sets if s.activity_id == a.id or (s.case_no and s.case_no == a.case_no)]
+            state = "none"
+            if any(s.complete(copies) for s in mine):
+                state = "done"
+            elif any(d.copies for s in mine for d in s.discs):
+                state = "partly"
+            elif any(s.built for s in mine):
+                state = "built"
+            result.append(DiscTarget(a.id, a.title, a.case_no, reasons, a.clips, state))
+        return result
+
+    # --- plan ---------------------------------------------------------------------------------
+    def _source(self, activity: int | str | None, case_no: str | None) -> tuple[Activity | None, str, list[Activity]]:
+        if (activity in (None, "")) == (case_no in (None, "")):
+            raise UserError("请指定执法活动编号或案号（二选一）")
+        if activity not in (None, ""):
+            found = self.activities.get(activity)
+            return found, "", [found]
+        case_no = (case_no or "").strip()
+        acts = list(Activity.select().where(Activity.case_no == case_no).order_by(Activity.start_at))
+        if not acts:
+            raise UserError("没有这个案号的执法活动：{no}", no=case_no)
+        return None, case_no, acts
+
+    def _files(self, acts: list[Activity]) -> list[SourceFile]:
+        assert self.ingest is not None, "planning and building need the archive"
+        root = self.ingest.archive_root()
+        clips = (Clip.select().where(Clip.activity.in_([a.id for a in acts]))
+                 .order_by(Clip.start_at, Clip.id))
+        return [SourceFile(c.id, c.original_name, c.size, c.sha256, root / c.archive_path) for c in clips]
+
+    def plan(self, *, activity: int | str | None = None, case_no: str | None = None, media: str = "dvd",
+             capacity_bytes: int | None = None) -> DiscPlan:
+        """Which files go on which disc (nothing is written)."""
+        _, _, acts = self._source(activity, case_no)
+        return plan_discs(self._files(acts), media, capacity_bytes=capacity_bytes)
+
+    # --- build --------------------------------------------------------------------------------
+    def build(self, out: str | Path, *, activity: int | str | None = None, case_no: str | None = None,
+              media: str = "dvd", capacity_bytes: int | None = None, progress: Progress = None) -> DiscSetView:
+        """Register the set and write one image per disc into ``out``.
+
+        A re-run with the same footage resumes the set that has no burned copy yet: images already
+        written are kept, missing ones are written, leftovers of an interrupted run are removed.
+        """
+        source_activity, case, acts = self._source(activity, case_no)
+        plan = plan_discs(self._files(acts), media, capacity_bytes=capacity_bytes)
+        for f in (f for d in plan.discs for f in d.files):
+            if not f.path.is_file() or f.path.stat().st_size != f.size:
+                raise UserError("存储中缺少文件 {path}，请先运行 avledger verify", path=str(f.path))
+        folder = Path(out).expanduser().resolve()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError("无法创建目录 {path}：{err}", path=str(folder), err=exc.strerror) from None
+        clean_leftovers(folder)
+        # the description is printed before anything is registered: a missing font or a character it cannot
+        # draw is refused with nothing changed (the texts are the same on every disc but for ASCII ids)
+        self._tags(DiscSet(id=0, case_no=case), Disc(id=0, number=1, volume_id="AVL000000S0D1"), len(plan.discs),
+                   plan.discs[0].files, acts)
+        with self.ctx.change():
+            disc_set = self._resumable(source_activity, case, plan)
+            if disc_set is None:
+                disc_set = self._register_set(source_activity, case, plan)
+        discs = list(disc_set.disc_list.order_by(Disc.number))
+        for disc, planned in zip(discs, plan.discs):
+            target = folder / f"{disc.volume_id}.iso"
+            if (disc.image_sha256 and disc.image_path == str(target) and target.is_file()
+                    and target.stat().st_size == disc.size):
+                continue
+            tags = self._tags(disc_set, disc, len(discs), planned.files, acts)
+            manifest_sha = _sha(tags["manifest-sha256.txt"])
+
+            def report(event: BuildProgress, n=disc.number) -> None:
+                if progress is not None:
+                    progress(DiscProgress("build", event.phase, n, len(discs), event.bytes_done, event.bytes_total,
+                                          event.current))
+
+            try:
+                image = build_image(target, disc.volume_id, planned.files, tags, progress=report)
+            except SourceChanged as exc:
+                raise UserError("存储中的文件与登记的指纹不一致，未制作镜像：{names}（请运行 avledger verify）",
+                                names="、".join(exc.names)) from None
+            except FileNotFoundError as exc:
+                raise UserError("存储中缺少文件 {path}，请先运行 avledger verify", path=str(exc.filename)) from None
+            except OSError as exc:
+                raise UserError("写入镜像 {path} 失败：{err}", path=str(target), err=exc.strerror or str(exc)) from None
+            with self.ctx.change():
+                before = snapshot(disc)
+                disc.image_path, disc.image_sha256, disc.size = str(image.path), image.sha256, image.size
+                disc.manifest_sha256, disc.built_at = manifest_sha, self.ctx.clock()
+                disc.save()
+                self.ctx.log("disc_build", disc, before=before,
+                             summary=f"{disc.volume_id} {disc.number}/{len(discs)} {image.size}")
+        return self.view_set(disc_set.id)
+
+    def _resumable(self, activity: Activity | None, case: str, plan: DiscPlan) -> DiscSet | None:
+        query = DiscSet.select().where(DiscSet.media == plan.media).order_by(DiscSet.id.desc())
+        query = query.where(DiscSet.activity == activity.id) if activity else query.where(DiscSet.case_no == case)
+        wanted = [",".join(str(f.clip_id) for f in d.files) for d in plan.discs]
+        for candidate in query:
+            discs = list(candidate.disc_list.order_by(Disc.number))
+            if [d.clip_ids for d in discs] != wanted:
+                continue
+            if DiscCopy.select().join(Disc).where(Disc.disc_set == candidate).exists():
+                return None
+            return candidate
+        return None
+
+    def _register_set(self, activity: Activity | None, case: str, plan: DiscPlan) -> DiscSet:
+        now = self.ctx.clock()
+        disc_set = DiscSet.create(activity=activity, case_no=case, media=plan.media, discs=len(plan.discs),
+                                  created_at=now, created_by=self.ctx.actor().name)
+        self.ctx.log("disc_plan", disc_set, summary=f"{disc_set.id} {activity.title if activity else case} "
+                                                    f"{plan.media} × {len(plan.discs)}")
+        local = to_local(now, self.ctx.profile().tz)
+        for planned in plan.discs:
+            disc = Disc.create(disc_set=disc_set, number=planned.number,
+                               volume_id=_volume_id(disc_set.id, planned.number, local),
+                               clip_ids=",".join(str(f.clip_id) for f in planned.files), files=len(planned.files),
+                               payload_bytes=planned.payload_bytes)
+            self.ctx.log("create", disc, summary=f"{disc.volume_id} {planned.number}/{len(plan.discs)}")
+        return disc_set
+
+    def _tags(self, disc_set: DiscSet, disc: Disc, count: int, files: list[SourceFile],
+              acts: list[Activity]) -> dict[str, bytes]:
+        tz = self.ctx.profile().tz
+        unit = self.ctx.office().unit
+        maker = self.ctx.actor().name
+        made = fmt_local(self.ctx.clock(), tz)
+        first = acts[0]
+        case_no = disc_set.case_no or first.case_no
+        case_name = first.case_name
+        activity_text = "；".join(f"{a.id} {a.title}" for a in acts)
+        names = payload_names(files)
+        manifest = "".join(f"{f.sha256}  data/{name}\n" for f, name in zip(files, names))
+        info = [
+            ("Source-Organization", unit),
+            ("Contact-Name", maker),
+            ("Bagging-Date", to_local(self.ctx.clock(), tz).date().isoformat()),
+            ("External-Identifier", disc.volume_id),
+            ("Bag-Count", f"{disc.number} of {count}"),
+            ("Payload-Oxum", f"{sum(f.size for f in files)}.{len(files)}"),
+            ("Avledger-Made-At", made),
+            ("Avledger-Case-No", case_no),
+            ("Avledger-Case-Name", case_name),
+            ("Avledger-Activity", activity_text),
+            ("Avledger-Set-Id", str(disc_set.id)),
+            ("Avledger-Disc-Id", str(disc.id)),
+            ("Avledger-Clip-Ids", ",".join(str(f.clip_id) for f in files)),
+        ]
+        reasons = sorted({r for a in acts for r in a.long_term.split(",") if r})
+        lines = [
+            "执法音像记录光盘说明",
+            "",
+            f"制作单位：{unit}",
+            f"制作人：{maker}",
+            f"制作时间：{made}",
+            f"案件名称：{case_name or '（无）'}",
+            f"案号：{case_no or '（无）'}",
+            f"执法活动：{activity_text}",
+            f"长期保存情形：{'、'.join(LONG_TERM_REASONS.get(r, r) for r in reasons) or '（无）'}",
+            f"光盘：第 {disc.number} 张，共 {count} 张（卷标 {disc.volume_id}，登记编号 {disc.id}）",
+            f"份数：一式 {self.ctx.profile().get('disc.copies')} 份",
+            f"文件：{len(files)} 个，共 {sum(f.size for f in files)} 字节",
+            "",
+            "文字说明材料（作为证据调取时）：",
+            f"制作人：{maker}",
+            f"调取人：{maker}",
+            f"调取时间：{made}",
+            "",
+            "文件清单（名称、大小、SHA-256）：",
+            *(f"{name}  {f.size}  {f.sha256}" for f, name in zip(files, names)),
+            "",
+            "校验：manifest-sha256.txt 列出每个文件的 SHA-256（BagIt, RFC 8493）。",
+        ]
+        tags = {
+            "bagit.txt": b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
+            "bag-info.txt": "".join(f"{k}: {v}\n" for k, v in info).encode("utf-8"),
+            "manifest-sha256.txt": manifest.encode("utf-8"),
+            "说明.txt": ("\r\n".join(lines) + "\r\n").encode("utf-8"),
+        }
+        if self.printing is not None:
+            fields = [
+                ("制作单位", unit), ("制作人", maker), ("制作时间", made), ("案件名称", case_name or "（无）"),
+                ("案号", case_no or "（无）"), ("执法活动", activity_text),
+                ("长期保存情形", "、".join(LONG_TERM_REASONS.get(r, r) for r in reasons) or "（无）"),
+                ("光盘", f"第 {disc.number} 张，共 {count} 张"), ("卷标", disc.volume_id), ("登记编号", str(disc.id)),
+                ("份数", f"一式 {self.ctx.profile().get('disc.copies')} 份"),
+                ("文件", f"{len(files)} 个，共 {sum(f.size for f in files)} 字节"),
+            ]
+            sheet = [("制作人", maker), ("调取人", maker), ("调取时间", made),
+                     ("说明", "本光盘所载音像资料由存储中的原始文件复制，未作任何改动；"
+                            "每个文件的 SHA-256 见 manifest-sha256.txt，文件清单见 说明.txt。")]
+            tags["说明.pdf"] = self.printing.render_form("disc-description", {
+                "title": "执法音像记录光盘说明", "fields": fields, "sheet": sheet,
+                "note": "校验：manifest-sha256.txt 列出每个文件的 SHA-256（BagIt, RFC 8493）。"})
+        return tags
+
+    # --- burn ------------------------------------------------------------------------------------
+    def _disc_of_image(self, image: Path) -> Disc:
+        import pycdlib
+        from pycdlib.pycdlibexception import PyCdlibException
+
+        if not image.is_file():
+            raise UserError("没有这个镜像文件：{path}", path=str(image))
+        iso = pycdlib.PyCdlib()
+        try:
+            iso.open(str(image))
+            volume_id = iso.pvd.volume_identifier.decode("ascii", "replace").strip()
+            iso.close()
+        except PyCdlibException:
+            raise UserError("{path} 不是光盘镜像", path=str(image)) from None
+        disc = Disc.get_or_none(Disc.volume_id == volume_id)
+        if disc is None or not disc.image_sha256:
+            raise UserError("{path} 不是本登记库制作的光盘镜像", path=str(image))
+        return disc
+
+    def burn(self, image: str | Path, drive: str, copy: int, *, kept_at: str = "",
+             progress: Progress = None) -> BurnResult:
+        """Burn copy 1 or 2 of a disc from its image, read it back and register it."""
+        copies = self.ctx.profile().get("disc.copies")
+        if copy not in range(1, copies + 1):
+            raise UserError("份号应为 1 到 {n}", n=copies)
+        burner.drive_path(drive)
+        path = Path(image).expanduser().resolve()
+        disc = self._disc_of_image(path)
+        existing = DiscCopy.get_or_none((DiscCopy.disc == disc) & (DiscCopy.copy == copy))
+        if existing is not None and existing.verified:
+            raise UserError("光盘 {volume} 的第 {copy} 份已刻录并核验（{at}）", volume=disc.volume_id, copy=copy,
+                            at=fmt_local(existing.verified_at, self.ctx.profile().tz))
+        if path.stat().st_size != disc.size:
+            raise UserError("镜像 {path} 与制作时登记的指纹不一致，请重新制作", path=str(path))
+
+        def report(event: burner.BurnProgress) -> None:
+            if progress is not None:
+                progress(DiscProgress("burn", event.phase, 1, 1, event.bytes_done, event.bytes_total, disc.volume_id))
+
+        burner.burn_image(path, drive, progress=report)
+        ok = burner.read_back(drive, disc.size, progress=report) == disc.image_sha256
+        problems: tuple[DiscProblem, ...] = ()
+        if not ok and hash_prefix(path, disc.size) != disc.image_sha256:
+            # the image itself changed since it was built: nothing is registered, the disc is not to be used
+            raise UserError("镜像 {path} 与制作时登记的指纹不一致，请重新制作", path=str(path))
+        if not ok:
+            problems = tuple(self._find_problems(drive)) or (DiscProblem("image", disc.volume_id),)
+        now = self.ctx.clock()
+        with self.ctx.change():
+            who = self.ctx.actor().name
+            if existing is None:
+                row = DiscCopy.create(disc=disc, copy=copy, drive=drive, burned_at=now, burned_by=who,
+                                      kept_at=kept_at.strip(), verified=ok, verified_at=now if ok else None)
+                before = None
+            else:
+                row, before = existing, snapshot(existing)
+                row.drive, row.burned_at, row.burned_by, row.kept_at = drive, now, who, kept_at.strip()
+                row.verified, row.verified_at = ok, now if ok else None
+                row.save()
+            self.ctx.log("disc_burn", row, before=before,
+                         summary=f"{disc.volume_id} 第{copy}份 {'ok' if ok else 'failed'} {kept_at.strip()}")
+            self._record_check(disc, row, "burn", problems)
+        return BurnResult(self.view_disc(disc.id), self._copy_view(row), ok, problems)
+
+    def keep(self, volume_id: str, copy: int, kept_at: str) -> CopyView:
+        """A copy moved: where it is kept now."""
+        place = require_text(kept_at, N_("存放位置"))
+        with self.ctx.change():
+            disc = Disc.get_or_none(Disc.volume_id == (volume_id or "").strip())
+            if disc is None:
+                raise UserError("没有这个卷标的光盘：{volume}", volume=volume_id)
+            row = DiscCopy.get_or_none((DiscCopy.disc == disc) & (DiscCopy.copy == copy))
+            if row is None:
+                raise UserError("光盘 {volume} 没有登记第 {copy} 份", volume=disc.volume_id, copy=copy)
+            before = snapshot(row)
+            row.kept_at = place
+            row.save()
+            self.ctx.log("update", row, before=before, summary=f"{disc.volume_id} 第{copy}份 {place}")
+        return self._copy_view(row)
+
+    def _find_problems(self, drive: str) -> list[DiscProblem]:
+        try:
+            return read_disc(drive).problems
+        except UserError:
+            return []
+
+    def _record_check(self, disc: Disc, copy: DiscCopy | None, kind: str, problems) -> DiscCheck:
+        check = DiscCheck.create(disc=disc, copy=copy, at=self.ctx.clock(), kind=kind,
+                                 result="failed" if problems else "ok",
+                                 problems=json.dumps([asdict(p) for p in problems], ensure_ascii=False),
+                                 by=self.ctx.actor().name)
+        self.ctx.log("disc_check", check, summary=f"{disc.volume_id} {check.result}")
+        return check
+
+    # --- verify ----------------------------------------------------------------------------------
+    def verify(self, drive: str, *, copy: int | None = None, progress: Progress = None) -> VerifyResult:
+        """Recognise the disc in ``drive`` from its contents, check every file, and record the result."""
+
+        def report(event: VerifyProgress) -> None:
+            if progress is not None:
+                progress(DiscProgress("verify", event.phase, 1, 1, event.files_done, event.files_total, event.current))
+
+        reading = read_disc(drive, progress=report)
+        try:
+            disc_id = int(reading.bag_info.get("Avledger-Disc-Id", ""))
+        except ValueError:
+            disc_id = None
+        disc = Disc.get_or_none(Disc.id == disc_id) if disc_id is not None else None
+        if disc is None or disc.volume_id != reading.bag_info.get("External-Identifier"):
+            raise UserError("{drive} 中的光盘不在本登记库中（卷标 {volume}）", drive=drive, volume=reading.volume_id)
+        copy_row = None
+        if copy is not None:
+            copy_row = DiscCopy.get_or_none((DiscCopy.disc == disc) & (DiscCopy.copy == copy))
+            if copy_row is None:
+                raise UserError("光盘 {volume} 没有登记第 {copy} 份", volume=disc.volume_id, copy=copy)
+        problems = list(reading.problems)
+        if reading.manifest_sha256 != disc.manifest_sha256:
+            problems.append(DiscProblem("manifest", "manifest-sha256.txt"))
+        if not problems:
+            try:
+                same = hash_prefix(burner.drive_path(drive), disc.size) == disc.image_sha256
+            except (EOFError, OSError):
+                same = False
+            if not same:
+                problems.append(DiscProblem("image", disc.volume_id))
+        with self.ctx.change():
+            self._record_check(disc, copy_row, "recheck", problems)
+        return VerifyResult(self.view_disc(disc.id), not problems, reading.checked, tuple(problems))
+
+    # --- the register -------------------------------------------------------------------------------
+    def list(self) -> list[DiscSetView]:
+        return [self.view_set(s.id) for s in DiscSet.select().order_by(DiscSet.id)]
+
+    def view_set(self, set_id: int) -> DiscSetView:
+        s = DiscSet.get_by_id(set_id)
+        title = s.activity.title if s.activity_id else s.case_no
+        if not s.activity_id:
+            first = Activity.select().where(Activity.case_no == s.case_no).order_by(Activity.start_at).first()
+            title = (first.case_name or first.title) if first else s.case_no
+        discs = tuple(self.view_disc(d.id) for d in s.disc_list.order_by(Disc.number))
+        return DiscSetView(s.id, s.activity_id, s.case_no or (s.activity.case_no if s.activity_id else ""), title,
+                           s.media, s.created_at, s.created_by, discs)
+
+    def view_disc(self, disc_id: int) -> DiscView:
+        d = Disc.get_by_id(disc_id)
+        copies = tuple(self._copy_view(c) for c in d.copies.order_by(DiscCopy.copy))
+        numbers = {c.id: c.copy for c in d.copies}
+        checks = tuple(CheckView(c.id, numbers.get(c.copy_id), c.at, c.kind, c.result, tuple(json.loads(c.problems)),
+                                 c.by) for c in d.checks.order_by(DiscCheck.at, DiscCheck.id))
+        return DiscView(d.id, d.disc_set.id, d.number, d.disc_set.discs, d.volume_id, d.files, d.payload_bytes,
+                        d.image_path, d.image_sha256, d.size, d.built_at, copies, checks)
+
+    @staticmethod
+    def _copy_view(c: DiscCopy) -> CopyView:
+        return CopyView(c.id, c.copy, c.drive, c.burned_at, c.burned_by, c.kept_at, c.verified, c.verified_at)
+
+    def rechecks(self) -> Rechecks:
+        """Discs whose last check is older than the profile's interval, oldest first."""
+        profile = self.ctx.profile()
+        years, percent = profile.get("disc.recheck_years"), profile.get("disc.recheck_percent")
+        now = self.ctx.clock()
+        due, total = [], 0
+        for s in self.list():
+            for d in s.discs:
+                if not d.verified_copies:
+                    continue
+                total += 1
+                last = d.last_check.at if d.last_check else (d.built_at or s.created_at)
+                try:
+                    limit = last.replace(year=last.year + years)
+                except ValueError:  # 29 February
+                    limit = last.replace(year=last.year + years, day=28)
+                if limit <= now:
+                    due.append(DueDisc(d.id, d.volume_id, s.title, last,
+                                       tuple(c.kept_at for c in d.copies if c.verified)))
+        due.sort(key=lambda x: x.last_check)
+        required = min(len(due), max(1, math.ceil(total * percent / 100))) if due else 0
+        return Rechecks(tuple(due), required, total)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

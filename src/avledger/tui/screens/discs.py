@@ -1,0 +1,257 @@
+"""光盘归档: the activities that must go to disc, building the images, burning copy 1 and copy 2,
+verifying a disc, and the disc register with its re-checks (F12 to F14).
+
+Building, burning and verifying run in a worker thread; the services report
+progress events, which reach the progress bar through ``call_from_thread``.
+"""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import HorizontalGroup
+from textual.widgets import Input, ProgressBar, Static
+
+from avledger.errors import UserError
+from avledger.i18n import _
+from avledger.services.discs import DISC_TARGET_STATES
+from avledger.timeutil import fmt_local
+from avledger.tui.screens.base import SectionScreen, close_thread_connection
+from avledger.tui.screens.footage import size_text
+from avledger.tui.widgets import RegisterTable, ZhSelect
+from avledger.vocab import DISC_CHECK_RESULTS, DISC_MEDIA, LONG_TERM_REASONS, label, labels
+
+STATE_STYLES = {"none": "bold red", "built": "yellow", "partly": "yellow", "done": "green"}
+STEPS = {"build": _("制作镜像"), "burn": _("刻录"), "verify": _("核验")}
+
+
+class DiscsScreen(SectionScreen):
+    SECTION = "discs"
+    BINDINGS = [
+        Binding("p", "plan", _("规划"), tooltip=_("所选执法活动需要几张光盘、每张放哪些文件")),
+        Binding("b", "build", _("制作镜像"), tooltip=_("为所选执法活动制作光盘镜像")),
+        Binding("k", "burn", _("刻录下一份"), tooltip=_("刻录所选光盘的下一份（先第 1 份，再第 2 份）并回读核验")),
+        Binding("v", "verify", _("核验光盘"), tooltip=_("识别刻录机中的光盘并逐个文件核验")),
+    ]
+
+    def __init__(self, services) -> None:
+        super().__init__(services)
+        self.busy = False
+        self.last_update = 0.0
+        self.disc_views: dict = {}  # disc id (text) -> DiscView, as last loaded
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(_("须刻录光盘长期保存的执法活动"), classes="title")
+        yield RegisterTable(id="targets")
+        with HorizontalGroup(classes="toolbar"):
+            yield ZhSelect([(_(text), key) for key, text in DISC_MEDIA.items()], prompt=_("光盘类型"), id="media",
+                           compact=True, value="dvd")
+            yield Input(str(self.services.home.path / "discs"), placeholder=_("镜像输出目录"), id="out", compact=True)
+            yield Input("/dev/sr0", placeholder=_("刻录机设备（如 /dev/sr0）或 stdio:文件"), id="drive", compact=True)
+            yield Input("", placeholder=_("存放位置"), id="kept-at", compact=True)
+        yield ProgressBar(id="progress", show_eta=False)
+        yield Static("", id="progress-line")
+        yield Static(_("光盘登记"), classes="title")
+        yield RegisterTable(id="register")
+        yield Static("", id="due")
+
+    def on_mount(self) -> None:
+        targets = self.query_one("#targets", RegisterTable)
+        for title in ("#", _("标题"), _("案号"), _("长期保存情形"), _("音像"), _("状态")):
+            targets.add_column(title)
+        register = self.query_one("#register", RegisterTable)
+        for title in (_("组"), _("光盘"), _("卷标"), _("名称"), _("类型"), _("大小"), _("份数与存放位置"),
+                      _("最近检测")):
+            register.add_column(title)
+        self.query_one("#progress").display = False
+
+    def reload(self) -> None:
+        targets = self.query_one("#targets", RegisterTable)
+        key = targets.current_key
+        targets.clear()
+        for t in self.services.discs.targets():
+            targets.add_row(str(t.activity_id), t.title, t.case_no, labels(LONG_TERM_REASONS, t.reasons),
+                            str(t.clips), Text(_(DISC_TARGET_STATES[t.state]), style=STATE_STYLES[t.state]),
+                            key=str(t.activity_id))
+        targets.select_key(key)
+        register = self.query_one("#register", RegisterTable)
+        key = register.current_key
+        register.clear()
+        tz = self.tz
+        self.disc_views = {}
+        for s in self.services.discs.list():
+            for d in s.discs:
+                self.disc_views[str(d.id)] = d
+                copies = Text()
+                for c in d.copies:
+                    if copies:
+                        copies.append("；")
+                    copies.append(f"{c.copy}：{c.kept_at or '-'}", style="" if c.verified else "bold red")
+                last = d.last_check
+                check = Text(f"{fmt_local(last.at, tz)} {label(DISC_CHECK_RESULTS, last.result)}",
+                             style="green" if last.result == "ok" else "bold red") if last else Text("")
+                register.add_row(str(s.id), f"{d.number}/{d.discs}", d.volume_id, s.title, label(DISC_MEDIA, s.media),
+                                 size_text(d.size) if d.size else Text(_("未制作"), style="dim"), copies, check,
+                                 key=str(d.id))
+        register.select_key(key)
+        due = self.services.discs.rechecks()
+        self.query_one("#due", Static).update(
+            Text(_("到期待复检 {n} 张，本次至少检测 {m} 张：{ids}").format(
+                n=len(due.due), m=due.required, ids=" ".join(d.volume_id for d in due.due)), style="yellow")
+            if due.due else Text(_("暂无到期复检的光盘。"), style="dim"))
+        self.refresh_bindings()
+
+    # --- what is selected -------------------------------------------------------------
+    def selected_disc(self):
+        key = self.query_one("#register", RegisterTable).current_key
+        return None if key is None else self.disc_views.get(key)
+
+    def value(self, selector: str) -> str:
+        return self.query_one(selector, Input).value.strip()
+
+    # --- actions ------------------------------------------------------------------------------
+    def action_plan(self) -> None:
+        activity = self.query_one("#targets", RegisterTable).current_key
+        if activity is None:
+            self.notify(_("请先选择执法活动"), severity="error")
+            return
+        media = self.query_one("#media", ZhSelect).chosen or "dvd"
+        line = self.query_one("#progress-line", Static)
+        try:
+            plan = self.services.discs.plan(activity=activity, media=media)
+        except UserError as exc:
+            line.update(Text(exc.render(), style="bold red"))
+            return
+        text = Text(_("{n} 张光盘，{files} 个文件，共 {size}").format(
+            n=len(plan.discs), files=plan.files, size=size_text(plan.payload_bytes)), style="bold")
+        for d in plan.discs:
+            text.append(f"\n{d.number}/{len(plan.discs)}  {size_text(d.payload_bytes)}  "
+                        + _("、").join(f.name for f in d.files[:6]) + (" …" if len(d.files) > 6 else ""))
+        line.update(text)
+
+    def action_build(self) -> None:
+        if self.busy:
+            return
+        activity = self.query_one("#targets", RegisterTable).current_key
+        if activity is None:
+            self.notify(_("请先选择执法活动"), severity="error")
+            return
+        media = self.query_one("#media", ZhSelect).chosen or "dvd"
+        self.start()
+        self.run_build(activity, media, self.value("#out"))
+
+    def next_copy(self, disc) -> int | None:
+        """The first copy of the disc not yet burned and verified."""
+        done = {c.copy for c in disc.copies if c.verified}
+        return next((n for n in range(1, self.services.office.profile().get("disc.copies") + 1) if n not in done),
+                    None)
+
+    def action_burn(self) -> None:
+        disc = self.selected_disc()
+        if self.busy or disc is None or not disc.built:
+            return
+        copy = self.next_copy(disc)
+        if copy is None:
+            return
+        self.start()
+        self.run_burn(disc.image_path, self.value("#drive"), copy, self.value("#kept-at"))
+
+    def action_verify(self) -> None:
+        if self.busy:
+            return
+        self.start()
+        self.run_verify(self.value("#drive"))
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "burn":
+            if self.busy:
+                return None
+            disc = self.selected_disc() if self.is_mounted else None
+            # grey until the image is built, and once every copy is burned
+            return True if disc is not None and disc.built and self.next_copy(disc) is not None else None
+        if action in ("plan", "build", "verify"):
+            return None if self.busy else True
+        return True
+
+    def on_data_table_row_highlighted(self, event) -> None:
+        self.refresh_bindings()
+
+    # --- workers -----------------------------------------------------------------------------
+    def start(self) -> None:
+        self.busy = True
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=100, progress=0)
+        self.query_one("#progress-line", Static).update("")
+        self.refresh_bindings()
+
+    def progress(self, event) -> None:
+        now = time.monotonic()
+        if event.phase != "done" and now - self.last_update < 0.1:
+            return
+        self.last_update = now
+        self.app.call_from_thread(self.show_progress, event)
+
+    def show_progress(self, event) -> None:
+        pct = 100 * event.done / event.total if event.total else 100
+        self.query_one("#progress", ProgressBar).update(total=100, progress=pct)
+        self.query_one("#progress-line", Static).update(
+            f"{STEPS.get(event.step, event.step)} {event.disc}/{event.discs}  {pct:.0f}%  {event.current}")
+
+    def finished(self, message: str, ok: bool) -> None:
+        self.busy = False
+        self.query_one("#progress-line", Static).update(Text(message, style="green" if ok else "bold red"))
+        if ok:
+            self.query_one("#progress", ProgressBar).update(total=100, progress=100)
+        self.notify(message, severity="information" if ok else "error", title=_("光盘归档"))
+        self.reload()
+
+    @work(thread=True, exclusive=True, group="discs")
+    def run_build(self, activity: str, media: str, out: str) -> None:
+        try:
+            result = self.services.discs.build(out, activity=activity, media=media, progress=self.progress)
+            message, ok = _("光盘组 {id}：{n} 张").format(id=result.id, n=len(result.discs)), True
+        except UserError as exc:
+            message, ok = exc.render(), False
+        finally:
+            close_thread_connection(self.services)
+        self.app.call_from_thread(self.finished, message, ok)
+
+    @work(thread=True, exclusive=True, group="discs")
+    def run_burn(self, image: str, drive: str, copy: int, kept_at: str) -> None:
+        try:
+            result = self.services.discs.burn(image, drive, copy, kept_at=kept_at, progress=self.progress)
+            if result.ok:
+                message = _("已刻录并核验：{volume} 第 {copy} 份（{place}）").format(
+                    volume=result.disc.volume_id, copy=copy, place=kept_at or _("未填存放位置"))
+            else:
+                message = _("回读核验不一致：{volume} 第 {copy} 份").format(volume=result.disc.volume_id, copy=copy) \
+                    + " " + " ".join(p.path for p in result.problems)
+            ok = result.ok
+        except UserError as exc:
+            message, ok = exc.render(), False
+        finally:
+            close_thread_connection(self.services)
+        self.app.call_from_thread(self.finished, message, ok)
+
+    @work(thread=True, exclusive=True, group="discs")
+    def run_verify(self, drive: str) -> None:
+        try:
+            result = self.services.discs.verify(drive, progress=self.progress)
+            if result.ok:
+                message = _("光盘完好：{volume}（第 {n} 张，共 {count} 张），{files} 个文件均与清单一致").format(
+                    volume=result.disc.volume_id, n=result.disc.number, count=result.disc.discs, files=result.checked)
+            else:
+                message = _("光盘 {volume} 发现 {n} 处问题：").format(volume=result.disc.volume_id,
+                                                                 n=len(result.problems)) \
+                    + " ".join(p.path for p in result.problems)
+            ok = result.ok
+        except UserError as exc:
+            message, ok = exc.render(), False
+        finally:
+            close_thread_connection(self.services)
+        self.app.call_from_thread(self.finished, message, ok)

@@ -1,0 +1,311 @@
+"""Disc archives: real pycdlib images, real xorriso burning to file-backed drives (stdio:)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from pathlib import Path
+
+import pycdlib
+import pytest
+
+from avledger.burners.iso import TEMP_PREFIX, joliet_names
+from avledger.burners.plan import FIXED_OVERHEAD, SourceFile, on_disc, plan_discs
+from avledger.errors import UserError
+from avledger.models.schema import AuditEvent, Disc, DiscCheck, DiscCopy, DiscSet
+from conftest import write_video
+
+LONG_NAME = "现场执法记录仪视频_某商行无证经营案调查取证第一段录像.mp4"  # 28 characters, 74 bytes of UTF-8
+SECOND_LONG = "现场执法记录仪视频_某商行无证经营案调查取证第二段录像.mp4"  # the same first 64 bytes
+
+
+@pytest.fixture
+def case(services, tmp_path):
+    """A case that must go to disc (the party objected), with five collected clips, two with long Chinese names."""
+    activity = services.activities.add(
+        "investigation", "无证经营调查取证", "2026-01-10 09:00", end="2026-01-10 11:00", officers=["2001"],
+        case_no="测市监立〔2026〕7号", case_name="某商行无证经营案", long_term=["objection"])
+    card = tmp_path / "card"
+    write_video(card / LONG_NAME, 1, creation_time="2026-01-10T01:10:00.000000Z")
+    write_video(card / SECOND_LONG, 1, creation_time="2026-01-10T01:20:00.000000Z")
+    for i in range(3):
+        write_video(card / f"VID_000{i}.MP4", 1, creation_time=f"2026-01-10T01:3{i}:00.000000Z", fps=5 + i)
+    result = services.ingest.apply(services.ingest.scan(card, activity=activity.id))
+    assert len(result.archived) == 5
+    return activity
+
+
+def small_media(n_files: int) -> int:
+    """A test-only medium that holds ``n_files`` of the tiny clips."""
+    return FIXED_OVERHEAD + n_files * on_disc(8 * 1024)
+
+
+def test_joliet_names_are_shortened_uniquely():
+    names = joliet_names([LONG_NAME, SECOND_LONG, "VID_0001.MP4"])
+    assert all(len(n.encode("utf-8")) <= 64 for n in names)
+    assert len(set(names)) == 3 and names[2] == "VID_0001.MP4"
+    assert all(n.endswith(".mp4") for n in names[:2])
+
+
+def test_plan_refuses_a_file_larger_than_the_medium_naming_one_that_holds_it():
+    big = SourceFile(1, "整段录像.mp4", 800 * 1024 * 1024, "0" * 64, Path("/nowhere"))
+    with pytest.raises(UserError) as refused:
+        plan_discs([big], "cd")
+    assert "整段录像.mp4" in refused.value.render() and "DVD（4.7 GB）" in refused.value.render()
+    assert len(plan_discs([big], "dvd").discs) == 1
+
+
+def test_build_burn_two_copies_and_verify(services, case, tmp_path):
+    assert [t.state for t in services.discs.targets()] == ["none"]
+    built = services.discs.build(tmp_path / "out", activity=case.id, media="cd")
+    assert len(built.discs) == 1
+    disc = built.discs[0]
+    image = Path(disc.image_path)
+    assert image.stat().st_size == disc.size and disc.volume_id.isascii() and len(disc.volume_id) <= 16
+    assert [t.state for t in services.discs.targets()] == ["built"]
+
+    # pycdlib reads the full names by UDF and Rock Ridge, the shortened one by Joliet
+    iso = pycdlib.PyCdlib()
+    iso.open(str(image))
+    udf = {name for _, _, files in iso.walk(udf_path="/data") for name in files}
+    assert LONG_NAME in udf and SECOND_LONG in udf and len(udf) == 5
+    rr = {name for _, _, files in iso.walk(rr_path="/data") for name in files}
+    assert LONG_NAME in rr
+    joliet = {name for _, _, files in iso.walk(joliet_path="/data") for name in files}
+    assert len(joliet) == 5 and all(len(n.encode("utf-8")) <= 64 for n in joliet)
+    info = bytearray()
+
+    class Sink:
+        def write(self, data):
+            info.extend(data)
+            return len(data)
+
+    iso.get_file_from_iso_fp(Sink(), udf_path="/bag-info.txt")
+    iso.close()
+    text = info.decode("utf-8")
+    for expected in ("测试市综合行政执法局", "测市监立〔2026〕7号", "某商行无证经营案", "无证经营调查取证",
+                     "Bag-Count: 1 of 1", f"Avledger-Disc-Id: {disc.id}"):
+        assert expected in text
+    # xorriso reads it too (Rock Ridge)
+    listing = subprocess.run(["xorriso", "-indev", str(image), "-ls", "/data"], capture_output=True, text=True)
+    assert LONG_NAME in listing.stdout
+    root = subprocess.run(["xorriso", "-indev", str(image), "-ls", "/"], capture_output=True, text=True).stdout
+    for tag in ("bagit.txt", "bag-info.txt", "manifest-sha256.txt", "说明.txt", "说明.pdf"):
+        assert tag in root, tag
+    extracted = tmp_path / "说明.pdf"
+    subprocess.run(["xorriso", "-osirrox", "on", "-indev", str(image), "-extract", "/说明.pdf", str(extracted)],
+                   capture_output=True, check=True)
+    description = "".join(subprocess.run(["pdftotext", str(extracted), "-"], capture_output=True, text=True,
+                                         check=True).stdout.split())
+    for expected in ("执法音像记录光盘说明", "测试市综合行政执法局", "某商行无证经营案", "文字说明材料", "调取人"):
+        assert expected in description, expected
+
+    first = services.discs.burn(image, f"stdio:{tmp_path / 'copy1.img'}", 1, kept_at="随案卷")
+    assert first.ok and first.copy.verified
+    assert [t.state for t in services.discs.targets()] == ["partly"]
+    second = services.discs.burn(image, f"stdio:{tmp_path / 'copy2.img'}", 2, kept_at="档案室")
+    assert second.ok
+    assert (tmp_path / "copy2.img").stat().st_size > disc.size  # xorriso pads; only the image's length counts
+    assert [t.state for t in services.discs.targets()] == ["done"]
+    with pytest.raises(UserError):
+        services.discs.burn(image, f"stdio:{tmp_path / 'again.img'}", 1)
+
+    checked = services.discs.verify(f"stdio:{tmp_path / 'copy2.img'}", copy=2)
+    assert checked.ok and checked.checked == 5 and checked.disc.id == disc.id
+    view = services.discs.list()[0].discs[0]
+    assert [(c.copy, c.kept_at, c.verified) for c in view.copies] == [(1, "随案卷", True), (2, "档案室", True)]
+    assert [c.kind for c in view.checks] == ["burn", "burn", "recheck"]
+    actions = [e.action for e in AuditEvent.select().where(AuditEvent.entity.startswith("disc"))]
+    assert {"disc_plan", "create", "disc_build", "disc_burn", "disc_check"} <= set(actions)
+    assert services.audit.verify().ok  # every disc row matches what the log last recorded for it
+
+    # re-checks fall due after the profile's interval
+    assert services.discs.rechecks().due == ()
+    later = services.ctx.clock() + dt.timedelta(days=4 * 366)
+    services.ctx.clock = lambda: later
+    due = services.discs.rechecks()
+    assert [d.disc_id for d in due.due] == [disc.id] and due.required == 1
+
+
+def test_tampered_copy_is_caught(services, case, tmp_path, cli):
+    built = services.discs.build(tmp_path / "out", activity=case.id, media="cd")
+    image = Path(built.discs[0].image_path)
+    copy = tmp_path / "copy1.img"
+    assert services.discs.burn(image, f"stdio:{copy}", 1).ok
+    # flip one byte inside the footage of the long-named clip
+    clip = next(c for c in services.footage.list(activity=case.id) if c.original_name == LONG_NAME)
+    payload = (services.ingest.archive_root() / clip.archive_path).read_bytes()
+    data = bytearray(copy.read_bytes())
+    at = data.index(payload) + len(payload) // 2
+    data[at] ^= 0xFF
+    copy.write_bytes(bytes(data))
+
+    result = cli("disc", "verify", "--drive", f"stdio:{copy}", "--copy", "1", "--json")
+    assert result.code == 1, result.err
+    report = result.json()
+    assert not report["ok"] and report["problems"] == [{"kind": "changed", "path": f"data/{LONG_NAME}"}]
+    assert DiscCheck.select().where(DiscCheck.result == "failed").count() == 1
+
+
+def test_split_over_several_discs_and_resume_after_an_interrupted_build(services, case, tmp_path):
+    room = small_media(2)
+    plan = services.discs.plan(activity=case.id, media="cd", capacity_bytes=room)
+    assert [len(d.files) for d in plan.discs] == [2, 2, 1]
+    out = tmp_path / "out"
+
+    class Interrupted(Exception):
+        pass
+
+    def stop_on_disc_2(event):
+        if event.disc == 2 and event.phase == "write":
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        services.discs.build(out, activity=case.id, media="cd", capacity_bytes=room, progress=stop_on_disc_2)
+    (out / f"{TEMP_PREFIX}killed.iso").write_bytes(b"half an image")  # what a killed run leaves
+    first = Disc.get(Disc.number == 1)
+    assert first.image_sha256 and not Disc.get(Disc.number == 2).image_sha256
+    mtime = Path(first.image_path).stat().st_mtime_ns
+
+    done = services.discs.build(out, activity=case.id, media="cd", capacity_bytes=room)
+    assert DiscSet.select().count() == 1 and done.built and len(done.discs) == 3
+    assert Path(first.image_path).stat().st_mtime_ns == mtime  # the finished image was kept
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{d.volume_id}.iso" for d in done.discs)
+    # each disc is recognised from its own contents
+    for d in done.discs:
+        drive = tmp_path / f"{d.volume_id}.img"
+        assert services.discs.burn(d.image_path, f"stdio:{drive}", 1).ok
+        checked = services.discs.verify(f"stdio:{drive}")
+        assert checked.ok and (checked.disc.number, checked.disc.discs) == (d.number, 3)
+
+
+def test_cli_build_json_and_refusals(services, case, tmp_path, cli):
+    refused = cli("disc", "build", "--activity", "999", "--out", str(tmp_path / "x"))
+    assert refused.code == 2 and "999" in refused.err
+    assert cli("disc", "build", "--out", str(tmp_path / "x")).code == 2  # neither activity nor case
+    assert DiscSet.select().count() == 0
+    clip = services.footage.list(activity=case.id)[0]
+    archived = services.ingest.archive_root() / clip.archive_path
+    hidden = archived.with_name("moved-away")
+    archived.rename(hidden)
+    missing = cli("disc", "build", "--activity", str(case.id), "--out", str(tmp_path / "x"))
+    assert missing.code == 2 and clip.original_name in missing.err
+    assert DiscSet.select().count() == 0  # nothing registered
+    hidden.rename(archived)
+
+    built = cli("disc", "build", "--case-no", "测市监立〔2026〕7号", "--media", "cd", "--out", str(tmp_path / "o"),
+                "--json")
+    assert built.code == 0, built.err
+    image = built.json()["images"][0]
+    assert Path(image["path"]).is_file() and len(image["sha256"]) == 64 and image["files"] == 5
+
+    assert cli("disc", "burn", image["path"], "--drive", f"stdio:{tmp_path / 'c.img'}", "--copy", "3").code == 2
+    assert DiscCopy.select().count() == 0
+    burned = cli("disc", "burn", image["path"], "--drive", f"stdio:{tmp_path / 'c.img'}", "--copy", "1",
+                 "--kept-at", "档案室", "--json")
+    assert burned.code == 0 and burned.json()["ok"], burned.err
+    listed = cli("disc", "list", "--json").json()
+    assert listed["sets"][0]["discs"][0]["copies"][0]["kept_at"] == "档案室"
+    assert listed["targets"] == [{"activity_id": case.id, "title": "无证经营调查取证", "case_no": "测市监立〔2026〕7号",
+                                  "reasons": ["objection"], "clips": 5, "state": "partly"}]
+    volume = image["volume_id"]
+    assert cli("disc", "keep", volume, "--copy", "2", "--kept-at", "库房").code == 2  # copy 2 not burned
+    assert cli("disc", "keep", "NOSUCH", "--copy", "1", "--kept-at", "库房").code == 2
+    assert cli("disc", "keep", volume, "--copy", "1", "--kept-at", "  ").code == 2
+    moved = cli("disc", "keep", volume, "--copy", "1", "--kept-at", "档案室二号柜")
+    assert moved.code == 0, moved.err
+    assert DiscCopy.get().kept_at == "档案室二号柜"
+    assert AuditEvent.select().where((AuditEvent.entity == "disc_copy") & (AuditEvent.action == "update")).count() == 1
+    text = cli("disc", "list").out
+    assert "档案室" in text and "未完成两份" in text
+    assert "Copies incomplete" in cli("--lang", "en", "disc", "list").out
+    assert cli("disc", "verify", "--drive", f"stdio:{tmp_path / 'nothing.img'}").code == 2
+
+
+def test_the_disc_register_prints(services, case, tmp_path):
+    from avledger.services.printing import Filters
+
+    built = services.discs.build(tmp_path / "out", activity=case.id, media="cd")
+    assert services.discs.burn(built.discs[0].image_path, f"stdio:{tmp_path / 'c1.img'}", 1, kept_at="档案室").ok
+    out = services.printing.render_pdf("discs", Filters(), tmp_path / "discs.pdf")
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    flat = "".join(text.split())
+    assert "音像资料刻录光盘登记表" in flat and built.discs[0].volume_id in flat and "1：档案室" in flat
+    path, count = services.printing.export("discs", Filters(), tmp_path / "discs.csv")
+    assert count == 1 and "档案室" in Path(path).read_text("utf-8-sig")
+
+
+@pytest.mark.skipif(not os.environ.get("AVLEDGER_BIG_TESTS"), reason="writes 8 GiB; set AVLEDGER_BIG_TESTS=1")
+def test_a_file_over_4_gib(tmp_path):
+    """ISO 9660 level 3 splits it into extents; UDF and ISO paths read it whole (Rock Ridge would not)."""
+    from avledger.burners.iso import build_image
+    from avledger.burners.verify import read_disc
+    from avledger.services.ingest import hash_file
+
+    big = tmp_path / "超过四吉字节的整段执法记录仪录像文件第一段.mp4"
+    with open(big, "wb") as fh:
+        fh.truncate(4 * 1024**3 + 4096 + 7)
+        fh.seek(4 * 1024**3 + 100)
+        fh.write(b"the end")
+    sha = hash_file(big)
+    source = SourceFile(1, big.name, big.stat().st_size, sha, big)
+    tags = {"bagit.txt": b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
+            "bag-info.txt": b"External-Identifier: BIG\n",
+            "manifest-sha256.txt": f"{sha}  data/{big.name}\n".encode()}
+    image = build_image(tmp_path / "big.iso", "BIG", [source], tags)
+    big.unlink()
+    reading = read_disc(f"stdio:{image.path}")
+    assert reading.ok and reading.checked == 1 and reading.image_size == image.size
+
+
+def test_disc_labels_print_with_the_label_fields_and_a_qr_code(services, case, tmp_path):
+    from avledger.services.printing import Filters
+
+    built = services.discs.build(tmp_path / "out", activity=case.id, media="cd")
+    assert services.discs.burn(built.discs[0].image_path, f"stdio:{tmp_path / 'c1.img'}", 1, kept_at="档案室").ok
+    out = services.printing.render_pdf("disc-label", Filters(), tmp_path / "labels.pdf")
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    flat = "".join(text.split())
+    for expected in ("测试市综合行政执法局", "某商行无证经营案", "测市监立〔2026〕7号", "第1张，共1张",
+                     "一式2份第1份", "一式2份第2份", "档案室", built.discs[0].volume_id, "tester"):
+        assert expected in flat, expected
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
+    assert "Pages:           2" in info  # one page per copy
+    volume = built.discs[0].volume_id
+    one = services.printing.render_pdf("disc-label", Filters(disc=volume), tmp_path / "one.pdf")
+    assert volume in subprocess.run(["pdftotext", str(one), "-"], capture_output=True, text=True).stdout
+    assert services.printing.export("discs", Filters(disc=volume), tmp_path / "d.csv")[1] == 1
+    with pytest.raises(UserError, match="没有这个卷标的光盘"):
+        services.printing.render_pdf("disc-label", Filters(disc="AVL-NOPE"), tmp_path / "none.pdf")
+
+
+def test_a_burn_that_does_not_read_back_is_registered_as_failed_and_can_be_redone(services, case, tmp_path, cli):
+    built = services.discs.build(tmp_path / "out", activity=case.id, media="cd")
+    image = built.discs[0].image_path
+    # /dev/null takes the whole image and gives nothing back: a real write whose read-back differs
+    result = cli("disc", "burn", image, "--drive", "stdio:/dev/null", "--copy", "1", "--kept-at", "档案室")
+    assert result.code == 1, result.err
+    assert "回读核验不一致" in result.out
+    copy = DiscCopy.get()
+    assert not copy.verified and copy.verified_at is None
+    assert DiscCheck.get().result == "failed"
+    assert [t.state for t in services.discs.targets()] == ["partly"]
+    again = services.discs.burn(image, f"stdio:{tmp_path / 'c1.img'}", 1, kept_at="档案室")
+    assert again.ok and DiscCopy.select().count() == 1 and DiscCopy.get().verified
+    assert [c.result for c in again.disc.checks] == ["failed", "ok"]
+
+
+def test_a_changed_archive_file_is_not_put_on_disc(services, case, tmp_path):
+    clip = services.footage.list(activity=case.id)[2]
+    archived = services.ingest.archive_root() / clip.archive_path
+    archived.chmod(0o644)
+    data = bytearray(archived.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    archived.write_bytes(bytes(data))
+    out = tmp_path / "out"
+    with pytest.raises(UserError) as refused:
+        services.discs.build(out, activity=case.id, media="cd")
+    assert clip.original_name in refused.value.render()
+    assert list(out.iterdir()) == []  # no image, no temporary file
+    assert not Disc.get().image_sha256
