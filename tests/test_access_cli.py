@@ -10,9 +10,11 @@ def audit_count(cli) -> int:
 
 
 def be(cli, number: str | None, previous: str | None = None) -> None:
-    """Map this OS user to a member of staff (unmapping the previous one)."""
-    if previous:
-        assert cli("staff", "edit", previous, "--os-user", "").code == 0
+    """Map this OS user to a member of staff (unmapping whoever had it: the demo maps it to its manager)."""
+    me = getpass.getuser()
+    for person in cli("staff", "list", "--json").json():
+        if person.get("os_user") == me and person["number"] != number:
+            assert cli("staff", "edit", person["number"], "--os-user", "").code == 0
     if number:
         result = cli("staff", "edit", number, "--os-user", getpass.getuser())
         assert result.code == 0, result.err
@@ -93,7 +95,7 @@ def test_confidential_mark_hides_the_activity(cli):
     activity = next(c["activity_id"] for c in cli("footage", "list", "--json").json() if c["activity_id"])
     marked = cli("activity", "confidential", str(activity))
     assert marked.code == 0, marked.err
-    # this login is mapped to nobody: the activity and its footage are left out of the lists
+    be(cli, None)  # a login mapped to nobody: the activity and its footage are left out of the lists
     assert activity not in [a["id"] for a in cli("activity", "list", "--json").json()]
     assert not any(c["activity_id"] == activity for c in cli("footage", "list", "--json").json())
     lifted = cli("activity", "confidential", str(activity), "--off")
