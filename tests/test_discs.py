@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -236,9 +236,17 @@ def test_the_disc_register_prints(services, case, tmp_path):
     assert count == 1 and "档案室" in Path(path).read_text("utf-8-sig")
 
 
-@pytest.mark.skipif(not os.environ.get("AVLEDGER_BIG_TESTS"), reason="writes 8 GiB; set AVLEDGER_BIG_TESTS=1")
+def free_gib(path) -> float:
+    return shutil.disk_usage(path).free / 1024**3
+
+
 def test_a_file_over_4_gib(tmp_path):
-    """ISO 9660 level 3 splits it into extents; UDF and ISO paths read it whole (Rock Ridge would not)."""
+    """ISO 9660 level 3 splits it into extents; UDF and ISO paths read it whole (Rock Ridge would not).
+
+    The source is sparse; the image is a real 4 GiB file (about 30 s). Skipped only when the disk
+    has too little room for it, with the reason."""
+    if free_gib(tmp_path) < 12:
+        pytest.skip(f"needs 12 GiB free for a 4 GiB image, {free_gib(tmp_path):.1f} GiB free")
     from avledger.burners.iso import build_image
     from avledger.burners.verify import read_disc
     from avledger.services.ingest import hash_file

@@ -114,3 +114,33 @@ async def test_refuse_with_a_reason(demo, demo_app):
         done = demo.access.view(request.id)
         assert done.status == "refused" and done.decision_note == "与本案无关" and done.decided_by_number == "1002"
         assert "不予批准" in " ".join(str(c) for c in screen.query_one(RegisterTable).get_row(str(request.id)))
+
+
+async def test_extract_evidence_into_an_encrypted_7z(demo, demo_app, tmp_path):
+    import py7zr
+
+    from avledger.tui.screens.access import ExtractFormScreen
+
+    activity = next(c.activity_id for c in demo.footage.list() if c.activity_id)
+    act_as(demo, "2002")
+    request = demo.access.request("2002", "诉讼证据", reason_kind="court_evidence", kind="copy", activity=activity)
+    act_as(demo, "1002")
+    demo.access.approve(request.id, "1002")
+    act_as(demo, "2002")
+    out = tmp_path / "evidence"
+    async with demo_app.run_test(size=SIZE) as pilot:
+        screen = await go(pilot, "access")
+        screen.query_one(RegisterTable).select_key(str(request.id))
+        await pilot.press("e")
+        await pilot.pause()
+        form = demo_app.screen
+        assert isinstance(form, ExtractFormScreen)
+        form.query_one("#f-out").value = str(out)
+        await fill(pilot, "password", "s3cret")
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: demo.access.view(request.id).extractions == 1)
+    [done] = demo.access.extractions(request=request.id)
+    assert done.encrypted and done.package
+    with py7zr.SevenZipFile(done.package, password="s3cret") as archive:
+        names = archive.getnames()
+    assert len([n for n in names if n.endswith(".MP4") or n.endswith(".mp4")]) == len(request.clip_ids)

@@ -371,12 +371,15 @@ class AccessService:
 
     # --- extract ----------------------------------------------------------------------
     def extract(self, request_id: int | str, extractor: str, out: str | Path, *, seven_zip: bool = False,
-                password_file: str | Path | None = None) -> ExtractionView:
+                password_file: str | Path | None = None, password: str | None = None) -> ExtractionView:
         """作为证据调取: copy the request's clips out with their SHA-256 checked, write the explanation sheet
         (文字说明材料), optionally pack them into a 7z (AES-256, encrypted file list with a password), register."""
         req = self.get(request_id)
         person = self._active_staff(extractor)
-        password = read_password(password_file)
+        if password is not None and not password:
+            raise UserError("密码不能为空")
+        if password is None:
+            password = read_password(password_file)
         if password is not None:
             seven_zip = True
         out_dir = Path(out).expanduser().resolve()

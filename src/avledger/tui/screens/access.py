@@ -16,13 +16,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.widgets import Input, Static
+from textual import work
+from textual.widgets import Checkbox, Input, Static
 
 from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.services.access import AccessView
 from avledger.timeutil import fmt_local
-from avledger.tui.screens.base import FilteredRegisterScreen, SubScreen
+from avledger.tui.screens.base import FilteredRegisterScreen, SubScreen, close_thread_connection
 from avledger.tui.screens.form import Field, FormScreen, required_text, select, text_input
 from avledger.tui.widgets import RegisterTable
 from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS, ACCESS_SCOPES, ACCESS_STATUSES, label
@@ -39,6 +40,47 @@ class RequestForm:
     reason: str
     kind: str
     until: str
+
+
+@dataclass
+class ExtractForm:
+    extractor: str
+    out: str
+    seven_zip: bool
+    password: str
+
+
+class ExtractFormScreen(FormScreen[ExtractForm | None]):
+    """作为证据调取: where the copies go, who extracts them, and an encrypted 7z when a password is given."""
+
+    def __init__(self, request: AccessView, people: list[tuple[str, str]], initial: ExtractForm, *,
+                 error: str | None = None) -> None:
+        super().__init__(error=error)
+        self.people = people
+        self.initial = initial
+        self.title_text = _("证据调取：查阅申请 {id}（{n} 个文件）").format(id=request.id, n=len(request.clip_ids))
+
+    def fields(self) -> list[Field]:
+        d = self.initial
+        password = text_input(d.password, placeholder=_("可选：填写后打包为 AES-256 加密的 7z，文件名也加密"))
+        password.password = True
+        return [
+            Field("extractor", _("提取人"), select(self.people, d.extractor or None, allow_blank=True), required=True),
+            Field("out", _("输出目录"), text_input(d.out, placeholder=_("一个新的空目录")), required=True),
+            Field("seven_zip", _("7z 打包"), Checkbox(_("打包为 7z"), d.seven_zip, compact=True)),
+            Field("password", _("密码"), password),
+        ]
+
+    def check(self, name: str) -> str | None:
+        if name == "extractor" and not self.value(name):
+            return _("请选择提取人")
+        if name == "out":
+            return required_text(self.value(name), _("输出目录"))
+        return None
+
+    def result(self) -> ExtractForm:
+        return ExtractForm(self.value("extractor"), self.value("out"), self.value("seven_zip"),
+                           self.control("password").value)
 
 
 @dataclass
@@ -132,6 +174,7 @@ class AccessScreen(FilteredRegisterScreen):
         Binding("y", "approve", _("批准"), tooltip=_("批准所选申请（管理员：登记纸质审批）")),
         Binding("n", "refuse", _("不批准"), tooltip=_("不予批准所选申请")),
         Binding("v", "viewings", _("查阅登记"), tooltip=_("每次查阅的人员、时间、时长和文件")),
+        Binding("e", "extract", _("证据调取"), tooltip=_("按批准的复制申请调取文件，生成文字说明材料")),
         Binding("slash", "focus_filter", _("筛选"), key_display="/"),
     ]
 
@@ -272,12 +315,53 @@ class AccessScreen(FilteredRegisterScreen):
     def action_viewings(self) -> None:
         self.app.push_screen(ViewingsScreen(self.services))
 
+    # --- extract -----------------------------------------------------------------
+    def action_extract(self, initial: ExtractForm | None = None, error: str | None = None) -> None:
+        request = self.current()
+        if request is None or not request.usable or request.kind != "copy":
+            return
+        people = [(f"{s.number} {s.name}  {s.department}", s.number)
+                  for s in self.services.staff.list(include_left=False)]
+        if initial is None:
+            me = self.services.access.me()
+            from avledger.timeutil import to_local
+
+            stamp = to_local(self.services.ctx.clock(), self.tz).strftime("%Y%m%d-%H%M")
+            out = self.services.home.path / "evidence" / f"request-{request.id}-{stamp}"
+            initial = ExtractForm(me.number if me else "", str(out), False, "")
+
+        def done(form: ExtractForm | None) -> None:
+            if form is not None:
+                self.app.notify(_("正在调取…"), title=_("证据调取"))
+                self.run_extract(request.id, form)
+
+        self.app.push_screen(ExtractFormScreen(request, people, initial, error=error), done)
+
+    @work(thread=True, exclusive=True, group="extract")
+    def run_extract(self, request_id: int, form: ExtractForm) -> None:
+        try:
+            done = self.services.access.extract(request_id, form.extractor, form.out, seven_zip=form.seven_zip,
+                                                password=form.password or None)
+        except UserError as exc:
+            self.app.call_from_thread(self.action_extract, form, exc.render())
+            return
+        finally:
+            close_thread_connection(self.services)
+        where = done.package or done.out_dir
+        message = _("已调取 {n} 个文件，SHA-256 均已核对：{path}").format(n=len(done.files), path=where)
+        self.app.call_from_thread(self.app.notify, message, title=_("证据调取"), timeout=20)
+        self.app.call_from_thread(self.changed, request_id)
+
     def check_action(self, action: str, parameters) -> bool | None:
         if action in ("approve", "refuse") and self.is_mounted:
             request = self.current()
             if request is None or request.status != "requested":
                 return None
-        return True
+        if action == "extract" and self.is_mounted:
+            request = self.current()
+            if request is None or not request.usable or request.kind != "copy":
+                return None
+        return super().check_action(action, parameters)
 
     @on(RegisterTable.RowHighlighted)
     def _highlighted(self) -> None:
@@ -290,6 +374,8 @@ class AccessScreen(FilteredRegisterScreen):
             yield SystemCommand(_("批准"), _("批准所选申请（管理员：登记纸质审批）"), self.action_approve)
             yield SystemCommand(_("不批准"), _("不予批准所选申请"), self.action_refuse)
         yield SystemCommand(_("查阅登记"), _("每次查阅的人员、时间、时长和文件"), self.action_viewings)
+        if request is not None and request.usable and request.kind == "copy":
+            yield SystemCommand(_("证据调取"), _("按批准的复制申请调取文件，生成文字说明材料"), self.action_extract)
 
 
 class ViewingsScreen(SubScreen):
