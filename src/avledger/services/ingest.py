@@ -27,6 +27,7 @@ import os
 import re
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,6 +130,18 @@ class IngestResult:
 
 class Cancelled(Exception):
     pass
+
+
+@dataclass
+class _Copied:
+    """A file copied to a temporary name and flushed, waiting for its read-back and registration."""
+
+    planned: PlannedFile
+    temp: Path
+    target_dir: Path
+    sha: str
+    size: int
+    readback: Future | None = None
 
 
 class _ArchiveLock:
@@ -394,31 +407,61 @@ class IngestService:
                 if progress is not None:
                     progress(Progress(phase, files_done, total_files, done_bytes + extra, total_bytes, current))
 
-            for index, planned in enumerate(plan.files):
-                if cancel is not None and cancel():
-                    result.cancelled = True
-                    break
+            # The read-back of one file (from disk) runs while the next one is copied; each file is
+            # registered only after its own read-back matched.
+            pending: _Copied | None = None
+            files_done = 0
+
+            def finish() -> None:
+                nonlocal pending, done_bytes, files_done
+                if pending is None:
+                    return
+                copied, pending = pending, None
+                outcome = self._finish_one(root, copied)
+                (result.duplicates if isinstance(outcome, Duplicate) else result.archived).append(outcome)
+                done_bytes += copied.planned.size
+                files_done += 1
+                report("register", files_done, copied.planned.name)
+
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="avledger-readback") as readback:
                 try:
-                    source = open(planned.source, "rb", buffering=0)
-                except OSError:
-                    result.refused.append(Skipped(str(planned.source), "unreadable"))
-                    continue
-                try:
-                    with source:
-                        outcome = self._ingest_one(
-                            root, planned, source, lambda n, p=planned, i=index: report("copy", i, p.name, n), cancel)
-                except Cancelled:
-                    result.cancelled = True
-                    break
-                except OSError as exc:
-                    raise UserError("复制 {name} 失败：{err}", name=str(planned.source),
-                                    err=exc.strerror or str(exc)) from None
-                if isinstance(outcome, Duplicate):
-                    result.duplicates.append(outcome)
-                else:
-                    result.archived.append(outcome)
-                done_bytes += planned.size
-                report("register", index + 1, planned.name)
+                    for index, planned in enumerate(plan.files):
+                        if cancel is not None and cancel():
+                            result.cancelled = True
+                            break
+                        try:
+                            source = open(planned.source, "rb", buffering=0)
+                        except OSError:
+                            result.refused.append(Skipped(str(planned.source), "unreadable"))
+                            continue
+                        try:
+                            with source:
+                                copied = self._copy_one(
+                                    root, planned, source,
+                                    lambda n, p=planned: report("copy", files_done, p.name, n), cancel)
+                        except Cancelled:
+                            result.cancelled = True
+                            break
+                        except OSError as exc:
+                            raise UserError("复制 {name} 失败：{err}", name=str(planned.source),
+                                            err=exc.strerror or str(exc)) from None
+                        finish()  # the previous file: its read-back ran during this copy
+                        if isinstance(copied, Duplicate):
+                            result.duplicates.append(copied)
+                            done_bytes += planned.size
+                            files_done += 1
+                            report("register", files_done, planned.name)
+                            continue
+                        copied.readback = readback.submit(hash_file, copied.temp, drop_cache=True)
+                        pending = copied
+                    finish()
+                finally:
+                    if pending is not None:  # an error or a cancel left a copied file unregistered
+                        try:
+                            pending.readback.result()
+                        except Exception:  # noqa: BLE001 - the temp file is removed either way
+                            pass
+                        pending.temp.unlink(missing_ok=True)
             report("done", len(result.archived) + len(result.duplicates), "")
         return result
 
@@ -433,8 +476,9 @@ class IngestService:
             folder = safe_name(f"{activity.id}-{activity.case_no or activity.title}")
         return root / day / folder
 
-    def _ingest_one(self, root: Path, planned: PlannedFile, src, on_bytes: Callable[[int], None],
-                    cancel: Callable[[], bool] | None) -> ArchivedClip | Duplicate:
+    def _copy_one(self, root: Path, planned: PlannedFile, src, on_bytes: Callable[[int], None],
+                  cancel: Callable[[], bool] | None) -> "_Copied | Duplicate":
+        """Copy to a temporary name in the archive, hashing as it is read once; flushed to disk."""
         buffer = bytearray(CHUNK)
         view = memoryview(buffer)
         # probably seen before (a re-run): hash without writing, and skip it if it is registered
@@ -451,6 +495,7 @@ class IngestService:
         temp = target_dir / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
         digest = hashlib.sha256()
         copied = 0
+        done = False
         try:
             with open(temp, "xb", buffering=0) as dst:
                 while n := src.readinto(buffer):
@@ -468,20 +513,33 @@ class IngestService:
             existing = Clip.get_or_none(Clip.sha256 == sha)
             if existing is not None:
                 return Duplicate(str(planned.source), sha, existing.id)
-            if hash_file(temp, drop_cache=True) != sha:
+            done = True
+            return _Copied(planned, temp, target_dir, sha, copied)
+        finally:
+            if not done:
+                temp.unlink(missing_ok=True)
+
+    def _finish_one(self, root: Path, c: "_Copied") -> ArchivedClip | Duplicate:
+        """Confirm the read-back from disk, then rename and register in one transaction."""
+        planned = c.planned
+        try:
+            if c.readback.result() != c.sha:
                 raise UserError("{name} 写入存储后回读校验不一致，已放弃（原文件未改动）", name=str(planned.source))
-            os.chmod(temp, 0o444)  # an original is never edited (F08)
-            final = self._final_name(root, target_dir, planned.name, sha, copied)
+            existing = Clip.get_or_none(Clip.sha256 == c.sha)  # the same content twice on one card
+            if existing is not None:
+                return Duplicate(str(planned.source), c.sha, existing.id)
+            os.chmod(c.temp, 0o444)  # an original is never edited (F08)
+            final = self._final_name(root, c.target_dir, planned.name, c.sha, c.size)
             relative = final.relative_to(root).as_posix()
             with self.ctx.change():
-                clip = self._register(planned, relative, sha, copied)
+                clip = self._register(planned, relative, c.sha, c.size)
                 # inside the transaction: a failed rename registers nothing; the rename is durable
                 # before the commit, so a registered clip is never missing after a power cut
-                os.replace(temp, final)
-                _fsync_dir(target_dir)
+                os.replace(c.temp, final)
+                _fsync_dir(c.target_dir)
         finally:
-            temp.unlink(missing_ok=True)
-        return ArchivedClip(clip.id, str(planned.source), relative, sha, planned.flags, clip.late, clip.activity_id)
+            c.temp.unlink(missing_ok=True)
+        return ArchivedClip(clip.id, str(planned.source), relative, c.sha, planned.flags, clip.late, clip.activity_id)
 
     @staticmethod
     def _final_name(root: Path, target_dir: Path, name: str, sha: str, size: int) -> Path:
