@@ -86,6 +86,16 @@ class NavBar(HorizontalGroup):
 
     def on_resize(self) -> None:
         items = list(self.query(NavItem))
-        fits = sum(item.full_width for item in items) <= self.size.width
+        width = self.size.width
+        if sum(item.full_width for item in items) <= width:
+            for item in items:
+                item.show_label(True)
+            return
+        shown = [item for item in items if item.key or item.section_id == self.current]
+        names_fit = sum(item.full_width for item in shown) <= width
         for item in items:
-            item.show_label(fits or item.section_id == self.current)
+            current = item.section_id == self.current
+            if item.key:
+                item.show_label(names_fit or current)
+            else:  # a section without a number key: shown only while it is the current one
+                item.show_label(current)
