@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from avledger.burners.plan import SourceFile
+from avledger.fsutil import fsync_dir
 
 JOLIET_MAX = 64  # bytes of UTF-8 per name, as pycdlib counts
 TEMP_PREFIX = ".avledger-part-"
@@ -206,7 +207,7 @@ def build_image(out: Path, volume_id: str, files: list[SourceFile], tags: dict[s
         sha = hash_prefix(temp, size, drop_cache=True,
                           on_bytes=lambda n: progress and progress(BuildProgress("readback", n, size, out.name)))
         os.replace(temp, out)
-        _fsync_dir(out.parent)
+        fsync_dir(out.parent)
     finally:
         temp.unlink(missing_ok=True)
     if progress is not None:
@@ -249,16 +250,3 @@ def clean_leftovers(folder: Path) -> int:
             leftover.unlink(missing_ok=True)
             removed += 1
     return removed
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

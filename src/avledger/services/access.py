@@ -34,7 +34,8 @@ from avledger.models.schema import AccessClip, AccessRequest, Activity, Clip, Ex
 from avledger.services.base import Context, require_text
 from avledger.services.clearance import MANAGER_ROLE, Clearance, current_staff, has_role, today
 from avledger.services.footage import ClipView, FootageService
-from avledger.services.ingest import CHUNK, OWN_PREFIX, _fsync_dir, hash_file, safe_name
+from avledger.fsutil import fsync_dir
+from avledger.services.ingest import CHUNK, OWN_PREFIX, hash_file, safe_name
 from avledger.services.register import StaffService
 from avledger.timeutil import fmt_local, parse_date
 from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS, ROLES, label
@@ -578,7 +579,7 @@ def _copy_checked(source: Path, target: Path, sha256: str) -> None:
         if hash_file(temp, drop_cache=True) != sha256:
             raise UserError("{name} 写入后回读校验不一致，已停止调取", name=str(target))
         os.replace(temp, target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
     finally:
         temp.unlink(missing_ok=True)
 
@@ -614,7 +615,7 @@ def _pack(stage: Path, package: Path, names: list[str], password: str | None) ->
         if sorted(listed) != sorted(names):
             raise UserError("7z 包回读校验不一致，已停止调取：{path}", path=str(package))
         os.replace(temp, package)
-        _fsync_dir(package.parent)
+        fsync_dir(package.parent)
     finally:
         temp.unlink(missing_ok=True)
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from avledger.errors import UserError
+from avledger.fsutil import fsync_dir
 from avledger.home import Home
 from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, ActivityOfficer, Clip, Device, Gap, Loan, Staff
@@ -174,18 +175,6 @@ def safe_name(text: str) -> str:
     cleaned = _UNSAFE.sub("_", text).strip().strip(".")
     return cleaned[:80] or "_"
 
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def hash_file(path: Path, *, drop_cache: bool = False) -> str:
@@ -536,7 +525,7 @@ class IngestService:
                 # inside the transaction: a failed rename registers nothing; the rename is durable
                 # before the commit, so a registered clip is never missing after a power cut
                 os.replace(c.temp, final)
-                _fsync_dir(c.target_dir)
+                fsync_dir(c.target_dir)
         finally:
             c.temp.unlink(missing_ok=True)
         return ArchivedClip(clip.id, str(planned.source), relative, c.sha, planned.flags, clip.late, clip.activity_id)
