@@ -117,6 +117,18 @@ def test_confidential_needs_the_confidential_approver_and_is_hidden(demo):
     assert activity_id not in [a.id for a in demo.activities.list()]
     assert not any(c.activity_id == activity_id for c in demo.footage.list())
     assert req.id not in [r.id for r in demo.access.list()]
+    # nor named by its interruptions, work records or the 24-hour reminders
+    assert all(g.activity_id != activity_id for g in demo.gaps.list())
+    assert all(r.activity_id != activity_id for r in demo.norecords.list())
+    assert all(w.id != activity_id for w in demo.footage.waiting() if w.kind == "activity")
+    before = events(demo)
+    with pytest.raises(UserError, match="涉密"):
+        demo.activities.open(activity_id)  # its page: refused, and the attempt logged
+    assert events(demo) == before + 1
+    act_as(demo, "1001")
+    assert any(g.activity_id == activity_id for g in demo.gaps.list())  # the demo's gap is in it
+    assert demo.activities.open(activity_id).id == activity_id  # cleared: opened, and logged
+    assert [e.action for e in demo.audit.list(newest_first=True, limit=1)] == ["view"]
     act_as(demo, "2003")  # the requester sees their own request
     assert req.id in [r.id for r in demo.access.list()]
     act_as(demo, "1001")  # the manager sees all

@@ -807,7 +807,7 @@ def activity_show(activity_id: str, as_json: bool) -> None:
                                 LONG_TERM_REASONS, NORECORD_REASONS, label, labels)
 
     services = state().services()
-    view = services.activities.view(activity_id)
+    view = services.activities.open(activity_id)
     clips = services.footage.list(activity=view.id)
     gaps = services.gaps.list(activity=view.id)
     records = services.norecords.list(activity=view.id)

@@ -212,6 +212,21 @@ class ActivityService:
     def view(self, activity_id: int | str) -> ActivityView:
         return self._views([self.get(activity_id)])[0]
 
+    def open(self, activity_id: int | str) -> ActivityView:
+        """An activity opened by a person (its page, ``activity show``): a confidential one only for those
+        cleared, and every opening of it, or attempt, is logged (F17)."""
+        from avledger.services.clearance import Clearance
+
+        activity = self.get(activity_id)
+        if activity.confidential:
+            allowed = Clearance(self.ctx).sees_activity(activity.id, True)
+            with self.ctx.change():
+                self.ctx.log("view" if allowed else "view_refused", entity="activity", entity_id=activity.id,
+                             summary=f"{activity.id} {activity.case_no or activity.title}")
+            if not allowed:
+                raise UserError("执法活动 {id} 涉密，您无权查看", id=activity.id)
+        return self.view(activity.id)
+
     def _views(self, activities: list[Activity]) -> list[ActivityView]:
         ids = [a.id for a in activities]
         if not ids:
@@ -287,7 +302,10 @@ class NoRecordService:
         query = NoRecord.select().order_by(NoRecord.at, NoRecord.id)
         if activity not in (None, ""):
             query = query.where(NoRecord.activity == self.activities.get(activity))
-        return [self._view(r) for r in query]
+        from avledger.services.clearance import Clearance
+
+        clearance = Clearance(self.ctx)  # confidential activities only for those cleared (F17)
+        return [self._view(r) for r in query if clearance.sees_activity(r.activity_id, r.activity.confidential)]
 
     @staticmethod
     def _view(r: NoRecord) -> NoRecordView:

@@ -200,9 +200,13 @@ class FootageService:
                                             loan.end_at, deadline, round((deadline - now).total_seconds() / 3600, 1)))
         activities = Activity.select().where(Activity.full_record & Activity.end_at.is_null(False)
                                              & (Activity.end_at >= oldest) & (Activity.end_at <= now))
+        from avledger.services.clearance import Clearance
+
+        clearance = Clearance(self.ctx)  # a confidential activity is named only to those cleared (F17)
         for activity in activities:
             if (Clip.select().where(Clip.activity == activity).exists()
-                    or NoRecord.select().where(NoRecord.activity == activity).exists()):
+                    or NoRecord.select().where(NoRecord.activity == activity).exists()
+                    or not clearance.sees_activity(activity.id, activity.confidential)):
                 continue
             deadline = activity.end_at + hours
             rows.append(WaitingView("activity", activity.id, None, None, activity.case_no or activity.title,
@@ -294,7 +298,10 @@ class GapService:
             query = query.where(Gap.activity == self.activities.get(activity))
         if open_only:
             query = query.where(Gap.reason.is_null())
-        return [self._view(g) for g in query]
+        from avledger.services.clearance import Clearance
+
+        clearance = Clearance(self.ctx)  # confidential activities only for those cleared (F17)
+        return [self._view(g) for g in query if clearance.sees_activity(g.activity_id, g.activity.confidential)]
 
     @staticmethod
     def _view(g: Gap) -> GapView:

@@ -139,7 +139,15 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
 
     def reload(self) -> None:
         tz = self.tz
-        self.activity = self.services.activities.view(self.activity_id)
+        if self.activity is None:  # opened: a confidential activity's opening is logged, or refused
+            try:
+                self.activity = self.services.activities.open(self.activity_id)
+            except UserError as exc:
+                self.app.notify(exc.render(), severity="error")
+                self.app.pop_screen()
+                return
+        else:
+            self.activity = self.services.activities.view(self.activity_id)
         self.show_fields()
         clips = self.query_one("#clips", RegisterTable)
         clips.clear()
