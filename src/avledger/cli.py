@@ -870,7 +870,9 @@ def activity_close(activity_id: str, at: str | None) -> None:
 
 # --- ingest --------------------------------------------------------------------------
 class _ProgressLine:
-    """A throttled progress line on stderr, only when stderr is a terminal."""
+    """A throttled progress line on stderr, only when stderr is a terminal. Subclasses word one event."""
+
+    width = 120
 
     def __init__(self) -> None:
         self.enabled = sys.stderr.isatty()
@@ -885,11 +887,18 @@ class _ProgressLine:
         if event.phase != "done" and now - self.last < 0.2:
             return
         self.last = now
+        click.echo("\r" + self.text(event)[:self.width].ljust(self.width), err=True, nl=event.phase == "done")
+
+    def text(self, event) -> str:
+        raise NotImplementedError
+
+
+class _IngestProgressLine(_ProgressLine):
+    def text(self, event) -> str:
         mib = 1024 * 1024
-        line = _("采集 {files}/{total} 个文件，{done:.0f}/{size:.0f} MiB {name}").format(
+        return _("采集 {files}/{total} 个文件，{done:.0f}/{size:.0f} MiB {name}").format(
             files=event.files_done, total=event.files_total, done=event.bytes_done / mib,
             size=event.bytes_total / mib, name=event.current)
-        click.echo("\r" + line[:120].ljust(120), err=True, nl=event.phase == "done")
 
 
 @cli.command()
@@ -906,7 +915,7 @@ def ingest(source_dir: str, asset_no: str | None, activity_id: str | None, dry_r
     if dry_run:
         _print_plan(services, plan, as_json)
         return
-    result = services.ingest.apply(plan, progress=_ProgressLine())
+    result = services.ingest.apply(plan, progress=_IngestProgressLine())
     if as_json:
         emit_json({
             "archived": [{"id": c.id, "source": c.source, "archive_path": c.archive_path, "sha256": c.sha256,
@@ -1189,26 +1198,15 @@ def disc_source(func):
     return func
 
 
-class _DiscProgressLine:
-    """A throttled progress line on stderr for building, burning and verifying, only on a terminal."""
+class _DiscProgressLine(_ProgressLine):
+    """Building, burning and verifying a disc."""
 
-    def __init__(self) -> None:
-        self.enabled = sys.stderr.isatty()
-        self.last = 0.0
+    width = 100
 
-    def __call__(self, event) -> None:
-        import time
-
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if event.phase != "done" and now - self.last < 0.2:
-            return
-        self.last = now
+    def text(self, event) -> str:
         steps = {"build": _("制作镜像"), "burn": _("刻录"), "verify": _("核验")}
         pct = 100 * event.done / event.total if event.total else 100
-        line = f"{steps.get(event.step, event.step)} {event.disc}/{event.discs} {pct:.0f}% {event.current}"
-        click.echo("\r" + line[:100].ljust(100), err=True, nl=event.phase == "done")
+        return f"{steps.get(event.step, event.step)} {event.disc}/{event.discs} {pct:.0f}% {event.current}"
 
 
 def _plan_json(plan) -> dict:

@@ -14,13 +14,10 @@ from avledger.models.schema import AuditEvent, Device, Loan
 from avledger.services.allocation import AllocationService
 from avledger.services.auditlog import AuditService, describe_problem
 from avledger.services.lending import CHECKS, LendingService
-from avledger.services.printing import Column, Scope, Sheet, register
+from avledger.services.printing import SEQ, Column, Scope, Sheet, register
 from avledger.services.register import DeviceService
 from avledger.timeutil import fmt_local
 from avledger.vocab import ABILITIES, ALLOCATION_CLASSES, AUDIT_ACTIONS, DEVICE_KINDS, DEVICE_STATUSES, label, labels
-
-SEQ = Column("seq", N_("序号"), "auto", "center", 6)
-
 
 # --- 设备台账 (F01) ------------------------------------------------------------------
 @register("devices", N_("音像记录设备台账"), landscape=True, filters={"dept", "device", "staff"},

@@ -14,7 +14,7 @@ from avledger.models.schema import Activity, ActivityOfficer, AuditEvent, Gap, S
 from avledger.services.activities import ActivityService, NoRecordService
 from avledger.services.footage import FootageService, GapService
 from avledger.services.ingest import IngestService
-from avledger.services.printing import Column, Scope, Sheet, register
+from avledger.services.printing import SEQ, Column, Scope, Sheet, register
 from avledger.timeutil import fmt_local
 from avledger.vocab import (
     ACTIVITY_KINDS,
@@ -26,9 +26,6 @@ from avledger.vocab import (
     label,
     labels,
 )
-
-SEQ = Column("seq", N_("序号"), "auto", "center", 6)
-
 
 def _duration(seconds: float | None) -> str:
     if seconds is None:

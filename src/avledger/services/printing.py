@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from avledger.errors import UserError
-from avledger.i18n import _, language
+from avledger.i18n import N_, _, language
 from avledger.models.schema import Activity, Department, Device, Staff
 from avledger.services.activities import ActivityService
 from avledger.services.base import Context
@@ -67,6 +67,9 @@ class Column:
     align: str = "left"  # left | center | right
     xlsx_width: float = 12  # spreadsheet column width, in characters
     blank: bool = False  # left empty for a handwritten entry (a signature); not exported
+
+
+SEQ = Column("seq", N_("序号"), "auto", "center", 6)  # the running number most registers start with
 
 
 @dataclass

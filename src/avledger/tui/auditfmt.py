@@ -30,6 +30,14 @@ ENTITIES: dict[str, str] = {
     "gap": N_("记录中断"),
     "norecord": N_("无法记录工作记录"),
     "archive": N_("存储"),
+    "access_request": N_("查阅申请"),
+    "access_clip": N_("申请的文件"),
+    "viewing": N_("查阅"),
+    "extraction": N_("证据调取"),
+    "disc_set": N_("光盘组"),
+    "disc": N_("光盘"),
+    "disc_copy": N_("光盘份"),
+    "disc_check": N_("光盘检测"),
 }
 
 FIELDS: dict[str, str] = {

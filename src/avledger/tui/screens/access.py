@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual import work
@@ -362,10 +361,6 @@ class AccessScreen(FilteredRegisterScreen):
             if request is None or not request.usable or request.kind != "copy":
                 return None
         return super().check_action(action, parameters)
-
-    @on(RegisterTable.RowHighlighted)
-    def _highlighted(self) -> None:
-        self.refresh_bindings()
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(_("查阅申请"), _("登记查阅或复制申请"), self.action_request)

@@ -237,10 +237,6 @@ class ActivitiesScreen(ActivityActions, FilteredRegisterScreen):
                 return None
         return super().check_action(action, parameters)
 
-    @on(RegisterTable.RowHighlighted)
-    def _highlighted(self) -> None:
-        self.refresh_bindings()
-
     @on(RegisterTable.RowSelected)
     def _open(self) -> None:
         activity = self.current()

@@ -9,18 +9,17 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import HorizontalGroup, Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Static
+from textual.containers import VerticalScroll
+from textual.widgets import Input, Static
 
 from avledger.i18n import _
-from avledger.services.printing import Filters
 from avledger.services.auditlog import describe_problem
+from avledger.services.printing import Filters
 from avledger.services.views import AuditView
 from avledger.timeutil import fmt_local
 from avledger.tui.auditfmt import Names, action_label, entity_label
 from avledger.tui.filtering import matches
-from avledger.tui.screens.base import FilteredRegisterScreen
+from avledger.tui.screens.base import FilteredRegisterScreen, InfoDialog
 from avledger.tui.widgets import ChangeView, RegisterTable
 
 LIMIT = 2000  # newest entries shown; the CLI lists them all
@@ -34,80 +33,53 @@ def load_names(services) -> Names:
     )
 
 
-class AuditEntryScreen(ModalScreen[None]):
+class AuditEntryScreen(InfoDialog):
     """One entry in full: who, when, what, and every changed field."""
-
-    BINDINGS = [Binding("escape", "close", _("关闭"))]
 
     def __init__(self, entry: AuditView, names: Names, tz) -> None:
         super().__init__()
         self.entry = entry
         self.names = names
         self.tz = tz
+        self.title_text = _("审计日志 第 {id} 条").format(id=entry.id)
 
-    def compose(self) -> ComposeResult:
+    def compose_content(self) -> ComposeResult:
         e = self.entry
-        with Vertical(id="dialog"):
-            yield Static(_("审计日志 第 {id} 条").format(id=e.id), id="form-title")
-            head = Table.grid(padding=(0, 2))
-            head.add_column(style="bold", no_wrap=True)
-            head.add_column(overflow="fold")
-            head.add_row(_("时间"), fmt_local(e.at, self.tz))
-            head.add_row(_("操作人"), e.actor)
-            head.add_row(_("操作"), f"{action_label(e.action)}  {entity_label(e.entity, e.entity_id)}")
-            head.add_row(_("摘要"), e.summary or "—")
-            yield Static(head)
-            with VerticalScroll(id="changes"):
-                view = ChangeView()
-                yield view
-            with HorizontalGroup(id="form-buttons"):
-                yield Button(_("关闭"), id="close", compact=True)
-        yield Footer()
+        head = Table.grid(padding=(0, 2))
+        head.add_column(style="bold", no_wrap=True)
+        head.add_column(overflow="fold")
+        head.add_row(_("时间"), fmt_local(e.at, self.tz))
+        head.add_row(_("操作人"), e.actor)
+        head.add_row(_("操作"), f"{action_label(e.action)}  {entity_label(e.entity, e.entity_id)}")
+        head.add_row(_("摘要"), e.summary or "—")
+        yield Static(head)
+        with VerticalScroll(id="changes"):
+            yield ChangeView()
 
     def on_mount(self) -> None:
         self.query_one(ChangeView).show(self.entry, self.names)
-        self.query_one("#close").focus()
-
-    def on_button_pressed(self) -> None:
-        self.dismiss(None)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+        super().on_mount()
 
 
-class VerifyScreen(ModalScreen[None]):
+class VerifyScreen(InfoDialog):
     """The result of walking the audit chain and comparing every register row with the log."""
 
-    BINDINGS = [Binding("escape", "close", _("关闭"))]
+    title_text = _("核验审计链")
 
     def __init__(self, result) -> None:
         super().__init__()
         self.result = result
 
-    def compose(self) -> ComposeResult:
+    def compose_content(self) -> ComposeResult:
         r = self.result
-        with Vertical(id="dialog"):
-            yield Static(_("核验审计链"), id="form-title")
-            if r.ok:
-                yield Static(Text(_("审计链完整：{events} 条日志，{rows} 条登记记录均与日志一致").format(
-                    events=r.events, rows=r.rows), style="bold green"), id="verdict")
-            else:
-                yield Static(Text(_("发现 {n} 处问题：").format(n=len(r.problems)), style="bold red"), id="verdict")
-                with VerticalScroll(id="problems"):
-                    for problem in r.problems:
-                        yield Static("• " + describe_problem(problem), markup=False, classes="problem")
-            with HorizontalGroup(id="form-buttons"):
-                yield Button(_("关闭"), id="close", compact=True)
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#close").focus()
-
-    def on_button_pressed(self) -> None:
-        self.dismiss(None)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+        if r.ok:
+            yield Static(Text(_("审计链完整：{events} 条日志，{rows} 条登记记录均与日志一致").format(
+                events=r.events, rows=r.rows), style="bold green"), id="verdict")
+        else:
+            yield Static(Text(_("发现 {n} 处问题：").format(n=len(r.problems)), style="bold red"), id="verdict")
+            with VerticalScroll(id="problems"):
+                for problem in r.problems:
+                    yield Static("• " + describe_problem(problem), markup=False, classes="problem")
 
 
 class AuditScreen(FilteredRegisterScreen):

@@ -62,6 +62,11 @@ class SectionScreen(Screen):
     def on_screen_resume(self) -> None:
         self.reload()
 
+    @on(RegisterTable.RowHighlighted)
+    def _row_highlighted(self) -> None:
+        """Keys that depend on the row under the cursor (edit, return, approve...) follow it."""
+        self.refresh_bindings()
+
     def reload(self) -> None:
         """Load the screen's data through the services."""
 
@@ -144,6 +149,34 @@ class SubScreen(SectionScreen):
             self.focus_next_table()
             return
         self.app.pop_screen()
+
+
+class InfoDialog(ModalScreen[None]):
+    """A dialog that shows something and closes (escape or its button). Subclasses give
+    ``title_text`` and ``compose_content``."""
+
+    BINDINGS = [Binding("escape", "close", _("关闭"))]
+    title_text = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(self.title_text, id="form-title")
+            yield from self.compose_content()
+            with HorizontalGroup(id="form-buttons"):
+                yield Button(_("关闭"), id="close", compact=True)
+        yield Footer()
+
+    def compose_content(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.query_one("#close").focus()
+
+    def on_button_pressed(self) -> None:
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
 
 
 class Confirm(ModalScreen[bool]):

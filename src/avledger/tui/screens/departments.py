@@ -167,10 +167,6 @@ class DepartmentsScreen(SectionScreen):
     def _open(self) -> None:
         self.action_set_class()
 
-    @on(RegisterTable.RowHighlighted)
-    def _highlighted(self) -> None:
-        self.refresh_bindings()
-
     def action_add(self) -> None:
         self.open_form()
 

@@ -161,10 +161,6 @@ class DevicesScreen(DeviceEditing, FilteredRegisterScreen):
             return None if self.query_one(RegisterTable).current_key is None else True
         return super().check_action(action, parameters)
 
-    @on(RegisterTable.RowHighlighted)
-    def _highlighted(self) -> None:
-        self.refresh_bindings()
-
     def device_saved(self, asset_no: str, editing: bool) -> None:
         super().device_saved(asset_no, editing)
         self._select_after_load = asset_no

@@ -241,10 +241,6 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
                 return None
         return super().check_action(action, parameters)
 
-    @on(RegisterTable.RowHighlighted)
-    def _highlighted(self) -> None:
-        self.refresh_bindings()
-
     @on(RegisterTable.RowSelected)
     def _open(self) -> None:
         clip = self.current()

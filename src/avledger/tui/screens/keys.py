@@ -9,11 +9,12 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import HorizontalGroup, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Static
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Static
 
 from avledger.i18n import _
+from avledger.tui.screens.base import InfoDialog
 
 
 def general_keys() -> list[tuple[str, str]]:
@@ -27,14 +28,15 @@ def general_keys() -> list[tuple[str, str]]:
     ]
 
 
-class KeysScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape", "close", _("关闭")), Binding("f1", "close", show=False)]
+class KeysScreen(InfoDialog):
+    BINDINGS = [Binding("f1", "close", show=False)]
+    title_text = _("按键帮助")
 
     def __init__(self, screen: Screen) -> None:
         super().__init__()
         self.target = screen
 
-    def compose(self) -> ComposeResult:
+    def compose_content(self) -> ComposeResult:
         table = Table(box=None, pad_edge=False, show_header=False, expand=True)
         table.add_column(no_wrap=True, style="bold")
         table.add_column(ratio=1)
@@ -52,22 +54,8 @@ class KeysScreen(ModalScreen[None]):
         general.add_column(ratio=1)
         for key, text in general_keys():
             general.add_row(key, text)
-        with Vertical(id="dialog"):
-            yield Static(_("按键帮助"), id="form-title")
-            with VerticalScroll(id="keys"):
-                yield Static(Text(_("本页"), style="bold underline"))
-                yield Static(table)
-                yield Static(Text(_("通用"), style="bold underline"))
-                yield Static(general)
-            with HorizontalGroup(id="form-buttons"):
-                yield Button(_("关闭"), id="close", compact=True)
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#close").focus()
-
-    def on_button_pressed(self) -> None:
-        self.dismiss(None)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+        with VerticalScroll(id="keys"):
+            yield Static(Text(_("本页"), style="bold underline"))
+            yield Static(table)
+            yield Static(Text(_("通用"), style="bold underline"))
+            yield Static(general)

@@ -316,10 +316,6 @@ class LendingScreen(CounterActions, FilteredRegisterScreen):
 
             self.app.push_screen(DeviceDetailScreen(self.services, loan.asset_no))
 
-    @on(RegisterTable.RowHighlighted)
-    def _highlighted(self) -> None:
-        self.refresh_bindings()
-
     def print_targets(self):
         return [("loans", Filters())]
 

@@ -183,10 +183,6 @@ class StaffScreen(FilteredRegisterScreen):
     def _open(self) -> None:
         self.action_edit()
 
-    @on(RegisterTable.RowHighlighted)
-    def _highlighted(self) -> None:
-        self.refresh_bindings()
-
     def action_add(self) -> None:
         self.open_form()
 
