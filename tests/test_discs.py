@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -265,6 +267,7 @@ def test_a_file_over_4_gib(tmp_path):
     big.unlink()
     reading = read_disc(f"stdio:{image.path}")
     assert reading.ok and reading.checked == 1 and reading.image_size == image.size
+    assert image.hashed_while_writing and image.sha256 == hash_file(image.path)
 
 
 def test_disc_labels_print_with_the_label_fields_and_a_qr_code(services, case, tmp_path):
@@ -317,3 +320,66 @@ def test_a_changed_archive_file_is_not_put_on_disc(services, case, tmp_path):
     assert clip.original_name in refused.value.render()
     assert list(out.iterdir()) == []  # no image, no temporary file
     assert not Disc.get().image_sha256
+
+
+def test_the_image_is_hashed_as_it_is_written(tmp_path):
+    """Files of several sizes (one spanning several write blocks), tag files between them: the SHA-256
+    taken while writing is the image's own, and nothing had to be read back."""
+    from avledger.burners.iso import CHUNK, build_image
+
+    files = []
+    for n, size in enumerate([0, 1, 2047, 2048, 70_000, 2 * CHUNK + 123]):
+        path = tmp_path / f"第{n}段录像.mp4"
+        data = os.urandom(size)
+        path.write_bytes(data)
+        files.append(SourceFile(n, path.name, size, hashlib.sha256(data).hexdigest(), path))
+    tags = {"bagit.txt": b"BagIt-Version: 1.0\n", "说明.pdf": os.urandom(300_000)}
+    image = build_image(tmp_path / "out" / "T.iso", "T", files, tags)
+    assert image.hashed_while_writing
+    assert image.sha256 == hashlib.sha256(image.path.read_bytes()).hexdigest()
+    assert image.size == image.path.stat().st_size
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["T.iso"]
+
+
+def test_a_write_behind_the_hashed_part_means_reading_the_image_back(tmp_path):
+    """The image writer trusts no write order: the same bytes again change nothing; different bytes
+    behind what is hashed make it give up, and the build reads the image back instead."""
+    from avledger.burners.iso import _DigestThread, _ImageWriter
+
+    def write(path: Path, rewrite: bytes) -> str | None:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL)
+        hasher = _DigestThread()
+        try:
+            writer = _ImageWriter(fd, hasher)
+            writer.seek(0)
+            writer.write(b"H" * 100)  # the file system's own structure
+            body = os.urandom(5000)
+            writer.seek(2048)
+            writer.expect(body)
+            writer.write(body)  # a file: hashing starts, reading [0, 2048) from the image
+            writer.seek(10)
+            writer.write(rewrite)  # the structure again, behind the hashed part
+            return writer.finish()
+        finally:
+            hasher.close()
+            os.close(fd)
+
+    same = tmp_path / "same.iso"
+    assert write(same, b"H" * 20) == hashlib.sha256(same.read_bytes()).hexdigest()
+    changed = tmp_path / "changed.iso"
+    assert write(changed, b"X" * 20) is None
+    assert changed.read_bytes()[10:30] == b"X" * 20
+
+
+def test_an_image_changed_since_it_was_built_is_not_burned(services, case, tmp_path, cli):
+    built = services.discs.build(tmp_path / "out", activity=case.id, media="cd")
+    image = Path(built.discs[0].image_path)
+    data = bytearray(image.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    image.write_bytes(bytes(data))
+    drive = tmp_path / "c1.img"
+    result = cli("disc", "burn", str(image), "--drive", f"stdio:{drive}", "--copy", "1")
+    assert result.code == 2, result.err
+    assert "与制作时登记的指纹不一致" in result.err
+    assert not drive.exists()  # no disc spent on it
+    assert DiscCopy.select().count() == 0

@@ -1204,9 +1204,7 @@ class _DiscProgressLine(_ProgressLine):
     width = 100
 
     def text(self, event) -> str:
-        steps = {"build": _("制作镜像"), "burn": _("刻录"), "verify": _("核验")}
-        pct = 100 * event.done / event.total if event.total else 100
-        return f"{steps.get(event.step, event.step)} {event.disc}/{event.discs} {pct:.0f}% {event.current}"
+        return event.describe()
 
 
 def _plan_json(plan) -> dict:

@@ -211,6 +211,22 @@ DISC_MEDIA: dict[str, str] = {
     "bd100": N_("蓝光 BD（100 GB）"),
 }
 
+# A long disc job's progress: the step, then the phase within it.
+DISC_STEPS: dict[str, str] = {
+    "build": N_("制作镜像"),
+    "burn": N_("刻录"),
+    "verify": N_("核验"),
+}
+DISC_PHASES: dict[str, str] = {
+    "write": N_("写入镜像"),
+    "check": N_("核对镜像指纹"),
+    "burn": N_("写入光盘"),
+    "readback": N_("读回比对"),
+    "files": N_("逐个核对文件"),
+    "image": N_("比对整盘"),
+    "done": N_("完成"),
+}
+
 DISC_CHECK_RESULTS: dict[str, str] = {
     "ok": N_("完好"),
     "failed": N_("不一致"),

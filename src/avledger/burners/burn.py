@@ -19,7 +19,7 @@ _WRITTEN = re.compile(r"(\d+)\s+of\s+(\d+)\s+MB written")
 
 @dataclass(frozen=True)
 class BurnProgress:
-    phase: str  # burn | readback | done
+    phase: str  # check | burn | readback | done
     bytes_done: int
     bytes_total: int
 
@@ -39,10 +39,23 @@ def xorriso() -> str:
     return path
 
 
-def burn_image(image: Path, drive: str, *, progress: Callable[[BurnProgress], None] | None = None) -> None:
-    """Write ``image`` to ``drive`` with xorriso; a refusal carries xorriso's own last words."""
+class ImageChanged(Exception):
+    """The image is not the one registered when it was built (nothing was burned)."""
+
+
+def burn_image(image: Path, drive: str, *, sha256: str | None = None,
+               progress: Callable[[BurnProgress], None] | None = None) -> None:
+    """Write ``image`` to ``drive`` with xorriso; a refusal carries xorriso's own last words.
+
+    With ``sha256``, the image is first checked against it, so that a write-once disc is not spent on
+    an image that changed since it was built (:class:`ImageChanged`).
+    """
     size = image.stat().st_size
     drive_path(drive)
+    if sha256 is not None:
+        on_bytes = (lambda n: progress(BurnProgress("check", n, size))) if progress is not None else None
+        if hash_prefix(image, size, on_bytes=on_bytes) != sha256:
+            raise ImageChanged(str(image))
     cmd = [xorriso(), "-as", "cdrecord", "-v", f"dev={drive.strip()}", f"fs={XORRISO_BUFFER}", str(image)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
     tail: list[str] = []

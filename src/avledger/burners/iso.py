@@ -8,8 +8,17 @@ The disc is a BagIt package (RFC 8493)::
 ISO 9660 names are short ASCII names (``DATA/F00001.MP4``); Rock Ridge and UDF
 carry the full original names; Joliet names are cut to 64 UTF-8 bytes
 (pycdlib's limit), uniquely. The image is written under a temporary name,
-flushed, read back for its SHA-256, then renamed: an interrupted build leaves
-no image that looks finished.
+flushed to disk, then renamed: an interrupted build leaves no image that looks
+finished.
+
+Nothing is read twice. The footage is hashed (against the register) as pycdlib
+reads it, and the image is hashed as it is written: pycdlib writes the file
+system's own structures first, anywhere in the image, and then the files in
+the order of their places on the disc, so from the first file on the image can
+be hashed front to back, the small structures in between read from the image
+being written. Both digests run in threads of their own (hashlib lets go of the
+GIL), beside the copying. Should a write ever land behind what is already
+hashed, the image is read back once instead.
 """
 
 from __future__ import annotations
@@ -17,7 +26,9 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import queue
 import re
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,6 +64,7 @@ class BuiltImage:
     path: Path
     size: int
     sha256: str
+    hashed_while_writing: bool = True  # False: the image had to be read back for its SHA-256
 
 
 def _cut_utf8(text: str, limit: int) -> str:
@@ -105,23 +117,54 @@ class SourceChanged(Exception):
         self.names = names
 
 
+class _DigestThread:
+    """SHA-256 digests updated by a thread of its own, fed through a short queue (memory stays flat)."""
+
+    DEPTH = 3
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue = queue.Queue(self.DEPTH)
+        self._thread = threading.Thread(target=self._run, name="avledger-sha256", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            digest, data = item
+            digest.update(data)
+            self._queue.task_done()
+        self._queue.task_done()
+
+    def update(self, digest, data: bytes) -> None:
+        self._queue.put((digest, data))
+
+    def wait(self) -> None:
+        """Return once every update handed over so far is done."""
+        self._queue.join()
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+
 class _HashingSource:
     """A source file handed to pycdlib: opened when pycdlib starts reading it, closed at its end,
     hashed on the way, so the footage is checked against the register without a read of its own."""
 
     mode = "rb"  # pycdlib accepts only binary file objects
 
-    def __init__(self, path: Path, size: int):
+    def __init__(self, path: Path, size: int, hasher: _DigestThread, image: "_ImageWriter"):
         self.path, self.size = path, size
-        self.fh = None
+        self.hasher, self.image = hasher, image
+        self.fd: int | None = None
         self.digest = hashlib.sha256()
         self.pos = 0
         self.sequential = True
 
     def seek(self, offset: int, whence: int = 0) -> int:
-        if self.fh is None:
-            self.fh = open(self.path, "rb")
-        position = self.fh.seek(offset, whence)
+        if self.fd is None:
+            self.fd = os.open(self.path, os.O_RDONLY)
+        position = os.lseek(self.fd, offset, whence)
         if position == 0:
             self.digest, self.pos, self.sequential = hashlib.sha256(), 0, True
         elif position != self.pos:
@@ -133,19 +176,27 @@ class _HashingSource:
         return self.pos
 
     def read(self, size: int = -1) -> bytes:
-        if self.fh is None:
+        if self.fd is None:
             self.seek(0)
-        data = self.fh.read(size)
-        self.digest.update(data)
+        if size < 0:
+            size = max(self.size - self.pos, 0)
+        data = os.read(self.fd, size)
+        while 0 < len(data) < size:  # a short read is not the end of the file
+            more = os.read(self.fd, size - len(data))
+            if not more:
+                break
+            data += more
+        self.hasher.update(self.digest, data)
+        self.image.expect(data)
         self.pos += len(data)
         if self.pos >= self.size or not data:
             self.close()
         return data
 
     def close(self) -> None:
-        if self.fh is not None:
-            self.fh.close()
-            self.fh = None
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
 
     def sha256(self) -> str:
         """The file's SHA-256 as pycdlib read it (or read again if pycdlib did not read it straight through)."""
@@ -154,6 +205,83 @@ class _HashingSource:
         from avledger.services.ingest import hash_file
 
         return hash_file(self.path)
+
+
+class _ImageWriter:
+    """The file object pycdlib writes the image into: positioned writes, and the SHA-256 of the image
+    taken front to back from the first file on (see the module's docstring)."""
+
+    mode = "wb"
+    WRITEBACK = 64 * 1024 * 1024  # start writing to disk every so often, so the final fsync is short
+
+    def __init__(self, fd: int, hasher: _DigestThread):
+        self.fd, self.hasher = fd, hasher
+        self.digest = hashlib.sha256()
+        self.pos = 0
+        self.hashed = 0  # the image is hashed up to here
+        self.in_order = True
+        self._file_data: bytes | None = None
+        self._flushed = 0
+
+    def expect(self, data: bytes) -> None:
+        """The next write carries this chunk of a file (as opposed to the file system's own structures)."""
+        self._file_data = data
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if whence == os.SEEK_SET:
+            self.pos = offset
+        elif whence == os.SEEK_CUR:
+            self.pos += offset
+        else:
+            self.pos = os.fstat(self.fd).st_size + offset
+        return self.pos
+
+    def tell(self) -> int:
+        return self.pos
+
+    def write(self, data) -> int:
+        data = bytes(data) if not isinstance(data, bytes) else data
+        is_file_data = data is self._file_data
+        self._file_data = None
+        if self.pos < self.hashed and self.in_order:
+            if not is_file_data and os.pread(self.fd, len(data), self.pos) == data:
+                self.pos += len(data)  # the same bytes again: nothing changes
+                return len(data)
+            self.in_order = False
+        if is_file_data and self.in_order:
+            self._hash_written(self.pos)
+        self._pwrite(data)
+        if is_file_data and self.in_order:
+            self.hasher.update(self.digest, data)
+            self.hashed = self.pos
+        return len(data)
+
+    def _pwrite(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            n = os.pwrite(self.fd, view, self.pos)
+            view, self.pos = view[n:], self.pos + n
+        if self.pos - self._flushed >= self.WRITEBACK and hasattr(os, "posix_fadvise"):
+            # asks the kernel to start writing this stretch to disk now (and not keep it cached)
+            os.posix_fadvise(self.fd, self._flushed, self.pos - self._flushed, os.POSIX_FADV_DONTNEED)
+            self._flushed = self.pos
+
+    def _hash_written(self, upto: int) -> None:
+        """Feed the digest what is already in the image between the hashed part and ``upto``."""
+        while self.hashed < upto:
+            data = os.pread(self.fd, min(CHUNK, upto - self.hashed), self.hashed)
+            if not data:  # a hole at the end of the file so far: zeros
+                data = bytes(min(CHUNK, upto - self.hashed))
+            self.hasher.update(self.digest, data)
+            self.hashed += len(data)
+
+    def finish(self) -> str | None:
+        """The image's SHA-256, or None when it has to be read back."""
+        if not self.in_order:
+            return None
+        self._hash_written(os.fstat(self.fd).st_size)
+        self.hasher.wait()
+        return self.digest.hexdigest()
 
 
 def _iso_name(index: int, name: str) -> str:
@@ -179,40 +307,55 @@ def build_image(out: Path, volume_id: str, files: list[SourceFile], tags: dict[s
         iso.add_fp(io.BytesIO(data), len(data), "/" + TAG_ISO_NAMES[name], rr_name=name, joliet_path="/" + name,
                    udf_path="/" + name)
     iso.add_directory("/DATA", rr_name=DATA_DIR, joliet_path="/" + DATA_DIR, udf_path="/" + DATA_DIR)
-    sources = []
-    for index, (f, name, jname) in enumerate(zip(files, names, jnames), start=1):
-        source = _HashingSource(f.path, f.size)
-        sources.append(source)
-        iso.add_fp(source, f.size, f"/DATA/{_iso_name(index, name)}", rr_name=name,
-                   joliet_path=f"/{DATA_DIR}/{jname}", udf_path=f"/{DATA_DIR}/{name}")
     out.parent.mkdir(parents=True, exist_ok=True)
     temp = out.parent / f"{TEMP_PREFIX}{uuid.uuid4().hex}.iso"
+    image_hasher, source_hasher = _DigestThread(), _DigestThread()
+    sources: list[_HashingSource] = []
+    fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
     try:
+        writer = _ImageWriter(fd, image_hasher)
+        for index, (f, name, jname) in enumerate(zip(files, names, jnames), start=1):
+            source = _HashingSource(f.path, f.size, source_hasher, writer)
+            sources.append(source)
+            iso.add_fp(source, f.size, f"/DATA/{_iso_name(index, name)}", rr_name=name,
+                       joliet_path=f"/{DATA_DIR}/{jname}", udf_path=f"/{DATA_DIR}/{name}")
+
         def written(done: int, total: int, _opaque=None) -> None:
             if progress is not None:
                 progress(BuildProgress("write", done, total, out.name))
 
-        with open(temp, "xb") as fh:
-            iso.write_fp(fh, blocksize=CHUNK // 2048 * 2048, progress_cb=written)
-            fh.flush()
-            os.fsync(fh.fileno())
-        iso.close()
-        for source in sources:
-            source.close()
+        try:
+            iso.write_fp(writer, blocksize=CHUNK // 2048 * 2048, progress_cb=written)
+            sha = writer.finish()
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            fd = -1
+            iso.close()
+            for source in sources:
+                source.close()
+            source_hasher.close()
+            image_hasher.close()
         if check_sources:
             changed = [f.name for f, source in zip(files, sources) if source.sha256() != f.sha256]
             if changed:
                 raise SourceChanged(changed)
         size = temp.stat().st_size
-        sha = hash_prefix(temp, size, drop_cache=True,
-                          on_bytes=lambda n: progress and progress(BuildProgress("readback", n, size, out.name)))
+        streamed = sha is not None
+        if sha is None:
+            sha = hash_prefix(temp, size, drop_cache=True,
+                              on_bytes=lambda n: progress and progress(BuildProgress("readback", n, size, out.name)))
         os.replace(temp, out)
         fsync_dir(out.parent)
     finally:
+        if fd >= 0:
+            os.close(fd)
+            source_hasher.close()
+            image_hasher.close()
         temp.unlink(missing_ok=True)
     if progress is not None:
         progress(BuildProgress("done", size, size, out.name))
-    return BuiltImage(out, size, sha)
+    return BuiltImage(out, size, sha, streamed)
 
 
 def hash_prefix(path: str | Path, length: int, *, drop_cache: bool = False,

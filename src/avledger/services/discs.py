@@ -35,7 +35,7 @@ from avledger.services.activities import ActivityService
 from avledger.services.base import Context, require_text
 from avledger.services.ingest import IngestService
 from avledger.timeutil import fmt_local, to_local
-from avledger.vocab import LONG_TERM_REASONS
+from avledger.vocab import DISC_PHASES, DISC_STEPS, LONG_TERM_REASONS, label
 
 if TYPE_CHECKING:
     from avledger.services.printing import PrintService
@@ -47,12 +47,18 @@ class DiscProgress:
     """One progress event of a build, a burn or a verification."""
 
     step: str  # build | burn | verify
-    phase: str  # write | readback | burn | files | done
+    phase: str  # see vocab.DISC_PHASES
     disc: int  # disc n of N (build), else 1
     discs: int
     done: int  # bytes (build, burn) or files (verify)
     total: int
     current: str
+
+    def describe(self) -> str:
+        """The event in words, as the progress line and the progress bar show it."""
+        pct = 100 * self.done / self.total if self.total else 100
+        return (f"{label(DISC_STEPS, self.step)} {self.disc}/{self.discs} · {label(DISC_PHASES, self.phase)} "
+                f"{pct:.0f}%  {self.current}")
 
 
 @dataclass(frozen=True)
@@ -442,12 +448,13 @@ class DiscService:
             if progress is not None:
                 progress(DiscProgress("burn", event.phase, 1, 1, event.bytes_done, event.bytes_total, disc.volume_id))
 
-        burner.burn_image(path, drive, progress=report)
+        try:
+            burner.burn_image(path, drive, sha256=disc.image_sha256, progress=report)
+        except burner.ImageChanged:
+            # the image changed since it was built: nothing is burned or registered
+            raise UserError("镜像 {path} 与制作时登记的指纹不一致，请重新制作", path=str(path)) from None
         ok = burner.read_back(drive, disc.size, progress=report) == disc.image_sha256
         problems: tuple[DiscProblem, ...] = ()
-        if not ok and hash_prefix(path, disc.size) != disc.image_sha256:
-            # the image itself changed since it was built: nothing is registered, the disc is not to be used
-            raise UserError("镜像 {path} 与制作时登记的指纹不一致，请重新制作", path=str(path))
         if not ok:
             problems = tuple(self._find_problems(drive)) or (DiscProblem("image", disc.volume_id),)
         now = self.ctx.clock()

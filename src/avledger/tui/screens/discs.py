@@ -26,7 +26,6 @@ from avledger.tui.widgets import RegisterTable, ZhSelect
 from avledger.vocab import DISC_CHECK_RESULTS, DISC_MEDIA, LONG_TERM_REASONS, label, labels
 
 STATE_STYLES = {"none": "bold red", "built": "yellow", "partly": "yellow", "done": "green"}
-STEPS = {"build": _("制作镜像"), "burn": _("刻录"), "verify": _("核验")}
 
 
 class DiscsScreen(SectionScreen):
@@ -199,8 +198,7 @@ class DiscsScreen(SectionScreen):
     def show_progress(self, event) -> None:
         pct = 100 * event.done / event.total if event.total else 100
         self.query_one("#progress", ProgressBar).update(total=100, progress=pct)
-        self.query_one("#progress-line", Static).update(
-            f"{STEPS.get(event.step, event.step)} {event.disc}/{event.discs}  {pct:.0f}%  {event.current}")
+        self.query_one("#progress-line", Static).update(event.describe())
 
     def finished(self, message: str, ok: bool) -> None:
         self.busy = False
