@@ -95,10 +95,11 @@ def main() -> int:
         sums = make_tree(root, gib)
         settle()
 
-        refs, builds, peaks, streamed = [], [], [], True
+        refs, ref_syncs, builds, peaks, streamed = [], [], [], [], True
         for _ in range(rounds):
             refs.append(timed(["xorriso", "-as", "mkisofs", "-iso-level", "3", "-J", "-R", "-o", str(ref_iso),
                                str(root)]))
+            ref_syncs.append(refs[-1] + timed(["sync"]))
             settle(ref_iso, ours_iso)
             child = subprocess.run([sys.executable, "-c", CHILD, str(root), str(ours_iso), json.dumps(sums)],
                                    env=env, check=True, capture_output=True, text=True)
@@ -112,6 +113,8 @@ def main() -> int:
               f"(runs {', '.join(f'{t:.2f}' for t in builds)}; sources checked, image hashed "
               f"{'while written' if streamed else 'by reading it back'}, fsync'd; peak {max(peaks):.0f} MB); "
               f"xorriso mkisofs {ref:.2f} s (runs {', '.join(f'{t:.2f}' for t in refs)}); ratio {build / ref:.2f}")
+        print(f"  best runs: avledger {min(builds):.2f} s, xorriso {min(refs):.2f} s (ratio {min(builds) / min(refs):.2f}); "
+              f"xorriso followed by sync, a flushed image as avledger's: median {statistics.median(ref_syncs):.2f} s")
 
         size, image_sha = ours_iso.stat().st_size, ours["sha256"]
         ref_burns, burns = [], []

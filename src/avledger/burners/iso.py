@@ -129,13 +129,16 @@ class _DigestThread:
 
     def _run(self) -> None:
         while (item := self._queue.get()) is not None:
-            digest, data = item
+            digest, data, done = item
             digest.update(data)
+            if done is not None:
+                done()
             self._queue.task_done()
         self._queue.task_done()
 
-    def update(self, digest, data: bytes) -> None:
-        self._queue.put((digest, data))
+    def update(self, digest, data, done: Callable[[], None] | None = None) -> None:
+        """Queue ``digest.update(data)``, then ``done()``."""
+        self._queue.put((digest, data, done))
 
     def wait(self) -> None:
         """Return once every update handed over so far is done."""
@@ -147,24 +150,55 @@ class _DigestThread:
             self._thread.join()
 
 
+class _Buffers:
+    """Read buffers used over again: a chunk of footage is read into one, written from it and hashed from it
+    twice, then the buffer comes back. This spares the kernel handing out (and zeroing) fresh memory for
+    every chunk. How many are out at a time is bounded by the digests' queues."""
+
+    KEEP = 8
+
+    def __init__(self) -> None:
+        self._free: list[bytearray] = []
+        self._lock = threading.Lock()
+
+    def take(self, size: int) -> bytearray:
+        """A buffer of at least ``size`` bytes."""
+        if size > CHUNK:
+            return bytearray(size)
+        with self._lock:
+            return self._free.pop() if self._free else bytearray(CHUNK)
+
+    def lend(self, buffer: bytearray, users: int) -> Callable[[], None]:
+        """A callable each of ``users`` calls when done with ``buffer``; the last one returns it."""
+        left = [users]
+
+        def done() -> None:
+            with self._lock:
+                left[0] -= 1
+                if left[0] == 0 and len(buffer) == CHUNK and len(self._free) < self.KEEP:
+                    self._free.append(buffer)
+
+        return done
+
+
 class _HashingSource:
     """A source file handed to pycdlib: opened when pycdlib starts reading it, closed at its end,
     hashed on the way, so the footage is checked against the register without a read of its own."""
 
     mode = "rb"  # pycdlib accepts only binary file objects
 
-    def __init__(self, path: Path, size: int, hasher: _DigestThread, image: "_ImageWriter"):
+    def __init__(self, path: Path, size: int, hasher: _DigestThread, image: "_ImageWriter", buffers: _Buffers):
         self.path, self.size = path, size
-        self.hasher, self.image = hasher, image
-        self.fd: int | None = None
+        self.hasher, self.image, self.buffers = hasher, image, buffers
+        self.fh: io.FileIO | None = None
         self.digest = hashlib.sha256()
         self.pos = 0
         self.sequential = True
 
     def seek(self, offset: int, whence: int = 0) -> int:
-        if self.fd is None:
-            self.fd = os.open(self.path, os.O_RDONLY)
-        position = os.lseek(self.fd, offset, whence)
+        if self.fh is None:
+            self.fh = io.FileIO(self.path, "rb")
+        position = self.fh.seek(offset, whence)
         if position == 0:
             self.digest, self.pos, self.sequential = hashlib.sha256(), 0, True
         elif position != self.pos:
@@ -175,28 +209,32 @@ class _HashingSource:
     def tell(self) -> int:
         return self.pos
 
-    def read(self, size: int = -1) -> bytes:
-        if self.fd is None:
+    def read(self, size: int = -1) -> memoryview:
+        if self.fh is None:
             self.seek(0)
         if size < 0:
             size = max(self.size - self.pos, 0)
-        data = os.read(self.fd, size)
-        while 0 < len(data) < size:  # a short read is not the end of the file
-            more = os.read(self.fd, size - len(data))
-            if not more:
+        buffer = self.buffers.take(size)
+        view = memoryview(buffer)[:size]
+        got = 0
+        while got < size:  # a short read is not the end of the file
+            n = self.fh.readinto(view[got:])
+            if not n:
                 break
-            data += more
-        self.hasher.update(self.digest, data)
-        self.image.expect(data)
+            got += n
+        data = view[:got]
+        done = self.buffers.lend(buffer, 2)
+        self.hasher.update(self.digest, data, done)
+        self.image.expect(data, done)
         self.pos += len(data)
         if self.pos >= self.size or not data:
             self.close()
         return data
 
     def close(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
+        if self.fh is not None:
+            self.fh.close()
+            self.fh = None
 
     def sha256(self) -> str:
         """The file's SHA-256 as pycdlib read it (or read again if pycdlib did not read it straight through)."""
@@ -220,12 +258,14 @@ class _ImageWriter:
         self.pos = 0
         self.hashed = 0  # the image is hashed up to here
         self.in_order = True
-        self._file_data: bytes | None = None
-        self._flushed = 0
+        self._file_data = None
+        self._file_done: Callable[[], None] | None = None
+        self._unflushed = 0  # bytes written since the kernel was last asked to write back
 
-    def expect(self, data: bytes) -> None:
-        """The next write carries this chunk of a file (as opposed to the file system's own structures)."""
-        self._file_data = data
+    def expect(self, data, done: Callable[[], None] | None = None) -> None:
+        """The next write carries this chunk of a file (as opposed to the file system's own structures);
+        ``done()`` once the image is done with it."""
+        self._file_data, self._file_done = data, done
 
     def seek(self, offset: int, whence: int = 0) -> int:
         if whence == os.SEEK_SET:
@@ -240,9 +280,8 @@ class _ImageWriter:
         return self.pos
 
     def write(self, data) -> int:
-        data = bytes(data) if not isinstance(data, bytes) else data
-        is_file_data = data is self._file_data
-        self._file_data = None
+        is_file_data, done = data is self._file_data, self._file_done
+        self._file_data = self._file_done = None
         if self.pos < self.hashed and self.in_order:
             if not is_file_data and os.pread(self.fd, len(data), self.pos) == data:
                 self.pos += len(data)  # the same bytes again: nothing changes
@@ -252,8 +291,10 @@ class _ImageWriter:
             self._hash_written(self.pos)
         self._pwrite(data)
         if is_file_data and self.in_order:
-            self.hasher.update(self.digest, data)
+            self.hasher.update(self.digest, data, done)
             self.hashed = self.pos
+        elif done is not None:
+            done()
         return len(data)
 
     def _pwrite(self, data: bytes) -> None:
@@ -261,10 +302,13 @@ class _ImageWriter:
         while view:
             n = os.pwrite(self.fd, view, self.pos)
             view, self.pos = view[n:], self.pos + n
-        if self.pos - self._flushed >= self.WRITEBACK and hasattr(os, "posix_fadvise"):
-            # asks the kernel to start writing this stretch to disk now (and not keep it cached)
-            os.posix_fadvise(self.fd, self._flushed, self.pos - self._flushed, os.POSIX_FADV_DONTNEED)
-            self._flushed = self.pos
+        self._unflushed += len(data)
+        if self._unflushed >= self.WRITEBACK and hasattr(os, "posix_fadvise"):
+            # asks the kernel to start writing the stretch just written to disk now (and not keep it
+            # cached): the files are written front to back, so that is where the bytes went
+            start = max(self.pos - self._unflushed, 0)
+            os.posix_fadvise(self.fd, start, self.pos - start, os.POSIX_FADV_DONTNEED)
+            self._unflushed = 0
 
     def _hash_written(self, upto: int) -> None:
         """Feed the digest what is already in the image between the hashed part and ``upto``."""
@@ -309,13 +353,13 @@ def build_image(out: Path, volume_id: str, files: list[SourceFile], tags: dict[s
     iso.add_directory("/DATA", rr_name=DATA_DIR, joliet_path="/" + DATA_DIR, udf_path="/" + DATA_DIR)
     out.parent.mkdir(parents=True, exist_ok=True)
     temp = out.parent / f"{TEMP_PREFIX}{uuid.uuid4().hex}.iso"
-    image_hasher, source_hasher = _DigestThread(), _DigestThread()
+    image_hasher, source_hasher, buffers = _DigestThread(), _DigestThread(), _Buffers()
     sources: list[_HashingSource] = []
     fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         writer = _ImageWriter(fd, image_hasher)
         for index, (f, name, jname) in enumerate(zip(files, names, jnames), start=1):
-            source = _HashingSource(f.path, f.size, source_hasher, writer)
+            source = _HashingSource(f.path, f.size, source_hasher, writer, buffers)
             sources.append(source)
             iso.add_fp(source, f.size, f"/DATA/{_iso_name(index, name)}", rr_name=name,
                        joliet_path=f"/{DATA_DIR}/{jname}", udf_path=f"/{DATA_DIR}/{name}")
