@@ -442,3 +442,28 @@ def test_missing_pyav_is_a_clear_refusal(office, card, monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "av" else real(name, *a))
     with pytest.raises(UserError, match="未安装 PyAV"):
         office.ingest.scan(card)
+
+
+def test_photo_times_come_from_exif(services, tmp_path):
+    """A photo's time is its EXIF DateTimeOriginal: the camera's local time, or UTC when its offset is
+    written too (trusted even for a camera registered as writing local time into the UTC field)."""
+    from avledger.services.samplecard import write_photo
+
+    prepare(services)
+    services.devices.add("JL-002", "bodycam", "执法一队", "2001", media_time="local")
+    card = tmp_path / "card" / "DCIM"
+    write_photo(card / "IMG_0001.JPG", dt.datetime(2026, 1, 10, 9, 31))
+    write_photo(card / "IMG_0002.JPG", dt.datetime(2026, 1, 10, 9, 41), offset="+08:00")
+    write_photo(card / "IMG_0003.JPG", None)
+    stamp = dt.datetime(2020, 5, 1, tzinfo=dt.timezone.utc).timestamp()
+    for path in card.iterdir():
+        os.utime(path, (stamp, stamp))  # a file time that would put the photos in 2020
+    cut = (card / "IMG_0001.JPG").read_bytes()
+    (card / "IMG_0004.JPG").write_bytes(cut[:200])
+    plan = {f.name: f for f in services.ingest.scan(tmp_path / "card", device="JL-002").files}
+    assert (plan["IMG_0001.JPG"].time_source, plan["IMG_0001.JPG"].start_at) == ("tag", dt.datetime(2026, 1, 10, 1, 31))
+    assert (plan["IMG_0002.JPG"].time_source, plan["IMG_0002.JPG"].start_at) == ("tag", dt.datetime(2026, 1, 10, 1, 41))
+    assert (plan["IMG_0003.JPG"].time_source, plan["IMG_0003.JPG"].start_at) == ("file", dt.datetime(2020, 5, 1))
+    assert plan["IMG_0001.JPG"].activity_id is not None and plan["IMG_0002.JPG"].activity_id is not None
+    assert not plan["IMG_0001.JPG"].info.corrupt and plan["IMG_0004.JPG"].info.corrupt
+    assert plan["IMG_0001.JPG"].kind == "photo" and plan["IMG_0001.JPG"].info.width == 64

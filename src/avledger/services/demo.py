@@ -8,6 +8,7 @@ from pathlib import Path
 
 from avledger.services import Services
 from avledger.services.lending import PreCheck
+from avledger.timeutil import to_local
 
 UNIT = "示例市市场监督管理局"
 PRESET = "dalian"
@@ -125,5 +126,7 @@ def footage(services: Services) -> None:
         write_card(collected, "V9A2301187", [("VID_0001.MP4", ago(71.5), 2), ("VID_0002.MP4", ago(71.45), 1),
                                              ("现场检查_VID_0003.MP4", ago(70.9), 2)])
         services.ingest.apply(services.ingest.scan(collected, device="JL-2023-001"))
+    local = lambda hours: to_local(ago(hours), services.ctx.profile().tz)  # noqa: E731  (EXIF is local time)
     write_card(services.home.path / SAMPLE_CARD, "K7B2405520",
-               [("VID_0101.MP4", ago(29.5), 2), ("VID_0102.MP4", ago(28.8), 2)], damaged=True)
+               [("VID_0101.MP4", ago(29.5), 2), ("VID_0102.MP4", ago(28.8), 2)],
+               photos=[("IMG_0101.JPG", local(29.2)), ("IMG_0102.JPG", local(29.1))], damaged=True)

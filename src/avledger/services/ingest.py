@@ -294,7 +294,9 @@ class IngestService:
         device = given_device or self._recognise(rel, info, known)
         # the time as the device's clock had it, in UTC
         if info.tag_time is not None:
-            local_tags = device is not None and device.media_time == "local"
+            # a camera registered as writing local time into the UTC field; a time with its own offset
+            # from UTC (EXIF's OffsetTimeOriginal, Apple's creation date) is right whatever the camera
+            local_tags = device is not None and device.media_time == "local" and not info.tag_time_offset
             raw = from_local(info.tag_time, tz) if (local_tags or not info.tag_time_utc) else info.tag_time
             source = "tag"
         elif (named := name_time(path.name)) is not None:

@@ -22,7 +22,10 @@ PHOTO_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", 
 _NAME_TIME = re.compile(r"(?<!\d)(20\d\d)[-_.]?(\d\d)[-_.]?(\d\d)[-_. T]?(\d\d)[-_.:]?(\d\d)[-_.:]?(\d\d)(?!\d)")
 
 # Tags that may hold a creation time, in order of preference.
-_TIME_TAGS = ("creation_time", "date", "com.apple.quicktime.creationdate", "DateTimeOriginal")
+_TIME_TAGS = ("creation_time", "date", "com.apple.quicktime.creationdate", "DateTimeOriginal",
+              "DateTimeDigitized", "DateTime")
+# EXIF's offset from UTC of DateTimeOriginal (EXIF 2.31); FFmpeg names it by number
+_EXIF_OFFSET_TAGS = ("OffsetTimeOriginal", "0x9011")
 
 
 def media_kind(path: Path) -> str | None:
@@ -40,7 +43,8 @@ def media_kind(path: Path) -> str | None:
 class MediaInfo:
     duration_s: float | None = None
     tag_time: dt.datetime | None = None  # from the container; naive; see tag_time_utc
-    tag_time_utc: bool = True  # the tag carried a UTC marker (Z or +00:00)
+    tag_time_utc: bool = True  # the tag carried a UTC marker (Z) or an offset from UTC
+    tag_time_offset: bool = False  # the tag carried its offset from UTC (converted): to be trusted as it is
     width: int | None = None
     height: int | None = None
     codecs: tuple[str, ...] = ()
@@ -53,8 +57,9 @@ class MediaInfo:
         return self.error is not None
 
 
-def parse_tag_time(text: str) -> tuple[dt.datetime, bool] | None:
-    """A container time like ``2025-11-03T06:25:01.000000Z`` -> (naive time, was it UTC-marked)."""
+def parse_tag_time(text: str) -> tuple[dt.datetime, bool, bool] | None:
+    """A container time like ``2025-11-03T06:25:01.000000Z`` -> (naive time, was it UTC-marked, did it carry
+    an offset). A time with an offset (``+08:00``) comes back in UTC."""
     raw = (text or "").strip()
     if not raw:
         return None
@@ -66,13 +71,14 @@ def parse_tag_time(text: str) -> tuple[dt.datetime, bool] | None:
         value = dt.datetime.fromisoformat(raw[:-1] if utc_marked else raw)
     except ValueError:
         return None
-    if value.tzinfo is not None:
+    has_offset = value.tzinfo is not None
+    if has_offset:
         offset = value.utcoffset()
         value = (value - offset).replace(tzinfo=None)
         utc_marked = True
     if value.year < 2000:  # cameras with a reset clock write 1904 or 1970
         return None
-    return value.replace(microsecond=0), utc_marked
+    return value.replace(microsecond=0), utc_marked, has_offset
 
 
 def name_time(name: str) -> dt.datetime | None:
@@ -122,6 +128,15 @@ def probe(path: Path, kind: str) -> MediaInfo:
                     info.height = stream.codec_context.height or None
             info.codecs = tuple(codecs)
             info.tags = tags
+            if kind == "photo" and container.streams.video:
+                # decoding the picture both proves it readable and gives its EXIF (FFmpeg reads it there)
+                for frame in container.decode(container.streams.video[0]):
+                    for key, value in (frame.metadata or {}).items():
+                        tags.setdefault(str(key).rsplit("/", 1)[-1], str(value))
+                    break
+                offset = next((tags[k] for k in _EXIF_OFFSET_TAGS if k in tags), "")
+                if offset and "DateTimeOriginal" in tags:
+                    tags["DateTimeOriginal"] = tags["DateTimeOriginal"].strip() + offset.strip()
             if kind != "photo":
                 if container.duration:
                     info.duration_s = round(container.duration / av.time_base, 3)
@@ -139,7 +154,7 @@ def probe(path: Path, kind: str) -> MediaInfo:
                 if key in tags:
                     parsed = parse_tag_time(tags[key])
                     if parsed:
-                        info.tag_time, info.tag_time_utc = parsed
+                        info.tag_time, info.tag_time_utc, info.tag_time_offset = parsed
                         break
     except (av.FFmpegError, OSError, ValueError, UnicodeDecodeError) as exc:
         info.error = str(exc) or type(exc).__name__

@@ -1,13 +1,16 @@
-"""Real media files for the sample office and the tests: tiny MPEG-4 clips written with PyAV.
+"""Real media files for the sample office and the tests: tiny MPEG-4 clips and JPEG photos written with PyAV.
 
 A clip carries a container creation time as a camera writes it (UTC with a
 ``Z``), and frames with a moving gradient, so that its thumbnails look like
-pictures and every clip has its own bytes.
+pictures and every clip has its own bytes. A photo carries its EXIF time as
+cameras write it: the camera's local time (``DateTimeOriginal``), with the
+offset from UTC only when the camera knows it (``OffsetTimeOriginal``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import struct
 from pathlib import Path
 
 
@@ -43,14 +46,55 @@ def write_clip(path: Path, seconds: float = 1.0, *, creation_time: str | None = 
     return path
 
 
+def _exif(taken: dt.datetime, offset: str | None) -> bytes:
+    """A JPEG APP1 segment: TIFF header, IFD0 pointing to an Exif IFD with the time the photo was taken."""
+    entries = [(0x9003, taken.strftime("%Y:%m:%d %H:%M:%S").encode() + b"\0")]  # DateTimeOriginal
+    if offset:
+        entries.append((0x9011, offset.encode() + b"\0"))  # OffsetTimeOriginal
+    exif_ifd = 8 + 2 + 12 + 4  # after the header and IFD0's one entry
+    values = exif_ifd + 2 + 12 * len(entries) + 4
+    tiff = b"II*\0" + struct.pack("<I", 8)
+    tiff += struct.pack("<H", 1) + struct.pack("<HHII", 0x8769, 4, 1, exif_ifd) + struct.pack("<I", 0)
+    tiff += struct.pack("<H", len(entries))
+    data = b""
+    for tag, value in entries:
+        tiff += struct.pack("<HHII", tag, 2, len(value), values + len(data))  # ASCII, stored after the IFD
+        data += value
+    tiff += struct.pack("<I", 0) + data
+    body = b"Exif\0\0" + tiff
+    return b"\xff\xe1" + struct.pack(">H", len(body) + 2) + body
+
+
+def write_photo(path: Path, taken: dt.datetime | None, *, offset: str | None = None,
+                size: tuple[int, int] = (64, 48), seed: int = 0) -> Path:
+    """Write a small real JPEG; ``taken`` in the camera's local time goes into its EXIF (None: no EXIF)."""
+    from fractions import Fraction
+
+    import av
+
+    width, height = size
+    seed = seed or len(path.name)
+    codec = av.CodecContext.create("mjpeg", "w")
+    codec.width, codec.height, codec.pix_fmt, codec.time_base = width, height, "yuvj420p", Fraction(1, 25)
+    frame = av.VideoFrame(width, height, "yuvj420p")
+    for index, plane in enumerate(frame.planes):
+        plane.update(bytes((x + seed * 37 + index * 80) % 256 for x in range(plane.buffer_size)))
+    jpeg = b"".join(bytes(packet) for packet in codec.encode(frame) + codec.encode(None))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # the EXIF segment goes right after the start-of-image marker, as cameras place it
+    path.write_bytes(jpeg[:2] + (_exif(taken, offset) if taken else b"") + jpeg[2:])
+    return path
+
+
 def camera_time(when_utc: dt.datetime) -> str:
     """A UTC time as cameras write it in the container."""
     return when_utc.strftime("%Y-%m-%dT%H:%M:%S.000000Z")
 
 
 def write_card(root: Path, serial: str, clips: list[tuple[str, dt.datetime, float]], *,
-               damaged: bool = False) -> Path:
-    """A camera's storage: ``DCIM/100MEDIA`` with the clips (name, start UTC, seconds).
+               photos: list[tuple[str, dt.datetime]] = (), damaged: bool = False) -> Path:
+    """A camera's storage: ``DCIM/100MEDIA`` with the clips (name, start UTC, seconds) and the photos
+    (name, the camera's local time for EXIF).
 
     With ``damaged``, also a clip cut short, an empty file and a note that is not media, as real cards have.
     """
@@ -58,6 +102,8 @@ def write_card(root: Path, serial: str, clips: list[tuple[str, dt.datetime, floa
     for index, (name, start, seconds) in enumerate(clips):
         write_clip(media / name, seconds, creation_time=camera_time(start), tags={"comment": serial},
                    seed=index + 1)
+    for index, (name, taken) in enumerate(photos):
+        write_photo(media / name, taken, size=(320, 240), seed=index + 7)
     if damaged and clips:
         first = (media / clips[0][0]).read_bytes()
         (media / "VID_CUT.MP4").write_bytes(first[: len(first) // 2])
