@@ -121,8 +121,8 @@ async def test_collect_the_sample_card_with_progress(demo, demo_app):
         await pilot.press("enter")
         await settle(pilot, lambda: ingest.state == "planned")
         summary = text_of(ingest.query_one("#summary"))
-        assert "找到 3 个音像文件" in summary and "空文件 1" in summary and "不是音像文件 1" in summary
-        assert ingest.query_one("#plan", RegisterTable).row_count == 3
+        assert "找到 5 个音像文件" in summary and "空文件 1" in summary and "不是音像文件 1" in summary
+        assert ingest.query_one("#plan", RegisterTable).row_count == 5
         # The damaged file tells no time or device: the manager names its activity before copying.
         undecided = [i for i, f in enumerate(ingest.plan.files) if f.activity_id is None]
         assert undecided
@@ -145,9 +145,10 @@ async def test_collect_the_sample_card_with_progress(demo, demo_app):
         await pilot.pause()
         assert isinstance(demo_app.screen, FootageScreen)
     new = [c for c in demo.footage.list() if c.id not in before]
-    assert len(new) == 3 and sum(1 for c in new if "corrupt" in c.flags) == 1
-    # recognised from the serial in the files (the damaged one tells nothing)
-    assert {c.asset_no for c in new if "corrupt" not in c.flags} == {"JL-2024-003"}
+    assert len(new) == 5 and sum(1 for c in new if "corrupt" in c.flags) == 1
+    assert sorted(c.kind for c in new) == ["photo", "photo", "video", "video", "video"]
+    # the videos are recognised from the serial in the files (the damaged one tells nothing, nor do the photos)
+    assert {c.asset_no for c in new if "corrupt" not in c.flags and c.kind == "video"} == {"JL-2024-003"}
     assert sorted(p.read_bytes() for p in card.rglob("*") if p.is_file()) == sources  # the card is untouched
     assert demo.footage.verify().ok
     assert all(c.activity_id == 2 for c in new)
