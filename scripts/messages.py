@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """List the message ids (Chinese texts shown to a user) in the source.
 
-A message id is the first string argument of ``_()``, ``N_()``,
+A message id is the first string argument of ``_()``, ``N_()``, ``A_()`` (as ``action:<id>``),
 ``UserError()`` or the label of ``EditableField()``; in the CLI, also the
 docstring of a click command and the ``help=`` of an option (the CLI
 translates them when it prints its help). With ``--missing LANG``
@@ -16,7 +16,8 @@ import tomllib
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "avledger"
-CALLS = {"_": 0, "N_": 0, "UserError": 0, "EditableField": 1}
+CALLS = {"_": 0, "N_": 0, "A_": 0, "UserError": 0, "EditableField": 1}
+PREFIXES = {"A_": "action:"}  # as avledger.i18n.A_ looks them up
 
 
 def _is_click_command(node: ast.FunctionDef) -> bool:
@@ -51,7 +52,7 @@ def message_ids(root: Path = SRC) -> dict[str, str]:
                 continue
             arg = node.args[index]
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value:
-                found.setdefault(arg.value, f"{path.relative_to(root)}:{node.lineno}")
+                found.setdefault(PREFIXES.get(name, "") + arg.value, f"{path.relative_to(root)}:{node.lineno}")
     return found
 
 

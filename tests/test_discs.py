@@ -383,3 +383,30 @@ def test_an_image_changed_since_it_was_built_is_not_burned(services, case, tmp_p
     assert "与制作时登记的指纹不一致" in result.err
     assert not drive.exists()  # no disc spent on it
     assert DiscCopy.select().count() == 0
+
+
+def test_names_too_long_for_udf_are_cut_uniquely(tmp_path):
+    """UDF holds 126 characters of Chinese (253 of Latin-1): longer names are cut, keeping the extension,
+    and stay unique; every file reads back by its name on the disc."""
+    from avledger.burners.iso import build_image, payload_names
+    from avledger.burners.verify import read_disc
+
+    long_zh = "某商行无证经营案现场执法记录" * 12  # 168 characters
+    names = [long_zh + "第一段.mp4", long_zh + "第二段.mp4", "x" * 250 + ".mp4", "VID_0001.MP4", "VID_0001.MP4"]
+    files = []
+    for n, name in enumerate(names):
+        data = os.urandom(1000 + n)
+        folder = tmp_path / f"src{n}"
+        folder.mkdir()
+        (folder / "f").write_bytes(data)
+        files.append(SourceFile(n, name, len(data), hashlib.sha256(data).hexdigest(), folder / "f"))
+    on_disc = payload_names(files)
+    assert len(set(on_disc)) == 5 and all(n.lower().endswith(".mp4") for n in on_disc)
+    assert len(on_disc[0]) <= 126 and on_disc[0] != on_disc[1] and len(on_disc[2]) <= 253
+    assert on_disc[3:] == ["VID_0001.MP4", "VID_0001 (2).MP4"]
+    manifest = "".join(f"{f.sha256}  data/{name}\n" for f, name in zip(files, on_disc)).encode()
+    tags = {"bagit.txt": b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
+            "bag-info.txt": b"External-Identifier: LONG\n", "manifest-sha256.txt": manifest}
+    image = build_image(tmp_path / "long.iso", "LONG", files, tags)
+    reading = read_disc(f"stdio:{image.path}")
+    assert reading.ok and reading.checked == 5

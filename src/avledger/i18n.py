@@ -42,6 +42,19 @@ def _(message: str) -> str:
     return _catalog(_current).get(message, message)
 
 
+ACTION = "action:"  # catalogue prefix of a message id used as the name of an action
+
+
+def A_(message: str) -> str:
+    """Translate a message id that names an action (a key, a button) where the same Chinese word also
+    names a state or a record, and English needs another word: 结案 is "Case closed" in a status column
+    and "Close case" on a key. The catalogue holds it as ``action:结案``."""
+    if _current == "zh":
+        return message
+    catalog = _catalog(_current)
+    return catalog.get(ACTION + message) or catalog.get(message, message)
+
+
 def N_(message: str) -> str:
     """Mark a message id for extraction without translating it yet (gettext's N_)."""
     return message

@@ -52,11 +52,18 @@ def burn_image(image: Path, drive: str, *, sha256: str | None = None,
     """
     size = image.stat().st_size
     drive_path(drive)
+    program = xorriso()  # before reading a large image through
     if sha256 is not None:
         on_bytes = (lambda n: progress(BurnProgress("check", n, size))) if progress is not None else None
-        if hash_prefix(image, size, on_bytes=on_bytes) != sha256:
+        try:
+            same = hash_prefix(image, size, on_bytes=on_bytes) == sha256
+        except EOFError:  # shorter than a moment ago
+            same = False
+        except OSError as exc:
+            raise UserError("无法读取镜像 {path}：{err}", path=str(image), err=exc.strerror or str(exc)) from None
+        if not same:
             raise ImageChanged(str(image))
-    cmd = [xorriso(), "-as", "cdrecord", "-v", f"dev={drive.strip()}", f"fs={XORRISO_BUFFER}", str(image)]
+    cmd = [program, "-as", "cdrecord", "-v", f"dev={drive.strip()}", f"fs={XORRISO_BUFFER}", str(image)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
     tail: list[str] = []
     assert proc.stdout is not None

@@ -23,6 +23,7 @@ hashed, the image is read back once instead.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -93,17 +94,31 @@ def joliet_names(names: list[str]) -> list[str]:
     return result
 
 
+def udf_max(name: str) -> int:
+    """The longest UDF name pycdlib writes, in characters: 253 in Latin-1, 126 in UTF-16 (Chinese)."""
+    try:
+        name.encode("latin-1")
+    except UnicodeEncodeError:
+        return 126
+    return 253
+
+
 def payload_names(files: list[SourceFile]) -> list[str]:
-    """Each file's name on the disc: its original name; ``name (2).ext`` for a repeated one."""
+    """Each file's name on the disc: its original name; ``name (2).ext`` for a repeated one; a name too
+    long for UDF is cut (the manifest and the register keep what the disc holds and what it was)."""
     seen: set[str] = set()
     names = []
     for f in files:
         name = f.name.replace("/", "_").replace("\\", "_") or "_"
         stem, ext = os.path.splitext(name)
+        ext = ext[:12]
+        room = udf_max(name) - len(ext) - 6  # room for " (nn)"
+        if len(name) > udf_max(name):
+            stem, name = stem[:room], stem[:room] + ext
         n = 1
         while name in seen:
             n += 1
-            name = f"{stem} ({n}){ext}"
+            name = f"{stem[:room]} ({n}){ext}"
         seen.add(name)
         names.append(name)
     return names
@@ -124,16 +139,22 @@ class _DigestThread:
 
     def __init__(self) -> None:
         self._queue: queue.Queue = queue.Queue(self.DEPTH)
+        self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="avledger-sha256", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while (item := self._queue.get()) is not None:
             digest, data, done = item
-            digest.update(data)
-            if done is not None:
-                done()
-            self._queue.task_done()
+            try:
+                if self._error is None:
+                    digest.update(data)
+            except BaseException as exc:  # kept for the caller: the queue goes on draining, nobody hangs
+                self._error = exc
+            finally:
+                if done is not None:
+                    done()
+                self._queue.task_done()
         self._queue.task_done()
 
     def update(self, digest, data, done: Callable[[], None] | None = None) -> None:
@@ -141,8 +162,10 @@ class _DigestThread:
         self._queue.put((digest, data, done))
 
     def wait(self) -> None:
-        """Return once every update handed over so far is done."""
+        """Return once every update handed over so far is done (raising what went wrong in one)."""
         self._queue.join()
+        if self._error is not None:
+            raise self._error
 
     def close(self) -> None:
         if self._thread.is_alive():
@@ -307,8 +330,11 @@ class _ImageWriter:
             # asks the kernel to start writing the stretch just written to disk now (and not keep it
             # cached): the files are written front to back, so that is where the bytes went
             start = max(self.pos - self._unflushed, 0)
-            os.posix_fadvise(self.fd, start, self.pos - start, os.POSIX_FADV_DONTNEED)
             self._unflushed = 0
+            try:
+                os.posix_fadvise(self.fd, start, self.pos - start, os.POSIX_FADV_DONTNEED)
+            except OSError:  # only advice
+                pass
 
     def _hash_written(self, upto: int) -> None:
         """Feed the digest what is already in the image between the hashed part and ``upto``."""
@@ -321,9 +347,10 @@ class _ImageWriter:
 
     def finish(self) -> str | None:
         """The image's SHA-256, or None when it has to be read back."""
-        if not self.in_order:
+        size = os.fstat(self.fd).st_size
+        if not self.in_order or self.hashed > size:  # (an empty write past the end hashes bytes never written)
             return None
-        self._hash_written(os.fstat(self.fd).st_size)
+        self._hash_written(size)
         self.hasher.wait()
         return self.digest.hexdigest()
 
@@ -353,11 +380,18 @@ def build_image(out: Path, volume_id: str, files: list[SourceFile], tags: dict[s
     iso.add_directory("/DATA", rr_name=DATA_DIR, joliet_path="/" + DATA_DIR, udf_path="/" + DATA_DIR)
     out.parent.mkdir(parents=True, exist_ok=True)
     temp = out.parent / f"{TEMP_PREFIX}{uuid.uuid4().hex}.iso"
-    image_hasher, source_hasher, buffers = _DigestThread(), _DigestThread(), _Buffers()
-    sources: list[_HashingSource] = []
-    fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        writer = _ImageWriter(fd, image_hasher)
+    with contextlib.ExitStack() as cleanup:  # undone in reverse, each step even if one before it fails
+        fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+        cleanup.callback(temp.unlink, missing_ok=True)  # nothing left but a finished image
+        cleanup.callback(os.close, fd)
+        image_hasher = _DigestThread()
+        cleanup.callback(image_hasher.close)
+        source_hasher = _DigestThread()
+        cleanup.callback(source_hasher.close)
+        cleanup.callback(iso.close)
+        sources: list[_HashingSource] = []
+        cleanup.callback(lambda: [source.close() for source in sources])
+        writer, buffers = _ImageWriter(fd, image_hasher), _Buffers()
         for index, (f, name, jname) in enumerate(zip(files, names, jnames), start=1):
             source = _HashingSource(f.path, f.size, source_hasher, writer, buffers)
             sources.append(source)
@@ -368,35 +402,21 @@ def build_image(out: Path, volume_id: str, files: list[SourceFile], tags: dict[s
             if progress is not None:
                 progress(BuildProgress("write", done, total, out.name))
 
-        try:
-            iso.write_fp(writer, blocksize=CHUNK // 2048 * 2048, progress_cb=written)
-            sha = writer.finish()
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-            fd = -1
-            iso.close()
-            for source in sources:
-                source.close()
-            source_hasher.close()
-            image_hasher.close()
+        iso.write_fp(writer, blocksize=CHUNK // 2048 * 2048, progress_cb=written)
+        sha = writer.finish()
+        os.fsync(fd)
+        source_hasher.wait()
         if check_sources:
             changed = [f.name for f, source in zip(files, sources) if source.sha256() != f.sha256]
             if changed:
                 raise SourceChanged(changed)
-        size = temp.stat().st_size
+        size = os.fstat(fd).st_size
         streamed = sha is not None
         if sha is None:
             sha = hash_prefix(temp, size, drop_cache=True,
                               on_bytes=lambda n: progress and progress(BuildProgress("readback", n, size, out.name)))
         os.replace(temp, out)
         fsync_dir(out.parent)
-    finally:
-        if fd >= 0:
-            os.close(fd)
-            source_hasher.close()
-            image_hasher.close()
-        temp.unlink(missing_ok=True)
     if progress is not None:
         progress(BuildProgress("done", size, size, out.name))
     return BuiltImage(out, size, sha, streamed)

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from avledger.errors import UserError
-from avledger.i18n import _
+from avledger.i18n import A_, _
 from avledger.services.printing import Filters
 from avledger.services.activities import ActivityView
 from avledger.timeutil import fmt_local, local_today
@@ -159,8 +159,8 @@ class ActivitiesScreen(ActivityActions, FilteredRegisterScreen):
                ("case_no", _("案号")), ("officers", _("执法人员")))
     BINDINGS = [
         Binding("a", "add", _("登记"), tooltip=_("登记执法活动或案件")),
-        Binding("c", "close_case", _("结案"), tooltip=_("登记所选案件结案（保存期限自结案起算）")),
-        Binding("n", "norecord", _("无法记录"), tooltip=_("登记所选活动的无法记录工作记录")),
+        Binding("c", "close_case", A_("结案"), tooltip=_("登记所选案件结案（保存期限自结案起算）")),
+        Binding("n", "norecord", A_("无法记录"), tooltip=_("登记所选活动的无法记录工作记录")),
         Binding("slash", "focus_filter", _("筛选"), key_display="/"),
     ]
 

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.widgets import Checkbox, Static, TabbedContent, TabPane
 
 from avledger.errors import UserError
-from avledger.i18n import _
+from avledger.i18n import A_, _
 from avledger.services.printing import Filters
 from avledger.services.activities import ActivityView
 from avledger.timeutil import fmt_local
@@ -101,9 +101,9 @@ def activity_pairs(a: ActivityView, tz) -> list[tuple[str, str | Text]]:
 class ActivityDetailScreen(ActivityActions, SubScreen):
     SECTION = "activities"
     BINDINGS = [
-        Binding("c", "close_case", _("结案"), tooltip=_("登记结案（保存期限自结案起算）")),
-        Binding("n", "norecord", _("无法记录"), tooltip=_("登记无法记录工作记录")),
-        Binding("g", "explain_gap", _("中断说明"), tooltip=_("说明所选中断的原因")),
+        Binding("c", "close_case", A_("结案"), tooltip=_("登记结案（保存期限自结案起算）")),
+        Binding("n", "norecord", A_("无法记录"), tooltip=_("登记无法记录工作记录")),
+        Binding("g", "explain_gap", A_("中断说明"), tooltip=_("说明所选中断的原因")),
     ]
 
     def __init__(self, services, activity_id: int) -> None:

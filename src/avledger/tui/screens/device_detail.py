@@ -11,7 +11,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.widgets import Static, TabbedContent, TabPane
 
-from avledger.i18n import _
+from avledger.i18n import A_, _
 from avledger.services.printing import Filters
 from avledger.services.lending import HistoryEntry
 from avledger.services.views import AuditView, DeviceView
@@ -72,13 +72,13 @@ class DeviceDetailScreen(CounterActions, DeviceEditing, SubScreen):
     SECTION = "devices"
     BINDINGS = [
         Binding("e", "edit", _("修改"), tooltip=_("修改本设备的登记信息")),
-        Binding("o", "issue", _("领用"), tooltip=_("把本设备领给执法人员（含使用前检查）")),
+        Binding("o", "issue", A_("领用"), tooltip=_("把本设备领给执法人员（含使用前检查）")),
         Binding("r", "give_back", _("归还"), tooltip=_("本设备归还入库")),
         Binding("h", "handover", _("交接"), tooltip=_("本设备直接交给另一名执法人员")),
-        Binding("f", "fault", _("故障"), tooltip=_("登记故障，设备转入维修")),
-        Binding("s", "repair('sent')", _("送修"), tooltip=_("登记送厂维修")),
-        Binding("b", "repair('back')", _("修复"), tooltip=_("登记修复返回入库")),
-        Binding("x", "liability", _("损坏/丢失"), tooltip=_("登记损坏或丢失及责任人、赔偿金额")),
+        Binding("f", "fault", A_("故障"), tooltip=_("登记故障，设备转入维修")),
+        Binding("s", "repair('sent')", A_("送修"), tooltip=_("登记送厂维修")),
+        Binding("b", "repair('back')", A_("修复"), tooltip=_("登记修复返回入库")),
+        Binding("x", "liability", A_("损坏/丢失"), tooltip=_("登记损坏或丢失及责任人、赔偿金额")),
     ]
 
     def __init__(self, services, asset_no: str) -> None:

@@ -17,7 +17,7 @@ from textual.containers import HorizontalGroup
 from textual.widgets import Input, ProgressBar, Static
 
 from avledger.errors import UserError
-from avledger.i18n import _
+from avledger.i18n import A_, _
 from avledger.services.discs import DISC_TARGET_STATES
 from avledger.timeutil import fmt_local
 from avledger.tui.screens.base import SectionScreen, close_thread_connection
@@ -32,7 +32,7 @@ class DiscsScreen(SectionScreen):
     SECTION = "discs"
     BINDINGS = [
         Binding("p", "plan", _("规划"), tooltip=_("所选执法活动需要几张光盘、每张放哪些文件")),
-        Binding("b", "build", _("制作镜像"), tooltip=_("为所选执法活动制作光盘镜像")),
+        Binding("b", "build", A_("制作镜像"), tooltip=_("为所选执法活动制作光盘镜像")),
         Binding("k", "burn", _("刻录下一份"), tooltip=_("刻录所选光盘的下一份（先第 1 份，再第 2 份）并回读核验")),
         Binding("v", "verify", _("核验光盘"), tooltip=_("识别刻录机中的光盘并逐个文件核验")),
     ]

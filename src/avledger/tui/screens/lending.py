@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from avledger.errors import UserError
-from avledger.i18n import _
+from avledger.i18n import A_, _
 from avledger.services.printing import Filters
 from avledger.services.lending import PreCheck
 from avledger.timeutil import fmt_local
@@ -200,7 +200,7 @@ class LendingScreen(CounterActions, FilteredRegisterScreen):
                ("due", _("应还")), ("check", _("使用前检查")), ("purpose", _("用途")))
     END_COLUMN = ("end", _("归还/交出"))  # in the whole ledger only
     BINDINGS = [
-        Binding("o", "issue", _("领用"), tooltip=_("把设备领给执法人员（含使用前检查）")),
+        Binding("o", "issue", A_("领用"), tooltip=_("把设备领给执法人员（含使用前检查）")),
         Binding("r", "give_back", _("归还"), tooltip=_("所选设备归还入库")),
         Binding("h", "handover", _("交接"), tooltip=_("所选设备直接交给另一名执法人员")),
         Binding("t", "toggle_all", _("全部/在外"), tooltip=_("在“只看在外的设备”和“全部记录”之间切换")),

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from avledger.errors import UserError
-from avledger.i18n import _
+from avledger.i18n import A_, _
 from avledger.services.printing import Filters
 from avledger.services.views import StaffView
 from avledger.tui.filtering import matches
@@ -96,7 +96,7 @@ class StaffScreen(FilteredRegisterScreen):
     BINDINGS = [
         Binding("a", "add", _("新增"), tooltip=_("新增人员")),
         Binding("e", "edit", _("修改"), tooltip=_("修改所选人员")),
-        Binding("l", "leave", _("离职"), tooltip=_("登记所选人员离职（记录保留）")),
+        Binding("l", "leave", A_("离职"), tooltip=_("登记所选人员离职（记录保留）")),
         Binding("h", "loans", _("使用记录"), tooltip=_("所选人员领用、交接设备的全部记录")),
         Binding("slash", "focus_filter", _("筛选"), key_display="/"),
     ]
