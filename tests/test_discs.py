@@ -251,7 +251,7 @@ def test_a_file_over_4_gib(tmp_path):
         pytest.skip(f"needs 12 GiB free for a 4 GiB image, {free_gib(tmp_path):.1f} GiB free")
     from avledger.burners.iso import build_image
     from avledger.burners.verify import read_disc
-    from avledger.services.ingest import hash_file
+    from avledger.digests import hash_file
 
     big = tmp_path / "超过四吉字节的整段执法记录仪录像文件第一段.mp4"
     with open(big, "wb") as fh:
@@ -344,11 +344,12 @@ def test_the_image_is_hashed_as_it_is_written(tmp_path):
 def test_a_write_behind_the_hashed_part_means_reading_the_image_back(tmp_path):
     """The image writer trusts no write order: the same bytes again change nothing; different bytes
     behind what is hashed make it give up, and the build reads the image back instead."""
-    from avledger.burners.iso import _DigestThread, _ImageWriter
+    from avledger.burners.iso import _ImageWriter
+    from avledger.digests import DigestThread
 
     def write(path: Path, rewrite: bytes) -> str | None:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL)
-        hasher = _DigestThread()
+        hasher = DigestThread()
         try:
             writer = _ImageWriter(fd, hasher)
             writer.seek(0)

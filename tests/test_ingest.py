@@ -467,3 +467,18 @@ def test_photo_times_come_from_exif(services, tmp_path):
     assert plan["IMG_0001.JPG"].activity_id is not None and plan["IMG_0002.JPG"].activity_id is not None
     assert not plan["IMG_0001.JPG"].info.corrupt and plan["IMG_0004.JPG"].info.corrupt
     assert plan["IMG_0001.JPG"].kind == "photo" and plan["IMG_0001.JPG"].info.width == 64
+
+
+def test_ingest_from_another_file_system(office, tmp_path):
+    """A card is another file system (vfat on a real card): the archived file is the same."""
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or not os.access(shm, os.W_OK):
+        pytest.skip("no /dev/shm to stand for a card on another file system")
+    import tempfile
+
+    with tempfile.TemporaryDirectory(dir=shm) as card:
+        clip = write_video(Path(card) / "VID_0001.MP4", 2, creation_time="2026-01-10T01:06:00Z")
+        expected = sha(clip)
+        result = office.ingest.apply(office.ingest.scan(card, device="JL-001"))
+    assert [c.sha256 for c in result.archived] == [expected]
+    assert sha(office.ingest.archive_root() / result.archived[0].archive_path) == expected

@@ -18,3 +18,4 @@ def fsync_dir(path: Path) -> None:
         pass
     finally:
         os.close(fd)
+

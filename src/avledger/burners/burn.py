@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from avledger.burners.iso import hash_prefix
+from avledger.digests import hash_file
 from avledger.errors import UserError
 
 XORRISO_BUFFER = "64m"  # makes writing several times faster than the default
@@ -56,7 +56,7 @@ def burn_image(image: Path, drive: str, *, sha256: str | None = None,
     if sha256 is not None:
         on_bytes = (lambda n: progress(BurnProgress("check", n, size))) if progress is not None else None
         try:
-            same = hash_prefix(image, size, on_bytes=on_bytes) == sha256
+            same = hash_file(image, size, on_bytes=on_bytes) == sha256
         except EOFError:  # shorter than a moment ago
             same = False
         except OSError as exc:
@@ -82,7 +82,7 @@ def read_back(drive: str, size: int, *, progress: Callable[[BurnProgress], None]
     """SHA-256 of the first ``size`` bytes of the disc in ``drive``."""
     path = drive_path(drive)
     try:
-        digest = hash_prefix(path, size, drop_cache=True,
+        digest = hash_file(path, size, drop_cache=True,
                              on_bytes=lambda n: progress and progress(BurnProgress("readback", n, size)))
     except EOFError:
         return ""

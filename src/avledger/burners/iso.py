@@ -27,21 +27,19 @@ import contextlib
 import hashlib
 import io
 import os
-import queue
 import re
-import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from avledger.burners.plan import SourceFile
+from avledger.digests import CHUNK, Buffers, DigestThread, WriteBack, hash_file
 from avledger.fsutil import fsync_dir
 
 JOLIET_MAX = 64  # bytes of UTF-8 per name, as pycdlib counts
 TEMP_PREFIX = ".avledger-part-"
 DATA_DIR = "data"
-CHUNK = 4 * 1024 * 1024
 TAG_ISO_NAMES = {
     "bagit.txt": "BAGIT.TXT;1",
     "bag-info.txt": "BAG_INFO.TXT;1",
@@ -132,85 +130,13 @@ class SourceChanged(Exception):
         self.names = names
 
 
-class _DigestThread:
-    """SHA-256 digests updated by a thread of its own, fed through a short queue (memory stays flat)."""
-
-    DEPTH = 3
-
-    def __init__(self) -> None:
-        self._queue: queue.Queue = queue.Queue(self.DEPTH)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="avledger-sha256", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while (item := self._queue.get()) is not None:
-            digest, data, done = item
-            try:
-                if self._error is None:
-                    digest.update(data)
-            except BaseException as exc:  # kept for the caller: the queue goes on draining, nobody hangs
-                self._error = exc
-            finally:
-                if done is not None:
-                    done()
-                self._queue.task_done()
-        self._queue.task_done()
-
-    def update(self, digest, data, done: Callable[[], None] | None = None) -> None:
-        """Queue ``digest.update(data)``, then ``done()``."""
-        self._queue.put((digest, data, done))
-
-    def wait(self) -> None:
-        """Return once every update handed over so far is done (raising what went wrong in one)."""
-        self._queue.join()
-        if self._error is not None:
-            raise self._error
-
-    def close(self) -> None:
-        if self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join()
-
-
-class _Buffers:
-    """Read buffers used over again: a chunk of footage is read into one, written from it and hashed from it
-    twice, then the buffer comes back. This spares the kernel handing out (and zeroing) fresh memory for
-    every chunk. How many are out at a time is bounded by the digests' queues."""
-
-    KEEP = 8
-
-    def __init__(self) -> None:
-        self._free: list[bytearray] = []
-        self._lock = threading.Lock()
-
-    def take(self, size: int) -> bytearray:
-        """A buffer of at least ``size`` bytes."""
-        if size > CHUNK:
-            return bytearray(size)
-        with self._lock:
-            return self._free.pop() if self._free else bytearray(CHUNK)
-
-    def lend(self, buffer: bytearray, users: int) -> Callable[[], None]:
-        """A callable each of ``users`` calls when done with ``buffer``; the last one returns it."""
-        left = [users]
-
-        def done() -> None:
-            with self._lock:
-                left[0] -= 1
-                if left[0] == 0 and len(buffer) == CHUNK and len(self._free) < self.KEEP:
-                    self._free.append(buffer)
-
-        return done
-
-
 class _HashingSource:
     """A source file handed to pycdlib: opened when pycdlib starts reading it, closed at its end,
     hashed on the way, so the footage is checked against the register without a read of its own."""
 
     mode = "rb"  # pycdlib accepts only binary file objects
 
-    def __init__(self, path: Path, size: int, hasher: _DigestThread, image: "_ImageWriter", buffers: _Buffers):
+    def __init__(self, path: Path, size: int, hasher: DigestThread, image: "_ImageWriter", buffers: Buffers):
         self.path, self.size = path, size
         self.hasher, self.image, self.buffers = hasher, image, buffers
         self.fh: io.FileIO | None = None
@@ -263,8 +189,6 @@ class _HashingSource:
         """The file's SHA-256 as pycdlib read it (or read again if pycdlib did not read it straight through)."""
         if self.sequential and self.pos == self.size:
             return self.digest.hexdigest()
-        from avledger.services.ingest import hash_file
-
         return hash_file(self.path)
 
 
@@ -273,9 +197,8 @@ class _ImageWriter:
     taken front to back from the first file on (see the module's docstring)."""
 
     mode = "wb"
-    WRITEBACK = 64 * 1024 * 1024  # start writing to disk every so often, so the final fsync is short
 
-    def __init__(self, fd: int, hasher: _DigestThread):
+    def __init__(self, fd: int, hasher: DigestThread):
         self.fd, self.hasher = fd, hasher
         self.digest = hashlib.sha256()
         self.pos = 0
@@ -283,7 +206,7 @@ class _ImageWriter:
         self.in_order = True
         self._file_data = None
         self._file_done: Callable[[], None] | None = None
-        self._unflushed = 0  # bytes written since the kernel was last asked to write back
+        self._writeback = WriteBack(fd)
 
     def expect(self, data, done: Callable[[], None] | None = None) -> None:
         """The next write carries this chunk of a file (as opposed to the file system's own structures);
@@ -325,16 +248,7 @@ class _ImageWriter:
         while view:
             n = os.pwrite(self.fd, view, self.pos)
             view, self.pos = view[n:], self.pos + n
-        self._unflushed += len(data)
-        if self._unflushed >= self.WRITEBACK and hasattr(os, "posix_fadvise"):
-            # asks the kernel to start writing the stretch just written to disk now (and not keep it
-            # cached): the files are written front to back, so that is where the bytes went
-            start = max(self.pos - self._unflushed, 0)
-            self._unflushed = 0
-            try:
-                os.posix_fadvise(self.fd, start, self.pos - start, os.POSIX_FADV_DONTNEED)
-            except OSError:  # only advice
-                pass
+        self._writeback.wrote(self.pos, len(data))
 
     def _hash_written(self, upto: int) -> None:
         """Feed the digest what is already in the image between the hashed part and ``upto``."""
@@ -384,14 +298,14 @@ def build_image(out: Path, volume_id: str, files: list[SourceFile], tags: dict[s
         fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
         cleanup.callback(temp.unlink, missing_ok=True)  # nothing left but a finished image
         cleanup.callback(os.close, fd)
-        image_hasher = _DigestThread()
+        image_hasher = DigestThread()
         cleanup.callback(image_hasher.close)
-        source_hasher = _DigestThread()
+        source_hasher = DigestThread()
         cleanup.callback(source_hasher.close)
         cleanup.callback(iso.close)
         sources: list[_HashingSource] = []
         cleanup.callback(lambda: [source.close() for source in sources])
-        writer, buffers = _ImageWriter(fd, image_hasher), _Buffers()
+        writer, buffers = _ImageWriter(fd, image_hasher), Buffers()
         for index, (f, name, jname) in enumerate(zip(files, names, jnames), start=1):
             source = _HashingSource(f.path, f.size, source_hasher, writer, buffers)
             sources.append(source)
@@ -413,40 +327,13 @@ def build_image(out: Path, volume_id: str, files: list[SourceFile], tags: dict[s
         size = os.fstat(fd).st_size
         streamed = sha is not None
         if sha is None:
-            sha = hash_prefix(temp, size, drop_cache=True,
+            sha = hash_file(temp, size, drop_cache=True,
                               on_bytes=lambda n: progress and progress(BuildProgress("readback", n, size, out.name)))
         os.replace(temp, out)
         fsync_dir(out.parent)
     if progress is not None:
         progress(BuildProgress("done", size, size, out.name))
     return BuiltImage(out, size, sha, streamed)
-
-
-def hash_prefix(path: str | Path, length: int, *, drop_cache: bool = False,
-                on_bytes: Callable[[int], object] | None = None) -> str:
-    """SHA-256 of the first ``length`` bytes of a file or device (a drive pads what it writes)."""
-    digest = hashlib.sha256()
-    buffer = bytearray(CHUNK)
-    view = memoryview(buffer)
-    done = 0
-    with open(path, "rb", buffering=0) as fh:
-        if drop_cache and hasattr(os, "posix_fadvise"):
-            try:
-                os.posix_fadvise(fh.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
-            except OSError:
-                pass
-        while done < length:
-            n = fh.readinto(buffer)
-            if not n:
-                break
-            n = min(n, length - done)
-            digest.update(view[:n])
-            done += n
-            if on_bytes is not None:
-                on_bytes(done)
-    if done < length:
-        raise EOFError(f"{path}: {done} of {length} bytes")
-    return digest.hexdigest()
 
 
 def clean_leftovers(folder: Path) -> int:

@@ -27,6 +27,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from avledger.digests import CHUNK, hash_file
 from avledger.errors import UserError
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
@@ -35,7 +36,7 @@ from avledger.services.base import Context, require_text
 from avledger.services.clearance import MANAGER_ROLE, Clearance, current_staff, has_role, today
 from avledger.services.footage import ClipView, FootageService
 from avledger.fsutil import fsync_dir
-from avledger.services.ingest import CHUNK, OWN_PREFIX, hash_file, safe_name
+from avledger.services.ingest import OWN_PREFIX, safe_name
 from avledger.services.register import StaffService
 from avledger.timeutil import fmt_local, parse_date
 from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS, ROLES, label

@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from avledger.burners import burn as burner
-from avledger.burners.iso import (BuildProgress, SourceChanged, build_image, clean_leftovers, hash_prefix,
+from avledger.burners.iso import (BuildProgress, SourceChanged, build_image, clean_leftovers,
                                   payload_names)
 from avledger.burners.plan import DiscPlan, SourceFile, plan_discs
 from avledger.burners.verify import DiscProblem, VerifyProgress, read_disc
+from avledger.digests import hash_file
 from avledger.errors import UserError
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
@@ -530,7 +531,7 @@ class DiscService:
             problems.append(DiscProblem("manifest", "manifest-sha256.txt"))
         if not problems:
             try:
-                same = hash_prefix(burner.drive_path(drive), disc.size) == disc.image_sha256
+                same = hash_file(burner.drive_path(drive), disc.size) == disc.image_sha256
             except (EOFError, OSError):
                 same = False
             if not same:

@@ -10,13 +10,14 @@ from pathlib import Path
 
 from peewee import JOIN
 
+from avledger.digests import hash_file
 from avledger.errors import UserError
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, Clip, Device, Gap, Loan, NoRecord, Staff
 from avledger.services.activities import ActivityService
 from avledger.services.base import Context, require_text
-from avledger.services.ingest import OWN_PREFIX, IngestService, hash_file, refresh_gaps
+from avledger.services.ingest import OWN_PREFIX, IngestService, refresh_gaps
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from avledger.digests import CHUNK, hash_file
 from avledger.errors import UserError
 from avledger.fsutil import fsync_dir
 from avledger.home import Home
@@ -42,7 +43,6 @@ from avledger.services.media import MediaInfo, file_time, media_kind, name_time,
 from avledger.services.register import DeviceService
 from avledger.timeutil import from_local, to_local
 
-CHUNK = 4 * 1024 * 1024
 OWN_PREFIX = ".avledger-"  # avledger's own files in the archive (not footage)
 TEMP_PREFIX = OWN_PREFIX + "part-"
 LOCK_NAME = OWN_PREFIX + "ingest.lock"
@@ -175,22 +175,6 @@ def safe_name(text: str) -> str:
     cleaned = _UNSAFE.sub("_", text).strip().strip(".")
     return cleaned[:80] or "_"
 
-
-
-def hash_file(path: Path, *, drop_cache: bool = False) -> str:
-    """SHA-256 of a file, read in large chunks; optionally from disk rather than the page cache."""
-    digest = hashlib.sha256()
-    buffer = bytearray(CHUNK)
-    view = memoryview(buffer)
-    with open(path, "rb", buffering=0) as fh:
-        if drop_cache and hasattr(os, "posix_fadvise"):
-            os.posix_fadvise(fh.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
-        while True:
-            n = fh.readinto(buffer)
-            if not n:
-                break
-            digest.update(view[:n])
-    return digest.hexdigest()
 
 
 class IngestService:

@@ -1,0 +1,144 @@
+"""Hashing beside the copying, and the SHA-256 of a file.
+
+Ingest and disc building both copy large files while taking their SHA-256.
+Here the digests run in a thread of their own (hashlib lets go of the GIL on
+large buffers), fed chunks of read buffers that are used over again, and the
+kernel is asked to start writing to disk as the copy goes, so the final fsync
+is short.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import queue
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+CHUNK = 4 * 1024 * 1024
+
+
+class DigestThread:
+    """SHA-256 digests updated by a thread of its own, fed through a short queue (memory stays flat)."""
+
+    DEPTH = 3
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue = queue.Queue(self.DEPTH)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="avledger-sha256", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            digest, data, done = item
+            try:
+                if self._error is None:
+                    digest.update(data)
+            except BaseException as exc:  # kept for the caller: the queue goes on draining, nobody hangs
+                self._error = exc
+            finally:
+                if done is not None:
+                    done()
+                self._queue.task_done()
+        self._queue.task_done()
+
+    def update(self, digest, data, done: Callable[[], None] | None = None) -> None:
+        """Queue ``digest.update(data)``, then ``done()``."""
+        self._queue.put((digest, data, done))
+
+    def wait(self) -> None:
+        """Return once every update handed over so far is done (raising what went wrong in one)."""
+        self._queue.join()
+        if self._error is not None:
+            raise self._error
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+
+class Buffers:
+    """Read buffers used over again: a chunk of footage is read into one, written from it and hashed from it
+    twice, then the buffer comes back. This spares the kernel handing out (and zeroing) fresh memory for
+    every chunk. How many are out at a time is bounded by the digests' queues."""
+
+    KEEP = 8
+
+    def __init__(self) -> None:
+        self._free: list[bytearray] = []
+        self._lock = threading.Lock()
+
+    def take(self, size: int) -> bytearray:
+        """A buffer of at least ``size`` bytes."""
+        if size > CHUNK:
+            return bytearray(size)
+        with self._lock:
+            return self._free.pop() if self._free else bytearray(CHUNK)
+
+    def lend(self, buffer: bytearray, users: int) -> Callable[[], None]:
+        """A callable each of ``users`` calls when done with ``buffer``; the last one returns it."""
+        left = [users]
+
+        def done() -> None:
+            with self._lock:
+                left[0] -= 1
+                if left[0] == 0 and len(buffer) == CHUNK and len(self._free) < self.KEEP:
+                    self._free.append(buffer)
+
+        return done
+
+
+class WriteBack:
+    """Asks the kernel to start writing to disk what was just written (and not to keep it cached), every
+    so often, so that the disk works while the copy goes on and the final fsync is short. The bytes are
+    taken to be written front to back; it is only advice either way."""
+
+    EVERY = 64 * 1024 * 1024
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self._pending = 0
+
+    def wrote(self, end: int, count: int) -> None:
+        """``count`` bytes were written, ending at offset ``end``."""
+        self._pending += count
+        if self._pending < self.EVERY or not hasattr(os, "posix_fadvise"):
+            return
+        start = max(end - self._pending, 0)
+        self._pending = 0
+        try:
+            os.posix_fadvise(self.fd, start, end - start, os.POSIX_FADV_DONTNEED)
+        except OSError:
+            pass
+
+
+def hash_file(path: str | Path, length: int | None = None, *, drop_cache: bool = False,
+              on_bytes: Callable[[int], object] | None = None) -> str:
+    """SHA-256 of a file or a device: all of it, or its first ``length`` bytes (a drive pads what it
+    writes; :class:`EOFError` if it holds fewer); with ``drop_cache``, read from the disk itself."""
+    digest = hashlib.sha256()
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
+    done = 0
+    with open(path, "rb", buffering=0) as fh:
+        if drop_cache and hasattr(os, "posix_fadvise"):
+            try:
+                os.posix_fadvise(fh.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+            except OSError:
+                pass
+        while length is None or done < length:
+            n = fh.readinto(buffer)
+            if not n:
+                break
+            if length is not None:
+                n = min(n, length - done)
+            digest.update(view[:n])
+            done += n
+            if on_bytes is not None:
+                on_bytes(done)
+    if length is not None and done < length:
+        raise EOFError(f"{path}: {done} of {length} bytes")
+    return digest.hexdigest()
