@@ -20,6 +20,8 @@ Archive layout, findable without the program::
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -31,9 +33,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from avledger.digests import CHUNK, hash_file
+from avledger.digests import CHUNK, Buffers, DigestThread, WriteBack, hash_file
 from avledger.errors import UserError
-from avledger.fsutil import fsync_dir
+from avledger.fsutil import RangeCopier, fsync_dir
 from avledger.home import Home
 from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, ActivityOfficer, Clip, Device, Gap, Loan, Staff
@@ -46,6 +48,7 @@ from avledger.timeutil import from_local, to_local
 OWN_PREFIX = ".avledger-"  # avledger's own files in the archive (not footage)
 TEMP_PREFIX = OWN_PREFIX + "part-"
 LOCK_NAME = OWN_PREFIX + "ingest.lock"
+MAX_PENDING = 32  # copied files waiting for their read-back before the copying waits too
 UNASSIGNED_DIR = "未分配"
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
@@ -382,23 +385,25 @@ class IngestService:
                 if progress is not None:
                     progress(Progress(phase, files_done, total_files, done_bytes + extra, total_bytes, current))
 
-            # The read-back of one file (from disk) runs while the next one is copied; each file is
-            # registered only after its own read-back matched.
-            pending: _Copied | None = None
+            # The read-backs (from disk) run in a thread of their own while the next files are copied;
+            # each file is registered, in order, only after its own read-back matched.
+            pending: collections.deque[_Copied] = collections.deque()
             files_done = 0
 
-            def finish() -> None:
-                nonlocal pending, done_bytes, files_done
-                if pending is None:
-                    return
-                copied, pending = pending, None
-                outcome = self._finish_one(root, copied)
-                (result.duplicates if isinstance(outcome, Duplicate) else result.archived).append(outcome)
-                done_bytes += copied.planned.size
-                files_done += 1
-                report("register", files_done, copied.planned.name)
+            def finish(*, wait: bool) -> None:
+                """Register the copied files whose read-back is done (all of them with ``wait``)."""
+                nonlocal done_bytes, files_done
+                while pending and (wait or pending[0].readback.done() or len(pending) > MAX_PENDING):
+                    copied = pending.popleft()
+                    outcome = self._finish_one(root, copied)
+                    (result.duplicates if isinstance(outcome, Duplicate) else result.archived).append(outcome)
+                    done_bytes += copied.planned.size
+                    files_done += 1
+                    report("register", files_done, copied.planned.name)
 
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="avledger-readback") as readback:
+            hasher, buffers = DigestThread(), Buffers()
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="avledger-readback") as readback, \
+                    contextlib.closing(hasher):
                 try:
                     for index, planned in enumerate(plan.files):
                         if cancel is not None and cancel():
@@ -413,30 +418,32 @@ class IngestService:
                             with source:
                                 copied = self._copy_one(
                                     root, planned, source,
-                                    lambda n, p=planned: report("copy", files_done, p.name, n), cancel)
+                                    lambda n, p=planned: report("copy", files_done, p.name, n), cancel,
+                                    hasher, buffers)
                         except Cancelled:
                             result.cancelled = True
                             break
                         except OSError as exc:
                             raise UserError("复制 {name} 失败：{err}", name=str(planned.source),
                                             err=exc.strerror or str(exc)) from None
-                        finish()  # the previous file: its read-back ran during this copy
+                        finish(wait=False)  # the files before whose read-back is done
                         if isinstance(copied, Duplicate):
+                            finish(wait=True)  # in order
                             result.duplicates.append(copied)
                             done_bytes += planned.size
                             files_done += 1
                             report("register", files_done, planned.name)
                             continue
                         copied.readback = readback.submit(hash_file, copied.temp, drop_cache=True)
-                        pending = copied
-                    finish()
+                        pending.append(copied)
+                    finish(wait=True)
                 finally:
-                    if pending is not None:  # an error or a cancel left a copied file unregistered
+                    for copied in pending:  # an error or a cancel left copied files unregistered
                         try:
-                            pending.readback.result()
+                            copied.readback.result()
                         except Exception:  # noqa: BLE001 - the temp file is removed either way
                             pass
-                        pending.temp.unlink(missing_ok=True)
+                        copied.temp.unlink(missing_ok=True)
             report("done", len(result.archived) + len(result.duplicates), "")
         return result
 
@@ -452,19 +459,15 @@ class IngestService:
         return root / day / folder
 
     def _copy_one(self, root: Path, planned: PlannedFile, src, on_bytes: Callable[[int], None],
-                  cancel: Callable[[], bool] | None) -> "_Copied | Duplicate":
-        """Copy to a temporary name in the archive, hashing as it is read once; flushed to disk."""
-        buffer = bytearray(CHUNK)
-        view = memoryview(buffer)
+                  cancel: Callable[[], bool] | None, hasher: DigestThread,
+                  buffers: Buffers) -> "_Copied | Duplicate":
+        """Copy to a temporary name in the archive, hashing (beside the copying) as it is read once;
+        flushed to disk."""
         # probably seen before (a re-run): hash without writing, and skip it if it is registered
         if Clip.select().where((Clip.original_name == planned.name) & (Clip.size == planned.size)).exists():
-            digest = hashlib.sha256()
-            while n := src.readinto(buffer):
-                digest.update(view[:n])
-            existing = Clip.get_or_none(Clip.sha256 == digest.hexdigest())
+            existing = Clip.get_or_none(Clip.sha256 == hash_file(planned.source))
             if existing is not None:
                 return Duplicate(str(planned.source), existing.sha256, existing.id)
-            src.seek(0)
         target_dir = self._target_dir(root, planned)
         target_dir.mkdir(parents=True, exist_ok=True)
         temp = target_dir / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
@@ -473,16 +476,23 @@ class IngestService:
         done = False
         try:
             with open(temp, "xb", buffering=0) as dst:
-                while n := src.readinto(buffer):
-                    chunk = view[:n]
-                    digest.update(chunk)
-                    written = 0
-                    while written < n:
-                        written += dst.write(chunk[written:])
+                writeback, copier = WriteBack(dst.fileno()), RangeCopier(src.fileno(), dst.fileno())
+                while True:
+                    buffer = buffers.take(CHUNK)
+                    done_with = buffers.lend(buffer, 1)
+                    n = os.preadv(src.fileno(), [buffer], copied)
+                    if not n:
+                        done_with()
+                        break
+                    chunk = memoryview(buffer)[:n]
+                    hasher.update(digest, chunk, done_with)  # hashed while the kernel copies the same bytes
+                    copier.copy(copied, chunk)
                     copied += n
+                    writeback.wrote(copied, n)
                     on_bytes(copied)
                     if cancel is not None and cancel():
                         raise Cancelled
+                hasher.wait()
                 os.fsync(dst.fileno())
             sha = digest.hexdigest()
             existing = Clip.get_or_none(Clip.sha256 == sha)
