@@ -6,8 +6,8 @@ The disc is a BagIt package (RFC 8493)::
     data/<original names>
 
 ISO 9660 names are short ASCII names (``DATA/F00001.MP4``); Rock Ridge and UDF
-carry the full original names; Joliet names are cut to 64 UTF-8 bytes
-(pycdlib's limit), uniquely. The image is written under a temporary name,
+carry the original names (cut, uniquely, past UDF's 126 characters of Chinese);
+Joliet names are cut to 64 UTF-8 bytes (pycdlib's limit), uniquely. The image is written under a temporary name,
 flushed to disk, then renamed: an interrupted build leaves no image that looks
 finished.
 
