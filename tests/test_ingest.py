@@ -455,6 +455,7 @@ def test_photo_times_come_from_exif(services, tmp_path):
     write_photo(card / "IMG_0001.JPG", dt.datetime(2026, 1, 10, 9, 31))
     write_photo(card / "IMG_0002.JPG", dt.datetime(2026, 1, 10, 9, 41), offset="+08:00")
     write_photo(card / "IMG_0003.JPG", None)
+    write_photo(tmp_path / "card2" / "IMG_0005.JPG", dt.datetime(2026, 1, 10, 9, 51), serial="SN-A1001")
     stamp = dt.datetime(2020, 5, 1, tzinfo=dt.timezone.utc).timestamp()
     for path in card.iterdir():
         os.utime(path, (stamp, stamp))  # a file time that would put the photos in 2020
@@ -467,6 +468,10 @@ def test_photo_times_come_from_exif(services, tmp_path):
     assert plan["IMG_0001.JPG"].activity_id is not None and plan["IMG_0002.JPG"].activity_id is not None
     assert not plan["IMG_0001.JPG"].info.corrupt and plan["IMG_0004.JPG"].info.corrupt
     assert plan["IMG_0001.JPG"].kind == "photo" and plan["IMG_0001.JPG"].info.width == 64
+    # a camera's serial number in EXIF (BodySerialNumber) names the device, and so who held it
+    serial = services.ingest.scan(tmp_path / "card2").files[0]
+    assert serial.device_id == services.devices.get("JL-001").id
+    assert serial.holder_id == services.staff.get("2001").id
 
 
 @pytest.mark.parametrize("ways", [None, ["sendfile"], []], ids=["copy_file_range", "sendfile", "write"])

@@ -147,8 +147,8 @@ async def test_collect_the_sample_card_with_progress(demo, demo_app):
     new = [c for c in demo.footage.list() if c.id not in before]
     assert len(new) == 5 and sum(1 for c in new if "corrupt" in c.flags) == 1
     assert sorted(c.kind for c in new) == ["photo", "photo", "video", "video", "video"]
-    # the videos are recognised from the serial in the files (the damaged one tells nothing, nor do the photos)
-    assert {c.asset_no for c in new if "corrupt" not in c.flags and c.kind == "video"} == {"JL-2024-003"}
+    # recognised from the serial in the files, the photos' in their EXIF (the damaged one tells nothing)
+    assert {c.asset_no for c in new if "corrupt" not in c.flags} == {"JL-2024-003"}
     assert sorted(p.read_bytes() for p in card.rglob("*") if p.is_file()) == sources  # the card is untouched
     assert demo.footage.verify().ok
     assert all(c.activity_id == 2 for c in new)

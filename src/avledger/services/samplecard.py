@@ -46,11 +46,14 @@ def write_clip(path: Path, seconds: float = 1.0, *, creation_time: str | None = 
     return path
 
 
-def _exif(taken: dt.datetime, offset: str | None) -> bytes:
-    """A JPEG APP1 segment: TIFF header, IFD0 pointing to an Exif IFD with the time the photo was taken."""
+def _exif(taken: dt.datetime, offset: str | None, serial: str | None) -> bytes:
+    """A JPEG APP1 segment: TIFF header, IFD0 pointing to an Exif IFD with the time the photo was taken
+    (and the camera's serial number, as body cameras write it)."""
     entries = [(0x9003, taken.strftime("%Y:%m:%d %H:%M:%S").encode() + b"\0")]  # DateTimeOriginal
     if offset:
         entries.append((0x9011, offset.encode() + b"\0"))  # OffsetTimeOriginal
+    if serial:
+        entries.append((0xA431, serial.encode() + b"\0"))  # BodySerialNumber
     exif_ifd = 8 + 2 + 12 + 4  # after the header and IFD0's one entry
     values = exif_ifd + 2 + 12 * len(entries) + 4
     tiff = b"II*\0" + struct.pack("<I", 8)
@@ -65,7 +68,7 @@ def _exif(taken: dt.datetime, offset: str | None) -> bytes:
     return b"\xff\xe1" + struct.pack(">H", len(body) + 2) + body
 
 
-def write_photo(path: Path, taken: dt.datetime | None, *, offset: str | None = None,
+def write_photo(path: Path, taken: dt.datetime | None, *, offset: str | None = None, serial: str | None = None,
                 size: tuple[int, int] = (64, 48), seed: int = 0) -> Path:
     """Write a small real JPEG; ``taken`` in the camera's local time goes into its EXIF (None: no EXIF)."""
     from fractions import Fraction
@@ -82,7 +85,7 @@ def write_photo(path: Path, taken: dt.datetime | None, *, offset: str | None = N
     jpeg = b"".join(bytes(packet) for packet in codec.encode(frame) + codec.encode(None))
     path.parent.mkdir(parents=True, exist_ok=True)
     # the EXIF segment goes right after the start-of-image marker, as cameras place it
-    path.write_bytes(jpeg[:2] + (_exif(taken, offset) if taken else b"") + jpeg[2:])
+    path.write_bytes(jpeg[:2] + (_exif(taken, offset, serial) if taken else b"") + jpeg[2:])
     return path
 
 
@@ -103,7 +106,7 @@ def write_card(root: Path, serial: str, clips: list[tuple[str, dt.datetime, floa
         write_clip(media / name, seconds, creation_time=camera_time(start), tags={"comment": serial},
                    seed=index + 1)
     for index, (name, taken) in enumerate(photos):
-        write_photo(media / name, taken, size=(320, 240), seed=index + 7)
+        write_photo(media / name, taken, serial=serial, size=(320, 240), seed=index + 7)
     if damaged and clips:
         first = (media / clips[0][0]).read_bytes()
         (media / "VID_CUT.MP4").write_bytes(first[: len(first) // 2])
