@@ -103,7 +103,8 @@ class Look:
 
 
 class FootageService:
-    def __init__(self, ctx: Context, ingest: IngestService):
+    def __init__(self, ctx: Context, ingest: IngestService | None = None):
+        """``ingest`` gives the archive and the deadlines (pictures, verify, assign); listing needs neither."""
         self.ctx = ctx
         self.ingest = ingest
         self.activities = ActivityService(ctx)

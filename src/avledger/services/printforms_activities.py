@@ -13,7 +13,6 @@ from avledger.i18n import N_, _
 from avledger.models.schema import Activity, ActivityOfficer, AuditEvent, Gap, Staff
 from avledger.services.activities import ActivityService, NoRecordService
 from avledger.services.footage import FootageService, GapService
-from avledger.services.ingest import IngestService
 from avledger.services.printing import SEQ, Column, Scope, Sheet, register
 from avledger.timeutil import fmt_local
 from avledger.vocab import (
@@ -115,7 +114,7 @@ def activities(scope: Scope) -> Sheet:
                    Column("sha", N_("SHA-256（前 16 位）"), 1.7, xlsx_width=20),
                    Column("note", N_("备注"), 1.2, xlsx_width=20)])
 def footage(scope: Scope) -> Sheet:
-    clips = FootageService(scope.ctx, IngestService(scope.ctx, None)).list(
+    clips = FootageService(scope.ctx).list(
         activity=scope.activity.id if scope.activity is not None else None)
     tz = scope.tz
     rows = []
@@ -252,7 +251,7 @@ def explanation(scope: Scope) -> Sheet:
         raise UserError("文字说明材料须指定执法活动（--activity）")
     activity = scope.activity
     tz = scope.tz
-    clips = FootageService(scope.ctx, IngestService(scope.ctx, None)).list(activity=activity.id)
+    clips = FootageService(scope.ctx).list(activity=activity.id)
     ingested_by = {e.entity_id: e.actor for e in AuditEvent.select(AuditEvent.entity_id, AuditEvent.actor)
                    .where((AuditEvent.entity == "clip") & (AuditEvent.action == "ingest"))}
     rows = [{"seq": i + 1, "name": c.original_name, "device": c.asset_no or "",
