@@ -27,7 +27,7 @@ async def test_build_burn_two_copies_and_verify(demo, demo_app, tmp_path):
         assert isinstance(screen, DiscsScreen)
         targets = screen.query_one("#targets", RegisterTable)
         assert targets.current_key == str(target.activity_id)
-        assert "未刻录" in str(targets.get_row(str(target.activity_id))[-1])
+        assert "未刻录" in str(targets.get_row(str(target.activity_id))[2])
         assert screen.check_action("burn", ()) is None  # grey: nothing built yet
         screen.query_one("#drive", Input).value = f"stdio:{tmp_path / 'copy1.img'}"
         screen.query_one("#kept-at", Input).value = "随案卷"
@@ -54,7 +54,7 @@ async def test_build_burn_two_copies_and_verify(demo, demo_app, tmp_path):
         disc = demo.discs.list()[0].discs[0]
         assert [(c.copy, c.kept_at, c.verified) for c in disc.copies] == [(1, "随案卷", True), (2, "档案室", True)]
         assert screen.check_action("burn", ()) is None  # both copies done
-        assert "已完成" in str(targets.get_row(str(target.activity_id))[-1])
+        assert "已完成" in str(targets.get_row(str(target.activity_id))[2])
 
         await pilot.press("v")
         await settle(pilot, lambda: not screen.busy and len(demo.discs.list()[0].discs[0].checks) == 3)

@@ -60,7 +60,7 @@ class DiscsScreen(SectionScreen):
 
     def on_mount(self) -> None:
         targets = self.query_one("#targets", RegisterTable)
-        for title in ("#", _("标题"), _("案号"), _("长期保存情形"), _("音像"), _("状态")):
+        for title in ("#", _("标题"), _("状态"), _("音像"), _("案号"), _("长期保存情形")):
             targets.add_column(title)
         register = self.query_one("#register", RegisterTable)
         for title in (_("组"), _("光盘"), _("卷标"), _("名称"), _("类型"), _("大小"), _("份数与存放位置"),
@@ -73,9 +73,9 @@ class DiscsScreen(SectionScreen):
         key = targets.current_key
         targets.clear()
         for t in self.services.discs.targets():
-            targets.add_row(str(t.activity_id), t.title, t.case_no, labels(LONG_TERM_REASONS, t.reasons),
-                            str(t.clips), Text(_(DISC_TARGET_STATES[t.state]), style=STATE_STYLES[t.state]),
-                            key=str(t.activity_id))
+            targets.add_row(str(t.activity_id), t.title,
+                            Text(_(DISC_TARGET_STATES[t.state]), style=STATE_STYLES[t.state]), str(t.clips),
+                            t.case_no, labels(LONG_TERM_REASONS, t.reasons), key=str(t.activity_id))
         targets.select_key(key)
         register = self.query_one("#register", RegisterTable)
         key = register.current_key
