@@ -72,6 +72,11 @@ class NoRecordView:
     at: dt.datetime
 
 
+def activity_name(a) -> str:
+    """How an activity (a row or a view) is named to a reader: the case name or title, and the case number."""
+    return (a.case_name or a.title) + (f"（{a.case_no}）" if a.case_no else "")
+
+
 def _split(text: str) -> tuple[str, ...]:
     return tuple(t for t in (text or "").split(",") if t)
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from avledger.errors import UserError
 from avledger.i18n import N_, _
 from avledger.models.schema import Activity, ActivityOfficer, AuditEvent, Gap, Staff
-from avledger.services.activities import ActivityService, NoRecordService
+from avledger.services.activities import ActivityService, NoRecordService, activity_name
 from avledger.services.footage import FootageService, GapService
 from avledger.services.printing import SEQ, Column, Scope, Sheet, register
-from avledger.timeutil import fmt_local
+from avledger.timeutil import fmt_duration, fmt_local
 from avledger.vocab import (
     ACTIVITY_KINDS,
     CASE_STATUSES,
@@ -25,13 +25,6 @@ from avledger.vocab import (
     label,
     labels,
 )
-
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    whole = int(round(seconds))
-    return f"{whole // 60}:{whole % 60:02d}"
-
 
 def _activity_ids(scope: Scope) -> list[int] | None:
     """The activities the filters name (None: no activity filter at all)."""
@@ -46,10 +39,6 @@ def _activity_ids(scope: Scope) -> list[int] | None:
         query = query.where(Activity.id.in_(ActivityOfficer.select(ActivityOfficer.activity)
                                             .where(ActivityOfficer.staff == scope.staff)))
     return [a.id for a in query]
-
-
-def _name(a) -> str:
-    return (a.case_name or a.title) + (f"（{a.case_no}）" if a.case_no else "")
 
 
 # --- 执法活动登记 (F06) -------------------------------------------------------------------
@@ -86,7 +75,7 @@ def activities(scope: Scope) -> Sheet:
         if scope.end_utc is not None and a.start_at >= scope.end_utc:
             continue
         rows.append({
-            "id": a.id, "kind": label(ACTIVITY_KINDS, a.kind), "name": _name(a), "party": a.party, "place": a.place,
+            "id": a.id, "kind": label(ACTIVITY_KINDS, a.kind), "name": activity_name(a), "party": a.party, "place": a.place,
             "officers": _("、").join(a.officer_names), "start": fmt_local(a.start_at, tz),
             "end": fmt_local(a.end_at, tz), "full": _("是") if a.full_record else _("否"), "clips": a.clips,
             "gaps": gaps.get(a.id, 0), "norecords": a.norecords,
@@ -136,7 +125,7 @@ def footage(scope: Scope) -> Sheet:
         rows.append({
             "seq": len(rows) + 1, "clip": c.id, "activity": c.activity or _("未归入"), "name": c.original_name,
             "kind": label(CLIP_KINDS, c.kind), "device": c.asset_no or "", "holder": c.holder or "",
-            "start": fmt_local(c.start_at, tz), "duration": _duration(c.duration_s),
+            "start": fmt_local(c.start_at, tz), "duration": fmt_duration(c.duration_s),
             "ingested": fmt_local(c.ingested_at, tz), "sha": c.sha256[:16], "note": _("；").join(notes),
         })
     return Sheet(rows)
@@ -173,7 +162,7 @@ def interruptions(scope: Scope) -> Sheet:
             continue
         activity = Activity.get_by_id(g.activity_id)
         reason = label(GAP_REASONS, g.reason) if g.reason else _("（待说明）")
-        row = {"id": g.id, "activity": _name(activity), "device": g.asset_no, "start": fmt_local(g.start_at, tz),
+        row = {"id": g.id, "activity": activity_name(activity), "device": g.asset_no, "start": fmt_local(g.start_at, tz),
                "end": fmt_local(g.end_at, tz), "minutes": g.minutes, "reason": reason, "note": g.note,
                "reported": _("是") if g.reported else _("否")}
         rows.append(row)
@@ -213,7 +202,7 @@ def norecords(scope: Scope) -> Sheet:
         if scope.end_utc is not None and r.at >= scope.end_utc:
             continue
         activity = Activity.get_by_id(r.activity_id)
-        row = {"id": r.id, "activity": _name(activity), "at": fmt_local(r.at, tz),
+        row = {"id": r.id, "activity": activity_name(activity), "at": fmt_local(r.at, tz),
                "reason": label(NORECORD_REASONS, r.reason), "basis": r.basis,
                "signers": _("、").join(names.get(n, n) for n in r.signers),
                "reported_to": names.get(r.reported_to, r.reported_to)}
@@ -256,11 +245,11 @@ def explanation(scope: Scope) -> Sheet:
                    .where((AuditEvent.entity == "clip") & (AuditEvent.action == "ingest"))}
     rows = [{"seq": i + 1, "name": c.original_name, "device": c.asset_no or "",
              "maker": f"{c.holder}（{c.holder_number}）" if c.holder else "", "start": fmt_local(c.start_at, tz),
-             "duration": _duration(c.duration_s), "extractor": ingested_by.get(c.id, ""),
+             "duration": fmt_duration(c.duration_s), "extractor": ingested_by.get(c.id, ""),
              "extracted": fmt_local(c.ingested_at, tz), "sha": c.sha256}
             for i, c in enumerate(clips)]
     fields = [
-        [_("执法活动/案件"), _name(activity)],
+        [_("执法活动/案件"), activity_name(activity)],
         [_("执法类型"), label(ACTIVITY_KINDS, activity.kind)],
         [_("当事人"), activity.party],
         [_("地点"), activity.place],

@@ -23,7 +23,7 @@ from avledger.i18n import _
 from avledger.services.access import AccessView
 from avledger.timeutil import fmt_local
 from avledger.tui.screens.base import FilteredRegisterScreen, SubScreen, close_thread_connection
-from avledger.tui.screens.form import Field, FormScreen, required_text, select, text_input
+from avledger.tui.screens.form import Field, FormScreen, activity_options, required_text, select, text_input
 from avledger.tui.widgets import RegisterTable
 from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS, ACCESS_SCOPES, ACCESS_STATUSES, label
 
@@ -243,8 +243,7 @@ class AccessScreen(FilteredRegisterScreen):
     # --- request -----------------------------------------------------------------
     def action_request(self, initial: RequestForm | None = None, error: str | None = None) -> None:
         tz = self.tz
-        activities = [(f"{a.id}  {fmt_local(a.start_at, tz)}  {a.case_name or a.title}", str(a.id))
-                      for a in self.services.activities.list() if a.clips]
+        activities = activity_options([a for a in self.services.activities.list() if a.clips], tz)
         if initial is None:
             me = self.services.access.me()
             initial = RequestForm("activity", activities[0][1] if activities else "", me.number if me else "",

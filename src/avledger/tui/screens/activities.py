@@ -20,7 +20,7 @@ from textual.widgets import Input, Static
 from avledger.errors import UserError
 from avledger.i18n import A_, _
 from avledger.services.printing import Filters
-from avledger.services.activities import ActivityView
+from avledger.services.activities import ActivityView, activity_name
 from avledger.timeutil import fmt_local, local_today
 from avledger.tui.filtering import matches
 from avledger.tui.screens.activity_forms import (
@@ -35,10 +35,6 @@ from avledger.tui.screens.activity_forms import (
 from avledger.tui.screens.base import FilteredRegisterScreen
 from avledger.tui.widgets import RegisterTable
 from avledger.vocab import ACTIVITY_KINDS, CASE_STATUSES, LONG_TERM_REASONS, ROLES, label, labels
-
-
-def activity_name(a: ActivityView) -> str:
-    return f"{a.case_name or a.title}" + (f"（{a.case_no}）" if a.case_no else "")
 
 
 def attention(a: ActivityView) -> Text:

@@ -14,9 +14,9 @@ from textual.widgets import Checkbox, Static, TabbedContent, TabPane
 from avledger.errors import UserError
 from avledger.i18n import A_, _
 from avledger.services.printing import Filters
-from avledger.services.activities import ActivityView
-from avledger.timeutil import fmt_local
-from avledger.tui.screens.activities import ActivityActions, activity_name, attention
+from avledger.services.activities import ActivityView, activity_name
+from avledger.timeutil import fmt_duration, fmt_local
+from avledger.tui.screens.activities import ActivityActions, attention
 from avledger.tui.screens.base import SubScreen
 from avledger.tui.screens.device_detail import pairs_table
 from avledger.tui.screens.form import Field, FormScreen, select, text_input
@@ -35,11 +35,7 @@ from avledger.vocab import (
 
 
 def duration_text(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    whole = int(round(seconds))
-    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}" if whole >= 3600 else \
-        f"{whole // 60}:{whole % 60:02d}"
+    return fmt_duration(seconds) or "—"
 
 
 @dataclass(frozen=True)

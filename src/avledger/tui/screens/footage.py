@@ -28,7 +28,7 @@ from avledger.tui.filtering import matches
 from avledger.tui.screens.activity_detail import duration_text
 from avledger.tui.screens.base import FilteredRegisterScreen, SubScreen, close_thread_connection
 from avledger.tui.screens.device_detail import pairs_table
-from avledger.tui.screens.form import Field, FormScreen, required_text, select, text_input
+from avledger.tui.screens.form import Field, FormScreen, activity_options, required_text, select, text_input
 from avledger.tui.widgets import RegisterTable
 from avledger.vocab import CLIP_KINDS, TIME_SOURCES, label
 
@@ -125,8 +125,7 @@ class FootageActions:
     def open_assign(self, clip: ClipView, error: str | None = None) -> None:
         services = self.services  # type: ignore[attr-defined]
         tz = services.office.profile().tz
-        activities = [(f"{a.id}  {fmt_local(a.start_at, tz)}  {a.case_name or a.title}", str(a.id))
-                      for a in services.activities.list()]
+        activities = activity_options(services.activities.list(), tz)
         if not activities:
             self.app.notify(_("还没有执法活动：请先登记执法活动"), severity="error")  # type: ignore[attr-defined]
             return

@@ -22,6 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Select, Static
 
 from avledger.i18n import _
+from avledger.timeutil import fmt_local
 from avledger.tui.widgets import CheckGroup, FormRow, ZhSelect
 
 T = TypeVar("T")
@@ -184,6 +185,11 @@ class FormScreen(ModalScreen[T], Generic[T]):
             self.focus_field(first_bad)
             return
         self.dismiss(self.result())
+
+
+def activity_options(activities, tz) -> list[tuple[str, str]]:
+    """Options naming each activity by its number, start (local time) and case name or title."""
+    return [(f"{a.id}  {fmt_local(a.start_at, tz)}  {a.case_name or a.title}", str(a.id)) for a in activities]
 
 
 def required_text(value: str, label: str) -> str | None:

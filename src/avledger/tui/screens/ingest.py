@@ -24,9 +24,10 @@ from textual.widgets import Button, Input, ProgressBar, Static
 
 from avledger.errors import UserError
 from avledger.i18n import _
-from avledger.timeutil import fmt_local
+from avledger.timeutil import fmt_duration, fmt_local
 from avledger.tui.screens.base import Confirm, SubScreen, close_thread_connection
 from avledger.tui.screens.footage import AssignChoices, AssignFormScreen, size_text
+from avledger.tui.screens.form import activity_options
 from avledger.tui.widgets import RegisterTable, ZhSelect
 from avledger.vocab import CLIP_KINDS, label
 
@@ -44,12 +45,6 @@ def mounted_folders() -> list[str]:
 
 def rate_text(bytes_per_s: float) -> str:
     return size_text(int(bytes_per_s)) + "/s"
-
-
-def eta_text(seconds: float) -> str:
-    seconds = int(seconds)
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}" if seconds >= 3600 else \
-        f"{seconds // 60}:{seconds % 60:02d}"
 
 
 class IngestScreen(SubScreen):
@@ -81,8 +76,7 @@ class IngestScreen(SubScreen):
             devices = [(f"{d.asset_no}  {d.model}", d.asset_no) for d in self.services.devices.list()]
             yield ZhSelect(devices, prompt=_("设备：自动识别"), id="device", compact=True)
             tz = self.tz
-            activities = [(f"{a.id}  {fmt_local(a.start_at, tz)}  {a.case_name or a.title}", str(a.id))
-                          for a in self.services.activities.list()]
+            activities = activity_options(self.services.activities.list(), tz)
             yield ZhSelect(activities, prompt=_("执法活动：按时间自动对应"), id="activity", compact=True)
         yield Static("", id="summary")
         yield RegisterTable(id="plan")
@@ -179,8 +173,7 @@ class IngestScreen(SubScreen):
             return
         planned = self.plan.files[int(key)]
         tz = self.tz
-        activities = [(f"{a.id}  {fmt_local(a.start_at, tz)}  {a.case_name or a.title}", str(a.id))
-                      for a in self.services.activities.list()]
+        activities = activity_options(self.services.activities.list(), tz)
         if not activities:
             self.notify(_("还没有执法活动：请先登记执法活动"), severity="error")
             return
@@ -249,7 +242,7 @@ class IngestScreen(SubScreen):
         left = (event.bytes_total - event.bytes_done) / rate if rate > 0 else 0
         line = _("文件 {done}/{total}  {copied} / {size}  {rate}  剩余约 {eta}  {current}").format(
             done=event.files_done, total=event.files_total, copied=size_text(event.bytes_done),
-            size=size_text(event.bytes_total), rate=rate_text(rate), eta=eta_text(left), current=event.current)
+            size=size_text(event.bytes_total), rate=rate_text(rate), eta=fmt_duration(int(left)), current=event.current)
         if self.cancel_event.is_set():
             line += "  " + _("（正在停止…）")
         self.query_one("#progress-line", Static).update(line)
