@@ -208,48 +208,42 @@ class DiscsScreen(SectionScreen):
         self.notify(message, severity="information" if ok else "error", title=_("光盘归档"))
         self.reload()
 
-    @work(thread=True, exclusive=True, group="discs")
-    def run_build(self, activity: str, media: str, out: str) -> None:
+    def _job(self, call, describe) -> None:
+        """Run one disc job in this worker thread; its outcome in words (or its refusal) goes to
+        :meth:`finished`."""
         try:
-            result = self.services.discs.build(out, activity=activity, media=media, progress=self.progress)
-            message, ok = _("光盘组 {id}：{n} 张").format(id=result.id, n=len(result.discs)), True
+            message, ok = describe(call())
         except UserError as exc:
             message, ok = exc.render(), False
         finally:
             close_thread_connection(self.services)
         self.app.call_from_thread(self.finished, message, ok)
+
+    @work(thread=True, exclusive=True, group="discs")
+    def run_build(self, activity: str, media: str, out: str) -> None:
+        self._job(lambda: self.services.discs.build(out, activity=activity, media=media, progress=self.progress),
+                  lambda result: (_("光盘组 {id}：{n} 张").format(id=result.id, n=len(result.discs)), True))
 
     @work(thread=True, exclusive=True, group="discs")
     def run_burn(self, image: str, drive: str, copy: int, kept_at: str) -> None:
-        try:
-            result = self.services.discs.burn(image, drive, copy, kept_at=kept_at, progress=self.progress)
+        def describe(result) -> tuple[str, bool]:
             if result.ok:
-                message = _("已刻录并核验：{volume} 第 {copy} 份（{place}）").format(
-                    volume=result.disc.volume_id, copy=copy, place=kept_at or _("未填存放位置"))
-            else:
-                message = _("回读核验不一致：{volume} 第 {copy} 份").format(volume=result.disc.volume_id, copy=copy) \
-                    + " " + " ".join(p.path for p in result.problems)
-            ok = result.ok
-        except UserError as exc:
-            message, ok = exc.render(), False
-        finally:
-            close_thread_connection(self.services)
-        self.app.call_from_thread(self.finished, message, ok)
+                return _("已刻录并核验：{volume} 第 {copy} 份（{place}）").format(
+                    volume=result.disc.volume_id, copy=copy, place=kept_at or _("未填存放位置")), True
+            return _("回读核验不一致：{volume} 第 {copy} 份").format(volume=result.disc.volume_id, copy=copy) \
+                + " " + " ".join(p.path for p in result.problems), False
+
+        self._job(lambda: self.services.discs.burn(image, drive, copy, kept_at=kept_at, progress=self.progress),
+                  describe)
 
     @work(thread=True, exclusive=True, group="discs")
     def run_verify(self, drive: str) -> None:
-        try:
-            result = self.services.discs.verify(drive, progress=self.progress)
+        def describe(result) -> tuple[str, bool]:
             if result.ok:
-                message = _("光盘完好：{volume}（第 {n} 张，共 {count} 张），{files} 个文件均与清单一致").format(
-                    volume=result.disc.volume_id, n=result.disc.number, count=result.disc.discs, files=result.checked)
-            else:
-                message = _("光盘 {volume} 发现 {n} 处问题：").format(volume=result.disc.volume_id,
-                                                                 n=len(result.problems)) \
-                    + " ".join(p.path for p in result.problems)
-            ok = result.ok
-        except UserError as exc:
-            message, ok = exc.render(), False
-        finally:
-            close_thread_connection(self.services)
-        self.app.call_from_thread(self.finished, message, ok)
+                return _("光盘完好：{volume}（第 {n} 张，共 {count} 张），{files} 个文件均与清单一致").format(
+                    volume=result.disc.volume_id, n=result.disc.number, count=result.disc.discs,
+                    files=result.checked), True
+            return _("光盘 {volume} 发现 {n} 处问题：").format(volume=result.disc.volume_id, n=len(result.problems)) \
+                + " ".join(p.path for p in result.problems), False
+
+        self._job(lambda: self.services.discs.verify(drive, progress=self.progress), describe)
