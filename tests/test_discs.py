@@ -220,7 +220,7 @@ def test_cli_build_json_and_refusals(services, case, tmp_path, cli):
     assert DiscCopy.get().kept_at == "档案室二号柜"
     assert AuditEvent.select().where((AuditEvent.entity == "disc_copy") & (AuditEvent.action == "update")).count() == 1
     text = cli("disc", "list").out
-    assert "档案室" in text and "未完成两份" in text
+    assert "档案室" in text and "未完成两份" in text and "CD（700 MB）" in text  # the medium in words
     assert "Copies incomplete" in cli("--lang", "en", "disc", "list").out
     assert cli("disc", "verify", "--drive", f"stdio:{tmp_path / 'nothing.img'}").code == 2
 

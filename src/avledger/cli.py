@@ -1348,7 +1348,7 @@ def disc_keep(volume_id, copy_no, kept_at) -> None:
 def disc_list(as_json) -> None:
     """光盘登记：每组、每张、每份光盘，存放位置与检测记录。"""
     from avledger.timeutil import fmt_local
-    from avledger.vocab import DISC_CHECK_RESULTS, label
+    from avledger.vocab import DISC_CHECK_RESULTS, DISC_MEDIA, label
 
     from avledger.services.discs import DISC_TARGET_STATES
     from avledger.services.views import to_json
@@ -1375,8 +1375,8 @@ def disc_list(as_json) -> None:
             copies = _("；").join(f"{c.copy}：{c.kept_at or '-'}" + ("" if c.verified else _("（未通过核验）"))
                                  for c in d.copies)
             last = d.last_check
-            rows.append([f"{s.id}", f"{d.number}/{d.discs}", d.volume_id, s.case_no or "", s.title, s.media,
-                         _("是") if d.built else "", copies,
+            rows.append([f"{s.id}", f"{d.number}/{d.discs}", d.volume_id, s.case_no or "", s.title,
+                         label(DISC_MEDIA, s.media), _("是") if d.built else "", copies,
                          f"{fmt_local(last.at, tz)} {label(DISC_CHECK_RESULTS, last.result)}" if last else ""])
     table([_("组"), _("光盘"), _("卷标"), _("案号"), _("名称"), _("类型"), _("已制作"), _("份数与存放位置"),
            _("最近检测")], rows)
