@@ -45,7 +45,8 @@ root, out, sums = Path(sys.argv[1]), Path(sys.argv[2]), json.loads(sys.argv[3])
 files = [SourceFile(i, p.name, p.stat().st_size, sums[p.name], p) for i, p in enumerate(sorted(root.iterdir()))]
 start = time.perf_counter()
 image = build_image(out, "BENCH", files, {"bagit.txt": b"BagIt-Version: 1.0\n"})
-print(json.dumps({"seconds": time.perf_counter() - start, "size": image.size, "sha256": image.sha256, "streamed": image.hashed_while_writing,
+print(json.dumps({"seconds": time.perf_counter() - start, "size": image.size, "sha256": image.sha256,
+                  "streamed": image.hashed_while_writing,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -97,31 +98,44 @@ def main() -> int:
 
         refs, ref_syncs, builds, peaks, streamed = [], [], [], [], True
         for _ in range(rounds):
-            refs.append(timed(["xorriso", "-as", "mkisofs", "-iso-level", "3", "-J", "-R", "-o", str(ref_iso),
-                               str(root)]))
+            refs.append(
+                timed(["xorriso", "-as", "mkisofs", "-iso-level", "3", "-J", "-R", "-o", str(ref_iso), str(root)])
+            )
             ref_syncs.append(refs[-1] + timed(["sync"]))
             settle(ref_iso, ours_iso)
-            child = subprocess.run([sys.executable, "-c", CHILD, str(root), str(ours_iso), json.dumps(sums)],
-                                   env=env, check=True, capture_output=True, text=True)
+            child = subprocess.run(
+                [sys.executable, "-c", CHILD, str(root), str(ours_iso), json.dumps(sums)],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
             ours = json.loads(child.stdout)
             builds.append(ours["seconds"])
             peaks.append(ours["peak_mb"])
             streamed = streamed and ours["streamed"]
             settle(ref_iso)
         build, ref = statistics.median(builds), statistics.median(refs)
-        print(f"build ({gib:g} GiB + 200 files, {rounds} rounds): avledger {build:.2f} s "
-              f"(runs {', '.join(f'{t:.2f}' for t in builds)}; sources checked, image hashed "
-              f"{'while written' if streamed else 'by reading it back'}, fsync'd; peak {max(peaks):.0f} MB); "
-              f"xorriso mkisofs {ref:.2f} s (runs {', '.join(f'{t:.2f}' for t in refs)}); ratio {build / ref:.2f}")
-        print(f"  best runs: avledger {min(builds):.2f} s, xorriso {min(refs):.2f} s (ratio {min(builds) / min(refs):.2f}); "
-              f"xorriso followed by sync, a flushed image as avledger's: median {statistics.median(ref_syncs):.2f} s")
+        print(
+            f"build ({gib:g} GiB + 200 files, {rounds} rounds): avledger {build:.2f} s "
+            f"(runs {', '.join(f'{t:.2f}' for t in builds)}; sources checked, image hashed "
+            f"{'while written' if streamed else 'by reading it back'}, fsync'd; peak {max(peaks):.0f} MB); "
+            f"xorriso mkisofs {ref:.2f} s (runs {', '.join(f'{t:.2f}' for t in refs)}); ratio {build / ref:.2f}"
+        )
+        print(
+            f"  best runs: avledger {min(builds):.2f} s, xorriso {min(refs):.2f} s "
+            f"(ratio {min(builds) / min(refs):.2f}); "
+            f"xorriso followed by sync, a flushed image as avledger's: median {statistics.median(ref_syncs):.2f} s"
+        )
 
         size, image_sha = ours_iso.stat().st_size, ours["sha256"]
         ref_burns, burns = [], []
         for _ in range(rounds):
             ref_img, ours_img = Path(tmp) / "ref.img", Path(tmp) / "ours.img"
-            ref_burns.append(timed(["xorriso", "-as", "cdrecord", f"dev=stdio:{ref_img}", "fs=64m", str(ours_iso)])
-                             + timed(["sha256sum", str(ref_img)]))
+            ref_burns.append(
+                timed(["xorriso", "-as", "cdrecord", f"dev=stdio:{ref_img}", "fs=64m", str(ours_iso)])
+                + timed(["sha256sum", str(ref_img)])
+            )
             settle(ref_img)
             start = time.perf_counter()
             burn_image(ours_iso, f"stdio:{ours_img}", sha256=image_sha)
@@ -129,9 +143,11 @@ def main() -> int:
             burns.append(time.perf_counter() - start)
             settle(ours_img)
         burn, ref_burn = statistics.median(burns), statistics.median(ref_burns)
-        print(f"burn + read-back: avledger {burn:.2f} s (runs {', '.join(f'{t:.2f}' for t in burns)}), "
-              f"cdrecord + sha256sum {ref_burn:.2f} s (runs {', '.join(f'{t:.2f}' for t in ref_burns)}); "
-              f"ratio {burn / ref_burn:.2f}")
+        print(
+            f"burn + read-back: avledger {burn:.2f} s (runs {', '.join(f'{t:.2f}' for t in burns)}), "
+            f"cdrecord + sha256sum {ref_burn:.2f} s (runs {', '.join(f'{t:.2f}' for t in ref_burns)}); "
+            f"ratio {burn / ref_burn:.2f}"
+        )
 
         checks = {
             f"build ≤ {BUILD_FACTOR:g} × xorriso mkisofs": build <= BUILD_FACTOR * ref,

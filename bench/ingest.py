@@ -133,8 +133,10 @@ def main() -> int:
                 assert check.ok
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         reference, ingest_s = statistics.median(references), statistics.median(ingests)
-        print(f"runs: ingest {', '.join(f'{t:.2f}' for t in ingests)} s; "
-              f"cp -r + sync {', '.join(f'{t:.2f}' for t in references)} s")
+        print(
+            f"runs: ingest {', '.join(f'{t:.2f}' for t in ingests)} s; "
+            f"cp -r + sync {', '.join(f'{t:.2f}' for t in references)} s"
+        )
 
     ok = True
 
@@ -143,8 +145,11 @@ def main() -> int:
         ok &= passed
         print(f"{'PASS' if passed else 'FAIL'}  {name}: {value}")
 
-    line("ingest vs cp -r + sync (medians)", f"{ingest_s:.2f} s vs {reference:.2f} s = {ingest_s / reference:.2f} x "
-         f"(target <= {COPY_FACTOR} x)", ingest_s <= COPY_FACTOR * reference)
+    line(
+        "ingest vs cp -r + sync (medians)",
+        f"{ingest_s:.2f} s vs {reference:.2f} s = {ingest_s / reference:.2f} x (target <= {COPY_FACTOR} x)",
+        ingest_s <= COPY_FACTOR * reference,
+    )
     line("metadata per clip (median)", f"{metadata_ms:.1f} ms (target < {METADATA_MS} ms)", metadata_ms < METADATA_MS)
     line("peak memory", f"{peak_mb:.0f} MB (target < {MEMORY_MB} MB)", peak_mb < MEMORY_MB)
     line("verify vs sha256sum", f"{verify_s:.2f} s vs {sha_s:.2f} s (target <=)", verify_s <= sha_s * 1.05)

@@ -51,17 +51,38 @@ def main() -> int:
         rows = []
         for i in range(total):
             begin = start + dt.timedelta(hours=8 * (i // len(devices)))
-            rows.append(dict(device=devices[i % len(devices)], holder=staff[i % len(staff)], start_at=begin,
-                             start_kind="issue", battery_pct=90, free_gb=20.0, clock_offset_s=1, notice_given=True,
-                             end_at=begin + dt.timedelta(hours=6), end_kind="return"))
+            rows.append(
+                dict(
+                    device=devices[i % len(devices)],
+                    holder=staff[i % len(staff)],
+                    start_at=begin,
+                    start_kind="issue",
+                    battery_pct=90,
+                    free_gb=20.0,
+                    clock_offset_s=1,
+                    notice_given=True,
+                    end_at=begin + dt.timedelta(hours=6),
+                    end_kind="return",
+                )
+            )
         for n, device in enumerate(devices[:40]):  # 40 out now, 10 of them overdue
             due = now - dt.timedelta(hours=2) if n < 10 else now + dt.timedelta(hours=6)
-            rows.append(dict(device=device, holder=staff[n % len(staff)], start_at=now - dt.timedelta(hours=4),
-                             start_kind="issue", due_at=due, battery_pct=90, free_gb=20.0, clock_offset_s=1,
-                             notice_given=True))
+            rows.append(
+                dict(
+                    device=device,
+                    holder=staff[n % len(staff)],
+                    start_at=now - dt.timedelta(hours=4),
+                    start_kind="issue",
+                    due_at=due,
+                    battery_pct=90,
+                    free_gb=20.0,
+                    clock_offset_s=1,
+                    notice_given=True,
+                )
+            )
         with svc.db.atomic():
             for i in range(0, len(rows), 5000):
-                Loan.insert_many(rows[i:i + 5000]).execute()
+                Loan.insert_many(rows[i : i + 5000]).execute()
         assert len(svc.lending.list(open_only=True)) == 40
         assert len(svc.lending.list(overdue=True)) == 10
         reference = timed(lambda: svc.db.execute_sql("SELECT COUNT(*) FROM loan WHERE end_at IS NULL").fetchone())

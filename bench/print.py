@@ -44,10 +44,23 @@ def main() -> int:
         rows = []
         for i in range(total):
             begin = start + dt.timedelta(hours=8 * (i // len(devices)))
-            rows.append(dict(device=devices[i % len(devices)], holder=staff[i % len(staff)], start_at=begin,
-                             start_kind="issue", purpose="日常检查", battery_pct=90, free_gb=20.0, clock_offset_s=1,
-                             notice_given=True, end_at=begin + dt.timedelta(hours=6), end_kind="return",
-                             content=f"检查餐饮单位 {i % 7 + 1} 家，拍摄 {i % 5 + 1} 段", condition="ok"))
+            rows.append(
+                dict(
+                    device=devices[i % len(devices)],
+                    holder=staff[i % len(staff)],
+                    start_at=begin,
+                    start_kind="issue",
+                    purpose="日常检查",
+                    battery_pct=90,
+                    free_gb=20.0,
+                    clock_offset_s=1,
+                    notice_given=True,
+                    end_at=begin + dt.timedelta(hours=6),
+                    end_kind="return",
+                    content=f"检查餐饮单位 {i % 7 + 1} 家，拍摄 {i % 5 + 1} 段",
+                    condition="ok",
+                )
+            )
         with svc.db.atomic():
             Loan.insert_many(rows).execute()
         out = Path(tmp) / "loans.pdf"

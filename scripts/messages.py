@@ -43,8 +43,12 @@ def message_ids(root: Path = SRC) -> dict[str, str]:
             if not isinstance(node, ast.Call):
                 continue
             for keyword in node.keywords:
-                if (keyword.arg == "help" and isinstance(keyword.value, ast.Constant)
-                        and isinstance(keyword.value.value, str) and keyword.value.value):
+                if (
+                    keyword.arg == "help"
+                    and isinstance(keyword.value, ast.Constant)
+                    and isinstance(keyword.value.value, str)
+                    and keyword.value.value
+                ):
                     found.setdefault(keyword.value.value, f"{path.relative_to(root)}:{node.lineno}")
             name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
             index = CALLS.get(name)

@@ -71,8 +71,15 @@ def fixed_clock(when: str):
     return lambda: value
 
 
-def write_video(path: Path, seconds: float = 1.0, *, creation_time: str | None = None,
-                tags: dict[str, str] | None = None, fps: int = 10, size: tuple[int, int] = (64, 48)) -> Path:
+def write_video(
+    path: Path,
+    seconds: float = 1.0,
+    *,
+    creation_time: str | None = None,
+    tags: dict[str, str] | None = None,
+    fps: int = 10,
+    size: tuple[int, int] = (64, 48),
+) -> Path:
     """Write a tiny real MPEG-4 video with PyAV (``creation_time`` as the camera writes it, e.g. ...Z)."""
     from avledger.services.samplecard import write_clip
 

@@ -73,8 +73,9 @@ def test_request_refusals_change_nothing(demo):
     assert "一项" in refused(demo, demo.access.request, "2002", "x", activity=activity, clips=[1])
     assert "不能为空" in refused(demo, demo.access.request, "2002", " ", activity=activity)
     assert "没有这个案件编号" in refused(demo, demo.access.request, "2002", "x", case_no="不存在")
-    assert "没有音像文件" in refused(demo, demo.access.request, "2002", "x",
-                                   activity=next(a.id for a in demo.activities.list() if a.clips == 0))
+    assert "没有音像文件" in refused(
+        demo, demo.access.request, "2002", "x", activity=next(a.id for a in demo.activities.list() if a.clips == 0)
+    )
     assert "早于今天" in refused(demo, demo.access.request, "2002", "x", activity=activity, until="2000-01-01")
     demo.staff.update("2004", active=False)
     assert "已离职" in refused(demo, demo.access.request, "2004", "x", activity=activity)

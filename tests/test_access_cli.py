@@ -23,8 +23,19 @@ def be(cli, number: str | None, previous: str | None = None) -> None:
 def test_request_approve_view_extract(cli, tmp_path):
     assert cli("demo").code == 0
     activity = next(c["activity_id"] for c in cli("footage", "list", "--json").json() if c["activity_id"])
-    made = cli("access", "request", "--activity", str(activity), "--requester", "2002", "--reason", "复核现场",
-               "--kind", "copy", "--json")
+    made = cli(
+        "access",
+        "request",
+        "--activity",
+        str(activity),
+        "--requester",
+        "2002",
+        "--reason",
+        "复核现场",
+        "--kind",
+        "copy",
+        "--json",
+    )
     assert made.code == 0, made.err
     req = made.json()["id"]
     assert cli("access", "list", "--open", "--json").json()[0]["status"] == "requested"
@@ -58,8 +69,19 @@ def test_request_approve_view_extract(cli, tmp_path):
     password = tmp_path / "pw"
     password.write_text("s3cret\n")
     out = tmp_path / "out"
-    done = cli("evidence", "extract", str(req), "--extractor", "2002", "--out", str(out), "--7z",
-               "--password-file", str(password), "--json")
+    done = cli(
+        "evidence",
+        "extract",
+        str(req),
+        "--extractor",
+        "2002",
+        "--out",
+        str(out),
+        "--7z",
+        "--password-file",
+        str(password),
+        "--json",
+    )
     assert done.code == 0, done.err
     package = done.json()["package"]
     assert done.json()["encrypted"] is True
@@ -78,8 +100,9 @@ def test_request_approve_view_extract(cli, tmp_path):
 def test_refuse_then_nothing_allowed(cli, tmp_path):
     assert cli("demo").code == 0
     activity = next(c["activity_id"] for c in cli("footage", "list", "--json").json() if c["activity_id"])
-    req = cli("access", "request", "--activity", str(activity), "--requester", "2002", "--reason", "x",
-              "--json").json()["id"]
+    req = cli(
+        "access", "request", "--activity", str(activity), "--requester", "2002", "--reason", "x", "--json"
+    ).json()["id"]
     be(cli, "2001")
     no = cli("access", "refuse", str(req), "--by", "2001", "--reason", "与案件无关")
     assert no.code == 0, no.err

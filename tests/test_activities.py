@@ -29,8 +29,13 @@ def refused(fn, *args, match: str, **kwargs):
 
 
 def add_inspection(office, **kwargs):
-    defaults = dict(end="2026-01-10 11:00", officers=["2001", "2002"], case_no="万发改罚〔2026〕1号",
-                    party="某加油站", place="万州区某路1号")
+    defaults = dict(
+        end="2026-01-10 11:00",
+        officers=["2001", "2002"],
+        case_no="万发改罚〔2026〕1号",
+        party="某加油站",
+        place="万州区某路1号",
+    )
     defaults.update(kwargs)
     return office.activities.add("inspection", "加油站安全检查", "2026-01-10 09:00", **defaults)
 
@@ -50,17 +55,32 @@ def test_add_activity_local_times_stored_utc(office):
 def test_full_record_follows_profile_and_circumstances(office):
     complaint = office.activities.add("complaint", "投诉处置", "2026-01-10 09:00", officers=["2001"])
     assert not complaint.full_record  # not in wanzhou's list of kinds
-    freedom = office.activities.add("complaint", "投诉处置", "2026-01-10 09:00", officers=["2001"],
-                                    circumstances=["personal_freedom"])
+    freedom = office.activities.add(
+        "complaint", "投诉处置", "2026-01-10 09:00", officers=["2001"], circumstances=["personal_freedom"]
+    )
     assert freedom.full_record
-    marked = office.activities.add("other", "其他", "2026-01-10 09:00", officers=["2001"], full_record=True,
-                                   long_term=["objection"], confidential=True)
+    marked = office.activities.add(
+        "other",
+        "其他",
+        "2026-01-10 09:00",
+        officers=["2001"],
+        full_record=True,
+        long_term=["objection"],
+        confidential=True,
+    )
     assert marked.full_record and marked.confidential and marked.long_term == ("objection",)
 
 
 def test_activity_refusals(office):
-    refused(office.activities.add, "inspection", "检查", "2026-01-10 09:00", end="2026-01-10 08:00",
-            officers=["2001"], match="结束时间应晚于开始时间")
+    refused(
+        office.activities.add,
+        "inspection",
+        "检查",
+        "2026-01-10 09:00",
+        end="2026-01-10 08:00",
+        officers=["2001"],
+        match="结束时间应晚于开始时间",
+    )
     refused(office.activities.add, "inspection", "检查", "2026-01-10 09:00", officers=["1001"], match="没有执法证")
     refused(office.activities.add, "inspection", "检查", "2026-01-10 09:00", officers=[], match="至少指定一名")
     refused(office.activities.add, "patrol", "检查", "2026-01-10 09:00", officers=["2001"], match="无效")
@@ -83,15 +103,31 @@ def test_close_case(office):
 
 def test_norecord_needs_signers_and_leader(office):
     view = add_inspection(office)
-    refused(office.norecords.add, view.id, "dark_no_infrared", "地下室无红外设备", ["2001", "2002"], "3001",
-            match="无效")  # not a wanzhou reason
+    refused(
+        office.norecords.add, view.id, "dark_no_infrared", "地下室无红外设备", ["2001", "2002"], "3001", match="无效"
+    )  # not a wanzhou reason
     refused(office.norecords.add, view.id, "device_fault", "设备故障", ["2001"], "3001", match="至少 2 名")
     refused(office.norecords.add, view.id, "device_fault", "设备故障", ["2001", "1001"], "3001", match="没有执法证")
-    refused(office.norecords.add, view.id, "device_fault", "设备故障", ["2001", "2002"], "1001",
-            match="不能接收工作记录报告")
+    refused(
+        office.norecords.add,
+        view.id,
+        "device_fault",
+        "设备故障",
+        ["2001", "2002"],
+        "1001",
+        match="不能接收工作记录报告",
+    )
     refused(office.norecords.add, view.id, "device_fault", " ", ["2001", "2002"], "3001", match="不能为空")
-    refused(office.norecords.add, view.id, "device_fault", "设备故障", ["2001", "2002"], "3001",
-            at="2026-02-01 09:00", match="不能晚于现在")
+    refused(
+        office.norecords.add,
+        view.id,
+        "device_fault",
+        "设备故障",
+        ["2001", "2002"],
+        "3001",
+        at="2026-02-01 09:00",
+        match="不能晚于现在",
+    )
     record = office.norecords.add(view.id, "device_fault", "记录仪故障无法开机", ["2001", "2002"], "3001")
     assert record.signers == ("2001", "2002") and record.reported_to == "3001"
     assert NoRecord.select().count() == 1
@@ -103,23 +139,76 @@ def test_activity_cli(cli, services):
     services.staff.add("李局", "3001", "执法一队", roles=["leader"])
     services.close()
     before = cli("audit", "list", "--json").json()
-    bad = cli("activity", "add", "--kind", "inspection", "--title", "检查", "--start", "2026-01-10 09:00",
-              "--end", "2026-01-10 08:00", "--officer", "2001")
+    bad = cli(
+        "activity",
+        "add",
+        "--kind",
+        "inspection",
+        "--title",
+        "检查",
+        "--start",
+        "2026-01-10 09:00",
+        "--end",
+        "2026-01-10 08:00",
+        "--officer",
+        "2001",
+    )
     assert bad.code == 2 and "结束时间" in bad.err
-    bad = cli("activity", "add", "--kind", "inspection", "--title", "检查", "--start", "2026-01-10 09:00",
-              "--officer", "1001", lang="en")
+    bad = cli(
+        "activity",
+        "add",
+        "--kind",
+        "inspection",
+        "--title",
+        "检查",
+        "--start",
+        "2026-01-10 09:00",
+        "--officer",
+        "1001",
+        lang="en",
+    )
     assert bad.code == 2 and "certificate" in bad.err
     assert cli("audit", "list", "--json").json() == before
-    ok = cli("activity", "add", "--kind", "investigation", "--title", "调查取证", "--start", "2026-01-10 09:00",
-             "--end", "2026-01-10 10:00", "--officer", "2001", "--case-no", "案-1", "--party", "某公司",
-             "--long-term", "objection", "--json")
+    ok = cli(
+        "activity",
+        "add",
+        "--kind",
+        "investigation",
+        "--title",
+        "调查取证",
+        "--start",
+        "2026-01-10 09:00",
+        "--end",
+        "2026-01-10 10:00",
+        "--officer",
+        "2001",
+        "--case-no",
+        "案-1",
+        "--party",
+        "某公司",
+        "--long-term",
+        "objection",
+        "--json",
+    )
     assert ok.code == 0, ok.err
     activity_id = ok.json()["id"]
     listed = cli("activity", "list", "--json").json()
     assert [a["id"] for a in listed] == [activity_id] and listed[0]["missing_record"] is True
     assert "调查取证" in cli("activity", "list").out
-    bad = cli("norecord", "add", "--activity", str(activity_id), "--reason", "device_fault", "--basis", "故障",
-              "--signed-by", "2001", "--reported-to", "3001")
+    bad = cli(
+        "norecord",
+        "add",
+        "--activity",
+        str(activity_id),
+        "--reason",
+        "device_fault",
+        "--basis",
+        "故障",
+        "--signed-by",
+        "2001",
+        "--reported-to",
+        "3001",
+    )
     assert bad.code == 2
     closed = cli("activity", "close", str(activity_id), "--at", "2026-01-12")
     assert closed.code == 0, closed.err

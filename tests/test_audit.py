@@ -61,8 +61,11 @@ def test_deleted_register_row_detected(register):
 
 
 def test_inserted_register_row_detected(register):
-    hand_edit(register, "INSERT INTO device (asset_no, kind, department_id, custodian_id, status) "
-                        "VALUES ('FAKE', 'bodycam', 1, 1, 'in_store');")
+    hand_edit(
+        register,
+        "INSERT INTO device (asset_no, kind, department_id, custodian_id, status) "
+        "VALUES ('FAKE', 'bodycam', 1, 1, 'in_store');",
+    )
     svc = reopen(register)
     assert [p.kind for p in svc.audit.verify().problems] == ["row_unaudited"]
     svc.close()

@@ -35,10 +35,41 @@ def test_commands_before_init_refused(cli):
 def test_full_register_flow(cli):
     assert cli("init", "--unit", "测试局", "--profile", "dalian").code == 0
     assert cli("dept", "add", "执法一队", "--class", "A").code == 0
-    assert cli("staff", "add", "张伟", "--number", "2001", "--dept", "执法一队", "--cert", "C1",
-               "--role", "officer", "--role", "approver").code == 0
-    added = cli("device", "add", "JL-001", "--kind", "bodycam", "--dept", "执法一队", "--custodian", "2001",
-                "--model", "DSJ-V9", "--purchased", "2024-01-02", "--price", "1980")
+    assert (
+        cli(
+            "staff",
+            "add",
+            "张伟",
+            "--number",
+            "2001",
+            "--dept",
+            "执法一队",
+            "--cert",
+            "C1",
+            "--role",
+            "officer",
+            "--role",
+            "approver",
+        ).code
+        == 0
+    )
+    added = cli(
+        "device",
+        "add",
+        "JL-001",
+        "--kind",
+        "bodycam",
+        "--dept",
+        "执法一队",
+        "--custodian",
+        "2001",
+        "--model",
+        "DSJ-V9",
+        "--purchased",
+        "2024-01-02",
+        "--price",
+        "1980",
+    )
     assert added.code == 0, added.err
     devices = cli("device", "list", "--json").json()
     assert [(d["asset_no"], d["status"], d["custodian_number"]) for d in devices] == [("JL-001", "in_store", "2001")]
@@ -47,8 +78,16 @@ def test_full_register_flow(cli):
     staff = cli("staff", "list", "--json").json()
     assert staff[0]["roles"] == ["officer", "approver"]
     alloc = cli("allocation", "--json").json()
-    assert alloc == [{"department": "执法一队", "alloc_class": "A", "officers": 1, "working_devices": 1,
-                      "required": 1, "shortfall": 0}]
+    assert alloc == [
+        {
+            "department": "执法一队",
+            "alloc_class": "A",
+            "officers": 1,
+            "working_devices": 1,
+            "required": 1,
+            "shortfall": 0,
+        }
+    ]
     events = cli("audit", "list", "--json").json()
     assert [e["entity"] for e in events] == ["office", "department", "staff", "device"]
     assert cli("audit", "verify").code == 0
@@ -64,10 +103,38 @@ def test_refusals_exit_2_and_change_nothing(cli):
         (["device", "add", "JL-001", "--kind", "bodycam", "--dept", "一队", "--custodian", "2001"], "资产编号已存在"),
         (["device", "add", "JL-002", "--kind", "bodycam", "--dept", "二队", "--custodian", "2001"], "没有这个科室"),
         (["device", "add", "JL-002", "--kind", "bodycam", "--dept", "一队", "--custodian", "404"], "没有这个工号"),
-        (["device", "add", "JL-002", "--kind", "bodycam", "--dept", "一队", "--custodian", "2001",
-          "--purchased", "2999-01-01"], "不能晚于今天"),
-        (["device", "add", "JL-002", "--kind", "bodycam", "--dept", "一队", "--custodian", "2001",
-          "--purchased", "yesterday"], "不是有效日期"),
+        (
+            [
+                "device",
+                "add",
+                "JL-002",
+                "--kind",
+                "bodycam",
+                "--dept",
+                "一队",
+                "--custodian",
+                "2001",
+                "--purchased",
+                "2999-01-01",
+            ],
+            "不能晚于今天",
+        ),
+        (
+            [
+                "device",
+                "add",
+                "JL-002",
+                "--kind",
+                "bodycam",
+                "--dept",
+                "一队",
+                "--custodian",
+                "2001",
+                "--purchased",
+                "yesterday",
+            ],
+            "不是有效日期",
+        ),
         (["device", "add", "JL-002", "--kind", "phone", "--dept", "一队", "--custodian", "2001"], "--kind"),
         (["staff", "add", "李四", "--number", "2001", "--dept", "一队"], "工号已存在"),
         (["staff", "add", "", "--number", "2002", "--dept", "一队"], "姓名不能为空"),

@@ -26,8 +26,15 @@ SECOND_LONG = "现场执法记录仪视频_某商行无证经营案调查取证�
 def case(services, tmp_path):
     """A case that must go to disc (the party objected), with five collected clips, two with long Chinese names."""
     activity = services.activities.add(
-        "investigation", "无证经营调查取证", "2026-01-10 09:00", end="2026-01-10 11:00", officers=["2001"],
-        case_no="测市监立〔2026〕7号", case_name="某商行无证经营案", long_term=["objection"])
+        "investigation",
+        "无证经营调查取证",
+        "2026-01-10 09:00",
+        end="2026-01-10 11:00",
+        officers=["2001"],
+        case_no="测市监立〔2026〕7号",
+        case_name="某商行无证经营案",
+        long_term=["objection"],
+    )
     card = tmp_path / "card"
     write_video(card / LONG_NAME, 1, creation_time="2026-01-10T01:10:00.000000Z")
     write_video(card / SECOND_LONG, 1, creation_time="2026-01-10T01:20:00.000000Z")
@@ -86,8 +93,14 @@ def test_build_burn_two_copies_and_verify(services, case, tmp_path):
     iso.get_file_from_iso_fp(Sink(), udf_path="/bag-info.txt")
     iso.close()
     text = info.decode("utf-8")
-    for expected in ("测试市综合行政执法局", "测市监立〔2026〕7号", "某商行无证经营案", "无证经营调查取证",
-                     "Bag-Count: 1 of 1", f"Avledger-Disc-Id: {disc.id}"):
+    for expected in (
+        "测试市综合行政执法局",
+        "测市监立〔2026〕7号",
+        "某商行无证经营案",
+        "无证经营调查取证",
+        "Bag-Count: 1 of 1",
+        f"Avledger-Disc-Id: {disc.id}",
+    ):
         assert expected in text
     # xorriso reads it too (Rock Ridge)
     listing = subprocess.run(["xorriso", "-indev", str(image), "-ls", "/data"], capture_output=True, text=True)
@@ -96,10 +109,14 @@ def test_build_burn_two_copies_and_verify(services, case, tmp_path):
     for tag in ("bagit.txt", "bag-info.txt", "manifest-sha256.txt", "说明.txt", "说明.pdf"):
         assert tag in root, tag
     extracted = tmp_path / "说明.pdf"
-    subprocess.run(["xorriso", "-osirrox", "on", "-indev", str(image), "-extract", "/说明.pdf", str(extracted)],
-                   capture_output=True, check=True)
-    description = "".join(subprocess.run(["pdftotext", str(extracted), "-"], capture_output=True, text=True,
-                                         check=True).stdout.split())
+    subprocess.run(
+        ["xorriso", "-osirrox", "on", "-indev", str(image), "-extract", "/说明.pdf", str(extracted)],
+        capture_output=True,
+        check=True,
+    )
+    description = "".join(
+        subprocess.run(["pdftotext", str(extracted), "-"], capture_output=True, text=True, check=True).stdout.split()
+    )
     for expected in ("执法音像记录光盘说明", "测试市综合行政执法局", "某商行无证经营案", "文字说明材料", "调取人"):
         assert expected in description, expected
 
@@ -196,21 +213,40 @@ def test_cli_build_json_and_refusals(services, case, tmp_path, cli):
     assert DiscSet.select().count() == 0  # nothing registered
     hidden.rename(archived)
 
-    built = cli("disc", "build", "--case-no", "测市监立〔2026〕7号", "--media", "cd", "--out", str(tmp_path / "o"),
-                "--json")
+    built = cli(
+        "disc", "build", "--case-no", "测市监立〔2026〕7号", "--media", "cd", "--out", str(tmp_path / "o"), "--json"
+    )
     assert built.code == 0, built.err
     image = built.json()["images"][0]
     assert Path(image["path"]).is_file() and len(image["sha256"]) == 64 and image["files"] == 5
 
     assert cli("disc", "burn", image["path"], "--drive", f"stdio:{tmp_path / 'c.img'}", "--copy", "3").code == 2
     assert DiscCopy.select().count() == 0
-    burned = cli("disc", "burn", image["path"], "--drive", f"stdio:{tmp_path / 'c.img'}", "--copy", "1",
-                 "--kept-at", "档案室", "--json")
+    burned = cli(
+        "disc",
+        "burn",
+        image["path"],
+        "--drive",
+        f"stdio:{tmp_path / 'c.img'}",
+        "--copy",
+        "1",
+        "--kept-at",
+        "档案室",
+        "--json",
+    )
     assert burned.code == 0 and burned.json()["ok"], burned.err
     listed = cli("disc", "list", "--json").json()
     assert listed["sets"][0]["discs"][0]["copies"][0]["kept_at"] == "档案室"
-    assert listed["targets"] == [{"activity_id": case.id, "title": "无证经营调查取证", "case_no": "测市监立〔2026〕7号",
-                                  "reasons": ["objection"], "clips": 5, "state": "partly"}]
+    assert listed["targets"] == [
+        {
+            "activity_id": case.id,
+            "title": "无证经营调查取证",
+            "case_no": "测市监立〔2026〕7号",
+            "reasons": ["objection"],
+            "clips": 5,
+            "state": "partly",
+        }
+    ]
     volume = image["volume_id"]
     assert cli("disc", "keep", volume, "--copy", "2", "--kept-at", "库房").code == 2  # copy 2 not burned
     assert cli("disc", "keep", "NOSUCH", "--copy", "1", "--kept-at", "库房").code == 2
@@ -260,9 +296,11 @@ def test_a_file_over_4_gib(tmp_path):
         fh.write(b"the end")
     sha = hash_file(big)
     source = SourceFile(1, big.name, big.stat().st_size, sha, big)
-    tags = {"bagit.txt": b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
-            "bag-info.txt": b"External-Identifier: BIG\n",
-            "manifest-sha256.txt": f"{sha}  data/{big.name}\n".encode()}
+    tags = {
+        "bagit.txt": b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
+        "bag-info.txt": b"External-Identifier: BIG\n",
+        "manifest-sha256.txt": f"{sha}  data/{big.name}\n".encode(),
+    }
     image = build_image(tmp_path / "big.iso", "BIG", [source], tags)
     big.unlink()
     reading = read_disc(f"stdio:{image.path}")
@@ -278,8 +316,17 @@ def test_disc_labels_print_with_the_label_fields_and_a_qr_code(services, case, t
     out = services.printing.render_pdf("disc-label", Filters(), tmp_path / "labels.pdf")
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     flat = "".join(text.split())
-    for expected in ("测试市综合行政执法局", "某商行无证经营案", "测市监立〔2026〕7号", "第1张，共1张",
-                     "一式2份第1份", "一式2份第2份", "档案室", built.discs[0].volume_id, "tester"):
+    for expected in (
+        "测试市综合行政执法局",
+        "某商行无证经营案",
+        "测市监立〔2026〕7号",
+        "第1张，共1张",
+        "一式2份第1份",
+        "一式2份第2份",
+        "档案室",
+        built.discs[0].volume_id,
+        "tester",
+    ):
         assert expected in flat, expected
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
     assert "Pages:           2" in info  # one page per copy
@@ -406,8 +453,11 @@ def test_names_too_long_for_udf_are_cut_uniquely(tmp_path):
     assert len(on_disc[0]) <= 126 and on_disc[0] != on_disc[1] and len(on_disc[2]) <= 253
     assert on_disc[3:] == ["VID_0001.MP4", "VID_0001 (2).MP4"]
     manifest = "".join(f"{f.sha256}  data/{name}\n" for f, name in zip(files, on_disc)).encode()
-    tags = {"bagit.txt": b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
-            "bag-info.txt": b"External-Identifier: LONG\n", "manifest-sha256.txt": manifest}
+    tags = {
+        "bagit.txt": b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
+        "bag-info.txt": b"External-Identifier: LONG\n",
+        "manifest-sha256.txt": manifest,
+    }
     image = build_image(tmp_path / "long.iso", "LONG", files, tags)
     reading = read_disc(f"stdio:{image.path}")
     assert reading.ok and reading.checked == 5

@@ -21,15 +21,27 @@ PROBE = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize("args", [["--version"], ["device", "list"], ["device", "list", "--json"],
-                                  ["audit", "verify"], ["allocation"], ["ingest", "CARD", "--json"],
-                                  ["verify"], ["disc", "list", "--json"], ["disc", "plan", "--activity", "1"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--version"],
+        ["device", "list"],
+        ["device", "list", "--json"],
+        ["audit", "verify"],
+        ["allocation"],
+        ["ingest", "CARD", "--json"],
+        ["verify"],
+        ["disc", "list", "--json"],
+        ["disc", "plan", "--activity", "1"],
+    ],
+)
 def test_cli_does_not_import_textual(demo, args, tmp_path):
     demo.close()
     env_home = str(demo.home.path)
     args = [str(tmp_path) if a == "CARD" else a for a in args]
-    proc = subprocess.run([sys.executable, "-c", PROBE, "--home", env_home, *args],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, "--home", env_home, *args], capture_output=True, text=True, timeout=60
+    )
     marker = [line for line in proc.stderr.splitlines() if line.startswith("TEXTUAL:")]
     assert marker == ["TEXTUAL:"], proc.stderr
 

@@ -28,8 +28,15 @@ def prepare(svc, clock: str = "2026-01-11 02:00:00"):
     svc.devices.add("JL-001", "bodycam", "执法一队", "2001", serial="SN-A1001")
     svc.lending.issue("JL-001", "2001", CHECK, at="2026-01-10 08:30")
     svc.lending.give_back("JL-001", at="2026-01-10 12:00")
-    return svc.activities.add("inspection", "加油站安全检查", "2026-01-10 09:00", end="2026-01-10 11:00",
-                              officers=["2001"], case_no="万发改罚1号", party="某加油站")
+    return svc.activities.add(
+        "inspection",
+        "加油站安全检查",
+        "2026-01-10 09:00",
+        end="2026-01-10 11:00",
+        officers=["2001"],
+        case_no="万发改罚1号",
+        party="某加油站",
+    )
 
 
 @pytest.fixture
@@ -51,7 +58,9 @@ def test_scan_reads_metadata_and_attributes(office, card):
     by_name = {f.name: f for f in plan.files}
     assert sorted(by_name) == ["VID_0001.MP4", "VID_0002.MP4", "VID_0003.MP4", "现场检查_20260110_093000.mp4"]
     assert sorted((s.path, s.reason) for s in plan.skipped) == [
-        ("DCIM/100MEDIA/EMPTY.MP4", "empty"), ("DCIM/说明.txt", "not_media")]
+        ("DCIM/100MEDIA/EMPTY.MP4", "empty"),
+        ("DCIM/说明.txt", "not_media"),
+    ]
     first = by_name["VID_0001.MP4"]
     assert first.time_source == "tag"
     assert first.start_at == dt.datetime(2026, 1, 10, 1, 5)  # 01:06 on the device clock, 60 s ahead
@@ -219,8 +228,9 @@ KILLER = textwrap.dedent(
 def test_killed_ingest_then_cli_rerun(services, card, cli):
     prepare(services)
     services.close()
-    proc = subprocess.run([sys.executable, "-c", KILLER, str(services.home.path), str(card)],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLER, str(services.home.path), str(card)], capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == -9, proc.stderr
     root = services.home.archive_path
     # the files copied after the first, waiting for their read-back, left as temporary files
@@ -276,8 +286,11 @@ def test_cli_ingest_verify_catches_tampering(services, card, cli):
     checked = cli("verify", "--json")
     assert checked.code == 1
     problems = {(p["kind"], p["path"]) for p in checked.json()["problems"]}
-    assert problems == {("changed", first["archive_path"]), ("missing", second["archive_path"]),
-                        ("extra", "2026-01-10/stranger.mp4")}
+    assert problems == {
+        ("changed", first["archive_path"]),
+        ("missing", second["archive_path"]),
+        ("extra", "2026-01-10/stranger.mp4"),
+    }
     text = cli("verify")
     assert text.code == 1 and "已被改动" in text.out
     one = cli("verify", "--activity", str(first["activity_id"]), "--json")
@@ -322,8 +335,9 @@ def test_source_files_are_not_modified(office, card):
 
 
 def test_overlapping_activities_prefer_the_holders(office, tmp_path):
-    other = office.activities.add("complaint", "投诉处置", "2026-01-10 09:00", end="2026-01-10 10:00",
-                                  officers=["2002"])
+    other = office.activities.add(
+        "complaint", "投诉处置", "2026-01-10 09:00", end="2026-01-10 10:00", officers=["2002"]
+    )
     mine = office.activities.list()[-1]  # the inspection with 2001, from prepare()
     write_video(tmp_path / "card" / "A.MP4", 1, creation_time="2026-01-10T01:10:00Z")
     plan = office.ingest.scan(tmp_path / "card", device="JL-001")
@@ -456,7 +470,7 @@ def test_photo_times_come_from_exif(services, tmp_path):
     write_photo(card / "IMG_0002.JPG", dt.datetime(2026, 1, 10, 9, 41), offset="+08:00")
     write_photo(card / "IMG_0003.JPG", None)
     write_photo(tmp_path / "card2" / "IMG_0005.JPG", dt.datetime(2026, 1, 10, 9, 51), serial="SN-A1001")
-    stamp = dt.datetime(2020, 5, 1, tzinfo=dt.timezone.utc).timestamp()
+    stamp = dt.datetime(2020, 5, 1, tzinfo=dt.UTC).timestamp()
     for path in card.iterdir():
         os.utime(path, (stamp, stamp))  # a file time that would put the photos in 2020
     cut = (card / "IMG_0001.JPG").read_bytes()
@@ -486,7 +500,7 @@ def test_range_copier_copies_exactly_whichever_way_the_kernel_allows(tmp_path, w
         if ways is not None:
             copier.ways = ways
         for offset in (2 * 1024 * 1024, 0, 1024 * 1024, 3 * 1024 * 1024):  # in any order
-            copier.copy(offset, memoryview(data)[offset:offset + 1024 * 1024])
+            copier.copy(offset, memoryview(data)[offset : offset + 1024 * 1024])
     assert target.read_bytes() == data
 
 

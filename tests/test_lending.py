@@ -130,19 +130,59 @@ def test_loss_closes_loan_and_charges_original_price(office):
 
 def test_cli_loan_flow(office, cli):
     office.close()
-    out = cli("loan", "out", "JL-001", "--to", "2001", "--battery", "90", "--free-gb", "20",
-              "--clock-offset", "2", "--notice-given", "--at", "2026-01-10 09:00", "--due", "2026-01-10 18:00")
+    out = cli(
+        "loan",
+        "out",
+        "JL-001",
+        "--to",
+        "2001",
+        "--battery",
+        "90",
+        "--free-gb",
+        "20",
+        "--clock-offset",
+        "2",
+        "--notice-given",
+        "--at",
+        "2026-01-10 09:00",
+        "--due",
+        "2026-01-10 18:00",
+    )
     assert out.code == 0, out.err
     overdue = cli("loan", "list", "--overdue", "--json").json()
     assert [r["asset_no"] for r in overdue] == ["JL-001"]
-    bad = cli("loan", "out", "JL-001", "--to", "2002", "--battery", "90", "--free-gb", "20", "--clock-offset", "2",
-              "--notice-given")
+    bad = cli(
+        "loan",
+        "out",
+        "JL-001",
+        "--to",
+        "2002",
+        "--battery",
+        "90",
+        "--free-gb",
+        "20",
+        "--clock-offset",
+        "2",
+        "--notice-given",
+    )
     assert bad.code == 2 and "不能领用" in bad.err
     assert cli("loan", "handover", "JL-001", "--to", "2002", "--at", "2026-01-10 12:00").code == 0
     back = cli("loan", "in", "JL-001", "--content", "现场检查", "--at", "2026-01-10 17:00")
     assert back.code == 0, back.err
-    weak = cli("loan", "out", "JL-001", "--to", "2001", "--battery", "5", "--free-gb", "20", "--clock-offset", "2",
-               "--notice-given")
+    weak = cli(
+        "loan",
+        "out",
+        "JL-001",
+        "--to",
+        "2001",
+        "--battery",
+        "5",
+        "--free-gb",
+        "20",
+        "--clock-offset",
+        "2",
+        "--notice-given",
+    )
     assert weak.code == 2 and "电量不足" in weak.err
     assert cli("device", "fault", "JL-001", "--desc", "无法开机").code == 0
     assert cli("device", "repair", "JL-001", "--sent").code == 0

@@ -18,8 +18,17 @@ def refused(fn, *args, match: str, **kwargs):
 
 
 def test_add_device_and_view(services):
-    view = services.devices.add("JL-001", "bodycam", "执法一队", "2001", model="DSJ-V9", serial="S1",
-                                purchased="2024-03-01", price="2380.5", abilities=["gps", "infrared"])
+    view = services.devices.add(
+        "JL-001",
+        "bodycam",
+        "执法一队",
+        "2001",
+        model="DSJ-V9",
+        serial="S1",
+        purchased="2024-03-01",
+        price="2380.5",
+        abilities=["gps", "infrared"],
+    )
     assert view.status == "in_store"
     assert view.custodian == "张伟" and view.custodian_number == "2001"
     assert view.price_yuan == "2380.50"
@@ -40,10 +49,11 @@ def test_duplicate_asset_refused(services):
         (dict(asset_no="X", kind="phone", dept="执法一队", custodian="2001"), "设备类型无效"),
         (dict(asset_no="X", kind="bodycam", dept="执法九队", custodian="2001"), "没有这个科室"),
         (dict(asset_no="X", kind="bodycam", dept="执法一队", custodian="9999"), "没有这个工号"),
-        (dict(asset_no="X", kind="bodycam", dept="执法一队", custodian="2001", purchased="2999-01-01"),
-         "购置日期不能晚于今天"),
-        (dict(asset_no="X", kind="bodycam", dept="执法一队", custodian="2001", purchased="2024-13-01"),
-         "不是有效日期"),
+        (
+            dict(asset_no="X", kind="bodycam", dept="执法一队", custodian="2001", purchased="2999-01-01"),
+            "购置日期不能晚于今天",
+        ),
+        (dict(asset_no="X", kind="bodycam", dept="执法一队", custodian="2001", purchased="2024-13-01"), "不是有效日期"),
         (dict(asset_no="X", kind="bodycam", dept="执法一队", custodian="2001", price="-3"), "金额格式不对"),
         (dict(asset_no="X", kind="bodycam", dept="执法一队", custodian="2001", abilities=["laser"]), "功能无效"),
     ],

@@ -37,13 +37,14 @@ class AppState:
         self.home = resolve_home(home_option)
         self._services: Services | None = None
 
-    def services(self, *, need_init: bool = True) -> "Services":
+    def services(self, *, need_init: bool = True) -> Services:
         from avledger.errors import UserError
         from avledger.services import Services
 
         if need_init and not self.home.initialised:
-            raise UserError("数据目录 {path} 中还没有登记库，请先运行 avledger init 或 avledger demo",
-                            path=str(self.home.path))
+            raise UserError(
+                "数据目录 {path} 中还没有登记库，请先运行 avledger init 或 avledger demo", path=str(self.home.path)
+            )
         if self._services is None:
             self._services = Services(self.home)
         return self._services
@@ -135,10 +136,11 @@ def json_option(func):
     return click.option("--json", "as_json", is_flag=True, help="输出 JSON")(func)
 
 
-@click.group(cls=Group, invoke_without_command=True,
-             context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="avledger", message="%(prog)s %(version)s")
-@click.option("--home", "home_option", metavar="DIR", help="数据目录（默认：环境变量 AVLEDGER_HOME，或本机用户的数据目录）")
+@click.option(
+    "--home", "home_option", metavar="DIR", help="数据目录（默认：环境变量 AVLEDGER_HOME，或本机用户的数据目录）"
+)
 @click.option("--lang", type=click.Choice(["zh", "en"]), help="界面语言：zh 中文，en English")
 @click.pass_context
 def cli(ctx: click.Context, home_option: str | None, lang: str | None) -> None:
@@ -216,8 +218,7 @@ def init(unit: str, preset: str) -> None:
         raise UserError("登记库已经初始化（{unit}），不能再次初始化", unit=services.office.unit())
     services = st.services(need_init=False)
     services.office.init(unit, preset)
-    click.echo(_("已初始化：{unit}（{preset}），数据目录 {path}").format(unit=unit, preset=preset,
-                                                                      path=st.home.path))
+    click.echo(_("已初始化：{unit}（{preset}），数据目录 {path}").format(unit=unit, preset=preset, path=st.home.path))
 
 
 @cli.command()
@@ -250,8 +251,7 @@ def dept() -> None:
 
 @dept.command("add")
 @click.argument("name")
-@click.option("--class", "alloc_class", required=True, type=click.Choice(["A", "B", "C", "FULL"]),
-              help="配备类别")
+@click.option("--class", "alloc_class", required=True, type=click.Choice(["A", "B", "C", "FULL"]), help="配备类别")
 @refusals
 def dept_add(name: str, alloc_class: str) -> None:
     """新增科室。"""
@@ -281,8 +281,10 @@ def dept_list(as_json: bool) -> None:
     if as_json:
         emit_json([to_json(r) for r in rows])
         return
-    table([_("科室"), _("配备类别"), _("在职人数"), _("执法人员")],
-          [[r.name, label(ALLOCATION_CLASSES, r.alloc_class), r.staff_count, r.officer_count] for r in rows])
+    table(
+        [_("科室"), _("配备类别"), _("在职人数"), _("执法人员")],
+        [[r.name, label(ALLOCATION_CLASSES, r.alloc_class), r.staff_count, r.officer_count] for r in rows],
+    )
 
 
 # --- staff -------------------------------------------------------------------
@@ -315,8 +317,11 @@ def staff_add(name: str, number: str, dept: str, cert: str | None, roles: tuple[
 @refusals
 def staff_edit(number: str, name, dept, cert, roles, os_user) -> None:
     """修改人员信息。"""
-    view = state().services().staff.update(number, name=name, dept=dept, cert_no=cert,
-                                           roles=list(roles) if roles else None, os_user=os_user)
+    view = (
+        state()
+        .services()
+        .staff.update(number, name=name, dept=dept, cert_no=cert, roles=list(roles) if roles else None, os_user=os_user)
+    )
     click.echo(_("已修改人员：{name}（{number}）").format(name=view.name, number=view.number))
 
 
@@ -342,9 +347,20 @@ def staff_list(active_only: bool, as_json: bool) -> None:
     if as_json:
         emit_json([to_json(r) for r in rows])
         return
-    table([_("工号"), _("姓名"), _("科室"), _("执法证号"), _("角色"), _("状态")],
-          [[r.number, r.name, r.department, r.cert_no or "—", labels(ROLES, r.roles),
-            _("在职") if r.active else _("离职")] for r in rows])
+    table(
+        [_("工号"), _("姓名"), _("科室"), _("执法证号"), _("角色"), _("状态")],
+        [
+            [
+                r.number,
+                r.name,
+                r.department,
+                r.cert_no or "—",
+                labels(ROLES, r.roles),
+                _("在职") if r.active else _("离职"),
+            ]
+            for r in rows
+        ],
+    )
 
 
 # --- devices -------------------------------------------------------------------
@@ -370,12 +386,28 @@ def device() -> None:
 @click.option("--media-time", default="utc", type=click.Choice(["utc", "local"]), help="媒体文件时间的写法")
 @click.option("--notes", default="", help="备注")
 @refusals
-def device_add(asset_no, kind, dept, custodian, model, serial, fixed_asset_no, purchased, price, abilities,
-               media_time, notes) -> None:
+def device_add(
+    asset_no, kind, dept, custodian, model, serial, fixed_asset_no, purchased, price, abilities, media_time, notes
+) -> None:
     """登记设备。"""
-    view = state().services().devices.add(asset_no, kind, dept, custodian, model=model, serial=serial,
-                                          fixed_asset_no=fixed_asset_no, purchased=purchased, price=price,
-                                          abilities=list(abilities), media_time=media_time, notes=notes)
+    view = (
+        state()
+        .services()
+        .devices.add(
+            asset_no,
+            kind,
+            dept,
+            custodian,
+            model=model,
+            serial=serial,
+            fixed_asset_no=fixed_asset_no,
+            purchased=purchased,
+            price=price,
+            abilities=list(abilities),
+            media_time=media_time,
+            notes=notes,
+        )
+    )
     click.echo(_("已登记设备：{asset}").format(asset=view.asset_no))
 
 
@@ -404,8 +436,14 @@ def device_edit(asset_no, abilities, **changes) -> None:
 def _device_row(d) -> list[Any]:
     from avledger.vocab import DEVICE_KINDS, DEVICE_STATUSES, label
 
-    return [d.asset_no, label(DEVICE_KINDS, d.kind), d.model, d.department,
-            f"{d.custodian}（{d.custodian_number}）", label(DEVICE_STATUSES, d.status)]
+    return [
+        d.asset_no,
+        label(DEVICE_KINDS, d.kind),
+        d.model,
+        d.department,
+        f"{d.custodian}（{d.custodian_number}）",
+        label(DEVICE_STATUSES, d.status),
+    ]
 
 
 @device.command("list")
@@ -441,13 +479,20 @@ def device_show(asset_no: str, as_json: bool) -> None:
         emit_json(to_json(d))
         return
     pairs = [
-        (_("资产编号"), d.asset_no), (_("类型"), label(DEVICE_KINDS, d.kind)), (_("型号"), d.model),
-        (_("序列号"), d.serial), (_("固定资产编号"), d.fixed_asset_no),
-        (_("购置日期"), d.purchased.isoformat() if d.purchased else ""), (_("原价（元）"), d.price_yuan or ""),
-        (_("科室"), d.department), (_("保管人"), f"{d.custodian}（{d.custodian_number}）"),
+        (_("资产编号"), d.asset_no),
+        (_("类型"), label(DEVICE_KINDS, d.kind)),
+        (_("型号"), d.model),
+        (_("序列号"), d.serial),
+        (_("固定资产编号"), d.fixed_asset_no),
+        (_("购置日期"), d.purchased.isoformat() if d.purchased else ""),
+        (_("原价（元）"), d.price_yuan or ""),
+        (_("科室"), d.department),
+        (_("保管人"), f"{d.custodian}（{d.custodian_number}）"),
         (_("当前使用人"), f"{d.holder}（{d.holder_number}）" if d.holder else "—"),
-        (_("状态"), label(DEVICE_STATUSES, d.status)), (_("功能"), labels(ABILITIES, d.abilities) or "—"),
-        (_("媒体时间"), label(MEDIA_TIME, d.media_time)), (_("备注"), d.notes),
+        (_("状态"), label(DEVICE_STATUSES, d.status)),
+        (_("功能"), labels(ABILITIES, d.abilities) or "—"),
+        (_("媒体时间"), label(MEDIA_TIME, d.media_time)),
+        (_("备注"), d.notes),
     ]
     from rich.cells import cell_len
 
@@ -480,8 +525,10 @@ def device_history(asset_no: str, as_json: bool) -> None:
     if as_json:
         emit_json([{"at": fmt_local(e.at, tz), "kind": e.kind, "text": e.text} for e in history])
         return
-    table([_("时间"), _("事项"), _("内容")],
-          [[fmt_local(e.at, tz), label(HISTORY_KINDS, e.kind), e.text] for e in history])
+    table(
+        [_("时间"), _("事项"), _("内容")],
+        [[fmt_local(e.at, tz), label(HISTORY_KINDS, e.kind), e.text] for e in history],
+    )
 
 
 # --- allocation ------------------------------------------------------------------
@@ -497,9 +544,20 @@ def allocation(as_json: bool) -> None:
     if as_json:
         emit_json([to_json(r) for r in rows])
         return
-    table([_("科室"), _("配备类别"), _("执法人员"), _("在用设备"), _("应配"), _("缺额")],
-          [[r.department, label(ALLOCATION_CLASSES, r.alloc_class), r.officers, r.working_devices,
-            _("按需") if r.required is None else r.required, r.shortfall or ""] for r in rows])
+    table(
+        [_("科室"), _("配备类别"), _("执法人员"), _("在用设备"), _("应配"), _("缺额")],
+        [
+            [
+                r.department,
+                label(ALLOCATION_CLASSES, r.alloc_class),
+                r.officers,
+                r.working_devices,
+                _("按需") if r.required is None else r.required,
+                r.shortfall or "",
+            ]
+            for r in rows
+        ],
+    )
 
 
 # --- office profile ------------------------------------------------------------------
@@ -563,9 +621,13 @@ def audit_list(limit: int | None, as_json: bool) -> None:
     from avledger.vocab import AUDIT_ACTIONS, label
 
     tz = services.office.profile().tz
-    table(["#", _("时间"), _("操作人"), _("操作"), _("对象"), _("摘要")],
-          [[r.id, fmt_local(r.at, tz), r.actor, label(AUDIT_ACTIONS, r.action), f"{r.entity}#{r.entity_id}", r.summary]
-           for r in rows])
+    table(
+        ["#", _("时间"), _("操作人"), _("操作"), _("对象"), _("摘要")],
+        [
+            [r.id, fmt_local(r.at, tz), r.actor, label(AUDIT_ACTIONS, r.action), f"{r.entity}#{r.entity_id}", r.summary]
+            for r in rows
+        ],
+    )
 
 
 @audit.command("verify")
@@ -579,12 +641,22 @@ def audit_verify(as_json: bool) -> None:
 
     result = state().services().audit.verify()
     if as_json:
-        emit_json({"ok": result.ok, "events": result.events, "rows": result.rows,
-                   "first_bad_event": result.first_bad_event, "problems": [asdict(p) for p in result.problems]})
+        emit_json(
+            {
+                "ok": result.ok,
+                "events": result.events,
+                "rows": result.rows,
+                "first_bad_event": result.first_bad_event,
+                "problems": [asdict(p) for p in result.problems],
+            }
+        )
     else:
         if result.ok:
-            click.echo(_("审计链完整：{events} 条日志，{rows} 条登记记录均与日志一致").format(
-                events=result.events, rows=result.rows))
+            click.echo(
+                _("审计链完整：{events} 条日志，{rows} 条登记记录均与日志一致").format(
+                    events=result.events, rows=result.rows
+                )
+            )
         else:
             click.echo(_("发现 {n} 处问题：").format(n=len(result.problems)))
             for problem in result.problems:
@@ -626,10 +698,24 @@ def loan_out(asset_no, holder, battery, free_gb, clock_offset, notice_given, due
     """领用：使用前检查后发放给执法人员。"""
     from avledger.services.lending import PreCheck
 
-    view = state().services().lending.issue(asset_no, holder, PreCheck(battery, free_gb, clock_offset, notice_given),
-                                            due=due, purpose=purpose, despite=despite, at=at)
-    click.echo(_("已领用：{asset} → {holder}（{number}）").format(asset=view.asset_no, holder=view.holder,
-                                                              number=view.holder_number))
+    view = (
+        state()
+        .services()
+        .lending.issue(
+            asset_no,
+            holder,
+            PreCheck(battery, free_gb, clock_offset, notice_given),
+            due=due,
+            purpose=purpose,
+            despite=despite,
+            at=at,
+        )
+    )
+    click.echo(
+        _("已领用：{asset} → {holder}（{number}）").format(
+            asset=view.asset_no, holder=view.holder, number=view.holder_number
+        )
+    )
 
 
 @loan.command("in")
@@ -652,8 +738,9 @@ def loan_in(asset_no, content, condition, at) -> None:
 def loan_handover(asset_no, holder, at) -> None:
     """交接：不经入库，直接交给另一名执法人员。"""
     view = state().services().lending.handover(asset_no, holder, at=at)
-    click.echo(_("已交接：{asset} {giver} → {holder}").format(asset=view.asset_no, giver=view.from_holder,
-                                                         holder=view.holder))
+    click.echo(
+        _("已交接：{asset} {giver} → {holder}").format(asset=view.asset_no, giver=view.from_holder, holder=view.holder)
+    )
 
 
 @loan.command("list")
@@ -669,20 +756,33 @@ def loan_list(open_only, overdue, asset_no, staff_number, as_json) -> None:
     from avledger.timeutil import fmt_local
 
     services = state().services()
-    rows = services.lending.list(open_only=open_only, overdue=overdue, asset_no=asset_no,
-                                 staff_number=staff_number)
+    rows = services.lending.list(open_only=open_only, overdue=overdue, asset_no=asset_no, staff_number=staff_number)
     if as_json:
         emit_json([to_json(r) for r in rows])
         return
     tz = services.office.profile().tz
-    table([_("资产编号"), _("使用人"), _("领用/交接"), _("应还"), _("检查"), _("归还"), _("记录内容")],
-          [[r.asset_no, f"{r.holder}（{r.holder_number}）",
-            fmt_local(r.start_at, tz) + ("" if r.start_kind == "issue" else _("（交接）")),
-            fmt_local(r.due_at, tz) + (_("（逾期）") if r.overdue else ""),
-            ("—" if r.start_kind != "issue" else (_("未通过：") + (r.despite or "")) if r.check_failures else _("通过")),
-            fmt_local(r.end_at, tz) + (_("（交接）") if r.end_kind == "handover" else
-                                       _("（丢失）") if r.end_kind == "lost" else ""),
-            r.content] for r in rows])
+    table(
+        [_("资产编号"), _("使用人"), _("领用/交接"), _("应还"), _("检查"), _("归还"), _("记录内容")],
+        [
+            [
+                r.asset_no,
+                f"{r.holder}（{r.holder_number}）",
+                fmt_local(r.start_at, tz) + ("" if r.start_kind == "issue" else _("（交接）")),
+                fmt_local(r.due_at, tz) + (_("（逾期）") if r.overdue else ""),
+                (
+                    "—"
+                    if r.start_kind != "issue"
+                    else (_("未通过：") + (r.despite or ""))
+                    if r.check_failures
+                    else _("通过")
+                ),
+                fmt_local(r.end_at, tz)
+                + (_("（交接）") if r.end_kind == "handover" else _("（丢失）") if r.end_kind == "lost" else ""),
+                r.content,
+            ]
+            for r in rows
+        ],
+    )
 
 
 @device.command("fault")
@@ -721,13 +821,15 @@ def device_repair(asset_no, step, at) -> None:
 def device_lost(asset_no, liable, amount, at) -> None:
     """登记丢失（按原价赔偿，设备退出使用）。"""
     view = state().services().lending.record_liability(asset_no, "lost", liable, amount=amount, at=at)
-    click.echo(_("已登记丢失：{asset}，责任人 {name}，赔偿 {amount} 元").format(
-        asset=view.asset_no, name=view.staff, amount=view.amount_yuan))
+    click.echo(
+        _("已登记丢失：{asset}，责任人 {name}，赔偿 {amount} 元").format(
+            asset=view.asset_no, name=view.staff, amount=view.amount_yuan
+        )
+    )
 
 
 # --- enforcement activities and cases ---------------------------------------------
-ACTIVITY_KINDS = ["inspection", "complaint", "investigation", "preservation", "service", "coercion", "hearing",
-                  "other"]
+ACTIVITY_KINDS = ["inspection", "complaint", "investigation", "preservation", "service", "coercion", "hearing", "other"]
 LONG_TERM = ["objection", "obstruction", "mass_incident", "major"]
 CIRCUMSTANCES = ["personal_freedom", "life_health", "major_property", "obstruction", "criminal_referral"]
 
@@ -748,21 +850,51 @@ def activity() -> None:
 @click.option("--place", default="", help="地点")
 @click.option("--officer", "officers", multiple=True, metavar="STAFF_NUMBER", help="执法人员工号（可重复）")
 @click.option("--full-record", is_flag=True, help="须全程记录")
-@click.option("--circumstance", "circumstances", multiple=True, type=click.Choice(CIRCUMSTANCES),
-              help="须全程记录的情形")
+@click.option(
+    "--circumstance", "circumstances", multiple=True, type=click.Choice(CIRCUMSTANCES), help="须全程记录的情形"
+)
 @click.option("--confidential", is_flag=True, help="涉及秘密或隐私")
 @click.option("--long-term", "long_term", multiple=True, type=click.Choice(LONG_TERM), help="长期保存情形")
 @json_option
 @refusals
-def activity_add(kind, title, start, end, case_no, case_name, party, place, officers, full_record, circumstances,
-                 confidential, long_term, as_json) -> None:
+def activity_add(
+    kind,
+    title,
+    start,
+    end,
+    case_no,
+    case_name,
+    party,
+    place,
+    officers,
+    full_record,
+    circumstances,
+    confidential,
+    long_term,
+    as_json,
+) -> None:
     """登记执法活动（有案号即为案件）。"""
     from avledger.services.views import to_json
 
-    view = state().services().activities.add(
-        kind, title, start, end=end, officers=list(officers), case_no=case_no, case_name=case_name, party=party,
-        place=place, full_record=full_record, circumstances=list(circumstances), confidential=confidential,
-        long_term=list(long_term))
+    view = (
+        state()
+        .services()
+        .activities.add(
+            kind,
+            title,
+            start,
+            end=end,
+            officers=list(officers),
+            case_no=case_no,
+            case_name=case_name,
+            party=party,
+            place=place,
+            full_record=full_record,
+            circumstances=list(circumstances),
+            confidential=confidential,
+            long_term=list(long_term),
+        )
+    )
     if as_json:
         emit_json(to_json(view))
         return
@@ -777,7 +909,8 @@ def activity_list(open_only: bool, as_json: bool) -> None:
     """列出执法活动。"""
     from avledger.services.views import to_json
     from avledger.timeutil import fmt_local
-    from avledger.vocab import ACTIVITY_KINDS as KINDS, CASE_STATUSES, label
+    from avledger.vocab import ACTIVITY_KINDS as KINDS
+    from avledger.vocab import CASE_STATUSES, label
 
     services = state().services()
     rows = services.activities.list(open_only=open_only)
@@ -785,14 +918,44 @@ def activity_list(open_only: bool, as_json: bool) -> None:
         emit_json([{**to_json(r), "missing_record": r.missing_record} for r in rows])
         return
     tz = services.office.profile().tz
-    table(["#", _("类型"), _("标题"), _("案号"), _("当事人"), _("开始"), _("结束"), _("执法人员"), _("音像"),
-           _("状态"), _("问题")],
-          [[r.id, label(KINDS, r.kind), r.title, r.case_no, r.party, fmt_local(r.start_at, tz),
-            fmt_local(r.end_at, tz), _("、").join(r.officer_names), r.clips,
-            label(CASE_STATUSES, r.status) + (f" {r.closed_at.isoformat()}" if r.closed_at else ""),
-            _("；").join(p for p in (_("须全程记录但无音像也无工作记录") if r.missing_record else "",
-                                 _("{n} 处中断待说明").format(n=r.open_gaps) if r.open_gaps else "") if p)]
-           for r in rows])
+    table(
+        [
+            "#",
+            _("类型"),
+            _("标题"),
+            _("案号"),
+            _("当事人"),
+            _("开始"),
+            _("结束"),
+            _("执法人员"),
+            _("音像"),
+            _("状态"),
+            _("问题"),
+        ],
+        [
+            [
+                r.id,
+                label(KINDS, r.kind),
+                r.title,
+                r.case_no,
+                r.party,
+                fmt_local(r.start_at, tz),
+                fmt_local(r.end_at, tz),
+                _("、").join(r.officer_names),
+                r.clips,
+                label(CASE_STATUSES, r.status) + (f" {r.closed_at.isoformat()}" if r.closed_at else ""),
+                _("；").join(
+                    p
+                    for p in (
+                        _("须全程记录但无音像也无工作记录") if r.missing_record else "",
+                        _("{n} 处中断待说明").format(n=r.open_gaps) if r.open_gaps else "",
+                    )
+                    if p
+                ),
+            ]
+            for r in rows
+        ],
+    )
 
 
 @activity.command("show")
@@ -803,8 +966,20 @@ def activity_show(activity_id: str, as_json: bool) -> None:
     """显示一项执法活动及其音像、中断和工作记录。"""
     from avledger.services.views import to_json
     from avledger.timeutil import fmt_local
-    from avledger.vocab import (ACTIVITY_KINDS as KINDS, CASE_STATUSES, CIRCUMSTANCES as CIRC, GAP_REASONS,
-                                LONG_TERM_REASONS, NORECORD_REASONS, label, labels)
+    from avledger.vocab import (
+        ACTIVITY_KINDS as KINDS,
+    )
+    from avledger.vocab import (
+        CASE_STATUSES,
+        GAP_REASONS,
+        LONG_TERM_REASONS,
+        NORECORD_REASONS,
+        label,
+        labels,
+    )
+    from avledger.vocab import (
+        CIRCUMSTANCES as CIRC,
+    )
 
     services = state().services()
     view = services.activities.open(activity_id)
@@ -812,16 +987,30 @@ def activity_show(activity_id: str, as_json: bool) -> None:
     gaps = services.gaps.list(activity=view.id)
     records = services.norecords.list(activity=view.id)
     if as_json:
-        emit_json({**to_json(view), "missing_record": view.missing_record, "clips": [to_json(c) for c in clips],
-                   "gaps": [to_json(g) for g in gaps], "norecords": [to_json(r) for r in records]})
+        emit_json(
+            {
+                **to_json(view),
+                "missing_record": view.missing_record,
+                "clips": [to_json(c) for c in clips],
+                "gaps": [to_json(g) for g in gaps],
+                "norecords": [to_json(r) for r in records],
+            }
+        )
         return
     tz = services.office.profile().tz
     pairs = [
-        ("#", str(view.id)), (_("类型"), label(KINDS, view.kind)), (_("标题"), view.title),
-        (_("案号"), view.case_no), (_("案件名"), view.case_name), (_("当事人"), view.party), (_("执法地点"), view.place),
+        ("#", str(view.id)),
+        (_("类型"), label(KINDS, view.kind)),
+        (_("标题"), view.title),
+        (_("案号"), view.case_no),
+        (_("案件名"), view.case_name),
+        (_("当事人"), view.party),
+        (_("执法地点"), view.place),
         (_("执法人员"), _("、").join(f"{n}（{num}）" for n, num in zip(view.officer_names, view.officers))),
-        (_("开始"), fmt_local(view.start_at, tz)), (_("结束"), fmt_local(view.end_at, tz)),
-        (_("是否须全程记录"), _("是") if view.full_record else _("否")), (_("情形"), labels(CIRC, view.circumstances)),
+        (_("开始"), fmt_local(view.start_at, tz)),
+        (_("结束"), fmt_local(view.end_at, tz)),
+        (_("是否须全程记录"), _("是") if view.full_record else _("否")),
+        (_("情形"), labels(CIRC, view.circumstances)),
         (_("是否涉密"), _("是") if view.confidential else _("否")),
         (_("长期保存情形"), labels(LONG_TERM_REASONS, view.long_term)),
         (_("状态"), label(CASE_STATUSES, view.status) + (f" {view.closed_at.isoformat()}" if view.closed_at else "")),
@@ -834,19 +1023,39 @@ def activity_show(activity_id: str, as_json: bool) -> None:
     if view.missing_record:
         click.echo(_("须全程记录但无音像也无工作记录"))
     click.echo("")
-    table(["#", _("文件名"), _("录制时间"), _("设备"), _("使用人"), _("存储路径")],
-          [[c.id, c.original_name, fmt_local(c.start_at, tz), c.asset_no or "", c.holder or "", c.archive_path]
-           for c in clips])
+    table(
+        ["#", _("文件名"), _("录制时间"), _("设备"), _("使用人"), _("存储路径")],
+        [
+            [c.id, c.original_name, fmt_local(c.start_at, tz), c.asset_no or "", c.holder or "", c.archive_path]
+            for c in clips
+        ],
+    )
     if gaps:
         click.echo("")
-        table(["#", _("中断开始"), _("恢复"), _("分钟"), _("原因")],
-              [[g.id, fmt_local(g.start_at, tz), fmt_local(g.end_at, tz), g.minutes,
-                label(GAP_REASONS, g.reason) if g.reason else _("待说明")] for g in gaps])
+        table(
+            ["#", _("中断开始"), _("恢复"), _("分钟"), _("原因")],
+            [
+                [
+                    g.id,
+                    fmt_local(g.start_at, tz),
+                    fmt_local(g.end_at, tz),
+                    g.minutes,
+                    label(GAP_REASONS, g.reason) if g.reason else _("待说明"),
+                ]
+                for g in gaps
+            ],
+        )
     if records:
         click.echo("")
-        table(["#", _("原因"), _("依据"), _("签字"), _("报告")],
-              [[r.id, label(NORECORD_REASONS, r.reason), r.basis, _("、").join(r.signers), r.reported_to]
-               for r in records])
+        table(
+            ["#", _("原因"), _("依据"), _("签字"), _("报告")],
+            [
+                [r.id, label(NORECORD_REASONS, r.reason), r.basis, _("、").join(r.signers), r.reported_to]
+                for r in records
+            ],
+        )
+
+
 @activity.command("confidential")
 @click.argument("activity_id")
 @click.option("--off", is_flag=True, help="取消保密标记（仅涉密资料审批角色）")
@@ -854,8 +1063,11 @@ def activity_show(activity_id: str, as_json: bool) -> None:
 def activity_confidential(activity_id: str, off: bool) -> None:
     """标记执法活动的音像记录为保密（或取消）。"""
     view = state().services().activities.set_confidential(activity_id, not off)
-    click.echo((_("已标记保密：{id} {title}") if view.confidential else _("已取消保密标记：{id} {title}")).format(
-        id=view.id, title=view.title))
+    click.echo(
+        (_("已标记保密：{id} {title}") if view.confidential else _("已取消保密标记：{id} {title}")).format(
+            id=view.id, title=view.title
+        )
+    )
 
 
 @activity.command("close")
@@ -887,7 +1099,7 @@ class _ProgressLine:
         if event.phase != "done" and now - self.last < 0.2:
             return
         self.last = now
-        click.echo("\r" + self.text(event)[:self.width].ljust(self.width), err=True, nl=event.phase == "done")
+        click.echo("\r" + self.text(event)[: self.width].ljust(self.width), err=True, nl=event.phase == "done")
 
     def text(self, event) -> str:
         raise NotImplementedError
@@ -897,8 +1109,12 @@ class _IngestProgressLine(_ProgressLine):
     def text(self, event) -> str:
         mib = 1024 * 1024
         return _("采集 {files}/{total} 个文件，{done:.0f}/{size:.0f} MiB {name}").format(
-            files=event.files_done, total=event.files_total, done=event.bytes_done / mib,
-            size=event.bytes_total / mib, name=event.current)
+            files=event.files_done,
+            total=event.files_total,
+            done=event.bytes_done / mib,
+            size=event.bytes_total / mib,
+            name=event.current,
+        )
 
 
 @cli.command()
@@ -917,27 +1133,52 @@ def ingest(source_dir: str, asset_no: str | None, activity_id: str | None, dry_r
         return
     result = services.ingest.apply(plan, progress=_IngestProgressLine())
     if as_json:
-        emit_json({
-            "archived": [{"id": c.id, "source": c.source, "archive_path": c.archive_path, "sha256": c.sha256,
-                          "activity_id": c.activity_id, "flags": list(c.flags), "late": c.late}
-                         for c in result.archived],
-            "duplicates": [{"source": d.source, "sha256": d.sha256, "clip_id": d.clip_id} for d in result.duplicates],
-            "flagged": [{"id": c.id, "flags": list(c.flags) + (["late"] if c.late else [])} for c in result.flagged],
-            "refused": [{"path": s.path, "reason": s.reason} for s in result.refused],
-            "unassigned": [c.id for c in result.archived if c.activity_id is None],
-            "cancelled": result.cancelled,
-        })
+        emit_json(
+            {
+                "archived": [
+                    {
+                        "id": c.id,
+                        "source": c.source,
+                        "archive_path": c.archive_path,
+                        "sha256": c.sha256,
+                        "activity_id": c.activity_id,
+                        "flags": list(c.flags),
+                        "late": c.late,
+                    }
+                    for c in result.archived
+                ],
+                "duplicates": [
+                    {"source": d.source, "sha256": d.sha256, "clip_id": d.clip_id} for d in result.duplicates
+                ],
+                "flagged": [
+                    {"id": c.id, "flags": list(c.flags) + (["late"] if c.late else [])} for c in result.flagged
+                ],
+                "refused": [{"path": s.path, "reason": s.reason} for s in result.refused],
+                "unassigned": [c.id for c in result.archived if c.activity_id is None],
+                "cancelled": result.cancelled,
+            }
+        )
         return
     from avledger.vocab import CLIP_FLAGS, label
 
     reasons = {"empty": _("空文件"), "not_media": _("不是音像文件"), "unreadable": _("无法读取")}
-    click.echo(_("已入库 {archived} 个，重复跳过 {duplicates} 个，有问题 {flagged} 个，未采集 {refused} 个").format(
-        archived=len(result.archived), duplicates=len(result.duplicates), flagged=len(result.flagged),
-        refused=len(result.refused)))
+    click.echo(
+        _("已入库 {archived} 个，重复跳过 {duplicates} 个，有问题 {flagged} 个，未采集 {refused} 个").format(
+            archived=len(result.archived),
+            duplicates=len(result.duplicates),
+            flagged=len(result.flagged),
+            refused=len(result.refused),
+        )
+    )
     for clip in result.archived:
-        notes = [label(CLIP_FLAGS, f) for f in clip.flags] + ([_("逾期")] if clip.late else []) + \
-            ([_("未分配执法活动")] if clip.activity_id is None else [])
-        click.echo(f"  #{clip.id} {clip.archive_path}" + (_("（{notes}）").format(notes=_("；").join(notes)) if notes else ""))
+        notes = (
+            [label(CLIP_FLAGS, f) for f in clip.flags]
+            + ([_("逾期")] if clip.late else [])
+            + ([_("未分配执法活动")] if clip.activity_id is None else [])
+        )
+        click.echo(
+            f"  #{clip.id} {clip.archive_path}" + (_("（{notes}）").format(notes=_("；").join(notes)) if notes else "")
+        )
     for skipped in result.refused:
         click.echo(f"  - {skipped.path}：{reasons.get(skipped.reason, skipped.reason)}")
 
@@ -948,21 +1189,45 @@ def _print_plan(services, plan, as_json: bool) -> None:
 
     questions = {"no_activity": _("没有时间相符的执法活动"), "several_activities": _("有多个时间相符的执法活动")}
     if as_json:
-        emit_json({
-            "files": [{"source": str(f.source), "kind": f.kind, "size": f.size, "start_at": f.start_at.isoformat(),
-                       "time_source": f.time_source, "device_id": f.device_id, "holder_id": f.holder_id,
-                       "activity_id": f.activity_id, "flags": list(f.flags), "question": f.question}
-                      for f in plan.files],
-            "refused": [{"path": s.path, "reason": s.reason} for s in plan.skipped],
-        })
+        emit_json(
+            {
+                "files": [
+                    {
+                        "source": str(f.source),
+                        "kind": f.kind,
+                        "size": f.size,
+                        "start_at": f.start_at.isoformat(),
+                        "time_source": f.time_source,
+                        "device_id": f.device_id,
+                        "holder_id": f.holder_id,
+                        "activity_id": f.activity_id,
+                        "flags": list(f.flags),
+                        "question": f.question,
+                    }
+                    for f in plan.files
+                ],
+                "refused": [{"path": s.path, "reason": s.reason} for s in plan.skipped],
+            }
+        )
         return
     tz = services.office.profile().tz
-    table([_("文件名"), _("类型"), _("录制时间"), _("时间来源"), _("执法活动"), _("问题")],
-          [[f.name, label(CLIP_KINDS, f.kind), fmt_local(f.start_at, tz), label(TIME_SOURCES, f.time_source),
-            f.activity_id or _("未分配"),
-            _("；").join(([questions[f.question]] if f.question and f.activity_id is None else [])
-                        + ([_("无法读取或已损坏")] if f.flags else []))]
-           for f in plan.files])
+    table(
+        [_("文件名"), _("类型"), _("录制时间"), _("时间来源"), _("执法活动"), _("问题")],
+        [
+            [
+                f.name,
+                label(CLIP_KINDS, f.kind),
+                fmt_local(f.start_at, tz),
+                label(TIME_SOURCES, f.time_source),
+                f.activity_id or _("未分配"),
+                _("；").join(
+                    ([questions[f.question]] if f.question and f.activity_id is None else [])
+                    + ([_("无法读取或已损坏")] if f.flags else [])
+                ),
+            ]
+            for f in plan.files
+        ],
+    )
 
 
 # --- footage -----------------------------------------------------------------------------
@@ -989,14 +1254,38 @@ def footage_list(activity_id, unassigned, late, as_json) -> None:
         emit_json([to_json(r) for r in rows])
         return
     tz = services.office.profile().tz
-    table(["#", _("文件名"), _("类型"), _("录制时间"), _("时长（秒）"), _("设备"), _("使用人"), _("执法活动"),
-           _("入库时间"), _("问题")],
-          [[r.id, r.original_name, label(CLIP_KINDS, r.kind), fmt_local(r.start_at, tz),
-            "" if r.duration_s is None else f"{r.duration_s:.0f}", r.asset_no or "", r.holder or "",
-            f"{r.activity_id} {r.activity}" if r.activity_id else _("未分配"), fmt_local(r.ingested_at, tz),
-            _("；").join([label(CLIP_FLAGS, f) for f in r.flags]
-                     + ([_("逾期：") + (r.late_reason or _("待说明"))] if r.late else []))]
-           for r in rows])
+    table(
+        [
+            "#",
+            _("文件名"),
+            _("类型"),
+            _("录制时间"),
+            _("时长（秒）"),
+            _("设备"),
+            _("使用人"),
+            _("执法活动"),
+            _("入库时间"),
+            _("问题"),
+        ],
+        [
+            [
+                r.id,
+                r.original_name,
+                label(CLIP_KINDS, r.kind),
+                fmt_local(r.start_at, tz),
+                "" if r.duration_s is None else f"{r.duration_s:.0f}",
+                r.asset_no or "",
+                r.holder or "",
+                f"{r.activity_id} {r.activity}" if r.activity_id else _("未分配"),
+                fmt_local(r.ingested_at, tz),
+                _("；").join(
+                    [label(CLIP_FLAGS, f) for f in r.flags]
+                    + ([_("逾期：") + (r.late_reason or _("待说明"))] if r.late else [])
+                ),
+            ]
+            for r in rows
+        ],
+    )
 
 
 @footage.command("show")
@@ -1016,14 +1305,21 @@ def footage_show(clip_id: str, as_json: bool) -> None:
         return
     tz = services.office.profile().tz
     pairs = [
-        ("#", str(c.id)), (_("文件名"), c.original_name), (_("存储路径"), c.archive_path), ("SHA-256", c.sha256),
-        (_("类型"), label(CLIP_KINDS, c.kind)), (_("录制时间"), fmt_local(c.start_at, tz)),
+        ("#", str(c.id)),
+        (_("文件名"), c.original_name),
+        (_("存储路径"), c.archive_path),
+        ("SHA-256", c.sha256),
+        (_("类型"), label(CLIP_KINDS, c.kind)),
+        (_("录制时间"), fmt_local(c.start_at, tz)),
         (_("时间来源"), label(TIME_SOURCES, c.time_source)),
         (_("时长（秒）"), "" if c.duration_s is None else f"{c.duration_s:.1f}"),
-        (_("分辨率"), f"{c.width}×{c.height}" if c.width else ""), (_("音视频编码"), c.codecs),
-        (_("设备"), c.asset_no or ""), (_("使用人"), f"{c.holder}（{c.holder_number}）" if c.holder else ""),
+        (_("分辨率"), f"{c.width}×{c.height}" if c.width else ""),
+        (_("音视频编码"), c.codecs),
+        (_("设备"), c.asset_no or ""),
+        (_("使用人"), f"{c.holder}（{c.holder_number}）" if c.holder else ""),
         (_("执法活动"), f"{c.activity_id} {c.activity}" if c.activity_id else _("未分配")),
-        (_("入库时间"), fmt_local(c.ingested_at, tz)), (_("采集时限"), fmt_local(c.deadline_at, tz)),
+        (_("入库时间"), fmt_local(c.ingested_at, tz)),
+        (_("采集时限"), fmt_local(c.deadline_at, tz)),
         (_("逾期"), (_("是") + ("：" + c.late_reason if c.late_reason else "")) if c.late else _("否")),
         (_("问题"), labels(CLIP_FLAGS, c.flags)),
     ]
@@ -1048,11 +1344,20 @@ def footage_waiting(as_json: bool) -> None:
         emit_json([to_json(r) for r in rows])
         return
     tz = services.office.profile().tz
-    table([_("设备"), _("使用人"), _("执法活动"), _("归还/结束"), _("采集时限"), _("剩余（小时）")],
-          [[r.asset_no or "", r.holder or "", f"{r.id} {r.activity}" if r.kind == "activity" else "",
-            fmt_local(r.since, tz), fmt_local(r.deadline_at, tz),
-            f"{r.hours_left:.1f}" if r.hours_left >= 0 else _("已逾期 {hours:.1f}").format(hours=-r.hours_left)]
-           for r in rows])
+    table(
+        [_("设备"), _("使用人"), _("执法活动"), _("归还/结束"), _("采集时限"), _("剩余（小时）")],
+        [
+            [
+                r.asset_no or "",
+                r.holder or "",
+                f"{r.id} {r.activity}" if r.kind == "activity" else "",
+                fmt_local(r.since, tz),
+                fmt_local(r.deadline_at, tz),
+                f"{r.hours_left:.1f}" if r.hours_left >= 0 else _("已逾期 {hours:.1f}").format(hours=-r.hours_left),
+            ]
+            for r in rows
+        ],
+    )
 
 
 @footage.command("assign")
@@ -1093,10 +1398,22 @@ def gaps(activity_id, open_only, as_json) -> None:
         emit_json([to_json(r) for r in rows])
         return
     tz = services.office.profile().tz
-    table(["#", _("执法活动"), _("设备"), _("中断开始"), _("恢复"), _("分钟"), _("原因"), _("书面报告")],
-          [[r.id, f"{r.activity_id} {r.activity}", r.asset_no, fmt_local(r.start_at, tz), fmt_local(r.end_at, tz),
-            r.minutes, label(GAP_REASONS, r.reason) if r.reason else _("待说明"), _("是") if r.reported else ""]
-           for r in rows])
+    table(
+        ["#", _("执法活动"), _("设备"), _("中断开始"), _("恢复"), _("分钟"), _("原因"), _("书面报告")],
+        [
+            [
+                r.id,
+                f"{r.activity_id} {r.activity}",
+                r.asset_no,
+                fmt_local(r.start_at, tz),
+                fmt_local(r.end_at, tz),
+                r.minutes,
+                label(GAP_REASONS, r.reason) if r.reason else _("待说明"),
+                _("是") if r.reported else "",
+            ]
+            for r in rows
+        ],
+    )
 
 
 @cli.group()
@@ -1106,7 +1423,9 @@ def gap() -> None:
 
 @gap.command("explain")
 @click.argument("gap_id")
-@click.option("--reason", required=True, metavar="REASON", help="原因：fault weather battery storage place_change other")
+@click.option(
+    "--reason", required=True, metavar="REASON", help="原因：fault weather battery storage place_change other"
+)
 @click.option("--note", default="", help="补充说明")
 @click.option("--report", is_flag=True, help="已作书面报告")
 @refusals
@@ -1152,9 +1471,21 @@ def norecord_list(activity_id, as_json) -> None:
         emit_json([to_json(r) for r in rows])
         return
     tz = services.office.profile().tz
-    table(["#", _("执法活动"), _("原因"), _("依据"), _("签字"), _("报告"), _("时间")],
-          [[r.id, r.activity_id, label(NORECORD_REASONS, r.reason), r.basis, _("、").join(r.signers), r.reported_to,
-            fmt_local(r.at, tz)] for r in rows])
+    table(
+        ["#", _("执法活动"), _("原因"), _("依据"), _("签字"), _("报告"), _("时间")],
+        [
+            [
+                r.id,
+                r.activity_id,
+                label(NORECORD_REASONS, r.reason),
+                r.basis,
+                _("、").join(r.signers),
+                r.reported_to,
+                fmt_local(r.at, tz),
+            ]
+            for r in rows
+        ],
+    )
 
 
 # --- verify ----------------------------------------------------------------------------------------
@@ -1168,8 +1499,14 @@ def verify(activity_id, as_json) -> None:
 
     result = state().services().footage.verify(activity=activity_id)
     if as_json:
-        emit_json({"ok": result.ok, "checked": result.checked, "bytes": result.bytes,
-                   "problems": [asdict(p) for p in result.problems]})
+        emit_json(
+            {
+                "ok": result.ok,
+                "checked": result.checked,
+                "bytes": result.bytes,
+                "problems": [asdict(p) for p in result.problems],
+            }
+        )
     else:
         kinds = {"missing": _("缺失"), "changed": _("已被改动"), "extra": _("未登记的文件")}
         if result.ok:
@@ -1177,8 +1514,10 @@ def verify(activity_id, as_json) -> None:
         else:
             click.echo(_("发现 {n} 处问题：").format(n=len(result.problems)))
             for problem in result.problems:
-                click.echo(f"  - {kinds[problem.kind]}：{problem.path}"
-                           + (f"（#{problem.clip_id}）" if problem.clip_id else ""))
+                click.echo(
+                    f"  - {kinds[problem.kind]}：{problem.path}"
+                    + (f"（#{problem.clip_id}）" if problem.clip_id else "")
+                )
     if not result.ok:
         sys.exit(EXIT_PROBLEM)
 
@@ -1208,10 +1547,18 @@ class _DiscProgressLine(_ProgressLine):
 
 
 def _plan_json(plan) -> dict:
-    return {"media": plan.media, "capacity": plan.capacity, "discs": [
-        {"number": d.number, "payload_bytes": d.payload_bytes,
-         "files": [{"clip_id": f.clip_id, "name": f.name, "size": f.size, "sha256": f.sha256} for f in d.files]}
-        for d in plan.discs]}
+    return {
+        "media": plan.media,
+        "capacity": plan.capacity,
+        "discs": [
+            {
+                "number": d.number,
+                "payload_bytes": d.payload_bytes,
+                "files": [{"clip_id": f.clip_id, "name": f.name, "size": f.size, "sha256": f.sha256} for f in d.files],
+            }
+            for d in plan.discs
+        ],
+    }
 
 
 def _disc_json(d) -> dict:
@@ -1248,10 +1595,15 @@ def disc_plan(activity_id, case_no, media, as_json) -> None:
     if as_json:
         emit_json(_plan_json(plan))
         return
-    click.echo(_("{n} 张光盘，{files} 个文件，共 {size}").format(n=len(plan.discs), files=plan.files,
-                                                         size=human(plan.payload_bytes)))
-    table([_("光盘"), _("文件"), _("大小")],
-          [[f"{d.number}/{len(plan.discs)}", len(d.files), human(d.payload_bytes)] for d in plan.discs])
+    click.echo(
+        _("{n} 张光盘，{files} 个文件，共 {size}").format(
+            n=len(plan.discs), files=plan.files, size=human(plan.payload_bytes)
+        )
+    )
+    table(
+        [_("光盘"), _("文件"), _("大小")],
+        [[f"{d.number}/{len(plan.discs)}", len(d.files), human(d.payload_bytes)] for d in plan.discs],
+    )
 
 
 @disc.command("build")
@@ -1261,12 +1613,31 @@ def disc_plan(activity_id, case_no, media, as_json) -> None:
 @refusals
 def disc_build(activity_id, case_no, media, out, as_json) -> None:
     """制作光盘镜像（ISO 9660 + Joliet + Rock Ridge + UDF，BagIt 包与中文说明）。"""
-    result = state().services().discs.build(out, activity=activity_id, case_no=case_no, media=media,
-                                            progress=_DiscProgressLine())
+    result = (
+        state()
+        .services()
+        .discs.build(out, activity=activity_id, case_no=case_no, media=media, progress=_DiscProgressLine())
+    )
     if as_json:
-        emit_json({"set_id": result.id, "media": result.media, "images": [
-            {"disc_id": d.id, "number": d.number, "discs": d.discs, "path": d.image_path, "size": d.size,
-             "volume_id": d.volume_id, "sha256": d.image_sha256, "files": d.files} for d in result.discs]})
+        emit_json(
+            {
+                "set_id": result.id,
+                "media": result.media,
+                "images": [
+                    {
+                        "disc_id": d.id,
+                        "number": d.number,
+                        "discs": d.discs,
+                        "path": d.image_path,
+                        "size": d.size,
+                        "volume_id": d.volume_id,
+                        "sha256": d.image_sha256,
+                        "files": d.files,
+                    }
+                    for d in result.discs
+                ],
+            }
+        )
         return
     click.echo(_("光盘组 {id}：{n} 张").format(id=result.id, n=len(result.discs)))
     for d in result.discs:
@@ -1274,8 +1645,13 @@ def disc_build(activity_id, case_no, media, out, as_json) -> None:
 
 
 def _problem_lines(problems) -> None:
-    kinds = {"missing": _("缺失"), "changed": _("已被改动"), "extra": _("未登记的文件"),
-             "manifest": _("清单被改动"), "image": _("镜像不一致")}
+    kinds = {
+        "missing": _("缺失"),
+        "changed": _("已被改动"),
+        "extra": _("未登记的文件"),
+        "manifest": _("清单被改动"),
+        "image": _("镜像不一致"),
+    }
     for p in problems:
         click.echo(f"  - {kinds.get(p.kind, p.kind)}：{p.path}")
 
@@ -1293,14 +1669,27 @@ def disc_burn(iso_path, drive, copy_no, kept_at, as_json) -> None:
 
     result = state().services().discs.burn(iso_path, drive, copy_no, kept_at=kept_at, progress=_DiscProgressLine())
     if as_json:
-        emit_json({"ok": result.ok, "disc_id": result.disc.id, "volume_id": result.disc.volume_id,
-                   "copy": result.copy.copy, "drive": drive, "kept_at": result.copy.kept_at,
-                   "problems": [asdict(p) for p in result.problems]})
+        emit_json(
+            {
+                "ok": result.ok,
+                "disc_id": result.disc.id,
+                "volume_id": result.disc.volume_id,
+                "copy": result.copy.copy,
+                "drive": drive,
+                "kept_at": result.copy.kept_at,
+                "problems": [asdict(p) for p in result.problems],
+            }
+        )
     elif result.ok:
-        click.echo(_("已刻录并核验：{volume} 第 {copy} 份（{place}）").format(
-            volume=result.disc.volume_id, copy=result.copy.copy, place=result.copy.kept_at or _("未填存放位置")))
+        click.echo(
+            _("已刻录并核验：{volume} 第 {copy} 份（{place}）").format(
+                volume=result.disc.volume_id, copy=result.copy.copy, place=result.copy.kept_at or _("未填存放位置")
+            )
+        )
     else:
-        click.echo(_("回读核验不一致：{volume} 第 {copy} 份").format(volume=result.disc.volume_id, copy=result.copy.copy))
+        click.echo(
+            _("回读核验不一致：{volume} 第 {copy} 份").format(volume=result.disc.volume_id, copy=result.copy.copy)
+        )
         _problem_lines(result.problems)
     if not result.ok:
         sys.exit(EXIT_PROBLEM)
@@ -1317,12 +1706,24 @@ def disc_verify(drive, copy_no, as_json) -> None:
 
     result = state().services().discs.verify(drive, copy=copy_no, progress=_DiscProgressLine())
     if as_json:
-        emit_json({"ok": result.ok, "disc_id": result.disc.id, "volume_id": result.disc.volume_id,
-                   "set_id": result.disc.set_id, "number": result.disc.number, "discs": result.disc.discs,
-                   "checked": result.checked, "problems": [asdict(p) for p in result.problems]})
+        emit_json(
+            {
+                "ok": result.ok,
+                "disc_id": result.disc.id,
+                "volume_id": result.disc.volume_id,
+                "set_id": result.disc.set_id,
+                "number": result.disc.number,
+                "discs": result.disc.discs,
+                "checked": result.checked,
+                "problems": [asdict(p) for p in result.problems],
+            }
+        )
     elif result.ok:
-        click.echo(_("光盘完好：{volume}（第 {n} 张，共 {count} 张），{files} 个文件均与清单一致").format(
-            volume=result.disc.volume_id, n=result.disc.number, count=result.disc.discs, files=result.checked))
+        click.echo(
+            _("光盘完好：{volume}（第 {n} 张，共 {count} 张），{files} 个文件均与清单一致").format(
+                volume=result.disc.volume_id, n=result.disc.number, count=result.disc.discs, files=result.checked
+            )
+        )
     else:
         click.echo(_("光盘 {volume} 发现 {n} 处问题：").format(volume=result.disc.volume_id, n=len(result.problems)))
         _problem_lines(result.problems)
@@ -1338,8 +1739,11 @@ def disc_verify(drive, copy_no, as_json) -> None:
 def disc_keep(volume_id, copy_no, kept_at) -> None:
     """登记一份光盘的新存放位置。"""
     view = state().services().discs.keep(volume_id, copy_no, kept_at)
-    click.echo(_("已登记存放位置：{volume} 第 {copy} 份（{place}）").format(volume=volume_id, copy=view.copy,
-                                                                  place=view.kept_at))
+    click.echo(
+        _("已登记存放位置：{volume} 第 {copy} 份（{place}）").format(
+            volume=volume_id, copy=view.copy, place=view.kept_at
+        )
+    )
 
 
 @disc.command("list")
@@ -1347,42 +1751,83 @@ def disc_keep(volume_id, copy_no, kept_at) -> None:
 @refusals
 def disc_list(as_json) -> None:
     """光盘登记：每组、每张、每份光盘，存放位置与检测记录。"""
-    from avledger.timeutil import fmt_local
-    from avledger.vocab import DISC_CHECK_RESULTS, DISC_MEDIA, label
-
     from avledger.services.discs import DISC_TARGET_STATES
     from avledger.services.views import to_json
-    from avledger.vocab import LONG_TERM_REASONS, labels
+    from avledger.timeutil import fmt_local
+    from avledger.vocab import DISC_CHECK_RESULTS, DISC_MEDIA, LONG_TERM_REASONS, label, labels
 
     services = state().services()
     sets = services.discs.list()
     due = services.discs.rechecks()
     targets = services.discs.targets()
     if as_json:
-        emit_json({"targets": [to_json(t) for t in targets], "sets": [_set_json(s) for s in sets],
-                   "due": [d.disc_id for d in due.due], "due_required": due.required})
+        emit_json(
+            {
+                "targets": [to_json(t) for t in targets],
+                "sets": [_set_json(s) for s in sets],
+                "due": [d.disc_id for d in due.due],
+                "due_required": due.required,
+            }
+        )
         return
     click.echo(_("须刻录光盘长期保存的执法活动"))
-    table(["#", _("标题"), _("案号"), _("长期保存情形"), _("音像"), _("状态")],
-          [[t.activity_id, t.title, t.case_no, labels(LONG_TERM_REASONS, t.reasons), t.clips,
-            label(DISC_TARGET_STATES, t.state)] for t in targets])
+    table(
+        ["#", _("标题"), _("案号"), _("长期保存情形"), _("音像"), _("状态")],
+        [
+            [
+                t.activity_id,
+                t.title,
+                t.case_no,
+                labels(LONG_TERM_REASONS, t.reasons),
+                t.clips,
+                label(DISC_TARGET_STATES, t.state),
+            ]
+            for t in targets
+        ],
+    )
     click.echo("")
     click.echo(_("光盘登记"))
     tz = services.office.profile().tz
     rows = []
     for s in sets:
         for d in s.discs:
-            copies = _("；").join(f"{c.copy}：{c.kept_at or '-'}" + ("" if c.verified else _("（未通过核验）"))
-                                 for c in d.copies)
+            copies = _("；").join(
+                f"{c.copy}：{c.kept_at or '-'}" + ("" if c.verified else _("（未通过核验）")) for c in d.copies
+            )
             last = d.last_check
-            rows.append([f"{s.id}", f"{d.number}/{d.discs}", d.volume_id, s.case_no or "", s.title,
-                         label(DISC_MEDIA, s.media), _("是") if d.built else "", copies,
-                         f"{fmt_local(last.at, tz)} {label(DISC_CHECK_RESULTS, last.result)}" if last else ""])
-    table([_("组"), _("光盘"), _("卷标"), _("案号"), _("名称"), _("类型"), _("已制作"), _("份数与存放位置"),
-           _("最近检测")], rows)
+            rows.append(
+                [
+                    f"{s.id}",
+                    f"{d.number}/{d.discs}",
+                    d.volume_id,
+                    s.case_no or "",
+                    s.title,
+                    label(DISC_MEDIA, s.media),
+                    _("是") if d.built else "",
+                    copies,
+                    f"{fmt_local(last.at, tz)} {label(DISC_CHECK_RESULTS, last.result)}" if last else "",
+                ]
+            )
+    table(
+        [
+            _("组"),
+            _("光盘"),
+            _("卷标"),
+            _("案号"),
+            _("名称"),
+            _("类型"),
+            _("已制作"),
+            _("份数与存放位置"),
+            _("最近检测"),
+        ],
+        rows,
+    )
     if due.due:
-        click.echo(_("到期待复检 {n} 张，本次至少检测 {m} 张：{ids}").format(
-            n=len(due.due), m=due.required, ids=" ".join(d.volume_id for d in due.due)))
+        click.echo(
+            _("到期待复检 {n} 张，本次至少检测 {m} 张：{ids}").format(
+                n=len(due.due), m=due.required, ids=" ".join(d.volume_id for d in due.due)
+            )
+        )
 
 
 # --- printed registers and export --------------------------------------------------
@@ -1402,18 +1847,18 @@ def register_filters(func):
     return func
 
 
-
 @cli.command("print")
 @click.argument("register_name", metavar="REGISTER")
 @register_filters
 @click.option("-o", "--output", required=True, metavar="FILE.pdf", help="输出的 PDF 文件")
 @refusals
 def print_register(register_name, date_from, date_to, dept, device, staff, activity, disc, output) -> None:
-    """打印登记表（A4 PDF）。REGISTER：devices allocation loans activities footage interruptions norecords explanation discs disc-label audit viewings"""
+    """打印登记表（A4 PDF）。REGISTER：devices allocation loans activities footage interruptions norecords explanation discs disc-label audit viewings"""  # noqa: E501 (a message id)
     from avledger.services.printing import Filters
 
-    filters = Filters(date_from=date_from, date_to=date_to, dept=dept, device=device, staff=staff,
-                      activity=activity, disc=disc)
+    filters = Filters(
+        date_from=date_from, date_to=date_to, dept=dept, device=device, staff=staff, activity=activity, disc=disc
+    )
     path = state().services().printing.render_pdf(register_name, filters, output)
     click.echo(_("已生成：{path}").format(path=path))
 
@@ -1424,11 +1869,12 @@ def print_register(register_name, date_from, date_to, dept, device, staff, activ
 @click.option("-o", "--output", required=True, metavar="FILE.xlsx|FILE.csv", help="输出的表格文件")
 @refusals
 def export_register(register_name, date_from, date_to, dept, device, staff, activity, disc, output) -> None:
-    """导出登记表为 .xlsx 或 .csv。REGISTER：devices allocation loans activities footage interruptions norecords explanation discs disc-label audit viewings"""
+    """导出登记表为 .xlsx 或 .csv。REGISTER：devices allocation loans activities footage interruptions norecords explanation discs disc-label audit viewings"""  # noqa: E501 (a message id)
     from avledger.services.printing import Filters
 
-    filters = Filters(date_from=date_from, date_to=date_to, dept=dept, device=device, staff=staff,
-                      activity=activity, disc=disc)
+    filters = Filters(
+        date_from=date_from, date_to=date_to, dept=dept, device=device, staff=staff, activity=activity, disc=disc
+    )
     path, count = state().services().printing.export(register_name, filters, output)
     click.echo(_("已导出 {n} 行：{path}").format(n=count, path=path))
 
@@ -1444,8 +1890,12 @@ def _access_line(r) -> str:
     from avledger.vocab import ACCESS_KINDS, ACCESS_STATUSES, label
 
     return _("查阅申请 {id}：{status}（{kind}，有效期至 {until}，{n} 个文件）").format(
-        id=r.id, status=label(ACCESS_STATUSES, r.status), kind=label(ACCESS_KINDS, r.kind),
-        until=r.until.isoformat(), n=len(r.clip_ids))
+        id=r.id,
+        status=label(ACCESS_STATUSES, r.status),
+        kind=label(ACCESS_KINDS, r.kind),
+        until=r.until.isoformat(),
+        n=len(r.clip_ids),
+    )
 
 
 @cli.group()
@@ -1459,18 +1909,36 @@ def access() -> None:
 @click.option("--clip", "clips", multiple=True, metavar="CLIP_ID", help="音像文件编号（可重复）")
 @click.option("--requester", required=True, metavar="STAFF_NUMBER", help="申请人工号")
 @click.option("--reason", required=True, help="事由说明")
-@click.option("--reason-kind", default="case_handling", show_default=True, metavar="KIND",
-              help="事由：case_handling complaint supervision case_review court_evidence other")
-@click.option("--kind", type=click.Choice(["view", "copy"]), default="view", show_default=True,
-              help="view 查阅，copy 复制调取")
+@click.option(
+    "--reason-kind",
+    default="case_handling",
+    show_default=True,
+    metavar="KIND",
+    help="事由：case_handling complaint supervision case_review court_evidence other",
+)
+@click.option(
+    "--kind", type=click.Choice(["view", "copy"]), default="view", show_default=True, help="view 查阅，copy 复制调取"
+)
 @click.option("--until", metavar="YYYY-MM-DD", help="有效期至（含当日，默认 7 天）")
 @json_option
 @refusals
 def access_request(activity_id, case_no, clips, requester, reason, reason_kind, kind, until, as_json) -> None:
     """申请查阅或复制音像资料。"""
 
-    view = state().services().access.request(requester, reason, activity=activity_id, case_no=case_no,
-                                             clips=list(clips), reason_kind=reason_kind, kind=kind, until=until)
+    view = (
+        state()
+        .services()
+        .access.request(
+            requester,
+            reason,
+            activity=activity_id,
+            case_no=case_no,
+            clips=list(clips),
+            reason_kind=reason_kind,
+            kind=kind,
+            until=until,
+        )
+    )
     if as_json:
         emit_json(_access_json(view))
         return
@@ -1492,8 +1960,11 @@ def access_approve(request_id, by, paper_form, as_json) -> None:
         return
     click.echo(_access_line(view))
     if view.on_paper:
-        click.echo(_("纸质审批表 {no}，{recorder} 代为登记").format(no=view.paper_form_no, recorder=view.recorded_by
-                                                                  or view.decided_by))
+        click.echo(
+            _("纸质审批表 {no}，{recorder} 代为登记").format(
+                no=view.paper_form_no, recorder=view.recorded_by or view.decided_by
+            )
+        )
 
 
 @access.command("refuse")
@@ -1536,14 +2007,22 @@ def access_view(request_id, clip_id, no_player, as_json) -> None:
     player = not no_player and not as_json and display_available()
     opened = services.access.view_clips(request_id, clip=clip_id, how="player" if player else "details")
     if as_json:
-        emit_json({"viewing": to_json(opened.viewing), "request": to_json(opened.request),
-                   "clips": [to_json(c) for c in opened.clips], "paths": [str(p) for p in opened.paths]})
+        emit_json(
+            {
+                "viewing": to_json(opened.viewing),
+                "request": to_json(opened.request),
+                "clips": [to_json(c) for c in opened.clips],
+                "paths": [str(p) for p in opened.paths],
+            }
+        )
         return
     tz = services.office.profile().tz
     click.echo(_("已登记查阅 {id}（申请 {request}）").format(id=opened.viewing.id, request=opened.request.id))
     for clip, path in zip(opened.clips, opened.paths):
-        click.echo(f"  #{clip.id} {clip.original_name}  {fmt_local(clip.start_at, tz)}  "
-                   f"{'' if clip.duration_s is None else f'{clip.duration_s:.0f}s'}  {clip.sha256}")
+        click.echo(
+            f"  #{clip.id} {clip.original_name}  {fmt_local(clip.start_at, tz)}  "
+            f"{'' if clip.duration_s is None else f'{clip.duration_s:.0f}s'}  {clip.sha256}"
+        )
         click.echo(f"      {path}")
         if player:
             subprocess.Popen(["xdg-open", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -1564,14 +2043,38 @@ def access_list(open_only, as_json) -> None:
         emit_json([_access_json(r) for r in rows])
         return
     tz = services.office.profile().tz
-    table(["#", _("申请人"), _("事由"), _("方式"), _("文件数"), _("有效期至"), _("状态"), _("审批人"), _("审批时间"),
-           _("查阅次数"), _("调取次数")],
-          [[r.id, f"{r.requester}（{r.requester_number}）", f"{label(ACCESS_REASONS, r.reason_kind)}：{r.reason}",
-            label(ACCESS_KINDS, r.kind) + (_("（保密）") if r.confidential else ""), len(r.clip_ids),
-            r.until.isoformat(), label(ACCESS_STATUSES, r.status),
-            (f"{r.decided_by}（{r.decided_by_number}）" if r.decided_by else "")
-            + (_("（纸质 {no}）").format(no=r.paper_form_no) if r.on_paper else ""),
-            fmt_local(r.decided_at, tz), r.viewings, r.extractions] for r in rows])
+    table(
+        [
+            "#",
+            _("申请人"),
+            _("事由"),
+            _("方式"),
+            _("文件数"),
+            _("有效期至"),
+            _("状态"),
+            _("审批人"),
+            _("审批时间"),
+            _("查阅次数"),
+            _("调取次数"),
+        ],
+        [
+            [
+                r.id,
+                f"{r.requester}（{r.requester_number}）",
+                f"{label(ACCESS_REASONS, r.reason_kind)}：{r.reason}",
+                label(ACCESS_KINDS, r.kind) + (_("（保密）") if r.confidential else ""),
+                len(r.clip_ids),
+                r.until.isoformat(),
+                label(ACCESS_STATUSES, r.status),
+                (f"{r.decided_by}（{r.decided_by_number}）" if r.decided_by else "")
+                + (_("（纸质 {no}）").format(no=r.paper_form_no) if r.on_paper else ""),
+                fmt_local(r.decided_at, tz),
+                r.viewings,
+                r.extractions,
+            ]
+            for r in rows
+        ],
+    )
 
 
 @access.command("viewings")
@@ -1589,10 +2092,20 @@ def access_viewings(request_id, as_json) -> None:
         emit_json([to_json(r) for r in rows])
         return
     tz = services.office.profile().tz
-    table(["#", _("申请"), _("查阅人"), _("时间"), _("时长（秒）"), _("文件")],
-          [[r.id, r.request_id, f"{r.viewer}（{r.viewer_number}）", fmt_local(r.at, tz),
-            "" if r.duration_s is None else f"{r.duration_s:.0f}", " ".join(f"#{c}" for c in r.clip_ids)]
-           for r in rows])
+    table(
+        ["#", _("申请"), _("查阅人"), _("时间"), _("时长（秒）"), _("文件")],
+        [
+            [
+                r.id,
+                r.request_id,
+                f"{r.viewer}（{r.viewer_number}）",
+                fmt_local(r.at, tz),
+                "" if r.duration_s is None else f"{r.duration_s:.0f}",
+                " ".join(f"#{c}" for c in r.clip_ids),
+            ]
+            for r in rows
+        ],
+    )
 
 
 @cli.group()
@@ -1612,8 +2125,11 @@ def evidence_extract(request_id, extractor, out_dir, seven_zip, password_file, a
     """按批准复制的申请调取证据：核对 SHA-256，生成文字说明材料并登记。"""
     from avledger.services.views import to_json
 
-    view = state().services().access.extract(request_id, extractor, out_dir, seven_zip=seven_zip,
-                                             password_file=password_file)
+    view = (
+        state()
+        .services()
+        .access.extract(request_id, extractor, out_dir, seven_zip=seven_zip, password_file=password_file)
+    )
     if as_json:
         emit_json(to_json(view) | {"files": [f.__dict__ for f in view.files]})
         return

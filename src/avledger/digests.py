@@ -117,8 +117,13 @@ class WriteBack:
             pass
 
 
-def hash_file(path: str | Path, length: int | None = None, *, drop_cache: bool = False,
-              on_bytes: Callable[[int], object] | None = None) -> str:
+def hash_file(
+    path: str | Path,
+    length: int | None = None,
+    *,
+    drop_cache: bool = False,
+    on_bytes: Callable[[int], object] | None = None,
+) -> str:
     """SHA-256 of a file or a device: all of it, or its first ``length`` bytes (a drive pads what it
     writes; :class:`EOFError` if it holds fewer). With ``drop_cache``, what is on the disk itself:
     read past the page cache (O_DIRECT) where the file system allows, reading and hashing side by

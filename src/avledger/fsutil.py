@@ -21,7 +21,6 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-
 class RangeCopier:
     """Copies a stretch of one file into the same place of another inside the kernel (copy_file_range,
     else sendfile, which also crosses file systems): on this kind of machine about twice as fast as

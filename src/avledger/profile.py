@@ -55,7 +55,9 @@ EDITABLE_FIELDS: tuple[EditableField, ...] = (
     EditableField("ingest.deadline_hours", "采集时限（小时）", int, 1, 240),
     EditableField("ingest.max_gap_minutes", "允许的记录中断（分钟）", int, 0, 600),
     EditableField("ingest.archive_dir", "存储位置（空为数据目录）", str),
-    EditableField("ingest.deadline_from", "采集时限起算：return 归还 / activity_end 活动结束 / recording_end 录制结束", str),
+    EditableField(
+        "ingest.deadline_from", "采集时限起算：return 归还 / activity_end 活动结束 / recording_end 录制结束", str
+    ),
     EditableField("norecord.min_signers", "无法记录工作记录：最少签字执法人员", int, 1, 10),
     EditableField("norecord.report_role", "无法记录工作记录：报告对象的角色", str),
     EditableField("precheck.min_battery_pct", "使用前检查：最低电量（%）", int, 0, 100),
@@ -177,12 +179,18 @@ class Profile:
         if self.data["norecord"]["report_role"] not in ROLES:
             raise UserError("未知的角色：{role}", role=self.data["norecord"]["report_role"])
         if self.data["ingest"]["deadline_from"] not in DEADLINE_FROM:
-            raise UserError("配置项 {path} 的值无效：{value}（可选：{choices}）", path="ingest.deadline_from",
-                            value=str(self.data["ingest"]["deadline_from"]), choices=" ".join(DEADLINE_FROM))
+            raise UserError(
+                "配置项 {path} 的值无效：{value}（可选：{choices}）",
+                path="ingest.deadline_from",
+                value=str(self.data["ingest"]["deadline_from"]),
+                choices=" ".join(DEADLINE_FROM),
+            )
         for field in EDITABLE_FIELDS:
             value = _get(self.data, field.path)
-            if field.minimum is not None and isinstance(value, (int, float)) and not (
-                field.minimum <= value <= (field.maximum if field.maximum is not None else value)
+            if (
+                field.minimum is not None
+                and isinstance(value, (int, float))
+                and not (field.minimum <= value <= (field.maximum if field.maximum is not None else value))
             ):
                 raise UserError("{label} 应在 {lo} 到 {hi} 之间", label=field.label, lo=field.minimum, hi=field.maximum)
 
@@ -223,7 +231,7 @@ class Profile:
     def get(self, path: str) -> Any:
         return _get(self.data, path)
 
-    def with_value(self, path: str, raw: str | int | float | bool) -> "Profile":
+    def with_value(self, path: str, raw: str | int | float | bool) -> Profile:
         """Return a new profile with one editable value changed (raw text is parsed)."""
         field = next((f for f in EDITABLE_FIELDS if f.path == path), None)
         if field is None:

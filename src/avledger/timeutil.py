@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from avledger.errors import UserError
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def utcnow() -> dt.datetime:

@@ -43,8 +43,9 @@ async def probe(lang: str, data: Path) -> dict:
         await pilot.pause()
         home = app.screen
         out["quit"] = [a.binding.description for a in home.active_bindings.values() if a.binding.action == "quit"]
-        out["palette_binding"] = [a.binding.description for a in home.active_bindings.values()
-                                  if a.binding.action == "command_palette"]
+        out["palette_binding"] = [
+            a.binding.description for a in home.active_bindings.values() if a.binding.action == "command_palette"
+        ]
         out["home_footer"] = footer()
         out["commands"] = [c.title for c in app.get_system_commands(home)]
         out["command_help"] = [c.help for c in app.get_system_commands(home)]

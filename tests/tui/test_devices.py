@@ -46,7 +46,11 @@ async def test_add_device_through_the_form(demo, demo_app):
         assert isinstance(demo_app.screen, DevicesScreen)
         device = demo.devices.view("JL-2025-100")
         assert (device.kind, device.department, device.custodian_number, device.model) == (
-            "bodycam", "执法二队", "3002", "DSJ-K9")
+            "bodycam",
+            "执法二队",
+            "3002",
+            "DSJ-K9",
+        )
         assert device.purchased.isoformat() == "2025-01-15" and device.price_yuan == "2100.00"
         assert "JL-2025-100" in shown_assets(demo_app)
         table = demo_app.screen.query_one(RegisterTable)

@@ -175,8 +175,12 @@ async def test_late_reason_and_pictures(demo, demo_app):
         demo.staff.update("1001", os_user="manager")  # the manager may look without an approval (issue 7)
         demo.ctx.os_user = "manager"
         await pilot.press("p")
-        await settle(pilot, lambda: "画面" in text_of(page.query_one("#pictures")) and "正在" not in text_of(
-            page.query_one("#pictures")))
+        await settle(
+            pilot,
+            lambda: (
+                "画面" in text_of(page.query_one("#pictures")) and "正在" not in text_of(page.query_one("#pictures"))
+            ),
+        )
         assert "▀" in text_of(page.query_one("#pictures"))
         assert len([e for e in demo.audit.list() if e.action == "preview"]) == previews + 1  # the viewing is logged
 

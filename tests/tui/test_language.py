@@ -22,13 +22,25 @@ from .conftest import SIZE
 PROBE = Path(__file__).with_name("lang_probe.py")
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 # What Textual itself would show (textual 8: App.BINDINGS, get_system_commands, CommandPalette, Select).
-TEXTUAL_ENGLISH = {"Quit", "Keys", "Theme", "Screenshot", "Maximize", "Minimize", "palette", "Select",
-                   "Search for commands…", "Dismiss menu", "Exit the command palette"}
+TEXTUAL_ENGLISH = {
+    "Quit",
+    "Keys",
+    "Theme",
+    "Screenshot",
+    "Maximize",
+    "Minimize",
+    "palette",
+    "Select",
+    "Search for commands…",
+    "Dismiss menu",
+    "Exit the command palette",
+}
 
 
 def run_probe(lang: str, tmp_path: Path) -> dict:
-    proc = subprocess.run([sys.executable, str(PROBE), lang, str(tmp_path / f"data-{lang}")],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, str(PROBE), lang, str(tmp_path / f"data-{lang}")], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
@@ -46,7 +58,9 @@ def test_chinese_replaces_textual_english(tmp_path):
     assert out["palette_binding"] == ["命令"]
     assert out["palette_placeholder"] == "搜索命令…"
     assert out["select_prompts"] == ["请选择"]
-    assert {"首页", "设备台账", "人员", "科室与配备", "办公室配置", "审计日志", "主题", "截图", "退出"} <= set(out["commands"])
+    assert {"首页", "设备台账", "人员", "科室与配备", "办公室配置", "审计日志", "主题", "截图", "退出"} <= set(
+        out["commands"]
+    )
     leftovers = [t for t in all_texts(out) if t in TEXTUAL_ENGLISH]
     assert leftovers == []
     # Every command and footer text is Chinese.
@@ -104,6 +118,10 @@ def test_cli_lang_option_reaches_the_tui(lang, tmp_path):
         "tui.run_tui = fake\n"
         "cli(args=sys.argv[1:], prog_name='avledger')\n"
     )
-    proc = subprocess.run([sys.executable, "-c", script, "--home", str(tmp_path), "--lang", lang],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", script, "--home", str(tmp_path), "--lang", lang],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert f"QUIT={'退出' if lang == 'zh' else 'Quit'}" in proc.stdout, proc.stderr

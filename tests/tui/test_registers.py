@@ -30,10 +30,19 @@ async def test_home_shows_the_office_at_a_glance(demo_app):
 
 
 async def test_every_section_by_its_number_key(demo_app):
-    expected = {"home": HomeScreen, "lending": "LendingScreen", "activities": "ActivitiesScreen",
-                "footage": "FootageScreen", "access": "AccessScreen", "devices": "DevicesScreen",
-                "staff": StaffScreen, "departments": DepartmentsScreen, "audit": AuditScreen,
-                "profile": ProfileScreen, "discs": "DiscsScreen"}
+    expected = {
+        "home": HomeScreen,
+        "lending": "LendingScreen",
+        "activities": "ActivitiesScreen",
+        "footage": "FootageScreen",
+        "access": "AccessScreen",
+        "devices": "DevicesScreen",
+        "staff": StaffScreen,
+        "departments": DepartmentsScreen,
+        "audit": AuditScreen,
+        "profile": ProfileScreen,
+        "discs": "DiscsScreen",
+    }
     assert set(expected) == {s.id for s in SECTIONS}
     async with demo_app.run_test(size=(80, 24)) as pilot:
         for section_id, cls in expected.items():
@@ -71,7 +80,11 @@ async def test_add_staff_then_mark_left(demo, demo_app):
         assert isinstance(demo_app.screen, StaffScreen)
         person = demo.staff.view("2008")
         assert (person.name, person.department, person.cert_no, person.roles) == (
-            "钱多多", "执法一队", "22010020008", ("officer",))
+            "钱多多",
+            "执法一队",
+            "22010020008",
+            ("officer",),
+        )
         table = demo_app.screen.query_one(RegisterTable)
         assert table.current_key == "2008"
 
@@ -186,8 +199,7 @@ async def test_command_palette_reaches_actions_of_other_sections(demo_app):
 async def test_home_lists_overdue_loans(demo):
     from avledger.services.lending import PreCheck
 
-    demo.lending.issue("JL-2023-002", "2002", PreCheck(90, 20, 1, True), at="2026-01-10 09:00",
-                       due="2026-01-10 18:00")
+    demo.lending.issue("JL-2023-002", "2002", PreCheck(90, 20, 1, True), at="2026-01-10 09:00", due="2026-01-10 18:00")
     from avledger.tui.app import make_app
 
     app = make_app(demo.home, services=demo)

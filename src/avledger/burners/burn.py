@@ -29,7 +29,7 @@ def drive_path(drive: str) -> str:
     drive = drive.strip()
     if not drive:
         raise UserError("{label}不能为空", label="DRIVE")
-    return drive[len("stdio:"):] if drive.startswith("stdio:") else drive
+    return drive[len("stdio:") :] if drive.startswith("stdio:") else drive
 
 
 def xorriso() -> str:
@@ -43,8 +43,9 @@ class ImageChanged(Exception):
     """The image is not the one registered when it was built (nothing was burned)."""
 
 
-def burn_image(image: Path, drive: str, *, sha256: str | None = None,
-               progress: Callable[[BurnProgress], None] | None = None) -> None:
+def burn_image(
+    image: Path, drive: str, *, sha256: str | None = None, progress: Callable[[BurnProgress], None] | None = None
+) -> None:
     """Write ``image`` to ``drive`` with xorriso; a refusal carries xorriso's own last words.
 
     With ``sha256``, the image is first checked against it, so that a write-once disc is not spent on
@@ -82,8 +83,9 @@ def read_back(drive: str, size: int, *, progress: Callable[[BurnProgress], None]
     """SHA-256 of the first ``size`` bytes of the disc in ``drive``."""
     path = drive_path(drive)
     try:
-        digest = hash_file(path, size, drop_cache=True,
-                             on_bytes=lambda n: progress and progress(BurnProgress("readback", n, size)))
+        digest = hash_file(
+            path, size, drop_cache=True, on_bytes=lambda n: progress and progress(BurnProgress("readback", n, size))
+        )
     except EOFError:
         return ""
     except OSError as exc:

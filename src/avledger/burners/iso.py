@@ -136,7 +136,7 @@ class _HashingSource:
 
     mode = "rb"  # pycdlib accepts only binary file objects
 
-    def __init__(self, path: Path, size: int, hasher: DigestThread, image: "_ImageWriter", buffers: Buffers):
+    def __init__(self, path: Path, size: int, hasher: DigestThread, image: _ImageWriter, buffers: Buffers):
         self.path, self.size = path, size
         self.hasher, self.image, self.buffers = hasher, image, buffers
         self.fh: io.FileIO | None = None
@@ -274,8 +274,15 @@ def _iso_name(index: int, name: str) -> str:
     return f"F{index:05d}" + (f".{ext}" if ext else ".") + ";1"
 
 
-def build_image(out: Path, volume_id: str, files: list[SourceFile], tags: dict[str, bytes], *,
-                progress: Callable[[BuildProgress], None] | None = None, check_sources: bool = True) -> BuiltImage:
+def build_image(
+    out: Path,
+    volume_id: str,
+    files: list[SourceFile],
+    tags: dict[str, bytes],
+    *,
+    progress: Callable[[BuildProgress], None] | None = None,
+    check_sources: bool = True,
+) -> BuiltImage:
     """Write the image to ``out`` (crash-safe) and return its size and SHA-256.
 
     With ``check_sources``, a file whose content does not match its ``sha256`` raises
@@ -286,11 +293,24 @@ def build_image(out: Path, volume_id: str, files: list[SourceFile], tags: dict[s
     names = payload_names(files)
     jnames = joliet_names(names)
     iso = pycdlib.PyCdlib()
-    iso.new(interchange_level=3, joliet=3, rock_ridge="1.09", udf="2.60", vol_ident=volume_id,
-            sys_ident="AVLEDGER", app_ident_str="avledger")
+    iso.new(
+        interchange_level=3,
+        joliet=3,
+        rock_ridge="1.09",
+        udf="2.60",
+        vol_ident=volume_id,
+        sys_ident="AVLEDGER",
+        app_ident_str="avledger",
+    )
     for name, data in tags.items():
-        iso.add_fp(io.BytesIO(data), len(data), "/" + TAG_ISO_NAMES[name], rr_name=name, joliet_path="/" + name,
-                   udf_path="/" + name)
+        iso.add_fp(
+            io.BytesIO(data),
+            len(data),
+            "/" + TAG_ISO_NAMES[name],
+            rr_name=name,
+            joliet_path="/" + name,
+            udf_path="/" + name,
+        )
     iso.add_directory("/DATA", rr_name=DATA_DIR, joliet_path="/" + DATA_DIR, udf_path="/" + DATA_DIR)
     out.parent.mkdir(parents=True, exist_ok=True)
     temp = out.parent / f"{TEMP_PREFIX}{uuid.uuid4().hex}.iso"
@@ -309,8 +329,14 @@ def build_image(out: Path, volume_id: str, files: list[SourceFile], tags: dict[s
         for index, (f, name, jname) in enumerate(zip(files, names, jnames), start=1):
             source = _HashingSource(f.path, f.size, source_hasher, writer, buffers)
             sources.append(source)
-            iso.add_fp(source, f.size, f"/DATA/{_iso_name(index, name)}", rr_name=name,
-                       joliet_path=f"/{DATA_DIR}/{jname}", udf_path=f"/{DATA_DIR}/{name}")
+            iso.add_fp(
+                source,
+                f.size,
+                f"/DATA/{_iso_name(index, name)}",
+                rr_name=name,
+                joliet_path=f"/{DATA_DIR}/{jname}",
+                udf_path=f"/{DATA_DIR}/{name}",
+            )
 
         def written(done: int, total: int, _opaque=None) -> None:
             if progress is not None:
@@ -327,8 +353,12 @@ def build_image(out: Path, volume_id: str, files: list[SourceFile], tags: dict[s
         size = os.fstat(fd).st_size
         streamed = sha is not None
         if sha is None:
-            sha = hash_file(temp, size, drop_cache=True,
-                              on_bytes=lambda n: progress and progress(BuildProgress("readback", n, size, out.name)))
+            sha = hash_file(
+                temp,
+                size,
+                drop_cache=True,
+                on_bytes=lambda n: progress and progress(BuildProgress("readback", n, size, out.name)),
+            )
         os.replace(temp, out)
         fsync_dir(out.parent)
     if progress is not None:

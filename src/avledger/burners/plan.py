@@ -28,8 +28,12 @@ PER_FILE_OVERHEAD = 8 * SECTOR
 
 def capacity(media: str) -> int:
     if media not in MEDIA_SECTORS:
-        raise UserError("{label}无效：{value}（可选：{choices}）", label=N_("光盘类型"), value=media,
-                        choices=" ".join(MEDIA_SECTORS))
+        raise UserError(
+            "{label}无效：{value}（可选：{choices}）",
+            label=N_("光盘类型"),
+            value=media,
+            choices=" ".join(MEDIA_SECTORS),
+        )
     return MEDIA_SECTORS[media] * SECTOR
 
 
@@ -94,12 +98,21 @@ def plan_discs(files: list[SourceFile], media: str, *, capacity_bytes: int | Non
             if holder is None and capacity_bytes is None:
                 raise UserError("{name}（{size}）比任何光盘都大，无法刻录", name=f.name, size=human(f.size))
             if holder is None:
-                raise UserError("{name}（{size}）比一张光盘的容量（{room}）还大，无法刻录", name=f.name,
-                                size=human(f.size), room=human(room))
+                raise UserError(
+                    "{name}（{size}）比一张光盘的容量（{room}）还大，无法刻录",
+                    name=f.name,
+                    size=human(f.size),
+                    room=human(room),
+                )
             from avledger.vocab import DISC_MEDIA
 
-            raise UserError("{name}（{size}）放不进一张{media}，请改用{holder}", name=f.name, size=human(f.size),
-                            media=DISC_MEDIA[media], holder=DISC_MEDIA[holder])
+            raise UserError(
+                "{name}（{size}）放不进一张{media}，请改用{holder}",
+                name=f.name,
+                size=human(f.size),
+                media=DISC_MEDIA[media],
+                holder=DISC_MEDIA[holder],
+            )
     discs = [PlannedDisc(1)]
     used = 0
     for f in files:

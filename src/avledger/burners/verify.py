@@ -113,9 +113,13 @@ def read_disc(drive: str, *, progress: Callable[[VerifyProgress], None] | None =
 
             info_text, _ = text("bag-info.txt")
             manifest_text, manifest_sha = text("manifest-sha256.txt")
-            reading = DiscReading(parse_bag_info(info_text), parse_manifest(manifest_text), manifest_sha,
-                                  iso.pvd.space_size * iso.pvd.log_block_size,
-                                  iso.pvd.volume_identifier.decode("ascii", "replace").strip())
+            reading = DiscReading(
+                parse_bag_info(info_text),
+                parse_manifest(manifest_text),
+                manifest_sha,
+                iso.pvd.space_size * iso.pvd.log_block_size,
+                iso.pvd.volume_identifier.decode("ascii", "replace").strip(),
+            )
             on_disc = set()
             for root, _dirs, files in iso.walk(udf_path="/data"):
                 for name in files:

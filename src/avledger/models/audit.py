@@ -41,8 +41,18 @@ def canonical(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def _entry_hash(prev_hash: str, at: str, actor: str, actor_staff_id: int | None, action: str,
-                entity: str, entity_id: int | None, summary: str, before: str | None, after: str | None) -> str:
+def _entry_hash(
+    prev_hash: str,
+    at: str,
+    actor: str,
+    actor_staff_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    summary: str,
+    before: str | None,
+    after: str | None,
+) -> str:
     payload = canonical([at, actor, actor_staff_id, action, entity, entity_id, summary, before, after])
     return hashlib.sha256((prev_hash + payload).encode("utf-8")).hexdigest()
 
@@ -55,19 +65,39 @@ class Actor:
     staff_id: int | None = None
 
 
-def append(actor: Actor, action: str, entity: str, entity_id: int | None, *,
-           before: dict | None, after: dict | None, at: dt.datetime, summary: str = "") -> AuditEvent:
+def append(
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    *,
+    before: dict | None,
+    after: dict | None,
+    at: dt.datetime,
+    summary: str = "",
+) -> AuditEvent:
     """Append one entry. Call inside the transaction that makes the change."""
     last = AuditEvent.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).first()
     prev_hash = last.hash if last else GENESIS
     before_s = canonical(before) if before is not None else None
     after_s = canonical(after) if after is not None else None
     at_s = _jsonable(at)
-    digest = _entry_hash(prev_hash, at_s, actor.name, actor.staff_id, action, entity, entity_id, summary,
-                         before_s, after_s)
-    return AuditEvent.create(at=at, actor=actor.name, actor_staff_id=actor.staff_id, action=action,
-                             entity=entity, entity_id=entity_id, summary=summary, before=before_s,
-                             after=after_s, prev_hash=prev_hash, hash=digest)
+    digest = _entry_hash(
+        prev_hash, at_s, actor.name, actor.staff_id, action, entity, entity_id, summary, before_s, after_s
+    )
+    return AuditEvent.create(
+        at=at,
+        actor=actor.name,
+        actor_staff_id=actor.staff_id,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        summary=summary,
+        before=before_s,
+        after=after_s,
+        prev_hash=prev_hash,
+        hash=digest,
+    )
 
 
 @dataclass(frozen=True)
@@ -106,8 +136,18 @@ def verify() -> VerifyResult:
         ev = dict(zip(columns, row))
         result.events += 1
         at_s = _jsonable(ev["at"]) if not isinstance(ev["at"], str) else ev["at"]
-        expected = _entry_hash(ev["prev_hash"], at_s, ev["actor"], ev["actor_staff_id"], ev["action"],
-                               ev["entity"], ev["entity_id"], ev["summary"], ev["before"], ev["after"])
+        expected = _entry_hash(
+            ev["prev_hash"],
+            at_s,
+            ev["actor"],
+            ev["actor_staff_id"],
+            ev["action"],
+            ev["entity"],
+            ev["entity_id"],
+            ev["summary"],
+            ev["before"],
+            ev["after"],
+        )
         if not chain_reported:
             if expected != ev["hash"]:
                 result.problems.append(Problem("chain_edited", ev["id"], ev["entity"], ev["entity_id"]))
@@ -117,8 +157,11 @@ def verify() -> VerifyResult:
                 chain_reported = True
         prev_hash = ev["hash"]
         # A view or preview touches a row without changing it (no after-state): the state stays.
-        if ev["entity"] in AUDITED and ev["entity_id"] is not None and (
-                ev["after"] is not None or ev["action"] == "delete"):
+        if (
+            ev["entity"] in AUDITED
+            and ev["entity_id"] is not None
+            and (ev["after"] is not None or ev["action"] == "delete")
+        ):
             last_state[(ev["entity"], ev["entity_id"])] = ev["after"]
     for entity, model in AUDITED.items():
         seen: set[int] = set()

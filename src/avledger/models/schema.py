@@ -376,6 +376,26 @@ AUDITED: dict[str, type[BaseModel]] = {
     "disc_check": DiscCheck,
 }
 
-ALL_MODELS = [Office, Department, Staff, Device, Loan, Fault, Liability, Activity, ActivityOfficer, Clip, Gap,
-              NoRecord, AccessRequest, AccessClip, Viewing, Extraction, DiscSet, Disc, DiscCopy, DiscCheck,
-              AuditEvent]
+ALL_MODELS = [
+    Office,
+    Department,
+    Staff,
+    Device,
+    Loan,
+    Fault,
+    Liability,
+    Activity,
+    ActivityOfficer,
+    Clip,
+    Gap,
+    NoRecord,
+    AccessRequest,
+    AccessClip,
+    Viewing,
+    Extraction,
+    DiscSet,
+    Disc,
+    DiscCopy,
+    DiscCheck,
+    AuditEvent,
+]

@@ -52,7 +52,7 @@ class Services:
         if not self.db.is_closed():
             self.db.close()
 
-    def __enter__(self) -> "Services":
+    def __enter__(self) -> Services:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -29,13 +29,13 @@ from pathlib import Path
 
 from avledger.digests import CHUNK, hash_file
 from avledger.errors import UserError
+from avledger.fsutil import fsync_dir
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
 from avledger.models.schema import AccessClip, AccessRequest, Activity, Clip, Extraction, Staff, Viewing
 from avledger.services.base import Context, require_text
 from avledger.services.clearance import MANAGER_ROLE, Clearance, current_staff, has_role, today
 from avledger.services.footage import ClipView, FootageService
-from avledger.fsutil import fsync_dir
 from avledger.services.ingest import OWN_PREFIX, safe_name
 from avledger.services.register import StaffService
 from avledger.timeutil import fmt_local, parse_date
@@ -162,21 +162,45 @@ class AccessService:
         return person
 
     # --- request ----------------------------------------------------------------
-    def request(self, requester: str, reason: str, *, activity: int | str | None = None, case_no: str | None = None,
-                clips: list[int | str] | tuple = (), reason_kind: str = "case_handling", kind: str = "view",
-                until: str | dt.date | None = None) -> AccessView:
+    def request(
+        self,
+        requester: str,
+        reason: str,
+        *,
+        activity: int | str | None = None,
+        case_no: str | None = None,
+        clips: list[int | str] | tuple = (),
+        reason_kind: str = "case_handling",
+        kind: str = "view",
+        until: str | dt.date | None = None,
+    ) -> AccessView:
         """查阅申请: what, who, why, view or copy, until when."""
-        scopes = [s for s, given in (("activity", activity not in (None, "")), ("case", bool((case_no or "").strip())),
-                                     ("clips", bool(clips))) if given]
+        scopes = [
+            s
+            for s, given in (
+                ("activity", activity not in (None, "")),
+                ("case", bool((case_no or "").strip())),
+                ("clips", bool(clips)),
+            )
+            if given
+        ]
         if len(scopes) != 1:
             raise UserError("请指定一项查阅范围：执法活动、案件编号或音像文件")
         scope = scopes[0]
         if reason_kind not in ACCESS_REASONS:
-            raise UserError("{label}无效：{value}（可选：{choices}）", label=N_("查阅事由"), value=reason_kind,
-                            choices=" ".join(ACCESS_REASONS))
+            raise UserError(
+                "{label}无效：{value}（可选：{choices}）",
+                label=N_("查阅事由"),
+                value=reason_kind,
+                choices=" ".join(ACCESS_REASONS),
+            )
         if kind not in ACCESS_KINDS:
-            raise UserError("{label}无效：{value}（可选：{choices}）", label=N_("查阅方式"), value=kind,
-                            choices=" ".join(ACCESS_KINDS))
+            raise UserError(
+                "{label}无效：{value}（可选：{choices}）",
+                label=N_("查阅方式"),
+                value=kind,
+                choices=" ".join(ACCESS_KINDS),
+            )
         reason = require_text(reason, N_("事由说明"))
         now_day = today(self.ctx)
         if until in (None, ""):
@@ -196,20 +220,32 @@ class AccessService:
                 acts = list(Activity.select().where(Activity.case_no == case_no))
                 if not acts:
                     raise UserError("没有这个案件编号的执法活动：{no}", no=case_no)
-                found = list(Clip.select().where(Clip.activity.in_([a.id for a in acts]))
-                             .order_by(Clip.start_at, Clip.id))
+                found = list(
+                    Clip.select().where(Clip.activity.in_([a.id for a in acts])).order_by(Clip.start_at, Clip.id)
+                )
             else:
                 found = [self.footage.get(c) for c in dict.fromkeys(str(c).strip() for c in clips)]
             if not found:
                 raise UserError("申请范围内没有音像文件")
             confidential = any(c.activity_id and c.activity.confidential for c in found) or bool(
-                target is not None and target.confidential)
+                target is not None and target.confidential
+            )
             req = AccessRequest.create(
-                scope=scope, activity=target, case_no=case_no.strip() if scope == "case" else "",
-                requester=person, reason_kind=reason_kind, reason=reason, kind=kind, until=until_day,
-                confidential=confidential, status="requested", requested_at=self.ctx.clock())
-            self.ctx.log("access_request", req, summary=f"{req.id} {person.name}（{person.number}）"
-                                                        f" {kind} {len(found)}")
+                scope=scope,
+                activity=target,
+                case_no=case_no.strip() if scope == "case" else "",
+                requester=person,
+                reason_kind=reason_kind,
+                reason=reason,
+                kind=kind,
+                until=until_day,
+                confidential=confidential,
+                status="requested",
+                requested_at=self.ctx.clock(),
+            )
+            self.ctx.log(
+                "access_request", req, summary=f"{req.id} {person.name}（{person.number}） {kind} {len(found)}"
+            )
             for clip in found:
                 link = AccessClip.create(request=req, clip=clip)
                 self.ctx.log("create", link, summary=f"{req.id} #{clip.id}")
@@ -223,21 +259,33 @@ class AccessService:
         approver = self._active_staff(by)
         if approver.id == req.requester_id:
             raise UserError("不能审批本人的申请")
-        if not req.confidential and (Clip.select().join(AccessClip, on=(AccessClip.clip == Clip.id))
-                                     .switch(Clip).join(Activity).where((AccessClip.request == req)
-                                                                         & (Activity.confidential == True))  # noqa: E712
-                                     .exists()):
+        if not req.confidential and (
+            Clip.select()
+            .join(AccessClip, on=(AccessClip.clip == Clip.id))
+            .switch(Clip)
+            .join(Activity)
+            .where((AccessClip.request == req) & (Activity.confidential == True))  # noqa: E712
+            .exists()
+        ):
             req.confidential = True  # marked since the request was made: decided as confidential (saved with it)
         profile = self.ctx.profile()
         role = profile.get("viewing.approver_role")
         high = profile.get("viewing.confidential_approver_role")
         if req.confidential:
             if high not in approver.role_list:
-                raise UserError("申请涉及保密的音像记录，须由{role}审批；{name}（{number}）不是",
-                                role=label(ROLES, high), name=approver.name, number=approver.number)
+                raise UserError(
+                    "申请涉及保密的音像记录，须由{role}审批；{name}（{number}）不是",
+                    role=label(ROLES, high),
+                    name=approver.name,
+                    number=approver.number,
+                )
         elif role not in approver.role_list and high not in approver.role_list:
-            raise UserError("{name}（{number}）不是{role}，不能审批查阅申请", name=approver.name,
-                            number=approver.number, role=label(ROLES, role))
+            raise UserError(
+                "{name}（{number}）不是{role}，不能审批查阅申请",
+                name=approver.name,
+                number=approver.number,
+                role=label(ROLES, role),
+            )
         me = current_staff(self.ctx)
         if me is not None and me.id == approver.id:
             return approver, ""
@@ -262,7 +310,11 @@ class AccessService:
             req.paper_form_no = paper
             req.recorded_by = recorder
             req.save()
-            note = f"（纸质审批表 {paper}，{recorder} 代为登记）" if recorder else (f"（纸质审批表 {paper}）" if paper else "")
+            note = (
+                f"（纸质审批表 {paper}，{recorder} 代为登记）"
+                if recorder
+                else (f"（纸质审批表 {paper}）" if paper else "")
+            )
             self.ctx.log("approve", req, before=before, summary=f"{req.id} {approver.name}（{approver.number}）{note}")
         return self.view(req.id)
 
@@ -279,7 +331,9 @@ class AccessService:
             req.decision_note = reason
             req.recorded_by = recorder
             req.save()
-            self.ctx.log("refuse", req, before=before, summary=f"{req.id} {approver.name}（{approver.number}）：{reason}")
+            self.ctx.log(
+                "refuse", req, before=before, summary=f"{req.id} {approver.name}（{approver.number}）：{reason}"
+            )
         return self.view(req.id)
 
     # --- use ----------------------------------------------------------------------
@@ -297,15 +351,32 @@ class AccessService:
         who = f"{me.name}（{me.number}）" if me else self.ctx.os_user
         state = self.status(req)
         if state != "approved":
-            msg = {"requested": N_("查阅申请 {id} 尚未批准"), "refused": N_("查阅申请 {id} 已不予批准"),
-                   "expired": N_("查阅申请 {id} 已于 {date} 过期")}[state]
-            self._refuse_use(msg, entity="access_request", entity_id=req.id, summary=f"{req.id} {who}：{state}",
-                             id=req.id, date=req.until.isoformat())
-        allowed = me is not None and (me.id == req.requester_id or (need == "copy" and (
-            (extractor is not None and me.id == extractor.id) or has_role(me, MANAGER_ROLE))))
+            msg = {
+                "requested": N_("查阅申请 {id} 尚未批准"),
+                "refused": N_("查阅申请 {id} 已不予批准"),
+                "expired": N_("查阅申请 {id} 已于 {date} 过期"),
+            }[state]
+            self._refuse_use(
+                msg,
+                entity="access_request",
+                entity_id=req.id,
+                summary=f"{req.id} {who}：{state}",
+                id=req.id,
+                date=req.until.isoformat(),
+            )
+        allowed = me is not None and (
+            me.id == req.requester_id
+            or (need == "copy" and ((extractor is not None and me.id == extractor.id) or has_role(me, MANAGER_ROLE)))
+        )
         if not allowed:
-            self._refuse_use(N_("只有申请人本人可以按查阅申请 {id} 查阅（当前系统用户：{who}）"), entity="access_request",
-                             entity_id=req.id, summary=f"{req.id} {who}：not the requester", id=req.id, who=who)
+            self._refuse_use(
+                N_("只有申请人本人可以按查阅申请 {id} 查阅（当前系统用户：{who}）"),
+                entity="access_request",
+                entity_id=req.id,
+                summary=f"{req.id} {who}：not the requester",
+                id=req.id,
+                who=who,
+            )
         if need == "copy" and req.kind != "copy":
             raise UserError("查阅申请 {id} 只批准查阅，不能复制调取", id=req.id)
         return me
@@ -314,23 +385,38 @@ class AccessService:
         """查阅: register a viewing of the request's clips (or one of them) by the person at the keyboard."""
         req = self.get(request_id)
         me = self._usable(req)
-        covered = [link.clip_id for link in AccessClip.select().where(AccessClip.request == req).order_by(AccessClip.id)]
+        covered = [
+            link.clip_id for link in AccessClip.select().where(AccessClip.request == req).order_by(AccessClip.id)
+        ]
         if clip not in (None, ""):
             wanted = self.footage.get(clip).id
             if wanted not in covered:
-                self._refuse_use(N_("音像文件 {clip} 不在查阅申请 {id} 的范围内"), entity="clip", entity_id=wanted,
-                                 summary=f"{req.id} {me.name}（{me.number}）：#{wanted} not covered",
-                                 clip=wanted, id=req.id)
+                self._refuse_use(
+                    N_("音像文件 {clip} 不在查阅申请 {id} 的范围内"),
+                    entity="clip",
+                    entity_id=wanted,
+                    summary=f"{req.id} {me.name}（{me.number}）：#{wanted} not covered",
+                    clip=wanted,
+                    id=req.id,
+                )
             covered = [wanted]
         with self.ctx.change():
-            viewing = Viewing.create(request=req, staff=me, at=self.ctx.clock(), duration_s=None,
-                                     clip_ids=",".join(str(c) for c in covered), how=how)
-            self.ctx.log("view", viewing, summary=f"{req.id} {me.name}（{me.number}）"
-                                                  f" {' '.join('#' + str(c) for c in covered)}")
+            viewing = Viewing.create(
+                request=req,
+                staff=me,
+                at=self.ctx.clock(),
+                duration_s=None,
+                clip_ids=",".join(str(c) for c in covered),
+                how=how,
+            )
+            self.ctx.log(
+                "view", viewing, summary=f"{req.id} {me.name}（{me.number}） {' '.join('#' + str(c) for c in covered)}"
+            )
         root = self.footage.ingest.archive_root()
         views = tuple(self.footage.view(c) for c in covered)
-        return Opened(self._viewing_view(viewing), self.view(req.id), views,
-                      tuple(root / v.archive_path for v in views))
+        return Opened(
+            self._viewing_view(viewing), self.view(req.id), views, tuple(root / v.archive_path for v in views)
+        )
 
     def finish(self, viewing_id: int) -> ViewingView:
         """The viewing ended: its duration is registered."""
@@ -340,7 +426,9 @@ class AccessService:
                 before = snapshot(viewing)
                 viewing.duration_s = max(0.0, (self.ctx.clock() - viewing.at).total_seconds())
                 viewing.save()
-                self.ctx.log("view_end", viewing, before=before, summary=f"{viewing.request_id} {viewing.duration_s:.0f}s")
+                self.ctx.log(
+                    "view_end", viewing, before=before, summary=f"{viewing.request_id} {viewing.duration_s:.0f}s"
+                )
         return self._viewing_view(viewing)
 
     def open_clip(self, clip_id: int | str) -> tuple[AccessView | None, int | None]:
@@ -360,8 +448,13 @@ class AccessService:
         if has_role(me, MANAGER_ROLE) and not confidential:
             return None, None
         who = f"{me.name}（{me.number}）" if me else self.ctx.os_user
-        self._refuse_use(N_("没有批准查阅音像文件 {clip} 的申请，不能打开"), entity="clip", entity_id=clip.id,
-                         summary=f"#{clip.id} {who}：no approval", clip=clip.id)
+        self._refuse_use(
+            N_("没有批准查阅音像文件 {clip} 的申请，不能打开"),
+            entity="clip",
+            entity_id=clip.id,
+            summary=f"#{clip.id} {who}：no approval",
+            clip=clip.id,
+        )
         raise AssertionError  # pragma: no cover
 
     def banner(self, clip_id: int | str) -> AccessView | None:
@@ -372,8 +465,16 @@ class AccessService:
         return self.view(req.id) if req is not None else None
 
     # --- extract ----------------------------------------------------------------------
-    def extract(self, request_id: int | str, extractor: str, out: str | Path, *, seven_zip: bool = False,
-                password_file: str | Path | None = None, password: str | None = None) -> ExtractionView:
+    def extract(
+        self,
+        request_id: int | str,
+        extractor: str,
+        out: str | Path,
+        *,
+        seven_zip: bool = False,
+        password_file: str | Path | None = None,
+        password: str | None = None,
+    ) -> ExtractionView:
         """作为证据调取: copy the request's clips out with their SHA-256 checked, write the explanation sheet
         (文字说明材料), optionally pack them into a 7z (AES-256, encrypted file list with a password), register."""
         req = self.get(request_id)
@@ -388,8 +489,12 @@ class AccessService:
         if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
             raise UserError("输出目录已存在且不是空目录：{path}", path=str(out_dir))
         self._usable(req, need="copy", extractor=person)
-        clips = list(Clip.select().join(AccessClip, on=(AccessClip.clip == Clip.id))
-                     .where(AccessClip.request == req).order_by(Clip.start_at, Clip.id))
+        clips = list(
+            Clip.select()
+            .join(AccessClip, on=(AccessClip.clip == Clip.id))
+            .where(AccessClip.request == req)
+            .order_by(Clip.start_at, Clip.id)
+        )
         root = self.footage.ingest.archive_root()
         created_dir = not out_dir.exists()
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -419,11 +524,19 @@ class AccessService:
                 shutil.rmtree(stage)
             with self.ctx.change():
                 record = Extraction.create(
-                    request=req, extractor=person, at=at, out_dir=str(out_dir),
+                    request=req,
+                    extractor=person,
+                    at=at,
+                    out_dir=str(out_dir),
                     files=json.dumps([f.__dict__ for f in files], ensure_ascii=False),
-                    package=str(package) if package else None, encrypted=password is not None)
-                self.ctx.log("extract", record, summary=f"{req.id} {person.name}（{person.number}）"
-                                                        f" {len(files)} → {package or out_dir}")
+                    package=str(package) if package else None,
+                    encrypted=password is not None,
+                )
+                self.ctx.log(
+                    "extract",
+                    record,
+                    summary=f"{req.id} {person.name}（{person.number}） {len(files)} → {package or out_dir}",
+                )
         except BaseException:
             for path in written:
                 path.unlink(missing_ok=True)
@@ -434,30 +547,53 @@ class AccessService:
             raise
         return self._extraction_view(record)
 
-    def _sheet(self, req: AccessRequest, extractor: Staff, at: dt.datetime, clips: list[Clip],
-               files: list[ExtractedFile]) -> str:
+    def _sheet(
+        self, req: AccessRequest, extractor: Staff, at: dt.datetime, clips: list[Clip], files: list[ExtractedFile]
+    ) -> str:
         """文字说明材料 (W14, D27, L17): maker, extractor, extraction time, and each file with its fingerprint."""
         tz = self.ctx.profile().tz
         unit = self.ctx.office().unit
-        lines = ["文字说明材料", "", f"单位：{unit}", f"调取依据：查阅申请第 {req.id} 号（{label(ACCESS_REASONS, req.reason_kind)}：{req.reason}）"]
+        lines = [
+            "文字说明材料",
+            "",
+            f"单位：{unit}",
+            f"调取依据：查阅申请第 {req.id} 号（{label(ACCESS_REASONS, req.reason_kind)}：{req.reason}）",
+        ]
         approver = req.decided_by
-        lines.append(f"批准人：{approver.name}（{approver.number}），{fmt_local(req.decided_at, tz)}"
-                     + (f"，纸质审批表 {req.paper_form_no}" if req.paper_form_no else ""))
-        lines += [f"提取人：{extractor.name}（{extractor.number}）", f"提取时间：{fmt_local(at, tz)}",
-                  "提取方式：从音像记录存储中复制，逐一核对 SHA-256 与入库时登记的一致", "", "文件："]
+        lines.append(
+            f"批准人：{approver.name}（{approver.number}），{fmt_local(req.decided_at, tz)}"
+            + (f"，纸质审批表 {req.paper_form_no}" if req.paper_form_no else "")
+        )
+        lines += [
+            f"提取人：{extractor.name}（{extractor.number}）",
+            f"提取时间：{fmt_local(at, tz)}",
+            "提取方式：从音像记录存储中复制，逐一核对 SHA-256 与入库时登记的一致",
+            "",
+            "文件：",
+        ]
         for n, (clip, f) in enumerate(zip(clips, files), 1):
             maker = f"{clip.holder.name}（{clip.holder.number}）" if clip.holder_id else "（未登记）"
             device = clip.device.asset_no if clip.device_id else "（未登记）"
             activity = clip.activity if clip.activity_id else None
-            lines += [f"{n}. {f.name}", f"   制作人：{maker}；设备：{device}；录制时间：{fmt_local(clip.start_at, tz)}",
-                      f"   执法活动：{(activity.case_no + ' ') if activity and activity.case_no else ''}"
-                      f"{activity.title if activity else '（未分配）'}",
-                      f"   大小：{f.size} 字节；SHA-256：{f.sha256}"]
+            lines += [
+                f"{n}. {f.name}",
+                f"   制作人：{maker}；设备：{device}；录制时间：{fmt_local(clip.start_at, tz)}",
+                f"   执法活动：{(activity.case_no + ' ') if activity and activity.case_no else ''}"
+                f"{activity.title if activity else '（未分配）'}",
+                f"   大小：{f.size} 字节；SHA-256：{f.sha256}",
+            ]
         lines += ["", "提取人签名：__________    日期：__________", ""]
         return "\n".join(lines)
 
-    def _sheet_pdf(self, path: Path, req: AccessRequest, extractor: Staff, at: dt.datetime, clips: list[Clip],
-                   files: list[ExtractedFile]) -> bool:
+    def _sheet_pdf(
+        self,
+        path: Path,
+        req: AccessRequest,
+        extractor: Staff,
+        at: dt.datetime,
+        clips: list[Clip],
+        files: list[ExtractedFile],
+    ) -> bool:
         """The explanation sheet as an A4 PDF, through the print service; False when printing is not possible
         here (no CJK font): the text sheet stands alone then."""
         if self.printing is None:
@@ -472,24 +608,52 @@ class AccessService:
         tz = self.ctx.profile().tz
         approver = req.decided_by
         fields = [
-            (_("调取依据"), _("查阅申请第 {id} 号（{reason}：{text}）").format(
-                id=req.id, reason=_(label(ACCESS_REASONS, req.reason_kind)), text=req.reason)),
-            (_("批准人"), f"{approver.name}（{approver.number}），{fmt_local(req.decided_at, tz)}"
-             + (_("，纸质审批表 {no}").format(no=req.paper_form_no) if req.paper_form_no else "")),
+            (
+                _("调取依据"),
+                _("查阅申请第 {id} 号（{reason}：{text}）").format(
+                    id=req.id, reason=_(label(ACCESS_REASONS, req.reason_kind)), text=req.reason
+                ),
+            ),
+            (
+                _("批准人"),
+                f"{approver.name}（{approver.number}），{fmt_local(req.decided_at, tz)}"
+                + (_("，纸质审批表 {no}").format(no=req.paper_form_no) if req.paper_form_no else ""),
+            ),
             (_("提取人"), f"{extractor.name}（{extractor.number}）"),
             (_("提取时间"), fmt_local(at, tz)),
             (_("提取方式"), _("从音像记录存储中复制，逐一核对 SHA-256 与入库时登记的一致")),
         ]
-        columns = [Column("seq", N_("序号"), "auto", "center"), Column("name", N_("文件"), 1.6),
-                   Column("maker", N_("制作人"), 1), Column("device", N_("设备"), 0.9),
-                   Column("recorded", N_("录制时间"), 1, "center"), Column("size", N_("大小（字节）"), 0.8, "right"),
-                   Column("sha256", "SHA-256", 2.4)]
-        rows = [{"seq": n, "name": f.name, "maker": f"{c.holder.name}（{c.holder.number}）" if c.holder_id else "—",
-                 "device": c.device.asset_no if c.device_id else "—", "recorded": fmt_local(c.start_at, tz),
-                 "size": f.size, "sha256": " ".join(f.sha256[i:i + 16] for i in range(0, 64, 16))}  # wraps in its cell
-                for n, (c, f) in enumerate(zip(clips, files), 1)]
-        self.printing.form_pdf("explanation", N_("文字说明材料"), _("查阅申请第 {id} 号").format(id=req.id), columns,
-                               rows, path, signatures=(N_("提取人："), N_("制作人：")), extra={"fields": fields})
+        columns = [
+            Column("seq", N_("序号"), "auto", "center"),
+            Column("name", N_("文件"), 1.6),
+            Column("maker", N_("制作人"), 1),
+            Column("device", N_("设备"), 0.9),
+            Column("recorded", N_("录制时间"), 1, "center"),
+            Column("size", N_("大小（字节）"), 0.8, "right"),
+            Column("sha256", "SHA-256", 2.4),
+        ]
+        rows = [
+            {
+                "seq": n,
+                "name": f.name,
+                "maker": f"{c.holder.name}（{c.holder.number}）" if c.holder_id else "—",
+                "device": c.device.asset_no if c.device_id else "—",
+                "recorded": fmt_local(c.start_at, tz),
+                "size": f.size,
+                "sha256": " ".join(f.sha256[i : i + 16] for i in range(0, 64, 16)),
+            }  # wraps in its cell
+            for n, (c, f) in enumerate(zip(clips, files), 1)
+        ]
+        self.printing.form_pdf(
+            "explanation",
+            N_("文字说明材料"),
+            _("查阅申请第 {id} 号").format(id=req.id),
+            columns,
+            rows,
+            path,
+            signatures=(N_("提取人："), N_("制作人：")),
+            extra={"fields": fields},
+        )
         return True
 
     # --- lists --------------------------------------------------------------------
@@ -511,18 +675,45 @@ class AccessService:
             clips[link.request_id].append(link.clip_id)
         counts = {}
         for model in (Viewing, Extraction):
-            for rid, in model.select(model.request).where(model.request.in_(ids)).tuples():
+            for (rid,) in model.select(model.request).where(model.request.in_(ids)).tuples():
                 counts[(model, rid)] = counts.get((model, rid), 0) + 1
-        staff = {s.id: s for s in Staff.select().where(
-            Staff.id.in_({r.requester_id for r in requests} | {r.decided_by_id for r in requests if r.decided_by_id}))}
+        staff = {
+            s.id: s
+            for s in Staff.select().where(
+                Staff.id.in_(
+                    {r.requester_id for r in requests} | {r.decided_by_id for r in requests if r.decided_by_id}
+                )
+            )
+        }
         out = []
         for r in requests:
             who, dec = staff[r.requester_id], staff.get(r.decided_by_id)
-            out.append(AccessView(
-                r.id, r.scope, r.activity_id, r.case_no, who.name, who.number, r.reason_kind, r.reason, r.kind,
-                r.until, r.confidential, self.status(r), r.requested_at, dec.name if dec else None,
-                dec.number if dec else None, r.decided_at, r.decision_note, r.paper_form_no, r.recorded_by,
-                tuple(clips[r.id]), counts.get((Viewing, r.id), 0), counts.get((Extraction, r.id), 0)))
+            out.append(
+                AccessView(
+                    r.id,
+                    r.scope,
+                    r.activity_id,
+                    r.case_no,
+                    who.name,
+                    who.number,
+                    r.reason_kind,
+                    r.reason,
+                    r.kind,
+                    r.until,
+                    r.confidential,
+                    self.status(r),
+                    r.requested_at,
+                    dec.name if dec else None,
+                    dec.number if dec else None,
+                    r.decided_at,
+                    r.decision_note,
+                    r.paper_form_no,
+                    r.recorded_by,
+                    tuple(clips[r.id]),
+                    counts.get((Viewing, r.id), 0),
+                    counts.get((Extraction, r.id), 0),
+                )
+            )
         return out
 
     def viewings(self, *, request: int | str | None = None) -> list[ViewingView]:
@@ -542,13 +733,16 @@ class AccessService:
 
     @staticmethod
     def _viewing_view(v: Viewing) -> ViewingView:
-        return ViewingView(v.id, v.request_id, v.staff.name, v.staff.number, v.at, v.duration_s, _ids(v.clip_ids), v.how)
+        return ViewingView(
+            v.id, v.request_id, v.staff.name, v.staff.number, v.at, v.duration_s, _ids(v.clip_ids), v.how
+        )
 
     @staticmethod
     def _extraction_view(e: Extraction) -> ExtractionView:
         files = tuple(ExtractedFile(**f) for f in json.loads(e.files))
-        return ExtractionView(e.id, e.request_id, e.extractor.name, e.extractor.number, e.at, e.out_dir, files,
-                              e.package, e.encrypted)
+        return ExtractionView(
+            e.id, e.request_id, e.extractor.name, e.extractor.number, e.at, e.out_dir, files, e.package, e.encrypted
+        )
 
 
 def label_status(status: str) -> str:
@@ -606,8 +800,9 @@ def _pack(stage: Path, package: Path, names: list[str], password: str | None) ->
         filters = [{"id": py7zr.FILTER_COPY}]
         if password is not None:
             filters.append({"id": py7zr.FILTER_CRYPTO_AES256_SHA256})
-        with py7zr.SevenZipFile(temp, "w", password=password, header_encryption=password is not None,
-                                filters=filters) as archive:
+        with py7zr.SevenZipFile(
+            temp, "w", password=password, header_encryption=password is not None, filters=filters
+        ) as archive:
             for name in names:
                 archive.write(stage / name, name)
         with open(temp, "rb+") as fh:
@@ -638,8 +833,16 @@ def package_names(path: str | Path, password: str | None = None) -> list[str]:
             bad = archive.testzip()
     except PasswordRequired:
         raise UserError("7z 包已加密，需要密码（--password-file）：{path}", path=str(path)) from None
-    except (TypeError, ValueError, KeyError, IndexError, lzma.LZMAError, py7zr.exceptions.Bad7zFile,
-            py7zr.exceptions.CrcError, py7zr.exceptions.UnsupportedCompressionMethodError) as exc:
+    except (
+        TypeError,
+        ValueError,
+        KeyError,
+        IndexError,
+        lzma.LZMAError,
+        py7zr.exceptions.Bad7zFile,
+        py7zr.exceptions.CrcError,
+        py7zr.exceptions.UnsupportedCompressionMethodError,
+    ) as exc:
         if password is not None:
             raise UserError("7z 包的密码错误：{path}", path=str(path)) from None
         raise UserError("不是有效的 7z 包：{path}（{error}）", path=str(path), error=str(exc)) from None
@@ -656,8 +859,9 @@ def read_password(password_file: str | Path | None) -> str | None:
     try:
         password = Path(password_file).read_text("utf-8").rstrip("\r\n")
     except OSError as exc:
-        raise UserError("无法读取密码文件：{path}（{error}）", path=str(password_file),
-                        error=exc.strerror or str(exc)) from None
+        raise UserError(
+            "无法读取密码文件：{path}（{error}）", path=str(password_file), error=exc.strerror or str(exc)
+        ) from None
     if not password:
         raise UserError("密码文件是空的：{path}", path=str(password_file))
     return password

@@ -123,15 +123,31 @@ class ActivityService:
         return value if isinstance(value, dt.datetime) else parse_local_datetime(value, self._tz(), label=label)
 
     # --- actions ---------------------------------------------------------
-    def add(self, kind: str, title: str, start: str | dt.datetime, *, end: str | dt.datetime | None = None,
-            officers: list[str] | tuple[str, ...] = (), case_no: str = "", case_name: str = "",
-            party: str = "", place: str = "", full_record: bool = False,
-            circumstances: list[str] | tuple[str, ...] = (), confidential: bool = False,
-            long_term: list[str] | tuple[str, ...] = ()) -> ActivityView:
+    def add(
+        self,
+        kind: str,
+        title: str,
+        start: str | dt.datetime,
+        *,
+        end: str | dt.datetime | None = None,
+        officers: list[str] | tuple[str, ...] = (),
+        case_no: str = "",
+        case_name: str = "",
+        party: str = "",
+        place: str = "",
+        full_record: bool = False,
+        circumstances: list[str] | tuple[str, ...] = (),
+        confidential: bool = False,
+        long_term: list[str] | tuple[str, ...] = (),
+    ) -> ActivityView:
         """登记执法活动。"""
         if kind not in ACTIVITY_KINDS:
-            raise UserError("{label}无效：{value}（可选：{choices}）", label=N_("执法活动类型"), value=kind,
-                            choices=" ".join(ACTIVITY_KINDS))
+            raise UserError(
+                "{label}无效：{value}（可选：{choices}）",
+                label=N_("执法活动类型"),
+                value=kind,
+                choices=" ".join(ACTIVITY_KINDS),
+            )
         title = require_text(title, N_("标题"))
         start_at = self._time(start, N_("开始时间"))
         if start_at is None:
@@ -148,15 +164,30 @@ class ActivityService:
         if not numbers:
             raise UserError("请至少指定一名执法人员（--officer 工号）")
         profile = self.ctx.profile()
-        must = (full_record or kind in profile.get("full_record.kinds")
-                or any(c in profile.get("full_record.circumstances") for c in _split(circ)))
+        must = (
+            full_record
+            or kind in profile.get("full_record.kinds")
+            or any(c in profile.get("full_record.circumstances") for c in _split(circ))
+        )
         with self.ctx.change():
             people = [enforcement_officer(self.staff, n) for n in numbers]
             activity = Activity.create(
-                kind=kind, title=title, case_no=case_no.strip(), case_name=case_name.strip(), party=party.strip(),
-                place=place.strip(), department=people[0].department_id, start_at=start_at, end_at=end_at,
-                full_record=bool(must), circumstances=circ, confidential=confidential, long_term=reasons,
-                status="open", created_at=now)
+                kind=kind,
+                title=title,
+                case_no=case_no.strip(),
+                case_name=case_name.strip(),
+                party=party.strip(),
+                place=place.strip(),
+                department=people[0].department_id,
+                start_at=start_at,
+                end_at=end_at,
+                full_record=bool(must),
+                circumstances=circ,
+                confidential=confidential,
+                long_term=reasons,
+                status="open",
+                created_at=now,
+            )
             self.ctx.log("create", activity, summary=f"{activity.id} {title}")
             for person in people:
                 link = ActivityOfficer.create(activity=activity, staff=person)
@@ -199,8 +230,12 @@ class ActivityService:
             before = snapshot(activity)
             activity.confidential = bool(on)
             activity.save()
-            self.ctx.log("update", activity, before=before,
-                         summary=f"{activity.id} {activity.title}：{'保密' if on else '取消保密'}")
+            self.ctx.log(
+                "update",
+                activity,
+                before=before,
+                summary=f"{activity.id} {activity.title}：{'保密' if on else '取消保密'}",
+            )
         return self.view(activity.id)
 
     # --- queries ---------------------------------------------------------
@@ -226,8 +261,12 @@ class ActivityService:
         if activity.confidential:
             allowed = Clearance(self.ctx).sees_activity(activity.id, True)
             with self.ctx.change():
-                self.ctx.log("view" if allowed else "view_refused", entity="activity", entity_id=activity.id,
-                             summary=f"{activity.id} {activity.case_no or activity.title}")
+                self.ctx.log(
+                    "view" if allowed else "view_refused",
+                    entity="activity",
+                    entity_id=activity.id,
+                    summary=f"{activity.id} {activity.case_no or activity.title}",
+                )
             if not allowed:
                 raise UserError("执法活动 {id} 涉密，您无权查看", id=activity.id)
         return self.view(activity.id)
@@ -237,24 +276,56 @@ class ActivityService:
         if not ids:
             return []
         officers: dict[int, list[Staff]] = {i: [] for i in ids}
-        for link in (ActivityOfficer.select(ActivityOfficer, Staff).join(Staff)
-                     .where(ActivityOfficer.activity.in_(ids)).order_by(ActivityOfficer.id)):
+        for link in (
+            ActivityOfficer.select(ActivityOfficer, Staff)
+            .join(Staff)
+            .where(ActivityOfficer.activity.in_(ids))
+            .order_by(ActivityOfficer.id)
+        ):
             officers[link.activity_id].append(link.staff)
-        clips = dict(Clip.select(Clip.activity, fn.COUNT(Clip.id)).where(Clip.activity.in_(ids))
-                     .group_by(Clip.activity).tuples())
-        norecords = dict(NoRecord.select(NoRecord.activity, fn.COUNT(NoRecord.id)).where(NoRecord.activity.in_(ids))
-                         .group_by(NoRecord.activity).tuples())
-        gaps = dict(Gap.select(Gap.activity, fn.COUNT(Gap.id))
-                    .where(Gap.activity.in_(ids) & Gap.reason.is_null()).group_by(Gap.activity).tuples())
+        clips = dict(
+            Clip.select(Clip.activity, fn.COUNT(Clip.id)).where(Clip.activity.in_(ids)).group_by(Clip.activity).tuples()
+        )
+        norecords = dict(
+            NoRecord.select(NoRecord.activity, fn.COUNT(NoRecord.id))
+            .where(NoRecord.activity.in_(ids))
+            .group_by(NoRecord.activity)
+            .tuples()
+        )
+        gaps = dict(
+            Gap.select(Gap.activity, fn.COUNT(Gap.id))
+            .where(Gap.activity.in_(ids) & Gap.reason.is_null())
+            .group_by(Gap.activity)
+            .tuples()
+        )
         views = []
         for a in activities:
             people = officers[a.id]
-            views.append(ActivityView(
-                a.id, a.kind, a.title, a.case_name, a.case_no, a.party, a.place,
-                a.department.name if a.department_id else None, tuple(p.number for p in people),
-                tuple(p.name for p in people), a.start_at, a.end_at, a.full_record, _split(a.circumstances),
-                a.confidential, _split(a.long_term), a.status, a.closed_at, clips.get(a.id, 0),
-                norecords.get(a.id, 0), gaps.get(a.id, 0)))
+            views.append(
+                ActivityView(
+                    a.id,
+                    a.kind,
+                    a.title,
+                    a.case_name,
+                    a.case_no,
+                    a.party,
+                    a.place,
+                    a.department.name if a.department_id else None,
+                    tuple(p.number for p in people),
+                    tuple(p.name for p in people),
+                    a.start_at,
+                    a.end_at,
+                    a.full_record,
+                    _split(a.circumstances),
+                    a.confidential,
+                    _split(a.long_term),
+                    a.status,
+                    a.closed_at,
+                    clips.get(a.id, 0),
+                    norecords.get(a.id, 0),
+                    gaps.get(a.id, 0),
+                )
+            )
         return views
 
     def window(self, activity: Activity) -> tuple[dt.datetime, dt.datetime]:
@@ -267,17 +338,33 @@ class NoRecordService:
         self.activities = ActivityService(ctx)
         self.staff = StaffService(ctx)
 
-    def add(self, activity_id: int | str, reason: str, basis: str, signers: list[str] | tuple[str, ...],
-            reported_to: str, *, at: str | dt.datetime | None = None) -> NoRecordView:
+    def add(
+        self,
+        activity_id: int | str,
+        reason: str,
+        basis: str,
+        signers: list[str] | tuple[str, ...],
+        reported_to: str,
+        *,
+        at: str | dt.datetime | None = None,
+    ) -> NoRecordView:
         """无法记录工作记录: reason and basis, signed by enough officers, reported to the leader."""
         profile = self.ctx.profile()
         allowed = profile.get("norecord.reasons")
         if reason not in allowed:
-            raise UserError("{label}无效：{value}（可选：{choices}）", label=N_("无法记录原因"), value=reason,
-                            choices=" ".join(allowed))
+            raise UserError(
+                "{label}无效：{value}（可选：{choices}）",
+                label=N_("无法记录原因"),
+                value=reason,
+                choices=" ".join(allowed),
+            )
         if reason not in NORECORD_REASONS:
-            raise UserError("{label}无效：{value}（可选：{choices}）", label=N_("无法记录原因"), value=reason,
-                            choices=" ".join(NORECORD_REASONS))
+            raise UserError(
+                "{label}无效：{value}（可选：{choices}）",
+                label=N_("无法记录原因"),
+                value=reason,
+                choices=" ".join(NORECORD_REASONS),
+            )
         basis = require_text(basis, N_("依据"))
         numbers = list(dict.fromkeys(n.strip() for n in signers if n and n.strip()))
         minimum = profile.get("norecord.min_signers")
@@ -296,10 +383,20 @@ class NoRecordService:
             if not leader.active or role not in leader.role_list:
                 from avledger.vocab import ROLES, label
 
-                raise UserError("{name}（{number}）不是在职的{role}，不能接收工作记录报告", name=leader.name,
-                                number=leader.number, role=label(ROLES, role))
-            record = NoRecord.create(activity=activity, reason=reason, basis=basis,
-                                     signer_ids=",".join(str(p.id) for p in people), reported_to=leader, at=when)
+                raise UserError(
+                    "{name}（{number}）不是在职的{role}，不能接收工作记录报告",
+                    name=leader.name,
+                    number=leader.number,
+                    role=label(ROLES, role),
+                )
+            record = NoRecord.create(
+                activity=activity,
+                reason=reason,
+                basis=basis,
+                signer_ids=",".join(str(p.id) for p in people),
+                reported_to=leader,
+                at=when,
+            )
             self.ctx.log("norecord", record, summary=f"{activity.id} {reason}")
         return self._view(record)
 
@@ -316,5 +413,6 @@ class NoRecordService:
     def _view(r: NoRecord) -> NoRecordView:
         ids = [int(i) for i in r.signer_ids.split(",") if i]
         numbers = {s.id: s.number for s in Staff.select().where(Staff.id.in_(ids))}
-        return NoRecordView(r.id, r.activity_id, r.reason, r.basis, tuple(numbers[i] for i in ids),
-                            r.reported_to.number, r.at)
+        return NoRecordView(
+            r.id, r.activity_id, r.reason, r.basis, tuple(numbers[i] for i in ids), r.reported_to.number, r.at
+        )

@@ -12,8 +12,14 @@ class AuditService:
     def __init__(self, ctx: Context):
         self.ctx = ctx
 
-    def list(self, *, entity: str | None = None, entity_id: int | None = None,
-             limit: int | None = None, newest_first: bool = False) -> list[AuditView]:
+    def list(
+        self,
+        *,
+        entity: str | None = None,
+        entity_id: int | None = None,
+        limit: int | None = None,
+        newest_first: bool = False,
+    ) -> list[AuditView]:
         query = AuditEvent.select()
         if entity:
             query = query.where(AuditEvent.entity == entity)
@@ -22,8 +28,9 @@ class AuditService:
         query = query.order_by(AuditEvent.id.desc() if newest_first else AuditEvent.id)
         if limit:
             query = query.limit(limit)
-        return [AuditView(e.id, e.at, e.actor, e.action, e.entity, e.entity_id, e.summary, e.before, e.after)
-                for e in query]
+        return [
+            AuditView(e.id, e.at, e.actor, e.action, e.entity, e.entity_id, e.summary, e.before, e.after) for e in query
+        ]
 
     def verify(self) -> audit.VerifyResult:
         return audit.verify()
@@ -40,7 +47,8 @@ def describe_problem(problem: audit.Problem) -> str:
         return _("第 {id} 条日志与前一条不衔接（之前的日志被删除或插入）").format(id=problem.event_id)
     if problem.kind == "row_changed":
         return _("{where} 与审计日志最后记录的内容不符，字段：{fields}").format(
-            where=where, fields=", ".join(problem.fields))
+            where=where, fields=", ".join(problem.fields)
+        )
     if problem.kind == "row_deleted":
         return _("{where} 在日志中存在，但登记记录已被删除").format(where=where)
     if problem.kind == "row_unaudited":

@@ -61,17 +61,26 @@ class Context:
         with self.db.atomic("IMMEDIATE") if not self.db.in_transaction() else self.db.atomic():
             yield
 
-    def log(self, action: str, instance: Model | None = None, *, entity: str | None = None,
-            entity_id: int | None = None, before: dict | None = None, after: dict | None = None,
-            summary: str = "") -> None:
+    def log(
+        self,
+        action: str,
+        instance: Model | None = None,
+        *,
+        entity: str | None = None,
+        entity_id: int | None = None,
+        before: dict | None = None,
+        after: dict | None = None,
+        summary: str = "",
+    ) -> None:
         """Record a change. ``instance`` (saved) gives the entity, id and after-state."""
         if instance is not None:
             entity = entity or instance._meta.table_name
             entity_id = instance.id
             if after is None and action != "delete":
                 after = audit.snapshot(instance)
-        audit.append(self.actor(), action, entity or "", entity_id, before=before, after=after,
-                     at=self.clock(), summary=summary)
+        audit.append(
+            self.actor(), action, entity or "", entity_id, before=before, after=after, at=self.clock(), summary=summary
+        )
 
 
 def require_text(value: str | None, label: str) -> str:

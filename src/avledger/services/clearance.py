@@ -45,9 +45,9 @@ def live_approvals(ctx: Context, staff: Staff | None):
     """The approved, unexpired requests of ``staff`` (a query)."""
     if staff is None:
         return AccessRequest.select().where(AccessRequest.id.is_null())
-    return AccessRequest.select().where((AccessRequest.requester == staff)
-                                        & (AccessRequest.status == "approved")
-                                        & (AccessRequest.until >= today(ctx)))
+    return AccessRequest.select().where(
+        (AccessRequest.requester == staff) & (AccessRequest.status == "approved") & (AccessRequest.until >= today(ctx))
+    )
 
 
 def approval_for_clip(ctx: Context, clip_id: int, staff: Staff | None = None) -> AccessRequest | None:
@@ -55,8 +55,13 @@ def approval_for_clip(ctx: Context, clip_id: int, staff: Staff | None = None) ->
     staff = staff if staff is not None else current_staff(ctx)
     if staff is None:
         return None
-    return (live_approvals(ctx, staff).join(AccessClip).where(AccessClip.clip == clip_id)
-            .order_by(AccessRequest.until.desc(), AccessRequest.id.desc()).first())
+    return (
+        live_approvals(ctx, staff)
+        .join(AccessClip)
+        .where(AccessClip.clip == clip_id)
+        .order_by(AccessRequest.until.desc(), AccessRequest.id.desc())
+        .first()
+    )
 
 
 class Clearance:
@@ -74,11 +79,22 @@ class Clearance:
         if self._activities is None:
             ids: set[int] = set()
             if self.staff is not None:
-                ids |= {a for (a,) in ActivityOfficer.select(ActivityOfficer.activity)
-                        .where(ActivityOfficer.staff == self.staff).tuples()}
-                ids |= {a for (a,) in Clip.select(Clip.activity).join(AccessClip, on=(AccessClip.clip == Clip.id))
-                        .where(AccessClip.request.in_(live_approvals(self.ctx, self.staff).select(AccessRequest.id))
-                               & Clip.activity.is_null(False)).tuples()}
+                ids |= {
+                    a
+                    for (a,) in ActivityOfficer.select(ActivityOfficer.activity)
+                    .where(ActivityOfficer.staff == self.staff)
+                    .tuples()
+                }
+                ids |= {
+                    a
+                    for (a,) in Clip.select(Clip.activity)
+                    .join(AccessClip, on=(AccessClip.clip == Clip.id))
+                    .where(
+                        AccessClip.request.in_(live_approvals(self.ctx, self.staff).select(AccessRequest.id))
+                        & Clip.activity.is_null(False)
+                    )
+                    .tuples()
+                }
             self._activities = ids
         return self._activities
 

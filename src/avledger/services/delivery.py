@@ -51,8 +51,9 @@ def deliver(path: Path, *, env: dict[str, str] | None = None) -> Delivery:
     """Open the PDF in the system viewer, or send it to the default printer, or leave it as a file."""
     if has_screen(env) and shutil.which("xdg-open"):
         try:
-            subprocess.Popen(["xdg-open", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             start_new_session=True)
+            subprocess.Popen(
+                ["xdg-open", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+            )
             return Delivery("viewer", path)
         except OSError:
             pass

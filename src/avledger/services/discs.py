@@ -23,8 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from avledger.burners import burn as burner
-from avledger.burners.iso import (BuildProgress, SourceChanged, build_image, clean_leftovers,
-                                  payload_names)
+from avledger.burners.iso import BuildProgress, SourceChanged, build_image, clean_leftovers, payload_names
 from avledger.burners.plan import DiscPlan, SourceFile, plan_discs
 from avledger.burners.verify import DiscProblem, VerifyProgress, read_disc
 from avledger.digests import hash_file
@@ -58,8 +57,10 @@ class DiscProgress:
     def describe(self) -> str:
         """The event in words, as the progress line and the progress bar show it."""
         pct = 100 * self.done / self.total if self.total else 100
-        return (f"{label(DISC_STEPS, self.step)} {self.disc}/{self.discs} · {label(DISC_PHASES, self.phase)} "
-                f"{pct:.0f}%  {self.current}")
+        return (
+            f"{label(DISC_STEPS, self.step)} {self.disc}/{self.discs} · {label(DISC_PHASES, self.phase)} "
+            f"{pct:.0f}%  {self.current}"
+        )
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,7 @@ def _volume_id(set_id: int, number: int, when: dt.datetime) -> str:
 
 
 class DiscService:
-    def __init__(self, ctx: Context, ingest: IngestService | None = None, printing: "PrintService | None" = None):
+    def __init__(self, ctx: Context, ingest: IngestService | None = None, printing: PrintService | None = None):
         self.ctx = ctx
         self.ingest = ingest
         self.printing = printing  # for the printable description on each disc (说明.pdf)
@@ -238,19 +239,32 @@ class DiscService:
     def _files(self, acts: list[Activity]) -> list[SourceFile]:
         assert self.ingest is not None, "planning and building need the archive"
         root = self.ingest.archive_root()
-        clips = (Clip.select().where(Clip.activity.in_([a.id for a in acts]))
-                 .order_by(Clip.start_at, Clip.id))
+        clips = Clip.select().where(Clip.activity.in_([a.id for a in acts])).order_by(Clip.start_at, Clip.id)
         return [SourceFile(c.id, c.original_name, c.size, c.sha256, root / c.archive_path) for c in clips]
 
-    def plan(self, *, activity: int | str | None = None, case_no: str | None = None, media: str = "dvd",
-             capacity_bytes: int | None = None) -> DiscPlan:
+    def plan(
+        self,
+        *,
+        activity: int | str | None = None,
+        case_no: str | None = None,
+        media: str = "dvd",
+        capacity_bytes: int | None = None,
+    ) -> DiscPlan:
         """Which files go on which disc (nothing is written)."""
         _, _, acts = self._source(activity, case_no)
         return plan_discs(self._files(acts), media, capacity_bytes=capacity_bytes)
 
     # --- build --------------------------------------------------------------------------------
-    def build(self, out: str | Path, *, activity: int | str | None = None, case_no: str | None = None,
-              media: str = "dvd", capacity_bytes: int | None = None, progress: Progress = None) -> DiscSetView:
+    def build(
+        self,
+        out: str | Path,
+        *,
+        activity: int | str | None = None,
+        case_no: str | None = None,
+        media: str = "dvd",
+        capacity_bytes: int | None = None,
+        progress: Progress = None,
+    ) -> DiscSetView:
         """Register the set and write one image per disc into ``out``.
 
         A re-run with the same footage resumes the set that has no burned copy yet: images already
@@ -269,8 +283,13 @@ class DiscService:
         clean_leftovers(folder)
         # the description is printed before anything is registered: a missing font or a character it cannot
         # draw is refused with nothing changed (the texts are the same on every disc but for ASCII ids)
-        self._tags(DiscSet(id=0, case_no=case), Disc(id=0, number=1, volume_id="AVL000000S0D1"), len(plan.discs),
-                   plan.discs[0].files, acts)
+        self._tags(
+            DiscSet(id=0, case_no=case),
+            Disc(id=0, number=1, volume_id="AVL000000S0D1"),
+            len(plan.discs),
+            plan.discs[0].files,
+            acts,
+        )
         with self.ctx.change():
             disc_set = self._resumable(source_activity, case, plan)
             if disc_set is None:
@@ -278,22 +297,31 @@ class DiscService:
         discs = list(disc_set.disc_list.order_by(Disc.number))
         for disc, planned in zip(discs, plan.discs):
             target = folder / f"{disc.volume_id}.iso"
-            if (disc.image_sha256 and disc.image_path == str(target) and target.is_file()
-                    and target.stat().st_size == disc.size):
+            if (
+                disc.image_sha256
+                and disc.image_path == str(target)
+                and target.is_file()
+                and target.stat().st_size == disc.size
+            ):
                 continue
             tags = self._tags(disc_set, disc, len(discs), planned.files, acts)
             manifest_sha = _sha(tags["manifest-sha256.txt"])
 
             def report(event: BuildProgress, n=disc.number) -> None:
                 if progress is not None:
-                    progress(DiscProgress("build", event.phase, n, len(discs), event.bytes_done, event.bytes_total,
-                                          event.current))
+                    progress(
+                        DiscProgress(
+                            "build", event.phase, n, len(discs), event.bytes_done, event.bytes_total, event.current
+                        )
+                    )
 
             try:
                 image = build_image(target, disc.volume_id, planned.files, tags, progress=report)
             except SourceChanged as exc:
-                raise UserError("存储中的文件与登记的指纹不一致，未制作镜像：{names}（请运行 avledger verify）",
-                                names="、".join(exc.names)) from None
+                raise UserError(
+                    "存储中的文件与登记的指纹不一致，未制作镜像：{names}（请运行 avledger verify）",
+                    names="、".join(exc.names),
+                ) from None
             except FileNotFoundError as exc:
                 raise UserError("存储中缺少文件 {path}，请先运行 avledger verify", path=str(exc.filename)) from None
             except OSError as exc:
@@ -303,8 +331,12 @@ class DiscService:
                 disc.image_path, disc.image_sha256, disc.size = str(image.path), image.sha256, image.size
                 disc.manifest_sha256, disc.built_at = manifest_sha, self.ctx.clock()
                 disc.save()
-                self.ctx.log("disc_build", disc, before=before,
-                             summary=f"{disc.volume_id} {disc.number}/{len(discs)} {image.size}")
+                self.ctx.log(
+                    "disc_build",
+                    disc,
+                    before=before,
+                    summary=f"{disc.volume_id} {disc.number}/{len(discs)} {image.size}",
+                )
         return self.view_set(disc_set.id)
 
     def _resumable(self, activity: Activity | None, case: str, plan: DiscPlan) -> DiscSet | None:
@@ -322,21 +354,35 @@ class DiscService:
 
     def _register_set(self, activity: Activity | None, case: str, plan: DiscPlan) -> DiscSet:
         now = self.ctx.clock()
-        disc_set = DiscSet.create(activity=activity, case_no=case, media=plan.media, discs=len(plan.discs),
-                                  created_at=now, created_by=self.ctx.actor().name)
-        self.ctx.log("disc_plan", disc_set, summary=f"{disc_set.id} {activity.title if activity else case} "
-                                                    f"{plan.media} × {len(plan.discs)}")
+        disc_set = DiscSet.create(
+            activity=activity,
+            case_no=case,
+            media=plan.media,
+            discs=len(plan.discs),
+            created_at=now,
+            created_by=self.ctx.actor().name,
+        )
+        self.ctx.log(
+            "disc_plan",
+            disc_set,
+            summary=f"{disc_set.id} {activity.title if activity else case} {plan.media} × {len(plan.discs)}",
+        )
         local = to_local(now, self.ctx.profile().tz)
         for planned in plan.discs:
-            disc = Disc.create(disc_set=disc_set, number=planned.number,
-                               volume_id=_volume_id(disc_set.id, planned.number, local),
-                               clip_ids=",".join(str(f.clip_id) for f in planned.files), files=len(planned.files),
-                               payload_bytes=planned.payload_bytes)
+            disc = Disc.create(
+                disc_set=disc_set,
+                number=planned.number,
+                volume_id=_volume_id(disc_set.id, planned.number, local),
+                clip_ids=",".join(str(f.clip_id) for f in planned.files),
+                files=len(planned.files),
+                payload_bytes=planned.payload_bytes,
+            )
             self.ctx.log("create", disc, summary=f"{disc.volume_id} {planned.number}/{len(plan.discs)}")
         return disc_set
 
-    def _tags(self, disc_set: DiscSet, disc: Disc, count: int, files: list[SourceFile],
-              acts: list[Activity]) -> dict[str, bytes]:
+    def _tags(
+        self, disc_set: DiscSet, disc: Disc, count: int, files: list[SourceFile], acts: list[Activity]
+    ) -> dict[str, bytes]:
         tz = self.ctx.profile().tz
         unit = self.ctx.office().unit
         maker = self.ctx.actor().name
@@ -395,19 +441,38 @@ class DiscService:
         }
         if self.printing is not None:
             fields = [
-                ("制作单位", unit), ("制作人", maker), ("制作时间", made), ("案件名称", case_name or "（无）"),
-                ("案号", case_no or "（无）"), ("执法活动", activity_text),
+                ("制作单位", unit),
+                ("制作人", maker),
+                ("制作时间", made),
+                ("案件名称", case_name or "（无）"),
+                ("案号", case_no or "（无）"),
+                ("执法活动", activity_text),
                 ("长期保存情形", "、".join(LONG_TERM_REASONS.get(r, r) for r in reasons) or "（无）"),
-                ("光盘", f"第 {disc.number} 张，共 {count} 张"), ("卷标", disc.volume_id), ("登记编号", str(disc.id)),
+                ("光盘", f"第 {disc.number} 张，共 {count} 张"),
+                ("卷标", disc.volume_id),
+                ("登记编号", str(disc.id)),
                 ("份数", f"一式 {self.ctx.profile().get('disc.copies')} 份"),
                 ("文件", f"{len(files)} 个，共 {sum(f.size for f in files)} 字节"),
             ]
-            sheet = [("制作人", maker), ("调取人", maker), ("调取时间", made),
-                     ("说明", "本光盘所载音像资料由存储中的原始文件复制，未作任何改动；"
-                            "每个文件的 SHA-256 见 manifest-sha256.txt，文件清单见 说明.txt。")]
-            tags["说明.pdf"] = self.printing.render_form("disc-description", {
-                "title": "执法音像记录光盘说明", "fields": fields, "sheet": sheet,
-                "note": "校验：manifest-sha256.txt 列出每个文件的 SHA-256（BagIt, RFC 8493）。"})
+            sheet = [
+                ("制作人", maker),
+                ("调取人", maker),
+                ("调取时间", made),
+                (
+                    "说明",
+                    "本光盘所载音像资料由存储中的原始文件复制，未作任何改动；"
+                    "每个文件的 SHA-256 见 manifest-sha256.txt，文件清单见 说明.txt。",
+                ),
+            ]
+            tags["说明.pdf"] = self.printing.render_form(
+                "disc-description",
+                {
+                    "title": "执法音像记录光盘说明",
+                    "fields": fields,
+                    "sheet": sheet,
+                    "note": "校验：manifest-sha256.txt 列出每个文件的 SHA-256（BagIt, RFC 8493）。",
+                },
+            )
         return tags
 
     # --- burn ------------------------------------------------------------------------------------
@@ -429,8 +494,9 @@ class DiscService:
             raise UserError("{path} 不是本登记库制作的光盘镜像", path=str(image))
         return disc
 
-    def burn(self, image: str | Path, drive: str, copy: int, *, kept_at: str = "",
-             progress: Progress = None) -> BurnResult:
+    def burn(
+        self, image: str | Path, drive: str, copy: int, *, kept_at: str = "", progress: Progress = None
+    ) -> BurnResult:
         """Burn copy 1 or 2 of a disc from its image, read it back and register it."""
         copies = self.ctx.profile().get("disc.copies")
         if copy not in range(1, copies + 1):
@@ -440,8 +506,12 @@ class DiscService:
         disc = self._disc_of_image(path)
         existing = DiscCopy.get_or_none((DiscCopy.disc == disc) & (DiscCopy.copy == copy))
         if existing is not None and existing.verified:
-            raise UserError("光盘 {volume} 的第 {copy} 份已刻录并核验（{at}）", volume=disc.volume_id, copy=copy,
-                            at=fmt_local(existing.verified_at, self.ctx.profile().tz))
+            raise UserError(
+                "光盘 {volume} 的第 {copy} 份已刻录并核验（{at}）",
+                volume=disc.volume_id,
+                copy=copy,
+                at=fmt_local(existing.verified_at, self.ctx.profile().tz),
+            )
         if path.stat().st_size != disc.size:
             raise UserError("镜像 {path} 与制作时登记的指纹不一致，请重新制作", path=str(path))
 
@@ -462,16 +532,28 @@ class DiscService:
         with self.ctx.change():
             who = self.ctx.actor().name
             if existing is None:
-                row = DiscCopy.create(disc=disc, copy=copy, drive=drive, burned_at=now, burned_by=who,
-                                      kept_at=kept_at.strip(), verified=ok, verified_at=now if ok else None)
+                row = DiscCopy.create(
+                    disc=disc,
+                    copy=copy,
+                    drive=drive,
+                    burned_at=now,
+                    burned_by=who,
+                    kept_at=kept_at.strip(),
+                    verified=ok,
+                    verified_at=now if ok else None,
+                )
                 before = None
             else:
                 row, before = existing, snapshot(existing)
                 row.drive, row.burned_at, row.burned_by, row.kept_at = drive, now, who, kept_at.strip()
                 row.verified, row.verified_at = ok, now if ok else None
                 row.save()
-            self.ctx.log("disc_burn", row, before=before,
-                         summary=f"{disc.volume_id} 第{copy}份 {'ok' if ok else 'failed'} {kept_at.strip()}")
+            self.ctx.log(
+                "disc_burn",
+                row,
+                before=before,
+                summary=f"{disc.volume_id} 第{copy}份 {'ok' if ok else 'failed'} {kept_at.strip()}",
+            )
             self._record_check(disc, row, "burn", problems)
         return BurnResult(self.view_disc(disc.id), self._copy_view(row), ok, problems)
 
@@ -498,10 +580,15 @@ class DiscService:
             return []
 
     def _record_check(self, disc: Disc, copy: DiscCopy | None, kind: str, problems) -> DiscCheck:
-        check = DiscCheck.create(disc=disc, copy=copy, at=self.ctx.clock(), kind=kind,
-                                 result="failed" if problems else "ok",
-                                 problems=json.dumps([asdict(p) for p in problems], ensure_ascii=False),
-                                 by=self.ctx.actor().name)
+        check = DiscCheck.create(
+            disc=disc,
+            copy=copy,
+            at=self.ctx.clock(),
+            kind=kind,
+            result="failed" if problems else "ok",
+            problems=json.dumps([asdict(p) for p in problems], ensure_ascii=False),
+            by=self.ctx.actor().name,
+        )
         self.ctx.log("disc_check", check, summary=f"{disc.volume_id} {check.result}")
         return check
 
@@ -551,17 +638,40 @@ class DiscService:
             first = Activity.select().where(Activity.case_no == s.case_no).order_by(Activity.start_at).first()
             title = (first.case_name or first.title) if first else s.case_no
         discs = tuple(self.view_disc(d.id) for d in s.disc_list.order_by(Disc.number))
-        return DiscSetView(s.id, s.activity_id, s.case_no or (s.activity.case_no if s.activity_id else ""), title,
-                           s.media, s.created_at, s.created_by, discs)
+        return DiscSetView(
+            s.id,
+            s.activity_id,
+            s.case_no or (s.activity.case_no if s.activity_id else ""),
+            title,
+            s.media,
+            s.created_at,
+            s.created_by,
+            discs,
+        )
 
     def view_disc(self, disc_id: int) -> DiscView:
         d = Disc.get_by_id(disc_id)
         copies = tuple(self._copy_view(c) for c in d.copies.order_by(DiscCopy.copy))
         numbers = {c.id: c.copy for c in d.copies}
-        checks = tuple(CheckView(c.id, numbers.get(c.copy_id), c.at, c.kind, c.result, tuple(json.loads(c.problems)),
-                                 c.by) for c in d.checks.order_by(DiscCheck.at, DiscCheck.id))
-        return DiscView(d.id, d.disc_set.id, d.number, d.disc_set.discs, d.volume_id, d.files, d.payload_bytes,
-                        d.image_path, d.image_sha256, d.size, d.built_at, copies, checks)
+        checks = tuple(
+            CheckView(c.id, numbers.get(c.copy_id), c.at, c.kind, c.result, tuple(json.loads(c.problems)), c.by)
+            for c in d.checks.order_by(DiscCheck.at, DiscCheck.id)
+        )
+        return DiscView(
+            d.id,
+            d.disc_set.id,
+            d.number,
+            d.disc_set.discs,
+            d.volume_id,
+            d.files,
+            d.payload_bytes,
+            d.image_path,
+            d.image_sha256,
+            d.size,
+            d.built_at,
+            copies,
+            checks,
+        )
 
     @staticmethod
     def _copy_view(c: DiscCopy) -> CopyView:
@@ -584,8 +694,9 @@ class DiscService:
                 except ValueError:  # 29 February
                     limit = last.replace(year=last.year + years, day=28)
                 if limit <= now:
-                    due.append(DueDisc(d.id, d.volume_id, s.title, last,
-                                       tuple(c.kept_at for c in d.copies if c.verified)))
+                    due.append(
+                        DueDisc(d.id, d.volume_id, s.title, last, tuple(c.kept_at for c in d.copies if c.verified))
+                    )
         due.sort(key=lambda x: x.last_check)
         required = min(len(due), max(1, math.ceil(total * percent / 100))) if due else 0
         return Rechecks(tuple(due), required, total)

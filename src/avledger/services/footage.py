@@ -120,13 +120,18 @@ class FootageService:
         return clip
 
     def _query(self):
-        return (Clip.select(Clip, Activity, Device, Staff)
-                .join(Activity, JOIN.LEFT_OUTER, on=(Clip.activity == Activity.id))
-                .switch(Clip).join(Device, JOIN.LEFT_OUTER, on=(Clip.device == Device.id))
-                .switch(Clip).join(Staff, JOIN.LEFT_OUTER, on=(Clip.holder == Staff.id)))
+        return (
+            Clip.select(Clip, Activity, Device, Staff)
+            .join(Activity, JOIN.LEFT_OUTER, on=(Clip.activity == Activity.id))
+            .switch(Clip)
+            .join(Device, JOIN.LEFT_OUTER, on=(Clip.device == Device.id))
+            .switch(Clip)
+            .join(Staff, JOIN.LEFT_OUTER, on=(Clip.holder == Staff.id))
+        )
 
-    def list(self, *, activity: int | str | None = None, unassigned: bool = False,
-             late: bool = False) -> list[ClipView]:
+    def list(
+        self, *, activity: int | str | None = None, unassigned: bool = False, late: bool = False
+    ) -> list[ClipView]:
         query = self._query()
         if activity not in (None, ""):
             query = query.where(Clip.activity == self.activities.get(activity))
@@ -137,8 +142,11 @@ class FootageService:
         from avledger.services.clearance import Clearance
 
         clearance = Clearance(self.ctx)
-        return [self._view(c) for c in query.order_by(Clip.start_at, Clip.id)
-                if not c.activity_id or clearance.sees_activity(c.activity_id, c.activity.confidential)]
+        return [
+            self._view(c)
+            for c in query.order_by(Clip.start_at, Clip.id)
+            if not c.activity_id or clearance.sees_activity(c.activity_id, c.activity.confidential)
+        ]
 
     def view(self, clip_id: int | str) -> ClipView:
         return self._view(self._query().where(Clip.id == self.get(clip_id).id).get())
@@ -148,12 +156,30 @@ class FootageService:
         activity = c.activity if c.activity_id else None
         device = c.device if c.device_id else None
         holder = c.holder if c.holder_id else None
-        return ClipView(c.id, c.original_name, c.archive_path, c.kind, c.size, c.sha256, c.start_at, c.time_source,
-                        c.duration_s, c.width, c.height, c.codecs, c.activity_id,
-                        (activity.case_no or activity.title) if activity else None,
-                        device.asset_no if device else None, holder.name if holder else None,
-                        holder.number if holder else None, c.ingested_at, c.deadline_at, c.late, c.late_reason,
-                        tuple(f for f in c.flags.split(",") if f))
+        return ClipView(
+            c.id,
+            c.original_name,
+            c.archive_path,
+            c.kind,
+            c.size,
+            c.sha256,
+            c.start_at,
+            c.time_source,
+            c.duration_s,
+            c.width,
+            c.height,
+            c.codecs,
+            c.activity_id,
+            (activity.case_no or activity.title) if activity else None,
+            device.asset_no if device else None,
+            holder.name if holder else None,
+            holder.number if holder else None,
+            c.ingested_at,
+            c.deadline_at,
+            c.late,
+            c.late_reason,
+            tuple(f for f in c.flags.split(",") if f),
+        )
 
     def assign(self, clip_id: int | str, activity_id: int | str) -> ClipView:
         """Attribute a clip to an activity. The archived file stays where it is (its path is registered)."""
@@ -191,28 +217,66 @@ class FootageService:
         oldest = now - hours - dt.timedelta(days=overdue_days)
         rows: list[WaitingView] = []
         if profile.get("ingest.deadline_from") == "return":
-            loans = (Loan.select(Loan, Device, Staff).join(Device).switch(Loan).join(Staff)
-                     .where((Loan.end_kind == "return") & (Loan.end_at >= oldest)))
+            loans = (
+                Loan.select(Loan, Device, Staff)
+                .join(Device)
+                .switch(Loan)
+                .join(Staff)
+                .where((Loan.end_kind == "return") & (Loan.end_at >= oldest))
+            )
             for loan in loans:
-                recorded = Clip.select().where((Clip.device == loan.device_id) & (Clip.start_at >= loan.start_at)
-                                               & (Clip.start_at <= loan.end_at)).exists()
+                recorded = (
+                    Clip.select()
+                    .where(
+                        (Clip.device == loan.device_id)
+                        & (Clip.start_at >= loan.start_at)
+                        & (Clip.start_at <= loan.end_at)
+                    )
+                    .exists()
+                )
                 if not recorded:
                     deadline = loan.end_at + hours
-                    rows.append(WaitingView("loan", loan.id, loan.device.asset_no, loan.holder.name, None,
-                                            loan.end_at, deadline, round((deadline - now).total_seconds() / 3600, 1)))
-        activities = Activity.select().where(Activity.full_record & Activity.end_at.is_null(False)
-                                             & (Activity.end_at >= oldest) & (Activity.end_at <= now))
+                    rows.append(
+                        WaitingView(
+                            "loan",
+                            loan.id,
+                            loan.device.asset_no,
+                            loan.holder.name,
+                            None,
+                            loan.end_at,
+                            deadline,
+                            round((deadline - now).total_seconds() / 3600, 1),
+                        )
+                    )
+        activities = Activity.select().where(
+            Activity.full_record
+            & Activity.end_at.is_null(False)
+            & (Activity.end_at >= oldest)
+            & (Activity.end_at <= now)
+        )
         from avledger.services.clearance import Clearance
 
         clearance = Clearance(self.ctx)  # a confidential activity is named only to those cleared (F17)
         for activity in activities:
-            if (Clip.select().where(Clip.activity == activity).exists()
-                    or NoRecord.select().where(NoRecord.activity == activity).exists()
-                    or not clearance.sees_activity(activity.id, activity.confidential)):
+            if (
+                Clip.select().where(Clip.activity == activity).exists()
+                or NoRecord.select().where(NoRecord.activity == activity).exists()
+                or not clearance.sees_activity(activity.id, activity.confidential)
+            ):
                 continue
             deadline = activity.end_at + hours
-            rows.append(WaitingView("activity", activity.id, None, None, activity.case_no or activity.title,
-                                    activity.end_at, deadline, round((deadline - now).total_seconds() / 3600, 1)))
+            rows.append(
+                WaitingView(
+                    "activity",
+                    activity.id,
+                    None,
+                    None,
+                    activity.case_no or activity.title,
+                    activity.end_at,
+                    deadline,
+                    round((deadline - now).total_seconds() / 3600, 1),
+                )
+            )
         return sorted(rows, key=lambda r: (r.deadline_at, r.kind, r.id))
 
     def explain_late(self, clip_id: int | str, reason: str) -> ClipView:
@@ -232,7 +296,7 @@ class FootageService:
         """A few pictures from an archived clip (see :meth:`look`)."""
         return self.look(clip_id, count=count, width=width).pictures
 
-    def look(self, clip_id: int | str, *, count: int = 3, width: int = 24) -> "Look":
+    def look(self, clip_id: int | str, *, count: int = 3, width: int = 24) -> Look:
         """A few pictures from an archived clip, read only, under an approval (F15): the look is a registered
         viewing (end it with ``AccessService.finish``). The manager may look at non-confidential footage without
         one; that look is audited as a preview. Anyone else is refused, and the attempt is logged."""
@@ -244,8 +308,9 @@ class FootageService:
         pictures = thumbnails(self.ingest.archive_root() / clip.archive_path, count=count, width=width)
         if approval is None:
             with self.ctx.change():
-                self.ctx.log("preview", entity="clip", entity_id=clip.id,
-                             summary=f"{clip.original_name}（{len(pictures)}）")
+                self.ctx.log(
+                    "preview", entity="clip", entity_id=clip.id, summary=f"{clip.original_name}（{len(pictures)}）"
+                )
         return Look(pictures, approval, viewing_id)
 
     # --- verify ------------------------------------------------------------------
@@ -280,11 +345,18 @@ class FootageService:
                     if rel not in registered:
                         check.problems.append(VerifyProblem("extra", rel, None))
         counts = {k: sum(1 for p in check.problems if p.kind == k) for k in ("missing", "changed", "extra")}
-        summary = (f"{'activity ' + str(scope.id) if scope else 'all'}: {check.checked} checked, "
-                   f"{counts['missing']} missing, {counts['changed']} changed, {counts['extra']} extra")
+        summary = (
+            f"{'activity ' + str(scope.id) if scope else 'all'}: {check.checked} checked, "
+            f"{counts['missing']} missing, {counts['changed']} changed, {counts['extra']} extra"
+        )
         with self.ctx.change():
-            self.ctx.log("verify", entity="archive", entity_id=scope.id if scope else None, summary=summary,
-                         after={"checked": check.checked, **counts})
+            self.ctx.log(
+                "verify",
+                entity="archive",
+                entity_id=scope.id if scope else None,
+                summary=summary,
+                after={"checked": check.checked, **counts},
+            )
         return check
 
 
@@ -294,8 +366,7 @@ class GapService:
         self.activities = ActivityService(ctx)
 
     def list(self, *, activity: int | str | None = None, open_only: bool = False) -> list[GapView]:
-        query = (Gap.select(Gap, Activity, Device).join(Activity).switch(Gap).join(Device)
-                 .order_by(Gap.start_at, Gap.id))
+        query = Gap.select(Gap, Activity, Device).join(Activity).switch(Gap).join(Device).order_by(Gap.start_at, Gap.id)
         if activity not in (None, ""):
             query = query.where(Gap.activity == self.activities.get(activity))
         if open_only:
@@ -307,16 +378,28 @@ class GapService:
 
     @staticmethod
     def _view(g: Gap) -> GapView:
-        return GapView(g.id, g.activity_id, g.activity.case_no or g.activity.title, g.device.asset_no,
-                       g.after_clip_id, g.before_clip_id, g.start_at, g.end_at, g.minutes, g.reason, g.note,
-                       g.reported)
+        return GapView(
+            g.id,
+            g.activity_id,
+            g.activity.case_no or g.activity.title,
+            g.device.asset_no,
+            g.after_clip_id,
+            g.before_clip_id,
+            g.start_at,
+            g.end_at,
+            g.minutes,
+            g.reason,
+            g.note,
+            g.reported,
+        )
 
     def explain(self, gap_id: int | str, reason: str, *, note: str = "", reported: bool = False) -> GapView:
         """中断说明: the reason of an interruption and whether a written report was made."""
         allowed = self.ctx.profile().get("ingest.gap_reasons")
         if reason not in allowed:
-            raise UserError("{label}无效：{value}（可选：{choices}）", label=N_("中断原因"), value=reason,
-                            choices=" ".join(allowed))
+            raise UserError(
+                "{label}无效：{value}（可选：{choices}）", label=N_("中断原因"), value=reason, choices=" ".join(allowed)
+            )
         with self.ctx.change():
             try:
                 gap = Gap.get_or_none(Gap.id == int(gap_id))
@@ -330,5 +413,6 @@ class GapService:
             gap.reported = bool(reported)
             gap.save()
             self.ctx.log("explain", gap, before=before, summary=f"{gap.id} {reason}")
-        return self._view(Gap.select(Gap, Activity, Device).join(Activity).switch(Gap).join(Device)
-                          .where(Gap.id == gap.id).get())
+        return self._view(
+            Gap.select(Gap, Activity, Device).join(Activity).switch(Gap).join(Device).where(Gap.id == gap.id).get()
+        )

@@ -155,7 +155,7 @@ class _ArchiveLock:
         self.path = root / LOCK_NAME
         self.handle = None
 
-    def __enter__(self) -> "_ArchiveLock":
+    def __enter__(self) -> _ArchiveLock:
         self.handle = open(self.path, "a")
         try:
             import fcntl
@@ -177,7 +177,6 @@ class _ArchiveLock:
 def safe_name(text: str) -> str:
     cleaned = _UNSAFE.sub("_", text).strip().strip(".")
     return cleaned[:80] or "_"
-
 
 
 class IngestService:
@@ -206,8 +205,7 @@ class IngestService:
         return removed
 
     # --- scan ------------------------------------------------------------------
-    def scan(self, source: str | Path, *, device: str | None = None,
-             activity: int | str | None = None) -> Plan:
+    def scan(self, source: str | Path, *, device: str | None = None, activity: int | str | None = None) -> Plan:
         require_av()
         root = Path(source).expanduser()
         if not root.is_dir():
@@ -274,8 +272,16 @@ class IngestService:
         hits = {s.id for s in Staff.select(Staff.id).where(Staff.number.in_(values) | Staff.cert_no.in_(values))}
         return hits.pop() if len(hits) == 1 else None
 
-    def _plan_file(self, path: Path, rel: str, size: int, kind: str, given_device: Device | None,
-                   given_activity: Activity | None, known: dict[str, Device]) -> PlannedFile:
+    def _plan_file(
+        self,
+        path: Path,
+        rel: str,
+        size: int,
+        kind: str,
+        given_device: Device | None,
+        given_activity: Activity | None,
+        known: dict[str, Device],
+    ) -> PlannedFile:
         tz = self.ctx.profile().tz
         info = probe(path, kind)
         device = given_device or self._recognise(rel, info, known)
@@ -295,8 +301,7 @@ class IngestService:
             offset = self._clock_offset(device, raw)
             if offset:
                 start = raw - dt.timedelta(seconds=offset)
-        planned = PlannedFile(path, path.name, size, kind, info, start, source,
-                              device_id=device.id if device else None)
+        planned = PlannedFile(path, path.name, size, kind, info, start, source, device_id=device.id if device else None)
         if device is not None:
             loan = self._loan_at(device, start)
             planned.holder_id = loan.holder_id if loan else None
@@ -311,16 +316,22 @@ class IngestService:
     @staticmethod
     def _clock_offset(device: Device, at: dt.datetime) -> int | None:
         """Device clock minus true time, as measured at the latest issue before ``at``."""
-        loan = (Loan.select(Loan.clock_offset_s)
-                .where((Loan.device == device) & (Loan.start_at <= at) & Loan.clock_offset_s.is_null(False))
-                .order_by(Loan.start_at.desc()).first())
+        loan = (
+            Loan.select(Loan.clock_offset_s)
+            .where((Loan.device == device) & (Loan.start_at <= at) & Loan.clock_offset_s.is_null(False))
+            .order_by(Loan.start_at.desc())
+            .first()
+        )
         return loan.clock_offset_s if loan else None
 
     @staticmethod
     def _loan_at(device: Device | int, at: dt.datetime) -> Loan | None:
-        return (Loan.select().where((Loan.device == device) & (Loan.start_at <= at)
-                                    & (Loan.end_at.is_null() | (Loan.end_at >= at)))
-                .order_by(Loan.start_at.desc()).first())
+        return (
+            Loan.select()
+            .where((Loan.device == device) & (Loan.start_at <= at) & (Loan.end_at.is_null() | (Loan.end_at >= at)))
+            .order_by(Loan.start_at.desc())
+            .first()
+        )
 
     def _match_activity(self, planned: PlannedFile) -> tuple[int | None, str | None]:
         if planned.start_at is None:
@@ -330,7 +341,8 @@ class IngestService:
         candidates = []
         nearby = Activity.select().where(
             (Activity.start_at <= end)
-            & ((Activity.end_at >= start) | (Activity.end_at.is_null() & (Activity.start_at >= start - OPEN_END))))
+            & ((Activity.end_at >= start) | (Activity.end_at.is_null() & (Activity.start_at >= start - OPEN_END)))
+        )
         for activity in nearby:
             a_start, a_end = self.activities.window(activity)
             if a_start <= end and start <= a_end:
@@ -340,14 +352,20 @@ class IngestService:
         if not candidates:
             return None, "no_activity"
         if planned.holder_id is not None:
-            mine = [a for a in candidates if ActivityOfficer.select().where(
-                (ActivityOfficer.activity == a) & (ActivityOfficer.staff == planned.holder_id)).exists()]
+            mine = [
+                a
+                for a in candidates
+                if ActivityOfficer.select()
+                .where((ActivityOfficer.activity == a) & (ActivityOfficer.staff == planned.holder_id))
+                .exists()
+            ]
             if len(mine) == 1:
                 return mine[0].id, None
         return None, "several_activities"
 
-    def resolve(self, plan: Plan, index: int, *, device: str | None = None,
-                activity: int | str | None = None) -> PlannedFile:
+    def resolve(
+        self, plan: Plan, index: int, *, device: str | None = None, activity: int | str | None = None
+    ) -> PlannedFile:
         """The manager's answer for one planned file: its device and/or activity.
 
         The file is planned again with them, so its time (the device's media time
@@ -357,18 +375,25 @@ class IngestService:
             planned = plan.files[index]
         except IndexError:
             raise UserError("计划中没有第 {n} 个文件", n=index + 1) from None
-        given_device = self.devices.get(device) if device else (
-            Device.get_by_id(planned.device_id) if planned.device_id else None)
+        given_device = (
+            self.devices.get(device) if device else (Device.get_by_id(planned.device_id) if planned.device_id else None)
+        )
         given_activity = self.activities.get(activity) if activity not in (None, "") else None
         rel = str(planned.source.relative_to(plan.source))
-        replanned = self._plan_file(planned.source, rel, planned.size, planned.kind, given_device, given_activity,
-                                    self._known_devices())
+        replanned = self._plan_file(
+            planned.source, rel, planned.size, planned.kind, given_device, given_activity, self._known_devices()
+        )
         plan.files[index] = replanned
         return replanned
 
     # --- apply -------------------------------------------------------------------
-    def apply(self, plan: Plan, *, progress: Callable[[Progress], None] | None = None,
-              cancel: Callable[[], bool] | None = None) -> IngestResult:
+    def apply(
+        self,
+        plan: Plan,
+        *,
+        progress: Callable[[Progress], None] | None = None,
+        cancel: Callable[[], bool] | None = None,
+    ) -> IngestResult:
         """Copy, verify and register every planned file. Safe to re-run after any interruption."""
         result = IngestResult(refused=list(plan.skipped))
         root = self.archive_root()
@@ -402,10 +427,12 @@ class IngestService:
                     report("register", files_done, copied.planned.name)
 
             hasher, buffers = DigestThread(), Buffers()
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="avledger-readback") as readback, \
-                    contextlib.closing(hasher):
+            with (
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="avledger-readback") as readback,
+                contextlib.closing(hasher),
+            ):
                 try:
-                    for index, planned in enumerate(plan.files):
+                    for planned in plan.files:
                         if cancel is not None and cancel():
                             result.cancelled = True
                             break
@@ -417,15 +444,21 @@ class IngestService:
                         try:
                             with source:
                                 copied = self._copy_one(
-                                    root, planned, source,
-                                    lambda n, p=planned: report("copy", files_done, p.name, n), cancel,
-                                    hasher, buffers)
+                                    root,
+                                    planned,
+                                    source,
+                                    lambda n, p=planned: report("copy", files_done, p.name, n),  # noqa: B023 (the live count)
+                                    cancel,
+                                    hasher,
+                                    buffers,
+                                )
                         except Cancelled:
                             result.cancelled = True
                             break
                         except OSError as exc:
-                            raise UserError("复制 {name} 失败：{err}", name=str(planned.source),
-                                            err=exc.strerror or str(exc)) from None
+                            raise UserError(
+                                "复制 {name} 失败：{err}", name=str(planned.source), err=exc.strerror or str(exc)
+                            ) from None
                         finish(wait=False)  # the files before whose read-back is done
                         if isinstance(copied, Duplicate):
                             finish(wait=True)  # in order
@@ -458,9 +491,16 @@ class IngestService:
             folder = safe_name(f"{activity.id}-{activity.case_no or activity.title}")
         return root / day / folder
 
-    def _copy_one(self, root: Path, planned: PlannedFile, src, on_bytes: Callable[[int], None],
-                  cancel: Callable[[], bool] | None, hasher: DigestThread,
-                  buffers: Buffers) -> "_Copied | Duplicate":
+    def _copy_one(
+        self,
+        root: Path,
+        planned: PlannedFile,
+        src,
+        on_bytes: Callable[[int], None],
+        cancel: Callable[[], bool] | None,
+        hasher: DigestThread,
+        buffers: Buffers,
+    ) -> _Copied | Duplicate:
         """Copy to a temporary name in the archive, hashing (beside the copying) as it is read once;
         flushed to disk."""
         # probably seen before (a re-run): hash without writing, and skip it if it is registered
@@ -504,7 +544,7 @@ class IngestService:
             if not done:
                 temp.unlink(missing_ok=True)
 
-    def _finish_one(self, root: Path, c: "_Copied") -> ArchivedClip | Duplicate:
+    def _finish_one(self, root: Path, c: _Copied) -> ArchivedClip | Duplicate:
         """Confirm the read-back from disk, then rename and register in one transaction."""
         planned = c.planned
         try:
@@ -549,19 +589,37 @@ class IngestService:
         deadline = self.deadline(planned.device_id, activity, planned.start_at, planned.info.duration_s)
         info = planned.info
         clip = Clip.create(
-            activity=activity, device=planned.device_id, holder=planned.holder_id, original_name=planned.name,
-            source_path=str(planned.source), archive_path=relative, size=size, sha256=sha, kind=planned.kind,
-            duration_s=info.duration_s, start_at=planned.start_at, time_source=planned.time_source,
-            width=info.width, height=info.height, codecs=",".join(info.codecs), bitrate=info.bitrate,
-            tags=json.dumps(info.tags, ensure_ascii=False, sort_keys=True), flags=",".join(planned.flags),
-            ingested_at=now, deadline_at=deadline, late=bool(deadline and now > deadline), late_reason=None)
+            activity=activity,
+            device=planned.device_id,
+            holder=planned.holder_id,
+            original_name=planned.name,
+            source_path=str(planned.source),
+            archive_path=relative,
+            size=size,
+            sha256=sha,
+            kind=planned.kind,
+            duration_s=info.duration_s,
+            start_at=planned.start_at,
+            time_source=planned.time_source,
+            width=info.width,
+            height=info.height,
+            codecs=",".join(info.codecs),
+            bitrate=info.bitrate,
+            tags=json.dumps(info.tags, ensure_ascii=False, sort_keys=True),
+            flags=",".join(planned.flags),
+            ingested_at=now,
+            deadline_at=deadline,
+            late=bool(deadline and now > deadline),
+            late_reason=None,
+        )
         self.ctx.log("ingest", clip, summary=f"{planned.name} → {relative}")
         if clip.device_id and clip.activity_id:
             refresh_gaps(self.ctx, clip.device_id, clip.activity_id)
         return clip
 
-    def deadline(self, device_id: int | None, activity: Activity | None, start: dt.datetime | None,
-                 duration_s: float | None) -> dt.datetime | None:
+    def deadline(
+        self, device_id: int | None, activity: Activity | None, start: dt.datetime | None, duration_s: float | None
+    ) -> dt.datetime | None:
         """When the footage had to be in the archive: the profile says from what, plus its hours."""
         profile = self.ctx.profile()
         recorded_end = start + dt.timedelta(seconds=duration_s or 0) if start else None
@@ -569,9 +627,12 @@ class IngestService:
         def returned() -> dt.datetime | None:
             if device_id is None or start is None:
                 return None
-            loan = (Loan.select(Loan.end_at).where((Loan.device == device_id) & (Loan.end_at >= start)
-                                                    & (Loan.end_kind == "return"))
-                    .order_by(Loan.end_at).first())
+            loan = (
+                Loan.select(Loan.end_at)
+                .where((Loan.device == device_id) & (Loan.end_at >= start) & (Loan.end_kind == "return"))
+                .order_by(Loan.end_at)
+                .first()
+            )
             return loan.end_at if loan else None
 
         activity_end = activity.end_at if activity else None
@@ -594,16 +655,25 @@ def refresh_gaps(ctx: Context, device_id: int, activity_id: int) -> None:
     found that fills it) is removed unless it already carries its reason.
     """
     limit = dt.timedelta(minutes=ctx.profile().get("ingest.max_gap_minutes"))
-    clips = list(Clip.select().where((Clip.device == device_id) & (Clip.activity == activity_id)
-                                     & Clip.start_at.is_null(False) & (Clip.kind != "photo"))
-                 .order_by(Clip.start_at, Clip.id))
+    clips = list(
+        Clip.select()
+        .where(
+            (Clip.device == device_id)
+            & (Clip.activity == activity_id)
+            & Clip.start_at.is_null(False)
+            & (Clip.kind != "photo")
+        )
+        .order_by(Clip.start_at, Clip.id)
+    )
     wanted: dict[tuple[int, int], tuple[dt.datetime, dt.datetime]] = {}
     for before, after in zip(clips, clips[1:]):
         stop = before.start_at + dt.timedelta(seconds=before.duration_s or 0)
         if after.start_at - stop > limit:
             wanted[(before.id, after.id)] = (stop, after.start_at)
-    existing = {(g.after_clip_id, g.before_clip_id): g
-                for g in Gap.select().where((Gap.device == device_id) & (Gap.activity == activity_id))}
+    existing = {
+        (g.after_clip_id, g.before_clip_id): g
+        for g in Gap.select().where((Gap.device == device_id) & (Gap.activity == activity_id))
+    }
     for key, gap in existing.items():
         if key not in wanted and gap.reason is None:
             before = snapshot(gap)
@@ -613,6 +683,13 @@ def refresh_gaps(ctx: Context, device_id: int, activity_id: int) -> None:
         if key in existing:
             continue
         minutes = round((end - start).total_seconds() / 60)
-        gap = Gap.create(device=device_id, activity=activity_id, after_clip=key[0], before_clip=key[1],
-                         start_at=start, end_at=end, minutes=minutes)
+        gap = Gap.create(
+            device=device_id,
+            activity=activity_id,
+            after_clip=key[0],
+            before_clip=key[1],
+            start_at=start,
+            end_at=end,
+            minutes=minutes,
+        )
         ctx.log("gap", gap, summary=f"{minutes} min")

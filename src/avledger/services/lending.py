@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from peewee import JOIN
 
 from avledger.errors import UserError
+from avledger.i18n import N_
 from avledger.models.audit import snapshot
 from avledger.models.schema import Device, Fault, Liability, Loan, Staff
 from avledger.services.base import Context, require_text
 from avledger.services.register import DeviceService, StaffService, fen_to_yuan, yuan_to_fen
 from avledger.timeutil import fmt_local, parse_local_datetime
-from avledger.i18n import N_
 
 CHECKS = {
     "battery": N_("电量不足"),
@@ -122,8 +122,11 @@ class LendingService:
         if not person.active:
             raise UserError("{name}（{number}）已离职，不能使用执法记录设备", name=person.name, number=person.number)
         if not person.cert_no:
-            raise UserError("{name}（{number}）没有执法证，不是执法人员，不能领用执法记录设备（转借他人属违规）",
-                            name=person.name, number=person.number)
+            raise UserError(
+                "{name}（{number}）没有执法证，不是执法人员，不能领用执法记录设备（转借他人属违规）",
+                name=person.name,
+                number=person.number,
+            )
         return person
 
     def check_failures(self, check: PreCheck) -> list[str]:
@@ -160,41 +163,72 @@ class LendingService:
         return Loan.get_or_none((Loan.device == device) & (Loan.end_at.is_null()))
 
     def _last_end(self, device: Device) -> dt.datetime | None:
-        last = (Loan.select(Loan.end_at).where((Loan.device == device) & Loan.end_at.is_null(False))
-                .order_by(Loan.end_at.desc()).first())
+        last = (
+            Loan.select(Loan.end_at)
+            .where((Loan.device == device) & Loan.end_at.is_null(False))
+            .order_by(Loan.end_at.desc())
+            .first()
+        )
         return last.end_at if last else None
 
     # --- actions --------------------------------------------------------
-    def issue(self, asset_no: str, holder: str, check: PreCheck, *, due: str | dt.datetime | None = None,
-              purpose: str = "", despite: str | None = None, at: str | dt.datetime | None = None) -> LoanView:
+    def issue(
+        self,
+        asset_no: str,
+        holder: str,
+        check: PreCheck,
+        *,
+        due: str | dt.datetime | None = None,
+        purpose: str = "",
+        despite: str | None = None,
+        at: str | dt.datetime | None = None,
+    ) -> LoanView:
         """领用: issue a device to an enforcement officer after the pre-use check."""
         when = self._when(at, "领用时间")
         due_at = None
         if due:
-            due_at = due if isinstance(due, dt.datetime) else parse_local_datetime(due, self.ctx.profile().tz,
-                                                                                    label="应还时间")
+            due_at = (
+                due
+                if isinstance(due, dt.datetime)
+                else parse_local_datetime(due, self.ctx.profile().tz, label="应还时间")
+            )
             if due_at <= when:
                 raise UserError("应还时间应晚于领用时间")
         failures = self.check_failures(check)
         despite = (despite or "").strip() or None
         if failures and not despite:
-            raise UserError("使用前检查未通过：{failures}。如确需领用，请注明原因（--despite）",
-                            failures=self.describe_failures(failures))
+            raise UserError(
+                "使用前检查未通过：{failures}。如确需领用，请注明原因（--despite）",
+                failures=self.describe_failures(failures),
+            )
         with self.ctx.change():
             device = self.devices.get(asset_no)
             person = self._holder(holder)
             if device.status != "in_store":
                 from avledger.vocab import DEVICE_STATUSES, label
 
-                raise UserError("设备 {asset} 当前状态为“{status}”，不能领用", asset=device.asset_no,
-                                status=label(DEVICE_STATUSES, device.status))
+                raise UserError(
+                    "设备 {asset} 当前状态为“{status}”，不能领用",
+                    asset=device.asset_no,
+                    status=label(DEVICE_STATUSES, device.status),
+                )
             last_end = self._last_end(device)
             if last_end and when < last_end:
                 raise UserError("领用时间不能早于该设备上次归还的时间（{time}）", time=self._fmt(last_end))
-            loan = Loan.create(device=device, holder=person, start_at=when, start_kind="issue", due_at=due_at,
-                               purpose=purpose.strip(), battery_pct=check.battery_pct, free_gb=check.free_gb,
-                               clock_offset_s=check.clock_offset_s, notice_given=check.notice_given,
-                               check_failures=",".join(failures), despite=despite if failures else None)
+            loan = Loan.create(
+                device=device,
+                holder=person,
+                start_at=when,
+                start_kind="issue",
+                due_at=due_at,
+                purpose=purpose.strip(),
+                battery_pct=check.battery_pct,
+                free_gb=check.free_gb,
+                clock_offset_s=check.clock_offset_s,
+                notice_given=check.notice_given,
+                check_failures=",".join(failures),
+                despite=despite if failures else None,
+            )
             self.ctx.log("issue", loan, summary=f"{device.asset_no} → {person.name}（{person.number}）")
             self.devices.set_status(device, "issued", f"{device.asset_no} 领用")
         return self.view(loan.id)
@@ -210,8 +244,9 @@ class LendingService:
         loan.save()
         self.ctx.log(kind, loan, before=before, summary=f"{loan.device.asset_no} {kind}")
 
-    def give_back(self, asset_no: str, *, content: str = "", condition: str = "ok",
-                  at: str | dt.datetime | None = None) -> LoanView:
+    def give_back(
+        self, asset_no: str, *, content: str = "", condition: str = "ok", at: str | dt.datetime | None = None
+    ) -> LoanView:
         """归还: the device comes back to the cupboard. Opens the footage collection window."""
         if condition not in CONDITIONS:
             raise UserError("设备状况无效：{value}（可选：ok damaged）", value=condition)
@@ -223,8 +258,7 @@ class LendingService:
                 raise UserError("设备 {asset} 没有在外的领用记录", asset=device.asset_no)
             self._end(loan, when, "return", content=content.strip(), condition=condition)
             if condition == "damaged":
-                fault = Fault.create(device=device, reported_at=when,
-                                     description=content.strip() or "归还时发现损坏")
+                fault = Fault.create(device=device, reported_at=when, description=content.strip() or "归还时发现损坏")
                 self.ctx.log("fault", fault, summary=f"{device.asset_no} 归还时损坏")
                 self.devices.set_status(device, "in_repair", f"{device.asset_no} 归还时损坏，待维修")
             else:
@@ -243,8 +277,15 @@ class LendingService:
             if person.id == loan.holder_id:
                 raise UserError("交接双方不能是同一人")
             self._end(loan, when, "handover")
-            new = Loan.create(device=device, holder=person, start_at=when, start_kind="handover", from_loan=loan,
-                              due_at=loan.due_at, purpose=loan.purpose)
+            new = Loan.create(
+                device=device,
+                holder=person,
+                start_at=when,
+                start_kind="handover",
+                from_loan=loan,
+                due_at=loan.due_at,
+                purpose=loan.purpose,
+            )
             self.ctx.log("handover", new, summary=f"{device.asset_no} {loan.holder.name} → {person.name}")
         return self.view(new.id)
 
@@ -260,29 +301,37 @@ class LendingService:
             if device.status != "in_store":
                 from avledger.vocab import DEVICE_STATUSES, label
 
-                raise UserError("设备 {asset} 当前状态为“{status}”，不能登记故障", asset=device.asset_no,
-                                status=label(DEVICE_STATUSES, device.status))
+                raise UserError(
+                    "设备 {asset} 当前状态为“{status}”，不能登记故障",
+                    asset=device.asset_no,
+                    status=label(DEVICE_STATUSES, device.status),
+                )
             fault = Fault.create(device=device, reported_at=when, description=description)
             self.ctx.log("fault", fault, summary=f"{device.asset_no} {description}")
             self.devices.set_status(device, "in_repair", f"{device.asset_no} 故障")
         return self._fault_view(fault)
 
-    def repair(self, asset_no: str, step: str, *, at: str | dt.datetime | None = None,
-               outcome: str = "") -> FaultView:
+    def repair(self, asset_no: str, step: str, *, at: str | dt.datetime | None = None, outcome: str = "") -> FaultView:
         """送修 (sent) or 修复返回 (back)."""
         if step not in ("sent", "back"):
             raise ValueError(step)
         when = self._when(at, "送修时间" if step == "sent" else "返回时间")
         with self.ctx.change():
             device = self.devices.get(asset_no)
-            fault = (Fault.select().where((Fault.device == device) & Fault.back_at.is_null())
-                     .order_by(Fault.id.desc()).first())
+            fault = (
+                Fault.select()
+                .where((Fault.device == device) & Fault.back_at.is_null())
+                .order_by(Fault.id.desc())
+                .first()
+            )
             if device.status != "in_repair" or fault is None:
                 raise UserError("设备 {asset} 没有待维修的故障登记", asset=device.asset_no)
             before = snapshot(fault)
             if step == "sent":
                 if fault.sent_at:
-                    raise UserError("设备 {asset} 已于 {time} 送修", asset=device.asset_no, time=self._fmt(fault.sent_at))
+                    raise UserError(
+                        "设备 {asset} 已于 {time} 送修", asset=device.asset_no, time=self._fmt(fault.sent_at)
+                    )
                 if when < fault.reported_at:
                     raise UserError("送修时间不能早于故障登记时间 {time}", time=self._fmt(fault.reported_at))
                 fault.sent_at = when
@@ -299,8 +348,16 @@ class LendingService:
                 self.devices.set_status(device, "in_store", f"{device.asset_no} 修复入库")
         return self._fault_view(fault)
 
-    def record_liability(self, asset_no: str, kind: str, liable: str, *, amount: str | None = None,
-                         description: str = "", at: str | dt.datetime | None = None) -> LiabilityView:
+    def record_liability(
+        self,
+        asset_no: str,
+        kind: str,
+        liable: str,
+        *,
+        amount: str | None = None,
+        description: str = "",
+        at: str | dt.datetime | None = None,
+    ) -> LiabilityView:
         """Damage or loss with the person liable (compensation at the original price)."""
         if kind not in ("damaged", "lost"):
             raise ValueError(kind)
@@ -314,15 +371,25 @@ class LendingService:
             if device.status in ("lost", "retired"):
                 from avledger.vocab import DEVICE_STATUSES, label
 
-                raise UserError("设备 {asset} 当前状态为“{status}”", asset=device.asset_no,
-                                status=label(DEVICE_STATUSES, device.status))
+                raise UserError(
+                    "设备 {asset} 当前状态为“{status}”",
+                    asset=device.asset_no,
+                    status=label(DEVICE_STATUSES, device.status),
+                )
             loan = self._open_loan(device)
             if kind == "lost":
                 if loan is not None:
                     self._end(loan, max(when, loan.start_at), "lost")
                 self.devices.set_status(device, "lost", f"{device.asset_no} 丢失")
-            case = Liability.create(device=device, staff=person, kind=kind, at=when, amount_fen=amount_fen,
-                                    description=description.strip(), loan=loan)
+            case = Liability.create(
+                device=device,
+                staff=person,
+                kind=kind,
+                at=when,
+                amount_fen=amount_fen,
+                description=description.strip(),
+                loan=loan,
+            )
             self.ctx.log("liability", case, summary=f"{device.asset_no} {kind} {person.name}（{person.number}）")
         return self._liability_view(case)
 
@@ -331,14 +398,25 @@ class LendingService:
         holder = Staff.alias()
         previous = Loan.alias()
         giver = Staff.alias()
-        return (Loan.select(Loan, Device, holder, previous.id, giver.name)
-                .join(Device, on=(Loan.device == Device.id))
-                .switch(Loan).join(holder, on=(Loan.holder == holder.id))
-                .switch(Loan).join(previous, JOIN.LEFT_OUTER, on=(Loan.from_loan == previous.id))
-                .join(giver, JOIN.LEFT_OUTER, on=(previous.holder == giver.id)))
+        return (
+            Loan.select(Loan, Device, holder, previous.id, giver.name)
+            .join(Device, on=(Loan.device == Device.id))
+            .switch(Loan)
+            .join(holder, on=(Loan.holder == holder.id))
+            .switch(Loan)
+            .join(previous, JOIN.LEFT_OUTER, on=(Loan.from_loan == previous.id))
+            .join(giver, JOIN.LEFT_OUTER, on=(previous.holder == giver.id))
+        )
 
-    def list(self, *, open_only: bool = False, overdue: bool = False, asset_no: str | None = None,
-             staff_number: str | None = None, limit: int | None = None) -> list[LoanView]:
+    def list(
+        self,
+        *,
+        open_only: bool = False,
+        overdue: bool = False,
+        asset_no: str | None = None,
+        staff_number: str | None = None,
+        limit: int | None = None,
+    ) -> list[LoanView]:
         query = self._query()
         now = self.ctx.clock()
         if open_only or overdue:
@@ -363,11 +441,29 @@ class LendingService:
         device = loan.device
         giver = loan.from_loan.holder.name if loan.from_loan_id else None
         overdue = loan.end_at is None and loan.due_at is not None and loan.due_at < now
-        return LoanView(loan.id, device.asset_no, device.kind, holder.name, holder.number, loan.start_at,
-                        loan.start_kind, giver, loan.due_at, loan.purpose, loan.battery_pct, loan.free_gb,
-                        loan.clock_offset_s, loan.notice_given,
-                        tuple(f for f in loan.check_failures.split(",") if f), loan.despite, loan.end_at,
-                        loan.end_kind, loan.content, loan.condition, overdue)
+        return LoanView(
+            loan.id,
+            device.asset_no,
+            device.kind,
+            holder.name,
+            holder.number,
+            loan.start_at,
+            loan.start_kind,
+            giver,
+            loan.due_at,
+            loan.purpose,
+            loan.battery_pct,
+            loan.free_gb,
+            loan.clock_offset_s,
+            loan.notice_given,
+            tuple(f for f in loan.check_failures.split(",") if f),
+            loan.despite,
+            loan.end_at,
+            loan.end_kind,
+            loan.content,
+            loan.condition,
+            overdue,
+        )
 
     def faults(self, asset_no: str | None = None) -> list[FaultView]:
         query = Fault.select(Fault, Device).join(Device).order_by(Fault.reported_at.desc())
@@ -387,8 +483,16 @@ class LendingService:
 
     @staticmethod
     def _liability_view(c: Liability) -> LiabilityView:
-        return LiabilityView(c.id, c.device.asset_no, c.staff.name, c.staff.number, c.kind, c.at,
-                             fen_to_yuan(c.amount_fen), c.description)
+        return LiabilityView(
+            c.id,
+            c.device.asset_no,
+            c.staff.name,
+            c.staff.number,
+            c.kind,
+            c.at,
+            fen_to_yuan(c.amount_fen),
+            c.description,
+        )
 
     def history(self, asset_no: str) -> list[HistoryEntry]:
         """Everything that happened to a device, oldest first, in the user's language."""
@@ -402,8 +506,15 @@ class LendingService:
                     text += _("，检查未通过仍领用：{reason}").format(reason=loan.despite or "")
                 entries.append(HistoryEntry(loan.start_at, "issue", text))
             else:
-                entries.append(HistoryEntry(loan.start_at, "handover", _("{giver} 交接给 {holder}（{number}）").format(
-                    giver=loan.from_holder or "", holder=loan.holder, number=loan.holder_number)))
+                entries.append(
+                    HistoryEntry(
+                        loan.start_at,
+                        "handover",
+                        _("{giver} 交接给 {holder}（{number}）").format(
+                            giver=loan.from_holder or "", holder=loan.holder, number=loan.holder_number
+                        ),
+                    )
+                )
             if loan.end_kind == "return":
                 text = _("{holder} 归还").format(holder=loan.holder)
                 if loan.condition == "damaged":
@@ -412,15 +523,23 @@ class LendingService:
                     text += _("；记录内容：{content}").format(content=loan.content)
                 entries.append(HistoryEntry(loan.end_at, "return", text))
         for fault in self.faults(asset_no):
-            entries.append(HistoryEntry(fault.reported_at, "fault", _("故障登记：{desc}").format(desc=fault.description)))
+            entries.append(
+                HistoryEntry(fault.reported_at, "fault", _("故障登记：{desc}").format(desc=fault.description))
+            )
             if fault.sent_at:
                 entries.append(HistoryEntry(fault.sent_at, "repair_sent", _("送厂维修")))
             if fault.back_at:
                 entries.append(HistoryEntry(fault.back_at, "repair_back", _("修复返回入库")))
         for case in self.liabilities(asset_no):
             kind = _("丢失") if case.kind == "lost" else _("损坏")
-            entries.append(HistoryEntry(case.at, "liability", _("{kind}，责任人 {name}（{number}），赔偿 {amount} 元").format(
-                kind=kind, name=case.staff, number=case.staff_number, amount=case.amount_yuan)))
-        order = {"fault": 0, "return": 1, "repair_sent": 2, "repair_back": 3, "issue": 4, "handover": 4,
-                 "liability": 5}
+            entries.append(
+                HistoryEntry(
+                    case.at,
+                    "liability",
+                    _("{kind}，责任人 {name}（{number}），赔偿 {amount} 元").format(
+                        kind=kind, name=case.staff, number=case.staff_number, amount=case.amount_yuan
+                    ),
+                )
+            )
+        order = {"fault": 0, "return": 1, "repair_sent": 2, "repair_back": 3, "issue": 4, "handover": 4, "liability": 5}
         return sorted(entries, key=lambda e: (e.at, order.get(e.kind, 9)))

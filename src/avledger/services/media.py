@@ -13,8 +13,25 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".avi", ".mkv", ".ts", ".mts", ".m2ts", ".3gp", ".flv",
-                              ".wmv", ".asf", ".mpg", ".mpeg", ".webm"})
+VIDEO_EXTENSIONS = frozenset(
+    {
+        ".mp4",
+        ".mov",
+        ".m4v",
+        ".avi",
+        ".mkv",
+        ".ts",
+        ".mts",
+        ".m2ts",
+        ".3gp",
+        ".flv",
+        ".wmv",
+        ".asf",
+        ".mpg",
+        ".mpeg",
+        ".webm",
+    }
+)
 AUDIO_EXTENSIONS = frozenset({".wav", ".mp3", ".aac", ".m4a", ".amr", ".flac", ".ogg", ".oga", ".opus", ".wma"})
 PHOTO_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".heic", ".heif"})
 
@@ -22,8 +39,14 @@ PHOTO_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", 
 _NAME_TIME = re.compile(r"(?<!\d)(20\d\d)[-_.]?(\d\d)[-_.]?(\d\d)[-_. T]?(\d\d)[-_.:]?(\d\d)[-_.:]?(\d\d)(?!\d)")
 
 # Tags that may hold a creation time, in order of preference.
-_TIME_TAGS = ("creation_time", "date", "com.apple.quicktime.creationdate", "DateTimeOriginal",
-              "DateTimeDigitized", "DateTime")
+_TIME_TAGS = (
+    "creation_time",
+    "date",
+    "com.apple.quicktime.creationdate",
+    "DateTimeOriginal",
+    "DateTimeDigitized",
+    "DateTime",
+)
 # EXIF's offset from UTC of DateTimeOriginal (EXIF 2.31); FFmpeg names it by number
 _EXIF_OFFSET_TAGS = ("OffsetTimeOriginal", "0x9011")
 
@@ -95,7 +118,7 @@ def name_time(name: str) -> dt.datetime | None:
 def file_time(path: Path) -> dt.datetime:
     """The file's modification time, as naive UTC."""
     stamp = os.stat(path).st_mtime
-    return dt.datetime.fromtimestamp(int(stamp), dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.fromtimestamp(int(stamp), dt.UTC).replace(tzinfo=None)
 
 
 def require_av() -> None:

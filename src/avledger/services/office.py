@@ -25,8 +25,13 @@ class OfficeService:
         with self.ctx.change():
             if Office.get_or_none(Office.id == 1):
                 raise UserError("登记库已经初始化（{unit}），不能再次初始化", unit=self.ctx.office().unit)
-            office = Office.create(id=1, unit=unit, preset=preset, profile=json.dumps(data, ensure_ascii=False),
-                                   created_at=self.ctx.clock())
+            office = Office.create(
+                id=1,
+                unit=unit,
+                preset=preset,
+                profile=json.dumps(data, ensure_ascii=False),
+                created_at=self.ctx.clock(),
+            )
             self.ctx.log("create", office, summary=f"{unit} / {preset}")
         self.ctx.forget_profile()
         return office

@@ -19,23 +19,31 @@ from avledger.services.register import DeviceService
 from avledger.timeutil import fmt_local
 from avledger.vocab import ABILITIES, ALLOCATION_CLASSES, AUDIT_ACTIONS, DEVICE_KINDS, DEVICE_STATUSES, label, labels
 
+
 # --- 设备台账 (F01) ------------------------------------------------------------------
-@register("devices", N_("音像记录设备台账"), landscape=True, filters={"dept", "device", "staff"},
-          signatures=(N_("制表人："), N_("设备管理员："), N_("负责人：")),
-          columns=[SEQ,
-                   Column("asset_no", N_("资产编号"), 1.3, xlsx_width=14),
-                   Column("kind", N_("类型"), 1.2, xlsx_width=14),
-                   Column("model", N_("型号"), 1.4, xlsx_width=16),
-                   Column("serial", N_("序列号"), 1.3, xlsx_width=14),
-                   Column("fixed_asset_no", N_("固定资产编号"), 1.1, xlsx_width=14),
-                   Column("purchased", N_("购置日期"), 1.1, "center", 12),
-                   Column("price", N_("原价（元）"), 0.9, "right", 11),
-                   Column("department", N_("科室"), 1, xlsx_width=12),
-                   Column("custodian", N_("保管人"), 1.2, xlsx_width=14),
-                   Column("status", N_("状态"), 0.8, "center", 9),
-                   Column("holder", N_("当前使用人"), 1.2, xlsx_width=14),
-                   Column("abilities", N_("功能"), 1.4, xlsx_width=18),
-                   Column("notes", N_("备注"), 1.2, xlsx_width=18)])
+@register(
+    "devices",
+    N_("音像记录设备台账"),
+    landscape=True,
+    filters={"dept", "device", "staff"},
+    signatures=(N_("制表人："), N_("设备管理员："), N_("负责人：")),
+    columns=[
+        SEQ,
+        Column("asset_no", N_("资产编号"), 1.3, xlsx_width=14),
+        Column("kind", N_("类型"), 1.2, xlsx_width=14),
+        Column("model", N_("型号"), 1.4, xlsx_width=16),
+        Column("serial", N_("序列号"), 1.3, xlsx_width=14),
+        Column("fixed_asset_no", N_("固定资产编号"), 1.1, xlsx_width=14),
+        Column("purchased", N_("购置日期"), 1.1, "center", 12),
+        Column("price", N_("原价（元）"), 0.9, "right", 11),
+        Column("department", N_("科室"), 1, xlsx_width=12),
+        Column("custodian", N_("保管人"), 1.2, xlsx_width=14),
+        Column("status", N_("状态"), 0.8, "center", 9),
+        Column("holder", N_("当前使用人"), 1.2, xlsx_width=14),
+        Column("abilities", N_("功能"), 1.4, xlsx_width=18),
+        Column("notes", N_("备注"), 1.2, xlsx_width=18),
+    ],
+)
 def devices(scope: Scope) -> Sheet:
     rows = []
     views = DeviceService(scope.ctx).list(dept=scope.dept.name if scope.dept else None)
@@ -44,62 +52,93 @@ def devices(scope: Scope) -> Sheet:
             continue
         if scope.staff is not None and d.custodian_number != scope.staff.number:
             continue
-        rows.append({
-            "seq": len(rows) + 1, "asset_no": d.asset_no, "kind": label(DEVICE_KINDS, d.kind), "model": d.model,
-            "serial": d.serial, "fixed_asset_no": d.fixed_asset_no,
-            "purchased": d.purchased.isoformat() if d.purchased else "", "price": d.price_yuan or "",
-            "department": d.department, "custodian": f"{d.custodian}（{d.custodian_number}）",
-            "status": label(DEVICE_STATUSES, d.status),
-            "holder": f"{d.holder}（{d.holder_number}）" if d.holder else "",
-            "abilities": labels(ABILITIES, d.abilities), "notes": d.notes,
-        })
+        rows.append(
+            {
+                "seq": len(rows) + 1,
+                "asset_no": d.asset_no,
+                "kind": label(DEVICE_KINDS, d.kind),
+                "model": d.model,
+                "serial": d.serial,
+                "fixed_asset_no": d.fixed_asset_no,
+                "purchased": d.purchased.isoformat() if d.purchased else "",
+                "price": d.price_yuan or "",
+                "department": d.department,
+                "custodian": f"{d.custodian}（{d.custodian_number}）",
+                "status": label(DEVICE_STATUSES, d.status),
+                "holder": f"{d.holder}（{d.holder_number}）" if d.holder else "",
+                "abilities": labels(ABILITIES, d.abilities),
+                "notes": d.notes,
+            }
+        )
     return Sheet(rows)
 
 
 # --- 配备标准执行情况 (F02) ------------------------------------------------------------
-@register("allocation", N_("执法记录设备配备标准执行情况"), filters={"dept"},
-          signatures=(N_("经办人："), N_("负责人：")),
-          columns=[SEQ,
-                   Column("department", N_("科室"), 1.4, xlsx_width=14),
-                   Column("alloc_class", N_("配备类别"), 2, xlsx_width=24),
-                   Column("officers", N_("执法人员"), 0.8, "center", 10),
-                   Column("working", N_("在用设备"), 0.8, "center", 10),
-                   Column("required", N_("应配"), 0.8, "center", 10),
-                   Column("shortfall", N_("缺额"), 0.8, "center", 10)])
+@register(
+    "allocation",
+    N_("执法记录设备配备标准执行情况"),
+    filters={"dept"},
+    signatures=(N_("经办人："), N_("负责人：")),
+    columns=[
+        SEQ,
+        Column("department", N_("科室"), 1.4, xlsx_width=14),
+        Column("alloc_class", N_("配备类别"), 2, xlsx_width=24),
+        Column("officers", N_("执法人员"), 0.8, "center", 10),
+        Column("working", N_("在用设备"), 0.8, "center", 10),
+        Column("required", N_("应配"), 0.8, "center", 10),
+        Column("shortfall", N_("缺额"), 0.8, "center", 10),
+    ],
+)
 def allocation(scope: Scope) -> Sheet:
     rows = []
     for r in AllocationService(scope.ctx).report():
         if scope.dept is not None and r.department != scope.dept.name:
             continue
-        rows.append({"seq": len(rows) + 1, "department": r.department,
-                     "alloc_class": label(ALLOCATION_CLASSES, r.alloc_class), "officers": r.officers,
-                     "working": r.working_devices, "required": _("按需") if r.required is None else r.required,
-                     "shortfall": r.shortfall})
+        rows.append(
+            {
+                "seq": len(rows) + 1,
+                "department": r.department,
+                "alloc_class": label(ALLOCATION_CLASSES, r.alloc_class),
+                "officers": r.officers,
+                "working": r.working_devices,
+                "required": _("按需") if r.required is None else r.required,
+                "shortfall": r.shortfall,
+            }
+        )
     short = [r for r in rows if r["shortfall"]]
-    summary = (_("共 {n} 个科室缺少设备，合计缺 {total} 台").format(n=len(short), total=sum(r["shortfall"] for r in short))
-               if short else _("各科室均达到配备标准"))
+    summary = (
+        _("共 {n} 个科室缺少设备，合计缺 {total} 台").format(n=len(short), total=sum(r["shortfall"] for r in short))
+        if short
+        else _("各科室均达到配备标准")
+    )
     return Sheet(rows, {"summary": summary})
 
 
 # --- 使用登记/交接登记 (F03, F04) ----------------------------------------------------------
-@register("loans", N_("执法记录设备使用与交接登记表"), landscape=True,
-          filters={"date_from", "date_to", "dept", "device", "staff"},
-          signatures=(N_("设备管理员："), N_("负责人：")),
-          columns=[SEQ,
-                   Column("asset_no", N_("资产编号"), 1.2, xlsx_width=14),
-                   Column("holder", N_("使用人"), 1.1, xlsx_width=14),
-                   Column("start", N_("领用/交接时间"), 1.2, "center", 17),
-                   Column("purpose", N_("用途"), 1.1, xlsx_width=14),
-                   Column("battery", N_("电量（%）"), 0.7, "center", 8),
-                   Column("free_gb", N_("剩余存储（GB）"), 0.7, "center", 10),
-                   Column("clock", N_("时钟误差（秒）"), 0.7, "center", 10),
-                   Column("notice", N_("告知用语"), 0.8, "center", 8),
-                   Column("check", N_("检查结果"), 1.3, xlsx_width=20),
-                   Column("due", N_("应还时间"), 1.2, "center", 17),
-                   Column("end", N_("归还/交出时间"), 1.2, "center", 17),
-                   Column("content", N_("记录内容"), 2.4, xlsx_width=28),
-                   Column("condition", N_("设备状况"), 0.8, "center", 8),
-                   Column("signature", N_("使用人签名"), 1, blank=True)])
+@register(
+    "loans",
+    N_("执法记录设备使用与交接登记表"),
+    landscape=True,
+    filters={"date_from", "date_to", "dept", "device", "staff"},
+    signatures=(N_("设备管理员："), N_("负责人：")),
+    columns=[
+        SEQ,
+        Column("asset_no", N_("资产编号"), 1.2, xlsx_width=14),
+        Column("holder", N_("使用人"), 1.1, xlsx_width=14),
+        Column("start", N_("领用/交接时间"), 1.2, "center", 17),
+        Column("purpose", N_("用途"), 1.1, xlsx_width=14),
+        Column("battery", N_("电量（%）"), 0.7, "center", 8),
+        Column("free_gb", N_("剩余存储（GB）"), 0.7, "center", 10),
+        Column("clock", N_("时钟误差（秒）"), 0.7, "center", 10),
+        Column("notice", N_("告知用语"), 0.8, "center", 8),
+        Column("check", N_("检查结果"), 1.3, xlsx_width=20),
+        Column("due", N_("应还时间"), 1.2, "center", 17),
+        Column("end", N_("归还/交出时间"), 1.2, "center", 17),
+        Column("content", N_("记录内容"), 2.4, xlsx_width=28),
+        Column("condition", N_("设备状况"), 0.8, "center", 8),
+        Column("signature", N_("使用人签名"), 1, blank=True),
+    ],
+)
 def loans(scope: Scope) -> Sheet:
     lending = LendingService(scope.ctx)
     query = scope.in_period(lending._query(), Loan.start_at)
@@ -122,7 +161,8 @@ def loans(scope: Scope) -> Sheet:
             check = "—"
         elif v.check_failures:
             check = _("未通过：{failures}；原因：{reason}").format(
-                failures=_("、").join(_(CHECKS[f]) for f in v.check_failures if f in CHECKS), reason=v.despite or "")
+                failures=_("、").join(_(CHECKS[f]) for f in v.check_failures if f in CHECKS), reason=v.despite or ""
+            )
         else:
             check = _("通过")
         end = fmt_local(v.end_at, tz)
@@ -130,52 +170,91 @@ def loans(scope: Scope) -> Sheet:
             end += _("（交接）")
         elif v.end_kind == "lost":
             end += _("（丢失）")
-        rows.append({
-            "seq": len(rows) + 1, "asset_no": v.asset_no, "holder": f"{v.holder}（{v.holder_number}）", "start": start,
-            "purpose": v.purpose,
-            "battery": v.battery_pct if issued else "—", "free_gb": v.free_gb if issued else "—",
-            "clock": v.clock_offset_s if issued else "—",
-            "notice": ("—" if not issued else _("是") if v.notice_given else _("否")), "check": check,
-            "due": fmt_local(v.due_at, tz) + (_("（逾期）") if v.overdue else ""), "end": end, "content": v.content,
-            "condition": {"ok": _("完好"), "damaged": _("损坏")}.get(v.condition or "", ""),
-        })
+        rows.append(
+            {
+                "seq": len(rows) + 1,
+                "asset_no": v.asset_no,
+                "holder": f"{v.holder}（{v.holder_number}）",
+                "start": start,
+                "purpose": v.purpose,
+                "battery": v.battery_pct if issued else "—",
+                "free_gb": v.free_gb if issued else "—",
+                "clock": v.clock_offset_s if issued else "—",
+                "notice": ("—" if not issued else _("是") if v.notice_given else _("否")),
+                "check": check,
+                "due": fmt_local(v.due_at, tz) + (_("（逾期）") if v.overdue else ""),
+                "end": end,
+                "content": v.content,
+                "condition": {"ok": _("完好"), "damaged": _("损坏")}.get(v.condition or "", ""),
+            }
+        )
     return Sheet(rows)
 
 
 # --- 审计日志 ------------------------------------------------------------------------------
-@register("audit", N_("审计日志"), filters={"date_from", "date_to"},
-          signatures=(N_("审核人："), N_("负责人：")),
-          columns=[Column("id", N_("编号"), "auto", "center", 8),
-                   Column("at", N_("时间"), 1.3, "center", 17),
-                   Column("actor", N_("操作人"), 1.3, xlsx_width=16),
-                   Column("action", N_("操作"), 0.8, "center", 10),
-                   Column("entity", N_("对象"), 1, xlsx_width=12),
-                   Column("summary", N_("摘要"), 3, xlsx_width=40)])
+@register(
+    "audit",
+    N_("审计日志"),
+    filters={"date_from", "date_to"},
+    signatures=(N_("审核人："), N_("负责人：")),
+    columns=[
+        Column("id", N_("编号"), "auto", "center", 8),
+        Column("at", N_("时间"), 1.3, "center", 17),
+        Column("actor", N_("操作人"), 1.3, xlsx_width=16),
+        Column("action", N_("操作"), 0.8, "center", 10),
+        Column("entity", N_("对象"), 1, xlsx_width=12),
+        Column("summary", N_("摘要"), 3, xlsx_width=40),
+    ],
+)
 def audit(scope: Scope) -> Sheet:
     query = scope.in_period(AuditEvent.select(), AuditEvent.at).order_by(AuditEvent.id)
     tz = scope.tz
-    rows = [{"id": e.id, "at": fmt_local(e.at, tz), "actor": e.actor, "action": label(AUDIT_ACTIONS, e.action),
-             "entity": f"{e.entity}#{e.entity_id}" if e.entity_id is not None else e.entity, "summary": e.summary}
-            for e in query]
+    rows = [
+        {
+            "id": e.id,
+            "at": fmt_local(e.at, tz),
+            "actor": e.actor,
+            "action": label(AUDIT_ACTIONS, e.action),
+            "entity": f"{e.entity}#{e.entity_id}" if e.entity_id is not None else e.entity,
+            "summary": e.summary,
+        }
+        for e in query
+    ]
     result = AuditService(scope.ctx).verify()
     if result.ok:
-        text = _("审计链完整：{events} 条日志，{rows} 条登记记录均与日志一致").format(events=result.events, rows=result.rows)
+        text = _("审计链完整：{events} 条日志，{rows} 条登记记录均与日志一致").format(
+            events=result.events, rows=result.rows
+        )
     else:
         text = _("发现 {n} 处问题：").format(n=len(result.problems))
-    return Sheet(rows, {"check_title": _("审计链核验结果（全部日志）"), "check_ok": result.ok, "check_text": text,
-                        "problems": [describe_problem(p) for p in result.problems]})
+    return Sheet(
+        rows,
+        {
+            "check_title": _("审计链核验结果（全部日志）"),
+            "check_ok": result.ok,
+            "check_text": text,
+            "problems": [describe_problem(p) for p in result.problems],
+        },
+    )
 
 
 # --- 查阅登记 (F15) ------------------------------------------------------------------------
-@register("viewings", N_("音像记录查阅登记表"), landscape=True, filters={"date_from", "date_to", "staff"},
-          signatures=(N_("制表人："), N_("审核人："), N_("负责人：")),
-          columns=[SEQ,
-                   Column("at", N_("时间"), 1.2, "center", 17),
-                   Column("event", N_("事项"), 0.9, "center", 10),
-                   Column("request", N_("申请编号"), "auto", "center", 8),
-                   Column("person", N_("人员"), 1.2, xlsx_width=16),
-                   Column("reason", N_("事由"), 2, xlsx_width=28),
-                   Column("detail", N_("内容"), 2.6, xlsx_width=40)])
+@register(
+    "viewings",
+    N_("音像记录查阅登记表"),
+    landscape=True,
+    filters={"date_from", "date_to", "staff"},
+    signatures=(N_("制表人："), N_("审核人："), N_("负责人：")),
+    columns=[
+        SEQ,
+        Column("at", N_("时间"), 1.2, "center", 17),
+        Column("event", N_("事项"), 0.9, "center", 10),
+        Column("request", N_("申请编号"), "auto", "center", 8),
+        Column("person", N_("人员"), 1.2, xlsx_width=16),
+        Column("reason", N_("事由"), 2, xlsx_width=28),
+        Column("detail", N_("内容"), 2.6, xlsx_width=40),
+    ],
+)
 def viewings(scope: Scope) -> Sheet:
     """Every request, decision, viewing and extraction in the period, in time order; requests the person
     printing may not see (confidential, F17) are left out."""
@@ -209,17 +288,30 @@ def viewings(scope: Scope) -> Sheet:
     events = []
     for r in requests.values():
         if keep(r.requested_at, r.requester_id):
-            events.append((r.requested_at, 0, r.id, _("申请"), person(r.requester), reason(r),
-                           _("{kind}，{n} 个文件，有效期至 {until}").format(
-                               kind=_(label(ACCESS_KINDS, r.kind)), n=r.clips.count(), until=r.until.isoformat())
-                           + (_("（保密）") if r.confidential else "")))
+            events.append(
+                (
+                    r.requested_at,
+                    0,
+                    r.id,
+                    _("申请"),
+                    person(r.requester),
+                    reason(r),
+                    _("{kind}，{n} 个文件，有效期至 {until}").format(
+                        kind=_(label(ACCESS_KINDS, r.kind)), n=r.clips.count(), until=r.until.isoformat()
+                    )
+                    + (_("（保密）") if r.confidential else ""),
+                )
+            )
         if r.decided_at is not None and keep(r.decided_at, r.decided_by_id):
             if r.status == "refused":
                 what, detail = _("不予批准"), r.decision_note
             else:
                 what = _("批准")
-                detail = _("纸质审批表 {no}，{recorder} 代为登记").format(
-                    no=r.paper_form_no, recorder=r.recorded_by) if r.paper_form_no else ""
+                detail = (
+                    _("纸质审批表 {no}，{recorder} 代为登记").format(no=r.paper_form_no, recorder=r.recorded_by)
+                    if r.paper_form_no
+                    else ""
+                )
                 if access.status(r) == "expired":
                     detail = (detail + _("；") if detail else "") + _("已过期")
             events.append((r.decided_at, 1, r.id, what, person(r.decided_by), reason(r), detail))
@@ -227,17 +319,45 @@ def viewings(scope: Scope) -> Sheet:
         if v.request_id in requests and keep(v.at, v.staff_id):
             how = {"player": _("播放器"), "details": _("文件信息"), "screen": _("画面")}.get(v.how, v.how)
             length = "" if v.duration_s is None else _("，{s} 秒").format(s=f"{v.duration_s:.0f}")
-            events.append((v.at, 2, v.request_id, _("查阅"), person(v.staff), reason(requests[v.request_id]),
-                           f"{how}{length}：" + " ".join(f"#{c}" for c in v.clip_ids.split(",") if c)))
+            events.append(
+                (
+                    v.at,
+                    2,
+                    v.request_id,
+                    _("查阅"),
+                    person(v.staff),
+                    reason(requests[v.request_id]),
+                    f"{how}{length}：" + " ".join(f"#{c}" for c in v.clip_ids.split(",") if c),
+                )
+            )
     for e in Extraction.select().order_by(Extraction.at):
         if e.request_id in requests and keep(e.at, e.extractor_id):
             files = json.loads(e.files)
-            events.append((e.at, 3, e.request_id, _("证据调取"), person(e.extractor), reason(requests[e.request_id]),
-                           _("{n} 个文件 → {where}").format(n=len(files), where=e.package or e.out_dir)
-                           + (_("（AES-256 加密）") if e.encrypted else "")))
+            events.append(
+                (
+                    e.at,
+                    3,
+                    e.request_id,
+                    _("证据调取"),
+                    person(e.extractor),
+                    reason(requests[e.request_id]),
+                    _("{n} 个文件 → {where}").format(n=len(files), where=e.package or e.out_dir)
+                    + (_("（AES-256 加密）") if e.encrypted else ""),
+                )
+            )
     events.sort(key=lambda ev: (ev[0], ev[2], ev[1]))
-    rows = [{"seq": i, "at": fmt_local(at, tz), "event": what, "request": rid, "person": who, "reason": why,
-             "detail": detail} for i, (at, _o, rid, what, who, why, detail) in enumerate(events, 1)]
+    rows = [
+        {
+            "seq": i,
+            "at": fmt_local(at, tz),
+            "event": what,
+            "request": rid,
+            "person": who,
+            "reason": why,
+            "detail": detail,
+        }
+        for i, (at, _o, rid, what, who, why, detail) in enumerate(events, 1)
+    ]
     return Sheet(rows)
 
 
@@ -249,19 +369,28 @@ def _more_registers() -> None:
 
 
 _more_registers()
+
+
 # --- 光盘登记 (F12, F13) ----------------------------------------------------------------------
-@register("discs", N_("音像资料刻录光盘登记表"), landscape=True, filters={"date_from", "date_to", "disc"},
-          signatures=(N_("制表人："), N_("档案管理员："), N_("负责人：")),
-          columns=[SEQ,
-                   Column("volume_id", N_("卷标"), 1.3, xlsx_width=16),
-                   Column("disc", N_("光盘"), 0.6, "center", 8),
-                   Column("case_no", N_("案号"), 1.5, xlsx_width=20),
-                   Column("title", N_("名称"), 1.6, xlsx_width=20),
-                   Column("media", N_("类型"), 1, xlsx_width=14),
-                   Column("files", N_("文件"), 0.5, "center", 8),
-                   Column("built_at", N_("制作时间"), 1.1, "center", 17),
-                   Column("copies", N_("份数与存放位置"), 1.8, xlsx_width=26),
-                   Column("last_check", N_("最近检测"), 1.3, xlsx_width=20)])
+@register(
+    "discs",
+    N_("音像资料刻录光盘登记表"),
+    landscape=True,
+    filters={"date_from", "date_to", "disc"},
+    signatures=(N_("制表人："), N_("档案管理员："), N_("负责人：")),
+    columns=[
+        SEQ,
+        Column("volume_id", N_("卷标"), 1.3, xlsx_width=16),
+        Column("disc", N_("光盘"), 0.6, "center", 8),
+        Column("case_no", N_("案号"), 1.5, xlsx_width=20),
+        Column("title", N_("名称"), 1.6, xlsx_width=20),
+        Column("media", N_("类型"), 1, xlsx_width=14),
+        Column("files", N_("文件"), 0.5, "center", 8),
+        Column("built_at", N_("制作时间"), 1.1, "center", 17),
+        Column("copies", N_("份数与存放位置"), 1.8, xlsx_width=26),
+        Column("last_check", N_("最近检测"), 1.3, xlsx_width=20),
+    ],
+)
 def discs(scope: Scope) -> Sheet:
     from avledger.services.discs import DiscService
     from avledger.vocab import DISC_CHECK_RESULTS, DISC_MEDIA
@@ -275,22 +404,40 @@ def discs(scope: Scope) -> Sheet:
             if scope.disc is not None and d.volume_id != scope.disc:
                 continue
             last = d.last_check
-            rows.append({
-                "seq": len(rows) + 1, "volume_id": d.volume_id, "disc": f"{d.number}/{d.discs}", "case_no": s.case_no,
-                "title": s.title, "media": label(DISC_MEDIA, s.media), "files": d.files,
-                "built_at": fmt_local(d.built_at, scope.tz),
-                "copies": _("；").join(f"{c.copy}：{c.kept_at or '-'}" + ("" if c.verified else _("（未通过核验）"))
-                                     for c in d.copies),
-                "last_check": f"{fmt_local(last.at, scope.tz)} {label(DISC_CHECK_RESULTS, last.result)}" if last else "",
-            })
+            rows.append(
+                {
+                    "seq": len(rows) + 1,
+                    "volume_id": d.volume_id,
+                    "disc": f"{d.number}/{d.discs}",
+                    "case_no": s.case_no,
+                    "title": s.title,
+                    "media": label(DISC_MEDIA, s.media),
+                    "files": d.files,
+                    "built_at": fmt_local(d.built_at, scope.tz),
+                    "copies": _("；").join(
+                        f"{c.copy}：{c.kept_at or '-'}" + ("" if c.verified else _("（未通过核验）")) for c in d.copies
+                    ),
+                    "last_check": f"{fmt_local(last.at, scope.tz)} {label(DISC_CHECK_RESULTS, last.result)}"
+                    if last
+                    else "",
+                }
+            )
     return Sheet(rows)
 
 
 # --- 光盘标签 (F13): the disc face and the case insert, one page per copy --------------------------
 LABEL_FIELDS = {
-    "unit": N_("制作单位"), "maker": N_("制作人"), "made_at": N_("制作时间"), "case_name": N_("案件名称"),
-    "case_no": N_("案号"), "activity": N_("执法活动"), "disc": N_("光盘"), "copy": N_("份数"),
-    "kept_at": N_("存放位置"), "volume_id": N_("卷标"), "files": N_("文件"),
+    "unit": N_("制作单位"),
+    "maker": N_("制作人"),
+    "made_at": N_("制作时间"),
+    "case_name": N_("案件名称"),
+    "case_no": N_("案号"),
+    "activity": N_("执法活动"),
+    "disc": N_("光盘"),
+    "copy": N_("份数"),
+    "kept_at": N_("存放位置"),
+    "volume_id": N_("卷标"),
+    "files": N_("文件"),
 }
 
 
@@ -300,17 +447,23 @@ def disc_qr_svg(text: str) -> str:
     return segno.make(text, error="m").svg_inline(scale=4, border=0)
 
 
-@register("disc-label", N_("光盘标签"), filters={"date_from", "date_to", "disc"},
-          columns=[SEQ,
-                   Column("volume_id", N_("卷标"), 1.3, xlsx_width=16),
-                   Column("disc", N_("光盘"), 0.6, "center", 8),
-                   Column("copy", N_("份数"), 0.8, "center", 10),
-                   Column("case_no", N_("案号"), 1.5, xlsx_width=20),
-                   Column("case_name", N_("案件名称"), 1.5, xlsx_width=20),
-                   Column("activity", N_("执法活动"), 1.5, xlsx_width=20),
-                   Column("maker", N_("制作人"), 1, xlsx_width=14),
-                   Column("made_at", N_("制作时间"), 1.1, "center", 17),
-                   Column("kept_at", N_("存放位置"), 1.2, xlsx_width=16)])
+@register(
+    "disc-label",
+    N_("光盘标签"),
+    filters={"date_from", "date_to", "disc"},
+    columns=[
+        SEQ,
+        Column("volume_id", N_("卷标"), 1.3, xlsx_width=16),
+        Column("disc", N_("光盘"), 0.6, "center", 8),
+        Column("copy", N_("份数"), 0.8, "center", 10),
+        Column("case_no", N_("案号"), 1.5, xlsx_width=20),
+        Column("case_name", N_("案件名称"), 1.5, xlsx_width=20),
+        Column("activity", N_("执法活动"), 1.5, xlsx_width=20),
+        Column("maker", N_("制作人"), 1, xlsx_width=14),
+        Column("made_at", N_("制作时间"), 1.1, "center", 17),
+        Column("kept_at", N_("存放位置"), 1.2, xlsx_width=16),
+    ],
+)
 def disc_labels(scope: Scope) -> Sheet:
     """Each copy's label: producing unit, maker, time, case name and number, activity (F13), with a QR code
     of the disc's register id."""
@@ -325,8 +478,11 @@ def disc_labels(scope: Scope) -> Sheet:
         if (scope.start_utc and s.created_at < scope.start_utc) or (scope.end_utc and s.created_at >= scope.end_utc):
             continue
         row = DiscSet.get_by_id(s.id)
-        acts = [row.activity] if row.activity_id else list(
-            Activity.select().where(Activity.case_no == row.case_no).order_by(Activity.start_at))
+        acts = (
+            [row.activity]
+            if row.activity_id
+            else list(Activity.select().where(Activity.case_no == row.case_no).order_by(Activity.start_at))
+        )
         case_name = next((a.case_name for a in acts if a.case_name), "")
         activity = _("；").join(f"{a.id} {a.title}" for a in acts)
         for d in s.discs:
@@ -335,15 +491,25 @@ def disc_labels(scope: Scope) -> Sheet:
             kept = {c.copy: c.kept_at for c in d.copies}
             for n in range(1, copies + 1):
                 values = {
-                    "seq": len(rows) + 1, "volume_id": d.volume_id, "disc": _("第 {n} 张，共 {count} 张").format(
-                        n=d.number, count=d.discs),
-                    "copy": _("一式 {count} 份 第 {n} 份").format(count=copies, n=n), "case_no": s.case_no,
-                    "case_name": case_name, "activity": activity, "maker": s.created_by,
-                    "made_at": fmt_local(d.built_at or s.created_at, scope.tz), "kept_at": kept.get(n, ""),
-                    "unit": unit, "files": str(d.files),
+                    "seq": len(rows) + 1,
+                    "volume_id": d.volume_id,
+                    "disc": _("第 {n} 张，共 {count} 张").format(n=d.number, count=d.discs),
+                    "copy": _("一式 {count} 份 第 {n} 份").format(count=copies, n=n),
+                    "case_no": s.case_no,
+                    "case_name": case_name,
+                    "activity": activity,
+                    "maker": s.created_by,
+                    "made_at": fmt_local(d.built_at or s.created_at, scope.tz),
+                    "kept_at": kept.get(n, ""),
+                    "unit": unit,
+                    "files": str(d.files),
                 }
                 rows.append(values)
-                labels_.append({"fields": [[_(LABEL_FIELDS[k]), str(values[k])] for k in LABEL_FIELDS],
-                                "face": {k: str(values[k]) for k in LABEL_FIELDS},
-                                "qr": disc_qr_svg(f"avledger:disc:{d.id}:{d.volume_id}")})
+                labels_.append(
+                    {
+                        "fields": [[_(LABEL_FIELDS[k]), str(values[k])] for k in LABEL_FIELDS],
+                        "face": {k: str(values[k]) for k in LABEL_FIELDS},
+                        "qr": disc_qr_svg(f"avledger:disc:{d.id}:{d.volume_id}"),
+                    }
+                )
     return Sheet(rows, {"labels": labels_, "face_labels": {k: _(v) for k, v in LABEL_FIELDS.items()}})

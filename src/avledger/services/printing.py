@@ -53,8 +53,15 @@ FONT_CANDIDATES = (
 )
 
 # Filter name -> the CLI option that sets it (for messages).
-FILTER_OPTIONS = {"date_from": "--from", "date_to": "--to", "dept": "--dept", "device": "--device",
-                  "staff": "--staff", "activity": "--activity", "disc": "--disc"}
+FILTER_OPTIONS = {
+    "date_from": "--from",
+    "date_to": "--to",
+    "dept": "--dept",
+    "device": "--device",
+    "staff": "--staff",
+    "activity": "--activity",
+    "disc": "--disc",
+}
 DATES = frozenset({"date_from", "date_to"})
 
 
@@ -88,14 +95,21 @@ class Register:
     filters: frozenset[str]
     landscape: bool
     signatures: tuple[str, ...]  # message ids, e.g. "经办人："
-    data: Callable[["Scope"], Sheet]
+    data: Callable[[Scope], Sheet]
 
 
 REGISTERS: dict[str, Register] = {}
 
 
-def register(name: str, title: str, *, columns: list[Column], filters: set[str] | frozenset[str] = frozenset(),
-             landscape: bool = False, signatures: tuple[str, ...] = ()):
+def register(
+    name: str,
+    title: str,
+    *,
+    columns: list[Column],
+    filters: set[str] | frozenset[str] = frozenset(),
+    landscape: bool = False,
+    signatures: tuple[str, ...] = (),
+):
     """Declare a printable register; decorate its data function ``(scope) -> Sheet``."""
     unknown = set(filters) - set(FILTER_OPTIONS)
     if unknown:
@@ -173,9 +187,12 @@ class Scope:
         """One line naming the period and the filters, in the user's language."""
         parts = []
         if self.date_from or self.date_to:
-            parts.append(_("期间：{start} 至 {end}").format(
-                start=self.date_from.isoformat() if self.date_from else _("最早"),
-                end=self.date_to.isoformat() if self.date_to else _("今天")))
+            parts.append(
+                _("期间：{start} 至 {end}").format(
+                    start=self.date_from.isoformat() if self.date_from else _("最早"),
+                    end=self.date_to.isoformat() if self.date_to else _("今天"),
+                )
+            )
         if self.dept is not None:
             parts.append(_("科室：{name}").format(name=self.dept.name))
         if self.device is not None:
@@ -185,8 +202,11 @@ class Scope:
         if self.disc is not None:
             parts.append(_("光盘：{volume}").format(volume=self.disc))
         if self.activity is not None:
-            parts.append(_("执法活动：{id} {name}").format(
-                id=self.activity.id, name=self.activity.case_name or self.activity.title))
+            parts.append(
+                _("执法活动：{id} {name}").format(
+                    id=self.activity.id, name=self.activity.case_name or self.activity.title
+                )
+            )
         return _("；").join(parts) if parts else _("范围：全部")
 
 
@@ -201,16 +221,20 @@ def find_cjk_font(candidates: tuple[str, ...] | list[str] = FONT_CANDIDATES, fc_
             return path
     if shutil.which(fc_match):
         try:
-            out = subprocess.run([fc_match, "-f", "%{family}\t%{file}", FONT_FAMILY], capture_output=True,
-                                 text=True, timeout=10).stdout
+            out = subprocess.run(
+                [fc_match, "-f", "%{family}\t%{file}", FONT_FAMILY], capture_output=True, text=True, timeout=10
+            ).stdout
         except (OSError, subprocess.SubprocessError):
             out = ""
         family, _sep, file = out.partition("\t")
         # fc-match always answers; only a Noto Sans CJK answer counts (not a fallback font).
         if "Noto Sans CJK" in family and file and Path(file).is_file():
             return Path(file)
-    raise UserError("找不到中文字体 {font}，打印需要它。请安装 Debian 软件包 {package}：sudo apt-get install {package}",
-                    font=FONT_FAMILY, package=FONT_PACKAGE)
+    raise UserError(
+        "找不到中文字体 {font}，打印需要它。请安装 Debian 软件包 {package}：sudo apt-get install {package}",
+        font=FONT_FAMILY,
+        package=FONT_PACKAGE,
+    )
 
 
 @cache
@@ -227,8 +251,11 @@ def check_glyphs(text: str, font: Path) -> None:
     except (OSError, ValueError, struct.error):
         return  # an unreadable character map: let typst try
     if missing:
-        raise UserError("字体 {font} 中没有这些字，印出来会是空框：{chars}", font=FONT_FAMILY,
-                        chars=" ".join(f"{c}（U+{ord(c):04X}）" for c in missing))
+        raise UserError(
+            "字体 {font} 中没有这些字，印出来会是空框：{chars}",
+            font=FONT_FAMILY,
+            chars=" ".join(f"{c}（U+{ord(c):04X}）" for c in missing),
+        )
 
 
 # --- the service ------------------------------------------------------------------------
@@ -247,9 +274,12 @@ class PrintService:
 
     # --- what can be printed ---------------------------------------------------
     def registers(self) -> list[RegisterInfo]:
-        return [RegisterInfo(r.name, _(r.title), tuple(FILTER_OPTIONS[f] for f in FILTER_OPTIONS if f in r.filters),
-                             r.landscape)
-                for r in _registers().values()]
+        return [
+            RegisterInfo(
+                r.name, _(r.title), tuple(FILTER_OPTIONS[f] for f in FILTER_OPTIONS if f in r.filters), r.landscape
+            )
+            for r in _registers().values()
+        ]
 
     def get(self, name: str) -> Register:
         registers = _registers()
@@ -262,15 +292,21 @@ class PrintService:
         not_here = [FILTER_OPTIONS[f] for f in FILTER_OPTIONS if f in filters.given() - reg.filters]
         if not_here:
             allowed = " ".join(FILTER_OPTIONS[f] for f in FILTER_OPTIONS if f in reg.filters) or _("（无）")
-            raise UserError("{register} 不能按 {options} 筛选（可用：{allowed}）", register=reg.name,
-                            options=" ".join(not_here), allowed=allowed)
+            raise UserError(
+                "{register} 不能按 {options} 筛选（可用：{allowed}）",
+                register=reg.name,
+                options=" ".join(not_here),
+                allowed=allowed,
+            )
         given = filters.given()
         date_from = parse_date(filters.date_from, label="开始日期") if "date_from" in given else None
         date_to = parse_date(filters.date_to, label="结束日期") if "date_to" in given else None
         if date_from and date_to and date_from > date_to:
             raise UserError("开始日期 {start} 晚于结束日期 {end}", start=date_from.isoformat(), end=date_to.isoformat())
         return Scope(
-            self.ctx, date_from, date_to,
+            self.ctx,
+            date_from,
+            date_to,
             dept=DepartmentService(self.ctx).get(filters.dept) if "dept" in given else None,
             device=DeviceService(self.ctx).get(filters.device) if "device" in given else None,
             staff=StaffService(self.ctx).get(filters.staff) if "staff" in given else None,
@@ -307,8 +343,10 @@ class PrintService:
             "scope": scope.describe(),
             "printed": _("打印日期：{date}").format(date=today),
             "labels": {"page": _("第 {page} 页 共 {total} 页"), "none": _("（无记录）"), "date": _("日期：")},
-            "columns": [{"key": c.key, "title": _(c.title), "width": c.width, "align": c.align, "blank": c.blank}
-                        for c in reg.columns],
+            "columns": [
+                {"key": c.key, "title": _(c.title), "width": c.width, "align": c.align, "blank": c.blank}
+                for c in reg.columns
+            ],
             "rows": [[_cell_text(row.get(c.key)) for c in reg.columns] for row in sheet.rows],
             "signatures": [_(s) for s in reg.signatures],
             "extra": sheet.extra,
@@ -322,22 +360,41 @@ class PrintService:
         _write_atomic(out, pdf)
         return out
 
-    def form_pdf(self, template: str, title: str, subtitle: str, columns: list[Column], rows: list[dict[str, Any]],
-                 out_path: str | Path, *, signatures: tuple[str, ...] = (), extra: dict[str, Any] | None = None) -> Path:
+    def form_pdf(
+        self,
+        template: str,
+        title: str,
+        subtitle: str,
+        columns: list[Column],
+        rows: list[dict[str, Any]],
+        out_path: str | Path,
+        *,
+        signatures: tuple[str, ...] = (),
+        extra: dict[str, Any] | None = None,
+    ) -> Path:
         """Print a one-off form (not a register), e.g. an extraction's explanation sheet, with ``template``."""
         today = local_today(self.ctx.clock(), self.ctx.profile().tz).isoformat()
         data = {
-            "font": FONT_FAMILY, "lang": language(), "unit": self.ctx.office().unit, "title": _(title),
-            "landscape": False, "scope": subtitle, "printed": _("打印日期：{date}").format(date=today),
+            "font": FONT_FAMILY,
+            "lang": language(),
+            "unit": self.ctx.office().unit,
+            "title": _(title),
+            "landscape": False,
+            "scope": subtitle,
+            "printed": _("打印日期：{date}").format(date=today),
             "labels": {"page": _("第 {page} 页 共 {total} 页"), "none": _("（无记录）"), "date": _("日期：")},
-            "columns": [{"key": c.key, "title": _(c.title), "width": c.width, "align": c.align, "blank": c.blank}
-                        for c in columns],
+            "columns": [
+                {"key": c.key, "title": _(c.title), "width": c.width, "align": c.align, "blank": c.blank}
+                for c in columns
+            ],
             "rows": [[_cell_text(row.get(c.key)) for c in columns] for row in rows],
-            "signatures": [_(s) for s in signatures], "extra": extra or {},
+            "signatures": [_(s) for s in signatures],
+            "extra": extra or {},
         }
         out = Path(out_path)
         _write_atomic(out, self._compile(template, data))
         return out
+
     def render_form(self, name: str, data: dict[str, Any]) -> bytes:
         """A PDF of a form that is not a register (the description written onto a disc), as bytes."""
         return self._compile(name, {"font": FONT_FAMILY, **data})
@@ -362,8 +419,13 @@ class PrintService:
             if not main.is_file():
                 raise UserError("找不到登记表 {name} 的模板 {file}", name=name, file=main.name)
             try:
-                return typst.compile(str(main), root=str(root), font_paths=[str(font.parent)], ignore_system_fonts=True,
-                                     sys_inputs={"data": payload})
+                return typst.compile(
+                    str(main),
+                    root=str(root),
+                    font_paths=[str(font.parent)],
+                    ignore_system_fonts=True,
+                    sys_inputs={"data": payload},
+                )
             except typst.TypstError as exc:
                 raise UserError("模板 {file} 有误：{error}", file=main.name, error=str(exc).strip()) from None
 

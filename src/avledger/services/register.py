@@ -80,8 +80,9 @@ class DepartmentService:
         staff_count = fn.COUNT(Staff.id)
         officers = fn.SUM(((Staff.cert_no.is_null(False)) & (Staff.cert_no != "")).cast("integer"))
         query = (
-            Department.select(Department.id, Department.name, Department.alloc_class,
-                              staff_count.alias("n"), officers.alias("o"))
+            Department.select(
+                Department.id, Department.name, Department.alloc_class, staff_count.alias("n"), officers.alias("o")
+            )
             .join(Staff, JOIN.LEFT_OUTER, on=((Staff.department == Department.id) & (Staff.active == True)))  # noqa: E712
             .group_by(Department.id)
             .order_by(Department.id)
@@ -102,8 +103,15 @@ class StaffService:
             raise UserError("没有这个工号的人员：{number}", number=number)
         return staff
 
-    def add(self, name: str, number: str, dept: str, cert_no: str | None = None,
-            roles: list[str] | tuple[str, ...] = (), os_user: str | None = None) -> StaffView:
+    def add(
+        self,
+        name: str,
+        number: str,
+        dept: str,
+        cert_no: str | None = None,
+        roles: list[str] | tuple[str, ...] = (),
+        os_user: str | None = None,
+    ) -> StaffView:
         name = require_text(name, "姓名")
         number = require_text(number, "工号")
         roles_s = _choices(roles, ROLES, "角色")
@@ -116,14 +124,29 @@ class StaffService:
                 raise UserError("工号已存在：{number}", number=number)
             if os_user and Staff.get_or_none(Staff.os_user == os_user):
                 raise UserError("系统用户名已被其他人员使用：{user}", user=os_user)
-            staff = Staff.create(name=name, number=number, department=department, cert_no=cert,
-                                 roles=roles_s, active=True, os_user=os_user)
+            staff = Staff.create(
+                name=name,
+                number=number,
+                department=department,
+                cert_no=cert,
+                roles=roles_s,
+                active=True,
+                os_user=os_user,
+            )
             self.ctx.log("create", staff, summary=f"{name} {number}")
         return self.view(number)
 
-    def update(self, number: str, *, name: str | None = None, dept: str | None = None,
-               cert_no: str | None = None, roles: list[str] | None = None,
-               os_user: str | None = None, active: bool | None = None) -> StaffView:
+    def update(
+        self,
+        number: str,
+        *,
+        name: str | None = None,
+        dept: str | None = None,
+        cert_no: str | None = None,
+        roles: list[str] | None = None,
+        os_user: str | None = None,
+        active: bool | None = None,
+    ) -> StaffView:
         with self.ctx.change():
             staff = self.get(number)
             before = snapshot(staff)
@@ -160,8 +183,7 @@ class StaffService:
 
     @staticmethod
     def _view(s: Staff) -> StaffView:
-        return StaffView(s.id, s.name, s.number, s.department.name, s.cert_no, tuple(s.role_list), s.active,
-                         s.os_user)
+        return StaffView(s.id, s.name, s.number, s.department.name, s.cert_no, tuple(s.role_list), s.active, s.os_user)
 
 
 class DeviceService:
@@ -188,9 +210,22 @@ class DeviceService:
             raise UserError("购置日期不能晚于今天：{date}", date=date.isoformat())
         return date
 
-    def add(self, asset_no: str, kind: str, dept: str, custodian: str, *, model: str = "", serial: str = "",
-            fixed_asset_no: str = "", purchased: str | dt.date | None = None, price: str | None = None,
-            abilities: list[str] | tuple[str, ...] = (), media_time: str = "utc", notes: str = "") -> DeviceView:
+    def add(
+        self,
+        asset_no: str,
+        kind: str,
+        dept: str,
+        custodian: str,
+        *,
+        model: str = "",
+        serial: str = "",
+        fixed_asset_no: str = "",
+        purchased: str | dt.date | None = None,
+        price: str | None = None,
+        abilities: list[str] | tuple[str, ...] = (),
+        media_time: str = "utc",
+        notes: str = "",
+    ) -> DeviceView:
         asset_no = require_text(asset_no, "资产编号")
         _choice(kind, DEVICE_KINDS, "设备类型")
         _choice(media_time, MEDIA_TIME, "媒体时间")
@@ -203,11 +238,21 @@ class DeviceService:
                 raise UserError("资产编号已存在：{asset}", asset=asset_no)
             department = DepartmentService(self.ctx).get(dept)
             keeper = self._custodian(custodian)
-            device = Device.create(asset_no=asset_no, kind=kind, model=model.strip(), serial=serial.strip(),
-                                   fixed_asset_no=fixed_asset_no.strip(), purchased=purchased_d,
-                                   price_fen=price_fen, department=department, custodian=keeper,
-                                   status="in_store", abilities=abilities_s, media_time=media_time,
-                                   notes=notes.strip())
+            device = Device.create(
+                asset_no=asset_no,
+                kind=kind,
+                model=model.strip(),
+                serial=serial.strip(),
+                fixed_asset_no=fixed_asset_no.strip(),
+                purchased=purchased_d,
+                price_fen=price_fen,
+                department=department,
+                custodian=keeper,
+                status="in_store",
+                abilities=abilities_s,
+                media_time=media_time,
+                notes=notes.strip(),
+            )
             self.ctx.log("create", device, summary=asset_no)
         return self.view(asset_no)
 
@@ -253,9 +298,13 @@ class DeviceService:
 
     def _query(self):
         custodian = Staff.alias()
-        return (Device.select(Device, Department, custodian)
-                .join(Department).switch(Device).join(custodian, on=(Device.custodian == custodian.id))
-                .order_by(Device.asset_no))
+        return (
+            Device.select(Device, Department, custodian)
+            .join(Department)
+            .switch(Device)
+            .join(custodian, on=(Device.custodian == custodian.id))
+            .order_by(Device.asset_no)
+        )
 
     def list(self, *, status: str | None = None, dept: str | None = None, kind: str | None = None) -> list[DeviceView]:
         query = self._query()
@@ -272,17 +321,31 @@ class DeviceService:
 
     def _view(self, d: Device) -> DeviceView:
         holder = self.holder_of(d)
-        return DeviceView(d.id, d.asset_no, d.kind, d.model, d.serial, d.fixed_asset_no, d.purchased,
-                          fen_to_yuan(d.price_fen), d.department.name, d.custodian.name, d.custodian.number,
-                          d.status, tuple(d.ability_list), d.media_time, d.notes,
-                          holder[0] if holder else None, holder[1] if holder else None)
+        return DeviceView(
+            d.id,
+            d.asset_no,
+            d.kind,
+            d.model,
+            d.serial,
+            d.fixed_asset_no,
+            d.purchased,
+            fen_to_yuan(d.price_fen),
+            d.department.name,
+            d.custodian.name,
+            d.custodian.number,
+            d.status,
+            tuple(d.ability_list),
+            d.media_time,
+            d.notes,
+            holder[0] if holder else None,
+            holder[1] if holder else None,
+        )
 
     def holder_of(self, device: Device) -> tuple[str, str] | None:
         """The officer holding the device now (lending ledger); None while it is not issued."""
         from avledger.models.schema import Loan
 
-        loan = (Loan.select(Loan, Staff).join(Staff).where((Loan.device == device) & Loan.end_at.is_null())
-                .first())
+        loan = Loan.select(Loan, Staff).join(Staff).where((Loan.device == device) & Loan.end_at.is_null()).first()
         return (loan.holder.name, loan.holder.number) if loan else None
 
     def status_counts(self) -> dict[str, int]:

@@ -14,9 +14,16 @@ import struct
 from pathlib import Path
 
 
-def write_clip(path: Path, seconds: float = 1.0, *, creation_time: str | None = None,
-               tags: dict[str, str] | None = None, fps: int = 10, size: tuple[int, int] = (64, 48),
-               seed: int = 0) -> Path:
+def write_clip(
+    path: Path,
+    seconds: float = 1.0,
+    *,
+    creation_time: str | None = None,
+    tags: dict[str, str] | None = None,
+    fps: int = 10,
+    size: tuple[int, int] = (64, 48),
+    seed: int = 0,
+) -> Path:
     """Write a small real video; ``creation_time`` as the camera writes it (e.g. ``2026-01-10T01:06:00Z``)."""
     import av
 
@@ -68,8 +75,15 @@ def _exif(taken: dt.datetime, offset: str | None, serial: str | None) -> bytes:
     return b"\xff\xe1" + struct.pack(">H", len(body) + 2) + body
 
 
-def write_photo(path: Path, taken: dt.datetime | None, *, offset: str | None = None, serial: str | None = None,
-                size: tuple[int, int] = (64, 48), seed: int = 0) -> Path:
+def write_photo(
+    path: Path,
+    taken: dt.datetime | None,
+    *,
+    offset: str | None = None,
+    serial: str | None = None,
+    size: tuple[int, int] = (64, 48),
+    seed: int = 0,
+) -> Path:
     """Write a small real JPEG; ``taken`` in the camera's local time goes into its EXIF (None: no EXIF)."""
     from fractions import Fraction
 
@@ -94,8 +108,14 @@ def camera_time(when_utc: dt.datetime) -> str:
     return when_utc.strftime("%Y-%m-%dT%H:%M:%S.000000Z")
 
 
-def write_card(root: Path, serial: str, clips: list[tuple[str, dt.datetime, float]], *,
-               photos: list[tuple[str, dt.datetime]] = (), damaged: bool = False) -> Path:
+def write_card(
+    root: Path,
+    serial: str,
+    clips: list[tuple[str, dt.datetime, float]],
+    *,
+    photos: list[tuple[str, dt.datetime]] = (),
+    damaged: bool = False,
+) -> Path:
     """A camera's storage: ``DCIM/100MEDIA`` with the clips (name, start UTC, seconds) and the photos
     (name, the camera's local time for EXIF).
 
@@ -103,8 +123,7 @@ def write_card(root: Path, serial: str, clips: list[tuple[str, dt.datetime, floa
     """
     media = root / "DCIM" / "100MEDIA"
     for index, (name, start, seconds) in enumerate(clips):
-        write_clip(media / name, seconds, creation_time=camera_time(start), tags={"comment": serial},
-                   seed=index + 1)
+        write_clip(media / name, seconds, creation_time=camera_time(start), tags={"comment": serial}, seed=index + 1)
     for index, (name, taken) in enumerate(photos):
         write_photo(media / name, taken, serial=serial, size=(320, 240), seed=index + 7)
     if damaged and clips:

@@ -32,7 +32,7 @@ def _rgb(frame, width: int) -> tuple[int, int, bytes]:
     row = width * 3
     if plane.line_size == row:
         return width, height, raw[: row * height]
-    return width, height, b"".join(raw[y * plane.line_size: y * plane.line_size + row] for y in range(height))
+    return width, height, b"".join(raw[y * plane.line_size : y * plane.line_size + row] for y in range(height))
 
 
 def thumbnails(path: Path, *, count: int = 3, width: int = 24) -> list[Thumbnail]:

@@ -41,9 +41,19 @@ def _screen_classes() -> dict[str, type[Screen]]:
     from avledger.tui.screens.profile import ProfileScreen
     from avledger.tui.screens.staff import StaffScreen
 
-    return {"home": HomeScreen, "lending": LendingScreen, "activities": ActivitiesScreen, "footage": FootageScreen, "devices": DevicesScreen, "staff": StaffScreen,
-            "departments": DepartmentsScreen, "profile": ProfileScreen, "audit": AuditScreen,
-            "access": AccessScreen, "discs": DiscsScreen}
+    return {
+        "home": HomeScreen,
+        "lending": LendingScreen,
+        "activities": ActivitiesScreen,
+        "footage": FootageScreen,
+        "devices": DevicesScreen,
+        "staff": StaffScreen,
+        "departments": DepartmentsScreen,
+        "profile": ProfileScreen,
+        "audit": AuditScreen,
+        "access": AccessScreen,
+        "discs": DiscsScreen,
+    }
 
 
 class AvledgerApp(App[int]):
@@ -54,12 +64,19 @@ class AvledgerApp(App[int]):
     BINDINGS = [
         Binding("ctrl+q", "quit", _("退出"), tooltip=_("退出程序，回到命令行"), priority=True, id="quit"),
         Binding("ctrl+c", "help_quit", show=False, system=True),
-        Binding("ctrl+p", "command_palette", _("命令"), show=False, priority=True,
-                tooltip=_("打开命令面板：可以执行每一项操作"), id="command_palette"),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            _("命令"),
+            show=False,
+            priority=True,
+            tooltip=_("打开命令面板：可以执行每一项操作"),
+            id="command_palette",
+        ),
         Binding("f1", "keys", _("帮助"), tooltip=_("本页的按键"), id="keys"),
     ]
 
-    def __init__(self, home: Home, services: "Services | None" = None) -> None:
+    def __init__(self, home: Home, services: Services | None = None) -> None:
         super().__init__()
         self.home = home
         self.services = services
@@ -83,7 +100,7 @@ class AvledgerApp(App[int]):
             self.services = self.open_services()
         return not self.services.office.initialised
 
-    def open_services(self) -> "Services":
+    def open_services(self) -> Services:
         from avledger.services import Services
 
         self.owns_services = True
@@ -174,8 +191,11 @@ class AvledgerApp(App[int]):
             except UserError as exc:
                 self.notify(exc.render(), severity="error")
                 return
-            self.notify(_("界面语言已设为 {lang}，重新启动程序后生效").format(
-                lang={"zh": "中文", "en": "English"}.get(lang, lang)))
+            self.notify(
+                _("界面语言已设为 {lang}，重新启动程序后生效").format(
+                    lang={"zh": "中文", "en": "English"}.get(lang, lang)
+                )
+            )
 
         self.push_screen(LanguageScreen(current), chosen)
 
@@ -194,10 +214,11 @@ class AvledgerApp(App[int]):
         self.push_screen(Palette(providers=[ThemeProvider], placeholder=_("搜索主题…")))
 
     def action_help_quit(self) -> None:
-        for key, active in self.active_bindings.items():
+        for active in self.active_bindings.values():
             if active.binding.action in ("quit", "app.quit"):
-                self.notify(_("按 {key} 退出程序").format(key=self.get_key_display(active.binding)),
-                            title=_("要退出吗？"))
+                self.notify(
+                    _("按 {key} 退出程序").format(key=self.get_key_display(active.binding)), title=_("要退出吗？")
+                )
                 return
 
     def action_take_screenshot(self) -> None:
@@ -214,8 +235,11 @@ class AvledgerApp(App[int]):
         """Every section and action, then Textual's system commands, all in the user's language."""
         if self._started:
             for s in SECTIONS:
-                help_text = (_("转到“{name}”（按 {key}）").format(name=_(s.label), key=s.key) if s.key
-                             else _("转到“{name}”").format(name=_(s.label)))
+                help_text = (
+                    _("转到“{name}”（按 {key}）").format(name=_(s.label), key=s.key)
+                    if s.key
+                    else _("转到“{name}”").format(name=_(s.label))
+                )
                 yield SystemCommand(_(s.label), help_text, partial(self.action_section, s.id))
             palette_commands = getattr(screen, "palette_commands", None)
             if palette_commands is not None:
@@ -224,19 +248,26 @@ class AvledgerApp(App[int]):
             if print_commands is not None:
                 yield from print_commands()
             if not getattr(screen, "SECTION", "") == "lending":
-                yield SystemCommand(_("领用"), _("把设备领给执法人员（含使用前检查）"),
-                                    partial(self.run_in_section, "lending", "issue"))
+                yield SystemCommand(
+                    _("领用"), _("把设备领给执法人员（含使用前检查）"), partial(self.run_in_section, "lending", "issue")
+                )
                 yield SystemCommand(_("归还"), _("设备归还入库"), partial(self.run_in_section, "lending", "give_back"))
             if not getattr(screen, "SECTION", "") == "devices":
                 yield SystemCommand(_("登记设备"), _("登记一台新设备"), self.action_add_device)
             if not getattr(screen, "SECTION", "") == "staff":
                 yield SystemCommand(_("新增人员"), _("新增一名人员"), partial(self.run_in_section, "staff", "add"))
             if not getattr(screen, "SECTION", "") == "departments":
-                yield SystemCommand(_("新增科室"), _("新增科室（执法队）及其配备类别"),
-                                    partial(self.run_in_section, "departments", "add"))
+                yield SystemCommand(
+                    _("新增科室"),
+                    _("新增科室（执法队）及其配备类别"),
+                    partial(self.run_in_section, "departments", "add"),
+                )
             if not getattr(screen, "SECTION", "") == "audit":
-                yield SystemCommand(_("核验审计链"), _("核验审计链和登记数据是否被改动"),
-                                    partial(self.run_in_section, "audit", "verify"))
+                yield SystemCommand(
+                    _("核验审计链"),
+                    _("核验审计链和登记数据是否被改动"),
+                    partial(self.run_in_section, "audit", "verify"),
+                )
         yield SystemCommand(_("界面语言"), _("选择界面语言（重新启动后生效）"), self.action_settings)
         yield SystemCommand(_("按键帮助"), _("本页的按键和通用按键"), self.action_keys)
         yield SystemCommand(_("主题"), _("更换界面配色"), self.action_change_theme)
@@ -248,6 +279,6 @@ class AvledgerApp(App[int]):
         yield SystemCommand(_("退出"), _("退出程序，回到命令行"), self.action_quit)
 
 
-def make_app(home: Home, *, services: "Services | None" = None) -> AvledgerApp:
+def make_app(home: Home, *, services: Services | None = None) -> AvledgerApp:
     """The TUI for a data folder. ``services`` may be given (tests); otherwise the app opens them."""
     return AvledgerApp(home, services)

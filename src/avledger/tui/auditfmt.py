@@ -14,7 +14,17 @@ from typing import Any
 from avledger.i18n import N_, _
 from avledger.profile import EDITABLE_FIELDS
 from avledger.services.views import AuditView
-from avledger.vocab import ABILITIES, ALLOCATION_CLASSES, AUDIT_ACTIONS, DEVICE_KINDS, DEVICE_STATUSES, MEDIA_TIME, ROLES, label, labels
+from avledger.vocab import (
+    ABILITIES,
+    ALLOCATION_CLASSES,
+    AUDIT_ACTIONS,
+    DEVICE_KINDS,
+    DEVICE_STATUSES,
+    MEDIA_TIME,
+    ROLES,
+    label,
+    labels,
+)
 
 ENTITIES: dict[str, str] = {
     "office": N_("办公室"),
@@ -183,8 +193,9 @@ def changes(entry: AuditView, names: Names, *, all_fields: bool = False) -> list
     if not isinstance(before, dict) or not isinstance(after, dict):
         return [Change(_("内容"), entry.before or "—", entry.after or "—")]
     order = list(FIELDS)
-    keys = sorted(dict.fromkeys([*after.keys(), *before.keys()]),
-                  key=lambda k: (order.index(k) if k in order else len(order), k))
+    keys = sorted(
+        dict.fromkeys([*after.keys(), *before.keys()]), key=lambda k: (order.index(k) if k in order else len(order), k)
+    )
     rows: list[Change] = []
     for key in keys:
         if key == "id":
@@ -197,6 +208,11 @@ def changes(entry: AuditView, names: Names, *, all_fields: bool = False) -> list
                 rows.extend(_profile_changes(old if entry.before else None, new))
             continue
         name = _(FIELDS[key]) if key in FIELDS else key
-        rows.append(Change(name, _value(key, old, names) if entry.before is not None else "",
-                           _value(key, new, names) if entry.after is not None else ""))
+        rows.append(
+            Change(
+                name,
+                _value(key, old, names) if entry.before is not None else "",
+                _value(key, new, names) if entry.after is not None else "",
+            )
+        )
     return rows

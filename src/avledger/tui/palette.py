@@ -34,8 +34,10 @@ class Palette(CommandPalette):
         def show_no_matches() -> None:
             if search_value:
                 self.query_one(CommandList).add_option(
-                    Option(Align.center(Text(_("没有匹配的命令"), style="not bold")), disabled=True,
-                           id=self._NO_MATCHES))
+                    Option(
+                        Align.center(Text(_("没有匹配的命令"), style="not bold")), disabled=True, id=self._NO_MATCHES
+                    )
+                )
                 self._list_visible = True
             else:
                 self._list_visible = False

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual import work
 from textual.widgets import Checkbox, Input, Static
 
 from avledger.errors import UserError
@@ -52,8 +52,9 @@ class ExtractForm:
 class ExtractFormScreen(FormScreen[ExtractForm | None]):
     """作为证据调取: where the copies go, who extracts them, and an encrypted 7z when a password is given."""
 
-    def __init__(self, request: AccessView, people: list[tuple[str, str]], initial: ExtractForm, *,
-                 error: str | None = None) -> None:
+    def __init__(
+        self, request: AccessView, people: list[tuple[str, str]], initial: ExtractForm, *, error: str | None = None
+    ) -> None:
         super().__init__(error=error)
         self.people = people
         self.initial = initial
@@ -78,8 +79,9 @@ class ExtractFormScreen(FormScreen[ExtractForm | None]):
         return None
 
     def result(self) -> ExtractForm:
-        return ExtractForm(self.value("extractor"), self.value("out"), self.value("seven_zip"),
-                           self.control("password").value)
+        return ExtractForm(
+            self.value("extractor"), self.value("out"), self.value("seven_zip"), self.control("password").value
+        )
 
 
 @dataclass
@@ -92,8 +94,14 @@ class DecisionForm:
 class RequestFormScreen(FormScreen[RequestForm | None]):
     """查阅申请: what, who, why, view or copy, until when."""
 
-    def __init__(self, activities: list[tuple[str, str]], initial: RequestForm, *, error: str | None = None,
-                 error_field: str | None = None) -> None:
+    def __init__(
+        self,
+        activities: list[tuple[str, str]],
+        initial: RequestForm,
+        *,
+        error: str | None = None,
+        error_field: str | None = None,
+    ) -> None:
         super().__init__(error=error, error_field=error_field)
         self.activities = activities
         self.initial = initial
@@ -102,12 +110,22 @@ class RequestFormScreen(FormScreen[RequestForm | None]):
     def fields(self) -> list[Field]:
         i = self.initial
         return [
-            Field("scope", _("查阅范围"), select([(_(v), k) for k, v in ACCESS_SCOPES.items()], i.scope), required=True),
-            Field("target", _("执法活动编号、案件编号或文件编号"),
-                  text_input(i.target, placeholder=_("音像文件编号用空格分隔")), required=True),
+            Field(
+                "scope", _("查阅范围"), select([(_(v), k) for k, v in ACCESS_SCOPES.items()], i.scope), required=True
+            ),
+            Field(
+                "target",
+                _("执法活动编号、案件编号或文件编号"),
+                text_input(i.target, placeholder=_("音像文件编号用空格分隔")),
+                required=True,
+            ),
             Field("requester", _("申请人工号"), text_input(i.requester), required=True),
-            Field("reason_kind", _("查阅事由"), select([(_(v), k) for k, v in ACCESS_REASONS.items()], i.reason_kind),
-                  required=True),
+            Field(
+                "reason_kind",
+                _("查阅事由"),
+                select([(_(v), k) for k, v in ACCESS_REASONS.items()], i.reason_kind),
+                required=True,
+            ),
             Field("reason", _("事由说明"), text_input(i.reason), required=True),
             Field("kind", _("查阅方式"), select([(_(v), k) for k, v in ACCESS_KINDS.items()], i.kind), required=True),
             Field("until", _("有效期至"), text_input(i.until, placeholder="YYYY-MM-DD")),
@@ -123,15 +141,23 @@ class RequestFormScreen(FormScreen[RequestForm | None]):
         return None
 
     def result(self) -> RequestForm:
-        return RequestForm(self.value("scope"), self.value("target"), self.value("requester"),
-                           self.value("reason_kind"), self.value("reason"), self.value("kind"), self.value("until"))
+        return RequestForm(
+            self.value("scope"),
+            self.value("target"),
+            self.value("requester"),
+            self.value("reason_kind"),
+            self.value("reason"),
+            self.value("kind"),
+            self.value("until"),
+        )
 
 
 class DecisionFormScreen(FormScreen[DecisionForm | None]):
     """Approve on paper (the manager records it) or refuse, with the reason."""
 
-    def __init__(self, title: str, *, refuse: bool, on_paper: bool, initial: DecisionForm,
-                 error: str | None = None) -> None:
+    def __init__(
+        self, title: str, *, refuse: bool, on_paper: bool, initial: DecisionForm, error: str | None = None
+    ) -> None:
         super().__init__(error=error)
         self.title_text = title
         self.refuse = refuse
@@ -153,8 +179,11 @@ class DecisionFormScreen(FormScreen[DecisionForm | None]):
 
     def result(self) -> DecisionForm:
         names = set(self._rows)
-        return DecisionForm(self.value("by"), self.value("paper_form") if "paper_form" in names else "",
-                            self.value("reason") if "reason" in names else "")
+        return DecisionForm(
+            self.value("by"),
+            self.value("paper_form") if "paper_form" in names else "",
+            self.value("reason") if "reason" in names else "",
+        )
 
 
 def status_text(r: AccessView) -> Text:
@@ -165,9 +194,18 @@ class AccessScreen(FilteredRegisterScreen):
     SECTION = "access"
     FILTER_HINT = _("筛选：申请人、事由、状态、审批人")
     TABLE_ID = "requests"
-    COLUMNS = (("id", _("编号")), ("status", _("状态")), ("requester", _("申请人")), ("reason", _("事由")),
-               ("kind", _("方式")), ("files", _("文件数")), ("until", _("有效期至")), ("decided", _("审批人")),
-               ("viewings", _("查阅次数")), ("extractions", _("调取次数")))
+    COLUMNS = (
+        ("id", _("编号")),
+        ("status", _("状态")),
+        ("requester", _("申请人")),
+        ("reason", _("事由")),
+        ("kind", _("方式")),
+        ("files", _("文件数")),
+        ("until", _("有效期至")),
+        ("decided", _("审批人")),
+        ("viewings", _("查阅次数")),
+        ("extractions", _("调取次数")),
+    )
     BINDINGS = [
         Binding("r", "request", _("申请"), tooltip=_("登记查阅或复制申请")),
         Binding("y", "approve", _("批准"), tooltip=_("批准所选申请（管理员：登记纸质审批）")),
@@ -191,16 +229,28 @@ class AccessScreen(FilteredRegisterScreen):
         rows = self.services.access.list()
         self.rows = [r for r in rows if r.status == "requested"] + [r for r in rows if r.status != "requested"]
         me = self.services.access.me()
-        self.query_one("#who", Static).update(Text(
-            _("当前人员：{name}").format(name=f"{me.name}（{me.number}）") if me else
-            _("当前系统用户未对应任何人员：在“人员”中填写系统用户名后才能审批和查阅"),
-            style="dim" if me else "yellow"))
+        self.query_one("#who", Static).update(
+            Text(
+                _("当前人员：{name}").format(name=f"{me.name}（{me.number}）")
+                if me
+                else _("当前系统用户未对应任何人员：在“人员”中填写系统用户名后才能审批和查阅"),
+                style="dim" if me else "yellow",
+            )
+        )
         self.show_rows()
 
     @staticmethod
     def haystack(r: AccessView) -> list[str]:
-        return [str(r.id), r.requester, r.requester_number, r.reason, label(ACCESS_REASONS, r.reason_kind),
-                label(ACCESS_STATUSES, r.status), r.decided_by or "", r.paper_form_no]
+        return [
+            str(r.id),
+            r.requester,
+            r.requester_number,
+            r.reason,
+            label(ACCESS_REASONS, r.reason_kind),
+            label(ACCESS_STATUSES, r.status),
+            r.decided_by or "",
+            r.paper_form_no,
+        ]
 
     def show_rows(self) -> None:
         from avledger.tui.filtering import matches
@@ -216,14 +266,25 @@ class AccessScreen(FilteredRegisterScreen):
             if r.on_paper:
                 decided += _("（纸质 {no}）").format(no=r.paper_form_no)
             kind = label(ACCESS_KINDS, r.kind) + (_("（保密）") if r.confidential else "")
-            table.add_row(str(r.id), status_text(r), f"{r.requester}（{r.requester_number}）",
-                          f"{label(ACCESS_REASONS, r.reason_kind)}：{r.reason}", kind, str(len(r.clip_ids)),
-                          r.until.isoformat(), decided, str(r.viewings), str(r.extractions), key=str(r.id))
+            table.add_row(
+                str(r.id),
+                status_text(r),
+                f"{r.requester}（{r.requester_number}）",
+                f"{label(ACCESS_REASONS, r.reason_kind)}：{r.reason}",
+                kind,
+                str(len(r.clip_ids)),
+                r.until.isoformat(),
+                decided,
+                str(r.viewings),
+                str(r.extractions),
+                key=str(r.id),
+            )
         table.select_key(keep)
         waiting = sum(1 for r in self.rows if r.status == "requested")
         self.query_one("#count", Static).update(
             _("显示 {shown} / 共 {total} 项").format(shown=len(shown), total=len(self.rows))
-            + (_("，待审批 {n} 项").format(n=waiting) if waiting else ""))
+            + (_("，待审批 {n} 项").format(n=waiting) if waiting else "")
+        )
         empty = self.query_one("#empty", Static)
         empty.update(_("还没有查阅申请。按 r 登记。") if not self.rows else _("没有符合筛选条件的查阅申请。"))
         empty.display = not shown
@@ -246,18 +307,33 @@ class AccessScreen(FilteredRegisterScreen):
         activities = activity_options([a for a in self.services.activities.list() if a.clips], tz)
         if initial is None:
             me = self.services.access.me()
-            initial = RequestForm("activity", activities[0][1] if activities else "", me.number if me else "",
-                                  "case_handling", "", "view", "")
+            initial = RequestForm(
+                "activity",
+                activities[0][1] if activities else "",
+                me.number if me else "",
+                "case_handling",
+                "",
+                "view",
+                "",
+            )
 
         def done(form: RequestForm | None) -> None:
             if form is None:
                 return
-            scope = {"activity": form.target if form.scope == "activity" else None,
-                     "case_no": form.target if form.scope == "case" else None,
-                     "clips": form.target.split() if form.scope == "clips" else ()}
+            scope = {
+                "activity": form.target if form.scope == "activity" else None,
+                "case_no": form.target if form.scope == "case" else None,
+                "clips": form.target.split() if form.scope == "clips" else (),
+            }
             try:
-                view = self.services.access.request(form.requester, form.reason, reason_kind=form.reason_kind,
-                                                    kind=form.kind, until=form.until or None, **scope)
+                view = self.services.access.request(
+                    form.requester,
+                    form.reason,
+                    reason_kind=form.reason_kind,
+                    kind=form.kind,
+                    until=form.until or None,
+                    **scope,
+                )
             except UserError as exc:
                 self.action_request(form, exc.render())
                 return
@@ -273,8 +349,7 @@ class AccessScreen(FilteredRegisterScreen):
             return
         me = self.services.access.me()
         if me is None:
-            self.app.notify(_("当前系统用户未对应任何人员：在“人员”中填写系统用户名后才能审批和查阅"),
-                            severity="error")
+            self.app.notify(_("当前系统用户未对应任何人员：在“人员”中填写系统用户名后才能审批和查阅"), severity="error")
             return
         profile = self.services.office.profile()
         deciders = {profile.get("viewing.approver_role"), profile.get("viewing.confidential_approver_role")}
@@ -289,8 +364,9 @@ class AccessScreen(FilteredRegisterScreen):
             if form is not None:
                 self._run(request.id, form, refuse=refuse)
 
-        self.app.push_screen(DecisionFormScreen(title, refuse=refuse, on_paper=on_paper, initial=initial,
-                                                error=error), done)
+        self.app.push_screen(
+            DecisionFormScreen(title, refuse=refuse, on_paper=on_paper, initial=initial, error=error), done
+        )
 
     def _run(self, request_id: int, form: DecisionForm, *, refuse: bool) -> None:
         try:
@@ -318,8 +394,9 @@ class AccessScreen(FilteredRegisterScreen):
         request = self.current()
         if request is None or not request.usable or request.kind != "copy":
             return
-        people = [(f"{s.number} {s.name}  {s.department}", s.number)
-                  for s in self.services.staff.list(include_left=False)]
+        people = [
+            (f"{s.number} {s.name}  {s.department}", s.number) for s in self.services.staff.list(include_left=False)
+        ]
         if initial is None:
             me = self.services.access.me()
             from avledger.timeutil import to_local
@@ -338,8 +415,9 @@ class AccessScreen(FilteredRegisterScreen):
     @work(thread=True, exclusive=True, group="extract")
     def run_extract(self, request_id: int, form: ExtractForm) -> None:
         try:
-            done = self.services.access.extract(request_id, form.extractor, form.out, seven_zip=form.seven_zip,
-                                                password=form.password or None)
+            done = self.services.access.extract(
+                request_id, form.extractor, form.out, seven_zip=form.seven_zip, password=form.password or None
+            )
         except UserError as exc:
             self.app.call_from_thread(self.action_extract, form, exc.render())
             return
@@ -385,12 +463,24 @@ class ViewingsScreen(SubScreen):
 
     def on_mount(self) -> None:
         viewings = self.query_one("#viewings", RegisterTable)
-        for key, title in (("id", _("编号")), ("request", _("申请")), ("viewer", _("查阅人")), ("at", _("时间")),
-                           ("duration", _("时长（秒）")), ("clips", _("文件"))):
+        for key, title in (
+            ("id", _("编号")),
+            ("request", _("申请")),
+            ("viewer", _("查阅人")),
+            ("at", _("时间")),
+            ("duration", _("时长（秒）")),
+            ("clips", _("文件")),
+        ):
             viewings.add_column(title, key=key)
         extractions = self.query_one("#extractions", RegisterTable)
-        for key, title in (("id", _("编号")), ("request", _("申请")), ("extractor", _("提取人")), ("at", _("时间")),
-                           ("files", _("文件数")), ("where", _("位置"))):
+        for key, title in (
+            ("id", _("编号")),
+            ("request", _("申请")),
+            ("extractor", _("提取人")),
+            ("at", _("时间")),
+            ("files", _("文件数")),
+            ("where", _("位置")),
+        ):
             extractions.add_column(title, key=key)
         viewings.focus()
 
@@ -399,11 +489,24 @@ class ViewingsScreen(SubScreen):
         viewings = self.query_one("#viewings", RegisterTable)
         viewings.clear()
         for v in self.services.access.viewings():
-            viewings.add_row(str(v.id), str(v.request_id), f"{v.viewer}（{v.viewer_number}）", fmt_local(v.at, tz),
-                             "—" if v.duration_s is None else f"{v.duration_s:.0f}",
-                             " ".join(f"#{c}" for c in v.clip_ids), key=str(v.id))
+            viewings.add_row(
+                str(v.id),
+                str(v.request_id),
+                f"{v.viewer}（{v.viewer_number}）",
+                fmt_local(v.at, tz),
+                "—" if v.duration_s is None else f"{v.duration_s:.0f}",
+                " ".join(f"#{c}" for c in v.clip_ids),
+                key=str(v.id),
+            )
         extractions = self.query_one("#extractions", RegisterTable)
         extractions.clear()
         for e in self.services.access.extractions():
-            extractions.add_row(str(e.id), str(e.request_id), f"{e.extractor}（{e.extractor_number}）",
-                                fmt_local(e.at, tz), str(len(e.files)), e.package or e.out_dir, key=str(e.id))
+            extractions.add_row(
+                str(e.id),
+                str(e.request_id),
+                f"{e.extractor}（{e.extractor_number}）",
+                fmt_local(e.at, tz),
+                str(len(e.files)),
+                e.package or e.out_dir,
+                key=str(e.id),
+            )

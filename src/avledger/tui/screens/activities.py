@@ -19,8 +19,8 @@ from textual.widgets import Input, Static
 
 from avledger.errors import UserError
 from avledger.i18n import A_, _
-from avledger.services.printing import Filters
 from avledger.services.activities import ActivityView, activity_name
+from avledger.services.printing import Filters
 from avledger.timeutil import fmt_local, local_today
 from avledger.tui.filtering import matches
 from avledger.tui.screens.activity_forms import (
@@ -66,12 +66,17 @@ class ActivityActions:
         role = profile.get("norecord.report_role")
         leaders = [(f"{s.number} {s.name}  {s.department}", s.number) for s in staff if role in s.roles]
         return ActivityChoices(
-            tz=profile.tz, now=services.ctx.clock(),
-            officers={s.number: s.name for s in staff if s.is_enforcement}, leaders=leaders,
-            reasons=tuple(profile.get("norecord.reasons")), min_signers=profile.get("norecord.min_signers"))
+            tz=profile.tz,
+            now=services.ctx.clock(),
+            officers={s.number: s.name for s in staff if s.is_enforcement},
+            leaders=leaders,
+            reasons=tuple(profile.get("norecord.reasons")),
+            min_signers=profile.get("norecord.min_signers"),
+        )
 
-    def open_activity_form(self, initial: ActivityForm | None = None, error: str | None = None,
-                           field: str | None = None) -> None:
+    def open_activity_form(
+        self, initial: ActivityForm | None = None, error: str | None = None, field: str | None = None
+    ) -> None:
         app = self.app  # type: ignore[attr-defined]
 
         def done(form: ActivityForm | None) -> None:
@@ -79,18 +84,29 @@ class ActivityActions:
                 return
             try:
                 view = self.services.activities.add(  # type: ignore[attr-defined]
-                    form.kind, form.title, form.start, end=form.end or None, officers=form.officer_numbers,
-                    case_no=form.case_no, case_name=form.case_name, party=form.party, place=form.place,
-                    full_record=form.full_record, circumstances=form.circumstances,
-                    confidential=form.confidential, long_term=form.long_term)
+                    form.kind,
+                    form.title,
+                    form.start,
+                    end=form.end or None,
+                    officers=form.officer_numbers,
+                    case_no=form.case_no,
+                    case_name=form.case_name,
+                    party=form.party,
+                    place=form.place,
+                    full_record=form.full_record,
+                    circumstances=form.circumstances,
+                    confidential=form.confidential,
+                    long_term=form.long_term,
+                )
             except UserError as exc:
                 self.open_activity_form(form, exc.render(), error_field(exc))
                 return
             app.notify(_("已登记执法活动 {id}：{title}").format(id=view.id, title=view.title))
             self.activities_changed(view.id)
 
-        app.push_screen(ActivityFormScreen(self.activity_choices(), initial=initial, error=error,
-                                           error_field=field), done)
+        app.push_screen(
+            ActivityFormScreen(self.activity_choices(), initial=initial, error=error, error_field=field), done
+        )
 
     def open_close_form(self, activity: ActivityView, initial: str = "", error: str | None = None) -> None:
         app = self.app  # type: ignore[attr-defined]
@@ -108,18 +124,29 @@ class ActivityActions:
             app.notify(_("已结案：{name}").format(name=activity_name(activity)))
             self.activities_changed(activity.id)
 
-        app.push_screen(CloseFormScreen(activity_name(activity), today, initial=initial, error=error,
-                                        error_field="date" if error else None), done)
+        app.push_screen(
+            CloseFormScreen(
+                activity_name(activity), today, initial=initial, error=error, error_field="date" if error else None
+            ),
+            done,
+        )
 
-    def open_norecord_form(self, activity: ActivityView, initial: NoRecordForm | None = None,
-                           error: str | None = None, field: str | None = None) -> None:
+    def open_norecord_form(
+        self,
+        activity: ActivityView,
+        initial: NoRecordForm | None = None,
+        error: str | None = None,
+        field: str | None = None,
+    ) -> None:
         app = self.app  # type: ignore[attr-defined]
         services = self.services  # type: ignore[attr-defined]
         choices = self.activity_choices()
         if not choices.leaders:
             role = services.office.profile().get("norecord.report_role")
-            app.notify(_("还没有在职的{role}接收工作记录报告：请先在“人员”中设定角色").format(role=label(ROLES, role)),
-                       severity="error")
+            app.notify(
+                _("还没有在职的{role}接收工作记录报告：请先在“人员”中设定角色").format(role=label(ROLES, role)),
+                severity="error",
+            )
             return
         if initial is None:
             initial = NoRecordForm("", "", " ".join(activity.officers), "")
@@ -130,16 +157,23 @@ class ActivityActions:
             from avledger.tui.screens.activity_forms import split_numbers
 
             try:
-                services.norecords.add(activity.id, form.reason, form.basis, split_numbers(form.signers),
-                                       form.reported_to, at=form.at or None)
+                services.norecords.add(
+                    activity.id,
+                    form.reason,
+                    form.basis,
+                    split_numbers(form.signers),
+                    form.reported_to,
+                    at=form.at or None,
+                )
             except UserError as exc:
                 self.open_norecord_form(activity, form, exc.render(), error_field(exc))
                 return
             app.notify(_("已登记无法记录工作记录：{name}").format(name=activity_name(activity)))
             self.activities_changed(activity.id)
 
-        app.push_screen(NoRecordFormScreen(activity_name(activity), choices, initial=initial, error=error,
-                                           error_field=field), done)
+        app.push_screen(
+            NoRecordFormScreen(activity_name(activity), choices, initial=initial, error=error, error_field=field), done
+        )
 
     def activities_changed(self, activity_id: int) -> None:
         """Hook: an activity was registered or changed."""
@@ -150,9 +184,18 @@ class ActivitiesScreen(ActivityActions, FilteredRegisterScreen):
     FILTER_HINT = _("筛选：标题、案号、案件名称、当事人、地点、执法人员、类型")
     TABLE_ID = "activities"
     # What needs attention first; the case number and the officers further right.
-    COLUMNS = (("id", _("编号")), ("start", _("开始")), ("kind", _("类型")), ("name", _("标题/案件")),
-               ("clips", _("资料")), ("attention", _("提醒")), ("party", _("当事人")), ("status", _("状态")),
-               ("case_no", _("案号")), ("officers", _("执法人员")))
+    COLUMNS = (
+        ("id", _("编号")),
+        ("start", _("开始")),
+        ("kind", _("类型")),
+        ("name", _("标题/案件")),
+        ("clips", _("资料")),
+        ("attention", _("提醒")),
+        ("party", _("当事人")),
+        ("status", _("状态")),
+        ("case_no", _("案号")),
+        ("officers", _("执法人员")),
+    )
     BINDINGS = [
         Binding("a", "add", _("登记"), tooltip=_("登记执法活动或案件")),
         Binding("c", "close_case", A_("结案"), tooltip=_("登记所选案件结案（保存期限自结案起算）")),
@@ -175,9 +218,20 @@ class ActivitiesScreen(ActivityActions, FilteredRegisterScreen):
 
     @staticmethod
     def haystack(a: ActivityView) -> list[str]:
-        return [str(a.id), a.title, a.case_no, a.case_name, a.party, a.place, " ".join(a.officer_names),
-                " ".join(a.officers), label(ACTIVITY_KINDS, a.kind), label(CASE_STATUSES, a.status),
-                labels(LONG_TERM_REASONS, a.long_term), str(attention(a))]
+        return [
+            str(a.id),
+            a.title,
+            a.case_no,
+            a.case_name,
+            a.party,
+            a.place,
+            " ".join(a.officer_names),
+            " ".join(a.officers),
+            label(ACTIVITY_KINDS, a.kind),
+            label(CASE_STATUSES, a.status),
+            labels(LONG_TERM_REASONS, a.long_term),
+            str(attention(a)),
+        ]
 
     def show_rows(self) -> None:
         tz = self.tz
@@ -189,14 +243,25 @@ class ActivitiesScreen(ActivityActions, FilteredRegisterScreen):
         table.clear()
         for a in shown:
             status = Text(label(CASE_STATUSES, a.status), style="dim" if a.status == "closed" else "")
-            table.add_row(str(a.id), fmt_local(a.start_at, tz), label(ACTIVITY_KINDS, a.kind),
-                          a.case_name or a.title, str(a.clips), attention(a), a.party or "—", status,
-                          a.case_no or "—", _("、").join(a.officer_names), key=str(a.id))
+            table.add_row(
+                str(a.id),
+                fmt_local(a.start_at, tz),
+                label(ACTIVITY_KINDS, a.kind),
+                a.case_name or a.title,
+                str(a.clips),
+                attention(a),
+                a.party or "—",
+                status,
+                a.case_no or "—",
+                _("、").join(a.officer_names),
+                key=str(a.id),
+            )
         table.select_key(keep)
         missing = sum(1 for a in self.rows if a.missing_record)
         self.query_one("#count", Static).update(
             _("显示 {shown} / 共 {total} 项").format(shown=len(shown), total=len(self.rows))
-            + (_("，缺音像记录 {n} 项").format(n=missing) if missing else ""))
+            + (_("，缺音像记录 {n} 项").format(n=missing) if missing else "")
+        )
         empty = self.query_one("#empty", Static)
         empty.update(_("还没有执法活动。按 a 登记。") if not self.rows else _("没有符合筛选条件的执法活动。"))
         empty.display = not shown
@@ -242,8 +307,12 @@ class ActivitiesScreen(ActivityActions, FilteredRegisterScreen):
             self.app.push_screen(ActivityDetailScreen(self.services, activity.id))
 
     def print_targets(self):
-        return [("activities", Filters()), ("footage", Filters()), ("interruptions", Filters()),
-                ("norecords", Filters())]
+        return [
+            ("activities", Filters()),
+            ("footage", Filters()),
+            ("interruptions", Filters()),
+            ("norecords", Filters()),
+        ]
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(_("登记执法活动"), _("登记执法活动或案件"), self.action_add)

@@ -13,8 +13,8 @@ from textual.widgets import Checkbox, Static, TabbedContent, TabPane
 
 from avledger.errors import UserError
 from avledger.i18n import A_, _
-from avledger.services.printing import Filters
 from avledger.services.activities import ActivityView, activity_name
+from avledger.services.printing import Filters
 from avledger.timeutil import fmt_duration, fmt_local
 from avledger.tui.screens.activities import ActivityActions, attention
 from avledger.tui.screens.base import SubScreen
@@ -48,8 +48,15 @@ class GapForm:
 class GapFormScreen(FormScreen[GapForm | None]):
     """中断说明: why the recording stopped, and whether a written report was made."""
 
-    def __init__(self, title: str, reasons: list[str], *, initial: GapForm | None = None, error: str | None = None,
-                 error_field: str | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        reasons: list[str],
+        *,
+        initial: GapForm | None = None,
+        error: str | None = None,
+        error_field: str | None = None,
+    ) -> None:
         super().__init__(error=error, error_field=error_field)
         self.reasons = reasons
         self.initial = initial
@@ -87,8 +94,11 @@ def activity_pairs(a: ActivityView, tz) -> list[tuple[str, str | Text]]:
         (_("执法人员"), officers),
         (_("开始时间"), fmt_local(a.start_at, tz)),
         (_("结束时间"), fmt_local(a.end_at, tz) or "—"),
-        (_("全程记录"), (_("须全程记录") if a.full_record else _("否"))
-         + (f"（{labels(CIRCUMSTANCES, a.circumstances)}）" if a.circumstances else "")),
+        (
+            _("全程记录"),
+            (_("须全程记录") if a.full_record else _("否"))
+            + (f"（{labels(CIRCUMSTANCES, a.circumstances)}）" if a.circumstances else ""),
+        ),
         (_("涉密"), _("是") if a.confidential else _("否")),
         (_("长期保存"), labels(LONG_TERM_REASONS, a.long_term) or _("否")),
     ]
@@ -121,8 +131,20 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
 
     def on_mount(self) -> None:
         for table_id, columns in (
-            ("clips", (_("编号"), _("文件名"), _("类型"), _("设备"), _("执法人员"), _("开始"), _("时长"),
-                       _("入库"), _("提醒"))),
+            (
+                "clips",
+                (
+                    _("编号"),
+                    _("文件名"),
+                    _("类型"),
+                    _("设备"),
+                    _("执法人员"),
+                    _("开始"),
+                    _("时长"),
+                    _("入库"),
+                    _("提醒"),
+                ),
+            ),
             ("gaps", (_("编号"), _("设备"), _("中断开始"), _("恢复"), _("分钟"), _("原因"), _("书面报告"))),
             ("norecords", (_("时间"), _("原因"), _("情况说明"), _("签字"), _("报告负责人"))),
         ):
@@ -153,32 +175,54 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
                 flags.append(_("逾期采集"), style="bold red" if not c.late_reason else "yellow")
             if "corrupt" in c.flags:
                 flags.append((" " if flags else "") + _("文件损坏"), style="bold red")
-            clips.add_row(str(c.id), c.original_name, label(CLIP_KINDS, c.kind), c.asset_no or "—",
-                          f"{c.holder}（{c.holder_number}）" if c.holder else "—", fmt_local(c.start_at, tz) or "—",
-                          duration_text(c.duration_s), fmt_local(c.ingested_at, tz), flags, key=str(c.id))
+            clips.add_row(
+                str(c.id),
+                c.original_name,
+                label(CLIP_KINDS, c.kind),
+                c.asset_no or "—",
+                f"{c.holder}（{c.holder_number}）" if c.holder else "—",
+                fmt_local(c.start_at, tz) or "—",
+                duration_text(c.duration_s),
+                fmt_local(c.ingested_at, tz),
+                flags,
+                key=str(c.id),
+            )
         self.gaps = self.services.gaps.list(activity=self.activity_id)
         gaps = self.query_one("#gaps", RegisterTable)
         gaps.clear()
         for g in self.gaps:
-            reason = (Text(label(GAP_REASONS, g.reason)) if g.reason
-                      else Text(_("待说明"), style="bold yellow"))
-            gaps.add_row(str(g.id), g.asset_no, fmt_local(g.start_at, tz), fmt_local(g.end_at, tz), str(g.minutes),
-                         reason, _("是") if g.reported else "—", key=str(g.id))
+            reason = Text(label(GAP_REASONS, g.reason)) if g.reason else Text(_("待说明"), style="bold yellow")
+            gaps.add_row(
+                str(g.id),
+                g.asset_no,
+                fmt_local(g.start_at, tz),
+                fmt_local(g.end_at, tz),
+                str(g.minutes),
+                reason,
+                _("是") if g.reported else "—",
+                key=str(g.id),
+            )
         names = {s.number: s.name for s in self.services.staff.list()}
         records = self.query_one("#norecords", RegisterTable)
         records.clear()
         for r in self.services.norecords.list(activity=self.activity_id):
-            records.add_row(fmt_local(r.at, tz), label(NORECORD_REASONS, r.reason), r.basis,
-                            _("、").join(names.get(n, n) for n in r.signers), names.get(r.reported_to, r.reported_to),
-                            key=str(r.id))
+            records.add_row(
+                fmt_local(r.at, tz),
+                label(NORECORD_REASONS, r.reason),
+                r.basis,
+                _("、").join(names.get(n, n) for n in r.signers),
+                names.get(r.reported_to, r.reported_to),
+                key=str(r.id),
+            )
         self.refresh_bindings()
 
     def show_fields(self) -> None:
         if self.activity is None:
             return
         a = self.activity
-        self.query_one("#title", Static).update(Text.assemble(
-            (_("执法活动"), "bold"), " ", (activity_name(a), "bold"), "  ", attention(a)))
+        self.query_one("#title", Static).update(
+            Text.assemble((_("执法活动"), "bold"), " ", (activity_name(a), "bold"), "  ", attention(a))
+        )
         columns = 2 if self.size.width >= 70 else 1
         self.query_one("#fields", Static).update(pairs_table(activity_pairs(a, self.tz), columns))
 
@@ -210,7 +254,8 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
             return
         reasons = list(self.services.office.profile().get("ingest.gap_reasons"))
         title = _("中断说明：{asset} {start} 起 {minutes} 分钟").format(
-            asset=gap.asset_no, start=fmt_local(gap.start_at, self.tz), minutes=gap.minutes)
+            asset=gap.asset_no, start=fmt_local(gap.start_at, self.tz), minutes=gap.minutes
+        )
         if initial is None and gap.reason:
             initial = GapForm(gap.reason, gap.note, gap.reported)
 
@@ -236,8 +281,13 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
 
     def print_targets(self):
         scope = Filters(activity=str(self.activity_id))
-        return [("explanation", scope), ("footage", scope), ("interruptions", scope), ("norecords", scope),
-                ("activities", scope)]
+        return [
+            ("explanation", scope),
+            ("footage", scope),
+            ("interruptions", scope),
+            ("norecords", scope),
+            ("activities", scope),
+        ]
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         if self.activity is not None and self.activity.status == "open":

@@ -109,8 +109,14 @@ def check_local_time(text: str, choices: ActivityChoices, label_text: str, *, re
 class ActivityFormScreen(FormScreen[ActivityForm | None]):
     title_text = _("登记执法活动")
 
-    def __init__(self, choices: ActivityChoices, *, initial: ActivityForm | None = None, error: str | None = None,
-                 error_field: str | None = None) -> None:
+    def __init__(
+        self,
+        choices: ActivityChoices,
+        *,
+        initial: ActivityForm | None = None,
+        error: str | None = None,
+        error_field: str | None = None,
+    ) -> None:
         super().__init__(error=error, error_field=error_field)
         self.choices = choices
         self.initial = initial
@@ -122,8 +128,12 @@ class ActivityFormScreen(FormScreen[ActivityForm | None]):
         return [
             Field("kind", _("类型"), select(kinds, d.kind), required=True),
             Field("title", _("标题"), text_input(d.title, placeholder=_("例如 检查某农贸市场")), required=True),
-            Field("officers", _("执法人员"), text_input(d.officers, placeholder=_("工号，用空格分隔，例如 2001 2002")),
-                  required=True),
+            Field(
+                "officers",
+                _("执法人员"),
+                text_input(d.officers, placeholder=_("工号，用空格分隔，例如 2001 2002")),
+                required=True,
+            ),
             Field("start", _("开始时间"), text_input(d.start, placeholder="YYYY-MM-DD HH:MM"), required=True),
             Field("end", _("结束时间"), text_input(d.end, placeholder=_("可留空，结束后补填"))),
             Field("case_no", _("案号"), text_input(d.case_no, placeholder=_("有案号即为案件"))),
@@ -132,8 +142,9 @@ class ActivityFormScreen(FormScreen[ActivityForm | None]):
             Field("place", _("地点"), text_input(d.place)),
             Field("full_record", _("全程记录"), Checkbox(_("须全程音像记录"), d.full_record, compact=True)),
             Field("circumstances", _("情形"), CheckGroup(CIRCUMSTANCES, d.circumstances)),
-            Field("confidential", _("涉密"), Checkbox(_("涉及国家秘密、商业秘密或个人隐私"), d.confidential,
-                                                      compact=True)),
+            Field(
+                "confidential", _("涉密"), Checkbox(_("涉及国家秘密、商业秘密或个人隐私"), d.confidential, compact=True)
+            ),
             Field("long_term", _("长期保存"), CheckGroup(LONG_TERM_REASONS, d.long_term)),
         ]
 
@@ -155,8 +166,9 @@ class ActivityFormScreen(FormScreen[ActivityForm | None]):
         if name == "end" and value:
             error = check_local_time(value, self.choices, _("结束时间"), required=False)
             if error is None and not self.check("start"):
-                if parse_local_datetime(value, self.choices.tz) <= parse_local_datetime(self.value("start"),
-                                                                                       self.choices.tz):
+                if parse_local_datetime(value, self.choices.tz) <= parse_local_datetime(
+                    self.value("start"), self.choices.tz
+                ):
                     return _("结束时间应晚于开始时间")
             return error
         return None
@@ -169,18 +181,28 @@ class ActivityFormScreen(FormScreen[ActivityForm | None]):
 
     def result(self) -> ActivityForm:
         return ActivityForm(
-            kind=self.value("kind"), title=self.value("title"), start=self.value("start"),
-            officers=self.value("officers"), end=self.value("end"), case_no=self.value("case_no"),
-            case_name=self.value("case_name"), party=self.value("party"), place=self.value("place"),
-            full_record=self.value("full_record"), circumstances=self.value("circumstances"),
-            confidential=self.value("confidential"), long_term=self.value("long_term"))
+            kind=self.value("kind"),
+            title=self.value("title"),
+            start=self.value("start"),
+            officers=self.value("officers"),
+            end=self.value("end"),
+            case_no=self.value("case_no"),
+            case_name=self.value("case_name"),
+            party=self.value("party"),
+            place=self.value("place"),
+            full_record=self.value("full_record"),
+            circumstances=self.value("circumstances"),
+            confidential=self.value("confidential"),
+            long_term=self.value("long_term"),
+        )
 
 
 class CloseFormScreen(FormScreen[str | None]):
     """结案: the date retention counts from."""
 
-    def __init__(self, title: str, today: dt.date, *, initial: str = "", error: str | None = None,
-                 error_field: str | None = None) -> None:
+    def __init__(
+        self, title: str, today: dt.date, *, initial: str = "", error: str | None = None, error_field: str | None = None
+    ) -> None:
         super().__init__(error=error, error_field=error_field)
         self.today = today
         self.initial = initial or today.isoformat()
@@ -205,8 +227,15 @@ class CloseFormScreen(FormScreen[str | None]):
 class NoRecordFormScreen(FormScreen[NoRecordForm | None]):
     """无法记录工作记录: why it could not be recorded, signed by the officers, reported to the leader."""
 
-    def __init__(self, title: str, choices: ActivityChoices, *, initial: NoRecordForm | None = None,
-                 error: str | None = None, error_field: str | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        choices: ActivityChoices,
+        *,
+        initial: NoRecordForm | None = None,
+        error: str | None = None,
+        error_field: str | None = None,
+    ) -> None:
         super().__init__(error=error, error_field=error_field)
         self.choices = choices
         self.initial = initial
@@ -217,13 +246,23 @@ class NoRecordFormScreen(FormScreen[NoRecordForm | None]):
         reasons = [(label(NORECORD_REASONS, r), r) for r in self.choices.reasons]
         return [
             Field("reason", _("原因"), select(reasons, d.reason or None, allow_blank=True), required=True),
-            Field("basis", _("情况说明"), text_input(d.basis, placeholder=_("何时、何地、为何无法记录")),
-                  required=True),
-            Field("signers", _("签字执法人员"), text_input(
-                d.signers, placeholder=_("至少 {n} 人的工号，用空格分隔").format(n=self.choices.min_signers)),
-                required=True),
-            Field("reported_to", _("报告负责人"), select(list(self.choices.leaders), d.reported_to or None,
-                                                         allow_blank=True), required=True),
+            Field(
+                "basis", _("情况说明"), text_input(d.basis, placeholder=_("何时、何地、为何无法记录")), required=True
+            ),
+            Field(
+                "signers",
+                _("签字执法人员"),
+                text_input(
+                    d.signers, placeholder=_("至少 {n} 人的工号，用空格分隔").format(n=self.choices.min_signers)
+                ),
+                required=True,
+            ),
+            Field(
+                "reported_to",
+                _("报告负责人"),
+                select(list(self.choices.leaders), d.reported_to or None, allow_blank=True),
+                required=True,
+            ),
             Field("at", _("时间"), text_input(d.at, placeholder=_("留空为现在；补录填 YYYY-MM-DD HH:MM"))),
         ]
 
@@ -253,5 +292,10 @@ class NoRecordFormScreen(FormScreen[NoRecordForm | None]):
         return None
 
     def result(self) -> NoRecordForm:
-        return NoRecordForm(self.value("reason"), self.value("basis"), self.value("signers"),
-                            self.value("reported_to"), self.value("at"))
+        return NoRecordForm(
+            self.value("reason"),
+            self.value("basis"),
+            self.value("signers"),
+            self.value("reported_to"),
+            self.value("at"),
+        )

@@ -73,8 +73,15 @@ class VerifyScreen(InfoDialog):
     def compose_content(self) -> ComposeResult:
         r = self.result
         if r.ok:
-            yield Static(Text(_("审计链完整：{events} 条日志，{rows} 条登记记录均与日志一致").format(
-                events=r.events, rows=r.rows), style="bold green"), id="verdict")
+            yield Static(
+                Text(
+                    _("审计链完整：{events} 条日志，{rows} 条登记记录均与日志一致").format(
+                        events=r.events, rows=r.rows
+                    ),
+                    style="bold green",
+                ),
+                id="verdict",
+            )
         else:
             yield Static(Text(_("发现 {n} 处问题：").format(n=len(r.problems)), style="bold red"), id="verdict")
             with VerticalScroll(id="problems"):
@@ -86,8 +93,14 @@ class AuditScreen(FilteredRegisterScreen):
     SECTION = "audit"
     FILTER_HINT = _("筛选：操作人、操作、对象、摘要")
     TABLE_ID = "log"
-    COLUMNS = (("id", "#"), ("at", _("时间")), ("actor", _("操作人")), ("action", _("操作")),
-               ("entity", _("对象")), ("summary", _("摘要")))
+    COLUMNS = (
+        ("id", "#"),
+        ("at", _("时间")),
+        ("actor", _("操作人")),
+        ("action", _("操作")),
+        ("entity", _("对象")),
+        ("summary", _("摘要")),
+    )
     BINDINGS = [
         Binding("v", "verify", _("核验"), tooltip=_("核验审计链和登记数据是否被改动")),
         Binding("slash", "focus_filter", _("筛选"), key_display="/"),
@@ -114,16 +127,27 @@ class AuditScreen(FilteredRegisterScreen):
         keep = table.current_key
         query = self.query_one("#filter", Input).value
         tz = self.tz
-        shown = [e for e in self.entries
-                 if matches(query, [e.actor, action_label(e.action), entity_label(e.entity), e.summary, str(e.id)])]
+        shown = [
+            e
+            for e in self.entries
+            if matches(query, [e.actor, action_label(e.action), entity_label(e.entity), e.summary, str(e.id)])
+        ]
         table.clear()
         for e in shown:
-            table.add_row(str(e.id), fmt_local(e.at, tz), e.actor, action_label(e.action),
-                          entity_label(e.entity, e.entity_id), e.summary, key=str(e.id))
+            table.add_row(
+                str(e.id),
+                fmt_local(e.at, tz),
+                e.actor,
+                action_label(e.action),
+                entity_label(e.entity, e.entity_id),
+                e.summary,
+                key=str(e.id),
+            )
         table.select_key(keep)
         more = _("（仅显示最近 {n} 条）").format(n=LIMIT) if len(self.entries) >= LIMIT else ""
         self.query_one("#count", Static).update(
-            _("显示 {shown} / 共 {total} 条").format(shown=len(shown), total=len(self.entries)) + more)
+            _("显示 {shown} / 共 {total} 条").format(shown=len(shown), total=len(self.entries)) + more
+        )
         self.show_change()
 
     def current(self) -> AuditView | None:

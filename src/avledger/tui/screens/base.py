@@ -25,11 +25,12 @@ NAV_GROUP = Binding.Group(_("切换页面"), compact=True)
 
 NAV_BINDINGS = [
     Binding(s.key, f"app.section('{s.id}')", _(s.label), group=NAV_GROUP, id=f"section.{s.id}")
-    for s in SECTIONS if s.key
+    for s in SECTIONS
+    if s.key
 ]
 
 
-def close_thread_connection(services: "Services") -> None:
+def close_thread_connection(services: Services) -> None:
     """Close the register connection a worker thread opened (peewee keeps one per thread)."""
     if not services.db.is_closed():
         services.db.close()
@@ -43,10 +44,13 @@ class SectionScreen(Screen):
     """
 
     SECTION: ClassVar[str] = ""
-    BINDINGS = [*NAV_BINDINGS, Binding("escape", "leave_input", show=False),
-                Binding("f2", "print", _("打印"), tooltip=_("把本页的登记表打印为 A4 PDF"), id="print")]
+    BINDINGS = [
+        *NAV_BINDINGS,
+        Binding("escape", "leave_input", show=False),
+        Binding("f2", "print", _("打印"), tooltip=_("把本页的登记表打印为 A4 PDF"), id="print"),
+    ]
 
-    def __init__(self, services: "Services") -> None:
+    def __init__(self, services: Services) -> None:
         super().__init__()
         self.services = services
 
@@ -75,7 +79,7 @@ class SectionScreen(Screen):
         return ()
 
     # --- printing ----------------------------------------------------------------
-    def print_targets(self) -> list[tuple[str, "Filters"]]:
+    def print_targets(self) -> list[tuple[str, Filters]]:
         """The registers this screen prints (register name, filters); F2 prints the first."""
         return []
 
@@ -93,7 +97,7 @@ class SectionScreen(Screen):
         self.print_register(name, filters)
 
     @work(thread=True, exclusive=True, group="print")
-    def print_register(self, name: str, filters: "Filters") -> None:
+    def print_register(self, name: str, filters: Filters) -> None:
         from avledger.services.delivery import deliver, print_path
         from avledger.timeutil import to_local
 
@@ -119,8 +123,11 @@ class SectionScreen(Screen):
         _registers()
         for index, (name, _filters) in enumerate(self.print_targets()):
             title = _(REGISTERS[name].title)
-            yield SystemCommand(_("打印：{title}").format(title=title), _("生成 A4 PDF（F2 打印第一项）"),
-                                lambda i=index: self.action_print(i))
+            yield SystemCommand(
+                _("打印：{title}").format(title=title),
+                _("生成 A4 PDF（F2 打印第一项）"),
+                lambda i=index: self.action_print(i),
+            )
 
     def action_leave_input(self) -> None:
         """Escape in a text box leaves it, so that the number keys switch sections again."""
@@ -246,4 +253,3 @@ class FilteredRegisterScreen(SectionScreen):
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
-

@@ -19,8 +19,7 @@ from avledger.tui.forms import DepartmentForm
 from avledger.tui.screens.base import SectionScreen
 from avledger.tui.screens.form import Field, FormScreen, required_text, select, text_input
 from avledger.tui.widgets import RegisterTable
-from avledger.vocab import ALLOCATION_CLASSES, DEVICE_KINDS, WORKING_STATUSES, DEVICE_STATUSES, label, labels
-
+from avledger.vocab import ALLOCATION_CLASSES, DEVICE_KINDS, DEVICE_STATUSES, WORKING_STATUSES, label, labels
 
 # Short names for the table; the form and the note under the table give the rules.
 SHORT_CLASSES = {"A": N_("A类"), "B": N_("B类"), "C": N_("C类"), "FULL": N_("全员配备")}
@@ -29,14 +28,20 @@ SHORT_CLASSES = {"A": N_("A类"), "B": N_("B类"), "C": N_("C类"), "FULL": N_("
 class DepartmentFormScreen(FormScreen[DepartmentForm | None]):
     """A new department (name and class), or (``rename=False``) a new class for one."""
 
-    def __init__(self, *, taken: frozenset[str], initial: DepartmentForm | None = None, editing: bool = False,
-                 error: str | None = None, error_field: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        taken: frozenset[str],
+        initial: DepartmentForm | None = None,
+        editing: bool = False,
+        error: str | None = None,
+        error_field: str | None = None,
+    ) -> None:
         super().__init__(error=error, error_field=error_field)
         self.taken = taken
         self.initial = initial
         self.editing = editing
-        self.title_text = (_("修改配备类别：{name}").format(name=initial.name) if editing and initial
-                           else _("新增科室"))
+        self.title_text = _("修改配备类别：{name}").format(name=initial.name) if editing and initial else _("新增科室")
 
     def fields(self) -> list[Field]:
         d = self.initial or DepartmentForm("", "A")
@@ -61,8 +66,9 @@ class DepartmentFormScreen(FormScreen[DepartmentForm | None]):
         return None
 
     def result(self) -> DepartmentForm:
-        return DepartmentForm(self.initial.name if self.editing and self.initial else self.value("name"),
-                              self.value("alloc_class"))
+        return DepartmentForm(
+            self.initial.name if self.editing and self.initial else self.value("name"), self.value("alloc_class")
+        )
 
 
 @dataclass(frozen=True)
@@ -90,9 +96,15 @@ class DepartmentsScreen(SectionScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(RegisterTable)
-        for key, title in (("name", _("科室")), ("class", _("配备类别")), ("staff", _("在职")),
-                           ("officers", _("执法人员")), ("devices", _("在用设备")), ("required", _("应配")),
-                           ("short", _("缺额"))):
+        for key, title in (
+            ("name", _("科室")),
+            ("class", _("配备类别")),
+            ("staff", _("在职")),
+            ("officers", _("执法人员")),
+            ("devices", _("在用设备")),
+            ("required", _("应配")),
+            ("short", _("缺额")),
+        ):
             table.add_column(title, key=key)
         table.focus()
 
@@ -109,11 +121,15 @@ class DepartmentsScreen(SectionScreen):
             required = "—" if a is None else (_("按需") if a.required is None else str(a.required))
             name_style = "bold red" if short else ""
             table.add_row(
-                Text(d.name, style=name_style), label(SHORT_CLASSES, d.alloc_class),
-                Text(str(d.staff_count), justify="right"), Text(str(d.officer_count), justify="right"),
-                Text(str(a.working_devices) if a else "—", justify="right"), Text(required, justify="right"),
+                Text(d.name, style=name_style),
+                label(SHORT_CLASSES, d.alloc_class),
+                Text(str(d.staff_count), justify="right"),
+                Text(str(d.officer_count), justify="right"),
+                Text(str(a.working_devices) if a else "—", justify="right"),
+                Text(required, justify="right"),
                 Text(_("缺 {n} 台").format(n=short), style="bold white on red") if short else Text("—", style="dim"),
-                key=d.name)
+                key=d.name,
+            )
         table.select_key(keep)
         total = sum(r.alloc.shortfall for r in self.rows if r.alloc)
         short_depts = [r.dept.name for r in self.rows if r.alloc and r.alloc.shortfall]
@@ -121,25 +137,35 @@ class DepartmentsScreen(SectionScreen):
         if not self.rows:
             summary.update(_("还没有科室。按 a 新增。"))
         elif total:
-            summary.update(Text(_("合计缺额 {n} 台：{depts}").format(n=total, depts=_("、").join(short_depts)),
-                                style="bold red"))
+            summary.update(
+                Text(_("合计缺额 {n} 台：{depts}").format(n=total, depts=_("、").join(short_depts)), style="bold red")
+            )
         else:
             summary.update(Text(_("各科室均达到配备标准。"), style="green"))
         kinds = labels(DEVICE_KINDS, self.services.office.profile().counted_kinds)
         working = labels(DEVICE_STATUSES, WORKING_STATUSES)
         classes = "  ".join(label(ALLOCATION_CLASSES, c) for c in ALLOCATION_CLASSES)
         self.query_one("#rule", Static).update(
-            _("配备类别：{classes}").format(classes=classes) + "\n"
-            + _("计入配备的设备类型：{kinds}；在用：状态为{statuses}").format(kinds=kinds, statuses=working) + "\n"
-            + _("执法人员：在职且有执法证的人员"))
+            _("配备类别：{classes}").format(classes=classes)
+            + "\n"
+            + _("计入配备的设备类型：{kinds}；在用：状态为{statuses}").format(kinds=kinds, statuses=working)
+            + "\n"
+            + _("执法人员：在职且有执法证的人员")
+        )
         self.refresh_bindings()
 
     def current(self) -> DeptRow | None:
         key = self.query_one(RegisterTable).current_key
         return next((r for r in self.rows if r.dept.name == key), None)
 
-    def open_form(self, initial: DepartmentForm | None = None, *, editing: bool = False,
-                  error: str | None = None, field: str | None = None) -> None:
+    def open_form(
+        self,
+        initial: DepartmentForm | None = None,
+        *,
+        editing: bool = False,
+        error: str | None = None,
+        field: str | None = None,
+    ) -> None:
         def done(form: DepartmentForm | None) -> None:
             if form is None:
                 return
@@ -149,19 +175,27 @@ class DepartmentsScreen(SectionScreen):
                 else:
                     self.services.departments.add(form.name, form.alloc_class)
             except UserError as exc:
-                self.open_form(form, editing=editing, error=exc.render(),
-                               field="name" if exc.message == "科室已存在：{name}" else None)
+                self.open_form(
+                    form,
+                    editing=editing,
+                    error=exc.render(),
+                    field="name" if exc.message == "科室已存在：{name}" else None,
+                )
                 return
-            self.app.notify((_("已修改：{name} → {cls}") if editing else _("已新增科室：{name}"))
-                            .format(name=form.name, cls=label(ALLOCATION_CLASSES, form.alloc_class)))
+            self.app.notify(
+                (_("已修改：{name} → {cls}") if editing else _("已新增科室：{name}")).format(
+                    name=form.name, cls=label(ALLOCATION_CLASSES, form.alloc_class)
+                )
+            )
             self.reload()
             self.query_one(RegisterTable).select_key(form.name)
 
         taken = frozenset(d.name for d in self.services.departments.list())
         if initial is None:
             initial = DepartmentForm("", self.services.office.profile().default_allocation_class)
-        self.app.push_screen(DepartmentFormScreen(taken=taken, initial=initial, editing=editing, error=error,
-                                                  error_field=field), done)
+        self.app.push_screen(
+            DepartmentFormScreen(taken=taken, initial=initial, editing=editing, error=error, error_field=field), done
+        )
 
     @on(RegisterTable.RowSelected)
     def _open(self) -> None:

@@ -12,8 +12,8 @@ from textual.binding import Binding
 from textual.widgets import Static, TabbedContent, TabPane
 
 from avledger.i18n import A_, _
-from avledger.services.printing import Filters
 from avledger.services.lending import HistoryEntry
+from avledger.services.printing import Filters
 from avledger.services.views import AuditView, DeviceView
 from avledger.timeutil import fmt_local
 from avledger.tui.auditfmt import action_label, changes
@@ -124,22 +124,27 @@ class DeviceDetailScreen(CounterActions, DeviceEditing, SubScreen):
         uses = self.query_one("#uses", RegisterTable)
         uses.clear()
         for index, entry in enumerate(reversed(self.uses)):
-            uses.add_row(fmt_local(entry.at, tz), Text(label(HISTORY_KINDS, entry.kind),
-                                                         style=HISTORY_STYLES.get(entry.kind, "")),
-                         entry.text, key=str(index))
+            uses.add_row(
+                fmt_local(entry.at, tz),
+                Text(label(HISTORY_KINDS, entry.kind), style=HISTORY_STYLES.get(entry.kind, "")),
+                entry.text,
+                key=str(index),
+            )
         table = self.query_one("#history", RegisterTable)
         table.clear()
         for entry in self.history:
             fields = _("、").join(c.field for c in changes(entry, self.names)) if entry.before else _("登记")
-            table.add_row(fmt_local(entry.at, tz), entry.actor, action_label(entry.action), fields,
-                          key=str(entry.id))
+            table.add_row(fmt_local(entry.at, tz), entry.actor, action_label(entry.action), fields, key=str(entry.id))
         self.refresh_bindings()
 
     def show_fields(self) -> None:
         if self.device is None:
             return
         self.query_one("#title", Static).update(
-            Text.assemble((_("设备"), "bold"), " ", (self.device.asset_no, "bold"), "  ", status_text(self.device.status)))
+            Text.assemble(
+                (_("设备"), "bold"), " ", (self.device.asset_no, "bold"), "  ", status_text(self.device.status)
+            )
+        )
         columns = 2 if self.size.width >= 70 else 1
         self.query_one("#fields", Static).update(pairs_table(device_pairs(self.device), columns))
 

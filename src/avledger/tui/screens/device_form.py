@@ -68,14 +68,22 @@ def check_purchase_date(text: str, today: dt.date) -> str | None:
 class DeviceFormScreen(FormScreen[DeviceForm | None]):
     """New device, or (with ``initial`` and ``editing``) the register fields of one."""
 
-    def __init__(self, choices: DeviceChoices, *, initial: DeviceForm | None = None, editing: bool = False,
-                 error: str | None = None, error_field: str | None = None) -> None:
+    def __init__(
+        self,
+        choices: DeviceChoices,
+        *,
+        initial: DeviceForm | None = None,
+        editing: bool = False,
+        error: str | None = None,
+        error_field: str | None = None,
+    ) -> None:
         super().__init__(error=error, error_field=error_field)
         self.choices = choices
         self.initial = initial
         self.editing = editing
-        self.title_text = (_("修改设备：{asset}").format(asset=initial.asset_no) if editing and initial
-                           else _("登记设备"))
+        self.title_text = (
+            _("修改设备：{asset}").format(asset=initial.asset_no) if editing and initial else _("登记设备")
+        )
 
     def fields(self) -> list[Field]:
         d = self.initial or DeviceForm("", "bodycam", "", "")
@@ -86,12 +94,15 @@ class DeviceFormScreen(FormScreen[DeviceForm | None]):
         if d.custodian and all(v != d.custodian for _l, v in custodians):
             custodians.append((d.custodian, d.custodian))  # a custodian who has left: shown, refused on save
         return [
-            Field("asset_no", _("资产编号"), text_input(d.asset_no, placeholder=_("例如 JL-2024-006"),
-                                                       disabled=self.editing), required=True),
+            Field(
+                "asset_no",
+                _("资产编号"),
+                text_input(d.asset_no, placeholder=_("例如 JL-2024-006"), disabled=self.editing),
+                required=True,
+            ),
             Field("kind", _("类型"), select(kinds, d.kind), required=True),
             Field("dept", _("科室"), select(depts, d.dept or None, allow_blank=True), required=True),
-            Field("custodian", _("保管人"), select(custodians, d.custodian or None, allow_blank=True),
-                  required=True),
+            Field("custodian", _("保管人"), select(custodians, d.custodian or None, allow_blank=True), required=True),
             Field("model", _("型号"), text_input(d.model)),
             Field("serial", _("序列号"), text_input(d.serial)),
             Field("fixed_asset_no", _("固定资产编号"), text_input(d.fixed_asset_no)),
@@ -124,8 +135,15 @@ class DeviceFormScreen(FormScreen[DeviceForm | None]):
     def result(self) -> DeviceForm:
         return DeviceForm(
             asset_no=self.initial.asset_no if self.editing and self.initial else self.value("asset_no"),
-            kind=self.value("kind"), dept=self.value("dept"), custodian=self.value("custodian"),
-            model=self.value("model"), serial=self.value("serial"), fixed_asset_no=self.value("fixed_asset_no"),
-            purchased=self.value("purchased"), price=self.value("price"), abilities=self.value("abilities"),
-            media_time=self.value("media_time"), notes=self.value("notes"),
+            kind=self.value("kind"),
+            dept=self.value("dept"),
+            custodian=self.value("custodian"),
+            model=self.value("model"),
+            serial=self.value("serial"),
+            fixed_asset_no=self.value("fixed_asset_no"),
+            purchased=self.value("purchased"),
+            price=self.value("price"),
+            abilities=self.value("abilities"),
+            media_time=self.value("media_time"),
+            notes=self.value("notes"),
         )

@@ -42,10 +42,20 @@ def device_form_choices(services, *, exclude: str | None = None) -> DeviceChoice
 
 
 def form_of(d: DeviceView) -> DeviceForm:
-    return DeviceForm(asset_no=d.asset_no, kind=d.kind, dept=d.department, custodian=d.custodian_number,
-                      model=d.model, serial=d.serial, fixed_asset_no=d.fixed_asset_no,
-                      purchased=d.purchased.isoformat() if d.purchased else "", price=d.price_yuan or "",
-                      abilities=d.abilities, media_time=d.media_time, notes=d.notes)
+    return DeviceForm(
+        asset_no=d.asset_no,
+        kind=d.kind,
+        dept=d.department,
+        custodian=d.custodian_number,
+        model=d.model,
+        serial=d.serial,
+        fixed_asset_no=d.fixed_asset_no,
+        purchased=d.purchased.isoformat() if d.purchased else "",
+        price=d.price_yuan or "",
+        abilities=d.abilities,
+        media_time=d.media_time,
+        notes=d.notes,
+    )
 
 
 class DeviceEditing:
@@ -54,8 +64,14 @@ class DeviceEditing:
     Mixed into a screen that has ``services``.
     """
 
-    def open_device_form(self, initial: DeviceForm | None = None, *, editing: bool = False,
-                         error: str | None = None, field: str | None = None) -> None:
+    def open_device_form(
+        self,
+        initial: DeviceForm | None = None,
+        *,
+        editing: bool = False,
+        error: str | None = None,
+        field: str | None = None,
+    ) -> None:
         exclude = initial.asset_no if editing and initial else None
         choices = device_form_choices(self.services, exclude=exclude)
         screen = DeviceFormScreen(choices, initial=initial, editing=editing, error=error, error_field=field)
@@ -66,15 +82,34 @@ class DeviceEditing:
             try:
                 if editing:
                     self.services.devices.update(
-                        form.asset_no, kind=form.kind, dept=form.dept, custodian=form.custodian, model=form.model,
-                        serial=form.serial, fixed_asset_no=form.fixed_asset_no, purchased=form.purchased,
-                        price=form.price, abilities=list(form.abilities), media_time=form.media_time,
-                        notes=form.notes)
+                        form.asset_no,
+                        kind=form.kind,
+                        dept=form.dept,
+                        custodian=form.custodian,
+                        model=form.model,
+                        serial=form.serial,
+                        fixed_asset_no=form.fixed_asset_no,
+                        purchased=form.purchased,
+                        price=form.price,
+                        abilities=list(form.abilities),
+                        media_time=form.media_time,
+                        notes=form.notes,
+                    )
                 else:
                     self.services.devices.add(
-                        form.asset_no, form.kind, form.dept, form.custodian, model=form.model, serial=form.serial,
-                        fixed_asset_no=form.fixed_asset_no, purchased=form.purchased, price=form.price or None,
-                        abilities=list(form.abilities), media_time=form.media_time, notes=form.notes)
+                        form.asset_no,
+                        form.kind,
+                        form.dept,
+                        form.custodian,
+                        model=form.model,
+                        serial=form.serial,
+                        fixed_asset_no=form.fixed_asset_no,
+                        purchased=form.purchased,
+                        price=form.price or None,
+                        abilities=list(form.abilities),
+                        media_time=form.media_time,
+                        notes=form.notes,
+                    )
             except UserError as exc:
                 self.open_device_form(form, editing=editing, error=exc.render(), field=error_field(exc))
                 return
@@ -90,8 +125,14 @@ class DevicesScreen(DeviceEditing, FilteredRegisterScreen):
     SECTION = "devices"
     FILTER_HINT = _("筛选：资产编号、型号、科室、保管人、类型、状态、功能")
     TABLE_ID = "devices"
-    COLUMNS = (("asset", _("资产编号")), ("status", _("状态")), ("kind", _("类型")), ("model", _("型号")),
-               ("dept", _("科室")), ("custodian", _("保管人")))
+    COLUMNS = (
+        ("asset", _("资产编号")),
+        ("status", _("状态")),
+        ("kind", _("类型")),
+        ("model", _("型号")),
+        ("dept", _("科室")),
+        ("custodian", _("保管人")),
+    )
     BINDINGS = [
         Binding("a", "add", _("登记"), tooltip=_("登记一台新设备")),
         Binding("e", "edit", _("修改"), tooltip=_("修改所选设备的登记信息")),
@@ -113,9 +154,18 @@ class DevicesScreen(DeviceEditing, FilteredRegisterScreen):
 
     @staticmethod
     def haystack(d: DeviceView) -> list[str]:
-        return [d.asset_no, d.model, d.serial, d.department, d.custodian, d.custodian_number,
-                label(DEVICE_KINDS, d.kind), label(DEVICE_STATUSES, d.status), d.fixed_asset_no,
-                labels(ABILITIES, d.abilities)]
+        return [
+            d.asset_no,
+            d.model,
+            d.serial,
+            d.department,
+            d.custodian,
+            d.custodian_number,
+            label(DEVICE_KINDS, d.kind),
+            label(DEVICE_STATUSES, d.status),
+            d.fixed_asset_no,
+            labels(ABILITIES, d.abilities),
+        ]
 
     def show_rows(self) -> None:
         table = self.query_one(RegisterTable)
@@ -125,11 +175,19 @@ class DevicesScreen(DeviceEditing, FilteredRegisterScreen):
         shown = [d for d in self.rows if matches(query, self.haystack(d))]
         table.clear()
         for d in shown:
-            table.add_row(d.asset_no, status_text(d.status), label(DEVICE_KINDS, d.kind), d.model, d.department,
-                          d.custodian, key=d.asset_no)
+            table.add_row(
+                d.asset_no,
+                status_text(d.status),
+                label(DEVICE_KINDS, d.kind),
+                d.model,
+                d.department,
+                d.custodian,
+                key=d.asset_no,
+            )
         table.select_key(keep)
         self.query_one("#count", Static).update(
-            _("显示 {shown} / 共 {total} 台").format(shown=len(shown), total=len(self.rows)))
+            _("显示 {shown} / 共 {total} 台").format(shown=len(shown), total=len(self.rows))
+        )
         empty = self.query_one("#empty", Static)
         if not self.rows:
             empty.update(_("还没有登记设备。按 a 登记第一台设备。"))
@@ -177,6 +235,9 @@ class DevicesScreen(DeviceEditing, FilteredRegisterScreen):
         yield SystemCommand(_("登记设备"), _("登记一台新设备"), self.action_add)
         if self.query_one(RegisterTable).current_key:
             yield SystemCommand(_("修改所选设备"), _("修改所选设备的登记信息"), self.action_edit)
-            yield SystemCommand(_("查看所选设备"), _("设备的全部信息和变更记录"),
-                                lambda: self.open_detail(self.query_one(RegisterTable).current_key))
+            yield SystemCommand(
+                _("查看所选设备"),
+                _("设备的全部信息和变更记录"),
+                lambda: self.open_detail(self.query_one(RegisterTable).current_key),
+            )
         yield SystemCommand(_("筛选设备"), _("在设备列表中筛选"), self.action_focus_filter)

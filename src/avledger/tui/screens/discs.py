@@ -47,8 +47,13 @@ class DiscsScreen(SectionScreen):
         yield Static(_("须刻录光盘长期保存的执法活动"), classes="title")
         yield RegisterTable(id="targets")
         with HorizontalGroup(classes="toolbar"):
-            yield ZhSelect([(_(text), key) for key, text in DISC_MEDIA.items()], prompt=_("光盘类型"), id="media",
-                           compact=True, value="dvd")
+            yield ZhSelect(
+                [(_(text), key) for key, text in DISC_MEDIA.items()],
+                prompt=_("光盘类型"),
+                id="media",
+                compact=True,
+                value="dvd",
+            )
             yield Input(str(self.services.home.path / "discs"), placeholder=_("镜像输出目录"), id="out", compact=True)
             yield Input("/dev/sr0", placeholder=_("刻录机设备（如 /dev/sr0）或 stdio:文件"), id="drive", compact=True)
             yield Input("", placeholder=_("存放位置"), id="kept-at", compact=True)
@@ -63,8 +68,16 @@ class DiscsScreen(SectionScreen):
         for title in ("#", _("标题"), _("状态"), _("音像"), _("案号"), _("长期保存情形")):
             targets.add_column(title)
         register = self.query_one("#register", RegisterTable)
-        for title in (_("组"), _("光盘"), _("卷标"), _("名称"), _("类型"), _("大小"), _("份数与存放位置"),
-                      _("最近检测")):
+        for title in (
+            _("组"),
+            _("光盘"),
+            _("卷标"),
+            _("名称"),
+            _("类型"),
+            _("大小"),
+            _("份数与存放位置"),
+            _("最近检测"),
+        ):
             register.add_column(title)
         self.query_one("#progress").display = False
 
@@ -73,9 +86,15 @@ class DiscsScreen(SectionScreen):
         key = targets.current_key
         targets.clear()
         for t in self.services.discs.targets():
-            targets.add_row(str(t.activity_id), t.title,
-                            Text(_(DISC_TARGET_STATES[t.state]), style=STATE_STYLES[t.state]), str(t.clips),
-                            t.case_no, labels(LONG_TERM_REASONS, t.reasons), key=str(t.activity_id))
+            targets.add_row(
+                str(t.activity_id),
+                t.title,
+                Text(_(DISC_TARGET_STATES[t.state]), style=STATE_STYLES[t.state]),
+                str(t.clips),
+                t.case_no,
+                labels(LONG_TERM_REASONS, t.reasons),
+                key=str(t.activity_id),
+            )
         targets.select_key(key)
         register = self.query_one("#register", RegisterTable)
         key = register.current_key
@@ -91,17 +110,37 @@ class DiscsScreen(SectionScreen):
                         copies.append("；")
                     copies.append(f"{c.copy}：{c.kept_at or '-'}", style="" if c.verified else "bold red")
                 last = d.last_check
-                check = Text(f"{fmt_local(last.at, tz)} {label(DISC_CHECK_RESULTS, last.result)}",
-                             style="green" if last.result == "ok" else "bold red") if last else Text("")
-                register.add_row(str(s.id), f"{d.number}/{d.discs}", d.volume_id, s.title, label(DISC_MEDIA, s.media),
-                                 size_text(d.size) if d.size else Text(_("未制作"), style="dim"), copies, check,
-                                 key=str(d.id))
+                check = (
+                    Text(
+                        f"{fmt_local(last.at, tz)} {label(DISC_CHECK_RESULTS, last.result)}",
+                        style="green" if last.result == "ok" else "bold red",
+                    )
+                    if last
+                    else Text("")
+                )
+                register.add_row(
+                    str(s.id),
+                    f"{d.number}/{d.discs}",
+                    d.volume_id,
+                    s.title,
+                    label(DISC_MEDIA, s.media),
+                    size_text(d.size) if d.size else Text(_("未制作"), style="dim"),
+                    copies,
+                    check,
+                    key=str(d.id),
+                )
         register.select_key(key)
         due = self.services.discs.rechecks()
         self.query_one("#due", Static).update(
-            Text(_("到期待复检 {n} 张，本次至少检测 {m} 张：{ids}").format(
-                n=len(due.due), m=due.required, ids=" ".join(d.volume_id for d in due.due)), style="yellow")
-            if due.due else Text(_("暂无到期复检的光盘。"), style="dim"))
+            Text(
+                _("到期待复检 {n} 张，本次至少检测 {m} 张：{ids}").format(
+                    n=len(due.due), m=due.required, ids=" ".join(d.volume_id for d in due.due)
+                ),
+                style="yellow",
+            )
+            if due.due
+            else Text(_("暂无到期复检的光盘。"), style="dim")
+        )
         self.refresh_bindings()
 
     # --- what is selected -------------------------------------------------------------
@@ -125,11 +164,18 @@ class DiscsScreen(SectionScreen):
         except UserError as exc:
             line.update(Text(exc.render(), style="bold red"))
             return
-        text = Text(_("{n} 张光盘，{files} 个文件，共 {size}").format(
-            n=len(plan.discs), files=plan.files, size=size_text(plan.payload_bytes)), style="bold")
+        text = Text(
+            _("{n} 张光盘，{files} 个文件，共 {size}").format(
+                n=len(plan.discs), files=plan.files, size=size_text(plan.payload_bytes)
+            ),
+            style="bold",
+        )
         for d in plan.discs:
-            text.append(f"\n{d.number}/{len(plan.discs)}  {size_text(d.payload_bytes)}  "
-                        + _("、").join(f.name for f in d.files[:6]) + (" …" if len(d.files) > 6 else ""))
+            text.append(
+                f"\n{d.number}/{len(plan.discs)}  {size_text(d.payload_bytes)}  "
+                + _("、").join(f.name for f in d.files[:6])
+                + (" …" if len(d.files) > 6 else "")
+            )
         line.update(text)
 
     def action_build(self) -> None:
@@ -146,8 +192,7 @@ class DiscsScreen(SectionScreen):
     def next_copy(self, disc) -> int | None:
         """The first copy of the disc not yet burned and verified."""
         done = {c.copy for c in disc.copies if c.verified}
-        return next((n for n in range(1, self.services.office.profile().get("disc.copies") + 1) if n not in done),
-                    None)
+        return next((n for n in range(1, self.services.office.profile().get("disc.copies") + 1) if n not in done), None)
 
     def action_burn(self) -> None:
         disc = self.selected_disc()
@@ -221,29 +266,35 @@ class DiscsScreen(SectionScreen):
 
     @work(thread=True, exclusive=True, group="discs")
     def run_build(self, activity: str, media: str, out: str) -> None:
-        self._job(lambda: self.services.discs.build(out, activity=activity, media=media, progress=self.progress),
-                  lambda result: (_("光盘组 {id}：{n} 张").format(id=result.id, n=len(result.discs)), True))
+        self._job(
+            lambda: self.services.discs.build(out, activity=activity, media=media, progress=self.progress),
+            lambda result: (_("光盘组 {id}：{n} 张").format(id=result.id, n=len(result.discs)), True),
+        )
 
     @work(thread=True, exclusive=True, group="discs")
     def run_burn(self, image: str, drive: str, copy: int, kept_at: str) -> None:
         def describe(result) -> tuple[str, bool]:
             if result.ok:
                 return _("已刻录并核验：{volume} 第 {copy} 份（{place}）").format(
-                    volume=result.disc.volume_id, copy=copy, place=kept_at or _("未填存放位置")), True
-            return _("回读核验不一致：{volume} 第 {copy} 份").format(volume=result.disc.volume_id, copy=copy) \
-                + " " + " ".join(p.path for p in result.problems), False
+                    volume=result.disc.volume_id, copy=copy, place=kept_at or _("未填存放位置")
+                ), True
+            return _("回读核验不一致：{volume} 第 {copy} 份").format(
+                volume=result.disc.volume_id, copy=copy
+            ) + " " + " ".join(p.path for p in result.problems), False
 
-        self._job(lambda: self.services.discs.burn(image, drive, copy, kept_at=kept_at, progress=self.progress),
-                  describe)
+        self._job(
+            lambda: self.services.discs.burn(image, drive, copy, kept_at=kept_at, progress=self.progress), describe
+        )
 
     @work(thread=True, exclusive=True, group="discs")
     def run_verify(self, drive: str) -> None:
         def describe(result) -> tuple[str, bool]:
             if result.ok:
                 return _("光盘完好：{volume}（第 {n} 张，共 {count} 张），{files} 个文件均与清单一致").format(
-                    volume=result.disc.volume_id, n=result.disc.number, count=result.disc.discs,
-                    files=result.checked), True
-            return _("光盘 {volume} 发现 {n} 处问题：").format(volume=result.disc.volume_id, n=len(result.problems)) \
-                + " ".join(p.path for p in result.problems), False
+                    volume=result.disc.volume_id, n=result.disc.number, count=result.disc.discs, files=result.checked
+                ), True
+            return _("光盘 {volume} 发现 {n} 处问题：").format(
+                volume=result.disc.volume_id, n=len(result.problems)
+            ) + " ".join(p.path for p in result.problems), False
 
         self._job(lambda: self.services.discs.verify(drive, progress=self.progress), describe)

@@ -21,8 +21,8 @@ from textual.widgets import Input, Static
 
 from avledger.errors import UserError
 from avledger.i18n import _
-from avledger.services.printing import Filters
 from avledger.services.footage import ClipView
+from avledger.services.printing import Filters
 from avledger.timeutil import fmt_local
 from avledger.tui.filtering import matches
 from avledger.tui.screens.activity_detail import duration_text
@@ -66,8 +66,8 @@ def thumbnail_text(thumb) -> Text:
     text = Text()
     for y in range(0, thumb.height - 1, 2):
         for x in range(thumb.width):
-            top = "#%02x%02x%02x" % thumb.pixel(x, y)
-            bottom = "#%02x%02x%02x" % thumb.pixel(x, y + 1)
+            top = "#{:02x}{:02x}{:02x}".format(*thumb.pixel(x, y))
+            bottom = "#{:02x}{:02x}{:02x}".format(*thumb.pixel(x, y + 1))
             text.append("▀", style=f"{top} on {bottom}")
         text.append("\n")
     return text
@@ -89,8 +89,9 @@ class AssignFormScreen(FormScreen[str | None]):
 
     def fields(self) -> list[Field]:
         current = str(self.clip.activity_id) if self.clip.activity_id else None
-        return [Field("activity", _("执法活动"), select(self.choices.activities, current, allow_blank=True),
-                      required=True)]
+        return [
+            Field("activity", _("执法活动"), select(self.choices.activities, current, allow_blank=True), required=True)
+        ]
 
     def check(self, name: str) -> str | None:
         return None if self.value(name) else _("请选择执法活动")
@@ -105,12 +106,19 @@ class LateReasonFormScreen(FormScreen[str | None]):
     def __init__(self, clip: ClipView, deadline: str, *, initial: str = "", error: str | None = None) -> None:
         super().__init__(error=error)
         self.initial = initial or clip.late_reason or ""
-        self.title_text = _("逾期采集说明：{name}（应于 {deadline} 前采集）").format(name=clip.original_name,
-                                                                                  deadline=deadline)
+        self.title_text = _("逾期采集说明：{name}（应于 {deadline} 前采集）").format(
+            name=clip.original_name, deadline=deadline
+        )
 
     def fields(self) -> list[Field]:
-        return [Field("reason", _("逾期原因"), text_input(self.initial, placeholder=_("例如 外出执法未能按时返回单位")),
-                      required=True)]
+        return [
+            Field(
+                "reason",
+                _("逾期原因"),
+                text_input(self.initial, placeholder=_("例如 外出执法未能按时返回单位")),
+                required=True,
+            )
+        ]
 
     def check(self, name: str) -> str | None:
         return required_text(self.value(name), _("逾期原因"))
@@ -168,9 +176,17 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
     SECTION = "footage"
     FILTER_HINT = _("筛选：活动、案号、当事人、执法人员、设备、日期、文件名")
     TABLE_ID = "clips"
-    COLUMNS = (("id", _("编号")), ("start", _("开始")), ("name", _("文件名")), ("duration", _("时长")),
-               ("flags", _("提醒")), ("activity", _("执法活动/案件")), ("device", _("设备")),
-               ("holder", _("执法人员")), ("kind", _("类型")))
+    COLUMNS = (
+        ("id", _("编号")),
+        ("start", _("开始")),
+        ("name", _("文件名")),
+        ("duration", _("时长")),
+        ("flags", _("提醒")),
+        ("activity", _("执法活动/案件")),
+        ("device", _("设备")),
+        ("holder", _("执法人员")),
+        ("kind", _("类型")),
+    )
     BINDINGS = [
         Binding("i", "ingest", _("采集"), tooltip=_("从执法记录仪或文件夹采集音像文件入库")),
         Binding("a", "assign", _("归入活动"), tooltip=_("把所选文件归入执法活动")),
@@ -194,15 +210,26 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
 
     def reload(self) -> None:
         self.rows = self.services.footage.list(unassigned=self.mode == "unassigned", late=self.mode == "late")
-        self.activity_info = {a.id: " ".join([a.title, a.case_name, a.case_no, a.party, a.place,
-                                              " ".join(a.officer_names)])
-                              for a in self.services.activities.list()}
+        self.activity_info = {
+            a.id: " ".join([a.title, a.case_name, a.case_no, a.party, a.place, " ".join(a.officer_names)])
+            for a in self.services.activities.list()
+        }
         self.show_rows()
 
     def haystack(self, c: ClipView) -> list[str]:
         tz = self.tz
-        return [str(c.id), c.original_name, c.activity, self.activity_info.get(c.activity_id or 0, ""), c.asset_no,
-                c.holder, c.holder_number, fmt_local(c.start_at, tz), label(CLIP_KINDS, c.kind), str(clip_flags(c))]
+        return [
+            str(c.id),
+            c.original_name,
+            c.activity,
+            self.activity_info.get(c.activity_id or 0, ""),
+            c.asset_no,
+            c.holder,
+            c.holder_number,
+            fmt_local(c.start_at, tz),
+            label(CLIP_KINDS, c.kind),
+            str(clip_flags(c)),
+        ]
 
     def show_rows(self) -> None:
         tz = self.tz
@@ -213,18 +240,29 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
         shown = [c for c in reversed(self.rows) if matches(query, self.haystack(c))]  # newest first
         table.clear()
         for c in shown:
-            table.add_row(str(c.id), fmt_local(c.start_at, tz) or "—", c.original_name, duration_text(c.duration_s),
-                          clip_flags(c), c.activity or "—", c.asset_no or "—",
-                          f"{c.holder}（{c.holder_number}）" if c.holder else "—", label(CLIP_KINDS, c.kind),
-                          key=str(c.id))
+            table.add_row(
+                str(c.id),
+                fmt_local(c.start_at, tz) or "—",
+                c.original_name,
+                duration_text(c.duration_s),
+                clip_flags(c),
+                c.activity or "—",
+                c.asset_no or "—",
+                f"{c.holder}（{c.holder_number}）" if c.holder else "—",
+                label(CLIP_KINDS, c.kind),
+                key=str(c.id),
+            )
         table.select_key(keep)
-        self.query_one("#mode", Static).update(Text.assemble(
-            (MODE_LABELS[self.mode], "bold"), "  ", (_("（按 t 切换）"), "dim")))
+        self.query_one("#mode", Static).update(
+            Text.assemble((MODE_LABELS[self.mode], "bold"), "  ", (_("（按 t 切换）"), "dim"))
+        )
         self.query_one("#count", Static).update(
-            _("显示 {shown} / 共 {total} 个文件").format(shown=len(shown), total=len(self.rows)))
+            _("显示 {shown} / 共 {total} 个文件").format(shown=len(shown), total=len(self.rows))
+        )
         empty = self.query_one("#empty", Static)
-        empty.update(_("还没有音像资料。按 i 从执法记录仪采集。") if not self.rows
-                     else _("没有符合筛选条件的音像资料。"))
+        empty.update(
+            _("还没有音像资料。按 i 从执法记录仪采集。") if not self.rows else _("没有符合筛选条件的音像资料。")
+        )
         empty.display = not shown
         table.styles.height = "auto" if not shown else "1fr"
         self.refresh_bindings()
@@ -296,8 +334,9 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(_("采集音像文件"), _("从执法记录仪或文件夹采集音像文件入库"), self.action_ingest)
-        yield SystemCommand(_("核验存储"), _("重新计算每个存储文件的 SHA-256，发现缺失或被改动的文件"),
-                            self.action_verify)
+        yield SystemCommand(
+            _("核验存储"), _("重新计算每个存储文件的 SHA-256，发现缺失或被改动的文件"), self.action_verify
+        )
         clip = self.current()
         if clip is not None:
             yield SystemCommand(_("归入执法活动"), clip.original_name, self.action_assign)
@@ -339,14 +378,26 @@ class ClipDetailScreen(FootageActions, SubScreen):
         approval = self.services.access.banner(self.clip_id)
         target = self.query_one("#approval", Static)
         if approval is None:
-            target.update(Text(_("未经批准：查看画面须有批准的查阅申请（管理员可查看非保密资料，记入审计日志）"),
-                               style="yellow"))
+            target.update(
+                Text(_("未经批准：查看画面须有批准的查阅申请（管理员可查看非保密资料，记入审计日志）"), style="yellow")
+            )
             return
         who = approval.decided_by or ""
-        paper = _("（纸质审批表 {no}，{recorder} 代为登记）").format(
-            no=approval.paper_form_no, recorder=approval.recorded_by) if approval.on_paper else ""
-        target.update(Text(_("已批准查阅：申请 {id}，{approver} 批准{paper}，有效期至 {until}").format(
-            id=approval.id, approver=who, paper=paper, until=approval.until.isoformat()), style="green"))
+        paper = (
+            _("（纸质审批表 {no}，{recorder} 代为登记）").format(
+                no=approval.paper_form_no, recorder=approval.recorded_by
+            )
+            if approval.on_paper
+            else ""
+        )
+        target.update(
+            Text(
+                _("已批准查阅：申请 {id}，{approver} 批准{paper}，有效期至 {until}").format(
+                    id=approval.id, approver=who, paper=paper, until=approval.until.isoformat()
+                ),
+                style="green",
+            )
+        )
 
     def on_unmount(self) -> None:
         if self.viewing_id is not None:  # the viewing ends: its duration goes into the register
@@ -363,8 +414,9 @@ class ClipDetailScreen(FootageActions, SubScreen):
         if c is None:
             return
         tz = self.tz
-        self.query_one("#title", Static).update(Text.assemble(
-            (_("音像文件"), "bold"), " ", (c.original_name, "bold"), "  ", clip_flags(c)))
+        self.query_one("#title", Static).update(
+            Text.assemble((_("音像文件"), "bold"), " ", (c.original_name, "bold"), "  ", clip_flags(c))
+        )
         pairs = [
             (_("编号"), str(c.id)),
             (_("类型"), label(CLIP_KINDS, c.kind)),

@@ -78,8 +78,9 @@ class FormScreen(ModalScreen[T], Generic[T]):
             with VerticalScroll(id="form-fields"):
                 for f in fields:
                     f.control.id = f"f-{f.name}"
-                    row = FormRow(f.label, f.control, label_width=width, name=f.name, required=f.required,
-                                  id=f"row-{f.name}")
+                    row = FormRow(
+                        f.label, f.control, label_width=width, name=f.name, required=f.required, id=f"row-{f.name}"
+                    )
                     self._rows[f.name] = row
                     yield row
             yield Static("", id="form-error", markup=False)

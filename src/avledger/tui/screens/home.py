@@ -46,8 +46,9 @@ class HomeScreen(SectionScreen):
     def reload(self) -> None:
         office = self.services.office
         profile = office.profile()
-        self.query_one("#unit", Static).update(Text.assemble(
-            (office.unit(), "bold"), "  ", (_("（预设：{preset}）").format(preset=profile.preset), "dim")))
+        self.query_one("#unit", Static).update(
+            Text.assemble((office.unit(), "bold"), "  ", (_("（预设：{preset}）").format(preset=profile.preset), "dim"))
+        )
         self.query_one("#regulation", Static).update(profile.issuer + profile.get("office.regulation"))
 
         counts = self.services.devices.status_counts()
@@ -55,12 +56,17 @@ class HomeScreen(SectionScreen):
         status.add_column(no_wrap=True)
         status.add_column(justify="right", no_wrap=True)
         for key, n in counts.items():
-            status.add_row(Text(label(DEVICE_STATUSES, key), style=STATUS_STYLES.get(key, "")),
-                           Text(str(n), style="bold" if n else "dim"))
+            status.add_row(
+                Text(label(DEVICE_STATUSES, key), style=STATUS_STYLES.get(key, "")),
+                Text(str(n), style="bold" if n else "dim"),
+            )
         status.add_row(Text(_("合计"), style="bold"), Text(str(sum(counts.values())), style="bold"))
         self.query_one("#status", Static).update(status)
-        self.fit_panel("#status-panel", [(label(DEVICE_STATUSES, k), str(n)) for k, n in counts.items()]
-                       + [(_("合计"), str(sum(counts.values()))), (_("设备状态"), "")])
+        self.fit_panel(
+            "#status-panel",
+            [(label(DEVICE_STATUSES, k), str(n)) for k, n in counts.items()]
+            + [(_("合计"), str(sum(counts.values()))), (_("设备状态"), "")],
+        )
 
         report = self.services.allocation.report()
         short = [r for r in report if r.shortfall]
@@ -76,8 +82,13 @@ class HomeScreen(SectionScreen):
             allocation.add_column(_("在用"), justify="right", no_wrap=True)
             allocation.add_column(_("缺额"), justify="right", no_wrap=True)
             for r in short:
-                allocation.add_row(r.department, str(r.officers), str(r.required), str(r.working_devices),
-                                   Text(str(r.shortfall), style="bold red"))
+                allocation.add_row(
+                    r.department,
+                    str(r.officers),
+                    str(r.required),
+                    str(r.working_devices),
+                    Text(str(r.shortfall), style="bold red"),
+                )
         self.query_one("#allocation", Static).update(allocation)
 
         depts = self.services.departments.list()
@@ -97,43 +108,72 @@ class HomeScreen(SectionScreen):
         for row in overview_rows:
             overview.add_row(*row)
         self.query_one("#register", Static).update(overview)
-        self.fit_panel("#register-panel", [(str(row[0]), str(row[1])) for row in overview_rows]
-                       + [(_("登记概况"), "")])
+        self.fit_panel("#register-panel", [(str(row[0]), str(row[1])) for row in overview_rows] + [(_("登记概况"), "")])
 
         todo = []
         if not depts:
-            todo.append(_("还没有科室：按 {key} 到“{name}”新增科室。").format(
-                key=section("departments").key, name=_(section("departments").label)))
+            todo.append(
+                _("还没有科室：按 {key} 到“{name}”新增科室。").format(
+                    key=section("departments").key, name=_(section("departments").label)
+                )
+            )
         elif not staff:
-            todo.append(_("还没有人员：按 {key} 到“{name}”新增人员。").format(
-                key=section("staff").key, name=_(section("staff").label)))
+            todo.append(
+                _("还没有人员：按 {key} 到“{name}”新增人员。").format(
+                    key=section("staff").key, name=_(section("staff").label)
+                )
+            )
         elif not sum(counts.values()):
             todo.append(_("还没有设备：按 a 登记设备。"))
         for loan in self.services.lending.list(overdue=True, limit=8):
-            todo.append(_("逾期未还：{asset} {holder}（{number}），应还 {due}").format(
-                asset=loan.asset_no, holder=loan.holder, number=loan.holder_number,
-                due=fmt_local(loan.due_at, profile.tz)))
+            todo.append(
+                _("逾期未还：{asset} {holder}（{number}），应还 {due}").format(
+                    asset=loan.asset_no,
+                    holder=loan.holder,
+                    number=loan.holder_number,
+                    due=fmt_local(loan.due_at, profile.tz),
+                )
+            )
         due = self.services.discs.rechecks()
         if due.due:
-            todo.append(_("光盘到期复检：{n} 张，本次至少检测 {m} 张（按 {key} 到“{name}”）").format(
-                n=len(due.due), m=due.required, key=section("discs").key, name=_(section("discs").label)))
+            todo.append(
+                _("光盘到期复检：{n} 张，本次至少检测 {m} 张（按 {key} 到“{name}”）").format(
+                    n=len(due.due), m=due.required, key=section("discs").key, name=_(section("discs").label)
+                )
+            )
         alerts = Text("\n".join(todo))
         for item in self.services.footage.waiting():
-            what = (_("{asset} {holder} 归还于 {since}").format(asset=item.asset_no, holder=item.holder,
-                                                          since=fmt_local(item.since, profile.tz))
-                    if item.kind == "loan" else _("执法活动“{name}”").format(name=item.activity))
-            line = (_("待采集：{what}，剩余 {hours} 小时").format(what=what, hours=item.hours_left)
-                    if item.hours_left >= 0 else
-                    _("采集逾期：{what}，已超 {hours} 小时").format(what=what, hours=-item.hours_left))
+            what = (
+                _("{asset} {holder} 归还于 {since}").format(
+                    asset=item.asset_no, holder=item.holder, since=fmt_local(item.since, profile.tz)
+                )
+                if item.kind == "loan"
+                else _("执法活动“{name}”").format(name=item.activity)
+            )
+            line = (
+                _("待采集：{what}，剩余 {hours} 小时").format(what=what, hours=item.hours_left)
+                if item.hours_left >= 0
+                else _("采集逾期：{what}，已超 {hours} 小时").format(what=what, hours=-item.hours_left)
+            )
             alerts.append(("\n" if alerts else "") + line, style="yellow" if item.hours_left >= 0 else "bold red")
         open_gaps = len(self.services.gaps.list(open_only=True))
         if open_gaps:
-            alerts.append(("\n" if alerts else "") + _("记录中断待说明原因：{n} 处（按 {key} 到“{name}”）").format(
-                n=open_gaps, key=section("activities").key, name=_(section("activities").label)), style="yellow")
+            alerts.append(
+                ("\n" if alerts else "")
+                + _("记录中断待说明原因：{n} 处（按 {key} 到“{name}”）").format(
+                    n=open_gaps, key=section("activities").key, name=_(section("activities").label)
+                ),
+                style="yellow",
+            )
         late = sum(1 for c in self.services.footage.list(late=True) if not c.late_reason)
         if late:
-            alerts.append(("\n" if alerts else "") + _("逾期采集待说明原因：{n} 个文件（按 {key} 到“{name}”）").format(
-                n=late, key=section("footage").key, name=_(section("footage").label)), style="yellow")
+            alerts.append(
+                ("\n" if alerts else "")
+                + _("逾期采集待说明原因：{n} 个文件（按 {key} 到“{name}”）").format(
+                    n=late, key=section("footage").key, name=_(section("footage").label)
+                ),
+                style="yellow",
+            )
         self.query_one("#alerts", Static).update(alerts if alerts else Text(_("暂无提醒。"), style="dim"))
 
     def fit_panel(self, selector: str, rows: list[tuple[str, str]]) -> None:

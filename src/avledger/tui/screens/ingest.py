@@ -69,8 +69,13 @@ class IngestScreen(SubScreen):
         yield Static(_("采集音像文件入库"), classes="title")
         with HorizontalGroup(classes="toolbar"):
             folders = mounted_folders()
-            yield Input(self.source, placeholder=_("执法记录仪存储或文件夹的路径，例如 /media/usb/DCIM"), id="source",
-                        compact=True, suggester=SuggestFromList(folders) if folders else None)
+            yield Input(
+                self.source,
+                placeholder=_("执法记录仪存储或文件夹的路径，例如 /media/usb/DCIM"),
+                id="source",
+                compact=True,
+                suggester=SuggestFromList(folders) if folders else None,
+            )
             yield Button(_("扫描"), id="scan", compact=True)
         with HorizontalGroup(classes="toolbar"):
             devices = [(f"{d.asset_no}  {d.model}", d.asset_no) for d in self.services.devices.list()]
@@ -137,11 +142,22 @@ class IngestScreen(SubScreen):
             note = Text()
             if f.info.corrupt:
                 note.append(_("文件损坏，将原样保存并标记"), style="bold red")
-            activity: str | Text = self.activity_names.get(f.activity_id, "") if f.activity_id else Text(
-                QUESTIONS.get(f.question or "", _("未归入")), style="yellow")
-            table.add_row(f.name, label(CLIP_KINDS, f.kind), size_text(f.size), fmt_local(f.start_at, tz) or "—",
-                          devices.get(f.device_id, "—"), staff.get(f.holder_id, "—"), activity, note,
-                          key=str(index))
+            activity: str | Text = (
+                self.activity_names.get(f.activity_id, "")
+                if f.activity_id
+                else Text(QUESTIONS.get(f.question or "", _("未归入")), style="yellow")
+            )
+            table.add_row(
+                f.name,
+                label(CLIP_KINDS, f.kind),
+                size_text(f.size),
+                fmt_local(f.start_at, tz) or "—",
+                devices.get(f.device_id, "—"),
+                staff.get(f.holder_id, "—"),
+                activity,
+                note,
+                key=str(index),
+            )
         self.show_summary()
         table.focus()
         self.refresh_bindings()
@@ -153,13 +169,18 @@ class IngestScreen(SubScreen):
             skipped[s.reason] = skipped.get(s.reason, 0) + 1
         open_questions = sum(1 for f in plan.files if f.activity_id is None)
         text = Text.assemble(
-            (_("找到 {n} 个音像文件，共 {size}").format(n=len(plan.files), size=size_text(plan.total_bytes)), "bold"))
+            (_("找到 {n} 个音像文件，共 {size}").format(n=len(plan.files), size=size_text(plan.total_bytes)), "bold")
+        )
         if skipped:
-            text.append("  " + _("跳过：") + _("、").join(
-                f"{SKIP_REASONS.get(k, k)} {n}" for k, n in skipped.items()), style="dim")
+            text.append(
+                "  " + _("跳过：") + _("、").join(f"{SKIP_REASONS.get(k, k)} {n}" for k, n in skipped.items()),
+                style="dim",
+            )
         if open_questions:
-            text.append("\n" + _("{n} 个文件未能对应执法活动：选中后按 a 指定，或入库后再归入").format(n=open_questions),
-                        style="yellow")
+            text.append(
+                "\n" + _("{n} 个文件未能对应执法活动：选中后按 a 指定，或入库后再归入").format(n=open_questions),
+                style="yellow",
+            )
         if plan.files:
             text.append("\n" + _("按 Ctrl+S 开始采集（原文件不会被改动）"), style="dim")
         self.query_one("#summary", Static).update(text)
@@ -201,8 +222,9 @@ class IngestScreen(SubScreen):
             return
         undecided = sum(1 for f in self.plan.files if f.activity_id is None)
         if undecided:
-            question = _("有 {n} 个文件未能对应执法活动，将作为“未归入”入库，之后可在“音像资料”中归入。继续采集？").format(
-                n=undecided)
+            question = _(
+                "有 {n} 个文件未能对应执法活动，将作为“未归入”入库，之后可在“音像资料”中归入。继续采集？"
+            ).format(n=undecided)
             self.app.push_screen(Confirm(question, yes=_("开始采集")), lambda yes: yes and self.start_copy())
         else:
             self.start_copy()
@@ -241,8 +263,14 @@ class IngestScreen(SubScreen):
         rate = event.bytes_done / elapsed
         left = (event.bytes_total - event.bytes_done) / rate if rate > 0 else 0
         line = _("文件 {done}/{total}  {copied} / {size}  {rate}  剩余约 {eta}  {current}").format(
-            done=event.files_done, total=event.files_total, copied=size_text(event.bytes_done),
-            size=size_text(event.bytes_total), rate=rate_text(rate), eta=fmt_duration(int(left)), current=event.current)
+            done=event.files_done,
+            total=event.files_total,
+            copied=size_text(event.bytes_done),
+            size=size_text(event.bytes_total),
+            rate=rate_text(rate),
+            eta=fmt_duration(int(left)),
+            current=event.current,
+        )
         if self.cancel_event.is_set():
             line += "  " + _("（正在停止…）")
         self.query_one("#progress-line", Static).update(line)
@@ -258,11 +286,16 @@ class IngestScreen(SubScreen):
         corrupt = sum(1 for c in result.archived if "corrupt" in c.flags)
         text = Text.assemble(
             ((_("采集已停止") if result.cancelled else _("采集完成")) + "：", "bold"),
-            _("入库 {n} 个").format(n=len(result.archived)), "，",
-            _("已在库跳过 {n} 个").format(n=len(result.duplicates)), "，",
-            _("未采集 {n} 个").format(n=len(result.refused)))
+            _("入库 {n} 个").format(n=len(result.archived)),
+            "，",
+            _("已在库跳过 {n} 个").format(n=len(result.duplicates)),
+            "，",
+            _("未采集 {n} 个").format(n=len(result.refused)),
+        )
         if late:
-            text.append("\n" + _("{n} 个文件逾期采集，需说明原因（在“音像资料”中按 l）").format(n=late), style="bold red")
+            text.append(
+                "\n" + _("{n} 个文件逾期采集，需说明原因（在“音像资料”中按 l）").format(n=late), style="bold red"
+            )
         if corrupt:
             text.append("\n" + _("{n} 个文件已损坏，已原样保存并标记").format(n=corrupt), style="bold red")
         if result.cancelled:

@@ -41,7 +41,7 @@ class KeysScreen(InfoDialog):
         table.add_column(no_wrap=True, style="bold")
         table.add_column(ratio=1)
         seen: set[str] = set()
-        for key, active in self.target.active_bindings.items():
+        for active in self.target.active_bindings.values():
             binding = active.binding
             # Only the bindings the footer shows: ours, in the user's language (Textual's widgets
             # bind their keys with English descriptions and show=False).

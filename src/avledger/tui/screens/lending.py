@@ -17,8 +17,8 @@ from textual.widgets import Input, Static
 
 from avledger.errors import UserError
 from avledger.i18n import A_, _
-from avledger.services.printing import Filters
 from avledger.services.lending import PreCheck
+from avledger.services.printing import Filters
 from avledger.timeutil import fmt_local
 from avledger.tui.filtering import matches
 from avledger.tui.forms import FaultForm, HandoverForm, IssueForm, LiabilityForm, RepairForm, ReturnForm
@@ -67,8 +67,11 @@ class CounterActions:
         profile = services.office.profile()
         devices = services.devices.list()
         # The number first: typing it in the list jumps to the person (type to search).
-        officers = [(f"{s.number} {s.name}  {s.department}", s.number)
-                    for s in services.staff.list(include_left=False) if s.is_enforcement]
+        officers = [
+            (f"{s.number} {s.name}  {s.department}", s.number)
+            for s in services.staff.list(include_left=False)
+            if s.is_enforcement
+        ]
         in_store, issued, unavailable = {}, {}, {}
         for d in devices:
             if d.status == "in_store":
@@ -77,13 +80,25 @@ class CounterActions:
                 issued[d.asset_no] = f"{d.holder}（{d.holder_number}）"
             if step == "issue" and d.status != "in_store":
                 unavailable[d.asset_no] = _("设备 {asset} 当前状态为“{status}”，不能领用").format(
-                    asset=d.asset_no, status=label(DEVICE_STATUSES, d.status))
+                    asset=d.asset_no, status=label(DEVICE_STATUSES, d.status)
+                )
             elif step != "issue" and not d.holder:
                 unavailable[d.asset_no] = _("设备 {asset} 没有在外的领用记录").format(asset=d.asset_no)
-        thresholds = Thresholds(profile.get("precheck.min_battery_pct"), profile.get("precheck.min_free_gb"),
-                                profile.get("precheck.max_clock_offset_s"), profile.get("precheck.notice_text"))
-        return CounterChoices(tz=profile.tz, now=services.ctx.clock(), officers=officers, in_store=in_store,
-                              issued=issued, unavailable=unavailable, thresholds=thresholds)
+        thresholds = Thresholds(
+            profile.get("precheck.min_battery_pct"),
+            profile.get("precheck.min_free_gb"),
+            profile.get("precheck.max_clock_offset_s"),
+            profile.get("precheck.notice_text"),
+        )
+        return CounterChoices(
+            tz=profile.tz,
+            now=services.ctx.clock(),
+            officers=officers,
+            in_store=in_store,
+            issued=issued,
+            unavailable=unavailable,
+            thresholds=thresholds,
+        )
 
     def _run_form(self, screen, run, reopen, done_message) -> None:
         """Push a form; run the service on its result; on a refusal reopen it with the reason."""
@@ -102,76 +117,114 @@ class CounterActions:
 
         app.push_screen(screen, done)
 
-    def open_issue(self, asset_no: str = "", initial: IssueForm | None = None, error: str | None = None,
-                   field: str | None = None) -> None:
+    def open_issue(
+        self, asset_no: str = "", initial: IssueForm | None = None, error: str | None = None, field: str | None = None
+    ) -> None:
         choices = self.counter_choices("issue")
         if initial is None and asset_no:
             initial = IssueForm(asset_no, "", "", "", "", False, due=default_due(choices))
 
         def run(form: IssueForm) -> str:
             check = PreCheck(int(form.battery), float(form.free_gb), int(form.clock_offset), form.notice_given)
-            self.services.lending.issue(form.asset_no, form.holder, check, due=form.due or None,  # type: ignore
-                                        purpose=form.purpose, despite=form.despite or None, at=form.at or None)
+            self.services.lending.issue(
+                form.asset_no,
+                form.holder,
+                check,
+                due=form.due or None,  # type: ignore
+                purpose=form.purpose,
+                despite=form.despite or None,
+                at=form.at or None,
+            )
             return form.asset_no
 
-        self._run_form(IssueFormScreen(choices, initial=initial, error=error,
-                                       error_field=field), run,
-                       lambda form, err, f: self.open_issue(initial=form, error=err, field=f),
-                       lambda form: _("已领用：{asset}").format(asset=form.asset_no))
+        self._run_form(
+            IssueFormScreen(choices, initial=initial, error=error, error_field=field),
+            run,
+            lambda form, err, f: self.open_issue(initial=form, error=err, field=f),
+            lambda form: _("已领用：{asset}").format(asset=form.asset_no),
+        )
 
-    def open_return(self, asset_no: str = "", initial: ReturnForm | None = None, error: str | None = None,
-                    field: str | None = None) -> None:
+    def open_return(
+        self, asset_no: str = "", initial: ReturnForm | None = None, error: str | None = None, field: str | None = None
+    ) -> None:
         initial = initial or ReturnForm(asset_no)
 
         def run(form: ReturnForm) -> str:
-            self.services.lending.give_back(form.asset_no, content=form.content,  # type: ignore[attr-defined]
-                                            condition=form.condition, at=form.at or None)
+            self.services.lending.give_back(
+                form.asset_no,
+                content=form.content,  # type: ignore[attr-defined]
+                condition=form.condition,
+                at=form.at or None,
+            )
             return form.asset_no
 
-        self._run_form(ReturnFormScreen(self.counter_choices("return"), initial=initial, error=error,
-                                        error_field=field), run,
-                       lambda form, err, f: self.open_return(initial=form, error=err, field=f),
-                       lambda form: (_("已归还：{asset}，设备转入维修") if form.condition == "damaged"
-                                     else _("已归还：{asset}")).format(asset=form.asset_no))
+        self._run_form(
+            ReturnFormScreen(self.counter_choices("return"), initial=initial, error=error, error_field=field),
+            run,
+            lambda form, err, f: self.open_return(initial=form, error=err, field=f),
+            lambda form: (
+                _("已归还：{asset}，设备转入维修") if form.condition == "damaged" else _("已归还：{asset}")
+            ).format(asset=form.asset_no),
+        )
 
-    def open_handover(self, asset_no: str = "", initial: HandoverForm | None = None, error: str | None = None,
-                      field: str | None = None) -> None:
+    def open_handover(
+        self,
+        asset_no: str = "",
+        initial: HandoverForm | None = None,
+        error: str | None = None,
+        field: str | None = None,
+    ) -> None:
         initial = initial or HandoverForm(asset_no, "")
 
         def run(form: HandoverForm) -> str:
             self.services.lending.handover(form.asset_no, form.to, at=form.at or None)  # type: ignore
             return form.asset_no
 
-        self._run_form(HandoverFormScreen(self.counter_choices("handover"), initial=initial, error=error,
-                                          error_field=field), run,
-                       lambda form, err, f: self.open_handover(initial=form, error=err, field=f),
-                       lambda form: _("已交接：{asset}").format(asset=form.asset_no))
+        self._run_form(
+            HandoverFormScreen(self.counter_choices("handover"), initial=initial, error=error, error_field=field),
+            run,
+            lambda form, err, f: self.open_handover(initial=form, error=err, field=f),
+            lambda form: _("已交接：{asset}").format(asset=form.asset_no),
+        )
 
-    def open_fault(self, asset_no: str, initial: FaultForm | None = None, error: str | None = None,
-                   field: str | None = None) -> None:
+    def open_fault(
+        self, asset_no: str, initial: FaultForm | None = None, error: str | None = None, field: str | None = None
+    ) -> None:
         def run(form: FaultForm) -> str:
             self.services.lending.report_fault(asset_no, form.description, at=form.at or None)  # type: ignore
             return asset_no
 
-        self._run_form(FaultFormScreen(asset_no, self.counter_choices("fault"), initial=initial, error=error,
-                                       error_field=field), run,
-                       lambda form, err, f: self.open_fault(asset_no, form, err, f),
-                       lambda form: _("已登记故障：{asset}").format(asset=asset_no))
+        self._run_form(
+            FaultFormScreen(asset_no, self.counter_choices("fault"), initial=initial, error=error, error_field=field),
+            run,
+            lambda form, err, f: self.open_fault(asset_no, form, err, f),
+            lambda form: _("已登记故障：{asset}").format(asset=asset_no),
+        )
 
-    def open_repair(self, asset_no: str, step: str, initial: RepairForm | None = None, error: str | None = None,
-                    field: str | None = None) -> None:
+    def open_repair(
+        self,
+        asset_no: str,
+        step: str,
+        initial: RepairForm | None = None,
+        error: str | None = None,
+        field: str | None = None,
+    ) -> None:
         def run(form: RepairForm) -> str:
             self.services.lending.repair(asset_no, step, at=form.at or None, outcome=form.outcome)  # type: ignore
             return asset_no
 
-        self._run_form(RepairFormScreen(asset_no, step, self.counter_choices("repair"), initial=initial,
-                                        error=error, error_field=field), run,
-                       lambda form, err, f: self.open_repair(asset_no, step, form, err, f),
-                       lambda form: (_("已送修：{asset}") if step == "sent" else _("已修复入库：{asset}")).format(
-                           asset=asset_no))
+        self._run_form(
+            RepairFormScreen(
+                asset_no, step, self.counter_choices("repair"), initial=initial, error=error, error_field=field
+            ),
+            run,
+            lambda form, err, f: self.open_repair(asset_no, step, form, err, f),
+            lambda form: (_("已送修：{asset}") if step == "sent" else _("已修复入库：{asset}")).format(asset=asset_no),
+        )
 
-    def open_liability(self, asset_no: str, initial: LiabilityForm | None = None, error: str | None = None,
-                       field: str | None = None) -> None:
+    def open_liability(
+        self, asset_no: str, initial: LiabilityForm | None = None, error: str | None = None, field: str | None = None
+    ) -> None:
         services = self.services  # type: ignore[attr-defined]
         device = services.devices.view(asset_no)
         people = [(f"{s.number} {s.name}  {s.department}", s.number) for s in services.staff.list()]
@@ -179,14 +232,30 @@ class CounterActions:
             initial = LiabilityForm("lost", device.holder_number)
 
         def run(form: LiabilityForm) -> str:
-            services.lending.record_liability(asset_no, form.kind, form.liable, amount=form.amount or None,
-                                              description=form.description, at=form.at or None)
+            services.lending.record_liability(
+                asset_no,
+                form.kind,
+                form.liable,
+                amount=form.amount or None,
+                description=form.description,
+                at=form.at or None,
+            )
             return asset_no
 
-        self._run_form(LiabilityFormScreen(asset_no, device.price_yuan, people, self.counter_choices("liability"),
-                                           initial=initial, error=error, error_field=field), run,
-                       lambda form, err, f: self.open_liability(asset_no, form, err, f),
-                       lambda form: _("已登记责任：{asset}").format(asset=asset_no))
+        self._run_form(
+            LiabilityFormScreen(
+                asset_no,
+                device.price_yuan,
+                people,
+                self.counter_choices("liability"),
+                initial=initial,
+                error=error,
+                error_field=field,
+            ),
+            run,
+            lambda form, err, f: self.open_liability(asset_no, form, err, f),
+            lambda form: _("已登记责任：{asset}").format(asset=asset_no),
+        )
 
     def lending_changed(self, asset_no: str) -> None:
         """Hook: a step was registered for this device."""
@@ -196,8 +265,15 @@ class LendingScreen(CounterActions, FilteredRegisterScreen):
     SECTION = "lending"
     FILTER_HINT = _("筛选：资产编号、使用人、工号、用途")
     TABLE_ID = "loans"
-    COLUMNS = (("asset", _("资产编号")), ("state", _("状态")), ("holder", _("使用人")), ("start", _("领用/交接")),
-               ("due", _("应还")), ("check", _("使用前检查")), ("purpose", _("用途")))
+    COLUMNS = (
+        ("asset", _("资产编号")),
+        ("state", _("状态")),
+        ("holder", _("使用人")),
+        ("start", _("领用/交接")),
+        ("due", _("应还")),
+        ("check", _("使用前检查")),
+        ("purpose", _("用途")),
+    )
     END_COLUMN = ("end", _("归还/交出"))  # in the whole ledger only
     BINDINGS = [
         Binding("o", "issue", A_("领用"), tooltip=_("把设备领给执法人员（含使用前检查）")),
@@ -242,28 +318,46 @@ class LendingScreen(CounterActions, FilteredRegisterScreen):
         keep = self._select_after_load or table.current_key
         self._select_after_load = None
         query = self.query_one("#filter", Input).value
-        shown = [loan for loan in self.rows
-                 if matches(query, [loan.asset_no, loan.holder, loan.holder_number, loan.purpose,
-                                    loan.from_holder, str(loan_state(loan))])]
+        shown = [
+            loan
+            for loan in self.rows
+            if matches(
+                query,
+                [loan.asset_no, loan.holder, loan.holder_number, loan.purpose, loan.from_holder, str(loan_state(loan))],
+            )
+        ]
         table.clear()
         for loan in shown:
             end = fmt_local(loan.end_at, tz) or "—"
             due = Text(fmt_local(loan.due_at, tz) or "—", style="bold red" if loan.overdue else "")
-            cells = [loan.asset_no, loan_state(loan), f"{loan.holder}（{loan.holder_number}）",
-                     fmt_local(loan.start_at, tz), due, check_text(loan), loan.purpose or "—"]
+            cells = [
+                loan.asset_no,
+                loan_state(loan),
+                f"{loan.holder}（{loan.holder_number}）",
+                fmt_local(loan.start_at, tz),
+                due,
+                check_text(loan),
+                loan.purpose or "—",
+            ]
             if self.show_all:
                 cells.insert(4, end)
             table.add_row(*cells, key=str(loan.id) if self.show_all else loan.asset_no)
         table.select_key(keep)
         out = sum(1 for loan in self.rows if loan.end_at is None)
         overdue = sum(1 for loan in self.rows if loan.overdue)
-        self.query_one("#mode", Static).update(Text.assemble(
-            (_("全部使用与交接记录") if self.show_all else _("在外的设备"), "bold"), "  ",
-            (_("（按 t 切换）"), "dim"), "   ",
-            (_("在外 {out} 台").format(out=out), "cyan"),
-            ("  " + _("逾期 {n} 台").format(n=overdue), "bold red") if overdue else ""))
+        self.query_one("#mode", Static).update(
+            Text.assemble(
+                (_("全部使用与交接记录") if self.show_all else _("在外的设备"), "bold"),
+                "  ",
+                (_("（按 t 切换）"), "dim"),
+                "   ",
+                (_("在外 {out} 台").format(out=out), "cyan"),
+                ("  " + _("逾期 {n} 台").format(n=overdue), "bold red") if overdue else "",
+            )
+        )
         self.query_one("#count", Static).update(
-            _("显示 {shown} / 共 {total} 条").format(shown=len(shown), total=len(self.rows)))
+            _("显示 {shown} / 共 {total} 条").format(shown=len(shown), total=len(self.rows))
+        )
         empty = self.query_one("#empty", Static)
         if not self.rows:
             empty.update(_("没有在外的设备。按 o 领用。") if not self.show_all else _("还没有使用记录。按 o 领用。"))
@@ -277,8 +371,7 @@ class LendingScreen(CounterActions, FilteredRegisterScreen):
         key = self.query_one(RegisterTable).current_key
         if key is None:
             return None
-        return next((loan for loan in self.rows
-                     if (str(loan.id) if self.show_all else loan.asset_no) == key), None)
+        return next((loan for loan in self.rows if (str(loan.id) if self.show_all else loan.asset_no) == key), None)
 
     def current_open_asset(self) -> str:
         loan = self.current()

@@ -98,11 +98,13 @@ def parse_number(text: str, label: str, *, integer: bool) -> tuple[float | int |
         return (int(text) if integer else float(text)), None
     except ValueError:
         return None, (_("{label}应为整数：{value}") if integer else _("{label}应为数字：{value}")).format(
-            label=label, value=text)
+            label=label, value=text
+        )
 
 
-def check_failures(thresholds: Thresholds, battery: int | None, free_gb: float | None, offset: int | None,
-                   notice: bool) -> list[str]:
+def check_failures(
+    thresholds: Thresholds, battery: int | None, free_gb: float | None, offset: int | None, notice: bool
+) -> list[str]:
     """The failing checks, in words with their limits (the same ids the service uses)."""
     failures = []
     if battery is not None and battery < thresholds.min_battery_pct:
@@ -166,8 +168,14 @@ class IssueFormScreen(AssetField, FormScreen[IssueForm | None]):
 
     title_text = _("领用登记")
 
-    def __init__(self, choices: CounterChoices, *, initial: IssueForm | None = None, error: str | None = None,
-                 error_field: str | None = None) -> None:
+    def __init__(
+        self,
+        choices: CounterChoices,
+        *,
+        initial: IssueForm | None = None,
+        error: str | None = None,
+        error_field: str | None = None,
+    ) -> None:
         super().__init__(error=error, error_field=error_field)
         self.choices = choices
         self.asset_pool = choices.in_store
@@ -193,9 +201,14 @@ class IssueFormScreen(AssetField, FormScreen[IssueForm | None]):
     def tick(self) -> None:
         """The PC's own clock, to compare with the time the device shows."""
         now = dt.datetime.now(self.choices.tz)
-        self.query_one("#pc-clock", Static).update(Text.assemble(
-            (_("本机时间："), "bold"), (now.strftime("%Y-%m-%d %H:%M:%S"), "bold cyan"), "  ",
-            (_("与设备显示的时间比对"), "dim")))
+        self.query_one("#pc-clock", Static).update(
+            Text.assemble(
+                (_("本机时间："), "bold"),
+                (now.strftime("%Y-%m-%d %H:%M:%S"), "bold cyan"),
+                "  ",
+                (_("与设备显示的时间比对"), "dim"),
+            )
+        )
 
     def fields(self) -> list[Field]:
         d = self.initial or IssueForm("", "", "", "", "", False, due=default_due(self.choices))
@@ -204,15 +217,30 @@ class IssueFormScreen(AssetField, FormScreen[IssueForm | None]):
         return [
             Field("asset_no", _("资产编号"), self.asset_input(d.asset_no), required=True),
             Field("holder", _("领用人"), select(officers, d.holder or None, allow_blank=True), required=True),
-            Field("battery", _("电量（%）"), text_input(d.battery, placeholder=f"≥ {t.min_battery_pct}" if t else ""),
-                  required=True),
-            Field("free_gb", _("剩余存储（GB）"), text_input(d.free_gb, placeholder=f"≥ {t.min_free_gb}" if t else ""),
-                  required=True),
-            Field("clock_offset", _("时钟误差（秒）"),
-                  text_input(d.clock_offset, placeholder=_("设备快为正，慢为负；≤ ±{limit}").format(
-                      limit=t.max_clock_offset_s) if t else ""), required=True),
-            Field("notice_given", _("告知用语"), Checkbox(_("已提醒执法人员使用告知用语"), d.notice_given,
-                                                          compact=True)),
+            Field(
+                "battery",
+                _("电量（%）"),
+                text_input(d.battery, placeholder=f"≥ {t.min_battery_pct}" if t else ""),
+                required=True,
+            ),
+            Field(
+                "free_gb",
+                _("剩余存储（GB）"),
+                text_input(d.free_gb, placeholder=f"≥ {t.min_free_gb}" if t else ""),
+                required=True,
+            ),
+            Field(
+                "clock_offset",
+                _("时钟误差（秒）"),
+                text_input(
+                    d.clock_offset,
+                    placeholder=_("设备快为正，慢为负；≤ ±{limit}").format(limit=t.max_clock_offset_s) if t else "",
+                ),
+                required=True,
+            ),
+            Field(
+                "notice_given", _("告知用语"), Checkbox(_("已提醒执法人员使用告知用语"), d.notice_given, compact=True)
+            ),
             Field("due", _("应还时间"), text_input(d.due, placeholder="YYYY-MM-DD HH:MM")),
             Field("purpose", _("用途"), text_input(d.purpose, placeholder=_("例如 日常检查、案件调查"))),
             Field("despite", _("仍领用的原因"), text_input(d.despite, placeholder=_("检查未通过时必填"))),
@@ -286,10 +314,16 @@ class IssueFormScreen(AssetField, FormScreen[IssueForm | None]):
     def result(self) -> IssueForm:
         return IssueForm(
             asset_no=self.match_asset(self.value("asset_no")) or self.value("asset_no"),
-            holder=self.value("holder"), battery=self.value("battery"), free_gb=self.value("free_gb"),
-            clock_offset=self.value("clock_offset"), notice_given=self.value("notice_given"), due=self.value("due"),
-            purpose=self.value("purpose"), despite=self.value("despite") if self.failures() else "",
-            at=self.value("at"))
+            holder=self.value("holder"),
+            battery=self.value("battery"),
+            free_gb=self.value("free_gb"),
+            clock_offset=self.value("clock_offset"),
+            notice_given=self.value("notice_given"),
+            due=self.value("due"),
+            purpose=self.value("purpose"),
+            despite=self.value("despite") if self.failures() else "",
+            at=self.value("at"),
+        )
 
 
 class OutDeviceForm(AssetField):
@@ -297,8 +331,9 @@ class OutDeviceForm(AssetField):
 
     holder_label = ""
 
-    def __init__(self, choices: CounterChoices, *, initial=None, error: str | None = None,
-                 error_field: str | None = None) -> None:
+    def __init__(
+        self, choices: CounterChoices, *, initial=None, error: str | None = None, error_field: str | None = None
+    ) -> None:
         super().__init__(error=error, error_field=error_field)  # type: ignore[call-arg]
         self.choices = choices
         self.asset_pool = choices.issued
@@ -314,7 +349,8 @@ class OutDeviceForm(AssetField):
     def show_holder(self) -> None:
         asset = self.match_asset(self.value("asset_no"))  # type: ignore[attr-defined]
         self.query_one("#holder-note", Static).update(  # type: ignore[attr-defined]
-            Text.assemble((self.holder_label, "bold"), self.choices.issued[asset]) if asset else "")
+            Text.assemble((self.holder_label, "bold"), self.choices.issued[asset]) if asset else ""
+        )
 
     def on_field_changed(self, name: str) -> None:
         if name == "asset_no":
@@ -346,8 +382,12 @@ class ReturnFormScreen(OutDeviceForm, FormScreen[ReturnForm | None]):
         return None
 
     def result(self) -> ReturnForm:
-        return ReturnForm(asset_no=self.match_asset(self.value("asset_no")) or self.value("asset_no"),
-                          content=self.value("content"), condition=self.value("condition"), at=self.value("at"))
+        return ReturnForm(
+            asset_no=self.match_asset(self.value("asset_no")) or self.value("asset_no"),
+            content=self.value("content"),
+            condition=self.value("condition"),
+            at=self.value("at"),
+        )
 
 
 class HandoverFormScreen(OutDeviceForm, FormScreen[HandoverForm | None]):
@@ -360,8 +400,9 @@ class HandoverFormScreen(OutDeviceForm, FormScreen[HandoverForm | None]):
         d = self.initial or HandoverForm("", "")
         return [
             Field("asset_no", _("资产编号"), self.asset_input(d.asset_no), required=True),
-            Field("to", _("接收人"), select(list(self.choices.officers), d.to or None, allow_blank=True),
-                  required=True),
+            Field(
+                "to", _("接收人"), select(list(self.choices.officers), d.to or None, allow_blank=True), required=True
+            ),
             Field("at", _("交接时间"), text_input(d.at, placeholder=TIME_HINT)),
         ]
 
@@ -376,15 +417,25 @@ class HandoverFormScreen(OutDeviceForm, FormScreen[HandoverForm | None]):
         return None
 
     def result(self) -> HandoverForm:
-        return HandoverForm(asset_no=self.match_asset(self.value("asset_no")) or self.value("asset_no"),
-                            to=self.value("to"), at=self.value("at"))
+        return HandoverForm(
+            asset_no=self.match_asset(self.value("asset_no")) or self.value("asset_no"),
+            to=self.value("to"),
+            at=self.value("at"),
+        )
 
 
 class FaultFormScreen(FormScreen[FaultForm | None]):
     """故障登记: the device goes to "in repair"."""
 
-    def __init__(self, asset_no: str, choices: CounterChoices, *, initial: FaultForm | None = None,
-                 error: str | None = None, error_field: str | None = None) -> None:
+    def __init__(
+        self,
+        asset_no: str,
+        choices: CounterChoices,
+        *,
+        initial: FaultForm | None = None,
+        error: str | None = None,
+        error_field: str | None = None,
+    ) -> None:
         super().__init__(error=error, error_field=error_field)
         self.choices = choices
         self.initial = initial
@@ -393,8 +444,9 @@ class FaultFormScreen(FormScreen[FaultForm | None]):
     def fields(self) -> list[Field]:
         d = self.initial or FaultForm("")
         return [
-            Field("description", _("故障描述"), text_input(d.description, placeholder=_("例如 无法开机")),
-                  required=True),
+            Field(
+                "description", _("故障描述"), text_input(d.description, placeholder=_("例如 无法开机")), required=True
+            ),
             Field("at", _("登记时间"), text_input(d.at, placeholder=TIME_HINT)),
         ]
 
@@ -413,8 +465,16 @@ class FaultFormScreen(FormScreen[FaultForm | None]):
 class RepairFormScreen(FormScreen[RepairForm | None]):
     """送修 or 修复返回: the date of the step (and, on return, what was done)."""
 
-    def __init__(self, asset_no: str, step: str, choices: CounterChoices, *, initial: RepairForm | None = None,
-                 error: str | None = None, error_field: str | None = None) -> None:
+    def __init__(
+        self,
+        asset_no: str,
+        step: str,
+        choices: CounterChoices,
+        *,
+        initial: RepairForm | None = None,
+        error: str | None = None,
+        error_field: str | None = None,
+    ) -> None:
         super().__init__(error=error, error_field=error_field)
         self.step = step
         self.choices = choices
@@ -441,9 +501,17 @@ class RepairFormScreen(FormScreen[RepairForm | None]):
 class LiabilityFormScreen(FormScreen[LiabilityForm | None]):
     """损坏或丢失的责任认定: the person liable and the amount (the original price by default)."""
 
-    def __init__(self, asset_no: str, price_yuan: str | None, people: list[tuple[str, str]],
-                 choices: CounterChoices, *, initial: LiabilityForm | None = None, error: str | None = None,
-                 error_field: str | None = None) -> None:
+    def __init__(
+        self,
+        asset_no: str,
+        price_yuan: str | None,
+        people: list[tuple[str, str]],
+        choices: CounterChoices,
+        *,
+        initial: LiabilityForm | None = None,
+        error: str | None = None,
+        error_field: str | None = None,
+    ) -> None:
         super().__init__(error=error, error_field=error_field)
         self.price_yuan = price_yuan
         self.people = people
@@ -460,9 +528,16 @@ class LiabilityFormScreen(FormScreen[LiabilityForm | None]):
         return [
             Field("kind", _("情形"), select(kinds, d.kind), required=True),
             Field("liable", _("责任人"), select(self.people, d.liable or None, allow_blank=True), required=True),
-            Field("amount", _("赔偿金额（元）"), text_input(
-                d.amount, placeholder=_("留空按原价 {price} 元").format(price=self.price_yuan)
-                if self.price_yuan else _("未登记原价，必填"))),
+            Field(
+                "amount",
+                _("赔偿金额（元）"),
+                text_input(
+                    d.amount,
+                    placeholder=_("留空按原价 {price} 元").format(price=self.price_yuan)
+                    if self.price_yuan
+                    else _("未登记原价，必填"),
+                ),
+            ),
             Field("description", _("情况说明"), text_input(d.description)),
             Field("at", _("时间"), text_input(d.at, placeholder=TIME_HINT)),
         ]
@@ -480,5 +555,6 @@ class LiabilityFormScreen(FormScreen[LiabilityForm | None]):
         return None
 
     def result(self) -> LiabilityForm:
-        return LiabilityForm(self.value("kind"), self.value("liable"), self.value("amount"),
-                             self.value("description"), self.value("at"))
+        return LiabilityForm(
+            self.value("kind"), self.value("liable"), self.value("amount"), self.value("description"), self.value("at")
+        )

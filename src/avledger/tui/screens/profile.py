@@ -98,9 +98,21 @@ class ProfileScreen(SectionScreen):
             if key not in unsaved:
                 self.set_raw(key, value)
         regulation = profile.get("office.regulation")
-        self.query_one("#regulation", Static).update(Text.assemble(
-            (_("预设"), "bold"), "  ", profile.preset, "    ", (_("制定单位"), "bold"), "  ", profile.issuer, "\n",
-            (_("制度"), "bold"), "  ", regulation))
+        self.query_one("#regulation", Static).update(
+            Text.assemble(
+                (_("预设"), "bold"),
+                "  ",
+                profile.preset,
+                "    ",
+                (_("制定单位"), "bold"),
+                "  ",
+                profile.issuer,
+                "\n",
+                (_("制度"), "bold"),
+                "  ",
+                regulation,
+            )
+        )
         self.show_dirty()
 
     def check(self, key: str) -> str | None:

@@ -47,13 +47,28 @@ class SetupScreen(Screen[SetupChoice]):
                 yield Static(_("欢迎使用 avledger 执法音像记录管理"), id="setup-title")
                 yield Static(_("这个数据目录中还没有登记库。请填写本单位名称并选择适用的制度预设。"), classes="note")
                 yield Static(Text.assemble((_("数据目录"), "bold"), "  ", str(self.data_path)), id="data-path")
-                yield FormRow(_("单位名称"), Input(self.initial.unit, placeholder=_("例如 某某县市场监督管理局"),
-                                                    id="unit", compact=True),
-                              label_width=width, name="unit", required=True, id="row-unit")
-                yield FormRow(_("制度预设"), ZhSelect(options, allow_blank=True, compact=True, id="preset",
-                                                      **({"value": self.initial.preset}
-                                                         if self.initial.preset in self.presets else {})),
-                              label_width=width, name="preset", required=True, id="row-preset")
+                yield FormRow(
+                    _("单位名称"),
+                    Input(self.initial.unit, placeholder=_("例如 某某县市场监督管理局"), id="unit", compact=True),
+                    label_width=width,
+                    name="unit",
+                    required=True,
+                    id="row-unit",
+                )
+                yield FormRow(
+                    _("制度预设"),
+                    ZhSelect(
+                        options,
+                        allow_blank=True,
+                        compact=True,
+                        id="preset",
+                        **({"value": self.initial.preset} if self.initial.preset in self.presets else {}),
+                    ),
+                    label_width=width,
+                    name="preset",
+                    required=True,
+                    id="row-preset",
+                )
                 yield Static("", id="preset-info")
                 yield Static(self.error or "", id="setup-error", markup=False)
                 with HorizontalGroup(id="setup-buttons"):
@@ -71,12 +86,19 @@ class SetupScreen(Screen[SetupChoice]):
         preset = self.query_one("#preset", ZhSelect).chosen
         info = self.query_one("#preset-info", Static)
         if preset is None:
-            info.update(Text(_("预设按本单位的制度文件设置保存期限、采集时限、配备标准和审批规则，建立后可在“办公室配置”中修改。"),
-                             style="dim"))
+            info.update(
+                Text(
+                    _(
+                        "预设按本单位的制度文件设置保存期限、采集时限、配备标准和审批规则，建立后可在“办公室配置”中修改。"
+                    ),
+                    style="dim",
+                )
+            )
         else:
             issuer, regulation = self.presets[preset]
-            info.update(Text.assemble((_("制定单位"), "bold"), "  ", issuer, "\n", (_("制度"), "bold"), "  ",
-                                      regulation))
+            info.update(
+                Text.assemble((_("制定单位"), "bold"), "  ", issuer, "\n", (_("制度"), "bold"), "  ", regulation)
+            )
 
     @on(Select.Changed, "#preset")
     def _preset_changed(self) -> None:
@@ -86,7 +108,8 @@ class SetupScreen(Screen[SetupChoice]):
     @on(Input.Changed, "#unit")
     def _unit_changed(self, event: Input.Changed) -> None:
         self.query_one("#row-unit", FormRow).set_error(
-            None if event.value.strip() else _("{label}不能为空").format(label=_("单位名称")))
+            None if event.value.strip() else _("{label}不能为空").format(label=_("单位名称"))
+        )
 
     @on(Input.Submitted, "#unit")
     def _unit_submitted(self) -> None:

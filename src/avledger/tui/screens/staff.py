@@ -37,14 +37,24 @@ class StaffChoices:
 
 
 class StaffFormScreen(FormScreen[StaffForm | None]):
-    def __init__(self, choices: StaffChoices, *, initial: StaffForm | None = None, editing: bool = False,
-                 error: str | None = None, error_field: str | None = None) -> None:
+    def __init__(
+        self,
+        choices: StaffChoices,
+        *,
+        initial: StaffForm | None = None,
+        editing: bool = False,
+        error: str | None = None,
+        error_field: str | None = None,
+    ) -> None:
         super().__init__(error=error, error_field=error_field)
         self.choices = choices
         self.initial = initial
         self.editing = editing
-        self.title_text = (_("修改人员：{name}（{number}）").format(name=initial.name, number=initial.number)
-                           if editing and initial else _("新增人员"))
+        self.title_text = (
+            _("修改人员：{name}（{number}）").format(name=initial.name, number=initial.number)
+            if editing and initial
+            else _("新增人员")
+        )
 
     def fields(self) -> list[Field]:
         s = self.initial or StaffForm("", "", "")
@@ -77,10 +87,14 @@ class StaffFormScreen(FormScreen[StaffForm | None]):
         return None
 
     def result(self) -> StaffForm:
-        return StaffForm(name=self.value("name"),
-                         number=self.initial.number if self.editing and self.initial else self.value("number"),
-                         dept=self.value("dept"), cert_no=self.value("cert_no"), roles=self.value("roles"),
-                         os_user=self.value("os_user"))
+        return StaffForm(
+            name=self.value("name"),
+            number=self.initial.number if self.editing and self.initial else self.value("number"),
+            dept=self.value("dept"),
+            cert_no=self.value("cert_no"),
+            roles=self.value("roles"),
+            os_user=self.value("os_user"),
+        )
 
 
 def form_of(s: StaffView) -> StaffForm:
@@ -91,8 +105,14 @@ class StaffScreen(FilteredRegisterScreen):
     SECTION = "staff"
     FILTER_HINT = _("筛选：姓名、工号、科室、执法证号、角色")
     TABLE_ID = "staff"
-    COLUMNS = (("number", _("工号")), ("name", _("姓名")), ("state", _("状态")), ("dept", _("科室")),
-               ("cert", _("执法证号")), ("roles", _("角色")))
+    COLUMNS = (
+        ("number", _("工号")),
+        ("name", _("姓名")),
+        ("state", _("状态")),
+        ("dept", _("科室")),
+        ("cert", _("执法证号")),
+        ("roles", _("角色")),
+    )
     BINDINGS = [
         Binding("a", "add", _("新增"), tooltip=_("新增人员")),
         Binding("e", "edit", _("修改"), tooltip=_("修改所选人员")),
@@ -119,21 +139,40 @@ class StaffScreen(FilteredRegisterScreen):
         keep = self._select_after_load or table.current_key
         self._select_after_load = None
         query = self.query_one("#filter", Input).value
-        shown = [s for s in self.rows if matches(query, [s.name, s.number, s.department, s.cert_no,
-                                                         labels(ROLES, s.roles),
-                                                         _("在职") if s.active else _("离职")])]
+        shown = [
+            s
+            for s in self.rows
+            if matches(
+                query,
+                [
+                    s.name,
+                    s.number,
+                    s.department,
+                    s.cert_no,
+                    labels(ROLES, s.roles),
+                    _("在职") if s.active else _("离职"),
+                ],
+            )
+        ]
         table.clear()
         for s in shown:
             style = "" if s.active else "dim"
-            table.add_row(Text(s.number, style=style), Text(s.name, style=style),
-                          Text(_("在职"), style="green") if s.active else Text(_("离职"), style="dim"),
-                          Text(s.department, style=style), Text(s.cert_no or "—", style=style),
-                          Text(labels(ROLES, s.roles) or "—", style=style), key=s.number)
+            table.add_row(
+                Text(s.number, style=style),
+                Text(s.name, style=style),
+                Text(_("在职"), style="green") if s.active else Text(_("离职"), style="dim"),
+                Text(s.department, style=style),
+                Text(s.cert_no or "—", style=style),
+                Text(labels(ROLES, s.roles) or "—", style=style),
+                key=s.number,
+            )
         table.select_key(keep)
         active = sum(1 for s in self.rows if s.active)
         self.query_one("#count", Static).update(
-            _("显示 {shown} / 共 {total} 人（在职 {active}）").format(shown=len(shown), total=len(self.rows),
-                                                                   active=active))
+            _("显示 {shown} / 共 {total} 人（在职 {active}）").format(
+                shown=len(shown), total=len(self.rows), active=active
+            )
+        )
         empty = self.query_one("#empty", Static)
         empty.update(_("还没有人员。按 a 新增。") if not self.rows else _("没有符合筛选条件的人员。"))
         empty.display = not shown
@@ -153,31 +192,59 @@ class StaffScreen(FilteredRegisterScreen):
             os_users={s.os_user: s.number for s in everyone if s.os_user},
         )
 
-    def open_form(self, initial: StaffForm | None = None, *, editing: bool = False, error: str | None = None,
-                  field: str | None = None) -> None:
+    def open_form(
+        self,
+        initial: StaffForm | None = None,
+        *,
+        editing: bool = False,
+        error: str | None = None,
+        field: str | None = None,
+    ) -> None:
         def done(form: StaffForm | None) -> None:
             if form is None:
                 return
             try:
                 if editing:
-                    self.services.staff.update(form.number, name=form.name, dept=form.dept, cert_no=form.cert_no,
-                                               roles=list(form.roles), os_user=form.os_user)
+                    self.services.staff.update(
+                        form.number,
+                        name=form.name,
+                        dept=form.dept,
+                        cert_no=form.cert_no,
+                        roles=list(form.roles),
+                        os_user=form.os_user,
+                    )
                 else:
-                    self.services.staff.add(form.name, form.number, form.dept, cert_no=form.cert_no or None,
-                                            roles=list(form.roles), os_user=form.os_user or None)
+                    self.services.staff.add(
+                        form.name,
+                        form.number,
+                        form.dept,
+                        cert_no=form.cert_no or None,
+                        roles=list(form.roles),
+                        os_user=form.os_user or None,
+                    )
             except UserError as exc:
                 self.open_form(form, editing=editing, error=exc.render(), field=ERROR_FIELDS.get(exc.message))
                 return
-            self.app.notify((_("已修改人员：{name}（{number}）") if editing else _("已新增人员：{name}（{number}）"))
-                            .format(name=form.name, number=form.number))
+            self.app.notify(
+                (_("已修改人员：{name}（{number}）") if editing else _("已新增人员：{name}（{number}）")).format(
+                    name=form.name, number=form.number
+                )
+            )
             self._select_after_load = form.number
             if not editing:
                 self.query_one("#filter", Input).value = ""
             self.reload()
 
-        self.app.push_screen(StaffFormScreen(self.choices(initial.number if editing and initial else None),
-                                             initial=initial, editing=editing, error=error, error_field=field),
-                             done)
+        self.app.push_screen(
+            StaffFormScreen(
+                self.choices(initial.number if editing and initial else None),
+                initial=initial,
+                editing=editing,
+                error=error,
+                error_field=field,
+            ),
+            done,
+        )
 
     @on(RegisterTable.RowSelected)
     def _open(self) -> None:
@@ -207,8 +274,11 @@ class StaffScreen(FilteredRegisterScreen):
             self.app.notify(_("已登记离职：{name}（{number}）").format(name=person.name, number=person.number))
             self.reload()
 
-        question = (_("登记{name}（{number}）离职？").format(name=person.name, number=person.number) + "\n"
-                    + _("记录会保留；离职人员不能再保管设备。"))
+        question = (
+            _("登记{name}（{number}）离职？").format(name=person.name, number=person.number)
+            + "\n"
+            + _("记录会保留；离职人员不能再保管设备。")
+        )
         self.app.push_screen(Confirm(question, yes=_("登记离职")), done)
 
     def action_loans(self) -> None:

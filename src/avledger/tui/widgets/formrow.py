@@ -63,8 +63,16 @@ class FormRow(VerticalGroup):
     }
     """
 
-    def __init__(self, label: str, control: Widget, *, label_width: int, name: str = "",
-                 required: bool = False, id: str | None = None) -> None:
+    def __init__(
+        self,
+        label: str,
+        control: Widget,
+        *,
+        label_width: int,
+        name: str = "",
+        required: bool = False,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id, classes="-required" if required else "")
         self.label_text = label
         self.control = control
