@@ -43,10 +43,13 @@ avl_need_debs() {
     fi
 }
 
-# avl_ensure_venv EXTRAS: create/refresh .venv with the package installed editable.
+# avl_ensure_venv EXTRAS: create/refresh .venv from the lock file (exact versions, checked by hash),
+# then install avledger itself (editable, without resolving anything more).
+# EXTRAS is "" (runtime.lock) or "test" (test.lock).
 avl_ensure_venv() {
-    local extras="$1" py stamp want
-    want="$(cat "$AVL_ROOT/pyproject.toml" | sha256sum | cut -c1-16)-$extras"
+    local extras="$1" py stamp want lock
+    lock="$AVL_ROOT/requirements/${extras:-runtime}.lock"
+    want="$(cat "$AVL_ROOT/pyproject.toml" "$lock" | sha256sum | cut -c1-16)-$extras"
     stamp="$AVL_VENV/.avledger-stamp"
     if [ -x "$AVL_VENV/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
         return 0
@@ -59,9 +62,10 @@ avl_ensure_venv() {
         avl_say "creating the virtual environment in .venv ($("$py" --version))"
         "$py" -m venv "$AVL_VENV" || return 1
     fi
-    local spec="$AVL_ROOT"
-    [ -n "$extras" ] && spec="$AVL_ROOT[$extras]"
-    avl_say "installing avledger${extras:+ with [$extras]} and its libraries into .venv"
-    "$AVL_VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$spec" || { avl_say "pip install failed"; return 1; }
+    avl_say "installing the locked libraries (${lock#"$AVL_ROOT"/}) into .venv"
+    "$AVL_VENV/bin/python" -m pip install -q --disable-pip-version-check --require-hashes -r "$lock" \
+        || { avl_say "pip install failed"; return 1; }
+    "$AVL_VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e "$AVL_ROOT" \
+        || { avl_say "pip install failed"; return 1; }
     printf '%s' "$want" > "$stamp"
 }
