@@ -1589,7 +1589,7 @@ def disc() -> None:
 @refusals
 def disc_plan(activity_id, case_no, media, as_json) -> None:
     """规划光盘：每张光盘放哪些文件（不写入任何东西）。"""
-    from avledger.burners.plan import human
+    from avledger.present import size_text
 
     plan = state().services().discs.plan(activity=activity_id, case_no=case_no, media=media)
     if as_json:
@@ -1597,12 +1597,12 @@ def disc_plan(activity_id, case_no, media, as_json) -> None:
         return
     click.echo(
         _("{n} 张光盘，{files} 个文件，共 {size}").format(
-            n=len(plan.discs), files=plan.files, size=human(plan.payload_bytes)
+            n=len(plan.discs), files=plan.files, size=size_text(plan.payload_bytes)
         )
     )
     table(
         [_("光盘"), _("文件"), _("大小")],
-        [[f"{d.number}/{len(plan.discs)}", len(d.files), human(d.payload_bytes)] for d in plan.discs],
+        [[f"{d.number}/{len(plan.discs)}", len(d.files), size_text(d.payload_bytes)] for d in plan.discs],
     )
 
 

@@ -30,16 +30,6 @@ def fmt_local(value: dt.datetime | None, tz: ZoneInfo) -> str:
     return local.strftime("%Y-%m-%d %H:%M") if local else ""
 
 
-def fmt_duration(seconds: float | None) -> str:
-    """A length of time as ``m:ss``, or ``h:mm:ss`` from an hour on; empty when unknown."""
-    if seconds is None:
-        return ""
-    whole = int(round(seconds))
-    if whole >= 3600:
-        return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
-    return f"{whole // 60}:{whole % 60:02d}"
-
-
 def parse_local_datetime(text: str, tz: ZoneInfo, *, label: str = "时间") -> dt.datetime:
     """Parse "YYYY-MM-DD HH:MM" (or a date alone, meaning midnight) typed in local time; return naive UTC."""
     raw = (text or "").strip()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from avledger.errors import UserError
 from avledger.i18n import N_
+from avledger.present import size_text
 
 SECTOR = 2048
 
@@ -96,20 +97,20 @@ def plan_discs(files: list[SourceFile], media: str, *, capacity_bytes: int | Non
         if on_disc(f.size) > usable:
             holder = smallest_medium(f.size) if capacity_bytes is None else None
             if holder is None and capacity_bytes is None:
-                raise UserError("{name}（{size}）比任何光盘都大，无法刻录", name=f.name, size=human(f.size))
+                raise UserError("{name}（{size}）比任何光盘都大，无法刻录", name=f.name, size=size_text(f.size))
             if holder is None:
                 raise UserError(
                     "{name}（{size}）比一张光盘的容量（{room}）还大，无法刻录",
                     name=f.name,
-                    size=human(f.size),
-                    room=human(room),
+                    size=size_text(f.size),
+                    room=size_text(room),
                 )
             from avledger.vocab import DISC_MEDIA
 
             raise UserError(
                 "{name}（{size}）放不进一张{media}，请改用{holder}",
                 name=f.name,
-                size=human(f.size),
+                size=size_text(f.size),
                 media=DISC_MEDIA[media],
                 holder=DISC_MEDIA[holder],
             )
@@ -123,12 +124,3 @@ def plan_discs(files: list[SourceFile], media: str, *, capacity_bytes: int | Non
         discs[-1].files.append(f)
         used += need
     return DiscPlan(media, room, discs)
-
-
-def human(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GB"

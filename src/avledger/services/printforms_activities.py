@@ -11,10 +11,11 @@ from __future__ import annotations
 from avledger.errors import UserError
 from avledger.i18n import N_, _
 from avledger.models.schema import Activity, ActivityOfficer, AuditEvent, Gap, Staff
+from avledger.present import duration_text
 from avledger.services.activities import ActivityService, NoRecordService, activity_name
 from avledger.services.footage import FootageService, GapService
 from avledger.services.printing import SEQ, Column, Scope, Sheet, register
-from avledger.timeutil import fmt_duration, fmt_local
+from avledger.timeutil import fmt_local
 from avledger.vocab import (
     ACTIVITY_KINDS,
     CASE_STATUSES,
@@ -161,7 +162,7 @@ def footage(scope: Scope) -> Sheet:
                 "device": c.asset_no or "",
                 "holder": c.holder or "",
                 "start": fmt_local(c.start_at, tz),
-                "duration": fmt_duration(c.duration_s),
+                "duration": duration_text(c.duration_s),
                 "ingested": fmt_local(c.ingested_at, tz),
                 "sha": c.sha256[:16],
                 "note": _("；").join(notes),
@@ -346,7 +347,7 @@ def explanation(scope: Scope) -> Sheet:
             "device": c.asset_no or "",
             "maker": f"{c.holder}（{c.holder_number}）" if c.holder else "",
             "start": fmt_local(c.start_at, tz),
-            "duration": fmt_duration(c.duration_s),
+            "duration": duration_text(c.duration_s),
             "extractor": ingested_by.get(c.id, ""),
             "extracted": fmt_local(c.ingested_at, tz),
             "sha": c.sha256,

@@ -13,9 +13,10 @@ from textual.widgets import Checkbox, Static, TabbedContent, TabPane
 
 from avledger.errors import UserError
 from avledger.i18n import A_, _
+from avledger.present import duration_text, or_dash
 from avledger.services.activities import ActivityView, activity_name
 from avledger.services.printing import Filters
-from avledger.timeutil import fmt_duration, fmt_local
+from avledger.timeutil import fmt_local
 from avledger.tui.screens.activities import ActivityActions, attention
 from avledger.tui.screens.base import SubScreen
 from avledger.tui.screens.device_detail import pairs_table
@@ -32,10 +33,6 @@ from avledger.vocab import (
     label,
     labels,
 )
-
-
-def duration_text(seconds: float | None) -> str:
-    return fmt_duration(seconds) or "—"
 
 
 @dataclass(frozen=True)
@@ -182,7 +179,7 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
                 c.asset_no or "—",
                 f"{c.holder}（{c.holder_number}）" if c.holder else "—",
                 fmt_local(c.start_at, tz) or "—",
-                duration_text(c.duration_s),
+                or_dash(duration_text(c.duration_s)),
                 fmt_local(c.ingested_at, tz),
                 flags,
                 key=str(c.id),

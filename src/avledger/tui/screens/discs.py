@@ -18,10 +18,10 @@ from textual.widgets import Input, ProgressBar, Static
 
 from avledger.errors import UserError
 from avledger.i18n import A_, _
+from avledger.present import size_text
 from avledger.services.discs import DISC_TARGET_STATES
 from avledger.timeutil import fmt_local
 from avledger.tui.screens.base import SectionScreen, close_thread_connection
-from avledger.tui.screens.footage import size_text
 from avledger.tui.widgets import RegisterTable, ZhSelect
 from avledger.vocab import DISC_CHECK_RESULTS, DISC_MEDIA, LONG_TERM_REASONS, label, labels
 

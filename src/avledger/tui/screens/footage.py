@@ -21,11 +21,11 @@ from textual.widgets import Input, Static
 
 from avledger.errors import UserError
 from avledger.i18n import _
+from avledger.present import duration_text, or_dash, size_text
 from avledger.services.footage import ClipView
 from avledger.services.printing import Filters
 from avledger.timeutil import fmt_local
 from avledger.tui.filtering import matches
-from avledger.tui.screens.activity_detail import duration_text
 from avledger.tui.screens.base import FilteredRegisterScreen, SubScreen, close_thread_connection
 from avledger.tui.screens.device_detail import pairs_table
 from avledger.tui.screens.form import Field, FormScreen, activity_options, required_text, select, text_input
@@ -34,14 +34,6 @@ from avledger.vocab import CLIP_KINDS, TIME_SOURCES, label
 
 MODES = ("all", "unassigned", "late")
 MODE_LABELS = {"all": _("全部音像资料"), "unassigned": _("未归入执法活动的"), "late": _("逾期采集的")}
-
-
-def size_text(size: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return ""
 
 
 def clip_flags(c: ClipView) -> Text:
@@ -244,7 +236,7 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
                 str(c.id),
                 fmt_local(c.start_at, tz) or "—",
                 c.original_name,
-                duration_text(c.duration_s),
+                or_dash(duration_text(c.duration_s)),
                 clip_flags(c),
                 c.activity or "—",
                 c.asset_no or "—",
@@ -421,7 +413,7 @@ class ClipDetailScreen(FootageActions, SubScreen):
             (_("编号"), str(c.id)),
             (_("类型"), label(CLIP_KINDS, c.kind)),
             (_("开始"), (fmt_local(c.start_at, tz) or "—") + f"（{label(TIME_SOURCES, c.time_source)}）"),
-            (_("时长"), duration_text(c.duration_s)),
+            (_("时长"), or_dash(duration_text(c.duration_s))),
             (_("画面"), f"{c.width}×{c.height}" if c.width else "—"),
             (_("编码"), c.codecs or "—"),
             (_("大小"), size_text(c.size)),

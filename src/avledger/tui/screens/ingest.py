@@ -24,9 +24,10 @@ from textual.widgets import Button, Input, ProgressBar, Static
 
 from avledger.errors import UserError
 from avledger.i18n import _
-from avledger.timeutil import fmt_duration, fmt_local
+from avledger.present import duration_text, rate_text, size_text
+from avledger.timeutil import fmt_local
 from avledger.tui.screens.base import Confirm, SubScreen, close_thread_connection
-from avledger.tui.screens.footage import AssignChoices, AssignFormScreen, size_text
+from avledger.tui.screens.footage import AssignChoices, AssignFormScreen
 from avledger.tui.screens.form import activity_options
 from avledger.tui.widgets import RegisterTable, ZhSelect
 from avledger.vocab import CLIP_KINDS, label
@@ -41,10 +42,6 @@ def mounted_folders() -> list[str]:
     for pattern in ("/media/*/*", "/media/*", "/run/media/*/*", "/mnt/*"):
         found.extend(p for p in glob.glob(pattern) if Path(p).is_dir())
     return sorted(dict.fromkeys(found))
-
-
-def rate_text(bytes_per_s: float) -> str:
-    return size_text(int(bytes_per_s)) + "/s"
 
 
 class IngestScreen(SubScreen):
@@ -268,7 +265,7 @@ class IngestScreen(SubScreen):
             copied=size_text(event.bytes_done),
             size=size_text(event.bytes_total),
             rate=rate_text(rate),
-            eta=fmt_duration(int(left)),
+            eta=duration_text(int(left)),
             current=event.current,
         )
         if self.cancel_event.is_set():
