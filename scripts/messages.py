@@ -11,13 +11,20 @@ prints those that ``locales/LANG.toml`` lacks, as TOML lines to fill in.
 from __future__ import annotations
 
 import ast
+import re
 import sys
 import tomllib
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "avledger"
-CALLS = {"_": 0, "N_": 0, "A_": 0, "UserError": 0, "EditableField": 1}
+CALLS = {"_": 0, "N_": 0, "A_": 0, "UserError": 0, "PartlyDone": 0, "EditableField": 1}
 PREFIXES = {"A_": "action:"}  # as avledger.i18n.A_ looks them up
+CODED = {"UserError", "PartlyDone"}  # their first argument may be an error code, the message comes next
+CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")  # as avledger.errors.CODE
+
+
+def _is_code(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and bool(CODE.match(node.value))
 
 
 def _is_click_command(node: ast.FunctionDef) -> bool:
@@ -54,6 +61,8 @@ def message_ids(root: Path = SRC) -> dict[str, str]:
             index = CALLS.get(name)
             if index is None or len(node.args) <= index:
                 continue
+            if name in CODED and len(node.args) > index + 1 and _is_code(node.args[index]):
+                index += 1  # UserError(code, message, ...)
             arg = node.args[index]
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value:
                 found.setdefault(PREFIXES.get(name, "") + arg.value, f"{path.relative_to(root)}:{node.lineno}")

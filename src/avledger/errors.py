@@ -1,22 +1,58 @@
 """Errors a user can act on.
 
-A :class:`UserError` carries a Chinese message id and its arguments; the
-front end renders it in the user's language. The CLI exits 2 on it, and the
-service that raised it has changed nothing (it raises before, or inside, the
-transaction that would have made the change).
+A :class:`UserError` carries a stable ``code`` (what went wrong, for scripts,
+tests and screens: ``device.unknown``), the ``field`` it concerns (the name of
+the service parameter that held the bad value: ``asset_no``, so that a form
+can put the message beside that field), and a Chinese message id with its
+arguments, rendered in the user's language by :meth:`UserError.render`.
+
+The service that raised it has changed nothing: it raises before, or inside,
+the transaction that would have made the change. The CLI turns it into the
+message on stderr and exit status 2, in one place (``avledger.cli``).
+
+:class:`PartlyDone` is the exception to "nothing changed": a long job that
+stopped part way (a disk filled up, a card was pulled out) after finishing
+some of its work. Its message says what was done and what was not; the CLI
+exits 4.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+
+EXIT_OK = 0
+EXIT_PROBLEM = 1  # a check found a problem
+EXIT_REFUSED = 2  # refused input, nothing changed
+EXIT_UNEXPECTED = 3  # a bug or an unforeseen failure: one line, the traceback in the log file
+EXIT_PARTLY = 4  # partly done: the message says what was and was not done
 
 
 class UserError(Exception):
-    """Refused input: a clear reason, nothing changed."""
+    """Refused input: a clear reason, nothing changed.
 
-    def __init__(self, message: str, /, **params: Any):
+    ``UserError("device.unknown", "没有这个资产编号的设备：{asset}", field="asset_no", asset=asset_no)``
+    """
+
+    exit_status = EXIT_REFUSED
+
+    def __init__(self, *args: str, field: str | None = None, **params: Any):
+        # Transition: UserError(message, ...) without a code is still accepted until every
+        # call site names its code; tests/test_errors.py then makes the code required.
+        if len(args) == 2:
+            code, message = args
+        elif len(args) == 1:
+            code, message = "error.unclassified", args[0]
+        else:
+            raise TypeError("UserError(code, message, /, *, field=None, **params)")
+        if not CODE.match(code):
+            raise ValueError(f"not an error code: {code!r}")
         super().__init__(message)
+        self.code = code
         self.message = message
+        self.field = field
         self.params = params
 
     def render(self) -> str:
@@ -27,5 +63,15 @@ class UserError(Exception):
         params = {k: _(v) if isinstance(v, str) else v for k, v in self.params.items()}
         return _(self.message).format(**params)
 
+    def as_json(self) -> dict[str, Any]:
+        """The refusal for scripts: the same in every language but for ``message``."""
+        return {"code": self.code, "field": self.field, "message": self.render()}
+
     def __str__(self) -> str:  # pragma: no cover - debugging aid
-        return self.render()
+        return f"[{self.code}] {self.render()}"
+
+
+class PartlyDone(UserError):
+    """A job that did part of its work and stopped; the message says what was and was not done."""
+
+    exit_status = EXIT_PARTLY
