@@ -13,13 +13,20 @@ interruptions, with their audit entries. Everything after the migrations is one
 transaction. The audit entries are made with ``avledger.models.audit``'s own
 functions (``snapshot_of``, ``entry``), so ``avledger --home HOME audit verify``
 passes: each audited row's last entry holds the row as stored, and the chain is
-intact. The entries are written in time order, like a log kept over the years.
+intact. The entries are written in time order, like a log kept over the years
+(a loan has two: its issue and its return; so the target size, 1,000,000 clips,
+100,000 loans, 10,000 activities, makes about 1.27 million). Rows and entries
+go in with the sqlite3 connection's ``executemany`` in batches; the build keeps in
+memory when things happen and the work in hand, not the rows (and SQLite's page cache,
+256 MiB). While it runs, the journal is kept in memory and nothing is synced;
+afterwards the register is back in WAL mode like any other.
 
 The shape (the office keeps the ``wanzhou`` rules: collection within 24 hours
 of the device's return, interruptions over 5 minutes):
 
 - 200 devices of the kinds of ``avledger.vocab`` (mostly body cameras), bought
-  over the years, the oldest retired, a few faults and repairs, one lost;
+  over the years, some of the oldest retired, a few faults and repairs (two
+  devices away for repair now), one lost with its liability case;
 - about 30 officers in four departments, a manager (mapped to the OS user, or
   ``user``) who makes every change after the set-up, a leader who approves;
 - ``activities`` activities, one in three a case (``示市监立〔2025〕123号``;
@@ -33,11 +40,13 @@ of the device's return, interruptions over 5 minutes):
   interruption nobody has explained yet, in one in twenty one explained;
 - ``loans`` loans over the devices, one open loan per device at most: those of
   the activities, everyday ones before them (older than ten days), a few
-  handovers, and 40 open at ``now``, 10 of them overdue.
+  handovers, and 40 open at ``now``, 10 of them overdue;
+- the manager's work (registering, collecting, explaining) in office hours.
 
 The footage files do not exist: sizes, durations and SHA-256 values are made up
 (well-formed, unique), so ``avledger verify`` (the archive check) reports every
-clip missing; that is expected of a benchmark register. Not made: viewing
+clip missing, and pictures cannot be shown; that is expected of a benchmark
+register. With the same ``--seed`` and ``--now`` the register is the same. Not made: viewing
 requests, viewings, extractions, discs, not-recorded work records. The device
 status changes at each issue and return are not logged one by one (a device's
 log holds its registration, its repairs, retirement, loss and its issue when
@@ -75,6 +84,7 @@ from avledger.models.schema import (
     Loan,
     Staff,
 )
+from avledger.profile import Profile, load_preset
 from avledger.services import Services
 from avledger.services.ingest import safe_name
 from avledger.timeutil import from_local, to_local, utcnow
@@ -128,7 +138,7 @@ DEVICE_KINDS = [
     ("camera", "XJ", 0.03, [("Canon EOS R50", "R50-", 559900, "", 1920, 1080, "h264,aac")]),
     ("recorder", "LY", 0.04, [("SONY ICD-UX570", "UX570", 69900, "", None, None, "pcm_s16le")]),
     ("camcorder", "SX", 0.02, [("Panasonic HC-V385", "HCV385", 219900, "", 1920, 1080, "h264,ac3")]),
-    ("storage", "CC", 0.03, [("采集工作站 DS-8", "DS8-", 1280000, "", None, None, "")]),
+    ("storage", "CC", 0.01, [("采集工作站 DS-8", "DS8-", 1280000, "", None, None, "")]),
 ]
 POOL_OF_KIND = {"bodycam": "video", "terminal": "video", "camcorder": "video", "camera": "camera", "recorder": "audio"}
 
@@ -311,6 +321,11 @@ class Writer:
         self.flush_entries()
 
 
+def open_loans(loans: int) -> int:
+    """How many of ``loans`` are out now (OPEN_LOANS, fewer in a small ledger)."""
+    return min(OPEN_LOANS, loans // 4)
+
+
 def whole(at: dt.datetime) -> dt.datetime:
     """To the second, as the services' clock gives times."""
     return at.replace(microsecond=0)
@@ -400,8 +415,9 @@ class Builder:
         self.rng = random.Random(seed)
         self.seed = seed
         self.now = now
+        self.tz = Profile(load_preset(PRESET)).tz
         self.t0 = now - DAYS * DAY
-        self.setup_at = self.t0 - 10 * DAY
+        self.setup_at = self.at_work(self.t0 - 10 * DAY)
         self.plan = _Plan(clips, loans, activities)
         self.next_id = {m: 1 for m in (Device, Loan, Activity, ActivityOfficer, Clip, Gap, Fault, Liability)}
         self.late_clips = 0
@@ -409,6 +425,7 @@ class Builder:
         self.reasoned_clips = 0
         self.case_serial: dict[int, int] = {}
         self.recent_cases: list[tuple[dt.datetime, str, str, str, str]] = []
+        self.holding: dict[int, int] = {}  # devices out now, by officer
 
     def new_id(self, model) -> int:
         value = self.next_id[model]
@@ -428,6 +445,15 @@ class Builder:
         span = (end - start).total_seconds()
         times = [self.working_time(start + dt.timedelta(seconds=self.rng.random() * span)) for _ in range(n)]
         return sorted(min(t, end) for t in times)
+
+    def at_work(self, at: dt.datetime) -> dt.datetime:
+        """``at`` if it falls in office hours (local 08:00 to 18:00), else the next morning's first hours."""
+        local = self.local(at)
+        if 8 <= local.hour < 18:
+            return whole(at)
+        day = local.date() + dt.timedelta(days=1 if local.hour >= 18 else 0)
+        morning = from_local(dt.datetime.combine(day, dt.time(8, 0)), self.tz)
+        return morning + dt.timedelta(seconds=self.rng.randrange(90 * 60))
 
     def minutes(self, low: float, high: float) -> dt.timedelta:
         return dt.timedelta(seconds=round(self.rng.uniform(low, high) * 60))
@@ -477,6 +503,8 @@ class Builder:
         self.heads = {
             s.department_id: s.id for s in Staff.select().where(Staff.roles.contains("approver")).order_by(Staff.id)
         }
+        manager = Staff.get(Staff.number == "1001")
+        self.manager, self.office_dept = manager.id, manager.department_id
 
     # devices (bulk) --------------------------------------------------------------------------------------------------
     def devices(self) -> None:
@@ -504,11 +532,11 @@ class Builder:
             year = self.local(bought).year
             serials[f"{prefix}{year}"] = serials.get(f"{prefix}{year}", 0) + 1
             asset_no = f"{prefix}-{year}-{serials[f'{prefix}{year}']:03d}"
-            dept = depts[n % len(depts)]
+            dept = depts[n % len(depts)] if kind != "storage" else self.office_dept
             registered = (
                 self.setup_at + HOUR + n * 40 * dt.timedelta(seconds=1)
                 if bought < self.t0
-                else bought + dt.timedelta(days=rng.randint(1, 3), hours=rng.randint(1, 6))
+                else self.working_time(bought + rng.randint(1, 3) * DAY)
             )
             dev_id = self.new_id(Device)
             serial = f"{sprefix}{year % 100:02d}{rng.randrange(100000):05d}"
@@ -523,7 +551,7 @@ class Builder:
                 purchased=self.local(bought).date(),
                 price_fen=price,
                 department=dept,
-                custodian=self.heads[dept],
+                custodian=self.heads[dept] if kind != "storage" else self.manager,
                 status="in_store",
                 abilities=abilities,
                 media_time="local" if kind == "camera" else "utc",
@@ -531,7 +559,7 @@ class Builder:
             )
             dev = Dev(dev_id, kind, asset_no, serial, width, height, codecs, state, registered, registered)
             if bought < self.now - dt.timedelta(days=365 * 6.5) and kind != "storage" and rng.random() < 0.4:
-                retire = whole(bought + dt.timedelta(days=rng.uniform(365 * 6, 365 * 8)))
+                retire = self.working_time(bought + dt.timedelta(days=rng.uniform(365 * 6, 365 * 8)))
                 if retire < self.now - 20 * DAY:
                     dev.retire_at = retire
                     self.status_later(dev, retire, "retired", f"{asset_no} 报废")
@@ -558,13 +586,11 @@ class Builder:
     def schedule(self) -> None:
         rng, plan = self.rng, self.plan
         A = plan.activities
-        plan.open_loans = min(OPEN_LOANS, plan.loans // 4)
+        plan.open_loans = open_loans(plan.loans)
         plan.overdue_loans = plan.open_loans // 4
         clips_of = [plan.clips * (i + 1) // A - plan.clips * i // A for i in range(A)] if A else []
         per = [min(rng.choices((2, 3, 4), (45, 40, 15))[0], max(1, c)) for c in clips_of]
         budget = plan.loans - plan.open_loans
-        if budget < A:
-            raise SystemExit(f"too few loans: {plan.loans} (at least {A + plan.open_loans} for {A} activities)")
         i = 0
         while sum(per) > budget:  # fewer officers per activity until the loans suffice
             per[i % A] = max(1, per[i % A] - 1)
@@ -582,16 +608,18 @@ class Builder:
         self.confidential = set(rng.sample(case_list, max(1, len(case_list) // 30))) if case_list else set()
         self.long_term = set(rng.sample(case_list, max(1, len(case_list) // 10))) if case_list else set()
         # the items, in time order
-        acts = self.uniform_times(A, self.t0 + 5 * DAY, self.now - 32 * HOUR)
+        last = self.working_time(self.now - 2 * DAY)  # the newest: the day before yesterday
+        acts = self.uniform_times(A, self.t0 + 5 * DAY, last)
         if acts:
-            acts[-1] = max(acts[-1], self.now - 32 * HOUR)
+            acts[-1] = last
         fillers = self.uniform_times(plan.filler_loans, self.t0 + DAY, self.now - 11 * DAY)
         n_faults = max(2, plan.loans // 1000)
         faults = self.uniform_times(n_faults, self.t0 + 30 * DAY, self.now - 40 * DAY)
         items = [(t, 1, "activity", n) for n, t in enumerate(acts)]
         items += [(t, 2, "loan", n) for n, t in enumerate(fillers)]
         items += [(t, 3, "fault", n) for n, t in enumerate(faults)]
-        items += [(whole(self.now - dt.timedelta(days=rng.uniform(4, 9))), 3, "repair", n) for n in range(2)]
+        items += [(self.working_time(self.now - rng.randint(4, 9) * DAY), 3, "repair", n) for n in range(2)]
+        items += [(t, 4, "open", n) for n, t in enumerate(self.open_loan_times())]
         if plan.filler_loans > 100:
             lost_at = self.working_time(self.t0 + DAYS * 0.55 * DAY)
             items.append((lost_at, 0, "lost", 0))
@@ -612,6 +640,8 @@ class Builder:
                 self.fault(t, current=False)
             elif kind == "repair":
                 self.fault(t, current=True)
+            elif kind == "open":
+                self.open_loan(index, t)
             elif kind == "lost":
                 self.lost_pending = True
             if (n + 1) % step == 0:
@@ -620,8 +650,6 @@ class Builder:
                     f"  loans {self.next_id[Loan] - 1:,}  audit entries {self.writer.written:,}"
                     f"  {time.perf_counter() - started:.0f} s  {peak_rss_mb():.0f} MiB"
                 )
-        self.join_devices(self.now)
-        self.open_loans()
 
     # officers ------------------------------------------------------------------------------------------------------
     def take_officers(self, k: int, at: dt.datetime) -> tuple[list[Officer], dt.datetime]:
@@ -813,28 +841,36 @@ class Builder:
             self.release(dev, back)
         w.row(Fault, final)
 
-    def open_loans(self) -> None:
-        """The devices out now: ``open_loans`` of them, the first ``overdue_loans`` past their due time."""
+    def open_loan_times(self) -> list[dt.datetime]:
+        """When the loans out now were issued: the overdue ones one to three working days ago, the others
+        in the last working day's hours (today's, from 10:00 local on)."""
         rng, plan = self.rng, self.plan
-        for n in range(plan.open_loans):
-            overdue = n < plan.overdue_loans
-            wanted = self.now - (dt.timedelta(hours=rng.uniform(10, 30)) if overdue else self.minutes(30, 360))
-            dev = self.pools.take(("video", "audio", "camera"), wanted, self.now)
-            start = max(wanted, dev.free_at + 10 * MINUTE)
-            if start >= self.now - 5 * MINUTE:
-                raise SystemExit("no free device for the open loans")
-            start = start.replace(microsecond=0)
-            free = sorted(self.officers, key=lambda o: (o.free_at > start, rng.random()))
-            officer = free[0]
-            if overdue:
-                due = start + (self.now - start) * rng.uniform(0.2, 0.8)
-                due = due.replace(microsecond=0)
-            else:
-                due = self.now + self.minutes(120, 600) if rng.random() < 0.8 else None
-            self.loan(dev, officer, start, None, purpose=rng.choice(PURPOSES), due=due)
-            self.status_later(dev, start, "issued", f"{dev.asset_no} 领用")
-            officer.free_at = max(officer.free_at, start)
-            dev.free_at = dt.datetime.max
+        local_now = self.local(self.now)
+        day = local_now.date() - dt.timedelta(days=0 if local_now.hour >= 10 else 1)
+        opens = from_local(dt.datetime.combine(day, dt.time(8, 0)), self.tz)
+        closes = min(from_local(dt.datetime.combine(day, dt.time(17, 0)), self.tz), self.now - 30 * MINUTE)
+        times = [self.working_time(opens - rng.randint(1, 3) * DAY) for _ in range(plan.overdue_loans)]
+        times += [whole(opens + (closes - opens) * rng.random()) for _ in range(plan.open_loans - plan.overdue_loans)]
+        return times
+
+    def open_loan(self, n: int, wanted: dt.datetime) -> None:
+        """A device out now; the first ``overdue_loans`` are past their due time."""
+        rng = self.rng
+        overdue = n < self.plan.overdue_loans
+        dev = self.pools.take(("video", "audio", "camera"), wanted, self.now)
+        start = max(wanted, dev.free_at + 10 * MINUTE)
+        if overdue:
+            due = min(start + self.minutes(4 * 60, 9 * 60), self.now - 30 * MINUTE)
+        else:
+            due = self.now + self.minutes(120, 600) if rng.random() < 0.8 else None
+        if start >= (due or self.now) - 5 * MINUTE:
+            raise SystemExit("no free device for the loans out now")
+        officer = min(self.officers, key=lambda o: (o.free_at > start, self.holding.get(o.id, 0), rng.random()))
+        self.holding[officer.id] = self.holding.get(officer.id, 0) + 1
+        self.loan(dev, officer, start, None, purpose=rng.choice(PURPOSES), due=due)
+        self.status_later(dev, start, "issued", f"{dev.asset_no} 领用")
+        officer.free_at = max(officer.free_at, start)
+        dev.free_at = dt.datetime.max
 
     # activities ------------------------------------------------------------------------------------------------------
     def party(self) -> tuple[str, str]:
@@ -919,7 +955,7 @@ class Builder:
             if seq:
                 end = max(end, seq[-1]["stop"])
         end = (end + self.minutes(2, 10)).replace(microsecond=0)
-        created = end + self.minutes(3, 15)
+        created = self.at_work(end + self.minutes(3, 15))  # registered by the manager
         status, closed_at = "open", None
         if case_no and t < self.now - 60 * DAY and rng.random() < 0.9:
             day = self.local(t).date() + dt.timedelta(days=rng.randint(15, 240))
@@ -976,7 +1012,7 @@ class Builder:
             self.release(dev, returned)
             if seq:
                 batches.append((returned, dev, officer, seq))
-        self.collect(activity_id, case_no or title, folder, end, batches, index)
+        self.collect(activity_id, folder, end, created, batches, index)
 
     def record(self, dev: Dev, officer: Officer, start: dt.datetime, count: int, *, gap: bool) -> list[dict]:
         """What one device recorded: ``count`` files, one after another (``gap``: with one interruption)."""
@@ -1004,7 +1040,7 @@ class Builder:
                 duration = None
                 length = rng.uniform(5, 60)
             else:
-                duration = round(rng.uniform(20, 600), 3)
+                duration = round(rng.uniform(15, 360), 3)
                 length = duration
             stop = cur + dt.timedelta(seconds=duration or 0)
             clips.append(
@@ -1019,26 +1055,27 @@ class Builder:
                 cur = cur + dt.timedelta(seconds=length + rng.uniform(2, pause))
         return clips
 
-    def collect(self, activity_id: int, label: str, folder: str, end: dt.datetime, batches: list, index: int) -> None:
-        """Ingest each device's card after its return: on time or late, card after card."""
+    def collect(self, activity_id: int, folder: str, end, created, batches: list, index: int) -> None:
+        """Ingest each device's card after its return and the activity's registration, in office hours:
+        on time or late, card after card."""
         rng = self.rng
         planned = []
         for returned, dev, officer, seq in batches:
             size = len(seq)
-            deficit = LATE_SHARE * (self.seen_clips + size) - self.late_clips
-            late = deficit > rng.uniform(0, size)
+            # whole cards are late or not: late when that brings the share nearer LATE_SHARE
+            late = LATE_SHARE * (self.seen_clips + size) - self.late_clips >= size / 2
             if late:
-                at = returned + self.deadline_hours + self.minutes(60, 72 * 60)
+                at = self.at_work(max(returned + self.deadline_hours, created) + self.minutes(60, 72 * 60))
                 if at + 10 * MINUTE > self.now:
                     late = False
             if not late:
-                at = returned + self.minutes(10, self.deadline_hours.total_seconds() / 60 - 120)
+                at = self.at_work(max(returned, created) + self.minutes(10, 90))
             self.seen_clips += size
             reason = None
             if late:
                 self.late_clips += size
-                if REASON_SHARE * self.late_clips - self.reasoned_clips > rng.uniform(0, size):
-                    explained = at + self.minutes(60, 240 * 60)
+                if REASON_SHARE * self.late_clips - self.reasoned_clips >= size / 2:
+                    explained = self.at_work(at + self.minutes(60, 240 * 60))
                     if explained < self.now - MINUTE:
                         reason = (rng.choice(LATE_REASONS), explained)
                         self.reasoned_clips += size
@@ -1172,7 +1209,7 @@ class Builder:
             if index in self.explained_gaps:
                 reason = rng.choice(self.gap_reasons)
                 final = {**opened, "reason": reason, "note": GAP_NOTES.get(reason, ""), "reported": rng.random() < 0.3}
-                when = min(found_at + dt.timedelta(hours=rng.uniform(1, 120)), self.now - MINUTE).replace(microsecond=0)
+                when = min(self.at_work(found_at + self.minutes(60, 120 * 60)), self.now - MINUTE)
                 w.log(when, "explain", "gap", gap_id, f"{gap_id} {reason}", opened, final)
             w.row(Gap, final)
 
@@ -1194,6 +1231,12 @@ def build(
     path = Path(home)
     if path.exists() and any(path.iterdir()):
         raise SystemExit(f"{path} is not empty: give a missing or empty folder")
+    if min(clips, loans, activities) < 0 or loans < activities + open_loans(loans):
+        raise SystemExit(
+            f"too few loans: {loans} (each activity needs one, and {open_loans(loans)} are out now)"
+            if loans >= 0
+            else "the sizes cannot be negative"
+        )
     when = (now or utcnow()).replace(microsecond=0)
     setup_clock = [when]
     svc = Services(Home(path), clock=lambda: setup_clock[0], user=user)

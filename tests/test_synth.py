@@ -85,7 +85,7 @@ def test_shape_of_an_office(register):
     late = Clip.select().where(Clip.late == True).count()  # noqa: E712
     explained = Clip.select().where(Clip.late_reason.is_null(False)).count()
     assert 0.04 <= late / clips <= 0.06
-    assert 0.35 <= explained / late <= 0.65
+    assert 0.3 <= explained / late <= 0.7  # whole cards are late: at this size a card is 1 % of the clips
     assert len(register.lending.list(open_only=True)) == 40
     assert len(register.lending.list(overdue=True)) == 10
     assert Device.select().where(Device.status == "issued").count() == 40
@@ -183,11 +183,14 @@ def test_verify_passes_then_finds_a_hand_edit(built, tmp_path):
     ]
 
 
-def test_refuses_a_folder_in_use(tmp_path):
+def test_refuses_a_folder_in_use_or_too_few_loans(tmp_path):
     (tmp_path / "notes.txt").write_text("x", "utf-8")
     with pytest.raises(SystemExit, match="not empty"):
         load_synth().build(tmp_path, clips=10, loans=50, activities=1)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    with pytest.raises(SystemExit, match="too few loans"):
+        load_synth().build(tmp_path / "new", clips=100, loans=20, activities=30)
+    assert not (tmp_path / "new").exists()
 
 
 def test_session_register(synth_home, synth_copy):
