@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +15,11 @@ from avledger.home import Home
 from avledger.services import Services
 from avledger.services.demo import populate
 
-SRC = Path(__file__).resolve().parent.parent / "src"
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src"
+SYNTH = ROOT / "bench" / "synth.py"
+# the size of the synthetic register the tests use (bench/synth.py)
+SYNTH_SMALL = {"clips": 2000, "loans": 500, "activities": 20}
 
 
 @pytest.fixture
@@ -57,13 +63,57 @@ def cli(home: Home):
     """Run ``python -m avledger`` from this checkout's source on this test's data folder."""
 
     def run(*args: str, lang: str | None = None) -> CliResult:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AVLEDGER")}
-        env["AVLEDGER_HOME"] = str(home.path)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH", "")) if p)
+        env = cli_env(home.path)
         argv = [sys.executable, "-m", "avledger", *(["--lang", lang] if lang else []), *args]
         return CliResult(subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60))
 
     return run
+
+
+def load_synth():
+    """``bench/synth.py`` as a module (``bench`` is not a package)."""
+    name = "avledger_bench_synth"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, SYNTH)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def cli_env(home: Path | None = None) -> dict[str, str]:
+    """The environment for ``python -m avledger`` (or a bench script) from this checkout's source."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AVLEDGER")}
+    if home is not None:
+        env["AVLEDGER_HOME"] = str(home)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+@pytest.fixture(scope="session")
+def synth_home(tmp_path_factory) -> Path:
+    """The data folder of a small synthetic register (``bench/synth.py``, SYNTH_SMALL, now = the real now, the
+    manager mapped to the OS user), built once per session (per xdist worker) in a child process, so that this
+    process's database stays bound where it was. Read only: a test that writes uses ``synth_copy``."""
+    home = tmp_path_factory.mktemp("synth") / "data"
+    sizes = [arg for key, value in SYNTH_SMALL.items() for arg in (f"--{key}", str(value))]
+    proc = subprocess.run(
+        [sys.executable, str(SYNTH), str(home), *sizes],
+        capture_output=True,
+        text=True,
+        env=cli_env(),
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return home
+
+
+@pytest.fixture
+def synth_copy(synth_home: Path, tmp_path: Path) -> Path:
+    """This test's own copy of the synthetic register's data folder (to write to)."""
+    target = tmp_path / "synth"
+    shutil.copytree(synth_home, target)
+    return target
 
 
 def fixed_clock(when: str):

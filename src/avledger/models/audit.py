@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +24,9 @@ from avledger.models.schema import AUDITED, AuditEvent
 GENESIS = "0" * 64
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """A value as the log records it: datetimes as "YYYY-MM-DD HH:MM:SS[.ffffff]", dates as "YYYY-MM-DD"
+    (the text SQLite holds for them), anything else as it is."""
     if isinstance(value, dt.datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date):
@@ -31,17 +34,22 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def snapshot_of(model: type[Model], data: Mapping[str, Any]) -> dict[str, Any]:
+    """The log's record of a row of ``model`` whose values (by field name, foreign keys as ids) are ``data``,
+    in the model's field order."""
+    return {name: jsonable(data.get(name)) for name in model._meta.sorted_field_names}
+
+
 def snapshot(instance: Model) -> dict[str, Any]:
     """The row's stored values, as the log records them."""
-    data = instance.__data__
-    return {name: _jsonable(data.get(name)) for name in instance._meta.sorted_field_names}
+    return snapshot_of(type(instance), instance.__data__)
 
 
 def canonical(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def _entry_hash(
+def entry_hash(
     prev_hash: str,
     at: str,
     actor: str,
@@ -79,25 +87,42 @@ def append(
     """Append one entry. Call inside the transaction that makes the change."""
     last = AuditEvent.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).first()
     prev_hash = last.hash if last else GENESIS
+    return AuditEvent.create(
+        **entry(prev_hash, actor, action, entity, entity_id, before=before, after=after, at=at, summary=summary)
+    )
+
+
+def entry(
+    prev_hash: str,
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    *,
+    before: dict | None,
+    after: dict | None,
+    at: dt.datetime,
+    summary: str = "",
+) -> dict[str, Any]:
+    """The columns of the entry that follows the one hashed ``prev_hash`` (its own hash included), by field name."""
     before_s = canonical(before) if before is not None else None
     after_s = canonical(after) if after is not None else None
-    at_s = _jsonable(at)
-    digest = _entry_hash(
-        prev_hash, at_s, actor.name, actor.staff_id, action, entity, entity_id, summary, before_s, after_s
+    digest = entry_hash(
+        prev_hash, jsonable(at), actor.name, actor.staff_id, action, entity, entity_id, summary, before_s, after_s
     )
-    return AuditEvent.create(
-        at=at,
-        actor=actor.name,
-        actor_staff_id=actor.staff_id,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        summary=summary,
-        before=before_s,
-        after=after_s,
-        prev_hash=prev_hash,
-        hash=digest,
-    )
+    return {
+        "at": at,
+        "actor": actor.name,
+        "actor_staff_id": actor.staff_id,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "summary": summary,
+        "before": before_s,
+        "after": after_s,
+        "prev_hash": prev_hash,
+        "hash": digest,
+    }
 
 
 @dataclass(frozen=True)
@@ -135,8 +160,8 @@ def verify() -> VerifyResult:
     for row in query:
         ev = dict(zip(columns, row))
         result.events += 1
-        at_s = _jsonable(ev["at"]) if not isinstance(ev["at"], str) else ev["at"]
-        expected = _entry_hash(
+        at_s = jsonable(ev["at"]) if not isinstance(ev["at"], str) else ev["at"]
+        expected = entry_hash(
             ev["prev_hash"],
             at_s,
             ev["actor"],
