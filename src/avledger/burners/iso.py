@@ -36,6 +36,8 @@ from pathlib import Path
 from avledger.burners.plan import SourceFile
 from avledger.digests import CHUNK, Buffers, DigestThread, WriteBack, hash_file
 from avledger.fsutil import fsync_dir
+from avledger.progress import CancelToken, Progress, ProgressSink, emit
+from avledger.progress import check as check_cancel
 
 JOLIET_MAX = 64  # bytes of UTF-8 per name, as pycdlib counts
 TEMP_PREFIX = ".avledger-part-"
@@ -48,14 +50,6 @@ TAG_ISO_NAMES = {
     "说明.pdf": "README.PDF;1",
 }
 _ISO_EXT = re.compile(r"[^A-Z0-9_]")
-
-
-@dataclass(frozen=True)
-class BuildProgress:
-    phase: str  # write | readback | done
-    bytes_done: int
-    bytes_total: int
-    current: str
 
 
 @dataclass(frozen=True)
@@ -280,10 +274,13 @@ def build_image(
     files: list[SourceFile],
     tags: dict[str, bytes],
     *,
-    progress: Callable[[BuildProgress], None] | None = None,
+    progress: ProgressSink | None = None,
+    cancel: CancelToken | None = None,
     check_sources: bool = True,
 ) -> BuiltImage:
     """Write the image to ``out`` (crash-safe) and return its size and SHA-256.
+
+    Cancelled, it raises :class:`~avledger.progress.Cancelled` and leaves no image.
 
     With ``check_sources``, a file whose content does not match its ``sha256`` raises
     :class:`SourceChanged` and no image is left.
@@ -339,8 +336,8 @@ def build_image(
             )
 
         def written(done: int, total: int, _opaque=None) -> None:
-            if progress is not None:
-                progress(BuildProgress("write", done, total, out.name))
+            check_cancel(cancel)  # raised through pycdlib; the clean-up above removes the partial image
+            emit(progress, Progress("disc_build", "write", done, total, current=out.name))
 
         iso.write_fp(writer, blocksize=CHUNK // 2048 * 2048, progress_cb=written)
         sha = writer.finish()
@@ -357,12 +354,11 @@ def build_image(
                 temp,
                 size,
                 drop_cache=True,
-                on_bytes=lambda n: progress and progress(BuildProgress("readback", n, size, out.name)),
+                on_bytes=lambda n: emit(progress, Progress("disc_build", "readback", n, size, current=out.name)),
             )
         os.replace(temp, out)
         fsync_dir(out.parent)
-    if progress is not None:
-        progress(BuildProgress("done", size, size, out.name))
+    emit(progress, Progress("disc_build", "done", size, size, current=out.name))
     return BuiltImage(out, size, sha, streamed)
 
 

@@ -39,6 +39,8 @@ from avledger.fsutil import RangeCopier, fsync_dir
 from avledger.home import Home
 from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, ActivityOfficer, Clip, Device, Gap, Loan, Staff
+from avledger.progress import Cancelled, CancelToken, Progress, ProgressSink, emit
+from avledger.progress import check as check_cancel
 from avledger.services.activities import OPEN_END, ActivityService
 from avledger.services.base import Context
 from avledger.services.media import MediaInfo, file_time, media_kind, name_time, probe, require_av
@@ -91,18 +93,6 @@ class Plan:
 
 
 @dataclass(frozen=True)
-class Progress:
-    """One progress event of :meth:`IngestService.apply`."""
-
-    phase: str  # copy (bytes of the current file) | register (a file done) | done
-    files_done: int
-    files_total: int
-    bytes_done: int
-    bytes_total: int
-    current: str
-
-
-@dataclass(frozen=True)
 class ArchivedClip:
     id: int
     source: str
@@ -130,10 +120,6 @@ class IngestResult:
     @property
     def flagged(self) -> list[ArchivedClip]:
         return [c for c in self.archived if c.flags or c.late]
-
-
-class Cancelled(Exception):
-    pass
 
 
 @dataclass
@@ -391,10 +377,14 @@ class IngestService:
         self,
         plan: Plan,
         *,
-        progress: Callable[[Progress], None] | None = None,
-        cancel: Callable[[], bool] | None = None,
+        progress: ProgressSink | None = None,
+        cancel: CancelToken | None = None,
     ) -> IngestResult:
-        """Copy, verify and register every planned file. Safe to re-run after any interruption."""
+        """Copy, verify and register every planned file. Safe to re-run after any interruption.
+
+        Cancelled, it stops in the file in hand (whose temporary copy is removed) and returns what it did,
+        every file of it registered, with ``cancelled`` set.
+        """
         result = IngestResult(refused=list(plan.skipped))
         root = self.archive_root()
         try:
@@ -407,8 +397,8 @@ class IngestService:
             done_bytes = 0
 
             def report(phase: str, files_done: int, current: str, extra: int = 0) -> None:
-                if progress is not None:
-                    progress(Progress(phase, files_done, total_files, done_bytes + extra, total_bytes, current))
+                done = done_bytes + extra
+                emit(progress, Progress("ingest", phase, done, total_bytes, "bytes", files_done, total_files, current))
 
             # The read-backs (from disk) run in a thread of their own while the next files are copied;
             # each file is registered, in order, only after its own read-back matched.
@@ -433,7 +423,7 @@ class IngestService:
             ):
                 try:
                     for planned in plan.files:
-                        if cancel is not None and cancel():
+                        if cancel is not None and cancel.cancelled:
                             result.cancelled = True
                             break
                         try:
@@ -497,7 +487,7 @@ class IngestService:
         planned: PlannedFile,
         src,
         on_bytes: Callable[[int], None],
-        cancel: Callable[[], bool] | None,
+        cancel: CancelToken | None,
         hasher: DigestThread,
         buffers: Buffers,
     ) -> _Copied | Duplicate:
@@ -530,8 +520,7 @@ class IngestService:
                     copied += n
                     writeback.wrote(copied, n)
                     on_bytes(copied)
-                    if cancel is not None and cancel():
-                        raise Cancelled
+                    check_cancel(cancel)
                 hasher.wait()
                 os.fsync(dst.fileno())
             sha = digest.hexdigest()
