@@ -12,9 +12,10 @@ from pathlib import Path
 import pycdlib
 import pytest
 
-from avledger.burners.iso import TEMP_PREFIX, joliet_names
+from avledger.burners.iso import joliet_names
 from avledger.burners.plan import FIXED_OVERHEAD, SourceFile, on_disc, plan_discs
 from avledger.errors import UserError
+from avledger.fsutil import TEMP_PREFIX
 from avledger.models.schema import AuditEvent, Disc, DiscCheck, DiscCopy, DiscSet
 from conftest import LONG_NAME, SECOND_LONG
 

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from avledger.errors import UserError
+from avledger.fsutil import OWN_PREFIX, TEMP_PREFIX
 from avledger.models.schema import AuditEvent, Clip, Gap
 from avledger.progress import CancelToken
-from avledger.services.ingest import LOCK_NAME, OWN_PREFIX, TEMP_PREFIX
+from avledger.services.ingest import LOCK_NAME
 from avledger.services.lending import PreCheck
 from conftest import fixed_clock, write_video
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from avledger.burners.iso import TEMP_PREFIX
+from avledger.fsutil import TEMP_PREFIX
 from avledger.i18n import set_language
 from avledger.models.schema import AuditEvent, Disc, DiscCheck, DiscCopy
 from avledger.present import progress_text

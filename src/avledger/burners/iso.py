@@ -28,19 +28,17 @@ import hashlib
 import io
 import os
 import re
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from avledger.burners.plan import SourceFile
 from avledger.digests import CHUNK, Buffers, DigestThread, WriteBack, hash_file
-from avledger.fsutil import fsync_dir
+from avledger.fsutil import publish, temp_path
 from avledger.progress import CancelToken, Progress, ProgressSink, emit
 from avledger.progress import check as check_cancel
 
 JOLIET_MAX = 64  # bytes of UTF-8 per name, as pycdlib counts
-TEMP_PREFIX = ".avledger-part-"
 DATA_DIR = "data"
 TAG_ISO_NAMES = {
     "bagit.txt": "BAGIT.TXT;1",
@@ -310,7 +308,7 @@ def build_image(
         )
     iso.add_directory("/DATA", rr_name=DATA_DIR, joliet_path="/" + DATA_DIR, udf_path="/" + DATA_DIR)
     out.parent.mkdir(parents=True, exist_ok=True)
-    temp = out.parent / f"{TEMP_PREFIX}{uuid.uuid4().hex}.iso"
+    temp = temp_path(out.parent, ".iso")
     with contextlib.ExitStack() as cleanup:  # undone in reverse, each step even if one before it fails
         fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
         cleanup.callback(temp.unlink, missing_ok=True)  # nothing left but a finished image
@@ -356,17 +354,6 @@ def build_image(
                 drop_cache=True,
                 on_bytes=lambda n: emit(progress, Progress("disc_build", "readback", n, size, current=out.name)),
             )
-        os.replace(temp, out)
-        fsync_dir(out.parent)
+        publish(temp, out)
     emit(progress, Progress("disc_build", "done", size, size, current=out.name))
     return BuiltImage(out, size, sha, streamed)
-
-
-def clean_leftovers(folder: Path) -> int:
-    """Remove temporary images left by an interrupted build."""
-    removed = 0
-    if folder.is_dir():
-        for leftover in folder.glob(TEMP_PREFIX + "*"):
-            leftover.unlink(missing_ok=True)
-            removed += 1
-    return removed

@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from avledger.burners import burn as burner
-from avledger.burners.iso import SourceChanged, build_image, clean_leftovers, payload_names
+from avledger.burners.iso import SourceChanged, build_image, payload_names
 from avledger.burners.plan import DiscPlan, SourceFile, plan_discs
 from avledger.burners.verify import DiscProblem, read_disc
 from avledger.digests import hash_file
 from avledger.errors import UserError
+from avledger.fsutil import clean_leftovers
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, Clip, Disc, DiscCheck, DiscCopy, DiscSet

@@ -12,6 +12,7 @@ from peewee import JOIN, fn
 
 from avledger.digests import hash_file
 from avledger.errors import UserError
+from avledger.fsutil import OWN_PREFIX
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, Clip, Device, Gap, Loan, NoRecord, Staff
@@ -19,7 +20,7 @@ from avledger.progress import CancelToken, Progress, ProgressSink, emit
 from avledger.progress import check as check_cancel
 from avledger.services.activities import ActivityService
 from avledger.services.base import Context, require_text
-from avledger.services.ingest import OWN_PREFIX, IngestService, refresh_gaps
+from avledger.services.ingest import IngestService, refresh_gaps
 
 
 @dataclass(frozen=True)

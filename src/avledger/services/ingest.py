@@ -27,7 +27,6 @@ import hashlib
 import json
 import os
 import re
-import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from pathlib import Path
 
 from avledger.digests import CHUNK, Buffers, DigestThread, WriteBack, hash_file
 from avledger.errors import UserError
-from avledger.fsutil import RangeCopier, fsync_dir
+from avledger.fsutil import OWN_PREFIX, RangeCopier, clean_leftovers, publish, temp_path
 from avledger.home import Home
 from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, ActivityOfficer, Clip, Device, Gap, Loan, Staff
@@ -47,8 +46,6 @@ from avledger.services.media import MediaInfo, file_time, media_kind, name_time,
 from avledger.services.register import DeviceService
 from avledger.timeutil import from_local, to_local
 
-OWN_PREFIX = ".avledger-"  # avledger's own files in the archive (not footage)
-TEMP_PREFIX = OWN_PREFIX + "part-"
 LOCK_NAME = OWN_PREFIX + "ingest.lock"
 MAX_PENDING = 32  # copied files waiting for their read-back before the copying waits too
 UNASSIGNED_DIR = "未分配"
@@ -182,13 +179,7 @@ class IngestService:
 
     def clean_leftovers(self) -> int:
         """Remove temporary files a killed run left in the archive."""
-        root = self.archive_root()
-        removed = 0
-        if root.is_dir():
-            for path in root.rglob(TEMP_PREFIX + "*"):
-                path.unlink(missing_ok=True)
-                removed += 1
-        return removed
+        return clean_leftovers(self.archive_root(), recursive=True)
 
     # --- scan ------------------------------------------------------------------
     def scan(self, source: str | Path, *, device: str | None = None, activity: int | str | None = None) -> Plan:
@@ -500,7 +491,7 @@ class IngestService:
                 return Duplicate(str(planned.source), existing.sha256, existing.id)
         target_dir = self._target_dir(root, planned)
         target_dir.mkdir(parents=True, exist_ok=True)
-        temp = target_dir / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
+        temp = temp_path(target_dir)
         digest = hashlib.sha256()
         copied = 0
         done = False
@@ -549,8 +540,7 @@ class IngestService:
                 clip = self._register(planned, relative, c.sha, c.size)
                 # inside the transaction: a failed rename registers nothing; the rename is durable
                 # before the commit, so a registered clip is never missing after a power cut
-                os.replace(c.temp, final)
-                fsync_dir(c.target_dir)
+                publish(c.temp, final)
         finally:
             c.temp.unlink(missing_ok=True)
         return ArchivedClip(clip.id, str(planned.source), relative, c.sha, planned.flags, clip.late, clip.activity_id)
