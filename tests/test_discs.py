@@ -12,37 +12,12 @@ from pathlib import Path
 import pycdlib
 import pytest
 
-from avledger.burners.iso import TEMP_PREFIX, joliet_names
+from avledger.burners.iso import joliet_names
 from avledger.burners.plan import FIXED_OVERHEAD, SourceFile, on_disc, plan_discs
 from avledger.errors import UserError
+from avledger.fsutil import TEMP_PREFIX
 from avledger.models.schema import AuditEvent, Disc, DiscCheck, DiscCopy, DiscSet
-from conftest import write_video
-
-LONG_NAME = "现场执法记录仪视频_某商行无证经营案调查取证第一段录像.mp4"  # 28 characters, 74 bytes of UTF-8
-SECOND_LONG = "现场执法记录仪视频_某商行无证经营案调查取证第二段录像.mp4"  # the same first 64 bytes
-
-
-@pytest.fixture
-def case(services, tmp_path):
-    """A case that must go to disc (the party objected), with five collected clips, two with long Chinese names."""
-    activity = services.activities.add(
-        "investigation",
-        "无证经营调查取证",
-        "2026-01-10 09:00",
-        end="2026-01-10 11:00",
-        officers=["2001"],
-        case_no="测市监立〔2026〕7号",
-        case_name="某商行无证经营案",
-        long_term=["objection"],
-    )
-    card = tmp_path / "card"
-    write_video(card / LONG_NAME, 1, creation_time="2026-01-10T01:10:00.000000Z")
-    write_video(card / SECOND_LONG, 1, creation_time="2026-01-10T01:20:00.000000Z")
-    for i in range(3):
-        write_video(card / f"VID_000{i}.MP4", 1, creation_time=f"2026-01-10T01:3{i}:00.000000Z", fps=5 + i)
-    result = services.ingest.apply(services.ingest.scan(card, activity=activity.id))
-    assert len(result.archived) == 5
-    return activity
+from conftest import LONG_NAME, SECOND_LONG
 
 
 def small_media(n_files: int) -> int:
@@ -177,7 +152,7 @@ def test_split_over_several_discs_and_resume_after_an_interrupted_build(services
         pass
 
     def stop_on_disc_2(event):
-        if event.disc == 2 and event.phase == "write":
+        if event.item == 2 and event.phase == "write":
             raise Interrupted
 
     with pytest.raises(Interrupted):

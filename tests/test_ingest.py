@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from avledger.errors import UserError
+from avledger.fsutil import OWN_PREFIX, TEMP_PREFIX
 from avledger.models.schema import AuditEvent, Clip, Gap
-from avledger.services.ingest import LOCK_NAME, OWN_PREFIX, TEMP_PREFIX
+from avledger.progress import CancelToken
+from avledger.services.ingest import LOCK_NAME
 from avledger.services.lending import PreCheck
 from conftest import fixed_clock, write_video
 
@@ -93,8 +95,9 @@ def test_ingest_copies_verifies_and_registers(office, card):
     assert any("现场检查_20260110_093000.mp4" in c.archive_path for c in result.archived)
     # the source is untouched
     assert {p: sha(p) for p in archived_files(card)} == source_before
-    assert events[-1].phase == "done" and events[-1].files_done == 4
-    assert max(e.bytes_done for e in events) == plan.total_bytes
+    assert events[-1].phase == "done" and events[-1].item == 4 and events[-1].job == "ingest"
+    assert max(e.done for e in events) == plan.total_bytes == events[-1].total
+    assert [e.item for e in events] == sorted(e.item for e in events)  # files done never go back
     # not late: returned 12:00 local, ingested the next morning
     assert not any(c.late for c in result.archived)
     clips = office.footage.list()
@@ -181,13 +184,13 @@ def test_gap_explain(office, card):
 def test_cancel_and_leftovers_then_rerun_finishes(office, card):
     plan = office.ingest.scan(card, device="JL-001")
     second_name = plan.files[1].name
-    state = {"stop": False}
+    cancel = CancelToken()
 
     def progress(event) -> None:  # the manager presses cancel as the second file starts copying
         if event.phase == "copy" and event.current == second_name:
-            state["stop"] = True
+            cancel.cancel()
 
-    first = office.ingest.apply(plan, progress=progress, cancel=lambda: state["stop"])
+    first = office.ingest.apply(plan, progress=progress, cancel=cancel)
     # the first file, copied and read back while the second was being copied, is registered; the second is not
     assert first.cancelled and len(first.archived) == 1
     root = office.ingest.archive_root()
@@ -217,7 +220,7 @@ KILLER = textwrap.dedent(
     plan = svc.ingest.scan(sys.argv[2], device="JL-001")
 
     def progress(event):
-        if event.phase == "register" and event.files_done == 1:  # the next file copied, not yet read back
+        if event.phase == "register" and event.item == 1:  # the next file copied, not yet read back
             os.kill(os.getpid(), signal.SIGKILL)
 
     svc.ingest.apply(plan, progress=progress)

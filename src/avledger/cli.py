@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 EXIT_PROBLEM = 1
 EXIT_REFUSED = 2
+EXIT_PARTLY = 4  # partly done: what was and was not done is said
+EXIT_INTERRUPTED = 130  # stopped by the person (Ctrl+C)
 
 
 # --- plumbing -----------------------------------------------------------------
@@ -56,12 +58,16 @@ def refusals(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         from avledger.errors import UserError
+        from avledger.progress import Cancelled
 
         try:
             return func(*args, **kwargs)
         except UserError as exc:
             click.echo(_("错误：{message}").format(message=exc.render()), err=True)
-            sys.exit(EXIT_REFUSED)
+            sys.exit(exc.exit_status)
+        except Cancelled:
+            click.echo(_("已停止：正在进行的一步已撤销，未作登记；此前完成的部分已登记。"), err=True)
+            sys.exit(EXIT_INTERRUPTED)
 
     return wrapper
 
@@ -1081,40 +1087,66 @@ def activity_close(activity_id: str, at: str | None) -> None:
 
 
 # --- ingest --------------------------------------------------------------------------
-class _ProgressLine:
-    """A throttled progress line on stderr, only when stderr is a terminal. Subclasses word one event."""
+class ProgressLine:
+    """A long job's progress on stderr: one line redrawn on a terminal, or, with ``--json``, one JSON
+    object per line (``{"progress": {...}}``) for scripts; nothing when stderr is neither. A few
+    updates a second at most (:class:`avledger.progress.Throttle`)."""
 
-    width = 120
-
-    def __init__(self) -> None:
-        self.enabled = sys.stderr.isatty()
-        self.last = 0.0
-
-    def __call__(self, event) -> None:
+    def __init__(self, *, as_json: bool = False) -> None:
         import time
 
-        if not self.enabled:
+        from avledger.progress import Throttle
+
+        self.as_json = as_json
+        self.enabled = as_json or sys.stderr.isatty()
+        self.started = time.monotonic()
+        self.throttle = Throttle(self._show)
+
+    def __call__(self, event) -> None:
+        if self.enabled:
+            self.throttle(event)
+
+    def _show(self, event) -> None:
+        import dataclasses
+        import shutil
+        import time
+
+        from rich.cells import set_cell_size
+
+        from avledger.present import progress_text
+
+        if self.as_json:
+            click.echo(json.dumps({"progress": dataclasses.asdict(event)}, ensure_ascii=False), err=True)
             return
-        now = time.monotonic()
-        if event.phase != "done" and now - self.last < 0.2:
-            return
-        self.last = now
-        click.echo("\r" + self.text(event)[: self.width].ljust(self.width), err=True, nl=event.phase == "done")
-
-    def text(self, event) -> str:
-        raise NotImplementedError
+        width = shutil.get_terminal_size((100, 24)).columns - 1
+        text = progress_text(event, elapsed=time.monotonic() - self.started)
+        click.echo("\r" + set_cell_size(text, width), err=True, nl=event.finished)
 
 
-class _IngestProgressLine(_ProgressLine):
-    def text(self, event) -> str:
-        mib = 1024 * 1024
-        return _("采集 {files}/{total} 个文件，{done:.0f}/{size:.0f} MiB {name}").format(
-            files=event.files_done,
-            total=event.files_total,
-            done=event.bytes_done / mib,
-            size=event.bytes_total / mib,
-            name=event.current,
-        )
+@contextlib.contextmanager
+def cancellable():
+    """A CancelToken that the first Ctrl+C sets (the job stops cleanly); a second Ctrl+C interrupts at once."""
+    import signal
+
+    from avledger.progress import CancelToken
+
+    token = CancelToken()
+
+    def on_interrupt(signum, frame) -> None:
+        if token.cancelled:
+            raise KeyboardInterrupt
+        token.cancel()
+        click.echo("\n" + _("正在停止…（再按一次 Ctrl+C 立即中断）"), err=True)
+
+    try:
+        previous = signal.signal(signal.SIGINT, on_interrupt)
+    except ValueError:  # not the main thread
+        yield token
+        return
+    try:
+        yield token
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @cli.command()
@@ -1131,7 +1163,8 @@ def ingest(source_dir: str, asset_no: str | None, activity_id: str | None, dry_r
     if dry_run:
         _print_plan(services, plan, as_json)
         return
-    result = services.ingest.apply(plan, progress=_IngestProgressLine())
+    with cancellable() as cancel:
+        result = services.ingest.apply(plan, progress=ProgressLine(as_json=as_json), cancel=cancel)
     if as_json:
         emit_json(
             {
@@ -1158,7 +1191,20 @@ def ingest(source_dir: str, asset_no: str | None, activity_id: str | None, dry_r
                 "cancelled": result.cancelled,
             }
         )
-        return
+    else:
+        _print_ingest_result(result)
+    if result.cancelled:
+        left = len(plan.files) - len(result.archived) - len(result.duplicates)
+        click.echo(
+            _("已停止：已入库并登记 {done} 个，余下 {left} 个未采集；再次运行同一命令即可完成。").format(
+                done=len(result.archived) + len(result.duplicates), left=left
+            ),
+            err=True,
+        )
+        sys.exit(EXIT_PARTLY)
+
+
+def _print_ingest_result(result) -> None:
     from avledger.vocab import CLIP_FLAGS, label
 
     reasons = {"empty": _("空文件"), "not_media": _("不是音像文件"), "unreadable": _("无法读取")}
@@ -1497,7 +1543,12 @@ def verify(activity_id, as_json) -> None:
     """重新计算存储中每个文件的 SHA-256，报告缺失、被改动和多出的文件。"""
     from dataclasses import asdict
 
-    result = state().services().footage.verify(activity=activity_id)
+    with cancellable() as cancel:
+        result = (
+            state()
+            .services()
+            .footage.verify(activity=activity_id, progress=ProgressLine(as_json=as_json), cancel=cancel)
+        )
     if as_json:
         emit_json(
             {
@@ -1535,15 +1586,6 @@ def disc_source(func):
     for option in reversed(options):
         func = option(func)
     return func
-
-
-class _DiscProgressLine(_ProgressLine):
-    """Building, burning and verifying a disc."""
-
-    width = 100
-
-    def text(self, event) -> str:
-        return event.describe()
 
 
 def _plan_json(plan) -> dict:
@@ -1613,11 +1655,19 @@ def disc_plan(activity_id, case_no, media, as_json) -> None:
 @refusals
 def disc_build(activity_id, case_no, media, out, as_json) -> None:
     """制作光盘镜像（ISO 9660 + Joliet + Rock Ridge + UDF，BagIt 包与中文说明）。"""
-    result = (
-        state()
-        .services()
-        .discs.build(out, activity=activity_id, case_no=case_no, media=media, progress=_DiscProgressLine())
-    )
+    with cancellable() as cancel:
+        result = (
+            state()
+            .services()
+            .discs.build(
+                out,
+                activity=activity_id,
+                case_no=case_no,
+                media=media,
+                progress=ProgressLine(as_json=as_json),
+                cancel=cancel,
+            )
+        )
     if as_json:
         emit_json(
             {
@@ -1667,7 +1717,14 @@ def disc_burn(iso_path, drive, copy_no, kept_at, as_json) -> None:
     """刻录一份光盘，回读核验后登记。"""
     from dataclasses import asdict
 
-    result = state().services().discs.burn(iso_path, drive, copy_no, kept_at=kept_at, progress=_DiscProgressLine())
+    with cancellable() as cancel:
+        result = (
+            state()
+            .services()
+            .discs.burn(
+                iso_path, drive, copy_no, kept_at=kept_at, progress=ProgressLine(as_json=as_json), cancel=cancel
+            )
+        )
     if as_json:
         emit_json(
             {
@@ -1704,7 +1761,10 @@ def disc_verify(drive, copy_no, as_json) -> None:
     """核验光盘：从盘上内容识别是哪张光盘，逐个文件比对清单，并登记结果。"""
     from dataclasses import asdict
 
-    result = state().services().discs.verify(drive, copy=copy_no, progress=_DiscProgressLine())
+    with cancellable() as cancel:
+        result = (
+            state().services().discs.verify(drive, copy=copy_no, progress=ProgressLine(as_json=as_json), cancel=cancel)
+        )
     if as_json:
         emit_json(
             {

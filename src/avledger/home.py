@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from avledger.errors import UserError
+from avledger.fsutil import write_whole
 
 ENV_HOME = "AVLEDGER_HOME"
 
@@ -53,19 +54,14 @@ class Home:
             raise UserError("配置文件 {path} 有误：{err}", path=str(self.config_path), err=str(exc)) from None
 
     def write_config(self, config: dict) -> None:
-        """Write config.toml atomically (temp file, fsync, rename)."""
+        """Write config.toml whole or not at all (avledger.fsutil.safe_write)."""
         self.ensure()
         lines = ["# avledger settings for this PC (the office's rules are in the register)"]
         for section, values in config.items():
             lines.append(f"\n[{section}]")
             for key, value in values.items():
                 lines.append(f"{key} = {_toml_value(value)}")
-        tmp = self.config_path.with_suffix(".toml.tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write("\n".join(lines) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.config_path)
+        write_whole(self.config_path, "\n".join(lines) + "\n")
 
     def language(self) -> str | None:
         return self.read_config().get("ui", {}).get("lang")

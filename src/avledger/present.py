@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from avledger.i18n import _
+from avledger.progress import Progress
+from avledger.vocab import PROGRESS_JOBS, PROGRESS_PHASES, label
 
 DASH = "—"
 
@@ -70,3 +72,23 @@ def or_dash(text: str | None) -> str:
 
 def yes_no(value: bool) -> str:
     return _("是") if value else _("否")
+
+
+def progress_text(event: Progress, *, elapsed: float | None = None) -> str:
+    """A long job's progress in one line: ``采集 3/52 · 复制 40%  1.2 GB / 3.0 GB  25.0 MB/s  剩余约 1:20  名称``.
+
+    With ``elapsed`` (seconds since the job started), jobs measured in bytes show their rate and the time left.
+    """
+    job = label(PROGRESS_JOBS, event.job) + (f" {event.item}/{event.items}" if event.items else "")
+    parts = [f"{job} · {label(PROGRESS_PHASES, event.phase)} {100 * event.fraction:.0f}%"]
+    if event.unit == "bytes":
+        parts.append(f"{size_text(event.done)} / {size_text(event.total)}")
+        if elapsed and elapsed > 0 and event.done and not event.finished:
+            rate = event.done / elapsed
+            parts.append(rate_text(rate))
+            parts.append(_("剩余约 {eta}").format(eta=duration_text((event.total - event.done) / rate)))
+    else:
+        parts.append(_("{done}/{total} 个文件").format(done=event.done, total=event.total))
+    if event.current and not event.finished:
+        parts.append(event.current)
+    return "  ".join(parts)

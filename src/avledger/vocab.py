@@ -212,18 +212,23 @@ DISC_MEDIA: dict[str, str] = {
 }
 
 # A long disc job's progress: the step, then the phase within it.
-DISC_STEPS: dict[str, str] = {
-    "build": N_("制作镜像"),
-    "burn": N_("刻录"),
-    "verify": N_("核验"),
+PROGRESS_JOBS: dict[str, str] = {
+    "ingest": N_("采集入库"),
+    "disc_build": N_("制作镜像"),
+    "disc_burn": N_("刻录"),
+    "disc_verify": N_("核验"),
+    "archive_verify": N_("核验存储"),
 }
-DISC_PHASES: dict[str, str] = {
+PROGRESS_PHASES: dict[str, str] = {
+    "copy": N_("复制"),
+    "register": N_("登记入库"),
     "write": N_("写入镜像"),
     "check": N_("核对镜像指纹"),
     "burn": N_("写入光盘"),
     "readback": N_("读回比对"),
     "files": N_("逐个核对文件"),
     "image": N_("比对整盘"),
+    "extra": N_("查找未登记的文件"),
     "done": N_("完成"),
 }
 

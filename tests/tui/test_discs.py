@@ -34,10 +34,10 @@ async def test_build_burn_two_copies_and_verify(demo, demo_app, tmp_path):
 
         await pilot.press("p")
         await pilot.pause()
-        assert "1 张光盘" in text_of(screen.query_one("#progress-line", Static))
+        assert "1 张光盘" in text_of(screen.query_one("#job .job-line", Static))
         await pilot.press("b")
         await settle(pilot, lambda: not screen.busy and screen.query_one("#register", RegisterTable).row_count == 1)
-        assert "光盘组" in text_of(screen.query_one("#progress-line", Static))
+        assert "光盘组" in text_of(screen.query_one("#job .job-line", Static))
         register = screen.query_one("#register", RegisterTable)
         register.focus()
         await pilot.pause()
@@ -45,7 +45,7 @@ async def test_build_burn_two_copies_and_verify(demo, demo_app, tmp_path):
 
         await pilot.press("k")
         await settle(pilot, lambda: not screen.busy and demo.discs.list()[0].discs[0].copies)
-        assert "已刻录并核验" in text_of(screen.query_one("#progress-line", Static))
+        assert "已刻录并核验" in text_of(screen.query_one("#job .job-line", Static))
         screen.query_one("#drive", Input).value = f"stdio:{tmp_path / 'copy2.img'}"
         screen.query_one("#kept-at", Input).value = "档案室"
         register.focus()
@@ -58,7 +58,7 @@ async def test_build_burn_two_copies_and_verify(demo, demo_app, tmp_path):
 
         await pilot.press("v")
         await settle(pilot, lambda: not screen.busy and len(demo.discs.list()[0].discs[0].checks) == 3)
-        assert "光盘完好" in text_of(screen.query_one("#progress-line", Static))
+        assert "光盘完好" in text_of(screen.query_one("#job .job-line", Static))
 
         # four years on, the home screen asks for a re-check
         later = demo.ctx.clock() + dt.timedelta(days=4 * 366)

@@ -13,7 +13,7 @@ from avledger.tui.screens.base import Confirm
 from avledger.tui.screens.footage import ClipDetailScreen, FootageScreen, LateReasonFormScreen
 from avledger.tui.screens.ingest import IngestScreen
 from avledger.tui.sections import section
-from avledger.tui.widgets import FormRow, RegisterTable
+from avledger.tui.widgets import FormRow, JobProgress, RegisterTable
 
 from .conftest import SIZE, choose, text_of, type_text
 
@@ -139,8 +139,9 @@ async def test_collect_the_sample_card_with_progress(demo, demo_app):
         await pilot.pause()
         assert not isinstance(demo_app.screen, Confirm)  # every file has its activity: no question left
         await settle(pilot, lambda: ingest.state == "done")
-        assert ingest.query_one("#progress", ProgressBar).percentage == 1.0
-        assert "采集完成" in text_of(ingest.query_one("#progress-line"))
+        job = ingest.query_one(JobProgress)
+        assert job.query_one(ProgressBar).percentage == 1.0
+        assert "采集完成" in text_of(job.query_one(".job-line"))
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(demo_app.screen, FootageScreen)

@@ -6,22 +6,15 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from avledger.digests import hash_file
 from avledger.errors import UserError
+from avledger.progress import CancelToken, Progress, ProgressSink, emit
+from avledger.progress import check as check_cancel
 
 XORRISO_BUFFER = "64m"  # makes writing several times faster than the default
 _WRITTEN = re.compile(r"(\d+)\s+of\s+(\d+)\s+MB written")
-
-
-@dataclass(frozen=True)
-class BurnProgress:
-    phase: str  # check | burn | readback | done
-    bytes_done: int
-    bytes_total: int
 
 
 def drive_path(drive: str) -> str:
@@ -44,20 +37,30 @@ class ImageChanged(Exception):
 
 
 def burn_image(
-    image: Path, drive: str, *, sha256: str | None = None, progress: Callable[[BurnProgress], None] | None = None
+    image: Path,
+    drive: str,
+    *,
+    sha256: str | None = None,
+    progress: ProgressSink | None = None,
+    cancel: CancelToken | None = None,
 ) -> None:
     """Write ``image`` to ``drive`` with xorriso; a refusal carries xorriso's own last words.
 
     With ``sha256``, the image is first checked against it, so that a write-once disc is not spent on
-    an image that changed since it was built (:class:`ImageChanged`).
+    an image that changed since it was built (:class:`ImageChanged`). Cancelled, xorriso is stopped and
+    :class:`~avledger.progress.Cancelled` raised (a write-once disc is then spoilt).
     """
     size = image.stat().st_size
     drive_path(drive)
     program = xorriso()  # before reading a large image through
     if sha256 is not None:
-        on_bytes = (lambda n: progress(BurnProgress("check", n, size))) if progress is not None else None
+
+        def checked(n: int) -> None:
+            check_cancel(cancel)
+            emit(progress, Progress("disc_burn", "check", n, size))
+
         try:
-            same = hash_file(image, size, on_bytes=on_bytes) == sha256
+            same = hash_file(image, size, on_bytes=checked) == sha256
         except EOFError:  # shorter than a moment ago
             same = False
         except OSError as exc:
@@ -68,28 +71,37 @@ def burn_image(
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
     tail: list[str] = []
     assert proc.stdout is not None
-    for line in proc.stdout:
-        tail = (tail + [line.rstrip()])[-6:]
-        match = _WRITTEN.search(line)
-        if match and progress is not None:
-            progress(BurnProgress("burn", min(int(match.group(1)) * 1024 * 1024, size), size))
-    if proc.wait() != 0:
+    try:
+        for line in proc.stdout:
+            check_cancel(cancel)
+            tail = (tail + [line.rstrip()])[-6:]
+            match = _WRITTEN.search(line)
+            if match:
+                emit(progress, Progress("disc_burn", "burn", min(int(match.group(1)) * 1024 * 1024, size), size))
+    finally:
+        if proc.poll() is None and cancel is not None and cancel.cancelled:
+            proc.terminate()
+        proc.wait()
+        proc.stdout.close()
+    check_cancel(cancel)
+    if proc.returncode != 0:
         raise UserError("刻录失败（xorriso 退出码 {code}）：{tail}", code=proc.returncode, tail=" / ".join(tail[-3:]))
-    if progress is not None:
-        progress(BurnProgress("burn", size, size))
+    emit(progress, Progress("disc_burn", "burn", size, size))
 
 
-def read_back(drive: str, size: int, *, progress: Callable[[BurnProgress], None] | None = None) -> str:
+def read_back(drive: str, size: int, *, progress: ProgressSink | None = None, cancel: CancelToken | None = None) -> str:
     """SHA-256 of the first ``size`` bytes of the disc in ``drive``."""
     path = drive_path(drive)
+
+    def read(n: int) -> None:
+        check_cancel(cancel)
+        emit(progress, Progress("disc_burn", "readback", n, size))
+
     try:
-        digest = hash_file(
-            path, size, drop_cache=True, on_bytes=lambda n: progress and progress(BurnProgress("readback", n, size))
-        )
+        digest = hash_file(path, size, drop_cache=True, on_bytes=read)
     except EOFError:
         return ""
     except OSError as exc:
         raise UserError("无法读取光盘 {drive}：{err}", drive=drive, err=exc.strerror or str(exc)) from None
-    if progress is not None:
-        progress(BurnProgress("done", size, size))
+    emit(progress, Progress("disc_burn", "done", size, size))
     return digest

@@ -28,17 +28,17 @@ import hashlib
 import io
 import os
 import re
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from avledger.burners.plan import SourceFile
 from avledger.digests import CHUNK, Buffers, DigestThread, WriteBack, hash_file
-from avledger.fsutil import fsync_dir
+from avledger.fsutil import publish, temp_path
+from avledger.progress import CancelToken, Progress, ProgressSink, emit
+from avledger.progress import check as check_cancel
 
 JOLIET_MAX = 64  # bytes of UTF-8 per name, as pycdlib counts
-TEMP_PREFIX = ".avledger-part-"
 DATA_DIR = "data"
 TAG_ISO_NAMES = {
     "bagit.txt": "BAGIT.TXT;1",
@@ -48,14 +48,6 @@ TAG_ISO_NAMES = {
     "说明.pdf": "README.PDF;1",
 }
 _ISO_EXT = re.compile(r"[^A-Z0-9_]")
-
-
-@dataclass(frozen=True)
-class BuildProgress:
-    phase: str  # write | readback | done
-    bytes_done: int
-    bytes_total: int
-    current: str
 
 
 @dataclass(frozen=True)
@@ -280,10 +272,13 @@ def build_image(
     files: list[SourceFile],
     tags: dict[str, bytes],
     *,
-    progress: Callable[[BuildProgress], None] | None = None,
+    progress: ProgressSink | None = None,
+    cancel: CancelToken | None = None,
     check_sources: bool = True,
 ) -> BuiltImage:
     """Write the image to ``out`` (crash-safe) and return its size and SHA-256.
+
+    Cancelled, it raises :class:`~avledger.progress.Cancelled` and leaves no image.
 
     With ``check_sources``, a file whose content does not match its ``sha256`` raises
     :class:`SourceChanged` and no image is left.
@@ -313,7 +308,7 @@ def build_image(
         )
     iso.add_directory("/DATA", rr_name=DATA_DIR, joliet_path="/" + DATA_DIR, udf_path="/" + DATA_DIR)
     out.parent.mkdir(parents=True, exist_ok=True)
-    temp = out.parent / f"{TEMP_PREFIX}{uuid.uuid4().hex}.iso"
+    temp = temp_path(out.parent, ".iso")
     with contextlib.ExitStack() as cleanup:  # undone in reverse, each step even if one before it fails
         fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
         cleanup.callback(temp.unlink, missing_ok=True)  # nothing left but a finished image
@@ -339,8 +334,8 @@ def build_image(
             )
 
         def written(done: int, total: int, _opaque=None) -> None:
-            if progress is not None:
-                progress(BuildProgress("write", done, total, out.name))
+            check_cancel(cancel)  # raised through pycdlib; the clean-up above removes the partial image
+            emit(progress, Progress("disc_build", "write", done, total, current=out.name))
 
         iso.write_fp(writer, blocksize=CHUNK // 2048 * 2048, progress_cb=written)
         sha = writer.finish()
@@ -357,20 +352,8 @@ def build_image(
                 temp,
                 size,
                 drop_cache=True,
-                on_bytes=lambda n: progress and progress(BuildProgress("readback", n, size, out.name)),
+                on_bytes=lambda n: emit(progress, Progress("disc_build", "readback", n, size, current=out.name)),
             )
-        os.replace(temp, out)
-        fsync_dir(out.parent)
-    if progress is not None:
-        progress(BuildProgress("done", size, size, out.name))
+        publish(temp, out)
+    emit(progress, Progress("disc_build", "done", size, size, current=out.name))
     return BuiltImage(out, size, sha, streamed)
-
-
-def clean_leftovers(folder: Path) -> int:
-    """Remove temporary images left by an interrupted build."""
-    removed = 0
-    if folder.is_dir():
-        for leftover in folder.glob(TEMP_PREFIX + "*"):
-            leftover.unlink(missing_ok=True)
-            removed += 1
-    return removed

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from avledger.burners.burn import drive_path
 from avledger.errors import UserError
-
-
-@dataclass(frozen=True)
-class VerifyProgress:
-    phase: str  # files | image | done
-    files_done: int
-    files_total: int
-    current: str
+from avledger.progress import CancelToken, Progress, ProgressSink, emit
+from avledger.progress import check as check_cancel
 
 
 @dataclass(frozen=True)
@@ -42,10 +35,12 @@ class DiscReading:
 
 
 class _HashSink:
-    def __init__(self) -> None:
+    def __init__(self, cancel: CancelToken | None = None) -> None:
         self.digest = hashlib.sha256()
+        self.cancel = cancel
 
     def write(self, data) -> int:
+        check_cancel(self.cancel)  # raised through pycdlib between chunks of a large file
         self.digest.update(data)
         return len(data)
 
@@ -72,7 +67,7 @@ def parse_manifest(text: str) -> dict[str, str]:
     return manifest
 
 
-def read_disc(drive: str, *, progress: Callable[[VerifyProgress], None] | None = None) -> DiscReading:
+def read_disc(drive: str, *, progress: ProgressSink | None = None, cancel: CancelToken | None = None) -> DiscReading:
     """Open the disc (device or ``stdio:`` file) with pycdlib and check every payload file by its UDF path.
 
     UDF rather than Rock Ridge: Rock Ridge returns only the last part of a file split over 4 GiB.
@@ -126,12 +121,11 @@ def read_disc(drive: str, *, progress: Callable[[VerifyProgress], None] | None =
                     on_disc.add(f"{root.strip('/')}/{name}")
             total = len(reading.manifest)
             for index, (rel, expected) in enumerate(reading.manifest.items()):
-                if progress is not None:
-                    progress(VerifyProgress("files", index, total, rel))
+                emit(progress, Progress("disc_verify", "files", index, total, "files", current=rel))
                 if rel not in on_disc:
                     reading.problems.append(DiscProblem("missing", rel))
                     continue
-                sink = _HashSink()
+                sink = _HashSink(cancel)
                 try:
                     iso.get_file_from_iso_fp(sink, udf_path="/" + rel)
                 except (PyCdlibException, OSError):
@@ -144,6 +138,5 @@ def read_disc(drive: str, *, progress: Callable[[VerifyProgress], None] | None =
                 reading.problems.append(DiscProblem("extra", rel))
         finally:
             iso.close()
-    if progress is not None:
-        progress(VerifyProgress("done", len(reading.manifest), len(reading.manifest), ""))
+    emit(progress, Progress("disc_verify", "files", len(reading.manifest), len(reading.manifest), "files"))
     return reading

@@ -29,14 +29,14 @@ from pathlib import Path
 
 from avledger.digests import CHUNK, hash_file
 from avledger.errors import UserError
-from avledger.fsutil import fsync_dir
+from avledger.fsutil import OWN_PREFIX, publish, temporary, write_whole
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
 from avledger.models.schema import AccessClip, AccessRequest, Activity, Clip, Extraction, Staff, Viewing
 from avledger.services.base import Context, require_text
 from avledger.services.clearance import MANAGER_ROLE, Clearance, current_staff, has_role, today
 from avledger.services.footage import ClipView, FootageService
-from avledger.services.ingest import OWN_PREFIX, safe_name
+from avledger.services.ingest import safe_name
 from avledger.services.register import StaffService
 from avledger.timeutil import fmt_local, parse_date
 from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS, ROLES, label
@@ -511,7 +511,7 @@ class AccessService:
             at = self.ctx.clock()
             sheet = self._sheet(req, person, at, clips, files)
             written.append(stage / SHEET_NAME)
-            _write_text(stage / SHEET_NAME, sheet)
+            write_whole(stage / SHEET_NAME, sheet)
             sheets = [SHEET_NAME]
             written.append(stage / SHEET_PDF)
             if self._sheet_pdf(stage / SHEET_PDF, req, person, at, clips, files):
@@ -757,11 +757,10 @@ def _copy_checked(source: Path, target: Path, sha256: str) -> None:
     registered one, before and after."""
     if not source.is_file():
         raise UserError("存储中缺少音像文件：{path}", path=str(source))
-    temp = target.parent / f"{OWN_PREFIX}part-{uuid.uuid4().hex}"
     digest = hashlib.sha256()
     buffer = bytearray(CHUNK)
     view = memoryview(buffer)
-    try:
+    with temporary(target.parent) as temp:
         with open(source, "rb", buffering=0) as src, open(temp, "xb", buffering=0) as dst:
             while n := src.readinto(buffer):
                 digest.update(view[:n])
@@ -773,30 +772,14 @@ def _copy_checked(source: Path, target: Path, sha256: str) -> None:
             raise UserError("存储中的文件与登记的指纹不一致，已停止调取：{path}", path=str(source))
         if hash_file(temp, drop_cache=True) != sha256:
             raise UserError("{name} 写入后回读校验不一致，已停止调取", name=str(target))
-        os.replace(temp, target)
-        fsync_dir(target.parent)
-    finally:
-        temp.unlink(missing_ok=True)
-
-
-def _write_text(path: Path, text: str) -> None:
-    temp = path.parent / f"{OWN_PREFIX}part-{uuid.uuid4().hex}"
-    try:
-        with open(temp, "x", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
+        publish(temp, target)
 
 
 def _pack(stage: Path, package: Path, names: list[str], password: str | None) -> None:
     """A 7z of the staged files; with a password: AES-256 and an encrypted file list. Checked after writing."""
     import py7zr
 
-    temp = package.parent / f"{OWN_PREFIX}part-{uuid.uuid4().hex}.7z"
-    try:
+    with temporary(package.parent, ".7z") as temp:
         filters = [{"id": py7zr.FILTER_COPY}]
         if password is not None:
             filters.append({"id": py7zr.FILTER_CRYPTO_AES256_SHA256})
@@ -810,10 +793,7 @@ def _pack(stage: Path, package: Path, names: list[str], password: str | None) ->
         listed = package_names(temp, password)
         if sorted(listed) != sorted(names):
             raise UserError("7z 包回读校验不一致，已停止调取：{path}", path=str(package))
-        os.replace(temp, package)
-        fsync_dir(package.parent)
-    finally:
-        temp.unlink(missing_ok=True)
+        publish(temp, package)
 
 
 def package_names(path: str | Path, password: str | None = None) -> list[str]:

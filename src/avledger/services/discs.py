@@ -17,52 +17,33 @@ import datetime as dt
 import hashlib
 import json
 import math
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from avledger.burners import burn as burner
-from avledger.burners.iso import BuildProgress, SourceChanged, build_image, clean_leftovers, payload_names
+from avledger.burners.iso import SourceChanged, build_image, payload_names
 from avledger.burners.plan import DiscPlan, SourceFile, plan_discs
-from avledger.burners.verify import DiscProblem, VerifyProgress, read_disc
+from avledger.burners.verify import DiscProblem, read_disc
 from avledger.digests import hash_file
 from avledger.errors import UserError
+from avledger.fsutil import clean_leftovers
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, Clip, Disc, DiscCheck, DiscCopy, DiscSet
+from avledger.progress import CancelToken, Progress, ProgressSink, emit
+from avledger.progress import check as check_cancel
 from avledger.services.activities import ActivityService
 from avledger.services.base import Context, require_text
 from avledger.services.ingest import IngestService
 from avledger.timeutil import fmt_local, to_local
-from avledger.vocab import DISC_PHASES, DISC_STEPS, LONG_TERM_REASONS, label
+from avledger.vocab import LONG_TERM_REASONS
 
 if TYPE_CHECKING:
     from avledger.services.printing import PrintService
 
 
 # --- events and rows -----------------------------------------------------------------
-@dataclass(frozen=True)
-class DiscProgress:
-    """One progress event of a build, a burn or a verification."""
-
-    step: str  # build | burn | verify
-    phase: str  # see vocab.DISC_PHASES
-    disc: int  # disc n of N (build), else 1
-    discs: int
-    done: int  # bytes (build, burn) or files (verify)
-    total: int
-    current: str
-
-    def describe(self) -> str:
-        """The event in words, as the progress line and the progress bar show it."""
-        pct = 100 * self.done / self.total if self.total else 100
-        return (
-            f"{label(DISC_STEPS, self.step)} {self.disc}/{self.discs} · {label(DISC_PHASES, self.phase)} "
-            f"{pct:.0f}%  {self.current}"
-        )
-
-
 @dataclass(frozen=True)
 class CopyView:
     id: int
@@ -185,8 +166,6 @@ DISC_TARGET_STATES = {
     "done": N_("已完成"),
 }
 
-Progress = Callable[[DiscProgress], None] | None
-
 
 def _volume_id(set_id: int, number: int, when: dt.datetime) -> str:
     """An ASCII volume identifier of at most 16 characters (Joliet's limit): date, set and disc."""
@@ -263,9 +242,13 @@ class DiscService:
         case_no: str | None = None,
         media: str = "dvd",
         capacity_bytes: int | None = None,
-        progress: Progress = None,
+        progress: ProgressSink | None = None,
+        cancel: CancelToken | None = None,
     ) -> DiscSetView:
         """Register the set and write one image per disc into ``out``.
+
+        Cancelled (:class:`~avledger.progress.Cancelled`), the images written so far stay registered, the one
+        in hand is removed, and a re-run finishes the set.
 
         A re-run with the same footage resumes the set that has no burned copy yet: images already
         written are kept, missing ones are written, leftovers of an interrupted run are removed.
@@ -307,16 +290,11 @@ class DiscService:
             tags = self._tags(disc_set, disc, len(discs), planned.files, acts)
             manifest_sha = _sha(tags["manifest-sha256.txt"])
 
-            def report(event: BuildProgress, n=disc.number) -> None:
-                if progress is not None:
-                    progress(
-                        DiscProgress(
-                            "build", event.phase, n, len(discs), event.bytes_done, event.bytes_total, event.current
-                        )
-                    )
+            def report(event: Progress, n=disc.number) -> None:
+                emit(progress, replace(event, item=n, items=len(discs)))
 
             try:
-                image = build_image(target, disc.volume_id, planned.files, tags, progress=report)
+                image = build_image(target, disc.volume_id, planned.files, tags, progress=report, cancel=cancel)
             except SourceChanged as exc:
                 raise UserError(
                     "存储中的文件与登记的指纹不一致，未制作镜像：{names}（请运行 avledger verify）",
@@ -495,9 +473,20 @@ class DiscService:
         return disc
 
     def burn(
-        self, image: str | Path, drive: str, copy: int, *, kept_at: str = "", progress: Progress = None
+        self,
+        image: str | Path,
+        drive: str,
+        copy: int,
+        *,
+        kept_at: str = "",
+        progress: ProgressSink | None = None,
+        cancel: CancelToken | None = None,
     ) -> BurnResult:
-        """Burn copy 1 or 2 of a disc from its image, read it back and register it."""
+        """Burn copy 1 or 2 of a disc from its image, read it back and register it.
+
+        Cancelled (:class:`~avledger.progress.Cancelled`) while checking the image or writing the disc, xorriso
+        is stopped and nothing is registered; once the disc is written, the read-back and the registration finish.
+        """
         copies = self.ctx.profile().get("disc.copies")
         if copy not in range(1, copies + 1):
             raise UserError("份号应为 1 到 {n}", n=copies)
@@ -515,15 +504,16 @@ class DiscService:
         if path.stat().st_size != disc.size:
             raise UserError("镜像 {path} 与制作时登记的指纹不一致，请重新制作", path=str(path))
 
-        def report(event: burner.BurnProgress) -> None:
-            if progress is not None:
-                progress(DiscProgress("burn", event.phase, 1, 1, event.bytes_done, event.bytes_total, disc.volume_id))
+        def report(event: Progress) -> None:
+            emit(progress, replace(event, current=disc.volume_id))
 
         try:
-            burner.burn_image(path, drive, sha256=disc.image_sha256, progress=report)
+            burner.burn_image(path, drive, sha256=disc.image_sha256, progress=report, cancel=cancel)
         except burner.ImageChanged:
             # the image changed since it was built: nothing is burned or registered
             raise UserError("镜像 {path} 与制作时登记的指纹不一致，请重新制作", path=str(path)) from None
+        # once xorriso has written the disc, the copy exists: its read-back runs to the end (not cancellable)
+        # so that it is registered, verified or not, rather than left a disc the register does not know
         ok = burner.read_back(drive, disc.size, progress=report) == disc.image_sha256
         problems: tuple[DiscProblem, ...] = ()
         if not ok:
@@ -593,14 +583,19 @@ class DiscService:
         return check
 
     # --- verify ----------------------------------------------------------------------------------
-    def verify(self, drive: str, *, copy: int | None = None, progress: Progress = None) -> VerifyResult:
-        """Recognise the disc in ``drive`` from its contents, check every file, and record the result."""
+    def verify(
+        self,
+        drive: str,
+        *,
+        copy: int | None = None,
+        progress: ProgressSink | None = None,
+        cancel: CancelToken | None = None,
+    ) -> VerifyResult:
+        """Recognise the disc in ``drive`` from its contents, check every file, and record the result.
 
-        def report(event: VerifyProgress) -> None:
-            if progress is not None:
-                progress(DiscProgress("verify", event.phase, 1, 1, event.files_done, event.files_total, event.current))
-
-        reading = read_disc(drive, progress=report)
+        Cancelled (:class:`~avledger.progress.Cancelled`), nothing is recorded.
+        """
+        reading = read_disc(drive, progress=progress, cancel=cancel)
         try:
             disc_id = int(reading.bag_info.get("Avledger-Disc-Id", ""))
         except ValueError:
@@ -617,14 +612,21 @@ class DiscService:
         if reading.manifest_sha256 != disc.manifest_sha256:
             problems.append(DiscProblem("manifest", "manifest-sha256.txt"))
         if not problems:
+
+            def read(n: int) -> None:
+                check_cancel(cancel)
+                emit(progress, Progress("disc_verify", "image", n, disc.size, current=disc.volume_id))
+
             try:
-                same = hash_file(burner.drive_path(drive), disc.size) == disc.image_sha256
+                same = hash_file(burner.drive_path(drive), disc.size, on_bytes=read) == disc.image_sha256
             except (EOFError, OSError):
                 same = False
             if not same:
                 problems.append(DiscProblem("image", disc.volume_id))
+        check_cancel(cancel)  # asked to stop at the very end: still nothing recorded
         with self.ctx.change():
             self._record_check(disc, copy_row, "recheck", problems)
+        emit(progress, Progress("disc_verify", "done", reading.checked, len(reading.manifest), "files"))
         return VerifyResult(self.view_disc(disc.id), not problems, reading.checked, tuple(problems))
 
     # --- the register -------------------------------------------------------------------------------

@@ -8,16 +8,19 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from avledger.digests import hash_file
 from avledger.errors import UserError
+from avledger.fsutil import OWN_PREFIX
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, Clip, Device, Gap, Loan, NoRecord, Staff
+from avledger.progress import CancelToken, Progress, ProgressSink, emit
+from avledger.progress import check as check_cancel
 from avledger.services.activities import ActivityService
 from avledger.services.base import Context, require_text
-from avledger.services.ingest import OWN_PREFIX, IngestService, refresh_gaps
+from avledger.services.ingest import IngestService, refresh_gaps
 
 
 @dataclass(frozen=True)
@@ -314,8 +317,17 @@ class FootageService:
         return Look(pictures, approval, viewing_id)
 
     # --- verify ------------------------------------------------------------------
-    def verify(self, *, activity: int | str | None = None) -> ArchiveCheck:
-        """Re-hash archived files; report missing, changed and (whole archive only) extra files. Logged."""
+    def verify(
+        self,
+        *,
+        activity: int | str | None = None,
+        progress: ProgressSink | None = None,
+        cancel: CancelToken | None = None,
+    ) -> ArchiveCheck:
+        """Re-hash archived files; report missing, changed and (whole archive only) extra files. Logged.
+
+        Cancelled (:class:`~avledger.progress.Cancelled`), nothing is logged.
+        """
         root = self.ingest.archive_root()
         check = ArchiveCheck()
         query = Clip.select(Clip.id, Clip.archive_path, Clip.sha256, Clip.size).order_by(Clip.id)
@@ -323,27 +335,45 @@ class FootageService:
         if activity not in (None, ""):
             scope = self.activities.get(activity)
             query = query.where(Clip.activity == scope)
+        totals = query.select(fn.COUNT(Clip.id), fn.COALESCE(fn.SUM(Clip.size), 0)).order_by()
+        files, total = totals.scalar(as_tuple=True)
         registered: set[str] = set()
+        done = 0
+
+        def report(phase: str, extra: int = 0, current: str = "") -> None:
+            check_cancel(cancel)
+            emit(
+                progress, Progress("archive_verify", phase, done + extra, total, "bytes", check.checked, files, current)
+            )
+
         for clip in query:
             registered.add(clip.archive_path)
             path = root / clip.archive_path
-            check.checked += 1
+            report("files", 0, clip.archive_path)
             try:
                 size = path.stat().st_size
             except FileNotFoundError:
+                size = None
+            if size is None:
                 check.problems.append(VerifyProblem("missing", clip.archive_path, clip.id))
-                continue
-            if size != clip.size or hash_file(path) != clip.sha256:
+            elif (
+                size != clip.size
+                or hash_file(path, on_bytes=lambda n, c=clip: report("files", n, c.archive_path)) != clip.sha256
+            ):
                 check.problems.append(VerifyProblem("changed", clip.archive_path, clip.id))
-            check.bytes += size
+            check.checked += 1
+            check.bytes += size or 0
+            done += clip.size
         if scope is None and root.is_dir():
             for dirpath, _dirs, names in os.walk(root):
+                report("extra")
                 for name in names:
                     if name.startswith(OWN_PREFIX):
                         continue
                     rel = (Path(dirpath) / name).relative_to(root).as_posix()
                     if rel not in registered:
                         check.problems.append(VerifyProblem("extra", rel, None))
+        check_cancel(cancel)  # asked to stop at the very end: still nothing logged
         counts = {k: sum(1 for p in check.problems if p.kind == k) for k in ("missing", "changed", "extra")}
         summary = (
             f"{'activity ' + str(scope.id) if scope else 'all'}: {check.checked} checked, "
@@ -357,6 +387,7 @@ class FootageService:
                 summary=summary,
                 after={"checked": check.checked, **counts},
             )
+        emit(progress, Progress("archive_verify", "done", total, total, "bytes", check.checked, files))
         return check
 
 

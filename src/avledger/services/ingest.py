@@ -27,7 +27,6 @@ import hashlib
 import json
 import os
 import re
-import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -35,18 +34,18 @@ from pathlib import Path
 
 from avledger.digests import CHUNK, Buffers, DigestThread, WriteBack, hash_file
 from avledger.errors import UserError
-from avledger.fsutil import RangeCopier, fsync_dir
+from avledger.fsutil import OWN_PREFIX, RangeCopier, clean_leftovers, publish, temp_path
 from avledger.home import Home
 from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, ActivityOfficer, Clip, Device, Gap, Loan, Staff
+from avledger.progress import Cancelled, CancelToken, Progress, ProgressSink, emit
+from avledger.progress import check as check_cancel
 from avledger.services.activities import OPEN_END, ActivityService
 from avledger.services.base import Context
 from avledger.services.media import MediaInfo, file_time, media_kind, name_time, probe, require_av
 from avledger.services.register import DeviceService
 from avledger.timeutil import from_local, to_local
 
-OWN_PREFIX = ".avledger-"  # avledger's own files in the archive (not footage)
-TEMP_PREFIX = OWN_PREFIX + "part-"
 LOCK_NAME = OWN_PREFIX + "ingest.lock"
 MAX_PENDING = 32  # copied files waiting for their read-back before the copying waits too
 UNASSIGNED_DIR = "未分配"
@@ -91,18 +90,6 @@ class Plan:
 
 
 @dataclass(frozen=True)
-class Progress:
-    """One progress event of :meth:`IngestService.apply`."""
-
-    phase: str  # copy (bytes of the current file) | register (a file done) | done
-    files_done: int
-    files_total: int
-    bytes_done: int
-    bytes_total: int
-    current: str
-
-
-@dataclass(frozen=True)
 class ArchivedClip:
     id: int
     source: str
@@ -130,10 +117,6 @@ class IngestResult:
     @property
     def flagged(self) -> list[ArchivedClip]:
         return [c for c in self.archived if c.flags or c.late]
-
-
-class Cancelled(Exception):
-    pass
 
 
 @dataclass
@@ -196,13 +179,7 @@ class IngestService:
 
     def clean_leftovers(self) -> int:
         """Remove temporary files a killed run left in the archive."""
-        root = self.archive_root()
-        removed = 0
-        if root.is_dir():
-            for path in root.rglob(TEMP_PREFIX + "*"):
-                path.unlink(missing_ok=True)
-                removed += 1
-        return removed
+        return clean_leftovers(self.archive_root(), recursive=True)
 
     # --- scan ------------------------------------------------------------------
     def scan(self, source: str | Path, *, device: str | None = None, activity: int | str | None = None) -> Plan:
@@ -391,10 +368,14 @@ class IngestService:
         self,
         plan: Plan,
         *,
-        progress: Callable[[Progress], None] | None = None,
-        cancel: Callable[[], bool] | None = None,
+        progress: ProgressSink | None = None,
+        cancel: CancelToken | None = None,
     ) -> IngestResult:
-        """Copy, verify and register every planned file. Safe to re-run after any interruption."""
+        """Copy, verify and register every planned file. Safe to re-run after any interruption.
+
+        Cancelled, it stops in the file in hand (whose temporary copy is removed) and returns what it did,
+        every file of it registered, with ``cancelled`` set.
+        """
         result = IngestResult(refused=list(plan.skipped))
         root = self.archive_root()
         try:
@@ -407,8 +388,8 @@ class IngestService:
             done_bytes = 0
 
             def report(phase: str, files_done: int, current: str, extra: int = 0) -> None:
-                if progress is not None:
-                    progress(Progress(phase, files_done, total_files, done_bytes + extra, total_bytes, current))
+                done = done_bytes + extra
+                emit(progress, Progress("ingest", phase, done, total_bytes, "bytes", files_done, total_files, current))
 
             # The read-backs (from disk) run in a thread of their own while the next files are copied;
             # each file is registered, in order, only after its own read-back matched.
@@ -433,7 +414,7 @@ class IngestService:
             ):
                 try:
                     for planned in plan.files:
-                        if cancel is not None and cancel():
+                        if cancel is not None and cancel.cancelled:
                             result.cancelled = True
                             break
                         try:
@@ -497,7 +478,7 @@ class IngestService:
         planned: PlannedFile,
         src,
         on_bytes: Callable[[int], None],
-        cancel: Callable[[], bool] | None,
+        cancel: CancelToken | None,
         hasher: DigestThread,
         buffers: Buffers,
     ) -> _Copied | Duplicate:
@@ -510,7 +491,7 @@ class IngestService:
                 return Duplicate(str(planned.source), existing.sha256, existing.id)
         target_dir = self._target_dir(root, planned)
         target_dir.mkdir(parents=True, exist_ok=True)
-        temp = target_dir / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
+        temp = temp_path(target_dir)
         digest = hashlib.sha256()
         copied = 0
         done = False
@@ -530,8 +511,7 @@ class IngestService:
                     copied += n
                     writeback.wrote(copied, n)
                     on_bytes(copied)
-                    if cancel is not None and cancel():
-                        raise Cancelled
+                    check_cancel(cancel)
                 hasher.wait()
                 os.fsync(dst.fileno())
             sha = digest.hexdigest()
@@ -560,8 +540,7 @@ class IngestService:
                 clip = self._register(planned, relative, c.sha, c.size)
                 # inside the transaction: a failed rename registers nothing; the rename is durable
                 # before the commit, so a registered clip is never missing after a power cut
-                os.replace(c.temp, final)
-                fsync_dir(c.target_dir)
+                publish(c.temp, final)
         finally:
             c.temp.unlink(missing_ok=True)
         return ArchivedClip(clip.id, str(planned.source), relative, c.sha, planned.flags, clip.late, clip.activity_id)

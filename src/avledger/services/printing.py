@@ -22,7 +22,6 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import shutil
 import struct
 import subprocess
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from avledger.errors import UserError
+from avledger.fsutil import write_whole
 from avledger.i18n import N_, _, language
 from avledger.models.schema import Activity, Department, Device, Staff
 from avledger.services.activities import ActivityService
@@ -513,20 +513,8 @@ def _output_path(out_path: str | Path, suffixes: tuple[str, ...]) -> Path:
 
 
 def _write_atomic(path: Path, payload: bytes) -> None:
-    """Temp file in the same folder, fsync, rename: a crash never leaves half a file."""
+    """Whole or not at all (avledger.fsutil.safe_write): a crash never leaves half a file."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        write_whole(path, payload)
     except OSError as exc:
         raise UserError("无法写入 {path}：{err}", path=str(path), err=exc.strerror or str(exc)) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise UserError("无法写入 {path}：{err}", path=str(path), err=exc.strerror or str(exc)) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

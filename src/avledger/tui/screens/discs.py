@@ -7,22 +7,21 @@ progress events, which reach the progress bar through ``call_from_thread``.
 
 from __future__ import annotations
 
-import time
-
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalGroup
-from textual.widgets import Input, ProgressBar, Static
+from textual.widgets import Input, Static
 
 from avledger.errors import UserError
 from avledger.i18n import A_, _
 from avledger.present import size_text
+from avledger.progress import Cancelled
 from avledger.services.discs import DISC_TARGET_STATES
 from avledger.timeutil import fmt_local
 from avledger.tui.screens.base import SectionScreen, close_thread_connection
-from avledger.tui.widgets import RegisterTable, ZhSelect
+from avledger.tui.widgets import JobProgress, RegisterTable, ZhSelect
 from avledger.vocab import DISC_CHECK_RESULTS, DISC_MEDIA, LONG_TERM_REASONS, label, labels
 
 STATE_STYLES = {"none": "bold red", "built": "yellow", "partly": "yellow", "done": "green"}
@@ -35,12 +34,12 @@ class DiscsScreen(SectionScreen):
         Binding("b", "build", A_("制作镜像"), tooltip=_("为所选执法活动制作光盘镜像")),
         Binding("k", "burn", _("刻录下一份"), tooltip=_("刻录所选光盘的下一份（先第 1 份，再第 2 份）并回读核验")),
         Binding("v", "verify", _("核验光盘"), tooltip=_("识别刻录机中的光盘并逐个文件核验")),
+        Binding("s", "stop", _("停止"), tooltip=_("停止正在进行的制作、刻录或核验（正在进行的一步撤销，不作登记）")),
     ]
 
     def __init__(self, services) -> None:
         super().__init__(services)
         self.busy = False
-        self.last_update = 0.0
         self.disc_views: dict = {}  # disc id (text) -> DiscView, as last loaded
 
     def compose_body(self) -> ComposeResult:
@@ -57,8 +56,7 @@ class DiscsScreen(SectionScreen):
             yield Input(str(self.services.home.path / "discs"), placeholder=_("镜像输出目录"), id="out", compact=True)
             yield Input("/dev/sr0", placeholder=_("刻录机设备（如 /dev/sr0）或 stdio:文件"), id="drive", compact=True)
             yield Input("", placeholder=_("存放位置"), id="kept-at", compact=True)
-        yield ProgressBar(id="progress", show_eta=False)
-        yield Static("", id="progress-line")
+        yield JobProgress(id="job")
         yield Static(_("光盘登记"), classes="title")
         yield RegisterTable(id="register")
         yield Static("", id="due")
@@ -79,7 +77,6 @@ class DiscsScreen(SectionScreen):
             _("最近检测"),
         ):
             register.add_column(title)
-        self.query_one("#progress").display = False
 
     def reload(self) -> None:
         targets = self.query_one("#targets", RegisterTable)
@@ -158,11 +155,11 @@ class DiscsScreen(SectionScreen):
             self.notify(_("请先选择执法活动"), severity="error")
             return
         media = self.query_one("#media", ZhSelect).chosen or "dvd"
-        line = self.query_one("#progress-line", Static)
+        line = self.query_one(JobProgress)
         try:
             plan = self.services.discs.plan(activity=activity, media=media)
         except UserError as exc:
-            line.update(Text(exc.render(), style="bold red"))
+            line.note(Text(exc.render(), style="bold red"))
             return
         text = Text(
             _("{n} 张光盘，{files} 个文件，共 {size}").format(
@@ -176,7 +173,7 @@ class DiscsScreen(SectionScreen):
                 + _("、").join(f.name for f in d.files[:6])
                 + (" …" if len(d.files) > 6 else "")
             )
-        line.update(text)
+        line.note(text)
 
     def action_build(self) -> None:
         if self.busy:
@@ -219,6 +216,8 @@ class DiscsScreen(SectionScreen):
             return True if disc is not None and disc.built and self.next_copy(disc) is not None else None
         if action in ("plan", "build", "verify"):
             return None if self.busy else True
+        if action == "stop":
+            return True if self.busy else None
         return True
 
     def on_data_table_row_highlighted(self, event) -> None:
@@ -227,39 +226,30 @@ class DiscsScreen(SectionScreen):
     # --- workers -----------------------------------------------------------------------------
     def start(self) -> None:
         self.busy = True
-        bar = self.query_one("#progress", ProgressBar)
-        bar.display = True
-        bar.update(total=100, progress=0)
-        self.query_one("#progress-line", Static).update("")
+        self.query_one(JobProgress).start()
         self.refresh_bindings()
 
-    def progress(self, event) -> None:
-        now = time.monotonic()
-        if event.phase != "done" and now - self.last_update < 0.1:
-            return
-        self.last_update = now
-        self.app.call_from_thread(self.show_progress, event)
-
-    def show_progress(self, event) -> None:
-        pct = 100 * event.done / event.total if event.total else 100
-        self.query_one("#progress", ProgressBar).update(total=100, progress=pct)
-        self.query_one("#progress-line", Static).update(event.describe())
+    def action_stop(self) -> None:
+        if self.query_one(JobProgress).cancel():
+            self.notify(_("正在停止：正在进行的一步将撤销，不作登记"), title=_("光盘归档"))
 
     def finished(self, message: str, ok: bool) -> None:
         self.busy = False
-        self.query_one("#progress-line", Static).update(Text(message, style="green" if ok else "bold red"))
-        if ok:
-            self.query_one("#progress", ProgressBar).update(total=100, progress=100)
+        self.query_one(JobProgress).finish(message, ok)
         self.notify(message, severity="information" if ok else "error", title=_("光盘归档"))
+        self.refresh_bindings()
         self.reload()
 
     def _job(self, call, describe) -> None:
-        """Run one disc job in this worker thread; its outcome in words (or its refusal) goes to
-        :meth:`finished`."""
+        """Run one disc job in this worker thread; its outcome in words (or its refusal, or that it was stopped)
+        goes to :meth:`finished`. ``call`` receives the progress sink and the cancel token."""
+        job = self.query_one(JobProgress)
         try:
-            message, ok = describe(call())
+            message, ok = describe(call(job.sink(), job.token))
         except UserError as exc:
             message, ok = exc.render(), False
+        except Cancelled:
+            message, ok = _("已停止：正在进行的一步已撤销，未作登记；此前完成的部分已登记。"), False
         finally:
             close_thread_connection(self.services)
         self.app.call_from_thread(self.finished, message, ok)
@@ -267,7 +257,9 @@ class DiscsScreen(SectionScreen):
     @work(thread=True, exclusive=True, group="discs")
     def run_build(self, activity: str, media: str, out: str) -> None:
         self._job(
-            lambda: self.services.discs.build(out, activity=activity, media=media, progress=self.progress),
+            lambda progress, cancel: self.services.discs.build(
+                out, activity=activity, media=media, progress=progress, cancel=cancel
+            ),
             lambda result: (_("光盘组 {id}：{n} 张").format(id=result.id, n=len(result.discs)), True),
         )
 
@@ -283,7 +275,10 @@ class DiscsScreen(SectionScreen):
             ) + " " + " ".join(p.path for p in result.problems), False
 
         self._job(
-            lambda: self.services.discs.burn(image, drive, copy, kept_at=kept_at, progress=self.progress), describe
+            lambda progress, cancel: self.services.discs.burn(
+                image, drive, copy, kept_at=kept_at, progress=progress, cancel=cancel
+            ),
+            describe,
         )
 
     @work(thread=True, exclusive=True, group="discs")
@@ -297,4 +292,6 @@ class DiscsScreen(SectionScreen):
                 volume=result.disc.volume_id, n=len(result.problems)
             ) + " ".join(p.path for p in result.problems), False
 
-        self._job(lambda: self.services.discs.verify(drive, progress=self.progress), describe)
+        self._job(
+            lambda progress, cancel: self.services.discs.verify(drive, progress=progress, cancel=cancel), describe
+        )

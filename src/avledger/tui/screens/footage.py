@@ -22,6 +22,7 @@ from textual.widgets import Input, Static
 from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.present import duration_text, or_dash, size_text
+from avledger.progress import Cancelled
 from avledger.services.footage import ClipView
 from avledger.services.printing import Filters
 from avledger.timeutil import fmt_local
@@ -29,7 +30,7 @@ from avledger.tui.filtering import matches
 from avledger.tui.screens.base import FilteredRegisterScreen, SubScreen, close_thread_connection
 from avledger.tui.screens.device_detail import pairs_table
 from avledger.tui.screens.form import Field, FormScreen, activity_options, required_text, select, text_input
-from avledger.tui.widgets import RegisterTable
+from avledger.tui.widgets import JobProgress, RegisterTable
 from avledger.vocab import CLIP_KINDS, TIME_SOURCES, label
 
 MODES = ("all", "unassigned", "late")
@@ -185,6 +186,7 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
         Binding("l", "late", _("逾期说明"), tooltip=_("说明所选文件逾期采集的原因")),
         Binding("t", "next_mode", _("全部/未归入/逾期"), tooltip=_("切换显示范围")),
         Binding("v", "verify", _("核验存储"), tooltip=_("重新计算每个存储文件的 SHA-256，发现缺失或被改动的文件")),
+        Binding("s", "stop", _("停止"), tooltip=_("停止核验存储")),
         Binding("slash", "focus_filter", _("筛选"), key_display="/"),
     ]
 
@@ -199,6 +201,7 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
         yield Static("", id="mode", classes="subtitle")
         yield from self.compose_filter_bar()
         yield Static("", id="empty", classes="empty")
+        yield JobProgress(id="job")
 
     def reload(self) -> None:
         self.rows = self.services.footage.list(unassigned=self.mode == "unassigned", late=self.mode == "late")
@@ -264,6 +267,9 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
         return next((c for c in self.rows if str(c.id) == key), None)
 
     def check_action(self, action: str, parameters) -> bool | None:
+        if action in ("verify", "stop") and self.is_mounted:
+            running = self.query_one(JobProgress).running
+            return None if running == (action == "verify") else True
         if action in ("assign", "late") and self.is_mounted:
             clip = self.current()
             if clip is None or (action == "late" and not clip.late):
@@ -300,26 +306,40 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
         self.reload()
 
     def action_verify(self) -> None:
-        self.app.notify(_("正在核验存储中的文件…"), title=_("核验存储"))
+        if self.query_one(JobProgress).running:
+            return
+        self.query_one(JobProgress).start()
+        self.refresh_bindings()
         self.run_verify()
+
+    def action_stop(self) -> None:
+        self.query_one(JobProgress).cancel()
 
     @work(thread=True, exclusive=True, group="verify")
     def run_verify(self) -> None:
+        job = self.query_one(JobProgress)
         try:
-            check = self.services.footage.verify()
+            check = self.services.footage.verify(progress=job.sink(), cancel=job.token)
         except UserError as exc:
-            self.app.call_from_thread(self.app.notify, exc.render(), severity="error")
+            self.app.call_from_thread(self.verified, exc.render(), False)
+            return
+        except Cancelled:
+            self.app.call_from_thread(self.verified, _("核验已停止，未作记录"), False)
             return
         finally:
             close_thread_connection(self.services)
         if check.ok:
             message = _("存储完好：{n} 个文件的 SHA-256 均与登记一致").format(n=check.checked)
-            self.app.call_from_thread(self.app.notify, message, title=_("核验存储"))
         else:
             kinds = {"missing": _("缺失"), "changed": _("被改动"), "extra": _("未登记")}
             lines = [f"{kinds.get(p.kind, p.kind)}：{p.path}" for p in check.problems[:8]]
             message = _("发现 {n} 个问题：").format(n=len(check.problems)) + "\n" + "\n".join(lines)
-            self.app.call_from_thread(self.app.notify, message, title=_("核验存储"), severity="error", timeout=30)
+        self.app.call_from_thread(self.verified, message, check.ok)
+
+    def verified(self, message: str, ok: bool) -> None:
+        self.query_one(JobProgress).finish(message.split("\n")[0], ok)
+        self.app.notify(message, title=_("核验存储"), severity="information" if ok else "error", timeout=30)
+        self.refresh_bindings()
 
     def print_targets(self):
         return [("footage", Filters())]

@@ -10,8 +10,6 @@ registered, and running the same folder again finishes the job.
 from __future__ import annotations
 
 import glob
-import threading
-import time
 from pathlib import Path
 
 from rich.text import Text
@@ -20,16 +18,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalGroup
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Input, ProgressBar, Static
+from textual.widgets import Button, Input, Static
 
 from avledger.errors import UserError
 from avledger.i18n import _
-from avledger.present import duration_text, rate_text, size_text
+from avledger.present import size_text
 from avledger.timeutil import fmt_local
 from avledger.tui.screens.base import Confirm, SubScreen, close_thread_connection
 from avledger.tui.screens.footage import AssignChoices, AssignFormScreen
 from avledger.tui.screens.form import activity_options
-from avledger.tui.widgets import RegisterTable, ZhSelect
+from avledger.tui.widgets import JobProgress, RegisterTable, ZhSelect
 from avledger.vocab import CLIP_KINDS, label
 
 SKIP_REASONS = {"empty": _("空文件"), "not_media": _("不是音像文件"), "unreadable": _("无法读取")}
@@ -57,9 +55,6 @@ class IngestScreen(SubScreen):
         self.source = source
         self.plan = None
         self.state = "idle"  # idle | scanning | planned | copying | done
-        self.cancel_event = threading.Event()
-        self.started_at = 0.0
-        self.last_update = 0.0
         self.activity_names: dict[int, str] = {}
 
     def compose_body(self) -> ComposeResult:
@@ -82,14 +77,12 @@ class IngestScreen(SubScreen):
             yield ZhSelect(activities, prompt=_("执法活动：按时间自动对应"), id="activity", compact=True)
         yield Static("", id="summary")
         yield RegisterTable(id="plan")
-        yield ProgressBar(id="progress", show_eta=False)
-        yield Static("", id="progress-line")
+        yield JobProgress(id="job")
 
     def on_mount(self) -> None:
         table = self.query_one("#plan", RegisterTable)
         for title in (_("文件"), _("类型"), _("大小"), _("开始"), _("设备"), _("执法人员"), _("执法活动"), _("提醒")):
             table.add_column(title)
-        self.query_one("#progress").display = False
         self.query_one("#source", Input).focus()
         self.activity_names = {a.id: a.case_name or a.title for a in self.services.activities.list()}
 
@@ -228,25 +221,15 @@ class IngestScreen(SubScreen):
 
     def start_copy(self) -> None:
         self.state = "copying"
-        self.cancel_event.clear()
-        self.started_at = time.monotonic()
-        bar = self.query_one("#progress", ProgressBar)
-        bar.display = True
-        bar.update(total=max(1, self.plan.total_bytes), progress=0)
+        self.query_one(JobProgress).start()
         self.refresh_bindings()
         self.copy(self.plan)
 
     @work(thread=True, exclusive=True, group="ingest")
     def copy(self, plan) -> None:
-        def progress(event) -> None:
-            now = time.monotonic()
-            if event.phase == "copy" and now - self.last_update < 0.1:
-                return  # about ten screen updates a second are enough
-            self.last_update = now
-            self.app.call_from_thread(self.show_progress, event)
-
+        job = self.query_one(JobProgress)
         try:
-            result = self.services.ingest.apply(plan, progress=progress, cancel=self.cancel_event.is_set)
+            result = self.services.ingest.apply(plan, progress=job.sink(), cancel=job.token)
         except UserError as exc:
             self.app.call_from_thread(self.copy_failed, exc.render())
             return
@@ -254,27 +237,9 @@ class IngestScreen(SubScreen):
             close_thread_connection(self.services)
         self.app.call_from_thread(self.show_result, result)
 
-    def show_progress(self, event) -> None:
-        self.query_one("#progress", ProgressBar).update(progress=event.bytes_done)
-        elapsed = max(0.001, time.monotonic() - self.started_at)
-        rate = event.bytes_done / elapsed
-        left = (event.bytes_total - event.bytes_done) / rate if rate > 0 else 0
-        line = _("文件 {done}/{total}  {copied} / {size}  {rate}  剩余约 {eta}  {current}").format(
-            done=event.files_done,
-            total=event.files_total,
-            copied=size_text(event.bytes_done),
-            size=size_text(event.bytes_total),
-            rate=rate_text(rate),
-            eta=duration_text(int(left)),
-            current=event.current,
-        )
-        if self.cancel_event.is_set():
-            line += "  " + _("（正在停止…）")
-        self.query_one("#progress-line", Static).update(line)
-
     def copy_failed(self, message: str) -> None:
         self.state = "planned"
-        self.query_one("#progress-line", Static).update(Text(message, style="bold red"))
+        self.query_one(JobProgress).finish(message, ok=False)
         self.refresh_bindings()
 
     def show_result(self, result) -> None:
@@ -297,9 +262,7 @@ class IngestScreen(SubScreen):
             text.append("\n" + _("{n} 个文件已损坏，已原样保存并标记").format(n=corrupt), style="bold red")
         if result.cancelled:
             text.append("\n" + _("已入库的文件都已校验登记；再次采集同一文件夹即可完成余下的文件。"), style="yellow")
-        self.query_one("#progress-line", Static).update(text)
-        if not result.cancelled:
-            self.query_one("#progress", ProgressBar).update(progress=self.plan.total_bytes)
+        self.query_one(JobProgress).finish(text, ok=not result.cancelled)
         self.refresh_bindings()
         self.app.notify(text.plain.split("\n")[0], title=_("采集入库"))
 
@@ -313,7 +276,7 @@ class IngestScreen(SubScreen):
 
     def action_back(self) -> None:
         if self.state == "copying":
-            self.cancel_event.set()
+            self.query_one(JobProgress).cancel()
             self.notify(_("将在当前文件完成后停止"), title=_("采集入库"))
             return
         if self.state == "scanning":

@@ -3,8 +3,9 @@
 from avledger.tui.widgets.changes import ChangeView
 from avledger.tui.widgets.checkgroup import CheckGroup
 from avledger.tui.widgets.formrow import FormRow
+from avledger.tui.widgets.jobprogress import JobProgress
 from avledger.tui.widgets.navbar import NavBar
 from avledger.tui.widgets.select import ZhSelect
 from avledger.tui.widgets.table import RegisterTable
 
-__all__ = ["ChangeView", "CheckGroup", "FormRow", "NavBar", "RegisterTable", "ZhSelect"]
+__all__ = ["ChangeView", "CheckGroup", "FormRow", "JobProgress", "NavBar", "RegisterTable", "ZhSelect"]
