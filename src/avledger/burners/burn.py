@@ -72,6 +72,7 @@ def burn_image(
     tail: list[str] = []
     assert proc.stdout is not None
     try:
+        emit(progress, Progress("disc_burn", "burn", 0, size))  # xorriso has started
         for line in proc.stdout:
             check_cancel(cancel)
             tail = (tail + [line.rstrip()])[-6:]
