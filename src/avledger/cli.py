@@ -1205,9 +1205,8 @@ def ingest(source_dir: str, asset_no: str | None, activity_id: str | None, dry_r
 
 
 def _print_ingest_result(result) -> None:
-    from avledger.vocab import CLIP_FLAGS, label
+    from avledger.vocab import CLIP_FLAGS, SKIP_REASONS, label
 
-    reasons = {"empty": _("空文件"), "not_media": _("不是音像文件"), "unreadable": _("无法读取")}
     click.echo(
         _("已入库 {archived} 个，重复跳过 {duplicates} 个，有问题 {flagged} 个，未采集 {refused} 个").format(
             archived=len(result.archived),
@@ -1226,7 +1225,7 @@ def _print_ingest_result(result) -> None:
             f"  #{clip.id} {clip.archive_path}" + (_("（{notes}）").format(notes=_("；").join(notes)) if notes else "")
         )
     for skipped in result.refused:
-        click.echo(f"  - {skipped.path}：{reasons.get(skipped.reason, skipped.reason)}")
+        click.echo(f"  - {skipped.path}：{label(SKIP_REASONS, skipped.reason)}")
 
 
 def _print_plan(services, plan, as_json: bool) -> None:
@@ -1556,19 +1555,23 @@ def verify(activity_id, as_json) -> None:
                 "checked": result.checked,
                 "bytes": result.bytes,
                 "problems": [asdict(p) for p in result.problems],
+                "leftovers": result.leftovers,
             }
         )
     else:
-        kinds = {"missing": _("缺失"), "changed": _("已被改动"), "extra": _("未登记的文件")}
+        from avledger.vocab import VERIFY_PROBLEMS, label
+
         if result.ok:
             click.echo(_("存储完整：{n} 个文件均与登记的指纹一致").format(n=result.checked))
         else:
             click.echo(_("发现 {n} 处问题：").format(n=len(result.problems)))
             for problem in result.problems:
                 click.echo(
-                    f"  - {kinds[problem.kind]}：{problem.path}"
+                    f"  - {label(VERIFY_PROBLEMS, problem.kind)}：{problem.path}"
                     + (f"（#{problem.clip_id}）" if problem.clip_id else "")
                 )
+        if result.leftovers:
+            click.echo(_("中断的任务留下的临时文件 {n} 个（下次采集时自动清除）").format(n=len(result.leftovers)))
     if not result.ok:
         sys.exit(EXIT_PROBLEM)
 

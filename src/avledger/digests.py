@@ -9,6 +9,7 @@ is short.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import mmap
@@ -117,8 +118,20 @@ class WriteBack:
             pass
 
 
+_local = threading.local()
+
+
+def _read_buffer() -> bytearray:
+    """This thread's read buffer, allocated once (a new 4 MiB buffer per file costs more than hashing a
+    small file: the kernel zeroes it)."""
+    buffer = getattr(_local, "buffer", None)
+    if buffer is None:
+        buffer = _local.buffer = bytearray(CHUNK)
+    return buffer
+
+
 def hash_file(
-    path: str | Path,
+    path: str | Path | int,
     length: int | None = None,
     *,
     drop_cache: bool = False,
@@ -127,23 +140,29 @@ def hash_file(
     """SHA-256 of a file or a device: all of it, or its first ``length`` bytes (a drive pads what it
     writes; :class:`EOFError` if it holds fewer). With ``drop_cache``, what is on the disk itself:
     read past the page cache (O_DIRECT) where the file system allows, reading and hashing side by
-    side; else the cached pages are dropped first."""
-    if drop_cache:
+    side; else the cached pages are dropped first. ``path`` may be an open descriptor (read from its
+    start, left open)."""
+    if drop_cache and not isinstance(path, int):
         digest = _hash_direct(path, length, on_bytes)
         if digest is not None:
             return digest
     digest = hashlib.sha256()
-    buffer = bytearray(CHUNK)
+    buffer = _read_buffer()
     view = memoryview(buffer)
     done = 0
-    with open(path, "rb", buffering=0) as fh:
+    with contextlib.ExitStack() as stack:
+        if isinstance(path, int):
+            fd = path
+        else:
+            fd = os.open(path, os.O_RDONLY)
+            stack.callback(os.close, fd)
         if drop_cache and hasattr(os, "posix_fadvise"):
             try:
-                os.posix_fadvise(fh.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
             except OSError:
                 pass
         while length is None or done < length:
-            n = fh.readinto(buffer)
+            n = os.preadv(fd, [buffer], done)
             if not n:
                 break
             if length is not None:

@@ -212,6 +212,25 @@ DISC_MEDIA: dict[str, str] = {
 }
 
 # A long disc job's progress: the step, then the phase within it.
+# Why a file of a card or folder was not collected (ingest's "skipped").
+SKIP_REASONS: dict[str, str] = {
+    "empty": N_("空文件"),
+    "not_media": N_("不是音像文件"),
+    "unreadable": N_("无法读取"),
+    "hidden": N_("隐藏文件"),
+    "symlink": N_("符号链接（不跟随）"),
+    "special": N_("不是普通文件（设备、管道等）"),
+}
+
+# What the archive check found at a clip's place or in the archive folders.
+VERIFY_PROBLEMS: dict[str, str] = {
+    "missing": N_("缺失"),
+    "changed": N_("已被改动"),
+    "symlink": N_("符号链接（原文件已被移走或替换）"),
+    "special": N_("不是普通文件"),
+    "extra": N_("未登记的文件"),
+}
+
 PROGRESS_JOBS: dict[str, str] = {
     "ingest": N_("采集入库"),
     "disc_build": N_("制作镜像"),

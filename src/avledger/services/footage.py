@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from peewee import JOIN, fn
 
 from avledger.digests import hash_file
 from avledger.errors import UserError
-from avledger.fsutil import OWN_PREFIX
+from avledger.fsutil import TEMP_PREFIX
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, Clip, Device, Gap, Loan, NoRecord, Staff
@@ -20,7 +22,7 @@ from avledger.progress import CancelToken, Progress, ProgressSink, emit
 from avledger.progress import check as check_cancel
 from avledger.services.activities import ActivityService
 from avledger.services.base import Context, require_text
-from avledger.services.ingest import IngestService, refresh_gaps
+from avledger.services.ingest import LOCK_NAME, IngestService, refresh_gaps
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,12 @@ class GapView:
     reported: bool
 
 
+VERIFY_KINDS = ("missing", "changed", "symlink", "special", "extra")
+
+
 @dataclass(frozen=True)
 class VerifyProblem:
-    kind: str  # missing | changed | extra
+    kind: str  # one of VERIFY_KINDS
     path: str
     clip_id: int | None
 
@@ -77,6 +82,7 @@ class ArchiveCheck:
     checked: int = 0
     bytes: int = 0
     problems: list[VerifyProblem] = field(default_factory=list)
+    leftovers: list[str] = field(default_factory=list)  # temporary files of a killed run (not problems)
 
     @property
     def ok(self) -> bool:
@@ -337,7 +343,6 @@ class FootageService:
             query = query.where(Clip.activity == scope)
         totals = query.select(fn.COUNT(Clip.id), fn.COALESCE(fn.SUM(Clip.size), 0)).order_by()
         files, total = totals.scalar(as_tuple=True)
-        registered: set[str] = set()
         done = 0
 
         def report(phase: str, extra: int = 0, current: str = "") -> None:
@@ -346,38 +351,26 @@ class FootageService:
                 progress, Progress("archive_verify", phase, done + extra, total, "bytes", check.checked, files, current)
             )
 
-        for clip in query:
-            registered.add(clip.archive_path)
+        for clip in query.iterator():
             path = root / clip.archive_path
             report("files", 0, clip.archive_path)
-            try:
-                size = path.stat().st_size
-            except FileNotFoundError:
-                size = None
-            if size is None:
-                check.problems.append(VerifyProblem("missing", clip.archive_path, clip.id))
-            elif (
+            kind, size = _archived_state(path)
+            if kind is None and (
                 size != clip.size
                 or hash_file(path, on_bytes=lambda n, c=clip: report("files", n, c.archive_path)) != clip.sha256
             ):
-                check.problems.append(VerifyProblem("changed", clip.archive_path, clip.id))
+                kind = "changed"
+            if kind is not None:
+                check.problems.append(VerifyProblem(kind, clip.archive_path, clip.id))
             check.checked += 1
-            check.bytes += size or 0
+            check.bytes += size
             done += clip.size
         if scope is None and root.is_dir():
-            for dirpath, _dirs, names in os.walk(root):
-                report("extra")
-                for name in names:
-                    if name.startswith(OWN_PREFIX):
-                        continue
-                    rel = (Path(dirpath) / name).relative_to(root).as_posix()
-                    if rel not in registered:
-                        check.problems.append(VerifyProblem("extra", rel, None))
+            self._unregistered(root, check, lambda: report("extra"))
         check_cancel(cancel)  # asked to stop at the very end: still nothing logged
-        counts = {k: sum(1 for p in check.problems if p.kind == k) for k in ("missing", "changed", "extra")}
-        summary = (
-            f"{'activity ' + str(scope.id) if scope else 'all'}: {check.checked} checked, "
-            f"{counts['missing']} missing, {counts['changed']} changed, {counts['extra']} extra"
+        counts = {k: sum(1 for p in check.problems if p.kind == k) for k in VERIFY_KINDS}
+        summary = f"{'activity ' + str(scope.id) if scope else 'all'}: {check.checked} checked, " + ", ".join(
+            f"{n} {k}" for k, n in counts.items() if n or k in ("missing", "changed", "extra")
         )
         with self.ctx.change():
             self.ctx.log(
@@ -389,6 +382,54 @@ class FootageService:
             )
         emit(progress, Progress("archive_verify", "done", total, total, "bytes", check.checked, files))
         return check
+
+    @staticmethod
+    def _unregistered(root: Path, check: ArchiveCheck, tick: Callable[[], None]) -> None:
+        """Every file in the archive that is not a registered clip, whatever its name, folder by folder:
+        the folder's registered names come from the archive_path index, so memory does not grow with the
+        archive. Symbolic links are reported, never followed; avledger's own temporary files are leftovers
+        of a killed run (reported, not problems); its lock file is its own."""
+        for dirpath, dirnames, names in os.walk(root):
+            tick()
+            here = Path(dirpath)
+            rel_dir = here.relative_to(root).as_posix()
+            prefix = "" if rel_dir == "." else rel_dir + "/"
+            for name in dirnames:
+                if (here / name).is_symlink():
+                    check.problems.append(VerifyProblem("symlink", prefix + name, None))
+            if not names:
+                continue
+            known = {
+                row[0][len(prefix) :]
+                for row in Clip.select(Clip.archive_path)
+                .where((Clip.archive_path >= prefix) & (Clip.archive_path < prefix + "\U0010ffff"))
+                .tuples()
+                .iterator()
+                if "/" not in row[0][len(prefix) :]
+            }
+            for name in names:
+                rel = prefix + name
+                if name.startswith(TEMP_PREFIX):
+                    check.leftovers.append(rel)
+                elif prefix == "" and name == LOCK_NAME:
+                    continue
+                elif name not in known:
+                    kind, _size = _archived_state(here / name)
+                    check.problems.append(VerifyProblem(kind if kind in ("symlink", "special") else "extra", rel, None))
+
+
+def _archived_state(path: Path) -> tuple[str | None, int]:
+    """What stands at an archived clip's place, without following a link: None and its size for a regular
+    file, else "missing", "symlink" (a clip moved away and a link to a copy put in its place) or "special"."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return "missing", 0
+    if stat.S_ISLNK(st.st_mode):
+        return "symlink", 0
+    if not stat.S_ISREG(st.st_mode):
+        return "special", 0
+    return None, st.st_size
 
 
 class GapService:

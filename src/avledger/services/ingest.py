@@ -23,10 +23,12 @@ from __future__ import annotations
 import collections
 import contextlib
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -157,6 +159,42 @@ class _ArchiveLock:
 
 
 # --- helpers -------------------------------------------------------------------
+def _not_collected(path: Path, name: str) -> tuple[str | None, int]:
+    """Why a file of a card is not collected (a SKIP_REASONS id), else None; and its size.
+
+    A card may hold anything: a symbolic link (to /etc/passwd, say) is never followed and a device file or a
+    pipe never read; they are listed with their reason, as are hidden, empty and unreadable files."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return "unreadable", 0
+    if stat.S_ISLNK(st.st_mode):
+        return "symlink", 0
+    if not stat.S_ISREG(st.st_mode):
+        return "special", 0
+    if name.startswith("."):
+        return "hidden", st.st_size
+    if st.st_size == 0:
+        return "empty", 0
+    if not os.access(path, os.R_OK):
+        return "unreadable", st.st_size
+    return None, st.st_size
+
+
+def open_regular(path: Path) -> int:
+    """Open a file of a card for reading without following a symbolic link and only if it is a regular file
+    (it may have been swapped since the scan); returns the descriptor. OSError otherwise."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
 def safe_name(text: str) -> str:
     cleaned = _UNSAFE.sub("_", text).strip().strip(".")
     return cleaned[:80] or "_"
@@ -193,31 +231,23 @@ class IngestService:
         files: list[PlannedFile] = []
         skipped: list[Skipped] = []
         known = self._known_devices()
-        for dirpath, dirnames, filenames in os.walk(root):
+        for dirpath, dirnames, filenames in os.walk(root):  # symlinked folders are listed, never entered
             dirnames.sort()
             here = Path(dirpath)
             if here.resolve() == archive or archive in here.resolve().parents:
                 dirnames[:] = []
                 continue
+            for name in [d for d in dirnames if (here / d).is_symlink()]:
+                skipped.append(Skipped(str((here / name).relative_to(root)), "symlink"))
             for name in sorted(filenames):
                 path = here / name
                 rel = str(path.relative_to(root))
-                if name.startswith(".") or not path.is_file():
-                    continue
-                kind = media_kind(path)
-                if kind is None:
-                    skipped.append(Skipped(rel, "not_media"))
-                    continue
-                try:
-                    size = path.stat().st_size
-                except OSError:
-                    skipped.append(Skipped(rel, "unreadable"))
-                    continue
-                if size == 0:
-                    skipped.append(Skipped(rel, "empty"))
-                    continue
-                if not os.access(path, os.R_OK):
-                    skipped.append(Skipped(rel, "unreadable"))
+                reason, size = _not_collected(path, name)
+                if reason is None:
+                    kind = media_kind(path)
+                    reason = "not_media" if kind is None else None
+                if reason is not None:
+                    skipped.append(Skipped(rel, reason))
                     continue
                 files.append(self._plan_file(path, rel, size, kind, given_device, given_activity, known))
         return Plan(root, files, skipped)
@@ -418,9 +448,16 @@ class IngestService:
                             result.cancelled = True
                             break
                         try:
-                            source = open(planned.source, "rb", buffering=0)
-                        except OSError:
-                            result.refused.append(Skipped(str(planned.source), "unreadable"))
+                            source = open(open_regular(planned.source), "rb", buffering=0)
+                        except OSError as exc:
+                            reason = (
+                                "symlink"
+                                if exc.errno == errno.ELOOP
+                                else "special"
+                                if exc.errno == errno.EINVAL
+                                else "unreadable"
+                            )
+                            result.refused.append(Skipped(str(planned.source), reason))
                             continue
                         try:
                             with source:
@@ -486,7 +523,7 @@ class IngestService:
         flushed to disk."""
         # probably seen before (a re-run): hash without writing, and skip it if it is registered
         if Clip.select().where((Clip.original_name == planned.name) & (Clip.size == planned.size)).exists():
-            existing = Clip.get_or_none(Clip.sha256 == hash_file(planned.source))
+            existing = Clip.get_or_none(Clip.sha256 == hash_file(src.fileno()))
             if existing is not None:
                 return Duplicate(str(planned.source), existing.sha256, existing.id)
         target_dir = self._target_dir(root, planned)

@@ -22,6 +22,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import shutil
 import struct
 import subprocess
@@ -440,8 +441,8 @@ class PrintService:
         if out.suffix.lower() == ".csv":
             buf = io.StringIO()
             writer = csv.writer(buf, lineterminator="\r\n")
-            writer.writerow(header)
-            writer.writerows(rows)
+            writer.writerow([_csv_text(v) for v in header])
+            writer.writerows([_csv_text(v) for v in row] for row in rows)
             payload = buf.getvalue().encode("utf-8-sig")
         else:
             title = f"{self.ctx.office().unit}　{_(reg.title)}（{scope.describe()}）"
@@ -459,13 +460,25 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what Excel and WPS would read as a formula
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _cell_value(value: Any) -> Any:
-    """Numbers stay numbers in a spreadsheet; everything else is text."""
+    """Numbers stay numbers in a spreadsheet; everything else is text, never a formula (a device named
+    ``=HYPERLINK(…)`` is that text, not a link) and never a character a spreadsheet file cannot hold."""
     if value is None:
         return ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
-    return str(value)
+    return _XML_ILLEGAL.sub("\ufffd", str(value))
+
+
+def _csv_text(value: Any) -> Any:
+    """A CSV cell that a spreadsheet would take for a formula gets a leading apostrophe (OWASP's advice)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _xlsx(title: str, sheet_name: str, header: list[str], rows: list[list[Any]], widths: list[float]) -> bytes:
@@ -487,8 +500,11 @@ def _xlsx(title: str, sheet_name: str, header: list[str], rows: list[list[Any]],
         cell.fill = PatternFill("solid", fgColor="E6E6E6")
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-    for row in rows:
-        ws.append(row)
+    for values in rows:
+        ws.append(values)
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text as typed: openpyxl would store "=…" as a formula
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "A3"

@@ -31,7 +31,7 @@ from avledger.tui.screens.base import FilteredRegisterScreen, SubScreen, close_t
 from avledger.tui.screens.device_detail import pairs_table
 from avledger.tui.screens.form import Field, FormScreen, activity_options, required_text, select, text_input
 from avledger.tui.widgets import JobProgress, RegisterTable
-from avledger.vocab import CLIP_KINDS, TIME_SOURCES, label
+from avledger.vocab import CLIP_KINDS, TIME_SOURCES, VERIFY_PROBLEMS, label
 
 MODES = ("all", "unassigned", "late")
 MODE_LABELS = {"all": _("全部音像资料"), "unassigned": _("未归入执法活动的"), "late": _("逾期采集的")}
@@ -331,8 +331,7 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
         if check.ok:
             message = _("存储完好：{n} 个文件的 SHA-256 均与登记一致").format(n=check.checked)
         else:
-            kinds = {"missing": _("缺失"), "changed": _("被改动"), "extra": _("未登记")}
-            lines = [f"{kinds.get(p.kind, p.kind)}：{p.path}" for p in check.problems[:8]]
+            lines = [f"{label(VERIFY_PROBLEMS, p.kind)}：{p.path}" for p in check.problems[:8]]
             message = _("发现 {n} 个问题：").format(n=len(check.problems)) + "\n" + "\n".join(lines)
         self.app.call_from_thread(self.verified, message, check.ok)
 

@@ -28,9 +28,8 @@ from avledger.tui.screens.base import Confirm, SubScreen, close_thread_connectio
 from avledger.tui.screens.footage import AssignChoices, AssignFormScreen
 from avledger.tui.screens.form import activity_options
 from avledger.tui.widgets import JobProgress, RegisterTable, ZhSelect
-from avledger.vocab import CLIP_KINDS, label
+from avledger.vocab import CLIP_KINDS, SKIP_REASONS, label
 
-SKIP_REASONS = {"empty": _("空文件"), "not_media": _("不是音像文件"), "unreadable": _("无法读取")}
 QUESTIONS = {"no_activity": _("没有对应的执法活动"), "several_activities": _("对应多个执法活动，请指定")}
 
 
@@ -163,7 +162,7 @@ class IngestScreen(SubScreen):
         )
         if skipped:
             text.append(
-                "  " + _("跳过：") + _("、").join(f"{SKIP_REASONS.get(k, k)} {n}" for k, n in skipped.items()),
+                "  " + _("跳过：") + _("、").join(f"{label(SKIP_REASONS, k)} {n}" for k, n in skipped.items()),
                 style="dim",
             )
         if open_questions:
