@@ -365,7 +365,7 @@ class LendingService:
         with self.ctx.change():
             device = self.devices.get(asset_no)
             person = self.staff.get(liable)
-            amount_fen = yuan_to_fen(amount) if amount not in (None, "") else device.price_fen
+            amount_fen = yuan_to_fen(amount, field="amount") if amount not in (None, "") else device.price_fen
             if amount_fen is None:
                 raise UserError("设备 {asset} 未登记原价，请注明赔偿金额（--amount）", asset=device.asset_no)
             if device.status in ("lost", "retired"):
