@@ -521,10 +521,10 @@ def device_history(asset_no: str, as_json: bool) -> None:
 
     services = state().services()
     history = services.lending.history(asset_no)
-    tz = services.office.profile().tz
     if as_json:
-        emit_json([{"at": fmt_local(e.at, tz), "kind": e.kind, "text": e.text} for e in history])
+        emit_json([{"at": e.at.isoformat(), "kind": e.kind, **e.data} for e in history])
         return
+    tz = services.office.profile().tz
     table(
         [_("时间"), _("事项"), _("内容")],
         [[fmt_local(e.at, tz), label(HISTORY_KINDS, e.kind), e.text] for e in history],
