@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import shlex
 import sys
 import traceback
 from pathlib import Path
@@ -74,7 +75,7 @@ def write_log(exc: BaseException, folders: list[Path]) -> Path | None:
         logger.addHandler(handler)
         try:
             handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-            logger.error("avledger %s: %s", __version__, " ".join(sys.argv), exc_info=exc)
+            logger.error("avledger %s: avledger %s", __version__, shlex.join(sys.argv[1:]), exc_info=exc)
         finally:
             logger.removeHandler(handler)
             handler.close()
