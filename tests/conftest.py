@@ -52,16 +52,23 @@ class CliResult:
         return json.loads(self.out)
 
 
+def cli_env(home: Home, **extra: str) -> dict[str, str]:
+    """The environment of a CLI run from this checkout's source on ``home`` (no other AVLEDGER_ setting)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AVLEDGER")}
+    env["AVLEDGER_HOME"] = str(home.path)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH", "")) if p)
+    return env | extra
+
+
 @pytest.fixture
 def cli(home: Home):
     """Run ``python -m avledger`` from this checkout's source on this test's data folder."""
 
-    def run(*args: str, lang: str | None = None) -> CliResult:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AVLEDGER")}
-        env["AVLEDGER_HOME"] = str(home.path)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH", "")) if p)
+    def run(*args: str, lang: str | None = None, env: dict[str, str] | None = None) -> CliResult:
         argv = [sys.executable, "-m", "avledger", *(["--lang", lang] if lang else []), *args]
-        return CliResult(subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60))
+        return CliResult(
+            subprocess.run(argv, capture_output=True, text=True, env=cli_env(home, **(env or {})), timeout=60)
+        )
 
     return run
 
