@@ -49,3 +49,4 @@ def test_every_help_in_both_languages(home, lang):
             assert not CJK.search(text), (name, text)
         else:
             assert CJK.search(text.split("\n", 2)[2]), (name, text)  # the command's own help, in Chinese
+            assert "Show the version" not in text and "Show this message" not in text, (name, text)

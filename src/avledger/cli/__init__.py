@@ -74,7 +74,9 @@ class RootGroup(LazyGroup):
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-@click.version_option(__version__, "--version", prog_name="avledger", message="%(prog)s %(version)s")
+@click.version_option(
+    __version__, "--version", prog_name="avledger", message="%(prog)s %(version)s", help="显示版本号并退出。"
+)
 @click.option(
     "--home", "home_option", metavar="DIR", help="数据目录（默认：环境变量 AVLEDGER_HOME，或本机用户的数据目录）"
 )
