@@ -62,10 +62,11 @@ class CliResult:
 def cli(home: Home):
     """Run ``python -m avledger`` from this checkout's source on this test's data folder."""
 
-    def run(*args: str, lang: str | None = None) -> CliResult:
-        env = cli_env(home.path)
+    def run(*args: str, lang: str | None = None, env: dict[str, str] | None = None) -> CliResult:
         argv = [sys.executable, "-m", "avledger", *(["--lang", lang] if lang else []), *args]
-        return CliResult(subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60))
+        return CliResult(
+            subprocess.run(argv, capture_output=True, text=True, env=cli_env(home, **(env or {})), timeout=60)
+        )
 
     return run
 
@@ -81,13 +82,14 @@ def load_synth():
     return sys.modules[name]
 
 
-def cli_env(home: Path | None = None) -> dict[str, str]:
-    """The environment for ``python -m avledger`` (or a bench script) from this checkout's source."""
+def cli_env(home: Home | Path | None = None, **extra: str) -> dict[str, str]:
+    """The environment for ``python -m avledger`` (or a bench script) from this checkout's source, on ``home``
+    when given, with no other AVLEDGER_ setting; ``extra`` variables added."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AVLEDGER")}
     if home is not None:
-        env["AVLEDGER_HOME"] = str(home)
+        env["AVLEDGER_HOME"] = str(home.path if isinstance(home, Home) else home)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH", "")) if p)
-    return env
+    return env | extra
 
 
 @pytest.fixture(scope="session")

@@ -131,7 +131,7 @@ def test_confidential_mark_hides_the_activity(cli):
 def test_player_only_with_a_display(monkeypatch):
     import shutil
 
-    from avledger.cli import display_available
+    from avledger.cli.access import display_available
 
     monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/xdg-open")
     monkeypatch.delenv("DISPLAY", raising=False)

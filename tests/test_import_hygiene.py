@@ -59,3 +59,30 @@ def test_only_tui_package_imports_textual():
         and ("import textual" in path.read_text("utf-8") or "from textual" in path.read_text("utf-8"))
     ]
     assert offenders == []
+
+
+def test_version_loads_no_command_module_and_no_service():
+    """The root group imports a command's module only when the command runs (``--version`` stays instant)."""
+    probe = textwrap.dedent(
+        """
+        import sys
+        from avledger.cli import main
+        sys.argv = ["avledger", "--version"]
+        try:
+            main()
+        finally:
+            print("LOADED:" + ",".join(sorted(sys.modules)), file=sys.stderr)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and proc.stdout.startswith("avledger "), proc.stderr
+    loaded = next(line for line in proc.stderr.splitlines() if line.startswith("LOADED:"))[len("LOADED:") :]
+    modules = set(loaded.split(","))
+    assert {"avledger.cli", "avledger.cli.groups"} <= modules
+    commands = {m for m in modules if m.startswith("avledger.cli.")} - {
+        "avledger.cli.groups",
+        "avledger.cli.failures",
+        "avledger.cli.output",
+    }
+    assert commands == set()
+    assert not any(m == "peewee" or m.startswith(("avledger.services", "avledger.models", "textual")) for m in modules)

@@ -128,6 +128,12 @@ def test_loss_closes_loan_and_charges_original_price(office):
     assert office.audit.verify().ok
 
 
+def test_liability_amount_that_is_not_money_refused(office):
+    error = refused(office.lending.record_liability, "JL-001", "lost", "2001", amount="NaN", match="金额格式不对")
+    assert (error.code, error.field) == ("input.bad_amount", "amount")
+    assert office.devices.view("JL-001").status == "in_store"
+
+
 def test_cli_loan_flow(office, cli):
     office.close()
     out = cli(

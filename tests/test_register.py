@@ -63,6 +63,20 @@ def test_bad_device_input_refused(services, kwargs, match):
     assert Device.select().count() == 0
 
 
+@pytest.mark.parametrize("price", ["NaN", "-NaN", "sNaN", "Infinity", "-inf", "1e30", "92233720368547758.08", "1.001"])
+def test_amount_that_is_not_money_refused(services, price):
+    """Not a number, not finite, more fen than the register can hold, or past the fen: refused with the field."""
+    error = refused(services.devices.add, "X", "bodycam", "执法一队", "2001", price=price, match="金额格式不对")
+    assert (error.code, error.field) == ("input.bad_amount", "price")
+    assert Device.select().count() == 0
+
+
+def test_largest_amount_the_register_holds(services):
+    assert services.devices.add("X", "bodycam", "执法一队", "2001", price="92233720368547758.07").price_yuan == (
+        "92233720368547758.07"
+    )
+
+
 def test_custodian_who_left_refused(services):
     services.staff.update("2001", active=False)
     refused(services.devices.add, "JL-9", "bodycam", "执法一队", "2001", match="已离职")

@@ -10,7 +10,7 @@ taker's in one step; a loss closes it. At most one loan per device is open
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from peewee import JOIN
 
@@ -94,6 +94,7 @@ class HistoryEntry:
     at: dt.datetime
     kind: str  # issue, handover, return, lost, fault, repair_sent, repair_back, liability
     text: str
+    data: dict = field(default_factory=dict, compare=False)  # what the text says, language-free (for JSON)
 
 
 class LendingService:
@@ -365,7 +366,7 @@ class LendingService:
         with self.ctx.change():
             device = self.devices.get(asset_no)
             person = self.staff.get(liable)
-            amount_fen = yuan_to_fen(amount) if amount not in (None, "") else device.price_fen
+            amount_fen = yuan_to_fen(amount, field="amount") if amount not in (None, "") else device.price_fen
             if amount_fen is None:
                 raise UserError("设备 {asset} 未登记原价，请注明赔偿金额（--amount）", asset=device.asset_no)
             if device.status in ("lost", "retired"):
@@ -504,7 +505,9 @@ class LendingService:
                 text = _("{holder}（{number}）领用").format(holder=loan.holder, number=loan.holder_number)
                 if loan.check_failures:
                     text += _("，检查未通过仍领用：{reason}").format(reason=loan.despite or "")
-                entries.append(HistoryEntry(loan.start_at, "issue", text))
+                data = {"loan_id": loan.id, "holder": loan.holder, "holder_number": loan.holder_number}
+                data |= {"check_failures": list(loan.check_failures), "despite": loan.despite}
+                entries.append(HistoryEntry(loan.start_at, "issue", text, data))
             else:
                 entries.append(
                     HistoryEntry(
@@ -513,6 +516,12 @@ class LendingService:
                         _("{giver} 交接给 {holder}（{number}）").format(
                             giver=loan.from_holder or "", holder=loan.holder, number=loan.holder_number
                         ),
+                        {
+                            "loan_id": loan.id,
+                            "from_holder": loan.from_holder,
+                            "holder": loan.holder,
+                            "holder_number": loan.holder_number,
+                        },
                     )
                 )
             if loan.end_kind == "return":
@@ -521,15 +530,22 @@ class LendingService:
                     text += _("（损坏）")
                 if loan.content:
                     text += _("；记录内容：{content}").format(content=loan.content)
-                entries.append(HistoryEntry(loan.end_at, "return", text))
+                data = {"loan_id": loan.id, "holder": loan.holder, "holder_number": loan.holder_number}
+                data |= {"condition": loan.condition, "content": loan.content}
+                entries.append(HistoryEntry(loan.end_at, "return", text, data))
         for fault in self.faults(asset_no):
             entries.append(
-                HistoryEntry(fault.reported_at, "fault", _("故障登记：{desc}").format(desc=fault.description))
+                HistoryEntry(
+                    fault.reported_at,
+                    "fault",
+                    _("故障登记：{desc}").format(desc=fault.description),
+                    {"fault_id": fault.id, "description": fault.description},
+                )
             )
             if fault.sent_at:
-                entries.append(HistoryEntry(fault.sent_at, "repair_sent", _("送厂维修")))
+                entries.append(HistoryEntry(fault.sent_at, "repair_sent", _("送厂维修"), {"fault_id": fault.id}))
             if fault.back_at:
-                entries.append(HistoryEntry(fault.back_at, "repair_back", _("修复返回入库")))
+                entries.append(HistoryEntry(fault.back_at, "repair_back", _("修复返回入库"), {"fault_id": fault.id}))
         for case in self.liabilities(asset_no):
             kind = _("丢失") if case.kind == "lost" else _("损坏")
             entries.append(
@@ -539,6 +555,13 @@ class LendingService:
                     _("{kind}，责任人 {name}（{number}），赔偿 {amount} 元").format(
                         kind=kind, name=case.staff, number=case.staff_number, amount=case.amount_yuan
                     ),
+                    {
+                        "liability_id": case.id,
+                        "liability": case.kind,
+                        "staff": case.staff,
+                        "staff_number": case.staff_number,
+                        "amount_yuan": case.amount_yuan,
+                    },
                 )
             )
         order = {"fault": 0, "return": 1, "repair_sent": 2, "repair_back": 3, "issue": 4, "handover": 4, "liability": 5}

@@ -29,15 +29,20 @@ def _choices(values, vocab: dict[str, str], label: str) -> str:
     return ",".join(dict.fromkeys(items))
 
 
-def yuan_to_fen(text: str | None) -> int | None:
+MAX_FEN = 2**63 - 1  # SQLite's INTEGER
+
+
+def yuan_to_fen(text: str | None, field: str = "price") -> int | None:
     if text is None or str(text).strip() == "":
         return None
     try:
         amount = Decimal(str(text).strip())
+        # NaN and Infinity are not amounts, nor more fen than the register can hold.
+        ok = amount.is_finite() and 0 <= amount * 100 <= MAX_FEN and amount == amount.quantize(Decimal("0.01"))
     except InvalidOperation:
-        raise UserError("金额格式不对：{value}", value=text) from None
-    if amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise UserError("金额格式不对：{value}", value=text)
+        ok = False
+    if not ok:
+        raise UserError("input.bad_amount", "金额格式不对：{value}", field=field, value=text)
     return int(amount * 100)
 
 

@@ -1,0 +1,75 @@
+"""The tamper-evident audit log: list it, and check the chain and the register against it."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict
+
+import click
+
+from avledger.errors import EXIT_PROBLEM
+from avledger.i18n import _
+from avledger.services.auditlog import describe_problem
+from avledger.services.views import to_json
+from avledger.timeutil import fmt_local
+from avledger.vocab import AUDIT_ACTIONS, label
+
+from .groups import Group, json_option
+from .output import emit_json, table
+from .state import services
+
+
+@click.group(cls=Group)
+def audit() -> None:
+    """审计日志（防篡改）。"""
+
+
+@audit.command("list")
+@click.option("--limit", type=int, help="只列最近的若干条")
+@json_option
+def audit_list(limit: int | None, as_json: bool) -> None:
+    """列出审计日志。"""
+    opened = services()
+    rows = opened.audit.list(limit=limit, newest_first=bool(limit))
+    if limit:
+        rows.reverse()
+    if as_json:
+        emit_json([to_json(r) for r in rows])
+        return
+    tz = opened.office.profile().tz
+    table(
+        ["#", _("时间"), _("操作人"), _("操作"), _("对象"), _("摘要")],
+        [
+            [r.id, fmt_local(r.at, tz), r.actor, label(AUDIT_ACTIONS, r.action), f"{r.entity}#{r.entity_id}", r.summary]
+            for r in rows
+        ],
+    )
+
+
+@audit.command("verify")
+@json_option
+def audit_verify(as_json: bool) -> None:
+    """核验审计链和登记数据是否被改动。"""
+    result = services().audit.verify()
+    if as_json:
+        emit_json(
+            {
+                "ok": result.ok,
+                "events": result.events,
+                "rows": result.rows,
+                "first_bad_event": result.first_bad_event,
+                "problems": [asdict(p) for p in result.problems],
+            }
+        )
+    elif result.ok:
+        click.echo(
+            _("审计链完整：{events} 条日志，{rows} 条登记记录均与日志一致").format(
+                events=result.events, rows=result.rows
+            )
+        )
+    else:
+        click.echo(_("发现 {n} 处问题：").format(n=len(result.problems)))
+        for problem in result.problems:
+            click.echo("  - " + describe_problem(problem))
+    if not result.ok:
+        sys.exit(EXIT_PROBLEM)

@@ -1,0 +1,89 @@
+"""The one place where a run that went wrong becomes a message and an exit status.
+
+- A refusal (:class:`UserError`): ``错误：<message>`` on stderr in the user's language and its exit status
+  (2, or 4 for :class:`PartlyDone`); a command run with ``--json`` also prints it on stdout as
+  ``{"error": {"code", "field", "message"}}``, so that a script can read the code.
+- Anything unexpected: one line naming the log file that holds the traceback
+  (``<data folder>/logs/avledger.log``, rotated; the user's log folder when the data folder cannot be
+  written), exit 3.
+- Ctrl-C: one line, exit 130 (a long job asked to stop by its first Ctrl-C says what was kept).
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import shlex
+import sys
+import traceback
+from pathlib import Path
+
+import click
+from platformdirs import user_log_path
+
+from avledger import __version__
+from avledger.errors import EXIT_UNEXPECTED, UserError
+from avledger.home import Home
+from avledger.i18n import _
+
+from .groups import JSON_KEY
+from .output import emit_json
+
+EXIT_INTERRUPTED = 130
+LOG_NAME = "avledger.log"
+LOG_BYTES = 1_000_000
+LOG_BACKUPS = 5
+
+
+def refuse(ctx: click.Context, exc: UserError) -> None:
+    if ctx.meta.get(JSON_KEY):
+        emit_json({"error": exc.as_json()})
+    click.echo(_("错误：{message}").format(message=exc.render()), err=True)
+    ctx.exit(exc.exit_status)
+
+
+def stopped(ctx: click.Context) -> None:
+    """A long job stopped at the person's request (Ctrl+C): the step in hand undone, nothing of it registered."""
+    click.echo(_("已停止：正在进行的一步已撤销，未作登记；此前完成的部分已登记。"), err=True)
+    ctx.exit(EXIT_INTERRUPTED)
+
+
+def interrupted(ctx: click.Context) -> None:
+    click.echo(_("已中断"), err=True)
+    ctx.exit(EXIT_INTERRUPTED)
+
+
+def unexpected(ctx: click.Context, exc: BaseException) -> None:
+    home = ctx.find_object(Home)
+    path = write_log(exc, [home.path / "logs"] if home is not None else [])
+    name = type(exc).__name__
+    if path is None:  # nowhere to keep it: the traceback goes to the terminal instead
+        traceback.print_exception(exc, file=sys.stderr)
+        click.echo(_("意外错误（无法写入日志）：{error}").format(error=name), err=True)
+    else:
+        click.echo(_("意外错误（已记入 {path}）：{error}").format(path=path, error=name), err=True)
+    ctx.exit(EXIT_UNEXPECTED)
+
+
+def write_log(exc: BaseException, folders: list[Path]) -> Path | None:
+    """Append the traceback to the first log folder that can be written; return the log file's path."""
+    for folder in [*folders, user_log_path("avledger", appauthor=False)]:
+        path = folder / LOG_NAME
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            handler = logging.handlers.RotatingFileHandler(
+                path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+            )
+        except OSError:
+            continue
+        logger = logging.getLogger("avledger.cli")
+        logger.propagate = False
+        logger.addHandler(handler)
+        try:
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+            logger.error("avledger %s: avledger %s", __version__, shlex.join(sys.argv[1:]), exc_info=exc)
+        finally:
+            logger.removeHandler(handler)
+            handler.close()
+        return path
+    return None

@@ -1,0 +1,104 @@
+"""What the commands print: tables and key/value lists lined up in terminal cells, JSON, progress.
+
+Widths are measured in cells (a CJK character is two), never with ``len()``. JSON is the same in every
+language: ids, numbers and naive-UTC ISO times, never a translated word.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import shutil
+import signal
+import sys
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import click
+from rich.cells import cell_len, set_cell_size
+
+from avledger.i18n import _
+from avledger.present import progress_text
+from avledger.progress import CancelToken, Progress, Throttle
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - cell_len(text))
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Print a table whose columns line up in terminal cells; ``（无）`` under the header when empty."""
+    text_rows = [[("" if v is None else str(v)) for v in row] for row in rows]
+    widths = [cell_len(h) for h in headers]
+    for row in text_rows:
+        widths = [max(w, cell_len(v)) for w, v in zip(widths, row)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(_pad(v, w) for v, w in zip(cells, widths)).rstrip()
+
+    click.echo(line(headers))
+    click.echo("  ".join("-" * w for w in widths))
+    for row in text_rows:
+        click.echo(line(row))
+    if not text_rows:
+        click.echo(_("（无）"))
+
+
+def key_values(pairs: Sequence[tuple[str, Any]]) -> None:
+    """Print one ``key  value`` line per pair, the values lined up after the widest key."""
+    width = max((cell_len(key) for key, _value in pairs), default=0)
+    for key, value in pairs:
+        click.echo(f"{_pad(key, width)}  {'' if value is None else value}")
+
+
+class ProgressLine:
+    """A long job's progress on stderr: one line redrawn on a terminal (cut to its width in cells), or,
+    with ``--json``, one JSON object per line (``{"progress": {...}}``) for scripts; nothing when stderr is
+    neither. A few updates a second at most (:class:`avledger.progress.Throttle`)."""
+
+    def __init__(self, *, as_json: bool = False) -> None:
+        self.as_json = as_json
+        self.enabled = as_json or sys.stderr.isatty()
+        self.started = time.monotonic()
+        self.throttle = Throttle(self._show)
+
+    def __call__(self, event: Progress) -> None:
+        if self.enabled:
+            self.throttle(event)
+
+    def _show(self, event: Progress) -> None:
+        if self.as_json:
+            click.echo(json.dumps({"progress": dataclasses.asdict(event)}, ensure_ascii=False), err=True)
+            return
+        width = shutil.get_terminal_size((100, 24)).columns - 1
+        text = progress_text(event, elapsed=time.monotonic() - self.started)
+        click.echo("\r" + set_cell_size(text, width), err=True, nl=event.finished)
+
+
+@contextlib.contextmanager
+def cancellable() -> Iterator[CancelToken]:
+    """A token that the first Ctrl+C sets, so that the job stops cleanly (the step in hand undone, nothing
+    of it registered); a second Ctrl+C interrupts at once."""
+    token = CancelToken()
+
+    def on_interrupt(signum, frame) -> None:
+        if token.cancelled:
+            raise KeyboardInterrupt
+        token.cancel()
+        click.echo("\n" + _("正在停止…（再按一次 Ctrl+C 立即中断）"), err=True)
+
+    try:
+        previous = signal.signal(signal.SIGINT, on_interrupt)
+    except ValueError:  # not the main thread: Ctrl+C interrupts as usual
+        yield token
+        return
+    try:
+        yield token
+    finally:
+        signal.signal(signal.SIGINT, previous)

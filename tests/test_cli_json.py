@@ -1,0 +1,144 @@
+"""Every command that takes --json prints the same bytes in every language (README: "`--json` output is the
+same in every language").
+
+The commands are found in the click tree, so a new one fails here until it is given its arguments below.
+Each language runs the same sequence on the same copy of a demo office, at the same path and at the same
+frozen wall-clock time (libfaketime: times the commands stamp, and hours left to a deadline, are then the
+same in both runs; the monotonic clock is left alone). A disc image is not the same bytes twice (pycdlib
+writes a unique UDF volume set id), so the image is built before the copy is taken and ``disc build``
+resumes that set in both runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+from avledger.cli import cli as root
+from avledger.home import Home
+from conftest import cli_env
+
+DRIVER = Path(__file__).with_name("clidriver.py")
+LIBFAKETIME = sorted(glob.glob("/usr/lib/*/faketime/libfaketime.so.1"))
+ASSET = "JL-2023-001"  # a device with loans in the demo office
+LONG_TERM_ACTIVITY = "2"  # kept long-term (objection) in the demo office: it goes to disc
+
+
+def json_commands(group: click.Group = root, path: tuple[str, ...] = ()) -> set[str]:
+    found: set[str] = set()
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        if isinstance(command, click.Group):
+            found |= json_commands(command, (*path, name))
+        elif any(param.name == "as_json" for param in command.params):
+            found.add(" ".join((*path, name)))
+    return found
+
+
+class Run:
+    """One language's run of the sequence, in one process (tests/clidriver.py): each command's stdout."""
+
+    def __init__(self, home: Path, work: Path, lang: str, frozen: dt.datetime):
+        self.work, self.lang = work, lang
+        env = cli_env(
+            Home(home),
+            LD_PRELOAD=LIBFAKETIME[0],
+            FAKETIME=frozen.strftime("%Y-%m-%d %H:%M:%S"),  # in TZ's time
+            FAKETIME_DONT_FAKE_MONOTONIC="1",
+            TZ="UTC",
+        )
+        self.driver = subprocess.Popen(
+            [sys.executable, str(DRIVER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=work
+        )
+        self.outputs: list[tuple[str, list[str], str]] = []
+
+    def __call__(self, command: str, *args: str) -> dict | list:
+        self.driver.stdin.write(json.dumps(["--lang", self.lang, *command.split(), *args, "--json"]) + "\n")
+        self.driver.stdin.flush()
+        code, out, err = json.loads(self.driver.stdout.readline())
+        assert code == 0, (self.lang, command, args, out, err)
+        self.outputs.append((command, list(args), out))
+        return json.loads(out)
+
+    def close(self) -> None:
+        self.driver.stdin.close()
+        assert self.driver.wait(timeout=60) == 0
+
+
+def run_everything(run: Run, card: Path, iso: Path, today: dt.date) -> None:
+    """Every --json command on the demo office, each with what it needs from the register."""
+    run("ingest", str(card), "--dry-run")
+    run("ingest", str(card))
+    yesterday = (today - dt.timedelta(days=1)).isoformat()
+    run("activity add", "--kind", "inspection", "--title", "复查", "--start", f"{yesterday} 09:00", "--officer", "2001")
+    clip = str(run("footage list")[0]["id"])
+    run("footage show", clip)
+    run("footage waiting")
+    activity = str(run("activity list")[0]["id"])
+    run("activity show", activity)
+    run("activity show", LONG_TERM_ACTIVITY)
+    run("gaps")
+    run("norecord list")
+    run("verify")
+    # The demo maps this login to its manager (1001), who asks, records the leader's paper approval,
+    # views and extracts.
+    copy = run(
+        "access request", "--activity", LONG_TERM_ACTIVITY, "--requester", "1001", "--reason", "复核", "--kind", "copy"
+    )
+    refused = run("access request", "--clip", clip, "--requester", "1001", "--reason", "查看")
+    run("access refuse", str(refused["id"]), "--by", "1002", "--reason", "不需要")
+    run("access approve", str(copy["id"]), "--by", "1002", "--paper-form", "审-001")
+    run("access view", str(copy["id"]))
+    run("evidence extract", str(copy["id"]), "--extractor", "1001", "--out", str(run.work / "evidence"))
+    run("access list")
+    run("access viewings")
+    run("disc plan", "--activity", LONG_TERM_ACTIVITY, "--media", "cd")
+    built = run("disc build", "--activity", LONG_TERM_ACTIVITY, "--media", "cd", "--out", str(iso))
+    drive = f"stdio:{run.work / 'copy1.iso'}"
+    run("disc burn", built["images"][0]["path"], "--drive", drive, "--copy", "1", "--kept-at", "档案室")
+    run("disc verify", "--drive", drive, "--copy", "1")
+    run("disc list")
+    for command in ("dept list", "staff list", "device list", "allocation", "loan list", "profile show"):
+        run(command)
+    run("device show", ASSET)
+    run("device history", ASSET)
+    run("audit verify")
+    run("audit list")
+
+
+@pytest.mark.skipif(not LIBFAKETIME, reason="needs libfaketime (Debian: faketime; ./test installs it)")
+def test_every_json_command_is_the_same_in_both_languages(tmp_path, cli, home, card):
+    iso = tmp_path / "iso"
+    assert cli("demo").code == 0
+    # The demo's camera card goes to the activity kept long-term, which then has footage for a disc.
+    assert cli("ingest", str(home.path / "示例存储卡"), "--activity", LONG_TERM_ACTIVITY).code == 0
+    assert cli("disc", "build", "--activity", LONG_TERM_ACTIVITY, "--media", "cd", "--out", str(iso)).code == 0
+    pristine = tmp_path / "pristine"
+    shutil.copytree(home.path, pristine, symlinks=True)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0) + dt.timedelta(minutes=1)
+    runs = {}
+    for lang in ("zh", "en"):
+        shutil.rmtree(home.path)
+        shutil.copytree(pristine, home.path, symlinks=True)
+        work = tmp_path / "work"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir()
+        runs[lang] = Run(home.path, work, lang, now)
+        try:
+            run_everything(runs[lang], card, iso, now.date())
+        finally:
+            runs[lang].close()
+    zh, en = runs["zh"].outputs, runs["en"].outputs
+    assert {command for command, _args, _out in zh} == json_commands(), "give each --json command its arguments"
+    assert [(c, a) for c, a, _o in zh] == [(c, a) for c, a, _o in en]
+    for (command, args, zh_out), (_c, _a, en_out) in zip(zh, en):
+        assert zh_out == en_out, (command, args)
