@@ -16,7 +16,7 @@ from avledger.services.access import SHEET_NAME, SHEET_PDF, package_names
 
 def sheets() -> list[str]:
     """The explanation sheet: always the text; the PDF too where the CJK font is installed."""
-    from avledger.services.printing import find_cjk_font
+    from avledger.services.typeset import find_cjk_font
 
     try:
         find_cjk_font()
@@ -142,7 +142,7 @@ def test_confidential_needs_the_confidential_approver_and_is_hidden(demo):
     act_as(demo, "1001")
     before = events(demo)
     with pytest.raises(UserError):
-        demo.footage.preview(req.clip_ids[0])
+        demo.access.preview(req.clip_ids[0])
     assert events(demo) == before + 1  # the attempt is logged
 
 
@@ -270,15 +270,15 @@ def test_preview_needs_an_approval_except_the_managers_own(demo):
     act_as(demo, "2002")
     before = events(demo)
     with pytest.raises(UserError, match="没有批准"):
-        demo.footage.preview(clip.id)
+        demo.access.preview(clip.id)
     assert events(demo) == before + 1 and demo.audit.list()[-1].action == "view_refused"
     act_as(demo, "1001")
-    assert demo.footage.look(clip.id).approval is None
+    assert demo.access.look(clip.id).approval is None
     assert demo.audit.list()[-1].action == "preview"
     approved(demo)
     act_as(demo, "2002")
     assert demo.access.banner(clip.id) is not None
-    look = demo.footage.look(clip.id)
+    look = demo.access.look(clip.id)
     assert look.approval is not None and look.viewing_id
     assert demo.access.viewings()[-1].how == "screen"
 

@@ -33,11 +33,13 @@ from avledger.fsutil import fsync_dir
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
 from avledger.models.schema import AccessClip, AccessRequest, Activity, Clip, Extraction, Staff, Viewing
+from avledger.services.activities import ActivityService
 from avledger.services.base import Context, require_text
 from avledger.services.clearance import MANAGER_ROLE, Clearance, current_staff, has_role, today
 from avledger.services.footage import ClipView, FootageService
-from avledger.services.ingest import OWN_PREFIX, safe_name
+from avledger.services.ingest import OWN_PREFIX, IngestService, safe_name
 from avledger.services.register import StaffService
+from avledger.services.typeset import Typesetter
 from avledger.timeutil import fmt_local, parse_date
 from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS, ROLES, label
 
@@ -114,6 +116,15 @@ class ExtractionView:
 
 
 @dataclass(frozen=True)
+class Look:
+    """Pictures of a clip, and the approval they were shown under (None: the manager's own look)."""
+
+    pictures: list
+    approval: AccessView | None
+    viewing_id: int | None
+
+
+@dataclass(frozen=True)
 class Opened:
     """A viewing that was registered, with the clips to show."""
 
@@ -128,11 +139,21 @@ def _ids(text: str) -> tuple[int, ...]:
 
 
 class AccessService:
-    def __init__(self, ctx: Context, footage: FootageService | None, printing=None):
+    def __init__(
+        self,
+        ctx: Context,
+        staff: StaffService,
+        activities: ActivityService,
+        footage: FootageService,
+        ingest: IngestService,
+        typesetter: Typesetter,
+    ):
         self.ctx = ctx
+        self.staff = staff
+        self.activities = activities
         self.footage = footage
-        self.printing = printing  # a PrintService: the explanation sheet as PDF too (when the font is there)
-        self.staff = StaffService(ctx)
+        self.ingest = ingest  # the archive
+        self.typesetter = typesetter  # the explanation sheet as PDF too (when the font is there)
 
     # --- lookups --------------------------------------------------------------
     def get(self, request_id: int | str) -> AccessRequest:
@@ -213,7 +234,7 @@ class AccessService:
             person = self._active_staff(requester)
             target = None
             if scope == "activity":
-                target = self.footage.activities.get(activity)
+                target = self.activities.get(activity)
                 found = list(Clip.select().where(Clip.activity == target).order_by(Clip.start_at, Clip.id))
             elif scope == "case":
                 case_no = case_no.strip()
@@ -412,7 +433,7 @@ class AccessService:
             self.ctx.log(
                 "view", viewing, summary=f"{req.id} {me.name}（{me.number}） {' '.join('#' + str(c) for c in covered)}"
             )
-        root = self.footage.ingest.archive_root()
+        root = self.ingest.archive_root()
         views = tuple(self.footage.view(c) for c in covered)
         return Opened(
             self._viewing_view(viewing), self.view(req.id), views, tuple(root / v.archive_path for v in views)
@@ -457,6 +478,26 @@ class AccessService:
         )
         raise AssertionError  # pragma: no cover
 
+    def look(self, clip_id: int | str, *, count: int = 3, width: int = 24) -> Look:
+        """A few pictures from an archived clip, read only, under an approval (F15): the look is a registered
+        viewing (end it with :meth:`finish`). The manager may look at non-confidential footage without one;
+        that look is audited as a preview. Anyone else is refused, and the attempt is logged."""
+        from avledger.services.thumbs import thumbnails
+
+        clip = self.footage.get(clip_id)
+        approval, viewing_id = self.open_clip(clip.id)
+        pictures = thumbnails(self.ingest.archive_root() / clip.archive_path, count=count, width=width)
+        if approval is None:
+            with self.ctx.change():
+                self.ctx.log(
+                    "preview", entity="clip", entity_id=clip.id, summary=f"{clip.original_name}（{len(pictures)}）"
+                )
+        return Look(pictures, approval, viewing_id)
+
+    def preview(self, clip_id: int | str, *, count: int = 3, width: int = 24) -> list:
+        """A few pictures from an archived clip (see :meth:`look`)."""
+        return self.look(clip_id, count=count, width=width).pictures
+
     def banner(self, clip_id: int | str) -> AccessView | None:
         """The approval of the person at the keyboard that covers a clip, if any (for display; not logged)."""
         from avledger.services.clearance import approval_for_clip
@@ -495,7 +536,7 @@ class AccessService:
             .where(AccessClip.request == req)
             .order_by(Clip.start_at, Clip.id)
         )
-        root = self.footage.ingest.archive_root()
+        root = self.ingest.archive_root()
         created_dir = not out_dir.exists()
         out_dir.mkdir(parents=True, exist_ok=True)
         stage = out_dir / f"{OWN_PREFIX}stage-{uuid.uuid4().hex}" if seven_zip else out_dir
@@ -596,10 +637,9 @@ class AccessService:
     ) -> bool:
         """The explanation sheet as an A4 PDF, through the print service; False when printing is not possible
         here (no CJK font): the text sheet stands alone then."""
-        if self.printing is None:
-            return False
         from avledger.i18n import _
-        from avledger.services.printing import Column, find_cjk_font
+        from avledger.services.sheets import Column
+        from avledger.services.typeset import find_cjk_font
 
         try:
             find_cjk_font()
@@ -644,7 +684,7 @@ class AccessService:
             }  # wraps in its cell
             for n, (c, f) in enumerate(zip(clips, files), 1)
         ]
-        self.printing.form_pdf(
+        self.typesetter.form_pdf(
             "explanation",
             N_("文字说明材料"),
             _("查阅申请第 {id} 号").format(id=req.id),

@@ -100,9 +100,9 @@ def enforcement_officer(staff: StaffService, number: str) -> Staff:
 
 
 class ActivityService:
-    def __init__(self, ctx: Context):
+    def __init__(self, ctx: Context, staff: StaffService):
         self.ctx = ctx
-        self.staff = StaffService(ctx)
+        self.staff = staff
 
     def _tz(self):
         return self.ctx.profile().tz
@@ -333,10 +333,10 @@ class ActivityService:
 
 
 class NoRecordService:
-    def __init__(self, ctx: Context):
+    def __init__(self, ctx: Context, activities: ActivityService, staff: StaffService):
         self.ctx = ctx
-        self.activities = ActivityService(ctx)
-        self.staff = StaffService(ctx)
+        self.activities = activities
+        self.staff = staff
 
     def add(
         self,

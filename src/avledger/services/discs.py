@@ -20,7 +20,6 @@ import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from avledger.burners import burn as burner
 from avledger.burners.iso import BuildProgress, SourceChanged, build_image, clean_leftovers, payload_names
@@ -34,11 +33,9 @@ from avledger.models.schema import Activity, Clip, Disc, DiscCheck, DiscCopy, Di
 from avledger.services.activities import ActivityService
 from avledger.services.base import Context, require_text
 from avledger.services.ingest import IngestService
+from avledger.services.typeset import Typesetter
 from avledger.timeutil import fmt_local, to_local
 from avledger.vocab import DISC_PHASES, DISC_STEPS, LONG_TERM_REASONS, label
-
-if TYPE_CHECKING:
-    from avledger.services.printing import PrintService
 
 
 # --- events and rows -----------------------------------------------------------------
@@ -195,11 +192,18 @@ def _volume_id(set_id: int, number: int, when: dt.datetime) -> str:
 
 
 class DiscService:
-    def __init__(self, ctx: Context, ingest: IngestService | None = None, printing: PrintService | None = None):
+    def __init__(self, ctx: Context, activities: ActivityService, ingest: IngestService, typesetter: Typesetter):
         self.ctx = ctx
-        self.ingest = ingest
-        self.printing = printing  # for the printable description on each disc (说明.pdf)
-        self.activities = ActivityService(ctx)
+        self.activities = activities
+        self.ingest = ingest  # the archive
+        self.typesetter = typesetter  # for the printable description on each disc (说明.pdf)
+
+    def get(self, volume_id: str, *, field: str = "volume_id") -> Disc:
+        """The registered disc with that volume id; ``field``: the caller's parameter that named it."""
+        disc = Disc.get_or_none(Disc.volume_id == (volume_id or "").strip())
+        if disc is None:
+            raise UserError("disc.unknown", "没有这个卷标的光盘：{volume}", field=field, volume=volume_id)
+        return disc
 
     # --- what must go to disc ------------------------------------------------------------
     def targets(self) -> list[DiscTarget]:
@@ -237,7 +241,6 @@ class DiscService:
         return None, case_no, acts
 
     def _files(self, acts: list[Activity]) -> list[SourceFile]:
-        assert self.ingest is not None, "planning and building need the archive"
         root = self.ingest.archive_root()
         clips = Clip.select().where(Clip.activity.in_([a.id for a in acts])).order_by(Clip.start_at, Clip.id)
         return [SourceFile(c.id, c.original_name, c.size, c.sha256, root / c.archive_path) for c in clips]
@@ -439,40 +442,39 @@ class DiscService:
             "manifest-sha256.txt": manifest.encode("utf-8"),
             "说明.txt": ("\r\n".join(lines) + "\r\n").encode("utf-8"),
         }
-        if self.printing is not None:
-            fields = [
-                ("制作单位", unit),
-                ("制作人", maker),
-                ("制作时间", made),
-                ("案件名称", case_name or "（无）"),
-                ("案号", case_no or "（无）"),
-                ("执法活动", activity_text),
-                ("长期保存情形", "、".join(LONG_TERM_REASONS.get(r, r) for r in reasons) or "（无）"),
-                ("光盘", f"第 {disc.number} 张，共 {count} 张"),
-                ("卷标", disc.volume_id),
-                ("登记编号", str(disc.id)),
-                ("份数", f"一式 {self.ctx.profile().get('disc.copies')} 份"),
-                ("文件", f"{len(files)} 个，共 {sum(f.size for f in files)} 字节"),
-            ]
-            sheet = [
-                ("制作人", maker),
-                ("调取人", maker),
-                ("调取时间", made),
-                (
-                    "说明",
-                    "本光盘所载音像资料由存储中的原始文件复制，未作任何改动；"
-                    "每个文件的 SHA-256 见 manifest-sha256.txt，文件清单见 说明.txt。",
-                ),
-            ]
-            tags["说明.pdf"] = self.printing.render_form(
-                "disc-description",
-                {
-                    "title": "执法音像记录光盘说明",
-                    "fields": fields,
-                    "sheet": sheet,
-                    "note": "校验：manifest-sha256.txt 列出每个文件的 SHA-256（BagIt, RFC 8493）。",
-                },
-            )
+        fields = [
+            ("制作单位", unit),
+            ("制作人", maker),
+            ("制作时间", made),
+            ("案件名称", case_name or "（无）"),
+            ("案号", case_no or "（无）"),
+            ("执法活动", activity_text),
+            ("长期保存情形", "、".join(LONG_TERM_REASONS.get(r, r) for r in reasons) or "（无）"),
+            ("光盘", f"第 {disc.number} 张，共 {count} 张"),
+            ("卷标", disc.volume_id),
+            ("登记编号", str(disc.id)),
+            ("份数", f"一式 {self.ctx.profile().get('disc.copies')} 份"),
+            ("文件", f"{len(files)} 个，共 {sum(f.size for f in files)} 字节"),
+        ]
+        sheet = [
+            ("制作人", maker),
+            ("调取人", maker),
+            ("调取时间", made),
+            (
+                "说明",
+                "本光盘所载音像资料由存储中的原始文件复制，未作任何改动；"
+                "每个文件的 SHA-256 见 manifest-sha256.txt，文件清单见 说明.txt。",
+            ),
+        ]
+        tags["说明.pdf"] = self.typesetter.render_form(
+            "disc-description",
+            {
+                "title": "执法音像记录光盘说明",
+                "fields": fields,
+                "sheet": sheet,
+                "note": "校验：manifest-sha256.txt 列出每个文件的 SHA-256（BagIt, RFC 8493）。",
+            },
+        )
         return tags
 
     # --- burn ------------------------------------------------------------------------------------
@@ -561,9 +563,7 @@ class DiscService:
         """A copy moved: where it is kept now."""
         place = require_text(kept_at, N_("存放位置"))
         with self.ctx.change():
-            disc = Disc.get_or_none(Disc.volume_id == (volume_id or "").strip())
-            if disc is None:
-                raise UserError("没有这个卷标的光盘：{volume}", volume=volume_id)
+            disc = self.get(volume_id)
             row = DiscCopy.get_or_none((DiscCopy.disc == disc) & (DiscCopy.copy == copy))
             if row is None:
                 raise UserError("光盘 {volume} 没有登记第 {copy} 份", volume=disc.volume_id, copy=copy)

@@ -95,19 +95,12 @@ class WaitingView:
     hours_left: float  # negative once overdue
 
 
-@dataclass(frozen=True)
-class Look:
-    pictures: list
-    approval: object | None  # the AccessView it was shown under; None: the manager's own look
-    viewing_id: int | None
-
-
 class FootageService:
-    def __init__(self, ctx: Context, ingest: IngestService | None = None):
-        """``ingest`` gives the archive and the deadlines (pictures, verify, assign); listing needs neither."""
+    def __init__(self, ctx: Context, activities: ActivityService, ingest: IngestService):
+        """``ingest`` gives the archive (verify) and the collection deadlines (assign)."""
         self.ctx = ctx
+        self.activities = activities
         self.ingest = ingest
-        self.activities = ActivityService(ctx)
 
     def get(self, clip_id: int | str) -> Clip:
         try:
@@ -292,27 +285,6 @@ class FootageService:
             self.ctx.log("late_reason", clip, before=before, summary=f"{clip.original_name}：{reason}")
         return self.view(clip.id)
 
-    def preview(self, clip_id: int | str, *, count: int = 3, width: int = 24) -> list:
-        """A few pictures from an archived clip (see :meth:`look`)."""
-        return self.look(clip_id, count=count, width=width).pictures
-
-    def look(self, clip_id: int | str, *, count: int = 3, width: int = 24) -> Look:
-        """A few pictures from an archived clip, read only, under an approval (F15): the look is a registered
-        viewing (end it with ``AccessService.finish``). The manager may look at non-confidential footage without
-        one; that look is audited as a preview. Anyone else is refused, and the attempt is logged."""
-        from avledger.services.access import AccessService
-        from avledger.services.thumbs import thumbnails
-
-        clip = self.get(clip_id)
-        approval, viewing_id = AccessService(self.ctx, self).open_clip(clip.id)
-        pictures = thumbnails(self.ingest.archive_root() / clip.archive_path, count=count, width=width)
-        if approval is None:
-            with self.ctx.change():
-                self.ctx.log(
-                    "preview", entity="clip", entity_id=clip.id, summary=f"{clip.original_name}（{len(pictures)}）"
-                )
-        return Look(pictures, approval, viewing_id)
-
     # --- verify ------------------------------------------------------------------
     def verify(self, *, activity: int | str | None = None) -> ArchiveCheck:
         """Re-hash archived files; report missing, changed and (whole archive only) extra files. Logged."""
@@ -361,9 +333,9 @@ class FootageService:
 
 
 class GapService:
-    def __init__(self, ctx: Context):
+    def __init__(self, ctx: Context, activities: ActivityService):
         self.ctx = ctx
-        self.activities = ActivityService(ctx)
+        self.activities = activities
 
     def list(self, *, activity: int | str | None = None, open_only: bool = False) -> list[GapView]:
         query = Gap.select(Gap, Activity, Device).join(Activity).switch(Gap).join(Device).order_by(Gap.start_at, Gap.id)

@@ -180,11 +180,11 @@ def safe_name(text: str) -> str:
 
 
 class IngestService:
-    def __init__(self, ctx: Context, home: Home):
+    def __init__(self, ctx: Context, home: Home, devices: DeviceService, activities: ActivityService):
         self.ctx = ctx
         self.home = home
-        self.devices = DeviceService(ctx)
-        self.activities = ActivityService(ctx)
+        self.devices = devices
+        self.activities = activities
 
     # --- where ---------------------------------------------------------------
     def archive_root(self) -> Path:

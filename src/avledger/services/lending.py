@@ -97,10 +97,10 @@ class HistoryEntry:
 
 
 class LendingService:
-    def __init__(self, ctx: Context):
+    def __init__(self, ctx: Context, devices: DeviceService, staff: StaffService):
         self.ctx = ctx
-        self.devices = DeviceService(ctx)
-        self.staff = StaffService(ctx)
+        self.devices = devices
+        self.staff = staff
 
     # --- time ----------------------------------------------------------
     def _when(self, at: str | dt.datetime | None, label: str = "时间") -> dt.datetime:

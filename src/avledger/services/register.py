@@ -94,8 +94,9 @@ class DepartmentService:
 
 
 class StaffService:
-    def __init__(self, ctx: Context):
+    def __init__(self, ctx: Context, departments: DepartmentService):
         self.ctx = ctx
+        self.departments = departments
 
     def get(self, number: str) -> Staff:
         staff = Staff.get_or_none(Staff.number == (number or "").strip())
@@ -119,7 +120,7 @@ class StaffService:
         cert = (cert_no or "").strip() or None
         self.ctx.office()
         with self.ctx.change():
-            department = DepartmentService(self.ctx).get(dept)
+            department = self.departments.get(dept)
             if Staff.get_or_none(Staff.number == number):
                 raise UserError("工号已存在：{number}", number=number)
             if os_user and Staff.get_or_none(Staff.os_user == os_user):
@@ -153,7 +154,7 @@ class StaffService:
             if name is not None:
                 staff.name = require_text(name, "姓名")
             if dept is not None:
-                staff.department = DepartmentService(self.ctx).get(dept)
+                staff.department = self.departments.get(dept)
             if cert_no is not None:
                 staff.cert_no = cert_no.strip() or None
             if roles is not None:
@@ -187,8 +188,10 @@ class StaffService:
 
 
 class DeviceService:
-    def __init__(self, ctx: Context):
+    def __init__(self, ctx: Context, departments: DepartmentService, staff: StaffService):
         self.ctx = ctx
+        self.departments = departments
+        self.staff = staff
 
     def get(self, asset_no: str) -> Device:
         device = Device.get_or_none(Device.asset_no == (asset_no or "").strip())
@@ -197,7 +200,7 @@ class DeviceService:
         return device
 
     def _custodian(self, number: str) -> Staff:
-        staff = StaffService(self.ctx).get(number)
+        staff = self.staff.get(number)
         if not staff.active:
             raise UserError("保管人 {name}（{number}）已离职，不能保管设备", name=staff.name, number=staff.number)
         return staff
@@ -236,7 +239,7 @@ class DeviceService:
         with self.ctx.change():
             if Device.get_or_none(Device.asset_no == asset_no):
                 raise UserError("资产编号已存在：{asset}", asset=asset_no)
-            department = DepartmentService(self.ctx).get(dept)
+            department = self.departments.get(dept)
             keeper = self._custodian(custodian)
             device = Device.create(
                 asset_no=asset_no,
@@ -267,7 +270,7 @@ class DeviceService:
                 if key == "kind":
                     device.kind = _choice(value, DEVICE_KINDS, "设备类型")
                 elif key == "dept":
-                    device.department = DepartmentService(self.ctx).get(value)
+                    device.department = self.departments.get(value)
                 elif key == "custodian":
                     device.custodian = self._custodian(value)
                 elif key == "purchased":
@@ -313,7 +316,7 @@ class DeviceService:
         if kind:
             query = query.where(Device.kind == _choice(kind, DEVICE_KINDS, "设备类型"))
         if dept:
-            query = query.where(Device.department == DepartmentService(self.ctx).get(dept))
+            query = query.where(Device.department == self.departments.get(dept))
         return [self._view(d) for d in query]
 
     def view(self, asset_no: str) -> DeviceView:
