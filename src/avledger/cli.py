@@ -43,7 +43,9 @@ class AppState:
 
         if need_init and not self.home.initialised:
             raise UserError(
-                "数据目录 {path} 中还没有登记库，请先运行 avledger init 或 avledger demo", path=str(self.home.path)
+                "office.not_initialised",
+                "数据目录 {path} 中还没有登记库，请先运行 avledger init 或 avledger demo",
+                path=str(self.home.path),
             )
         if self._services is None:
             self._services = Services(self.home)
@@ -215,7 +217,9 @@ def init(unit: str, preset: str) -> None:
     load_preset(preset)  # refuse an unknown preset before creating anything
     if st.home.initialised:
         services = st.services()
-        raise UserError("登记库已经初始化（{unit}），不能再次初始化", unit=services.office.unit())
+        raise UserError(
+            "office.already_initialised", "登记库已经初始化（{unit}），不能再次初始化", unit=services.office.unit()
+        )
     services = st.services(need_init=False)
     services.office.init(unit, preset)
     click.echo(_("已初始化：{unit}（{preset}），数据目录 {path}").format(unit=unit, preset=preset, path=st.home.path))
@@ -230,7 +234,11 @@ def demo() -> None:
 
     st = state()
     if st.home.initialised:
-        raise UserError("数据目录 {path} 中已有登记库，示例办公室只能建在空的数据目录中", path=str(st.home.path))
+        raise UserError(
+            "office.already_initialised",
+            "数据目录 {path} 中已有登记库，示例办公室只能建在空的数据目录中",
+            path=str(st.home.path),
+        )
     services = st.services(need_init=False)
     try:
         with services.ctx.change():
@@ -807,7 +815,7 @@ def device_repair(asset_no, step, at) -> None:
     from avledger.errors import UserError
 
     if step is None:
-        raise UserError("请指定 --sent 或 --back")
+        raise UserError("input.one_of", "请指定 --sent 或 --back", field="step")
     view = state().services().lending.repair(asset_no, step, at=at)
     click.echo(_("已登记：{asset}").format(asset=view.asset_no))
 

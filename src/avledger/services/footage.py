@@ -16,7 +16,7 @@ from avledger.i18n import N_
 from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, Clip, Device, Gap, Loan, NoRecord, Staff
 from avledger.services.activities import ActivityService
-from avledger.services.base import Context, require_text
+from avledger.services.base import Context, require_choice, require_text
 from avledger.services.ingest import OWN_PREFIX, IngestService, refresh_gaps
 
 
@@ -102,14 +102,15 @@ class FootageService:
         self.activities = activities
         self.ingest = ingest
 
-    def get(self, clip_id: int | str) -> Clip:
+    def get(self, clip_id: int | str, *, field: str = "clip_id") -> Clip:
+        """The archived clip with that id; ``field``: the caller's parameter that named it."""
         try:
             key = int(clip_id)
         except (TypeError, ValueError):
             key = None
         clip = Clip.get_or_none(Clip.id == key) if key is not None else None
         if clip is None:
-            raise UserError("没有这个编号的音像文件：{id}", id=clip_id)
+            raise UserError("clip.unknown", "没有这个编号的音像文件：{id}", field=field, id=clip_id)
         return clip
 
     def _query(self):
@@ -127,7 +128,7 @@ class FootageService:
     ) -> list[ClipView]:
         query = self._query()
         if activity not in (None, ""):
-            query = query.where(Clip.activity == self.activities.get(activity))
+            query = query.where(Clip.activity == self.activities.get(activity, field="activity"))
         if unassigned:
             query = query.where(Clip.activity.is_null())
         if late:
@@ -180,7 +181,13 @@ class FootageService:
             clip = self.get(clip_id)
             activity = self.activities.get(activity_id)
             if clip.activity_id == activity.id:
-                raise UserError("音像文件 {id} 已属于执法活动 {activity}", id=clip.id, activity=activity.id)
+                raise UserError(
+                    "clip.already_assigned",
+                    "音像文件 {id} 已属于执法活动 {activity}",
+                    field="activity_id",
+                    id=clip.id,
+                    activity=activity.id,
+                )
             old_activity = clip.activity_id
             before = snapshot(clip)
             clip.activity = activity
@@ -274,11 +281,11 @@ class FootageService:
 
     def explain_late(self, clip_id: int | str, reason: str) -> ClipView:
         """逾期说明: why footage reached the archive after the deadline."""
-        reason = require_text(reason, N_("逾期原因"))
+        reason = require_text(reason, N_("逾期原因"), field="reason")
         with self.ctx.change():
             clip = self.get(clip_id)
             if not clip.late:
-                raise UserError("音像文件 {id} 没有逾期，无需说明", id=clip.id)
+                raise UserError("clip.not_late", "音像文件 {id} 没有逾期，无需说明", field="clip_id", id=clip.id)
             before = snapshot(clip)
             clip.late_reason = reason
             clip.save()
@@ -293,7 +300,7 @@ class FootageService:
         query = Clip.select(Clip.id, Clip.archive_path, Clip.sha256, Clip.size).order_by(Clip.id)
         scope = None
         if activity not in (None, ""):
-            scope = self.activities.get(activity)
+            scope = self.activities.get(activity, field="activity")
             query = query.where(Clip.activity == scope)
         registered: set[str] = set()
         for clip in query:
@@ -340,7 +347,7 @@ class GapService:
     def list(self, *, activity: int | str | None = None, open_only: bool = False) -> list[GapView]:
         query = Gap.select(Gap, Activity, Device).join(Activity).switch(Gap).join(Device).order_by(Gap.start_at, Gap.id)
         if activity not in (None, ""):
-            query = query.where(Gap.activity == self.activities.get(activity))
+            query = query.where(Gap.activity == self.activities.get(activity, field="activity"))
         if open_only:
             query = query.where(Gap.reason.is_null())
         from avledger.services.clearance import Clearance
@@ -367,18 +374,14 @@ class GapService:
 
     def explain(self, gap_id: int | str, reason: str, *, note: str = "", reported: bool = False) -> GapView:
         """中断说明: the reason of an interruption and whether a written report was made."""
-        allowed = self.ctx.profile().get("ingest.gap_reasons")
-        if reason not in allowed:
-            raise UserError(
-                "{label}无效：{value}（可选：{choices}）", label=N_("中断原因"), value=reason, choices=" ".join(allowed)
-            )
+        require_choice(reason, self.ctx.profile().get("ingest.gap_reasons"), N_("中断原因"), field="reason")
         with self.ctx.change():
             try:
                 gap = Gap.get_or_none(Gap.id == int(gap_id))
             except (TypeError, ValueError):
                 gap = None
             if gap is None:
-                raise UserError("没有这个编号的记录中断：{id}", id=gap_id)
+                raise UserError("gap.unknown", "没有这个编号的记录中断：{id}", field="gap_id", id=gap_id)
             before = snapshot(gap)
             gap.reason = reason
             gap.note = note.strip()

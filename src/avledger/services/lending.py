@@ -104,26 +104,38 @@ class LendingService:
 
     # --- time ----------------------------------------------------------
     def _when(self, at: str | dt.datetime | None, label: str = "时间") -> dt.datetime:
-        """The event's time as naive UTC: now, or a past local time typed by the manager."""
+        """The event's time (the ``at`` parameter) as naive UTC: now, or a past local time typed by the manager."""
         now = self.ctx.clock()
         if at is None or at == "":
             return now
-        when = at if isinstance(at, dt.datetime) else parse_local_datetime(at, self.ctx.profile().tz, label=label)
+        tz = self.ctx.profile().tz
+        when = at if isinstance(at, dt.datetime) else parse_local_datetime(at, tz, label=label, field="at")
         if when > now:
-            raise UserError("{label}不能晚于现在：{value}", label=label, value=fmt_local(when, self.ctx.profile().tz))
+            raise UserError(
+                "input.future", "{label}不能晚于现在：{value}", field="at", label=label, value=fmt_local(when, tz)
+            )
         return when
 
     def _fmt(self, value: dt.datetime | None) -> str:
         return fmt_local(value, self.ctx.profile().tz)
 
     # --- rules ----------------------------------------------------------
-    def _holder(self, number: str) -> Staff:
-        person = self.staff.get(number)
+    def _holder(self, number: str, field: str) -> Staff:
+        """The officer who is to hold a device (``field``: the parameter that named them)."""
+        person = self.staff.get(number, field=field)
         if not person.active:
-            raise UserError("{name}（{number}）已离职，不能使用执法记录设备", name=person.name, number=person.number)
+            raise UserError(
+                "staff.left",
+                "{name}（{number}）已离职，不能使用执法记录设备",
+                field=field,
+                name=person.name,
+                number=person.number,
+            )
         if not person.cert_no:
             raise UserError(
+                "staff.not_officer",
                 "{name}（{number}）没有执法证，不是执法人员，不能领用执法记录设备（转借他人属违规）",
+                field=field,
                 name=person.name,
                 number=person.number,
             )
@@ -133,9 +145,11 @@ class LendingService:
         """The pre-use check ids that fail under the profile's thresholds."""
         profile = self.ctx.profile()
         if not 0 <= check.battery_pct <= 100:
-            raise UserError("电量应在 0 到 100 之间：{value}", value=check.battery_pct)
+            raise UserError(
+                "input.out_of_range", "电量应在 0 到 100 之间：{value}", field="battery", value=check.battery_pct
+            )
         if check.free_gb < 0:
-            raise UserError("剩余存储不能为负数：{value}", value=check.free_gb)
+            raise UserError("input.out_of_range", "剩余存储不能为负数：{value}", field="free_gb", value=check.free_gb)
         failures = []
         if check.battery_pct < profile.get("precheck.min_battery_pct"):
             failures.append("battery")
@@ -190,31 +204,40 @@ class LendingService:
             due_at = (
                 due
                 if isinstance(due, dt.datetime)
-                else parse_local_datetime(due, self.ctx.profile().tz, label="应还时间")
+                else parse_local_datetime(due, self.ctx.profile().tz, label="应还时间", field="due")
             )
             if due_at <= when:
-                raise UserError("应还时间应晚于领用时间")
+                raise UserError("input.end_before_start", "应还时间应晚于领用时间", field="due")
         failures = self.check_failures(check)
         despite = (despite or "").strip() or None
         if failures and not despite:
             raise UserError(
+                "loan.check_failed",
                 "使用前检查未通过：{failures}。如确需领用，请注明原因（--despite）",
+                field="despite",
                 failures=self.describe_failures(failures),
             )
         with self.ctx.change():
             device = self.devices.get(asset_no)
-            person = self._holder(holder)
+            person = self._holder(holder, "holder")
             if device.status != "in_store":
                 from avledger.vocab import DEVICE_STATUSES, label
 
                 raise UserError(
+                    "device.unavailable",
                     "设备 {asset} 当前状态为“{status}”，不能领用",
+                    field="asset_no",
                     asset=device.asset_no,
                     status=label(DEVICE_STATUSES, device.status),
                 )
             last_end = self._last_end(device)
             if last_end and when < last_end:
-                raise UserError("领用时间不能早于该设备上次归还的时间（{time}）", time=self._fmt(last_end))
+                raise UserError(
+                    "input.before_previous",
+                    "领用时间不能早于该设备上次归还的时间（{time}）",
+                    field="at",
+                    time=self._fmt(last_end),
+                )
             loan = Loan.create(
                 device=device,
                 holder=person,
@@ -235,7 +258,12 @@ class LendingService:
 
     def _end(self, loan: Loan, when: dt.datetime, kind: str, **fields) -> None:
         if when < loan.start_at:
-            raise UserError("时间不能早于领用（交接）时间 {time}", time=self._fmt(loan.start_at))
+            raise UserError(
+                "input.before_previous",
+                "时间不能早于领用（交接）时间 {time}",
+                field="at",
+                time=self._fmt(loan.start_at),
+            )
         before = snapshot(loan)
         loan.end_at = when
         loan.end_kind = kind
@@ -249,13 +277,17 @@ class LendingService:
     ) -> LoanView:
         """归还: the device comes back to the cupboard. Opens the footage collection window."""
         if condition not in CONDITIONS:
-            raise UserError("设备状况无效：{value}（可选：ok damaged）", value=condition)
+            raise UserError(
+                "input.bad_choice", "设备状况无效：{value}（可选：ok damaged）", field="condition", value=condition
+            )
         when = self._when(at, "归还时间")
         with self.ctx.change():
             device = self.devices.get(asset_no)
             loan = self._open_loan(device)
             if loan is None:
-                raise UserError("设备 {asset} 没有在外的领用记录", asset=device.asset_no)
+                raise UserError(
+                    "loan.not_out", "设备 {asset} 没有在外的领用记录", field="asset_no", asset=device.asset_no
+                )
             self._end(loan, when, "return", content=content.strip(), condition=condition)
             if condition == "damaged":
                 fault = Fault.create(device=device, reported_at=when, description=content.strip() or "归还时发现损坏")
@@ -272,10 +304,12 @@ class LendingService:
             device = self.devices.get(asset_no)
             loan = self._open_loan(device)
             if loan is None:
-                raise UserError("设备 {asset} 没有在外的领用记录，无法交接", asset=device.asset_no)
-            person = self._holder(to)
+                raise UserError(
+                    "loan.not_out", "设备 {asset} 没有在外的领用记录，无法交接", field="asset_no", asset=device.asset_no
+                )
+            person = self._holder(to, "to")
             if person.id == loan.holder_id:
-                raise UserError("交接双方不能是同一人")
+                raise UserError("loan.same_holder", "交接双方不能是同一人", field="to")
             self._end(loan, when, "handover")
             new = Loan.create(
                 device=device,
@@ -292,17 +326,24 @@ class LendingService:
     # --- faults, repairs, losses -------------------------------------------
     def report_fault(self, asset_no: str, description: str, *, at: str | dt.datetime | None = None) -> FaultView:
         """故障登记: the device goes to "in repair"."""
-        description = require_text(description, "故障描述")
+        description = require_text(description, "故障描述", field="description")
         when = self._when(at, "登记时间")
         with self.ctx.change():
             device = self.devices.get(asset_no)
             if device.status == "issued":
-                raise UserError("设备 {asset} 正在使用中，请先归还（状况：damaged）再登记故障", asset=device.asset_no)
+                raise UserError(
+                    "device.in_use",
+                    "设备 {asset} 正在使用中，请先归还（状况：damaged）再登记故障",
+                    field="asset_no",
+                    asset=device.asset_no,
+                )
             if device.status != "in_store":
                 from avledger.vocab import DEVICE_STATUSES, label
 
                 raise UserError(
+                    "device.unavailable",
                     "设备 {asset} 当前状态为“{status}”，不能登记故障",
+                    field="asset_no",
                     asset=device.asset_no,
                     status=label(DEVICE_STATUSES, device.status),
                 )
@@ -325,22 +366,35 @@ class LendingService:
                 .first()
             )
             if device.status != "in_repair" or fault is None:
-                raise UserError("设备 {asset} 没有待维修的故障登记", asset=device.asset_no)
+                raise UserError(
+                    "repair.no_fault", "设备 {asset} 没有待维修的故障登记", field="asset_no", asset=device.asset_no
+                )
             before = snapshot(fault)
             if step == "sent":
                 if fault.sent_at:
                     raise UserError(
-                        "设备 {asset} 已于 {time} 送修", asset=device.asset_no, time=self._fmt(fault.sent_at)
+                        "repair.already_sent",
+                        "设备 {asset} 已于 {time} 送修",
+                        field="asset_no",
+                        asset=device.asset_no,
+                        time=self._fmt(fault.sent_at),
                     )
                 if when < fault.reported_at:
-                    raise UserError("送修时间不能早于故障登记时间 {time}", time=self._fmt(fault.reported_at))
+                    raise UserError(
+                        "input.before_previous",
+                        "送修时间不能早于故障登记时间 {time}",
+                        field="at",
+                        time=self._fmt(fault.reported_at),
+                    )
                 fault.sent_at = when
                 fault.save()
                 self.ctx.log("repair_sent", fault, before=before, summary=f"{device.asset_no} 送厂维修")
             else:
                 start = fault.sent_at or fault.reported_at
                 if when < start:
-                    raise UserError("返回时间不能早于 {time}", time=self._fmt(start))
+                    raise UserError(
+                        "input.before_previous", "返回时间不能早于 {time}", field="at", time=self._fmt(start)
+                    )
                 fault.back_at = when
                 fault.outcome = outcome.strip()
                 fault.save()
@@ -364,15 +418,22 @@ class LendingService:
         when = self._when(at, "时间")
         with self.ctx.change():
             device = self.devices.get(asset_no)
-            person = self.staff.get(liable)
-            amount_fen = yuan_to_fen(amount) if amount not in (None, "") else device.price_fen
+            person = self.staff.get(liable, field="liable")
+            amount_fen = yuan_to_fen(amount, field="amount") if amount not in (None, "") else device.price_fen
             if amount_fen is None:
-                raise UserError("设备 {asset} 未登记原价，请注明赔偿金额（--amount）", asset=device.asset_no)
+                raise UserError(
+                    "liability.no_price",
+                    "设备 {asset} 未登记原价，请注明赔偿金额（--amount）",
+                    field="amount",
+                    asset=device.asset_no,
+                )
             if device.status in ("lost", "retired"):
                 from avledger.vocab import DEVICE_STATUSES, label
 
                 raise UserError(
+                    "device.unavailable",
                     "设备 {asset} 当前状态为“{status}”",
+                    field="asset_no",
                     asset=device.asset_no,
                     status=label(DEVICE_STATUSES, device.status),
                 )
@@ -426,7 +487,7 @@ class LendingService:
         if asset_no:
             query = query.where(Loan.device == self.devices.get(asset_no))
         if staff_number:
-            query = query.where(Loan.holder == self.staff.get(staff_number))
+            query = query.where(Loan.holder == self.staff.get(staff_number, field="staff_number"))
         query = query.order_by(Loan.start_at.desc(), Loan.id.desc())
         if limit:
             query = query.limit(limit)

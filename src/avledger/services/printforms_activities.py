@@ -329,7 +329,7 @@ def norecords(scope: Scope) -> Sheet:
 )
 def explanation(scope: Scope) -> Sheet:
     if scope.activity is None:
-        raise UserError("文字说明材料须指定执法活动（--activity）")
+        raise UserError("print.needs_filter", "文字说明材料须指定执法活动（--activity）", field="activity")
     activity = scope.activity
     tz = scope.tz
     clips = scope.services.footage.list(activity=activity.id)

@@ -92,8 +92,8 @@ class PrintService:
                 allowed=allowed,
             )
         given = filters.given()
-        date_from = parse_date(filters.date_from, label="开始日期") if "date_from" in given else None
-        date_to = parse_date(filters.date_to, label="结束日期") if "date_to" in given else None
+        date_from = parse_date(filters.date_from, label="开始日期", field="date_from") if "date_from" in given else None
+        date_to = parse_date(filters.date_to, label="结束日期", field="date_to") if "date_to" in given else None
         if date_from and date_to and date_from > date_to:
             raise UserError(
                 "input.end_before_start",
@@ -108,10 +108,10 @@ class PrintService:
             sources,
             date_from,
             date_to,
-            dept=sources.departments.get(filters.dept) if "dept" in given else None,
-            device=sources.devices.get(filters.device) if "device" in given else None,
-            staff=sources.staff.get(filters.staff) if "staff" in given else None,
-            activity=sources.activities.get(filters.activity) if "activity" in given else None,
+            dept=sources.departments.get(filters.dept, field="dept") if "dept" in given else None,
+            device=sources.devices.get(filters.device, field="device") if "device" in given else None,
+            staff=sources.staff.get(filters.staff, field="staff") if "staff" in given else None,
+            activity=sources.activities.get(filters.activity, field="activity") if "activity" in given else None,
             disc=sources.discs.get(filters.disc, field="disc").volume_id if "disc" in given else None,
         )
 
@@ -206,12 +206,18 @@ def _xlsx(title: str, sheet_name: str, header: list[str], rows: list[list[Any]],
 
 def _output_path(out_path: str | Path, suffixes: tuple[str, ...]) -> Path:
     if not str(out_path).strip():
-        raise UserError("请用 -o 指定输出文件")
+        raise UserError("input.empty", "请用 -o 指定输出文件", field="out_path")
     out = Path(out_path).expanduser()
     if out.suffix.lower() not in suffixes:
-        raise UserError("输出文件 {path} 的扩展名应为 {suffixes}", path=str(out), suffixes=" ".join(suffixes))
+        raise UserError(
+            "output.bad_suffix",
+            "输出文件 {path} 的扩展名应为 {suffixes}",
+            field="out_path",
+            path=str(out),
+            suffixes=" ".join(suffixes),
+        )
     if not out.parent.resolve().is_dir():
-        raise UserError("输出目录不存在：{path}", path=str(out.parent))
+        raise UserError("output.no_folder", "输出目录不存在：{path}", field="out_path", path=str(out.parent))
     if out.is_dir():
-        raise UserError("{path} 是一个目录", path=str(out))
+        raise UserError("output.is_folder", "{path} 是一个目录", field="out_path", path=str(out))
     return out
