@@ -141,6 +141,40 @@ def test_overdue_and_history(office):
     assert kinds == ["issue", "fault", "return", "repair_sent", "repair_back"]
 
 
+def test_history_is_data_in_every_language_and_words_in_the_users(office):
+    from avledger.i18n import set_language
+    from avledger.services.views import to_json
+
+    weak = PreCheck(battery_pct=20, free_gb=30, clock_offset_s=0, notice_given=True)
+    office.lending.issue("JL-001", "2001", weak, at="2026-01-10 09:00", despite="紧急出警")
+    office.lending.handover("JL-001", "2002", at="2026-01-10 12:00")
+    office.lending.give_back("JL-001", at="2026-01-10 18:00", condition="damaged", content="摔坏")
+    office.lending.repair("JL-001", "sent", at="2026-01-11 09:00")
+    office.lending.repair("JL-001", "back", at="2026-01-12 09:00")
+    office.lending.record_liability("JL-001", "damaged", "2002", amount="100", at="2026-01-12 10:00")
+    zh = office.lending.history("JL-001")
+    words = [e.text for e in zh]
+    assert words == [
+        "张伟（2001）领用，检查未通过仍领用：紧急出警",
+        "张伟 交接给 刘洋（2002）",
+        "故障登记：摔坏",
+        "刘洋 归还（损坏）；记录内容：摔坏",
+        "送厂维修",
+        "修复返回入库",
+        "损坏，责任人 刘洋（2002），赔偿 100.00 元",
+    ]
+    assert zh[0].at == dt.datetime(2026, 1, 10, 1, 0)  # naive UTC, not local time
+    set_language("en")
+    try:
+        en = office.lending.history("JL-001")
+        assert [to_json(e) for e in en] == [to_json(e) for e in zh]  # the data: the same in every language
+        english = [e.text for e in en]  # worded when asked, in the language of the moment
+        assert english[0] == "issued to 张伟 (2001), issued despite a failed check: 紧急出警"
+        assert all(a != b for a, b in zip(english, words))
+    finally:
+        set_language("zh")
+
+
 def test_fault_on_issued_device_refused(office):
     office.lending.issue("JL-001", "2001", GOOD)
     refused(office.lending.report_fault, "JL-001", "镜头裂", code="device.in_use", field="asset_no")

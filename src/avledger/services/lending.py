@@ -10,7 +10,8 @@ taker's in one step; a loss closes it. At most one loan per device is open
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from peewee import JOIN
 
@@ -91,9 +92,53 @@ class LiabilityView:
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    at: dt.datetime
-    kind: str  # issue, handover, return, lost, fault, repair_sent, repair_back, liability
-    text: str
+    """One event in a device's life: the same data in every language (for JSON); :attr:`text` words it."""
+
+    at: dt.datetime  # naive UTC
+    kind: str  # issue, handover, return, fault, repair_sent, repair_back, liability
+    details: dict[str, Any] = field(default_factory=dict)  # see describe_history
+
+    @property
+    def text(self) -> str:
+        """The event in the user's language."""
+        return describe_history(self)
+
+
+def describe_history(entry: HistoryEntry) -> str:
+    """A device history entry in words, in the user's language."""
+    from avledger.i18n import _
+
+    d = entry.details
+    if entry.kind == "issue":
+        text = _("{holder}（{number}）领用").format(holder=d["holder"], number=d["number"])
+        if d["check_failed"]:
+            text += _("，检查未通过仍领用：{reason}").format(reason=d["despite"] or "")
+        return text
+    if entry.kind == "handover":
+        return _("{giver} 交接给 {holder}（{number}）").format(
+            giver=d["giver"] or "", holder=d["holder"], number=d["number"]
+        )
+    if entry.kind == "return":
+        text = _("{holder} 归还").format(holder=d["holder"])
+        if d["damaged"]:
+            text += _("（损坏）")
+        if d["content"]:
+            text += _("；记录内容：{content}").format(content=d["content"])
+        return text
+    if entry.kind == "fault":
+        return _("故障登记：{desc}").format(desc=d["description"])
+    if entry.kind == "repair_sent":
+        return _("送厂维修")
+    if entry.kind == "repair_back":
+        return _("修复返回入库")
+    if entry.kind == "liability":
+        return _("{kind}，责任人 {name}（{number}），赔偿 {amount} 元").format(
+            kind=_("丢失") if d["liability"] == "lost" else _("损坏"),
+            name=d["name"],
+            number=d["number"],
+            amount=d["amount"],
+        )
+    return entry.kind
 
 
 class LendingService:
@@ -556,51 +601,36 @@ class LendingService:
         )
 
     def history(self, asset_no: str) -> list[HistoryEntry]:
-        """Everything that happened to a device, oldest first, in the user's language."""
-        from avledger.i18n import _
-
+        """Everything that happened to a device, oldest first (``entry.text`` words each one)."""
         entries: list[HistoryEntry] = []
         for loan in reversed(self.list(asset_no=asset_no)):
+            holder = {"holder": loan.holder, "number": loan.holder_number}
             if loan.start_kind == "issue":
-                text = _("{holder}（{number}）领用").format(holder=loan.holder, number=loan.holder_number)
-                if loan.check_failures:
-                    text += _("，检查未通过仍领用：{reason}").format(reason=loan.despite or "")
-                entries.append(HistoryEntry(loan.start_at, "issue", text))
-            else:
                 entries.append(
                     HistoryEntry(
                         loan.start_at,
-                        "handover",
-                        _("{giver} 交接给 {holder}（{number}）").format(
-                            giver=loan.from_holder or "", holder=loan.holder, number=loan.holder_number
-                        ),
+                        "issue",
+                        holder | {"check_failed": bool(loan.check_failures), "despite": loan.despite},
                     )
                 )
+            else:
+                entries.append(HistoryEntry(loan.start_at, "handover", holder | {"giver": loan.from_holder}))
             if loan.end_kind == "return":
-                text = _("{holder} 归还").format(holder=loan.holder)
-                if loan.condition == "damaged":
-                    text += _("（损坏）")
-                if loan.content:
-                    text += _("；记录内容：{content}").format(content=loan.content)
-                entries.append(HistoryEntry(loan.end_at, "return", text))
-        for fault in self.faults(asset_no):
-            entries.append(
-                HistoryEntry(fault.reported_at, "fault", _("故障登记：{desc}").format(desc=fault.description))
-            )
-            if fault.sent_at:
-                entries.append(HistoryEntry(fault.sent_at, "repair_sent", _("送厂维修")))
-            if fault.back_at:
-                entries.append(HistoryEntry(fault.back_at, "repair_back", _("修复返回入库")))
-        for case in self.liabilities(asset_no):
-            kind = _("丢失") if case.kind == "lost" else _("损坏")
-            entries.append(
-                HistoryEntry(
-                    case.at,
-                    "liability",
-                    _("{kind}，责任人 {name}（{number}），赔偿 {amount} 元").format(
-                        kind=kind, name=case.staff, number=case.staff_number, amount=case.amount_yuan
-                    ),
+                entries.append(
+                    HistoryEntry(
+                        loan.end_at,
+                        "return",
+                        holder | {"damaged": loan.condition == "damaged", "content": loan.content},
+                    )
                 )
-            )
+        for fault in self.faults(asset_no):
+            entries.append(HistoryEntry(fault.reported_at, "fault", {"description": fault.description}))
+            if fault.sent_at:
+                entries.append(HistoryEntry(fault.sent_at, "repair_sent"))
+            if fault.back_at:
+                entries.append(HistoryEntry(fault.back_at, "repair_back"))
+        for case in self.liabilities(asset_no):
+            liable = {"name": case.staff, "number": case.staff_number, "amount": case.amount_yuan}
+            entries.append(HistoryEntry(case.at, "liability", {"liability": case.kind} | liable))
         order = {"fault": 0, "return": 1, "repair_sent": 2, "repair_back": 3, "issue": 4, "handover": 4, "liability": 5}
         return sorted(entries, key=lambda e: (e.at, order.get(e.kind, 9)))
