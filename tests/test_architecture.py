@@ -6,8 +6,10 @@ too, but not those under ``if TYPE_CHECKING:`` (they never run).
 
 from __future__ import annotations
 
+import ast
 from collections import deque
 from collections.abc import Iterable
+from pathlib import Path
 
 import grimp
 import pytest
@@ -158,5 +160,28 @@ def test_screens_reach_the_register_through_services(graph):
         if within(m, ["avledger.tui"])
         for imported in graph.find_modules_directly_imported_by(m)
         if within(imported, ["avledger.models"])
+    )
+    assert offenders == []
+
+
+def test_services_are_built_in_one_place():
+    """Only avledger.services.Services constructs a service; each service receives its siblings."""
+    import avledger.services
+
+    package = Path(avledger.services.__file__).parent
+    trees = {path.name: ast.parse(path.read_text("utf-8")) for path in sorted(package.glob("*.py"))}
+    services = {
+        node.name
+        for tree in trees.values()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef) and node.name.endswith(("Service", "Typesetter"))
+    }
+    assert {"StaffService", "AccessService", "PrintService", "Typesetter"} <= services
+    offenders = sorted(
+        f"services/{name}:{node.lineno} {node.func.id}()"
+        for name, tree in trees.items()
+        if name != "__init__.py"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in services
     )
     assert offenders == []
