@@ -118,6 +118,15 @@ def synth_copy(synth_home: Path, tmp_path: Path) -> Path:
     return target
 
 
+def refusal(call, *args, **kwargs) -> tuple[str, str | None]:
+    """The code and field of the UserError that ``call(*args, **kwargs)`` raises."""
+    from avledger.errors import UserError
+
+    with pytest.raises(UserError) as info:
+        call(*args, **kwargs)
+    return info.value.code, info.value.field
+
+
 def fixed_clock(when: str):
     value = dt.datetime.fromisoformat(when)
     return lambda: value

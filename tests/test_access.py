@@ -16,7 +16,7 @@ from avledger.services.access import SHEET_NAME, SHEET_PDF, package_names
 
 def sheets() -> list[str]:
     """The explanation sheet: always the text; the PDF too where the CJK font is installed."""
-    from avledger.services.printing import find_cjk_font
+    from avledger.services.typeset import find_cjk_font
 
     try:
         find_cjk_font()
@@ -41,12 +41,22 @@ def footage_activity(svc) -> int:
     return next(c.activity_id for c in svc.footage.list() if c.activity_id)
 
 
-def refused(svc, call, *args, **kwargs) -> str:
+def refused(svc, call, *args, **kwargs) -> tuple[str, str | None]:
+    """The refusal's code and field; the refusal changed nothing."""
     before = events(svc)
     with pytest.raises(UserError) as info:
         call(*args, **kwargs)
     assert events(svc) == before, "a refusal changes nothing"
-    return info.value.render()
+    return info.value.code, info.value.field
+
+
+def logged_refusal(svc, call, *args, **kwargs) -> tuple[str, str | None]:
+    """The refusal's code and field; the attempt was logged (and nothing else)."""
+    before = events(svc)
+    with pytest.raises(UserError) as info:
+        call(*args, **kwargs)
+    assert events(svc) == before + 1 and svc.audit.list()[-1].action in ("view_refused",)
+    return info.value.code, info.value.field
 
 
 def approved(svc, *, kind="view", requester="2002", approver="1002", **scope):
@@ -70,35 +80,45 @@ def test_request_resolves_clips_and_is_audited(demo):
 
 def test_request_refusals_change_nothing(demo):
     activity = footage_activity(demo)
-    assert "一项" in refused(demo, demo.access.request, "2002", "x", activity=activity, clips=[1])
-    assert "不能为空" in refused(demo, demo.access.request, "2002", " ", activity=activity)
-    assert "没有这个案件编号" in refused(demo, demo.access.request, "2002", "x", case_no="不存在")
-    assert "没有音像文件" in refused(
-        demo, demo.access.request, "2002", "x", activity=next(a.id for a in demo.activities.list() if a.clips == 0)
+    request = demo.access.request
+    assert refused(demo, request, "2002", "x", activity=activity, clips=[1]) == ("input.one_of", None)
+    assert refused(demo, request, "2002", " ", activity=activity) == ("input.empty", "reason")
+    assert refused(demo, request, "2002", "x", case_no="不存在") == ("case.unknown", "case_no")
+    empty = next(a.id for a in demo.activities.list() if a.clips == 0)
+    assert refused(demo, request, "2002", "x", activity=empty) == ("access.no_footage", "activity")
+    assert refused(demo, request, "2002", "x", activity=999) == ("activity.unknown", "activity")
+    assert refused(demo, request, "2002", "x", clips=[99999]) == ("clip.unknown", "clips")
+    assert refused(demo, request, "2002", "x", activity=activity, until="2000-01-01") == ("input.past", "until")
+    assert refused(demo, request, "2002", "x", activity=activity, until="明天") == ("input.bad_date", "until")
+    assert refused(demo, request, "2002", "x", activity=activity, kind="print") == ("input.bad_choice", "kind")
+    assert refused(demo, request, "2002", "x", activity=activity, reason_kind="curious") == (
+        "input.bad_choice",
+        "reason_kind",
     )
-    assert "早于今天" in refused(demo, demo.access.request, "2002", "x", activity=activity, until="2000-01-01")
+    assert refused(demo, request, "9999", "x", activity=activity) == ("staff.unknown", "requester")
     demo.staff.update("2004", active=False)
-    assert "已离职" in refused(demo, demo.access.request, "2004", "x", activity=activity)
+    assert refused(demo, request, "2004", "x", activity=activity) == ("staff.left", "requester")
 
 
 def test_self_approval_and_non_approver_are_refused(demo):
     req = demo.access.request("2001", "复核", activity=footage_activity(demo))
     act_as(demo, "2001")
-    assert "本人" in refused(demo, demo.access.approve, req.id, "2001")
+    assert refused(demo, demo.access.approve, req.id, "2001") == ("access.self_approval", "by")
     act_as(demo, "2002")
-    assert "不是审批人" in refused(demo, demo.access.approve, req.id, "2002")
+    assert refused(demo, demo.access.approve, req.id, "2002") == ("access.not_approver", "by")
+    assert refused(demo, demo.access.approve, 999, "2002") == ("access.unknown", "request_id")
     act_as(demo, "3001")
     done = demo.access.approve(req.id, "3001")
     assert done.status == "approved" and done.decided_by_number == "3001" and not done.on_paper
-    assert "已经审批" in refused(demo, demo.access.approve, req.id, "3001")
+    assert refused(demo, demo.access.approve, req.id, "3001") == ("access.decided", "request_id")
 
 
 def test_only_the_approver_decides_unless_a_paper_form_is_recorded(demo):
     req = demo.access.request("2002", "复核", activity=footage_activity(demo))
     act_as(demo, "2003")  # an officer may not type someone else's approval
-    assert "审批人本人" in refused(demo, demo.access.approve, req.id, "2001")
+    assert refused(demo, demo.access.approve, req.id, "2001") == ("access.approver_absent", "by")
     act_as(demo, "1001")  # the manager, without the paper form's number
-    assert "纸质审批表" in refused(demo, demo.access.approve, req.id, "2001")
+    assert refused(demo, demo.access.approve, req.id, "2001") == ("access.paper_form_needed", "paper_form")
     done = demo.access.approve(req.id, "2001", paper_form="审-2026-015")
     assert done.on_paper and done.paper_form_no == "审-2026-015"
     assert done.decided_by_number == "2001" and done.recorded_by == "王建国（1001）"
@@ -112,7 +132,7 @@ def test_confidential_needs_the_confidential_approver_and_is_hidden(demo):
     req = demo.access.request("2003", "复核", activity=activity_id)
     assert req.confidential
     act_as(demo, "2001")  # an approver, not the leader the profile names
-    assert "保密" in refused(demo, demo.access.approve, req.id, "2001")
+    assert refused(demo, demo.access.approve, req.id, "2001") == ("access.not_confidential_approver", "by")
     # hidden from lists to those without access
     act_as(demo, "2007")
     assert activity_id not in [a.id for a in demo.activities.list()]
@@ -123,8 +143,9 @@ def test_confidential_needs_the_confidential_approver_and_is_hidden(demo):
     assert all(r.activity_id != activity_id for r in demo.norecords.list())
     assert all(w.id != activity_id for w in demo.footage.waiting() if w.kind == "activity")
     before = events(demo)
-    with pytest.raises(UserError, match="涉密"):
+    with pytest.raises(UserError) as info:
         demo.activities.open(activity_id)  # its page: refused, and the attempt logged
+    assert (info.value.code, info.value.field) == ("activity.confidential", "activity_id")
     assert events(demo) == before + 1
     act_as(demo, "1001")
     assert any(g.activity_id == activity_id for g in demo.gaps.list())  # the demo's gap is in it
@@ -140,26 +161,18 @@ def test_confidential_needs_the_confidential_approver_and_is_hidden(demo):
     assert activity_id in [a.id for a in demo.activities.list()]
     # the manager may not look at confidential pictures without an approval
     act_as(demo, "1001")
-    before = events(demo)
-    with pytest.raises(UserError):
-        demo.footage.preview(req.clip_ids[0])
-    assert events(demo) == before + 1  # the attempt is logged
+    assert logged_refusal(demo, demo.access.preview, req.clip_ids[0]) == ("access.no_approval", "clip_id")
 
 
 def test_view_is_logged_and_needs_an_approval(demo):
     req = demo.access.request("2002", "复核", activity=footage_activity(demo))
     act_as(demo, "2002")
-    before = events(demo)
-    with pytest.raises(UserError) as info:
-        demo.access.view_clips(req.id)
-    assert "尚未批准" in info.value.render()
-    assert events(demo) == before + 1 and demo.audit.list()[-1].action == "view_refused"
+    assert logged_refusal(demo, demo.access.view_clips, req.id) == ("access.not_approved", "request_id")
     assert demo.access.viewings() == []
     act_as(demo, "1002")
     demo.access.approve(req.id, "1002")
     act_as(demo, "2003")  # not the requester
-    with pytest.raises(UserError):
-        demo.access.view_clips(req.id)
+    assert logged_refusal(demo, demo.access.view_clips, req.id) == ("access.not_requester", "request_id")
     act_as(demo, "2002")
     opened = demo.access.view_clips(req.id, how="details")
     assert opened.viewing.viewer_number == "2002" and opened.viewing.clip_ids == req.clip_ids
@@ -174,6 +187,16 @@ def test_view_is_logged_and_needs_an_approval(demo):
     assert demo.audit.verify().ok
 
 
+def test_a_viewing_stays_within_the_request(demo):
+    first, second = req_clips = [c.id for c in demo.footage.list(activity=footage_activity(demo))][:2]
+    req = approved(demo, clips=[first])
+    assert req.clip_ids == (first,) and second in req_clips
+    act_as(demo, "2002")
+    assert logged_refusal(demo, demo.access.view_clips, req.id, clip=second) == ("access.not_covered", "clip")
+    assert refused(demo, demo.access.view_clips, req.id, clip=99999) == ("clip.unknown", "clip")
+    assert demo.access.view_clips(req.id, clip=first).viewing.clip_ids == (first,)
+
+
 def test_expired_and_refused_allow_nothing(demo, tmp_path):
     req = approved(demo, kind="copy")
     act_as(demo, "2002")
@@ -184,27 +207,26 @@ def test_expired_and_refused_allow_nothing(demo, tmp_path):
     assert demo.access.view(req.id).status == "approved"
     demo.ctx.clock = lambda: after
     assert demo.access.view(req.id).status == "expired"
-    with pytest.raises(UserError, match="过期"):
-        demo.access.view_clips(req.id)
-    with pytest.raises(UserError, match="过期"):
-        demo.access.extract(req.id, "2002", tmp_path / "out")
+    assert logged_refusal(demo, demo.access.view_clips, req.id) == ("access.expired", "request_id")
+    assert logged_refusal(demo, demo.access.extract, req.id, "2002", tmp_path / "out") == (
+        "access.expired",
+        "request_id",
+    )
     assert not (tmp_path / "out").exists()
 
     other = demo.access.request("2002", "复核", activity=footage_activity(demo))
     act_as(demo, "1002")
-    assert "不能为空" in refused(demo, demo.access.refuse, other.id, "1002", "")
+    assert refused(demo, demo.access.refuse, other.id, "1002", "") == ("input.empty", "reason")
     done = demo.access.refuse(other.id, "1002", "与本案无关")
     assert done.status == "refused" and done.decision_note == "与本案无关"
     act_as(demo, "2002")
-    with pytest.raises(UserError, match="不予批准"):
-        demo.access.view_clips(other.id)
+    assert logged_refusal(demo, demo.access.view_clips, other.id) == ("access.refused", "request_id")
 
 
 def test_view_only_approval_cannot_copy(demo, tmp_path):
     req = approved(demo, kind="view")
     act_as(demo, "2002")
-    with pytest.raises(UserError, match="不能复制"):
-        demo.access.extract(req.id, "2002", tmp_path / "out")
+    assert refused(demo, demo.access.extract, req.id, "2002", tmp_path / "out") == ("access.view_only", "request_id")
 
 
 def test_extraction_files_match_their_hashes(demo, tmp_path):
@@ -228,7 +250,7 @@ def test_extraction_files_match_their_hashes(demo, tmp_path):
     assert [e.request_id for e in demo.access.extractions()] == [req.id]
     assert demo.audit.list()[-1].action == "extract" and demo.audit.verify().ok
     # a second extraction into the same, now full, folder is refused
-    assert "不是空目录" in refused(demo, demo.access.extract, req.id, "2002", out)
+    assert refused(demo, demo.access.extract, req.id, "2002", out) == ("output.not_empty", "out")
 
 
 def test_encrypted_7z_opens_with_the_password_only(demo, tmp_path):
@@ -245,10 +267,12 @@ def test_encrypted_7z_opens_with_the_password_only(demo, tmp_path):
         archive.extractall(tmp_path / "opened")
     for f in done.files:
         assert hashlib.sha256((tmp_path / "opened" / f.name).read_bytes()).hexdigest() == f.sha256
-    with pytest.raises(UserError, match="密码错误"):
+    with pytest.raises(UserError) as info:
         package_names(done.package, "wrong")
-    with pytest.raises(UserError, match="需要密码"):
+    assert (info.value.code, info.value.field) == ("evidence.wrong_password", "password")
+    with pytest.raises(UserError) as info:
         package_names(done.package)
+    assert (info.value.code, info.value.field) == ("evidence.password_needed", "password")
     seven = shutil.which("7z") or shutil.which("7zz")
     if seven:
         good = subprocess.run([seven, "t", "-p正确的密码 42", done.package], capture_output=True)
@@ -268,17 +292,14 @@ def test_plain_7z_without_password(demo, tmp_path):
 def test_preview_needs_an_approval_except_the_managers_own(demo):
     clip = next(c for c in demo.footage.list() if c.activity_id)
     act_as(demo, "2002")
-    before = events(demo)
-    with pytest.raises(UserError, match="没有批准"):
-        demo.footage.preview(clip.id)
-    assert events(demo) == before + 1 and demo.audit.list()[-1].action == "view_refused"
+    assert logged_refusal(demo, demo.access.preview, clip.id) == ("access.no_approval", "clip_id")
     act_as(demo, "1001")
-    assert demo.footage.look(clip.id).approval is None
+    assert demo.access.look(clip.id).approval is None
     assert demo.audit.list()[-1].action == "preview"
     approved(demo)
     act_as(demo, "2002")
     assert demo.access.banner(clip.id) is not None
-    look = demo.footage.look(clip.id)
+    look = demo.access.look(clip.id)
     assert look.approval is not None and look.viewing_id
     assert demo.access.viewings()[-1].how == "screen"
 
@@ -311,9 +332,12 @@ def test_marked_confidential_after_the_request(demo):
     assert not req.confidential
     act_as(demo, "2003")
     demo.activities.set_confidential(activity_id)
-    assert "取消保密" in refused(demo, demo.activities.set_confidential, activity_id, False)
+    assert refused(demo, demo.activities.set_confidential, activity_id, False) == ("activity.unmark_denied", None)
     act_as(demo, "2001")
-    assert "保密" in refused(demo, demo.access.approve, req.id, "2001")  # decided as confidential now
+    assert refused(demo, demo.access.approve, req.id, "2001") == (  # decided as confidential now
+        "access.not_confidential_approver",
+        "by",
+    )
     act_as(demo, "1002")
     done = demo.access.approve(req.id, "1002")
     assert done.confidential and done.status == "approved"

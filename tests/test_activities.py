@@ -19,11 +19,12 @@ def office(services):
     return services
 
 
-def refused(fn, *args, match: str, **kwargs):
+def refused(fn, *args, code: str, field: str | None, **kwargs):
+    """``fn`` refuses with ``code``, naming ``field`` (the parameter that held the bad value), and changes nothing."""
     before = AuditEvent.select().count()
     with pytest.raises(UserError) as info:
         fn(*args, **kwargs)
-    assert match in info.value.render(), info.value.render()
+    assert (info.value.code, info.value.field) == (code, field), info.value.render()
     assert AuditEvent.select().count() == before
     return info.value
 
@@ -79,54 +80,95 @@ def test_activity_refusals(office):
         "2026-01-10 09:00",
         end="2026-01-10 08:00",
         officers=["2001"],
-        match="结束时间应晚于开始时间",
+        code="input.end_before_start",
+        field="end",
     )
-    refused(office.activities.add, "inspection", "检查", "2026-01-10 09:00", officers=["1001"], match="没有执法证")
-    refused(office.activities.add, "inspection", "检查", "2026-01-10 09:00", officers=[], match="至少指定一名")
-    refused(office.activities.add, "patrol", "检查", "2026-01-10 09:00", officers=["2001"], match="无效")
-    refused(office.activities.add, "inspection", " ", "2026-01-10 09:00", officers=["2001"], match="不能为空")
-    refused(office.activities.add, "inspection", "检查", "2026-02-10 09:00", officers=["2001"], match="不能晚于现在")
+    add = office.activities.add
+    refused(
+        add, "inspection", "检查", "2026-01-10 09:00", officers=["1001"], code="staff.not_officer", field="officers"
+    )
+    refused(add, "inspection", "检查", "2026-01-10 09:00", officers=["9999"], code="staff.unknown", field="officers")
+    refused(add, "inspection", "检查", "2026-01-10 09:00", officers=[], code="input.empty", field="officers")
+    refused(add, "patrol", "检查", "2026-01-10 09:00", officers=["2001"], code="input.bad_choice", field="kind")
+    refused(add, "inspection", " ", "2026-01-10 09:00", officers=["2001"], code="input.empty", field="title")
+    refused(add, "inspection", "检查", "", officers=["2001"], code="input.empty", field="start")
+    refused(add, "inspection", "检查", "1月10日", officers=["2001"], code="input.bad_datetime", field="start")
+    refused(add, "inspection", "检查", "2026-02-10 09:00", officers=["2001"], code="input.future", field="start")
+    refused(
+        add,
+        "inspection",
+        "检查",
+        "2026-01-10 09:00",
+        officers=["2001"],
+        long_term=["forever"],
+        code="input.bad_choice",
+        field="long_term",
+    )
     office.staff.update("2002", active=False)
-    refused(office.activities.add, "inspection", "检查", "2026-01-10 09:00", officers=["2002"], match="已离职")
+    refused(add, "inspection", "检查", "2026-01-10 09:00", officers=["2002"], code="staff.left", field="officers")
     assert Activity.select().count() == 0
 
 
 def test_close_case(office):
     view = add_inspection(office)
-    refused(office.activities.close, view.id, at="2026-01-09", match="不能早于")
-    refused(office.activities.close, view.id, at="2026-03-01", match="不能晚于现在")
+    refused(office.activities.close, view.id, at="2026-01-09", code="input.before_previous", field="at")
+    refused(office.activities.close, view.id, at="2026-03-01", code="input.future", field="at")
+    refused(office.activities.close, view.id, at="2026-01-32", code="input.bad_date", field="at")
+    refused(office.activities.close, 999, code="activity.unknown", field="activity_id")
     closed = office.activities.close(view.id, at="2026-01-11")
     assert closed.status == "closed" and closed.closed_at == dt.date(2026, 1, 11)
-    refused(office.activities.close, view.id, match="已于 2026-01-11 结案")
+    error = refused(office.activities.close, view.id, code="activity.closed", field="activity_id")
+    assert error.params["date"] == "2026-01-11"
     assert office.audit.verify().ok
 
 
 def test_norecord_needs_signers_and_leader(office):
     view = add_inspection(office)
+    add = office.norecords.add
     refused(
-        office.norecords.add, view.id, "dark_no_infrared", "地下室无红外设备", ["2001", "2002"], "3001", match="无效"
+        add,
+        view.id,
+        "dark_no_infrared",
+        "地下室无红外设备",
+        ["2001", "2002"],
+        "3001",
+        code="input.bad_choice",
+        field="reason",
     )  # not a wanzhou reason
-    refused(office.norecords.add, view.id, "device_fault", "设备故障", ["2001"], "3001", match="至少 2 名")
-    refused(office.norecords.add, view.id, "device_fault", "设备故障", ["2001", "1001"], "3001", match="没有执法证")
+    error = refused(
+        add, view.id, "device_fault", "设备故障", ["2001"], "3001", code="norecord.too_few_signers", field="signers"
+    )
+    assert error.params["n"] == 2
     refused(
-        office.norecords.add,
+        add, view.id, "device_fault", "设备故障", ["2001", "1001"], "3001", code="staff.not_officer", field="signers"
+    )
+    refused(
+        add,
         view.id,
         "device_fault",
         "设备故障",
         ["2001", "2002"],
         "1001",
-        match="不能接收工作记录报告",
+        code="norecord.bad_recipient",
+        field="reported_to",
     )
-    refused(office.norecords.add, view.id, "device_fault", " ", ["2001", "2002"], "3001", match="不能为空")
     refused(
-        office.norecords.add,
+        add, view.id, "device_fault", "设备故障", ["2001", "2002"], "9999", code="staff.unknown", field="reported_to"
+    )
+    refused(add, view.id, "device_fault", " ", ["2001", "2002"], "3001", code="input.empty", field="basis")
+    refused(
+        add, 999, "device_fault", "设备故障", ["2001", "2002"], "3001", code="activity.unknown", field="activity_id"
+    )
+    refused(
+        add,
         view.id,
         "device_fault",
         "设备故障",
         ["2001", "2002"],
         "3001",
         at="2026-02-01 09:00",
-        match="不能晚于现在",
+        code="input.future",
+        field="at",
     )
     record = office.norecords.add(view.id, "device_fault", "记录仪故障无法开机", ["2001", "2002"], "3001")
     assert record.signers == ("2001", "2002") and record.reported_to == "3001"

@@ -66,24 +66,25 @@ def test_refusal_with_json_prints_its_code_on_stdout(cli):
     zh = cli("device", "list", "--json")  # no register yet
     assert zh.code == 2
     error = zh.json()["error"]
-    assert (error["code"], error["field"]) == ("register.missing", None)
+    assert (error["code"], error["field"]) == ("office.not_initialised", None)
     assert zh.err.splitlines() == [f"错误：{error['message']}"] and "avledger init" in error["message"]
 
     en = cli("device", "list", "--json", lang="en")
     assert en.code == 2
     assert {k: v for k, v in en.json()["error"].items() if k != "message"} == {
-        "code": "register.missing",
+        "code": "office.not_initialised",
         "field": None,
     }
     assert not CJK.search(en.json()["error"]["message"])
     assert cli("device", "list").out == ""  # without --json, stdout stays empty
 
 
-def test_refusal_without_a_code_yet(cli):
+def test_a_service_refusal_names_its_code_and_field(cli):
     cli("demo")
     result = cli("device", "show", "NOPE", "--json")
     assert result.code == 2
-    assert json.loads(result.out)["error"]["code"] == "error.unclassified"  # until the service names it
+    error = json.loads(result.out)["error"]
+    assert (error["code"], error["field"]) == ("device.unknown", "asset_no")
 
 
 def test_ctrl_c_is_one_line_and_exit_130(home, tmp_path):

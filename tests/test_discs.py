@@ -17,7 +17,8 @@ from avledger.burners.plan import FIXED_OVERHEAD, SourceFile, on_disc, plan_disc
 from avledger.errors import UserError
 from avledger.fsutil import TEMP_PREFIX
 from avledger.models.schema import AuditEvent, Disc, DiscCheck, DiscCopy, DiscSet
-from conftest import LONG_NAME, SECOND_LONG
+from avledger.vocab import DISC_MEDIA
+from conftest import LONG_NAME, SECOND_LONG, refusal
 
 
 def small_media(n_files: int) -> int:
@@ -36,7 +37,8 @@ def test_plan_refuses_a_file_larger_than_the_medium_naming_one_that_holds_it():
     big = SourceFile(1, "整段录像.mp4", 800 * 1024 * 1024, "0" * 64, Path("/nowhere"))
     with pytest.raises(UserError) as refused:
         plan_discs([big], "cd")
-    assert "整段录像.mp4" in refused.value.render() and "DVD（4.7 GB）" in refused.value.render()
+    assert (refused.value.code, refused.value.field) == ("disc.file_too_big", "media")
+    assert refused.value.params["name"] == "整段录像.mp4" and refused.value.params["holder"] == DISC_MEDIA["dvd"]
     assert len(plan_discs([big], "dvd").discs) == 1
 
 
@@ -102,8 +104,8 @@ def test_build_burn_two_copies_and_verify(services, case, tmp_path):
     assert second.ok
     assert (tmp_path / "copy2.img").stat().st_size > disc.size  # xorriso pads; only the image's length counts
     assert [t.state for t in services.discs.targets()] == ["done"]
-    with pytest.raises(UserError):
-        services.discs.burn(image, f"stdio:{tmp_path / 'again.img'}", 1)
+    assert refusal(services.discs.burn, image, f"stdio:{tmp_path / 'again.img'}", 1) == ("disc.copy_done", "copy")
+    assert refusal(services.discs.burn, image, f"stdio:{tmp_path / 'again.img'}", 3) == ("input.out_of_range", "copy")
 
     checked = services.discs.verify(f"stdio:{tmp_path / 'copy2.img'}", copy=2)
     assert checked.ok and checked.checked == 5 and checked.disc.id == disc.id
@@ -309,8 +311,10 @@ def test_disc_labels_print_with_the_label_fields_and_a_qr_code(services, case, t
     one = services.printing.render_pdf("disc-label", Filters(disc=volume), tmp_path / "one.pdf")
     assert volume in subprocess.run(["pdftotext", str(one), "-"], capture_output=True, text=True).stdout
     assert services.printing.export("discs", Filters(disc=volume), tmp_path / "d.csv")[1] == 1
-    with pytest.raises(UserError, match="没有这个卷标的光盘"):
-        services.printing.render_pdf("disc-label", Filters(disc="AVL-NOPE"), tmp_path / "none.pdf")
+    none = (services.printing.render_pdf, "disc-label", Filters(disc="AVL-NOPE"), tmp_path / "none.pdf")
+    assert refusal(*none) == ("disc.unknown", "disc")
+    assert refusal(services.discs.keep, "AVL-NOPE", 1, "档案室") == ("disc.unknown", "volume_id")
+    assert refusal(services.discs.keep, volume, 1, " ") == ("input.empty", "kept_at")
 
 
 def test_a_burn_that_does_not_read_back_is_registered_as_failed_and_can_be_redone(services, case, tmp_path, cli):
@@ -339,7 +343,7 @@ def test_a_changed_archive_file_is_not_put_on_disc(services, case, tmp_path):
     out = tmp_path / "out"
     with pytest.raises(UserError) as refused:
         services.discs.build(out, activity=case.id, media="cd")
-    assert clip.original_name in refused.value.render()
+    assert refused.value.code == "archive.file_changed" and clip.original_name in refused.value.params["names"]
     assert list(out.iterdir()) == []  # no image, no temporary file
     assert not Disc.get().image_sha256
 

@@ -41,9 +41,9 @@ def test_user_error_translates_label_arguments():
 
     set_language("en")
     try:
-        assert UserError("{label}不能为空", label="资产编号").render() == CATALOG["{label}不能为空"].format(
-            label=CATALOG["资产编号"]
-        )
+        assert UserError("input.empty", "{label}不能为空", label="资产编号").render() == CATALOG[
+            "{label}不能为空"
+        ].format(label=CATALOG["资产编号"])
     finally:
         set_language("zh")
 

@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from avledger.errors import UserError
 from avledger.fsutil import OWN_PREFIX, TEMP_PREFIX
 from avledger.models.schema import AuditEvent, Clip, Gap
 from avledger.progress import CancelToken
 from avledger.services.ingest import LOCK_NAME
 from avledger.services.lending import PreCheck
-from conftest import fixed_clock, write_video
+from conftest import fixed_clock, refusal, write_video
 
 CHECK = PreCheck(battery_pct=95, free_gb=30, clock_offset_s=60, notice_given=True)  # device clock 60 s ahead
 
@@ -137,12 +136,11 @@ def test_late_ingest_is_flagged_and_needs_a_reason(services, card):
     clip = services.footage.view(late[0].id)
     assert clip.deadline_at == dt.datetime(2026, 1, 11, 4, 0)  # return 12:00 local + 24 h
     assert {c.id for c in services.footage.list(late=True)} == {c.id for c in late}
-    with pytest.raises(UserError, match="不能为空"):
-        services.footage.explain_late(clip.id, " ")
+    assert refusal(services.footage.explain_late, clip.id, " ") == ("input.empty", "reason")
     assert services.footage.explain_late(clip.id, "当日出差未返回").late_reason == "当日出差未返回"
     not_late = next(c for c in result.archived if not c.late)
-    with pytest.raises(UserError, match="没有逾期"):
-        services.footage.explain_late(not_late.id, "x")
+    assert refusal(services.footage.explain_late, not_late.id, "x") == ("clip.not_late", "clip_id")
+    assert refusal(services.footage.explain_late, 99999, "x") == ("clip.unknown", "clip_id")
     assert services.audit.verify().ok
 
 
@@ -162,6 +160,9 @@ def test_local_media_time_and_assign(services, tmp_path):
     assert moved.activity_id == clips["CLIP.MP4"].activity_id
     assert moved.archive_path == clips["LATER.MP4"].archive_path  # the archived file is not moved
     assert services.footage.list(unassigned=True) == []
+    again = (services.footage.assign, moved.id, moved.activity_id)
+    assert refusal(*again) == ("clip.already_assigned", "activity_id")
+    assert refusal(services.footage.assign, moved.id, 999) == ("activity.unknown", "activity_id")
     assert len(services.gaps.list()) == 1  # 09:10 to 22:00 on one device in one activity
     assert services.audit.verify().ok
 
@@ -170,10 +171,8 @@ def test_gap_explain(office, card):
     office.ingest.apply(office.ingest.scan(card, device="JL-001"))
     gap = office.gaps.list()[0]
     events = AuditEvent.select().count()
-    with pytest.raises(UserError, match="无效"):
-        office.gaps.explain(gap.id, "lunch")
-    with pytest.raises(UserError, match="没有这个编号"):
-        office.gaps.explain(999, "battery")
+    assert refusal(office.gaps.explain, gap.id, "lunch") == ("input.bad_choice", "reason")
+    assert refusal(office.gaps.explain, 999, "battery") == ("gap.unknown", "gap_id")
     assert AuditEvent.select().count() == events
     done = office.gaps.explain(gap.id, "battery", note="更换电池", reported=True)
     assert done.reason == "battery" and done.reported
@@ -316,19 +315,15 @@ def test_one_ingest_at_a_time(office, card):
     plan = office.ingest.scan(card)
     with open(root / LOCK_NAME, "a") as held:
         fcntl.flock(held.fileno(), fcntl.LOCK_EX)
-        with pytest.raises(UserError, match="另一个采集任务"):
-            office.ingest.apply(plan)
+        assert refusal(office.ingest.apply, plan) == ("ingest.archive_busy", None)
     assert Clip.select().count() == 0
     assert len(office.ingest.apply(plan).archived) == 4
 
 
 def test_ingest_needs_an_existing_folder_and_known_device(office, tmp_path):
-    with pytest.raises(UserError, match="找不到"):
-        office.ingest.scan(tmp_path / "missing")
-    with pytest.raises(UserError, match="没有这个资产编号"):
-        office.ingest.scan(tmp_path, device="JL-999")
-    with pytest.raises(UserError, match="没有这个编号的执法活动"):
-        office.ingest.scan(tmp_path, activity="42")
+    assert refusal(office.ingest.scan, tmp_path / "missing") == ("ingest.no_source", "source")
+    assert refusal(office.ingest.scan, tmp_path, device="JL-999") == ("device.unknown", "device")
+    assert refusal(office.ingest.scan, tmp_path, activity="42") == ("activity.unknown", "activity")
 
 
 def test_source_files_are_not_modified(office, card):
@@ -397,8 +392,8 @@ def test_resolve_a_question_before_copying(office, card):
     other = office.activities.add("other", "其他", "2026-01-10 12:00", officers=["2002"])
     answered = office.ingest.resolve(plan, index, activity=other.id)
     assert answered.activity_id == other.id and answered.device_id is not None
-    with pytest.raises(UserError, match="没有第 99 个"):
-        office.ingest.resolve(plan, 98)
+    assert refusal(office.ingest.resolve, plan, 98) == ("ingest.not_planned", "index")
+    assert refusal(office.ingest.resolve, plan, index, activity=999) == ("activity.unknown", "activity")
     result = office.ingest.apply(plan)
     assert office.footage.view(next(c.id for c in result.archived if "现场检查" in c.source)).activity_id == other.id
 
@@ -457,8 +452,7 @@ def test_missing_pyav_is_a_clear_refusal(office, card, monkeypatch):
 
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "av" else real(name, *a))
-    with pytest.raises(UserError, match="未安装 PyAV"):
-        office.ingest.scan(card)
+    assert refusal(office.ingest.scan, card) == ("ingest.av_missing", None)
 
 
 def test_photo_times_come_from_exif(services, tmp_path):

@@ -20,11 +20,12 @@ def office(services):
     return services
 
 
-def refused(fn, *args, match: str, **kwargs):
+def refused(fn, *args, code: str, field: str | None, **kwargs):
+    """``fn`` refuses with ``code``, naming ``field`` (the parameter that held the bad value), and changes nothing."""
     before = AuditEvent.select().count()
     with pytest.raises(UserError) as info:
         fn(*args, **kwargs)
-    assert match in info.value.render(), info.value.render()
+    assert (info.value.code, info.value.field) == (code, field), info.value.render()
     assert AuditEvent.select().count() == before
     return info.value
 
@@ -42,16 +43,18 @@ def test_issue_return_cycle(office):
 
 
 def test_only_enforcement_staff_may_hold(office):
-    refused(office.lending.issue, "JL-001", "1001", GOOD, match="没有执法证")
+    refused(office.lending.issue, "JL-001", "1001", GOOD, code="staff.not_officer", field="holder")
     office.staff.update("2002", active=False)
-    refused(office.lending.issue, "JL-001", "2002", GOOD, match="已离职")
+    refused(office.lending.issue, "JL-001", "2002", GOOD, code="staff.left", field="holder")
+    refused(office.lending.issue, "JL-001", "9999", GOOD, code="staff.unknown", field="holder")
+    refused(office.lending.issue, "JL-404", "2001", GOOD, code="device.unknown", field="asset_no")
     assert Loan.select().count() == 0
 
 
 def test_failed_check_refused_unless_reason(office):
     weak = PreCheck(battery_pct=20, free_gb=1, clock_offset_s=300, notice_given=False)
-    error = refused(office.lending.issue, "JL-001", "2001", weak, match="使用前检查未通过")
-    for word in ("电量不足", "存储空间不足", "时钟误差过大", "未提醒告知用语"):
+    error = refused(office.lending.issue, "JL-001", "2001", weak, code="loan.check_failed", field="despite")
+    for word in ("电量不足", "存储空间不足", "时钟误差过大", "未提醒告知用语"):  # the message names every failure
         assert word in error.render()
     loan = office.lending.issue("JL-001", "2001", weak, despite="紧急出警，无备用设备")
     assert set(loan.check_failures) == {"battery", "storage", "clock", "notice"}
@@ -60,25 +63,51 @@ def test_failed_check_refused_unless_reason(office):
 
 def test_thresholds_come_from_the_profile(office):
     office.office.set_value("precheck.min_battery_pct", "99")
-    refused(office.lending.issue, "JL-001", "2001", GOOD, match="电量不足")
+    assert office.lending.check_failures(GOOD) == ["battery"]
+    refused(office.lending.issue, "JL-001", "2001", GOOD, code="loan.check_failed", field="despite")
+
+
+def test_impossible_check_values_refused(office):
+    bad_battery = PreCheck(battery_pct=101, free_gb=30, clock_offset_s=0, notice_given=True)
+    refused(office.lending.issue, "JL-001", "2001", bad_battery, code="input.out_of_range", field="battery")
+    bad_storage = PreCheck(battery_pct=90, free_gb=-1, clock_offset_s=0, notice_given=True)
+    refused(office.lending.issue, "JL-001", "2001", bad_storage, code="input.out_of_range", field="free_gb")
+    refused(office.lending.issue, "JL-001", "2001", GOOD, due="明天", code="input.bad_datetime", field="due")
+    refused(
+        office.lending.issue,
+        "JL-001",
+        "2001",
+        GOOD,
+        at="2026-01-10 09:00",
+        due="2026-01-10 08:00",
+        code="input.end_before_start",
+        field="due",
+    )
 
 
 def test_one_open_loan_and_status_rules(office):
     office.lending.issue("JL-001", "2001", GOOD)
-    refused(office.lending.issue, "JL-001", "2002", GOOD, match="不能领用")
+    refused(office.lending.issue, "JL-001", "2002", GOOD, code="device.unavailable", field="asset_no")
     office.lending.give_back("JL-001")
+    refused(office.lending.give_back, "JL-001", code="loan.not_out", field="asset_no")
+    refused(office.lending.handover, "JL-001", "2002", code="loan.not_out", field="asset_no")
     office.lending.report_fault("JL-001", "无法开机")
-    refused(office.lending.issue, "JL-001", "2001", GOOD, match="维修中")
+    assert office.devices.view("JL-001").status == "in_repair"
+    refused(office.lending.issue, "JL-001", "2001", GOOD, code="device.unavailable", field="asset_no")
 
 
 def test_times_cannot_be_before_issue_or_in_the_future(office):
     office.lending.issue("JL-001", "2001", GOOD, at="2026-01-10 09:00")
-    refused(office.lending.give_back, "JL-001", at="2026-01-10 08:59", match="不能早于")
-    refused(office.lending.give_back, "JL-001", at="2999-01-01 00:00", match="不能晚于现在")
-    refused(office.lending.handover, "JL-001", "2002", at="2026-01-09 10:00", match="不能早于")
-    refused(office.lending.give_back, "JL-001", at="yesterday", match="格式不对")
+    refused(office.lending.give_back, "JL-001", at="2026-01-10 08:59", code="input.before_previous", field="at")
+    refused(office.lending.give_back, "JL-001", at="2999-01-01 00:00", code="input.future", field="at")
+    refused(office.lending.handover, "JL-001", "2002", at="2026-01-09 10:00", code="input.before_previous", field="at")
+    refused(office.lending.give_back, "JL-001", at="yesterday", code="input.bad_datetime", field="at")
+    refused(office.lending.give_back, "JL-001", condition="lost", code="input.bad_choice", field="condition")
     office.lending.give_back("JL-001", at="2026-01-10 17:30")
-    refused(office.lending.issue, "JL-001", "2001", GOOD, at="2026-01-10 12:00", match="上次归还")
+    error = refused(
+        office.lending.issue, "JL-001", "2001", GOOD, at="2026-01-10 12:00", code="input.before_previous", field="at"
+    )
+    assert error.params["time"] == "2026-01-10 17:30"  # the last return
 
 
 def test_past_times_are_local(office):
@@ -93,8 +122,8 @@ def test_handover_is_one_step(office):
     assert office.devices.view("JL-001").holder_number == "2002"
     rows = office.lending.list(asset_no="JL-001")
     assert [(r.holder_number, r.end_kind) for r in rows] == [("2002", None), ("2001", "handover")]
-    refused(office.lending.handover, "JL-001", "2002", match="同一人")
-    refused(office.lending.handover, "JL-001", "1001", match="没有执法证")
+    refused(office.lending.handover, "JL-001", "2002", code="loan.same_holder", field="to")
+    refused(office.lending.handover, "JL-001", "1001", code="staff.not_officer", field="to")
 
 
 def test_overdue_and_history(office):
@@ -112,10 +141,52 @@ def test_overdue_and_history(office):
     assert kinds == ["issue", "fault", "return", "repair_sent", "repair_back"]
 
 
+def test_history_is_data_in_every_language_and_words_in_the_users(office):
+    from avledger.i18n import set_language
+    from avledger.services.views import to_json
+
+    weak = PreCheck(battery_pct=20, free_gb=30, clock_offset_s=0, notice_given=True)
+    office.lending.issue("JL-001", "2001", weak, at="2026-01-10 09:00", despite="紧急出警")
+    office.lending.handover("JL-001", "2002", at="2026-01-10 12:00")
+    office.lending.give_back("JL-001", at="2026-01-10 18:00", condition="damaged", content="摔坏")
+    office.lending.repair("JL-001", "sent", at="2026-01-11 09:00")
+    office.lending.repair("JL-001", "back", at="2026-01-12 09:00")
+    office.lending.record_liability("JL-001", "damaged", "2002", amount="100", at="2026-01-12 10:00")
+    zh = office.lending.history("JL-001")
+    words = [e.text for e in zh]
+    assert words == [
+        "张伟（2001）领用，检查未通过仍领用：紧急出警",
+        "张伟 交接给 刘洋（2002）",
+        "故障登记：摔坏",
+        "刘洋 归还（损坏）；记录内容：摔坏",
+        "送厂维修",
+        "修复返回入库",
+        "损坏，责任人 刘洋（2002），赔偿 100.00 元",
+    ]
+    assert zh[0].at == dt.datetime(2026, 1, 10, 1, 0)  # naive UTC, not local time
+    set_language("en")
+    try:
+        en = office.lending.history("JL-001")
+        assert [to_json(e) for e in en] == [to_json(e) for e in zh]  # the data: the same in every language
+        english = [e.text for e in en]  # worded when asked, in the language of the moment
+        assert english[0] == "issued to 张伟 (2001), issued despite a failed check: 紧急出警"
+        assert all(a != b for a, b in zip(english, words))
+    finally:
+        set_language("zh")
+
+
 def test_fault_on_issued_device_refused(office):
     office.lending.issue("JL-001", "2001", GOOD)
-    refused(office.lending.report_fault, "JL-001", "镜头裂", match="正在使用中")
-    refused(office.lending.repair, "JL-001", "back", match="没有待维修")
+    refused(office.lending.report_fault, "JL-001", "镜头裂", code="device.in_use", field="asset_no")
+    refused(office.lending.repair, "JL-001", "back", code="repair.no_fault", field="asset_no")
+
+
+def test_repair_times_follow_the_fault(office):
+    office.lending.report_fault("JL-001", "无法开机", at="2026-01-10 09:00")
+    refused(office.lending.repair, "JL-001", "sent", at="2026-01-10 08:00", code="input.before_previous", field="at")
+    office.lending.repair("JL-001", "sent", at="2026-01-10 10:00")
+    refused(office.lending.repair, "JL-001", "sent", code="repair.already_sent", field="asset_no")
+    refused(office.lending.repair, "JL-001", "back", at="2026-01-10 09:30", code="input.before_previous", field="at")
 
 
 def test_loss_closes_loan_and_charges_original_price(office):
@@ -124,12 +195,29 @@ def test_loss_closes_loan_and_charges_original_price(office):
     assert case.amount_yuan == "2380.00"
     assert office.devices.view("JL-001").status == "lost"
     assert office.lending.list(open_only=True) == []
-    refused(office.lending.issue, "JL-001", "2001", GOOD, match="丢失")
+    refused(office.lending.issue, "JL-001", "2001", GOOD, code="device.unavailable", field="asset_no")
+    refused(office.lending.record_liability, "JL-001", "lost", "2001", code="device.unavailable", field="asset_no")
+
+
+def test_liability_needs_an_amount_without_a_price(office):
+    office.devices.add("JL-002", "bodycam", "执法一队", "2001")
+    refused(office.lending.record_liability, "JL-002", "damaged", "2001", code="liability.no_price", field="amount")
+    refused(
+        office.lending.record_liability,
+        "JL-002",
+        "damaged",
+        "2001",
+        amount="1,5",
+        code="input.bad_amount",
+        field="amount",
+    )
+    refused(office.lending.record_liability, "JL-002", "damaged", "9999", code="staff.unknown", field="liable")
     assert office.audit.verify().ok
 
 
 def test_liability_amount_that_is_not_money_refused(office):
-    error = refused(office.lending.record_liability, "JL-001", "lost", "2001", amount="NaN", match="金额格式不对")
+    error = refused(
+    )
     assert (error.code, error.field) == ("input.bad_amount", "amount")
     assert office.devices.view("JL-001").status == "in_store"
 

@@ -57,6 +57,7 @@ def test_newer_register_refused(tmp_path):
         con.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     db = SqliteDatabase(str(path))
     db.connect()
-    with pytest.raises(UserError, match="比本程序"):
+    with pytest.raises(UserError) as info:
         migrate(db)
+    assert info.value.code == "database.too_new"
     db.close()

@@ -14,7 +14,9 @@ import pytest
 from avledger.errors import UserError
 from avledger.services.demo import UNIT
 from avledger.services.lending import PreCheck
-from avledger.services.printing import REGISTERS, Filters, _registers, find_cjk_font
+from avledger.services.printing import REGISTERS, Filters
+from avledger.services.typeset import find_cjk_font
+from conftest import refusal
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
 
@@ -83,7 +85,7 @@ def outdir(tmp_path: Path) -> Path:
 
 
 def test_the_registers_of_this_branch_are_declared():
-    assert set(TITLES) <= set(_registers())
+    assert set(TITLES) <= set(REGISTERS)
     for name in TITLES:
         assert (Path(__file__).parent.parent / "src/avledger/templates" / f"{name}.typ").is_file()
 
@@ -197,7 +199,7 @@ def test_a_broken_local_template_is_a_clear_refusal_and_writes_nothing(demo, out
     (local / "devices.typ").write_text('#import "common.typ": *\n#standard(load(), oops)\n', "utf-8")
     with pytest.raises(UserError) as err:
         demo.printing.render_pdf("devices", Filters(), outdir / "d.pdf")
-    assert "devices.typ" in err.value.render()
+    assert err.value.code == "print.template_error" and "devices.typ" in err.value.render()
     assert list(outdir.iterdir()) == []
 
 
@@ -210,7 +212,7 @@ def test_user_text_is_never_typst_code(demo, outdir):
 def test_a_missing_font_names_the_package(tmp_path):
     with pytest.raises(UserError) as err:
         find_cjk_font(candidates=[str(tmp_path / "none.ttc")], fc_match="no-such-fc-match")
-    assert "fonts-noto-cjk" in err.value.render()
+    assert err.value.code == "print.font_missing" and "fonts-noto-cjk" in err.value.render()
     assert find_cjk_font().is_file()
 
 
@@ -218,7 +220,7 @@ def test_a_character_the_font_lacks_is_refused_not_printed_as_a_box(demo, outdir
     demo.staff.add("王\U0002ebe0", "2098", "执法一队", cert_no="22010029998", roles=["officer"])
     with pytest.raises(UserError) as err:
         demo.printing.render_pdf("audit", Filters(), outdir / "a.pdf")
-    assert "U+2EBE0" in err.value.render()
+    assert err.value.code == "print.glyphs_missing" and "U+2EBE0" in err.value.render()
     assert list(outdir.iterdir()) == []
     # The spreadsheet has no such limit.
     demo.printing.export("audit", Filters(), outdir / "a.xlsx")
@@ -340,8 +342,10 @@ def test_the_explanation_sheet_lists_every_file_with_its_full_hash(demo, outdir)
     out = demo.printing.render_pdf("explanation", Filters(activity="1"), outdir / "e.pdf")
     flat = squeezed(text_of(out))
     assert all(c.sha256 in flat for c in clips) and len(clips) == 3
-    with pytest.raises(UserError, match="须指定执法活动"):
-        demo.printing.render_pdf("explanation", Filters(), outdir / "none.pdf")
+    assert refusal(demo.printing.render_pdf, "explanation", Filters(), outdir / "none.pdf") == (
+        "print.needs_filter",
+        "activity",
+    )
     assert not (outdir / "none.pdf").exists()
 
 

@@ -19,7 +19,6 @@ from avledger.models import audit
 from avledger.models.db import SCHEMA_VERSION
 from avledger.models.schema import AUDITED, AuditEvent, Clip, Device, Gap, Loan
 from avledger.services import Services
-from avledger.services.ingest import IngestService
 from conftest import SYNTH_SMALL, cli_env, load_synth
 
 NOW = dt.datetime(2026, 3, 2, 4, 5, 6)
@@ -110,7 +109,7 @@ def test_shape_of_an_office(register):
 
 def test_footage_agrees_with_the_ledger(register):
     """Deadlines, lateness and holders as ingest would set them; the gaps that refresh_gaps would find."""
-    ingest = IngestService(register.ctx, register.home)
+    ingest = register.ingest
     limit = dt.timedelta(minutes=register.ctx.profile().get("ingest.max_gap_minutes"))
     wanted = set()
     series: dict[tuple[int, int], list[Clip]] = {}

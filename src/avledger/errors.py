@@ -6,6 +6,11 @@ the service parameter that held the bad value: ``asset_no``, so that a form
 can put the message beside that field), and a Chinese message id with its
 arguments, rendered in the user's language by :meth:`UserError.render`.
 
+Codes are dotted and lower-case, ``<area>.<what>``; one situation has one code
+wherever it is raised. ``tests/test_errors.py`` lists every code with the
+messages it is raised with, and fails on a call without a code or on a code
+(or a message under a code) it does not list.
+
 The service that raised it has changed nothing: it raises before, or inside,
 the transaction that would have made the change. The CLI turns it into the
 message on stderr and exit status 2, in one place (``avledger.cli``).
@@ -38,15 +43,7 @@ class UserError(Exception):
 
     exit_status = EXIT_REFUSED
 
-    def __init__(self, *args: str, field: str | None = None, **params: Any):
-        # Transition: UserError(message, ...) without a code is still accepted until every
-        # call site names its code; tests/test_errors.py then makes the code required.
-        if len(args) == 2:
-            code, message = args
-        elif len(args) == 1:
-            code, message = "error.unclassified", args[0]
-        else:
-            raise TypeError("UserError(code, message, /, *, field=None, **params)")
+    def __init__(self, code: str, message: str, /, *, field: str | None = None, **params: Any):
         if not CODE.match(code):
             raise ValueError(f"not an error code: {code!r}")
         super().__init__(message)

@@ -42,7 +42,9 @@ class Home:
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise UserError("无法创建数据目录 {path}：{err}", path=str(self.path), err=exc.strerror) from None
+            raise UserError(
+                "write.failed", "无法创建数据目录 {path}：{err}", path=str(self.path), err=exc.strerror
+            ) from None
 
     # --- config.toml ---------------------------------------------------
     def read_config(self) -> dict:
@@ -51,7 +53,9 @@ class Home:
         except FileNotFoundError:
             return {}
         except tomllib.TOMLDecodeError as exc:
-            raise UserError("配置文件 {path} 有误：{err}", path=str(self.config_path), err=str(exc)) from None
+            raise UserError(
+                "home.bad_config", "配置文件 {path} 有误：{err}", path=str(self.config_path), err=str(exc)
+            ) from None
 
     def write_config(self, config: dict) -> None:
         """Write config.toml whole or not at all (avledger.fsutil.safe_write)."""

@@ -32,7 +32,13 @@ DEADLINE_FROM = ("return", "activity_end", "recording_end")
 def load_preset(preset_id: str) -> dict[str, Any]:
     """Return the preset's rules as a dict (validated)."""
     if preset_id not in PRESETS:
-        raise UserError("未知的预设：{preset}（可选：{choices}）", preset=preset_id, choices=", ".join(PRESETS))
+        raise UserError(
+            "profile.unknown_preset",
+            "未知的预设：{preset}（可选：{choices}）",
+            field="preset",
+            preset=preset_id,
+            choices=", ".join(PRESETS),
+        )
     text = resources.files("avledger.profiles").joinpath(f"{preset_id}.toml").read_text("utf-8")
     data = tomllib.loads(text)
     Profile(data)  # validates
@@ -158,28 +164,29 @@ class Profile:
             try:
                 value = _get(self.data, path)
             except KeyError:
-                raise UserError("办公室配置缺少项目：{path}", path=path) from None
+                raise UserError("profile.invalid", "办公室配置缺少项目：{path}", path=path) from None
             if typ is int and isinstance(value, bool):
-                raise UserError("配置项 {path} 应为整数", path=path)
+                raise UserError("profile.invalid", "配置项 {path} 应为整数", path=path)
             if not isinstance(value, typ):
-                raise UserError("配置项 {path} 的类型不对", path=path)
+                raise UserError("profile.invalid", "配置项 {path} 的类型不对", path=path)
         try:
             ZoneInfo(self.timezone_name)
         except (ZoneInfoNotFoundError, ValueError):
-            raise UserError("未知的时区：{tz}", tz=self.timezone_name) from None
+            raise UserError("profile.unknown_timezone", "未知的时区：{tz}", tz=self.timezone_name) from None
         per = self.data["allocation"]["officers_per_device"]
         for cls in ("A", "B"):
             if not isinstance(per.get(cls), int) or per[cls] < 1:
-                raise UserError("配备标准 {cls} 类须为每台设备对应的人数（正整数）", cls=cls)
+                raise UserError("profile.invalid", "配备标准 {cls} 类须为每台设备对应的人数（正整数）", cls=cls)
         if self.data["allocation"]["default_class"] not in ALLOCATION_CLASSES:
-            raise UserError("默认配备类别无效")
+            raise UserError("profile.invalid", "默认配备类别无效")
         for key in ("approver_role", "confidential_approver_role"):
             if self.data["viewing"][key] not in ROLES:
-                raise UserError("未知的角色：{role}", role=self.data["viewing"][key])
+                raise UserError("profile.unknown_role", "未知的角色：{role}", role=self.data["viewing"][key])
         if self.data["norecord"]["report_role"] not in ROLES:
-            raise UserError("未知的角色：{role}", role=self.data["norecord"]["report_role"])
+            raise UserError("profile.unknown_role", "未知的角色：{role}", role=self.data["norecord"]["report_role"])
         if self.data["ingest"]["deadline_from"] not in DEADLINE_FROM:
             raise UserError(
+                "profile.bad_choice",
                 "配置项 {path} 的值无效：{value}（可选：{choices}）",
                 path="ingest.deadline_from",
                 value=str(self.data["ingest"]["deadline_from"]),
@@ -192,7 +199,13 @@ class Profile:
                 and isinstance(value, (int, float))
                 and not (field.minimum <= value <= (field.maximum if field.maximum is not None else value))
             ):
-                raise UserError("{label} 应在 {lo} 到 {hi} 之间", label=field.label, lo=field.minimum, hi=field.maximum)
+                raise UserError(
+                    "profile.invalid",
+                    "{label} 应在 {lo} 到 {hi} 之间",
+                    label=field.label,
+                    lo=field.minimum,
+                    hi=field.maximum,
+                )
 
     # --- accessors -----------------------------------------------------
     @property
@@ -231,15 +244,19 @@ class Profile:
     def get(self, path: str) -> Any:
         return _get(self.data, path)
 
-    def with_value(self, path: str, raw: str | int | float | bool) -> Profile:
-        """Return a new profile with one editable value changed (raw text is parsed)."""
+    def with_value(self, path: str, value: str | int | float | bool) -> Profile:
+        """Return a new profile with one editable value changed (text is parsed). A refusal names the
+        ``value`` parameter (or ``path``), even one of the whole profile's checks (an unknown time zone)."""
         field = next((f for f in EDITABLE_FIELDS if f.path == path), None)
         if field is None:
-            raise UserError("该项目不可修改：{path}", path=path)
-        value = parse_value(field, raw)
+            raise UserError("profile.not_editable", "该项目不可修改：{path}", field="path", path=path)
         data = copy.deepcopy(self.data)
-        _set(data, path, value)
-        return Profile(data)
+        _set(data, path, parse_value(field, value))
+        try:
+            return Profile(data)
+        except UserError as exc:
+            exc.field = exc.field or "value"
+            raise
 
 
 def parse_value(field: EditableField, raw: str | int | float | bool) -> Any:
@@ -254,12 +271,16 @@ def parse_value(field: EditableField, raw: str | int | float | bool) -> Any:
             return True
         if text in {"0", "false", "no", "否", "n"}:
             return False
-        raise UserError("{label} 应为 是/否", label=field.label)
+        raise UserError("input.bad_bool", "{label} 应为 是/否", field="value", label=field.label)
     try:
         value = field.kind(str(raw).strip())
     except ValueError:
-        raise UserError("{label} 应为{kind}", label=field.label, kind=_TYPE_NAMES[field.kind]) from None
+        raise UserError(
+            "input.bad_number", "{label} 应为{kind}", field="value", label=field.label, kind=_TYPE_NAMES[field.kind]
+        ) from None
     lo, hi = field.minimum, field.maximum
     if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise UserError("{label} 应在 {lo} 到 {hi} 之间", label=field.label, lo=lo, hi=hi)
+        raise UserError(
+            "input.out_of_range", "{label} 应在 {lo} 到 {hi} 之间", field="value", label=field.label, lo=lo, hi=hi
+        )
     return value

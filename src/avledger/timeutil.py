@@ -30,7 +30,7 @@ def fmt_local(value: dt.datetime | None, tz: ZoneInfo) -> str:
     return local.strftime("%Y-%m-%d %H:%M") if local else ""
 
 
-def parse_local_datetime(text: str, tz: ZoneInfo, *, label: str = "时间") -> dt.datetime:
+def parse_local_datetime(text: str, tz: ZoneInfo, *, label: str = "时间", field: str | None = None) -> dt.datetime:
     """Parse "YYYY-MM-DD HH:MM" (or a date alone, meaning midnight) typed in local time; return naive UTC."""
     raw = (text or "").strip()
     for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"):
@@ -39,15 +39,19 @@ def parse_local_datetime(text: str, tz: ZoneInfo, *, label: str = "时间") -> d
         except ValueError:
             continue
         return from_local(local, tz)
-    raise UserError("{label}格式不对：“{value}”，应为 YYYY-MM-DD HH:MM", label=label, value=raw)
+    raise UserError(
+        "input.bad_datetime", "{label}格式不对：“{value}”，应为 YYYY-MM-DD HH:MM", field=field, label=label, value=raw
+    )
 
 
-def parse_date(text: str, *, label: str = "日期") -> dt.date:
+def parse_date(text: str, *, label: str = "日期", field: str | None = None) -> dt.date:
     raw = (text or "").strip()
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise UserError("{label}不是有效日期：“{value}”，应为 YYYY-MM-DD", label=label, value=raw) from None
+        raise UserError(
+            "input.bad_date", "{label}不是有效日期：“{value}”，应为 YYYY-MM-DD", field=field, label=label, value=raw
+        ) from None
 
 
 def local_today(now_utc: dt.datetime, tz: ZoneInfo) -> dt.date:

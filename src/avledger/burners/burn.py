@@ -21,14 +21,14 @@ def drive_path(drive: str) -> str:
     """The file to read a drive back from: the device itself, or the file of ``stdio:PATH``."""
     drive = drive.strip()
     if not drive:
-        raise UserError("{label}不能为空", label="DRIVE")
+        raise UserError("input.empty", "{label}不能为空", field="drive", label="DRIVE")
     return drive[len("stdio:") :] if drive.startswith("stdio:") else drive
 
 
 def xorriso() -> str:
     path = shutil.which("xorriso")
     if path is None:
-        raise UserError("找不到 xorriso，请先安装（Debian/Ubuntu：apt install xorriso）")
+        raise UserError("burn.xorriso_missing", "找不到 xorriso，请先安装（Debian/Ubuntu：apt install xorriso）")
     return path
 
 
@@ -64,7 +64,13 @@ def burn_image(
         except EOFError:  # shorter than a moment ago
             same = False
         except OSError as exc:
-            raise UserError("无法读取镜像 {path}：{err}", path=str(image), err=exc.strerror or str(exc)) from None
+            raise UserError(
+                "disc.image_unreadable",
+                "无法读取镜像 {path}：{err}",
+                field="image",
+                path=str(image),
+                err=exc.strerror or str(exc),
+            ) from None
         if not same:
             raise ImageChanged(str(image))
     cmd = [program, "-as", "cdrecord", "-v", f"dev={drive.strip()}", f"fs={XORRISO_BUFFER}", str(image)]
@@ -86,7 +92,9 @@ def burn_image(
         proc.stdout.close()
     check_cancel(cancel)
     if proc.returncode != 0:
-        raise UserError("刻录失败（xorriso 退出码 {code}）：{tail}", code=proc.returncode, tail=" / ".join(tail[-3:]))
+        raise UserError(
+            "burn.failed", "刻录失败（xorriso 退出码 {code}）：{tail}", code=proc.returncode, tail=" / ".join(tail[-3:])
+        )
     emit(progress, Progress("disc_burn", "burn", size, size))
 
 
@@ -103,6 +111,8 @@ def read_back(drive: str, size: int, *, progress: ProgressSink | None = None, ca
     except EOFError:
         return ""
     except OSError as exc:
-        raise UserError("无法读取光盘 {drive}：{err}", drive=drive, err=exc.strerror or str(exc)) from None
+        raise UserError(
+            "drive.unreadable", "无法读取光盘 {drive}：{err}", field="drive", drive=drive, err=exc.strerror or str(exc)
+        ) from None
     emit(progress, Progress("disc_burn", "done", size, size))
     return digest

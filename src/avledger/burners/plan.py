@@ -30,7 +30,9 @@ PER_FILE_OVERHEAD = 8 * SECTOR
 def capacity(media: str) -> int:
     if media not in MEDIA_SECTORS:
         raise UserError(
+            "input.bad_choice",
             "{label}无效：{value}（可选：{choices}）",
+            field="media",
             label=N_("光盘类型"),
             value=media,
             choices=" ".join(MEDIA_SECTORS),
@@ -91,15 +93,18 @@ def plan_discs(files: list[SourceFile], media: str, *, capacity_bytes: int | Non
     """
     room = capacity(media) if capacity_bytes is None else capacity_bytes
     if not files:
-        raise UserError("没有可以刻录的音像资料")
+        raise UserError("disc.no_footage", "没有可以刻录的音像资料")
     usable = room - FIXED_OVERHEAD
     for f in files:
         if on_disc(f.size) > usable:
             holder = smallest_medium(f.size) if capacity_bytes is None else None
             if holder is None and capacity_bytes is None:
-                raise UserError("{name}（{size}）比任何光盘都大，无法刻录", name=f.name, size=size_text(f.size))
+                raise UserError(
+                    "disc.file_too_big", "{name}（{size}）比任何光盘都大，无法刻录", name=f.name, size=size_text(f.size)
+                )
             if holder is None:
                 raise UserError(
+                    "disc.file_too_big",
                     "{name}（{size}）比一张光盘的容量（{room}）还大，无法刻录",
                     name=f.name,
                     size=size_text(f.size),
@@ -108,7 +113,9 @@ def plan_discs(files: list[SourceFile], media: str, *, capacity_bytes: int | Non
             from avledger.vocab import DISC_MEDIA
 
             raise UserError(
+                "disc.file_too_big",
                 "{name}（{size}）放不进一张{media}，请改用{holder}",
+                field="media",
                 name=f.name,
                 size=size_text(f.size),
                 media=DISC_MEDIA[media],

@@ -80,15 +80,19 @@ def read_disc(drive: str, *, progress: ProgressSink | None = None, cancel: Cance
     try:
         fh = open(path, "rb")
     except OSError as exc:
-        raise UserError("无法读取光盘 {drive}：{err}", drive=drive, err=exc.strerror or str(exc)) from None
+        raise UserError(
+            "drive.unreadable", "无法读取光盘 {drive}：{err}", field="drive", drive=drive, err=exc.strerror or str(exc)
+        ) from None
     with fh:
         try:
             iso.open_fp(fh)
         except PyCdlibException:
-            raise UserError("{drive} 中不是可识别的光盘", drive=drive) from None
+            raise UserError("disc.unrecognised", "{drive} 中不是可识别的光盘", field="drive", drive=drive) from None
         try:
             if not iso.has_udf():
-                raise UserError("{drive} 中的光盘不是本系统刻录的（没有 bag-info.txt）", drive=drive)
+                raise UserError(
+                    "disc.foreign", "{drive} 中的光盘不是本系统刻录的（没有 bag-info.txt）", field="drive", drive=drive
+                )
 
             def text(name: str) -> tuple[str, str]:
                 sink = _HashSink()
@@ -103,7 +107,12 @@ def read_disc(drive: str, *, progress: ProgressSink | None = None, cancel: Cance
                 try:
                     iso.get_file_from_iso_fp(Both(), udf_path="/" + name)
                 except PyCdlibException:
-                    raise UserError("{drive} 中的光盘不是本系统刻录的（没有 bag-info.txt）", drive=drive) from None
+                    raise UserError(
+                        "disc.foreign",
+                        "{drive} 中的光盘不是本系统刻录的（没有 bag-info.txt）",
+                        field="drive",
+                        drive=drive,
+                    ) from None
                 return chunks.decode("utf-8"), sink.digest.hexdigest()
 
             info_text, _ = text("bag-info.txt")

@@ -153,7 +153,7 @@ def device_history(asset_no: str, as_json: bool) -> None:
     opened = services()
     history = opened.lending.history(asset_no)
     if as_json:
-        emit_json([{"at": e.at.isoformat(), "kind": e.kind, **e.data} for e in history])
+        emit_json([{"at": e.at.isoformat(), "kind": e.kind, **e.details} for e in history])
         return
     tz = opened.office.profile().tz
     table(
@@ -180,7 +180,7 @@ def device_fault(asset_no, desc, at) -> None:
 def device_repair(asset_no, step, at) -> None:
     """送修或修复返回。"""
     if step is None:
-        raise UserError("repair.step_missing", "请指定 --sent 或 --back", field="step")
+        raise UserError("input.one_of", "请指定 --sent 或 --back", field="step")
     view = services().lending.repair(asset_no, step, at=at)
     click.echo(_("已登记：{asset}").format(asset=view.asset_no))
 

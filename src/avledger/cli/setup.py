@@ -22,7 +22,7 @@ def init(unit: str, preset: str) -> None:
     load_preset(preset)  # refuse an unknown preset before creating anything
     if folder.initialised:
         raise UserError(
-            "register.initialised",
+            "office.already_initialised",
             "登记库已经初始化（{unit}），不能再次初始化",
             unit=services().office.unit(),
         )
@@ -36,7 +36,7 @@ def demo() -> None:
     folder = home()
     if folder.initialised:
         raise UserError(
-            "register.not_empty",
+            "office.already_initialised",
             "数据目录 {path} 中已有登记库，示例办公室只能建在空的数据目录中",
             path=str(folder.path),
         )

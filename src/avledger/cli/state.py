@@ -22,7 +22,7 @@ def services(*, need_init: bool = True) -> Services:
     folder = home()
     if need_init and not folder.initialised:
         raise UserError(
-            "register.missing",
+            "office.not_initialised",
             "数据目录 {path} 中还没有登记库，请先运行 avledger init 或 avledger demo",
             path=str(folder.path),
         )

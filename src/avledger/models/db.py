@@ -332,7 +332,12 @@ def migrate(db: SqliteDatabase, target: int = SCHEMA_VERSION) -> int:
     """Apply the migrations after the register's version up to ``target``."""
     current = schema_version(db)
     if current > SCHEMA_VERSION:
-        raise UserError("登记库版本（{have}）比本程序（{want}）新，请升级 avledger", have=current, want=SCHEMA_VERSION)
+        raise UserError(
+            "database.too_new",
+            "登记库版本（{have}）比本程序（{want}）新，请升级 avledger",
+            have=current,
+            want=SCHEMA_VERSION,
+        )
     for number in range(current + 1, target + 1):
         with db.atomic():
             for statement in MIGRATIONS[number - 1]:

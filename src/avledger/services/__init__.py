@@ -1,7 +1,9 @@
 """The services: every action of avledger, shared by the TUI and the CLI.
 
 Front ends build one :class:`Services` for a data folder and call it; they
-never open the database themselves.
+never open the database themselves. :class:`Services` is the one place that
+builds the services, in dependency order: each receives the siblings it uses
+in its constructor, and no service builds another.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from avledger.services.lending import LendingService
 from avledger.services.office import OfficeService
 from avledger.services.printing import PrintService
 from avledger.services.register import DepartmentService, DeviceService, StaffService
+from avledger.services.typeset import Typesetter
 from avledger.timeutil import utcnow
 
 
@@ -31,22 +34,23 @@ class Services:
         home.ensure()
         self.home = home
         self.db = open_database(home.db_path)
-        self.ctx = Context(self.db, clock=clock, os_user=user or os_user())
-        self.office = OfficeService(self.ctx)
-        self.departments = DepartmentService(self.ctx)
-        self.staff = StaffService(self.ctx)
-        self.devices = DeviceService(self.ctx)
-        self.allocation = AllocationService(self.ctx)
-        self.audit = AuditService(self.ctx)
-        self.lending = LendingService(self.ctx)
-        self.activities = ActivityService(self.ctx)
-        self.ingest = IngestService(self.ctx, home)
-        self.footage = FootageService(self.ctx, self.ingest)
-        self.gaps = GapService(self.ctx)
-        self.norecords = NoRecordService(self.ctx)
-        self.printing = PrintService(self.ctx, home.path / "templates")
-        self.access = AccessService(self.ctx, self.footage, self.printing)
-        self.discs = DiscService(self.ctx, self.ingest, self.printing)
+        ctx = self.ctx = Context(self.db, clock=clock, os_user=user or os_user())
+        self.office = OfficeService(ctx)
+        self.audit = AuditService(ctx)
+        self.departments = DepartmentService(ctx)
+        self.staff = StaffService(ctx, self.departments)
+        self.devices = DeviceService(ctx, self.departments, self.staff)
+        self.allocation = AllocationService(ctx, self.departments)
+        self.lending = LendingService(ctx, self.devices, self.staff)
+        self.activities = ActivityService(ctx, self.staff)
+        self.norecords = NoRecordService(ctx, self.activities, self.staff)
+        self.ingest = IngestService(ctx, home, self.devices, self.activities)
+        self.footage = FootageService(ctx, self.activities, self.ingest)
+        self.gaps = GapService(ctx, self.activities)
+        self.typesetter = Typesetter(ctx, home.path / "templates")
+        self.access = AccessService(ctx, self.staff, self.activities, self.footage, self.ingest, self.typesetter)
+        self.discs = DiscService(ctx, self.activities, self.ingest, self.typesetter)
+        self.printing = PrintService(ctx, self.typesetter, self)  # the registers read from all of the above
 
     def close(self) -> None:
         if not self.db.is_closed():

@@ -33,11 +33,13 @@ from avledger.fsutil import OWN_PREFIX, publish, temporary, write_whole
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
 from avledger.models.schema import AccessClip, AccessRequest, Activity, Clip, Extraction, Staff, Viewing
-from avledger.services.base import Context, require_text
+from avledger.services.activities import ActivityService
+from avledger.services.base import Context, require_choice, require_text
 from avledger.services.clearance import MANAGER_ROLE, Clearance, current_staff, has_role, today
 from avledger.services.footage import ClipView, FootageService
-from avledger.services.ingest import safe_name
+from avledger.services.ingest import IngestService, safe_name
 from avledger.services.register import StaffService
+from avledger.services.typeset import Typesetter
 from avledger.timeutil import fmt_local, parse_date
 from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS, ROLES, label
 
@@ -114,6 +116,15 @@ class ExtractionView:
 
 
 @dataclass(frozen=True)
+class Look:
+    """Pictures of a clip, and the approval they were shown under (None: the manager's own look)."""
+
+    pictures: list
+    approval: AccessView | None
+    viewing_id: int | None
+
+
+@dataclass(frozen=True)
 class Opened:
     """A viewing that was registered, with the clips to show."""
 
@@ -128,21 +139,32 @@ def _ids(text: str) -> tuple[int, ...]:
 
 
 class AccessService:
-    def __init__(self, ctx: Context, footage: FootageService | None, printing=None):
+    def __init__(
+        self,
+        ctx: Context,
+        staff: StaffService,
+        activities: ActivityService,
+        footage: FootageService,
+        ingest: IngestService,
+        typesetter: Typesetter,
+    ):
         self.ctx = ctx
+        self.staff = staff
+        self.activities = activities
         self.footage = footage
-        self.printing = printing  # a PrintService: the explanation sheet as PDF too (when the font is there)
-        self.staff = StaffService(ctx)
+        self.ingest = ingest  # the archive
+        self.typesetter = typesetter  # the explanation sheet as PDF too (when the font is there)
 
     # --- lookups --------------------------------------------------------------
-    def get(self, request_id: int | str) -> AccessRequest:
+    def get(self, request_id: int | str, *, field: str = "request_id") -> AccessRequest:
+        """The request with that id; ``field``: the caller's parameter that named it."""
         try:
             key = int(request_id)
         except (TypeError, ValueError):
             key = None
         request = AccessRequest.get_or_none(AccessRequest.id == key) if key is not None else None
         if request is None:
-            raise UserError("没有这个编号的查阅申请：{id}", id=request_id)
+            raise UserError("access.unknown", "没有这个编号的查阅申请：{id}", field=field, id=request_id)
         return request
 
     def me(self):
@@ -155,10 +177,12 @@ class AccessService:
             return "expired"
         return request.status
 
-    def _active_staff(self, number: str) -> Staff:
-        person = self.staff.get(number)
+    def _active_staff(self, number: str, field: str) -> Staff:
+        person = self.staff.get(number, field=field)
         if not person.active:
-            raise UserError("{name}（{number}）已离职", name=person.name, number=person.number)
+            raise UserError(
+                "staff.left", "{name}（{number}）已离职", field=field, name=person.name, number=person.number
+            )
         return person
 
     # --- request ----------------------------------------------------------------
@@ -185,48 +209,38 @@ class AccessService:
             if given
         ]
         if len(scopes) != 1:
-            raise UserError("请指定一项查阅范围：执法活动、案件编号或音像文件")
+            raise UserError("input.one_of", "请指定一项查阅范围：执法活动、案件编号或音像文件")
         scope = scopes[0]
-        if reason_kind not in ACCESS_REASONS:
-            raise UserError(
-                "{label}无效：{value}（可选：{choices}）",
-                label=N_("查阅事由"),
-                value=reason_kind,
-                choices=" ".join(ACCESS_REASONS),
-            )
-        if kind not in ACCESS_KINDS:
-            raise UserError(
-                "{label}无效：{value}（可选：{choices}）",
-                label=N_("查阅方式"),
-                value=kind,
-                choices=" ".join(ACCESS_KINDS),
-            )
-        reason = require_text(reason, N_("事由说明"))
+        require_choice(reason_kind, ACCESS_REASONS, N_("查阅事由"), field="reason_kind")
+        require_choice(kind, ACCESS_KINDS, N_("查阅方式"), field="kind")
+        reason = require_text(reason, N_("事由说明"), field="reason")
         now_day = today(self.ctx)
         if until in (None, ""):
             until_day = now_day + dt.timedelta(days=DEFAULT_DAYS)
         else:
-            until_day = until if isinstance(until, dt.date) else parse_date(until, label=N_("有效期至"))
+            until_day = until if isinstance(until, dt.date) else parse_date(until, label=N_("有效期至"), field="until")
         if until_day < now_day:
-            raise UserError("有效期不能早于今天：{date}", date=until_day.isoformat())
+            raise UserError("input.past", "有效期不能早于今天：{date}", field="until", date=until_day.isoformat())
         with self.ctx.change():
-            person = self._active_staff(requester)
+            person = self._active_staff(requester, "requester")
             target = None
             if scope == "activity":
-                target = self.footage.activities.get(activity)
+                target = self.activities.get(activity, field="activity")
                 found = list(Clip.select().where(Clip.activity == target).order_by(Clip.start_at, Clip.id))
             elif scope == "case":
                 case_no = case_no.strip()
                 acts = list(Activity.select().where(Activity.case_no == case_no))
                 if not acts:
-                    raise UserError("没有这个案件编号的执法活动：{no}", no=case_no)
+                    raise UserError("case.unknown", "没有这个案件编号的执法活动：{no}", field="case_no", no=case_no)
                 found = list(
                     Clip.select().where(Clip.activity.in_([a.id for a in acts])).order_by(Clip.start_at, Clip.id)
                 )
             else:
-                found = [self.footage.get(c) for c in dict.fromkeys(str(c).strip() for c in clips)]
+                found = [self.footage.get(c, field="clips") for c in dict.fromkeys(str(c).strip() for c in clips)]
             if not found:
-                raise UserError("申请范围内没有音像文件")
+                raise UserError(
+                    "access.no_footage", "申请范围内没有音像文件", field=scope if scope != "case" else "case_no"
+                )
             confidential = any(c.activity_id and c.activity.confidential for c in found) or bool(
                 target is not None and target.confidential
             )
@@ -255,10 +269,16 @@ class AccessService:
     def _decider(self, req: AccessRequest, by: str) -> tuple[Staff, str]:
         """The approver (checked against every rule) and who records the decision on their behalf ('' if nobody)."""
         if req.status != "requested":
-            raise UserError("查阅申请 {id} 已经审批（{status}）", id=req.id, status=label_status(req.status))
-        approver = self._active_staff(by)
+            raise UserError(
+                "access.decided",
+                "查阅申请 {id} 已经审批（{status}）",
+                field="request_id",
+                id=req.id,
+                status=label_status(req.status),
+            )
+        approver = self._active_staff(by, "by")
         if approver.id == req.requester_id:
-            raise UserError("不能审批本人的申请")
+            raise UserError("access.self_approval", "不能审批本人的申请", field="by")
         if not req.confidential and (
             Clip.select()
             .join(AccessClip, on=(AccessClip.clip == Clip.id))
@@ -274,14 +294,18 @@ class AccessService:
         if req.confidential:
             if high not in approver.role_list:
                 raise UserError(
+                    "access.not_confidential_approver",
                     "申请涉及保密的音像记录，须由{role}审批；{name}（{number}）不是",
+                    field="by",
                     role=label(ROLES, high),
                     name=approver.name,
                     number=approver.number,
                 )
         elif role not in approver.role_list and high not in approver.role_list:
             raise UserError(
+                "access.not_approver",
                 "{name}（{number}）不是{role}，不能审批查阅申请",
+                field="by",
                 name=approver.name,
                 number=approver.number,
                 role=label(ROLES, role),
@@ -290,7 +314,7 @@ class AccessService:
         if me is not None and me.id == approver.id:
             return approver, ""
         if not has_role(me, MANAGER_ROLE):
-            raise UserError("只有审批人本人可以审批；管理员可代为登记纸质审批")
+            raise UserError("access.approver_absent", "只有审批人本人可以审批；管理员可代为登记纸质审批", field="by")
         return approver, f"{me.name}（{me.number}）"
 
     def approve(self, request_id: int | str, by: str, *, paper_form: str | None = None) -> AccessView:
@@ -299,11 +323,19 @@ class AccessService:
         with self.ctx.change():
             req = self.get(request_id)
             if req.until < today(self.ctx):
-                raise UserError("查阅申请 {id} 已于 {date} 过期", id=req.id, date=req.until.isoformat())
+                raise UserError(
+                    "access.expired",
+                    "查阅申请 {id} 已于 {date} 过期",
+                    field="request_id",
+                    id=req.id,
+                    date=req.until.isoformat(),
+                )
             before = snapshot(req)
             approver, recorder = self._decider(req, by)
             if recorder and not paper:
-                raise UserError("代为登记审批时须填写纸质审批表编号（--paper-form）")
+                raise UserError(
+                    "access.paper_form_needed", "代为登记审批时须填写纸质审批表编号（--paper-form）", field="paper_form"
+                )
             req.status = "approved"
             req.decided_by = approver
             req.decided_at = self.ctx.clock()
@@ -320,7 +352,7 @@ class AccessService:
 
     def refuse(self, request_id: int | str, by: str, reason: str) -> AccessView:
         """不予批准, with the reason."""
-        reason = require_text(reason, N_("不予批准理由"))
+        reason = require_text(reason, N_("不予批准理由"), field="reason")
         with self.ctx.change():
             req = self.get(request_id)
             before = snapshot(req)
@@ -337,11 +369,11 @@ class AccessService:
         return self.view(req.id)
 
     # --- use ----------------------------------------------------------------------
-    def _refuse_use(self, message: str, *, entity: str, entity_id: int | None, summary: str, **params) -> None:
-        """Log the refused attempt (committed on its own), then refuse."""
+    def _refuse_use(self, refusal: UserError, *, entity: str, entity_id: int | None, summary: str) -> None:
+        """Log the refused attempt (committed on its own), then raise ``refusal``."""
         with self.ctx.change():
             self.ctx.log("view_refused", entity=entity, entity_id=entity_id, summary=summary)
-        raise UserError(message, **params)
+        raise refusal
 
     def _usable(self, req: AccessRequest, *, need: str = "view", extractor: Staff | None = None) -> Staff:
         """The person at the keyboard, if they may use this request now; otherwise a logged refusal.
@@ -351,34 +383,38 @@ class AccessService:
         who = f"{me.name}（{me.number}）" if me else self.ctx.os_user
         state = self.status(req)
         if state != "approved":
-            msg = {
-                "requested": N_("查阅申请 {id} 尚未批准"),
-                "refused": N_("查阅申请 {id} 已不予批准"),
-                "expired": N_("查阅申请 {id} 已于 {date} 过期"),
-            }[state]
-            self._refuse_use(
-                msg,
-                entity="access_request",
-                entity_id=req.id,
-                summary=f"{req.id} {who}：{state}",
-                id=req.id,
-                date=req.until.isoformat(),
-            )
+            if state == "requested":
+                refusal = UserError("access.not_approved", "查阅申请 {id} 尚未批准", field="request_id", id=req.id)
+            elif state == "refused":
+                refusal = UserError("access.refused", "查阅申请 {id} 已不予批准", field="request_id", id=req.id)
+            else:
+                refusal = UserError(
+                    "access.expired",
+                    "查阅申请 {id} 已于 {date} 过期",
+                    field="request_id",
+                    id=req.id,
+                    date=req.until.isoformat(),
+                )
+            self._refuse_use(refusal, entity="access_request", entity_id=req.id, summary=f"{req.id} {who}：{state}")
         allowed = me is not None and (
             me.id == req.requester_id
             or (need == "copy" and ((extractor is not None and me.id == extractor.id) or has_role(me, MANAGER_ROLE)))
         )
         if not allowed:
             self._refuse_use(
-                N_("只有申请人本人可以按查阅申请 {id} 查阅（当前系统用户：{who}）"),
+                UserError(
+                    "access.not_requester",
+                    "只有申请人本人可以按查阅申请 {id} 查阅（当前系统用户：{who}）",
+                    field="request_id",
+                    id=req.id,
+                    who=who,
+                ),
                 entity="access_request",
                 entity_id=req.id,
                 summary=f"{req.id} {who}：not the requester",
-                id=req.id,
-                who=who,
             )
         if need == "copy" and req.kind != "copy":
-            raise UserError("查阅申请 {id} 只批准查阅，不能复制调取", id=req.id)
+            raise UserError("access.view_only", "查阅申请 {id} 只批准查阅，不能复制调取", field="request_id", id=req.id)
         return me
 
     def view_clips(self, request_id: int | str, *, clip: int | str | None = None, how: str = "details") -> Opened:
@@ -389,15 +425,19 @@ class AccessService:
             link.clip_id for link in AccessClip.select().where(AccessClip.request == req).order_by(AccessClip.id)
         ]
         if clip not in (None, ""):
-            wanted = self.footage.get(clip).id
+            wanted = self.footage.get(clip, field="clip").id
             if wanted not in covered:
                 self._refuse_use(
-                    N_("音像文件 {clip} 不在查阅申请 {id} 的范围内"),
+                    UserError(
+                        "access.not_covered",
+                        "音像文件 {clip} 不在查阅申请 {id} 的范围内",
+                        field="clip",
+                        clip=wanted,
+                        id=req.id,
+                    ),
                     entity="clip",
                     entity_id=wanted,
                     summary=f"{req.id} {me.name}（{me.number}）：#{wanted} not covered",
-                    clip=wanted,
-                    id=req.id,
                 )
             covered = [wanted]
         with self.ctx.change():
@@ -412,7 +452,7 @@ class AccessService:
             self.ctx.log(
                 "view", viewing, summary=f"{req.id} {me.name}（{me.number}） {' '.join('#' + str(c) for c in covered)}"
             )
-        root = self.footage.ingest.archive_root()
+        root = self.ingest.archive_root()
         views = tuple(self.footage.view(c) for c in covered)
         return Opened(
             self._viewing_view(viewing), self.view(req.id), views, tuple(root / v.archive_path for v in views)
@@ -449,13 +489,34 @@ class AccessService:
             return None, None
         who = f"{me.name}（{me.number}）" if me else self.ctx.os_user
         self._refuse_use(
-            N_("没有批准查阅音像文件 {clip} 的申请，不能打开"),
+            UserError(
+                "access.no_approval", "没有批准查阅音像文件 {clip} 的申请，不能打开", field="clip_id", clip=clip.id
+            ),
             entity="clip",
             entity_id=clip.id,
             summary=f"#{clip.id} {who}：no approval",
-            clip=clip.id,
         )
         raise AssertionError  # pragma: no cover
+
+    def look(self, clip_id: int | str, *, count: int = 3, width: int = 24) -> Look:
+        """A few pictures from an archived clip, read only, under an approval (F15): the look is a registered
+        viewing (end it with :meth:`finish`). The manager may look at non-confidential footage without one;
+        that look is audited as a preview. Anyone else is refused, and the attempt is logged."""
+        from avledger.services.thumbs import thumbnails
+
+        clip = self.footage.get(clip_id)
+        approval, viewing_id = self.open_clip(clip.id)
+        pictures = thumbnails(self.ingest.archive_root() / clip.archive_path, count=count, width=width)
+        if approval is None:
+            with self.ctx.change():
+                self.ctx.log(
+                    "preview", entity="clip", entity_id=clip.id, summary=f"{clip.original_name}（{len(pictures)}）"
+                )
+        return Look(pictures, approval, viewing_id)
+
+    def preview(self, clip_id: int | str, *, count: int = 3, width: int = 24) -> list:
+        """A few pictures from an archived clip (see :meth:`look`)."""
+        return self.look(clip_id, count=count, width=width).pictures
 
     def banner(self, clip_id: int | str) -> AccessView | None:
         """The approval of the person at the keyboard that covers a clip, if any (for display; not logged)."""
@@ -478,16 +539,16 @@ class AccessService:
         """作为证据调取: copy the request's clips out with their SHA-256 checked, write the explanation sheet
         (文字说明材料), optionally pack them into a 7z (AES-256, encrypted file list with a password), register."""
         req = self.get(request_id)
-        person = self._active_staff(extractor)
+        person = self._active_staff(extractor, "extractor")
         if password is not None and not password:
-            raise UserError("密码不能为空")
+            raise UserError("input.empty", "密码不能为空", field="password")
         if password is None:
             password = read_password(password_file)
         if password is not None:
             seven_zip = True
         out_dir = Path(out).expanduser().resolve()
         if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
-            raise UserError("输出目录已存在且不是空目录：{path}", path=str(out_dir))
+            raise UserError("output.not_empty", "输出目录已存在且不是空目录：{path}", field="out", path=str(out_dir))
         self._usable(req, need="copy", extractor=person)
         clips = list(
             Clip.select()
@@ -495,7 +556,7 @@ class AccessService:
             .where(AccessClip.request == req)
             .order_by(Clip.start_at, Clip.id)
         )
-        root = self.footage.ingest.archive_root()
+        root = self.ingest.archive_root()
         created_dir = not out_dir.exists()
         out_dir.mkdir(parents=True, exist_ok=True)
         stage = out_dir / f"{OWN_PREFIX}stage-{uuid.uuid4().hex}" if seven_zip else out_dir
@@ -596,10 +657,9 @@ class AccessService:
     ) -> bool:
         """The explanation sheet as an A4 PDF, through the print service; False when printing is not possible
         here (no CJK font): the text sheet stands alone then."""
-        if self.printing is None:
-            return False
         from avledger.i18n import _
-        from avledger.services.printing import Column, find_cjk_font
+        from avledger.services.sheets import Column
+        from avledger.services.typeset import find_cjk_font
 
         try:
             find_cjk_font()
@@ -644,7 +704,7 @@ class AccessService:
             }  # wraps in its cell
             for n, (c, f) in enumerate(zip(clips, files), 1)
         ]
-        self.printing.form_pdf(
+        self.typesetter.form_pdf(
             "explanation",
             N_("文字说明材料"),
             _("查阅申请第 {id} 号").format(id=req.id),
@@ -720,14 +780,14 @@ class AccessService:
         """The viewing register (查阅登记), oldest first; viewings of hidden requests are left out."""
         query = Viewing.select().order_by(Viewing.at, Viewing.id)
         if request not in (None, ""):
-            query = query.where(Viewing.request == self.get(request))
+            query = query.where(Viewing.request == self.get(request, field="request"))
         clearance = Clearance(self.ctx)
         return [self._viewing_view(v) for v in query if clearance.sees_request(v.request)]
 
     def extractions(self, *, request: int | str | None = None) -> list[ExtractionView]:
         query = Extraction.select().order_by(Extraction.at, Extraction.id)
         if request not in (None, ""):
-            query = query.where(Extraction.request == self.get(request))
+            query = query.where(Extraction.request == self.get(request, field="request"))
         clearance = Clearance(self.ctx)
         return [self._extraction_view(e) for e in query if clearance.sees_request(e.request)]
 
@@ -756,7 +816,7 @@ def _copy_checked(source: Path, target: Path, sha256: str) -> None:
     """Copy with the crash-safe pattern of ingest: temp name, fsync, read back, rename; the hash must be the
     registered one, before and after."""
     if not source.is_file():
-        raise UserError("存储中缺少音像文件：{path}", path=str(source))
+        raise UserError("archive.file_missing", "存储中缺少音像文件：{path}", path=str(source))
     digest = hashlib.sha256()
     buffer = bytearray(CHUNK)
     view = memoryview(buffer)
@@ -769,9 +829,11 @@ def _copy_checked(source: Path, target: Path, sha256: str) -> None:
                     written += dst.write(view[written:n])
             os.fsync(dst.fileno())
         if digest.hexdigest() != sha256:
-            raise UserError("存储中的文件与登记的指纹不一致，已停止调取：{path}", path=str(source))
+            raise UserError(
+                "archive.file_changed", "存储中的文件与登记的指纹不一致，已停止调取：{path}", path=str(source)
+            )
         if hash_file(temp, drop_cache=True) != sha256:
-            raise UserError("{name} 写入后回读校验不一致，已停止调取", name=str(target))
+            raise UserError("write.readback_mismatch", "{name} 写入后回读校验不一致，已停止调取", name=str(target))
         publish(temp, target)
 
 
@@ -792,7 +854,7 @@ def _pack(stage: Path, package: Path, names: list[str], password: str | None) ->
             os.fsync(fh.fileno())
         listed = package_names(temp, password)
         if sorted(listed) != sorted(names):
-            raise UserError("7z 包回读校验不一致，已停止调取：{path}", path=str(package))
+            raise UserError("write.readback_mismatch", "7z 包回读校验不一致，已停止调取：{path}", path=str(package))
         publish(temp, package)
 
 
@@ -806,13 +868,18 @@ def package_names(path: str | Path, password: str | None = None) -> list[str]:
 
     path = Path(path)
     if not path.is_file():
-        raise UserError("没有这个文件：{path}", path=str(path))
+        raise UserError("evidence.no_package", "没有这个文件：{path}", field="path", path=str(path))
     try:
         with py7zr.SevenZipFile(path, "r", password=password) as archive:
             names = archive.getnames()
             bad = archive.testzip()
     except PasswordRequired:
-        raise UserError("7z 包已加密，需要密码（--password-file）：{path}", path=str(path)) from None
+        raise UserError(
+            "evidence.password_needed",
+            "7z 包已加密，需要密码（--password-file）：{path}",
+            field="password",
+            path=str(path),
+        ) from None
     except (
         TypeError,
         ValueError,
@@ -824,12 +891,16 @@ def package_names(path: str | Path, password: str | None = None) -> list[str]:
         py7zr.exceptions.UnsupportedCompressionMethodError,
     ) as exc:
         if password is not None:
-            raise UserError("7z 包的密码错误：{path}", path=str(path)) from None
-        raise UserError("不是有效的 7z 包：{path}（{error}）", path=str(path), error=str(exc)) from None
+            raise UserError(
+                "evidence.wrong_password", "7z 包的密码错误：{path}", field="password", path=str(path)
+            ) from None
+        raise UserError(
+            "evidence.bad_package", "不是有效的 7z 包：{path}（{error}）", field="path", path=str(path), error=str(exc)
+        ) from None
     if bad:
         if password is not None:
-            raise UserError("7z 包的密码错误：{path}", path=str(path))
-        raise UserError("7z 包中的文件校验失败：{name}", name=bad)
+            raise UserError("evidence.wrong_password", "7z 包的密码错误：{path}", field="password", path=str(path))
+        raise UserError("evidence.bad_package", "7z 包中的文件校验失败：{name}", field="path", name=bad)
     return names
 
 
@@ -840,8 +911,14 @@ def read_password(password_file: str | Path | None) -> str | None:
         password = Path(password_file).read_text("utf-8").rstrip("\r\n")
     except OSError as exc:
         raise UserError(
-            "无法读取密码文件：{path}（{error}）", path=str(password_file), error=exc.strerror or str(exc)
+            "evidence.password_file_unreadable",
+            "无法读取密码文件：{path}（{error}）",
+            field="password_file",
+            path=str(password_file),
+            error=exc.strerror or str(exc),
         ) from None
     if not password:
-        raise UserError("密码文件是空的：{path}", path=str(password_file))
+        raise UserError(
+            "evidence.password_file_empty", "密码文件是空的：{path}", field="password_file", path=str(password_file)
+        )
     return password

@@ -22,7 +22,7 @@ from avledger.errors import UserError
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, ActivityOfficer, Clip, Gap, NoRecord, Staff
-from avledger.services.base import Context, require_text
+from avledger.services.base import Context, require_choice, require_choices, require_text
 from avledger.services.register import StaffService
 from avledger.timeutil import fmt_local, local_today, parse_date, parse_local_datetime
 from avledger.vocab import ACTIVITY_KINDS, CIRCUMSTANCES, LONG_TERM_REASONS, NORECORD_REASONS
@@ -81,46 +81,47 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(t for t in (text or "").split(",") if t)
 
 
-def _choices(values, vocab: dict[str, str], label: str) -> str:
-    items = [v.strip() for v in values or () if v and v.strip()]
-    for item in items:
-        if item not in vocab:
-            raise UserError("{label}无效：{value}（可选：{choices}）", label=label, value=item, choices=" ".join(vocab))
-    return ",".join(dict.fromkeys(items))
-
-
-def enforcement_officer(staff: StaffService, number: str) -> Staff:
-    """An active member of staff with an enforcement certificate, or a refusal."""
-    person = staff.get(number)
+def enforcement_officer(staff: StaffService, number: str, *, field: str) -> Staff:
+    """An active member of staff with an enforcement certificate, or a refusal naming ``field``."""
+    person = staff.get(number, field=field)
     if not person.active:
-        raise UserError("{name}（{number}）已离职", name=person.name, number=person.number)
+        raise UserError("staff.left", "{name}（{number}）已离职", field=field, name=person.name, number=person.number)
     if not person.cert_no:
-        raise UserError("{name}（{number}）没有执法证，不是执法人员", name=person.name, number=person.number)
+        raise UserError(
+            "staff.not_officer",
+            "{name}（{number}）没有执法证，不是执法人员",
+            field=field,
+            name=person.name,
+            number=person.number,
+        )
     return person
 
 
 class ActivityService:
-    def __init__(self, ctx: Context):
+    def __init__(self, ctx: Context, staff: StaffService):
         self.ctx = ctx
-        self.staff = StaffService(ctx)
+        self.staff = staff
 
     def _tz(self):
         return self.ctx.profile().tz
 
-    def get(self, activity_id: int | str) -> Activity:
+    def get(self, activity_id: int | str, *, field: str = "activity_id") -> Activity:
+        """The activity with that id; ``field``: the caller's parameter that named it."""
         try:
             key = int(activity_id)
         except (TypeError, ValueError):
             key = None
         activity = Activity.get_or_none(Activity.id == key) if key is not None else None
         if activity is None:
-            raise UserError("没有这个编号的执法活动：{id}", id=activity_id)
+            raise UserError("activity.unknown", "没有这个编号的执法活动：{id}", field=field, id=activity_id)
         return activity
 
-    def _time(self, value: str | dt.datetime | None, label: str) -> dt.datetime | None:
+    def _time(self, value: str | dt.datetime | None, label: str, field: str) -> dt.datetime | None:
         if value is None or value == "":
             return None
-        return value if isinstance(value, dt.datetime) else parse_local_datetime(value, self._tz(), label=label)
+        if isinstance(value, dt.datetime):
+            return value
+        return parse_local_datetime(value, self._tz(), label=label, field=field)
 
     # --- actions ---------------------------------------------------------
     def add(
@@ -141,28 +142,28 @@ class ActivityService:
         long_term: list[str] | tuple[str, ...] = (),
     ) -> ActivityView:
         """登记执法活动。"""
-        if kind not in ACTIVITY_KINDS:
-            raise UserError(
-                "{label}无效：{value}（可选：{choices}）",
-                label=N_("执法活动类型"),
-                value=kind,
-                choices=" ".join(ACTIVITY_KINDS),
-            )
-        title = require_text(title, N_("标题"))
-        start_at = self._time(start, N_("开始时间"))
+        require_choice(kind, ACTIVITY_KINDS, N_("执法活动类型"), field="kind")
+        title = require_text(title, N_("标题"), field="title")
+        start_at = self._time(start, N_("开始时间"), "start")
         if start_at is None:
-            raise UserError("{label}不能为空", label=N_("开始时间"))
-        end_at = self._time(end, N_("结束时间"))
+            raise UserError("input.empty", "{label}不能为空", field="start", label=N_("开始时间"))
+        end_at = self._time(end, N_("结束时间"), "end")
         if end_at is not None and end_at <= start_at:
-            raise UserError("结束时间应晚于开始时间")
+            raise UserError("input.end_before_start", "结束时间应晚于开始时间", field="end")
         now = self.ctx.clock()
         if start_at > now:
-            raise UserError("{label}不能晚于现在：{value}", label=N_("开始时间"), value=fmt_local(start_at, self._tz()))
-        circ = _choices(circumstances, CIRCUMSTANCES, N_("情形"))
-        reasons = _choices(long_term, LONG_TERM_REASONS, N_("长期保存情形"))
+            raise UserError(
+                "input.future",
+                "{label}不能晚于现在：{value}",
+                field="start",
+                label=N_("开始时间"),
+                value=fmt_local(start_at, self._tz()),
+            )
+        circ = require_choices(circumstances, CIRCUMSTANCES, N_("情形"), field="circumstances")
+        reasons = require_choices(long_term, LONG_TERM_REASONS, N_("长期保存情形"), field="long_term")
         numbers = list(dict.fromkeys(n.strip() for n in officers if n and n.strip()))
         if not numbers:
-            raise UserError("请至少指定一名执法人员（--officer 工号）")
+            raise UserError("input.empty", "请至少指定一名执法人员（--officer 工号）", field="officers")
         profile = self.ctx.profile()
         must = (
             full_record
@@ -170,7 +171,7 @@ class ActivityService:
             or any(c in profile.get("full_record.circumstances") for c in _split(circ))
         )
         with self.ctx.change():
-            people = [enforcement_officer(self.staff, n) for n in numbers]
+            people = [enforcement_officer(self.staff, n, field="officers") for n in numbers]
             activity = Activity.create(
                 kind=kind,
                 title=title,
@@ -197,16 +198,36 @@ class ActivityService:
     def close(self, activity_id: int | str, *, at: str | dt.date | None = None) -> ActivityView:
         """结案: the case is closed on a date (retention counts from it)."""
         today = local_today(self.ctx.clock(), self._tz())
-        when = today if at in (None, "") else at if isinstance(at, dt.date) else parse_date(at, label=N_("结案日期"))
+        if at in (None, ""):
+            when = today
+        else:
+            when = at if isinstance(at, dt.date) else parse_date(at, label=N_("结案日期"), field="at")
         with self.ctx.change():
             activity = self.get(activity_id)
             if activity.status == "closed":
-                raise UserError("执法活动 {id} 已于 {date} 结案", id=activity.id, date=activity.closed_at.isoformat())
+                raise UserError(
+                    "activity.closed",
+                    "执法活动 {id} 已于 {date} 结案",
+                    field="activity_id",
+                    id=activity.id,
+                    date=activity.closed_at.isoformat(),
+                )
             if when > today:
-                raise UserError("{label}不能晚于现在：{value}", label=N_("结案日期"), value=when.isoformat())
+                raise UserError(
+                    "input.future",
+                    "{label}不能晚于现在：{value}",
+                    field="at",
+                    label=N_("结案日期"),
+                    value=when.isoformat(),
+                )
             start_day = local_today(activity.start_at, self._tz())
             if when < start_day:
-                raise UserError("结案日期不能早于执法活动开始日期 {date}", date=start_day.isoformat())
+                raise UserError(
+                    "input.before_previous",
+                    "结案日期不能早于执法活动开始日期 {date}",
+                    field="at",
+                    date=start_day.isoformat(),
+                )
             before = snapshot(activity)
             activity.status = "closed"
             activity.closed_at = when
@@ -226,7 +247,7 @@ class ActivityService:
                 return self.view(activity.id)
             role = self.ctx.profile().get("viewing.confidential_approver_role")
             if not on and not has_role(current_staff(self.ctx), role):
-                raise UserError("只有{role}可以取消保密标记", role=label(ROLES, role))
+                raise UserError("activity.unmark_denied", "只有{role}可以取消保密标记", role=label(ROLES, role))
             before = snapshot(activity)
             activity.confidential = bool(on)
             activity.save()
@@ -268,7 +289,9 @@ class ActivityService:
                     summary=f"{activity.id} {activity.case_no or activity.title}",
                 )
             if not allowed:
-                raise UserError("执法活动 {id} 涉密，您无权查看", id=activity.id)
+                raise UserError(
+                    "activity.confidential", "执法活动 {id} 涉密，您无权查看", field="activity_id", id=activity.id
+                )
         return self.view(activity.id)
 
     def _views(self, activities: list[Activity]) -> list[ActivityView]:
@@ -333,10 +356,10 @@ class ActivityService:
 
 
 class NoRecordService:
-    def __init__(self, ctx: Context):
+    def __init__(self, ctx: Context, activities: ActivityService, staff: StaffService):
         self.ctx = ctx
-        self.activities = ActivityService(ctx)
-        self.staff = StaffService(ctx)
+        self.activities = activities
+        self.staff = staff
 
     def add(
         self,
@@ -351,40 +374,41 @@ class NoRecordService:
         """无法记录工作记录: reason and basis, signed by enough officers, reported to the leader."""
         profile = self.ctx.profile()
         allowed = profile.get("norecord.reasons")
-        if reason not in allowed:
-            raise UserError(
-                "{label}无效：{value}（可选：{choices}）",
-                label=N_("无法记录原因"),
-                value=reason,
-                choices=" ".join(allowed),
-            )
-        if reason not in NORECORD_REASONS:
-            raise UserError(
-                "{label}无效：{value}（可选：{choices}）",
-                label=N_("无法记录原因"),
-                value=reason,
-                choices=" ".join(NORECORD_REASONS),
-            )
-        basis = require_text(basis, N_("依据"))
+        require_choice(reason, allowed, N_("无法记录原因"), field="reason")
+        require_choice(reason, NORECORD_REASONS, N_("无法记录原因"), field="reason")
+        basis = require_text(basis, N_("依据"), field="basis")
         numbers = list(dict.fromkeys(n.strip() for n in signers if n and n.strip()))
         minimum = profile.get("norecord.min_signers")
         if len(numbers) < minimum:
-            raise UserError("工作记录须由至少 {n} 名执法人员签字", n=minimum)
+            raise UserError(
+                "norecord.too_few_signers", "工作记录须由至少 {n} 名执法人员签字", field="signers", n=minimum
+            )
         when = self.ctx.clock()
         if at not in (None, ""):
-            when = at if isinstance(at, dt.datetime) else parse_local_datetime(at, profile.tz, label=N_("时间"))
+            if isinstance(at, dt.datetime):
+                when = at
+            else:
+                when = parse_local_datetime(at, profile.tz, label=N_("时间"), field="at")
             if when > self.ctx.clock():
-                raise UserError("{label}不能晚于现在：{value}", label=N_("时间"), value=fmt_local(when, profile.tz))
+                raise UserError(
+                    "input.future",
+                    "{label}不能晚于现在：{value}",
+                    field="at",
+                    label=N_("时间"),
+                    value=fmt_local(when, profile.tz),
+                )
         role = profile.get("norecord.report_role")
         with self.ctx.change():
             activity = self.activities.get(activity_id)
-            people = [enforcement_officer(self.staff, n) for n in numbers]
-            leader = self.staff.get(reported_to)
+            people = [enforcement_officer(self.staff, n, field="signers") for n in numbers]
+            leader = self.staff.get(reported_to, field="reported_to")
             if not leader.active or role not in leader.role_list:
                 from avledger.vocab import ROLES, label
 
                 raise UserError(
+                    "norecord.bad_recipient",
                     "{name}（{number}）不是在职的{role}，不能接收工作记录报告",
+                    field="reported_to",
                     name=leader.name,
                     number=leader.number,
                     role=label(ROLES, role),
@@ -403,7 +427,7 @@ class NoRecordService:
     def list(self, *, activity: int | str | None = None) -> list[NoRecordView]:
         query = NoRecord.select().order_by(NoRecord.at, NoRecord.id)
         if activity not in (None, ""):
-            query = query.where(NoRecord.activity == self.activities.get(activity))
+            query = query.where(NoRecord.activity == self.activities.get(activity, field="activity"))
         from avledger.services.clearance import Clearance
 
         clearance = Clearance(self.ctx)  # confidential activities only for those cleared (F17)

@@ -14,8 +14,9 @@ from avledger.vocab import WORKING_STATUSES
 
 
 class AllocationService:
-    def __init__(self, ctx: Context):
+    def __init__(self, ctx: Context, departments: DepartmentService):
         self.ctx = ctx
+        self.departments = departments
 
     def report(self) -> list[AllocationRow]:
         profile = self.ctx.profile()
@@ -26,7 +27,7 @@ class AllocationService:
             .tuples()
         )
         rows = []
-        for dept in DepartmentService(self.ctx).list():
+        for dept in self.departments.list():
             per = profile.officers_per_device(dept.alloc_class)
             required = None if per is None else ceil(dept.officer_count / per)
             have = working.get(dept.id, 0)

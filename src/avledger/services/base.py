@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -43,7 +43,9 @@ class Context:
     def office(self) -> Office:
         office = Office.get_or_none(Office.id == 1)
         if office is None:
-            raise UserError("登记库尚未初始化，请先运行 avledger init --unit 单位名称 --profile 预设")
+            raise UserError(
+                "office.not_initialised", "登记库尚未初始化，请先运行 avledger init --unit 单位名称 --profile 预设"
+            )
         return office
 
     def profile(self) -> Profile:
@@ -83,8 +85,33 @@ class Context:
         )
 
 
-def require_text(value: str | None, label: str) -> str:
+def require_text(value: str | None, label: str, *, field: str) -> str:
+    """``value`` stripped, or a refusal naming ``label`` (a message id) and ``field`` (the parameter)."""
     text = (value or "").strip()
     if not text:
-        raise UserError("{label}不能为空", label=label)
+        raise UserError("input.empty", "{label}不能为空", field=field, label=label)
     return text
+
+
+def require_choice(value: str, choices: Iterable[str], label: str, *, field: str) -> str:
+    """``value`` if it is one of ``choices`` (a vocabulary's ids), else a refusal listing them."""
+    choices = list(choices)
+    if value not in choices:
+        raise UserError(
+            "input.bad_choice",
+            "{label}无效：{value}（可选：{choices}）",
+            field=field,
+            label=label,
+            value=value,
+            choices=" ".join(choices),
+        )
+    return value
+
+
+def require_choices(values: Iterable[str] | None, choices: Iterable[str], label: str, *, field: str) -> str:
+    """Several choices, each checked, stored comma-separated without repeats."""
+    choices = list(choices)
+    items = [v.strip() for v in values or () if v and v.strip()]
+    for item in items:
+        require_choice(item, choices, label, field=field)
+    return ",".join(dict.fromkeys(items))

@@ -19,7 +19,6 @@ import json
 import math
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from avledger.burners import burn as burner
 from avledger.burners.iso import SourceChanged, build_image, payload_names
@@ -36,11 +35,9 @@ from avledger.progress import check as check_cancel
 from avledger.services.activities import ActivityService
 from avledger.services.base import Context, require_text
 from avledger.services.ingest import IngestService
+from avledger.services.typeset import Typesetter
 from avledger.timeutil import fmt_local, to_local
 from avledger.vocab import LONG_TERM_REASONS
-
-if TYPE_CHECKING:
-    from avledger.services.printing import PrintService
 
 
 # --- events and rows -----------------------------------------------------------------
@@ -174,11 +171,18 @@ def _volume_id(set_id: int, number: int, when: dt.datetime) -> str:
 
 
 class DiscService:
-    def __init__(self, ctx: Context, ingest: IngestService | None = None, printing: PrintService | None = None):
+    def __init__(self, ctx: Context, activities: ActivityService, ingest: IngestService, typesetter: Typesetter):
         self.ctx = ctx
-        self.ingest = ingest
-        self.printing = printing  # for the printable description on each disc (说明.pdf)
-        self.activities = ActivityService(ctx)
+        self.activities = activities
+        self.ingest = ingest  # the archive
+        self.typesetter = typesetter  # for the printable description on each disc (说明.pdf)
+
+    def get(self, volume_id: str, *, field: str = "volume_id") -> Disc:
+        """The registered disc with that volume id; ``field``: the caller's parameter that named it."""
+        disc = Disc.get_or_none(Disc.volume_id == (volume_id or "").strip())
+        if disc is None:
+            raise UserError("disc.unknown", "没有这个卷标的光盘：{volume}", field=field, volume=volume_id)
+        return disc
 
     # --- what must go to disc ------------------------------------------------------------
     def targets(self) -> list[DiscTarget]:
@@ -205,18 +209,17 @@ class DiscService:
     # --- plan ---------------------------------------------------------------------------------
     def _source(self, activity: int | str | None, case_no: str | None) -> tuple[Activity | None, str, list[Activity]]:
         if (activity in (None, "")) == (case_no in (None, "")):
-            raise UserError("请指定执法活动编号或案号（二选一）")
+            raise UserError("input.one_of", "请指定执法活动编号或案号（二选一）")
         if activity not in (None, ""):
-            found = self.activities.get(activity)
+            found = self.activities.get(activity, field="activity")
             return found, "", [found]
         case_no = (case_no or "").strip()
         acts = list(Activity.select().where(Activity.case_no == case_no).order_by(Activity.start_at))
         if not acts:
-            raise UserError("没有这个案号的执法活动：{no}", no=case_no)
+            raise UserError("case.unknown", "没有这个案号的执法活动：{no}", field="case_no", no=case_no)
         return None, case_no, acts
 
     def _files(self, acts: list[Activity]) -> list[SourceFile]:
-        assert self.ingest is not None, "planning and building need the archive"
         root = self.ingest.archive_root()
         clips = Clip.select().where(Clip.activity.in_([a.id for a in acts])).order_by(Clip.start_at, Clip.id)
         return [SourceFile(c.id, c.original_name, c.size, c.sha256, root / c.archive_path) for c in clips]
@@ -257,12 +260,16 @@ class DiscService:
         plan = plan_discs(self._files(acts), media, capacity_bytes=capacity_bytes)
         for f in (f for d in plan.discs for f in d.files):
             if not f.path.is_file() or f.path.stat().st_size != f.size:
-                raise UserError("存储中缺少文件 {path}，请先运行 avledger verify", path=str(f.path))
+                raise UserError(
+                    "archive.file_missing", "存储中缺少文件 {path}，请先运行 avledger verify", path=str(f.path)
+                )
         folder = Path(out).expanduser().resolve()
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise UserError("无法创建目录 {path}：{err}", path=str(folder), err=exc.strerror) from None
+            raise UserError(
+                "write.failed", "无法创建目录 {path}：{err}", field="out", path=str(folder), err=exc.strerror
+            ) from None
         clean_leftovers(folder)
         # the description is printed before anything is registered: a missing font or a character it cannot
         # draw is refused with nothing changed (the texts are the same on every disc but for ASCII ids)
@@ -297,13 +304,22 @@ class DiscService:
                 image = build_image(target, disc.volume_id, planned.files, tags, progress=report, cancel=cancel)
             except SourceChanged as exc:
                 raise UserError(
+                    "archive.file_changed",
                     "存储中的文件与登记的指纹不一致，未制作镜像：{names}（请运行 avledger verify）",
                     names="、".join(exc.names),
                 ) from None
             except FileNotFoundError as exc:
-                raise UserError("存储中缺少文件 {path}，请先运行 avledger verify", path=str(exc.filename)) from None
+                raise UserError(
+                    "archive.file_missing", "存储中缺少文件 {path}，请先运行 avledger verify", path=str(exc.filename)
+                ) from None
             except OSError as exc:
-                raise UserError("写入镜像 {path} 失败：{err}", path=str(target), err=exc.strerror or str(exc)) from None
+                raise UserError(
+                    "write.failed",
+                    "写入镜像 {path} 失败：{err}",
+                    field="out",
+                    path=str(target),
+                    err=exc.strerror or str(exc),
+                ) from None
             with self.ctx.change():
                 before = snapshot(disc)
                 disc.image_path, disc.image_sha256, disc.size = str(image.path), image.sha256, image.size
@@ -417,40 +433,39 @@ class DiscService:
             "manifest-sha256.txt": manifest.encode("utf-8"),
             "说明.txt": ("\r\n".join(lines) + "\r\n").encode("utf-8"),
         }
-        if self.printing is not None:
-            fields = [
-                ("制作单位", unit),
-                ("制作人", maker),
-                ("制作时间", made),
-                ("案件名称", case_name or "（无）"),
-                ("案号", case_no or "（无）"),
-                ("执法活动", activity_text),
-                ("长期保存情形", "、".join(LONG_TERM_REASONS.get(r, r) for r in reasons) or "（无）"),
-                ("光盘", f"第 {disc.number} 张，共 {count} 张"),
-                ("卷标", disc.volume_id),
-                ("登记编号", str(disc.id)),
-                ("份数", f"一式 {self.ctx.profile().get('disc.copies')} 份"),
-                ("文件", f"{len(files)} 个，共 {sum(f.size for f in files)} 字节"),
-            ]
-            sheet = [
-                ("制作人", maker),
-                ("调取人", maker),
-                ("调取时间", made),
-                (
-                    "说明",
-                    "本光盘所载音像资料由存储中的原始文件复制，未作任何改动；"
-                    "每个文件的 SHA-256 见 manifest-sha256.txt，文件清单见 说明.txt。",
-                ),
-            ]
-            tags["说明.pdf"] = self.printing.render_form(
-                "disc-description",
-                {
-                    "title": "执法音像记录光盘说明",
-                    "fields": fields,
-                    "sheet": sheet,
-                    "note": "校验：manifest-sha256.txt 列出每个文件的 SHA-256（BagIt, RFC 8493）。",
-                },
-            )
+        fields = [
+            ("制作单位", unit),
+            ("制作人", maker),
+            ("制作时间", made),
+            ("案件名称", case_name or "（无）"),
+            ("案号", case_no or "（无）"),
+            ("执法活动", activity_text),
+            ("长期保存情形", "、".join(LONG_TERM_REASONS.get(r, r) for r in reasons) or "（无）"),
+            ("光盘", f"第 {disc.number} 张，共 {count} 张"),
+            ("卷标", disc.volume_id),
+            ("登记编号", str(disc.id)),
+            ("份数", f"一式 {self.ctx.profile().get('disc.copies')} 份"),
+            ("文件", f"{len(files)} 个，共 {sum(f.size for f in files)} 字节"),
+        ]
+        sheet = [
+            ("制作人", maker),
+            ("调取人", maker),
+            ("调取时间", made),
+            (
+                "说明",
+                "本光盘所载音像资料由存储中的原始文件复制，未作任何改动；"
+                "每个文件的 SHA-256 见 manifest-sha256.txt，文件清单见 说明.txt。",
+            ),
+        ]
+        tags["说明.pdf"] = self.typesetter.render_form(
+            "disc-description",
+            {
+                "title": "执法音像记录光盘说明",
+                "fields": fields,
+                "sheet": sheet,
+                "note": "校验：manifest-sha256.txt 列出每个文件的 SHA-256（BagIt, RFC 8493）。",
+            },
+        )
         return tags
 
     # --- burn ------------------------------------------------------------------------------------
@@ -459,17 +474,17 @@ class DiscService:
         from pycdlib.pycdlibexception import PyCdlibException
 
         if not image.is_file():
-            raise UserError("没有这个镜像文件：{path}", path=str(image))
+            raise UserError("disc.no_image", "没有这个镜像文件：{path}", field="image", path=str(image))
         iso = pycdlib.PyCdlib()
         try:
             iso.open(str(image))
             volume_id = iso.pvd.volume_identifier.decode("ascii", "replace").strip()
             iso.close()
         except PyCdlibException:
-            raise UserError("{path} 不是光盘镜像", path=str(image)) from None
+            raise UserError("disc.not_an_image", "{path} 不是光盘镜像", field="image", path=str(image)) from None
         disc = Disc.get_or_none(Disc.volume_id == volume_id)
         if disc is None or not disc.image_sha256:
-            raise UserError("{path} 不是本登记库制作的光盘镜像", path=str(image))
+            raise UserError("disc.foreign", "{path} 不是本登记库制作的光盘镜像", field="image", path=str(image))
         return disc
 
     def burn(
@@ -489,20 +504,24 @@ class DiscService:
         """
         copies = self.ctx.profile().get("disc.copies")
         if copy not in range(1, copies + 1):
-            raise UserError("份号应为 1 到 {n}", n=copies)
+            raise UserError("input.out_of_range", "份号应为 1 到 {n}", field="copy", n=copies)
         burner.drive_path(drive)
         path = Path(image).expanduser().resolve()
         disc = self._disc_of_image(path)
         existing = DiscCopy.get_or_none((DiscCopy.disc == disc) & (DiscCopy.copy == copy))
         if existing is not None and existing.verified:
             raise UserError(
+                "disc.copy_done",
                 "光盘 {volume} 的第 {copy} 份已刻录并核验（{at}）",
+                field="copy",
                 volume=disc.volume_id,
                 copy=copy,
                 at=fmt_local(existing.verified_at, self.ctx.profile().tz),
             )
         if path.stat().st_size != disc.size:
-            raise UserError("镜像 {path} 与制作时登记的指纹不一致，请重新制作", path=str(path))
+            raise UserError(
+                "disc.image_changed", "镜像 {path} 与制作时登记的指纹不一致，请重新制作", field="image", path=str(path)
+            )
 
         def report(event: Progress) -> None:
             emit(progress, replace(event, current=disc.volume_id))
@@ -511,7 +530,9 @@ class DiscService:
             burner.burn_image(path, drive, sha256=disc.image_sha256, progress=report, cancel=cancel)
         except burner.ImageChanged:
             # the image changed since it was built: nothing is burned or registered
-            raise UserError("镜像 {path} 与制作时登记的指纹不一致，请重新制作", path=str(path)) from None
+            raise UserError(
+                "disc.image_changed", "镜像 {path} 与制作时登记的指纹不一致，请重新制作", field="image", path=str(path)
+            ) from None
         # once xorriso has written the disc, the copy exists: its read-back runs to the end (not cancellable)
         # so that it is registered, verified or not, rather than left a disc the register does not know
         ok = burner.read_back(drive, disc.size, progress=report) == disc.image_sha256
@@ -549,14 +570,14 @@ class DiscService:
 
     def keep(self, volume_id: str, copy: int, kept_at: str) -> CopyView:
         """A copy moved: where it is kept now."""
-        place = require_text(kept_at, N_("存放位置"))
+        place = require_text(kept_at, N_("存放位置"), field="kept_at")
         with self.ctx.change():
-            disc = Disc.get_or_none(Disc.volume_id == (volume_id or "").strip())
-            if disc is None:
-                raise UserError("没有这个卷标的光盘：{volume}", volume=volume_id)
+            disc = self.get(volume_id)
             row = DiscCopy.get_or_none((DiscCopy.disc == disc) & (DiscCopy.copy == copy))
             if row is None:
-                raise UserError("光盘 {volume} 没有登记第 {copy} 份", volume=disc.volume_id, copy=copy)
+                raise UserError(
+                    "disc.no_copy", "光盘 {volume} 没有登记第 {copy} 份", field="copy", volume=disc.volume_id, copy=copy
+                )
             before = snapshot(row)
             row.kept_at = place
             row.save()
@@ -602,12 +623,20 @@ class DiscService:
             disc_id = None
         disc = Disc.get_or_none(Disc.id == disc_id) if disc_id is not None else None
         if disc is None or disc.volume_id != reading.bag_info.get("External-Identifier"):
-            raise UserError("{drive} 中的光盘不在本登记库中（卷标 {volume}）", drive=drive, volume=reading.volume_id)
+            raise UserError(
+                "disc.foreign",
+                "{drive} 中的光盘不在本登记库中（卷标 {volume}）",
+                field="drive",
+                drive=drive,
+                volume=reading.volume_id,
+            )
         copy_row = None
         if copy is not None:
             copy_row = DiscCopy.get_or_none((DiscCopy.disc == disc) & (DiscCopy.copy == copy))
             if copy_row is None:
-                raise UserError("光盘 {volume} 没有登记第 {copy} 份", volume=disc.volume_id, copy=copy)
+                raise UserError(
+                    "disc.no_copy", "光盘 {volume} 没有登记第 {copy} 份", field="copy", volume=disc.volume_id, copy=copy
+                )
         problems = list(reading.problems)
         if reading.manifest_sha256 != disc.manifest_sha256:
             problems.append(DiscProblem("manifest", "manifest-sha256.txt"))

@@ -21,7 +21,7 @@ from avledger.models.schema import Activity, Clip, Device, Gap, Loan, NoRecord, 
 from avledger.progress import CancelToken, Progress, ProgressSink, emit
 from avledger.progress import check as check_cancel
 from avledger.services.activities import ActivityService
-from avledger.services.base import Context, require_text
+from avledger.services.base import Context, require_choice, require_text
 from avledger.services.ingest import LOCK_NAME, IngestService, refresh_gaps
 
 
@@ -104,28 +104,22 @@ class WaitingView:
     hours_left: float  # negative once overdue
 
 
-@dataclass(frozen=True)
-class Look:
-    pictures: list
-    approval: object | None  # the AccessView it was shown under; None: the manager's own look
-    viewing_id: int | None
-
-
 class FootageService:
-    def __init__(self, ctx: Context, ingest: IngestService | None = None):
-        """``ingest`` gives the archive and the deadlines (pictures, verify, assign); listing needs neither."""
+    def __init__(self, ctx: Context, activities: ActivityService, ingest: IngestService):
+        """``ingest`` gives the archive (verify) and the collection deadlines (assign)."""
         self.ctx = ctx
+        self.activities = activities
         self.ingest = ingest
-        self.activities = ActivityService(ctx)
 
-    def get(self, clip_id: int | str) -> Clip:
+    def get(self, clip_id: int | str, *, field: str = "clip_id") -> Clip:
+        """The archived clip with that id; ``field``: the caller's parameter that named it."""
         try:
             key = int(clip_id)
         except (TypeError, ValueError):
             key = None
         clip = Clip.get_or_none(Clip.id == key) if key is not None else None
         if clip is None:
-            raise UserError("没有这个编号的音像文件：{id}", id=clip_id)
+            raise UserError("clip.unknown", "没有这个编号的音像文件：{id}", field=field, id=clip_id)
         return clip
 
     def _query(self):
@@ -143,7 +137,7 @@ class FootageService:
     ) -> list[ClipView]:
         query = self._query()
         if activity not in (None, ""):
-            query = query.where(Clip.activity == self.activities.get(activity))
+            query = query.where(Clip.activity == self.activities.get(activity, field="activity"))
         if unassigned:
             query = query.where(Clip.activity.is_null())
         if late:
@@ -196,7 +190,13 @@ class FootageService:
             clip = self.get(clip_id)
             activity = self.activities.get(activity_id)
             if clip.activity_id == activity.id:
-                raise UserError("音像文件 {id} 已属于执法活动 {activity}", id=clip.id, activity=activity.id)
+                raise UserError(
+                    "clip.already_assigned",
+                    "音像文件 {id} 已属于执法活动 {activity}",
+                    field="activity_id",
+                    id=clip.id,
+                    activity=activity.id,
+                )
             old_activity = clip.activity_id
             before = snapshot(clip)
             clip.activity = activity
@@ -290,37 +290,16 @@ class FootageService:
 
     def explain_late(self, clip_id: int | str, reason: str) -> ClipView:
         """逾期说明: why footage reached the archive after the deadline."""
-        reason = require_text(reason, N_("逾期原因"))
+        reason = require_text(reason, N_("逾期原因"), field="reason")
         with self.ctx.change():
             clip = self.get(clip_id)
             if not clip.late:
-                raise UserError("音像文件 {id} 没有逾期，无需说明", id=clip.id)
+                raise UserError("clip.not_late", "音像文件 {id} 没有逾期，无需说明", field="clip_id", id=clip.id)
             before = snapshot(clip)
             clip.late_reason = reason
             clip.save()
             self.ctx.log("late_reason", clip, before=before, summary=f"{clip.original_name}：{reason}")
         return self.view(clip.id)
-
-    def preview(self, clip_id: int | str, *, count: int = 3, width: int = 24) -> list:
-        """A few pictures from an archived clip (see :meth:`look`)."""
-        return self.look(clip_id, count=count, width=width).pictures
-
-    def look(self, clip_id: int | str, *, count: int = 3, width: int = 24) -> Look:
-        """A few pictures from an archived clip, read only, under an approval (F15): the look is a registered
-        viewing (end it with ``AccessService.finish``). The manager may look at non-confidential footage without
-        one; that look is audited as a preview. Anyone else is refused, and the attempt is logged."""
-        from avledger.services.access import AccessService
-        from avledger.services.thumbs import thumbnails
-
-        clip = self.get(clip_id)
-        approval, viewing_id = AccessService(self.ctx, self).open_clip(clip.id)
-        pictures = thumbnails(self.ingest.archive_root() / clip.archive_path, count=count, width=width)
-        if approval is None:
-            with self.ctx.change():
-                self.ctx.log(
-                    "preview", entity="clip", entity_id=clip.id, summary=f"{clip.original_name}（{len(pictures)}）"
-                )
-        return Look(pictures, approval, viewing_id)
 
     # --- verify ------------------------------------------------------------------
     def verify(
@@ -339,7 +318,7 @@ class FootageService:
         query = Clip.select(Clip.id, Clip.archive_path, Clip.sha256, Clip.size).order_by(Clip.id)
         scope = None
         if activity not in (None, ""):
-            scope = self.activities.get(activity)
+            scope = self.activities.get(activity, field="activity")
             query = query.where(Clip.activity == scope)
         totals = query.select(fn.COUNT(Clip.id), fn.COALESCE(fn.SUM(Clip.size), 0)).order_by()
         files, total = totals.scalar(as_tuple=True)
@@ -433,14 +412,14 @@ def _archived_state(path: Path) -> tuple[str | None, int]:
 
 
 class GapService:
-    def __init__(self, ctx: Context):
+    def __init__(self, ctx: Context, activities: ActivityService):
         self.ctx = ctx
-        self.activities = ActivityService(ctx)
+        self.activities = activities
 
     def list(self, *, activity: int | str | None = None, open_only: bool = False) -> list[GapView]:
         query = Gap.select(Gap, Activity, Device).join(Activity).switch(Gap).join(Device).order_by(Gap.start_at, Gap.id)
         if activity not in (None, ""):
-            query = query.where(Gap.activity == self.activities.get(activity))
+            query = query.where(Gap.activity == self.activities.get(activity, field="activity"))
         if open_only:
             query = query.where(Gap.reason.is_null())
         from avledger.services.clearance import Clearance
@@ -467,18 +446,14 @@ class GapService:
 
     def explain(self, gap_id: int | str, reason: str, *, note: str = "", reported: bool = False) -> GapView:
         """中断说明: the reason of an interruption and whether a written report was made."""
-        allowed = self.ctx.profile().get("ingest.gap_reasons")
-        if reason not in allowed:
-            raise UserError(
-                "{label}无效：{value}（可选：{choices}）", label=N_("中断原因"), value=reason, choices=" ".join(allowed)
-            )
+        require_choice(reason, self.ctx.profile().get("ingest.gap_reasons"), N_("中断原因"), field="reason")
         with self.ctx.change():
             try:
                 gap = Gap.get_or_none(Gap.id == int(gap_id))
             except (TypeError, ValueError):
                 gap = None
             if gap is None:
-                raise UserError("没有这个编号的记录中断：{id}", id=gap_id)
+                raise UserError("gap.unknown", "没有这个编号的记录中断：{id}", field="gap_id", id=gap_id)
             before = snapshot(gap)
             gap.reason = reason
             gap.note = note.strip()

@@ -150,7 +150,11 @@ class _ArchiveLock:
             fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             self.handle.close()
-            raise UserError("另一个采集任务正在写入存储 {path}，请等它结束后再试", path=str(self.path.parent)) from None
+            raise UserError(
+                "ingest.archive_busy",
+                "另一个采集任务正在写入存储 {path}，请等它结束后再试",
+                path=str(self.path.parent),
+            ) from None
         return self
 
     def __exit__(self, *exc) -> None:
@@ -201,11 +205,11 @@ def safe_name(text: str) -> str:
 
 
 class IngestService:
-    def __init__(self, ctx: Context, home: Home):
+    def __init__(self, ctx: Context, home: Home, devices: DeviceService, activities: ActivityService):
         self.ctx = ctx
         self.home = home
-        self.devices = DeviceService(ctx)
-        self.activities = ActivityService(ctx)
+        self.devices = devices
+        self.activities = activities
 
     # --- where ---------------------------------------------------------------
     def archive_root(self) -> Path:
@@ -224,9 +228,9 @@ class IngestService:
         require_av()
         root = Path(source).expanduser()
         if not root.is_dir():
-            raise UserError("找不到要采集的文件夹：{path}", path=str(source))
-        given_device = self.devices.get(device) if device else None
-        given_activity = self.activities.get(activity) if activity not in (None, "") else None
+            raise UserError("ingest.no_source", "找不到要采集的文件夹：{path}", field="source", path=str(source))
+        given_device = self.devices.get(device, field="device") if device else None
+        given_activity = self.activities.get(activity, field="activity") if activity not in (None, "") else None
         archive = self.archive_root().resolve()
         files: list[PlannedFile] = []
         skipped: list[Skipped] = []
@@ -381,11 +385,12 @@ class IngestService:
         try:
             planned = plan.files[index]
         except IndexError:
-            raise UserError("计划中没有第 {n} 个文件", n=index + 1) from None
-        given_device = (
-            self.devices.get(device) if device else (Device.get_by_id(planned.device_id) if planned.device_id else None)
-        )
-        given_activity = self.activities.get(activity) if activity not in (None, "") else None
+            raise UserError("ingest.not_planned", "计划中没有第 {n} 个文件", field="index", n=index + 1) from None
+        if device:
+            given_device = self.devices.get(device, field="device")
+        else:
+            given_device = Device.get_by_id(planned.device_id) if planned.device_id else None
+        given_activity = self.activities.get(activity, field="activity") if activity not in (None, "") else None
         rel = str(planned.source.relative_to(plan.source))
         replanned = self._plan_file(
             planned.source, rel, planned.size, planned.kind, given_device, given_activity, self._known_devices()
@@ -411,7 +416,9 @@ class IngestService:
         try:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise UserError("无法创建存储目录 {path}：{err}", path=str(root), err=exc.strerror) from None
+            raise UserError(
+                "write.failed", "无法创建存储目录 {path}：{err}", path=str(root), err=exc.strerror
+            ) from None
         with _ArchiveLock(root):
             self.clean_leftovers()
             total_files, total_bytes = len(plan.files), plan.total_bytes
@@ -475,7 +482,10 @@ class IngestService:
                             break
                         except OSError as exc:
                             raise UserError(
-                                "复制 {name} 失败：{err}", name=str(planned.source), err=exc.strerror or str(exc)
+                                "ingest.copy_failed",
+                                "复制 {name} 失败：{err}",
+                                name=str(planned.source),
+                                err=exc.strerror or str(exc),
                             ) from None
                         finish(wait=False)  # the files before whose read-back is done
                         if isinstance(copied, Duplicate):
@@ -566,7 +576,11 @@ class IngestService:
         planned = c.planned
         try:
             if c.readback.result() != c.sha:
-                raise UserError("{name} 写入存储后回读校验不一致，已放弃（原文件未改动）", name=str(planned.source))
+                raise UserError(
+                    "write.readback_mismatch",
+                    "{name} 写入存储后回读校验不一致，已放弃（原文件未改动）",
+                    name=str(planned.source),
+                )
             existing = Clip.get_or_none(Clip.sha256 == c.sha)  # the same content twice on one card
             if existing is not None:
                 return Duplicate(str(planned.source), c.sha, existing.id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from peewee import JOIN
 
@@ -91,40 +92,95 @@ class LiabilityView:
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    at: dt.datetime
-    kind: str  # issue, handover, return, lost, fault, repair_sent, repair_back, liability
-    text: str
-    data: dict = field(default_factory=dict, compare=False)  # what the text says, language-free (for JSON)
+    """One event in a device's life: the same data in every language (for JSON); :attr:`text` words it."""
+
+    at: dt.datetime  # naive UTC
+    kind: str  # issue, handover, return, fault, repair_sent, repair_back, liability
+    details: dict[str, Any] = field(default_factory=dict)  # see describe_history
+
+    @property
+    def text(self) -> str:
+        """The event in the user's language."""
+        return describe_history(self)
+
+
+def describe_history(entry: HistoryEntry) -> str:
+    """A device history entry in words, in the user's language."""
+    from avledger.i18n import _
+
+    d = entry.details
+    if entry.kind == "issue":
+        text = _("{holder}（{number}）领用").format(holder=d["holder"], number=d["number"])
+        if d["check_failed"]:
+            text += _("，检查未通过仍领用：{reason}").format(reason=d["despite"] or "")
+        return text
+    if entry.kind == "handover":
+        return _("{giver} 交接给 {holder}（{number}）").format(
+            giver=d["giver"] or "", holder=d["holder"], number=d["number"]
+        )
+    if entry.kind == "return":
+        text = _("{holder} 归还").format(holder=d["holder"])
+        if d["damaged"]:
+            text += _("（损坏）")
+        if d["content"]:
+            text += _("；记录内容：{content}").format(content=d["content"])
+        return text
+    if entry.kind == "fault":
+        return _("故障登记：{desc}").format(desc=d["description"])
+    if entry.kind == "repair_sent":
+        return _("送厂维修")
+    if entry.kind == "repair_back":
+        return _("修复返回入库")
+    if entry.kind == "liability":
+        return _("{kind}，责任人 {name}（{number}），赔偿 {amount} 元").format(
+            kind=_("丢失") if d["liability"] == "lost" else _("损坏"),
+            name=d["name"],
+            number=d["number"],
+            amount=d["amount"],
+        )
+    return entry.kind
 
 
 class LendingService:
-    def __init__(self, ctx: Context):
+    def __init__(self, ctx: Context, devices: DeviceService, staff: StaffService):
         self.ctx = ctx
-        self.devices = DeviceService(ctx)
-        self.staff = StaffService(ctx)
+        self.devices = devices
+        self.staff = staff
 
     # --- time ----------------------------------------------------------
     def _when(self, at: str | dt.datetime | None, label: str = "时间") -> dt.datetime:
-        """The event's time as naive UTC: now, or a past local time typed by the manager."""
+        """The event's time (the ``at`` parameter) as naive UTC: now, or a past local time typed by the manager."""
         now = self.ctx.clock()
         if at is None or at == "":
             return now
-        when = at if isinstance(at, dt.datetime) else parse_local_datetime(at, self.ctx.profile().tz, label=label)
+        tz = self.ctx.profile().tz
+        when = at if isinstance(at, dt.datetime) else parse_local_datetime(at, tz, label=label, field="at")
         if when > now:
-            raise UserError("{label}不能晚于现在：{value}", label=label, value=fmt_local(when, self.ctx.profile().tz))
+            raise UserError(
+                "input.future", "{label}不能晚于现在：{value}", field="at", label=label, value=fmt_local(when, tz)
+            )
         return when
 
     def _fmt(self, value: dt.datetime | None) -> str:
         return fmt_local(value, self.ctx.profile().tz)
 
     # --- rules ----------------------------------------------------------
-    def _holder(self, number: str) -> Staff:
-        person = self.staff.get(number)
+    def _holder(self, number: str, field: str) -> Staff:
+        """The officer who is to hold a device (``field``: the parameter that named them)."""
+        person = self.staff.get(number, field=field)
         if not person.active:
-            raise UserError("{name}（{number}）已离职，不能使用执法记录设备", name=person.name, number=person.number)
+            raise UserError(
+                "staff.left",
+                "{name}（{number}）已离职，不能使用执法记录设备",
+                field=field,
+                name=person.name,
+                number=person.number,
+            )
         if not person.cert_no:
             raise UserError(
+                "staff.not_officer",
                 "{name}（{number}）没有执法证，不是执法人员，不能领用执法记录设备（转借他人属违规）",
+                field=field,
                 name=person.name,
                 number=person.number,
             )
@@ -134,9 +190,11 @@ class LendingService:
         """The pre-use check ids that fail under the profile's thresholds."""
         profile = self.ctx.profile()
         if not 0 <= check.battery_pct <= 100:
-            raise UserError("电量应在 0 到 100 之间：{value}", value=check.battery_pct)
+            raise UserError(
+                "input.out_of_range", "电量应在 0 到 100 之间：{value}", field="battery", value=check.battery_pct
+            )
         if check.free_gb < 0:
-            raise UserError("剩余存储不能为负数：{value}", value=check.free_gb)
+            raise UserError("input.out_of_range", "剩余存储不能为负数：{value}", field="free_gb", value=check.free_gb)
         failures = []
         if check.battery_pct < profile.get("precheck.min_battery_pct"):
             failures.append("battery")
@@ -191,31 +249,40 @@ class LendingService:
             due_at = (
                 due
                 if isinstance(due, dt.datetime)
-                else parse_local_datetime(due, self.ctx.profile().tz, label="应还时间")
+                else parse_local_datetime(due, self.ctx.profile().tz, label="应还时间", field="due")
             )
             if due_at <= when:
-                raise UserError("应还时间应晚于领用时间")
+                raise UserError("input.end_before_start", "应还时间应晚于领用时间", field="due")
         failures = self.check_failures(check)
         despite = (despite or "").strip() or None
         if failures and not despite:
             raise UserError(
+                "loan.check_failed",
                 "使用前检查未通过：{failures}。如确需领用，请注明原因（--despite）",
+                field="despite",
                 failures=self.describe_failures(failures),
             )
         with self.ctx.change():
             device = self.devices.get(asset_no)
-            person = self._holder(holder)
+            person = self._holder(holder, "holder")
             if device.status != "in_store":
                 from avledger.vocab import DEVICE_STATUSES, label
 
                 raise UserError(
+                    "device.unavailable",
                     "设备 {asset} 当前状态为“{status}”，不能领用",
+                    field="asset_no",
                     asset=device.asset_no,
                     status=label(DEVICE_STATUSES, device.status),
                 )
             last_end = self._last_end(device)
             if last_end and when < last_end:
-                raise UserError("领用时间不能早于该设备上次归还的时间（{time}）", time=self._fmt(last_end))
+                raise UserError(
+                    "input.before_previous",
+                    "领用时间不能早于该设备上次归还的时间（{time}）",
+                    field="at",
+                    time=self._fmt(last_end),
+                )
             loan = Loan.create(
                 device=device,
                 holder=person,
@@ -236,7 +303,12 @@ class LendingService:
 
     def _end(self, loan: Loan, when: dt.datetime, kind: str, **fields) -> None:
         if when < loan.start_at:
-            raise UserError("时间不能早于领用（交接）时间 {time}", time=self._fmt(loan.start_at))
+            raise UserError(
+                "input.before_previous",
+                "时间不能早于领用（交接）时间 {time}",
+                field="at",
+                time=self._fmt(loan.start_at),
+            )
         before = snapshot(loan)
         loan.end_at = when
         loan.end_kind = kind
@@ -250,13 +322,17 @@ class LendingService:
     ) -> LoanView:
         """归还: the device comes back to the cupboard. Opens the footage collection window."""
         if condition not in CONDITIONS:
-            raise UserError("设备状况无效：{value}（可选：ok damaged）", value=condition)
+            raise UserError(
+                "input.bad_choice", "设备状况无效：{value}（可选：ok damaged）", field="condition", value=condition
+            )
         when = self._when(at, "归还时间")
         with self.ctx.change():
             device = self.devices.get(asset_no)
             loan = self._open_loan(device)
             if loan is None:
-                raise UserError("设备 {asset} 没有在外的领用记录", asset=device.asset_no)
+                raise UserError(
+                    "loan.not_out", "设备 {asset} 没有在外的领用记录", field="asset_no", asset=device.asset_no
+                )
             self._end(loan, when, "return", content=content.strip(), condition=condition)
             if condition == "damaged":
                 fault = Fault.create(device=device, reported_at=when, description=content.strip() or "归还时发现损坏")
@@ -273,10 +349,12 @@ class LendingService:
             device = self.devices.get(asset_no)
             loan = self._open_loan(device)
             if loan is None:
-                raise UserError("设备 {asset} 没有在外的领用记录，无法交接", asset=device.asset_no)
-            person = self._holder(to)
+                raise UserError(
+                    "loan.not_out", "设备 {asset} 没有在外的领用记录，无法交接", field="asset_no", asset=device.asset_no
+                )
+            person = self._holder(to, "to")
             if person.id == loan.holder_id:
-                raise UserError("交接双方不能是同一人")
+                raise UserError("loan.same_holder", "交接双方不能是同一人", field="to")
             self._end(loan, when, "handover")
             new = Loan.create(
                 device=device,
@@ -293,17 +371,24 @@ class LendingService:
     # --- faults, repairs, losses -------------------------------------------
     def report_fault(self, asset_no: str, description: str, *, at: str | dt.datetime | None = None) -> FaultView:
         """故障登记: the device goes to "in repair"."""
-        description = require_text(description, "故障描述")
+        description = require_text(description, "故障描述", field="description")
         when = self._when(at, "登记时间")
         with self.ctx.change():
             device = self.devices.get(asset_no)
             if device.status == "issued":
-                raise UserError("设备 {asset} 正在使用中，请先归还（状况：damaged）再登记故障", asset=device.asset_no)
+                raise UserError(
+                    "device.in_use",
+                    "设备 {asset} 正在使用中，请先归还（状况：damaged）再登记故障",
+                    field="asset_no",
+                    asset=device.asset_no,
+                )
             if device.status != "in_store":
                 from avledger.vocab import DEVICE_STATUSES, label
 
                 raise UserError(
+                    "device.unavailable",
                     "设备 {asset} 当前状态为“{status}”，不能登记故障",
+                    field="asset_no",
                     asset=device.asset_no,
                     status=label(DEVICE_STATUSES, device.status),
                 )
@@ -326,22 +411,35 @@ class LendingService:
                 .first()
             )
             if device.status != "in_repair" or fault is None:
-                raise UserError("设备 {asset} 没有待维修的故障登记", asset=device.asset_no)
+                raise UserError(
+                    "repair.no_fault", "设备 {asset} 没有待维修的故障登记", field="asset_no", asset=device.asset_no
+                )
             before = snapshot(fault)
             if step == "sent":
                 if fault.sent_at:
                     raise UserError(
-                        "设备 {asset} 已于 {time} 送修", asset=device.asset_no, time=self._fmt(fault.sent_at)
+                        "repair.already_sent",
+                        "设备 {asset} 已于 {time} 送修",
+                        field="asset_no",
+                        asset=device.asset_no,
+                        time=self._fmt(fault.sent_at),
                     )
                 if when < fault.reported_at:
-                    raise UserError("送修时间不能早于故障登记时间 {time}", time=self._fmt(fault.reported_at))
+                    raise UserError(
+                        "input.before_previous",
+                        "送修时间不能早于故障登记时间 {time}",
+                        field="at",
+                        time=self._fmt(fault.reported_at),
+                    )
                 fault.sent_at = when
                 fault.save()
                 self.ctx.log("repair_sent", fault, before=before, summary=f"{device.asset_no} 送厂维修")
             else:
                 start = fault.sent_at or fault.reported_at
                 if when < start:
-                    raise UserError("返回时间不能早于 {time}", time=self._fmt(start))
+                    raise UserError(
+                        "input.before_previous", "返回时间不能早于 {time}", field="at", time=self._fmt(start)
+                    )
                 fault.back_at = when
                 fault.outcome = outcome.strip()
                 fault.save()
@@ -365,15 +463,22 @@ class LendingService:
         when = self._when(at, "时间")
         with self.ctx.change():
             device = self.devices.get(asset_no)
-            person = self.staff.get(liable)
+            person = self.staff.get(liable, field="liable")
             amount_fen = yuan_to_fen(amount, field="amount") if amount not in (None, "") else device.price_fen
             if amount_fen is None:
-                raise UserError("设备 {asset} 未登记原价，请注明赔偿金额（--amount）", asset=device.asset_no)
+                raise UserError(
+                    "liability.no_price",
+                    "设备 {asset} 未登记原价，请注明赔偿金额（--amount）",
+                    field="amount",
+                    asset=device.asset_no,
+                )
             if device.status in ("lost", "retired"):
                 from avledger.vocab import DEVICE_STATUSES, label
 
                 raise UserError(
+                    "device.unavailable",
                     "设备 {asset} 当前状态为“{status}”",
+                    field="asset_no",
                     asset=device.asset_no,
                     status=label(DEVICE_STATUSES, device.status),
                 )
@@ -427,7 +532,7 @@ class LendingService:
         if asset_no:
             query = query.where(Loan.device == self.devices.get(asset_no))
         if staff_number:
-            query = query.where(Loan.holder == self.staff.get(staff_number))
+            query = query.where(Loan.holder == self.staff.get(staff_number, field="staff_number"))
         query = query.order_by(Loan.start_at.desc(), Loan.id.desc())
         if limit:
             query = query.limit(limit)
@@ -496,73 +601,36 @@ class LendingService:
         )
 
     def history(self, asset_no: str) -> list[HistoryEntry]:
-        """Everything that happened to a device, oldest first, in the user's language."""
-        from avledger.i18n import _
-
+        """Everything that happened to a device, oldest first (``entry.text`` words each one)."""
         entries: list[HistoryEntry] = []
         for loan in reversed(self.list(asset_no=asset_no)):
+            holder = {"holder": loan.holder, "number": loan.holder_number}
             if loan.start_kind == "issue":
-                text = _("{holder}（{number}）领用").format(holder=loan.holder, number=loan.holder_number)
-                if loan.check_failures:
-                    text += _("，检查未通过仍领用：{reason}").format(reason=loan.despite or "")
-                data = {"loan_id": loan.id, "holder": loan.holder, "holder_number": loan.holder_number}
-                data |= {"check_failures": list(loan.check_failures), "despite": loan.despite}
-                entries.append(HistoryEntry(loan.start_at, "issue", text, data))
-            else:
                 entries.append(
                     HistoryEntry(
                         loan.start_at,
-                        "handover",
-                        _("{giver} 交接给 {holder}（{number}）").format(
-                            giver=loan.from_holder or "", holder=loan.holder, number=loan.holder_number
-                        ),
-                        {
-                            "loan_id": loan.id,
-                            "from_holder": loan.from_holder,
-                            "holder": loan.holder,
-                            "holder_number": loan.holder_number,
-                        },
+                        "issue",
+                        holder | {"check_failed": bool(loan.check_failures), "despite": loan.despite},
                     )
                 )
+            else:
+                entries.append(HistoryEntry(loan.start_at, "handover", holder | {"giver": loan.from_holder}))
             if loan.end_kind == "return":
-                text = _("{holder} 归还").format(holder=loan.holder)
-                if loan.condition == "damaged":
-                    text += _("（损坏）")
-                if loan.content:
-                    text += _("；记录内容：{content}").format(content=loan.content)
-                data = {"loan_id": loan.id, "holder": loan.holder, "holder_number": loan.holder_number}
-                data |= {"condition": loan.condition, "content": loan.content}
-                entries.append(HistoryEntry(loan.end_at, "return", text, data))
+                entries.append(
+                    HistoryEntry(
+                        loan.end_at,
+                        "return",
+                        holder | {"damaged": loan.condition == "damaged", "content": loan.content},
+                    )
+                )
         for fault in self.faults(asset_no):
-            entries.append(
-                HistoryEntry(
-                    fault.reported_at,
-                    "fault",
-                    _("故障登记：{desc}").format(desc=fault.description),
-                    {"fault_id": fault.id, "description": fault.description},
-                )
-            )
+            entries.append(HistoryEntry(fault.reported_at, "fault", {"description": fault.description}))
             if fault.sent_at:
-                entries.append(HistoryEntry(fault.sent_at, "repair_sent", _("送厂维修"), {"fault_id": fault.id}))
+                entries.append(HistoryEntry(fault.sent_at, "repair_sent"))
             if fault.back_at:
-                entries.append(HistoryEntry(fault.back_at, "repair_back", _("修复返回入库"), {"fault_id": fault.id}))
+                entries.append(HistoryEntry(fault.back_at, "repair_back"))
         for case in self.liabilities(asset_no):
-            kind = _("丢失") if case.kind == "lost" else _("损坏")
-            entries.append(
-                HistoryEntry(
-                    case.at,
-                    "liability",
-                    _("{kind}，责任人 {name}（{number}），赔偿 {amount} 元").format(
-                        kind=kind, name=case.staff, number=case.staff_number, amount=case.amount_yuan
-                    ),
-                    {
-                        "liability_id": case.id,
-                        "liability": case.kind,
-                        "staff": case.staff,
-                        "staff_number": case.staff_number,
-                        "amount_yuan": case.amount_yuan,
-                    },
-                )
-            )
+            liable = {"name": case.staff, "number": case.staff_number, "amount": case.amount_yuan}
+            entries.append(HistoryEntry(case.at, "liability", {"liability": case.kind} | liable))
         order = {"fault": 0, "return": 1, "repair_sent": 2, "repair_back": 3, "issue": 4, "handover": 4, "liability": 5}
         return sorted(entries, key=lambda e: (e.at, order.get(e.kind, 9)))

@@ -128,7 +128,9 @@ def require_av() -> None:
     from avledger.errors import UserError
 
     if importlib.util.find_spec("av") is None:
-        raise UserError("未安装 PyAV（av），无法读取音像文件信息；请重新运行 ./avledger 以安装依赖")
+        raise UserError(
+            "ingest.av_missing", "未安装 PyAV（av），无法读取音像文件信息；请重新运行 ./avledger 以安装依赖"
+        )
 
 
 def probe(path: Path, kind: str) -> MediaInfo:

@@ -20,11 +20,15 @@ class OfficeService:
         return Office.get_or_none(Office.id == 1) is not None
 
     def init(self, unit: str, preset: str) -> Office:
-        unit = require_text(unit, "单位名称")
+        unit = require_text(unit, "单位名称", field="unit")
         data = load_preset(preset)
         with self.ctx.change():
             if Office.get_or_none(Office.id == 1):
-                raise UserError("登记库已经初始化（{unit}），不能再次初始化", unit=self.ctx.office().unit)
+                raise UserError(
+                    "office.already_initialised",
+                    "登记库已经初始化（{unit}），不能再次初始化",
+                    unit=self.ctx.office().unit,
+                )
             office = Office.create(
                 id=1,
                 unit=unit,
@@ -43,7 +47,7 @@ class OfficeService:
         return self.ctx.profile()
 
     def set_unit(self, unit: str) -> None:
-        unit = require_text(unit, "单位名称")
+        unit = require_text(unit, "单位名称", field="unit")
         with self.ctx.change():
             office = self.ctx.office()
             before = snapshot(office)
@@ -53,12 +57,12 @@ class OfficeService:
             office.save()
             self.ctx.log("update", office, before=before, summary=unit)
 
-    def set_value(self, path: str, raw: str) -> Profile:
+    def set_value(self, path: str, value: str) -> Profile:
         """Change one editable rule of the profile (validated, audited)."""
         with self.ctx.change():
             office = self.ctx.office()
             current = Profile(json.loads(office.profile))
-            updated = current.with_value(path, raw)
+            updated = current.with_value(path, value)
             if updated.data == current.data:
                 return current
             before = snapshot(office)

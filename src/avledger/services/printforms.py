@@ -1,21 +1,22 @@
-"""The printable registers: one data function each, with its columns.
+"""The printable registers of devices, loans, the audit log and viewings: one data function each,
+with its columns (those of activities and of discs are in ``printforms_activities`` and
+``printforms_discs``).
 
-Adding a register: write a function ``(scope) -> Sheet`` here (or in a module
-imported from here), decorate it with :func:`register` naming its columns,
-filters and signature lines, and add ``templates/NAME.typ`` (usually the
-three lines of ``devices.typ``). ``avledger print NAME`` and
-``avledger export NAME`` then work without other changes.
+Adding a register: write a function ``(scope) -> Sheet`` in one of these modules
+(or a new one that :mod:`avledger.services.printing` imports), decorate it with
+:func:`~avledger.services.sheets.register` naming its columns, filters and
+signature lines, read what it needs from ``scope.services``, and add
+``templates/NAME.typ`` (usually the three lines of ``devices.typ``).
+``avledger print NAME`` and ``avledger export NAME`` then work without other changes.
 """
 
 from __future__ import annotations
 
 from avledger.i18n import N_, _
 from avledger.models.schema import AuditEvent, Device, Loan
-from avledger.services.allocation import AllocationService
-from avledger.services.auditlog import AuditService, describe_problem
-from avledger.services.lending import CHECKS, LendingService
-from avledger.services.printing import SEQ, Column, Scope, Sheet, register
-from avledger.services.register import DeviceService
+from avledger.services.auditlog import describe_problem
+from avledger.services.lending import CHECKS
+from avledger.services.sheets import SEQ, Column, Scope, Sheet, register
 from avledger.timeutil import fmt_local
 from avledger.vocab import ABILITIES, ALLOCATION_CLASSES, AUDIT_ACTIONS, DEVICE_KINDS, DEVICE_STATUSES, label, labels
 
@@ -46,7 +47,7 @@ from avledger.vocab import ABILITIES, ALLOCATION_CLASSES, AUDIT_ACTIONS, DEVICE_
 )
 def devices(scope: Scope) -> Sheet:
     rows = []
-    views = DeviceService(scope.ctx).list(dept=scope.dept.name if scope.dept else None)
+    views = scope.services.devices.list(dept=scope.dept.name if scope.dept else None)
     for d in views:
         if scope.device is not None and d.asset_no != scope.device.asset_no:
             continue
@@ -91,7 +92,7 @@ def devices(scope: Scope) -> Sheet:
 )
 def allocation(scope: Scope) -> Sheet:
     rows = []
-    for r in AllocationService(scope.ctx).report():
+    for r in scope.services.allocation.report():
         if scope.dept is not None and r.department != scope.dept.name:
             continue
         rows.append(
@@ -140,7 +141,7 @@ def allocation(scope: Scope) -> Sheet:
     ],
 )
 def loans(scope: Scope) -> Sheet:
-    lending = LendingService(scope.ctx)
+    lending = scope.services.lending
     query = scope.in_period(lending._query(), Loan.start_at)
     if scope.dept is not None:
         query = query.where(Device.department == scope.dept)
@@ -220,7 +221,7 @@ def audit(scope: Scope) -> Sheet:
         }
         for e in query
     ]
-    result = AuditService(scope.ctx).verify()
+    result = scope.services.audit.verify()
     if result.ok:
         text = _("审计链完整：{events} 条日志，{rows} 条登记记录均与日志一致").format(
             events=result.events, rows=result.rows
@@ -261,14 +262,13 @@ def viewings(scope: Scope) -> Sheet:
     import json
 
     from avledger.models.schema import AccessRequest, Extraction, Viewing
-    from avledger.services.access import AccessService
     from avledger.services.clearance import Clearance
     from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS
 
     tz = scope.tz
     clearance = Clearance(scope.ctx)
     requests = {r.id: r for r in AccessRequest.select() if clearance.sees_request(r)}
-    access = AccessService(scope.ctx, None)  # only for the status of a request (no footage needed)
+    access = scope.services.access
 
     def reason(r) -> str:
         return f"{_(label(ACCESS_REASONS, r.reason_kind))}：{r.reason}"
@@ -359,157 +359,3 @@ def viewings(scope: Scope) -> Sheet:
         for i, (at, _o, rid, what, who, why, detail) in enumerate(events, 1)
     ]
     return Sheet(rows)
-
-
-def _more_registers() -> None:
-    """The registers of activities and their records live in their own module (its decorators register them)."""
-    import importlib
-
-    importlib.import_module("avledger.services.printforms_activities")
-
-
-_more_registers()
-
-
-# --- 光盘登记 (F12, F13) ----------------------------------------------------------------------
-@register(
-    "discs",
-    N_("音像资料刻录光盘登记表"),
-    landscape=True,
-    filters={"date_from", "date_to", "disc"},
-    signatures=(N_("制表人："), N_("档案管理员："), N_("负责人：")),
-    columns=[
-        SEQ,
-        Column("volume_id", N_("卷标"), 1.3, xlsx_width=16),
-        Column("disc", N_("光盘"), 0.6, "center", 8),
-        Column("case_no", N_("案号"), 1.5, xlsx_width=20),
-        Column("title", N_("名称"), 1.6, xlsx_width=20),
-        Column("media", N_("类型"), 1, xlsx_width=14),
-        Column("files", N_("文件"), 0.5, "center", 8),
-        Column("built_at", N_("制作时间"), 1.1, "center", 17),
-        Column("copies", N_("份数与存放位置"), 1.8, xlsx_width=26),
-        Column("last_check", N_("最近检测"), 1.3, xlsx_width=20),
-    ],
-)
-def discs(scope: Scope) -> Sheet:
-    from avledger.services.discs import DiscService
-    from avledger.vocab import DISC_CHECK_RESULTS, DISC_MEDIA
-
-    rows = []
-    service = DiscService(scope.ctx)  # the register only: no archive needed
-    for s in service.list():
-        if (scope.start_utc and s.created_at < scope.start_utc) or (scope.end_utc and s.created_at >= scope.end_utc):
-            continue
-        for d in s.discs:
-            if scope.disc is not None and d.volume_id != scope.disc:
-                continue
-            last = d.last_check
-            rows.append(
-                {
-                    "seq": len(rows) + 1,
-                    "volume_id": d.volume_id,
-                    "disc": f"{d.number}/{d.discs}",
-                    "case_no": s.case_no,
-                    "title": s.title,
-                    "media": label(DISC_MEDIA, s.media),
-                    "files": d.files,
-                    "built_at": fmt_local(d.built_at, scope.tz),
-                    "copies": _("；").join(
-                        f"{c.copy}：{c.kept_at or '-'}" + ("" if c.verified else _("（未通过核验）")) for c in d.copies
-                    ),
-                    "last_check": f"{fmt_local(last.at, scope.tz)} {label(DISC_CHECK_RESULTS, last.result)}"
-                    if last
-                    else "",
-                }
-            )
-    return Sheet(rows)
-
-
-# --- 光盘标签 (F13): the disc face and the case insert, one page per copy --------------------------
-LABEL_FIELDS = {
-    "unit": N_("制作单位"),
-    "maker": N_("制作人"),
-    "made_at": N_("制作时间"),
-    "case_name": N_("案件名称"),
-    "case_no": N_("案号"),
-    "activity": N_("执法活动"),
-    "disc": N_("光盘"),
-    "copy": N_("份数"),
-    "kept_at": N_("存放位置"),
-    "volume_id": N_("卷标"),
-    "files": N_("文件"),
-}
-
-
-def disc_qr_svg(text: str) -> str:
-    import segno
-
-    return segno.make(text, error="m").svg_inline(scale=4, border=0)
-
-
-@register(
-    "disc-label",
-    N_("光盘标签"),
-    filters={"date_from", "date_to", "disc"},
-    columns=[
-        SEQ,
-        Column("volume_id", N_("卷标"), 1.3, xlsx_width=16),
-        Column("disc", N_("光盘"), 0.6, "center", 8),
-        Column("copy", N_("份数"), 0.8, "center", 10),
-        Column("case_no", N_("案号"), 1.5, xlsx_width=20),
-        Column("case_name", N_("案件名称"), 1.5, xlsx_width=20),
-        Column("activity", N_("执法活动"), 1.5, xlsx_width=20),
-        Column("maker", N_("制作人"), 1, xlsx_width=14),
-        Column("made_at", N_("制作时间"), 1.1, "center", 17),
-        Column("kept_at", N_("存放位置"), 1.2, xlsx_width=16),
-    ],
-)
-def disc_labels(scope: Scope) -> Sheet:
-    """Each copy's label: producing unit, maker, time, case name and number, activity (F13), with a QR code
-    of the disc's register id."""
-    from avledger.models.schema import Activity, DiscSet
-    from avledger.services.discs import DiscService
-
-    rows, labels_ = [], []
-    copies = scope.ctx.profile().get("disc.copies")
-    unit = scope.ctx.office().unit
-    service = DiscService(scope.ctx)
-    for s in service.list():
-        if (scope.start_utc and s.created_at < scope.start_utc) or (scope.end_utc and s.created_at >= scope.end_utc):
-            continue
-        row = DiscSet.get_by_id(s.id)
-        acts = (
-            [row.activity]
-            if row.activity_id
-            else list(Activity.select().where(Activity.case_no == row.case_no).order_by(Activity.start_at))
-        )
-        case_name = next((a.case_name for a in acts if a.case_name), "")
-        activity = _("；").join(f"{a.id} {a.title}" for a in acts)
-        for d in s.discs:
-            if scope.disc is not None and d.volume_id != scope.disc:
-                continue
-            kept = {c.copy: c.kept_at for c in d.copies}
-            for n in range(1, copies + 1):
-                values = {
-                    "seq": len(rows) + 1,
-                    "volume_id": d.volume_id,
-                    "disc": _("第 {n} 张，共 {count} 张").format(n=d.number, count=d.discs),
-                    "copy": _("一式 {count} 份 第 {n} 份").format(count=copies, n=n),
-                    "case_no": s.case_no,
-                    "case_name": case_name,
-                    "activity": activity,
-                    "maker": s.created_by,
-                    "made_at": fmt_local(d.built_at or s.created_at, scope.tz),
-                    "kept_at": kept.get(n, ""),
-                    "unit": unit,
-                    "files": str(d.files),
-                }
-                rows.append(values)
-                labels_.append(
-                    {
-                        "fields": [[_(LABEL_FIELDS[k]), str(values[k])] for k in LABEL_FIELDS],
-                        "face": {k: str(values[k]) for k in LABEL_FIELDS},
-                        "qr": disc_qr_svg(f"avledger:disc:{d.id}:{d.volume_id}"),
-                    }
-                )
-    return Sheet(rows, {"labels": labels_, "face_labels": {k: _(v) for k, v in LABEL_FIELDS.items()}})

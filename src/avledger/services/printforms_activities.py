@@ -12,9 +12,8 @@ from avledger.errors import UserError
 from avledger.i18n import N_, _
 from avledger.models.schema import Activity, ActivityOfficer, AuditEvent, Gap, Staff
 from avledger.present import duration_text
-from avledger.services.activities import ActivityService, NoRecordService, activity_name
-from avledger.services.footage import FootageService, GapService
-from avledger.services.printing import SEQ, Column, Scope, Sheet, register
+from avledger.services.activities import activity_name
+from avledger.services.sheets import SEQ, Column, Scope, Sheet, register
 from avledger.timeutil import fmt_local
 from avledger.vocab import (
     ACTIVITY_KINDS,
@@ -71,7 +70,7 @@ def _activity_ids(scope: Scope) -> list[int] | None:
     ],
 )
 def activities(scope: Scope) -> Sheet:
-    service = ActivityService(scope.ctx)
+    service = scope.services.activities
     ids = _activity_ids(scope)
     tz = scope.tz
     gaps: dict[int, int] = {}
@@ -132,7 +131,7 @@ def activities(scope: Scope) -> Sheet:
     ],
 )
 def footage(scope: Scope) -> Sheet:
-    clips = FootageService(scope.ctx).list(activity=scope.activity.id if scope.activity is not None else None)
+    clips = scope.services.footage.list(activity=scope.activity.id if scope.activity is not None else None)
     tz = scope.tz
     rows = []
     for c in clips:
@@ -200,7 +199,7 @@ def _officer_names(activity_id: int) -> str:
     ],
 )
 def interruptions(scope: Scope) -> Sheet:
-    gaps = GapService(scope.ctx).list(activity=scope.activity.id if scope.activity is not None else None)
+    gaps = scope.services.gaps.list(activity=scope.activity.id if scope.activity is not None else None)
     tz = scope.tz
     rows, records = [], []
     for g in gaps:
@@ -265,7 +264,7 @@ def interruptions(scope: Scope) -> Sheet:
     ],
 )
 def norecords(scope: Scope) -> Sheet:
-    records_in = NoRecordService(scope.ctx).list(activity=scope.activity.id if scope.activity is not None else None)
+    records_in = scope.services.norecords.list(activity=scope.activity.id if scope.activity is not None else None)
     names = {s.number: f"{s.name}（{s.number}）" for s in Staff.select(Staff.name, Staff.number)}
     tz = scope.tz
     rows, records = [], []
@@ -330,10 +329,10 @@ def norecords(scope: Scope) -> Sheet:
 )
 def explanation(scope: Scope) -> Sheet:
     if scope.activity is None:
-        raise UserError("文字说明材料须指定执法活动（--activity）")
+        raise UserError("print.needs_filter", "文字说明材料须指定执法活动（--activity）", field="activity")
     activity = scope.activity
     tz = scope.tz
-    clips = FootageService(scope.ctx).list(activity=activity.id)
+    clips = scope.services.footage.list(activity=activity.id)
     ingested_by = {
         e.entity_id: e.actor
         for e in AuditEvent.select(AuditEvent.entity_id, AuditEvent.actor).where(

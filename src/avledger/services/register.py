@@ -10,29 +10,16 @@ from peewee import JOIN, fn
 from avledger.errors import UserError
 from avledger.models.audit import snapshot
 from avledger.models.schema import Department, Device, Staff
-from avledger.services.base import Context, require_text
+from avledger.services.base import Context, require_choice, require_choices, require_text
 from avledger.services.views import DepartmentView, DeviceView, StaffView
 from avledger.timeutil import local_today, parse_date
 from avledger.vocab import ABILITIES, ALLOCATION_CLASSES, DEVICE_KINDS, DEVICE_STATUSES, MEDIA_TIME, ROLES
 
-
-def _choice(value: str, vocab: dict[str, str], label: str) -> str:
-    if value not in vocab:
-        raise UserError("{label}无效：{value}（可选：{choices}）", label=label, value=value, choices=" ".join(vocab))
-    return value
-
-
-def _choices(values, vocab: dict[str, str], label: str) -> str:
-    items = [v.strip() for v in values if v and v.strip()]
-    for item in items:
-        _choice(item, vocab, label)
-    return ",".join(dict.fromkeys(items))
-
-
 MAX_FEN = 2**63 - 1  # SQLite's INTEGER
 
 
-def yuan_to_fen(text: str | None, field: str = "price") -> int | None:
+def yuan_to_fen(text: str | None, *, field: str) -> int | None:
+    """An amount in yuan (up to two decimals) as fen; None when not given."""
     if text is None or str(text).strip() == "":
         return None
     try:
@@ -54,25 +41,26 @@ class DepartmentService:
     def __init__(self, ctx: Context):
         self.ctx = ctx
 
-    def get(self, name: str) -> Department:
+    def get(self, name: str, *, field: str = "name") -> Department:
+        """The department of that name; ``field``: the caller's parameter that named it (for the refusal)."""
         dept = Department.get_or_none(Department.name == (name or "").strip())
         if dept is None:
-            raise UserError("没有这个科室：{name}", name=name)
+            raise UserError("dept.unknown", "没有这个科室：{name}", field=field, name=name)
         return dept
 
     def add(self, name: str, alloc_class: str) -> DepartmentView:
-        name = require_text(name, "科室名称")
-        _choice(alloc_class, ALLOCATION_CLASSES, "配备类别")
+        name = require_text(name, "科室名称", field="name")
+        require_choice(alloc_class, ALLOCATION_CLASSES, "配备类别", field="alloc_class")
         self.ctx.office()
         with self.ctx.change():
             if Department.get_or_none(Department.name == name):
-                raise UserError("科室已存在：{name}", name=name)
+                raise UserError("dept.exists", "科室已存在：{name}", field="name", name=name)
             dept = Department.create(name=name, alloc_class=alloc_class)
             self.ctx.log("create", dept, summary=name)
         return self.view(dept.id)
 
     def set_class(self, name: str, alloc_class: str) -> DepartmentView:
-        _choice(alloc_class, ALLOCATION_CLASSES, "配备类别")
+        require_choice(alloc_class, ALLOCATION_CLASSES, "配备类别", field="alloc_class")
         with self.ctx.change():
             dept = self.get(name)
             before = snapshot(dept)
@@ -99,13 +87,15 @@ class DepartmentService:
 
 
 class StaffService:
-    def __init__(self, ctx: Context):
+    def __init__(self, ctx: Context, departments: DepartmentService):
         self.ctx = ctx
+        self.departments = departments
 
-    def get(self, number: str) -> Staff:
+    def get(self, number: str, *, field: str = "number") -> Staff:
+        """The member of staff with that number; ``field``: the caller's parameter that named them."""
         staff = Staff.get_or_none(Staff.number == (number or "").strip())
         if staff is None:
-            raise UserError("没有这个工号的人员：{number}", number=number)
+            raise UserError("staff.unknown", "没有这个工号的人员：{number}", field=field, number=number)
         return staff
 
     def add(
@@ -117,18 +107,20 @@ class StaffService:
         roles: list[str] | tuple[str, ...] = (),
         os_user: str | None = None,
     ) -> StaffView:
-        name = require_text(name, "姓名")
-        number = require_text(number, "工号")
-        roles_s = _choices(roles, ROLES, "角色")
+        name = require_text(name, "姓名", field="name")
+        number = require_text(number, "工号", field="number")
+        roles_s = require_choices(roles, ROLES, "角色", field="roles")
         os_user = (os_user or "").strip() or None
         cert = (cert_no or "").strip() or None
         self.ctx.office()
         with self.ctx.change():
-            department = DepartmentService(self.ctx).get(dept)
+            department = self.departments.get(dept, field="dept")
             if Staff.get_or_none(Staff.number == number):
-                raise UserError("工号已存在：{number}", number=number)
+                raise UserError("staff.number_taken", "工号已存在：{number}", field="number", number=number)
             if os_user and Staff.get_or_none(Staff.os_user == os_user):
-                raise UserError("系统用户名已被其他人员使用：{user}", user=os_user)
+                raise UserError(
+                    "staff.os_user_taken", "系统用户名已被其他人员使用：{user}", field="os_user", user=os_user
+                )
             staff = Staff.create(
                 name=name,
                 number=number,
@@ -156,17 +148,19 @@ class StaffService:
             staff = self.get(number)
             before = snapshot(staff)
             if name is not None:
-                staff.name = require_text(name, "姓名")
+                staff.name = require_text(name, "姓名", field="name")
             if dept is not None:
-                staff.department = DepartmentService(self.ctx).get(dept)
+                staff.department = self.departments.get(dept, field="dept")
             if cert_no is not None:
                 staff.cert_no = cert_no.strip() or None
             if roles is not None:
-                staff.roles = _choices(roles, ROLES, "角色")
+                staff.roles = require_choices(roles, ROLES, "角色", field="roles")
             if os_user is not None:
                 user = os_user.strip() or None
                 if user and Staff.get_or_none((Staff.os_user == user) & (Staff.id != staff.id)):
-                    raise UserError("系统用户名已被其他人员使用：{user}", user=user)
+                    raise UserError(
+                        "staff.os_user_taken", "系统用户名已被其他人员使用：{user}", field="os_user", user=user
+                    )
                 staff.os_user = user
             if active is not None:
                 staff.active = active
@@ -192,27 +186,36 @@ class StaffService:
 
 
 class DeviceService:
-    def __init__(self, ctx: Context):
+    def __init__(self, ctx: Context, departments: DepartmentService, staff: StaffService):
         self.ctx = ctx
+        self.departments = departments
+        self.staff = staff
 
-    def get(self, asset_no: str) -> Device:
+    def get(self, asset_no: str, *, field: str = "asset_no") -> Device:
+        """The device with that asset number; ``field``: the caller's parameter that named it."""
         device = Device.get_or_none(Device.asset_no == (asset_no or "").strip())
         if device is None:
-            raise UserError("没有这个资产编号的设备：{asset}", asset=asset_no)
+            raise UserError("device.unknown", "没有这个资产编号的设备：{asset}", field=field, asset=asset_no)
         return device
 
     def _custodian(self, number: str) -> Staff:
-        staff = StaffService(self.ctx).get(number)
+        staff = self.staff.get(number, field="custodian")
         if not staff.active:
-            raise UserError("保管人 {name}（{number}）已离职，不能保管设备", name=staff.name, number=staff.number)
+            raise UserError(
+                "staff.left",
+                "保管人 {name}（{number}）已离职，不能保管设备",
+                field="custodian",
+                name=staff.name,
+                number=staff.number,
+            )
         return staff
 
     def _purchase_date(self, text: str | dt.date | None) -> dt.date | None:
         if text is None or text == "":
             return None
-        date = text if isinstance(text, dt.date) else parse_date(text, label="购置日期")
+        date = text if isinstance(text, dt.date) else parse_date(text, label="购置日期", field="purchased")
         if date > local_today(self.ctx.clock(), self.ctx.profile().tz):
-            raise UserError("购置日期不能晚于今天：{date}", date=date.isoformat())
+            raise UserError("input.future", "购置日期不能晚于今天：{date}", field="purchased", date=date.isoformat())
         return date
 
     def add(
@@ -231,17 +234,17 @@ class DeviceService:
         media_time: str = "utc",
         notes: str = "",
     ) -> DeviceView:
-        asset_no = require_text(asset_no, "资产编号")
-        _choice(kind, DEVICE_KINDS, "设备类型")
-        _choice(media_time, MEDIA_TIME, "媒体时间")
-        abilities_s = _choices(abilities, ABILITIES, "功能")
-        price_fen = yuan_to_fen(price)
+        asset_no = require_text(asset_no, "资产编号", field="asset_no")
+        require_choice(kind, DEVICE_KINDS, "设备类型", field="kind")
+        require_choice(media_time, MEDIA_TIME, "媒体时间", field="media_time")
+        abilities_s = require_choices(abilities, ABILITIES, "功能", field="abilities")
+        price_fen = yuan_to_fen(price, field="price")
         self.ctx.office()
         purchased_d = self._purchase_date(purchased)
         with self.ctx.change():
             if Device.get_or_none(Device.asset_no == asset_no):
-                raise UserError("资产编号已存在：{asset}", asset=asset_no)
-            department = DepartmentService(self.ctx).get(dept)
+                raise UserError("device.asset_taken", "资产编号已存在：{asset}", field="asset_no", asset=asset_no)
+            department = self.departments.get(dept, field="dept")
             keeper = self._custodian(custodian)
             device = Device.create(
                 asset_no=asset_no,
@@ -270,19 +273,19 @@ class DeviceService:
                 if value is None:
                     continue
                 if key == "kind":
-                    device.kind = _choice(value, DEVICE_KINDS, "设备类型")
+                    device.kind = require_choice(value, DEVICE_KINDS, "设备类型", field="kind")
                 elif key == "dept":
-                    device.department = DepartmentService(self.ctx).get(value)
+                    device.department = self.departments.get(value, field="dept")
                 elif key == "custodian":
                     device.custodian = self._custodian(value)
                 elif key == "purchased":
                     device.purchased = self._purchase_date(value)
                 elif key == "price":
-                    device.price_fen = yuan_to_fen(value)
+                    device.price_fen = yuan_to_fen(value, field="price")
                 elif key == "abilities":
-                    device.abilities = _choices(value, ABILITIES, "功能")
+                    device.abilities = require_choices(value, ABILITIES, "功能", field="abilities")
                 elif key == "media_time":
-                    device.media_time = _choice(value, MEDIA_TIME, "媒体时间")
+                    device.media_time = require_choice(value, MEDIA_TIME, "媒体时间", field="media_time")
                 elif key in ("model", "serial", "fixed_asset_no", "notes"):
                     setattr(device, key, str(value).strip())
                 else:
@@ -295,7 +298,7 @@ class DeviceService:
 
     def set_status(self, device: Device, status: str, summary: str = "") -> None:
         """Change a device's status inside the caller's unit of work."""
-        _choice(status, DEVICE_STATUSES, "设备状态")
+        require_choice(status, DEVICE_STATUSES, "设备状态", field="status")
         before = snapshot(device)
         device.status = status
         device.save()
@@ -314,11 +317,11 @@ class DeviceService:
     def list(self, *, status: str | None = None, dept: str | None = None, kind: str | None = None) -> list[DeviceView]:
         query = self._query()
         if status:
-            query = query.where(Device.status == _choice(status, DEVICE_STATUSES, "设备状态"))
+            query = query.where(Device.status == require_choice(status, DEVICE_STATUSES, "设备状态", field="status"))
         if kind:
-            query = query.where(Device.kind == _choice(kind, DEVICE_KINDS, "设备类型"))
+            query = query.where(Device.kind == require_choice(kind, DEVICE_KINDS, "设备类型", field="kind"))
         if dept:
-            query = query.where(Device.department == DepartmentService(self.ctx).get(dept))
+            query = query.where(Device.department == self.departments.get(dept, field="dept"))
         return [self._view(d) for d in query]
 
     def view(self, asset_no: str) -> DeviceView:

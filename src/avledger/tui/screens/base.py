@@ -118,9 +118,8 @@ class SectionScreen(Screen):
         self.app.call_from_thread(self.app.notify, message, title=_("打印"), timeout=20)
 
     def print_commands(self) -> Iterable[SystemCommand]:
-        from avledger.services.printing import REGISTERS, _registers
+        from avledger.services.printing import REGISTERS
 
-        _registers()
         for index, (name, _filters) in enumerate(self.print_targets()):
             title = _(REGISTERS[name].title)
             yield SystemCommand(

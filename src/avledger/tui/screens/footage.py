@@ -462,7 +462,7 @@ class ClipDetailScreen(FootageActions, SubScreen):
     @work(thread=True, exclusive=True, group="pictures")
     def load_pictures(self, width: int) -> None:
         try:
-            look = self.services.footage.look(self.clip_id, width=width)
+            look = self.services.access.look(self.clip_id, width=width)
         except UserError as exc:
             self.app.call_from_thread(self.refused, exc.render())
             return

@@ -1,0 +1,334 @@
+"""Refusals carry a stable code: every UserError names one, each code is listed here with the messages it
+is raised with (so that one code never covers two unrelated situations by accident), and a refusal through
+the CLI still exits 2.
+
+CODES is the list of codes. A new refusal either reuses the code of the same situation elsewhere or adds
+its code here, with its message; ``python tests/test_errors.py`` prints what the source raises.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from avledger.errors import CODE, EXIT_REFUSED, PartlyDone, UserError
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+
+# code -> the messages raised with it
+CODES: dict[str, set[str]] = {
+    "access.approver_absent": {"只有审批人本人可以审批；管理员可代为登记纸质审批"},
+    "access.decided": {"查阅申请 {id} 已经审批（{status}）"},
+    "access.expired": {"查阅申请 {id} 已于 {date} 过期"},
+    "access.no_approval": {"没有批准查阅音像文件 {clip} 的申请，不能打开"},
+    "access.no_footage": {"申请范围内没有音像文件"},
+    "access.not_approved": {"查阅申请 {id} 尚未批准"},
+    "access.not_approver": {"{name}（{number}）不是{role}，不能审批查阅申请"},
+    "access.not_confidential_approver": {"申请涉及保密的音像记录，须由{role}审批；{name}（{number}）不是"},
+    "access.not_covered": {"音像文件 {clip} 不在查阅申请 {id} 的范围内"},
+    "access.not_requester": {"只有申请人本人可以按查阅申请 {id} 查阅（当前系统用户：{who}）"},
+    "access.paper_form_needed": {"代为登记审批时须填写纸质审批表编号（--paper-form）"},
+    "access.refused": {"查阅申请 {id} 已不予批准"},
+    "access.self_approval": {"不能审批本人的申请"},
+    "access.unknown": {"没有这个编号的查阅申请：{id}"},
+    "access.view_only": {"查阅申请 {id} 只批准查阅，不能复制调取"},
+    "activity.closed": {"执法活动 {id} 已于 {date} 结案"},
+    "activity.confidential": {"执法活动 {id} 涉密，您无权查看"},
+    "activity.unknown": {"没有这个编号的执法活动：{id}"},
+    "activity.unmark_denied": {"只有{role}可以取消保密标记"},
+    "archive.file_changed": {
+        "存储中的文件与登记的指纹不一致，已停止调取：{path}",
+        "存储中的文件与登记的指纹不一致，未制作镜像：{names}（请运行 avledger verify）",
+    },
+    "archive.file_missing": {
+        "存储中缺少文件 {path}，请先运行 avledger verify",
+        "存储中缺少音像文件：{path}",
+    },
+    "burn.failed": {"刻录失败（xorriso 退出码 {code}）：{tail}"},
+    "burn.xorriso_missing": {"找不到 xorriso，请先安装（Debian/Ubuntu：apt install xorriso）"},
+    "case.unknown": {
+        "没有这个案件编号的执法活动：{no}",
+        "没有这个案号的执法活动：{no}",
+    },
+    "clip.already_assigned": {"音像文件 {id} 已属于执法活动 {activity}"},
+    "clip.not_late": {"音像文件 {id} 没有逾期，无需说明"},
+    "clip.unknown": {"没有这个编号的音像文件：{id}"},
+    "database.too_new": {"登记库版本（{have}）比本程序（{want}）新，请升级 avledger"},
+    "dept.exists": {"科室已存在：{name}"},
+    "dept.unknown": {"没有这个科室：{name}"},
+    "device.asset_taken": {"资产编号已存在：{asset}"},
+    "device.in_use": {"设备 {asset} 正在使用中，请先归还（状况：damaged）再登记故障"},
+    "device.unavailable": {
+        "设备 {asset} 当前状态为“{status}”",
+        "设备 {asset} 当前状态为“{status}”，不能登记故障",
+        "设备 {asset} 当前状态为“{status}”，不能领用",
+    },
+    "device.unknown": {"没有这个资产编号的设备：{asset}"},
+    "disc.copy_done": {"光盘 {volume} 的第 {copy} 份已刻录并核验（{at}）"},
+    "disc.file_too_big": {
+        "{name}（{size}）放不进一张{media}，请改用{holder}",
+        "{name}（{size}）比一张光盘的容量（{room}）还大，无法刻录",
+        "{name}（{size}）比任何光盘都大，无法刻录",
+    },
+    "disc.foreign": {
+        "{drive} 中的光盘不在本登记库中（卷标 {volume}）",
+        "{drive} 中的光盘不是本系统刻录的（没有 bag-info.txt）",
+        "{path} 不是本登记库制作的光盘镜像",
+    },
+    "disc.image_changed": {"镜像 {path} 与制作时登记的指纹不一致，请重新制作"},
+    "disc.image_unreadable": {"无法读取镜像 {path}：{err}"},
+    "disc.no_copy": {"光盘 {volume} 没有登记第 {copy} 份"},
+    "disc.no_footage": {"没有可以刻录的音像资料"},
+    "disc.no_image": {"没有这个镜像文件：{path}"},
+    "disc.not_an_image": {"{path} 不是光盘镜像"},
+    "disc.unknown": {"没有这个卷标的光盘：{volume}"},
+    "disc.unrecognised": {"{drive} 中不是可识别的光盘"},
+    "drive.unreadable": {"无法读取光盘 {drive}：{err}"},
+    "evidence.bad_package": {
+        "7z 包中的文件校验失败：{name}",
+        "不是有效的 7z 包：{path}（{error}）",
+    },
+    "evidence.no_package": {"没有这个文件：{path}"},
+    "evidence.password_file_empty": {"密码文件是空的：{path}"},
+    "evidence.password_file_unreadable": {"无法读取密码文件：{path}（{error}）"},
+    "evidence.password_needed": {"7z 包已加密，需要密码（--password-file）：{path}"},
+    "evidence.wrong_password": {"7z 包的密码错误：{path}"},
+    "gap.unknown": {"没有这个编号的记录中断：{id}"},
+    "home.bad_config": {"配置文件 {path} 有误：{err}"},
+    "ingest.archive_busy": {"另一个采集任务正在写入存储 {path}，请等它结束后再试"},
+    "ingest.av_missing": {"未安装 PyAV（av），无法读取音像文件信息；请重新运行 ./avledger 以安装依赖"},
+    "ingest.copy_failed": {"复制 {name} 失败：{err}"},
+    "ingest.no_source": {"找不到要采集的文件夹：{path}"},
+    "ingest.not_planned": {"计划中没有第 {n} 个文件"},
+    "input.bad_amount": {"金额格式不对：{value}"},
+    "input.bad_bool": {"{label} 应为 是/否"},
+    "input.bad_choice": {
+        "{label}无效：{value}（可选：{choices}）",
+        "设备状况无效：{value}（可选：ok damaged）",
+    },
+    "input.bad_date": {"{label}不是有效日期：“{value}”，应为 YYYY-MM-DD"},
+    "input.bad_datetime": {"{label}格式不对：“{value}”，应为 YYYY-MM-DD HH:MM"},
+    "input.bad_number": {"{label} 应为{kind}"},
+    "input.before_previous": {
+        "时间不能早于领用（交接）时间 {time}",
+        "结案日期不能早于执法活动开始日期 {date}",
+        "返回时间不能早于 {time}",
+        "送修时间不能早于故障登记时间 {time}",
+        "领用时间不能早于该设备上次归还的时间（{time}）",
+    },
+    "input.empty": {
+        "{label}不能为空",
+        "密码不能为空",
+        "请用 -o 指定输出文件",
+        "请至少指定一名执法人员（--officer 工号）",
+    },
+    "input.end_before_start": {
+        "应还时间应晚于领用时间",
+        "开始日期 {start} 晚于结束日期 {end}",
+        "结束时间应晚于开始时间",
+    },
+    "input.future": {
+        "{label}不能晚于现在：{value}",
+        "购置日期不能晚于今天：{date}",
+    },
+    "input.one_of": {
+        "请指定 --sent 或 --back",
+        "请指定一项查阅范围：执法活动、案件编号或音像文件",
+        "请指定执法活动编号或案号（二选一）",
+    },
+    "input.out_of_range": {
+        "{label} 应在 {lo} 到 {hi} 之间",
+        "份号应为 1 到 {n}",
+        "剩余存储不能为负数：{value}",
+        "电量应在 0 到 100 之间：{value}",
+    },
+    "input.past": {"有效期不能早于今天：{date}"},
+    "liability.no_price": {"设备 {asset} 未登记原价，请注明赔偿金额（--amount）"},
+    "loan.check_failed": {"使用前检查未通过：{failures}。如确需领用，请注明原因（--despite）"},
+    "loan.not_out": {
+        "设备 {asset} 没有在外的领用记录",
+        "设备 {asset} 没有在外的领用记录，无法交接",
+    },
+    "loan.same_holder": {"交接双方不能是同一人"},
+    "norecord.bad_recipient": {"{name}（{number}）不是在职的{role}，不能接收工作记录报告"},
+    "norecord.too_few_signers": {"工作记录须由至少 {n} 名执法人员签字"},
+    "office.already_initialised": {
+        "数据目录 {path} 中已有登记库，示例办公室只能建在空的数据目录中",
+        "登记库已经初始化（{unit}），不能再次初始化",
+    },
+    "office.not_initialised": {
+        "数据目录 {path} 中还没有登记库，请先运行 avledger init 或 avledger demo",
+        "登记库尚未初始化，请先运行 avledger init --unit 单位名称 --profile 预设",
+    },
+    "output.bad_suffix": {"输出文件 {path} 的扩展名应为 {suffixes}"},
+    "output.is_folder": {"{path} 是一个目录"},
+    "output.no_folder": {"输出目录不存在：{path}"},
+    "output.not_empty": {"输出目录已存在且不是空目录：{path}"},
+    "print.bad_filter": {"{register} 不能按 {options} 筛选（可用：{allowed}）"},
+    "print.font_missing": {
+        "找不到中文字体 {font}，打印需要它。请安装 Debian 软件包 {package}：sudo apt-get install {package}"
+    },
+    "print.glyphs_missing": {"字体 {font} 中没有这些字，印出来会是空框：{chars}"},
+    "print.needs_filter": {"文字说明材料须指定执法活动（--activity）"},
+    "print.template_error": {"模板 {file} 有误：{error}"},
+    "print.template_missing": {"找不到登记表 {name} 的模板 {file}"},
+    "print.unknown_register": {"没有这个登记表：{name}（可选：{choices}）"},
+    "profile.bad_choice": {"配置项 {path} 的值无效：{value}（可选：{choices}）"},
+    "profile.invalid": {
+        "{label} 应在 {lo} 到 {hi} 之间",
+        "办公室配置缺少项目：{path}",
+        "配备标准 {cls} 类须为每台设备对应的人数（正整数）",
+        "配置项 {path} 应为整数",
+        "配置项 {path} 的类型不对",
+        "默认配备类别无效",
+    },
+    "profile.not_editable": {"该项目不可修改：{path}"},
+    "profile.unknown_preset": {"未知的预设：{preset}（可选：{choices}）"},
+    "profile.unknown_role": {"未知的角色：{role}"},
+    "profile.unknown_timezone": {"未知的时区：{tz}"},
+    "repair.already_sent": {"设备 {asset} 已于 {time} 送修"},
+    "repair.no_fault": {"设备 {asset} 没有待维修的故障登记"},
+    "staff.left": {
+        "{name}（{number}）已离职",
+        "{name}（{number}）已离职，不能使用执法记录设备",
+        "保管人 {name}（{number}）已离职，不能保管设备",
+    },
+    "staff.not_officer": {
+        "{name}（{number}）没有执法证，不是执法人员",
+        "{name}（{number}）没有执法证，不是执法人员，不能领用执法记录设备（转借他人属违规）",
+    },
+    "staff.number_taken": {"工号已存在：{number}"},
+    "staff.os_user_taken": {"系统用户名已被其他人员使用：{user}"},
+    "staff.unknown": {"没有这个工号的人员：{number}"},
+    "write.failed": {
+        "写入镜像 {path} 失败：{err}",
+        "无法写入 {path}：{err}",
+        "无法创建存储目录 {path}：{err}",
+        "无法创建数据目录 {path}：{err}",
+        "无法创建目录 {path}：{err}",
+    },
+    "write.readback_mismatch": {
+        "7z 包回读校验不一致，已停止调取：{path}",
+        "{name} 写入后回读校验不一致，已停止调取",
+        "{name} 写入存储后回读校验不一致，已放弃（原文件未改动）",
+    },
+}
+
+
+# --- what the source raises -------------------------------------------------------------------
+def _message(node: ast.expr) -> str | None:
+    """A message given as a literal or as N_("...")."""
+    if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "N_" and node.args:
+        node = node.args[0]
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def refusals() -> list[tuple[str, ast.Call]]:
+    """Every ``UserError(...)`` and ``PartlyDone(...)`` call in src/, with where it is."""
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+                if name in ("UserError", "PartlyDone"):
+                    found.append((f"{path.relative_to(SRC)}:{node.lineno}", node))
+    return found
+
+
+def raised() -> dict[str, set[str]]:
+    """code -> messages, as the source raises them."""
+    mapping: dict[str, set[str]] = defaultdict(set)
+    for _where, call in refusals():
+        if len(call.args) >= 2 and isinstance(call.args[0], ast.Constant):
+            mapping[call.args[0].value].add(_message(call.args[1]) or ast.unparse(call.args[1]))
+    return dict(mapping)
+
+
+# --- the tests ------------------------------------------------------------------------------
+def test_the_source_raises_refusals():
+    assert len(refusals()) > 150  # the walk finds them: the checks below can fail
+
+
+def test_every_refusal_names_a_literal_code_then_its_message():
+    wrong = []
+    for where, call in refusals():
+        code = call.args[0] if call.args else None
+        if not (isinstance(code, ast.Constant) and isinstance(code.value, str) and CODE.match(code.value)):
+            wrong.append(f"{where}: no literal code first: {ast.unparse(call)[:80]}")
+        elif len(call.args) != 2 or _message(call.args[1]) is None:
+            wrong.append(f"{where}: the message must follow the code, as a literal: {ast.unparse(call)[:80]}")
+    assert wrong == []
+
+
+def test_each_code_covers_the_messages_listed_for_it():
+    """A code raised with a message not listed, or a code not listed at all, fails: one code, one situation."""
+    found = raised()
+    differs = {
+        code: {"raised": sorted(found.get(code, ())), "listed": sorted(CODES.get(code, ()))}
+        for code in sorted(set(found) | set(CODES))
+        if found.get(code) != CODES.get(code)
+    }
+    assert differs == {}
+
+
+def test_codes_are_dotted_lower_case():
+    assert [c for c in CODES if not CODE.match(c)] == []
+
+
+def test_user_error_needs_a_code():
+    with pytest.raises(TypeError):
+        UserError("没有这个科室：{name}", name="x")  # the message alone is no longer enough
+    with pytest.raises(ValueError):
+        UserError("Dept Unknown", "没有这个科室：{name}", name="x")
+    error = UserError("dept.unknown", "没有这个科室：{name}", field="dept", name="执法九队")
+    assert error.as_json() == {"code": "dept.unknown", "field": "dept", "message": "没有这个科室：执法九队"}
+    assert error.exit_status == EXIT_REFUSED and PartlyDone.exit_status != EXIT_REFUSED
+
+
+def test_a_lookup_names_the_callers_parameter(services):
+    """The generic lookups name the parameter they were called for (a device's custodian, an officer)."""
+    with pytest.raises(UserError) as info:
+        services.staff.get("9999")
+    assert (info.value.code, info.value.field) == ("staff.unknown", "number")
+    with pytest.raises(UserError) as info:
+        services.staff.get("9999", field="custodian")
+    assert (info.value.code, info.value.field) == ("staff.unknown", "custodian")
+
+
+# --- through the CLI ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["device", "show", "NO-SUCH"],  # device.unknown, from a service
+        ["loan", "out", "JL-2023-001", "--to", "9999", "--battery", "90", "--free-gb", "30", "--clock-offset", "0"],
+        ["device", "repair", "JL-2023-001"],  # input.one_of, raised by the CLI itself
+        ["init", "--unit", "另一个单位", "--profile", "dalian"],  # office.already_initialised
+        ["demo"],  # office.already_initialised: the sample office needs an empty data folder
+    ],
+)
+def test_cli_refusals_exit_2(demo, cli, args):
+    demo.close()
+    result = cli(*args)
+    assert result.code == EXIT_REFUSED, result.err
+    assert result.err.strip() and "Traceback" not in result.err
+
+
+def test_cli_refusal_before_init_exits_2(cli):
+    result = cli("device", "list")  # office.not_initialised: no register in the data folder
+    assert result.code == EXIT_REFUSED, result.err
+    assert "avledger init" in result.err
+
+
+if __name__ == "__main__":
+    for code, messages in sorted(raised().items()):
+        print(code)
+        for message in sorted(messages):
+            print("   ", message)
+    sys.exit(0)
