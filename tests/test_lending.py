@@ -216,9 +216,9 @@ def test_liability_needs_an_amount_without_a_price(office):
 
 
 def test_liability_amount_that_is_not_money_refused(office):
-    error = refused(
+    refused(
+        office.lending.record_liability, "JL-001", "lost", "2001", amount="NaN", code="input.bad_amount", field="amount"
     )
-    assert (error.code, error.field) == ("input.bad_amount", "amount")
     assert office.devices.view("JL-001").status == "in_store"
 
 
