@@ -3,8 +3,10 @@ manager, the viewing register, and the approval banner on a clip's page."""
 
 from __future__ import annotations
 
-from avledger.tui.screens.access import AccessScreen, DecisionFormScreen, RequestFormScreen, ViewingsScreen
-from avledger.tui.screens.footage import ClipDetailScreen
+from avledger.tui.forms.access import DecisionFormScreen, RequestFormScreen
+from avledger.tui.screens.access import AccessScreen
+from avledger.tui.screens.clip_detail import ClipDetailScreen
+from avledger.tui.screens.viewings import ViewingsScreen
 from avledger.tui.sections import section
 from avledger.tui.widgets import RegisterTable
 
@@ -119,7 +121,7 @@ async def test_refuse_with_a_reason(demo, demo_app):
 async def test_extract_evidence_into_an_encrypted_7z(demo, demo_app, tmp_path):
     import py7zr
 
-    from avledger.tui.screens.access import ExtractFormScreen
+    from avledger.tui.forms.access import ExtractFormScreen
 
     activity = next(c.activity_id for c in demo.footage.list() if c.activity_id)
     act_as(demo, "2002")

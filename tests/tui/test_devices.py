@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
+from avledger.tui.forms.device import DeviceFormScreen
 from avledger.tui.screens.device_detail import DeviceDetailScreen
-from avledger.tui.screens.device_form import DeviceFormScreen
 from avledger.tui.screens.devices import DevicesScreen
 from avledger.tui.sections import section
 from avledger.tui.widgets import FormRow, RegisterTable

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from textual.widgets import Checkbox, Input
 
+from avledger.tui.forms.counter import HandoverFormScreen, ReturnFormScreen
+from avledger.tui.forms.issue import IssueFormScreen
 from avledger.tui.screens.device_detail import DeviceDetailScreen
 from avledger.tui.screens.lending import LendingScreen
-from avledger.tui.screens.lending_forms import HandoverFormScreen, IssueFormScreen, ReturnFormScreen
 from avledger.tui.sections import section
 from avledger.tui.widgets import FormRow, RegisterTable
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from textual.widgets import Checkbox, Input
 
+from avledger.tui.forms.department import DepartmentFormScreen
+from avledger.tui.forms.staff import StaffFormScreen
 from avledger.tui.screens.audit import AuditScreen, VerifyScreen
 from avledger.tui.screens.base import Confirm
-from avledger.tui.screens.departments import DepartmentFormScreen, DepartmentsScreen
+from avledger.tui.screens.departments import DepartmentsScreen
 from avledger.tui.screens.home import HomeScreen
 from avledger.tui.screens.profile import ProfileScreen
-from avledger.tui.screens.staff import StaffFormScreen, StaffScreen
+from avledger.tui.screens.staff import StaffScreen
 from avledger.tui.sections import SECTIONS, section
 from avledger.tui.widgets import FormRow, RegisterTable
 

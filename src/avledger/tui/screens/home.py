@@ -13,8 +13,8 @@ from textual.widgets import Static
 from avledger.i18n import _
 from avledger.timeutil import fmt_local
 from avledger.tui.screens.base import SectionScreen
-from avledger.tui.screens.devices import STATUS_STYLES
 from avledger.tui.sections import section
+from avledger.tui.text import DEVICE_STATUS_STYLES
 from avledger.vocab import DEVICE_STATUSES, label
 
 
@@ -57,7 +57,7 @@ class HomeScreen(SectionScreen):
         status.add_column(justify="right", no_wrap=True)
         for key, n in counts.items():
             status.add_row(
-                Text(label(DEVICE_STATUSES, key), style=STATUS_STYLES.get(key, "")),
+                Text(label(DEVICE_STATUSES, key), style=DEVICE_STATUS_STYLES.get(key, "")),
                 Text(str(n), style="bold" if n else "dim"),
             )
         status.add_row(Text(_("合计"), style="bold"), Text(str(sum(counts.values())), style="bold"))

@@ -26,9 +26,9 @@ from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.present import duration_text, rate_text, size_text
 from avledger.timeutil import fmt_local
+from avledger.tui.forms.base import activity_options
+from avledger.tui.forms.footage import AssignChoices, AssignFormScreen
 from avledger.tui.screens.base import Confirm, SubScreen, close_thread_connection
-from avledger.tui.screens.footage import AssignChoices, AssignFormScreen
-from avledger.tui.screens.form import activity_options
 from avledger.tui.widgets import RegisterTable, ZhSelect
 from avledger.vocab import CLIP_KINDS, label
 

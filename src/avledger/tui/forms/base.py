@@ -1,10 +1,11 @@
 """The base of every form: a modal that validates as you type and dismisses with a dataclass.
 
 A form does no I/O. It is given what it needs to check (the asset numbers
-already taken, today's date, the choices) and returns plain values; the
-calling screen runs the service. When the service refuses, the caller opens
-the form again with the same values and the reason (``error``), shown next
-to the field it concerns (``error_field``) or under the form.
+already taken, today's date, the choices, the services' pure rules) and
+returns plain values; the calling screen runs the service. When the service
+refuses, the caller opens the form again with the same values and the reason
+(``error``), shown next to the field it concerns (``error_field``) or under
+the form.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Forms for enforcement activities (F06) and not-recorded work records (F10).
+"""Forms for enforcement activities (F06): register one, close a case, a not-recorded work record (F10),
+the reason of an interruption (F09).
 
 Officers are typed as staff numbers (the manager reads them off the
 assignment slip); the form names each person as the numbers go in, and
@@ -16,9 +17,9 @@ from textual.widgets import Checkbox
 from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.timeutil import fmt_local, parse_date, parse_local_datetime
-from avledger.tui.screens.form import Field, FormScreen, required_text, select, text_input
+from avledger.tui.forms.base import Field, FormScreen, required_text, select, text_input
 from avledger.tui.widgets import CheckGroup
-from avledger.vocab import ACTIVITY_KINDS, CIRCUMSTANCES, LONG_TERM_REASONS, NORECORD_REASONS, label
+from avledger.vocab import ACTIVITY_KINDS, CIRCUMSTANCES, GAP_REASONS, LONG_TERM_REASONS, NORECORD_REASONS, label
 
 ERROR_FIELDS = {
     "结束时间应晚于开始时间": "end",
@@ -299,3 +300,45 @@ class NoRecordFormScreen(FormScreen[NoRecordForm | None]):
             self.value("reported_to"),
             self.value("at"),
         )
+
+
+@dataclass(frozen=True)
+class GapForm:
+    reason: str
+    note: str = ""
+    reported: bool = False
+
+
+class GapFormScreen(FormScreen[GapForm | None]):
+    """中断说明: why the recording stopped, and whether a written report was made."""
+
+    def __init__(
+        self,
+        title: str,
+        reasons: list[str],
+        *,
+        initial: GapForm | None = None,
+        error: str | None = None,
+        error_field: str | None = None,
+    ) -> None:
+        super().__init__(error=error, error_field=error_field)
+        self.reasons = reasons
+        self.initial = initial
+        self.title_text = title
+
+    def fields(self) -> list[Field]:
+        d = self.initial or GapForm("")
+        options = [(label(GAP_REASONS, r), r) for r in self.reasons]
+        return [
+            Field("reason", _("中断原因"), select(options, d.reason or None, allow_blank=True), required=True),
+            Field("note", _("补充说明"), text_input(d.note)),
+            Field("reported", _("书面报告"), Checkbox(_("已作书面报告"), d.reported, compact=True)),
+        ]
+
+    def check(self, name: str) -> str | None:
+        if name == "reason" and not self.value(name):
+            return _("请选择原因")
+        return None
+
+    def result(self) -> GapForm:
+        return GapForm(self.value("reason"), self.value("note"), self.value("reported"))

@@ -9,8 +9,7 @@ from decimal import Decimal, InvalidOperation
 from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.timeutil import parse_date
-from avledger.tui.forms import DeviceForm
-from avledger.tui.screens.form import Field, FormScreen, required_text, select, text_input
+from avledger.tui.forms.base import Field, FormScreen, required_text, select, text_input
 from avledger.tui.widgets import CheckGroup
 from avledger.vocab import ABILITIES, DEVICE_KINDS, MEDIA_TIME, label
 
@@ -29,6 +28,22 @@ ERROR_FIELDS = {
 
 def error_field(exc: UserError) -> str | None:
     return ERROR_FIELDS.get(exc.message)
+
+
+@dataclass(frozen=True)
+class DeviceForm:
+    asset_no: str
+    kind: str
+    dept: str
+    custodian: str  # staff number
+    model: str = ""
+    serial: str = ""
+    fixed_asset_no: str = ""
+    purchased: str = ""  # YYYY-MM-DD or empty
+    price: str = ""  # yuan, or empty
+    abilities: tuple[str, ...] = ()
+    media_time: str = "utc"
+    notes: str = ""
 
 
 @dataclass(frozen=True)
