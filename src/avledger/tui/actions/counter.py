@@ -17,7 +17,6 @@ from avledger.tui.forms.counter import (
     HandoverFormScreen,
     ReturnForm,
     ReturnFormScreen,
-    Thresholds,
     error_field,
 )
 from avledger.tui.forms.issue import IssueForm, IssueFormScreen, default_due
@@ -61,12 +60,6 @@ class CounterActions:
                 )
             elif step != "issue" and not d.holder:
                 unavailable[d.asset_no] = _("设备 {asset} 没有在外的领用记录").format(asset=d.asset_no)
-        thresholds = Thresholds(
-            profile.get("precheck.min_battery_pct"),
-            profile.get("precheck.min_free_gb"),
-            profile.get("precheck.max_clock_offset_s"),
-            profile.get("precheck.notice_text"),
-        )
         return CounterChoices(
             tz=profile.tz,
             now=services.ctx.clock(),
@@ -74,7 +67,7 @@ class CounterActions:
             in_store=in_store,
             issued=issued,
             unavailable=unavailable,
-            thresholds=thresholds,
+            limits=services.lending.precheck_limits() if step == "issue" else None,
         )
 
     def _run_form(self, screen, run, reopen, done_message) -> None:

@@ -19,6 +19,7 @@ from textual.widgets import Input, Static
 
 from avledger.errors import UserError
 from avledger.i18n import _
+from avledger.services.lending import PreCheckLimits
 from avledger.timeutil import fmt_local, parse_local_datetime
 from avledger.tui.forms.base import Field, FormScreen, required_text, select, text_input
 
@@ -68,16 +69,6 @@ class HandoverForm:
 
 
 @dataclass(frozen=True)
-class Thresholds:
-    """The profile's pre-use check limits (F04)."""
-
-    min_battery_pct: int
-    min_free_gb: float
-    max_clock_offset_s: int
-    notice_text: str
-
-
-@dataclass(frozen=True)
 class CounterChoices:
     """What the counter's forms offer and check against (loaded by the caller through the services)."""
 
@@ -87,7 +78,7 @@ class CounterChoices:
     in_store: dict[str, str] = field(default_factory=dict)  # asset number -> label, devices that can be issued
     issued: dict[str, str] = field(default_factory=dict)  # asset number -> "holder (number)" of open loans
     unavailable: dict[str, str] = field(default_factory=dict)  # asset number -> why it cannot take this step
-    thresholds: Thresholds | None = None
+    limits: PreCheckLimits | None = None  # the pre-use check's (issue only)
 
 
 def check_time(text: str, choices: CounterChoices, label: str) -> str | None:

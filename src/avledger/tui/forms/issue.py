@@ -12,9 +12,10 @@ from textual.widgets import Checkbox, Static
 
 from avledger.errors import UserError
 from avledger.i18n import _
+from avledger.services.lending import failures_text, precheck_failures, precheck_refusal
 from avledger.timeutil import parse_local_datetime, to_local
 from avledger.tui.forms.base import Field, FormScreen, select, text_input
-from avledger.tui.forms.counter import TIME_HINT, AssetField, CounterChoices, Thresholds, check_time
+from avledger.tui.forms.counter import TIME_HINT, AssetField, CounterChoices, check_time
 
 
 @dataclass(frozen=True)
@@ -45,22 +46,6 @@ def parse_number(text: str, label: str, *, integer: bool) -> tuple[float | int |
         )
 
 
-def check_failures(
-    thresholds: Thresholds, battery: int | None, free_gb: float | None, offset: int | None, notice: bool
-) -> list[str]:
-    """The failing checks, in words with their limits (the same ids the service uses)."""
-    failures = []
-    if battery is not None and battery < thresholds.min_battery_pct:
-        failures.append(_("电量不足") + f"（≥ {thresholds.min_battery_pct}%）")
-    if free_gb is not None and free_gb < thresholds.min_free_gb:
-        failures.append(_("存储空间不足") + f"（≥ {thresholds.min_free_gb} GB）")
-    if offset is not None and abs(offset) > thresholds.max_clock_offset_s:
-        failures.append(_("时钟误差过大") + f"（≤ {thresholds.max_clock_offset_s} s）")
-    if not notice:
-        failures.append(_("未提醒告知用语"))
-    return failures
-
-
 def default_due(choices: CounterChoices) -> str:
     """End of today's working day (18:00), when that is still ahead; else left for the manager."""
     local_now = to_local(choices.now, choices.tz)
@@ -88,7 +73,7 @@ class IssueFormScreen(AssetField, FormScreen[IssueForm | None]):
 
     def compose_note(self) -> ComposeResult:
         yield Static("", id="pc-clock")
-        t = self.choices.thresholds
+        t = self.choices.limits
         if t is not None:
             yield Static(Text.assemble((_("告知用语："), "bold"), t.notice_text), id="notice-text")
 
@@ -117,7 +102,7 @@ class IssueFormScreen(AssetField, FormScreen[IssueForm | None]):
 
     def fields(self) -> list[Field]:
         d = self.initial or IssueForm("", "", "", "", "", False, due=default_due(self.choices))
-        t = self.choices.thresholds
+        t = self.choices.limits
         officers = list(self.choices.officers)
         return [
             Field("asset_no", _("资产编号"), self.asset_input(d.asset_no), required=True),
@@ -159,10 +144,17 @@ class IssueFormScreen(AssetField, FormScreen[IssueForm | None]):
         return battery, free, offset  # type: ignore[return-value]
 
     def failures(self) -> list[str]:
-        if self.choices.thresholds is None:
+        """The ids of the checks that fail with the values typed so far (the lending service's rule)."""
+        if self.choices.limits is None:
             return []
         battery, free, offset = self.numbers()
-        return check_failures(self.choices.thresholds, battery, free, offset, self.value("notice_given"))
+        return precheck_failures(
+            self.choices.limits,
+            battery_pct=battery,
+            free_gb=free,
+            clock_offset_s=offset,
+            notice_given=self.value("notice_given"),
+        )
 
     def check(self, name: str) -> str | None:
         value = self.value(name)
@@ -172,14 +164,12 @@ class IssueFormScreen(AssetField, FormScreen[IssueForm | None]):
             return _("请选择领用人")
         if name == "battery":
             number, error = parse_number(value, _("电量"), integer=True)
-            if error is None and not 0 <= number <= 100:
-                return _("电量应在 0 到 100 之间：{value}").format(value=value)
-            return error
+            refusal = precheck_refusal(battery_pct=number) if error is None else None
+            return refusal.render() if refusal is not None else error
         if name == "free_gb":
             number, error = parse_number(value, _("剩余存储"), integer=False)
-            if error is None and number < 0:
-                return _("剩余存储不能为负数：{value}").format(value=value)
-            return error
+            refusal = precheck_refusal(free_gb=number) if error is None else None
+            return refusal.render() if refusal is not None else error
         if name == "clock_offset":
             return parse_number(value, _("时钟误差"), integer=True)[1]
         if name == "due" and value:
@@ -197,7 +187,9 @@ class IssueFormScreen(AssetField, FormScreen[IssueForm | None]):
         if name == "despite":
             failures = self.failures()
             if failures and not value:
-                return _("使用前检查未通过：{failures}。如确需领用，请注明原因").format(failures="；".join(failures))
+                return _("使用前检查未通过：{failures}。如确需领用，请注明原因").format(
+                    failures=failures_text(failures, self.choices.limits)
+                )
         return None
 
     def on_field_changed(self, name: str) -> None:
