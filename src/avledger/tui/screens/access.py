@@ -192,13 +192,12 @@ class AccessScreen(FilteredRegisterScreen):
         request = self.current()
         if request is None or request.status != "requested":
             return
-        me = self.services.access.me()
-        if me is None:
-            self.app.notify(_("当前系统用户未对应任何人员：在“人员”中填写系统用户名后才能审批和查阅"), severity="error")
+        mode = self.services.access.approval_mode()
+        if mode.how is None:
+            self.app.notify(mode.refusal.render(), severity="error")
             return
-        profile = self.services.office.profile()
-        deciders = {profile.get("viewing.approver_role"), profile.get("viewing.confidential_approver_role")}
-        on_paper = "manager" in me.roles and not deciders & set(me.roles)  # the manager records a paper approval
+        on_paper = mode.on_paper  # the manager records an approval signed on paper
+        me = self.services.access.me()
         if not refuse and not on_paper and initial is None and error is None:
             self._run(request.id, DecisionForm(me.number, "", ""), refuse=False)
             return
