@@ -23,6 +23,7 @@ from avledger.services.lending import LendingService
 from avledger.services.office import OfficeService
 from avledger.services.printing import PrintService
 from avledger.services.register import DepartmentService, DeviceService, StaffService
+from avledger.services.reminders import ReminderService
 from avledger.timeutil import utcnow
 
 
@@ -47,6 +48,16 @@ class Services:
         self.printing = PrintService(self.ctx, home.path / "templates")
         self.access = AccessService(self.ctx, self.footage, self.printing)
         self.discs = DiscService(self.ctx, self.ingest, self.printing)
+        self.reminders = ReminderService(
+            self.ctx,
+            departments=self.departments,
+            devices=self.devices,
+            allocation=self.allocation,
+            audit=self.audit,
+            lending=self.lending,
+            footage=self.footage,
+            discs=self.discs,
+        )
 
     def close(self) -> None:
         if not self.db.is_closed():

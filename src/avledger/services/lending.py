@@ -107,6 +107,11 @@ def failures_text(failures: list[str], limits: PreCheckLimits) -> str:
     return "；".join(f"{_(CHECKS[f])}{('（' + bounds[f] + '）') if bounds[f] else ''}" for f in failures)
 
 
+def overdue_at(now: dt.datetime):
+    """The loans overdue at ``now`` (a condition on :class:`Loan`): still out past their due time."""
+    return Loan.end_at.is_null() & Loan.due_at.is_null(False) & (Loan.due_at < now)
+
+
 @dataclass(frozen=True)
 class LoanView:
     id: int
@@ -473,10 +478,10 @@ class LendingService:
     ) -> list[LoanView]:
         query = self._query()
         now = self.ctx.clock()
-        if open_only or overdue:
+        if open_only:
             query = query.where(Loan.end_at.is_null())
         if overdue:
-            query = query.where(Loan.due_at.is_null(False) & (Loan.due_at < now))
+            query = query.where(overdue_at(now))
         if asset_no:
             query = query.where(Loan.device == self.devices.get(asset_no))
         if staff_number:
