@@ -12,7 +12,7 @@ from avledger.tui.screens.lending import LendingScreen
 from avledger.tui.sections import section
 from avledger.tui.widgets import FormRow, RegisterTable
 
-from .conftest import SIZE, choose, text_of, type_text
+from .conftest import SIZE, choose, refusals, text_of, type_text
 
 
 async def open_counter(pilot) -> LendingScreen:
@@ -114,7 +114,7 @@ async def test_handover_then_device_history(demo, demo_app):
         await pilot.pause()
         form = demo_app.screen
         assert isinstance(form, HandoverFormScreen)
-        assert "交接双方不能是同一人" in text_of(form.query_one("#row-to", FormRow).query_one(".form-error"))
+        assert "交接双方不能是同一人" in refusals(form)  # beside the receiver: tests/tui/test_refusals.py
         await choose(pilot, "f-to", "3003")
         await pilot.press("ctrl+s")
         await pilot.pause()

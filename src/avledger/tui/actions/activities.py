@@ -17,7 +17,6 @@ from avledger.tui.forms.activity import (
     CloseFormScreen,
     NoRecordForm,
     NoRecordFormScreen,
-    error_field,
     split_numbers,
 )
 from avledger.vocab import ROLES, label
@@ -66,7 +65,7 @@ class ActivityActions:
                     long_term=form.long_term,
                 )
             except UserError as exc:
-                self.open_activity_form(form, exc.render(), error_field(exc))
+                self.open_activity_form(form, exc.render(), exc.field)
                 return
             app.notify(_("已登记执法活动 {id}：{title}").format(id=view.id, title=view.title))
             self.activities_changed(view.id)
@@ -75,7 +74,9 @@ class ActivityActions:
             ActivityFormScreen(self.activity_choices(), initial=initial, error=error, error_field=field), done
         )
 
-    def open_close_form(self, activity: ActivityView, initial: str = "", error: str | None = None) -> None:
+    def open_close_form(
+        self, activity: ActivityView, initial: str = "", error: str | None = None, field: str | None = None
+    ) -> None:
         app = self.app  # type: ignore[attr-defined]
         services = self.services  # type: ignore[attr-defined]
         today = local_today(services.ctx.clock(), services.office.profile().tz)
@@ -86,15 +87,13 @@ class ActivityActions:
             try:
                 services.activities.close(activity.id, at=date)
             except UserError as exc:
-                self.open_close_form(activity, date, exc.render())
+                self.open_close_form(activity, date, exc.render(), exc.field)
                 return
             app.notify(_("已结案：{name}").format(name=activity_name(activity)))
             self.activities_changed(activity.id)
 
         app.push_screen(
-            CloseFormScreen(
-                activity_name(activity), today, initial=initial, error=error, error_field="date" if error else None
-            ),
+            CloseFormScreen(activity_name(activity), today, initial=initial, error=error, error_field=field or "date"),
             done,
         )
 
@@ -131,7 +130,7 @@ class ActivityActions:
                     at=form.at or None,
                 )
             except UserError as exc:
-                self.open_norecord_form(activity, form, exc.render(), error_field(exc))
+                self.open_norecord_form(activity, form, exc.render(), exc.field)
                 return
             app.notify(_("已登记无法记录工作记录：{name}").format(name=activity_name(activity)))
             self.activities_changed(activity.id)

@@ -17,7 +17,6 @@ from avledger.tui.forms.counter import (
     HandoverFormScreen,
     ReturnForm,
     ReturnFormScreen,
-    error_field,
 )
 from avledger.tui.forms.issue import IssueForm, IssueFormScreen, default_due
 from avledger.tui.forms.repair import (
@@ -80,7 +79,7 @@ class CounterActions:
             try:
                 asset_no = run(form)
             except UserError as exc:
-                reopen(form, exc.render(), error_field(exc))
+                reopen(form, exc.render(), exc.field)
                 return
             app.notify(done_message(form))
             self.lending_changed(asset_no)

@@ -9,7 +9,7 @@ from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.services.views import DeviceView
 from avledger.timeutil import local_today
-from avledger.tui.forms.device import DeviceChoices, DeviceForm, DeviceFormScreen, error_field
+from avledger.tui.forms.device import DeviceChoices, DeviceForm, DeviceFormScreen
 
 
 def device_form_choices(services, *, exclude: str | None = None) -> DeviceChoices:
@@ -94,7 +94,7 @@ class DeviceEditing:
                         notes=form.notes,
                     )
             except UserError as exc:
-                self.open_device_form(form, editing=editing, error=exc.render(), field=error_field(exc))
+                self.open_device_form(form, editing=editing, error=exc.render(), field=exc.field)
                 return
             self.device_saved(form.asset_no, editing)
 

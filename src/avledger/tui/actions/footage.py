@@ -17,7 +17,7 @@ from avledger.tui.forms.footage import AssignChoices, AssignFormScreen, LateReas
 class FootageActions:
     """Assigning a clip and explaining a late one (the list and a clip's page)."""
 
-    def open_assign(self, clip: ClipView, error: str | None = None) -> None:
+    def open_assign(self, clip: ClipView, error: str | None = None, field: str | None = None) -> None:
         services = self.services  # type: ignore[attr-defined]
         tz = services.office.profile().tz
         activities = activity_options(services.activities.list(), tz)
@@ -31,14 +31,16 @@ class FootageActions:
             try:
                 services.footage.assign(clip.id, activity_id)
             except UserError as exc:
-                self.open_assign(clip, exc.render())
+                self.open_assign(clip, exc.render(), exc.field)
                 return
             self.app.notify(_("已归入执法活动 {id}：{name}").format(id=activity_id, name=clip.original_name))  # type: ignore
             self.footage_changed(clip.id)
 
-        self.app.push_screen(AssignFormScreen(clip, AssignChoices(activities), error=error), done)  # type: ignore
+        self.app.push_screen(AssignFormScreen(clip, AssignChoices(activities), error=error, error_field=field), done)  # type: ignore
 
-    def open_late_reason(self, clip: ClipView, initial: str = "", error: str | None = None) -> None:
+    def open_late_reason(
+        self, clip: ClipView, initial: str = "", error: str | None = None, field: str | None = None
+    ) -> None:
         services = self.services  # type: ignore[attr-defined]
         deadline = fmt_local(clip.deadline_at, services.office.profile().tz)
 
@@ -48,12 +50,14 @@ class FootageActions:
             try:
                 services.footage.explain_late(clip.id, reason)
             except UserError as exc:
-                self.open_late_reason(clip, reason, exc.render())
+                self.open_late_reason(clip, reason, exc.render(), exc.field)
                 return
             self.app.notify(_("已登记逾期原因：{name}").format(name=clip.original_name))  # type: ignore
             self.footage_changed(clip.id)
 
-        self.app.push_screen(LateReasonFormScreen(clip, deadline, initial=initial, error=error), done)  # type: ignore
+        self.app.push_screen(
+            LateReasonFormScreen(clip, deadline, initial=initial, error=error, error_field=field), done
+        )  # type: ignore
 
     def footage_changed(self, clip_id: int) -> None:
         """Hook: a clip's register entry changed."""

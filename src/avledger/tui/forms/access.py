@@ -27,6 +27,9 @@ class RequestForm:
 class RequestFormScreen(FormScreen[RequestForm | None]):
     """查阅申请: what, who, why, view or copy, until when."""
 
+    # AccessService.request(requester, reason, *, activity, case_no, clips, ...): the scope is one field here.
+    PARAM_FIELDS = {"activity": "target", "case_no": "target", "clips": "target"}
+
     def __init__(
         self,
         activities: list[tuple[str, str]],
@@ -138,9 +141,15 @@ class ExtractFormScreen(FormScreen[ExtractForm | None]):
     """作为证据调取: where the copies go, who extracts them, and an encrypted 7z when a password is given."""
 
     def __init__(
-        self, request: AccessView, people: list[tuple[str, str]], initial: ExtractForm, *, error: str | None = None
+        self,
+        request: AccessView,
+        people: list[tuple[str, str]],
+        initial: ExtractForm,
+        *,
+        error: str | None = None,
+        error_field: str | None = None,
     ) -> None:
-        super().__init__(error=error)
+        super().__init__(error=error, error_field=error_field)
         self.people = people
         self.initial = initial
         self.title_text = _("证据调取：查阅申请 {id}（{n} 个文件）").format(id=request.id, n=len(request.clip_ids))

@@ -21,21 +21,6 @@ from avledger.tui.forms.base import Field, FormScreen, required_text, select, te
 from avledger.tui.widgets import CheckGroup
 from avledger.vocab import ACTIVITY_KINDS, CIRCUMSTANCES, GAP_REASONS, LONG_TERM_REASONS, NORECORD_REASONS, label
 
-ERROR_FIELDS = {
-    "结束时间应晚于开始时间": "end",
-    "请至少指定一名执法人员（--officer 工号）": "officers",
-    "{name}（{number}）已离职": "officers",
-    "{name}（{number}）没有执法证，不是执法人员": "officers",
-    "没有这个工号的人员：{number}": "officers",
-    "结案日期不能早于执法活动开始日期 {date}": "date",
-    "工作记录须由至少 {n} 名执法人员签字": "signers",
-    "{name}（{number}）不是在职的{role}，不能接收工作记录报告": "reported_to",
-}
-
-
-def error_field(exc: UserError) -> str | None:
-    return ERROR_FIELDS.get(exc.message)
-
 
 @dataclass(frozen=True)
 class ActivityForm:
@@ -200,6 +185,8 @@ class ActivityFormScreen(FormScreen[ActivityForm | None]):
 
 class CloseFormScreen(FormScreen[str | None]):
     """结案: the date retention counts from."""
+
+    PARAM_FIELDS = {"at": "date"}  # ActivityService.close(activity_id, *, at)
 
     def __init__(
         self, title: str, today: dt.date, *, initial: str = "", error: str | None = None, error_field: str | None = None

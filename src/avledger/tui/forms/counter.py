@@ -25,33 +25,6 @@ from avledger.tui.forms.base import Field, FormScreen, required_text, select, te
 
 TIME_HINT = _("留空为现在；补录填 YYYY-MM-DD HH:MM")
 
-# Service refusals (message ids) and the field each one concerns.
-ERROR_FIELDS = {
-    "没有这个资产编号的设备：{asset}": "asset_no",
-    "设备 {asset} 当前状态为“{status}”，不能领用": "asset_no",
-    "设备 {asset} 没有在外的领用记录": "asset_no",
-    "设备 {asset} 没有在外的领用记录，无法交接": "asset_no",
-    "{name}（{number}）已离职，不能使用执法记录设备": "holder",
-    "{name}（{number}）没有执法证，不是执法人员，不能领用执法记录设备（转借他人属违规）": "holder",
-    "交接双方不能是同一人": "to",
-    "应还时间应晚于领用时间": "due",
-    "应还时间格式不对：“{value}”，应为 YYYY-MM-DD HH:MM": "due",
-    "领用时间不能早于该设备上次归还的时间（{time}）": "at",
-    "时间不能早于领用（交接）时间 {time}": "at",
-    "{label}不能晚于现在：{value}": "at",
-    "{label}格式不对：“{value}”，应为 YYYY-MM-DD HH:MM": "at",
-    "使用前检查未通过：{failures}。如确需领用，请注明原因（--despite）": "despite",
-    "电量应在 0 到 100 之间：{value}": "battery",
-    "剩余存储不能为负数：{value}": "free_gb",
-    "送修时间不能早于故障登记时间 {time}": "at",
-    "返回时间不能早于 {time}": "at",
-    "金额格式不对：{value}": "amount",
-}
-
-
-def error_field(exc: UserError) -> str | None:
-    return ERROR_FIELDS.get(exc.message)
-
 
 @dataclass(frozen=True)
 class ReturnForm:

@@ -17,8 +17,12 @@ class AssignChoices:
 class AssignFormScreen(FormScreen[str | None]):
     """归入执法活动: the archived file stays where it is; its register entry names the activity."""
 
-    def __init__(self, clip: ClipView, choices: AssignChoices, *, error: str | None = None) -> None:
-        super().__init__(error=error)
+    PARAM_FIELDS = {"activity_id": "activity"}  # FootageService.assign(clip_id, activity_id)
+
+    def __init__(
+        self, clip: ClipView, choices: AssignChoices, *, error: str | None = None, error_field: str | None = None
+    ) -> None:
+        super().__init__(error=error, error_field=error_field)
         self.clip = clip
         self.choices = choices
         self.title_text = _("归入执法活动：{name}").format(name=clip.original_name)
@@ -39,8 +43,16 @@ class AssignFormScreen(FormScreen[str | None]):
 class LateReasonFormScreen(FormScreen[str | None]):
     """逾期说明: why the footage reached the archive after the deadline."""
 
-    def __init__(self, clip: ClipView, deadline: str, *, initial: str = "", error: str | None = None) -> None:
-        super().__init__(error=error)
+    def __init__(
+        self,
+        clip: ClipView,
+        deadline: str,
+        *,
+        initial: str = "",
+        error: str | None = None,
+        error_field: str | None = None,
+    ) -> None:
+        super().__init__(error=error, error_field=error_field)
         self.initial = initial or clip.late_reason or ""
         self.title_text = _("逾期采集说明：{name}（应于 {deadline} 前采集）").format(
             name=clip.original_name, deadline=deadline

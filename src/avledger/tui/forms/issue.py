@@ -57,6 +57,7 @@ class IssueFormScreen(AssetField, FormScreen[IssueForm | None]):
     """领用: the device, the officer, the pre-use check; the PC's clock shows to compare with the device's."""
 
     title_text = _("领用登记")
+    PARAM_FIELDS = {"battery_pct": "battery", "clock_offset_s": "clock_offset"}  # PreCheck's names
 
     def __init__(
         self,

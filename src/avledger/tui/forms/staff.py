@@ -9,12 +9,6 @@ from avledger.tui.forms.base import Field, FormScreen, required_text, select, te
 from avledger.tui.widgets import CheckGroup
 from avledger.vocab import ROLES
 
-ERROR_FIELDS = {
-    "工号已存在：{number}": "number",
-    "系统用户名已被其他人员使用：{user}": "os_user",
-    "没有这个科室：{name}": "dept",
-}
-
 
 @dataclass(frozen=True)
 class StaffForm:

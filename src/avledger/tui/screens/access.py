@@ -147,7 +147,9 @@ class AccessScreen(FilteredRegisterScreen):
         self.query_one(RegisterTable).focus()
 
     # --- request -----------------------------------------------------------------
-    def action_request(self, initial: RequestForm | None = None, error: str | None = None) -> None:
+    def action_request(
+        self, initial: RequestForm | None = None, error: str | None = None, field: str | None = None
+    ) -> None:
         tz = self.tz
         activities = activity_options([a for a in self.services.activities.list() if a.clips], tz)
         if initial is None:
@@ -180,12 +182,12 @@ class AccessScreen(FilteredRegisterScreen):
                     **scope,
                 )
             except UserError as exc:
-                self.action_request(form, exc.render())
+                self.action_request(form, exc.render(), exc.field)
                 return
             self.app.notify(_("已登记查阅申请 {id}").format(id=view.id))
             self.changed(view.id)
 
-        self.app.push_screen(RequestFormScreen(activities, initial, error=error), done)
+        self.app.push_screen(RequestFormScreen(activities, initial, error=error, error_field=field), done)
 
     # --- decide ------------------------------------------------------------------
     def _decide(self, refuse: bool, initial: DecisionForm | None = None, error: str | None = None) -> None:
@@ -234,7 +236,9 @@ class AccessScreen(FilteredRegisterScreen):
         self.app.push_screen(ViewingsScreen(self.services))
 
     # --- extract -----------------------------------------------------------------
-    def action_extract(self, initial: ExtractForm | None = None, error: str | None = None) -> None:
+    def action_extract(
+        self, initial: ExtractForm | None = None, error: str | None = None, field: str | None = None
+    ) -> None:
         request = self.current()
         if request is None or not request.usable or request.kind != "copy":
             return
@@ -254,7 +258,7 @@ class AccessScreen(FilteredRegisterScreen):
                 self.app.notify(_("正在调取…"), title=_("证据调取"))
                 self.run_extract(request.id, form)
 
-        self.app.push_screen(ExtractFormScreen(request, people, initial, error=error), done)
+        self.app.push_screen(ExtractFormScreen(request, people, initial, error=error, error_field=field), done)
 
     @work(thread=True, exclusive=True, group="extract")
     def run_extract(self, request_id: int, form: ExtractForm) -> None:
@@ -263,7 +267,7 @@ class AccessScreen(FilteredRegisterScreen):
                 request_id, form.extractor, form.out, seven_zip=form.seven_zip, password=form.password or None
             )
         except UserError as exc:
-            self.app.call_from_thread(self.action_extract, form, exc.render())
+            self.app.call_from_thread(self.action_extract, form, exc.render(), exc.field)
             return
         finally:
             close_thread_connection(self.services)

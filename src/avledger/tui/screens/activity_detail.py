@@ -202,7 +202,9 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
         if self.activity is not None:
             self.open_norecord_form(self.activity)
 
-    def action_explain_gap(self, initial: GapForm | None = None, error: str | None = None) -> None:
+    def action_explain_gap(
+        self, initial: GapForm | None = None, error: str | None = None, field: str | None = None
+    ) -> None:
         gap = self.selected_gap() or next((g for g in self.gaps if g.reason is None), None)
         if gap is None:
             return
@@ -219,12 +221,12 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
             try:
                 self.services.gaps.explain(gap.id, form.reason, note=form.note, reported=form.reported)
             except UserError as exc:
-                self.action_explain_gap(form, exc.render())
+                self.action_explain_gap(form, exc.render(), exc.field)
                 return
             self.app.notify(_("已登记中断说明"))
             self.reload()
 
-        self.app.push_screen(GapFormScreen(title, reasons, initial=initial, error=error), done)
+        self.app.push_screen(GapFormScreen(title, reasons, initial=initial, error=error, error_field=field), done)
 
     def activities_changed(self, activity_id: int) -> None:
         self.reload()

@@ -132,7 +132,7 @@ class DepartmentsScreen(SectionScreen):
                     form,
                     editing=editing,
                     error=exc.render(),
-                    field="name" if exc.message == "科室已存在：{name}" else None,
+                    field=exc.field,
                 )
                 return
             self.app.notify(

@@ -15,7 +15,7 @@ from avledger.i18n import A_, _
 from avledger.services.printing import Filters
 from avledger.services.views import StaffView
 from avledger.tui.filtering import matches
-from avledger.tui.forms.staff import ERROR_FIELDS, StaffChoices, StaffForm, StaffFormScreen
+from avledger.tui.forms.staff import StaffChoices, StaffForm, StaffFormScreen
 from avledger.tui.screens.base import Confirm, FilteredRegisterScreen
 from avledger.tui.widgets import RegisterTable
 from avledger.vocab import ROLES, labels
@@ -147,7 +147,7 @@ class StaffScreen(FilteredRegisterScreen):
                         os_user=form.os_user or None,
                     )
             except UserError as exc:
-                self.open_form(form, editing=editing, error=exc.render(), field=ERROR_FIELDS.get(exc.message))
+                self.open_form(form, editing=editing, error=exc.render(), field=exc.field)
                 return
             self.app.notify(
                 (_("已修改人员：{name}（{number}）") if editing else _("已新增人员：{name}（{number}）")).format(
