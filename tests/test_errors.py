@@ -35,6 +35,7 @@ CODES: dict[str, set[str]] = {
     "access.refused": {"查阅申请 {id} 已不予批准"},
     "access.self_approval": {"不能审批本人的申请"},
     "access.unknown": {"没有这个编号的查阅申请：{id}"},
+    "access.nobody": {"当前系统用户未对应任何人员：在“人员”中填写系统用户名后才能审批和查阅"},
     "access.view_only": {"查阅申请 {id} 只批准查阅，不能复制调取"},
     "activity.closed": {"执法活动 {id} 已于 {date} 结案"},
     "activity.confidential": {"执法活动 {id} 涉密，您无权查看"},

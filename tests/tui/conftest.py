@@ -89,3 +89,20 @@ def text_of(widget) -> str:
     console = Console(width=300, file=io.StringIO(), record=True, color_system=None)
     console.print(content)
     return console.export_text()
+
+
+def refusal_beside(screen, field: str) -> str:
+    """The refusal shown beside a form's field ("" when none)."""
+    from avledger.tui.widgets import FormRow
+
+    row = screen.query_one(f"#row-{field}", FormRow)
+    return text_of(row.query_one(".form-error")) if row.has_class("-invalid") else ""
+
+
+def refusals(screen) -> str:
+    """Every refusal a form shows, beside its fields or under them."""
+    from avledger.tui.widgets import FormRow
+
+    texts = [text_of(row.query_one(".form-error")) for row in screen.query(FormRow) if row.has_class("-invalid")]
+    texts.append(text_of(screen.query_one("#form-error")))
+    return "\n".join(t for t in texts if t)

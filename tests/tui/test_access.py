@@ -3,8 +3,10 @@ manager, the viewing register, and the approval banner on a clip's page."""
 
 from __future__ import annotations
 
-from avledger.tui.screens.access import AccessScreen, DecisionFormScreen, RequestFormScreen, ViewingsScreen
-from avledger.tui.screens.footage import ClipDetailScreen
+from avledger.tui.forms.access import DecisionFormScreen, RequestFormScreen
+from avledger.tui.screens.access import AccessScreen
+from avledger.tui.screens.clip_detail import ClipDetailScreen
+from avledger.tui.screens.viewings import ViewingsScreen
 from avledger.tui.sections import section
 from avledger.tui.widgets import RegisterTable
 
@@ -119,7 +121,7 @@ async def test_refuse_with_a_reason(demo, demo_app):
 async def test_extract_evidence_into_an_encrypted_7z(demo, demo_app, tmp_path):
     import py7zr
 
-    from avledger.tui.screens.access import ExtractFormScreen
+    from avledger.tui.forms.access import ExtractFormScreen
 
     activity = next(c.activity_id for c in demo.footage.list() if c.activity_id)
     act_as(demo, "2002")
@@ -144,3 +146,35 @@ async def test_extract_evidence_into_an_encrypted_7z(demo, demo_app, tmp_path):
     with py7zr.SevenZipFile(done.package, password="s3cret") as archive:
         names = archive.getnames()
     assert len([n for n in names if n.endswith(".MP4") or n.endswith(".mp4")]) == len(request.clip_ids)
+
+
+async def test_who_may_decide_comes_from_the_access_service(demo, demo_app):
+    """An approver decides at once, the manager records a paper approval, anyone else is told why not;
+    the office's approver role decides which (not a role the screen knows)."""
+    activity = next(c.activity_id for c in demo.footage.list() if c.activity_id)
+    request = demo.access.request("2002", "复核", activity=activity)
+    act_as(demo, "2003")
+    assert demo.access.approval_mode().how is None
+    async with demo_app.run_test(size=SIZE) as pilot:
+        screen = await go(pilot, "access")
+        screen.query_one(RegisterTable).select_key(str(request.id))
+        await pilot.press("y")
+        await pilot.pause()
+        assert demo_app.screen is screen  # no form
+        assert any("不能审批查阅申请" in str(n.message) for n in demo_app._notifications)
+        assert demo.access.view(request.id).status == "requested"
+
+        demo.office.set_value("viewing.approver_role", "officer")  # this office lets officers approve
+        assert demo.access.approval_mode().how == "decide"
+        await pilot.press("y")
+        await pilot.pause()
+        done = demo.access.view(request.id)
+        assert done.status == "approved" and done.decided_by_number == "2003" and not done.on_paper
+
+    act_as(demo, "1001")
+    assert demo.access.approval_mode().how == "paper"
+    demo.office.set_value("viewing.approver_role", "manager")
+    assert demo.access.approval_mode().how == "decide"
+    demo.ctx.os_user = "nobody"
+    mode = demo.access.approval_mode()
+    assert mode.how is None and "未对应任何人员" in mode.refusal.render()

@@ -46,6 +46,7 @@ async def test_build_burn_two_copies_and_verify(demo, demo_app, tmp_path):
         await pilot.press("k")
         await settle(pilot, lambda: not screen.busy and demo.discs.list()[0].discs[0].copies)
         assert "已刻录并核验" in text_of(screen.query_one("#job .job-line", Static))
+        assert demo.discs.next_copy(demo.discs.list()[0].discs[0]) == 2  # what k burns next
         screen.query_one("#drive", Input).value = f"stdio:{tmp_path / 'copy2.img'}"
         screen.query_one("#kept-at", Input).value = "档案室"
         register.focus()
@@ -54,6 +55,7 @@ async def test_build_burn_two_copies_and_verify(demo, demo_app, tmp_path):
         disc = demo.discs.list()[0].discs[0]
         assert [(c.copy, c.kept_at, c.verified) for c in disc.copies] == [(1, "随案卷", True), (2, "档案室", True)]
         assert screen.check_action("burn", ()) is None  # both copies done
+        assert demo.discs.next_copy(disc) is None
         assert "已完成" in str(targets.get_row(str(target.activity_id))[2])
 
         await pilot.press("v")

@@ -6,11 +6,13 @@ from __future__ import annotations
 from textual.widgets import Input, ProgressBar
 
 from avledger.services.demo import SAMPLE_CARD
+from avledger.tui.forms.activity import ActivityFormScreen, GapFormScreen, NoRecordFormScreen
+from avledger.tui.forms.footage import LateReasonFormScreen
 from avledger.tui.screens.activities import ActivitiesScreen
-from avledger.tui.screens.activity_detail import ActivityDetailScreen, GapFormScreen
-from avledger.tui.screens.activity_forms import ActivityFormScreen, NoRecordFormScreen
+from avledger.tui.screens.activity_detail import ActivityDetailScreen
 from avledger.tui.screens.base import Confirm
-from avledger.tui.screens.footage import ClipDetailScreen, FootageScreen, LateReasonFormScreen
+from avledger.tui.screens.clip_detail import ClipDetailScreen
+from avledger.tui.screens.footage import FootageScreen
 from avledger.tui.screens.ingest import IngestScreen
 from avledger.tui.sections import section
 from avledger.tui.widgets import FormRow, JobProgress, RegisterTable

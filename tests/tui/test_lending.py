@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from textual.widgets import Checkbox, Input
 
+from avledger.tui.forms.counter import HandoverFormScreen, ReturnFormScreen
+from avledger.tui.forms.issue import IssueFormScreen
 from avledger.tui.screens.device_detail import DeviceDetailScreen
 from avledger.tui.screens.lending import LendingScreen
-from avledger.tui.screens.lending_forms import HandoverFormScreen, IssueFormScreen, ReturnFormScreen
 from avledger.tui.sections import section
 from avledger.tui.widgets import FormRow, RegisterTable
 
-from .conftest import SIZE, choose, text_of, type_text
+from .conftest import SIZE, choose, refusals, text_of, type_text
 
 
 async def open_counter(pilot) -> LendingScreen:
@@ -113,7 +114,7 @@ async def test_handover_then_device_history(demo, demo_app):
         await pilot.pause()
         form = demo_app.screen
         assert isinstance(form, HandoverFormScreen)
-        assert "交接双方不能是同一人" in text_of(form.query_one("#row-to", FormRow).query_one(".form-error"))
+        assert "交接双方不能是同一人" in refusals(form)  # beside the receiver: tests/tui/test_refusals.py
         await choose(pilot, "f-to", "3003")
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -199,3 +200,28 @@ async def test_issue_form_fits_80_by_24(demo_app):
         dialog = demo_app.screen.query_one("#dialog")
         assert dialog.region.bottom <= 24
         assert demo_app.screen.query_one("#save").region.bottom <= 24  # the buttons are on screen
+
+
+async def test_issue_form_checks_with_the_offices_limits(demo, demo_app):
+    """The form's verdict as the numbers go in is the lending service's, under the profile's limits."""
+    from avledger.services.lending import PreCheck
+
+    demo.office.set_value("precheck.min_battery_pct", "40")
+    demo.office.set_value("precheck.max_clock_offset_s", "5")
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await open_counter(pilot)
+        await pilot.press("o")
+        await pilot.pause()
+        form = demo_app.screen
+        assert isinstance(form, IssueFormScreen)
+        await fill(pilot, "battery", "45")  # enough under this office's limit (the preset asks 80)
+        await fill(pilot, "free_gb", "16")
+        await fill(pilot, "clock_offset", "-8")
+        despite = form.query_one("#row-despite", FormRow)
+        error = text_of(despite.query_one(".form-error"))
+        assert "时钟误差过大（≤ 5 s）" in error and "未提醒告知用语" in error and "电量不足" not in error
+        assert form.failures() == demo.lending.check_failures(PreCheck(45, 16.0, -8, False)) == ["clock", "notice"]
+        form.query_one("#f-battery", Input).value = ""
+        await fill(pilot, "battery", "101")
+        battery = form.query_one("#row-battery", FormRow)
+        assert "电量应在 0 到 100 之间：101" in text_of(battery.query_one(".form-error"))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from textual.widgets import Checkbox, Input
 
+from avledger.tui.forms.department import DepartmentFormScreen
+from avledger.tui.forms.staff import StaffFormScreen
 from avledger.tui.screens.audit import AuditScreen, VerifyScreen
 from avledger.tui.screens.base import Confirm
-from avledger.tui.screens.departments import DepartmentFormScreen, DepartmentsScreen
+from avledger.tui.screens.departments import DepartmentsScreen
 from avledger.tui.screens.home import HomeScreen
 from avledger.tui.screens.profile import ProfileScreen
-from avledger.tui.screens.staff import StaffFormScreen, StaffScreen
+from avledger.tui.screens.staff import StaffScreen
 from avledger.tui.sections import SECTIONS, section
 from avledger.tui.widgets import FormRow, RegisterTable
 
@@ -26,7 +28,10 @@ async def test_home_shows_the_office_at_a_glance(demo_app):
         assert "维修中" in status and "在库" in status
         allocation = text_of(screen.query_one("#allocation"))
         assert "执法一队" in allocation and "稽查科" in allocation and "执法二队" not in allocation
-        assert "逾期未还：JL-2024-003 徐磊（3002）" in text_of(screen.query_one("#alerts"))
+        alerts = text_of(screen.query_one("#alerts"))
+        assert "逾期未还：JL-2024-003 徐磊（3002）" in alerts
+        assert "记录中断待说明原因：1 处（按 3 到“执法活动”）" in alerts  # the reminder, and where to act on it
+        assert "配备缺额" not in alerts  # the shortfalls have their own panel
 
 
 async def test_every_section_by_its_number_key(demo_app):
@@ -208,3 +213,27 @@ async def test_home_lists_overdue_loans(demo):
         alerts = text_of(app.screen.query_one("#alerts"))
         assert "逾期未还：JL-2023-002 刘洋（2002）" in alerts
         assert "暂无提醒" not in alerts
+
+
+async def test_home_lists_the_first_reminders_and_counts_the_rest(demo):
+    import datetime as dt
+
+    from avledger.services.lending import PreCheck
+    from avledger.services.reminders import LIMIT
+    from avledger.timeutil import to_local
+    from avledger.tui.app import make_app
+
+    for n in range(3):
+        demo.devices.add(f"JL-2026-10{n}", "bodycam", "执法一队", "2001")
+    local = lambda minutes: to_local(demo.ctx.clock() - dt.timedelta(minutes=minutes), demo.office.profile().tz)  # noqa: E731
+    for asset in [d.asset_no for d in demo.devices.list() if d.status == "in_store"]:
+        at, due = (local(m).strftime("%Y-%m-%d %H:%M") for m in (20, 10))
+        demo.lending.issue(asset, "2002", PreCheck(90, 20, 1, True), at=at, due=due)
+    overdue = len(demo.lending.list(overdue=True))
+    assert overdue > LIMIT
+    app = make_app(demo.home, services=demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        alerts = text_of(app.screen.query_one("#alerts"))
+        assert alerts.count("逾期未还：") == LIMIT
+        assert f"另有 {overdue - LIMIT} 项未列出" in alerts

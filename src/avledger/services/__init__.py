@@ -25,6 +25,7 @@ from avledger.services.lending import LendingService
 from avledger.services.office import OfficeService
 from avledger.services.printing import PrintService
 from avledger.services.register import DepartmentService, DeviceService, StaffService
+from avledger.services.reminders import ReminderService
 from avledger.services.typeset import Typesetter
 from avledger.timeutil import utcnow
 
@@ -51,6 +52,16 @@ class Services:
         self.access = AccessService(ctx, self.staff, self.activities, self.footage, self.ingest, self.typesetter)
         self.discs = DiscService(ctx, self.activities, self.ingest, self.typesetter)
         self.printing = PrintService(ctx, self.typesetter, self)  # the registers read from all of the above
+        self.reminders = ReminderService(
+            ctx,
+            departments=self.departments,
+            devices=self.devices,
+            allocation=self.allocation,
+            audit=self.audit,
+            lending=self.lending,
+            footage=self.footage,
+            discs=self.discs,
+        )
 
     def close(self) -> None:
         if not self.db.is_closed():

@@ -125,6 +125,18 @@ class Look:
 
 
 @dataclass(frozen=True)
+class ApprovalMode:
+    """How the person at the keyboard takes part in deciding viewing requests."""
+
+    how: str | None  # "decide": as an approver; "paper": records approvals signed on paper (the manager); None
+    refusal: UserError | None = None  # why neither, when ``how`` is None
+
+    @property
+    def on_paper(self) -> bool:
+        return self.how == "paper"
+
+
+@dataclass(frozen=True)
 class Opened:
     """A viewing that was registered, with the clips to show."""
 
@@ -316,6 +328,33 @@ class AccessService:
         if not has_role(me, MANAGER_ROLE):
             raise UserError("access.approver_absent", "只有审批人本人可以审批；管理员可代为登记纸质审批", field="by")
         return approver, f"{me.name}（{me.number}）"
+
+    def approval_mode(self) -> ApprovalMode:
+        """Whether the person at the keyboard decides requests as an approver ("decide": holds the profile's
+        approver or confidential approver role), records approvals signed on paper on an approver's behalf
+        ("paper": the manager), or neither (None, with the reason). :meth:`approve` and :meth:`refuse` still
+        check each request (the requester's own, a confidential one)."""
+        me = current_staff(self.ctx)
+        if me is None:
+            return ApprovalMode(
+                None, UserError("access.nobody", "当前系统用户未对应任何人员：在“人员”中填写系统用户名后才能审批和查阅")
+            )
+        profile = self.ctx.profile()
+        role = profile.get("viewing.approver_role")
+        if {role, profile.get("viewing.confidential_approver_role")} & set(me.role_list):
+            return ApprovalMode("decide")
+        if has_role(me, MANAGER_ROLE):
+            return ApprovalMode("paper")
+        return ApprovalMode(
+            None,
+            UserError(
+                "access.not_approver",
+                "{name}（{number}）不是{role}，不能审批查阅申请",
+                name=me.name,
+                number=me.number,
+                role=label(ROLES, role),
+            ),
+        )
 
     def approve(self, request_id: int | str, by: str, *, paper_form: str | None = None) -> AccessView:
         """批准. ``paper_form``: the number of the paper form the approver signed (recorded on their behalf)."""

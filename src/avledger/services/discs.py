@@ -568,6 +568,12 @@ class DiscService:
             self._record_check(disc, row, "burn", problems)
         return BurnResult(self.view_disc(disc.id), self._copy_view(row), ok, problems)
 
+    def next_copy(self, disc: DiscView) -> int | None:
+        """The copy of a disc to burn next: the first of the profile's copies not yet burned and verified
+        (a copy whose read-back failed is burned again); None once every copy is."""
+        done = {c.copy for c in disc.copies if c.verified}
+        return next((n for n in range(1, self.ctx.profile().get("disc.copies") + 1) if n not in done), None)
+
     def keep(self, volume_id: str, copy: int, kept_at: str) -> CopyView:
         """A copy moved: where it is kept now."""
         place = require_text(kept_at, N_("存放位置"), field="kept_at")

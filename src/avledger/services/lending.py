@@ -44,6 +44,76 @@ class PreCheck:
 
 
 @dataclass(frozen=True)
+class PreCheckLimits:
+    """The profile's pre-use check limits (F04), and the notice officers are reminded to give."""
+
+    min_battery_pct: int
+    min_free_gb: float
+    max_clock_offset_s: int
+    notice_text: str
+
+    @classmethod
+    def of(cls, profile) -> PreCheckLimits:
+        return cls(
+            profile.get("precheck.min_battery_pct"),
+            profile.get("precheck.min_free_gb"),
+            profile.get("precheck.max_clock_offset_s"),
+            profile.get("precheck.notice_text"),
+        )
+
+
+def precheck_refusal(*, battery_pct: int | None = None, free_gb: float | None = None) -> UserError | None:
+    """Why a value entered at the counter cannot be part of a pre-use check, or None."""
+    if battery_pct is not None and not 0 <= battery_pct <= 100:
+        return UserError("input.out_of_range", "电量应在 0 到 100 之间：{value}", field="battery", value=battery_pct)
+    if free_gb is not None and free_gb < 0:
+        return UserError("input.out_of_range", "剩余存储不能为负数：{value}", field="free_gb", value=free_gb)
+    return None
+
+
+def precheck_failures(
+    limits: PreCheckLimits,
+    *,
+    battery_pct: int | None = None,
+    free_gb: float | None = None,
+    clock_offset_s: int | None = None,
+    notice_given: bool = False,
+) -> list[str]:
+    """The pre-use check ids (:data:`CHECKS`) that fail under ``limits``, in their order.
+
+    No I/O, so that a form can show the result as the values are typed: a
+    value not known yet (None) fails nothing."""
+    failures = []
+    if battery_pct is not None and battery_pct < limits.min_battery_pct:
+        failures.append("battery")
+    if free_gb is not None and free_gb < limits.min_free_gb:
+        failures.append("storage")
+    if clock_offset_s is not None and abs(clock_offset_s) > limits.max_clock_offset_s:
+        failures.append("clock")
+    if not notice_given:
+        failures.append("notice")
+    return failures
+
+
+def failures_text(failures: list[str], limits: PreCheckLimits) -> str:
+    """The failed checks in the user's language with their limits: ``电量不足（≥ 80%）；未提醒告知用语``."""
+    from avledger.i18n import _
+
+    bounds = {
+        "battery": f"≥ {limits.min_battery_pct}%",
+        "storage": f"≥ {limits.min_free_gb} GB",
+        "clock": f"≤ {limits.max_clock_offset_s} s",
+        "notice": "",
+    }
+    return "；".join(f"{_(CHECKS[f])}{('（' + bounds[f] + '）') if bounds[f] else ''}" for f in failures)
+
+
+def overdue_at(now: dt.datetime):
+    """The loans overdue at ``now`` (a condition on :class:`Loan`): still out past their due time."""
+    return Loan.end_at.is_null() & Loan.due_at.is_null(False) & (Loan.due_at < now)
+
+
+@dataclass(frozen=True)
 class LoanView:
     id: int
     asset_no: str
@@ -186,37 +256,24 @@ class LendingService:
             )
         return person
 
+    def precheck_limits(self) -> PreCheckLimits:
+        return PreCheckLimits.of(self.ctx.profile())
+
     def check_failures(self, check: PreCheck) -> list[str]:
         """The pre-use check ids that fail under the profile's thresholds."""
-        profile = self.ctx.profile()
-        if not 0 <= check.battery_pct <= 100:
-            raise UserError(
-                "input.out_of_range", "电量应在 0 到 100 之间：{value}", field="battery", value=check.battery_pct
-            )
-        if check.free_gb < 0:
-            raise UserError("input.out_of_range", "剩余存储不能为负数：{value}", field="free_gb", value=check.free_gb)
-        failures = []
-        if check.battery_pct < profile.get("precheck.min_battery_pct"):
-            failures.append("battery")
-        if check.free_gb < profile.get("precheck.min_free_gb"):
-            failures.append("storage")
-        if abs(check.clock_offset_s) > profile.get("precheck.max_clock_offset_s"):
-            failures.append("clock")
-        if not check.notice_given:
-            failures.append("notice")
-        return failures
+        refusal = precheck_refusal(battery_pct=check.battery_pct, free_gb=check.free_gb)
+        if refusal is not None:
+            raise refusal
+        return precheck_failures(
+            self.precheck_limits(),
+            battery_pct=check.battery_pct,
+            free_gb=check.free_gb,
+            clock_offset_s=check.clock_offset_s,
+            notice_given=check.notice_given,
+        )
 
     def describe_failures(self, failures: list[str]) -> str:
-        from avledger.i18n import _
-
-        profile = self.ctx.profile()
-        limits = {
-            "battery": f"≥ {profile.get('precheck.min_battery_pct')}%",
-            "storage": f"≥ {profile.get('precheck.min_free_gb')} GB",
-            "clock": f"≤ {profile.get('precheck.max_clock_offset_s')} s",
-            "notice": "",
-        }
-        return "；".join(f"{_(CHECKS[f])}{('（' + limits[f] + '）') if limits[f] else ''}" for f in failures)
+        return failures_text(failures, self.precheck_limits())
 
     def _open_loan(self, device: Device) -> Loan | None:
         return Loan.get_or_none((Loan.device == device) & (Loan.end_at.is_null()))
@@ -525,10 +582,10 @@ class LendingService:
     ) -> list[LoanView]:
         query = self._query()
         now = self.ctx.clock()
-        if open_only or overdue:
+        if open_only:
             query = query.where(Loan.end_at.is_null())
         if overdue:
-            query = query.where(Loan.due_at.is_null(False) & (Loan.due_at < now))
+            query = query.where(overdue_at(now))
         if asset_no:
             query = query.where(Loan.device == self.devices.get(asset_no))
         if staff_number:

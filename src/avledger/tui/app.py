@@ -20,12 +20,12 @@ from textual.theme import ThemeProvider
 from avledger.errors import UserError
 from avledger.home import Home
 from avledger.i18n import _
-from avledger.tui.forms import SetupChoice
 from avledger.tui.palette import AppCommands, Palette
 from avledger.tui.sections import SECTION_IDS, SECTIONS
 
 if TYPE_CHECKING:
     from avledger.services import Services
+    from avledger.tui.screens.setup import SetupChoice
 
 
 def _screen_classes() -> dict[str, type[Screen]]:

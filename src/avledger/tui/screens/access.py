@@ -10,184 +10,31 @@ the viewing register (查阅登记).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.widgets import Checkbox, Input, Static
+from textual.widgets import Input, Static
 
 from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.services.access import AccessView
-from avledger.timeutil import fmt_local
-from avledger.tui.screens.base import FilteredRegisterScreen, SubScreen, close_thread_connection
-from avledger.tui.screens.form import Field, FormScreen, activity_options, required_text, select, text_input
+from avledger.tui.filtering import matches
+from avledger.tui.forms.access import (
+    DecisionForm,
+    DecisionFormScreen,
+    ExtractForm,
+    ExtractFormScreen,
+    RequestForm,
+    RequestFormScreen,
+)
+from avledger.tui.forms.base import activity_options
+from avledger.tui.screens.base import FilteredRegisterScreen, close_thread_connection
+from avledger.tui.screens.viewings import ViewingsScreen
+from avledger.tui.text import access_status
 from avledger.tui.widgets import RegisterTable
-from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS, ACCESS_SCOPES, ACCESS_STATUSES, label
-
-STATUS_STYLES = {"requested": "yellow", "approved": "green", "refused": "red", "expired": "dim"}
-
-
-@dataclass
-class RequestForm:
-    scope: str  # activity | case | clips
-    target: str  # activity id, case number, or clip ids separated by spaces
-    requester: str
-    reason_kind: str
-    reason: str
-    kind: str
-    until: str
-
-
-@dataclass
-class ExtractForm:
-    extractor: str
-    out: str
-    seven_zip: bool
-    password: str
-
-
-class ExtractFormScreen(FormScreen[ExtractForm | None]):
-    """作为证据调取: where the copies go, who extracts them, and an encrypted 7z when a password is given."""
-
-    def __init__(
-        self, request: AccessView, people: list[tuple[str, str]], initial: ExtractForm, *, error: str | None = None
-    ) -> None:
-        super().__init__(error=error)
-        self.people = people
-        self.initial = initial
-        self.title_text = _("证据调取：查阅申请 {id}（{n} 个文件）").format(id=request.id, n=len(request.clip_ids))
-
-    def fields(self) -> list[Field]:
-        d = self.initial
-        password = text_input(d.password, placeholder=_("可选：填写后打包为 AES-256 加密的 7z，文件名也加密"))
-        password.password = True
-        return [
-            Field("extractor", _("提取人"), select(self.people, d.extractor or None, allow_blank=True), required=True),
-            Field("out", _("输出目录"), text_input(d.out, placeholder=_("一个新的空目录")), required=True),
-            Field("seven_zip", _("7z 打包"), Checkbox(_("打包为 7z"), d.seven_zip, compact=True)),
-            Field("password", _("密码"), password),
-        ]
-
-    def check(self, name: str) -> str | None:
-        if name == "extractor" and not self.value(name):
-            return _("请选择提取人")
-        if name == "out":
-            return required_text(self.value(name), _("输出目录"))
-        return None
-
-    def result(self) -> ExtractForm:
-        return ExtractForm(
-            self.value("extractor"), self.value("out"), self.value("seven_zip"), self.control("password").value
-        )
-
-
-@dataclass
-class DecisionForm:
-    by: str
-    paper_form: str
-    reason: str
-
-
-class RequestFormScreen(FormScreen[RequestForm | None]):
-    """查阅申请: what, who, why, view or copy, until when."""
-
-    def __init__(
-        self,
-        activities: list[tuple[str, str]],
-        initial: RequestForm,
-        *,
-        error: str | None = None,
-        error_field: str | None = None,
-    ) -> None:
-        super().__init__(error=error, error_field=error_field)
-        self.activities = activities
-        self.initial = initial
-        self.title_text = _("查阅申请")
-
-    def fields(self) -> list[Field]:
-        i = self.initial
-        return [
-            Field(
-                "scope", _("查阅范围"), select([(_(v), k) for k, v in ACCESS_SCOPES.items()], i.scope), required=True
-            ),
-            Field(
-                "target",
-                _("执法活动编号、案件编号或文件编号"),
-                text_input(i.target, placeholder=_("音像文件编号用空格分隔")),
-                required=True,
-            ),
-            Field("requester", _("申请人工号"), text_input(i.requester), required=True),
-            Field(
-                "reason_kind",
-                _("查阅事由"),
-                select([(_(v), k) for k, v in ACCESS_REASONS.items()], i.reason_kind),
-                required=True,
-            ),
-            Field("reason", _("事由说明"), text_input(i.reason), required=True),
-            Field("kind", _("查阅方式"), select([(_(v), k) for k, v in ACCESS_KINDS.items()], i.kind), required=True),
-            Field("until", _("有效期至"), text_input(i.until, placeholder="YYYY-MM-DD")),
-        ]
-
-    def check(self, name: str) -> str | None:
-        if name == "target":
-            return required_text(self.value(name), _("查阅范围"))
-        if name == "requester":
-            return required_text(self.value(name), _("申请人工号"))
-        if name == "reason":
-            return required_text(self.value(name), _("事由说明"))
-        return None
-
-    def result(self) -> RequestForm:
-        return RequestForm(
-            self.value("scope"),
-            self.value("target"),
-            self.value("requester"),
-            self.value("reason_kind"),
-            self.value("reason"),
-            self.value("kind"),
-            self.value("until"),
-        )
-
-
-class DecisionFormScreen(FormScreen[DecisionForm | None]):
-    """Approve on paper (the manager records it) or refuse, with the reason."""
-
-    def __init__(
-        self, title: str, *, refuse: bool, on_paper: bool, initial: DecisionForm, error: str | None = None
-    ) -> None:
-        super().__init__(error=error)
-        self.title_text = title
-        self.refuse = refuse
-        self.on_paper = on_paper
-        self.initial = initial
-
-    def fields(self) -> list[Field]:
-        i = self.initial
-        out = [Field("by", _("审批人工号"), text_input(i.by, disabled=not self.on_paper), required=True)]
-        if self.on_paper and not self.refuse:
-            out.append(Field("paper_form", _("纸质审批表编号"), text_input(i.paper_form), required=True))
-        if self.refuse:
-            out.append(Field("reason", _("不予批准理由"), text_input(i.reason), required=True))
-        return out
-
-    def check(self, name: str) -> str | None:
-        labels = {"by": _("审批人工号"), "paper_form": _("纸质审批表编号"), "reason": _("不予批准理由")}
-        return required_text(self.value(name), labels[name])
-
-    def result(self) -> DecisionForm:
-        names = set(self._rows)
-        return DecisionForm(
-            self.value("by"),
-            self.value("paper_form") if "paper_form" in names else "",
-            self.value("reason") if "reason" in names else "",
-        )
-
-
-def status_text(r: AccessView) -> Text:
-    return Text(label(ACCESS_STATUSES, r.status), style=STATUS_STYLES.get(r.status, ""))
+from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS, ACCESS_STATUSES, label
 
 
 class AccessScreen(FilteredRegisterScreen):
@@ -253,8 +100,6 @@ class AccessScreen(FilteredRegisterScreen):
         ]
 
     def show_rows(self) -> None:
-        from avledger.tui.filtering import matches
-
         table = self.query_one(RegisterTable)
         keep = self._select_after_load or table.current_key
         self._select_after_load = None
@@ -268,7 +113,7 @@ class AccessScreen(FilteredRegisterScreen):
             kind = label(ACCESS_KINDS, r.kind) + (_("（保密）") if r.confidential else "")
             table.add_row(
                 str(r.id),
-                status_text(r),
+                access_status(r),
                 f"{r.requester}（{r.requester_number}）",
                 f"{label(ACCESS_REASONS, r.reason_kind)}：{r.reason}",
                 kind,
@@ -302,7 +147,9 @@ class AccessScreen(FilteredRegisterScreen):
         self.query_one(RegisterTable).focus()
 
     # --- request -----------------------------------------------------------------
-    def action_request(self, initial: RequestForm | None = None, error: str | None = None) -> None:
+    def action_request(
+        self, initial: RequestForm | None = None, error: str | None = None, field: str | None = None
+    ) -> None:
         tz = self.tz
         activities = activity_options([a for a in self.services.activities.list() if a.clips], tz)
         if initial is None:
@@ -335,25 +182,24 @@ class AccessScreen(FilteredRegisterScreen):
                     **scope,
                 )
             except UserError as exc:
-                self.action_request(form, exc.render())
+                self.action_request(form, exc.render(), exc.field)
                 return
             self.app.notify(_("已登记查阅申请 {id}").format(id=view.id))
             self.changed(view.id)
 
-        self.app.push_screen(RequestFormScreen(activities, initial, error=error), done)
+        self.app.push_screen(RequestFormScreen(activities, initial, error=error, error_field=field), done)
 
     # --- decide ------------------------------------------------------------------
     def _decide(self, refuse: bool, initial: DecisionForm | None = None, error: str | None = None) -> None:
         request = self.current()
         if request is None or request.status != "requested":
             return
-        me = self.services.access.me()
-        if me is None:
-            self.app.notify(_("当前系统用户未对应任何人员：在“人员”中填写系统用户名后才能审批和查阅"), severity="error")
+        mode = self.services.access.approval_mode()
+        if mode.how is None:
+            self.app.notify(mode.refusal.render(), severity="error")
             return
-        profile = self.services.office.profile()
-        deciders = {profile.get("viewing.approver_role"), profile.get("viewing.confidential_approver_role")}
-        on_paper = "manager" in me.roles and not deciders & set(me.roles)  # the manager records a paper approval
+        on_paper = mode.on_paper  # the manager records an approval signed on paper
+        me = self.services.access.me()
         if not refuse and not on_paper and initial is None and error is None:
             self._run(request.id, DecisionForm(me.number, "", ""), refuse=False)
             return
@@ -390,7 +236,9 @@ class AccessScreen(FilteredRegisterScreen):
         self.app.push_screen(ViewingsScreen(self.services))
 
     # --- extract -----------------------------------------------------------------
-    def action_extract(self, initial: ExtractForm | None = None, error: str | None = None) -> None:
+    def action_extract(
+        self, initial: ExtractForm | None = None, error: str | None = None, field: str | None = None
+    ) -> None:
         request = self.current()
         if request is None or not request.usable or request.kind != "copy":
             return
@@ -410,7 +258,7 @@ class AccessScreen(FilteredRegisterScreen):
                 self.app.notify(_("正在调取…"), title=_("证据调取"))
                 self.run_extract(request.id, form)
 
-        self.app.push_screen(ExtractFormScreen(request, people, initial, error=error), done)
+        self.app.push_screen(ExtractFormScreen(request, people, initial, error=error, error_field=field), done)
 
     @work(thread=True, exclusive=True, group="extract")
     def run_extract(self, request_id: int, form: ExtractForm) -> None:
@@ -419,7 +267,7 @@ class AccessScreen(FilteredRegisterScreen):
                 request_id, form.extractor, form.out, seven_zip=form.seven_zip, password=form.password or None
             )
         except UserError as exc:
-            self.app.call_from_thread(self.action_extract, form, exc.render())
+            self.app.call_from_thread(self.action_extract, form, exc.render(), exc.field)
             return
         finally:
             close_thread_connection(self.services)
@@ -448,65 +296,3 @@ class AccessScreen(FilteredRegisterScreen):
         yield SystemCommand(_("查阅登记"), _("每次查阅的人员、时间、时长和文件"), self.action_viewings)
         if request is not None and request.usable and request.kind == "copy":
             yield SystemCommand(_("证据调取"), _("按批准的复制申请调取文件，生成文字说明材料"), self.action_extract)
-
-
-class ViewingsScreen(SubScreen):
-    """查阅登记: every viewing (who, when, how long, which clips) and every extraction."""
-
-    SECTION = "access"
-
-    def compose_body(self) -> ComposeResult:
-        yield Static(_("查阅登记"), classes="title")
-        yield RegisterTable(id="viewings")
-        yield Static(_("证据调取"), classes="title")
-        yield RegisterTable(id="extractions")
-
-    def on_mount(self) -> None:
-        viewings = self.query_one("#viewings", RegisterTable)
-        for key, title in (
-            ("id", _("编号")),
-            ("request", _("申请")),
-            ("viewer", _("查阅人")),
-            ("at", _("时间")),
-            ("duration", _("时长（秒）")),
-            ("clips", _("文件")),
-        ):
-            viewings.add_column(title, key=key)
-        extractions = self.query_one("#extractions", RegisterTable)
-        for key, title in (
-            ("id", _("编号")),
-            ("request", _("申请")),
-            ("extractor", _("提取人")),
-            ("at", _("时间")),
-            ("files", _("文件数")),
-            ("where", _("位置")),
-        ):
-            extractions.add_column(title, key=key)
-        viewings.focus()
-
-    def reload(self) -> None:
-        tz = self.tz
-        viewings = self.query_one("#viewings", RegisterTable)
-        viewings.clear()
-        for v in self.services.access.viewings():
-            viewings.add_row(
-                str(v.id),
-                str(v.request_id),
-                f"{v.viewer}（{v.viewer_number}）",
-                fmt_local(v.at, tz),
-                "—" if v.duration_s is None else f"{v.duration_s:.0f}",
-                " ".join(f"#{c}" for c in v.clip_ids),
-                key=str(v.id),
-            )
-        extractions = self.query_one("#extractions", RegisterTable)
-        extractions.clear()
-        for e in self.services.access.extractions():
-            extractions.add_row(
-                str(e.id),
-                str(e.request_id),
-                f"{e.extractor}（{e.extractor_number}）",
-                fmt_local(e.at, tz),
-                str(len(e.files)),
-                e.package or e.out_dir,
-                key=str(e.id),
-            )

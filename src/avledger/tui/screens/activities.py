@@ -17,166 +17,17 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.widgets import Input, Static
 
-from avledger.errors import UserError
 from avledger.i18n import A_, _
 from avledger.services.activities import ActivityView, activity_name
 from avledger.services.printing import Filters
-from avledger.timeutil import fmt_local, local_today
+from avledger.timeutil import fmt_local
+from avledger.tui.actions.activities import ActivityActions
 from avledger.tui.filtering import matches
-from avledger.tui.screens.activity_forms import (
-    ActivityChoices,
-    ActivityForm,
-    ActivityFormScreen,
-    CloseFormScreen,
-    NoRecordForm,
-    NoRecordFormScreen,
-    error_field,
-)
+from avledger.tui.screens.activity_detail import ActivityDetailScreen
 from avledger.tui.screens.base import FilteredRegisterScreen
+from avledger.tui.text import attention
 from avledger.tui.widgets import RegisterTable
-from avledger.vocab import ACTIVITY_KINDS, CASE_STATUSES, LONG_TERM_REASONS, ROLES, label, labels
-
-
-def attention(a: ActivityView) -> Text:
-    """What the rules still ask of this activity."""
-    parts: list[tuple[str, str]] = []
-    if a.missing_record:
-        parts.append((_("缺音像记录"), "bold red"))
-    if a.open_gaps:
-        parts.append((_("中断待说明 {n}").format(n=a.open_gaps), "yellow"))
-    if a.long_term:
-        parts.append((_("长期保存"), "cyan"))
-    if a.confidential:
-        parts.append((_("涉密"), "magenta"))
-    text = Text()
-    for i, (words, style) in enumerate(parts):
-        if i:
-            text.append(" ")
-        text.append(words, style=style)
-    return text
-
-
-class ActivityActions:
-    """Registering activities, closing cases and not-recorded work records (the list and an activity's page)."""
-
-    def activity_choices(self) -> ActivityChoices:
-        services = self.services  # type: ignore[attr-defined]
-        profile = services.office.profile()
-        staff = services.staff.list(include_left=False)
-        role = profile.get("norecord.report_role")
-        leaders = [(f"{s.number} {s.name}  {s.department}", s.number) for s in staff if role in s.roles]
-        return ActivityChoices(
-            tz=profile.tz,
-            now=services.ctx.clock(),
-            officers={s.number: s.name for s in staff if s.is_enforcement},
-            leaders=leaders,
-            reasons=tuple(profile.get("norecord.reasons")),
-            min_signers=profile.get("norecord.min_signers"),
-        )
-
-    def open_activity_form(
-        self, initial: ActivityForm | None = None, error: str | None = None, field: str | None = None
-    ) -> None:
-        app = self.app  # type: ignore[attr-defined]
-
-        def done(form: ActivityForm | None) -> None:
-            if form is None:
-                return
-            try:
-                view = self.services.activities.add(  # type: ignore[attr-defined]
-                    form.kind,
-                    form.title,
-                    form.start,
-                    end=form.end or None,
-                    officers=form.officer_numbers,
-                    case_no=form.case_no,
-                    case_name=form.case_name,
-                    party=form.party,
-                    place=form.place,
-                    full_record=form.full_record,
-                    circumstances=form.circumstances,
-                    confidential=form.confidential,
-                    long_term=form.long_term,
-                )
-            except UserError as exc:
-                self.open_activity_form(form, exc.render(), error_field(exc))
-                return
-            app.notify(_("已登记执法活动 {id}：{title}").format(id=view.id, title=view.title))
-            self.activities_changed(view.id)
-
-        app.push_screen(
-            ActivityFormScreen(self.activity_choices(), initial=initial, error=error, error_field=field), done
-        )
-
-    def open_close_form(self, activity: ActivityView, initial: str = "", error: str | None = None) -> None:
-        app = self.app  # type: ignore[attr-defined]
-        services = self.services  # type: ignore[attr-defined]
-        today = local_today(services.ctx.clock(), services.office.profile().tz)
-
-        def done(date: str | None) -> None:
-            if date is None:
-                return
-            try:
-                services.activities.close(activity.id, at=date)
-            except UserError as exc:
-                self.open_close_form(activity, date, exc.render())
-                return
-            app.notify(_("已结案：{name}").format(name=activity_name(activity)))
-            self.activities_changed(activity.id)
-
-        app.push_screen(
-            CloseFormScreen(
-                activity_name(activity), today, initial=initial, error=error, error_field="date" if error else None
-            ),
-            done,
-        )
-
-    def open_norecord_form(
-        self,
-        activity: ActivityView,
-        initial: NoRecordForm | None = None,
-        error: str | None = None,
-        field: str | None = None,
-    ) -> None:
-        app = self.app  # type: ignore[attr-defined]
-        services = self.services  # type: ignore[attr-defined]
-        choices = self.activity_choices()
-        if not choices.leaders:
-            role = services.office.profile().get("norecord.report_role")
-            app.notify(
-                _("还没有在职的{role}接收工作记录报告：请先在“人员”中设定角色").format(role=label(ROLES, role)),
-                severity="error",
-            )
-            return
-        if initial is None:
-            initial = NoRecordForm("", "", " ".join(activity.officers), "")
-
-        def done(form: NoRecordForm | None) -> None:
-            if form is None:
-                return
-            from avledger.tui.screens.activity_forms import split_numbers
-
-            try:
-                services.norecords.add(
-                    activity.id,
-                    form.reason,
-                    form.basis,
-                    split_numbers(form.signers),
-                    form.reported_to,
-                    at=form.at or None,
-                )
-            except UserError as exc:
-                self.open_norecord_form(activity, form, exc.render(), error_field(exc))
-                return
-            app.notify(_("已登记无法记录工作记录：{name}").format(name=activity_name(activity)))
-            self.activities_changed(activity.id)
-
-        app.push_screen(
-            NoRecordFormScreen(activity_name(activity), choices, initial=initial, error=error, error_field=field), done
-        )
-
-    def activities_changed(self, activity_id: int) -> None:
-        """Hook: an activity was registered or changed."""
+from avledger.vocab import ACTIVITY_KINDS, CASE_STATUSES, LONG_TERM_REASONS, label, labels
 
 
 class ActivitiesScreen(ActivityActions, FilteredRegisterScreen):
@@ -302,8 +153,6 @@ class ActivitiesScreen(ActivityActions, FilteredRegisterScreen):
     def _open(self) -> None:
         activity = self.current()
         if activity is not None:
-            from avledger.tui.screens.activity_detail import ActivityDetailScreen
-
             self.app.push_screen(ActivityDetailScreen(self.services, activity.id))
 
     def print_targets(self):

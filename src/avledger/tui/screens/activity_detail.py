@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.widgets import Checkbox, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from avledger.errors import UserError
 from avledger.i18n import A_, _
@@ -17,10 +16,10 @@ from avledger.present import duration_text, or_dash
 from avledger.services.activities import ActivityView, activity_name
 from avledger.services.printing import Filters
 from avledger.timeutil import fmt_local
-from avledger.tui.screens.activities import ActivityActions, attention
+from avledger.tui.actions.activities import ActivityActions
+from avledger.tui.forms.activity import GapForm, GapFormScreen
 from avledger.tui.screens.base import SubScreen
-from avledger.tui.screens.device_detail import pairs_table
-from avledger.tui.screens.form import Field, FormScreen, select, text_input
+from avledger.tui.text import attention, pairs_table
 from avledger.tui.widgets import RegisterTable
 from avledger.vocab import (
     ACTIVITY_KINDS,
@@ -33,48 +32,6 @@ from avledger.vocab import (
     label,
     labels,
 )
-
-
-@dataclass(frozen=True)
-class GapForm:
-    reason: str
-    note: str = ""
-    reported: bool = False
-
-
-class GapFormScreen(FormScreen[GapForm | None]):
-    """中断说明: why the recording stopped, and whether a written report was made."""
-
-    def __init__(
-        self,
-        title: str,
-        reasons: list[str],
-        *,
-        initial: GapForm | None = None,
-        error: str | None = None,
-        error_field: str | None = None,
-    ) -> None:
-        super().__init__(error=error, error_field=error_field)
-        self.reasons = reasons
-        self.initial = initial
-        self.title_text = title
-
-    def fields(self) -> list[Field]:
-        d = self.initial or GapForm("")
-        options = [(label(GAP_REASONS, r), r) for r in self.reasons]
-        return [
-            Field("reason", _("中断原因"), select(options, d.reason or None, allow_blank=True), required=True),
-            Field("note", _("补充说明"), text_input(d.note)),
-            Field("reported", _("书面报告"), Checkbox(_("已作书面报告"), d.reported, compact=True)),
-        ]
-
-    def check(self, name: str) -> str | None:
-        if name == "reason" and not self.value(name):
-            return _("请选择原因")
-        return None
-
-    def result(self) -> GapForm:
-        return GapForm(self.value("reason"), self.value("note"), self.value("reported"))
 
 
 def activity_pairs(a: ActivityView, tz) -> list[tuple[str, str | Text]]:
@@ -245,7 +202,9 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
         if self.activity is not None:
             self.open_norecord_form(self.activity)
 
-    def action_explain_gap(self, initial: GapForm | None = None, error: str | None = None) -> None:
+    def action_explain_gap(
+        self, initial: GapForm | None = None, error: str | None = None, field: str | None = None
+    ) -> None:
         gap = self.selected_gap() or next((g for g in self.gaps if g.reason is None), None)
         if gap is None:
             return
@@ -262,12 +221,12 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
             try:
                 self.services.gaps.explain(gap.id, form.reason, note=form.note, reported=form.reported)
             except UserError as exc:
-                self.action_explain_gap(form, exc.render())
+                self.action_explain_gap(form, exc.render(), exc.field)
                 return
             self.app.notify(_("已登记中断说明"))
             self.reload()
 
-        self.app.push_screen(GapFormScreen(title, reasons, initial=initial, error=error), done)
+        self.app.push_screen(GapFormScreen(title, reasons, initial=initial, error=error, error_field=field), done)
 
     def activities_changed(self, activity_id: int) -> None:
         self.reload()

@@ -15,60 +15,13 @@ from avledger.errors import UserError
 from avledger.i18n import N_, _
 from avledger.services.printing import Filters
 from avledger.services.views import AllocationRow, DepartmentView
-from avledger.tui.forms import DepartmentForm
+from avledger.tui.forms.department import DepartmentForm, DepartmentFormScreen
 from avledger.tui.screens.base import SectionScreen
-from avledger.tui.screens.form import Field, FormScreen, required_text, select, text_input
 from avledger.tui.widgets import RegisterTable
 from avledger.vocab import ALLOCATION_CLASSES, DEVICE_KINDS, DEVICE_STATUSES, WORKING_STATUSES, label, labels
 
 # Short names for the table; the form and the note under the table give the rules.
 SHORT_CLASSES = {"A": N_("A类"), "B": N_("B类"), "C": N_("C类"), "FULL": N_("全员配备")}
-
-
-class DepartmentFormScreen(FormScreen[DepartmentForm | None]):
-    """A new department (name and class), or (``rename=False``) a new class for one."""
-
-    def __init__(
-        self,
-        *,
-        taken: frozenset[str],
-        initial: DepartmentForm | None = None,
-        editing: bool = False,
-        error: str | None = None,
-        error_field: str | None = None,
-    ) -> None:
-        super().__init__(error=error, error_field=error_field)
-        self.taken = taken
-        self.initial = initial
-        self.editing = editing
-        self.title_text = _("修改配备类别：{name}").format(name=initial.name) if editing and initial else _("新增科室")
-
-    def fields(self) -> list[Field]:
-        d = self.initial or DepartmentForm("", "A")
-        classes = [(label(ALLOCATION_CLASSES, c), c) for c in ALLOCATION_CLASSES]
-        return [
-            Field("name", _("科室名称"), text_input(d.name, disabled=self.editing), required=True),
-            Field("alloc_class", _("配备类别"), select(classes, d.alloc_class), required=True),
-        ]
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        if self.editing:
-            self.focus_field("alloc_class")
-
-    def check(self, name: str) -> str | None:
-        value = self.value(name)
-        if name == "name" and not self.editing:
-            if not value:
-                return required_text(value, _("科室名称"))
-            if value in self.taken:
-                return _("科室已存在：{name}").format(name=value)
-        return None
-
-    def result(self) -> DepartmentForm:
-        return DepartmentForm(
-            self.initial.name if self.editing and self.initial else self.value("name"), self.value("alloc_class")
-        )
 
 
 @dataclass(frozen=True)
@@ -179,7 +132,7 @@ class DepartmentsScreen(SectionScreen):
                     form,
                     editing=editing,
                     error=exc.render(),
-                    field="name" if exc.message == "科室已存在：{name}" else None,
+                    field=exc.field,
                 )
                 return
             self.app.notify(

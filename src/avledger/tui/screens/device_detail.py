@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SystemCommand
@@ -16,11 +15,12 @@ from avledger.services.lending import HistoryEntry
 from avledger.services.printing import Filters
 from avledger.services.views import AuditView, DeviceView
 from avledger.timeutil import fmt_local
+from avledger.tui.actions.counter import CounterActions
+from avledger.tui.actions.devices import DeviceEditing, form_of
 from avledger.tui.auditfmt import action_label, changes
 from avledger.tui.screens.audit import AuditEntryScreen, load_names
 from avledger.tui.screens.base import SubScreen
-from avledger.tui.screens.devices import DeviceEditing, form_of, status_text
-from avledger.tui.screens.lending import CounterActions
+from avledger.tui.text import device_status, pairs_table
 from avledger.tui.widgets import RegisterTable
 from avledger.vocab import ABILITIES, DEVICE_KINDS, HISTORY_KINDS, MEDIA_TIME, label, labels
 
@@ -37,30 +37,11 @@ def device_pairs(d: DeviceView) -> list[tuple[str, str | Text]]:
         (_("科室"), d.department),
         (_("保管人"), f"{d.custodian}（{d.custodian_number}）"),
         (_("当前使用人"), f"{d.holder}（{d.holder_number}）" if d.holder else "—"),
-        (_("状态"), status_text(d.status)),
+        (_("状态"), device_status(d.status)),
         (_("功能"), labels(ABILITIES, d.abilities) or "—"),
         (_("媒体时间"), label(MEDIA_TIME, d.media_time)),
         (_("备注"), d.notes or "—"),
     ]
-
-
-def pairs_table(pairs: list[tuple[str, str | Text]], columns: int) -> Table:
-    """Key/value pairs laid out in ``columns`` pairs per line (Rich measures CJK widths)."""
-    table = Table.grid(padding=(0, 1), expand=True)
-    for _i in range(columns):
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column(ratio=1, overflow="fold")
-    per_column = -(-len(pairs) // columns)
-    for row in range(per_column):
-        cells: list[str | Text] = []
-        for col in range(columns):
-            index = col * per_column + row
-            if index < len(pairs):
-                cells.extend(pairs[index])
-            else:
-                cells.extend(["", ""])
-        table.add_row(*cells)
-    return table
 
 
 HISTORY_STYLES = {"fault": "yellow", "liability": "red", "lost": "red", "repair_back": "green"}
@@ -142,7 +123,7 @@ class DeviceDetailScreen(CounterActions, DeviceEditing, SubScreen):
             return
         self.query_one("#title", Static).update(
             Text.assemble(
-                (_("设备"), "bold"), " ", (self.device.asset_no, "bold"), "  ", status_text(self.device.status)
+                (_("设备"), "bold"), " ", (self.device.asset_no, "bold"), "  ", device_status(self.device.status)
             )
         )
         columns = 2 if self.size.width >= 70 else 1

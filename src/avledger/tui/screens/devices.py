@@ -4,121 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.widgets import Input, Static
 
-from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.services.printing import Filters
 from avledger.services.views import DeviceView
-from avledger.timeutil import local_today
+from avledger.tui.actions.devices import DeviceEditing, form_of
 from avledger.tui.filtering import matches
-from avledger.tui.forms import DeviceForm
 from avledger.tui.screens.base import FilteredRegisterScreen
-from avledger.tui.screens.device_form import DeviceChoices, DeviceFormScreen, error_field
+from avledger.tui.screens.device_detail import DeviceDetailScreen
+from avledger.tui.text import device_status
 from avledger.tui.widgets import RegisterTable
 from avledger.vocab import ABILITIES, DEVICE_KINDS, DEVICE_STATUSES, label, labels
-
-STATUS_STYLES = {"in_store": "green", "issued": "cyan", "in_repair": "yellow", "lost": "red", "retired": "dim"}
-
-
-def status_text(status: str) -> Text:
-    return Text(label(DEVICE_STATUSES, status), style=STATUS_STYLES.get(status, ""))
-
-
-def device_form_choices(services, *, exclude: str | None = None) -> DeviceChoices:
-    """What the device form offers, loaded through the services."""
-    staff = [s for s in services.staff.list(include_left=False)]
-    taken = frozenset(d.asset_no for d in services.devices.list() if d.asset_no != exclude)
-    return DeviceChoices(
-        departments=[d.name for d in services.departments.list()],
-        custodians=[(f"{s.name}（{s.number}）  {s.department}", s.number) for s in staff],
-        taken=taken,
-        today=local_today(services.ctx.clock(), services.office.profile().tz),
-    )
-
-
-def form_of(d: DeviceView) -> DeviceForm:
-    return DeviceForm(
-        asset_no=d.asset_no,
-        kind=d.kind,
-        dept=d.department,
-        custodian=d.custodian_number,
-        model=d.model,
-        serial=d.serial,
-        fixed_asset_no=d.fixed_asset_no,
-        purchased=d.purchased.isoformat() if d.purchased else "",
-        price=d.price_yuan or "",
-        abilities=d.abilities,
-        media_time=d.media_time,
-        notes=d.notes,
-    )
-
-
-class DeviceEditing:
-    """Opening the device form and running the service on what it returns (shared by the list and a device's page).
-
-    Mixed into a screen that has ``services``.
-    """
-
-    def open_device_form(
-        self,
-        initial: DeviceForm | None = None,
-        *,
-        editing: bool = False,
-        error: str | None = None,
-        field: str | None = None,
-    ) -> None:
-        exclude = initial.asset_no if editing and initial else None
-        choices = device_form_choices(self.services, exclude=exclude)
-        screen = DeviceFormScreen(choices, initial=initial, editing=editing, error=error, error_field=field)
-
-        def done(form: DeviceForm | None) -> None:
-            if form is None:
-                return
-            try:
-                if editing:
-                    self.services.devices.update(
-                        form.asset_no,
-                        kind=form.kind,
-                        dept=form.dept,
-                        custodian=form.custodian,
-                        model=form.model,
-                        serial=form.serial,
-                        fixed_asset_no=form.fixed_asset_no,
-                        purchased=form.purchased,
-                        price=form.price,
-                        abilities=list(form.abilities),
-                        media_time=form.media_time,
-                        notes=form.notes,
-                    )
-                else:
-                    self.services.devices.add(
-                        form.asset_no,
-                        form.kind,
-                        form.dept,
-                        form.custodian,
-                        model=form.model,
-                        serial=form.serial,
-                        fixed_asset_no=form.fixed_asset_no,
-                        purchased=form.purchased,
-                        price=form.price or None,
-                        abilities=list(form.abilities),
-                        media_time=form.media_time,
-                        notes=form.notes,
-                    )
-            except UserError as exc:
-                self.open_device_form(form, editing=editing, error=exc.render(), field=error_field(exc))
-                return
-            self.device_saved(form.asset_no, editing)
-
-        self.app.push_screen(screen, done)
-
-    def device_saved(self, asset_no: str, editing: bool) -> None:
-        self.app.notify((_("已修改设备：{asset}") if editing else _("已登记设备：{asset}")).format(asset=asset_no))
 
 
 class DevicesScreen(DeviceEditing, FilteredRegisterScreen):
@@ -177,7 +77,7 @@ class DevicesScreen(DeviceEditing, FilteredRegisterScreen):
         for d in shown:
             table.add_row(
                 d.asset_no,
-                status_text(d.status),
+                device_status(d.status),
                 label(DEVICE_KINDS, d.kind),
                 d.model,
                 d.department,
@@ -202,8 +102,6 @@ class DevicesScreen(DeviceEditing, FilteredRegisterScreen):
 
     def open_detail(self, asset_no: str | None) -> None:
         if asset_no:
-            from avledger.tui.screens.device_detail import DeviceDetailScreen
-
             self.app.push_screen(DeviceDetailScreen(self.services, asset_no))
 
     def action_add(self) -> None:

@@ -186,16 +186,11 @@ class DiscsScreen(SectionScreen):
         self.start()
         self.run_build(activity, media, self.value("#out"))
 
-    def next_copy(self, disc) -> int | None:
-        """The first copy of the disc not yet burned and verified."""
-        done = {c.copy for c in disc.copies if c.verified}
-        return next((n for n in range(1, self.services.office.profile().get("disc.copies") + 1) if n not in done), None)
-
     def action_burn(self) -> None:
         disc = self.selected_disc()
         if self.busy or disc is None or not disc.built:
             return
-        copy = self.next_copy(disc)
+        copy = self.services.discs.next_copy(disc)
         if copy is None:
             return
         self.start()
@@ -213,7 +208,7 @@ class DiscsScreen(SectionScreen):
                 return None
             disc = self.selected_disc() if self.is_mounted else None
             # grey until the image is built, and once every copy is burned
-            return True if disc is not None and disc.built and self.next_copy(disc) is not None else None
+            return True if disc is not None and disc.built and self.services.discs.next_copy(disc) is not None else None
         if action in ("plan", "build", "verify"):
             return None if self.busy else True
         if action == "stop":

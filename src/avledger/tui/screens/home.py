@@ -1,4 +1,4 @@
-"""首页: the office at a glance."""
+"""首页: the office at a glance, as the reminder service sees it."""
 
 from __future__ import annotations
 
@@ -11,11 +11,27 @@ from textual.containers import HorizontalGroup, VerticalGroup
 from textual.widgets import Static
 
 from avledger.i18n import _
+from avledger.services.reminders import Glance, Register, Reminder, Todo, left_out_text, reminder_text
 from avledger.timeutil import fmt_local
 from avledger.tui.screens.base import SectionScreen
-from avledger.tui.screens.devices import STATUS_STYLES
 from avledger.tui.sections import section
+from avledger.tui.text import device_status
 from avledger.vocab import DEVICE_STATUSES, label
+
+# The section where a reminder is acted on.
+HINT_SECTIONS = {
+    "no_departments": "departments",
+    "no_staff": "staff",
+    "disc_recheck": "discs",
+    "open_gaps": "activities",
+    "late_clips": "footage",
+}
+
+
+def reminder_style(r: Reminder) -> str:
+    if r.kind == "collection":
+        return "yellow" if r.hours_left >= 0 else "bold red"
+    return "yellow" if r.kind in ("open_gaps", "late_clips") else ""
 
 
 class HomeScreen(SectionScreen):
@@ -46,20 +62,23 @@ class HomeScreen(SectionScreen):
     def reload(self) -> None:
         office = self.services.office
         profile = office.profile()
+        tz = profile.tz
         self.query_one("#unit", Static).update(
             Text.assemble((office.unit(), "bold"), "  ", (_("（预设：{preset}）").format(preset=profile.preset), "dim"))
         )
         self.query_one("#regulation", Static).update(profile.issuer + profile.get("office.regulation"))
+        glance = self.services.reminders.glance()
+        self.show_statuses(glance.devices)
+        self.show_register(glance.register, tz)
+        self.show_shortfalls(glance)
+        self.show_reminders(glance.todo, tz)
 
-        counts = self.services.devices.status_counts()
+    def show_statuses(self, counts: dict[str, int]) -> None:
         status = Table.grid(padding=(0, 1))
         status.add_column(no_wrap=True)
         status.add_column(justify="right", no_wrap=True)
         for key, n in counts.items():
-            status.add_row(
-                Text(label(DEVICE_STATUSES, key), style=STATUS_STYLES.get(key, "")),
-                Text(str(n), style="bold" if n else "dim"),
-            )
+            status.add_row(device_status(key), Text(str(n), style="bold" if n else "dim"))
         status.add_row(Text(_("合计"), style="bold"), Text(str(sum(counts.values())), style="bold"))
         self.query_one("#status", Static).update(status)
         self.fit_panel(
@@ -68,11 +87,28 @@ class HomeScreen(SectionScreen):
             + [(_("合计"), str(sum(counts.values()))), (_("设备状态"), "")],
         )
 
-        report = self.services.allocation.report()
-        short = [r for r in report if r.shortfall]
-        if not report:
-            allocation: Text | Table = Text(_("还没有科室。"), style="dim")
-        elif not short:
+    def show_register(self, register: Register, tz) -> None:
+        overview = Table.grid(padding=(0, 1))
+        overview.add_column(no_wrap=True)
+        overview.add_column(justify="right", no_wrap=True)
+        rows = [
+            (_("科室"), str(register.departments)),
+            (_("在职人员"), str(register.staff)),
+            (_("其中执法人员"), str(register.officers)),
+            (_("设备"), str(register.devices)),
+        ]
+        if register.last_change_at:
+            rows.append((_("最近修改"), fmt_local(register.last_change_at, tz)))
+        for row in rows:
+            overview.add_row(*row)
+        self.query_one("#register", Static).update(overview)
+        self.fit_panel("#register-panel", rows + [(_("登记概况"), "")])
+
+    def show_shortfalls(self, glance: Glance) -> None:
+        allocation: Text | Table
+        if not glance.register.departments:
+            allocation = Text(_("还没有科室。"), style="dim")
+        elif not glance.shortfalls:
             allocation = Text(_("各科室均达到配备标准。"), style="green")
         else:
             allocation = Table(box=None, pad_edge=False, header_style="bold")
@@ -81,7 +117,7 @@ class HomeScreen(SectionScreen):
             allocation.add_column(_("应配"), justify="right", no_wrap=True)
             allocation.add_column(_("在用"), justify="right", no_wrap=True)
             allocation.add_column(_("缺额"), justify="right", no_wrap=True)
-            for r in short:
+            for r in glance.shortfalls:
                 allocation.add_row(
                     r.department,
                     str(r.officers),
@@ -89,92 +125,34 @@ class HomeScreen(SectionScreen):
                     str(r.working_devices),
                     Text(str(r.shortfall), style="bold red"),
                 )
+            more = glance.todo.left_out.get("allocation_shortfall")
+            if more:
+                allocation.caption = left_out_text(more)
         self.query_one("#allocation", Static).update(allocation)
 
-        depts = self.services.departments.list()
-        staff = self.services.staff.list(include_left=False)
-        last = self.services.audit.list(limit=1, newest_first=True)
-        overview = Table.grid(padding=(0, 1))
-        overview.add_column(no_wrap=True)
-        overview.add_column(justify="right", no_wrap=True)
-        overview_rows = [
-            (_("科室"), str(len(depts))),
-            (_("在职人员"), str(len(staff))),
-            (_("其中执法人员"), str(sum(1 for s in staff if s.is_enforcement))),
-            (_("设备"), str(sum(counts.values()))),
-        ]
-        if last:
-            overview_rows.append((_("最近修改"), fmt_local(last[0].at, profile.tz)))
-        for row in overview_rows:
-            overview.add_row(*row)
-        self.query_one("#register", Static).update(overview)
-        self.fit_panel("#register-panel", [(str(row[0]), str(row[1])) for row in overview_rows] + [(_("登记概况"), "")])
+    def show_reminders(self, todo: Todo, tz) -> None:
+        """Each reminder in the services' words, with where to act on it; the shortfalls have their own panel.
+        A list cut at its limit ends with how many more there are."""
+        lines: list[tuple[str, str]] = []
+        shown = [r for r in todo.reminders if r.kind != "allocation_shortfall"]
+        for i, r in enumerate(shown):
+            lines.append((reminder_text(r, tz) + self.hint(r.kind), reminder_style(r)))
+            last_of_kind = i + 1 == len(shown) or shown[i + 1].kind != r.kind
+            if last_of_kind and todo.left_out.get(r.kind):
+                lines.append((left_out_text(todo.left_out[r.kind]), "dim"))
+        alerts = Text("\n").join(Text(line, style=style) for line, style in lines)
+        self.query_one("#alerts", Static).update(alerts if lines else Text(_("暂无提醒。"), style="dim"))
 
-        todo = []
-        if not depts:
-            todo.append(
-                _("还没有科室：按 {key} 到“{name}”新增科室。").format(
-                    key=section("departments").key, name=_(section("departments").label)
-                )
-            )
-        elif not staff:
-            todo.append(
-                _("还没有人员：按 {key} 到“{name}”新增人员。").format(
-                    key=section("staff").key, name=_(section("staff").label)
-                )
-            )
-        elif not sum(counts.values()):
-            todo.append(_("还没有设备：按 a 登记设备。"))
-        for loan in self.services.lending.list(overdue=True, limit=8):
-            todo.append(
-                _("逾期未还：{asset} {holder}（{number}），应还 {due}").format(
-                    asset=loan.asset_no,
-                    holder=loan.holder,
-                    number=loan.holder_number,
-                    due=fmt_local(loan.due_at, profile.tz),
-                )
-            )
-        due = self.services.discs.rechecks()
-        if due.due:
-            todo.append(
-                _("光盘到期复检：{n} 张，本次至少检测 {m} 张（按 {key} 到“{name}”）").format(
-                    n=len(due.due), m=due.required, key=section("discs").key, name=_(section("discs").label)
-                )
-            )
-        alerts = Text("\n".join(todo))
-        for item in self.services.footage.waiting():
-            what = (
-                _("{asset} {holder} 归还于 {since}").format(
-                    asset=item.asset_no, holder=item.holder, since=fmt_local(item.since, profile.tz)
-                )
-                if item.kind == "loan"
-                else _("执法活动“{name}”").format(name=item.activity)
-            )
-            line = (
-                _("待采集：{what}，剩余 {hours} 小时").format(what=what, hours=item.hours_left)
-                if item.hours_left >= 0
-                else _("采集逾期：{what}，已超 {hours} 小时").format(what=what, hours=-item.hours_left)
-            )
-            alerts.append(("\n" if alerts else "") + line, style="yellow" if item.hours_left >= 0 else "bold red")
-        open_gaps = len(self.services.gaps.list(open_only=True))
-        if open_gaps:
-            alerts.append(
-                ("\n" if alerts else "")
-                + _("记录中断待说明原因：{n} 处（按 {key} 到“{name}”）").format(
-                    n=open_gaps, key=section("activities").key, name=_(section("activities").label)
-                ),
-                style="yellow",
-            )
-        late = sum(1 for c in self.services.footage.list(late=True) if not c.late_reason)
-        if late:
-            alerts.append(
-                ("\n" if alerts else "")
-                + _("逾期采集待说明原因：{n} 个文件（按 {key} 到“{name}”）").format(
-                    n=late, key=section("footage").key, name=_(section("footage").label)
-                ),
-                style="yellow",
-            )
-        self.query_one("#alerts", Static).update(alerts if alerts else Text(_("暂无提醒。"), style="dim"))
+    @staticmethod
+    def hint(kind: str) -> str:
+        """Where to act on a reminder: its section's key, or the key on this screen."""
+        if kind == "no_devices":
+            return _("（按 a 登记设备）")
+        section_id = HINT_SECTIONS.get(kind)
+        if section_id is None:
+            return ""
+        s = section(section_id)
+        return _("（按 {key} 到“{name}”）").format(key=s.key, name=_(s.label))
 
     def fit_panel(self, selector: str, rows: list[tuple[str, str]]) -> None:
         """Size a panel to its widest line, measured in terminal cells (CJK is two cells wide)."""

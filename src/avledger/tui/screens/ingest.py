@@ -24,9 +24,9 @@ from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.present import size_text
 from avledger.timeutil import fmt_local
+from avledger.tui.forms.base import activity_options
+from avledger.tui.forms.footage import AssignChoices, AssignFormScreen
 from avledger.tui.screens.base import Confirm, SubScreen, close_thread_connection
-from avledger.tui.screens.footage import AssignChoices, AssignFormScreen
-from avledger.tui.screens.form import activity_options
 from avledger.tui.widgets import JobProgress, RegisterTable, ZhSelect
 from avledger.vocab import CLIP_KINDS, SKIP_REASONS, label
 

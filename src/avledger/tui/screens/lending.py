@@ -15,28 +15,14 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.widgets import Input, Static
 
-from avledger.errors import UserError
 from avledger.i18n import A_, _
-from avledger.services.lending import PreCheck
 from avledger.services.printing import Filters
 from avledger.timeutil import fmt_local
+from avledger.tui.actions.counter import CounterActions
 from avledger.tui.filtering import matches
-from avledger.tui.forms import FaultForm, HandoverForm, IssueForm, LiabilityForm, RepairForm, ReturnForm
 from avledger.tui.screens.base import FilteredRegisterScreen
-from avledger.tui.screens.lending_forms import (
-    CounterChoices,
-    FaultFormScreen,
-    HandoverFormScreen,
-    IssueFormScreen,
-    LiabilityFormScreen,
-    RepairFormScreen,
-    ReturnFormScreen,
-    Thresholds,
-    default_due,
-    error_field,
-)
+from avledger.tui.screens.device_detail import DeviceDetailScreen
 from avledger.tui.widgets import RegisterTable
-from avledger.vocab import DEVICE_KINDS, DEVICE_STATUSES, label
 
 END_LABELS = {"return": _("已归还"), "handover": _("已交接"), "lost": _("丢失")}
 
@@ -53,212 +39,6 @@ def check_text(loan) -> Text:
     if not loan.check_failures:
         return Text(_("通过"), style="green")
     return Text(_("未通过，仍领用：{reason}").format(reason=loan.despite or ""), style="yellow")
-
-
-class CounterActions:
-    """Opening the counter's forms and running the lending service on what they return.
-
-    Mixed into a screen that has ``services``; the list and a device's page share it.
-    ``lending_changed(asset_no)`` is called after each step.
-    """
-
-    def counter_choices(self, step: str) -> CounterChoices:
-        services = self.services  # type: ignore[attr-defined]
-        profile = services.office.profile()
-        devices = services.devices.list()
-        # The number first: typing it in the list jumps to the person (type to search).
-        officers = [
-            (f"{s.number} {s.name}  {s.department}", s.number)
-            for s in services.staff.list(include_left=False)
-            if s.is_enforcement
-        ]
-        in_store, issued, unavailable = {}, {}, {}
-        for d in devices:
-            if d.status == "in_store":
-                in_store[d.asset_no] = f"{label(DEVICE_KINDS, d.kind)} {d.model}".strip()
-            if d.holder:
-                issued[d.asset_no] = f"{d.holder}（{d.holder_number}）"
-            if step == "issue" and d.status != "in_store":
-                unavailable[d.asset_no] = _("设备 {asset} 当前状态为“{status}”，不能领用").format(
-                    asset=d.asset_no, status=label(DEVICE_STATUSES, d.status)
-                )
-            elif step != "issue" and not d.holder:
-                unavailable[d.asset_no] = _("设备 {asset} 没有在外的领用记录").format(asset=d.asset_no)
-        thresholds = Thresholds(
-            profile.get("precheck.min_battery_pct"),
-            profile.get("precheck.min_free_gb"),
-            profile.get("precheck.max_clock_offset_s"),
-            profile.get("precheck.notice_text"),
-        )
-        return CounterChoices(
-            tz=profile.tz,
-            now=services.ctx.clock(),
-            officers=officers,
-            in_store=in_store,
-            issued=issued,
-            unavailable=unavailable,
-            thresholds=thresholds,
-        )
-
-    def _run_form(self, screen, run, reopen, done_message) -> None:
-        """Push a form; run the service on its result; on a refusal reopen it with the reason."""
-        app = self.app  # type: ignore[attr-defined]
-
-        def done(form) -> None:
-            if form is None:
-                return
-            try:
-                asset_no = run(form)
-            except UserError as exc:
-                reopen(form, exc.render(), error_field(exc))
-                return
-            app.notify(done_message(form))
-            self.lending_changed(asset_no)
-
-        app.push_screen(screen, done)
-
-    def open_issue(
-        self, asset_no: str = "", initial: IssueForm | None = None, error: str | None = None, field: str | None = None
-    ) -> None:
-        choices = self.counter_choices("issue")
-        if initial is None and asset_no:
-            initial = IssueForm(asset_no, "", "", "", "", False, due=default_due(choices))
-
-        def run(form: IssueForm) -> str:
-            check = PreCheck(int(form.battery), float(form.free_gb), int(form.clock_offset), form.notice_given)
-            self.services.lending.issue(
-                form.asset_no,
-                form.holder,
-                check,
-                due=form.due or None,  # type: ignore
-                purpose=form.purpose,
-                despite=form.despite or None,
-                at=form.at or None,
-            )
-            return form.asset_no
-
-        self._run_form(
-            IssueFormScreen(choices, initial=initial, error=error, error_field=field),
-            run,
-            lambda form, err, f: self.open_issue(initial=form, error=err, field=f),
-            lambda form: _("已领用：{asset}").format(asset=form.asset_no),
-        )
-
-    def open_return(
-        self, asset_no: str = "", initial: ReturnForm | None = None, error: str | None = None, field: str | None = None
-    ) -> None:
-        initial = initial or ReturnForm(asset_no)
-
-        def run(form: ReturnForm) -> str:
-            self.services.lending.give_back(
-                form.asset_no,
-                content=form.content,  # type: ignore[attr-defined]
-                condition=form.condition,
-                at=form.at or None,
-            )
-            return form.asset_no
-
-        self._run_form(
-            ReturnFormScreen(self.counter_choices("return"), initial=initial, error=error, error_field=field),
-            run,
-            lambda form, err, f: self.open_return(initial=form, error=err, field=f),
-            lambda form: (
-                _("已归还：{asset}，设备转入维修") if form.condition == "damaged" else _("已归还：{asset}")
-            ).format(asset=form.asset_no),
-        )
-
-    def open_handover(
-        self,
-        asset_no: str = "",
-        initial: HandoverForm | None = None,
-        error: str | None = None,
-        field: str | None = None,
-    ) -> None:
-        initial = initial or HandoverForm(asset_no, "")
-
-        def run(form: HandoverForm) -> str:
-            self.services.lending.handover(form.asset_no, form.to, at=form.at or None)  # type: ignore
-            return form.asset_no
-
-        self._run_form(
-            HandoverFormScreen(self.counter_choices("handover"), initial=initial, error=error, error_field=field),
-            run,
-            lambda form, err, f: self.open_handover(initial=form, error=err, field=f),
-            lambda form: _("已交接：{asset}").format(asset=form.asset_no),
-        )
-
-    def open_fault(
-        self, asset_no: str, initial: FaultForm | None = None, error: str | None = None, field: str | None = None
-    ) -> None:
-        def run(form: FaultForm) -> str:
-            self.services.lending.report_fault(asset_no, form.description, at=form.at or None)  # type: ignore
-            return asset_no
-
-        self._run_form(
-            FaultFormScreen(asset_no, self.counter_choices("fault"), initial=initial, error=error, error_field=field),
-            run,
-            lambda form, err, f: self.open_fault(asset_no, form, err, f),
-            lambda form: _("已登记故障：{asset}").format(asset=asset_no),
-        )
-
-    def open_repair(
-        self,
-        asset_no: str,
-        step: str,
-        initial: RepairForm | None = None,
-        error: str | None = None,
-        field: str | None = None,
-    ) -> None:
-        def run(form: RepairForm) -> str:
-            self.services.lending.repair(asset_no, step, at=form.at or None, outcome=form.outcome)  # type: ignore
-            return asset_no
-
-        self._run_form(
-            RepairFormScreen(
-                asset_no, step, self.counter_choices("repair"), initial=initial, error=error, error_field=field
-            ),
-            run,
-            lambda form, err, f: self.open_repair(asset_no, step, form, err, f),
-            lambda form: (_("已送修：{asset}") if step == "sent" else _("已修复入库：{asset}")).format(asset=asset_no),
-        )
-
-    def open_liability(
-        self, asset_no: str, initial: LiabilityForm | None = None, error: str | None = None, field: str | None = None
-    ) -> None:
-        services = self.services  # type: ignore[attr-defined]
-        device = services.devices.view(asset_no)
-        people = [(f"{s.number} {s.name}  {s.department}", s.number) for s in services.staff.list()]
-        if initial is None and device.holder_number:
-            initial = LiabilityForm("lost", device.holder_number)
-
-        def run(form: LiabilityForm) -> str:
-            services.lending.record_liability(
-                asset_no,
-                form.kind,
-                form.liable,
-                amount=form.amount or None,
-                description=form.description,
-                at=form.at or None,
-            )
-            return asset_no
-
-        self._run_form(
-            LiabilityFormScreen(
-                asset_no,
-                device.price_yuan,
-                people,
-                self.counter_choices("liability"),
-                initial=initial,
-                error=error,
-                error_field=field,
-            ),
-            run,
-            lambda form, err, f: self.open_liability(asset_no, form, err, f),
-            lambda form: _("已登记责任：{asset}").format(asset=asset_no),
-        )
-
-    def lending_changed(self, asset_no: str) -> None:
-        """Hook: a step was registered for this device."""
 
 
 class LendingScreen(CounterActions, FilteredRegisterScreen):
@@ -405,8 +185,6 @@ class LendingScreen(CounterActions, FilteredRegisterScreen):
     def _open(self) -> None:
         loan = self.current()
         if loan is not None:
-            from avledger.tui.screens.device_detail import DeviceDetailScreen
-
             self.app.push_screen(DeviceDetailScreen(self.services, loan.asset_no))
 
     def print_targets(self):

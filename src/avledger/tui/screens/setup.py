@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
@@ -14,8 +15,16 @@ from textual.widgets import Button, Footer, Input, Select, Static
 
 from avledger.i18n import _
 from avledger.profile import PRESETS, load_preset
-from avledger.tui.forms import SetupChoice
 from avledger.tui.widgets import FormRow, ZhSelect
+
+
+@dataclass(frozen=True)
+class SetupChoice:
+    """First run: create the register for a unit, or the sample office."""
+
+    unit: str = ""
+    preset: str = ""
+    demo: bool = False
 
 
 def preset_info(preset: str) -> tuple[str, str]:

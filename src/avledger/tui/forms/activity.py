@@ -1,4 +1,5 @@
-"""Forms for enforcement activities (F06) and not-recorded work records (F10).
+"""Forms for enforcement activities (F06): register one, close a case, a not-recorded work record (F10),
+the reason of an interruption (F09).
 
 Officers are typed as staff numbers (the manager reads them off the
 assignment slip); the form names each person as the numbers go in, and
@@ -16,24 +17,9 @@ from textual.widgets import Checkbox
 from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.timeutil import fmt_local, parse_date, parse_local_datetime
-from avledger.tui.screens.form import Field, FormScreen, required_text, select, text_input
+from avledger.tui.forms.base import Field, FormScreen, required_text, select, text_input
 from avledger.tui.widgets import CheckGroup
-from avledger.vocab import ACTIVITY_KINDS, CIRCUMSTANCES, LONG_TERM_REASONS, NORECORD_REASONS, label
-
-ERROR_FIELDS = {
-    "结束时间应晚于开始时间": "end",
-    "请至少指定一名执法人员（--officer 工号）": "officers",
-    "{name}（{number}）已离职": "officers",
-    "{name}（{number}）没有执法证，不是执法人员": "officers",
-    "没有这个工号的人员：{number}": "officers",
-    "结案日期不能早于执法活动开始日期 {date}": "date",
-    "工作记录须由至少 {n} 名执法人员签字": "signers",
-    "{name}（{number}）不是在职的{role}，不能接收工作记录报告": "reported_to",
-}
-
-
-def error_field(exc: UserError) -> str | None:
-    return ERROR_FIELDS.get(exc.message)
+from avledger.vocab import ACTIVITY_KINDS, CIRCUMSTANCES, GAP_REASONS, LONG_TERM_REASONS, NORECORD_REASONS, label
 
 
 @dataclass(frozen=True)
@@ -200,6 +186,8 @@ class ActivityFormScreen(FormScreen[ActivityForm | None]):
 class CloseFormScreen(FormScreen[str | None]):
     """结案: the date retention counts from."""
 
+    PARAM_FIELDS = {"at": "date"}  # ActivityService.close(activity_id, *, at)
+
     def __init__(
         self, title: str, today: dt.date, *, initial: str = "", error: str | None = None, error_field: str | None = None
     ) -> None:
@@ -299,3 +287,45 @@ class NoRecordFormScreen(FormScreen[NoRecordForm | None]):
             self.value("reported_to"),
             self.value("at"),
         )
+
+
+@dataclass(frozen=True)
+class GapForm:
+    reason: str
+    note: str = ""
+    reported: bool = False
+
+
+class GapFormScreen(FormScreen[GapForm | None]):
+    """中断说明: why the recording stopped, and whether a written report was made."""
+
+    def __init__(
+        self,
+        title: str,
+        reasons: list[str],
+        *,
+        initial: GapForm | None = None,
+        error: str | None = None,
+        error_field: str | None = None,
+    ) -> None:
+        super().__init__(error=error, error_field=error_field)
+        self.reasons = reasons
+        self.initial = initial
+        self.title_text = title
+
+    def fields(self) -> list[Field]:
+        d = self.initial or GapForm("")
+        options = [(label(GAP_REASONS, r), r) for r in self.reasons]
+        return [
+            Field("reason", _("中断原因"), select(options, d.reason or None, allow_blank=True), required=True),
+            Field("note", _("补充说明"), text_input(d.note)),
+            Field("reported", _("书面报告"), Checkbox(_("已作书面报告"), d.reported, compact=True)),
+        ]
+
+    def check(self, name: str) -> str | None:
+        if name == "reason" and not self.value(name):
+            return _("请选择原因")
+        return None
+
+    def result(self) -> GapForm:
+        return GapForm(self.value("reason"), self.value("note"), self.value("reported"))

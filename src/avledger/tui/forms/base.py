@@ -1,16 +1,20 @@
 """The base of every form: a modal that validates as you type and dismisses with a dataclass.
 
 A form does no I/O. It is given what it needs to check (the asset numbers
-already taken, today's date, the choices) and returns plain values; the
-calling screen runs the service. When the service refuses, the caller opens
-the form again with the same values and the reason (``error``), shown next
-to the field it concerns (``error_field``) or under the form.
+already taken, today's date, the choices, the services' pure rules) and
+returns plain values; the calling screen runs the service. When the service
+refuses, the caller opens the form again with the same values and the reason
+(``error``), shown next to the field it concerns or under the form.
+``error_field`` is the refusal's :attr:`~avledger.errors.UserError.field`:
+the name of the service parameter that held the bad value. A form whose
+field has another name says which in ``PARAM_FIELDS`` (stable names, never
+the message's text).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.cells import cell_len
 from textual import on
@@ -45,11 +49,13 @@ class FormScreen(ModalScreen[T], Generic[T]):
     ]
 
     title_text = ""
+    # Service parameter (UserError.field) -> this form's field, where the names differ.
+    PARAM_FIELDS: ClassVar[dict[str, str]] = {}
 
     def __init__(self, *, error: str | None = None, error_field: str | None = None) -> None:
         super().__init__()
         self._service_error = error
-        self._service_error_field = error_field
+        self._service_error_field = self.PARAM_FIELDS.get(error_field or "", error_field)
         self._rows: dict[str, FormRow] = {}
         self._seen: dict[str, Any] = {}  # each field's value when last checked
 

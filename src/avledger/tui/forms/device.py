@@ -9,26 +9,25 @@ from decimal import Decimal, InvalidOperation
 from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.timeutil import parse_date
-from avledger.tui.forms import DeviceForm
-from avledger.tui.screens.form import Field, FormScreen, required_text, select, text_input
+from avledger.tui.forms.base import Field, FormScreen, required_text, select, text_input
 from avledger.tui.widgets import CheckGroup
 from avledger.vocab import ABILITIES, DEVICE_KINDS, MEDIA_TIME, label
 
-# Service refusals (message ids) and the field each one concerns.
-ERROR_FIELDS = {
-    "资产编号已存在：{asset}": "asset_no",
-    "{label}不能为空": "asset_no",
-    "没有这个科室：{name}": "dept",
-    "没有这个工号的人员：{number}": "custodian",
-    "保管人 {name}（{number}）已离职，不能保管设备": "custodian",
-    "购置日期不能晚于今天：{date}": "purchased",
-    "{label}不是有效日期：“{value}”，应为 YYYY-MM-DD": "purchased",
-    "金额格式不对：{value}": "price",
-}
 
-
-def error_field(exc: UserError) -> str | None:
-    return ERROR_FIELDS.get(exc.message)
+@dataclass(frozen=True)
+class DeviceForm:
+    asset_no: str
+    kind: str
+    dept: str
+    custodian: str  # staff number
+    model: str = ""
+    serial: str = ""
+    fixed_asset_no: str = ""
+    purchased: str = ""  # YYYY-MM-DD or empty
+    price: str = ""  # yuan, or empty
+    abilities: tuple[str, ...] = ()
+    media_time: str = "utc"
+    notes: str = ""
 
 
 @dataclass(frozen=True)

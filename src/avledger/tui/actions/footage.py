@@ -1,0 +1,63 @@
+"""Assigning a clip to an activity and explaining a late one (F08), shared by the footage list and a
+clip's page.
+
+Mixed into a screen that has ``services``.
+"""
+
+from __future__ import annotations
+
+from avledger.errors import UserError
+from avledger.i18n import _
+from avledger.services.footage import ClipView
+from avledger.timeutil import fmt_local
+from avledger.tui.forms.base import activity_options
+from avledger.tui.forms.footage import AssignChoices, AssignFormScreen, LateReasonFormScreen
+
+
+class FootageActions:
+    """Assigning a clip and explaining a late one (the list and a clip's page)."""
+
+    def open_assign(self, clip: ClipView, error: str | None = None, field: str | None = None) -> None:
+        services = self.services  # type: ignore[attr-defined]
+        tz = services.office.profile().tz
+        activities = activity_options(services.activities.list(), tz)
+        if not activities:
+            self.app.notify(_("还没有执法活动：请先登记执法活动"), severity="error")  # type: ignore[attr-defined]
+            return
+
+        def done(activity_id: str | None) -> None:
+            if activity_id is None:
+                return
+            try:
+                services.footage.assign(clip.id, activity_id)
+            except UserError as exc:
+                self.open_assign(clip, exc.render(), exc.field)
+                return
+            self.app.notify(_("已归入执法活动 {id}：{name}").format(id=activity_id, name=clip.original_name))  # type: ignore
+            self.footage_changed(clip.id)
+
+        self.app.push_screen(AssignFormScreen(clip, AssignChoices(activities), error=error, error_field=field), done)  # type: ignore
+
+    def open_late_reason(
+        self, clip: ClipView, initial: str = "", error: str | None = None, field: str | None = None
+    ) -> None:
+        services = self.services  # type: ignore[attr-defined]
+        deadline = fmt_local(clip.deadline_at, services.office.profile().tz)
+
+        def done(reason: str | None) -> None:
+            if reason is None:
+                return
+            try:
+                services.footage.explain_late(clip.id, reason)
+            except UserError as exc:
+                self.open_late_reason(clip, reason, exc.render(), exc.field)
+                return
+            self.app.notify(_("已登记逾期原因：{name}").format(name=clip.original_name))  # type: ignore
+            self.footage_changed(clip.id)
+
+        self.app.push_screen(
+            LateReasonFormScreen(clip, deadline, initial=initial, error=error, error_field=field), done
+        )  # type: ignore
+
+    def footage_changed(self, clip_id: int) -> None:
+        """Hook: a clip's register entry changed."""
