@@ -107,7 +107,7 @@ def run_everything(run: Run, card: Path, iso: Path, today: dt.date) -> None:
     run("disc burn", built["images"][0]["path"], "--drive", drive, "--copy", "1", "--kept-at", "档案室")
     run("disc verify", "--drive", drive, "--copy", "1")
     run("disc list")
-    for command in ("dept list", "staff list", "device list", "allocation", "loan list", "profile show"):
+    for command in ("dept list", "staff list", "device list", "allocation", "loan list", "profile show", "todo"):
         run(command)
     run("device show", ASSET)
     run("device history", ASSET)

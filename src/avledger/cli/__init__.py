@@ -48,6 +48,7 @@ COMMANDS = {
     "disc": "disc:disc",
     "access": "access:access",
     "evidence": "access:evidence",
+    "todo": "todo:todo",
     "print": "printing:print_register",
     "export": "printing:export_register",
 }
