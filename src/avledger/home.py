@@ -35,6 +35,11 @@ class Home:
         return self.path / "archive"
 
     @property
+    def witness_path(self) -> Path:
+        """The audit head after each change (avledger.witness)."""
+        return self.path / "audit-witness.log"
+
+    @property
     def initialised(self) -> bool:
         return self.db_path.exists()
 

@@ -31,7 +31,7 @@ class Services:
         home.ensure()
         self.home = home
         self.db = open_database(home.db_path)
-        self.ctx = Context(self.db, clock=clock, os_user=user or os_user())
+        self.ctx = Context(self.db, clock=clock, os_user=user or os_user(), home=home)
         self.office = OfficeService(self.ctx)
         self.departments = DepartmentService(self.ctx)
         self.staff = StaffService(self.ctx)
