@@ -221,7 +221,64 @@ def test_emptying_every_table_is_found(office):
     svc.close()
 
 
-# --- heads from paper -----------------------------------------------------------------------------
+# --- anchors and heads from paper -----------------------------------------------------------------
+def test_anchor_appends_the_head_and_is_logged(office, tmp_path):
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    head = office.audit.head()
+    result = office.audit.anchor(usb)
+    file = usb / witness.ANCHOR_FILE
+    assert result.head == head and result.written == [str(file)] and result.failed == []
+    assert last_line(file)[:2] == (head.n, head.hash)
+    entry = office.audit.list(limit=1, newest_first=True)[0]
+    assert entry.action == "audit_anchor" and str(head) in entry.summary and str(file) in entry.summary
+    assert office.audit.anchor(file).written == [str(file)]  # a witness file itself may be given
+    assert len(file.read_bytes().splitlines()) == 2
+    assert office.audit.verify().ok  # not set as a place: only what is set is read back
+    office.audit.set_anchor_places([usb])
+    result = office.audit.verify(full=True)
+    assert result.ok and [s.place for s in result.sources] == ["data", "anchor"]
+    assert result.sources[1].checked == 2 and result.sources[1].newest.n == head.n + 1
+
+
+def test_anchor_places_are_set_outside_the_register_and_unplugged_ones_pass(office, tmp_path):
+    usb, gone = tmp_path / "usb", tmp_path / "not-plugged-in"
+    usb.mkdir()
+    assert office.audit.set_anchor_places([str(usb), gone, usb]) == [usb, gone]
+    assert "anchors" in office.home.config_path.read_text("utf-8")
+    assert office.audit.list(limit=1, newest_first=True)[0].action == "audit_anchor_places"
+    result = office.audit.anchor()
+    assert result.written == [str(usb / witness.ANCHOR_FILE)]
+    assert [(f.place, f.reason) for f in result.failed] == [(str(gone), "missing")]
+    verified = office.audit.verify()
+    assert verified.ok and [s.reachable for s in verified.sources] == [True, True, False]
+    svc = reopen(office)  # another program on this PC reads the same places
+    assert svc.audit.anchor_places() == [usb, gone]
+    svc.close()
+
+
+def test_anchor_refusals(office, tmp_path):
+    with pytest.raises(UserError) as refused:
+        office.audit.anchor()
+    assert refused.value.code == "audit.no_anchor" and refused.value.field == "to"
+    with pytest.raises(UserError) as refused:
+        office.audit.anchor(tmp_path / "nowhere")
+    assert refused.value.code == "audit.anchor_failed"
+    assert not (tmp_path / "nowhere").exists()  # an unplugged stick's mount point is not created
+    with pytest.raises(UserError) as refused:
+        office.audit.set_anchor_places(["usb"])
+    assert refused.value.code == "audit.anchor_relative"
+    count = AuditEvent.select().count()
+    hand_edit(office, f"DELETE FROM audit_event WHERE id = {count};")
+    svc = reopen(office)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    with pytest.raises(UserError) as refused:
+        svc.audit.anchor(usb)  # an anchor must not vouch for a log that lost its end
+    assert refused.value.code == "audit.anchor_contradicted" and list(usb.iterdir()) == []
+    svc.close()
+
+
 def test_heads_typed_from_paper(office):
     head = office.audit.head()
     assert witness.parse_head(f" {head.short} ") == (head.n, head.hash[:16])
