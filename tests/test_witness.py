@@ -37,6 +37,19 @@ def hand_edit(services: Services, sql: str) -> None:
             con.executescript(sql)
 
 
+def rewrite_witness_file(path: Path, db_path: Path) -> None:
+    """Make the data folder's witness file agree with the log as it now is (the attacker can write there too)."""
+    con = sqlite3.connect(db_path)
+    lines = []
+    for raw in path.read_bytes().splitlines():
+        n, _digest, at = witness.parse_line(raw)
+        row = con.execute("SELECT hash FROM audit_event WHERE id = ?", (n,)).fetchone()
+        if row:
+            lines.append(f"{n} {row[0]} {at}\n")
+    con.close()
+    path.write_text("".join(lines), "ascii")
+
+
 def reopen(services: Services) -> Services:
     return Services(services.home, user="tester")
 
@@ -187,6 +200,34 @@ def test_recomputing_the_chain_after_an_edit_is_found(office):
     svc.close()
 
 
+def test_a_chain_recomputed_with_its_witness_file_is_found_by_an_anchor_and_by_paper(office, tmp_path):
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    office.audit.set_anchor_places([usb])
+    anchored = office.audit.anchor()
+    printed = office.printing.audit_head_text().split(" ", 1)[1]  # "N:hhhh hhhh hhhh hhhh" from a page's footer
+    paper = witness.parse_head(printed)
+    target = AuditEvent.get(AuditEvent.entity == "device", AuditEvent.entity_id == 2)  # JL-002: its one entry
+    after = target.after.replace('"status":"in_store"', '"status":"lost"')
+    hand_edit(
+        office,
+        f"UPDATE device SET status = 'lost' WHERE id = {target.entity_id};"
+        f" UPDATE audit_event SET after = '{after}' WHERE id = {target.id};",
+    )
+    recompute_chain(office.home.db_path, target.id)
+    rewrite_witness_file(office.home.witness_path, office.home.db_path)
+    svc = reopen(office)
+    result = svc.audit.verify(heads=[paper])
+    assert kinds(result) == ["witness_differs", "witness_differs"]
+    anchor, typed = result.problems
+    assert anchor.witness.place == "anchor" and anchor.witness.n == anchored.head.n
+    assert anchor.witness.source == str(usb / witness.ANCHOR_FILE)
+    assert typed.witness.place == "typed" and typed.witness.n == paper[0] and len(typed.witness.hash) == 16
+    assert kinds(svc.audit.verify(full=True, heads=[paper])) == ["witness_differs", "witness_differs"]
+    assert [s.place for s in result.sources] == ["data", "anchor", "typed"]
+    svc.close()
+
+
 def test_copying_an_older_register_back_is_found(office, tmp_path):
     office.close()  # the last connection checkpoints the WAL into avledger.db
     saved = tmp_path / "saved.db"
@@ -293,6 +334,17 @@ def test_heads_typed_from_paper(office):
     assert kinds(result) == ["witness_ahead"] and result.problems[0].witness.place == "typed"
     with pytest.raises(UserError):
         office.audit.verify(heads=[(head.n, "xyz")])
+
+
+def test_the_printed_footer_carries_the_head(office, tmp_path):
+    if shutil.which("pdftotext") is None:  # pragma: no cover - ./test installs poppler-utils
+        pytest.skip("pdftotext")
+    head = office.audit.head()
+    pdf = office.printing.render_pdf("devices", out_path=tmp_path / "devices.pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert f"审计 {head.short}" in text
+    printed = re.search(r"审计 (\d+:[0-9a-f ]{19})", text)[1]
+    assert office.audit.verify(heads=[witness.parse_head(printed)]).ok
 
 
 def test_new_problems_are_worded_in_both_languages(office, tmp_path):

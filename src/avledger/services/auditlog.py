@@ -1,11 +1,12 @@
 """Reading and checking the audit log, and witnessing its head outside the register.
 
-The head (entries, last hash) is witnessed outside the register's own file: in
-the data folder's ``audit-witness.log`` after every change
-(:meth:`avledger.services.base.Context.witness`), and in the anchor folders
-:meth:`AuditService.anchor` appends to (a USB stick, a folder of another host).
-:meth:`AuditService.verify` reads every one it can reach, with heads typed from
-paper, and finds what the chain alone cannot: a cut tail, a register copied
+The head (entries, last hash) is witnessed in four places, none of them the
+register's own file: the data folder's ``audit-witness.log`` after every change
+(:meth:`avledger.services.base.Context.witness`), the footer of every printed
+register, each disc's ``bag-info.txt`` (``Avledger-Audit-Head``), and the anchor
+folders :meth:`AuditService.anchor` appends to (a USB stick, a folder of another
+host). :meth:`AuditService.verify` reads every one it can reach, with heads typed
+from paper, and finds what the chain alone cannot: a cut tail, a register copied
 back, a recomputed chain, an emptied register.
 """
 

@@ -13,7 +13,9 @@ so nothing a user typed can run as template code. An office may copy a
 template into ``<data folder>/templates/`` and edit it: a local file there
 overrides the built-in one of the same name.
 
-Printing reads the register and changes nothing (no audit entry).
+Printing reads the register and changes nothing (no audit entry). Every page's
+footer carries the audit head at the time of printing (``审计 N:hhhh hhhh hhhh hhhh``), a
+witness on paper of the log's state (avledger.witness).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from typing import Any
 from avledger.errors import UserError
 from avledger.fsutil import write_whole
 from avledger.i18n import N_, _, language
+from avledger.models import audit
 from avledger.models.schema import Activity, Department, Device, Staff
 from avledger.services.activities import ActivityService
 from avledger.services.base import Context
@@ -330,6 +333,11 @@ class PrintService:
         return reg, scope, reg.data(scope)
 
     # --- PDF ---------------------------------------------------------------------
+    def audit_head_text(self) -> str:
+        """The audit head as the footer of every printed page shows it (``审计 N:hhhh hhhh hhhh hhhh``): a witness
+        on paper that ``audit verify --head N:HASH`` takes back."""
+        return _("审计 {head}").format(head=audit.head(self.ctx.db).short)
+
     def document(self, name: str, filters: Filters = Filters()) -> dict[str, Any]:
         """The JSON handed to the register's template."""
         reg, scope, sheet = self.sheet(name, filters)
@@ -342,6 +350,7 @@ class PrintService:
             "landscape": reg.landscape,
             "scope": scope.describe(),
             "printed": _("打印日期：{date}").format(date=today),
+            "audit": self.audit_head_text(),
             "labels": {"page": _("第 {page} 页 共 {total} 页"), "none": _("（无记录）"), "date": _("日期：")},
             "columns": [
                 {"key": c.key, "title": _(c.title), "width": c.width, "align": c.align, "blank": c.blank}
@@ -382,6 +391,7 @@ class PrintService:
             "landscape": False,
             "scope": subtitle,
             "printed": _("打印日期：{date}").format(date=today),
+            "audit": self.audit_head_text(),
             "labels": {"page": _("第 {page} 页 共 {total} 页"), "none": _("（无记录）"), "date": _("日期：")},
             "columns": [
                 {"key": c.key, "title": _(c.title), "width": c.width, "align": c.align, "blank": c.blank}
