@@ -1254,6 +1254,7 @@ def build(
             builder.run(say)
         db.execute_sql(f"PRAGMA journal_mode = {PRAGMAS['journal_mode']}")
         db.execute_sql(f"PRAGMA synchronous = {PRAGMAS['synchronous']}")
+        setup_clock[0] = when
         svc.ctx.witness()  # the head in the data folder's audit-witness.log, as after any committed change
         rows = {
             name: db.execute_sql(f'SELECT COUNT(*) FROM "{model._meta.table_name}"').fetchone()[0]

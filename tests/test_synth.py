@@ -69,7 +69,11 @@ def test_sizes_and_figures(built):
     assert figures.audit_entries > sum(figures.rows.values())
     assert figures.file_bytes == (home / "avledger.db").stat().st_size and figures.seconds > 0
     [witnessed] = (home / "audit-witness.log").read_text("ascii").splitlines()  # the head, as after a change
-    assert witnessed.split()[:2] == [str(figures.audit_entries), query(home, newest_hash)[0][0]]
+    assert witnessed.split() == [
+        str(figures.audit_entries),
+        query(home, newest_hash)[0][0],
+        f"{NOW:%Y-%m-%dT%H:%M:%S}Z",
+    ]
     assert any(line.startswith("audit entries") for line in figures.lines())
 
 
