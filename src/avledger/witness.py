@@ -43,7 +43,8 @@ SHORT = 16  # hex digits of the hash shown on paper (a printed register's footer
 MIN_TYPED = 12  # the fewest hex digits accepted for a head typed from paper
 GENESIS = "0" * 64
 
-_LINE = re.compile(rb"^([1-9][0-9]{0,17}) ([0-9a-f]{64}) ([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)$")
+_HEX = b"0123456789abcdef"
+_AT = re.compile(rb"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 _TYPED = re.compile(r"^\s*([0-9]+)\s*[:：]\s*([0-9a-fA-F][0-9a-fA-F ]*)$")
 
 
@@ -100,28 +101,35 @@ class Source:
 
     def forward(self) -> Iterator[Witness]:
         """The witnesses in the order they were written."""
+        for n, digest, at in self.lines():
+            yield self.witness(n, digest, at)
+
+    def lines(self) -> Iterator[tuple[int, str, str]]:
+        """``(n, hash, at)`` of each witness in the order written, as plain tuples (a witness file may hold a
+        line per change: millions); the lines that are not witness lines are counted in :attr:`unreadable`."""
         if self.path is None:
-            yield from self.typed
+            for w in self.typed:
+                yield w.n, w.hash, w.at
             return
         for raw in read_lines(self.path):
-            yield from self._witness(raw)
+            parsed = parse_line(raw)
+            if parsed is not None:
+                yield parsed
+            elif raw.strip():
+                self.unreadable += 1
+
+    def witness(self, n: int, digest: str, at: str) -> Witness:
+        return Witness(n, digest, at, self.place, self.name)
 
     def backward(self) -> Iterator[Witness]:
-        """The witnesses newest first."""
+        """The witnesses newest first (reading the file from its end)."""
         if self.path is None:
             yield from sorted(self.typed, key=lambda w: w.n, reverse=True)
             return
         for raw in read_lines_backward(self.path):
-            yield from self._witness(raw)
-
-    def _witness(self, raw: bytes) -> Iterator[Witness]:
-        parsed = parse_line(raw)
-        if parsed is None:
-            if raw.strip():
-                self.unreadable += 1
-            return
-        n, digest, at = parsed
-        yield Witness(n, digest, at, self.place, self.name)
+            parsed = parse_line(raw)
+            if parsed is not None:
+                yield self.witness(*parsed)
 
 
 def line(head: Head, at: dt.datetime) -> bytes:
@@ -130,10 +138,14 @@ def line(head: Head, at: dt.datetime) -> bytes:
 
 
 def parse_line(raw: bytes) -> tuple[int, str, str] | None:
-    match = _LINE.match(raw.strip())
-    if match is None:
+    """``(n, hash, at)`` of a witness line; None for anything else (a line torn by a crash)."""
+    parts = raw.split()
+    if len(parts) != 3:
         return None
-    return int(match[1]), match[2].decode("ascii"), match[3].decode("ascii")
+    n, digest, at = parts
+    if len(digest) != 64 or digest.strip(_HEX) or not n.isdigit() or n[:1] == b"0" or not _AT.fullmatch(at):
+        return None
+    return int(n), digest.decode("ascii"), at.decode("ascii")
 
 
 def append(path: Path, head: Head, at: dt.datetime) -> None:

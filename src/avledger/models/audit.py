@@ -27,6 +27,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -204,10 +205,11 @@ class VerifyResult:
 def verify(*, full: bool = True, sources: Sequence[Source] = (), db: SqliteDatabase = database) -> VerifyResult:
     """Check the chain, the witnesses of ``sources`` and every audited row, in constant memory.
 
-    ``full``: the chain from its first entry; else from the newest witness whose entry still matches (from the
-    first entry when there is none, or when the log's count and its last number disagree). Every witness is
-    checked either way: against the walk with ``full``, else by looking its entry up. The rows are checked at
-    the same time in a second thread on a connection of its own, where the database is a file.
+    ``full``: the hashes from the first entry; else from the newest witness whose entry still matches (from the
+    first entry when there is none, or when the log's count and its last number disagree), the entries before it
+    walked for their numbers and hashes only. Every witness is checked either way, as the walk passes its entry.
+    The rows are checked at the same time in a second thread on a connection of its own, where the database is
+    a file.
     """
     result = VerifyResult(full=full)
     tally = _Tally(sources)
@@ -218,11 +220,11 @@ def verify(*, full: bool = True, sources: Sequence[Source] = (), db: SqliteDatab
             conn = db.connection()
             result.head = head(db)
             result.events = conn.execute("SELECT count(*) FROM audit_event").fetchone()[0]
-            one_by_one = not full and result.events == result.head.n
-            start = _check_one_by_one(conn, sources, result.head.n, tally) if one_by_one else None
+            trusting = not full and result.events == result.head.n
+            start = _newest_match(conn, sources, result.head.n) if trusting else None
             result.full, result.start = start is None, start
             chain = _Chain(conn, tally, result.head.n)
-            chain.walk(start, None if one_by_one else _merged(sources, tally, chain.hash_of, result.head.n))
+            chain.walk(start, _merged(sources, tally, chain.hash_of, result.head.n))
             result.checked = chain.checked
     finally:
         rows.join()
@@ -235,52 +237,63 @@ def verify(*, full: bool = True, sources: Sequence[Source] = (), db: SqliteDatab
     return result
 
 
+Line = tuple[int, str, str, int]  # a witness on its way through the walk: n, hash, at, the index of its source
+
+
 class _Tally:
-    """What each source's witnesses showed: the newest ahead of the log and the oldest that differs from it."""
+    """What each source's witnesses showed: the newest ahead of the log and the oldest that differs from it.
+
+    Witnesses go through as plain tuples (:data:`Line`); a :class:`Witness` is made only for what is reported."""
 
     def __init__(self, sources: Sequence[Source]):
         self.sources = list(sources)
-        self.checked: dict[int, int] = {}
-        self.newest: dict[int, Witness] = {}
-        self.ahead: dict[int, Witness] = {}
-        self.differs: dict[int, Witness] = {}
-        self._index = {(s.place, s.name): i for i, s in enumerate(self.sources)}
+        count = len(self.sources)
+        self.checked = [0] * count
+        self.newest: list[Line | None] = [None] * count
+        self.ahead: list[Line | None] = [None] * count
+        self.differs: list[Line | None] = [None] * count
 
-    def _key(self, w: Witness) -> int:
-        return self._index[(w.place, w.source)]
-
-    def judge(self, w: Witness, digest: str | None, last: int) -> bool:
-        """Record ``w`` against the log, whose entry ``w.n`` has the hash ``digest`` (None: no such entry) and whose
-        last entry is ``last``; True when it matches."""
-        key = self._key(w)
-        self.checked[key] = self.checked.get(key, 0) + 1
-        if key not in self.newest or w.n > self.newest[key].n:
-            self.newest[key] = w
-        if w.n > last:
-            if key not in self.ahead or w.n > self.ahead[key].n:
-                self.ahead[key] = w
+    def judge(self, line: Line, digest: str | None, last: int) -> bool:
+        """Record ``line`` against the log, whose entry ``n`` has the hash ``digest`` (None: no such entry) and
+        whose last entry is ``last``; True when it matches."""
+        n, key = line[0], line[3]
+        self.checked[key] += 1
+        newest = self.newest[key]
+        if newest is None or n > newest[0]:
+            self.newest[key] = line
+        if n > last:
+            ahead = self.ahead[key]
+            if ahead is None or n > ahead[0]:
+                self.ahead[key] = line
             return False
-        if digest is None or not w.matches(digest):
-            if key not in self.differs or w.n < self.differs[key].n:
-                self.differs[key] = w
+        if digest is None or not digest.startswith(line[1]):
+            differs = self.differs[key]
+            if differs is None or n < differs[0]:
+                self.differs[key] = line
             return False
         return True
 
+    def witness(self, line: Line | None) -> Witness | None:
+        return None if line is None else self.sources[line[3]].witness(line[0], line[1], line[2])
+
     def forgive_growth(self, db: SqliteDatabase) -> None:
         """Drop the witnesses ahead that the log, read again now, holds: a change committed while we read."""
-        for key, w in list(self.ahead.items()):
-            row = db.execute_sql("SELECT hash FROM audit_event WHERE id = ?", (w.n,)).fetchone()
-            if row is not None and w.matches(row[0]):
-                del self.ahead[key]
+        for key, line in enumerate(self.ahead):
+            if line is None:
+                continue
+            row = db.execute_sql("SELECT hash FROM audit_event WHERE id = ?", (line[0],)).fetchone()
+            if row is not None and row[0].startswith(line[1]):
+                self.ahead[key] = None
 
     def problems(self, last: int) -> list[Problem]:
         found = []
         for key in range(len(self.sources)):
-            if key in self.differs:
-                found.append(Problem("witness_differs", self.differs[key].n, None, None, witness=self.differs[key]))
-            if key in self.ahead:
+            if self.differs[key] is not None:
+                w = self.witness(self.differs[key])
+                found.append(Problem("witness_differs", w.n, None, None, witness=w))
+            if self.ahead[key] is not None:
                 kind = "log_empty" if last == 0 else "witness_ahead"
-                found.append(Problem(kind, None, None, None, witness=self.ahead[key], last_entry=last))
+                found.append(Problem(kind, None, None, None, witness=self.witness(self.ahead[key]), last_entry=last))
         return found
 
     def reports(self) -> list[SourceReport]:
@@ -289,52 +302,62 @@ class _Tally:
                 s.place,
                 s.name,
                 s.reachable(),
-                self.checked.get(key, 0),
-                self.newest.get(key),
+                self.checked[key],
+                self.witness(self.newest[key]),
                 s.unreadable,
             )
             for key, s in enumerate(self.sources)
         ]
 
 
-def _check_one_by_one(conn, sources: Sequence[Source], last: int, tally: _Tally) -> Witness | None:
-    """Compare every witness with the log entry by entry (a lookup each); the newest that matches, where the
-    chain check starts.
+LOOK_BACK = 1000  # witness lines read from the end of a source for a start to trust
 
-    Every line, not only the newest: an older register copied back and then written to has a newest line that
-    matches, and lines before it that do not."""
+
+def _newest_match(conn, sources: Sequence[Source], last: int) -> Witness | None:
+    """The newest witness whose entry still has the hash it saw: where the hashes are computed again from.
+
+    Each source is read from its end for at most LOOK_BACK lines (a log rewritten long ago has none that
+    match: then the whole chain is hashed). Nothing is judged here: the walk checks every witness."""
     start = None
     lookup = conn.cursor()
     for source in sources:
         if not source.reachable():
             continue
-        for w in source.forward():
+        for read, w in enumerate(source.backward()):
+            if read >= LOOK_BACK:
+                break
+            if w.n > last or (start is not None and w.n <= start.n):
+                continue
             row = lookup.execute("SELECT hash FROM audit_event WHERE id = ?", (w.n,)).fetchone()
-            if tally.judge(w, row[0] if row and w.n <= last else None, last) and (start is None or w.n > start.n):
+            if row is not None and w.matches(row[0]):
                 start = w
+                break
     return start
 
 
 def _merged(
     sources: Sequence[Source], tally: _Tally, hash_of: Callable[[int], str | None], last: int
-) -> Iterator[Witness]:
+) -> Iterator[Line]:
     """Every witness of ``sources`` in one stream by number, for the walk to check as it passes their entries.
 
     A file's lines are in the order written, which is by number but for a line written late (two programs
     committing at once): such a line is checked on its own, by looking its entry up."""
 
-    def ordered(source: Source) -> Iterator[Witness]:
+    def ordered(key: int, source: Source) -> Iterator[Line]:
         if not source.reachable():
             return
+        lines = sorted(source.lines()) if source.path is None else source.lines()
         newest = 0
-        for w in sorted(source.forward(), key=lambda w: w.n) if source.path is None else source.forward():
-            if w.n < newest:
-                tally.judge(w, hash_of(w.n) if w.n <= last else None, last)
+        for n, digest, at in lines:
+            line = (n, digest, at, key)
+            if n < newest:
+                tally.judge(line, hash_of(n) if n <= last else None, last)
                 continue
-            newest = w.n
-            yield w
+            newest = n
+            yield line
 
-    return heapq.merge(*(ordered(s) for s in sources), key=lambda w: w.n)
+    streams = [ordered(key, source) for key, source in enumerate(sources)]
+    return streams[0] if len(streams) == 1 else heapq.merge(*streams, key=itemgetter(0))
 
 
 class _Chain:
@@ -362,20 +385,20 @@ class _Chain:
         self.checked = 0
         self.prev = GENESIS  # the hash the next entry must link to
         self.expect = 1  # the next entry's number
-        self.witnesses: Iterator[Witness] | None = None
-        self.next_witness: Witness | None = None
+        self.witnesses: Iterator[Line] = iter(())
+        self.next_witness: Line | None = None
 
     def hash_of(self, n: int) -> str | None:
         row = self.conn.execute("SELECT hash FROM audit_event WHERE id = ?", (n,)).fetchone()
         return row[0] if row else None
 
-    def walk(self, start: Witness | None, witnesses: Iterator[Witness] | None) -> None:
-        if start is not None:  # trusted: its entry's link is not checked, the entries after it are
+    def walk(self, start: Witness | None, witnesses: Iterator[Line]) -> None:
+        self.witnesses = witnesses
+        self.next_witness = next(witnesses, None)
+        if start is not None:  # trusted: the entries before it are not hashed, nor its link; those after it are
+            self._light(start.n)
             self.expect = start.n
             self.prev = self.conn.execute("SELECT prev_hash FROM audit_event WHERE id = ?", (start.n,)).fetchone()[0]
-        if witnesses is not None:
-            self.witnesses = witnesses
-            self.next_witness = next(witnesses, None)
         try:
             self._fast(self.expect)
         except sqlite3.Error:
@@ -384,11 +407,22 @@ class _Chain:
             self.tally.judge(self.next_witness, None, self.last)
             self.next_witness = next(self.witnesses, None)
 
+    def _light(self, until: int) -> None:
+        """The entries before ``until``, trusted: only their numbers (no gap) and the witnesses of them."""
+        expect = 1
+        witnessed = self.next_witness[0] if self.next_witness is not None else _NEVER
+        for number, digest in self.conn.execute("SELECT id, hash FROM audit_event WHERE id < ? ORDER BY id", (until,)):
+            if number != expect and not self.problems:
+                self.problems.append(Problem("chain_broken", number, None, None))
+            if number >= witnessed:
+                witnessed = self._witnesses_to(number, digest)
+            expect = number + 1
+
     def _fast(self, first: int) -> None:
         sha256 = hashlib.sha256
         prev = (self.prev or "").encode("ascii", "replace")
         expect = self.expect
-        until = self.next_witness.n if self.next_witness is not None else _NEVER
+        until = self.next_witness[0] if self.next_witness is not None else _NEVER
         cursor = self.conn.execute(self.FAST, (first,))
         try:
             for number, blob, digest in cursor:
@@ -405,7 +439,7 @@ class _Chain:
             cursor.close()
 
     def _exact(self, first: int) -> None:
-        until = self.next_witness.n if self.next_witness is not None else _NEVER
+        until = self.next_witness[0] if self.next_witness is not None else _NEVER
         for raw in self.conn.execute(self.EXACT, (first,)):
             ev = dict(zip(self.COLUMNS, raw))
             self._examine(ev)
@@ -429,12 +463,12 @@ class _Chain:
     def _witnesses_to(self, number: int, digest: str) -> int:
         """Check the witnesses up to entry ``number`` (those before it name entries that are not in the log);
         the number of the next witness."""
-        w = self.next_witness
-        while w is not None and w.n <= number:
-            self.tally.judge(w, digest if w.n == number else None, self.last)
-            w = next(self.witnesses, None)
-        self.next_witness = w
-        return w.n if w is not None else _NEVER
+        line = self.next_witness
+        while line is not None and line[0] <= number:
+            self.tally.judge(line, digest if line[0] == number else None, self.last)
+            line = next(self.witnesses, None)
+        self.next_witness = line
+        return line[0] if line is not None else _NEVER
 
 
 _NEVER = 1 << 63
