@@ -141,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         build(home, {key: getattr(args, key) for key in SIZES}, args.seed)
 
+    load_before = os.getloadavg()[0]
     ref_sqlite = reference_sqlite3(db)
     ref_python, entries = reference_python(db)
     full, full_mb, full_wall = run_child(home, full=True)
@@ -151,6 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     rate = entries / full["verify_s"]
     size_mb = sum(p.stat().st_size for p in home.glob("avledger.db*")) / 2**20
     print(f"register:                       {db} ({size_mb:,.0f} MB)")
+    print(
+        f"machine:                        {os.cpu_count()} cores, load average {load_before:.1f} before the runs,"
+        f" {os.getloadavg()[0]:.1f} after (other work slows every figure alike)"
+    )
     print(f"audit entries:                  {entries:>12,}   audited rows: {full['rows']:,}")
     print("reference, outside avledger:")
     print(f"  sqlite3 | sha256sum           {ref_sqlite:8.2f} s  {entries / ref_sqlite:>12,.0f} entries/s")
