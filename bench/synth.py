@@ -19,7 +19,8 @@ intact. The entries are written in time order, like a log kept over the years
 go in with the sqlite3 connection's ``executemany`` in batches; the build keeps in
 memory when things happen and the work in hand, not the rows (and SQLite's page cache,
 256 MiB). While it runs, the journal is kept in memory and nothing is synced;
-afterwards the register is back in WAL mode like any other.
+afterwards the register is back in WAL mode like any other, and its audit head
+is in the data folder's ``audit-witness.log`` as after any change.
 
 The shape (the office keeps the ``wanzhou`` rules: collection within 24 hours
 of the device's return, interruptions over 5 minutes):
@@ -1253,6 +1254,8 @@ def build(
             builder.run(say)
         db.execute_sql(f"PRAGMA journal_mode = {PRAGMAS['journal_mode']}")
         db.execute_sql(f"PRAGMA synchronous = {PRAGMAS['synchronous']}")
+        setup_clock[0] = when
+        svc.ctx.witness()  # the head in the data folder's audit-witness.log, as after any committed change
         rows = {
             name: db.execute_sql(f'SELECT COUNT(*) FROM "{model._meta.table_name}"').fetchone()[0]
             for name, model in AUDITED.items()

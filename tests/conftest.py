@@ -5,6 +5,7 @@ import importlib.util
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from avledger.home import Home
+from avledger.models import audit
 from avledger.services import Services
 from avledger.services.demo import populate
 
@@ -191,3 +193,22 @@ def case(services, tmp_path):
     result = services.ingest.apply(services.ingest.scan(card, activity=activity.id))
     assert len(result.archived) == 5
     return activity
+
+
+def recompute_chain(db_path: Path, first: int) -> None:
+    """Make every hash from entry ``first`` on agree with the entries as they now are, as an attacker who knows
+    the algorithm would (avledger.models.audit.entry_hash is public)."""
+    con = sqlite3.connect(db_path)
+    with con:
+        prev = con.execute("SELECT hash FROM audit_event WHERE id < ? ORDER BY id DESC LIMIT 1", (first,)).fetchone()
+        prev_hash = prev[0] if prev else audit.GENESIS
+        rows = con.execute(
+            "SELECT id, at, actor, actor_staff_id, action, entity, entity_id, summary, before, after"
+            " FROM audit_event WHERE id >= ? ORDER BY id",
+            (first,),
+        ).fetchall()
+        for row_id, *values in rows:
+            digest = audit.entry_hash(prev_hash, *values)
+            con.execute("UPDATE audit_event SET prev_hash = ?, hash = ? WHERE id = ?", (prev_hash, digest, row_id))
+            prev_hash = digest
+    con.close()

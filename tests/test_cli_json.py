@@ -111,6 +111,9 @@ def run_everything(run: Run, card: Path, iso: Path, today: dt.date) -> None:
         run(command)
     run("device show", ASSET)
     run("device history", ASSET)
+    anchor = run.work / "usb"
+    anchor.mkdir(exist_ok=True)
+    run("audit anchor", "--to", str(anchor))
     run("audit verify")
     run("audit list")
 

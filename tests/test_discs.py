@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -79,6 +80,11 @@ def test_build_burn_two_copies_and_verify(services, case, tmp_path):
         f"Avledger-Disc-Id: {disc.id}",
     ):
         assert expected in text
+    # the audit head when the image was made: the entry before its disc_build entry, a witness verify takes back
+    head = re.search(r"^Avledger-Audit-Head: (\d+):([0-9a-f]{64})$", text, re.M)
+    built_entry = AuditEvent.get(AuditEvent.action == "disc_build")
+    assert int(head[1]) == built_entry.id - 1 and AuditEvent.get_by_id(built_entry.id - 1).hash == head[2]
+    assert services.audit.verify(heads=[(int(head[1]), head[2])]).ok
     # xorriso reads it too (Rock Ridge)
     listing = subprocess.run(["xorriso", "-indev", str(image), "-ls", "/data"], capture_output=True, text=True)
     assert LONG_NAME in listing.stdout

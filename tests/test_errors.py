@@ -36,6 +36,19 @@ CODES: dict[str, set[str]] = {
     "access.self_approval": {"不能审批本人的申请"},
     "access.unknown": {"没有这个编号的查阅申请：{id}"},
     "access.nobody": {"当前系统用户未对应任何人员：在“人员”中填写系统用户名后才能审批和查阅"},
+    "audit.anchor_contradicted": {
+        "审计日志与数据目录的见证文件不符（见证过第 {n} 条，日志现有 {entries} 条），未写入锚点；"
+        "请先运行 avledger audit verify --full 查明原因"
+    },
+    "audit.anchor_failed": {"无法写入审计锚点 {place}：{error}"},
+    "audit.anchor_relative": {"审计锚点位置应为绝对路径：{place}"},
+    "audit.config_unwritable": {"无法写入 {path}：{err}"},
+    "audit.head_invalid": {
+        "审计头 {text} 的格式应为 条数:哈希（哈希至少 {digits} 位十六进制数字），例如 1234:9f86d081884c7d65"
+    },
+    "audit.no_anchor": {"没有设置审计锚点位置：请用 --to 指定一个文件夹（U 盘或另一台电脑共享的文件夹）"},
+    "audit.no_home": {"没有数据目录，无法设置审计锚点位置"},
+    "audit.nothing_to_anchor": {"审计日志还是空的，没有可锚定的审计头"},
     "access.view_only": {"查阅申请 {id} 只批准查阅，不能复制调取"},
     "activity.closed": {"执法活动 {id} 已于 {date} 结案"},
     "activity.confidential": {"执法活动 {id} 涉密，您无权查看"},

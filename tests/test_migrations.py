@@ -61,3 +61,26 @@ def test_newer_register_refused(tmp_path):
         migrate(db)
     assert info.value.code == "database.too_new"
     db.close()
+
+
+def test_an_older_register_gets_the_index_audit_verify_uses(tmp_path):
+    """Migration 6 indexes, on a register of version 5 with its log, the entries that set a row's state."""
+    path = tmp_path / "v5.db"
+    db = SqliteDatabase(str(path))
+    db.connect()
+    migrate(db, target=5)
+    for n, (action, after) in enumerate([("create", "{}"), ("view", None), ("delete", None)], start=1):
+        db.execute_sql(
+            "INSERT INTO audit_event (at, actor, action, entity, entity_id, after, prev_hash, hash)"
+            " VALUES ('2026-01-01 00:00:00', 'x', ?, 'device', 1, ?, '', ?)",
+            (action, after, str(n)),
+        )
+    migrate(db)
+    [(sql,)] = db.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'audit_event_state'").fetchall()
+    assert "WHERE entity_id IS NOT NULL AND (after IS NOT NULL OR action = 'delete')" in sql
+    indexed = db.execute_sql(
+        "SELECT id FROM audit_event INDEXED BY audit_event_state WHERE entity = 'device'"
+        " AND entity_id = 1 AND (after IS NOT NULL OR action = 'delete') ORDER BY id"
+    )
+    assert [row[0] for row in indexed] == [1, 3]  # a view sets no state
+    db.close()

@@ -22,6 +22,7 @@ from avledger.services import Services
 from conftest import SYNTH_SMALL, cli_env, load_synth
 
 NOW = dt.datetime(2026, 3, 2, 4, 5, 6)
+newest_hash = "SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1"
 SQLITE3 = shutil.which("sqlite3")
 
 
@@ -66,6 +67,12 @@ def test_sizes_and_figures(built):
     assert figures.audit_entries == query(home, "SELECT COUNT(*) FROM audit_event")[0][0]
     assert figures.audit_entries > sum(figures.rows.values())
     assert figures.file_bytes == (home / "avledger.db").stat().st_size and figures.seconds > 0
+    [witnessed] = (home / "audit-witness.log").read_text("ascii").splitlines()  # the head, as after a change
+    assert witnessed.split() == [
+        str(figures.audit_entries),
+        query(home, newest_hash)[0][0],
+        f"{NOW:%Y-%m-%dT%H:%M:%S}Z",
+    ]
     assert any(line.startswith("audit entries") for line in figures.lines())
 
 

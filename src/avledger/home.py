@@ -35,6 +35,11 @@ class Home:
         return self.path / "archive"
 
     @property
+    def witness_path(self) -> Path:
+        """The audit head after each change (avledger.witness)."""
+        return self.path / "audit-witness.log"
+
+    @property
     def initialised(self) -> bool:
         return self.db_path.exists()
 
@@ -75,8 +80,22 @@ class Home:
         config.setdefault("ui", {})["lang"] = lang
         self.write_config(config)
 
+    def audit_anchors(self) -> list[str]:
+        """The folders ``audit anchor`` writes the audit head to and ``audit verify`` reads it back from
+        (``[audit] anchors``). Kept here, outside the register, so that a register rewritten or copied back
+        cannot forget them."""
+        anchors = self.read_config().get("audit", {}).get("anchors", [])
+        return [str(a) for a in anchors] if isinstance(anchors, list) else [str(anchors)]
+
+    def set_audit_anchors(self, anchors: list[str]) -> None:
+        config = self.read_config()
+        config.setdefault("audit", {})["anchors"] = list(anchors)
+        self.write_config(config)
+
 
 def _toml_value(value: object) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):

@@ -170,6 +170,8 @@ AUDIT_ACTIONS: dict[str, str] = {
     "disc_build": N_("制作光盘镜像"),
     "disc_burn": N_("刻录光盘"),
     "disc_check": N_("光盘检测"),
+    "audit_anchor": N_("锚定审计头"),
+    "audit_anchor_places": N_("设置审计锚点位置"),
 }
 
 # Why footage is asked for (查阅事由, W16 D28 D29 R15).

@@ -319,6 +319,11 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX disc_check_disc ON disc_check (disc_id, at)",
     ],
+    # 6: the audit log's last state of each row, for audit verify: the entries that set a row's state, by row
+    [
+        "CREATE INDEX audit_event_state ON audit_event (entity, entity_id, id)"
+        " WHERE entity_id IS NOT NULL AND (after IS NOT NULL OR action = 'delete')",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -35,7 +35,7 @@ class Services:
         home.ensure()
         self.home = home
         self.db = open_database(home.db_path)
-        ctx = self.ctx = Context(self.db, clock=clock, os_user=user or os_user())
+        ctx = self.ctx = Context(self.db, clock=clock, os_user=user or os_user(), home=home)
         self.office = OfficeService(ctx)
         self.audit = AuditService(ctx)
         self.departments = DepartmentService(ctx)

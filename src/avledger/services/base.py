@@ -5,17 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+import logging
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from peewee import Model, SqliteDatabase
+from peewee import DatabaseError, Model, SqliteDatabase
 
+from avledger import witness
 from avledger.errors import UserError
+from avledger.home import Home
 from avledger.models import audit
 from avledger.models.schema import Office, Staff
 from avledger.profile import Profile
 from avledger.timeutil import utcnow
+
+log = logging.getLogger(__name__)
 
 
 def os_user() -> str:
@@ -31,6 +37,9 @@ class Context:
     clock: Callable[[], dt.datetime] = utcnow
     os_user: str = field(default_factory=os_user)
     _profile: Profile | None = None
+    home: Home | None = None  # the data folder, whose audit-witness.log gets the head after each change
+    witness_error: str | None = None  # why the last head could not be witnessed (its change was committed)
+    _local: threading.local = field(default_factory=threading.local, repr=False)
 
     # --- who ------------------------------------------------------------
     def actor(self) -> audit.Actor:
@@ -59,9 +68,36 @@ class Context:
     # --- changes --------------------------------------------------------
     @contextmanager
     def change(self) -> Iterator[None]:
-        """One unit of work: the change and its audit entries commit together, or neither."""
-        with self.db.atomic("IMMEDIATE") if not self.db.in_transaction() else self.db.atomic():
+        """One unit of work: the change and its audit entries commit together, or neither.
+
+        Once a unit that logged something has committed, the log's new head is appended to the data folder's
+        witness file (:meth:`witness`)."""
+        if self.db.in_transaction():
+            with self.db.atomic():
+                yield
+            return
+        self._local.logged = False
+        with self.db.atomic("IMMEDIATE"):
             yield
+        if self._local.logged:
+            self.witness()
+
+    def witness(self) -> None:
+        """Append the log's head to the data folder's witness file (avledger.witness), after a commit.
+
+        Never raises: the change is committed, and losing it for want of a witness line would be worse than a
+        witness behind the log (which ``audit verify`` accepts; the next change appends the newer head). A
+        failure is kept in :attr:`witness_error` and logged."""
+        if self.home is None:
+            return
+        try:
+            head = audit.head(self.db)
+            if head.n:
+                witness.append(self.home.witness_path, head, self.clock())
+            self.witness_error = None
+        except (OSError, DatabaseError) as exc:
+            self.witness_error = f"{self.home.witness_path}: {getattr(exc, 'strerror', None) or exc}"
+            log.warning("audit head not witnessed: %s", self.witness_error)
 
     def log(
         self,
@@ -83,6 +119,9 @@ class Context:
         audit.append(
             self.actor(), action, entity or "", entity_id, before=before, after=after, at=self.clock(), summary=summary
         )
+        self._local.logged = True
+        if not self.db.in_transaction():  # committed on its own
+            self.witness()
 
 
 def require_text(value: str | None, label: str, *, field: str) -> str:

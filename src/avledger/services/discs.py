@@ -28,6 +28,7 @@ from avledger.digests import hash_file
 from avledger.errors import UserError
 from avledger.fsutil import clean_leftovers
 from avledger.i18n import N_
+from avledger.models import audit
 from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, Clip, Disc, DiscCheck, DiscCopy, DiscSet
 from avledger.progress import CancelToken, Progress, ProgressSink, emit
@@ -401,6 +402,7 @@ class DiscService:
             ("Avledger-Set-Id", str(disc_set.id)),
             ("Avledger-Disc-Id", str(disc.id)),
             ("Avledger-Clip-Ids", ",".join(str(f.clip_id) for f in files)),
+            ("Avledger-Audit-Head", str(audit.head(self.ctx.db))),  # a witness of the log (avledger.witness)
         ]
         reasons = sorted({r for a in acts for r in a.long_term.split(",") if r})
         lines = [

@@ -5,7 +5,9 @@ turns a :class:`Scope` into a :class:`Sheet` of rows, its columns, and a
 typst template ``templates/NAME.typ``. The data functions live in the
 ``printforms*`` modules, imported here in the order the registers are listed.
 
-Printing reads the register and changes nothing (no audit entry).
+Printing reads the register and changes nothing (no audit entry). Every page's
+footer carries the audit head at the time of printing (``审计 N:hhhh hhhh hhhh hhhh``), a
+witness on paper of the log's state (avledger.witness).
 """
 
 from __future__ import annotations
@@ -123,6 +125,10 @@ class PrintService:
         return reg, scope, reg.data(scope)
 
     # --- PDF ---------------------------------------------------------------------
+    def audit_head_text(self) -> str:
+        """The audit head as the footer of every printed page shows it (:meth:`Typesetter.audit_head_text`)."""
+        return self.typesetter.audit_head_text()
+
     def document(self, name: str, filters: Filters = Filters()) -> dict[str, Any]:
         """The JSON handed to the register's template."""
         reg, scope, sheet = self.sheet(name, filters)

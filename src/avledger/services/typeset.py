@@ -25,6 +25,7 @@ from typing import Any
 from avledger.errors import UserError
 from avledger.fsutil import write_whole
 from avledger.i18n import _, language
+from avledger.models import audit
 from avledger.services.base import Context
 from avledger.services.sheets import Column
 from avledger.timeutil import local_today
@@ -118,6 +119,7 @@ class Typesetter:
             "landscape": landscape,
             "scope": subtitle,
             "printed": _("打印日期：{date}").format(date=today),
+            "audit": self.audit_head_text(),
             "labels": {"page": _("第 {page} 页 共 {total} 页"), "none": _("（无记录）"), "date": _("日期：")},
             "columns": [
                 {"key": c.key, "title": _(c.title), "width": c.width, "align": c.align, "blank": c.blank}
@@ -127,6 +129,11 @@ class Typesetter:
             "signatures": [_(s) for s in signatures],
             "extra": extra or {},
         }
+
+    def audit_head_text(self) -> str:
+        """The audit head as the footer of every printed page shows it (``审计 N:hhhh hhhh hhhh hhhh``): a witness
+        on paper that ``audit verify --head N:HASH`` takes back."""
+        return _("审计 {head}").format(head=audit.head(self.ctx.db).short)
 
     def form_pdf(
         self,
