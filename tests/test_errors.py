@@ -100,6 +100,12 @@ CODES: dict[str, set[str]] = {
     "evidence.wrong_password": {"7z 包的密码错误：{path}"},
     "gap.unknown": {"没有这个编号的记录中断：{id}"},
     "home.bad_config": {"配置文件 {path} 有误：{err}"},
+    "home.not_a_folder": {"数据目录 {path} 不是文件夹，请指定一个文件夹（--home 或 AVLEDGER_HOME）"},
+    "home.not_ours": {
+        "{path} 中已有不属于 avledger 的文件（{names}，共 {n} 项），不能用作数据目录："
+        "请指定一个新的或空的文件夹（--home 或 AVLEDGER_HOME）"
+    },
+    "home.unusable": {"无法使用数据目录 {path}：{err}"},
     "ingest.archive_busy": {"另一个采集任务正在写入存储 {path}，请等它结束后再试"},
     "ingest.av_missing": {"未安装 PyAV（av），无法读取音像文件信息；请重新运行 ./avledger 以安装依赖"},
     "ingest.copy_failed": {"复制 {name} 失败：{err}"},

@@ -28,6 +28,15 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+def notice(code: str, message: str, *, as_json: bool = False) -> None:
+    """Something the person should know that is neither the result nor a refusal, on stderr: a line of
+    text, or with ``--json`` a JSON line ``{"notice": {"code", "message"}}`` beside the progress lines."""
+    if as_json:
+        click.echo(json.dumps({"notice": {"code": code, "message": message}}, ensure_ascii=False), err=True)
+    else:
+        click.echo(message, err=True)
+
+
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - cell_len(text))
 

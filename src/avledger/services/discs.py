@@ -26,7 +26,7 @@ from avledger.burners.plan import DiscPlan, SourceFile, plan_discs
 from avledger.burners.verify import DiscProblem, read_disc
 from avledger.digests import hash_file
 from avledger.errors import UserError
-from avledger.fsutil import clean_leftovers
+from avledger.fsutil import PRIVATE_DIR, clean_leftovers, make_dirs
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, Clip, Disc, DiscCheck, DiscCopy, DiscSet
@@ -265,7 +265,7 @@ class DiscService:
                 )
         folder = Path(out).expanduser().resolve()
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            make_dirs(folder, PRIVATE_DIR)  # a folder it creates is private; the images are (fsutil.PRIVATE_FILE)
         except OSError as exc:
             raise UserError(
                 "write.failed", "无法创建目录 {path}：{err}", field="out", path=str(folder), err=exc.strerror

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from avledger.errors import UserError
-from avledger.fsutil import write_whole
+from avledger.fsutil import SHARED_FILE, write_whole
 from avledger.i18n import _, language
 from avledger.services.base import Context
 from avledger.services.sheets import Column
@@ -135,16 +135,14 @@ class Typesetter:
         subtitle: str,
         columns: list[Column],
         rows: list[dict[str, Any]],
-        out_path: str | Path,
         *,
         signatures: tuple[str, ...] = (),
         extra: dict[str, Any] | None = None,
-    ) -> Path:
-        """Print a one-off form (not a register), e.g. an extraction's explanation sheet, with ``template``."""
+    ) -> bytes:
+        """A one-off form (not a register), e.g. an extraction's explanation sheet, with ``template``, as PDF
+        bytes (the caller decides where they go: a file, or straight into an encrypted package)."""
         data = self.document(title, subtitle, columns, rows, signatures=signatures, extra=extra)
-        out = Path(out_path)
-        write_atomic(out, self.compile(template, data))
-        return out
+        return self.compile(template, data)
 
     def render_form(self, name: str, data: dict[str, Any]) -> bytes:
         """A PDF of a form that is not a table (the description written onto a disc), as bytes."""
@@ -195,10 +193,11 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def write_atomic(path: Path, payload: bytes) -> None:
-    """Whole or not at all (:func:`avledger.fsutil.write_whole`); a failure is a refusal naming the place."""
+def write_atomic(path: Path, payload: bytes, *, mode: int = SHARED_FILE) -> None:
+    """Whole or not at all (:func:`avledger.fsutil.write_whole`), a printed register or an export by default
+    (``SHARED_FILE``: the owner and the group read it); a failure is a refusal naming the place."""
     try:
-        write_whole(path, payload)
+        write_whole(path, payload, mode=mode)
     except OSError as exc:
         raise UserError(
             "write.failed", "无法写入 {path}：{err}", field="out_path", path=str(path), err=exc.strerror or str(exc)
