@@ -120,6 +120,7 @@ CODES: dict[str, set[str]] = {
     "input.bad_date": {"{label}不是有效日期：“{value}”，应为 YYYY-MM-DD"},
     "input.bad_datetime": {"{label}格式不对：“{value}”，应为 YYYY-MM-DD HH:MM"},
     "input.bad_number": {"{label} 应为{kind}"},
+    "input.not_finite": {"{label} 应为有限的数字：{value}"},
     "input.before_previous": {
         "时间不能早于领用（交接）时间 {time}",
         "结案日期不能早于执法活动开始日期 {date}",
@@ -184,6 +185,10 @@ CODES: dict[str, set[str]] = {
     "print.template_error": {"模板 {file} 有误：{error}"},
     "print.template_missing": {"找不到登记表 {name} 的模板 {file}"},
     "print.unknown_register": {"没有这个登记表：{name}（可选：{choices}）"},
+    "profile.below_regulation": {
+        "{label}不得低于 {limit}：{article} 规定“{says}”（可以从严，不能放宽）",
+        "{label}不得高于 {limit}：{article} 规定“{says}”（可以从严，不能放宽）",
+    },
     "profile.bad_choice": {"配置项 {path} 的值无效：{value}（可选：{choices}）"},
     "profile.invalid": {
         "{label} 应在 {lo} 到 {hi} 之间",
