@@ -45,7 +45,7 @@ from avledger.i18n import N_
 from avledger.models.audit import snapshot
 from avledger.models.schema import AccessClip, AccessRequest, Activity, Clip, Extraction, Staff, Viewing
 from avledger.services.activities import ActivityService
-from avledger.services.base import Context, require_choice, require_text
+from avledger.services.base import Context, check_text, check_texts, optional_text, require_choice, require_text
 from avledger.services.clearance import MANAGER_ROLE, Clearance, current_staff, has_role, today
 from avledger.services.footage import ClipView, FootageService
 from avledger.services.ingest import IngestService, safe_name
@@ -55,6 +55,7 @@ from avledger.timeutil import fmt_local, parse_date
 from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS, ROLES, label
 
 DEFAULT_DAYS = 7  # an approval without a date holds for a week
+VIEW_HOWS = ("details", "player", "screen")  # how a viewing was made: listed, in the player, pictures on screen
 SHEET_NAME = "文字说明材料.txt"
 SHEET_PDF = "文字说明材料.pdf"
 
@@ -181,6 +182,7 @@ class AccessService:
     # --- lookups --------------------------------------------------------------
     def get(self, request_id: int | str, *, field: str = "request_id") -> AccessRequest:
         """The request with that id; ``field``: the caller's parameter that named it."""
+        check_text(request_id if isinstance(request_id, str) else None, N_("申请编号"), field=field)
         try:
             key = int(request_id)
         except (TypeError, ValueError):
@@ -222,6 +224,11 @@ class AccessService:
         until: str | dt.date | None = None,
     ) -> AccessView:
         """查阅申请: what, who, why, view or copy, until when."""
+        check_text(requester, N_("申请人"), field="requester")
+        check_text(activity if isinstance(activity, str) else None, N_("执法活动编号"), field="activity")
+        check_text(case_no, N_("案件编号"), field="case_no")
+        check_texts([c for c in clips or () if isinstance(c, str)], N_("音像文件编号"), field="clips")
+        check_text(until if isinstance(until, str) else None, N_("有效期至"), field="until")
         scopes = [
             s
             for s, given in (
@@ -369,7 +376,9 @@ class AccessService:
 
     def approve(self, request_id: int | str, by: str, *, paper_form: str | None = None) -> AccessView:
         """批准. ``paper_form``: the number of the paper form the approver signed (recorded on their behalf)."""
-        paper = (paper_form or "").strip()
+        check_text(request_id if isinstance(request_id, str) else None, N_("申请编号"), field="request_id")
+        check_text(by, N_("审批人"), field="by")
+        paper = optional_text(paper_form, N_("纸质审批表编号"), field="paper_form")
         with self.ctx.change():
             req = self.get(request_id)
             if req.until < today(self.ctx):
@@ -403,6 +412,8 @@ class AccessService:
     def refuse(self, request_id: int | str, by: str, reason: str) -> AccessView:
         """不予批准, with the reason."""
         reason = require_text(reason, N_("不予批准理由"), field="reason")
+        check_text(request_id if isinstance(request_id, str) else None, N_("申请编号"), field="request_id")
+        check_text(by, N_("审批人"), field="by")
         with self.ctx.change():
             req = self.get(request_id)
             before = snapshot(req)
@@ -469,6 +480,8 @@ class AccessService:
 
     def view_clips(self, request_id: int | str, *, clip: int | str | None = None, how: str = "details") -> Opened:
         """查阅: register a viewing of the request's clips (or one of them) by the person at the keyboard."""
+        check_text(clip if isinstance(clip, str) else None, N_("音像文件编号"), field="clip")
+        require_choice(how, VIEW_HOWS, N_("查阅方式"), field="how")
         req = self.get(request_id)
         me = self._usable(req)
         covered = [
@@ -588,6 +601,8 @@ class AccessService:
     ) -> ExtractionView:
         """作为证据调取: copy the request's clips out with their SHA-256 checked, write the explanation sheet
         (文字说明材料), optionally pack them into a 7z (AES-256, encrypted file list with a password), register."""
+        check_text(out if isinstance(out, str) else None, N_("输出目录"), field="out")
+        check_text(password_file if isinstance(password_file, str) else None, N_("密码文件"), field="password_file")
         req = self.get(request_id)
         person = self._active_staff(extractor, "extractor")
         if password is not None and not password:

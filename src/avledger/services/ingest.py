@@ -49,12 +49,13 @@ from avledger.fsutil import (
     temp_path,
 )
 from avledger.home import Home
+from avledger.i18n import N_
 from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, ActivityOfficer, Clip, Device, Gap, Loan, Staff
 from avledger.progress import Cancelled, CancelToken, Progress, ProgressSink, emit
 from avledger.progress import check as check_cancel
 from avledger.services.activities import OPEN_END, ActivityService
-from avledger.services.base import Context
+from avledger.services.base import Context, check_text
 from avledger.services.media import MediaInfo, file_time, media_kind, name_time, probe, require_av
 from avledger.services.register import DeviceService
 from avledger.timeutil import from_local, to_local
@@ -236,6 +237,7 @@ class IngestService:
 
     # --- scan ------------------------------------------------------------------
     def scan(self, source: str | Path, *, device: str | None = None, activity: int | str | None = None) -> Plan:
+        check_text(source if isinstance(source, str) else None, N_("采集来源"), field="source")
         require_av()
         root = Path(source).expanduser()
         if not root.is_dir():

@@ -25,6 +25,7 @@ from typing import Any
 from avledger.errors import UserError
 from avledger.fsutil import SHARED_FILE, write_whole
 from avledger.i18n import _, language
+from avledger.plaintext import visible
 from avledger.services.base import Context
 from avledger.services.sheets import Column
 from avledger.timeutil import local_today
@@ -153,7 +154,7 @@ class Typesetter:
         import typst
 
         font = _font_file()
-        payload = json.dumps(data, ensure_ascii=False)
+        payload = json.dumps(_printable(data), ensure_ascii=False)
         check_glyphs(payload, font)
         with tempfile.TemporaryDirectory(prefix="avledger-print-") as tmp:
             root = Path(tmp)
@@ -185,6 +186,20 @@ class Typesetter:
 
 
 # --- helpers -------------------------------------------------------------------------------
+def _printable(value: Any) -> Any:
+    """The data with every control or bidirectional character of its text (kept by a register from an older
+    version) shown as its escape, ``\\u202e``: on paper, a right-to-left override would make a name or a
+    number read otherwise, and the font has no glyph for it (the glyph check refused to print, for good).
+    Line breaks stay line breaks."""
+    if isinstance(value, str):
+        return visible(value, keep="\n")
+    if isinstance(value, dict):
+        return {k: _printable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_printable(v) for v in value]
+    return value
+
+
 def cell_text(value: Any) -> str:
     if value is None:
         return ""
