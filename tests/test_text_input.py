@@ -593,3 +593,23 @@ def test_visible_escapes():
     assert visible("line\nbreak", keep="\n") == "line\nbreak"
     assert visible("行\t") == "行\\t"
     assert visible("普通文字 ABC") == "普通文字 ABC"
+
+
+def test_a_custodian_named_as_a_formula_is_text_in_every_export(demo, tmp_path):
+    """Issue 13: a custodian ``=HYPERLINK(…)`` became a formula in the xlsx and in the CSV (so did ``+``, ``-``,
+    ``@``)."""
+    import csv
+
+    from openpyxl import load_workbook
+
+    names = ['=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(A1)"]
+    for n, name in enumerate(names):
+        demo.staff.add(name, f"F{n}", "办公室")
+        demo.devices.add(f"FX-{n}", "bodycam", "办公室", f"F{n}")
+    ws = load_workbook(demo.printing.export("devices", Filters(), tmp_path / "d.xlsx")[0]).active
+    cells = [c for row in ws.iter_rows(min_row=3) for c in row if str(c.value).startswith(tuple(names))]
+    assert len(cells) == len(names) and all(c.data_type == "s" for c in cells)  # text, not formulas
+    path = demo.printing.export("devices", Filters(), tmp_path / "d.csv")[0]
+    values = {v for row in csv.reader(path.read_text("utf-8-sig").splitlines()) for v in row}
+    assert all(any(v.startswith("'" + name) for v in values) for name in names)
+    assert not any(v.startswith(("=", "+", "-", "@")) for v in values)
