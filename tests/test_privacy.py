@@ -385,3 +385,20 @@ def test_a_clip_changed_in_the_archive_stops_the_package_and_leaves_nothing(demo
         services.access.extract(req.id, "1001", out, password="pw")
     assert info.value.code == "archive.file_changed"
     assert not out.exists()  # the folder it created is gone with the unfinished package
+
+
+def test_a_register_an_older_version_wrote_into_a_shared_folder_is_tightened_not_the_others(tmp_path):
+    """``AVLEDGER_HOME=/home avledger demo`` of an older version: the register sits beside the users' folders.
+    Its own files are tightened; the users' folders and the shared folder are left as they are, and the
+    person is told to move the register rather than to close the shared folder."""
+    homes = tmp_path / "home"
+    ok(homes, "demo")
+    for user in ("alice", "bob"):
+        (homes / user).mkdir()
+        (homes / user).chmod(0o755)
+    loosen(homes)
+    proc = run(homes, "staff", "list")
+    assert proc.returncode == 0 and "已收紧" in proc.stderr
+    assert "alice" in proc.stderr and "chmod 700" not in proc.stderr
+    assert mode(homes) == mode(homes / "alice") == mode(homes / "bob") == 0o755
+    assert mode(homes / "avledger.db") == 0o600

@@ -89,7 +89,7 @@ class Home:
         if self.initialised:
             return
         try:
-            foreign = sorted(n for n in os.listdir(path) if n not in OWN_NAMES and not n.startswith(OWN_PREFIX))
+            foreign = self.foreign()
         except OSError as exc:
             raise UserError(
                 "home.unusable", "无法使用数据目录 {path}：{err}", path=str(path), err=exc.strerror or str(exc)
@@ -104,6 +104,10 @@ class Home:
                 names=shown,
                 n=len(foreign),
             )
+
+    def foreign(self) -> list[str]:
+        """What the folder holds that is not avledger's own (OSError when it cannot be listed)."""
+        return sorted(n for n in os.listdir(self.path) if n not in OWN_NAMES and not n.startswith(OWN_PREFIX))
 
     def ensure(self) -> list[str]:
         """Make the data folder ready: :meth:`check` it, create it private when it does not exist, and tighten
@@ -190,7 +194,18 @@ def tightened_notice(home: Home, names: list[str]) -> str:
 
     text = _("数据目录中以下文件此前其他账户也能读取，已收紧为仅本账户可读：{names}").format(names="、".join(names))
     mode = home.folder_open()
-    if mode:
+    if not mode:
+        return text
+    try:
+        others = home.foreign()
+    except OSError:
+        others = []
+    if others:  # the register beside other things (an older version let AVLEDGER_HOME=/home be used)
+        text += "\n" + _(
+            "数据目录 {path} 中还有不属于 avledger 的文件（{names}），其他账户可以进入（权限 {mode}）："
+            "请把登记库和存储移到一个只属于 avledger 的文件夹"
+        ).format(path=home.path, names="、".join(others[:FOREIGN_SHOWN]), mode=mode)
+    else:
         text += "\n" + _(
             "数据目录 {path} 本身仍允许其他账户进入（权限 {mode}）；avledger 不改动它没有创建的目录，"
             "如需关闭请运行：chmod 700 {path}"
