@@ -18,6 +18,9 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "avledger"
 CALLS = {"_": 0, "N_": 0, "A_": 0, "UserError": 0, "PartlyDone": 0, "EditableField": 1}
+# the validators of services/base.py: the argument that is their label (a message id)
+CALLS |= dict.fromkeys(("check_text", "check_texts", "optional_text", "require_text"), 1)
+CALLS |= dict.fromkeys(("require_choice", "require_choices"), 2)
 PREFIXES = {"A_": "action:"}  # as avledger.i18n.A_ looks them up
 CODED = {"UserError", "PartlyDone"}  # their first argument may be an error code, the message comes next
 CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")  # as avledger.errors.CODE

@@ -28,6 +28,7 @@ DOMAIN = (
     "avledger.i18n",
     "avledger.digests",
     "avledger.fsutil",
+    "avledger.plaintext",
 )
 FRONT_END_LIBRARIES = ("textual", "click")
 

@@ -137,12 +137,12 @@ def test_the_last_states_come_from_the_partial_index_without_a_sort(register):
 
 def test_what_sqlite_words_differently_is_compared_again_exactly(register):
     """The fast paths let SQLite write the JSON; where it words a value otherwise than Python (a float that needs
-    17 digits, control characters), the exact comparison decides, and finds nothing wrong."""
+    17 digits), the exact comparison decides, and finds nothing wrong."""
     from avledger.models.audit import differing_rows_sql
     from avledger.models.schema import Loan
     from avledger.services.lending import PreCheck
 
-    register.lending.issue("JL-001", "2001", PreCheck(80, 10.1 + 20.2, 2, True), purpose="行\n\t\x1b[2J检查\x7f")
+    register.lending.issue("JL-001", "2001", PreCheck(80, 10.1 + 20.2, 2, True), purpose="日常检查")
     suspects = register.db.execute_sql(differing_rows_sql(Loan), ("loan",)).fetchall()
     assert suspects == [(1,)]  # SQLite wrote 30.3 where Python writes 30.299999999999997
     result = register.audit.verify(full=True)

@@ -113,6 +113,12 @@ CODES: dict[str, set[str]] = {
     "evidence.wrong_password": {"7z 包的密码错误：{path}"},
     "gap.unknown": {"没有这个编号的记录中断：{id}"},
     "home.bad_config": {"配置文件 {path} 有误：{err}"},
+    "home.not_a_folder": {"数据目录 {path} 不是文件夹，请指定一个文件夹（--home 或 AVLEDGER_HOME）"},
+    "home.not_ours": {
+        "{path} 中已有不属于 avledger 的文件（{names}，共 {n} 项），不能用作数据目录："
+        "请指定一个新的或空的文件夹（--home 或 AVLEDGER_HOME）"
+    },
+    "home.unusable": {"无法使用数据目录 {path}：{err}"},
     "ingest.archive_busy": {"另一个采集任务正在写入存储 {path}，请等它结束后再试"},
     "ingest.av_missing": {"未安装 PyAV（av），无法读取音像文件信息；请重新运行 ./avledger 以安装依赖"},
     "ingest.copy_failed": {"复制 {name} 失败：{err}"},
@@ -127,6 +133,8 @@ CODES: dict[str, set[str]] = {
     "input.bad_date": {"{label}不是有效日期：“{value}”，应为 YYYY-MM-DD"},
     "input.bad_datetime": {"{label}格式不对：“{value}”，应为 YYYY-MM-DD HH:MM"},
     "input.bad_number": {"{label} 应为{kind}"},
+    "input.control_chars": {"{label}含有控制字符或双向控制字符：{chars}，请删除后重新输入"},
+    "input.not_finite": {"{label} 应为有限的数字：{value}"},
     "input.before_previous": {
         "时间不能早于领用（交接）时间 {time}",
         "结案日期不能早于执法活动开始日期 {date}",
@@ -191,6 +199,10 @@ CODES: dict[str, set[str]] = {
     "print.template_error": {"模板 {file} 有误：{error}"},
     "print.template_missing": {"找不到登记表 {name} 的模板 {file}"},
     "print.unknown_register": {"没有这个登记表：{name}（可选：{choices}）"},
+    "profile.below_regulation": {
+        "{label}不得低于 {limit}：{article} 规定“{says}”（可以从严，不能放宽）",
+        "{label}不得高于 {limit}：{article} 规定“{says}”（可以从严，不能放宽）",
+    },
     "profile.bad_choice": {"配置项 {path} 的值无效：{value}（可选：{choices}）"},
     "profile.invalid": {
         "{label} 应在 {lo} 到 {hi} 之间",

@@ -179,9 +179,9 @@ def test_allocation_full_class_and_departed_staff(services):
 
 
 def test_profile_edit_validated_and_audited(services):
-    profile = services.office.set_value("ingest.deadline_hours", "48")
-    assert profile.get("ingest.deadline_hours") == 48
-    assert services.ctx.profile().get("ingest.deadline_hours") == 48
+    profile = services.office.set_value("ingest.deadline_hours", "12")
+    assert profile.get("ingest.deadline_hours") == 12
+    assert services.ctx.profile().get("ingest.deadline_hours") == 12
     refused(services.office.set_value, "ingest.deadline_hours", "abc", code="input.bad_number", field="value")
     refused(services.office.set_value, "ingest.deadline_hours", "0", code="input.out_of_range", field="value")
     refused(services.office.set_value, "office.timezone", "Mars/Base", code="profile.unknown_timezone", field="value")

@@ -54,10 +54,12 @@ class UserError(Exception):
 
     def render(self) -> str:
         from avledger.i18n import _
+        from avledger.plaintext import visible
 
         # Arguments that are message ids themselves (field labels) are translated too;
-        # user data (names, numbers) is not in the catalog and stays as typed.
-        params = {k: _(v) if isinstance(v, str) else v for k, v in self.params.items()}
+        # user data (names, numbers) is not in the catalog and stays as typed, but for a control or
+        # bidirectional character, shown as its escape: a refusal quoting what was typed never drives the terminal.
+        params = {k: visible(_(v)) if isinstance(v, str) else v for k, v in self.params.items()}
         return _(self.message).format(**params)
 
     def as_json(self) -> dict[str, Any]:

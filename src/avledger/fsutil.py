@@ -7,6 +7,13 @@ flushed to disk, then renamed over its final name, and the folder flushed:
 after a crash, a kill or a full disk there is either the whole new file or
 the old one, never half a file. What a killed run leaves is only temporary
 files, which :func:`clean_leftovers` removes (and nothing else).
+
+Private by default: the modes below are the one place that says who may read
+what avledger writes. Every file is created with its mode (never opened wider
+and narrowed after), and every folder avledger creates is private; a folder it
+did not create keeps its mode. The CLI and the TUI also tighten the process's
+umask (:func:`restrict_umask`), so that what other libraries write (a
+screenshot, a log) is not readable by other accounts either.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +29,100 @@ from typing import BinaryIO
 
 OWN_PREFIX = ".avledger-"  # avledger's own files beside the data (never footage, never the user's)
 TEMP_PREFIX = OWN_PREFIX + "part-"  # a file being written: removed by clean_leftovers when a run was killed
+
+# --- who may read what (issue 13) -------------------------------------------------------------------
+PRIVATE_DIR = 0o700  # the data folder and every folder avledger creates (archive, logs, prints, outputs)
+PRIVATE_FILE = 0o600  # the register (avledger.db, -wal, -shm), config.toml, logs, disc images, extractions
+ARCHIVED_FILE = 0o400  # an archived original: read-only, its owner only (F08)
+SHARED_FILE = 0o640  # a printed register or an export: for the office's group, not for every account
+UMASK = 0o027  # at least this umask for the whole process (CLI and TUI): nothing new is world-readable
+OTHERS = 0o077  # the group's and the others' permission bits
+
+
+def restrict_umask() -> int:
+    """Tighten the process's umask to at least :data:`UMASK` (a stricter one is kept); returns the new one."""
+    old = os.umask(UMASK)
+    os.umask(old | UMASK)
+    return old | UMASK
+
+
+def make_dirs(path: Path, mode: int = PRIVATE_DIR) -> Path | None:
+    """Create ``path`` and its missing parents, each with ``mode`` whatever the umask; folders that exist
+    keep their mode. Returns the topmost folder created (None when ``path`` existed), for a caller that
+    removes what it created when it fails."""
+    path = Path(path)
+    missing: list[Path] = []
+    probe = path
+    while not probe.is_dir():
+        if probe.exists() or probe.is_symlink():  # a file (or a dangling link) where a folder should be
+            raise FileExistsError(errno.EEXIST, "not a folder", str(probe))
+        missing.append(probe)
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, mode)
+        except FileExistsError:
+            if not folder.is_dir():
+                raise
+            continue  # made meanwhile by another run: not ours to change
+        os.chmod(folder, mode)  # exactly ``mode``: the umask may have taken more
+    return missing[-1] if missing else None
+
+
+def create_new(path: Path, mode: int = PRIVATE_FILE) -> bool:
+    """Create ``path`` empty with ``mode`` (less the umask) unless it exists; True when it was created."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode))
+    except FileExistsError:
+        return False
+    return True
+
+
+def opener(mode: int):
+    """An ``opener`` for :func:`open` that creates a new file with ``mode`` (less the umask)."""
+    return lambda path, flags: os.open(path, flags, mode)
+
+
+def tighten(path: Path) -> bool:
+    """Take the group's and the others' permissions off a file or folder avledger owns (a register written by
+    an older version); True when its mode changed. Never adds a permission, never touches the owner's, never
+    follows a symbolic link; a file it may not change is left as it is."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    if stat.S_ISLNK(st.st_mode) or not st.st_mode & OTHERS:
+        return False
+    try:
+        os.chmod(path, stat.S_IMODE(st.st_mode) & ~OTHERS)
+    except OSError:
+        return False
+    return True
+
+
+def tighten_tree(root: Path, *, include_root: bool = True) -> int:
+    """:func:`tighten` everything under ``root`` (and ``root`` itself with ``include_root``), deepest first;
+    returns how many changed. A folder is tightened after everything in it: a private folder means a
+    finished walk below it, so a walk cut short is taken up again the next time (see ``needs_tightening``)."""
+    root = Path(root)
+    changed = 0
+    for folder, _dirs, files in os.walk(root, topdown=False):
+        for name in files:  # symbolic links among them are passed over by tighten
+            changed += tighten(Path(folder, name))
+        if include_root or Path(folder) != root:
+            changed += tighten(Path(folder))
+    return changed
+
+
+def needs_tightening(path: Path) -> bool:
+    """``path`` exists, is not a symbolic link, and the group or the others have a permission on it."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return not stat.S_ISLNK(st.st_mode) and bool(st.st_mode & OTHERS)
 
 
 def temp_path(folder: Path, suffix: str = "") -> Path:
@@ -46,10 +148,10 @@ def temporary(folder: Path, suffix: str = "") -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def safe_write(path: Path, *, mode: int = 0o666) -> Iterator[BinaryIO]:
+def safe_write(path: Path, *, mode: int = PRIVATE_FILE) -> Iterator[BinaryIO]:
     """Write ``path`` whole or not at all: yields a binary file; when the block ends without an error the
-    file is flushed, fsync'd and renamed over ``path``, and the folder fsync'd. ``mode`` is that of a new
-    file (less the umask)."""
+    file is flushed, fsync'd and renamed over ``path``, and the folder fsync'd. ``mode`` is that of the new
+    file (less the umask): private unless asked otherwise."""
     path = Path(path)
     temp = temp_path(path.parent)
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
@@ -63,7 +165,7 @@ def safe_write(path: Path, *, mode: int = 0o666) -> Iterator[BinaryIO]:
         temp.unlink(missing_ok=True)
 
 
-def write_whole(path: Path, data: bytes | str, *, mode: int = 0o666) -> None:
+def write_whole(path: Path, data: bytes | str, *, mode: int = PRIVATE_FILE) -> None:
     """:func:`safe_write` of bytes, or of text as UTF-8."""
     with safe_write(path, mode=mode) as fh:
         fh.write(data.encode("utf-8") if isinstance(data, str) else data)

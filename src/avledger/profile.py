@@ -12,8 +12,10 @@ The profile is kept as a plain nested dict (what TOML gives) and wrapped by
 from __future__ import annotations
 
 import copy
+import math
 import tomllib
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,8 +31,10 @@ ALLOCATION_CLASSES = ("A", "B", "C", "FULL")
 DEADLINE_FROM = ("return", "activity_end", "recording_end")
 
 
-def load_preset(preset_id: str) -> dict[str, Any]:
-    """Return the preset's rules as a dict (validated)."""
+LIMITS = "limits"  # the preset's table of what its regulation fixes (not part of the office's profile)
+
+
+def _preset_file(preset_id: str) -> dict[str, Any]:
     if preset_id not in PRESETS:
         raise UserError(
             "profile.unknown_preset",
@@ -40,9 +44,66 @@ def load_preset(preset_id: str) -> dict[str, Any]:
             choices=", ".join(PRESETS),
         )
     text = resources.files("avledger.profiles").joinpath(f"{preset_id}.toml").read_text("utf-8")
-    data = tomllib.loads(text)
-    Profile(data)  # validates
+    return tomllib.loads(text)
+
+
+def load_preset(preset_id: str) -> dict[str, Any]:
+    """Return the preset's rules as a dict (validated; its values within its own limits)."""
+    data = _preset_file(preset_id)
+    data.pop(LIMITS, None)
+    profile = Profile(data)  # validates
+    for limit in preset_limits(preset_id).values():
+        limit.check(_get(profile.data, limit.path))
     return data
+
+
+@dataclass(frozen=True)
+class Limit:
+    """What an article of the office's regulation fixes about one profile value: a floor (``min``: the
+    office may raise the value, never lower it) or a ceiling (``max``: it may lower it, never raise it)."""
+
+    path: str
+    bound: str  # "min" | "max"
+    value: int | float
+    article: str  # e.g. "W14" (see the preset file's header)
+    says: str  # the article's words
+
+    def allows(self, value: Any) -> bool:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return True  # not a number: the profile's own checks answer
+        return value >= self.value if self.bound == "min" else value <= self.value
+
+    def check(self, value: Any, label: str | None = None) -> None:
+        """Refuse ``value`` when it loosens the regulation (``profile.below_regulation``, field ``value``)."""
+        if self.allows(value):
+            return
+        params = {"label": label or self.path, "limit": self.value, "article": self.article, "says": self.says}
+        if self.bound == "min":
+            raise UserError(
+                "profile.below_regulation",
+                "{label}不得低于 {limit}：{article} 规定“{says}”（可以从严，不能放宽）",
+                field="value",
+                **params,
+            )
+        raise UserError(
+            "profile.below_regulation",
+            "{label}不得高于 {limit}：{article} 规定“{says}”（可以从严，不能放宽）",
+            field="value",
+            **params,
+        )
+
+
+@cache
+def preset_limits(preset_id: str) -> dict[str, Limit]:
+    """The limits the preset's regulation sets (its ``[limits]`` table), by profile path; none for a preset
+    avledger does not know. Read from the preset shipped with avledger, never from the register's copy."""
+    if preset_id not in PRESETS:
+        return {}
+    limits: dict[str, Limit] = {}
+    for path, entry in _preset_file(preset_id).get(LIMITS, {}).items():
+        (bound,) = [b for b in ("min", "max") if b in entry]
+        limits[path] = Limit(path, bound, entry[bound], entry["article"], entry["says"])
+    return limits
 
 
 @dataclass(frozen=True)
@@ -244,6 +305,22 @@ class Profile:
     def get(self, path: str) -> Any:
         return _get(self.data, path)
 
+    def limits(self) -> dict[str, Limit]:
+        """What the office's regulation fixes (:func:`preset_limits` of its preset)."""
+        return preset_limits(self.preset)
+
+    def loosened(self) -> list[tuple[Limit, Any]]:
+        """The values past their regulation's limit (a register edited before the limits were enforced)."""
+        found = []
+        for limit in self.limits().values():
+            try:
+                value = _get(self.data, limit.path)
+            except KeyError:
+                continue
+            if not limit.allows(value):
+                found.append((limit, value))
+        return found
+
     def with_value(self, path: str, value: str | int | float | bool) -> Profile:
         """Return a new profile with one editable value changed (text is parsed). A refusal names the
         ``value`` parameter (or ``path``), even one of the whole profile's checks (an unknown time zone)."""
@@ -251,7 +328,11 @@ class Profile:
         if field is None:
             raise UserError("profile.not_editable", "该项目不可修改：{path}", field="path", path=path)
         data = copy.deepcopy(self.data)
-        _set(data, path, parse_value(field, value))
+        parsed = parse_value(field, value)
+        limit = self.limits().get(path)
+        if limit is not None:
+            limit.check(parsed, field.label)
+        _set(data, path, parsed)
         try:
             return Profile(data)
         except UserError as exc:
@@ -278,6 +359,10 @@ def parse_value(field: EditableField, raw: str | int | float | bool) -> Any:
         raise UserError(
             "input.bad_number", "{label} 应为{kind}", field="value", label=field.label, kind=_TYPE_NAMES[field.kind]
         ) from None
+    if not math.isfinite(value):  # "nan" and "inf" parse as floats and pass every comparison the wrong way
+        raise UserError(
+            "input.not_finite", "{label} 应为有限的数字：{value}", field="value", label=field.label, value=str(raw)
+        )
     lo, hi = field.minimum, field.maximum
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         raise UserError(

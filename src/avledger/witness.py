@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from avledger.errors import UserError
-from avledger.fsutil import fsync_dir
+from avledger.fsutil import PRIVATE_FILE, fsync_dir
 
 FILE_NAME = "audit-witness.log"  # in the data folder
 ANCHOR_FILE = "avledger-audit-witness.log"  # in an anchor folder
@@ -148,10 +148,11 @@ def parse_line(raw: bytes) -> tuple[int, str, str] | None:
     return int(n), digest.decode("ascii"), at.decode("ascii")
 
 
-def append(path: Path, head: Head, at: dt.datetime) -> None:
-    """Append ``head`` to the witness file ``path`` and flush it to disk (OSError when it cannot)."""
+def append(path: Path, head: Head, at: dt.datetime, *, mode: int = PRIVATE_FILE) -> None:
+    """Append ``head`` to the witness file ``path`` and flush it to disk (OSError when it cannot). ``mode``: that
+    of a new file (the data folder's is private like the register; an anchor on a shared folder may be read)."""
     path = Path(path)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, mode)
     try:
         size = os.fstat(fd).st_size
         data = line(head, at)

@@ -142,13 +142,21 @@ async def test_profile_edit_with_errors_next_to_the_field(demo, demo_app):
         await type_text(pilot, "999")
         row = screen.rows["ingest.deadline_hours"]
         assert "1 到 240" in text_of(row.query_one(".form-error"))
-        hours.value = "48"
+        hours.value = "48"  # looser than the regulation (D24: within 24 hours of returning)
+        await pilot.pause()
+        assert "不得高于 24：D24" in text_of(row.query_one(".form-error"))
+        months = screen.query_one("#p-retention-default_months", Input)
+        months.value = "1"
+        await pilot.pause()
+        assert "不得低于 36：D25" in text_of(screen.rows["retention.default_months"].query_one(".form-error"))
+        months.value = "36"
+        hours.value = "12"  # stricter: allowed
         unit = screen.query_one("#p-unit", Input)
         unit.value = "示例市市场监管局"
         await pilot.pause()
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert demo.office.profile().get("ingest.deadline_hours") == 48
+        assert demo.office.profile().get("ingest.deadline_hours") == 12
         assert demo.office.unit() == "示例市市场监管局"
         assert not screen.dirty()
 

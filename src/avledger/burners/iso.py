@@ -34,7 +34,7 @@ from pathlib import Path
 
 from avledger.burners.plan import SourceFile
 from avledger.digests import CHUNK, Buffers, DigestThread, WriteBack, hash_file
-from avledger.fsutil import publish, temp_path
+from avledger.fsutil import PRIVATE_DIR, PRIVATE_FILE, make_dirs, publish, temp_path
 from avledger.progress import CancelToken, Progress, ProgressSink, emit
 from avledger.progress import check as check_cancel
 
@@ -307,10 +307,10 @@ def build_image(
             udf_path="/" + name,
         )
     iso.add_directory("/DATA", rr_name=DATA_DIR, joliet_path="/" + DATA_DIR, udf_path="/" + DATA_DIR)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(out.parent, PRIVATE_DIR)
     temp = temp_path(out.parent, ".iso")
     with contextlib.ExitStack() as cleanup:  # undone in reverse, each step even if one before it fails
-        fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+        fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)  # footage: its owner's only
         cleanup.callback(temp.unlink, missing_ok=True)  # nothing left but a finished image
         cleanup.callback(os.close, fd)
         image_hasher = DigestThread()

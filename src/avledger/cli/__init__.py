@@ -19,6 +19,7 @@ import click
 from avledger import __version__
 from avledger.clicklocale import install as install_click_locale
 from avledger.errors import UserError
+from avledger.fsutil import restrict_umask
 from avledger.home import Home, resolve_home
 from avledger.i18n import LANGUAGES, set_language
 from avledger.progress import Cancelled
@@ -137,5 +138,6 @@ def _language_before_parsing(args: list[str]) -> None:
 
 
 def main() -> None:
+    restrict_umask()  # nothing avledger or a library writes is readable by other accounts
     _language_before_parsing(sys.argv[1:])
     cli(prog_name="avledger")

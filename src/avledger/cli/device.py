@@ -13,7 +13,7 @@ from avledger.timeutil import fmt_local
 from avledger.vocab import ABILITIES, DEVICE_KINDS, DEVICE_STATUSES, HISTORY_KINDS, MEDIA_TIME, label, labels
 
 from .groups import Group, VocabOption, json_option
-from .output import emit_json, key_values, table
+from .output import emit_json, key_values, safe, table
 from .state import services
 
 KINDS = click.Choice(list(DEVICE_KINDS))
@@ -142,7 +142,7 @@ def device_show(asset_no: str, as_json: bool) -> None:
         click.echo()
         click.echo(_("使用与维修记录"))
         for entry in history:
-            click.echo(f"  {fmt_local(entry.at, tz)}  {entry.text}")
+            click.echo(f"  {fmt_local(entry.at, tz)}  {safe(entry.text)}")
 
 
 @device.command("history")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import shlex
 import sys
 import traceback
@@ -23,6 +24,7 @@ from platformdirs import user_log_path
 
 from avledger import __version__
 from avledger.errors import EXIT_UNEXPECTED, UserError
+from avledger.fsutil import PRIVATE_DIR, PRIVATE_FILE, make_dirs, tighten
 from avledger.home import Home
 from avledger.i18n import _
 
@@ -55,7 +57,8 @@ def interrupted(ctx: click.Context) -> None:
 
 def unexpected(ctx: click.Context, exc: BaseException) -> None:
     home = ctx.find_object(Home)
-    path = write_log(exc, [home.path / "logs"] if home is not None else [])
+    # only into a data folder that is one (never logs/ beside the users' folders of a refused /home)
+    path = write_log(exc, [home.path / "logs"] if home is not None and home.initialised else [])
     name = type(exc).__name__
     if path is None:  # nowhere to keep it: the traceback goes to the terminal instead
         traceback.print_exception(exc, file=sys.stderr)
@@ -65,15 +68,30 @@ def unexpected(ctx: click.Context, exc: BaseException) -> None:
     ctx.exit(EXIT_UNEXPECTED)
 
 
+class PrivateLog(logging.handlers.RotatingFileHandler):
+    """The rotated log, readable by its owner only (a traceback may quote the register's data); text that
+    is not UTF-8 (an argument of undecodable bytes) is written escaped rather than lost."""
+
+    def __init__(self, filename: Path, **kwargs) -> None:
+        super().__init__(filename, errors="backslashreplace", **kwargs)
+        tighten(Path(self.baseFilename))  # a log written by an older version
+
+    def _open(self):
+        return open(
+            os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE),
+            "a",
+            encoding=self.encoding,
+            errors=self.errors,
+        )
+
+
 def write_log(exc: BaseException, folders: list[Path]) -> Path | None:
     """Append the traceback to the first log folder that can be written; return the log file's path."""
     for folder in [*folders, user_log_path("avledger", appauthor=False)]:
         path = folder / LOG_NAME
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            handler = logging.handlers.RotatingFileHandler(
-                path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
-            )
+            make_dirs(folder, PRIVATE_DIR)
+            handler = PrivateLog(path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
         except OSError:
             continue
         logger = logging.getLogger("avledger.cli")

@@ -20,12 +20,37 @@ import click
 from rich.cells import cell_len, set_cell_size
 
 from avledger.i18n import _
+from avledger.plaintext import UNSAFE, visible
 from avledger.present import progress_text
 from avledger.progress import CancelToken, Progress, Throttle
 
 
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    click.echo(json_text(data, indent=2))
+
+
+def json_text(data: Any, *, indent: int | None = None) -> str:
+    """JSON for scripts: text as it is (Chinese stays Chinese), but a control or bidirectional character a
+    register holds is written as its ``\\uXXXX`` escape (json escapes C0 itself; C1 and the bidirectional
+    controls would reach a terminal raw). The same data for a JSON reader."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent, default=str)
+    # a line break here is the layout's (json escapes those inside strings)
+    return UNSAFE.sub(lambda m: m.group() if m.group() == "\n" else f"\\u{ord(m.group()):04x}", text)
+
+
+def safe(value: Any) -> str:
+    """A value as a line of terminal text: a control or bidirectional character shown as its escape
+    (:func:`avledger.plaintext.visible`), so that stored text is shown, never obeyed."""
+    return visible("" if value is None else str(value))
+
+
+def notice(code: str, message: str, *, as_json: bool = False) -> None:
+    """Something the person should know that is neither the result nor a refusal, on stderr: a line of
+    text, or with ``--json`` a JSON line ``{"notice": {"code", "message"}}`` beside the progress lines."""
+    if as_json:
+        click.echo(json_text({"notice": {"code": code, "message": message}}), err=True)
+    else:
+        click.echo(message, err=True)
 
 
 def _pad(text: str, width: int) -> str:
@@ -34,7 +59,7 @@ def _pad(text: str, width: int) -> str:
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """Print a table whose columns line up in terminal cells; ``（无）`` under the header when empty."""
-    text_rows = [[("" if v is None else str(v)) for v in row] for row in rows]
+    text_rows = [[safe(v) for v in row] for row in rows]
     widths = [cell_len(h) for h in headers]
     for row in text_rows:
         widths = [max(w, cell_len(v)) for w, v in zip(widths, row)]
@@ -54,7 +79,7 @@ def key_values(pairs: Sequence[tuple[str, Any]]) -> None:
     """Print one ``key  value`` line per pair, the values lined up after the widest key."""
     width = max((cell_len(key) for key, _value in pairs), default=0)
     for key, value in pairs:
-        click.echo(f"{_pad(key, width)}  {'' if value is None else value}")
+        click.echo(f"{_pad(key, width)}  {safe(value)}")
 
 
 class ProgressLine:
@@ -74,10 +99,10 @@ class ProgressLine:
 
     def _show(self, event: Progress) -> None:
         if self.as_json:
-            click.echo(json.dumps({"progress": dataclasses.asdict(event)}, ensure_ascii=False), err=True)
+            click.echo(json_text({"progress": dataclasses.asdict(event)}), err=True)
             return
         width = shutil.get_terminal_size((100, 24)).columns - 1
-        text = progress_text(event, elapsed=time.monotonic() - self.started)
+        text = safe(progress_text(event, elapsed=time.monotonic() - self.started))  # a card's file name
         click.echo("\r" + set_cell_size(text, width), err=True, nl=event.finished)
 
 

@@ -22,13 +22,31 @@ def profile_show(as_json: bool) -> None:
     """显示办公室配置。"""
     office = services().office
     prof = office.profile()
+    limits = prof.limits()
     if as_json:
-        emit_json({"unit": office.unit(), "profile": prof.data})
+        emit_json(
+            {
+                "unit": office.unit(),
+                "profile": prof.data,
+                "limits": {p: {lim.bound: lim.value, "article": lim.article} for p, lim in limits.items()},
+            }
+        )
         return
     click.echo(f"{_('单位名称')}: {office.unit()}")
     click.echo(f"{_('制度')}: {prof.issuer} {prof.get('office.regulation')}")
     for field in office.editable_fields():
-        click.echo(f"{_(field.label)} [{field.path}]: {prof.get(field.path)}")
+        limit = limits.get(field.path)
+        bound = ""
+        if limit is not None:
+            text = _("（{article}：不低于 {value}）") if limit.bound == "min" else _("（{article}：不高于 {value}）")
+            bound = "  " + text.format(article=limit.article, value=limit.value)
+        click.echo(f"{_(field.label)} [{field.path}]: {prof.get(field.path)}{bound}")
+    for limit, value in prof.loosened():
+        click.echo(
+            _("注意：{path} = {value}，已低于本单位制度 {article} 的要求（{limit}），请改回").format(
+                path=limit.path, value=value, article=limit.article, limit=limit.value
+            )
+        )
 
 
 @profile.command("set")

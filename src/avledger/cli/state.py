@@ -5,8 +5,11 @@ from __future__ import annotations
 import click
 
 from avledger.errors import UserError
-from avledger.home import Home
+from avledger.home import Home, tightened_notice
 from avledger.services import Services
+
+from .groups import JSON_KEY
+from .output import notice
 
 _SERVICES = "avledger.services"  # ctx.meta (shared by every context of the run)
 
@@ -30,4 +33,6 @@ def services(*, need_init: bool = True) -> Services:
     if opened is None:
         opened = ctx.meta[_SERVICES] = Services(folder)
         ctx.find_root().call_on_close(opened.close)
+        if opened.tightened:
+            notice("home.tightened", tightened_notice(folder, opened.tightened), as_json=bool(ctx.meta.get(JSON_KEY)))
     return opened

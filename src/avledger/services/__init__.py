@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from avledger.home import Home
+from avledger.fsutil import PRIVATE_FILE, create_new
+from avledger.home import Home, tighten_archive
 from avledger.models.db import open_database
 from avledger.services.access import AccessService
 from avledger.services.activities import ActivityService, NoRecordService
@@ -32,8 +33,10 @@ from avledger.timeutil import utcnow
 
 class Services:
     def __init__(self, home: Home, *, clock: Callable[[], dt.datetime] = utcnow, user: str | None = None):
-        home.ensure()
+        # what an older version left readable by others, tightened (the front end says so once)
+        self.tightened: list[str] = home.ensure()
         self.home = home
+        create_new(home.db_path, PRIVATE_FILE)  # SQLite gives the -wal and -shm files the register's mode
         self.db = open_database(home.db_path)
         ctx = self.ctx = Context(self.db, clock=clock, os_user=user or os_user(), home=home)
         self.office = OfficeService(ctx)
@@ -62,6 +65,8 @@ class Services:
             footage=self.footage,
             discs=self.discs,
         )
+        if self.office.initialised and (root := self.ingest.archive_root()) != home.archive_path:
+            self.tightened += [str(root / name) for name in tighten_archive(root)]
 
     def close(self) -> None:
         if not self.db.is_closed():

@@ -18,23 +18,34 @@ Who is acting is the OS user mapped to staff (see :mod:`clearance`).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import shutil
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from avledger.digests import CHUNK, hash_file
 from avledger.errors import UserError
-from avledger.fsutil import OWN_PREFIX, publish, temporary, write_whole
+from avledger.fsutil import (
+    PRIVATE_DIR,
+    PRIVATE_FILE,
+    TEMP_PREFIX,
+    clean_leftovers,
+    make_dirs,
+    opener,
+    publish,
+    temporary,
+    write_whole,
+)
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
 from avledger.models.schema import AccessClip, AccessRequest, Activity, Clip, Extraction, Staff, Viewing
 from avledger.services.activities import ActivityService
-from avledger.services.base import Context, require_choice, require_text
+from avledger.services.base import Context, check_text, check_texts, optional_text, require_choice, require_text
 from avledger.services.clearance import MANAGER_ROLE, Clearance, current_staff, has_role, today
 from avledger.services.footage import ClipView, FootageService
 from avledger.services.ingest import IngestService, safe_name
@@ -44,6 +55,7 @@ from avledger.timeutil import fmt_local, parse_date
 from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS, ROLES, label
 
 DEFAULT_DAYS = 7  # an approval without a date holds for a week
+VIEW_HOWS = ("details", "player", "screen")  # how a viewing was made: listed, in the player, pictures on screen
 SHEET_NAME = "文字说明材料.txt"
 SHEET_PDF = "文字说明材料.pdf"
 
@@ -170,6 +182,7 @@ class AccessService:
     # --- lookups --------------------------------------------------------------
     def get(self, request_id: int | str, *, field: str = "request_id") -> AccessRequest:
         """The request with that id; ``field``: the caller's parameter that named it."""
+        check_text(request_id if isinstance(request_id, str) else None, N_("申请编号"), field=field)
         try:
             key = int(request_id)
         except (TypeError, ValueError):
@@ -211,6 +224,11 @@ class AccessService:
         until: str | dt.date | None = None,
     ) -> AccessView:
         """查阅申请: what, who, why, view or copy, until when."""
+        check_text(requester, N_("申请人"), field="requester")
+        check_text(activity if isinstance(activity, str) else None, N_("执法活动编号"), field="activity")
+        check_text(case_no, N_("案件编号"), field="case_no")
+        check_texts([c for c in clips or () if isinstance(c, str)], N_("音像文件编号"), field="clips")
+        check_text(until if isinstance(until, str) else None, N_("有效期至"), field="until")
         scopes = [
             s
             for s, given in (
@@ -358,7 +376,9 @@ class AccessService:
 
     def approve(self, request_id: int | str, by: str, *, paper_form: str | None = None) -> AccessView:
         """批准. ``paper_form``: the number of the paper form the approver signed (recorded on their behalf)."""
-        paper = (paper_form or "").strip()
+        check_text(request_id if isinstance(request_id, str) else None, N_("申请编号"), field="request_id")
+        check_text(by, N_("审批人"), field="by")
+        paper = optional_text(paper_form, N_("纸质审批表编号"), field="paper_form")
         with self.ctx.change():
             req = self.get(request_id)
             if req.until < today(self.ctx):
@@ -392,6 +412,8 @@ class AccessService:
     def refuse(self, request_id: int | str, by: str, reason: str) -> AccessView:
         """不予批准, with the reason."""
         reason = require_text(reason, N_("不予批准理由"), field="reason")
+        check_text(request_id if isinstance(request_id, str) else None, N_("申请编号"), field="request_id")
+        check_text(by, N_("审批人"), field="by")
         with self.ctx.change():
             req = self.get(request_id)
             before = snapshot(req)
@@ -458,6 +480,8 @@ class AccessService:
 
     def view_clips(self, request_id: int | str, *, clip: int | str | None = None, how: str = "details") -> Opened:
         """查阅: register a viewing of the request's clips (or one of them) by the person at the keyboard."""
+        check_text(clip if isinstance(clip, str) else None, N_("音像文件编号"), field="clip")
+        require_choice(how, VIEW_HOWS, N_("查阅方式"), field="how")
         req = self.get(request_id)
         me = self._usable(req)
         covered = [
@@ -577,6 +601,8 @@ class AccessService:
     ) -> ExtractionView:
         """作为证据调取: copy the request's clips out with their SHA-256 checked, write the explanation sheet
         (文字说明材料), optionally pack them into a 7z (AES-256, encrypted file list with a password), register."""
+        check_text(out if isinstance(out, str) else None, N_("输出目录"), field="out")
+        check_text(password_file if isinstance(password_file, str) else None, N_("密码文件"), field="password_file")
         req = self.get(request_id)
         person = self._active_staff(extractor, "extractor")
         if password is not None and not password:
@@ -586,7 +612,7 @@ class AccessService:
         if password is not None:
             seven_zip = True
         out_dir = Path(out).expanduser().resolve()
-        if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+        if out_dir.exists() and (not out_dir.is_dir() or any(_not_leftovers(out_dir))):
             raise UserError("output.not_empty", "输出目录已存在且不是空目录：{path}", field="out", path=str(out_dir))
         self._usable(req, need="copy", extractor=person)
         clips = list(
@@ -596,32 +622,35 @@ class AccessService:
             .order_by(Clip.start_at, Clip.id)
         )
         root = self.ingest.archive_root()
-        created_dir = not out_dir.exists()
-        out_dir.mkdir(parents=True, exist_ok=True)
-        stage = out_dir / f"{OWN_PREFIX}stage-{uuid.uuid4().hex}" if seven_zip else out_dir
+        files = [ExtractedFile(f"{c.id}_{safe_name(c.original_name)}", c.id, c.size, c.sha256) for c in clips]
+        created = make_dirs(out_dir, PRIVATE_DIR)  # the topmost folder created (removed again on failure)
+        clean_leftovers(out_dir)  # a package an extraction killed here left unfinished (encrypted, never published)
         written: list[Path] = []
+        package = None
         try:
-            stage.mkdir(exist_ok=True)
-            files: list[ExtractedFile] = []
-            for clip in clips:
-                name = f"{clip.id}_{safe_name(clip.original_name)}"
-                written.append(stage / name)
-                _copy_checked(root / clip.archive_path, stage / name, clip.sha256)
-                files.append(ExtractedFile(name, clip.id, clip.size, clip.sha256))
-            at = self.ctx.clock()
-            sheet = self._sheet(req, person, at, clips, files)
-            written.append(stage / SHEET_NAME)
-            write_whole(stage / SHEET_NAME, sheet)
-            sheets = [SHEET_NAME]
-            written.append(stage / SHEET_PDF)
-            if self._sheet_pdf(stage / SHEET_PDF, req, person, at, clips, files):
-                sheets.append(SHEET_PDF)
-            package = None
             if seven_zip:
+                # straight from the archive into the package: no clip is ever staged in plain text
                 package = out_dir / f"证据调取_{req.id}.7z"
                 written.append(package)
-                _pack(stage, package, [f.name for f in files] + sheets, password)
-                shutil.rmtree(stage)
+                with _Package(package, password) as packing:
+                    for clip, f in zip(clips, files):
+                        packing.add_checked(root / clip.archive_path, f.name, clip.sha256)
+                    at = self.ctx.clock()
+                    packing.add_bytes(SHEET_NAME, self._sheet(req, person, at, clips, files).encode("utf-8"))
+                    pdf = self._sheet_pdf(req, person, at, clips, files)
+                    if pdf is not None:
+                        packing.add_bytes(SHEET_PDF, pdf)
+            else:
+                for clip, f in zip(clips, files):
+                    written.append(out_dir / f.name)
+                    _copy_checked(root / clip.archive_path, out_dir / f.name, clip.sha256)
+                at = self.ctx.clock()
+                written.append(out_dir / SHEET_NAME)
+                write_whole(out_dir / SHEET_NAME, self._sheet(req, person, at, clips, files), mode=PRIVATE_FILE)
+                pdf = self._sheet_pdf(req, person, at, clips, files)
+                if pdf is not None:
+                    written.append(out_dir / SHEET_PDF)
+                    write_whole(out_dir / SHEET_PDF, pdf, mode=PRIVATE_FILE)
             with self.ctx.change():
                 record = Extraction.create(
                     request=req,
@@ -640,10 +669,8 @@ class AccessService:
         except BaseException:
             for path in written:
                 path.unlink(missing_ok=True)
-            if seven_zip:
-                shutil.rmtree(stage, ignore_errors=True)
-            if created_dir:
-                shutil.rmtree(out_dir, ignore_errors=True)
+            if created is not None:
+                shutil.rmtree(created, ignore_errors=True)
             raise
         return self._extraction_view(record)
 
@@ -687,14 +714,13 @@ class AccessService:
 
     def _sheet_pdf(
         self,
-        path: Path,
         req: AccessRequest,
         extractor: Staff,
         at: dt.datetime,
         clips: list[Clip],
         files: list[ExtractedFile],
-    ) -> bool:
-        """The explanation sheet as an A4 PDF, through the print service; False when printing is not possible
+    ) -> bytes | None:
+        """The explanation sheet as an A4 PDF, through the print service; None when printing is not possible
         here (no CJK font): the text sheet stands alone then."""
         from avledger.i18n import _
         from avledger.services.sheets import Column
@@ -703,7 +729,7 @@ class AccessService:
         try:
             find_cjk_font()
         except UserError:
-            return False
+            return None
         tz = self.ctx.profile().tz
         approver = req.decided_by
         fields = [
@@ -743,17 +769,15 @@ class AccessService:
             }  # wraps in its cell
             for n, (c, f) in enumerate(zip(clips, files), 1)
         ]
-        self.typesetter.form_pdf(
+        return self.typesetter.form_pdf(
             "explanation",
             N_("文字说明材料"),
             _("查阅申请第 {id} 号").format(id=req.id),
             columns,
             rows,
-            path,
             signatures=(N_("提取人："), N_("制作人：")),
             extra={"fields": fields},
         )
-        return True
 
     # --- lists --------------------------------------------------------------------
     def view(self, request_id: int | str) -> AccessView:
@@ -860,7 +884,7 @@ def _copy_checked(source: Path, target: Path, sha256: str) -> None:
     buffer = bytearray(CHUNK)
     view = memoryview(buffer)
     with temporary(target.parent) as temp:
-        with open(source, "rb", buffering=0) as src, open(temp, "xb", buffering=0) as dst:
+        with open(source, "rb", buffering=0) as src, open(temp, "xb", buffering=0, opener=opener(PRIVATE_FILE)) as dst:
             while n := src.readinto(buffer):
                 digest.update(view[:n])
                 written = 0
@@ -876,25 +900,115 @@ def _copy_checked(source: Path, target: Path, sha256: str) -> None:
         publish(temp, target)
 
 
-def _pack(stage: Path, package: Path, names: list[str], password: str | None) -> None:
-    """A 7z of the staged files; with a password: AES-256 and an encrypted file list. Checked after writing."""
-    import py7zr
+class _HashingReader(io.BufferedReader):
+    """An archived clip read for the package: every byte py7zr reads is hashed on the way (read once)."""
 
-    with temporary(package.parent, ".7z") as temp:
-        filters = [{"id": py7zr.FILTER_COPY}]
-        if password is not None:
-            filters.append({"id": py7zr.FILTER_CRYPTO_AES256_SHA256})
-        with py7zr.SevenZipFile(
-            temp, "w", password=password, header_encryption=password is not None, filters=filters
-        ) as archive:
-            for name in names:
-                archive.write(stage / name, name)
-        with open(temp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        listed = package_names(temp, password)
-        if sorted(listed) != sorted(names):
-            raise UserError("write.readback_mismatch", "7z 包回读校验不一致，已停止调取：{path}", path=str(package))
-        publish(temp, package)
+    def __init__(self, path: Path):
+        super().__init__(io.FileIO(os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)), "rb"), CHUNK)
+        self.digest = hashlib.sha256()
+        self.count = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        self.digest.update(data)
+        self.count += len(data)
+        return data
+
+    def read1(self, size: int = -1) -> bytes:
+        data = super().read1(size)
+        self.digest.update(data)
+        self.count += len(data)
+        return data
+
+    def readinto(self, buffer) -> int:  # pragma: no cover - py7zr reads with read(); kept exact all the same
+        n = super().readinto(buffer)
+        self.digest.update(memoryview(buffer)[:n])
+        self.count += n
+        return n
+
+
+class _Package:
+    """A 7z package written straight from the archive (with a password: AES-256 and an encrypted file list).
+
+    Nothing is staged: each clip is read from the archive into the package once, its SHA-256 taken as it is
+    read and compared with the registered one. The package is written under a temporary name in its folder,
+    private, flushed, read back (every file's CRC, with the password) and only then published under its
+    name; a failure, a refusal or a kill leaves no package under that name, and never a clip in plain text
+    when a password was given (what a kill leaves is an encrypted, unpublished ``.avledger-part-*`` file,
+    removed by the next extraction into that folder).
+    """
+
+    def __init__(self, package: Path, password: str | None):
+        self.package, self.password = package, password
+        self.names: list[str] = []
+
+    def __enter__(self) -> _Package:
+        import py7zr
+
+        self._temporary = temporary(self.package.parent, ".7z")
+        self.temp = self._temporary.__enter__()
+        try:
+            self.fh = open(self.temp, "xb", opener=opener(PRIVATE_FILE))
+            filters = [{"id": py7zr.FILTER_COPY}]
+            if self.password is not None:
+                filters.append({"id": py7zr.FILTER_CRYPTO_AES256_SHA256})
+            self.archive = py7zr.SevenZipFile(
+                self.fh, "w", password=self.password, header_encryption=self.password is not None, filters=filters
+            )
+        except BaseException:
+            self._abandon()
+            raise
+        return self
+
+    def add_checked(self, source: Path, name: str, sha256: str) -> None:
+        """Pack an archived clip as ``name``; its bytes must hash to the registered ``sha256``."""
+        try:
+            reader = _HashingReader(source)
+        except FileNotFoundError:
+            raise UserError("archive.file_missing", "存储中缺少音像文件：{path}", path=str(source)) from None
+        with reader:
+            self.archive.writef(reader, name)
+            reader.read()  # anything py7zr did not read (none: it reads to the end) still counts in the hash
+        if reader.digest.hexdigest() != sha256:
+            raise UserError(
+                "archive.file_changed", "存储中的文件与登记的指纹不一致，已停止调取：{path}", path=str(source)
+            )
+        self.names.append(name)
+
+    def add_bytes(self, name: str, data: bytes) -> None:
+        self.archive.writestr(data, name)
+        self.names.append(name)
+
+    def __exit__(self, kind, exc, tb) -> None:
+        if kind is not None:
+            self._abandon()
+            return
+        try:
+            self.archive.close()
+            self.fh.flush()
+            os.fsync(self.fh.fileno())
+            self.fh.close()
+            listed = package_names(self.temp, self.password)
+            if sorted(listed) != sorted(self.names):
+                raise UserError(
+                    "write.readback_mismatch", "7z 包回读校验不一致，已停止调取：{path}", path=str(self.package)
+                )
+            publish(self.temp, self.package)
+        except BaseException:
+            self._abandon()
+            raise
+        self._temporary.__exit__(None, None, None)
+
+    def _abandon(self) -> None:
+        """Close what is open and remove the temporary package (it never had a clip in plain text)."""
+        with contextlib.suppress(Exception):
+            self.fh.close()
+        self._temporary.__exit__(None, None, None)
+
+
+def _not_leftovers(folder: Path):
+    """What ``folder`` holds but the temporary files a killed run of avledger left there."""
+    return (p for p in folder.iterdir() if not p.name.startswith(TEMP_PREFIX))
 
 
 def package_names(path: str | Path, password: str | None = None) -> list[str]:

@@ -22,7 +22,15 @@ from avledger.errors import UserError
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, ActivityOfficer, Clip, Gap, NoRecord, Staff
-from avledger.services.base import Context, require_choice, require_choices, require_text
+from avledger.services.base import (
+    Context,
+    check_text,
+    check_texts,
+    optional_text,
+    require_choice,
+    require_choices,
+    require_text,
+)
 from avledger.services.register import StaffService
 from avledger.timeutil import fmt_local, local_today, parse_date, parse_local_datetime
 from avledger.vocab import ACTIVITY_KINDS, CIRCUMSTANCES, LONG_TERM_REASONS, NORECORD_REASONS
@@ -107,6 +115,7 @@ class ActivityService:
 
     def get(self, activity_id: int | str, *, field: str = "activity_id") -> Activity:
         """The activity with that id; ``field``: the caller's parameter that named it."""
+        check_text(activity_id if isinstance(activity_id, str) else None, N_("执法活动编号"), field=field)
         try:
             key = int(activity_id)
         except (TypeError, ValueError):
@@ -121,6 +130,7 @@ class ActivityService:
             return None
         if isinstance(value, dt.datetime):
             return value
+        check_text(value, label, field=field)
         return parse_local_datetime(value, self._tz(), label=label, field=field)
 
     # --- actions ---------------------------------------------------------
@@ -144,6 +154,11 @@ class ActivityService:
         """登记执法活动。"""
         require_choice(kind, ACTIVITY_KINDS, N_("执法活动类型"), field="kind")
         title = require_text(title, N_("标题"), field="title")
+        case_no = optional_text(case_no, N_("案件编号"), field="case_no")
+        case_name = optional_text(case_name, N_("案件名称"), field="case_name")
+        party = optional_text(party, N_("当事人"), field="party")
+        place = optional_text(place, N_("地点"), field="place")
+        check_texts(officers, N_("执法人员"), field="officers")
         start_at = self._time(start, N_("开始时间"), "start")
         if start_at is None:
             raise UserError("input.empty", "{label}不能为空", field="start", label=N_("开始时间"))
@@ -175,10 +190,10 @@ class ActivityService:
             activity = Activity.create(
                 kind=kind,
                 title=title,
-                case_no=case_no.strip(),
-                case_name=case_name.strip(),
-                party=party.strip(),
-                place=place.strip(),
+                case_no=case_no,
+                case_name=case_name,
+                party=party,
+                place=place,
                 department=people[0].department_id,
                 start_at=start_at,
                 end_at=end_at,
@@ -197,6 +212,8 @@ class ActivityService:
 
     def close(self, activity_id: int | str, *, at: str | dt.date | None = None) -> ActivityView:
         """结案: the case is closed on a date (retention counts from it)."""
+        check_text(activity_id if isinstance(activity_id, str) else None, N_("执法活动编号"), field="activity_id")
+        check_text(at if isinstance(at, str) else None, N_("结案日期"), field="at")
         today = local_today(self.ctx.clock(), self._tz())
         if at in (None, ""):
             when = today
@@ -377,6 +394,10 @@ class NoRecordService:
         require_choice(reason, allowed, N_("无法记录原因"), field="reason")
         require_choice(reason, NORECORD_REASONS, N_("无法记录原因"), field="reason")
         basis = require_text(basis, N_("依据"), field="basis")
+        check_text(activity_id if isinstance(activity_id, str) else None, N_("执法活动编号"), field="activity_id")
+        check_texts(signers, N_("签字执法人员"), field="signers")
+        check_text(reported_to, N_("报告对象"), field="reported_to")
+        check_text(at if isinstance(at, str) else None, N_("时间"), field="at")
         numbers = list(dict.fromkeys(n.strip() for n in signers if n and n.strip()))
         minimum = profile.get("norecord.min_signers")
         if len(numbers) < minimum:

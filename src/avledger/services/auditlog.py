@@ -18,10 +18,11 @@ from pathlib import Path
 
 from avledger import witness
 from avledger.errors import UserError
+from avledger.fsutil import SHARED_FILE
 from avledger.i18n import N_
 from avledger.models import audit
 from avledger.models.schema import AuditEvent
-from avledger.services.base import Context
+from avledger.services.base import Context, check_text
 from avledger.services.views import AuditView
 
 
@@ -92,6 +93,7 @@ class AuditService:
         resolved: list[Path] = []
         for place in places:
             text = str(place).strip()
+            check_text(text, N_("锚点位置"), field="places")
             path = Path(text).expanduser()
             if not text or not path.is_absolute():
                 raise UserError(
@@ -126,6 +128,7 @@ class AuditService:
         ``remember``: ``to`` becomes one of the anchor folders set, written to by default from then on.
         """
         given = to is not None and str(to).strip()
+        check_text(str(to) if given else None, N_("锚点位置"), field="to")
         places = [Path(str(to).strip()).expanduser()] if given else self.anchor_places()
         if remember and given:
             self.set_anchor_places([*self.anchor_places(), places[0]])
@@ -146,7 +149,7 @@ class AuditService:
                 continue
             target = anchor_file(place)
             try:
-                witness.append(target, head, self.ctx.clock())
+                witness.append(target, head, self.ctx.clock(), mode=SHARED_FILE)
             except OSError as exc:
                 result.failed.append(AnchorFailure(str(place), "write", exc.strerror or str(exc)))
                 continue

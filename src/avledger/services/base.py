@@ -18,6 +18,7 @@ from avledger.errors import UserError
 from avledger.home import Home
 from avledger.models import audit
 from avledger.models.schema import Office, Staff
+from avledger.plaintext import describe, unsafe_chars
 from avledger.profile import Profile
 from avledger.timeutil import utcnow
 
@@ -124,16 +125,50 @@ class Context:
             self.witness()
 
 
+# --- text and numbers a person typed ------------------------------------------------------
+# Every free-text parameter of every service goes through check_text (require_text and optional_text
+# call it): names, numbers, titles, notes, reasons, places, paths typed as text, and the names and
+# numbers a lookup is given. tests/test_text_input.py walks every public method that takes text.
+
+
+def check_text(value: str | None, label: str, *, field: str) -> str | None:
+    """``value`` as given, or a refusal (``input.control_chars``, naming ``label`` and ``field``) when it holds
+    a control character (C0, DEL, C1), a bidirectional control or a lone surrogate
+    (:data:`avledger.plaintext.UNSAFE`): they would drive a terminal or make the text read otherwise."""
+    if value and isinstance(value, str) and (found := unsafe_chars(value)):
+        raise UserError(
+            "input.control_chars",
+            "{label}含有控制字符或双向控制字符：{chars}，请删除后重新输入",
+            field=field,
+            label=label,
+            chars=describe(found),
+        )
+    return value
+
+
+def check_texts(values: Iterable[str] | None, label: str, *, field: str) -> None:
+    """:func:`check_text` of each item of a list (officers, signers, clips, roles)."""
+    for value in values or ():
+        check_text(value if isinstance(value, str) else None, label, field=field)
+
+
 def require_text(value: str | None, label: str, *, field: str) -> str:
-    """``value`` stripped, or a refusal naming ``label`` (a message id) and ``field`` (the parameter)."""
+    """``value`` stripped, or a refusal naming ``label`` (a message id) and ``field`` (the parameter): empty,
+    or holding a character :func:`check_text` refuses."""
     text = (value or "").strip()
     if not text:
         raise UserError("input.empty", "{label}不能为空", field=field, label=label)
-    return text
+    return check_text(text, label, field=field)
+
+
+def optional_text(value: str | None, label: str, *, field: str) -> str:
+    """``value`` stripped (empty when not given), checked as :func:`check_text` does."""
+    return check_text((value or "").strip(), label, field=field)
 
 
 def require_choice(value: str, choices: Iterable[str], label: str, *, field: str) -> str:
     """``value`` if it is one of ``choices`` (a vocabulary's ids), else a refusal listing them."""
+    check_text(value, label, field=field)
     choices = list(choices)
     if value not in choices:
         raise UserError(

@@ -10,6 +10,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from avledger.fsutil import PRIVATE_DIR, make_dirs
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -19,8 +21,8 @@ class Delivery:
 
 
 def print_path(folder: Path, register: str, now_local: dt.datetime) -> Path:
-    """A new file name in the data folder's ``prints`` folder."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """A new file name in the data folder's ``prints`` folder (created private)."""
+    make_dirs(folder, PRIVATE_DIR)
     return folder / f"{register}-{now_local.strftime('%Y%m%d-%H%M%S')}.pdf"
 
 

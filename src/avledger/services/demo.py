@@ -6,6 +6,8 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
+from avledger import home
+from avledger.fsutil import PRIVATE_DIR, make_dirs, tighten_tree
 from avledger.services import Services
 from avledger.services.lending import PreCheck
 from avledger.timeutil import to_local
@@ -198,7 +200,7 @@ def activities(services: Services) -> None:
     )
 
 
-SAMPLE_CARD = "示例存储卡"
+SAMPLE_CARD = home.SAMPLE_CARD  # in the data folder, private like everything there
 
 
 def footage(services: Services) -> None:
@@ -217,10 +219,13 @@ def footage(services: Services) -> None:
         )
         services.ingest.apply(services.ingest.scan(collected, device="JL-2023-001"))
     local = lambda hours: to_local(ago(hours), services.ctx.profile().tz)  # noqa: E731  (EXIF is local time)
+    card = services.home.path / SAMPLE_CARD
+    make_dirs(card, PRIVATE_DIR)
     write_card(
-        services.home.path / SAMPLE_CARD,
+        card,
         "K7B2405520",
         [("VID_0101.MP4", ago(29.5), 2), ("VID_0102.MP4", ago(28.8), 2)],
         photos=[("IMG_0101.JPG", local(29.2)), ("IMG_0102.JPG", local(29.1))],
         damaged=True,
     )
+    tighten_tree(card)  # written by PyAV with the umask's modes: its owner's only, like the rest of the folder

@@ -26,7 +26,7 @@ from avledger.burners.plan import DiscPlan, SourceFile, plan_discs
 from avledger.burners.verify import DiscProblem, read_disc
 from avledger.digests import hash_file
 from avledger.errors import UserError
-from avledger.fsutil import clean_leftovers
+from avledger.fsutil import PRIVATE_DIR, clean_leftovers, make_dirs
 from avledger.i18n import N_
 from avledger.models import audit
 from avledger.models.audit import snapshot
@@ -34,7 +34,7 @@ from avledger.models.schema import Activity, Clip, Disc, DiscCheck, DiscCopy, Di
 from avledger.progress import CancelToken, Progress, ProgressSink, emit
 from avledger.progress import check as check_cancel
 from avledger.services.activities import ActivityService
-from avledger.services.base import Context, require_text
+from avledger.services.base import Context, check_text, optional_text, require_text
 from avledger.services.ingest import IngestService
 from avledger.services.typeset import Typesetter
 from avledger.timeutil import fmt_local, to_local
@@ -180,6 +180,7 @@ class DiscService:
 
     def get(self, volume_id: str, *, field: str = "volume_id") -> Disc:
         """The registered disc with that volume id; ``field``: the caller's parameter that named it."""
+        check_text(volume_id, N_("卷标"), field=field)
         disc = Disc.get_or_none(Disc.volume_id == (volume_id or "").strip())
         if disc is None:
             raise UserError("disc.unknown", "没有这个卷标的光盘：{volume}", field=field, volume=volume_id)
@@ -209,6 +210,8 @@ class DiscService:
 
     # --- plan ---------------------------------------------------------------------------------
     def _source(self, activity: int | str | None, case_no: str | None) -> tuple[Activity | None, str, list[Activity]]:
+        check_text(activity if isinstance(activity, str) else None, N_("执法活动编号"), field="activity")
+        check_text(case_no, N_("案号"), field="case_no")
         if (activity in (None, "")) == (case_no in (None, "")):
             raise UserError("input.one_of", "请指定执法活动编号或案号（二选一）")
         if activity not in (None, ""):
@@ -234,6 +237,7 @@ class DiscService:
         capacity_bytes: int | None = None,
     ) -> DiscPlan:
         """Which files go on which disc (nothing is written)."""
+        check_text(media, N_("光盘类型"), field="media")
         _, _, acts = self._source(activity, case_no)
         return plan_discs(self._files(acts), media, capacity_bytes=capacity_bytes)
 
@@ -257,6 +261,8 @@ class DiscService:
         A re-run with the same footage resumes the set that has no burned copy yet: images already
         written are kept, missing ones are written, leftovers of an interrupted run are removed.
         """
+        check_text(out if isinstance(out, str) else None, N_("输出目录"), field="out")
+        check_text(media, N_("光盘类型"), field="media")
         source_activity, case, acts = self._source(activity, case_no)
         plan = plan_discs(self._files(acts), media, capacity_bytes=capacity_bytes)
         for f in (f for d in plan.discs for f in d.files):
@@ -266,7 +272,7 @@ class DiscService:
                 )
         folder = Path(out).expanduser().resolve()
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            make_dirs(folder, PRIVATE_DIR)  # a folder it creates is private; the images are (fsutil.PRIVATE_FILE)
         except OSError as exc:
             raise UserError(
                 "write.failed", "无法创建目录 {path}：{err}", field="out", path=str(folder), err=exc.strerror
@@ -504,6 +510,9 @@ class DiscService:
         Cancelled (:class:`~avledger.progress.Cancelled`) while checking the image or writing the disc, xorriso
         is stopped and nothing is registered; once the disc is written, the read-back and the registration finish.
         """
+        check_text(image if isinstance(image, str) else None, N_("镜像文件"), field="image")
+        check_text(drive, N_("刻录机"), field="drive")
+        kept_at = optional_text(kept_at, N_("存放位置"), field="kept_at")
         copies = self.ctx.profile().get("disc.copies")
         if copy not in range(1, copies + 1):
             raise UserError("input.out_of_range", "份号应为 1 到 {n}", field="copy", n=copies)
@@ -551,21 +560,21 @@ class DiscService:
                     drive=drive,
                     burned_at=now,
                     burned_by=who,
-                    kept_at=kept_at.strip(),
+                    kept_at=kept_at,
                     verified=ok,
                     verified_at=now if ok else None,
                 )
                 before = None
             else:
                 row, before = existing, snapshot(existing)
-                row.drive, row.burned_at, row.burned_by, row.kept_at = drive, now, who, kept_at.strip()
+                row.drive, row.burned_at, row.burned_by, row.kept_at = drive, now, who, kept_at
                 row.verified, row.verified_at = ok, now if ok else None
                 row.save()
             self.ctx.log(
                 "disc_burn",
                 row,
                 before=before,
-                summary=f"{disc.volume_id} 第{copy}份 {'ok' if ok else 'failed'} {kept_at.strip()}",
+                summary=f"{disc.volume_id} 第{copy}份 {'ok' if ok else 'failed'} {kept_at}",
             )
             self._record_check(disc, row, "burn", problems)
         return BurnResult(self.view_disc(disc.id), self._copy_view(row), ok, problems)
@@ -624,6 +633,7 @@ class DiscService:
 
         Cancelled (:class:`~avledger.progress.Cancelled`), nothing is recorded.
         """
+        check_text(drive, N_("刻录机"), field="drive")
         reading = read_disc(drive, progress=progress, cancel=cancel)
         try:
             disc_id = int(reading.bag_info.get("Avledger-Disc-Id", ""))

@@ -21,7 +21,7 @@ from avledger.models.schema import Activity, Clip, Device, Gap, Loan, NoRecord, 
 from avledger.progress import CancelToken, Progress, ProgressSink, emit
 from avledger.progress import check as check_cancel
 from avledger.services.activities import ActivityService
-from avledger.services.base import Context, require_choice, require_text
+from avledger.services.base import Context, check_text, optional_text, require_choice, require_text
 from avledger.services.ingest import LOCK_NAME, IngestService, refresh_gaps
 
 
@@ -113,6 +113,7 @@ class FootageService:
 
     def get(self, clip_id: int | str, *, field: str = "clip_id") -> Clip:
         """The archived clip with that id; ``field``: the caller's parameter that named it."""
+        check_text(clip_id if isinstance(clip_id, str) else None, N_("音像文件编号"), field=field)
         try:
             key = int(clip_id)
         except (TypeError, ValueError):
@@ -186,6 +187,8 @@ class FootageService:
 
     def assign(self, clip_id: int | str, activity_id: int | str) -> ClipView:
         """Attribute a clip to an activity. The archived file stays where it is (its path is registered)."""
+        check_text(clip_id if isinstance(clip_id, str) else None, N_("音像文件编号"), field="clip_id")
+        check_text(activity_id if isinstance(activity_id, str) else None, N_("执法活动编号"), field="activity_id")
         with self.ctx.change():
             clip = self.get(clip_id)
             activity = self.activities.get(activity_id)
@@ -291,6 +294,7 @@ class FootageService:
     def explain_late(self, clip_id: int | str, reason: str) -> ClipView:
         """逾期说明: why footage reached the archive after the deadline."""
         reason = require_text(reason, N_("逾期原因"), field="reason")
+        check_text(clip_id if isinstance(clip_id, str) else None, N_("音像文件编号"), field="clip_id")
         with self.ctx.change():
             clip = self.get(clip_id)
             if not clip.late:
@@ -446,7 +450,9 @@ class GapService:
 
     def explain(self, gap_id: int | str, reason: str, *, note: str = "", reported: bool = False) -> GapView:
         """中断说明: the reason of an interruption and whether a written report was made."""
+        check_text(gap_id if isinstance(gap_id, str) else None, N_("中断编号"), field="gap_id")
         require_choice(reason, self.ctx.profile().get("ingest.gap_reasons"), N_("中断原因"), field="reason")
+        note = optional_text(note, N_("说明"), field="note")
         with self.ctx.change():
             try:
                 gap = Gap.get_or_none(Gap.id == int(gap_id))
@@ -456,7 +462,7 @@ class GapService:
                 raise UserError("gap.unknown", "没有这个编号的记录中断：{id}", field="gap_id", id=gap_id)
             before = snapshot(gap)
             gap.reason = reason
-            gap.note = note.strip()
+            gap.note = note
             gap.reported = bool(reported)
             gap.save()
             self.ctx.log("explain", gap, before=before, summary=f"{gap.id} {reason}")

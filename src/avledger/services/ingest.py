@@ -36,14 +36,26 @@ from pathlib import Path
 
 from avledger.digests import CHUNK, Buffers, DigestThread, WriteBack, hash_file
 from avledger.errors import UserError
-from avledger.fsutil import OWN_PREFIX, RangeCopier, clean_leftovers, publish, temp_path
+from avledger.fsutil import (
+    ARCHIVED_FILE,
+    OWN_PREFIX,
+    PRIVATE_DIR,
+    PRIVATE_FILE,
+    RangeCopier,
+    clean_leftovers,
+    make_dirs,
+    opener,
+    publish,
+    temp_path,
+)
 from avledger.home import Home
+from avledger.i18n import N_
 from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, ActivityOfficer, Clip, Device, Gap, Loan, Staff
 from avledger.progress import Cancelled, CancelToken, Progress, ProgressSink, emit
 from avledger.progress import check as check_cancel
 from avledger.services.activities import OPEN_END, ActivityService
-from avledger.services.base import Context
+from avledger.services.base import Context, check_text
 from avledger.services.media import MediaInfo, file_time, media_kind, name_time, probe, require_av
 from avledger.services.register import DeviceService
 from avledger.timeutil import from_local, to_local
@@ -141,7 +153,7 @@ class _ArchiveLock:
         self.handle = None
 
     def __enter__(self) -> _ArchiveLock:
-        self.handle = open(self.path, "a")
+        self.handle = open(self.path, "a", opener=opener(PRIVATE_FILE))
         try:
             import fcntl
         except ImportError:  # Windows: no advisory lock; one ingest at a time is then the manager's care
@@ -225,6 +237,7 @@ class IngestService:
 
     # --- scan ------------------------------------------------------------------
     def scan(self, source: str | Path, *, device: str | None = None, activity: int | str | None = None) -> Plan:
+        check_text(source if isinstance(source, str) else None, N_("采集来源"), field="source")
         require_av()
         root = Path(source).expanduser()
         if not root.is_dir():
@@ -414,7 +427,7 @@ class IngestService:
         result = IngestResult(refused=list(plan.skipped))
         root = self.archive_root()
         try:
-            root.mkdir(parents=True, exist_ok=True)
+            make_dirs(root, PRIVATE_DIR)  # the archive and every folder in it: its owner's only
         except OSError as exc:
             raise UserError(
                 "write.failed", "无法创建存储目录 {path}：{err}", path=str(root), err=exc.strerror
@@ -537,13 +550,13 @@ class IngestService:
             if existing is not None:
                 return Duplicate(str(planned.source), existing.sha256, existing.id)
         target_dir = self._target_dir(root, planned)
-        target_dir.mkdir(parents=True, exist_ok=True)
+        make_dirs(target_dir, PRIVATE_DIR)
         temp = temp_path(target_dir)
         digest = hashlib.sha256()
         copied = 0
         done = False
         try:
-            with open(temp, "xb", buffering=0) as dst:
+            with open(temp, "xb", buffering=0, opener=opener(PRIVATE_FILE)) as dst:
                 writeback, copier = WriteBack(dst.fileno()), RangeCopier(src.fileno(), dst.fileno())
                 while True:
                     buffer = buffers.take(CHUNK)
@@ -584,7 +597,7 @@ class IngestService:
             existing = Clip.get_or_none(Clip.sha256 == c.sha)  # the same content twice on one card
             if existing is not None:
                 return Duplicate(str(planned.source), c.sha, existing.id)
-            os.chmod(c.temp, 0o444)  # an original is never edited (F08)
+            os.chmod(c.temp, ARCHIVED_FILE)  # an original is never edited (F08), nor read by other accounts
             final = self._final_name(root, c.target_dir, planned.name, c.sha, c.size)
             relative = final.relative_to(root).as_posix()
             with self.ctx.change():

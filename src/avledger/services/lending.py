@@ -10,6 +10,7 @@ taker's in one step; a loss closes it. At most one loan per device is open
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,7 @@ from avledger.errors import UserError
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
 from avledger.models.schema import Device, Fault, Liability, Loan, Staff
-from avledger.services.base import Context, require_text
+from avledger.services.base import Context, check_text, optional_text, require_choice, require_text
 from avledger.services.register import DeviceService, StaffService, fen_to_yuan, yuan_to_fen
 from avledger.timeutil import fmt_local, parse_local_datetime
 
@@ -31,6 +32,8 @@ CHECKS = {
 }
 
 CONDITIONS = ("ok", "damaged")
+REPAIR_STEPS = ("sent", "back")
+LIABILITY_KINDS = ("damaged", "lost")
 
 
 @dataclass(frozen=True)
@@ -62,8 +65,20 @@ class PreCheckLimits:
         )
 
 
-def precheck_refusal(*, battery_pct: int | None = None, free_gb: float | None = None) -> UserError | None:
-    """Why a value entered at the counter cannot be part of a pre-use check, or None."""
+def precheck_refusal(
+    *, battery_pct: int | None = None, free_gb: float | None = None, clock_offset_s: int | None = None
+) -> UserError | None:
+    """Why a value entered at the counter cannot be part of a pre-use check, or None. A number must be finite:
+    NaN passes every comparison the wrong way (``--free-gb nan`` passed the check)."""
+    for value, label, param in (
+        (battery_pct, N_("电量"), "battery"),
+        (free_gb, N_("剩余存储"), "free_gb"),
+        (clock_offset_s, N_("时钟误差"), "clock_offset"),
+    ):
+        if isinstance(value, float) and not math.isfinite(value):
+            return UserError(
+                "input.not_finite", "{label} 应为有限的数字：{value}", field=param, label=label, value=str(value)
+            )
     if battery_pct is not None and not 0 <= battery_pct <= 100:
         return UserError("input.out_of_range", "电量应在 0 到 100 之间：{value}", field="battery", value=battery_pct)
     if free_gb is not None and free_gb < 0:
@@ -220,6 +235,7 @@ class LendingService:
     # --- time ----------------------------------------------------------
     def _when(self, at: str | dt.datetime | None, label: str = "时间") -> dt.datetime:
         """The event's time (the ``at`` parameter) as naive UTC: now, or a past local time typed by the manager."""
+        check_text(at if isinstance(at, str) else None, label, field="at")
         now = self.ctx.clock()
         if at is None or at == "":
             return now
@@ -261,7 +277,9 @@ class LendingService:
 
     def check_failures(self, check: PreCheck) -> list[str]:
         """The pre-use check ids that fail under the profile's thresholds."""
-        refusal = precheck_refusal(battery_pct=check.battery_pct, free_gb=check.free_gb)
+        refusal = precheck_refusal(
+            battery_pct=check.battery_pct, free_gb=check.free_gb, clock_offset_s=check.clock_offset_s
+        )
         if refusal is not None:
             raise refusal
         return precheck_failures(
@@ -300,6 +318,11 @@ class LendingService:
         at: str | dt.datetime | None = None,
     ) -> LoanView:
         """领用: issue a device to an enforcement officer after the pre-use check."""
+        check_text(asset_no, "资产编号", field="asset_no")
+        check_text(holder, "领用人", field="holder")
+        check_text(due if isinstance(due, str) else None, "应还时间", field="due")
+        purpose = optional_text(purpose, "用途", field="purpose")
+        check_text(despite, "仍领用的原因", field="despite")
         when = self._when(at, "领用时间")
         due_at = None
         if due:
@@ -346,7 +369,7 @@ class LendingService:
                 start_at=when,
                 start_kind="issue",
                 due_at=due_at,
-                purpose=purpose.strip(),
+                purpose=purpose,
                 battery_pct=check.battery_pct,
                 free_gb=check.free_gb,
                 clock_offset_s=check.clock_offset_s,
@@ -378,6 +401,9 @@ class LendingService:
         self, asset_no: str, *, content: str = "", condition: str = "ok", at: str | dt.datetime | None = None
     ) -> LoanView:
         """归还: the device comes back to the cupboard. Opens the footage collection window."""
+        check_text(asset_no, "资产编号", field="asset_no")
+        content = optional_text(content, "记录内容", field="content")
+        check_text(condition, "设备状况", field="condition")
         if condition not in CONDITIONS:
             raise UserError(
                 "input.bad_choice", "设备状况无效：{value}（可选：ok damaged）", field="condition", value=condition
@@ -390,9 +416,9 @@ class LendingService:
                 raise UserError(
                     "loan.not_out", "设备 {asset} 没有在外的领用记录", field="asset_no", asset=device.asset_no
                 )
-            self._end(loan, when, "return", content=content.strip(), condition=condition)
+            self._end(loan, when, "return", content=content, condition=condition)
             if condition == "damaged":
-                fault = Fault.create(device=device, reported_at=when, description=content.strip() or "归还时发现损坏")
+                fault = Fault.create(device=device, reported_at=when, description=content or "归还时发现损坏")
                 self.ctx.log("fault", fault, summary=f"{device.asset_no} 归还时损坏")
                 self.devices.set_status(device, "in_repair", f"{device.asset_no} 归还时损坏，待维修")
             else:
@@ -401,6 +427,8 @@ class LendingService:
 
     def handover(self, asset_no: str, to: str, *, at: str | dt.datetime | None = None) -> LoanView:
         """交接: from the current holder straight to another officer, as one step."""
+        check_text(asset_no, "资产编号", field="asset_no")
+        check_text(to, "接收人", field="to")
         when = self._when(at, "交接时间")
         with self.ctx.change():
             device = self.devices.get(asset_no)
@@ -428,6 +456,7 @@ class LendingService:
     # --- faults, repairs, losses -------------------------------------------
     def report_fault(self, asset_no: str, description: str, *, at: str | dt.datetime | None = None) -> FaultView:
         """故障登记: the device goes to "in repair"."""
+        check_text(asset_no, "资产编号", field="asset_no")
         description = require_text(description, "故障描述", field="description")
         when = self._when(at, "登记时间")
         with self.ctx.change():
@@ -456,8 +485,9 @@ class LendingService:
 
     def repair(self, asset_no: str, step: str, *, at: str | dt.datetime | None = None, outcome: str = "") -> FaultView:
         """送修 (sent) or 修复返回 (back)."""
-        if step not in ("sent", "back"):
-            raise ValueError(step)
+        check_text(asset_no, "资产编号", field="asset_no")
+        require_choice(step, REPAIR_STEPS, "维修步骤", field="step")
+        outcome = optional_text(outcome, "维修结果", field="outcome")
         when = self._when(at, "送修时间" if step == "sent" else "返回时间")
         with self.ctx.change():
             device = self.devices.get(asset_no)
@@ -498,7 +528,7 @@ class LendingService:
                         "input.before_previous", "返回时间不能早于 {time}", field="at", time=self._fmt(start)
                     )
                 fault.back_at = when
-                fault.outcome = outcome.strip()
+                fault.outcome = outcome
                 fault.save()
                 self.ctx.log("repair_back", fault, before=before, summary=f"{device.asset_no} 修复返回")
                 self.devices.set_status(device, "in_store", f"{device.asset_no} 修复入库")
@@ -515,8 +545,11 @@ class LendingService:
         at: str | dt.datetime | None = None,
     ) -> LiabilityView:
         """Damage or loss with the person liable (compensation at the original price)."""
-        if kind not in ("damaged", "lost"):
-            raise ValueError(kind)
+        check_text(asset_no, "资产编号", field="asset_no")
+        require_choice(kind, LIABILITY_KINDS, "损失类型", field="kind")
+        check_text(liable, "责任人", field="liable")
+        check_text(amount, "赔偿金额", field="amount")
+        description = optional_text(description, "情况说明", field="description")
         when = self._when(at, "时间")
         with self.ctx.change():
             device = self.devices.get(asset_no)
@@ -550,7 +583,7 @@ class LendingService:
                 kind=kind,
                 at=when,
                 amount_fen=amount_fen,
-                description=description.strip(),
+                description=description,
                 loan=loan,
             )
             self.ctx.log("liability", case, summary=f"{device.asset_no} {kind} {person.name}（{person.number}）")

@@ -8,7 +8,7 @@ from avledger.errors import UserError
 from avledger.models.audit import snapshot
 from avledger.models.schema import Office
 from avledger.profile import EDITABLE_FIELDS, Profile, load_preset
-from avledger.services.base import Context, require_text
+from avledger.services.base import Context, check_text, require_text
 
 
 class OfficeService:
@@ -21,6 +21,7 @@ class OfficeService:
 
     def init(self, unit: str, preset: str) -> Office:
         unit = require_text(unit, "单位名称", field="unit")
+        check_text(preset, "预设", field="preset")
         data = load_preset(preset)
         with self.ctx.change():
             if Office.get_or_none(Office.id == 1):
@@ -58,7 +59,9 @@ class OfficeService:
             self.ctx.log("update", office, before=before, summary=unit)
 
     def set_value(self, path: str, value: str) -> Profile:
-        """Change one editable rule of the profile (validated, audited)."""
+        """Change one editable rule of the profile (validated, audited; never looser than the regulation)."""
+        check_text(path, "配置项", field="path")
+        check_text(value if isinstance(value, str) else None, "配置值", field="value")
         with self.ctx.change():
             office = self.ctx.office()
             current = Profile(json.loads(office.profile))

@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from avledger.errors import UserError
-from avledger.i18n import _
+from avledger.i18n import N_, _
+from avledger.plaintext import visible
 from avledger.services import printforms, printforms_activities, printforms_discs  # noqa: F401 - they fill REGISTERS
-from avledger.services.base import Context
+from avledger.services.base import Context, check_text
 from avledger.services.sheets import FILTER_OPTIONS, REGISTERS, Register, RegisterSources, Scope, Sheet
 from avledger.services.typeset import Typesetter, write_atomic
 from avledger.timeutil import parse_date
@@ -71,6 +72,7 @@ class PrintService:
         ]
 
     def get(self, name: str) -> Register:
+        check_text(name, N_("登记表"), field="name")
         if name not in REGISTERS:
             raise UserError(
                 "print.unknown_register",
@@ -95,6 +97,8 @@ class PrintService:
                 allowed=allowed,
             )
         given = filters.given()
+        for key in sorted(given):  # the option's name (--dept) labels the refusal
+            check_text(getattr(filters, key), FILTER_OPTIONS[key], field=key)
         date_from = parse_date(filters.date_from, label="开始日期", field="date_from") if "date_from" in given else None
         date_to = parse_date(filters.date_to, label="结束日期", field="date_to") if "date_to" in given else None
         if date_from and date_to and date_from > date_to:
@@ -177,12 +181,14 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def _cell_value(value: Any) -> Any:
     """Numbers stay numbers in a spreadsheet; everything else is text, never a formula (a device named
-    ``=HYPERLINK(…)`` is that text, not a link) and never a character a spreadsheet file cannot hold."""
+    ``=HYPERLINK(…)`` is that text, not a link) and never a character a spreadsheet file cannot hold, nor one
+    that would make it read otherwise than stored (:func:`avledger.plaintext.visible`)."""
     if value is None:
         return ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
-    return _XML_ILLEGAL.sub("\ufffd", str(value))
+    # a control or bidirectional character a register kept from an older version: shown as its escape
+    return _XML_ILLEGAL.sub("\ufffd", visible(str(value), keep="\n\t"))
 
 
 def _csv_text(value: Any) -> Any:
@@ -227,6 +233,7 @@ def _xlsx(title: str, sheet_name: str, header: list[str], rows: list[list[Any]],
 
 
 def _output_path(out_path: str | Path, suffixes: tuple[str, ...]) -> Path:
+    check_text(out_path if isinstance(out_path, str) else None, N_("输出文件"), field="out_path")
     if not str(out_path).strip():
         raise UserError("input.empty", "请用 -o 指定输出文件", field="out_path")
     out = Path(out_path).expanduser()

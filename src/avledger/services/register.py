@@ -10,12 +10,34 @@ from peewee import JOIN, fn
 from avledger.errors import UserError
 from avledger.models.audit import snapshot
 from avledger.models.schema import Department, Device, Staff
-from avledger.services.base import Context, require_choice, require_choices, require_text
+from avledger.services.base import (
+    Context,
+    check_text,
+    check_texts,
+    optional_text,
+    require_choice,
+    require_choices,
+    require_text,
+)
 from avledger.services.views import DepartmentView, DeviceView, StaffView
 from avledger.timeutil import local_today, parse_date
 from avledger.vocab import ABILITIES, ALLOCATION_CLASSES, DEVICE_KINDS, DEVICE_STATUSES, MEDIA_TIME, ROLES
 
 MAX_FEN = 2**63 - 1  # SQLite's INTEGER
+# the labels (message ids) of the device fields DeviceService.update takes, for its refusals
+DEVICE_FIELD_LABELS = {
+    "kind": "设备类型",
+    "dept": "科室",
+    "custodian": "保管人",
+    "purchased": "购置日期",
+    "price": "价格",
+    "abilities": "功能",
+    "media_time": "媒体时间",
+    "model": "型号",
+    "serial": "序列号",
+    "fixed_asset_no": "固定资产编号",
+    "notes": "备注",
+}
 
 
 def yuan_to_fen(text: str | None, *, field: str) -> int | None:
@@ -43,6 +65,7 @@ class DepartmentService:
 
     def get(self, name: str, *, field: str = "name") -> Department:
         """The department of that name; ``field``: the caller's parameter that named it (for the refusal)."""
+        check_text(name, "科室", field=field)
         dept = Department.get_or_none(Department.name == (name or "").strip())
         if dept is None:
             raise UserError("dept.unknown", "没有这个科室：{name}", field=field, name=name)
@@ -93,6 +116,7 @@ class StaffService:
 
     def get(self, number: str, *, field: str = "number") -> Staff:
         """The member of staff with that number; ``field``: the caller's parameter that named them."""
+        check_text(number, "工号", field=field)
         staff = Staff.get_or_none(Staff.number == (number or "").strip())
         if staff is None:
             raise UserError("staff.unknown", "没有这个工号的人员：{number}", field=field, number=number)
@@ -110,8 +134,9 @@ class StaffService:
         name = require_text(name, "姓名", field="name")
         number = require_text(number, "工号", field="number")
         roles_s = require_choices(roles, ROLES, "角色", field="roles")
-        os_user = (os_user or "").strip() or None
-        cert = (cert_no or "").strip() or None
+        os_user = optional_text(os_user, "系统用户名", field="os_user") or None
+        cert = optional_text(cert_no, "执法证号", field="cert_no") or None
+        check_text(dept, "科室", field="dept")
         self.ctx.office()
         with self.ctx.change():
             department = self.departments.get(dept, field="dept")
@@ -144,6 +169,11 @@ class StaffService:
         os_user: str | None = None,
         active: bool | None = None,
     ) -> StaffView:
+        check_text(number, "工号", field="number")
+        for value, label, param in ((name, "姓名", "name"), (dept, "科室", "dept"), (cert_no, "执法证号", "cert_no")):
+            check_text(value, label, field=param)
+        check_text(os_user, "系统用户名", field="os_user")
+        check_texts(roles, "角色", field="roles")
         with self.ctx.change():
             staff = self.get(number)
             before = snapshot(staff)
@@ -193,6 +223,7 @@ class DeviceService:
 
     def get(self, asset_no: str, *, field: str = "asset_no") -> Device:
         """The device with that asset number; ``field``: the caller's parameter that named it."""
+        check_text(asset_no, "资产编号", field=field)
         device = Device.get_or_none(Device.asset_no == (asset_no or "").strip())
         if device is None:
             raise UserError("device.unknown", "没有这个资产编号的设备：{asset}", field=field, asset=asset_no)
@@ -235,6 +266,13 @@ class DeviceService:
         notes: str = "",
     ) -> DeviceView:
         asset_no = require_text(asset_no, "资产编号", field="asset_no")
+        check_text(dept, "科室", field="dept")
+        check_text(custodian, "保管人", field="custodian")
+        model, serial = optional_text(model, "型号", field="model"), optional_text(serial, "序列号", field="serial")
+        fixed_asset_no = optional_text(fixed_asset_no, "固定资产编号", field="fixed_asset_no")
+        notes = optional_text(notes, "备注", field="notes")
+        check_text(purchased if isinstance(purchased, str) else None, "购置日期", field="purchased")
+        check_text(price, "价格", field="price")
         require_choice(kind, DEVICE_KINDS, "设备类型", field="kind")
         require_choice(media_time, MEDIA_TIME, "媒体时间", field="media_time")
         abilities_s = require_choices(abilities, ABILITIES, "功能", field="abilities")
@@ -249,9 +287,9 @@ class DeviceService:
             device = Device.create(
                 asset_no=asset_no,
                 kind=kind,
-                model=model.strip(),
-                serial=serial.strip(),
-                fixed_asset_no=fixed_asset_no.strip(),
+                model=model,
+                serial=serial,
+                fixed_asset_no=fixed_asset_no,
                 purchased=purchased_d,
                 price_fen=price_fen,
                 department=department,
@@ -259,13 +297,19 @@ class DeviceService:
                 status="in_store",
                 abilities=abilities_s,
                 media_time=media_time,
-                notes=notes.strip(),
+                notes=notes,
             )
             self.ctx.log("create", device, summary=asset_no)
         return self.view(asset_no)
 
     def update(self, asset_no: str, **changes) -> DeviceView:
         """Edit register fields (not the status, which lending and repair own)."""
+        check_text(asset_no, "资产编号", field="asset_no")
+        for key, value in changes.items():
+            if isinstance(value, str):
+                check_text(value, DEVICE_FIELD_LABELS.get(key, key), field=key)
+            elif isinstance(value, (list, tuple)):
+                check_texts(value, DEVICE_FIELD_LABELS.get(key, key), field=key)
         with self.ctx.change():
             device = self.get(asset_no)
             before = snapshot(device)
@@ -325,7 +369,7 @@ class DeviceService:
         return [self._view(d) for d in query]
 
     def view(self, asset_no: str) -> DeviceView:
-        return self._view(self._query().where(Device.asset_no == asset_no.strip()).get())
+        return self._view(self._query().where(Device.id == self.get(asset_no).id).get())
 
     def _view(self, d: Device) -> DeviceView:
         holder = self.holder_of(d)

@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from avledger.errors import UserError
-from avledger.fsutil import write_whole
+from avledger.fsutil import SHARED_FILE, write_whole
 from avledger.i18n import _, language
 from avledger.models import audit
+from avledger.plaintext import visible
 from avledger.services.base import Context
 from avledger.services.sheets import Column
 from avledger.timeutil import local_today
@@ -142,16 +143,14 @@ class Typesetter:
         subtitle: str,
         columns: list[Column],
         rows: list[dict[str, Any]],
-        out_path: str | Path,
         *,
         signatures: tuple[str, ...] = (),
         extra: dict[str, Any] | None = None,
-    ) -> Path:
-        """Print a one-off form (not a register), e.g. an extraction's explanation sheet, with ``template``."""
+    ) -> bytes:
+        """A one-off form (not a register), e.g. an extraction's explanation sheet, with ``template``, as PDF
+        bytes (the caller decides where they go: a file, or straight into an encrypted package)."""
         data = self.document(title, subtitle, columns, rows, signatures=signatures, extra=extra)
-        out = Path(out_path)
-        write_atomic(out, self.compile(template, data))
-        return out
+        return self.compile(template, data)
 
     def render_form(self, name: str, data: dict[str, Any]) -> bytes:
         """A PDF of a form that is not a table (the description written onto a disc), as bytes."""
@@ -162,7 +161,7 @@ class Typesetter:
         import typst
 
         font = _font_file()
-        payload = json.dumps(data, ensure_ascii=False)
+        payload = json.dumps(_printable(data), ensure_ascii=False)
         check_glyphs(payload, font)
         with tempfile.TemporaryDirectory(prefix="avledger-print-") as tmp:
             root = Path(tmp)
@@ -194,6 +193,20 @@ class Typesetter:
 
 
 # --- helpers -------------------------------------------------------------------------------
+def _printable(value: Any) -> Any:
+    """The data with every control or bidirectional character of its text (kept by a register from an older
+    version) shown as its escape, ``\\u202e``: on paper, a right-to-left override would make a name or a
+    number read otherwise, and the font has no glyph for it (the glyph check refused to print, for good).
+    Line breaks stay line breaks."""
+    if isinstance(value, str):
+        return visible(value, keep="\n")
+    if isinstance(value, dict):
+        return {k: _printable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_printable(v) for v in value]
+    return value
+
+
 def cell_text(value: Any) -> str:
     if value is None:
         return ""
@@ -202,10 +215,11 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def write_atomic(path: Path, payload: bytes) -> None:
-    """Whole or not at all (:func:`avledger.fsutil.write_whole`); a failure is a refusal naming the place."""
+def write_atomic(path: Path, payload: bytes, *, mode: int = SHARED_FILE) -> None:
+    """Whole or not at all (:func:`avledger.fsutil.write_whole`), a printed register or an export by default
+    (``SHARED_FILE``: the owner and the group read it); a failure is a refusal naming the place."""
     try:
-        write_whole(path, payload)
+        write_whole(path, payload, mode=mode)
     except OSError as exc:
         raise UserError(
             "write.failed", "无法写入 {path}：{err}", field="out_path", path=str(path), err=exc.strerror or str(exc)

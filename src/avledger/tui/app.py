@@ -18,7 +18,8 @@ from textual.screen import Screen
 from textual.theme import ThemeProvider
 
 from avledger.errors import UserError
-from avledger.home import Home
+from avledger.fsutil import PRIVATE_DIR, make_dirs
+from avledger.home import Home, tightened_notice
 from avledger.i18n import _
 from avledger.tui.palette import AppCommands, Palette
 from avledger.tui.sections import SECTION_IDS, SECTIONS
@@ -96,6 +97,7 @@ class AvledgerApp(App[int]):
     def needs_setup(self) -> bool:
         if self.services is None:
             if not self.home.initialised:
+                self.home.check()  # a file, or a folder of other things (/home), is refused before the setup
                 return True
             self.services = self.open_services()
         return not self.services.office.initialised
@@ -104,7 +106,10 @@ class AvledgerApp(App[int]):
         from avledger.services import Services
 
         self.owns_services = True
-        return Services(self.home)
+        services = Services(self.home)
+        if services.tightened:
+            self.notify(tightened_notice(self.home, services.tightened), timeout=30, markup=False)
+        return services
 
     def show_setup(self, error: str | None = None, initial: SetupChoice | None = None) -> None:
         from avledger.tui.screens.setup import SetupScreen
@@ -224,7 +229,7 @@ class AvledgerApp(App[int]):
     def action_take_screenshot(self) -> None:
         folder = self.home.path / "screenshots"
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            make_dirs(folder, PRIVATE_DIR)
             path = self.save_screenshot(path=str(folder))
         except OSError as exc:
             self.notify(_("截图未能保存：{err}").format(err=exc.strerror or exc), severity="error")

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from avledger.i18n import _
+from avledger.plaintext import UNSAFE, visible
 from avledger.vocab import ACCESS_STATUSES, DEVICE_STATUSES, label
 
 if TYPE_CHECKING:
@@ -69,6 +70,18 @@ def attention(a: ActivityView) -> Text:
     return _words(parts)
 
 
+def plain(value: object) -> object:
+    """A cell as the register holds it, never interpreted: a string becomes Rich Text (a DataTable and a Rich
+    Table would read ``[bold]`` or ``[/]`` in a name as markup, or fail on it), and a control or bidirectional
+    character of a register from an older version is shown as its escape (Rich passes ESC to the terminal
+    raw). Anything else (numbers, other renderables) is left as it is."""
+    if isinstance(value, str):
+        return Text(visible(value), end="")
+    if isinstance(value, Text) and UNSAFE.search(value.plain):
+        return Text(visible(value.plain), style=value.style, end="")
+    return value
+
+
 def pairs_table(pairs: list[tuple[str, str | Text]], columns: int) -> Table:
     """Key/value pairs laid out in ``columns`` pairs per line (Rich measures CJK widths)."""
     table = Table.grid(padding=(0, 1), expand=True)
@@ -84,5 +97,5 @@ def pairs_table(pairs: list[tuple[str, str | Text]], columns: int) -> Table:
                 cells.extend(pairs[index])
             else:
                 cells.extend(["", ""])
-        table.add_row(*cells)
+        table.add_row(*(plain(c) for c in cells))
     return table

@@ -6,6 +6,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from avledger.i18n import _
+from avledger.tui.text import plain
 
 
 class RegisterTable(DataTable):
@@ -22,6 +23,16 @@ class RegisterTable(DataTable):
         kwargs.setdefault("cursor_type", "row")
         kwargs.setdefault("zebra_stripes", True)
         super().__init__(**kwargs)
+
+    def add_row(self, *cells, **kwargs):
+        """A row of register values, shown as they are stored (see :func:`avledger.tui.text.plain`)."""
+        return super().add_row(*(plain(c) for c in cells), **kwargs)
+
+    def update_cell(self, row_key, column_key, value, **kwargs) -> None:
+        super().update_cell(row_key, column_key, plain(value), **kwargs)
+
+    def update_cell_at(self, coordinate, value, **kwargs) -> None:
+        super().update_cell_at(coordinate, plain(value), **kwargs)
 
     @property
     def current_key(self) -> str | None:
