@@ -6,11 +6,12 @@ import click
 
 from avledger.errors import UserError
 from avledger.i18n import LANGUAGES, _, set_language
+from avledger.identity import admit
 from avledger.profile import PRESETS, load_preset
 from avledger.services.demo import UNIT, populate
 
 from .groups import Command, VocabOption
-from .state import home, services
+from .state import home, identity, services
 
 
 @click.command(cls=Command)
@@ -56,6 +57,7 @@ def demo() -> None:
 @click.argument("lang", type=click.Choice(LANGUAGES))
 def language(lang: str) -> None:
     """设置本机界面语言（zh 或 en）。"""
+    admit(home(), identity())  # config.toml is the owner's
     home().set_language(lang)
     set_language(lang)
     click.echo(_("界面语言已设为：{lang}").format(lang=lang))

@@ -1,4 +1,8 @@
-"""The data folder and the services of the running command (one :class:`Services` per run)."""
+"""The data folder, who is acting, and the services of the running command (one :class:`Services` per run).
+
+Who is acting is established once per run from the operating system (:meth:`Identity.of_process`), or,
+under ``avledger ssh-serve KEY_ID``, from the key the person logged in with; never from the environment.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,32 @@ import click
 
 from avledger.errors import UserError
 from avledger.home import Home
+from avledger.identity import Identity
 from avledger.services import Services
 
 _SERVICES = "avledger.services"  # ctx.meta (shared by every context of the run)
+_IDENTITY = "avledger.identity"
 
 
 def home() -> Home:
     """The data folder chosen by the root group (``--home``, ``AVLEDGER_HOME`` or the default)."""
     return click.get_current_context().find_object(Home)
+
+
+def identity() -> Identity:
+    """Who runs this command: the process's account, established on first use (ssh-serve sets its own)."""
+    meta = click.get_current_context().meta
+    if _IDENTITY not in meta:
+        meta[_IDENTITY] = Identity.of_process()
+    return meta[_IDENTITY]
+
+
+def act_as(who: Identity) -> None:
+    """Run the rest of this command as ``who`` (ssh-serve: the owner account serving an SSH key)."""
+    meta = click.get_current_context().meta
+    if _SERVICES in meta:
+        raise RuntimeError("the services are open already")
+    meta[_IDENTITY] = who
 
 
 def services(*, need_init: bool = True) -> Services:
@@ -28,6 +50,6 @@ def services(*, need_init: bool = True) -> Services:
         )
     opened = ctx.meta.get(_SERVICES)
     if opened is None:
-        opened = ctx.meta[_SERVICES] = Services(folder)
+        opened = ctx.meta[_SERVICES] = Services(folder, identity())
         ctx.find_root().call_on_close(opened.close)
     return opened

@@ -12,15 +12,18 @@ import datetime as dt
 from collections.abc import Callable
 
 from avledger.home import Home
+from avledger.identity import Identity, admit
 from avledger.models.db import open_database
 from avledger.services.access import AccessService
 from avledger.services.activities import ActivityService, NoRecordService
 from avledger.services.allocation import AllocationService
 from avledger.services.auditlog import AuditService
-from avledger.services.base import Context, os_user
+from avledger.services.base import Context
 from avledger.services.discs import DiscService
 from avledger.services.footage import FootageService, GapService
+from avledger.services.identity import IdentityService
 from avledger.services.ingest import IngestService
+from avledger.services.keys import KeyService
 from avledger.services.lending import LendingService
 from avledger.services.office import OfficeService
 from avledger.services.printing import PrintService
@@ -31,15 +34,21 @@ from avledger.timeutil import utcnow
 
 
 class Services:
-    def __init__(self, home: Home, *, clock: Callable[[], dt.datetime] = utcnow, user: str | None = None):
+    def __init__(self, home: Home, identity: Identity, *, clock: Callable[[], dt.datetime] = utcnow):
+        """The services of ``home``'s register, acting as ``identity`` (the front end establishes it once
+        per run from the operating system: :meth:`Identity.of_process`, or over SSH the key's). An
+        account that does not own the data folder is refused before the register is opened."""
+        admit(home, identity)
         home.ensure()
         self.home = home
         self.db = open_database(home.db_path)
-        ctx = self.ctx = Context(self.db, clock=clock, os_user=user or os_user())
+        ctx = self.ctx = Context(self.db, identity, clock=clock)
         self.office = OfficeService(ctx)
         self.audit = AuditService(ctx)
         self.departments = DepartmentService(ctx)
-        self.staff = StaffService(ctx, self.departments)
+        self.keys = KeyService(ctx, home)
+        self.staff = StaffService(ctx, self.departments, self.keys)
+        self.who = IdentityService(ctx)
         self.devices = DeviceService(ctx, self.departments, self.staff)
         self.allocation = AllocationService(ctx, self.departments)
         self.lending = LendingService(ctx, self.devices, self.staff)

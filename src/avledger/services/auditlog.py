@@ -7,6 +7,9 @@ from avledger.models.schema import AuditEvent
 from avledger.services.base import Context
 from avledger.services.views import AuditView
 
+# The entries of these records are never confidential: a device's page shows its history to everyone.
+OPEN_ENTITIES = frozenset({"device", "department", "loan", "fault", "liability"})
+
 
 class AuditService:
     def __init__(self, ctx: Context):
@@ -20,6 +23,8 @@ class AuditService:
         limit: int | None = None,
         newest_first: bool = False,
     ) -> list[AuditView]:
+        if entity not in OPEN_ENTITIES:  # the log holds every record, confidential ones too
+            self.ctx.require("audit.read", entity=entity or "")
         query = AuditEvent.select()
         if entity:
             query = query.where(AuditEvent.entity == entity)
@@ -33,7 +38,13 @@ class AuditService:
         ]
 
     def verify(self) -> audit.VerifyResult:
+        self.ctx.require("audit.read")
         return audit.verify()
+
+    def last_change_at(self):
+        """When the register last changed (the home screen's glance; no entry is shown)."""
+        last = AuditEvent.select(AuditEvent.at).order_by(AuditEvent.id.desc()).first()
+        return last.at if last else None
 
 
 def describe_problem(problem: audit.Problem) -> str:

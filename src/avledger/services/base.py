@@ -1,43 +1,120 @@
-"""What every service shares: the database, the clock, the actor, the profile."""
+"""What every service shares: the database, the clock, who is acting, the profile."""
 
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from peewee import Model, SqliteDatabase
 
 from avledger.errors import UserError
+from avledger.identity import Identity
 from avledger.models import audit
-from avledger.models.schema import Office, Staff
+from avledger.models.schema import Office, SshKey, Staff
 from avledger.profile import Profile
+from avledger.services import permissions
 from avledger.timeutil import utcnow
 
 
-def os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (containers)
-        return "unknown"
+@dataclass(frozen=True)
+class Acting:
+    """Who is acting now, as the register says: resolved from the run's :class:`Identity` at each use, so
+    that a change of mapping, roles or keys takes effect at once (ssh-serve re-checks the register)."""
+
+    identity: Identity
+    how: str  # "staff": the console account mapped to staff; "administrator": the owner, unmapped;
+    # "ssh": a registered key of active staff; "nobody": a key removed, unknown or of someone who left
+    roles: frozenset[str]
+    staff_id: int | None = None
+    staff_name: str = ""
+    staff_number: str = ""
+
+    @property
+    def person(self) -> str:
+        """The person, as forms and lists name them: "王建国（1001）", or the account's name."""
+        if self.staff_number:
+            return f"{self.staff_name}（{self.staff_number}）"
+        return self.identity.account if self.how == "administrator" else ""
+
+    @property
+    def actor(self) -> str:
+        """The audit log's actor: the person, the account that acted and, over SSH, the key."""
+        where = self.identity.account + (f" ssh#{self.identity.key_id}" if self.identity.via_ssh else "")
+        if self.how == "administrator":
+            return where
+        return f"{self.person}[{where}]"
 
 
 @dataclass
 class Context:
     db: SqliteDatabase
+    identity: Identity
     clock: Callable[[], dt.datetime] = utcnow
-    os_user: str = field(default_factory=os_user)
     _profile: Profile | None = None
 
     # --- who ------------------------------------------------------------
+    def acting(self) -> Acting:
+        """Who is acting, by the register now: the staff member mapped to the console account (else the
+        account itself, as the administrator), or the staff member of the SSH key."""
+        identity = self.identity
+        if identity.via_ssh:
+            key = SshKey.get_or_none(SshKey.id == identity.key_id)
+            staff = key.staff if key is not None and key.removed_at is None else None
+            if staff is None or not staff.active:
+                return Acting(identity, "nobody", frozenset())
+            how = "ssh"
+        else:
+            staff = Staff.get_or_none((Staff.os_user == identity.account) & (Staff.active == True))  # noqa: E712
+            if staff is None:
+                return Acting(identity, "administrator", frozenset({permissions.ADMINISTRATOR}))
+            how = "staff"
+        return Acting(identity, how, frozenset(staff.role_list), staff.id, staff.name, staff.number)
+
+    def staff(self) -> Staff | None:
+        """The member of staff acting (None for the administrator and for nobody)."""
+        acting = self.acting()
+        return Staff.get_by_id(acting.staff_id) if acting.staff_id is not None else None
+
     def actor(self) -> audit.Actor:
-        staff = Staff.get_or_none((Staff.os_user == self.os_user) & (Staff.active == True))  # noqa: E712
-        if staff is None:
-            return audit.Actor(self.os_user)
-        return audit.Actor(f"{staff.name}（{staff.number}）", staff.id)
+        acting = self.acting()
+        return audit.Actor(acting.actor, acting.staff_id)
+
+    def person(self) -> str:
+        """Who is acting, as a form or a disc label names them."""
+        return self.acting().person
+
+    def allowed(self, acting: Acting | None = None) -> frozenset[str]:
+        """The actions of the permission table the person acting may take."""
+        acting = acting or self.acting()
+        profile = self.profile() if Office.get_or_none(Office.id == 1) is not None else None
+        return permissions.allowed(acting.roles, profile)
+
+    def may(self, action: str) -> bool:
+        return action in self.allowed()
+
+    def require(self, *actions: str, entity: str = "", entity_id: int | None = None) -> Acting:
+        """The person acting, if they may take one of ``actions``; otherwise the attempt is logged (in its
+        own transaction: check before the change begins) and refused."""
+        acting = self.acting()
+        if self.allowed(acting) & set(actions):
+            return acting
+        self.deny(actions[0], acting, entity=entity, entity_id=entity_id)
+        raise AssertionError  # pragma: no cover
+
+    def deny(self, action: str, acting: Acting | None = None, *, entity: str = "", entity_id: int | None = None):
+        """Log a refused attempt at ``action``, then raise ``permission.denied``."""
+        acting = acting or self.acting()
+        with self.change():
+            self.log("denied", entity=entity, entity_id=entity_id, summary=f"{action} {acting.actor}")
+        raise UserError(
+            "permission.denied",
+            "{who}无权{action}",
+            who=acting.person or acting.actor,
+            action=permissions.ACTIONS[action],
+        )
 
     # --- rules ----------------------------------------------------------
     def office(self) -> Office:

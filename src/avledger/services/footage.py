@@ -23,6 +23,7 @@ from avledger.progress import check as check_cancel
 from avledger.services.activities import ActivityService
 from avledger.services.base import Context, require_choice, require_text
 from avledger.services.ingest import LOCK_NAME, IngestService, refresh_gaps
+from avledger.services.permissions import requires
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,7 @@ class FootageService:
             tuple(f for f in c.flags.split(",") if f),
         )
 
+    @requires("footage.edit")
     def assign(self, clip_id: int | str, activity_id: int | str) -> ClipView:
         """Attribute a clip to an activity. The archived file stays where it is (its path is registered)."""
         with self.ctx.change():
@@ -288,6 +290,7 @@ class FootageService:
             )
         return sorted(rows, key=lambda r: (r.deadline_at, r.kind, r.id))
 
+    @requires("footage.edit")
     def explain_late(self, clip_id: int | str, reason: str) -> ClipView:
         """逾期说明: why footage reached the archive after the deadline."""
         reason = require_text(reason, N_("逾期原因"), field="reason")
@@ -302,6 +305,7 @@ class FootageService:
         return self.view(clip.id)
 
     # --- verify ------------------------------------------------------------------
+    @requires("footage.verify")
     def verify(
         self,
         *,
@@ -444,6 +448,7 @@ class GapService:
             g.reported,
         )
 
+    @requires("footage.edit")
     def explain(self, gap_id: int | str, reason: str, *, note: str = "", reported: bool = False) -> GapView:
         """中断说明: the reason of an interruption and whether a written report was made."""
         require_choice(reason, self.ctx.profile().get("ingest.gap_reasons"), N_("中断原因"), field="reason")

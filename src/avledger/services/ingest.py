@@ -45,6 +45,7 @@ from avledger.progress import check as check_cancel
 from avledger.services.activities import OPEN_END, ActivityService
 from avledger.services.base import Context
 from avledger.services.media import MediaInfo, file_time, media_kind, name_time, probe, require_av
+from avledger.services.permissions import requires
 from avledger.services.register import DeviceService
 from avledger.timeutil import from_local, to_local
 
@@ -224,6 +225,7 @@ class IngestService:
         return clean_leftovers(self.archive_root(), recursive=True)
 
     # --- scan ------------------------------------------------------------------
+    @requires("footage.ingest")
     def scan(self, source: str | Path, *, device: str | None = None, activity: int | str | None = None) -> Plan:
         require_av()
         root = Path(source).expanduser()
@@ -374,6 +376,7 @@ class IngestService:
                 return mine[0].id, None
         return None, "several_activities"
 
+    @requires("footage.ingest")
     def resolve(
         self, plan: Plan, index: int, *, device: str | None = None, activity: int | str | None = None
     ) -> PlannedFile:
@@ -399,6 +402,7 @@ class IngestService:
         return replanned
 
     # --- apply -------------------------------------------------------------------
+    @requires("footage.ingest")
     def apply(
         self,
         plan: Plan,
