@@ -182,3 +182,22 @@ def test_the_owner_account_cannot_lock_itself_out(demo):
     assert demo.who.whoami().staff_number == "1001"
     demo.staff.update("1001", active=False)  # the manager leaves: the account is the administrator again
     assert demo.who.whoami().how == "administrator"
+
+
+def test_the_readme_shows_the_table():
+    """README's "Who may do what" is the table of the code, in both languages (with the default profile)."""
+    import tomllib
+    from pathlib import Path
+
+    from avledger.profile import Profile, load_preset
+
+    root = Path(__file__).resolve().parent.parent
+    english = tomllib.loads((root / "src" / "avledger" / "locales" / "en.toml").read_text("utf-8"))
+    readme = (root / "README.md").read_text("utf-8")
+    profile = Profile(load_preset("wanzhou"))
+    for action, words in ACTIONS.items():
+        cells = [
+            "✓" if action in allowed([r], None) else "✓²" if action in allowed([r], profile) else ""
+            for r in ("manager", "leader", "approver", "auditor", "officer")
+        ]
+        assert f"| {words}<br>{english[words]} | " + " | ".join(cells) + " |" in readme, action

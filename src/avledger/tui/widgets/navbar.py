@@ -55,8 +55,8 @@ class NavItem(Static):
             self.update(self.text)
             self.display = show
 
-    def on_click(self) -> None:
-        self.app.run_action(f"section('{self.section_id}')")
+    async def on_click(self) -> None:
+        await self.app.run_action(f"section('{self.section_id}')")
 
 
 class WhoItem(Static):
@@ -84,8 +84,8 @@ class WhoItem(Static):
     def full_width(self) -> int:
         return cell_len(str(self.content)) + 2
 
-    def on_click(self) -> None:
-        self.app.run_action("whoami")
+    async def on_click(self) -> None:
+        await self.app.run_action("whoami")
 
 
 class NavBar(HorizontalGroup):
