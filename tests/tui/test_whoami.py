@@ -65,3 +65,25 @@ async def test_a_click_on_the_section_bar_goes_there(demo, demo_app):
         await pilot.click(item)
         await pilot.pause()
         assert demo_app.current_mode == "devices"
+
+
+async def test_an_officer_walks_every_section_without_a_crash(demo, demo_app):
+    """Over SSH an officer opens the same TUI: every section loads; what they may not do is refused where
+    they try it (the audit log says so in its place), and the app keeps running."""
+    from avledger.models.schema import AuditEvent
+    from avledger.tui.sections import SECTIONS
+
+    demo.staff.update("2002", os_user="liu")
+    demo.ctx.identity = Identity.console("liu")
+    async with demo_app.run_test(size=SIZE) as pilot:
+        for s in SECTIONS:
+            if not s.key:
+                continue
+            screen = await go(pilot, s.id)
+            assert demo_app.current_mode == s.id and demo_app.is_running
+        screen = await go(pilot, "audit")
+        assert "刘洋（2002）无权查看和核验审计日志" in text_of(screen.query_one("#count"))
+        before = AuditEvent.select().count()
+        demo_app.screen.action_verify()
+        await pilot.pause()
+        assert AuditEvent.select().count() == before + 1 and demo_app.is_running

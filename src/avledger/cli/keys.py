@@ -23,7 +23,7 @@ from .state import services
 @json_option
 def whoami(as_json: bool) -> None:
     """当前身份：以谁的身份操作、如何确定、角色和可以做的事。"""
-    who = services(need_init=False).who.whoami()
+    who = services().who.whoami()
     if as_json:
         emit_json(to_json(who))
         return
@@ -32,7 +32,7 @@ def whoami(as_json: bool) -> None:
     key_values(
         [
             (_("身份"), person),
-            (_("方式"), how),
+            (_("身份来源"), how),
             (_("系统账户"), who.account),
             (_("角色"), _("、").join(label(ROLE_WORDS, r) for r in who.roles) or _("（无）")),
         ]

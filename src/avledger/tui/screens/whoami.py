@@ -44,7 +44,7 @@ class WhoScreen(InfoDialog):
         me.add_column(ratio=1)
         how = label(ACTING_HOW, who.how) + (_("（密钥 {id}）").format(id=who.key_id) if who.key_id is not None else "")
         me.add_row(_("身份"), who_label(who))
-        me.add_row(_("方式"), how)
+        me.add_row(_("身份来源"), how)
         me.add_row(_("系统账户"), who.account)
         me.add_row(_("角色"), _("、").join(label(ROLE_WORDS, r) for r in who.roles) or _("（无）"))
         everyone = Table(box=None, pad_edge=False, expand=True)
