@@ -201,6 +201,12 @@ def test_the_officer_cannot_decide_edit_or_read_what_is_confidential(office):
     assert secret not in [a["id"] for a in office.ssh("2002", "activity list --json").json()]
     footage = office.ssh("2002", "footage list --json").json()
     assert not any(c["activity_id"] == secret for c in footage)
+    clip = next(c["id"] for c in office.cli("footage", "list", "--json").json() if c["activity_id"] == secret)
+    clip_page = office.ssh("2002", f"footage show {clip}")
+    assert clip_page.code == 2 and "涉密" in clip_page.err and clip_page.out == ""
+    printed = office.folder / "explanation.pdf"
+    form = office.ssh("2002", f"print explanation --activity {secret} -o {printed}")
+    assert form.code == 2 and "涉密" in form.err and not printed.exists()
     assert office.ssh("2002", "audit list").code == 2  # the log holds confidential records too
     assert {r["id"]: r["status"] for r in office.cli("access", "list", "--json").json()}[req] == "requested"
     actors = {e["actor"] for e in office.cli("audit", "list", "--json").json() if e["action"] == "denied"}

@@ -155,6 +155,16 @@ class FootageService:
     def view(self, clip_id: int | str) -> ClipView:
         return self._view(self._query().where(Clip.id == self.get(clip_id).id).get())
 
+    def open(self, clip_id: int | str) -> ClipView:
+        """A clip's details opened by a person (``footage show``): a clip of a confidential activity only for
+        those cleared, and every opening of one, or attempt, is logged (F17)."""
+        from avledger.services.clearance import require_cleared
+
+        clip = self.get(clip_id)
+        if clip.activity_id:
+            require_cleared(self.ctx, [clip.activity], log_allowed=True)
+        return self.view(clip.id)
+
     @staticmethod
     def _view(c: Clip) -> ClipView:
         activity = c.activity if c.activity_id else None
