@@ -201,3 +201,12 @@ def test_the_readme_shows_the_table():
             for r in ("manager", "leader", "approver", "auditor", "officer")
         ]
         assert f"| {words}<br>{english[words]} | " + " | ".join(cells) + " |" in readme, action
+
+
+def test_who_is_acting_follows_changes_made_elsewhere(demo, cli):
+    """Read once per change of the register: a mapping changed by another process counts at once."""
+    assert demo.who.whoami().staff_number == "1001"
+    assert demo.who.whoami().staff_number == "1001"  # (kept)
+    changed = cli("staff", "edit", "1001", "--os-user", "someone-else")
+    assert changed.code == 0, changed.err  # this process's account is the fixture's: the CLI's is the OS's
+    assert demo.who.whoami().how == "administrator"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from peewee import Model, SqliteDatabase
 
@@ -54,12 +55,26 @@ class Context:
     identity: Identity
     clock: Callable[[], dt.datetime] = utcnow
     _profile: Profile | None = None
+    _acting: dict = field(default_factory=dict)  # thread -> (identity, connection, data_version, Acting)
 
     # --- who ------------------------------------------------------------
     def acting(self) -> Acting:
         """Who is acting, by the register now: the staff member mapped to the console account (else the
-        account itself, as the administrator), or the staff member of the SSH key."""
+        account itself, as the administrator), or the staff member of the SSH key.
+
+        Kept until the register changes: a unit of work of this context ends (:meth:`change`), or another
+        connection commits (SQLite's ``data_version``), so that every check and entry reads it once."""
         identity = self.identity
+        connection = self.db.connection()  # each thread has its own (peewee)
+        version = connection.execute("PRAGMA data_version").fetchone()[0]
+        kept = self._acting.get(threading.get_ident())
+        if kept is not None and kept[0] == identity and kept[1] is connection and kept[2] == version:
+            return kept[3]
+        acting = self._resolve(identity)
+        self._acting[threading.get_ident()] = (identity, connection, version, acting)
+        return acting
+
+    def _resolve(self, identity: Identity) -> Acting:
         if identity.via_ssh:
             key = SshKey.get_or_none(SshKey.id == identity.key_id)
             staff = key.staff if key is not None and key.removed_at is None else None
@@ -89,7 +104,10 @@ class Context:
     def allowed(self, acting: Acting | None = None) -> frozenset[str]:
         """The actions of the permission table the person acting may take."""
         acting = acting or self.acting()
-        profile = self.profile() if Office.get_or_none(Office.id == 1) is not None else None
+        try:
+            profile = self.profile()
+        except UserError:  # no register yet (init): no profile, no profile roles
+            profile = None
         return permissions.allowed(acting.roles, profile)
 
     def may(self, action: str) -> bool:
@@ -137,8 +155,11 @@ class Context:
     @contextmanager
     def change(self) -> Iterator[None]:
         """One unit of work: the change and its audit entries commit together, or neither."""
-        with self.db.atomic("IMMEDIATE") if not self.db.in_transaction() else self.db.atomic():
-            yield
+        try:
+            with self.db.atomic("IMMEDIATE") if not self.db.in_transaction() else self.db.atomic():
+                yield
+        finally:
+            self._acting.clear()  # staff, mappings or keys may have changed (for every thread's connection)
 
     def log(
         self,
