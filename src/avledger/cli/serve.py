@@ -13,6 +13,10 @@ nothing (the attempt is logged). Then:
   line break.
 
 What the command may then do is the permission table's business, as everywhere.
+
+The owner account could run ``ssh-serve`` by hand and act as any key's member of staff: it owns the
+register's files and is trusted with them anyway (at the console it is the administrator, or the manager
+mapped to it); the log still names the account and the key.
 """
 
 from __future__ import annotations

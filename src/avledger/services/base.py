@@ -22,8 +22,9 @@ from avledger.timeutil import utcnow
 
 @dataclass(frozen=True)
 class Acting:
-    """Who is acting now, as the register says: resolved from the run's :class:`Identity` at each use, so
-    that a change of mapping, roles or keys takes effect at once (ssh-serve re-checks the register)."""
+    """Who is acting now, as the register says: resolved from the run's :class:`Identity` again whenever the
+    register may have changed, so that a change of mapping, roles or keys takes effect at once (and
+    ssh-serve checks the register itself, whatever authorized_keys holds)."""
 
     identity: Identity
     how: str  # "staff": the console account mapped to staff; "administrator": the owner, unmapped;
