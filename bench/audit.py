@@ -49,10 +49,11 @@ SIZES = {"clips": 1_000_000, "loans": 100_000, "activities": 10_000}
 def child(home: str, full: bool) -> int:
     """Run one verify through the services and print what it found as JSON (the parent measures memory)."""
     from avledger.home import Home
+    from avledger.identity import Identity
     from avledger.services import Services
 
     started = time.perf_counter()
-    services = Services(Home(Path(home)))
+    services = Services(Home(Path(home)), Identity.of_process())
     opened = time.perf_counter()
     result = services.audit.verify(full=full)
     done = time.perf_counter()

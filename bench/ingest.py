@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 from avledger.home import Home
+from avledger.identity import Identity
 from avledger.services import Services
 from avledger.services.media import probe
 
@@ -108,7 +109,7 @@ def main() -> int:
             shutil.rmtree(root / "copy")
 
             home = Home(root / f"data{round_no}")
-            with Services(home, user="bench") as svc:
+            with Services(home, Identity.console("bench")) as svc:
                 svc.office.init("基准测试单位", "wanzhou")
                 drop_caches()
                 start = time.perf_counter()

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from avledger.home import Home
+from avledger.identity import Identity
 from avledger.models.schema import Device, Loan, Staff
 from avledger.services import Services
 
@@ -38,7 +39,7 @@ def main() -> int:
     total = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     with tempfile.TemporaryDirectory() as tmp:
         now = dt.datetime(2026, 6, 1, 12, 0)
-        svc = Services(Home(Path(tmp)), clock=lambda: now, user="bench")
+        svc = Services(Home(Path(tmp)), Identity.console("bench"), clock=lambda: now)
         svc.office.init("基准测试局", "dalian")
         svc.departments.add("执法一队", "A")
         for n in range(50):

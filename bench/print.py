@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from avledger.home import Home
+from avledger.identity import Identity
 from avledger.models.schema import Device, Loan, Staff
 from avledger.services import Services
 from avledger.services.printing import Filters
@@ -31,7 +32,7 @@ def main() -> int:
     total = int(sys.argv[1]) if len(sys.argv) > 1 else 700
     with tempfile.TemporaryDirectory() as tmp:
         now = dt.datetime(2026, 6, 1, 12, 0)
-        svc = Services(Home(Path(tmp) / "data"), clock=lambda: now, user="bench")
+        svc = Services(Home(Path(tmp) / "data"), Identity.console("bench"), clock=lambda: now)
         svc.office.init("基准测试市市场监督管理局", "dalian")
         svc.departments.add("执法一队", "A")
         for n in range(30):

@@ -70,6 +70,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from avledger.home import Home
+from avledger.identity import Identity
 from avledger.models import audit
 from avledger.models.db import PRAGMAS
 from avledger.models.schema import (
@@ -488,7 +489,7 @@ class Builder:
         for name, cls, _n in DEPARTMENTS:
             svc.departments.add(name, cls)
         names = iter(rng.sample([s + g for s in SURNAMES for g in GIVEN], 64))
-        svc.staff.add(next(names), "1001", "办公室", roles=["manager"], os_user=svc.ctx.os_user)
+        svc.staff.add(next(names), "1001", "办公室", roles=["manager"], os_user=svc.ctx.identity.account)
         svc.staff.add(next(names), "1002", "办公室", cert_no="50010100002", roles=["leader", "approver"])
         for d, (dept, _cls, count) in enumerate(DEPARTMENTS):
             for n in range(1, count + 1):
@@ -1240,7 +1241,8 @@ def build(
         )
     when = (now or utcnow()).replace(microsecond=0)
     setup_clock = [when]
-    svc = Services(Home(path), clock=lambda: setup_clock[0], user=user)
+    identity = Identity.console(user) if user else Identity.of_process()
+    svc = Services(Home(path), identity, clock=lambda: setup_clock[0])
     try:
         db = svc.db
         # the build writes straight into the new file; the register's own settings come back at the end
@@ -1275,7 +1277,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--activities", type=int, required=True)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--now", help='the register\'s "now", naive UTC "YYYY-MM-DD HH:MM:SS" (default: now)')
-    parser.add_argument("--user", help="the OS user mapped to the manager (default: who runs this)")
+    parser.add_argument("--user", help="the OS account acting, mapped to the manager (default: who runs this)")
     args = parser.parse_args(argv)
     now = dt.datetime.fromisoformat(args.now) if args.now else None
     figures = build(

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from avledger.home import Home
+from avledger.identity import Identity
 from avledger.models import audit
 from avledger.services import Services
 from avledger.services.demo import populate
@@ -32,7 +33,7 @@ def home(tmp_path: Path) -> Home:
 @pytest.fixture
 def services(home: Home):
     """An initialised register with one department and two staff."""
-    svc = Services(home, user="tester")
+    svc = Services(home, Identity.console("tester"))
     svc.office.init("测试市综合行政执法局", "wanzhou")
     svc.departments.add("执法一队", "A")
     svc.staff.add("张伟", "2001", "执法一队", cert_no="C2001", roles=["officer"])
@@ -43,7 +44,7 @@ def services(home: Home):
 
 @pytest.fixture
 def demo(home: Home):
-    svc = Services(home, user="tester")
+    svc = Services(home, Identity.console("tester"))
     with svc.ctx.change():
         populate(svc)
     yield svc
@@ -71,6 +72,52 @@ def cli(home: Home):
         )
 
     return run
+
+
+class Colleagues:
+    """Colleagues acting through their own SSH keys, as sshd would run them (``avledger ssh-serve KEY_ID``
+    with ``SSH_ORIGINAL_COMMAND``), without an sshd: the owner account registers each key on first use
+    (``avledger ssh add``), into an ``authorized_keys`` in the test's folder (config.toml's [ssh])."""
+
+    def __init__(self, cli, home: Home, folder: Path):
+        self.cli = cli
+        self.home = home
+        self.folder = folder
+        self.authorized_keys = folder / "authorized_keys"
+        self.ids: dict[str, int] = {}
+
+    def keygen(self, name: str) -> Path:
+        """A new ed25519 key pair in the test's folder; the public key's path."""
+        private = self.folder / f"id_{name}"
+        subprocess.run(
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(private)], check=True, timeout=30
+        )
+        return private.with_name(private.name + ".pub")
+
+    def key(self, number: str) -> int:
+        if number not in self.ids:
+            config = self.home.read_config()
+            if config.get("ssh", {}).get("authorized_keys") != str(self.authorized_keys):
+                config.setdefault("ssh", {})["authorized_keys"] = str(self.authorized_keys)
+                self.home.write_config(config)
+            added = self.cli("ssh", "add", number, str(self.keygen(f"staff{number}")), "--json")
+            assert added.code == 0, added.err
+            self.ids[number] = added.json()["id"]
+        return self.ids[number]
+
+    def run(self, number: str, *args: str, lang: str | None = None) -> CliResult:
+        """One avledger command run as ``number`` over SSH (``args`` as the person would type them)."""
+        import shlex
+
+        command = shlex.join([*(["--lang", lang] if lang else []), *args])
+        return self.cli("ssh-serve", str(self.key(number)), env={"SSH_ORIGINAL_COMMAND": command})
+
+
+@pytest.fixture
+def colleagues(cli, home: Home, tmp_path: Path) -> Colleagues:
+    folder = tmp_path / "keys"
+    folder.mkdir()
+    return Colleagues(cli, home, folder)
 
 
 def load_synth():

@@ -1,26 +1,14 @@
-"""The access and evidence commands (issue 7) through the CLI, as the OS user mapped to staff."""
+"""The access and evidence commands (issue 7) through the CLI: the manager at the console (the demo maps
+the owner account to 王建国, 1001), colleagues through their own SSH keys (``ssh-serve``, as sshd runs it)."""
 
 from __future__ import annotations
-
-import getpass
 
 
 def audit_count(cli) -> int:
     return len(cli("audit", "list", "--json").json())
 
 
-def be(cli, number: str | None, previous: str | None = None) -> None:
-    """Map this OS user to a member of staff (unmapping whoever had it: the demo maps it to its manager)."""
-    me = getpass.getuser()
-    for person in cli("staff", "list", "--json").json():
-        if person.get("os_user") == me and person["number"] != number:
-            assert cli("staff", "edit", person["number"], "--os-user", "").code == 0
-    if number:
-        result = cli("staff", "edit", number, "--os-user", getpass.getuser())
-        assert result.code == 0, result.err
-
-
-def test_request_approve_view_extract(cli, tmp_path):
+def test_request_approve_view_extract(cli, colleagues, tmp_path):
     assert cli("demo").code == 0
     activity = next(c["activity_id"] for c in cli("footage", "list", "--json").json() if c["activity_id"])
     made = cli(
@@ -40,15 +28,16 @@ def test_request_approve_view_extract(cli, tmp_path):
     req = made.json()["id"]
     assert cli("access", "list", "--open", "--json").json()[0]["status"] == "requested"
 
-    be(cli, "2002")  # the requester cannot approve, nor type someone else's approval
+    colleagues.key("2002")  # over SSH, the requester cannot approve, nor type someone else's approval
     before = audit_count(cli)
-    refused = cli("access", "approve", str(req), "--by", "2002")
-    assert refused.code == 2 and "本人" in refused.err
-    refused = cli("access", "approve", str(req), "--by", "1002")
-    assert refused.code == 2 and "审批人本人" in refused.err
-    assert audit_count(cli) == before
+    refused = colleagues.run("2002", "access", "approve", str(req), "--by", "2002")
+    assert refused.code == 2 and "无权审批查阅申请" in refused.err
+    refused = colleagues.run("2002", "access", "approve", str(req), "--by", "1002")
+    assert refused.code == 2 and "刘洋（2002）" in refused.err
+    assert audit_count(cli) == before + 2  # each refused attempt is logged, nothing else changed
+    assert [e["action"] for e in cli("audit", "list", "--json").json()[-2:]] == ["denied", "denied"]
 
-    be(cli, "1001", previous="2002")  # the manager records the leader's paper approval
+    # the manager at the console records the leader's paper approval
     ok = cli("access", "approve", str(req), "--by", "1002", "--paper-form", "审-015", "--json")
     assert ok.code == 0, ok.err
     assert ok.json()["status"] == "approved" and ok.json()["on_paper"] is True
@@ -59,8 +48,7 @@ def test_request_approve_view_extract(cli, tmp_path):
     assert refused.code == 2 and "申请人本人" in refused.err
     assert audit_count(cli) == before + 1  # the refused attempt is logged
 
-    be(cli, "2002", previous="1001")
-    seen = cli("access", "view", str(req), "--no-player")
+    seen = colleagues.run("2002", "access", "view", str(req), "--no-player")
     assert seen.code == 0, seen.err
     assert "已登记查阅" in seen.out and ".MP4" in seen.out
     register = cli("access", "viewings", "--json").json()
@@ -69,7 +57,8 @@ def test_request_approve_view_extract(cli, tmp_path):
     password = tmp_path / "pw"
     password.write_text("s3cret\n")
     out = tmp_path / "out"
-    done = cli(
+    done = colleagues.run(
+        "2002",
         "evidence",
         "extract",
         str(req),
@@ -97,35 +86,38 @@ def test_request_approve_view_extract(cli, tmp_path):
     assert cli("audit", "verify").code == 0
 
 
-def test_refuse_then_nothing_allowed(cli, tmp_path):
+def test_refuse_then_nothing_allowed(cli, colleagues):
     assert cli("demo").code == 0
     activity = next(c["activity_id"] for c in cli("footage", "list", "--json").json() if c["activity_id"])
     req = cli(
         "access", "request", "--activity", str(activity), "--requester", "2002", "--reason", "x", "--json"
     ).json()["id"]
-    be(cli, "2001")
-    no = cli("access", "refuse", str(req), "--by", "2001", "--reason", "与案件无关")
+    no = colleagues.run("2001", "access", "refuse", str(req), "--by", "2001", "--reason", "与案件无关")
     assert no.code == 0, no.err
-    be(cli, "2002", previous="2001")
-    result = cli("access", "view", str(req), "--no-player")
+    result = colleagues.run("2002", "access", "view", str(req), "--no-player")
     assert result.code == 2 and "不予批准" in result.err
-    text = cli("access", "list")
+    text = colleagues.run("2002", "access", "list")
     assert "不予批准" in text.out
 
 
-def test_confidential_mark_hides_the_activity(cli):
+def test_confidential_mark_hides_the_activity(cli, colleagues):
     assert cli("demo").code == 0
     activity = next(c["activity_id"] for c in cli("footage", "list", "--json").json() if c["activity_id"])
-    marked = cli("activity", "confidential", str(activity))
+    officers = cli("activity", "show", str(activity), "--json").json()["officers"]
+    outsider = next(n for n in ("2005", "2006", "3005") if n not in officers)
+    marked = colleagues.run(outsider, "activity", "confidential", str(activity))  # anyone may mark
     assert marked.code == 0, marked.err
-    be(cli, None)  # a login mapped to nobody: the activity and its footage are left out of the lists
-    assert activity not in [a["id"] for a in cli("activity", "list", "--json").json()]
-    assert not any(c["activity_id"] == activity for c in cli("footage", "list", "--json").json())
-    lifted = cli("activity", "confidential", str(activity), "--off")
-    assert lifted.code == 2 and "取消保密" in lifted.err
-    be(cli, "1002")  # the leader (the profile's confidential approver) sees it and may lift the mark
-    assert activity in [a["id"] for a in cli("activity", "list", "--json").json()]
-    assert cli("activity", "confidential", str(activity), "--off").code == 0
+    # an officer of another activity: the activity and its footage are left out of the lists
+    assert activity not in [a["id"] for a in colleagues.run(outsider, "activity", "list", "--json").json()]
+    footage = colleagues.run(outsider, "footage", "list", "--json").json()
+    assert not any(c["activity_id"] == activity for c in footage)
+    shown = colleagues.run(outsider, "activity", "show", str(activity))
+    assert shown.code == 2 and "涉密" in shown.err
+    lifted = colleagues.run(outsider, "activity", "confidential", str(activity), "--off")
+    assert lifted.code == 2 and "保密标记" in lifted.err
+    # the leader (the profile's confidential approver) sees it and may lift the mark
+    assert activity in [a["id"] for a in colleagues.run("1002", "activity", "list", "--json").json()]
+    assert colleagues.run("1002", "activity", "confidential", str(activity), "--off").code == 0
 
 
 def test_player_only_with_a_display(monkeypatch):

@@ -23,6 +23,7 @@ DOMAIN = (
     "avledger.present",
     "avledger.profile",
     "avledger.home",
+    "avledger.identity",
     "avledger.timeutil",
     "avledger.vocab",
     "avledger.i18n",

@@ -8,6 +8,7 @@ import subprocess
 
 import pytest
 
+from avledger.identity import Identity
 from avledger.models.schema import AuditEvent
 from conftest import recompute_chain
 
@@ -27,7 +28,7 @@ def hand_edit(services, sql: str) -> None:
 def reopen(services):
     from avledger.services import Services
 
-    return Services(services.home, user="tester")
+    return Services(services.home, Identity.console("tester"))
 
 
 @pytest.fixture

@@ -74,7 +74,7 @@ class Run:
         assert self.driver.wait(timeout=60) == 0
 
 
-def run_everything(run: Run, card: Path, iso: Path, today: dt.date) -> None:
+def run_everything(run: Run, card: Path, iso: Path, today: dt.date, pubkey: Path) -> None:
     """Every --json command on the demo office, each with what it needs from the register."""
     run("ingest", str(card), "--dry-run")
     run("ingest", str(card))
@@ -111,6 +111,10 @@ def run_everything(run: Run, card: Path, iso: Path, today: dt.date) -> None:
         run(command)
     run("device show", ASSET)
     run("device history", ASSET)
+    run("whoami")
+    key = run("ssh add", "2001", str(pubkey))  # into the run's own authorized_keys (config.toml)
+    run("ssh list")
+    run("ssh remove", str(key["id"]))
     anchor = run.work / "usb"
     anchor.mkdir(exist_ok=True)
     run("audit anchor", "--to", str(anchor))
@@ -125,6 +129,11 @@ def test_every_json_command_is_the_same_in_both_languages(tmp_path, cli, home, c
     # The demo's camera card goes to the activity kept long-term, which then has footage for a disc.
     assert cli("ingest", str(home.path / "示例存储卡"), "--activity", LONG_TERM_ACTIVITY).code == 0
     assert cli("disc", "build", "--activity", LONG_TERM_ACTIVITY, "--media", "cd", "--out", str(iso)).code == 0
+    pubkey = tmp_path / "id_zhang"  # one key for both runs (its fingerprint is in the output)
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(pubkey)], check=True, timeout=30)
+    config = home.read_config()
+    config["ssh"] = {"authorized_keys": str(tmp_path / "work" / "authorized_keys")}
+    home.write_config(config)
     pristine = tmp_path / "pristine"
     shutil.copytree(home.path, pristine, symlinks=True)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0) + dt.timedelta(minutes=1)
@@ -137,7 +146,7 @@ def test_every_json_command_is_the_same_in_both_languages(tmp_path, cli, home, c
         work.mkdir()
         runs[lang] = Run(home.path, work, lang, now)
         try:
-            run_everything(runs[lang], card, iso, now.date())
+            run_everything(runs[lang], card, iso, now.date(), pubkey.with_name("id_zhang.pub"))
         finally:
             runs[lang].close()
     zh, en = runs["zh"].outputs, runs["en"].outputs

@@ -35,7 +35,7 @@ CODES: dict[str, set[str]] = {
     "access.refused": {"查阅申请 {id} 已不予批准"},
     "access.self_approval": {"不能审批本人的申请"},
     "access.unknown": {"没有这个编号的查阅申请：{id}"},
-    "access.nobody": {"当前系统用户未对应任何人员：在“人员”中填写系统用户名后才能审批和查阅"},
+    "access.nobody": {"当前身份没有对应的在职人员，不能审批和查阅"},
     "audit.anchor_contradicted": {
         "审计日志与数据目录的见证文件不符（见证过第 {n} 条，日志现有 {entries} 条），未写入锚点；"
         "请先运行 avledger audit verify --full 查明原因"
@@ -53,7 +53,6 @@ CODES: dict[str, set[str]] = {
     "activity.closed": {"执法活动 {id} 已于 {date} 结案"},
     "activity.confidential": {"执法活动 {id} 涉密，您无权查看"},
     "activity.unknown": {"没有这个编号的执法活动：{id}"},
-    "activity.unmark_denied": {"只有{role}可以取消保密标记"},
     "archive.file_changed": {
         "存储中的文件与登记的指纹不一致，已停止调取：{path}",
         "存储中的文件与登记的指纹不一致，未制作镜像：{names}（请运行 avledger verify）",
@@ -242,6 +241,37 @@ CODES: dict[str, set[str]] = {
         "{name} 写入后回读校验不一致，已停止调取",
         "{name} 写入存储后回读校验不一致，已放弃（原文件未改动）",
     },
+    "identity.not_owner": {
+        "数据目录 {path} 属于账户 {owner}，账户 {account} 无权使用；请以 {owner} 登录，或请管理员为您登记 SSH 密钥"
+    },
+    "permission.denied": {"{who}无权{action}"},
+    "ssh.bad_key": {
+        "公钥已损坏：{kind} 之后的内容不是有效的密钥",
+        "公钥文件应只有一行公钥，此文件有 {n} 行",
+    },
+    "ssh.bad_key_type": {"不是可用的 SSH 公钥：应以 {types} 之一开头"},
+    "ssh.bad_path": {"路径中有换行符，不能写入 authorized_keys：{path}"},
+    "ssh.broken_block": {"authorized_keys 中 avledger 的区块缺少结束行：{end}"},
+    "ssh.command_refused": {
+        "{name} 不是可以通过 SSH 使用的 avledger 命令",
+        "通过 SSH 不能使用选项 {option}",
+        "通过 SSH 运行的命令中不能有换行",
+        "通过 SSH 运行的命令中没有 avledger 命令",
+        "通过 SSH 运行的命令引号不配对",
+    },
+    "ssh.key_elsewhere": {"此公钥已写在 {path} 中 avledger 的区块之外，sshd 会先用那一行：请先删除那一行"},
+    "ssh.key_not_active": {"SSH 密钥 {id} 没有对应的在职人员（未登记、已撤销，或人员已离职），不能使用"},
+    "ssh.key_removed": {"密钥 {id} 已经撤销"},
+    "ssh.key_taken": {"此公钥已登记（密钥 {id}，{name}（{number}））"},
+    "ssh.key_unreadable": {"无法读取公钥文件 {path}：{err}"},
+    "ssh.no_home": {"账户 {account} 没有主目录，请在 config.toml 的 [ssh] 中设置 authorized_keys"},
+    "ssh.no_terminal": {"界面需要终端：请用 ssh -t 登录，或在登录命令后写一条 avledger 命令（如 whoami）"},
+    "ssh.private_key": {"这是私钥，请给出公钥文件（.pub）；私钥不要交给任何人"},
+    "ssh.read_failed": {"无法读取 {path}：{err}"},
+    "ssh.unknown_key": {"没有这个编号的 SSH 密钥：{id}"},
+    "ssh.weak_key": {"RSA 密钥只有 {bits} 位，至少需要 {min} 位"},
+    "ssh.write_failed": {"无法写入 {path}：{err}"},
+    "staff.owner_lockout": {"账户 {account} 是数据目录的所有者，只能对应可以管理人员对应关系的人员（管理员）"},
 }
 
 

@@ -213,9 +213,10 @@ KILLER = textwrap.dedent(
     import os, signal, sys
     from pathlib import Path
     from avledger.home import Home
+    from avledger.identity import Identity
     from avledger.services import Services
 
-    svc = Services(Home(Path(sys.argv[1])), user="tester")
+    svc = Services(Home(Path(sys.argv[1])), Identity.console("tester"))
     plan = svc.ingest.scan(sys.argv[2], device="JL-001")
 
     def progress(event):

@@ -21,6 +21,7 @@ import pytest
 
 from avledger.fsutil import OWN_PREFIX, TEMP_PREFIX
 from avledger.home import Home
+from avledger.identity import Identity
 from avledger.services import Services
 from conftest import cli_env
 
@@ -134,7 +135,7 @@ def test_every_mode_after_demo_ingest_disc_build_extract_print_export(office, tm
 def test_the_register_journal_files_are_private_while_open(tmp_path):
     old = os.umask(0)
     try:
-        with Services(Home(tmp_path / "data"), user="tester") as svc:
+        with Services(Home(tmp_path / "data"), Identity.console("tester")) as svc:
             svc.office.init("测试局", "wanzhou")
             db = svc.home.db_path
             names = {p.name: mode(p) for p in db.parent.iterdir() if p.name.startswith("avledger.db")}

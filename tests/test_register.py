@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from avledger.errors import UserError
+from avledger.identity import Identity
 from avledger.models.schema import AuditEvent, Device
 
 
@@ -124,24 +125,26 @@ def test_second_init_refused(services):
 def test_unknown_preset_refused(home):
     from avledger.services import Services
 
-    with Services(home) as svc:
+    with Services(home, Identity.console("tester")) as svc:
         with pytest.raises(UserError) as info:
             svc.office.init("X", "beijing")
         assert (info.value.code, info.value.field) == ("profile.unknown_preset", "preset")
         assert not svc.office.initialised
 
 
-def test_actor_is_staff_mapped_from_os_user(home):
+def test_actor_is_staff_mapped_from_the_account(home):
+    """Unmapped, the owner account acts as the administrator under its own name; mapped, as the member of
+    staff, and the log names both."""
     from avledger.services import Services
 
-    with Services(home, user="zhangwei") as svc:
+    with Services(home, Identity.console("zhangwei")) as svc:
         svc.office.init("单位", "ruzhou")
         svc.departments.add("一队", "FULL")
         assert AuditEvent.select().order_by(AuditEvent.id.desc()).first().actor == "zhangwei"
-        svc.staff.add("张伟", "2001", "一队", cert_no="C1", os_user="zhangwei")
+        svc.staff.add("张伟", "2001", "一队", cert_no="C1", roles=["manager"], os_user="zhangwei")
         svc.departments.add("二队", "B")
         last = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
-        assert last.actor == "张伟（2001）"
+        assert last.actor == "张伟（2001）[zhangwei]"
         assert last.actor_staff_id == svc.staff.get("2001").id
 
 

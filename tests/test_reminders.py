@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 from avledger.i18n import set_language
+from avledger.identity import Identity
 from avledger.services.lending import PreCheck
 from avledger.services.reminders import KINDS, reminder_text
 from avledger.services.views import to_json
@@ -106,11 +107,12 @@ def test_confidential_activities_are_neither_named_nor_counted_for_the_uncleared
     demo.activities.set_confidential(gap.activity_id)
     assert of_kind(demo.reminders.todo(), "open_gaps")  # the manager is cleared
     demo.staff.update("3004", os_user="someone")  # an officer with nothing to do with it
-    demo.ctx.os_user = "someone"
+    demo.ctx.identity = Identity.console("someone")
     assert not of_kind(demo.reminders.todo(), "open_gaps")
     officer = demo.activities.view(gap.activity_id).officers[0]  # one of its officers is cleared
+    demo.ctx.identity = Identity.console("tester")  # the manager maps their account
     demo.staff.update(officer, os_user="its officer")
-    demo.ctx.os_user = "its officer"
+    demo.ctx.identity = Identity.console("its officer")
     assert [r.count for r in of_kind(demo.reminders.todo(), "open_gaps")] == [1]
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from avledger.home import Home
+from avledger.identity import Identity
 from avledger.models import audit
 from avledger.models.db import SCHEMA_VERSION
 from avledger.models.schema import AUDITED, AuditEvent, Clip, Device, Gap, Loan
@@ -37,7 +38,7 @@ def built(tmp_path_factory):
 @pytest.fixture
 def register(built):
     """The built register opened through the services, with the clock at the register's "now"."""
-    svc = Services(Home(built[0]), clock=lambda: NOW, user="tester")
+    svc = Services(Home(built[0]), Identity.console("tester"), clock=lambda: NOW)
     yield svc
     svc.close()
 

@@ -274,6 +274,11 @@ CASES: dict[tuple[str, str], tuple[dict, tuple[str, ...]]] = {
 }
 # the cases with a second (non-str) case_no and clips scope of access.request
 EXTRA: list[tuple[tuple[str, str], dict, str]] = [
+    (("footage", "open"), {"clip_id": "1"}, "clip_id"),
+    (("keys", "add"), {"number": "2001", "key_text": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA x"}, "number"),
+    (("keys", "add"), {"number": "2001", "key_text": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA x"}, "key_text"),
+    (("keys", "get"), {"key_id": "1"}, "key_id"),
+    (("keys", "remove"), {"key_id": "1"}, "key_id"),
     (("audit", "anchor"), {"to": "/tmp/usb"}, "to"),
     (("audit", "set_anchor_places"), {"places": ["/tmp/usb"]}, "places"),
     (("access", "request"), {"requester": "1001", "reason": "复核", "case_no": "BAD"}, "case_no"),
@@ -298,6 +303,7 @@ EXEMPT: dict[tuple[str, str, str], str] = {
     ("devices", "set_status", "summary"): "written by the services, not typed",
     ("lending", "describe_failures", "failures"): "check ids computed by the service",
     ("audit", "list", "entity"): "a table name chosen by the code (the audit branch's service)",
+    ("keys", "refused_command", "command"): "a command line refused over SSH, logged as typed (shown escaped)",
     ("audit", "verify", "heads"): "(number, hash) pairs, parsed by witness.parse_head: digits and hex only",
     ("audit", "sources", "heads"): "(number, hash) pairs, parsed by witness.parse_head: digits and hex only",
 }

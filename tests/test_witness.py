@@ -15,6 +15,7 @@ import pytest
 from avledger import witness
 from avledger.errors import UserError
 from avledger.i18n import set_language
+from avledger.identity import Identity
 from avledger.models import audit
 from avledger.models.schema import AUDITED, AuditEvent, Clip
 from avledger.services import Services
@@ -51,7 +52,7 @@ def rewrite_witness_file(path: Path, db_path: Path) -> None:
 
 
 def reopen(services: Services) -> Services:
-    return Services(services.home, user="tester")
+    return Services(services.home, Identity.console("tester"))
 
 
 def kinds(result: audit.VerifyResult) -> list[str]:
@@ -187,7 +188,7 @@ def test_recomputing_the_chain_after_an_edit_is_found(office):
         f" UPDATE audit_event SET after = '{after}' WHERE id = {target.id};",
     )
     assert kinds(reopen(office).audit.verify(full=True)) == ["chain_edited"]
-    Services(office.home).close()
+    Services(office.home, Identity.console("tester")).close()
     recompute_chain(office.home.db_path, target.id)
     svc = reopen(office)
     result = svc.audit.verify(full=True)
@@ -254,7 +255,7 @@ def test_emptying_every_table_is_found(office):
     n = office.audit.head().n
     tables = [m._meta.table_name for m in AUDITED.values()] + ["audit_event"]
     hand_edit(office, "PRAGMA foreign_keys = OFF; " + " ".join(f'DELETE FROM "{t}";' for t in tables))
-    svc = Services(office.home, user="tester")
+    svc = Services(office.home, Identity.console("tester"))
     result = svc.audit.verify()
     assert result.events == 0 and kinds(result) == ["log_empty"]
     assert result.problems[0].witness.n == n and result.problems[0].last_entry == 0

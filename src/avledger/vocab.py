@@ -172,6 +172,23 @@ AUDIT_ACTIONS: dict[str, str] = {
     "disc_check": N_("光盘检测"),
     "audit_anchor": N_("锚定审计头"),
     "audit_anchor_places": N_("设置审计锚点位置"),
+    "revoke": N_("撤销"),
+    "denied": N_("无权操作被拒绝"),
+}
+
+# How the person acting was established (avledger whoami).
+ACTING_HOW: dict[str, str] = {
+    "staff": N_("本机账户，对应人员"),
+    "administrator": N_("数据目录所有者账户（未对应人员，按管理员）"),
+    "ssh": N_("SSH 密钥"),
+    "nobody": N_("无：密钥已撤销、未登记，或人员已离职"),
+}
+
+# A registered SSH key's state (avledger ssh list).
+KEY_STATES: dict[str, str] = {
+    "active": N_("有效"),
+    "removed": N_("已撤销"),
+    "left": N_("人员已离职"),
 }
 
 # Why footage is asked for (查阅事由, W16 D28 D29 R15).

@@ -15,6 +15,7 @@ from avledger.i18n import language
 assert language() == "zh", "the TUI tests expect the TUI modules to be imported in Chinese"
 
 from avledger.home import Home  # noqa: E402
+from avledger.identity import Identity  # noqa: E402
 from avledger.services import Services  # noqa: E402
 from avledger.services.demo import populate  # noqa: E402
 from avledger.tui.app import make_app  # noqa: E402
@@ -39,7 +40,7 @@ def home(tmp_path: Path) -> Home:
 
 @pytest.fixture
 def demo(home: Home):
-    services = Services(home, user="tester")
+    services = Services(home, Identity.console("tester"))
     with services.ctx.change():
         populate(services)
     yield services

@@ -12,6 +12,8 @@ import json
 import sys
 from pathlib import Path
 
+from avledger.identity import Identity
+
 
 async def probe(lang: str, data: Path) -> dict:
     from avledger.i18n import set_language
@@ -28,7 +30,7 @@ async def probe(lang: str, data: Path) -> dict:
     from avledger.tui.app import make_app
     from avledger.tui.sections import section
 
-    services = Services(Home(data), user="probe")
+    services = Services(Home(data), Identity.console("probe"))
     with services.ctx.change():
         populate(services)
     app = make_app(services.home, services=services)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, ProgressBar
 
+from avledger.identity import Identity
 from avledger.services.demo import SAMPLE_CARD
 from avledger.tui.forms.activity import ActivityFormScreen, GapFormScreen, NoRecordFormScreen
 from avledger.tui.forms.footage import LateReasonFormScreen
@@ -176,7 +177,7 @@ async def test_late_reason_and_pictures(demo, demo_app):
         assert clip.sha256 in text_of(page.query_one("#fields"))
         previews = len([e for e in demo.audit.list() if e.action == "preview"])
         demo.staff.update("1001", os_user="manager")  # the manager may look without an approval (issue 7)
-        demo.ctx.os_user = "manager"
+        demo.ctx.identity = Identity.console("manager")
         await pilot.press("p")
         await settle(
             pilot,

@@ -110,7 +110,7 @@ def test_cli_lang_option_reaches_the_tui(lang, tmp_path):
         "import sys\n"
         "from avledger.cli import cli\n"
         "import avledger.tui as tui\n"
-        "def fake(home):\n"
+        "def fake(home, identity):\n"
         "    from avledger.tui.app import AvledgerApp\n"
         "    binding = next(b for b in AvledgerApp.BINDINGS if b.action == 'quit')\n"
         "    print('QUIT=' + binding.description)\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from avledger.home import Home
+from avledger.identity import Identity
 from avledger.services import Services
 from avledger.tui.app import make_app
 from avledger.tui.screens.home import HomeScreen
@@ -15,7 +16,7 @@ from .conftest import SIZE, choose, text_of, type_text
 
 
 async def test_setup_creates_the_register(home: Home):
-    app = make_app(home)
+    app = make_app(home, identity=Identity.console("tester"))
     try:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
@@ -37,14 +38,14 @@ async def test_setup_creates_the_register(home: Home):
             assert "测试县市场监督管理局" in text_of(app.screen.query_one("#unit"))
     finally:
         app.close_services()
-    with Services(home, user="tester") as services:
+    with Services(home, Identity.console("tester")) as services:
         assert services.office.unit() == "测试县市场监督管理局"
         assert services.office.profile().preset == "ruzhou"
         assert [e.entity for e in services.audit.list()] == ["office"]
 
 
 async def test_setup_sample_office(home: Home):
-    app = make_app(home)
+    app = make_app(home, identity=Identity.console("tester"))
     try:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
@@ -59,7 +60,7 @@ async def test_setup_sample_office(home: Home):
 
 async def test_setup_shown_for_an_empty_register_file(home: Home):
     """A database without an office (e.g. an earlier start that was quit) still asks for the office."""
-    services = Services(home, user="tester")
+    services = Services(home, Identity.console("tester"))
     try:
         app = make_app(home, services=services)
         async with app.run_test(size=SIZE) as pilot:

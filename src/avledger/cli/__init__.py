@@ -22,6 +22,7 @@ from avledger.errors import UserError
 from avledger.fsutil import restrict_umask
 from avledger.home import Home, resolve_home
 from avledger.i18n import LANGUAGES, set_language
+from avledger.identity import Identity
 from avledger.progress import Cancelled
 
 from . import failures
@@ -50,6 +51,9 @@ COMMANDS = {
     "access": "access:access",
     "evidence": "access:evidence",
     "todo": "todo:todo",
+    "whoami": "keys:whoami",
+    "ssh": "keys:ssh",
+    "ssh-serve": "serve:ssh_serve",
     "print": "printing:print_register",
     "export": "printing:export_register",
 }
@@ -96,7 +100,7 @@ def cli(ctx: click.Context, home_option: str | None, lang: str | None) -> None:
         # The only import inside a function: Textual is loaded for the TUI alone.
         from avledger.tui import run_tui
 
-        sys.exit(run_tui(home))
+        sys.exit(run_tui(home, Identity.of_process()))
 
 
 def choose_language(home: Home, lang: str | None) -> None:

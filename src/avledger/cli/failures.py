@@ -58,7 +58,7 @@ def interrupted(ctx: click.Context) -> None:
 def unexpected(ctx: click.Context, exc: BaseException) -> None:
     home = ctx.find_object(Home)
     # only into a data folder that is one (never logs/ beside the users' folders of a refused /home)
-    path = write_log(exc, [home.path / "logs"] if home is not None and home.initialised else [])
+    path = write_log(exc, [home.path / "logs"] if home is not None and _initialised(home) else [])
     name = type(exc).__name__
     if path is None:  # nowhere to keep it: the traceback goes to the terminal instead
         traceback.print_exception(exc, file=sys.stderr)
@@ -105,3 +105,11 @@ def write_log(exc: BaseException, folders: list[Path]) -> Path | None:
             handler.close()
         return path
     return None
+
+
+def _initialised(home: Home) -> bool:
+    """Whether the data folder holds a register (False when it cannot even be looked into)."""
+    try:
+        return home.initialised
+    except OSError:
+        return False

@@ -197,7 +197,7 @@ def footage_list(activity_id, unassigned, late, as_json) -> None:
 def footage_show(clip_id: str, as_json: bool) -> None:
     """显示一个音像文件的详细信息（指纹、时间来源、采集时限）。"""
     opened = services()
-    c = opened.footage.view(clip_id)
+    c = opened.footage.open(clip_id)
     if as_json:
         emit_json(to_json(c))
         return

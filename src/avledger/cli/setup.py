@@ -6,11 +6,12 @@ import click
 
 from avledger.errors import UserError
 from avledger.i18n import LANGUAGES, _, set_language
+from avledger.identity import admit
 from avledger.profile import PRESETS, load_preset
 from avledger.services.demo import UNIT, populate
 
 from .groups import Command, VocabOption
-from .state import home, services
+from .state import home, identity, services
 
 
 @click.command(cls=Command)
@@ -19,6 +20,7 @@ from .state import home, services
 def init(unit: str, preset: str) -> None:
     """初始化登记库（单位名称与办公室配置）。"""
     folder = home()
+    admit(folder, identity())
     load_preset(preset)  # refuse an unknown preset before creating anything
     if folder.initialised:
         raise UserError(
@@ -34,6 +36,7 @@ def init(unit: str, preset: str) -> None:
 def demo() -> None:
     """在空数据目录中建立示例办公室。"""
     folder = home()
+    admit(folder, identity())
     if folder.initialised:
         raise UserError(
             "office.already_initialised",
@@ -56,6 +59,7 @@ def demo() -> None:
 @click.argument("lang", type=click.Choice(LANGUAGES))
 def language(lang: str) -> None:
     """设置本机界面语言（zh 或 en）。"""
+    admit(home(), identity())  # config.toml is the owner's
     home().set_language(lang)
     set_language(lang)
     click.echo(_("界面语言已设为：{lang}").format(lang=lang))

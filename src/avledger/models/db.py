@@ -324,6 +324,22 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX audit_event_state ON audit_event (entity, entity_id, id)"
         " WHERE entity_id IS NOT NULL AND (after IS NOT NULL OR action = 'delete')",
     ],
+    # 7: colleagues' SSH public keys (avledger ssh add): a login with one acts as its member of staff;
+    # a removed key keeps its row (removed_at), and may be registered again
+    [
+        """CREATE TABLE ssh_key (
+            id INTEGER PRIMARY KEY,
+            staff_id INTEGER NOT NULL REFERENCES staff (id),
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            comment TEXT NOT NULL DEFAULT '',
+            added_at DATETIME NOT NULL,
+            removed_at DATETIME
+        )""",
+        "CREATE UNIQUE INDEX ssh_key_active ON ssh_key (key) WHERE removed_at IS NULL",
+        "CREATE INDEX ssh_key_staff ON ssh_key (staff_id)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -337,6 +337,22 @@ class DiscCheck(BaseModel):
         table_name = "disc_check"
 
 
+class SshKey(BaseModel):
+    """A colleague's SSH public key (``avledger ssh add``): logging in with it acts as that member of staff."""
+
+    id = AutoField()
+    staff = ForeignKeyField(Staff, backref="ssh_keys", column_name="staff_id")
+    kind = TextField()  # ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa, ...
+    key = TextField()  # the key itself (base64), as in a .pub file
+    fingerprint = TextField()  # SHA256:... as ssh-keygen -l shows it
+    comment = TextField(default="")
+    added_at = DateTimeField()
+    removed_at = DateTimeField(null=True)  # removed keys are kept (and open nothing)
+
+    class Meta:
+        table_name = "ssh_key"
+
+
 class AuditEvent(BaseModel):
     id = AutoField()
     at = DateTimeField()
@@ -374,6 +390,7 @@ AUDITED: dict[str, type[BaseModel]] = {
     "disc": Disc,
     "disc_copy": DiscCopy,
     "disc_check": DiscCheck,
+    "ssh_key": SshKey,
 }
 
 ALL_MODELS = [
@@ -397,5 +414,6 @@ ALL_MODELS = [
     Disc,
     DiscCopy,
     DiscCheck,
+    SshKey,
     AuditEvent,
 ]

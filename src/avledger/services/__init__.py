@@ -13,15 +13,18 @@ from collections.abc import Callable
 
 from avledger.fsutil import PRIVATE_FILE, create_new
 from avledger.home import Home, tighten_archive
+from avledger.identity import Identity, admit
 from avledger.models.db import open_database
 from avledger.services.access import AccessService
 from avledger.services.activities import ActivityService, NoRecordService
 from avledger.services.allocation import AllocationService
 from avledger.services.auditlog import AuditService
-from avledger.services.base import Context, os_user
+from avledger.services.base import Context
 from avledger.services.discs import DiscService
 from avledger.services.footage import FootageService, GapService
+from avledger.services.identity import IdentityService
 from avledger.services.ingest import IngestService
+from avledger.services.keys import KeyService
 from avledger.services.lending import LendingService
 from avledger.services.office import OfficeService
 from avledger.services.printing import PrintService
@@ -32,17 +35,23 @@ from avledger.timeutil import utcnow
 
 
 class Services:
-    def __init__(self, home: Home, *, clock: Callable[[], dt.datetime] = utcnow, user: str | None = None):
+    def __init__(self, home: Home, identity: Identity, *, clock: Callable[[], dt.datetime] = utcnow):
+        """The services of ``home``'s register, acting as ``identity`` (the front end establishes it once
+        per run from the operating system: :meth:`Identity.of_process`, or over SSH the key's). An
+        account that does not own the data folder is refused before the register is opened."""
+        admit(home, identity)
         # what an older version left readable by others, tightened (the front end says so once)
         self.tightened: list[str] = home.ensure()
         self.home = home
         create_new(home.db_path, PRIVATE_FILE)  # SQLite gives the -wal and -shm files the register's mode
         self.db = open_database(home.db_path)
-        ctx = self.ctx = Context(self.db, clock=clock, os_user=user or os_user(), home=home)
+        ctx = self.ctx = Context(self.db, identity, clock=clock, home=home)
         self.office = OfficeService(ctx)
         self.audit = AuditService(ctx)
         self.departments = DepartmentService(ctx)
-        self.staff = StaffService(ctx, self.departments)
+        self.keys = KeyService(ctx, home)
+        self.staff = StaffService(ctx, self.departments, self.keys)
+        self.who = IdentityService(ctx)
         self.devices = DeviceService(ctx, self.departments, self.staff)
         self.allocation = AllocationService(ctx, self.departments)
         self.lending = LendingService(ctx, self.devices, self.staff)

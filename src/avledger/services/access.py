@@ -13,7 +13,8 @@ refused, undecided or expired request allows nothing. Each viewing is
 registered (who, when, how long, which clips); an attempt without an approval
 is refused and the refusal itself is written to the audit log.
 
-Who is acting is the OS user mapped to staff (see :mod:`clearance`).
+Who is acting is the member of staff of the console account or of the SSH key (:meth:`Context.acting`);
+who may decide, record paper approvals and extract is in the permission table (:mod:`permissions`).
 """
 
 from __future__ import annotations
@@ -46,9 +47,10 @@ from avledger.models.audit import snapshot
 from avledger.models.schema import AccessClip, AccessRequest, Activity, Clip, Extraction, Staff, Viewing
 from avledger.services.activities import ActivityService
 from avledger.services.base import Context, check_text, check_texts, optional_text, require_choice, require_text
-from avledger.services.clearance import MANAGER_ROLE, Clearance, current_staff, has_role, today
+from avledger.services.clearance import Clearance, current_staff, today
 from avledger.services.footage import ClipView, FootageService
 from avledger.services.ingest import IngestService, safe_name
+from avledger.services.permissions import allowed, requires
 from avledger.services.register import StaffService
 from avledger.services.typeset import Typesetter
 from avledger.timeutil import fmt_local, parse_date
@@ -193,7 +195,7 @@ class AccessService:
         return request
 
     def me(self):
-        """The member of staff at the keyboard (a StaffView), or None when the OS user is mapped to nobody."""
+        """The member of staff acting (a StaffView), or None (the administrator, or nobody)."""
         person = current_staff(self.ctx)
         return self.staff._view(person) if person is not None else None
 
@@ -211,6 +213,7 @@ class AccessService:
         return person
 
     # --- request ----------------------------------------------------------------
+    @requires("access.request", "access.request_others")
     def request(
         self,
         requester: str,
@@ -251,6 +254,9 @@ class AccessService:
             until_day = until if isinstance(until, dt.date) else parse_date(until, label=N_("有效期至"), field="until")
         if until_day < now_day:
             raise UserError("input.past", "有效期不能早于今天：{date}", field="until", date=until_day.isoformat())
+        me = current_staff(self.ctx)
+        if me is None or me.number != (requester or "").strip():
+            self.ctx.require("access.request_others", entity="access_request")
         with self.ctx.change():
             person = self._active_staff(requester, "requester")
             target = None
@@ -321,8 +327,9 @@ class AccessService:
         profile = self.ctx.profile()
         role = profile.get("viewing.approver_role")
         high = profile.get("viewing.confidential_approver_role")
+        may = allowed(approver.role_list, profile)  # the permission table, the named approver's roles
         if req.confidential:
-            if high not in approver.role_list:
+            if "access.decide_confidential" not in may:
                 raise UserError(
                     "access.not_confidential_approver",
                     "申请涉及保密的音像记录，须由{role}审批；{name}（{number}）不是",
@@ -331,7 +338,7 @@ class AccessService:
                     name=approver.name,
                     number=approver.number,
                 )
-        elif role not in approver.role_list and high not in approver.role_list:
+        elif "access.decide" not in may:
             raise UserError(
                 "access.not_approver",
                 "{name}（{number}）不是{role}，不能审批查阅申请",
@@ -340,29 +347,27 @@ class AccessService:
                 number=approver.number,
                 role=label(ROLES, role),
             )
-        me = current_staff(self.ctx)
-        if me is not None and me.id == approver.id:
+        acting = self.ctx.acting()
+        if acting.staff_id == approver.id:
             return approver, ""
-        if not has_role(me, MANAGER_ROLE):
+        if not self.ctx.may("access.record_paper"):
             raise UserError("access.approver_absent", "只有审批人本人可以审批；管理员可代为登记纸质审批", field="by")
-        return approver, f"{me.name}（{me.number}）"
+        return approver, acting.person
 
     def approval_mode(self) -> ApprovalMode:
         """Whether the person at the keyboard decides requests as an approver ("decide": holds the profile's
         approver or confidential approver role), records approvals signed on paper on an approver's behalf
         ("paper": the manager), or neither (None, with the reason). :meth:`approve` and :meth:`refuse` still
         check each request (the requester's own, a confidential one)."""
+        may = self.ctx.allowed()
+        if "access.decide" in may:
+            return ApprovalMode("decide")
+        if "access.record_paper" in may:
+            return ApprovalMode("paper")
         me = current_staff(self.ctx)
         if me is None:
-            return ApprovalMode(
-                None, UserError("access.nobody", "当前系统用户未对应任何人员：在“人员”中填写系统用户名后才能审批和查阅")
-            )
-        profile = self.ctx.profile()
-        role = profile.get("viewing.approver_role")
-        if {role, profile.get("viewing.confidential_approver_role")} & set(me.role_list):
-            return ApprovalMode("decide")
-        if has_role(me, MANAGER_ROLE):
-            return ApprovalMode("paper")
+            return ApprovalMode(None, UserError("access.nobody", "当前身份没有对应的在职人员，不能审批和查阅"))
+        role = self.ctx.profile().get("viewing.approver_role")
         return ApprovalMode(
             None,
             UserError(
@@ -374,6 +379,7 @@ class AccessService:
             ),
         )
 
+    @requires("access.decide", "access.record_paper")
     def approve(self, request_id: int | str, by: str, *, paper_form: str | None = None) -> AccessView:
         """批准. ``paper_form``: the number of the paper form the approver signed (recorded on their behalf)."""
         check_text(request_id if isinstance(request_id, str) else None, N_("申请编号"), field="request_id")
@@ -409,6 +415,7 @@ class AccessService:
             self.ctx.log("approve", req, before=before, summary=f"{req.id} {approver.name}（{approver.number}）{note}")
         return self.view(req.id)
 
+    @requires("access.decide", "access.record_paper")
     def refuse(self, request_id: int | str, by: str, reason: str) -> AccessView:
         """不予批准, with the reason."""
         reason = require_text(reason, N_("不予批准理由"), field="reason")
@@ -441,7 +448,7 @@ class AccessService:
 
         Viewing: only the requester. Copying out: the requester, the named extractor or the manager."""
         me = current_staff(self.ctx)
-        who = f"{me.name}（{me.number}）" if me else self.ctx.os_user
+        who = self.ctx.acting().person or self.ctx.identity.account
         state = self.status(req)
         if state != "approved":
             if state == "requested":
@@ -457,9 +464,9 @@ class AccessService:
                     date=req.until.isoformat(),
                 )
             self._refuse_use(refusal, entity="access_request", entity_id=req.id, summary=f"{req.id} {who}：{state}")
-        allowed = me is not None and (
-            me.id == req.requester_id
-            or (need == "copy" and ((extractor is not None and me.id == extractor.id) or has_role(me, MANAGER_ROLE)))
+        named_extractor = me is not None and extractor is not None and me.id == extractor.id
+        allowed = (me is not None and me.id == req.requester_id) or (
+            need == "copy" and (named_extractor or self.ctx.may("evidence.extract"))
         )
         if not allowed:
             self._refuse_use(
@@ -478,6 +485,7 @@ class AccessService:
             raise UserError("access.view_only", "查阅申请 {id} 只批准查阅，不能复制调取", field="request_id", id=req.id)
         return me
 
+    @requires("access.request")
     def view_clips(self, request_id: int | str, *, clip: int | str | None = None, how: str = "details") -> Opened:
         """查阅: register a viewing of the request's clips (or one of them) by the person at the keyboard."""
         check_text(clip if isinstance(clip, str) else None, N_("音像文件编号"), field="clip")
@@ -521,6 +529,7 @@ class AccessService:
             self._viewing_view(viewing), self.view(req.id), views, tuple(root / v.archive_path for v in views)
         )
 
+    @requires("access.request")
     def finish(self, viewing_id: int) -> ViewingView:
         """The viewing ended: its duration is registered."""
         with self.ctx.change():
@@ -534,6 +543,7 @@ class AccessService:
                 )
         return self._viewing_view(viewing)
 
+    @requires("access.request", "footage.preview")
     def open_clip(self, clip_id: int | str) -> tuple[AccessView | None, int | None]:
         """May the person at the keyboard see this clip's pictures? (approval, viewing id) or a logged refusal.
 
@@ -548,9 +558,9 @@ class AccessService:
             opened = self.view_clips(req.id, clip=clip.id, how="screen")
             return opened.request, opened.viewing.id
         confidential = bool(clip.activity_id and clip.activity.confidential)
-        if has_role(me, MANAGER_ROLE) and not confidential:
+        if self.ctx.may("footage.preview") and not confidential:
             return None, None
-        who = f"{me.name}（{me.number}）" if me else self.ctx.os_user
+        who = self.ctx.acting().person or self.ctx.identity.account
         self._refuse_use(
             UserError(
                 "access.no_approval", "没有批准查阅音像文件 {clip} 的申请，不能打开", field="clip_id", clip=clip.id
@@ -561,6 +571,7 @@ class AccessService:
         )
         raise AssertionError  # pragma: no cover
 
+    @requires("access.request", "footage.preview")
     def look(self, clip_id: int | str, *, count: int = 3, width: int = 24) -> Look:
         """A few pictures from an archived clip, read only, under an approval (F15): the look is a registered
         viewing (end it with :meth:`finish`). The manager may look at non-confidential footage without one;
@@ -589,6 +600,7 @@ class AccessService:
         return self.view(req.id) if req is not None else None
 
     # --- extract ----------------------------------------------------------------------
+    @requires("access.request", "evidence.extract")
     def extract(
         self,
         request_id: int | str,

@@ -31,6 +31,7 @@ from avledger.services.base import (
     require_choices,
     require_text,
 )
+from avledger.services.permissions import requires
 from avledger.services.register import StaffService
 from avledger.timeutil import fmt_local, local_today, parse_date, parse_local_datetime
 from avledger.vocab import ACTIVITY_KINDS, CIRCUMSTANCES, LONG_TERM_REASONS, NORECORD_REASONS
@@ -134,6 +135,7 @@ class ActivityService:
         return parse_local_datetime(value, self._tz(), label=label, field=field)
 
     # --- actions ---------------------------------------------------------
+    @requires("activities.edit")
     def add(
         self,
         kind: str,
@@ -210,6 +212,7 @@ class ActivityService:
                 self.ctx.log("create", link, summary=f"{activity.id} {person.name}（{person.number}）")
         return self.view(activity.id)
 
+    @requires("activities.edit")
     def close(self, activity_id: int | str, *, at: str | dt.date | None = None) -> ActivityView:
         """结案: the case is closed on a date (retention counts from it)."""
         check_text(activity_id if isinstance(activity_id, str) else None, N_("执法活动编号"), field="activity_id")
@@ -252,19 +255,16 @@ class ActivityService:
             self.ctx.log("close", activity, before=before, summary=f"{activity.id} {activity.title}")
         return self.view(activity.id)
 
+    @requires("confidential.mark", "confidential.lift")
     def set_confidential(self, activity_id: int | str, on: bool = True) -> ActivityView:
-        """Mark an activity's records confidential (保密, F17), or lift the mark. Anyone may mark (stricter
-        handling is always safe); only the profile's confidential approver, at the keyboard, may lift it."""
-        from avledger.services.clearance import current_staff, has_role
-        from avledger.vocab import ROLES, label
-
+        """Mark an activity's records confidential (保密, F17), or lift the mark. Every role may mark (stricter
+        handling is always safe); only the profile's confidential approver may lift it."""
+        if not on:
+            self.ctx.require("confidential.lift", entity="activity")
         with self.ctx.change():
             activity = self.get(activity_id)
             if activity.confidential == bool(on):
                 return self.view(activity.id)
-            role = self.ctx.profile().get("viewing.confidential_approver_role")
-            if not on and not has_role(current_staff(self.ctx), role):
-                raise UserError("activity.unmark_denied", "只有{role}可以取消保密标记", role=label(ROLES, role))
             before = snapshot(activity)
             activity.confidential = bool(on)
             activity.save()
@@ -293,22 +293,10 @@ class ActivityService:
     def open(self, activity_id: int | str) -> ActivityView:
         """An activity opened by a person (its page, ``activity show``): a confidential one only for those
         cleared, and every opening of it, or attempt, is logged (F17)."""
-        from avledger.services.clearance import Clearance
+        from avledger.services.clearance import require_cleared
 
         activity = self.get(activity_id)
-        if activity.confidential:
-            allowed = Clearance(self.ctx).sees_activity(activity.id, True)
-            with self.ctx.change():
-                self.ctx.log(
-                    "view" if allowed else "view_refused",
-                    entity="activity",
-                    entity_id=activity.id,
-                    summary=f"{activity.id} {activity.case_no or activity.title}",
-                )
-            if not allowed:
-                raise UserError(
-                    "activity.confidential", "执法活动 {id} 涉密，您无权查看", field="activity_id", id=activity.id
-                )
+        require_cleared(self.ctx, [activity], log_allowed=True)
         return self.view(activity.id)
 
     def _views(self, activities: list[Activity]) -> list[ActivityView]:
@@ -378,6 +366,7 @@ class NoRecordService:
         self.activities = activities
         self.staff = staff
 
+    @requires("activities.edit")
     def add(
         self,
         activity_id: int | str,

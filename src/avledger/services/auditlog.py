@@ -23,7 +23,11 @@ from avledger.i18n import N_
 from avledger.models import audit
 from avledger.models.schema import AuditEvent
 from avledger.services.base import Context, check_text
+from avledger.services.permissions import requires
 from avledger.services.views import AuditView
+
+# The entries of these records are never confidential: a device's page shows its history to everyone.
+OPEN_ENTITIES = frozenset({"device", "department", "loan", "fault", "liability"})
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,8 @@ class AuditService:
         limit: int | None = None,
         newest_first: bool = False,
     ) -> list[AuditView]:
+        if entity not in OPEN_ENTITIES:  # the log holds every record, confidential ones too
+            self.ctx.require("audit.read", entity=entity or "")
         query = AuditEvent.select()
         if entity:
             query = query.where(AuditEvent.entity == entity)
@@ -85,6 +91,7 @@ class AuditService:
             return []
         return [Path(p) for p in self.ctx.home.audit_anchors()]
 
+    @requires("audit.anchor")
     def set_anchor_places(self, places: Sequence[str | Path]) -> list[Path]:
         """Set the anchor folders (absolute paths; they need not be reachable now: a USB stick comes and goes).
         The setting lives in config.toml, outside the register, and its change is logged."""
@@ -121,6 +128,7 @@ class AuditService:
             )
         return resolved
 
+    @requires("audit.anchor")
     def anchor(self, to: str | Path | None = None, *, remember: bool = False) -> AnchorResult:
         """Append the head to ``to`` (a folder, or a witness file), else to every anchor folder set, written with
         one append and flushed to disk; then log that it was anchored. Refused when nothing could be written,
@@ -206,7 +214,13 @@ class AuditService:
         """Check the chain (from the newest witness whose entry still matches; ``full``: from the first entry),
         every witness reachable (the data folder's file, the anchor folders, ``heads`` typed from paper as
         ``(N, HASH)``, the hash whole or its first 12 or more digits), and every audited row."""
+        self.ctx.require("audit.read")
         return audit.verify(full=full, sources=self.sources(heads), db=self.ctx.db)
+
+    def last_change_at(self):
+        """When the register last changed (the home screen's glance; no entry is shown)."""
+        last = AuditEvent.select(AuditEvent.at).order_by(AuditEvent.id.desc()).first()
+        return last.at if last else None
 
 
 def describe_problem(problem: audit.Problem) -> str:

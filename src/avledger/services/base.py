@@ -1,9 +1,8 @@
-"""What every service shares: the database, the clock, the actor, the profile."""
+"""What every service shares: the database, the clock, who is acting, the profile."""
 
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 import logging
 import threading
@@ -16,38 +15,134 @@ from peewee import DatabaseError, Model, SqliteDatabase
 from avledger import witness
 from avledger.errors import UserError
 from avledger.home import Home
+from avledger.identity import Identity
 from avledger.models import audit
-from avledger.models.schema import Office, Staff
+from avledger.models.schema import Office, SshKey, Staff
 from avledger.plaintext import describe, unsafe_chars
 from avledger.profile import Profile
+from avledger.services import permissions
 from avledger.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
 
-def os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (containers)
-        return "unknown"
+@dataclass(frozen=True)
+class Acting:
+    """Who is acting now, as the register says: resolved from the run's :class:`Identity` again whenever the
+    register may have changed, so that a change of mapping, roles or keys takes effect at once (and
+    ssh-serve checks the register itself, whatever authorized_keys holds)."""
+
+    identity: Identity
+    how: str  # "staff": the console account mapped to staff; "administrator": the owner, unmapped;
+    # "ssh": a registered key of active staff; "nobody": a key removed, unknown or of someone who left
+    roles: frozenset[str]
+    staff_id: int | None = None
+    staff_name: str = ""
+    staff_number: str = ""
+
+    @property
+    def person(self) -> str:
+        """The person, as forms and lists name them: "王建国（1001）", or the account's name."""
+        if self.staff_number:
+            return f"{self.staff_name}（{self.staff_number}）"
+        return self.identity.account if self.how == "administrator" else ""
+
+    @property
+    def actor(self) -> str:
+        """The audit log's actor: the person, the account that acted and, over SSH, the key."""
+        where = self.identity.account + (f" ssh#{self.identity.key_id}" if self.identity.via_ssh else "")
+        if self.how == "administrator":
+            return where
+        return f"{self.person}[{where}]"
 
 
 @dataclass
 class Context:
     db: SqliteDatabase
+    identity: Identity
     clock: Callable[[], dt.datetime] = utcnow
-    os_user: str = field(default_factory=os_user)
     _profile: Profile | None = None
     home: Home | None = None  # the data folder, whose audit-witness.log gets the head after each change
     witness_error: str | None = None  # why the last head could not be witnessed (its change was committed)
     _local: threading.local = field(default_factory=threading.local, repr=False)
+    _acting: dict = field(default_factory=dict)  # thread -> (identity, connection, data_version, Acting)
 
     # --- who ------------------------------------------------------------
+    def acting(self) -> Acting:
+        """Who is acting, by the register now: the staff member mapped to the console account (else the
+        account itself, as the administrator), or the staff member of the SSH key.
+
+        Kept until the register changes: a unit of work of this context ends (:meth:`change`), or another
+        connection commits (SQLite's ``data_version``), so that every check and entry reads it once."""
+        identity = self.identity
+        connection = self.db.connection()  # each thread has its own (peewee)
+        version = connection.execute("PRAGMA data_version").fetchone()[0]
+        kept = self._acting.get(threading.get_ident())
+        if kept is not None and kept[0] == identity and kept[1] is connection and kept[2] == version:
+            return kept[3]
+        acting = self._resolve(identity)
+        self._acting[threading.get_ident()] = (identity, connection, version, acting)
+        return acting
+
+    def _resolve(self, identity: Identity) -> Acting:
+        if identity.via_ssh:
+            key = SshKey.get_or_none(SshKey.id == identity.key_id)
+            staff = key.staff if key is not None and key.removed_at is None else None
+            if staff is None or not staff.active:
+                return Acting(identity, "nobody", frozenset())
+            how = "ssh"
+        else:
+            staff = Staff.get_or_none((Staff.os_user == identity.account) & (Staff.active == True))  # noqa: E712
+            if staff is None:
+                return Acting(identity, "administrator", frozenset({permissions.ADMINISTRATOR}))
+            how = "staff"
+        return Acting(identity, how, frozenset(staff.role_list), staff.id, staff.name, staff.number)
+
+    def staff(self) -> Staff | None:
+        """The member of staff acting (None for the administrator and for nobody)."""
+        acting = self.acting()
+        return Staff.get_by_id(acting.staff_id) if acting.staff_id is not None else None
+
     def actor(self) -> audit.Actor:
-        staff = Staff.get_or_none((Staff.os_user == self.os_user) & (Staff.active == True))  # noqa: E712
-        if staff is None:
-            return audit.Actor(self.os_user)
-        return audit.Actor(f"{staff.name}（{staff.number}）", staff.id)
+        acting = self.acting()
+        return audit.Actor(acting.actor, acting.staff_id)
+
+    def person(self) -> str:
+        """Who is acting, as a form or a disc label names them."""
+        return self.acting().person
+
+    def allowed(self, acting: Acting | None = None) -> frozenset[str]:
+        """The actions of the permission table the person acting may take."""
+        acting = acting or self.acting()
+        try:
+            profile = self.profile()
+        except UserError:  # no register yet (init): no profile, no profile roles
+            profile = None
+        return permissions.allowed(acting.roles, profile)
+
+    def may(self, action: str) -> bool:
+        return action in self.allowed()
+
+    def require(self, *actions: str, entity: str = "", entity_id: int | None = None) -> Acting:
+        """The person acting, if they may take one of ``actions``; otherwise the attempt is logged (in its
+        own transaction: check before the change begins) and refused."""
+        acting = self.acting()
+        if self.allowed(acting) & set(actions):
+            return acting
+        self.deny(actions[0], acting, entity=entity, entity_id=entity_id)
+        raise AssertionError  # pragma: no cover
+
+    def deny(self, action: str, acting: Acting | None = None, *, entity: str = "", entity_id: int | None = None):
+        """Log a refused attempt at ``action``, then raise ``permission.denied``."""
+        acting = acting or self.acting()
+        with self.change():
+            self.log("denied", entity=entity, entity_id=entity_id, summary=f"{action} {acting.actor}")
+        raise UserError(
+            "permission.denied",
+            "{who}无权{action}",
+            who=acting.person or acting.actor,
+            action=permissions.ACTIONS[action],
+        )
 
     # --- rules ----------------------------------------------------------
     def office(self) -> Office:
@@ -73,13 +168,16 @@ class Context:
 
         Once a unit that logged something has committed, the log's new head is appended to the data folder's
         witness file (:meth:`witness`)."""
-        if self.db.in_transaction():
-            with self.db.atomic():
+        try:
+            if self.db.in_transaction():
+                with self.db.atomic():
+                    yield
+                return
+            self._local.logged = False
+            with self.db.atomic("IMMEDIATE"):
                 yield
-            return
-        self._local.logged = False
-        with self.db.atomic("IMMEDIATE"):
-            yield
+        finally:
+            self._acting.clear()  # staff, mappings or keys may have changed (for every thread's connection)
         if self._local.logged:
             self.witness()
 

@@ -1,18 +1,17 @@
-"""Who the person at the keyboard is, and what footage they may see (F15, F17).
+"""What footage the person acting may see (F15, F17).
 
-The person is the OS user mapped to a member of staff (``Staff.os_user``); an
-OS user mapped to nobody is nobody in particular and has no clearance.
+The person is who :meth:`Context.acting` says (the staff member of the console account or of the SSH
+key; the owner account unmapped acts as the administrator). Who sees every confidential record is in the
+permission table (:mod:`avledger.services.permissions`, ``confidential.read``: the manager, the
+administrator, the supervisor and the profile's confidential approver role). Everyone else sees
+confidential records (保密, F17) in lists only for:
 
-Confidential records (保密, F17) are shown in lists only to:
+- the activities they are an officer of;
+- a request of theirs with a current approval that covers the activity's footage.
 
-- the manager role (管理员, the archive's custodian) and the profile's
-  confidential approver role (who must be able to see what they approve);
-- the officers of the activity itself;
-- a requester holding a current approval that covers the activity's footage.
-
-Opening footage always needs an approval covering the clip; the manager may
-look at pictures of non-confidential footage without one (to attribute and
-check the archive), and that look is audited.
+Opening footage always needs an approval covering the clip; ``footage.preview`` (the manager, the
+administrator) looks at pictures of non-confidential footage without one (to attribute and check the
+archive), and that look is audited.
 
 This module reads only the models; the services build on it.
 """
@@ -25,16 +24,10 @@ from avledger.models.schema import AccessClip, AccessRequest, Activity, Activity
 from avledger.services.base import Context
 from avledger.timeutil import local_today
 
-MANAGER_ROLE = "manager"
-
 
 def current_staff(ctx: Context) -> Staff | None:
-    """The active member of staff the OS user is mapped to, or None."""
-    return Staff.get_or_none((Staff.os_user == ctx.os_user) & (Staff.active == True))  # noqa: E712
-
-
-def has_role(staff: Staff | None, role: str) -> bool:
-    return staff is not None and staff.active and role in staff.role_list
+    """The member of staff acting (None: the administrator, or nobody)."""
+    return ctx.staff()
 
 
 def today(ctx: Context) -> dt.date:
@@ -51,7 +44,7 @@ def live_approvals(ctx: Context, staff: Staff | None):
 
 
 def approval_for_clip(ctx: Context, clip_id: int, staff: Staff | None = None) -> AccessRequest | None:
-    """The current approval of the person at the keyboard (or ``staff``) that covers a clip, latest first."""
+    """The current approval of the person acting (or ``staff``) that covers a clip, latest first."""
     staff = staff if staff is not None else current_staff(ctx)
     if staff is None:
         return None
@@ -65,13 +58,12 @@ def approval_for_clip(ctx: Context, clip_id: int, staff: Staff | None = None) ->
 
 
 class Clearance:
-    """What the person at the keyboard may see in lists."""
+    """What the person acting may see in lists."""
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self.staff = current_staff(ctx)
-        profile_role = ctx.profile().get("viewing.confidential_approver_role")
-        self.sees_all = has_role(self.staff, MANAGER_ROLE) or has_role(self.staff, profile_role)
+        self.sees_all = ctx.may("confidential.read")
         self._activities: set[int] | None = None
 
     def cleared_activities(self) -> set[int]:
@@ -120,3 +112,30 @@ class Clearance:
 
     def confidential_ids(self) -> set[int]:
         return {a for (a,) in Activity.select(Activity.id).where(Activity.confidential == True).tuples()}  # noqa: E712
+
+
+def require_cleared(ctx: Context, activities, *, log_allowed: bool = False) -> None:
+    """Refuse (and log the attempt) when the person acting may not see one of these confidential activities
+    (a disc build, a printed form, an activity's page: F17 everywhere). ``log_allowed``: log the opening
+    of each confidential one too."""
+    from avledger.errors import UserError
+
+    secret = [a for a in activities if a.confidential]
+    if not secret:
+        return
+    clearance = Clearance(ctx)
+    for activity in secret:
+        allowed = clearance.sees_activity(activity.id, True)
+        if allowed and not log_allowed:
+            continue
+        with ctx.change():
+            ctx.log(
+                "view" if allowed else "view_refused",
+                entity="activity",
+                entity_id=activity.id,
+                summary=f"{activity.id} {activity.case_no or activity.title}",
+            )
+        if not allowed:
+            raise UserError(
+                "activity.confidential", "执法活动 {id} 涉密，您无权查看", field="activity_id", id=activity.id
+            )

@@ -107,7 +107,7 @@ def populate(services: Services) -> None:
     for name, number, dept, cert, roles in STAFF:
         services.staff.add(name, number, dept, cert_no=cert, roles=roles)
     # Whoever builds the sample office is its manager, 王建国: approvals and viewings need a person.
-    services.staff.update("1001", os_user=services.ctx.os_user)
+    services.staff.update("1001", os_user=services.ctx.identity.account)
     for asset, kind, dept, keeper, model, serial, purchased, price, abilities in DEVICES:
         services.devices.add(
             asset, kind, dept, keeper, model=model, serial=serial, purchased=purchased, price=price, abilities=abilities

@@ -35,7 +35,9 @@ from avledger.progress import CancelToken, Progress, ProgressSink, emit
 from avledger.progress import check as check_cancel
 from avledger.services.activities import ActivityService
 from avledger.services.base import Context, check_text, optional_text, require_text
+from avledger.services.clearance import require_cleared
 from avledger.services.ingest import IngestService
+from avledger.services.permissions import requires
 from avledger.services.typeset import Typesetter
 from avledger.timeutil import fmt_local, to_local
 from avledger.vocab import LONG_TERM_REASONS
@@ -216,11 +218,13 @@ class DiscService:
             raise UserError("input.one_of", "请指定执法活动编号或案号（二选一）")
         if activity not in (None, ""):
             found = self.activities.get(activity, field="activity")
+            require_cleared(self.ctx, [found])  # a confidential activity's footage only for those cleared (F17)
             return found, "", [found]
         case_no = (case_no or "").strip()
         acts = list(Activity.select().where(Activity.case_no == case_no).order_by(Activity.start_at))
         if not acts:
             raise UserError("case.unknown", "没有这个案号的执法活动：{no}", field="case_no", no=case_no)
+        require_cleared(self.ctx, acts)
         return None, case_no, acts
 
     def _files(self, acts: list[Activity]) -> list[SourceFile]:
@@ -228,6 +232,7 @@ class DiscService:
         clips = Clip.select().where(Clip.activity.in_([a.id for a in acts])).order_by(Clip.start_at, Clip.id)
         return [SourceFile(c.id, c.original_name, c.size, c.sha256, root / c.archive_path) for c in clips]
 
+    @requires("discs.edit")
     def plan(
         self,
         *,
@@ -242,6 +247,7 @@ class DiscService:
         return plan_discs(self._files(acts), media, capacity_bytes=capacity_bytes)
 
     # --- build --------------------------------------------------------------------------------
+    @requires("discs.edit")
     def build(
         self,
         out: str | Path,
@@ -361,7 +367,7 @@ class DiscService:
             media=plan.media,
             discs=len(plan.discs),
             created_at=now,
-            created_by=self.ctx.actor().name,
+            created_by=self.ctx.person(),
         )
         self.ctx.log(
             "disc_plan",
@@ -386,7 +392,7 @@ class DiscService:
     ) -> dict[str, bytes]:
         tz = self.ctx.profile().tz
         unit = self.ctx.office().unit
-        maker = self.ctx.actor().name
+        maker = self.ctx.person()
         made = fmt_local(self.ctx.clock(), tz)
         first = acts[0]
         case_no = disc_set.case_no or first.case_no
@@ -495,6 +501,7 @@ class DiscService:
             raise UserError("disc.foreign", "{path} 不是本登记库制作的光盘镜像", field="image", path=str(image))
         return disc
 
+    @requires("discs.edit")
     def burn(
         self,
         image: str | Path,
@@ -519,6 +526,13 @@ class DiscService:
         burner.drive_path(drive)
         path = Path(image).expanduser().resolve()
         disc = self._disc_of_image(path)
+        disc_set = disc.disc_set
+        require_cleared(
+            self.ctx,
+            [disc_set.activity]
+            if disc_set.activity_id
+            else Activity.select().where(Activity.case_no == disc_set.case_no),
+        )
         existing = DiscCopy.get_or_none((DiscCopy.disc == disc) & (DiscCopy.copy == copy))
         if existing is not None and existing.verified:
             raise UserError(
@@ -552,7 +566,7 @@ class DiscService:
             problems = tuple(self._find_problems(drive)) or (DiscProblem("image", disc.volume_id),)
         now = self.ctx.clock()
         with self.ctx.change():
-            who = self.ctx.actor().name
+            who = self.ctx.person()
             if existing is None:
                 row = DiscCopy.create(
                     disc=disc,
@@ -585,6 +599,7 @@ class DiscService:
         done = {c.copy for c in disc.copies if c.verified}
         return next((n for n in range(1, self.ctx.profile().get("disc.copies") + 1) if n not in done), None)
 
+    @requires("discs.edit")
     def keep(self, volume_id: str, copy: int, kept_at: str) -> CopyView:
         """A copy moved: where it is kept now."""
         place = require_text(kept_at, N_("存放位置"), field="kept_at")
@@ -615,12 +630,13 @@ class DiscService:
             kind=kind,
             result="failed" if problems else "ok",
             problems=json.dumps([asdict(p) for p in problems], ensure_ascii=False),
-            by=self.ctx.actor().name,
+            by=self.ctx.person(),
         )
         self.ctx.log("disc_check", check, summary=f"{disc.volume_id} {check.result}")
         return check
 
     # --- verify ----------------------------------------------------------------------------------
+    @requires("discs.edit")
     def verify(
         self,
         drive: str,

@@ -23,6 +23,7 @@ from avledger.progress import check as check_cancel
 from avledger.services.activities import ActivityService
 from avledger.services.base import Context, check_text, optional_text, require_choice, require_text
 from avledger.services.ingest import LOCK_NAME, IngestService, refresh_gaps
+from avledger.services.permissions import requires
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,16 @@ class FootageService:
     def view(self, clip_id: int | str) -> ClipView:
         return self._view(self._query().where(Clip.id == self.get(clip_id).id).get())
 
+    def open(self, clip_id: int | str) -> ClipView:
+        """A clip's details opened by a person (``footage show``): a clip of a confidential activity only for
+        those cleared, and every opening of one, or attempt, is logged (F17)."""
+        from avledger.services.clearance import require_cleared
+
+        clip = self.get(clip_id)
+        if clip.activity_id:
+            require_cleared(self.ctx, [clip.activity], log_allowed=True)
+        return self.view(clip.id)
+
     @staticmethod
     def _view(c: Clip) -> ClipView:
         activity = c.activity if c.activity_id else None
@@ -185,6 +196,7 @@ class FootageService:
             tuple(f for f in c.flags.split(",") if f),
         )
 
+    @requires("footage.edit")
     def assign(self, clip_id: int | str, activity_id: int | str) -> ClipView:
         """Attribute a clip to an activity. The archived file stays where it is (its path is registered)."""
         check_text(clip_id if isinstance(clip_id, str) else None, N_("音像文件编号"), field="clip_id")
@@ -291,6 +303,7 @@ class FootageService:
             )
         return sorted(rows, key=lambda r: (r.deadline_at, r.kind, r.id))
 
+    @requires("footage.edit")
     def explain_late(self, clip_id: int | str, reason: str) -> ClipView:
         """逾期说明: why footage reached the archive after the deadline."""
         reason = require_text(reason, N_("逾期原因"), field="reason")
@@ -306,6 +319,7 @@ class FootageService:
         return self.view(clip.id)
 
     # --- verify ------------------------------------------------------------------
+    @requires("footage.verify")
     def verify(
         self,
         *,
@@ -448,6 +462,7 @@ class GapService:
             g.reported,
         )
 
+    @requires("footage.edit")
     def explain(self, gap_id: int | str, reason: str, *, note: str = "", reported: bool = False) -> GapView:
         """中断说明: the reason of an interruption and whether a written report was made."""
         check_text(gap_id if isinstance(gap_id, str) else None, N_("中断编号"), field="gap_id")

@@ -57,6 +57,7 @@ from avledger.progress import check as check_cancel
 from avledger.services.activities import OPEN_END, ActivityService
 from avledger.services.base import Context, check_text
 from avledger.services.media import MediaInfo, file_time, media_kind, name_time, probe, require_av
+from avledger.services.permissions import requires
 from avledger.services.register import DeviceService
 from avledger.timeutil import from_local, to_local
 
@@ -236,6 +237,7 @@ class IngestService:
         return clean_leftovers(self.archive_root(), recursive=True)
 
     # --- scan ------------------------------------------------------------------
+    @requires("footage.ingest")
     def scan(self, source: str | Path, *, device: str | None = None, activity: int | str | None = None) -> Plan:
         check_text(source if isinstance(source, str) else None, N_("采集来源"), field="source")
         require_av()
@@ -387,6 +389,7 @@ class IngestService:
                 return mine[0].id, None
         return None, "several_activities"
 
+    @requires("footage.ingest")
     def resolve(
         self, plan: Plan, index: int, *, device: str | None = None, activity: int | str | None = None
     ) -> PlannedFile:
@@ -412,6 +415,7 @@ class IngestService:
         return replanned
 
     # --- apply -------------------------------------------------------------------
+    @requires("footage.ingest")
     def apply(
         self,
         plan: Plan,

@@ -21,6 +21,7 @@ from avledger.i18n import N_
 from avledger.models.audit import snapshot
 from avledger.models.schema import Device, Fault, Liability, Loan, Staff
 from avledger.services.base import Context, check_text, optional_text, require_choice, require_text
+from avledger.services.permissions import requires
 from avledger.services.register import DeviceService, StaffService, fen_to_yuan, yuan_to_fen
 from avledger.timeutil import fmt_local, parse_local_datetime
 
@@ -306,6 +307,7 @@ class LendingService:
         return last.end_at if last else None
 
     # --- actions --------------------------------------------------------
+    @requires("loans.edit")
     def issue(
         self,
         asset_no: str,
@@ -397,6 +399,7 @@ class LendingService:
         loan.save()
         self.ctx.log(kind, loan, before=before, summary=f"{loan.device.asset_no} {kind}")
 
+    @requires("loans.edit")
     def give_back(
         self, asset_no: str, *, content: str = "", condition: str = "ok", at: str | dt.datetime | None = None
     ) -> LoanView:
@@ -425,6 +428,7 @@ class LendingService:
                 self.devices.set_status(device, "in_store", f"{device.asset_no} 归还")
         return self.view(loan.id)
 
+    @requires("loans.edit")
     def handover(self, asset_no: str, to: str, *, at: str | dt.datetime | None = None) -> LoanView:
         """交接: from the current holder straight to another officer, as one step."""
         check_text(asset_no, "资产编号", field="asset_no")
@@ -454,6 +458,7 @@ class LendingService:
         return self.view(new.id)
 
     # --- faults, repairs, losses -------------------------------------------
+    @requires("devices.repair")
     def report_fault(self, asset_no: str, description: str, *, at: str | dt.datetime | None = None) -> FaultView:
         """故障登记: the device goes to "in repair"."""
         check_text(asset_no, "资产编号", field="asset_no")
@@ -483,6 +488,7 @@ class LendingService:
             self.devices.set_status(device, "in_repair", f"{device.asset_no} 故障")
         return self._fault_view(fault)
 
+    @requires("devices.repair")
     def repair(self, asset_no: str, step: str, *, at: str | dt.datetime | None = None, outcome: str = "") -> FaultView:
         """送修 (sent) or 修复返回 (back)."""
         check_text(asset_no, "资产编号", field="asset_no")
@@ -534,6 +540,7 @@ class LendingService:
                 self.devices.set_status(device, "in_store", f"{device.asset_no} 修复入库")
         return self._fault_view(fault)
 
+    @requires("devices.repair")
     def record_liability(
         self,
         asset_no: str,

@@ -9,6 +9,7 @@ from avledger.models.audit import snapshot
 from avledger.models.schema import Office
 from avledger.profile import EDITABLE_FIELDS, Profile, load_preset
 from avledger.services.base import Context, check_text, require_text
+from avledger.services.permissions import requires
 
 
 class OfficeService:
@@ -19,6 +20,7 @@ class OfficeService:
     def initialised(self) -> bool:
         return Office.get_or_none(Office.id == 1) is not None
 
+    @requires("profile.edit")
     def init(self, unit: str, preset: str) -> Office:
         unit = require_text(unit, "单位名称", field="unit")
         check_text(preset, "预设", field="preset")
@@ -47,6 +49,7 @@ class OfficeService:
     def profile(self) -> Profile:
         return self.ctx.profile()
 
+    @requires("profile.edit")
     def set_unit(self, unit: str) -> None:
         unit = require_text(unit, "单位名称", field="unit")
         with self.ctx.change():
@@ -58,6 +61,7 @@ class OfficeService:
             office.save()
             self.ctx.log("update", office, before=before, summary=unit)
 
+    @requires("profile.edit")
     def set_value(self, path: str, value: str) -> Profile:
         """Change one editable rule of the profile (validated, audited; never looser than the regulation)."""
         check_text(path, "配置项", field="path")

@@ -24,6 +24,7 @@ from avledger.i18n import N_, _
 from avledger.plaintext import visible
 from avledger.services import printforms, printforms_activities, printforms_discs  # noqa: F401 - they fill REGISTERS
 from avledger.services.base import Context, check_text
+from avledger.services.clearance import require_cleared
 from avledger.services.sheets import FILTER_OPTIONS, REGISTERS, Register, RegisterSources, Scope, Sheet
 from avledger.services.typeset import Typesetter, write_atomic
 from avledger.timeutil import parse_date
@@ -125,7 +126,10 @@ class PrintService:
     def sheet(self, name: str, filters: Filters = Filters()) -> tuple[Register, Scope, Sheet]:
         self.ctx.office()
         reg = self.get(name)
+        self.ctx.require("audit.read" if name == "audit" else "register.read")
         scope = self.scope(reg, filters)
+        if scope.activity is not None:  # a confidential activity's forms only for those cleared (F17)
+            require_cleared(self.ctx, [scope.activity])
         return reg, scope, reg.data(scope)
 
     # --- PDF ---------------------------------------------------------------------

@@ -19,6 +19,8 @@ from avledger.services.base import (
     require_choices,
     require_text,
 )
+from avledger.services.keys import KeyService
+from avledger.services.permissions import requires
 from avledger.services.views import DepartmentView, DeviceView, StaffView
 from avledger.timeutil import local_today, parse_date
 from avledger.vocab import ABILITIES, ALLOCATION_CLASSES, DEVICE_KINDS, DEVICE_STATUSES, MEDIA_TIME, ROLES
@@ -71,6 +73,7 @@ class DepartmentService:
             raise UserError("dept.unknown", "没有这个科室：{name}", field=field, name=name)
         return dept
 
+    @requires("departments.edit")
     def add(self, name: str, alloc_class: str) -> DepartmentView:
         name = require_text(name, "科室名称", field="name")
         require_choice(alloc_class, ALLOCATION_CLASSES, "配备类别", field="alloc_class")
@@ -82,6 +85,7 @@ class DepartmentService:
             self.ctx.log("create", dept, summary=name)
         return self.view(dept.id)
 
+    @requires("departments.edit")
     def set_class(self, name: str, alloc_class: str) -> DepartmentView:
         require_choice(alloc_class, ALLOCATION_CLASSES, "配备类别", field="alloc_class")
         with self.ctx.change():
@@ -110,9 +114,10 @@ class DepartmentService:
 
 
 class StaffService:
-    def __init__(self, ctx: Context, departments: DepartmentService):
+    def __init__(self, ctx: Context, departments: DepartmentService, keys: KeyService):
         self.ctx = ctx
         self.departments = departments
+        self.keys = keys  # a change of staff rewrites their SSH keys' lines
 
     def get(self, number: str, *, field: str = "number") -> Staff:
         """The member of staff with that number; ``field``: the caller's parameter that named them."""
@@ -122,6 +127,7 @@ class StaffService:
             raise UserError("staff.unknown", "没有这个工号的人员：{number}", field=field, number=number)
         return staff
 
+    @requires("staff.edit")
     def add(
         self,
         name: str,
@@ -138,6 +144,7 @@ class StaffService:
         cert = optional_text(cert_no, "执法证号", field="cert_no") or None
         check_text(dept, "科室", field="dept")
         self.ctx.office()
+        self._require(roles=bool(roles_s), os_user=os_user is not None)
         with self.ctx.change():
             department = self.departments.get(dept, field="dept")
             if Staff.get_or_none(Staff.number == number):
@@ -155,9 +162,11 @@ class StaffService:
                 active=True,
                 os_user=os_user,
             )
+            self._keep_owner(staff, "os_user")
             self.ctx.log("create", staff, summary=f"{name} {number}")
         return self.view(number)
 
+    @requires("staff.edit", "staff.roles", "staff.map")
     def update(
         self,
         number: str,
@@ -169,6 +178,12 @@ class StaffService:
         os_user: str | None = None,
         active: bool | None = None,
     ) -> StaffView:
+        current = Staff.get_or_none(Staff.number == (number or "").strip())  # what is asked to change
+        self._require(
+            edit=any(v is not None for v in (name, dept, cert_no, active)),
+            roles=roles is not None and (current is None or set(roles) != set(current.role_list)),
+            os_user=os_user is not None and (current is None or (os_user.strip() or None) != current.os_user),
+        )
         check_text(number, "工号", field="number")
         for value, label, param in ((name, "姓名", "name"), (dept, "科室", "dept"), (cert_no, "执法证号", "cert_no")):
             check_text(value, label, field=param)
@@ -196,10 +211,32 @@ class StaffService:
                 staff.active = active
             if snapshot(staff) == before:
                 return self.view(number)
+            self._keep_owner(staff, "os_user" if os_user is not None else "roles")
             staff.save()
             action = "leave" if active is False and before["active"] else "update"
             self.ctx.log(action, staff, before=before, summary=f"{staff.name} {staff.number}")
+            self.keys.sync(staff.id)
         return self.view(number)
+
+    def _require(self, *, edit: bool = False, roles: bool = False, os_user: bool = False) -> None:
+        """Roles and mappings are permissions of their own (checked before the change begins)."""
+        for action, needed in (("staff.edit", edit), ("staff.roles", roles), ("staff.map", os_user)):
+            if needed:
+                self.ctx.require(action, entity="staff")
+
+    def _keep_owner(self, staff: Staff, field: str) -> None:
+        """The data folder's owner account is mapped only to someone who may change mappings: otherwise the
+        console would lock itself out of its own register (unmapped, it acts as the administrator)."""
+        from avledger.services.permissions import allowed
+
+        if staff.active and staff.os_user == self.ctx.identity.account:
+            if "staff.map" not in allowed(staff.role_list, self.ctx.profile()):
+                raise UserError(
+                    "staff.owner_lockout",
+                    "账户 {account} 是数据目录的所有者，只能对应可以管理人员对应关系的人员（管理员）",
+                    field=field,
+                    account=staff.os_user,
+                )
 
     def list(self, *, include_left: bool = True) -> list[StaffView]:
         query = Staff.select(Staff, Department).join(Department).order_by(Staff.number)
@@ -249,6 +286,7 @@ class DeviceService:
             raise UserError("input.future", "购置日期不能晚于今天：{date}", field="purchased", date=date.isoformat())
         return date
 
+    @requires("devices.edit")
     def add(
         self,
         asset_no: str,
@@ -302,6 +340,7 @@ class DeviceService:
             self.ctx.log("create", device, summary=asset_no)
         return self.view(asset_no)
 
+    @requires("devices.edit")
     def update(self, asset_no: str, **changes) -> DeviceView:
         """Edit register fields (not the status, which lending and repair own)."""
         check_text(asset_no, "资产编号", field="asset_no")

@@ -156,13 +156,12 @@ class ReminderService:
     # --- the parts ---------------------------------------------------------------------------
     def _register(self, devices: int) -> Register:
         depts = self.departments.list()  # a few rows, each with its staff counted in SQL
-        last = self.audit.list(limit=1, newest_first=True)
         return Register(
             len(depts),
             sum(d.staff_count for d in depts),
             sum(d.officer_count for d in depts),
             devices,
-            last[0].at if last else None,
+            self.audit.last_change_at(),
         )
 
     def _todo(self, register: Register, shortfalls: tuple[AllocationRow, ...], limit: int) -> Todo:

@@ -75,6 +75,34 @@ class AuditView:
     after: str | None
 
 
+@dataclass(frozen=True)
+class KeyView:
+    """A registered SSH key (``avledger ssh list``)."""
+
+    id: int
+    staff_number: str
+    staff_name: str
+    kind: str
+    fingerprint: str
+    comment: str
+    added_at: dt.datetime
+    removed_at: dt.datetime | None
+    state: str  # active | removed | left (its member of staff has left: it opens nothing)
+
+
+@dataclass(frozen=True)
+class WhoView:
+    """Who is acting (``avledger whoami``): the account, how, the member of staff, roles, what they may do."""
+
+    account: str
+    how: str  # staff | administrator | ssh | nobody
+    key_id: int | None
+    staff_number: str | None
+    staff_name: str | None
+    roles: tuple[str, ...]
+    actions: tuple[str, ...]  # the permission table's actions, in its order
+
+
 def to_json(view) -> dict:
     """A view as JSON-ready data (dates as ISO text)."""
     data = asdict(view)

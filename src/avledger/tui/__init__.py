@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from avledger.home import Home
+from avledger.identity import Identity, admit
 
 
-def run_tui(home: Home) -> int:
+def run_tui(home: Home, identity: Identity) -> int:
+    """The TUI on ``home``'s register, acting as ``identity`` (refused before anything opens when the account
+    does not own the data folder)."""
+    admit(home, identity)
     from avledger.tui.app import make_app
 
-    app = make_app(home)
+    app = make_app(home, identity=identity)
     try:
         app.run()
     finally:

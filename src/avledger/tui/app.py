@@ -21,6 +21,7 @@ from avledger.errors import UserError
 from avledger.fsutil import PRIVATE_DIR, make_dirs
 from avledger.home import Home, tightened_notice
 from avledger.i18n import _
+from avledger.identity import Identity
 from avledger.tui.palette import AppCommands, Palette
 from avledger.tui.sections import SECTION_IDS, SECTIONS
 
@@ -75,12 +76,16 @@ class AvledgerApp(App[int]):
             id="command_palette",
         ),
         Binding("f1", "keys", _("帮助"), tooltip=_("本页的按键"), id="keys"),
+        Binding("f3", "whoami", _("身份"), tooltip=_("当前以谁的身份操作，以及谁可以做什么（权限表）"), id="whoami"),
     ]
 
-    def __init__(self, home: Home, services: Services | None = None) -> None:
+    def __init__(self, home: Home, services: Services | None = None, identity: Identity | None = None) -> None:
         super().__init__()
         self.home = home
         self.services = services
+        if identity is None:  # the services' own, else this process's account
+            identity = services.ctx.identity if services is not None else Identity.of_process()
+        self.identity = identity
         self.owns_services = False
         self._started = False
 
@@ -106,7 +111,7 @@ class AvledgerApp(App[int]):
         from avledger.services import Services
 
         self.owns_services = True
-        services = Services(self.home)
+        services = Services(self.home, self.identity)
         if services.tightened:
             self.notify(tightened_notice(self.home, services.tightened), timeout=30, markup=False)
         return services
@@ -157,8 +162,20 @@ class AvledgerApp(App[int]):
             if section_id not in self._modes:
                 self.add_mode(section_id, partial(classes[section_id], self.services))
         self._started = True
-        self.sub_title = self.services.office.unit()
+        self.sub_title = self.services.office.unit() + " · " + self.acting_label()
         self.switch_mode("home")
+
+    def acting_label(self) -> str:
+        """Who is acting, short (the section bar and the sub-title)."""
+        from avledger.tui.screens.whoami import who_label
+
+        return who_label(self.services.who.whoami()) if self.services is not None else ""
+
+    def action_whoami(self) -> None:
+        from avledger.tui.screens.whoami import WhoScreen
+
+        if self._started and not isinstance(self.screen, WhoScreen):
+            self.push_screen(WhoScreen(self.services.who.whoami(), self.services.who.table()))
 
     def close_services(self) -> None:
         if self.owns_services and self.services is not None:
@@ -182,6 +199,10 @@ class AvledgerApp(App[int]):
 
     def action_settings(self) -> None:
         from avledger.tui.screens.settings import LanguageScreen
+
+        if self.identity is not None and self.identity.via_ssh:  # a setting of the office PC, not the person's
+            self.notify(_("通过 SSH 不能更改本机的界面语言；登录时可用 --lang en"), severity="warning")
+            return
 
         try:
             current = self.home.language()
@@ -275,6 +296,8 @@ class AvledgerApp(App[int]):
                 )
         yield SystemCommand(_("界面语言"), _("选择界面语言（重新启动后生效）"), self.action_settings)
         yield SystemCommand(_("按键帮助"), _("本页的按键和通用按键"), self.action_keys)
+        if self._started:
+            yield SystemCommand(_("身份与权限"), _("当前以谁的身份操作，以及谁可以做什么"), self.action_whoami)
         yield SystemCommand(_("主题"), _("更换界面配色"), self.action_change_theme)
         if screen.maximized is not None:
             yield SystemCommand(_("还原"), _("把最大化的部件还原为正常大小"), screen.action_minimize)
@@ -284,6 +307,7 @@ class AvledgerApp(App[int]):
         yield SystemCommand(_("退出"), _("退出程序，回到命令行"), self.action_quit)
 
 
-def make_app(home: Home, *, services: Services | None = None) -> AvledgerApp:
-    """The TUI for a data folder. ``services`` may be given (tests); otherwise the app opens them."""
-    return AvledgerApp(home, services)
+def make_app(home: Home, *, services: Services | None = None, identity: Identity | None = None) -> AvledgerApp:
+    """The TUI for a data folder, acting as ``identity``. ``services`` may be given (tests: their identity
+    is the app's); otherwise the app opens them."""
+    return AvledgerApp(home, services, identity)

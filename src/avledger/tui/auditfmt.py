@@ -48,6 +48,7 @@ ENTITIES: dict[str, str] = {
     "disc": N_("光盘"),
     "disc_copy": N_("光盘份"),
     "disc_check": N_("光盘检测"),
+    "ssh_key": N_("SSH 密钥"),
 }
 
 FIELDS: dict[str, str] = {
@@ -94,6 +95,11 @@ FIELDS: dict[str, str] = {
     "note": N_("补充说明"),
     "reported": N_("书面报告"),
     "basis": N_("情况说明"),
+    "staff": N_("人员"),
+    "fingerprint": N_("指纹"),
+    "comment": N_("备注"),
+    "added_at": N_("添加时间"),
+    "removed_at": N_("撤销时间"),
 }
 
 

@@ -1,6 +1,6 @@
 """查阅审批: viewing requests waiting and decided, the request form, approve and refuse, the viewing register.
 
-Who is acting is the member of staff the OS user is mapped to. An approver
+Who is acting is the member of staff of the console account or of the SSH key. An approver
 approves (``y``) or refuses (``n``) as themselves; the manager records an
 approval signed on a paper form on the approver's behalf (the approver's
 number and the form's number are asked). ``r`` files a request, ``v`` opens
@@ -76,14 +76,16 @@ class AccessScreen(FilteredRegisterScreen):
         rows = self.services.access.list()
         self.rows = [r for r in rows if r.status == "requested"] + [r for r in rows if r.status != "requested"]
         me = self.services.access.me()
-        self.query_one("#who", Static).update(
-            Text(
-                _("当前人员：{name}").format(name=f"{me.name}（{me.number}）")
-                if me
-                else _("当前系统用户未对应任何人员：在“人员”中填写系统用户名后才能审批和查阅"),
-                style="dim" if me else "yellow",
+        mode = self.services.access.approval_mode()
+        if me:
+            who = _("当前人员：{name}").format(name=f"{me.name}（{me.number}）")
+        elif mode.on_paper:  # the owner account, unmapped: the administrator
+            who = _("当前身份：{account}（数据目录所有者，按管理员）").format(
+                account=self.services.who.whoami().account
             )
-        )
+        else:
+            who = _("当前身份没有对应的在职人员，不能审批和查阅")
+        self.query_one("#who", Static).update(Text(who, style="dim" if me or mode.on_paper else "yellow"))
         self.show_rows()
 
     @staticmethod

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Static
 
+from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.services.auditlog import describe_problem
 from avledger.services.printing import Filters
@@ -109,6 +110,7 @@ class AuditScreen(FilteredRegisterScreen):
     def __init__(self, services) -> None:
         super().__init__(services)
         self.entries: list[AuditView] = []
+        self.refusal = ""
         self.names = Names()
 
     def compose_body(self) -> ComposeResult:
@@ -118,7 +120,12 @@ class AuditScreen(FilteredRegisterScreen):
             yield ChangeView()
 
     def reload(self) -> None:
-        self.entries = self.services.audit.list(newest_first=True, limit=LIMIT)
+        try:
+            self.entries = self.services.audit.list(newest_first=True, limit=LIMIT)
+        except UserError as exc:  # the log is for those who may read it (the permission table)
+            self.entries, self.refusal = [], exc.render()
+        else:
+            self.refusal = ""
         self.names = load_names(self.services)
         self.show_rows()
 
@@ -146,7 +153,7 @@ class AuditScreen(FilteredRegisterScreen):
         table.select_key(keep)
         more = _("（仅显示最近 {n} 条）").format(n=LIMIT) if len(self.entries) >= LIMIT else ""
         self.query_one("#count", Static).update(
-            _("显示 {shown} / 共 {total} 条").format(shown=len(shown), total=len(self.entries)) + more
+            self.refusal or _("显示 {shown} / 共 {total} 条").format(shown=len(shown), total=len(self.entries)) + more
         )
         self.show_change()
 
@@ -168,7 +175,12 @@ class AuditScreen(FilteredRegisterScreen):
             self.app.push_screen(AuditEntryScreen(entry, self.names, self.tz))
 
     def action_verify(self) -> None:
-        self.app.push_screen(VerifyScreen(self.services.audit.verify()))
+        try:
+            result = self.services.audit.verify()
+        except UserError as exc:
+            self.app.notify(exc.render(), severity="error")
+            return
+        self.app.push_screen(VerifyScreen(result))
 
     def print_targets(self):
         return [("audit", Filters())]

@@ -55,7 +55,8 @@ class SectionScreen(Screen):
         self.services = services
 
     def compose(self) -> ComposeResult:
-        yield NavBar(self.SECTION)
+        acting = getattr(self.app, "acting_label", None)
+        yield NavBar(self.SECTION, who=acting() if acting else "")
         with Vertical(id="body"):
             yield from self.compose_body()
         yield Footer(compact=True)

@@ -55,8 +55,37 @@ class NavItem(Static):
             self.update(self.text)
             self.display = show
 
-    def on_click(self) -> None:
-        self.app.run_action(f"section('{self.section_id}')")
+    async def on_click(self) -> None:
+        await self.app.run_action(f"section('{self.section_id}')")
+
+
+class WhoItem(Static):
+    """Who is acting, at the right end of the section bar; a click shows who may do what (F3)."""
+
+    DEFAULT_CSS = """
+    WhoItem {
+        width: auto;
+        height: 1;
+        padding: 0 1;
+        dock: right;
+        color: $text-accent;
+        background: $panel;
+    }
+    WhoItem:hover {
+        background: $boost;
+    }
+    """
+
+    def __init__(self, who: str) -> None:
+        super().__init__(who, markup=False, id="acting")
+        self.tooltip = _("当前身份（F3：身份与权限）")
+
+    @property
+    def full_width(self) -> int:
+        return cell_len(str(self.content)) + 2
+
+    async def on_click(self) -> None:
+        await self.app.run_action("whoami")
 
 
 class NavBar(HorizontalGroup):
@@ -76,17 +105,20 @@ class NavBar(HorizontalGroup):
     }
     """
 
-    def __init__(self, current: str) -> None:
+    def __init__(self, current: str, who: str = "") -> None:
         super().__init__()
         self.current = current
+        self.who = who
 
     def compose(self) -> ComposeResult:
         for s in SECTIONS:
             yield NavItem(s.id, s.key, _(s.label), s.id == self.current)
+        if self.who:
+            yield WhoItem(self.who)
 
     def on_resize(self) -> None:
         items = list(self.query(NavItem))
-        width = self.size.width
+        width = self.size.width - sum(w.full_width for w in self.query(WhoItem))
         if sum(item.full_width for item in items) <= width:
             for item in items:
                 item.show_label(True)
