@@ -34,6 +34,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from peewee import SQL, NodeList
+
 from avledger.digests import CHUNK, Buffers, DigestThread, WriteBack, hash_file
 from avledger.errors import UserError
 from avledger.fsutil import OWN_PREFIX, RangeCopier, clean_leftovers, publish, temp_path
@@ -256,23 +258,27 @@ class IngestService:
                 files.append(self._plan_file(path, rel, size, kind, given_device, given_activity, known))
         return Plan(root, files, skipped)
 
-    def _known_devices(self) -> dict[str, Device]:
-        known: dict[str, Device] = {}
-        for d in Device.select():
-            for key in (d.asset_no, d.serial):
+    @staticmethod
+    def _known_devices() -> dict[str, int]:
+        """Each device's asset number and serial (lower case, four characters or more) -> its id: three
+        short columns of the device table, read once per scan."""
+        known: dict[str, int] = {}
+        for device_id, asset_no, serial in Device.select(Device.id, Device.asset_no, Device.serial).tuples():
+            for key in (asset_no, serial):
                 key = (key or "").strip()
                 if len(key) >= 4:
-                    known[key.lower()] = d
+                    known[key.lower()] = device_id
         return known
 
-    def _recognise(self, rel: str, info: MediaInfo, known: dict[str, Device]) -> Device | None:
+    @staticmethod
+    def _recognise(rel: str, info: MediaInfo, known: dict[str, int]) -> Device | None:
         for value in info.tags.values():
             hit = known.get(value.strip().lower())
             if hit is not None:
-                return hit
+                return Device.get_by_id(hit)
         haystack = rel.lower()
-        hits = {d.id: d for key, d in known.items() if key in haystack}
-        return next(iter(hits.values())) if len(hits) == 1 else None
+        hits = {device_id for key, device_id in known.items() if key in haystack}
+        return Device.get_by_id(hits.pop()) if len(hits) == 1 else None
 
     @staticmethod
     def _officer_in_tags(info: MediaInfo) -> int | None:
@@ -291,7 +297,7 @@ class IngestService:
         kind: str,
         given_device: Device | None,
         given_activity: Activity | None,
-        known: dict[str, Device],
+        known: dict[str, int],
     ) -> PlannedFile:
         tz = self.ctx.profile().tz
         info = probe(path, kind)
@@ -337,12 +343,15 @@ class IngestService:
 
     @staticmethod
     def _loan_at(device: Device | int, at: dt.datetime) -> Loan | None:
-        return (
+        """The loan of the device at ``at``: a device's loans follow one another (an issue is never before
+        the last return), so it can only be the last one begun by then."""
+        loan = (
             Loan.select()
-            .where((Loan.device == device) & (Loan.start_at <= at) & (Loan.end_at.is_null() | (Loan.end_at >= at)))
-            .order_by(Loan.start_at.desc())
+            .where((Loan.device == device) & (Loan.start_at <= at))
+            .order_by(Loan.start_at.desc(), Loan.id.desc())
             .first()
         )
+        return loan if loan is not None and (loan.end_at is None or loan.end_at >= at) else None
 
     def _match_activity(self, planned: PlannedFile) -> tuple[int | None, str | None]:
         if planned.start_at is None:
@@ -350,11 +359,13 @@ class IngestService:
         start = planned.start_at
         end = start + dt.timedelta(seconds=planned.info.duration_s or 0)
         candidates = []
-        nearby = Activity.select().where(
-            (Activity.start_at <= end)
-            & ((Activity.end_at >= start) | (Activity.end_at.is_null() & (Activity.start_at >= start - OPEN_END)))
+        # two indexed queries (an OR of both would scan every activity begun before the clip): those ended
+        # after the clip began (activity_end), and those still open that began at most OPEN_END before it
+        ended = Activity.select().where((Activity.end_at >= start) & (NodeList((SQL("+"), Activity.start_at)) <= end))
+        still_open = Activity.select().where(
+            Activity.end_at.is_null() & (Activity.start_at >= start - OPEN_END) & (Activity.start_at <= end)
         )
-        for activity in nearby:
+        for activity in sorted([*ended, *still_open], key=lambda a: a.id):
             a_start, a_end = self.activities.window(activity)
             if a_start <= end and start <= a_end:
                 candidates.append(activity)
@@ -644,7 +655,7 @@ class IngestService:
         )
         self.ctx.log("ingest", clip, summary=f"{planned.name} → {relative}")
         if clip.device_id and clip.activity_id:
-            refresh_gaps(self.ctx, clip.device_id, clip.activity_id)
+            gaps_around(self.ctx, clip)
         return clip
 
     def deadline(
@@ -723,3 +734,57 @@ def refresh_gaps(ctx: Context, device_id: int, activity_id: int) -> None:
             minutes=minutes,
         )
         ctx.log("gap", gap, summary=f"{minutes} min")
+
+
+def gaps_around(ctx: Context, clip: Clip) -> None:
+    """:func:`refresh_gaps` for one clip just registered, looking only at its neighbours.
+
+    Among the clips of its device in its activity, ordered by (start, id), the new clip (the highest id)
+    comes between the last one begun at or before it and the first one begun after it: the pair they
+    made is no longer consecutive (its gap, unexplained, goes), and each of them makes a new pair with
+    the new clip. Every other pair stays as it was, so the result is what :func:`refresh_gaps` would
+    find, from two indexed lookups (``clip_activity_device``) however many clips the activity holds.
+    Call inside a change.
+    """
+    if clip.start_at is None or clip.kind == "photo":
+        return
+    same = (
+        (Clip.activity == clip.activity_id)
+        & (Clip.device == clip.device_id)
+        & Clip.start_at.is_null(False)
+        & (Clip.kind != "photo")
+        & (Clip.id != clip.id)
+    )
+    before = (
+        Clip.select()
+        .where(same & (Clip.start_at <= clip.start_at))
+        .order_by(Clip.start_at.desc(), Clip.id.desc())
+        .first()
+    )
+    after = Clip.select().where(same & (Clip.start_at > clip.start_at)).order_by(Clip.start_at, Clip.id).first()
+    if before is not None and after is not None:
+        old = Gap.get_or_none((Gap.after_clip == before.id) & (Gap.before_clip == after.id))
+        if old is not None and old.reason is None:
+            snap = snapshot(old)
+            old.delete_instance()
+            ctx.log("delete", entity="gap", entity_id=old.id, before=snap, summary=f"{old.id}")
+    limit = dt.timedelta(minutes=ctx.profile().get("ingest.max_gap_minutes"))
+    for first, second in ((before, clip), (clip, after)):
+        if first is None or second is None:
+            continue
+        stop = first.start_at + dt.timedelta(seconds=first.duration_s or 0)
+        if (
+            second.start_at - stop > limit
+            and not Gap.select().where((Gap.after_clip == first.id) & (Gap.before_clip == second.id)).exists()
+        ):
+            minutes = round((second.start_at - stop).total_seconds() / 60)
+            gap = Gap.create(
+                device=clip.device_id,
+                activity=clip.activity_id,
+                after_clip=first.id,
+                before_clip=second.id,
+                start_at=stop,
+                end_at=second.start_at,
+                minutes=minutes,
+            )
+            ctx.log("gap", gap, summary=f"{minutes} min")
