@@ -66,20 +66,21 @@ class DigestThread:
 class Buffers:
     """Read buffers used over again: a chunk of footage is read into one, written from it and hashed from it
     twice, then the buffer comes back. This spares the kernel handing out (and zeroing) fresh memory for
-    every chunk. How many are out at a time is bounded by the digests' queues."""
+    every chunk. How many are out at a time is bounded by the digests' queues; ``size`` is a buffer's."""
 
     KEEP = 8
 
-    def __init__(self) -> None:
+    def __init__(self, size: int = CHUNK) -> None:
+        self.size = size
         self._free: list[bytearray] = []
         self._lock = threading.Lock()
 
     def take(self, size: int) -> bytearray:
         """A buffer of at least ``size`` bytes."""
-        if size > CHUNK:
+        if size > self.size:
             return bytearray(size)
         with self._lock:
-            return self._free.pop() if self._free else bytearray(CHUNK)
+            return self._free.pop() if self._free else bytearray(self.size)
 
     def lend(self, buffer: bytearray, users: int) -> Callable[[], None]:
         """A callable each of ``users`` calls when done with ``buffer``; the last one returns it."""
@@ -88,7 +89,7 @@ class Buffers:
         def done() -> None:
             with self._lock:
                 left[0] -= 1
-                if left[0] == 0 and len(buffer) == CHUNK and len(self._free) < self.KEEP:
+                if left[0] == 0 and len(buffer) == self.size and len(self._free) < self.KEEP:
                     self._free.append(buffer)
 
         return done

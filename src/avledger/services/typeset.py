@@ -171,6 +171,15 @@ class Typesetter:
         """A PDF of a form that is not a table (the description written onto a disc), as bytes."""
         return self.compile(name, {"font": FONT_FAMILY, **data})
 
+    def check_form(self, name: str, data: dict[str, Any]) -> None:
+        """Refuse now what :meth:`render_form` would refuse: no font, a character the font lacks, or (only
+        for an office's own copy of the template; the built-in ones are tested) a template typst refuses."""
+        data = {"font": FONT_FAMILY, **data}
+        if self.overridden(name, "common"):
+            self.compile(name, data)
+        else:
+            check_glyphs(json.dumps(data, ensure_ascii=False), _font_file())
+
     def overridden(self, *names: str) -> bool:
         """Whether the office has its own copy of one of these templates (``NAME.typ``)."""
         local = self.local_templates
