@@ -6,8 +6,10 @@ binding offers no way to let go of it: a TUI that printed a year's ledger
 would keep a gigabyte to the end. So each run happens in a child process,
 whose memory goes back to the system when it exits.
 
-The child imports typst as soon as it starts (the parent may start the next
-one while it prepares the rows for it), then reads one job as JSON on stdin:
+The child imports typst and lays out a line in the fonts (ROOT's
+``avledger-warm-up.typ``, when there) as soon as it starts: the parent starts
+the next one while it prepares the rows for it. Then it reads one job as JSON
+on stdin:
 ``main`` (a template in ROOT), ``data`` (the JSON text handed to the
 template as ``sys.inputs.data``), ``out`` (where the PDF goes), ``tags`` (a
 tagged PDF) and ``query`` (a label whose metadata value the template may
@@ -21,20 +23,28 @@ from __future__ import annotations
 import json
 import sys
 
+WARM = "avledger-warm-up.typ"  # a line in the fonts, laid out before the job comes (see main)
+
 
 def main(argv: list[str]) -> int:
+    from pathlib import Path
+
     import typst
 
     root, font_dir = argv
+    compiler = typst.Compiler(root=root, font_paths=[font_dir], ignore_system_fonts=True, sys_inputs={"data": "{}"})
+    warm = Path(root) / WARM
+    if warm.is_file():  # the fonts read and parsed while the parent still prepares the job
+        try:
+            compiler.compile(input=str(warm), pdf_tags=False)
+        except typst.TypstError:
+            pass
     job = json.loads(sys.stdin.buffer.read())
     try:
-        compiler = typst.Compiler(
-            job["main"], root=root, font_paths=[font_dir], ignore_system_fonts=True, sys_inputs={"data": job["data"]}
-        )
-        pdf = compiler.compile(pdf_tags=job.get("tags", True))
+        pdf = compiler.compile(input=job["main"], sys_inputs={"data": job["data"]}, pdf_tags=job.get("tags", True))
         found = None
-        if job.get("query"):
-            hits = json.loads(compiler.query(job["query"], field="value"))  # memoised: no second layout
+        if job.get("query"):  # (of the document just compiled: memoised, no second layout)
+            hits = json.loads(compiler.query(job["query"], field="value"))
             found = hits[-1] if hits else None
     except typst.TypstError as exc:
         print(json.dumps({"error": str(exc).strip()}, ensure_ascii=False))

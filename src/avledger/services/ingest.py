@@ -8,7 +8,9 @@ covers it. Nothing is written.
 :meth:`IngestService.apply` copies each planned file into the archive: the
 source is read once while its SHA-256 is computed, written to a temporary
 name in the target folder, flushed to disk, read back from disk to confirm
-the hash, renamed to its final name and registered, one transaction per file.
+the hash, renamed to its final name and registered in one transaction (with
+the other files ready at that moment, up to 16: one commit and one flush of
+their folder for all of them).
 A file whose hash is already registered is a duplicate and is not copied
 again, so a re-run after a crash or a kill finishes the job with nothing
 doubled. The source is only ever opened for reading.
@@ -25,6 +27,7 @@ import contextlib
 import datetime as dt
 import errno
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -38,7 +41,7 @@ from peewee import SQL, NodeList
 
 from avledger.digests import CHUNK, Buffers, DigestThread, WriteBack, hash_file
 from avledger.errors import UserError
-from avledger.fsutil import OWN_PREFIX, RangeCopier, clean_leftovers, publish, temp_path
+from avledger.fsutil import OWN_PREFIX, RangeCopier, clean_leftovers, fsync_dir, temp_path
 from avledger.home import Home
 from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, ActivityOfficer, Clip, Device, Gap, Loan, Staff
@@ -52,6 +55,8 @@ from avledger.timeutil import from_local, to_local
 
 LOCK_NAME = OWN_PREFIX + "ingest.lock"
 MAX_PENDING = 32  # copied files waiting for their read-back before the copying waits too
+BATCH_FILES = 16  # files registered in one transaction (one commit, one flush of their folder)...
+BATCH_BYTES = 64 * 1024 * 1024  # ...or fewer once they hold this much, so that a large file is not kept waiting
 UNASSIGNED_DIR = "未分配"
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
@@ -445,15 +450,20 @@ class IngestService:
             files_done = 0
 
             def finish(*, wait: bool) -> None:
-                """Register the copied files whose read-back is done (all of them with ``wait``)."""
+                """Register the copied files whose read-back is done, several in one transaction: when a
+                batch's worth is ready (all of them, in order, with ``wait``)."""
                 nonlocal done_bytes, files_done
-                while pending and (wait or pending[0].readback.done() or len(pending) > MAX_PENDING):
-                    copied = pending.popleft()
-                    outcome = self._finish_one(root, copied)
-                    (result.duplicates if isinstance(outcome, Duplicate) else result.archived).append(outcome)
-                    done_bytes += copied.planned.size
-                    files_done += 1
-                    report("register", files_done, copied.planned.name)
+                while pending:
+                    ready = list(itertools.takewhile(lambda c: c.readback.done(), pending))
+                    if not (wait or len(pending) > MAX_PENDING or len(ready) >= BATCH_FILES):
+                        if sum(c.size for c in ready) < BATCH_BYTES:
+                            return
+                    batch = [pending.popleft() for _ in range(max(1, min(len(ready), BATCH_FILES)))]
+                    for copied, outcome in zip(batch, self._finish_batch(root, batch)):
+                        (result.duplicates if isinstance(outcome, Duplicate) else result.archived).append(outcome)
+                        done_bytes += copied.planned.size
+                        files_done += 1
+                        report("register", files_done, copied.planned.name)
 
             hasher, buffers = DigestThread(), Buffers()
             with (
@@ -582,30 +592,53 @@ class IngestService:
             if not done:
                 temp.unlink(missing_ok=True)
 
-    def _finish_one(self, root: Path, c: _Copied) -> ArchivedClip | Duplicate:
-        """Confirm the read-back from disk, then rename and register in one transaction."""
-        planned = c.planned
+    def _finish_batch(self, root: Path, batch: list[_Copied]) -> list[ArchivedClip | Duplicate]:
+        """Confirm the read-backs from disk, then rename and register the files in one transaction, in
+        order (a file whose read-back differs is refused, the files before it registered). Each rename
+        happens inside the transaction, so a failed one registers nothing, and the folders are flushed
+        before the commit, so a registered clip is never missing after a power cut; a file renamed but not
+        registered (a kill before the commit) is taken up again by the next run (:meth:`_final_name`)."""
+        outcomes: list[ArchivedClip | Duplicate] = []
         try:
-            if c.readback.result() != c.sha:
+            good = list(itertools.takewhile(lambda c: c.readback.result() == c.sha, batch))
+            if good:
+                with self.ctx.change():
+                    folders = set()
+                    for c in good:
+                        planned = c.planned
+                        existing = Clip.get_or_none(Clip.sha256 == c.sha)  # the same content twice on one card
+                        if existing is not None:
+                            outcomes.append(Duplicate(str(planned.source), c.sha, existing.id))
+                            continue
+                        os.chmod(c.temp, 0o444)  # an original is never edited (F08)
+                        final = self._final_name(root, c.target_dir, planned.name, c.sha, c.size)
+                        relative = final.relative_to(root).as_posix()
+                        clip = self._register(planned, relative, c.sha, c.size)
+                        os.replace(c.temp, final)
+                        folders.add(final.parent)
+                        outcomes.append(
+                            ArchivedClip(
+                                clip.id,
+                                str(planned.source),
+                                relative,
+                                c.sha,
+                                planned.flags,
+                                clip.late,
+                                clip.activity_id,
+                            )
+                        )
+                    for folder in folders:  # one flush per folder for the batch's renames, before the commit
+                        fsync_dir(folder)
+            if len(good) < len(batch):
                 raise UserError(
                     "write.readback_mismatch",
                     "{name} 写入存储后回读校验不一致，已放弃（原文件未改动）",
-                    name=str(planned.source),
+                    name=str(batch[len(good)].planned.source),
                 )
-            existing = Clip.get_or_none(Clip.sha256 == c.sha)  # the same content twice on one card
-            if existing is not None:
-                return Duplicate(str(planned.source), c.sha, existing.id)
-            os.chmod(c.temp, 0o444)  # an original is never edited (F08)
-            final = self._final_name(root, c.target_dir, planned.name, c.sha, c.size)
-            relative = final.relative_to(root).as_posix()
-            with self.ctx.change():
-                clip = self._register(planned, relative, c.sha, c.size)
-                # inside the transaction: a failed rename registers nothing; the rename is durable
-                # before the commit, so a registered clip is never missing after a power cut
-                publish(c.temp, final)
         finally:
-            c.temp.unlink(missing_ok=True)
-        return ArchivedClip(clip.id, str(planned.source), relative, c.sha, planned.flags, clip.late, clip.activity_id)
+            for c in batch:
+                c.temp.unlink(missing_ok=True)
+        return outcomes
 
     @staticmethod
     def _final_name(root: Path, target_dir: Path, name: str, sha: str, size: int) -> Path:

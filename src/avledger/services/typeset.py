@@ -32,6 +32,7 @@ from avledger.i18n import _, language
 from avledger.services.base import Context
 from avledger.services.sheets import Column
 from avledger.timeutil import local_today
+from avledger.typstrun import WARM
 
 FONT_FAMILY = "Noto Sans CJK SC"
 FONT_PACKAGE = "fonts-noto-cjk"
@@ -300,6 +301,7 @@ class _Workshop:
             for item in self.local_templates.iterdir():
                 if item.is_file():
                     shutil.copyfile(item, self.root / item.name)
+        (self.root / WARM).write_text(f'#set text(font: "{FONT_FAMILY}", lang: "zh")\n第 1 页 *共 1 页*\n', "utf-8")
         self._jobs: list[_Run] = []
         return self
 
