@@ -174,9 +174,10 @@ def _loan_period(home: Path, days: int | None = None, rows: int | None = None) -
     with sqlite3.connect(f"file:{home / 'avledger.db'}?mode=ro", uri=True) as con:
         newest = con.execute("SELECT max(start_at) FROM loan").fetchone()[0]
         last = dt.datetime.fromisoformat(newest).date()
-        if rows is not None:
+        if rows is not None:  # (a register with fewer: all of them)
             start = con.execute("SELECT start_at FROM loan ORDER BY start_at DESC LIMIT 1 OFFSET ?", (rows - 1,))
-            return dt.datetime.fromisoformat(start.fetchone()[0]).date().isoformat(), last.isoformat()
+            first = start.fetchone() or con.execute("SELECT min(start_at) FROM loan").fetchone()
+            return dt.datetime.fromisoformat(first[0]).date().isoformat(), last.isoformat()
     return (last - dt.timedelta(days=days - 1)).isoformat(), last.isoformat()
 
 
