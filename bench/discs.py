@@ -13,6 +13,16 @@
    against ``xorriso -as cdrecord fs=64m`` alone plus ``sha256sum`` of the
    result. Target: within 1.5 x.
 
+3. Build a disc set through the disc service (``DiscService.build``, in a child
+   process) of a register whose activity holds 52 files (50 small real clips
+   and two large ones, SIZE GiB in all): the bag's tag files, the description
+   ``说明.pdf`` (typst, in a process of its own), the image. Target: the peak
+   memory of the process that builds under 64 MB (the issue's 135 MB); the
+   typst run's own peak is printed beside it.
+4. For information, ``build_image`` of 2,000 small files: pycdlib keeps its
+   records of every file in memory (a few kB each), so the image writer's peak
+   grows with the number of files on the disc.
+
 Each is run ROUNDS times, the two sides taking turns, with ``sync`` between runs
 (untimed) so that one run's write-back does not land on the next; the medians
 are compared.
@@ -25,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -41,13 +52,56 @@ import json, resource, sys, time
 from pathlib import Path
 from avledger.burners.iso import build_image
 from avledger.burners.plan import SourceFile
-root, out, sums = Path(sys.argv[1]), Path(sys.argv[2]), json.loads(sys.argv[3])
+root, out = Path(sys.argv[1]), Path(sys.argv[2])
+sums = json.loads(Path(sys.argv[3][1:]).read_text() if sys.argv[3].startswith("@") else sys.argv[3])
 files = [SourceFile(i, p.name, p.stat().st_size, sums[p.name], p) for i, p in enumerate(sorted(root.iterdir()))]
 start = time.perf_counter()
 image = build_image(out, "BENCH", files, {"bagit.txt": b"BagIt-Version: 1.0\n"})
 print(json.dumps({"seconds": time.perf_counter() - start, "size": image.size, "sha256": image.sha256,
                   "streamed": image.hashed_while_writing,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+PREPARE = r"""
+import json, os, sys
+from pathlib import Path
+from avledger.home import Home
+from avledger.services import Services
+from avledger.services.samplecard import write_clip
+home, card, big_mib = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+with Services(Home(home), user="bench") as svc:
+    svc.office.init("基准测试单位", "wanzhou")
+    svc.departments.add("执法一队", "A")
+    svc.staff.add("张伟", "2001", "执法一队", cert_no="C2001", roles=["officer"])
+    activity = svc.activities.add("investigation", "无证经营调查取证", "2026-01-10 09:00", end="2026-01-10 11:00",
+                                  officers=["2001"], case_no="测市监立〔2026〕7号", case_name="某商行无证经营案",
+                                  long_term=["objection"])
+    for i in range(50):
+        write_clip(card / f"现场执法记录_{i:03d}.MP4", 0.5, creation_time=f"2026-01-10T01:{10 + i % 40:02d}:{i:02d}Z",
+                   tags={"comment": str(i)}, seed=i + 1)
+    block = os.urandom(1 << 20)
+    for n in range(2):
+        with open(card / f"BIG_{n}.MP4", "wb") as fh:
+            for k in range(big_mib):
+                fh.write(k.to_bytes(8, "little") + n.to_bytes(1, "little") + block[9:])
+    files = len(svc.ingest.apply(svc.ingest.scan(card, activity=activity.id)).archived)
+print(json.dumps({"activity": activity.id, "files": files}))
+"""
+
+BUILD = r"""
+import json, resource, sys, time
+from pathlib import Path
+from avledger.home import Home
+from avledger.services import Services
+home = Path(sys.argv[1])
+svc = Services(Home(home), user="bench")
+start = time.perf_counter()
+view = svc.discs.build(home / "discs", activity=sys.argv[2], media="bd25")
+took = time.perf_counter() - start
+me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"seconds": took, "discs": len(view.discs), "peak_mb": me.ru_maxrss / 1024,
+                  "typst_mb": kids.ru_maxrss / 1024}))
 """
 
 
@@ -149,8 +203,46 @@ def main() -> int:
             f"ratio {burn / ref_burn:.2f}"
         )
 
+        service = []
+        for n in range(rounds):
+            home, card = Path(tmp) / f"home{n}", Path(tmp) / f"card{n}"
+            made = subprocess.run(
+                [sys.executable, "-c", PREPARE, str(home), str(card), str(max(1, int(gib * 1024) // 2))],
+                env=env, check=True, capture_output=True, text=True,
+            )  # fmt: skip
+            made = json.loads(made.stdout)
+            settle()
+            child = subprocess.run(
+                [sys.executable, "-c", BUILD, str(home), str(made["activity"])],
+                env=env, check=True, capture_output=True, text=True,
+            )  # fmt: skip
+            service.append({**json.loads(child.stdout), "files": made["files"]})
+            shutil.rmtree(home)
+            shutil.rmtree(card)
+        service_peak = max(r["peak_mb"] for r in service)
+        print(
+            f"disc service build ({service[0]['files']} files, {gib:g} GiB, {service[0]['discs']} disc): "
+            f"{statistics.median(r['seconds'] for r in service):.2f} s, peak {service_peak:.0f} MB in the "
+            f"process that builds (the issue: 135 MB); the description's typst run "
+            f"{max(r['typst_mb'] for r in service):.0f} MB in its own process"
+        )
+        many = Path(tmp) / "many"
+        many.mkdir()
+        many_sums = {}
+        for n in range(2000):
+            data = os.urandom(2000 + n)
+            (many / f"照片_{n:04d}.jpg").write_bytes(data)
+            many_sums[f"照片_{n:04d}.jpg"] = hashlib.sha256(data).hexdigest()
+        (Path(tmp) / "many.json").write_text(json.dumps(many_sums))
+        child = subprocess.run(
+            [sys.executable, "-c", CHILD, str(many), str(Path(tmp) / "many.iso"), "@" + str(Path(tmp) / "many.json")],
+            env=env, check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        print(f"build_image of 2,000 small files: peak {json.loads(child.stdout)['peak_mb']:.0f} MB (information)")
+
         checks = {
             f"build ≤ {BUILD_FACTOR:g} × xorriso mkisofs": build <= BUILD_FACTOR * ref,
+            f"disc service build peak memory < {MEMORY_MB} MB": service_peak < MEMORY_MB,
             f"build peak memory < {MEMORY_MB} MB": max(peaks) < MEMORY_MB,
             f"burn + read-back ≤ {BURN_FACTOR:g} × cdrecord + sha256sum": burn <= BURN_FACTOR * ref_burn,
         }

@@ -8,8 +8,9 @@ real clips made with PyAV) and measures, in the same run:
   ``cp -r`` of the same card followed by ``sync``: target at most 1.6 x;
 - metadata: the median time to read one small clip's metadata: target 15 ms;
 - peak memory (RSS) of this process: target under 150 MB;
-- ``verify`` over the archive against ``sha256sum`` over the same files:
-  target at least as fast.
+- ``verify`` over the archive against ``sha256sum -c`` of the registered
+  hashes of the same files, each from a cold page cache: target at most 0.6 x
+  (the archive is hashed by a thread per core).
 
 The copy and its reference take turns over ROUNDS rounds (the machine's disk
 is shared and its speed varies from minute to minute); their medians are
@@ -36,6 +37,7 @@ from avledger.services import Services
 from avledger.services.media import probe
 
 COPY_FACTOR = 1.6
+VERIFY_FACTOR = 0.6
 METADATA_MS = 15
 MEMORY_MB = 150
 
@@ -122,10 +124,11 @@ def main() -> int:
                     continue
 
                 archive = svc.ingest.archive_root()
-                files = [str(p) for p in archive.rglob("*") if p.is_file() and not p.name.startswith(".avledger-")]
+                sums = root / "SHA256SUMS"  # what the register holds, checked by sha256sum -c
+                sums.write_text("".join(f"{c.sha256}  {archive / c.archive_path}\n" for c in svc.footage.list()))
                 drop_caches()
                 start = time.perf_counter()
-                subprocess.run(["sha256sum", *files], check=True, stdout=subprocess.DEVNULL)
+                subprocess.run(["sha256sum", "-c", "--quiet", str(sums)], check=True, stdout=subprocess.DEVNULL)
                 sha_s = time.perf_counter() - start
                 drop_caches()
                 start = time.perf_counter()
@@ -153,7 +156,11 @@ def main() -> int:
     )
     line("metadata per clip (median)", f"{metadata_ms:.1f} ms (target < {METADATA_MS} ms)", metadata_ms < METADATA_MS)
     line("peak memory", f"{peak_mb:.0f} MB (target < {MEMORY_MB} MB)", peak_mb < MEMORY_MB)
-    line("verify vs sha256sum", f"{verify_s:.2f} s vs {sha_s:.2f} s (target <=)", verify_s <= sha_s * 1.05)
+    line(
+        "verify vs sha256sum -c",
+        f"{verify_s:.2f} s vs {sha_s:.2f} s = {verify_s / sha_s:.2f} x (target <= {VERIFY_FACTOR} x: two cores)",
+        verify_s <= VERIFY_FACTOR * sha_s,
+    )
     return 0 if ok else 1
 
 

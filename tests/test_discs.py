@@ -357,10 +357,10 @@ def test_a_changed_archive_file_is_not_put_on_disc(services, case, tmp_path):
 def test_the_image_is_hashed_as_it_is_written(tmp_path):
     """Files of several sizes (one spanning several write blocks), tag files between them: the SHA-256
     taken while writing is the image's own, and nothing had to be read back."""
-    from avledger.burners.iso import CHUNK, build_image
+    from avledger.burners.iso import IMAGE_CHUNK, build_image
 
     files = []
-    for n, size in enumerate([0, 1, 2047, 2048, 70_000, 2 * CHUNK + 123]):
+    for n, size in enumerate([0, 1, 2047, 2048, 70_000, 2 * IMAGE_CHUNK + 123]):
         path = tmp_path / f"第{n}段录像.mp4"
         data = os.urandom(size)
         path.write_bytes(data)

@@ -236,12 +236,13 @@ def test_killed_ingest_then_cli_rerun(services, card, cli):
     )
     assert proc.returncode == -9, proc.stderr
     root = services.home.archive_path
-    # the files copied after the first, waiting for their read-back, left as temporary files
-    assert 1 <= len(list(root.rglob(TEMP_PREFIX + "*"))) <= 3
+    # the files copied after those registered (the first batch), not yet registered, left as temporary files
+    left = len(list(root.rglob(TEMP_PREFIX + "*")))
+    assert 1 <= left <= 3
     rerun = cli("ingest", str(card), "--device", "JL-001", "--json")
     assert rerun.code == 0, rerun.err
     data = rerun.json()
-    assert len(data["duplicates"]) == 1 and len(data["archived"]) == 3
+    assert len(data["archived"]) == left and len(data["duplicates"]) == 4 - left
     assert {r["reason"] for r in data["refused"]} == {"empty", "not_media"}
     assert all(len(c["sha256"]) == 64 and c["archive_path"] for c in data["archived"])
     assert not list(root.rglob(TEMP_PREFIX + "*"))
@@ -445,6 +446,37 @@ def test_clip_found_later_splits_an_open_gap(office, tmp_path):
     write_video(tmp_path / "three" / "A2.MP4", 1, creation_time="2026-01-10T01:12:00Z")
     office.ingest.apply(office.ingest.scan(tmp_path / "three", device="JL-001"))
     assert first.id in {g.id for g in office.gaps.list()}
+    assert office.audit.verify().ok
+
+
+def test_gaps_found_one_clip_at_a_time_are_those_of_the_whole_activity(office, tmp_path):
+    """Each clip registered looks only at its neighbours; whatever the order the clips come in (names
+    sorted otherwise than times, over several cards), the gaps are those a full recount finds."""
+    from avledger.services.ingest import refresh_gaps
+
+    minutes = [6, 9, 31, 33, 50, 52, 58, 75, 76, 77, 99]  # after 01:00 UTC; some pauses over 5 minutes
+    order = [4, 0, 9, 2, 7, 10, 1, 5, 8, 3, 6]
+    for n, index in enumerate(order):
+        card = tmp_path / f"card{n % 3}"
+        write_video(
+            card / f"V{n:02d}.MP4",
+            1,
+            creation_time=f"2026-01-10T{1 + minutes[index] // 60:02d}:{minutes[index] % 60:02d}:00Z",
+        )
+    for n in range(3):
+        office.ingest.apply(office.ingest.scan(tmp_path / f"card{n}", device="JL-001"))
+    first = office.gaps.list()[0]
+    office.gaps.explain(first.id, "battery")
+    write_video(tmp_path / "late" / "L.MP4", 1, creation_time="2026-01-10T01:20:00Z")  # inside an explained gap
+    office.ingest.apply(office.ingest.scan(tmp_path / "late", device="JL-001"))
+    found = sorted((g.start_at, g.end_at, g.reason) for g in office.gaps.list())
+    assert len(found) >= 4
+    entries = AuditEvent.select().count()
+    clip = Clip.get(Clip.original_name == "L.MP4")
+    with office.ctx.change():
+        refresh_gaps(office.ctx, clip.device_id, clip.activity_id)
+    assert sorted((g.start_at, g.end_at, g.reason) for g in office.gaps.list()) == found
+    assert AuditEvent.select().count() == entries  # the recount had nothing to add or remove
     assert office.audit.verify().ok
 
 

@@ -134,22 +134,103 @@ def test_a_long_ledger_runs_over_pages_with_the_header_on_each(demo, outdir):
     assert "第40次检查" in squeezed(text_of(out))
 
 
+def page_texts(pdf: Path) -> list[str]:
+    return [squeezed(page) for page in text_of(pdf, layout=True).split("\f")[: page_count(pdf)]]
+
+
+def ledger_rows_by_page(pdf: Path) -> list[list[int]]:
+    """The running numbers of the ledger's rows, page by page (a row's number starts its line)."""
+    pages = text_of(pdf, layout=True).split("\f")[: page_count(pdf)]
+    return [[int(n) for n in re.findall(r"^\s*(\d+)\s+JL-", page, re.M)] for page in pages]
+
+
+def test_a_long_register_printed_in_parts_reads_as_one(demo, outdir, monkeypatch):
+    """Parts of 30 rows (in use: 400), each its own typst run: the same pages as one run, every row once and
+    in order, each page but the last full, the header, the unit and the title on every page, the page
+    numbers counting the whole, the signature lines once at the end."""
+    from avledger.services import typeset
+
+    long_ledger(demo, loans=120)
+    whole = demo.printing.render_pdf("loans", Filters(), outdir / "whole.pdf")
+    monkeypatch.setattr(typeset, "PART_ROWS", 30)
+    parts = demo.printing.render_pdf("loans", Filters(), outdir / "parts.pdf")
+    pages = page_count(parts)
+    assert pages == page_count(whole) >= 8
+    by_page = ledger_rows_by_page(parts)
+    assert [n for page in by_page for n in page] == list(range(1, 125))
+    assert by_page == ledger_rows_by_page(whole)
+    texts = page_texts(parts)
+    for number, (text, rows) in enumerate(zip(texts, by_page, strict=True), 1):
+        assert UNIT in text and "执法记录设备使用与交接登记表" in text
+        assert ("资产编号" in text) == bool(rows)  # the header over the rows of each page
+        assert f"第{number}页共{pages}页" in text
+        assert ("设备管理员：" in text) == (number == pages)
+
+
+def test_registers_of_one_form_per_record_and_of_notes_before_the_table_print_in_parts(demo, outdir, monkeypatch):
+    """One form per record: each on its own page, numbered through. The audit log: its chain check on the
+    first page only. The activity register: its summary, known at the end, on the last page."""
+    from avledger.services import typeset
+
+    monkeypatch.setattr(typeset, "PART_ROWS", 4)
+    for i in range(9):
+        demo.norecords.add(1, "other", f"第 {i + 1} 份工作记录的情况说明", ["2002", "2003"], "1002")
+    forms = demo.printing.render_pdf("norecords", Filters(), outdir / "norecords.pdf")
+    texts = page_texts(forms)
+    assert len(texts) == 10
+    for number, text in enumerate(texts, 1):
+        assert f"第{number}页共10页" in text and "负责人：" in text
+    assert all(any(f"第{i + 1}份工作记录" in t for t in texts) for i in range(9))
+
+    monkeypatch.setattr(typeset, "PART_ROWS", 40)
+    long_ledger(demo, loans=40)  # audit entries enough for several pages
+    log = demo.printing.render_pdf("audit", Filters(), outdir / "audit.pdf")
+    texts = page_texts(log)
+    assert len(texts) >= 4
+    assert ["审计链完整" in t for t in texts] == [True] + [False] * (len(texts) - 1)
+    assert ["审核人：" in t for t in texts] == [False] * (len(texts) - 1) + [True]
+
+    monkeypatch.setattr(typeset, "PART_ROWS", 1)
+    register = demo.printing.render_pdf("activities", Filters(), outdir / "activities.pdf")
+    texts = page_texts(register)
+    assert "须全程记录但既无音像资料也无工作记录：2项" in texts[-1]
+    assert all("须全程记录" not in t for t in texts[:-1])
+
+
+def test_an_office_template_of_common_typ_prints_in_one_run(demo, outdir, monkeypatch):
+    """The parts need this common.typ: an office's own copy (older, edited) is printed whole, as before."""
+    from avledger.services import typeset
+
+    monkeypatch.setattr(typeset, "PART_ROWS", 10)
+    long_ledger(demo, loans=40)
+    local = demo.home.path / "templates"
+    local.mkdir()
+    builtin = Path(__file__).parent.parent / "src/avledger/templates/common.typ"
+    (local / "common.typ").write_text(builtin.read_text("utf-8") + "\n// 本单位修改\n", "utf-8")
+    out = demo.printing.render_pdf("loans", Filters(), outdir / "loans.pdf")
+    pages = page_count(out)
+    assert [n for page in ledger_rows_by_page(out) for n in page] == list(range(1, 45))
+    assert f"第{pages}页共{pages}页" in page_texts(out)[-1]
+
+
 def test_filters_narrow_the_rows(demo, outdir):
     long_ledger(demo, loans=5)
     today = demo.ctx.clock().date()
-    _reg, _scope, sheet = demo.printing.sheet("loans", Filters(staff="2003"))
-    assert len(sheet.rows) == 5 and {r["holder"] for r in sheet.rows} == {"陈静（2003）"}
-    _reg, _scope, sheet = demo.printing.sheet("loans", Filters(device="JL-2024-004"))
-    assert [r["holder"] for r in sheet.rows] == ["何芳（4002）", "郭㛃（4003）"]
-    _reg, _scope, sheet = demo.printing.sheet("loans", Filters(date_from=(today - dt.timedelta(days=5)).isoformat()))
-    assert "陈静（2003）" not in {r["holder"] for r in sheet.rows}
-    _reg, _scope, sheet = demo.printing.sheet("devices", Filters(dept="稽查科"))
-    assert {r["department"] for r in sheet.rows} == {"稽查科"} and len(sheet.rows) == 3
+
+    def rows(name: str, filters: Filters) -> list[dict]:
+        return list(demo.printing.sheet(name, filters)[2].rows)  # (read once: a long register streams them)
+
+    mine = rows("loans", Filters(staff="2003"))
+    assert len(mine) == 5 and {r["holder"] for r in mine} == {"陈静（2003）"}
+    assert [r["holder"] for r in rows("loans", Filters(device="JL-2024-004"))] == ["何芳（4002）", "郭㛃（4003）"]
+    recent = rows("loans", Filters(date_from=(today - dt.timedelta(days=5)).isoformat()))
+    assert "陈静（2003）" not in {r["holder"] for r in recent}
+    devices = rows("devices", Filters(dept="稽查科"))
+    assert {r["department"] for r in devices} == {"稽查科"} and len(devices) == 3
     _reg, scope, sheet = demo.printing.sheet("allocation", Filters(dept="执法一队"))
     assert [r["department"] for r in sheet.rows] == ["执法一队"]
     assert scope.describe() == "科室：执法一队"
-    _reg, _scope, sheet = demo.printing.sheet("audit", Filters(date_to="2000-01-01"))
-    assert sheet.rows == []
+    assert rows("audit", Filters(date_to="2000-01-01")) == []
 
 
 def test_an_empty_register_still_prints(demo, outdir):

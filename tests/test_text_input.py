@@ -268,7 +268,6 @@ CASES: dict[tuple[str, str], tuple[dict, tuple[str, ...]]] = {
     ("discs", "verify"): ({"drive": "stdio:x.img"}, ("drive",)),
     ("printing", "get"): ({"name": "devices"}, ("name",)),
     ("printing", "sheet"): ({"name": "devices"}, ("name",)),
-    ("printing", "document"): ({"name": "devices"}, ("name",)),
     ("printing", "render_pdf"): ({"name": "devices", "out_path": "OUT.pdf"}, ("name", "out_path")),
     ("printing", "export"): ({"name": "devices", "out_path": "OUT.csv"}, ("name", "out_path")),
 }
@@ -334,7 +333,7 @@ def test_every_method_taking_text_is_walked(demo):
     walked = {(s, m, p) for (s, m), (_args, params) in CASES.items() for p in params}
     walked |= {(s, m, p) for (s, m), _args, p in EXTRA}
     # the fields of Filters, on each method that takes them (FILTER_REGISTERS), and devices.update's **changes
-    walked |= {("printing", m, "filters") for m in ("scope", "sheet", "document", "render_pdf", "export")}
+    walked |= {("printing", m, "filters") for m in ("scope", "sheet", "render_pdf", "export")}
     walked |= {("devices", "update", "changes")}
     missing = sorted(text_parameters(demo) - walked - set(EXEMPT))
     assert missing == [], "a service method takes text the walk does not try: add it to CASES or EXEMPT"

@@ -15,6 +15,8 @@ import hashlib
 import mmap
 import os
 import queue
+import stat
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -66,20 +68,21 @@ class DigestThread:
 class Buffers:
     """Read buffers used over again: a chunk of footage is read into one, written from it and hashed from it
     twice, then the buffer comes back. This spares the kernel handing out (and zeroing) fresh memory for
-    every chunk. How many are out at a time is bounded by the digests' queues."""
+    every chunk. How many are out at a time is bounded by the digests' queues; ``size`` is a buffer's."""
 
     KEEP = 8
 
-    def __init__(self) -> None:
+    def __init__(self, size: int = CHUNK) -> None:
+        self.size = size
         self._free: list[bytearray] = []
         self._lock = threading.Lock()
 
     def take(self, size: int) -> bytearray:
         """A buffer of at least ``size`` bytes."""
-        if size > CHUNK:
+        if size > self.size:
             return bytearray(size)
         with self._lock:
-            return self._free.pop() if self._free else bytearray(CHUNK)
+            return self._free.pop() if self._free else bytearray(self.size)
 
     def lend(self, buffer: bytearray, users: int) -> Callable[[], None]:
         """A callable each of ``users`` calls when done with ``buffer``; the last one returns it."""
@@ -88,7 +91,7 @@ class Buffers:
         def done() -> None:
             with self._lock:
                 left[0] -= 1
-                if left[0] == 0 and len(buffer) == CHUNK and len(self._free) < self.KEEP:
+                if left[0] == 0 and len(buffer) == self.size and len(self._free) < self.KEEP:
                     self._free.append(buffer)
 
         return done
@@ -138,18 +141,17 @@ def hash_file(
     on_bytes: Callable[[int], object] | None = None,
 ) -> str:
     """SHA-256 of a file or a device: all of it, or its first ``length`` bytes (a drive pads what it
-    writes; :class:`EOFError` if it holds fewer). With ``drop_cache``, what is on the disk itself:
-    read past the page cache (O_DIRECT) where the file system allows, reading and hashing side by
-    side; else the cached pages are dropped first. ``path`` may be an open descriptor (read from its
-    start, left open)."""
+    writes; :class:`EOFError` if it holds fewer). With ``drop_cache``, what is on the disk itself: a
+    regular file's cached pages are dropped and the read starts once none is left in the page cache
+    (checked, on Linux), with the kernel reading ahead; else it is read past the page cache (O_DIRECT)
+    where the file system allows, reading and hashing side by side; else the cached pages are dropped
+    first, on trust. ``path`` may be an open descriptor (read from its start, left open)."""
     if drop_cache and not isinstance(path, int):
-        digest = _hash_direct(path, length, on_bytes)
+        digest = _hash_evicted(path, length, on_bytes)
+        if digest is None:
+            digest = _hash_direct(path, length, on_bytes)
         if digest is not None:
             return digest
-    digest = hashlib.sha256()
-    buffer = _read_buffer()
-    view = memoryview(buffer)
-    done = 0
     with contextlib.ExitStack() as stack:
         if isinstance(path, int):
             fd = path
@@ -161,19 +163,84 @@ def hash_file(
                 os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
             except OSError:
                 pass
-        while length is None or done < length:
-            n = os.preadv(fd, [buffer], done)
-            if not n:
-                break
-            if length is not None:
-                n = min(n, length - done)
-            digest.update(view[:n])
-            done += n
-            if on_bytes is not None:
-                on_bytes(done)
+        return _hash_fd(fd, length, on_bytes, name=path)
+
+
+EVICT_EVERY = 64 * 1024 * 1024  # a file read back from disk is dropped from the page cache as it goes
+
+
+def _hash_fd(fd: int, length: int | None, on_bytes, *, name, evict: bool = False) -> str:
+    digest = hashlib.sha256()
+    buffer = _read_buffer()
+    view = memoryview(buffer)
+    done = dropped = 0
+    while length is None or done < length:
+        n = os.preadv(fd, [buffer], done)
+        if not n:
+            break
+        if length is not None:
+            n = min(n, length - done)
+        digest.update(view[:n])
+        done += n
+        if evict and done - dropped >= EVICT_EVERY:  # what was read back is not kept in memory
+            os.posix_fadvise(fd, dropped, done - dropped, os.POSIX_FADV_DONTNEED)
+            dropped = done
+        if on_bytes is not None:
+            on_bytes(done)
+    if evict:
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
     if length is not None and done < length:
-        raise EOFError(f"{path}: {done} of {length} bytes")
+        raise EOFError(f"{name}: {done} of {length} bytes")
     return digest.hexdigest()
+
+
+def _hash_evicted(path: str | Path, length: int | None, on_bytes) -> str | None:
+    """:func:`hash_file` of a regular file whose pages were all dropped from the page cache (Linux:
+    posix_fadvise, then mincore says that none is left), so that every byte is read from the disk, with
+    the kernel's read-ahead (faster than O_DIRECT, one request at a time); None where that cannot be made
+    sure of (not Linux, not a regular file, a page still cached: the caller reads past the cache)."""
+    if not sys.platform.startswith("linux") or not hasattr(os, "posix_fadvise"):
+        return None
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        if _cached_pages(fd, st.st_size) != 0:
+            return None
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)
+        return _hash_fd(fd, length, on_bytes, name=path, evict=True)
+    finally:
+        os.close(fd)
+
+
+def _cached_pages(fd: int, size: int) -> int | None:
+    """How many pages of the file are in the page cache (mincore over a mapping that is never touched);
+    None when it cannot be told."""
+    if size == 0:
+        return 0
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.mmap.restype = ctypes.c_void_p
+        libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+        libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+        libc.mincore.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p]
+    except (OSError, AttributeError):
+        return None
+    address = libc.mmap(None, size, mmap.PROT_READ, mmap.MAP_SHARED, fd, 0)
+    if address in (None, ctypes.c_void_p(-1).value):
+        return None
+    try:
+        pages = (size + mmap.PAGESIZE - 1) // mmap.PAGESIZE
+        vector = (ctypes.c_ubyte * pages)()
+        if libc.mincore(ctypes.c_void_p(address), size, vector) != 0:
+            return None
+        return pages - bytes(vector).count(0) if any(bytes(vector)) else 0
+    finally:
+        libc.munmap(ctypes.c_void_p(address), size)
 
 
 def _hash_direct(path: str | Path, length: int | None, on_bytes: Callable[[int], object] | None) -> str | None:

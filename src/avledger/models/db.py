@@ -340,6 +340,15 @@ MIGRATIONS: list[list[str]] = [
         "CREATE UNIQUE INDEX ssh_key_active ON ssh_key (key) WHERE removed_at IS NULL",
         "CREATE INDEX ssh_key_staff ON ssh_key (staff_id)",
     ],
+    # 8: ingest's lookups, so that a file costs the same in a register of a million clips as in a new one:
+    # a re-run's doubles by name and size, an interruption's neighbours (one device in one activity),
+    # the activities a clip's time falls in, and the return a collection deadline counts from
+    [
+        "CREATE INDEX clip_name_size ON clip (original_name, size)",
+        "CREATE INDEX clip_activity_device ON clip (activity_id, device_id, start_at)",
+        "CREATE INDEX activity_end ON activity (end_at)",
+        "CREATE INDEX loan_device_end ON loan (device_id, end_at)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

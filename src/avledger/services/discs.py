@@ -284,14 +284,16 @@ class DiscService:
                 "write.failed", "无法创建目录 {path}：{err}", field="out", path=str(folder), err=exc.strerror
             ) from None
         clean_leftovers(folder)
-        # the description is printed before anything is registered: a missing font or a character it cannot
-        # draw is refused with nothing changed (the texts are the same on every disc but for ASCII ids)
+        # the description is checked before anything is registered: a missing font, a character it cannot
+        # draw or an office's template typst refuses is refused with nothing changed (the texts are the same
+        # on every disc but for ASCII ids); it is printed once, for its disc
         self._tags(
             DiscSet(id=0, case_no=case),
             Disc(id=0, number=1, volume_id="AVL000000S0D1"),
             len(plan.discs),
             plan.discs[0].files,
             acts,
+            check_only=True,
         )
         with self.ctx.change():
             disc_set = self._resumable(source_activity, case, plan)
@@ -388,8 +390,17 @@ class DiscService:
         return disc_set
 
     def _tags(
-        self, disc_set: DiscSet, disc: Disc, count: int, files: list[SourceFile], acts: list[Activity]
+        self,
+        disc_set: DiscSet,
+        disc: Disc,
+        count: int,
+        files: list[SourceFile],
+        acts: list[Activity],
+        *,
+        check_only: bool = False,
     ) -> dict[str, bytes]:
+        """The bag's tag files and the description (``说明.pdf``); with ``check_only``, the description is
+        only checked (:meth:`Typesetter.check_form`), not printed."""
         tz = self.ctx.profile().tz
         unit = self.ctx.office().unit
         maker = self.ctx.person()
@@ -471,15 +482,16 @@ class DiscService:
                 "每个文件的 SHA-256 见 manifest-sha256.txt，文件清单见 说明.txt。",
             ),
         ]
-        tags["说明.pdf"] = self.typesetter.render_form(
-            "disc-description",
-            {
-                "title": "执法音像记录光盘说明",
-                "fields": fields,
-                "sheet": sheet,
-                "note": "校验：manifest-sha256.txt 列出每个文件的 SHA-256（BagIt, RFC 8493）。",
-            },
-        )
+        description = {
+            "title": "执法音像记录光盘说明",
+            "fields": fields,
+            "sheet": sheet,
+            "note": "校验：manifest-sha256.txt 列出每个文件的 SHA-256（BagIt, RFC 8493）。",
+        }
+        if check_only:
+            self.typesetter.check_form("disc-description", description)
+        else:
+            tags["说明.pdf"] = self.typesetter.render_form("disc-description", description)
         return tags
 
     # --- burn ------------------------------------------------------------------------------------

@@ -8,7 +8,9 @@ covers it. Nothing is written.
 :meth:`IngestService.apply` copies each planned file into the archive: the
 source is read once while its SHA-256 is computed, written to a temporary
 name in the target folder, flushed to disk, read back from disk to confirm
-the hash, renamed to its final name and registered, one transaction per file.
+the hash, renamed to its final name and registered in one transaction (with
+the other files ready at that moment, up to 16: one commit and one flush of
+their folder for all of them).
 A file whose hash is already registered is a duplicate and is not copied
 again, so a re-run after a crash or a kill finishes the job with nothing
 doubled. The source is only ever opened for reading.
@@ -25,6 +27,7 @@ import contextlib
 import datetime as dt
 import errno
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -33,6 +36,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from peewee import SQL, NodeList
 
 from avledger.digests import CHUNK, Buffers, DigestThread, WriteBack, hash_file
 from avledger.errors import UserError
@@ -43,9 +48,9 @@ from avledger.fsutil import (
     PRIVATE_FILE,
     RangeCopier,
     clean_leftovers,
+    fsync_dir,
     make_dirs,
     opener,
-    publish,
     temp_path,
 )
 from avledger.home import Home
@@ -63,6 +68,8 @@ from avledger.timeutil import from_local, to_local
 
 LOCK_NAME = OWN_PREFIX + "ingest.lock"
 MAX_PENDING = 32  # copied files waiting for their read-back before the copying waits too
+BATCH_FILES = 16  # files registered in one transaction (one commit, one flush of their folder)...
+BATCH_BYTES = 64 * 1024 * 1024  # ...or fewer once they hold this much, so that a large file is not kept waiting
 UNASSIGNED_DIR = "未分配"
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
@@ -271,23 +278,27 @@ class IngestService:
                 files.append(self._plan_file(path, rel, size, kind, given_device, given_activity, known))
         return Plan(root, files, skipped)
 
-    def _known_devices(self) -> dict[str, Device]:
-        known: dict[str, Device] = {}
-        for d in Device.select():
-            for key in (d.asset_no, d.serial):
+    @staticmethod
+    def _known_devices() -> dict[str, int]:
+        """Each device's asset number and serial (lower case, four characters or more) -> its id: three
+        short columns of the device table, read once per scan."""
+        known: dict[str, int] = {}
+        for device_id, asset_no, serial in Device.select(Device.id, Device.asset_no, Device.serial).tuples():
+            for key in (asset_no, serial):
                 key = (key or "").strip()
                 if len(key) >= 4:
-                    known[key.lower()] = d
+                    known[key.lower()] = device_id
         return known
 
-    def _recognise(self, rel: str, info: MediaInfo, known: dict[str, Device]) -> Device | None:
+    @staticmethod
+    def _recognise(rel: str, info: MediaInfo, known: dict[str, int]) -> Device | None:
         for value in info.tags.values():
             hit = known.get(value.strip().lower())
             if hit is not None:
-                return hit
+                return Device.get_by_id(hit)
         haystack = rel.lower()
-        hits = {d.id: d for key, d in known.items() if key in haystack}
-        return next(iter(hits.values())) if len(hits) == 1 else None
+        hits = {device_id for key, device_id in known.items() if key in haystack}
+        return Device.get_by_id(hits.pop()) if len(hits) == 1 else None
 
     @staticmethod
     def _officer_in_tags(info: MediaInfo) -> int | None:
@@ -306,7 +317,7 @@ class IngestService:
         kind: str,
         given_device: Device | None,
         given_activity: Activity | None,
-        known: dict[str, Device],
+        known: dict[str, int],
     ) -> PlannedFile:
         tz = self.ctx.profile().tz
         info = probe(path, kind)
@@ -352,12 +363,15 @@ class IngestService:
 
     @staticmethod
     def _loan_at(device: Device | int, at: dt.datetime) -> Loan | None:
-        return (
+        """The loan of the device at ``at``: a device's loans follow one another (an issue is never before
+        the last return), so it can only be the last one begun by then."""
+        loan = (
             Loan.select()
-            .where((Loan.device == device) & (Loan.start_at <= at) & (Loan.end_at.is_null() | (Loan.end_at >= at)))
-            .order_by(Loan.start_at.desc())
+            .where((Loan.device == device) & (Loan.start_at <= at))
+            .order_by(Loan.start_at.desc(), Loan.id.desc())
             .first()
         )
+        return loan if loan is not None and (loan.end_at is None or loan.end_at >= at) else None
 
     def _match_activity(self, planned: PlannedFile) -> tuple[int | None, str | None]:
         if planned.start_at is None:
@@ -365,11 +379,13 @@ class IngestService:
         start = planned.start_at
         end = start + dt.timedelta(seconds=planned.info.duration_s or 0)
         candidates = []
-        nearby = Activity.select().where(
-            (Activity.start_at <= end)
-            & ((Activity.end_at >= start) | (Activity.end_at.is_null() & (Activity.start_at >= start - OPEN_END)))
+        # two indexed queries (an OR of both would scan every activity begun before the clip): those ended
+        # after the clip began (activity_end), and those still open that began at most OPEN_END before it
+        ended = Activity.select().where((Activity.end_at >= start) & (NodeList((SQL("+"), Activity.start_at)) <= end))
+        still_open = Activity.select().where(
+            Activity.end_at.is_null() & (Activity.start_at >= start - OPEN_END) & (Activity.start_at <= end)
         )
-        for activity in nearby:
+        for activity in sorted([*ended, *still_open], key=lambda a: a.id):
             a_start, a_end = self.activities.window(activity)
             if a_start <= end and start <= a_end:
                 candidates.append(activity)
@@ -451,15 +467,20 @@ class IngestService:
             files_done = 0
 
             def finish(*, wait: bool) -> None:
-                """Register the copied files whose read-back is done (all of them with ``wait``)."""
+                """Register the copied files whose read-back is done, several in one transaction: when a
+                batch's worth is ready (all of them, in order, with ``wait``)."""
                 nonlocal done_bytes, files_done
-                while pending and (wait or pending[0].readback.done() or len(pending) > MAX_PENDING):
-                    copied = pending.popleft()
-                    outcome = self._finish_one(root, copied)
-                    (result.duplicates if isinstance(outcome, Duplicate) else result.archived).append(outcome)
-                    done_bytes += copied.planned.size
-                    files_done += 1
-                    report("register", files_done, copied.planned.name)
+                while pending:
+                    ready = list(itertools.takewhile(lambda c: c.readback.done(), pending))
+                    if not (wait or len(pending) > MAX_PENDING or len(ready) >= BATCH_FILES):
+                        if sum(c.size for c in ready) < BATCH_BYTES:
+                            return
+                    batch = [pending.popleft() for _ in range(max(1, min(len(ready), BATCH_FILES)))]
+                    for copied, outcome in zip(batch, self._finish_batch(root, batch)):
+                        (result.duplicates if isinstance(outcome, Duplicate) else result.archived).append(outcome)
+                        done_bytes += copied.planned.size
+                        files_done += 1
+                        report("register", files_done, copied.planned.name)
 
             hasher, buffers = DigestThread(), Buffers()
             with (
@@ -588,30 +609,53 @@ class IngestService:
             if not done:
                 temp.unlink(missing_ok=True)
 
-    def _finish_one(self, root: Path, c: _Copied) -> ArchivedClip | Duplicate:
-        """Confirm the read-back from disk, then rename and register in one transaction."""
-        planned = c.planned
+    def _finish_batch(self, root: Path, batch: list[_Copied]) -> list[ArchivedClip | Duplicate]:
+        """Confirm the read-backs from disk, then rename and register the files in one transaction, in
+        order (a file whose read-back differs is refused, the files before it registered). Each rename
+        happens inside the transaction, so a failed one registers nothing, and the folders are flushed
+        before the commit, so a registered clip is never missing after a power cut; a file renamed but not
+        registered (a kill before the commit) is taken up again by the next run (:meth:`_final_name`)."""
+        outcomes: list[ArchivedClip | Duplicate] = []
         try:
-            if c.readback.result() != c.sha:
+            good = list(itertools.takewhile(lambda c: c.readback.result() == c.sha, batch))
+            if good:
+                with self.ctx.change():
+                    folders = set()
+                    for c in good:
+                        planned = c.planned
+                        existing = Clip.get_or_none(Clip.sha256 == c.sha)  # the same content twice on one card
+                        if existing is not None:
+                            outcomes.append(Duplicate(str(planned.source), c.sha, existing.id))
+                            continue
+                        os.chmod(c.temp, ARCHIVED_FILE)  # an original is never edited (F08), nor read by others
+                        final = self._final_name(root, c.target_dir, planned.name, c.sha, c.size)
+                        relative = final.relative_to(root).as_posix()
+                        clip = self._register(planned, relative, c.sha, c.size)
+                        os.replace(c.temp, final)
+                        folders.add(final.parent)
+                        outcomes.append(
+                            ArchivedClip(
+                                clip.id,
+                                str(planned.source),
+                                relative,
+                                c.sha,
+                                planned.flags,
+                                clip.late,
+                                clip.activity_id,
+                            )
+                        )
+                    for folder in folders:  # one flush per folder for the batch's renames, before the commit
+                        fsync_dir(folder)
+            if len(good) < len(batch):
                 raise UserError(
                     "write.readback_mismatch",
                     "{name} 写入存储后回读校验不一致，已放弃（原文件未改动）",
-                    name=str(planned.source),
+                    name=str(batch[len(good)].planned.source),
                 )
-            existing = Clip.get_or_none(Clip.sha256 == c.sha)  # the same content twice on one card
-            if existing is not None:
-                return Duplicate(str(planned.source), c.sha, existing.id)
-            os.chmod(c.temp, ARCHIVED_FILE)  # an original is never edited (F08), nor read by other accounts
-            final = self._final_name(root, c.target_dir, planned.name, c.sha, c.size)
-            relative = final.relative_to(root).as_posix()
-            with self.ctx.change():
-                clip = self._register(planned, relative, c.sha, c.size)
-                # inside the transaction: a failed rename registers nothing; the rename is durable
-                # before the commit, so a registered clip is never missing after a power cut
-                publish(c.temp, final)
         finally:
-            c.temp.unlink(missing_ok=True)
-        return ArchivedClip(clip.id, str(planned.source), relative, c.sha, planned.flags, clip.late, clip.activity_id)
+            for c in batch:
+                c.temp.unlink(missing_ok=True)
+        return outcomes
 
     @staticmethod
     def _final_name(root: Path, target_dir: Path, name: str, sha: str, size: int) -> Path:
@@ -661,7 +705,7 @@ class IngestService:
         )
         self.ctx.log("ingest", clip, summary=f"{planned.name} → {relative}")
         if clip.device_id and clip.activity_id:
-            refresh_gaps(self.ctx, clip.device_id, clip.activity_id)
+            gaps_around(self.ctx, clip)
         return clip
 
     def deadline(
@@ -740,3 +784,57 @@ def refresh_gaps(ctx: Context, device_id: int, activity_id: int) -> None:
             minutes=minutes,
         )
         ctx.log("gap", gap, summary=f"{minutes} min")
+
+
+def gaps_around(ctx: Context, clip: Clip) -> None:
+    """:func:`refresh_gaps` for one clip just registered, looking only at its neighbours.
+
+    Among the clips of its device in its activity, ordered by (start, id), the new clip (the highest id)
+    comes between the last one begun at or before it and the first one begun after it: the pair they
+    made is no longer consecutive (its gap, unexplained, goes), and each of them makes a new pair with
+    the new clip. Every other pair stays as it was, so the result is what :func:`refresh_gaps` would
+    find, from two indexed lookups (``clip_activity_device``) however many clips the activity holds.
+    Call inside a change.
+    """
+    if clip.start_at is None or clip.kind == "photo":
+        return
+    same = (
+        (Clip.activity == clip.activity_id)
+        & (Clip.device == clip.device_id)
+        & Clip.start_at.is_null(False)
+        & (Clip.kind != "photo")
+        & (Clip.id != clip.id)
+    )
+    before = (
+        Clip.select()
+        .where(same & (Clip.start_at <= clip.start_at))
+        .order_by(Clip.start_at.desc(), Clip.id.desc())
+        .first()
+    )
+    after = Clip.select().where(same & (Clip.start_at > clip.start_at)).order_by(Clip.start_at, Clip.id).first()
+    if before is not None and after is not None:
+        old = Gap.get_or_none((Gap.after_clip == before.id) & (Gap.before_clip == after.id))
+        if old is not None and old.reason is None:
+            snap = snapshot(old)
+            old.delete_instance()
+            ctx.log("delete", entity="gap", entity_id=old.id, before=snap, summary=f"{old.id}")
+    limit = dt.timedelta(minutes=ctx.profile().get("ingest.max_gap_minutes"))
+    for first, second in ((before, clip), (clip, after)):
+        if first is None or second is None:
+            continue
+        stop = first.start_at + dt.timedelta(seconds=first.duration_s or 0)
+        if (
+            second.start_at - stop > limit
+            and not Gap.select().where((Gap.after_clip == first.id) & (Gap.before_clip == second.id)).exists()
+        ):
+            minutes = round((second.start_at - stop).total_seconds() / 60)
+            gap = Gap.create(
+                device=clip.device_id,
+                activity=clip.activity_id,
+                after_clip=first.id,
+                before_clip=second.id,
+                start_at=stop,
+                end_at=second.start_at,
+                minutes=minutes,
+            )
+            ctx.log("gap", gap, summary=f"{minutes} min")

@@ -5,15 +5,20 @@ with its columns (those of activities and of discs are in ``printforms_activitie
 Adding a register: write a function ``(scope) -> Sheet`` in one of these modules
 (or a new one that :mod:`avledger.services.printing` imports), decorate it with
 :func:`~avledger.services.sheets.register` naming its columns, filters and
-signature lines, read what it needs from ``scope.services``, and add
+signature lines, read what it needs from ``scope.services`` (a long register: yield its rows from one
+SQL query as they are read, see :class:`~avledger.services.sheets.Sheet`), and add
 ``templates/NAME.typ`` (usually the three lines of ``devices.typ``).
 ``avledger print NAME`` and ``avledger export NAME`` then work without other changes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from peewee import JOIN
+
 from avledger.i18n import N_, _
-from avledger.models.schema import AuditEvent, Device, Loan
+from avledger.models.schema import AuditEvent, Device, Loan, Staff
 from avledger.services.auditlog import describe_problem
 from avledger.services.lending import CHECKS
 from avledger.services.sheets import SEQ, Column, Scope, Sheet, register
@@ -141,55 +146,87 @@ def allocation(scope: Scope) -> Sheet:
     ],
 )
 def loans(scope: Scope) -> Sheet:
-    lending = scope.services.lending
-    query = scope.in_period(lending._query(), Loan.start_at)
+    holder, previous, giver = Staff.alias(), Loan.alias(), Staff.alias()
+    query = (
+        Loan.select(
+            Device.asset_no,
+            holder.name,
+            holder.number,
+            Loan.start_at,
+            Loan.start_kind,
+            giver.name,
+            Loan.due_at,
+            Loan.purpose,
+            Loan.battery_pct,
+            Loan.free_gb,
+            Loan.clock_offset_s,
+            Loan.notice_given,
+            Loan.check_failures,
+            Loan.despite,
+            Loan.end_at,
+            Loan.end_kind,
+            Loan.content,
+            Loan.condition,
+        )
+        .join(Device, on=(Loan.device == Device.id))
+        .switch(Loan)
+        .join(holder, on=(Loan.holder == holder.id))
+        .switch(Loan)
+        .join(previous, JOIN.LEFT_OUTER, on=(Loan.from_loan == previous.id))
+        .join(giver, JOIN.LEFT_OUTER, on=(previous.holder == giver.id))
+    )
+    query = scope.in_period(query, Loan.start_at)
     if scope.dept is not None:
         query = query.where(Device.department == scope.dept)
     if scope.device is not None:
         query = query.where(Loan.device == scope.device)
     if scope.staff is not None:
         query = query.where(Loan.holder == scope.staff)
-    now = scope.ctx.clock()
-    tz = scope.tz
-    rows = []
-    for loan in query.order_by(Loan.start_at, Loan.id):
-        v = lending._view(loan, now)
-        issued = v.start_kind == "issue"
-        start = fmt_local(v.start_at, tz)
+    return Sheet(_loan_rows(query.order_by(Loan.start_at, Loan.id).tuples().iterator(), scope))
+
+
+def _loan_rows(rows, scope: Scope) -> Iterator[dict]:
+    """One row of the ledger per loan, from the query's tuples, as they are read."""
+    now, tz = scope.ctx.clock(), scope.tz
+    passed, handed, overdue_mark = _("通过"), _("（交接）"), _("（逾期）")
+    conditions = {"ok": _("完好"), "damaged": _("损坏")}
+    for seq, row in enumerate(rows, 1):
+        (asset_no, name, number, start_at, start_kind, giver, due_at, purpose, battery, free_gb, clock) = row[:11]
+        (notice, failures, despite, end_at, end_kind, content, condition) = row[11:]
+        issued = start_kind == "issue"
+        start = fmt_local(start_at, tz)
+        failures = [f for f in failures.split(",") if f]
         if not issued:
-            start += _("（{giver} 交接）").format(giver=v.from_holder or "")
-        if not issued:
+            start += _("（{giver} 交接）").format(giver=giver or "")
             check = "—"
-        elif v.check_failures:
+        elif failures:
             check = _("未通过：{failures}；原因：{reason}").format(
-                failures=_("、").join(_(CHECKS[f]) for f in v.check_failures if f in CHECKS), reason=v.despite or ""
+                failures=_("、").join(_(CHECKS[f]) for f in failures if f in CHECKS), reason=despite or ""
             )
         else:
-            check = _("通过")
-        end = fmt_local(v.end_at, tz)
-        if v.end_kind == "handover":
-            end += _("（交接）")
-        elif v.end_kind == "lost":
+            check = passed
+        end = fmt_local(end_at, tz)
+        if end_kind == "handover":
+            end += handed
+        elif end_kind == "lost":
             end += _("（丢失）")
-        rows.append(
-            {
-                "seq": len(rows) + 1,
-                "asset_no": v.asset_no,
-                "holder": f"{v.holder}（{v.holder_number}）",
-                "start": start,
-                "purpose": v.purpose,
-                "battery": v.battery_pct if issued else "—",
-                "free_gb": v.free_gb if issued else "—",
-                "clock": v.clock_offset_s if issued else "—",
-                "notice": ("—" if not issued else _("是") if v.notice_given else _("否")),
-                "check": check,
-                "due": fmt_local(v.due_at, tz) + (_("（逾期）") if v.overdue else ""),
-                "end": end,
-                "content": v.content,
-                "condition": {"ok": _("完好"), "damaged": _("损坏")}.get(v.condition or "", ""),
-            }
-        )
-    return Sheet(rows)
+        overdue = end_at is None and due_at is not None and due_at < now
+        yield {
+            "seq": seq,
+            "asset_no": asset_no,
+            "holder": f"{name}（{number}）",
+            "start": start,
+            "purpose": purpose,
+            "battery": battery if issued else "—",
+            "free_gb": free_gb if issued else "—",
+            "clock": clock if issued else "—",
+            "notice": ("—" if not issued else _("是") if notice else _("否")),
+            "check": check,
+            "due": fmt_local(due_at, tz) + (overdue_mark if overdue else ""),
+            "end": end,
+            "content": content,
+            "condition": conditions.get(condition or "", ""),
+        }
 
 
 # --- 审计日志 ------------------------------------------------------------------------------
@@ -208,19 +245,28 @@ def loans(scope: Scope) -> Sheet:
     ],
 )
 def audit(scope: Scope) -> Sheet:
-    query = scope.in_period(AuditEvent.select(), AuditEvent.at).order_by(AuditEvent.id)
+    query = AuditEvent.select(
+        AuditEvent.id,
+        AuditEvent.at,
+        AuditEvent.actor,
+        AuditEvent.action,
+        AuditEvent.entity,
+        AuditEvent.entity_id,
+        AuditEvent.summary,
+    )
+    query = scope.in_period(query, AuditEvent.at).order_by(AuditEvent.id)
     tz = scope.tz
-    rows = [
+    rows = (
         {
-            "id": e.id,
-            "at": fmt_local(e.at, tz),
-            "actor": e.actor,
-            "action": label(AUDIT_ACTIONS, e.action),
-            "entity": f"{e.entity}#{e.entity_id}" if e.entity_id is not None else e.entity,
-            "summary": e.summary,
+            "id": event_id,
+            "at": fmt_local(at, tz),
+            "actor": actor,
+            "action": label(AUDIT_ACTIONS, action),
+            "entity": f"{entity}#{entity_id}" if entity_id is not None else entity,
+            "summary": summary,
         }
-        for e in query
-    ]
+        for event_id, at, actor, action, entity, entity_id, summary in query.tuples().iterator()
+    )
     result = scope.services.audit.verify(full=True)  # the sheet says: the whole log
     if result.ok:
         text = _("审计链完整：{events} 条日志，{rows} 条登记记录均与日志一致").format(

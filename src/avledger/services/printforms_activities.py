@@ -2,15 +2,21 @@
 the activity register, the footage register, one form per interruption (中断说明) and per
 not-recorded work record (无法记录工作记录), and the evidence explanation sheet (文字说明材料).
 
-The per-record forms put their fields in ``extra.records`` for their templates; their rows
-(one per record) are what the spreadsheet export gets.
+The per-record forms give each row (one per record, what the spreadsheet export gets) its form's
+fields in ``_record``, which their templates read as ``extra.records``. The rows are read from SQL as
+they are printed or exported (a generator), never all at once where the register can be long.
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
+
+from peewee import JOIN, fn
+
 from avledger.errors import UserError
 from avledger.i18n import N_, _
-from avledger.models.schema import Activity, ActivityOfficer, AuditEvent, Gap, Staff
+from avledger.models.schema import Activity, ActivityOfficer, AuditEvent, Clip, Device, Gap, NoRecord, Staff
 from avledger.present import duration_text
 from avledger.services.activities import activity_name
 from avledger.services.sheets import SEQ, Column, Scope, Sheet, register
@@ -25,24 +31,6 @@ from avledger.vocab import (
     label,
     labels,
 )
-
-
-def _activity_ids(scope: Scope) -> list[int] | None:
-    """The activities the filters name (None: no activity filter at all)."""
-    if scope.activity is None and scope.staff is None and scope.dept is None:
-        return None
-    query = Activity.select(Activity.id)
-    if scope.activity is not None:
-        query = query.where(Activity.id == scope.activity.id)
-    if scope.dept is not None:
-        query = query.where(Activity.department == scope.dept)
-    if scope.staff is not None:
-        query = query.where(
-            Activity.id.in_(
-                ActivityOfficer.select(ActivityOfficer.activity).where(ActivityOfficer.staff == scope.staff)
-            )
-        )
-    return [a.id for a in query]
 
 
 # --- 执法活动登记 (F06) -------------------------------------------------------------------
@@ -70,42 +58,95 @@ def _activity_ids(scope: Scope) -> list[int] | None:
     ],
 )
 def activities(scope: Scope) -> Sheet:
-    service = scope.services.activities
-    ids = _activity_ids(scope)
-    tz = scope.tz
-    gaps: dict[int, int] = {}
-    for g in Gap.select(Gap.activity):
-        gaps[g.activity_id] = gaps.get(g.activity_id, 0) + 1
-    rows = []
-    for a in reversed(service.list()):
-        if ids is not None and a.id not in ids:
-            continue
-        if scope.start_utc is not None and a.start_at < scope.start_utc:
-            continue
-        if scope.end_utc is not None and a.start_at >= scope.end_utc:
-            continue
-        rows.append(
-            {
+    from avledger.services.clearance import Clearance
+
+    query = Activity.select(
+        Activity.id,
+        Activity.kind,
+        Activity.title,
+        Activity.case_name,
+        Activity.case_no,
+        Activity.party,
+        Activity.place,
+        Activity.start_at,
+        Activity.end_at,
+        Activity.full_record,
+        Activity.long_term,
+        Activity.status,
+        Activity.closed_at,
+    )
+    query = _narrowed(scope, scope.in_period(query, Activity.start_at))
+    query = Clearance(scope.ctx).seen_in(query, Activity.id, Activity.confidential)  # F17
+    extra = {"summary": ""}
+    rows = query.order_by(Activity.start_at, Activity.id).iterator()
+    return Sheet(_activity_rows(rows, scope, extra), extra)
+
+
+def _narrowed(scope: Scope, query):
+    """``query`` over activities narrowed by the filters that name activities (the activity, its department,
+    one of its officers)."""
+    if scope.activity is not None:
+        query = query.where(Activity.id == scope.activity.id)
+    if scope.dept is not None:
+        query = query.where(Activity.department == scope.dept)
+    if scope.staff is not None:
+        query = query.where(
+            Activity.id.in_(
+                ActivityOfficer.select(ActivityOfficer.activity).where(ActivityOfficer.staff == scope.staff)
+            )
+        )
+    return query
+
+
+def _activity_rows(activities, scope: Scope, extra: dict) -> Iterator[dict]:
+    """The register's rows, read a batch of activities at a time (their officers and counts in one query
+    each); ``extra["summary"]`` is set once the last row is read."""
+    tz, missing = scope.tz, 0
+    yes, no = _("是"), _("否")
+    for batch in _batches(activities, 500):
+        ids = [a.id for a in batch]
+        officers: dict[int, list[str]] = {i: [] for i in ids}
+        for activity_id, name in (
+            ActivityOfficer.select(ActivityOfficer.activity, Staff.name)
+            .join(Staff)
+            .where(ActivityOfficer.activity.in_(ids))
+            .order_by(ActivityOfficer.id)
+            .tuples()
+        ):
+            officers[activity_id].append(name)
+        clips = _counts(Clip, Clip.activity, ids)
+        gaps = _counts(Gap, Gap.activity, ids)
+        norecords = _counts(NoRecord, NoRecord.activity, ids)
+        for a in batch:
+            if a.full_record and not clips.get(a.id) and not norecords.get(a.id):
+                missing += 1
+            yield {
                 "id": a.id,
                 "kind": label(ACTIVITY_KINDS, a.kind),
                 "name": activity_name(a),
                 "party": a.party,
                 "place": a.place,
-                "officers": _("、").join(a.officer_names),
+                "officers": _("、").join(officers[a.id]),
                 "start": fmt_local(a.start_at, tz),
                 "end": fmt_local(a.end_at, tz),
-                "full": _("是") if a.full_record else _("否"),
-                "clips": a.clips,
+                "full": yes if a.full_record else no,
+                "clips": clips.get(a.id, 0),
                 "gaps": gaps.get(a.id, 0),
-                "norecords": a.norecords,
-                "long_term": labels(LONG_TERM_REASONS, a.long_term),
+                "norecords": norecords.get(a.id, 0),
+                "long_term": labels(LONG_TERM_REASONS, tuple(r for r in a.long_term.split(",") if r)),
                 "status": label(CASE_STATUSES, a.status) + (f" {a.closed_at.isoformat()}" if a.closed_at else ""),
             }
-        )
-    missing = sum(1 for r in rows if r["full"] == _("是") and not r["clips"] and not r["norecords"])
-    return Sheet(
-        rows, {"summary": _("须全程记录但既无音像资料也无工作记录：{n} 项").format(n=missing) if missing else ""}
-    )
+    extra["summary"] = _("须全程记录但既无音像资料也无工作记录：{n} 项").format(n=missing) if missing else ""
+
+
+def _batches(items, size: int) -> Iterator[list]:
+    items = iter(items)
+    while batch := list(itertools.islice(items, size)):
+        yield batch
+
+
+def _counts(model, column, ids: list[int]) -> dict[int, int]:
+    return dict(model.select(column, fn.COUNT(model.id)).where(column.in_(ids)).group_by(column).tuples())
 
 
 # --- 音像资料登记 (F07, F08) ----------------------------------------------------------------
@@ -131,43 +172,70 @@ def activities(scope: Scope) -> Sheet:
     ],
 )
 def footage(scope: Scope) -> Sheet:
-    clips = scope.services.footage.list(activity=scope.activity.id if scope.activity is not None else None)
-    tz = scope.tz
-    rows = []
-    for c in clips:
-        if scope.device is not None and c.asset_no != scope.device.asset_no:
-            continue
-        if scope.staff is not None and c.holder_number != scope.staff.number:
-            continue
-        when = c.start_at or c.ingested_at
-        if scope.start_utc is not None and when < scope.start_utc:
-            continue
-        if scope.end_utc is not None and when >= scope.end_utc:
-            continue
-        notes = []
-        if c.late:
-            notes.append(
-                _("逾期采集：{reason}").format(reason=c.late_reason) if c.late_reason else _("逾期采集，待说明")
-            )
-        if "corrupt" in c.flags:
-            notes.append(_("文件损坏"))
-        rows.append(
-            {
-                "seq": len(rows) + 1,
-                "clip": c.id,
-                "activity": c.activity or _("未归入"),
-                "name": c.original_name,
-                "kind": label(CLIP_KINDS, c.kind),
-                "device": c.asset_no or "",
-                "holder": c.holder or "",
-                "start": fmt_local(c.start_at, tz),
-                "duration": duration_text(c.duration_s),
-                "ingested": fmt_local(c.ingested_at, tz),
-                "sha": c.sha256[:16],
-                "note": _("；").join(notes),
-            }
+    from avledger.services.clearance import Clearance
+
+    query = (
+        Clip.select(
+            Clip.id,
+            Activity.case_no,
+            Activity.title,
+            Clip.original_name,
+            Clip.kind,
+            Device.asset_no,
+            Staff.name,
+            Clip.start_at,
+            Clip.duration_s,
+            Clip.ingested_at,
+            Clip.sha256,
+            Clip.late,
+            Clip.late_reason,
+            Clip.flags,
         )
-    return Sheet(rows)
+        .join(Activity, JOIN.LEFT_OUTER, on=(Clip.activity == Activity.id))
+        .switch(Clip)
+        .join(Device, JOIN.LEFT_OUTER, on=(Clip.device == Device.id))
+        .switch(Clip)
+        .join(Staff, JOIN.LEFT_OUTER, on=(Clip.holder == Staff.id))
+    )
+    if scope.activity is not None:
+        query = query.where(Clip.activity == scope.activity.id)
+    if scope.device is not None:
+        query = query.where(Clip.device == scope.device.id)
+    if scope.staff is not None:
+        query = query.where(Clip.holder == scope.staff.id)
+    when = fn.COALESCE(Clip.start_at, Clip.ingested_at)  # a clip without a recording time: when it came in
+    if scope.start_utc is not None:
+        query = query.where(when >= scope.start_utc)
+    if scope.end_utc is not None:
+        query = query.where(when < scope.end_utc)
+    query = Clearance(scope.ctx).seen_in(query, Clip.activity, Activity.confidential)  # F17
+    return Sheet(_clip_rows(query.order_by(Clip.start_at, Clip.id).tuples().iterator(), scope))
+
+
+def _clip_rows(rows, scope: Scope) -> Iterator[dict]:
+    tz, unassigned, damaged = scope.tz, _("未归入"), _("文件损坏")
+    for seq, row in enumerate(rows, 1):
+        (clip_id, case_no, title, name, kind, asset_no, holder, start_at, duration, ingested_at, sha) = row[:11]
+        late, late_reason, flags = row[11:]
+        notes = []
+        if late:
+            notes.append(_("逾期采集：{reason}").format(reason=late_reason) if late_reason else _("逾期采集，待说明"))
+        if "corrupt" in flags.split(","):
+            notes.append(damaged)
+        yield {
+            "seq": seq,
+            "clip": clip_id,
+            "activity": (case_no or title) or unassigned,
+            "name": name,
+            "kind": label(CLIP_KINDS, kind),
+            "device": asset_no or "",
+            "holder": holder or "",
+            "start": fmt_local(start_at, tz),
+            "duration": duration_text(duration),
+            "ingested": fmt_local(ingested_at, tz),
+            "sha": sha[:16],
+            "note": _("；").join(notes),
+        }
 
 
 def _officer_names(activity_id: int) -> str:
@@ -199,22 +267,30 @@ def _officer_names(activity_id: int) -> str:
     ],
 )
 def interruptions(scope: Scope) -> Sheet:
-    gaps = scope.services.gaps.list(activity=scope.activity.id if scope.activity is not None else None)
-    tz = scope.tz
-    rows, records = [], []
+    from avledger.services.clearance import Clearance
+
+    query = Gap.select(Gap, Activity, Device).join(Activity).switch(Gap).join(Device).order_by(Gap.start_at, Gap.id)
+    if scope.activity is not None:
+        query = query.where(Gap.activity == scope.activity.id)
+    if scope.device is not None:
+        query = query.where(Gap.device == scope.device.id)
+    query = scope.in_period(query, Gap.start_at)
+    query = Clearance(scope.ctx).seen_in(query, Gap.activity, Activity.confidential)  # F17
+    return Sheet(_gap_rows(query.iterator(), scope))
+
+
+def _gap_rows(gaps, scope: Scope) -> Iterator[dict]:
+    """One row per interruption, its form in ``_record`` (the template prints one page each)."""
+    tz, officers = scope.tz, {}
     for g in gaps:
-        if scope.device is not None and g.asset_no != scope.device.asset_no:
-            continue
-        if scope.start_utc is not None and g.start_at < scope.start_utc:
-            continue
-        if scope.end_utc is not None and g.start_at >= scope.end_utc:
-            continue
-        activity = Activity.get_by_id(g.activity_id)
+        activity = g.activity
         reason = label(GAP_REASONS, g.reason) if g.reason else _("（待说明）")
+        if activity.id not in officers:
+            officers = {activity.id: _officer_names(activity.id)}  # (the gaps of an activity come together)
         row = {
             "id": g.id,
             "activity": activity_name(activity),
-            "device": g.asset_no,
+            "device": g.device.asset_no,
             "start": fmt_local(g.start_at, tz),
             "end": fmt_local(g.end_at, tz),
             "minutes": g.minutes,
@@ -222,29 +298,26 @@ def interruptions(scope: Scope) -> Sheet:
             "note": g.note,
             "reported": _("是") if g.reported else _("否"),
         }
-        rows.append(row)
-        records.append(
-            {
-                "heading": _("第 {id} 号").format(id=g.id),
-                "fields": [
-                    [_("执法活动/案件"), row["activity"]],
-                    [_("当事人"), activity.party],
-                    [_("地点"), activity.place],
-                    [_("执法人员"), _officer_names(activity.id)],
-                    [_("设备"), g.asset_no],
-                    [
-                        _("中断时段"),
-                        _("{start} 至 {end}，共 {minutes} 分钟").format(
-                            start=row["start"], end=row["end"], minutes=g.minutes
-                        ),
-                    ],
-                    [_("中断原因"), reason],
-                    [_("情况说明"), g.note],
-                    [_("书面报告"), row["reported"]],
+        row["_record"] = {
+            "heading": _("第 {id} 号").format(id=g.id),
+            "fields": [
+                [_("执法活动/案件"), row["activity"]],
+                [_("当事人"), activity.party],
+                [_("地点"), activity.place],
+                [_("执法人员"), officers[activity.id]],
+                [_("设备"), row["device"]],
+                [
+                    _("中断时段"),
+                    _("{start} 至 {end}，共 {minutes} 分钟").format(
+                        start=row["start"], end=row["end"], minutes=g.minutes
+                    ),
                 ],
-            }
-        )
-    return Sheet(rows, {"records": records})
+                [_("中断原因"), reason],
+                [_("情况说明"), g.note],
+                [_("书面报告"), row["reported"]],
+            ],
+        }
+        yield row
 
 
 # --- 无法记录工作记录 (F10): one form per record ----------------------------------------------
@@ -267,7 +340,7 @@ def norecords(scope: Scope) -> Sheet:
     records_in = scope.services.norecords.list(activity=scope.activity.id if scope.activity is not None else None)
     names = {s.number: f"{s.name}（{s.number}）" for s in Staff.select(Staff.name, Staff.number)}
     tz = scope.tz
-    rows, records = [], []
+    rows = []
     for r in records_in:
         if scope.start_utc is not None and r.at < scope.start_utc:
             continue
@@ -283,29 +356,27 @@ def norecords(scope: Scope) -> Sheet:
             "signers": _("、").join(names.get(n, n) for n in r.signers),
             "reported_to": names.get(r.reported_to, r.reported_to),
         }
-        rows.append(row)
-        records.append(
-            {
-                "heading": _("第 {id} 号").format(id=r.id),
-                "fields": [
-                    [_("执法活动/案件"), row["activity"]],
-                    [_("执法类型"), label(ACTIVITY_KINDS, activity.kind)],
-                    [_("当事人"), activity.party],
-                    [_("地点"), activity.place],
-                    [
-                        _("执法时间"),
-                        fmt_local(activity.start_at, tz)
-                        + (_(" 至 ") + fmt_local(activity.end_at, tz) if activity.end_at else ""),
-                    ],
-                    [_("无法记录的原因"), row["reason"]],
-                    [_("情况说明"), r.basis],
-                    [_("记录时间"), row["at"]],
-                    [_("签字执法人员"), row["signers"]],
-                    [_("报告负责人"), row["reported_to"]],
+        row["_record"] = {
+            "heading": _("第 {id} 号").format(id=r.id),
+            "fields": [
+                [_("执法活动/案件"), row["activity"]],
+                [_("执法类型"), label(ACTIVITY_KINDS, activity.kind)],
+                [_("当事人"), activity.party],
+                [_("地点"), activity.place],
+                [
+                    _("执法时间"),
+                    fmt_local(activity.start_at, tz)
+                    + (_(" 至 ") + fmt_local(activity.end_at, tz) if activity.end_at else ""),
                 ],
-            }
-        )
-    return Sheet(rows, {"records": records})
+                [_("无法记录的原因"), row["reason"]],
+                [_("情况说明"), r.basis],
+                [_("记录时间"), row["at"]],
+                [_("签字执法人员"), row["signers"]],
+                [_("报告负责人"), row["reported_to"]],
+            ],
+        }
+        rows.append(row)
+    return Sheet(rows)
 
 
 # --- 文字说明材料 (F14): the explanation sheet of an activity's footage ---------------------------
@@ -333,11 +404,15 @@ def explanation(scope: Scope) -> Sheet:
     activity = scope.activity
     tz = scope.tz
     clips = scope.services.footage.list(activity=activity.id)
-    ingested_by = {
-        e.entity_id: e.actor
-        for e in AuditEvent.select(AuditEvent.entity_id, AuditEvent.actor).where(
-            (AuditEvent.entity == "clip") & (AuditEvent.action == "ingest")
+    ingested_by = {  # who collected each file: its ingest entry (through the audit log's entity index)
+        entity_id: actor
+        for entity_id, actor in AuditEvent.select(AuditEvent.entity_id, AuditEvent.actor)
+        .where(
+            (AuditEvent.entity == "clip")
+            & AuditEvent.entity_id.in_([c.id for c in clips])
+            & (AuditEvent.action == "ingest")
         )
+        .tuples()
     }
     rows = [
         {

@@ -15,9 +15,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from avledger.errors import UserError
 from avledger.i18n import N_, _
@@ -26,7 +27,7 @@ from avledger.services import printforms, printforms_activities, printforms_disc
 from avledger.services.base import Context, check_text
 from avledger.services.clearance import require_cleared
 from avledger.services.sheets import FILTER_OPTIONS, REGISTERS, Register, RegisterSources, Scope, Sheet
-from avledger.services.typeset import Typesetter, write_atomic
+from avledger.services.typeset import Typesetter, safe_output
 from avledger.timeutil import parse_date
 
 
@@ -137,45 +138,35 @@ class PrintService:
         """The audit head as the footer of every printed page shows it (:meth:`Typesetter.audit_head_text`)."""
         return self.typesetter.audit_head_text()
 
-    def document(self, name: str, filters: Filters = Filters()) -> dict[str, Any]:
-        """The JSON handed to the register's template."""
-        reg, scope, sheet = self.sheet(name, filters)
-        return self.typesetter.document(
-            reg.title,
-            scope.describe(),
-            reg.columns,
-            sheet.rows,
-            landscape=reg.landscape,
-            signatures=reg.signatures,
-            extra=sheet.extra,
-        )
-
     def render_pdf(self, name: str, filters: Filters = Filters(), out_path: str | Path = "") -> Path:
-        """Print a register to an A4 PDF; returns the path written."""
+        """Print a register to an A4 PDF; returns the path written. The rows are read once, as typst
+        needs them (a long register is printed in parts: :meth:`Typesetter.print_register`)."""
         out = _output_path(out_path, (".pdf",))
-        data = self.document(name, filters)
-        write_atomic(out, self.typesetter.compile(name, data))
+        reg, scope, sheet = self.sheet(name, filters)
+        head = self.typesetter.head(
+            reg.title, scope.describe(), reg.columns, landscape=reg.landscape, signatures=reg.signatures
+        )
+        self.typesetter.print_register(name, head, reg.columns, sheet.rows, sheet.extra, out)
         return out
 
     # --- spreadsheets ---------------------------------------------------------------
     def export(self, name: str, filters: Filters = Filters(), out_path: str | Path = "") -> tuple[Path, int]:
-        """Export a register to .xlsx or .csv (UTF-8 with BOM); returns the path and the number of rows."""
+        """Export a register to .xlsx or .csv (UTF-8 with BOM); returns the path and the number of rows.
+
+        The rows are written as they are read (openpyxl's write-only mode): memory does not grow with them.
+        """
         out = _output_path(out_path, (".xlsx", ".csv"))
         reg, scope, sheet = self.sheet(name, filters)
         columns = [c for c in reg.columns if not c.blank]
         header = [_(c.title) for c in columns]
-        rows = [[_cell_value(row.get(c.key)) for c in columns] for row in sheet.rows]
-        if out.suffix.lower() == ".csv":
-            buf = io.StringIO()
-            writer = csv.writer(buf, lineterminator="\r\n")
-            writer.writerow([_csv_text(v) for v in header])
-            writer.writerows([_csv_text(v) for v in row] for row in rows)
-            payload = buf.getvalue().encode("utf-8-sig")
-        else:
-            title = f"{self.ctx.office().unit}　{_(reg.title)}（{scope.describe()}）"
-            payload = _xlsx(title, _(reg.title), header, rows, [c.xlsx_width for c in columns])
-        write_atomic(out, payload)
-        return out, len(rows)
+        rows = ([_cell_value(row.get(c.key)) for c in columns] for row in sheet.rows)
+        with safe_output(out) as fh:
+            if out.suffix.lower() == ".csv":
+                count = _csv(fh, header, rows)
+            else:
+                title = f"{self.ctx.office().unit}　{_(reg.title)}（{scope.describe()}）"
+                count = _xlsx(fh, title, _(reg.title), header, rows, [c.xlsx_width for c in columns])
+        return out, count
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -202,38 +193,66 @@ def _csv_text(value: Any) -> Any:
     return value
 
 
-def _xlsx(title: str, sheet_name: str, header: list[str], rows: list[list[Any]], widths: list[float]) -> bytes:
+def _csv(fh: BinaryIO, header: list[str], rows: Iterator[list[Any]]) -> int:
+    text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")  # the BOM first: Excel and WPS read UTF-8
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow([_csv_text(v) for v in header])
+    count = 0
+    for row in rows:
+        writer.writerow([_csv_text(v) for v in row])
+        count += 1
+    text.flush()
+    text.detach()  # the caller's file stays open, to be flushed to disk
+    return count
+
+
+def _xlsx(
+    fh: BinaryIO, title: str, sheet_name: str, header: list[str], rows: Iterator[list[Any]], widths: list[float]
+) -> int:
+    """The rows in a workbook written as they come (openpyxl's write-only mode): the title over the columns,
+    a shaded header repeated on each printed page, the panes frozen under it, the columns' widths, and every
+    text cell stored as text (openpyxl would store "=…" as a formula)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "".join(ch for ch in sheet_name if ch not in "[]:*?/\\")[:31] or "Sheet1"
-    ws.append([title])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(1, len(header)))
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append(header)
-    thin = Side(style="thin")
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="E6E6E6")
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-    for values in rows:
-        ws.append(values)
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text as typed: openpyxl would store "=…" as a formula
-    for index, width in enumerate(widths, start=1):
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("".join(ch for ch in sheet_name if ch not in "[]:*?/\\")[:31] or "Sheet1")
+    for index, width in enumerate(widths, start=1):  # (before any row: write-only)
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "A3"
     ws.print_title_rows = "2:2"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.merged_cells.add(f"A1:{get_column_letter(max(1, len(header)))}1")
+    heading = WriteOnlyCell(ws, title)
+    heading.font, heading.alignment = Font(bold=True, size=14), Alignment(horizontal="center")
+    ws.append([heading])
+    thin = Side(style="thin")
+    bold, shade = Font(bold=True), PatternFill("solid", fgColor="E6E6E6")
+    middle, box = Alignment(horizontal="center", vertical="center", wrap_text=True), Border(thin, thin, thin, thin)
+    titles = []
+    for text in header:
+        cell = WriteOnlyCell(ws, text)
+        cell.font, cell.fill, cell.alignment, cell.border = bold, shade, middle, box
+        titles.append(cell)
+    ws.append(titles)
+    count = 0
+    for values in rows:
+        ws.append([_text_cell(ws, v) if isinstance(v, str) and v.startswith("=") else v for v in values])
+        count += 1
+    wb.save(fh)
+    return count
+
+
+def _text_cell(ws, value: str):
+    """A cell holding ``value`` as text, though it starts with "=" (a formula to openpyxl)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value)
+    cell.data_type = "s"
+    return cell
 
 
 def _output_path(out_path: str | Path, suffixes: tuple[str, ...]) -> Path:

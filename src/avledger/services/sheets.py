@@ -3,7 +3,7 @@
 
 A register is a data function, decorated with :func:`register`, that turns a
 :class:`Scope` (the validated filters, and the services to read from) into a
-:class:`Sheet` of plain rows; its columns (:class:`Column`), shared by the PDF
+:class:`Sheet` of plain rows (read once, as they are printed); its columns (:class:`Column`), shared by the PDF
 and the export; and a typst template ``templates/NAME.typ``.
 
 This module imports no service: the data functions reach the services through
@@ -13,7 +13,7 @@ This module imports no service: the data functions reach the services through
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -59,9 +59,15 @@ SEQ = Column("seq", N_("序号"), "auto", "center", 6)  # the running number mos
 
 @dataclass
 class Sheet:
-    """What a data function returns: rows keyed by column key, and extras for its template."""
+    """What a data function returns: rows keyed by column key, and extras for its template.
 
-    rows: list[dict[str, Any]]
+    ``rows`` is read once, as it is printed or exported: a long register gives a generator reading its
+    query as it goes (``.iterator()``), so that no list of every row is ever held. ``extra`` is read for
+    the template's first page before the first row, and for its last page after the last row: a
+    generator may complete it as it goes (a summary of the rows). A row's ``_record`` (not a column) is
+    its own form's fields, for the registers printed one form per record (``extra.records``)."""
+
+    rows: Iterable[dict[str, Any]]
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -12,24 +12,29 @@ the built-in one of the same name.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import shutil
 import struct
 import subprocess
+import sys
 import tempfile
+from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from avledger.errors import UserError
-from avledger.fsutil import SHARED_FILE, write_whole
+from avledger.fsutil import SHARED_FILE, safe_write
 from avledger.i18n import _, language
 from avledger.models import audit
 from avledger.plaintext import visible
 from avledger.services.base import Context
 from avledger.services.sheets import Column
 from avledger.timeutil import local_today
+from avledger.typstrun import WARM
 
 FONT_FAMILY = "Noto Sans CJK SC"
 FONT_PACKAGE = "fonts-noto-cjk"
@@ -93,24 +98,27 @@ def check_glyphs(text: str, font: Path) -> None:
 
 
 # --- typesetting ---------------------------------------------------------------------------
+PART_ROWS = 400  # rows per typst run of a long register: a run holds about 0.2 MB a row (and its time
+# grows faster than its rows), so a run of 400 rows peaks near 150 MB; see print_register
+CARRY = "<avl-carry>"  # where register-table (common.typ) says the last page of a part begins
+
+
 class Typesetter:
     def __init__(self, ctx: Context, local_templates: Path | None = None):
         self.ctx = ctx
         self.local_templates = local_templates
 
-    def document(
+    def head(
         self,
         title: str,
         subtitle: str,
         columns: list[Column] | tuple[Column, ...],
-        rows: list[dict[str, Any]],
         *,
         landscape: bool = False,
         signatures: tuple[str, ...] = (),
-        extra: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """The JSON a table form's template reads (``templates/common.typ``): unit, title, columns, rows,
-        signature lines, in the user's language."""
+        """What every page of a table form shows (``templates/common.typ``) in the user's language: unit,
+        title, scope, columns, labels, signature lines; the rows and the extras are added to it."""
         today = local_today(self.ctx.clock(), self.ctx.profile().tz).isoformat()
         return {
             "font": FONT_FAMILY,
@@ -126,15 +134,29 @@ class Typesetter:
                 {"key": c.key, "title": _(c.title), "width": c.width, "align": c.align, "blank": c.blank}
                 for c in columns
             ],
-            "rows": [[cell_text(row.get(c.key)) for c in columns] for row in rows],
             "signatures": [_(s) for s in signatures],
-            "extra": extra or {},
         }
 
     def audit_head_text(self) -> str:
         """The audit head as the footer of every printed page shows it (``审计 N:hhhh hhhh hhhh hhhh``): a witness
         on paper that ``audit verify --head N:HASH`` takes back."""
         return _("审计 {head}").format(head=audit.head(self.ctx.db).short)
+
+    def document(
+        self,
+        title: str,
+        subtitle: str,
+        columns: list[Column] | tuple[Column, ...],
+        rows: Iterable[dict[str, Any]],
+        *,
+        landscape: bool = False,
+        signatures: tuple[str, ...] = (),
+        extra: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """The JSON a table form's template reads (``templates/common.typ``), all rows at once."""
+        data = self.head(title, subtitle, columns, landscape=landscape, signatures=signatures)
+        rows = list(rows)
+        return {**data, "rows": [cells(row, columns) for row in rows], "extra": _extra(extra, rows)}
 
     def form_pdf(
         self,
@@ -156,40 +178,217 @@ class Typesetter:
         """A PDF of a form that is not a table (the description written onto a disc), as bytes."""
         return self.compile(name, {"font": FONT_FAMILY, **data})
 
-    def compile(self, name: str, data: dict[str, Any]) -> bytes:
-        """``templates/NAME.typ`` (the office's copy if there is one) with ``data``, as PDF bytes."""
-        import typst
+    def check_form(self, name: str, data: dict[str, Any]) -> None:
+        """Refuse now what :meth:`render_form` would refuse: no font, a character the font lacks, or (only
+        for an office's own copy of the template; the built-in ones are tested) a template typst refuses."""
+        data = {"font": FONT_FAMILY, **data}
+        if self.overridden(name, "common"):
+            self.compile(name, data)
+        else:
+            check_glyphs(json.dumps(data, ensure_ascii=False), _font_file())
 
-        font = _font_file()
+    def overridden(self, *names: str) -> bool:
+        """Whether the office has its own copy of one of these templates (``NAME.typ``)."""
+        local = self.local_templates
+        return local is not None and any((local / f"{name}.typ").is_file() for name in names)
+
+    def compile(self, name: str, data: dict[str, Any]) -> bytes:
+        """``templates/NAME.typ`` (the office's copy if there is one) with ``data``, as PDF bytes: one typst
+        run, in a process of its own (:mod:`avledger.typstrun`)."""
+        with _Workshop(self.local_templates, _font_file()) as shop:
+            return shop.run(name, data).read_bytes()
+
+    def print_register(
+        self,
+        name: str,
+        head: dict[str, Any],
+        columns: list[Column] | tuple[Column, ...],
+        rows: Iterable[dict[str, Any]],
+        extra: dict[str, Any],
+        out: Path,
+        *,
+        part_rows: int | None = None,
+    ) -> None:
+        """Print a register to ``out`` (whole or not at all), reading ``rows`` once.
+
+        Up to ``part_rows`` rows (default :data:`PART_ROWS`) it is one typst run. A longer one is printed in
+        parts of that many rows, one run after the other (the next run's process starts while this one
+        works, and the rows after it are read meanwhile): each part's last page is left out and its rows
+        printed again at the top of the next part, so that every page but the last is full as in one run;
+        the parts' pages are joined (pypdf) and their page numbers (第 X 页 共 Y 页, known once every
+        part is done) laid over them from one more run that prints only those. A run's time and memory
+        then stay those of its rows, and the whole grows linearly with the rows (one run over a quarter's
+        ledger took time growing faster than its pages, and 1.5 GB). The office's own copy of the
+        register's template or of common.typ is printed in one run, as before.
+
+        ``extra`` is read for the first part before any row is read, and for the last part after the last
+        row was read (a data function may complete it as it goes); a row's ``_record`` goes to its part's
+        ``extra.records`` (the one-form-per-record registers).
+        """
+        part_rows = part_rows or PART_ROWS
+        rows = iter(rows)
+        first = list(itertools.islice(rows, part_rows + 1))
+        with _Workshop(self.local_templates, _font_file()) as shop:
+            if len(first) <= part_rows or self.overridden(name, "common"):
+                everything = [*first, *rows]
+                data = {**head, "rows": [cells(r, columns) for r in everything], "extra": _extra(extra, everything)}
+                pdf = shop.run(name, data)
+                with safe_output(out) as fh, open(pdf, "rb") as src:
+                    shutil.copyfileobj(src, fh)
+            else:
+                self._print_in_parts(shop, name, head, columns, first, rows, extra, out, part_rows)
+
+    @staticmethod
+    def _print_in_parts(shop, name, head, columns, first, rows, extra, out, part_rows) -> None:
+        from pypdf import PdfReader, PdfWriter
+
+        writer = PdfWriter()
+        rows = itertools.chain(first, rows)
+        part = list(itertools.islice(rows, part_rows))
+        previous: tuple[Path, int | None] | None = None  # the part before: its PDF and the pages it keeps
+        while True:
+            more = list(itertools.islice(rows, 1))
+            last = not more
+            job = shop.start(
+                name,
+                {
+                    **head,
+                    "rows": [cells(r, columns) for r in part],
+                    "extra": _extra(extra, part),
+                    "part": {"first": previous is None, "last": last, "numbered": False, "carry": not last},
+                },
+                query=None if last else CARRY,
+                tags=False,
+                ahead=True,
+            )
+            # while typst works: the rows that come next, and the pages of the part before
+            more += itertools.islice(rows, part_rows - 1)
+            if previous is not None:
+                for page in PdfReader(previous[0]).pages[: previous[1]]:
+                    writer.add_page(page)
+            pdf, found = job.finish()
+            keep, carried = None, []
+            if not last and isinstance(found, dict) and found.get("row", 0) > 0 and found.get("page", 0) > 1:
+                keep, carried = found["page"] - 1, part[found["row"] :]  # the last page goes to the next part
+            previous = (pdf, keep)
+            if last:
+                break
+            part = carried + more[: part_rows - len(carried)]
+            rows = itertools.chain(more[part_rows - len(carried) :], rows)
+        for page in PdfReader(previous[0]).pages:
+            writer.add_page(page)
+        numbers, _found = shop.start("page-numbers", {**head, "pages": len(writer.pages)}, tags=False).finish()
+        for page, label in zip(writer.pages, PdfReader(numbers).pages, strict=True):
+            page.merge_page(label, over=True)
+            page.compress_content_streams()
+        writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+        with safe_output(out) as fh:
+            writer.write(fh)
+
+
+class _Workshop:
+    """A folder holding the templates (the built-in ones, then the office's over them) where typst runs
+    one after another, each in a child process (:mod:`avledger.typstrun`), which may be started before
+    its job is ready."""
+
+    def __init__(self, local_templates: Path | None, font: Path):
+        self.local_templates, self.font = local_templates, font
+        self._next: subprocess.Popen | None = None
+        self._count = 0
+
+    def __enter__(self) -> _Workshop:
+        self._tmp = tempfile.TemporaryDirectory(prefix="avledger-print-")
+        self.root = Path(self._tmp.name)
+        builtin = resources.files("avledger").joinpath("templates")
+        for item in builtin.iterdir():
+            if item.is_file() and item.name.endswith(".typ"):
+                (self.root / item.name).write_bytes(item.read_bytes())
+        if self.local_templates is not None and self.local_templates.is_dir():
+            for item in self.local_templates.iterdir():
+                if item.is_file():
+                    shutil.copyfile(item, self.root / item.name)
+        (self.root / WARM).write_text(f'#set text(font: "{FONT_FAMILY}", lang: "zh")\n第 1 页 *共 1 页*\n', "utf-8")
+        self._jobs: list[_Run] = []
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for job in self._jobs:
+            job.stop()
+        if self._next is not None:
+            self._next.kill()
+            self._next.wait()
+        self._tmp.cleanup()
+
+    def _process(self) -> subprocess.Popen:
+        runner = Path(__file__).resolve().parent.parent / "typstrun.py"
+        return subprocess.Popen(
+            [sys.executable, str(runner), str(self.root), str(self.font.parent)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+
+    def start(
+        self, name: str, data: dict[str, Any], *, query: str | None = None, tags: bool = True, ahead: bool = False
+    ) -> _Run:
+        """Start ``NAME.typ`` with ``data`` (:meth:`_Run.finish` waits for its PDF). With ``ahead``, the
+        process of the run after it is started too."""
+        main = self.root / f"{name}.typ"
+        if not main.is_file():
+            raise UserError("print.template_missing", "找不到登记表 {name} 的模板 {file}", name=name, file=main.name)
         payload = json.dumps(_printable(data), ensure_ascii=False)
-        check_glyphs(payload, font)
-        with tempfile.TemporaryDirectory(prefix="avledger-print-") as tmp:
-            root = Path(tmp)
-            builtin = resources.files("avledger").joinpath("templates")
-            for item in builtin.iterdir():
-                if item.is_file() and item.name.endswith(".typ"):
-                    (root / item.name).write_bytes(item.read_bytes())
-            if self.local_templates is not None and self.local_templates.is_dir():
-                for item in self.local_templates.iterdir():
-                    if item.is_file():
-                        shutil.copyfile(item, root / item.name)
-            main = root / f"{name}.typ"
-            if not main.is_file():
-                raise UserError(
-                    "print.template_missing", "找不到登记表 {name} 的模板 {file}", name=name, file=main.name
-                )
-            try:
-                return typst.compile(
-                    str(main),
-                    root=str(root),
-                    font_paths=[str(font.parent)],
-                    ignore_system_fonts=True,
-                    sys_inputs={"data": payload},
-                )
-            except typst.TypstError as exc:
-                raise UserError(
-                    "print.template_error", "模板 {file} 有误：{error}", file=main.name, error=str(exc).strip()
-                ) from None
+        check_glyphs(payload, self.font)
+        self._count += 1
+        out = self.root / f"run-{self._count}.pdf"
+        job = json.dumps({"main": str(main), "data": payload, "out": str(out), "query": query, "tags": tags})
+        proc, self._next = self._next or self._process(), None
+        run = _Run(proc, main.name, out)
+        self._jobs.append(run)
+        run.send(job.encode("utf-8"))
+        if ahead:
+            self._next = self._process()
+        return run
+
+    def run(self, name: str, data: dict[str, Any]) -> Path:
+        """``NAME.typ`` with ``data``: the PDF's path (in this workshop's folder, until it closes)."""
+        return self.start(name, data).finish()[0]
+
+
+class _Run:
+    """One typst run in its process: its job is written, its answer read when asked for."""
+
+    def __init__(self, proc: subprocess.Popen, file: str, out: Path):
+        self.proc, self.file, self.out = proc, file, out
+
+    def send(self, job: bytes) -> None:
+        try:
+            self.proc.stdin.write(job)  # the child reads the whole job before it answers: no deadlock
+            self.proc.stdin.close()
+        except BaseException:
+            self.stop()
+            raise
+
+    def finish(self) -> tuple[Path, Any]:
+        """The PDF's path and what the run's query found; a refusal when typst refused the template."""
+        try:
+            answer, error = self.proc.stdout.read(), self.proc.stderr.read()
+            self.proc.wait()
+        except BaseException:
+            self.stop()
+            raise
+        if self.proc.returncode != 0:
+            raise RuntimeError(
+                f"typst ({self.file}) stopped with status {self.proc.returncode}: {error.decode()[-2000:]}"
+            )
+        result = json.loads(answer)
+        if "error" in result:
+            raise UserError("print.template_error", "模板 {file} 有误：{error}", file=self.file, error=result["error"])
+        return self.out, result.get("found")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -215,12 +414,34 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def write_atomic(path: Path, payload: bytes, *, mode: int = SHARED_FILE) -> None:
-    """Whole or not at all (:func:`avledger.fsutil.write_whole`), a printed register or an export by default
-    (``SHARED_FILE``: the owner and the group read it); a failure is a refusal naming the place."""
+def cells(row: dict[str, Any], columns: list[Column] | tuple[Column, ...]) -> list[str]:
+    """A row as the template reads it: each column's text, in order."""
+    return [cell_text(row.get(c.key)) for c in columns]
+
+
+def _extra(extra: dict[str, Any] | None, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The template's extras, with the ``_record`` of these rows as ``records`` when they have one."""
+    extra = dict(extra or {})
+    records = [r["_record"] for r in rows if "_record" in r]
+    if records or "records" in extra:
+        extra["records"] = [*extra.get("records", []), *records]
+    return extra
+
+
+@contextlib.contextmanager
+def safe_output(path: Path, *, mode: int = SHARED_FILE) -> Iterator[BinaryIO]:
+    """:func:`avledger.fsutil.safe_write` of a printed register or an export (``SHARED_FILE`` by default: the
+    owner and the group read it), a failure being a refusal naming the place."""
     try:
-        write_whole(path, payload, mode=mode)
+        with safe_write(path, mode=mode) as fh:
+            yield fh
     except OSError as exc:
         raise UserError(
             "write.failed", "无法写入 {path}：{err}", field="out_path", path=str(path), err=exc.strerror or str(exc)
         ) from None
+
+
+def write_atomic(path: Path, payload: bytes, *, mode: int = SHARED_FILE) -> None:
+    """Whole or not at all (:func:`safe_output`); a failure is a refusal naming the place."""
+    with safe_output(path, mode=mode) as fh:
+        fh.write(payload)

@@ -1,0 +1,89 @@
+"""The SHA-256 of a file read back from disk, and the read buffers kept per thread (issue 14)."""
+
+from __future__ import annotations
+
+import hashlib
+import mmap
+import os
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from avledger import digests
+from avledger.digests import hash_file
+
+linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="page cache residency is read on Linux")
+
+
+def written(path: Path, size: int) -> str:
+    data = os.urandom(size)
+    path.write_bytes(data)
+    return hashlib.sha256(data).hexdigest()
+
+
+@linux
+def test_a_read_back_starts_with_none_of_the_file_in_the_page_cache_and_leaves_none(tmp_path):
+    path = tmp_path / "clip.mp4"
+    sha = written(path, 3 * 1024 * 1024 + 17)  # just written: in the page cache
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+        assert digests._cached_pages(fd, path.stat().st_size) > 0
+        probe = tmp_path / "probe"
+        written(probe, 8192)
+        with open(probe, "rb") as fh:
+            os.fsync(fh.fileno())
+            os.posix_fadvise(fh.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+            if digests._cached_pages(fh.fileno(), 8192):
+                pytest.skip("this file system keeps its files in memory (tmpfs)")
+        seen = []
+        real = digests._hash_fd
+
+        def hashed(fd_, *args, **kwargs):
+            seen.append(digests._cached_pages(fd_, path.stat().st_size))  # when the reading starts
+            return real(fd_, *args, **kwargs)
+
+        digests._hash_fd = hashed
+        try:
+            assert hash_file(path, drop_cache=True) == sha
+        finally:
+            digests._hash_fd = real
+        assert seen == [0]
+        assert digests._cached_pages(fd, path.stat().st_size) == 0  # read back, not kept
+    finally:
+        os.close(fd)
+
+
+@linux
+def test_a_file_whose_pages_cannot_be_dropped_is_read_past_the_cache(tmp_path):
+    """Pages another process maps stay in the cache: the read-back does not trust them, it reads past the
+    cache (O_DIRECT) or says so."""
+    path = tmp_path / "clip.mp4"
+    sha = written(path, 256 * 1024)
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        assert mapped[:4096]  # a page in use
+        assert digests._hash_evicted(path, None, None) is None
+        assert hash_file(path, drop_cache=True) == sha
+    assert hash_file(path, 1000, drop_cache=True) == hashlib.sha256(path.read_bytes()[:1000]).hexdigest()
+    with pytest.raises(EOFError):
+        hash_file(path, 300 * 1024, drop_cache=True)
+
+
+def test_each_thread_keeps_one_read_buffer(tmp_path):
+    """hash_file allocates its 4 MiB buffer once per thread: a pool hashing many files uses as many buffers
+    as it has threads."""
+    paths = [tmp_path / f"{n}.jpg" for n in range(40)]
+    sums = [written(p, 1000 + n) for n, p in enumerate(paths)]
+    buffers: dict[int, set[int]] = {}
+
+    def one(path: Path) -> str:
+        digest = hash_file(path)
+        buffers.setdefault(threading.get_ident(), set()).add(id(digests._read_buffer()))
+        return digest
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        assert list(pool.map(one, paths)) == sums
+    assert 1 <= len(buffers) <= 2 and all(len(ids) == 1 for ids in buffers.values())
