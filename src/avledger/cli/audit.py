@@ -9,13 +9,13 @@ import click
 
 from avledger.errors import EXIT_PROBLEM
 from avledger.i18n import _
-from avledger.services.auditlog import describe_problem
+from avledger.services.auditlog import AuditQuery, describe_problem
 from avledger.services.views import to_json
 from avledger.timeutil import fmt_local
 from avledger.vocab import AUDIT_ACTIONS, label
 
 from .groups import Group, json_option
-from .output import emit_json, table
+from .output import emit_json, json_out, table
 from .state import services
 
 
@@ -30,6 +30,9 @@ def audit() -> None:
 def audit_list(limit: int | None, as_json: bool) -> None:
     """列出审计日志。"""
     opened = services()
+    if as_json and not limit:
+        opened.audit.write_json(AuditQuery(), json_out())
+        return
     rows = opened.audit.list(limit=limit, newest_first=bool(limit))
     if limit:
         rows.reverse()

@@ -2,15 +2,83 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
 from avledger.models import audit
-from avledger.models.schema import AuditEvent
+from avledger.services import listing, search
 from avledger.services.base import Context
+from avledger.services.listing import DATETIME, INT, Column, Condition, Cursor, Page, Rows, Select, SortKey, any_of
 from avledger.services.views import AuditView
+from avledger.vocab import AUDIT_ACTIONS, AUDIT_ENTITIES
+
+AUDIT_ROWS = Rows(
+    AuditView,
+    [
+        Column("id", "e.id", INT),
+        Column("at", "e.at", DATETIME),
+        Column("actor", "e.actor"),
+        Column("action", "e.action"),
+        Column("entity", "e.entity"),
+        Column("entity_id", "e.entity_id", INT),
+        Column("summary", "e.summary"),
+        Column("before", "e.before"),
+        Column("after", "e.after"),
+    ],
+)
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Which audit entries a listing shows."""
+
+    entity: str | None = None  # about one kind of row
+    entity_id: int | None = None  # about one row
+    newest_first: bool = False
+    text: str = ""  # what is typed in the filter (avledger.services.search)
 
 
 class AuditService:
     def __init__(self, ctx: Context):
         self.ctx = ctx
+
+    def _select(self, query: AuditQuery) -> Select:
+        desc = query.newest_first
+        select = Select("audit_event e", (SortKey("e.id", desc=desc),), index=listing.ROWID)
+        if query.entity:
+            select.where("e.entity = ?", query.entity)
+        if query.entity_id is not None:
+            select.where("e.entity_id = ?", query.entity_id)
+        tz = self.ctx.profile().tz
+        return select.search(self._word(w, tz) for w in search.words(query.text))
+
+    @staticmethod
+    def _word(word: str, tz) -> Condition:
+        """An entry whose actor or summary holds ``word``, or whose number, date, action or object it names."""
+        found = [
+            search.audit_text("e.id", ("e.actor", "e.summary"), word),
+            search.one_of("e.action", search.label_ids(AUDIT_ACTIONS, word)),
+            search.one_of("e.entity", search.label_ids(AUDIT_ENTITIES, word)),
+        ]
+        if (n := search.number(word)) is not None:
+            found.append(Condition("e.id = ?", (n,)))
+        if (period := search.during("e.at", word, tz)) is not None:
+            found.append(period)
+        return any_of(found)
+
+    def page(self, query: AuditQuery = AuditQuery(), after: Cursor | None = None, limit: int = 200) -> Page[AuditView]:
+        return listing.page(self.ctx.db, AUDIT_ROWS, self._select(query), after, limit)
+
+    def count(self, query: AuditQuery = AuditQuery()) -> int:
+        return listing.count(self.ctx.db, self._select(query))
+
+    def rows(self, query: AuditQuery = AuditQuery()) -> Iterator[AuditView]:
+        return listing.rows(self.ctx.db, AUDIT_ROWS, self._select(query))
+
+    def write_json(self, query: AuditQuery, out: BinaryIO) -> int:
+        """The entries of ``query`` as ``audit list --json`` prints them, streamed to ``out``."""
+        return listing.write_json(self.ctx.db, AUDIT_ROWS, self._select(query), out)
 
     def list(
         self,
@@ -20,17 +88,10 @@ class AuditService:
         limit: int | None = None,
         newest_first: bool = False,
     ) -> list[AuditView]:
-        query = AuditEvent.select()
-        if entity:
-            query = query.where(AuditEvent.entity == entity)
-        if entity_id is not None:
-            query = query.where(AuditEvent.entity_id == entity_id)
-        query = query.order_by(AuditEvent.id.desc() if newest_first else AuditEvent.id)
+        query = AuditQuery(entity, entity_id, newest_first)
         if limit:
-            query = query.limit(limit)
-        return [
-            AuditView(e.id, e.at, e.actor, e.action, e.entity, e.entity_id, e.summary, e.before, e.after) for e in query
-        ]
+            return list(self.page(query, limit=limit).rows)
+        return list(self.rows(query))
 
     def verify(self) -> audit.VerifyResult:
         return audit.verify()
