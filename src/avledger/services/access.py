@@ -890,8 +890,9 @@ class AccessService:
             search.contains("r.reason", word),
             search.contains("r.paper_form_no", word),
             search.one_of("r.reason_kind", search.label_ids(ACCESS_REASONS, word)),
-            Condition(f"({_STATUS}) IN ({', '.join('?' * len(statuses)) or 'NULL'})", (day, *statuses)),
         ]
+        if statuses:
+            found.append(Condition(f"({_STATUS}) IN ({', '.join('?' * len(statuses))})", (day, *statuses)))
         if (n := search.number(word)) is not None:
             found.append(Condition("r.id = ?", (n,)))
         return any_of(found)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -11,6 +12,7 @@ from avledger.services import listing, search
 from avledger.services.base import Context
 from avledger.services.listing import DATETIME, INT, Column, Condition, Cursor, Page, Rows, Select, SortKey, any_of
 from avledger.services.views import AuditView
+from avledger.timeutil import from_local
 from avledger.vocab import AUDIT_ACTIONS, AUDIT_ENTITIES
 
 AUDIT_ROWS = Rows(
@@ -37,6 +39,8 @@ class AuditQuery:
     entity_id: int | None = None  # about one row
     newest_first: bool = False
     text: str = ""  # what is typed in the filter (avledger.services.search)
+    date_from: dt.date | None = None  # the office's local dates, both ends included
+    date_to: dt.date | None = None
 
 
 class AuditService:
@@ -51,6 +55,13 @@ class AuditService:
         if query.entity_id is not None:
             select.where("e.entity_id = ?", query.entity_id)
         tz = self.ctx.profile().tz
+        if query.date_from is not None:
+            select.where(
+                "e.at >= ?", listing.sql_value(from_local(dt.datetime.combine(query.date_from, dt.time()), tz))
+            )
+        if query.date_to is not None:
+            end = dt.datetime.combine(query.date_to + dt.timedelta(days=1), dt.time())
+            select.where("e.at < ?", listing.sql_value(from_local(end, tz)))
         return select.search(self._word(w, tz) for w in search.words(query.text))
 
     @staticmethod

@@ -145,6 +145,7 @@ class FootageQuery:
     late: bool = False  # clips collected after their deadline
     text: str = ""  # what is typed in the filter (avledger.services.search)
     newest_first: bool = False
+    waiting_reason: bool = False  # late clips whose reason is still to be given (the home screen counts them)
 
 
 # What a clip's flags say on screen (avledger.tui.text.clip_flags), for the filter.
@@ -241,6 +242,8 @@ class FootageService:
             select.where("c.activity_id IS NULL")
         if query.late:
             select.where("c.late = 1")
+        if query.waiting_reason:  # written as the clip_late_waiting index is, so that it counts them
+            select.where("c.late = 1 AND (c.late_reason IS NULL OR c.late_reason = '')")
         seen = seen_activities(Clearance(self.ctx), "c.activity_id", "a.confidential")
         if seen is not None:
             select.also(seen)

@@ -25,6 +25,7 @@ the index would find it (``indexed``).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, BinaryIO, Generic, TypeVar
@@ -98,8 +99,13 @@ class Condition:
         return self.row, self.params
 
 
+NEVER = Condition("0")  # a condition no row meets (a word that names no label, say)
+
+
 def any_of(conditions: Sequence[Condition]) -> Condition:
-    """One condition true when any of ``conditions`` is (a word that may match one field or another)."""
+    """One condition true when any of ``conditions`` is (a word that may match one field or another). Those that
+    no row meets are left out, so that SQLite can look up each of the others in its own index."""
+    conditions = [c for c in conditions if c != NEVER] or [NEVER]
     if len(conditions) == 1:
         return conditions[0]
     row = "(" + " OR ".join(f"({c.row})" for c in conditions) + ")"
@@ -135,6 +141,20 @@ class Select:
     @property
     def key(self) -> str:
         return self.table.split()[-1] + ".id"
+
+    def counted_source(self) -> str:
+        """``source`` without the LEFT JOINs that no condition uses: each joins one row at most (on a key), so
+        that the rows are counted without them (SQLite 3.40 does not leave them out itself)."""
+        used = " ".join(c.sql(True)[0] + " " + c.row for c in self.conditions)
+        kept = []
+        for join in re.split(r"(?=\bLEFT JOIN\b)|(?<!LEFT )(?=\bJOIN\b)", self.joins):
+            words = join.split()
+            if not words:
+                continue
+            if words[0] == "LEFT" and not re.search(rf"\b{re.escape(words[3])}\.", used):
+                continue
+            kept.append(join.strip())
+        return " ".join([self.table, *kept])
 
     def where(self, sql: str, *params: Any) -> Select:
         self.conditions.append(Condition(sql, tuple(params)))
@@ -351,8 +371,17 @@ def _fetch(db: SqliteDatabase, sql: str, params: Sequence) -> list[tuple]:
     return db.execute_sql(sql, list(params)).fetchall()
 
 
-def page(db: SqliteDatabase, rows: Rows[T], select: Select, after: Cursor | None = None, limit: int = 200) -> Page[T]:
-    """The rows after ``after`` (from the first when None), at most ``limit``."""
+def page(
+    db: SqliteDatabase,
+    rows: Rows[T],
+    select: Select,
+    after: Cursor | None = None,
+    limit: int = 200,
+    *,
+    probe: int = PROBE,
+) -> Page[T]:
+    """The rows after ``after`` (from the first when None), at most ``limit``; a filtered page reads ``probe``
+    rows in order first."""
     columns, column_params = rows.select()
     keys = ", ".join(k.sql for k in select.order)
     head = f"SELECT {columns}, {keys} FROM "
@@ -363,7 +392,7 @@ def page(db: SqliteDatabase, rows: Rows[T], select: Select, after: Cursor | None
         *condition, probe = phases.pop(0)
         want = limit + 1 - len(found)
         if probe:
-            got, rest = _probe(db, select, head, column_params, condition, want)
+            got, rest = _probe(db, select, head, column_params, condition, want, probe)
             found.extend(got)
             phases[:0] = [(*c, False) for c in rest]  # past the window: asked for without the order's index
             continue
@@ -376,12 +405,12 @@ def page(db: SqliteDatabase, rows: Rows[T], select: Select, after: Cursor | None
     return Page(tuple(rows.decode(r) for r in found), Cursor(tuple(found[-1][n:])) if more else None)
 
 
-def _probe(db, select: Select, head: str, column_params, condition, want: int):
+def _probe(db, select: Select, head: str, column_params, condition, want: int, probe: int):
     """The first step of a filtered page: the matching rows among the next ``PROBE`` rows of ``condition`` in
     order; and the conditions of the rows past the window (none when it held every row left, or enough)."""
     sql, params = condition
     ordered = f"{select.table} " + ("NOT INDEXED" if select.index == ROWID else f"INDEXED BY {select.index}")
-    window = f"SELECT {select.key} FROM {ordered} WHERE {sql}{select.order_sql()} LIMIT {PROBE}"
+    window = f"SELECT {select.key} FROM {ordered} WHERE {sql}{select.order_sql()} LIMIT {probe}"
     source = f"({window}) AS probe_window JOIN {select.table} ON {select.key} = probe_window.id {select.joins}"
     where, filter_params = select.filter_sql(False)
     query = head + source + where + select.order_sql() + f" LIMIT {want}"
@@ -390,7 +419,7 @@ def _probe(db, select: Select, head: str, column_params, condition, want: int):
         return got, []
     keys = ", ".join(k.sql for k in select.order)
     last = _fetch(
-        db, f"SELECT {keys} FROM {ordered} WHERE {sql}{select.order_sql()} LIMIT 1 OFFSET {PROBE - 1}", params
+        db, f"SELECT {keys} FROM {ordered} WHERE {sql}{select.order_sql()} LIMIT 1 OFFSET {probe - 1}", params
     )
     if not last:  # the window held every row left
         return got, []
@@ -402,7 +431,7 @@ def _probe(db, select: Select, head: str, column_params, condition, want: int):
 
 def count(db: SqliteDatabase, select: Select) -> int:
     where, params = select.filter_sql(True)
-    return db.execute_sql(f"SELECT count(*) FROM {select.source}{where}", params).fetchone()[0]
+    return db.execute_sql(f"SELECT count(*) FROM {select.counted_source()}{where}", params).fetchone()[0]
 
 
 def rows(db: SqliteDatabase, rows: Rows[T], select: Select) -> Iterator[T]:

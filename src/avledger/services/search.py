@@ -38,7 +38,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from avledger.services.listing import Condition
+from avledger.services.listing import NEVER, Condition
 from avledger.timeutil import from_local
 
 ESCAPE = "\\"
@@ -64,7 +64,7 @@ def contains(column: str, word: str) -> Condition:
 def in_ids(column: str, ids: Iterable[int]) -> Condition:
     ids = sorted(set(ids))
     if not ids:
-        return Condition("0")
+        return NEVER
     return Condition(f"{column} IN ({', '.join(str(int(i)) for i in ids)})")
 
 
@@ -174,7 +174,7 @@ def said(text: str, word: str) -> bool:
 def one_of(column: str, values: Iterable[str]) -> Condition:
     values = list(values)
     if not values:
-        return Condition("0")
+        return NEVER
     return Condition(f"{column} IN ({', '.join('?' * len(values))})", tuple(values))
 
 
@@ -182,7 +182,7 @@ def has_word(column: str, values: Iterable[str]) -> Condition:
     """A comma-separated column holds one of ``values``."""
     values = list(values)
     if not values:
-        return Condition("0")
+        return NEVER
     return Condition(
         "(" + " OR ".join(f"(',' || {column} || ',') LIKE ? ESCAPE '\\'" for _v in values) + ")",
         tuple(like("," + v + ",") for v in values),
