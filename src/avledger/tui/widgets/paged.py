@@ -65,6 +65,7 @@ class PagedTable(RegisterTable):
         self.by_key: dict[str, Any] = {}
         self.after: Cursor | None = None  # where the next page starts; None: every row is shown
         self.total: int | None = None  # the rows of the listing, once counted
+        self._adding = False
 
     # --- what is shown --------------------------------------------------------------------
     def show(self, listing: Listing, *, keep: Any = _CURRENT, count: bool = True) -> None:
@@ -92,8 +93,8 @@ class PagedTable(RegisterTable):
             self.post_message(self.Paged(self))
 
     def more(self) -> bool:
-        """Add the next page; False when every row is shown."""
-        if self.listing is None or self.after is None:
+        """Add the next page; False when every row is shown (or a page is being added)."""
+        if self.listing is None or self.after is None or self._adding:
             return False
         self._add_page(self.after)
         self.post_message(self.Paged(self))
@@ -101,12 +102,16 @@ class PagedTable(RegisterTable):
 
     def _add_page(self, after: Cursor | None) -> None:
         page = self.listing.page(after, self.page_size)
-        for row in page.rows:
-            key = self.listing.key(row)
-            self.add_row(*self.listing.cells(row), key=key)
-            self.records.append(row)
-            self.by_key[key] = row
         self.after = page.after
+        self._adding = True  # adding rows moves the view: that asks for no page
+        try:
+            for row in page.rows:
+                key = self.listing.key(row)
+                self.add_row(*self.listing.cells(row), key=key)
+                self.records.append(row)
+                self.by_key[key] = row
+        finally:
+            self._adding = False
 
     @property
     def current_row(self) -> Any:
