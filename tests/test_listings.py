@@ -256,6 +256,19 @@ def test_a_filtered_page_reads_the_order_first_then_the_index(synth):
 
             assert walk(page, 20) == everything, (typed, probe)
 
+            # quick pages stop after the window: a short page goes on from the last row it read
+            rows, after, short = [], None, 0
+            while True:
+                got = listing.page(s.ctx.db, CLIP_ROWS, s.footage._select(query), after, 20, probe=probe, quick=True)
+                rows.extend(got.rows)
+                short += len(got.rows) < 20 and got.after is not None
+                if got.after is None:
+                    break
+                after = got.after
+            assert rows == everything, (typed, probe)
+            if probe == 1:
+                assert short  # the small window did leave pages short
+
 
 def test_counts_are_the_rows(synth):
     s = synth

@@ -3,6 +3,8 @@ time, pages added as the cursor goes down, the selected row kept across a reload
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from textual.widgets import Input
 
@@ -12,6 +14,7 @@ from avledger.services.activities import ActivityQuery
 from avledger.services.auditlog import AuditQuery
 from avledger.services.footage import FootageQuery
 from avledger.tui.app import make_app
+from avledger.tui.screens.base import FilteredRegisterScreen as PagedScreen
 from avledger.tui.sections import section
 from avledger.tui.widgets import PagedTable
 from avledger.tui.widgets.paged import AHEAD, PAGE
@@ -36,6 +39,13 @@ async def go(pilot, section_id: str):
     await pilot.press(section(section_id).key)
     await pilot.pause()
     return pilot.app.screen
+
+
+async def counted(pilot) -> None:
+    """Wait for the typing pause, and for the count of the matching rows from its worker thread."""
+    await pilot.pause(PagedScreen.COUNT_AFTER + 0.1)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 def keys(table: PagedTable) -> list[str]:
@@ -102,17 +112,17 @@ async def test_typing_chinese_filters_and_counts(synth, synth_app):
         await type_text(pilot, officer[:2])  # a surname and a character: two characters
         wanted = [str(c.id) for c in synth.footage.rows(FootageQuery(text=officer[:2], newest_first=True))]
         assert keys(table) == wanted[:PAGE]
-        await pilot.pause(0.5)  # counted once the typing pauses
+        await counted(pilot)  # counted once the typing pauses, beside the screen
         assert text_of(screen.query_one("#count")).endswith(f"共 {len(wanted)} 条")
         await type_text(pilot, " " + activity.party[3:8])  # and a part of the party's name
         both = f"{officer[:2]} {activity.party[3:8]}"
         wanted = [str(c.id) for c in synth.footage.rows(FootageQuery(text=both, newest_first=True))]
         assert wanted and keys(table) == wanted[:PAGE]
-        await pilot.pause(0.5)
+        await counted(pilot)
         assert text_of(screen.query_one("#count")) == f"第 1–{min(len(wanted), PAGE)} 条，共 {len(wanted)} 条"
         assert all(synth.footage.view(int(k)).activity_id for k in keys(table))
         screen.query_one("#filter", Input).value = "没有这样的文件"
-        await pilot.pause(0.5)
+        await counted(pilot)
         assert table.row_count == 0 and screen.query_one("#empty").display
         assert "没有符合筛选条件的音像资料" in text_of(screen.query_one("#empty"))
 
@@ -120,7 +130,7 @@ async def test_typing_chinese_filters_and_counts(synth, synth_app):
         screen = await go(pilot, "activities")
         await pilot.press("slash")
         await type_text(pilot, activity.party[3:8])
-        await pilot.pause(0.5)
+        await counted(pilot)
         wanted = [str(a.id) for a in synth.activities.rows(ActivityQuery(text=activity.party[3:8]))]
         table = screen.query_one(PagedTable)
         assert str(activity.id) in keys(table) and keys(table) == wanted[:PAGE]
@@ -139,3 +149,51 @@ async def test_the_audit_log_pages_through_every_entry(synth, synth_app):
         assert table.row_count == 4 * PAGE
         newest = synth.audit.page(AuditQuery(newest_first=True), limit=4 * PAGE).rows
         assert keys(table) == [str(e.id) for e in newest]
+
+
+async def test_a_page_left_short_is_completed_beside_the_screen(synth):
+    """On a large register a rare word leaves the rows read first (a window of the order) short of a page: the
+    screen shows them, and a worker thread asks for the rest. Here the window is made as small, relatively, as
+    a million clips make it, by a footage screen whose quick pages read 30 rows of the order."""
+    from avledger.services import listing as listings
+    from avledger.services.footage import CLIP_ROWS
+    from avledger.tui.screens.footage import FootageScreen
+
+    class SmallWindow(FootageScreen):
+        shorts = 0
+
+        def on_paged_table_short(self) -> None:
+            self.shorts += 1
+
+        def listing(self):
+            shown = super().listing()
+            query = FootageQuery(text=self.filter_text, newest_first=True)
+            footage = self.services.footage
+
+            def quick(after, n):
+                return listings.page(footage.ctx.db, CLIP_ROWS, footage._select(query), after, n, probe=30, quick=True)
+
+            return dataclasses.replace(shown, quick=quick)
+
+    rare = next(a for a in synth.activities.list() if a.party).party[3:8]
+    wanted = [str(c.id) for c in synth.footage.rows(FootageQuery(text=rare, newest_first=True))]
+    assert 0 < len(wanted) < len(list(synth.footage.rows())) // 10  # rare enough to leave a page short
+    app = make_app(synth.home, services=synth)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = SmallWindow(synth)
+        await app.push_screen(screen)
+        await pilot.pause()
+        screen.query_one("#filter", Input).value = rare
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = screen.query_one(PagedTable)
+        while table.after is not None:  # down to the last row: every page of it
+            await pilot.press("ctrl+end")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        assert keys(table) == wanted
+        assert screen.shorts and not table.searching
+        await counted(pilot)
+        assert text_of(screen.query_one("#count")) == f"第 1–{len(wanted)} 条，共 {len(wanted)} 条"

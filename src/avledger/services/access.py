@@ -898,9 +898,9 @@ class AccessService:
         return any_of(found)
 
     def page(
-        self, query: AccessQuery = AccessQuery(), after: Cursor | None = None, limit: int = 200
+        self, query: AccessQuery = AccessQuery(), after: Cursor | None = None, limit: int = 200, *, quick: bool = False
     ) -> Page[AccessView]:
-        return listing.page(self.ctx.db, access_rows(today(self.ctx)), self._select(query), after, limit)
+        return listing.page(self.ctx.db, access_rows(today(self.ctx)), self._select(query), after, limit, quick=quick)
 
     def count(self, query: AccessQuery = AccessQuery()) -> int:
         return listing.count(self.ctx.db, self._select(query))

@@ -405,10 +405,15 @@ class ActivityService:
         return any_of(found)
 
     def page(
-        self, query: ActivityQuery = ActivityQuery(), after: Cursor | None = None, limit: int = 200
+        self,
+        query: ActivityQuery = ActivityQuery(),
+        after: Cursor | None = None,
+        limit: int = 200,
+        *,
+        quick: bool = False,
     ) -> Page[ActivityView]:
         """The activities of ``query`` after ``after``, at most ``limit``, newest first."""
-        return listing.page(self.ctx.db, ACTIVITY_ROWS, self._select(query), after, limit)
+        return listing.page(self.ctx.db, ACTIVITY_ROWS, self._select(query), after, limit, quick=quick)
 
     def count(self, query: ActivityQuery = ActivityQuery()) -> int:
         return listing.count(self.ctx.db, self._select(query))

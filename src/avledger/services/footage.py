@@ -273,10 +273,15 @@ class FootageService:
         return any_of(found)
 
     def page(
-        self, query: FootageQuery = FootageQuery(), after: Cursor | None = None, limit: int = 200
+        self,
+        query: FootageQuery = FootageQuery(),
+        after: Cursor | None = None,
+        limit: int = 200,
+        *,
+        quick: bool = False,
     ) -> Page[ClipView]:
         """The clips of ``query`` after ``after``, at most ``limit``."""
-        return listing.page(self.ctx.db, CLIP_ROWS, self._select(query), after, limit)
+        return listing.page(self.ctx.db, CLIP_ROWS, self._select(query), after, limit, quick=quick)
 
     def count(self, query: FootageQuery = FootageQuery()) -> int:
         return listing.count(self.ctx.db, self._select(query))

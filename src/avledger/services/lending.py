@@ -665,10 +665,12 @@ class LendingService:
         ]
         return any_of(found)
 
-    def page(self, query: LoanQuery = LoanQuery(), after: Cursor | None = None, limit: int = 200) -> Page[LoanView]:
+    def page(
+        self, query: LoanQuery = LoanQuery(), after: Cursor | None = None, limit: int = 200, *, quick: bool = False
+    ) -> Page[LoanView]:
         """The loans of ``query`` after ``after``, at most ``limit``, newest first."""
         now = self.ctx.clock()
-        return listing.page(self.ctx.db, loan_rows(now), self._select(query, now), after, limit)
+        return listing.page(self.ctx.db, loan_rows(now), self._select(query, now), after, limit, quick=quick)
 
     def count(self, query: LoanQuery = LoanQuery()) -> int:
         return listing.count(self.ctx.db, self._select(query, self.ctx.clock()))

@@ -133,6 +133,7 @@ class Select:
     conditions: list[Condition] = field(default_factory=list)
     index: str | None = None
     searched: bool = False  # words typed in a filter are among the conditions (a page probes the order first)
+    probe: int = PROBE  # rows of the order a filtered page reads first
 
     @property
     def source(self) -> str:
@@ -378,22 +379,30 @@ def page(
     after: Cursor | None = None,
     limit: int = 200,
     *,
-    probe: int = PROBE,
+    probe: int | None = None,
+    quick: bool = False,
 ) -> Page[T]:
-    """The rows after ``after`` (from the first when None), at most ``limit``; a filtered page reads ``probe``
-    rows in order first."""
+    """The rows after ``after`` (from the first when None), at most ``limit``.
+
+    A filtered page reads ``probe`` rows in order first (the Select's own by default). ``quick``: stop there
+    when they do not fill the page, and return the rows found, fewer than ``limit``, with a cursor after the
+    last row read: the next page goes on from there (a screen shows what it found while it looks further)."""
+    probe = probe or select.probe
     columns, column_params = rows.select()
     keys = ", ".join(k.sql for k in select.order)
     head = f"SELECT {columns}, {keys} FROM "
-    probe = select.searched and select.index is not None
-    phases = [(*c, probe) for c in (_keyset(select.order, after.key) if after is not None else [("1", ())])]
+    probing = select.searched and select.index is not None
+    phases = [(*c, probing) for c in (_keyset(select.order, after.key) if after is not None else [("1", ())])]
     found: list[tuple] = []
+    n = len(rows.columns)
     while phases and len(found) <= limit:
-        *condition, probe = phases.pop(0)
+        *condition, in_order = phases.pop(0)
         want = limit + 1 - len(found)
-        if probe:
-            got, rest = _probe(db, select, head, column_params, condition, want, probe)
+        if in_order:
+            got, rest, last = _probe(db, select, head, column_params, condition, want, probe)
             found.extend(got)
+            if quick and rest:  # the rows read so far did not fill the page: go on from the last one read
+                return Page(tuple(rows.decode(r) for r in found), Cursor(last))
             phases[:0] = [(*c, False) for c in rest]  # past the window: asked for without the order's index
             continue
         where, params = select.filter_sql(True, [condition])
@@ -401,13 +410,13 @@ def page(
         found.extend(_fetch(db, query, column_params + params))
     more = len(found) > limit
     found = found[:limit]
-    n = len(rows.columns)
     return Page(tuple(rows.decode(r) for r in found), Cursor(tuple(found[-1][n:])) if more else None)
 
 
 def _probe(db, select: Select, head: str, column_params, condition, want: int, probe: int):
-    """The first step of a filtered page: the matching rows among the next ``PROBE`` rows of ``condition`` in
-    order; and the conditions of the rows past the window (none when it held every row left, or enough)."""
+    """The first step of a filtered page: the matching rows among the next ``probe`` rows of ``condition`` in
+    order; the conditions of the rows past the window (none when it held every row left, or enough); and the
+    sort key of the window's last row (None then)."""
     sql, params = condition
     ordered = f"{select.table} " + ("NOT INDEXED" if select.index == ROWID else f"INDEXED BY {select.index}")
     window = f"SELECT {select.key} FROM {ordered} WHERE {sql}{select.order_sql()} LIMIT {probe}"
@@ -416,17 +425,17 @@ def _probe(db, select: Select, head: str, column_params, condition, want: int, p
     query = head + source + where + select.order_sql() + f" LIMIT {want}"
     got = _fetch(db, query, column_params + list(params) + filter_params)
     if len(got) >= want:
-        return got, []
+        return got, [], None
     keys = ", ".join(k.sql for k in select.order)
     last = _fetch(
         db, f"SELECT {keys} FROM {ordered} WHERE {sql}{select.order_sql()} LIMIT 1 OFFSET {probe - 1}", params
     )
     if not last:  # the window held every row left
-        return got, []
+        return got, [], None
     rest = []
     for after_sql, after_params in _keyset(select.order, tuple(last[0])):
         rest.append((f"({sql}) AND ({after_sql})", tuple(params) + tuple(after_params)))
-    return got, rest
+    return got, rest, tuple(last[0])
 
 
 def count(db: SqliteDatabase, select: Select) -> int:

@@ -267,8 +267,10 @@ class StaffService:
             found.append(Condition("s.active = 0"))
         return any_of(found)
 
-    def page(self, query: StaffQuery = StaffQuery(), after: Cursor | None = None, limit: int = 200) -> Page[StaffView]:
-        return listing.page(self.ctx.db, STAFF_ROWS, self._select(query), after, limit)
+    def page(
+        self, query: StaffQuery = StaffQuery(), after: Cursor | None = None, limit: int = 200, *, quick: bool = False
+    ) -> Page[StaffView]:
+        return listing.page(self.ctx.db, STAFF_ROWS, self._select(query), after, limit, quick=quick)
 
     def count(self, query: StaffQuery = StaffQuery()) -> int:
         return listing.count(self.ctx.db, self._select(query))
@@ -434,9 +436,9 @@ class DeviceService:
         return any_of(found)
 
     def page(
-        self, query: DeviceQuery = DeviceQuery(), after: Cursor | None = None, limit: int = 200
+        self, query: DeviceQuery = DeviceQuery(), after: Cursor | None = None, limit: int = 200, *, quick: bool = False
     ) -> Page[DeviceView]:
-        return listing.page(self.ctx.db, DEVICE_ROWS, self._select(query), after, limit)
+        return listing.page(self.ctx.db, DEVICE_ROWS, self._select(query), after, limit, quick=quick)
 
     def count(self, query: DeviceQuery = DeviceQuery()) -> int:
         return listing.count(self.ctx.db, self._select(query))

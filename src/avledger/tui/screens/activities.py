@@ -69,6 +69,7 @@ class ActivitiesScreen(ActivityActions, FilteredRegisterScreen):
             lambda: activities.count(query),
             lambda a: str(a.id),
             self.cells,
+            quick=lambda after, n: activities.page(query, after, n, quick=True),
         )
 
     def cells(self, a: ActivityView) -> tuple:

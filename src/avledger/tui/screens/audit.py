@@ -131,6 +131,7 @@ class AuditScreen(FilteredRegisterScreen):
                 entity_label(e.entity, e.entity_id),
                 e.summary,
             ),
+            quick=lambda after, n: audit.page(query, after, n, quick=True),
         )
 
     def reload(self) -> None:

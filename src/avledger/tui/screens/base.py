@@ -15,7 +15,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Static
 from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.tui.sections import SECTIONS
-from avledger.tui.widgets import Listing, NavBar, PagedTable, RegisterTable
+from avledger.tui.widgets import Listing, ListingJob, NavBar, PagedTable, RegisterTable
 
 if TYPE_CHECKING:
     from avledger.services import Services
@@ -275,13 +275,17 @@ class FilteredRegisterScreen(SectionScreen):
         self.show_rows()
 
     def show_rows(self, *, keep: str | None = None, count: bool = True) -> None:
-        """Show the listing from its first page; the row of key ``keep`` (else the current one) stays selected."""
+        """Show the listing from its first page; the row of key ``keep`` (else the current one) stays selected.
+        The rows are counted at once, or, when a filter is typed, in a worker thread (:meth:`count_rows`)."""
         table = self.table
+        filtered = bool(self.filter_text.strip())
         if keep is None:
-            table.show(self.listing(), count=count)
+            table.show(self.listing(), count=count and not filtered)
         else:
-            table.show(self.listing(), keep=keep, count=count)
+            table.show(self.listing(), keep=keep, count=count and not filtered)
         self.shown()
+        if count and filtered:
+            self.count_rows()
 
     def shown(self) -> None:
         """After the table changed: its count, what an empty table says, the keys that follow the row."""
@@ -289,7 +293,9 @@ class FilteredRegisterScreen(SectionScreen):
         self.query_one("#count", Static).update(self.count_text())
         empty = next(iter(self.query("#empty").results(Static)), None)
         if empty is not None:
-            empty.update(self.NO_MATCH if self.filter_text.strip() else self.empty_text())
+            empty.update(
+                _("正在查找…") if table.searching else self.NO_MATCH if self.filter_text.strip() else self.empty_text()
+            )
             empty.display = table.row_count == 0
         table.styles.height = "auto" if table.row_count == 0 else "1fr"
         self.refresh_bindings()
@@ -302,14 +308,50 @@ class FilteredRegisterScreen(SectionScreen):
 
     @on(PagedTable.Paged)
     def _paged(self) -> None:
-        self.query_one("#count", Static).update(self.count_text())
+        self.shown()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
+        self.stop_counting()
         self.show_rows(count=False)
         if self._count_timer is not None:
             self._count_timer.stop()
-        self._count_timer = self.set_timer(self.COUNT_AFTER, self.table.recount)
+        self._count_timer = self.set_timer(self.COUNT_AFTER, self.count_rows)
+
+    # --- what a filter asks of a large register, beside the screen -----------------------------------
+    _jobs: tuple[ListingJob, ...] = ()  # the queries under way in worker threads
+
+    def count_rows(self) -> None:
+        """Count the rows of the listing shown in a worker thread: a rare word on a large register may make
+        SQLite read a whole table (the audit log's, say), and typing goes on meanwhile."""
+        listing = self.table.listing
+        if listing is not None:
+            job = ListingJob(listing, listing.count)
+            self._jobs = (*self._jobs, job)
+            self._in_thread(job, self.table.counted)
+
+    @on(PagedTable.Short)
+    def _short(self, event: PagedTable.Short) -> None:
+        """The rows quick to find did not fill a page: the rest of it is looked for in a worker thread."""
+        size = event.table.page_size
+        job = ListingJob(event.listing, lambda: event.listing.page(event.after, size))
+        self._jobs = (*self._jobs, job)
+        self._in_thread(job, event.table.continued)
+
+    def stop_counting(self) -> None:
+        """Stop the queries of a filter no longer shown: their queries are interrupted."""
+        for job in self._jobs:
+            job.stop()
+        self._jobs = ()
+
+    @work(thread=True)
+    def _in_thread(self, job: ListingJob, done) -> None:
+        try:
+            result = job.run(self.services.db)
+        finally:
+            close_thread_connection(self.services)
+        if result is not None:
+            self.app.call_from_thread(done, job.listing, result)
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:

@@ -83,6 +83,7 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
             lambda: footage.count(query),
             lambda c: str(c.id),
             self.cells,
+            quick=lambda after, n: footage.page(query, after, n, quick=True),
         )
 
     def cells(self, c: ClipView) -> tuple:

@@ -96,6 +96,7 @@ class LendingScreen(CounterActions, FilteredRegisterScreen):
             lambda: lending.count(query),
             (lambda loan: str(loan.id)) if self.show_all else (lambda loan: loan.asset_no),
             self.cells,
+            quick=lambda after, n: lending.page(query, after, n, quick=True),
         )
 
     def cells(self, loan) -> list:

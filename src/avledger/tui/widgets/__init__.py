@@ -5,7 +5,7 @@ from avledger.tui.widgets.checkgroup import CheckGroup
 from avledger.tui.widgets.formrow import FormRow
 from avledger.tui.widgets.jobprogress import JobProgress
 from avledger.tui.widgets.navbar import NavBar
-from avledger.tui.widgets.paged import Listing, PagedTable
+from avledger.tui.widgets.paged import Listing, ListingJob, PagedTable
 from avledger.tui.widgets.select import ZhSelect
 from avledger.tui.widgets.table import RegisterTable
 
@@ -15,6 +15,7 @@ __all__ = [
     "FormRow",
     "JobProgress",
     "Listing",
+    "ListingJob",
     "NavBar",
     "PagedTable",
     "RegisterTable",

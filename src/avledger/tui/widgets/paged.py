@@ -15,6 +15,7 @@ filter shows rows at once and counts them when the typing pauses.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -34,12 +35,17 @@ AHEAD = 20  # the next page is asked for when the cursor is this close to the la
 
 @dataclass(frozen=True)
 class Listing(Generic[T]):
-    """What a table shows: a page after a cursor, the number of rows, a row's key and cells."""
+    """What a table shows: a page after a cursor, the number of rows, a row's key and cells.
+
+    ``quick``, when given, is ``page`` that stops after the rows its filter is quick to find (the services'
+    ``quick=True``): a page it leaves short is completed by ``page`` beside the screen (see
+    :class:`PagedTable.Short`)."""
 
     page: Callable[[Cursor | None, int], Page[T]]
     count: Callable[[], int]
     key: Callable[[T], str]
     cells: Callable[[T], Sequence[Any]]
+    quick: Callable[[Cursor | None, int], Page[T]] | None = None
 
 
 _CURRENT = object()  # show(): keep the row under the cursor
@@ -57,6 +63,20 @@ class PagedTable(RegisterTable):
         def control(self) -> PagedTable:
             return self.table
 
+    class Short(Message):
+        """A quick page came short: the rest of it is to be asked of ``listing.page`` after ``after`` (in a
+        worker: the owner then calls :meth:`PagedTable.continued`)."""
+
+        def __init__(self, table: PagedTable, listing: Listing, after: Cursor) -> None:
+            super().__init__()
+            self.table = table
+            self.listing = listing
+            self.after = after
+
+        @property
+        def control(self) -> PagedTable:
+            return self.table
+
     def __init__(self, *, page_size: int = PAGE, **kwargs) -> None:
         super().__init__(**kwargs)
         self.page_size = page_size
@@ -65,6 +85,7 @@ class PagedTable(RegisterTable):
         self.by_key: dict[str, Any] = {}
         self.after: Cursor | None = None  # where the next page starts; None: every row is shown
         self.total: int | None = None  # the rows of the listing, once counted
+        self.searching = False  # a short page is being completed beside the screen
         self._adding = False
 
     # --- what is shown --------------------------------------------------------------------
@@ -76,9 +97,16 @@ class PagedTable(RegisterTable):
         self.listing = listing
         self.records, self.by_key, self.after = [], {}, None
         self.total = None
+        self.searching = False
         self.clear()
         self._add_page(None)
-        while key is not None and key not in self.by_key and self.after is not None and len(self.records) < held:
+        while (
+            key is not None
+            and key not in self.by_key
+            and self.after is not None
+            and not self.searching
+            and len(self.records) < held
+        ):
             self._add_page(self.after)
         if count:
             self.total = listing.count()
@@ -89,19 +117,39 @@ class PagedTable(RegisterTable):
     def recount(self) -> None:
         """Count the rows of the listing shown (after a filter changed: see :meth:`show`)."""
         if self.listing is not None:
-            self.total = self.listing.count()
+            self.counted(self.listing, self.listing.count())
+
+    def counted(self, listing: Listing, total: int) -> None:
+        """``listing`` has ``total`` rows (counted elsewhere, a worker thread say): shown if it is still shown."""
+        if listing is self.listing:
+            self.total = total
             self.post_message(self.Paged(self))
 
     def more(self) -> bool:
-        """Add the next page; False when every row is shown (or a page is being added)."""
-        if self.listing is None or self.after is None or self._adding:
+        """Add the next page; False when every row is shown (or a page is being added or completed)."""
+        if self.listing is None or self.after is None or self._adding or self.searching:
             return False
         self._add_page(self.after)
         self.post_message(self.Paged(self))
         return True
 
     def _add_page(self, after: Cursor | None) -> None:
-        page = self.listing.page(after, self.page_size)
+        listing = self.listing
+        page = (listing.quick or listing.page)(after, self.page_size)
+        self._add_rows(page)
+        if len(page.rows) < self.page_size and page.after is not None:  # short: completed beside the screen
+            self.searching = True
+            self.post_message(self.Short(self, listing, page.after))
+
+    def continued(self, listing: Listing, page: Page) -> None:
+        """The rest of a short page (see :class:`Short`), when ``listing`` is still the one shown."""
+        if listing is not self.listing:
+            return
+        self.searching = False
+        self._add_rows(page)
+        self.post_message(self.Paged(self))
+
+    def _add_rows(self, page: Page) -> None:
         self.after = page.after
         self._adding = True  # adding rows moves the view: that asks for no page
         try:
@@ -122,6 +170,8 @@ class PagedTable(RegisterTable):
     def summary(self) -> str:
         """第 1–200 条，共 N 条: the rows shown, of how many."""
         shown = len(self.records)
+        if self.searching:
+            return _("第 1–{last} 条，正在查找…").format(last=shown) if shown else _("正在查找…")
         if self.total is None:
             return _("第 1–{last} 条，正在计数…").format(last=shown) if shown else _("正在计数…")
         if not shown:
@@ -138,3 +188,38 @@ class PagedTable(RegisterTable):
         super().watch_scroll_y(old, new)
         if self.after is not None and new + self.scrollable_content_region.height >= self.row_count - AHEAD:
             self.more()
+
+
+class ListingJob:
+    """A query of a listing run in a worker thread (a count, the rest of a short page), which the screen may
+    stop: its query is interrupted."""
+
+    def __init__(self, listing: Listing, call) -> None:
+        self.listing = listing
+        self.call = call
+        self.connection = None
+        self.stopped = False
+        self.lock = threading.Lock()
+
+    def run(self, db):
+        """What ``call()`` gives, or None when stopped. ``db``: the register (peewee), whose connection in this
+        thread the query uses (the caller closes it)."""
+        with self.lock:
+            if self.stopped:
+                return None
+            self.connection = db.connection()  # this thread's
+        try:
+            return self.call()
+        except Exception:
+            if self.stopped:  # its query was interrupted
+                return None
+            raise
+        finally:
+            with self.lock:
+                self.connection = None  # not interrupted once its query is done (the thread closes it)
+
+    def stop(self) -> None:
+        with self.lock:
+            self.stopped = True
+            if self.connection is not None:
+                self.connection.interrupt()
