@@ -112,6 +112,7 @@ SECTIONS = ("home", "lending", "activities", "footage", "access", "discs", "devi
 ACTIONS = (
     ("whole ledger (t in 2)", "lending", "t"),
     ("an activity's page", "activities", "enter"),
+    ("assign form (a in 4)", "footage", "a"),
     ("footage filter 检查", "footage", "filter=检查"),
     ("footage filter VID_2", "footage", "filter=VID_2"),
     ("activities filter 检查", "activities", "filter=检查"),

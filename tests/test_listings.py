@@ -388,3 +388,32 @@ def test_the_listing_module_is_told_its_rows_fields(tmp_path: Path):
 
     with pytest.raises(ValueError):
         Rows(ClipView, [Column("id", "c.id")])
+
+
+def test_confidential_activities_are_left_out_for_those_not_cleared(synth_copy):
+    """The listings leave out confidential activities and their footage for someone not cleared (F17), in SQL,
+    as the lists did in Python: a login mapped to nobody, and an officer, who sees the activities they were on."""
+    manager = Services(Home(synth_copy))
+    try:
+        confidential = {a.id for a in manager.activities.list() if a.confidential}
+        everything = manager.footage.list()
+        activities = manager.activities.list()
+        gaps = manager.gaps.list()
+        officer = next(a.officers[0] for a in activities if a.confidential)
+        mine = {a.id for a in activities if officer in a.officers}
+        manager.staff.update(officer, os_user="officer-login")
+    finally:
+        manager.close()
+    assert confidential and everything and gaps
+    for login, cleared in (("nobody", set()), ("officer-login", mine & confidential)):
+        hidden = confidential - cleared
+        svc = Services(Home(synth_copy), user=login)
+        try:
+            assert svc.footage.list() == [c for c in everything if c.activity_id not in hidden]
+            assert svc.footage.count() == len(svc.footage.list())
+            assert svc.activities.list() == [a for a in activities if a.id not in hidden]
+            assert svc.gaps.list() == [g for g in gaps if g.activity_id not in hidden]
+            page = svc.footage.page(FootageQuery(newest_first=True), limit=10_000).rows
+            assert not any(c.activity_id in hidden for c in page)
+        finally:
+            svc.close()
