@@ -197,3 +197,20 @@ async def test_a_page_left_short_is_completed_beside_the_screen(synth):
         assert screen.shorts and not table.searching
         await counted(pilot)
         assert text_of(screen.query_one("#count")) == f"第 1–{len(wanted)} 条，共 {len(wanted)} 条"
+
+
+async def test_a_section_loads_once_when_first_shown(synth, synth_app):
+    """Textual 8.2.8 resumes a mode's screen twice on its first show: the section still asks SQL for its first
+    page once (each statement the register runs is traced)."""
+    statements: list[str] = []
+    connection = synth.ctx.db.connection()
+    async with synth_app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        connection.set_trace_callback(statements.append)
+        try:
+            await go(pilot, "footage")
+        finally:
+            connection.set_trace_callback(None)
+    pages = [s for s in statements if s.startswith("SELECT c.id, c.original_name") and "LIMIT" in s]
+    counts = [s for s in statements if s.startswith("SELECT count(*) FROM clip c")]
+    assert len(pages) == 1 and len(counts) == 1, statements

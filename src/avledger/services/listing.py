@@ -14,12 +14,15 @@ them:
   Python writes (``float.__repr__``: SQLite's own float formatting is not Python's).
 
 A filtered page of a large register is found in two steps (:func:`page`). First the next rows in the
-listing's order are read from its ordering index, a window of ``PROBE`` rows at most, and filtered:
-when the filter matches often, the page fills at once. When it does not fill, the filter is rare, and
-the rest of the page is asked of SQLite without the ordering hint, so that it can start from the
-filter's own indexes (the full-text index of :mod:`avledger.services.search`) and sort the few rows
-that match. A condition may therefore be given twice: as checked on a row in hand (``row``), and as
-the index would find it (``indexed``).
+listing's order are read from its ordering index, a window of ``Select.probe`` rows (``PROBE`` by
+default), and filtered: when the filter matches often, the page fills at once. When it does not fill,
+the filter is rare, and the rest of the page is asked of SQLite without the ordering hint, so that it
+can start from the filter's own indexes (the full-text indexes of :mod:`avledger.services.search`) and
+sort the few rows that match. A condition may therefore be given twice: as checked on a row in hand
+(``row``), and as the index would find it (``indexed``). A quick page (``quick=True``) stops after the
+first step, short of ``limit`` rows, with a cursor after the last row read: a screen shows those at
+once and asks for the rest beside it (a word of one or two characters has no index to start from, and
+on the audit log of a tenth year the second step reads the whole log).
 """
 
 from __future__ import annotations
