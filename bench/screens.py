@@ -15,6 +15,11 @@ measure runs in a fresh Python process driving the real app headless with Textua
   data loaded (its screen's reload has run: the first page of each of its tables from SQL, its counts)
   and the next refresh of the screen done.
 
+- then, with no target, what a key or a filter does once a section is shown (``t`` for the whole
+  ledger, Enter on an activity, ``a`` for the assign form, a word put in a filter as an input method
+  commits it): from the key or the word to the next refresh, with, for a filter, the time its count
+  takes apart (the screen counts in a worker thread once the typing pauses).
+
 Each child reports its peak resident memory. The measures run ``--runs`` times (default 3), the demo
 office and the big register in turns, and the medians are compared: the targets are the big register
 within 1.5x of the demo office, and under 200 MB. The big register's copy must be left as it was: the
