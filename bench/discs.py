@@ -67,10 +67,11 @@ PREPARE = r"""
 import json, os, sys
 from pathlib import Path
 from avledger.home import Home
+from avledger.identity import Identity
 from avledger.services import Services
 from avledger.services.samplecard import write_clip
 home, card, big_mib = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
-with Services(Home(home), user="bench") as svc:
+with Services(Home(home), Identity.console("bench")) as svc:
     svc.office.init("基准测试单位", "wanzhou")
     svc.departments.add("执法一队", "A")
     svc.staff.add("张伟", "2001", "执法一队", cert_no="C2001", roles=["officer"])
@@ -93,9 +94,10 @@ BUILD = r"""
 import json, resource, sys, time
 from pathlib import Path
 from avledger.home import Home
+from avledger.identity import Identity
 from avledger.services import Services
 home = Path(sys.argv[1])
-svc = Services(Home(home), user="bench")
+svc = Services(Home(home), Identity.console("bench"))
 start = time.perf_counter()
 view = svc.discs.build(home / "discs", activity=sys.argv[2], media="bd25")
 took = time.perf_counter() - start

@@ -45,7 +45,7 @@ def child(home: str, date_from: str, date_to: str) -> int:
     import json
     import resource
 
-    svc = Services(Home(Path(home)))
+    svc = Services(Home(Path(home)), Identity.of_process())
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "loans.pdf"
         start = time.perf_counter()

@@ -121,9 +121,14 @@ CARD_CLIPS = 200
 
 def _services(home: Path, clock: Callable[[], dt.datetime] | None = None):
     from avledger.home import Home
+    from avledger.identity import Identity
     from avledger.services import Services
 
-    return Services(Home(home), clock=clock) if clock else Services(Home(home))
+    return (
+        Services(Home(home), Identity.of_process(), clock=clock)
+        if clock
+        else Services(Home(home), Identity.of_process())
+    )
 
 
 @measure(
@@ -328,10 +333,11 @@ def run_in_child(name: str, home: Path, round_no: int) -> dict:
 
 def build_demo(home: Path) -> None:
     from avledger.home import Home
+    from avledger.identity import Identity
     from avledger.services import Services
     from avledger.services.demo import populate
 
-    with Services(Home(home)) as svc:
+    with Services(Home(home), Identity.of_process()) as svc:
         populate(svc)
 
 
@@ -369,8 +375,9 @@ def main(argv: list[str] | None = None) -> int:
                 [
                     sys.executable,
                     "-c",
-                    "import sys; from avledger.home import Home; from avledger.services import "
-                    "Services; Services(Home(__import__('pathlib').Path(sys.argv[1]))).close()",
+                    "import sys, pathlib; from avledger.home import Home; from avledger.identity import Identity; "
+                    "from avledger.services import Services; "
+                    "Services(Home(pathlib.Path(sys.argv[1])), Identity.of_process()).close()",
                     str(home),
                 ],
                 check=True,

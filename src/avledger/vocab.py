@@ -191,6 +191,33 @@ KEY_STATES: dict[str, str] = {
     "left": N_("人员已离职"),
 }
 
+# What an audit-log entry is about (its ``entity``).
+AUDIT_ENTITIES: dict[str, str] = {
+    "office": N_("办公室"),
+    "department": N_("科室"),
+    "staff": N_("人员"),
+    "device": N_("设备"),
+    "loan": N_("领用"),
+    "fault": N_("故障"),
+    "liability": N_("赔偿"),
+    "activity": N_("执法活动"),
+    "activity_officer": N_("执法人员"),
+    "clip": N_("音像文件"),
+    "gap": N_("记录中断"),
+    "norecord": N_("无法记录工作记录"),
+    "archive": N_("存储"),
+    "access_request": N_("查阅申请"),
+    "access_clip": N_("申请的文件"),
+    "viewing": N_("查阅"),
+    "extraction": N_("证据调取"),
+    "disc_set": N_("光盘组"),
+    "disc": N_("光盘"),
+    "disc_copy": N_("光盘份"),
+    "disc_check": N_("光盘检测"),
+    "ssh_key": N_("SSH 密钥"),
+    "audit": N_("审计日志"),
+}
+
 # Why footage is asked for (查阅事由, W16 D28 D29 R15).
 ACCESS_REASONS: dict[str, str] = {
     "case_handling": N_("办案需要"),

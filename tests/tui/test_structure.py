@@ -21,7 +21,7 @@ LAYERS = [
     "actions",
     "forms",
     "widgets",
-    grimp.Layer("text", "auditfmt", "filtering", "sections", "palette", independent=False),
+    grimp.Layer("text", "auditfmt", "sections", "palette", independent=False),
 ]
 
 

@@ -9,13 +9,13 @@ import subprocess
 import click
 
 from avledger.i18n import _
-from avledger.services.access import package_names, read_password
+from avledger.services.access import AccessQuery, package_names, read_password
 from avledger.services.views import to_json
 from avledger.timeutil import fmt_local
 from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS, ACCESS_STATUSES, label
 
 from .groups import Group, VocabOption, json_option
-from .output import emit_json, table
+from .output import emit_json, json_out, table
 from .state import services
 
 
@@ -157,10 +157,11 @@ def access_view(request_id, clip_id, no_player, as_json) -> None:
 def access_list(open_only, as_json) -> None:
     """列出查阅申请与审批（查阅登记）。"""
     opened = services()
-    rows = opened.access.list(open_only=open_only)
+    query = AccessQuery(open_only)
     if as_json:
-        emit_json([_access_json(r) for r in rows])
+        opened.access.write_json(query, json_out())
         return
+    rows = list(opened.access.rows(query))
     tz = opened.office.profile().tz
     table(
         [
@@ -202,10 +203,10 @@ def access_list(open_only, as_json) -> None:
 def access_viewings(request_id, as_json) -> None:
     """查阅登记：每次查阅的人员、时间、时长和文件。"""
     opened = services()
-    rows = opened.access.viewings(request=request_id)
     if as_json:
-        emit_json([to_json(r) for r in rows])
+        opened.access.write_viewings_json(json_out(), request=request_id)
         return
+    rows = opened.access.viewings(request=request_id)
     tz = opened.office.profile().tz
     table(
         ["#", _("申请"), _("查阅人"), _("时间"), _("时长（秒）"), _("文件")],

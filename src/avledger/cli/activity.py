@@ -6,6 +6,7 @@ import click
 
 from avledger.i18n import _
 from avledger.present import clauses, joined, yes_no
+from avledger.services.activities import ActivityQuery
 from avledger.services.views import to_json
 from avledger.timeutil import fmt_local
 from avledger.vocab import (
@@ -20,7 +21,7 @@ from avledger.vocab import (
 )
 
 from .groups import Group, json_option
-from .output import emit_json, key_values, table
+from .output import emit_json, json_out, key_values, table
 from .state import services
 
 
@@ -100,10 +101,11 @@ def _status_text(a) -> str:
 def activity_list(open_only: bool, as_json: bool) -> None:
     """列出执法活动。"""
     opened = services()
-    rows = opened.activities.list(open_only=open_only)
+    query = ActivityQuery(open_only)
     if as_json:
-        emit_json([{**to_json(r), "missing_record": r.missing_record} for r in rows])
+        opened.activities.write_json(query, json_out())
         return
+    rows = list(opened.activities.rows(query))
     tz = opened.office.profile().tz
     table(
         [

@@ -8,15 +8,15 @@ from dataclasses import asdict
 import click
 
 from avledger.errors import EXIT_PROBLEM
-from avledger.i18n import _
-from avledger.services.auditlog import describe_problem, describe_witness
+from avledger.i18n import N_, _
+from avledger.services.auditlog import AuditQuery, describe_problem, describe_witness
 from avledger.services.views import to_json
-from avledger.timeutil import fmt_local
+from avledger.timeutil import fmt_local, parse_date
 from avledger.vocab import AUDIT_ACTIONS, label
 from avledger.witness import parse_head
 
 from .groups import Group, json_option
-from .output import emit_json, table
+from .output import emit_json, json_out, table
 from .state import services
 
 
@@ -27,11 +27,21 @@ def audit() -> None:
 
 @audit.command("list")
 @click.option("--limit", type=int, help="只列最近的若干条")
+@click.option("--from", "date_from", metavar="DATE", help="从这一天起（YYYY-MM-DD，含当天）")
+@click.option("--to", "date_to", metavar="DATE", help="到这一天止（YYYY-MM-DD，含当天）")
 @json_option
-def audit_list(limit: int | None, as_json: bool) -> None:
+def audit_list(limit: int | None, date_from: str | None, date_to: str | None, as_json: bool) -> None:
     """列出审计日志。"""
     opened = services()
-    rows = opened.audit.list(limit=limit, newest_first=bool(limit))
+    query = AuditQuery(
+        newest_first=bool(limit),
+        date_from=parse_date(date_from, label=N_("开始日期"), field="date_from") if date_from else None,
+        date_to=parse_date(date_to, label=N_("结束日期"), field="date_to") if date_to else None,
+    )
+    if as_json and not limit:
+        opened.audit.write_json(query, json_out())
+        return
+    rows = list(opened.audit.page(query, limit=limit).rows) if limit else list(opened.audit.rows(query))
     if limit:
         rows.reverse()
     if as_json:

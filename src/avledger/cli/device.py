@@ -8,12 +8,13 @@ import click
 
 from avledger.errors import UserError
 from avledger.i18n import _
+from avledger.services.register import DeviceQuery
 from avledger.services.views import to_json
 from avledger.timeutil import fmt_local
 from avledger.vocab import ABILITIES, DEVICE_KINDS, DEVICE_STATUSES, HISTORY_KINDS, MEDIA_TIME, label, labels
 
 from .groups import Group, VocabOption, json_option
-from .output import emit_json, key_values, safe, table
+from .output import emit_json, json_out, key_values, safe, table
 from .state import services
 
 KINDS = click.Choice(list(DEVICE_KINDS))
@@ -100,10 +101,11 @@ def _device_row(d) -> list[Any]:
 @json_option
 def device_list(status, dept, kind, as_json: bool) -> None:
     """列出设备。"""
-    rows = services().devices.list(status=status, dept=dept, kind=kind)
+    query = DeviceQuery(status, dept, kind)
     if as_json:
-        emit_json([to_json(r) for r in rows])
+        services().devices.write_json(query, json_out())
         return
+    rows = list(services().devices.rows(query))
     table([_("资产编号"), _("类型"), _("型号"), _("科室"), _("保管人"), _("状态")], [_device_row(d) for d in rows])
 
 

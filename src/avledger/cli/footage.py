@@ -10,12 +10,13 @@ import click
 from avledger.errors import EXIT_PARTLY, EXIT_PROBLEM
 from avledger.i18n import _
 from avledger.present import clauses
+from avledger.services.footage import FootageQuery
 from avledger.services.views import to_json
 from avledger.timeutil import fmt_local
 from avledger.vocab import CLIP_FLAGS, CLIP_KINDS, SKIP_REASONS, TIME_SOURCES, VERIFY_PROBLEMS, label, labels
 
 from .groups import Command, Group, json_option
-from .output import ProgressLine, cancellable, emit_json, key_values, table
+from .output import ProgressLine, cancellable, emit_json, json_out, key_values, table
 from .state import services
 
 
@@ -152,10 +153,11 @@ def footage() -> None:
 def footage_list(activity_id, unassigned, late, as_json) -> None:
     """列出音像资料。"""
     opened = services()
-    rows = opened.footage.list(activity=activity_id, unassigned=unassigned, late=late)
+    query = FootageQuery(activity_id, unassigned, late)
     if as_json:
-        emit_json([to_json(r) for r in rows])
+        opened.footage.write_json(query, json_out())
         return
+    rows = list(opened.footage.rows(query))
     tz = opened.office.profile().tz
     table(
         [

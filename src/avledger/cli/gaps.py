@@ -6,12 +6,11 @@ import click
 
 from avledger.i18n import _
 from avledger.present import joined
-from avledger.services.views import to_json
 from avledger.timeutil import fmt_local
 from avledger.vocab import GAP_REASONS, NORECORD_REASONS, label
 
 from .groups import Command, Group, VocabOption, json_option
-from .output import emit_json, table
+from .output import json_out, table
 from .state import services
 
 
@@ -22,10 +21,10 @@ from .state import services
 def gaps(activity_id, open_only, as_json) -> None:
     """记录中断（同一设备在同一执法活动中前后两段之间的间隔）。"""
     opened = services()
-    rows = opened.gaps.list(activity=activity_id, open_only=open_only)
     if as_json:
-        emit_json([to_json(r) for r in rows])
+        opened.gaps.write_json(json_out(), activity=activity_id, open_only=open_only)
         return
+    rows = opened.gaps.list(activity=activity_id, open_only=open_only)
     tz = opened.office.profile().tz
     table(
         ["#", _("执法活动"), _("设备"), _("中断开始"), _("恢复"), _("分钟"), _("原因"), _("书面报告")],
@@ -92,10 +91,10 @@ def norecord_add(activity_id, reason, basis, signers, reported_to, at) -> None:
 def norecord_list(activity_id, as_json) -> None:
     """列出无法记录工作记录。"""
     opened = services()
-    rows = opened.norecords.list(activity=activity_id)
     if as_json:
-        emit_json([to_json(r) for r in rows])
+        opened.norecords.write_json(json_out(), activity=activity_id)
         return
+    rows = opened.norecords.list(activity=activity_id)
     tz = opened.office.profile().tz
     table(
         ["#", _("执法活动"), _("原因"), _("依据"), _("签字"), _("报告"), _("时间")],

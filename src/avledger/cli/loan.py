@@ -5,12 +5,11 @@ from __future__ import annotations
 import click
 
 from avledger.i18n import _
-from avledger.services.lending import CONDITIONS, PreCheck
-from avledger.services.views import to_json
+from avledger.services.lending import CONDITIONS, LoanQuery, PreCheck
 from avledger.timeutil import fmt_local
 
 from .groups import Group, json_option
-from .output import emit_json, table
+from .output import json_out, table
 from .state import services
 
 
@@ -91,10 +90,11 @@ def _end_text(r, tz) -> str:
 def loan_list(open_only, overdue, asset_no, staff_number, as_json) -> None:
     """使用情况台账。"""
     opened = services()
-    rows = opened.lending.list(open_only=open_only, overdue=overdue, asset_no=asset_no, staff_number=staff_number)
+    query = LoanQuery(open_only, overdue, asset_no, staff_number)
     if as_json:
-        emit_json([to_json(r) for r in rows])
+        opened.lending.write_json(query, json_out())
         return
+    rows = list(opened.lending.rows(query))
     tz = opened.office.profile().tz
     table(
         [_("资产编号"), _("使用人"), _("领用/交接"), _("应还"), _("检查"), _("归还"), _("记录内容")],

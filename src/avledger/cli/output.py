@@ -14,7 +14,7 @@ import signal
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
 from rich.cells import cell_len, set_cell_size
@@ -51,6 +51,28 @@ def notice(code: str, message: str, *, as_json: bool = False) -> None:
         click.echo(json_text({"notice": {"code": code, "message": message}}), err=True)
     else:
         click.echo(message, err=True)
+
+
+class _TextOut:
+    """A binary stream over a text stream that has none (stdout captured in a test)."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+
+    def write(self, data: bytes) -> int:
+        self.stream.write(data.decode("utf-8"))
+        return len(data)
+
+
+def json_out() -> BinaryIO:
+    """Standard output for JSON a service streams as UTF-8 (:func:`avledger.services.listing.write_json`): the
+    same text :func:`emit_json` prints, without holding it."""
+    stream = sys.stdout
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        return _TextOut(stream)  # type: ignore[return-value]
+    stream.flush()
+    return buffer
 
 
 def _pad(text: str, width: int) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import click
 
 from avledger.i18n import _
-from avledger.services.views import to_json
+from avledger.services.register import StaffQuery
 from avledger.vocab import ROLES, labels
 
 from .groups import Group, VocabOption, json_option
-from .output import emit_json, table
+from .output import json_out, table
 from .state import services
 
 
@@ -59,10 +59,11 @@ def staff_leave(number: str) -> None:
 @json_option
 def staff_list(active_only: bool, as_json: bool) -> None:
     """列出人员。"""
-    rows = services().staff.list(include_left=not active_only)
+    query = StaffQuery(include_left=not active_only)
     if as_json:
-        emit_json([to_json(r) for r in rows])
+        services().staff.write_json(query, json_out())
         return
+    rows = list(services().staff.rows(query))
     table(
         [_("工号"), _("姓名"), _("科室"), _("执法证号"), _("角色"), _("状态")],
         [

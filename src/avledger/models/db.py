@@ -23,6 +23,15 @@ PRAGMAS = {
     "synchronous": "full",
 }
 
+# An activity's searchable text (migration 6): ``INSERT INTO activity_text`` this ``FROM activity a [WHERE ...]``.
+# The officers in the order they were named. Part of a released migration: never edit it.
+_ACTIVITY_TEXT = (
+    "(rowid, title, case_name, case_no, party, place, officers)"
+    " SELECT a.id, a.title, a.case_name, a.case_no, a.party, a.place,"
+    " coalesce((SELECT group_concat(o, ' ') FROM (SELECT s.name || ' ' || s.number AS o FROM activity_officer ao"
+    " JOIN staff s ON s.id = ao.staff_id WHERE ao.activity_id = a.id ORDER BY ao.id)), '')"
+)
+
 # Each entry: a list of SQL statements. Never edit a released migration; add one.
 MIGRATIONS: list[list[str]] = [
     # 1: office, departments, staff, devices, audit log
@@ -348,6 +357,70 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX clip_activity_device ON clip (activity_id, device_id, start_at)",
         "CREATE INDEX activity_end ON activity (end_at)",
         "CREATE INDEX loan_device_end ON loan (device_id, end_at)",
+    ],
+    # 9: what the listings ask: the indexes of their orders and filters, and the text they are searched by
+    # (trigram full-text indexes, kept in step by triggers; see avledger.services.search)
+    [
+        # footage newest (or oldest) first, all of it or an officer's; late footage; late footage waiting for
+        # its reason (the home screen counts it)
+        "CREATE INDEX clip_start ON clip (start_at)",
+        "CREATE INDEX clip_holder ON clip (holder_id, start_at)",
+        "CREATE INDEX clip_late ON clip (start_at) WHERE late = 1",
+        "CREATE INDEX clip_late_waiting ON clip (start_at)"
+        " WHERE late = 1 AND (late_reason IS NULL OR late_reason = '')",
+        # the whole ledger newest first; the loans out now, newest first
+        "CREATE INDEX loan_start ON loan (start_at)",
+        "CREATE INDEX loan_open ON loan (start_at) WHERE end_at IS NULL",
+        # the audit log by date; the viewing requests newest first
+        "CREATE INDEX audit_event_at ON audit_event (at)",
+        "CREATE INDEX access_request_requested ON access_request (requested_at)",
+        # clip names
+        "CREATE VIRTUAL TABLE clip_text USING fts5(name, tokenize = 'trigram')",
+        "INSERT INTO clip_text (rowid, name) SELECT id, original_name FROM clip",
+        "CREATE TRIGGER clip_text_insert AFTER INSERT ON clip BEGIN"
+        " INSERT INTO clip_text (rowid, name) VALUES (new.id, new.original_name); END",
+        "CREATE TRIGGER clip_text_update AFTER UPDATE OF id, original_name ON clip BEGIN"
+        " DELETE FROM clip_text WHERE rowid = old.id;"
+        " INSERT INTO clip_text (rowid, name) VALUES (new.id, new.original_name); END",
+        "CREATE TRIGGER clip_text_delete AFTER DELETE ON clip BEGIN DELETE FROM clip_text WHERE rowid = old.id; END",
+        # an activity's title, case, party and place, and its officers' names and numbers
+        "CREATE VIRTUAL TABLE activity_text USING fts5("
+        "title, case_name, case_no, party, place, officers, tokenize = 'trigram')",
+        f"INSERT INTO activity_text {_ACTIVITY_TEXT} FROM activity a",
+        "CREATE TRIGGER activity_text_insert AFTER INSERT ON activity BEGIN"
+        f" INSERT INTO activity_text {_ACTIVITY_TEXT} FROM activity a WHERE a.id = new.id; END",
+        "CREATE TRIGGER activity_text_update AFTER UPDATE ON activity BEGIN"
+        " DELETE FROM activity_text WHERE rowid = old.id;"
+        f" INSERT INTO activity_text {_ACTIVITY_TEXT} FROM activity a WHERE a.id = new.id; END",
+        "CREATE TRIGGER activity_text_delete AFTER DELETE ON activity BEGIN"
+        " DELETE FROM activity_text WHERE rowid = old.id; END",
+        *(
+            f"CREATE TRIGGER activity_text_officer_{event.lower()} AFTER {event} ON activity_officer BEGIN"
+            f" DELETE FROM activity_text WHERE rowid IN ({ids});"
+            f" INSERT INTO activity_text {_ACTIVITY_TEXT} FROM activity a WHERE a.id IN ({ids}); END"
+            for event, ids in (
+                ("INSERT", "new.activity_id"),
+                ("UPDATE", "old.activity_id, new.activity_id"),
+                ("DELETE", "old.activity_id"),
+            )
+        ),
+        "CREATE TRIGGER activity_text_staff AFTER UPDATE OF name, number ON staff BEGIN"
+        " DELETE FROM activity_text WHERE rowid IN (SELECT activity_id FROM activity_officer WHERE staff_id = new.id);"
+        f" INSERT INTO activity_text {_ACTIVITY_TEXT} FROM activity a"
+        " WHERE a.id IN (SELECT activity_id FROM activity_officer WHERE staff_id = new.id); END",
+        # the audit log's actor and summary: an index only (no copy of the text, no positions), each match checked
+        # against the entry itself
+        "CREATE VIRTUAL TABLE audit_text USING fts5("
+        "actor, summary, tokenize = 'trigram', content = '', detail = 'none')",
+        "INSERT INTO audit_text (rowid, actor, summary) SELECT id, actor, summary FROM audit_event",
+        "CREATE TRIGGER audit_text_insert AFTER INSERT ON audit_event BEGIN"
+        " INSERT INTO audit_text (rowid, actor, summary) VALUES (new.id, new.actor, new.summary); END",
+        "CREATE TRIGGER audit_text_update AFTER UPDATE OF id, actor, summary ON audit_event BEGIN"
+        " INSERT INTO audit_text (audit_text, rowid, actor, summary) VALUES ('delete', old.id, old.actor, old.summary);"
+        " INSERT INTO audit_text (rowid, actor, summary) VALUES (new.id, new.actor, new.summary); END",
+        "CREATE TRIGGER audit_text_delete AFTER DELETE ON audit_event BEGIN"
+        " INSERT INTO audit_text (audit_text, rowid, actor, summary) VALUES ('delete', old.id, old.actor, old.summary);"
+        " END",
     ],
 ]
 

@@ -26,8 +26,10 @@ import io
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from avledger.digests import CHUNK, hash_file
 from avledger.errors import UserError
@@ -45,16 +47,34 @@ from avledger.fsutil import (
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
 from avledger.models.schema import AccessClip, AccessRequest, Activity, Clip, Extraction, Staff, Viewing
+from avledger.services import listing, search
 from avledger.services.activities import ActivityService
 from avledger.services.base import Context, check_text, check_texts, optional_text, require_choice, require_text
 from avledger.services.clearance import Clearance, current_staff, today
 from avledger.services.footage import ClipView, FootageService
 from avledger.services.ingest import IngestService, safe_name
+from avledger.services.listing import (
+    BOOL,
+    DATE,
+    DATETIME,
+    FLOAT,
+    INT,
+    INTS,
+    Column,
+    Condition,
+    Cursor,
+    Page,
+    Rows,
+    Select,
+    SortKey,
+    any_of,
+    json_list,
+)
 from avledger.services.permissions import allowed, requires
 from avledger.services.register import StaffService
 from avledger.services.typeset import Typesetter
 from avledger.timeutil import fmt_local, parse_date
-from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS, ROLES, label
+from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS, ACCESS_STATUSES, ROLES, label
 
 DEFAULT_DAYS = 7  # an approval without a date holds for a week
 VIEW_HOWS = ("details", "player", "screen")  # how a viewing was made: listed, in the player, pictures on screen
@@ -158,6 +178,90 @@ class Opened:
     request: AccessView
     clips: tuple[ClipView, ...]
     paths: tuple[Path, ...]
+
+
+# A request's status as read on a date: an approval past its date has expired.
+_STATUS = "CASE WHEN r.status = 'approved' AND r.until < ? THEN 'expired' ELSE r.status END"
+_CLIPS = "SELECT clip_id AS item FROM access_clip WHERE request_id = r.id ORDER BY id"
+
+
+def access_rows(today: dt.date) -> Rows[AccessView]:
+    """The requests' columns, their status as read on ``today``."""
+    count = "(SELECT count(*) FROM {table} WHERE request_id = r.id)"
+    return Rows(
+        AccessView,
+        [
+            Column("id", "r.id", INT),
+            Column("scope", "r.scope"),
+            Column("activity_id", "r.activity_id", INT),
+            Column("case_no", "r.case_no"),
+            Column("requester", "q.name"),
+            Column("requester_number", "q.number"),
+            Column("reason_kind", "r.reason_kind"),
+            Column("reason", "r.reason"),
+            Column("kind", "r.kind"),
+            Column("until", "r.until", DATE),
+            Column("confidential", "r.confidential", BOOL),
+            Column("status", _STATUS, params=(today.isoformat(),)),
+            Column("requested_at", "r.requested_at", DATETIME),
+            Column("decided_by", "b.name"),
+            Column("decided_by_number", "b.number"),
+            Column("decided_at", "r.decided_at", DATETIME),
+            Column("decision_note", "r.decision_note"),
+            Column("paper_form_no", "r.paper_form_no"),
+            Column("recorded_by", "r.recorded_by"),
+            Column("clip_ids", f"(SELECT group_concat(item) FROM ({_CLIPS}))", INTS, json=json_list(_CLIPS, INT)),
+            Column("viewings", count.format(table="viewing"), INT),
+            Column("extractions", count.format(table="extraction"), INT),
+        ],
+        json_extra=[Column("on_paper", "r.paper_form_no != ''", BOOL)],
+    )
+
+
+ACCESS_JOINS = "JOIN staff q ON q.id = r.requester_id LEFT JOIN staff b ON b.id = r.decided_by_id"
+
+VIEWING_ROWS = Rows(
+    ViewingView,
+    [
+        Column("id", "v.id", INT),
+        Column("request_id", "v.request_id", INT),
+        Column("viewer", "s.name"),
+        Column("viewer_number", "s.number"),
+        Column("at", "v.at", DATETIME),
+        Column("duration_s", "v.duration_s", FLOAT),
+        Column("clip_ids", "v.clip_ids", INTS),
+        Column("how", "v.how"),
+    ],
+)
+
+
+def _files(text: str) -> tuple[ExtractedFile, ...]:
+    return tuple(ExtractedFile(**f) for f in json.loads(text))
+
+
+EXTRACTION_ROWS = Rows(
+    ExtractionView,
+    [
+        Column("id", "x.id", INT),
+        Column("request_id", "x.request_id", INT),
+        Column("extractor", "s.name"),
+        Column("extractor_number", "s.number"),
+        Column("at", "x.at", DATETIME),
+        Column("out_dir", "x.out_dir"),
+        Column("files", "x.files", decode=_files),
+        Column("package", "x.package"),
+        Column("encrypted", "x.encrypted", BOOL),
+    ],
+)
+
+
+@dataclass(frozen=True)
+class AccessQuery:
+    """Which viewing requests a listing shows: newest first, or those waiting for a decision first."""
+
+    open_only: bool = False  # waiting for a decision
+    waiting_first: bool = False
+    text: str = ""  # what is typed in the filter (avledger.services.search)
 
 
 def _ids(text: str) -> tuple[int, ...]:
@@ -792,79 +896,112 @@ class AccessService:
         )
 
     # --- lists --------------------------------------------------------------------
+    def _seen(self, select: Select) -> Select:
+        """Only the requests the person at the keyboard may see (F17): confidential ones their own."""
+        clearance = Clearance(self.ctx)
+        if clearance.sees_all:
+            return select
+        me = clearance.staff.id if clearance.staff is not None else None
+        return select.where("r.confidential = 0 OR r.requester_id = ?", me)
+
+    def _select(self, query: AccessQuery) -> Select:
+        order = (SortKey("r.requested_at", desc=True), SortKey("r.id", desc=True))
+        if query.waiting_first:
+            order = (SortKey("(r.status != 'requested')"), *order)
+        select = self._seen(Select("access_request r", order, ACCESS_JOINS))
+        if query.open_only:
+            select.where("r.status = 'requested'")
+        day = today(self.ctx).isoformat()
+        return select.search(self._word(w, day) for w in search.words(query.text))
+
+    @staticmethod
+    def _word(word: str, day: str) -> Condition:
+        """A request whose number, requester, reason, status, approver or paper form holds ``word``."""
+        people = "SELECT id FROM staff WHERE name LIKE ? ESCAPE '\\' OR number LIKE ? ESCAPE '\\'"
+        pattern = search.like(word)
+        statuses = search.label_ids(ACCESS_STATUSES, word)
+        found = [
+            Condition(f"r.requester_id IN ({people})", (pattern, pattern)),
+            Condition(f"r.decided_by_id IN ({people})", (pattern, pattern)),
+            search.contains("r.reason", word),
+            search.contains("r.paper_form_no", word),
+            search.one_of("r.reason_kind", search.label_ids(ACCESS_REASONS, word)),
+        ]
+        if statuses:
+            found.append(Condition(f"({_STATUS}) IN ({', '.join('?' * len(statuses))})", (day, *statuses)))
+        if (n := search.number(word)) is not None:
+            found.append(Condition("r.id = ?", (n,)))
+        return any_of(found)
+
+    def page(
+        self, query: AccessQuery = AccessQuery(), after: Cursor | None = None, limit: int = 200, *, quick: bool = False
+    ) -> Page[AccessView]:
+        return listing.page(self.ctx.db, access_rows(today(self.ctx)), self._select(query), after, limit, quick=quick)
+
+    def count(self, query: AccessQuery = AccessQuery()) -> int:
+        return listing.count(self.ctx.db, self._select(query))
+
+    def rows(self, query: AccessQuery = AccessQuery()) -> Iterator[AccessView]:
+        return listing.rows(self.ctx.db, access_rows(today(self.ctx)), self._select(query))
+
+    def write_json(self, query: AccessQuery, out: BinaryIO) -> int:
+        """The requests of ``query`` as ``access list --json`` prints them, streamed to ``out``."""
+        return listing.write_json(self.ctx.db, access_rows(today(self.ctx)), self._select(query), out)
+
     def view(self, request_id: int | str) -> AccessView:
-        return self._views([self.get(request_id)])[0]
+        select = Select("access_request r", (SortKey("r.id"),), ACCESS_JOINS)
+        select.where("r.id = ?", self.get(request_id).id)
+        return next(listing.rows(self.ctx.db, access_rows(today(self.ctx)), select))
 
     def list(self, *, open_only: bool = False) -> list[AccessView]:
         """Requests, newest first; confidential ones only for those cleared to see them (F17)."""
-        query = AccessRequest.select().order_by(AccessRequest.requested_at.desc(), AccessRequest.id.desc())
-        if open_only:
-            query = query.where(AccessRequest.status == "requested")
-        clearance = Clearance(self.ctx)
-        return self._views([r for r in query if clearance.sees_request(r)])
+        return list(self.rows(AccessQuery(open_only)))
 
-    def _views(self, requests: list[AccessRequest]) -> list[AccessView]:
-        ids = [r.id for r in requests]
-        clips: dict[int, list[int]] = {i: [] for i in ids}
-        for link in AccessClip.select().where(AccessClip.request.in_(ids)).order_by(AccessClip.id):
-            clips[link.request_id].append(link.clip_id)
-        counts = {}
-        for model in (Viewing, Extraction):
-            for (rid,) in model.select(model.request).where(model.request.in_(ids)).tuples():
-                counts[(model, rid)] = counts.get((model, rid), 0) + 1
-        staff = {
-            s.id: s
-            for s in Staff.select().where(
-                Staff.id.in_(
-                    {r.requester_id for r in requests} | {r.decided_by_id for r in requests if r.decided_by_id}
-                )
-            )
-        }
-        out = []
-        for r in requests:
-            who, dec = staff[r.requester_id], staff.get(r.decided_by_id)
-            out.append(
-                AccessView(
-                    r.id,
-                    r.scope,
-                    r.activity_id,
-                    r.case_no,
-                    who.name,
-                    who.number,
-                    r.reason_kind,
-                    r.reason,
-                    r.kind,
-                    r.until,
-                    r.confidential,
-                    self.status(r),
-                    r.requested_at,
-                    dec.name if dec else None,
-                    dec.number if dec else None,
-                    r.decided_at,
-                    r.decision_note,
-                    r.paper_form_no,
-                    r.recorded_by,
-                    tuple(clips[r.id]),
-                    counts.get((Viewing, r.id), 0),
-                    counts.get((Extraction, r.id), 0),
-                )
-            )
-        return out
+    def _viewings(self, request: int | str | None) -> Select:
+        select = Select(
+            "viewing v",
+            (SortKey("v.at"), SortKey("v.id")),
+            "JOIN staff s ON s.id = v.staff_id JOIN access_request r ON r.id = v.request_id",
+        )
+        if request not in (None, ""):
+            select.where("v.request_id = ?", self.get(request, field="request").id)
+        return self._seen(select)
+
+    def page_viewings(
+        self, request: int | str | None = None, after: Cursor | None = None, limit: int = 200
+    ) -> Page[ViewingView]:
+        return listing.page(self.ctx.db, VIEWING_ROWS, self._viewings(request), after, limit)
+
+    def count_viewings(self, request: int | str | None = None) -> int:
+        return listing.count(self.ctx.db, self._viewings(request))
+
+    def write_viewings_json(self, out: BinaryIO, *, request: int | str | None = None) -> int:
+        return listing.write_json(self.ctx.db, VIEWING_ROWS, self._viewings(request), out)
 
     def viewings(self, *, request: int | str | None = None) -> list[ViewingView]:
         """The viewing register (查阅登记), oldest first; viewings of hidden requests are left out."""
-        query = Viewing.select().order_by(Viewing.at, Viewing.id)
+        return list(listing.rows(self.ctx.db, VIEWING_ROWS, self._viewings(request)))
+
+    def _extractions(self, request: int | str | None) -> Select:
+        select = Select(
+            "extraction x",
+            (SortKey("x.at"), SortKey("x.id")),
+            "JOIN staff s ON s.id = x.extractor_id JOIN access_request r ON r.id = x.request_id",
+        )
         if request not in (None, ""):
-            query = query.where(Viewing.request == self.get(request, field="request"))
-        clearance = Clearance(self.ctx)
-        return [self._viewing_view(v) for v in query if clearance.sees_request(v.request)]
+            select.where("x.request_id = ?", self.get(request, field="request").id)
+        return self._seen(select)
+
+    def page_extractions(
+        self, request: int | str | None = None, after: Cursor | None = None, limit: int = 200
+    ) -> Page[ExtractionView]:
+        return listing.page(self.ctx.db, EXTRACTION_ROWS, self._extractions(request), after, limit)
+
+    def count_extractions(self, request: int | str | None = None) -> int:
+        return listing.count(self.ctx.db, self._extractions(request))
 
     def extractions(self, *, request: int | str | None = None) -> list[ExtractionView]:
-        query = Extraction.select().order_by(Extraction.at, Extraction.id)
-        if request not in (None, ""):
-            query = query.where(Extraction.request == self.get(request, field="request"))
-        clearance = Clearance(self.ctx)
-        return [self._extraction_view(e) for e in query if clearance.sees_request(e.request)]
+        return list(listing.rows(self.ctx.db, EXTRACTION_ROWS, self._extractions(request)))
 
     @staticmethod
     def _viewing_view(v: Viewing) -> ViewingView:

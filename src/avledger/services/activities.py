@@ -14,14 +14,15 @@ and reported to the leader.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
-
-from peewee import fn
+from typing import BinaryIO
 
 from avledger.errors import UserError
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
-from avledger.models.schema import Activity, ActivityOfficer, Clip, Gap, NoRecord, Staff
+from avledger.models.schema import Activity, ActivityOfficer, NoRecord, Staff
+from avledger.services import listing, search
 from avledger.services.base import (
     Context,
     check_text,
@@ -31,10 +32,28 @@ from avledger.services.base import (
     require_choices,
     require_text,
 )
+from avledger.services.listing import (
+    BOOL,
+    DATE,
+    DATETIME,
+    INT,
+    ITEM_SEP,
+    ITEMS,
+    WORDS,
+    Column,
+    Condition,
+    Cursor,
+    Page,
+    Rows,
+    Select,
+    SortKey,
+    any_of,
+    json_list,
+)
 from avledger.services.permissions import requires
 from avledger.services.register import StaffService
 from avledger.timeutil import fmt_local, local_today, parse_date, parse_local_datetime
-from avledger.vocab import ACTIVITY_KINDS, CIRCUMSTANCES, LONG_TERM_REASONS, NORECORD_REASONS
+from avledger.vocab import ACTIVITY_KINDS, CASE_STATUSES, CIRCUMSTANCES, LONG_TERM_REASONS, NORECORD_REASONS
 
 # An activity without an end time covers this long after its start (for attributing footage).
 OPEN_END = dt.timedelta(hours=12)
@@ -79,6 +98,94 @@ class NoRecordView:
     signers: tuple[str, ...]  # staff numbers
     reported_to: str
     at: dt.datetime
+
+
+def _officers(field: str) -> str:
+    """SQL: the officers of activity ``a`` in the order they were named, one ``field`` (s.number, s.name) each."""
+    return (
+        f"SELECT {field} AS item FROM activity_officer ao JOIN staff s ON s.id = ao.staff_id"
+        " WHERE ao.activity_id = a.id ORDER BY ao.id"
+    )
+
+
+_CLIPS = "(SELECT count(*) FROM clip WHERE clip.activity_id = a.id)"
+_NORECORDS = "(SELECT count(*) FROM norecord WHERE norecord.activity_id = a.id)"
+_OPEN_GAPS = "(SELECT count(*) FROM gap WHERE gap.activity_id = a.id AND gap.reason IS NULL)"
+# Must be recorded in full, but has neither footage nor a not-recorded work record (ActivityView.missing_record).
+MISSING_RECORD = (
+    "(a.full_record AND NOT EXISTS (SELECT 1 FROM clip WHERE clip.activity_id = a.id)"
+    " AND NOT EXISTS (SELECT 1 FROM norecord WHERE norecord.activity_id = a.id))"
+)
+
+ACTIVITY_ROWS = Rows(
+    ActivityView,
+    [
+        Column("id", "a.id", INT),
+        Column("kind", "a.kind"),
+        Column("title", "a.title"),
+        Column("case_name", "a.case_name"),
+        Column("case_no", "a.case_no"),
+        Column("party", "a.party"),
+        Column("place", "a.place"),
+        Column("department", "dp.name"),
+        *(
+            Column(
+                key,
+                f"(SELECT group_concat(item, '{ITEM_SEP}') FROM ({_officers(field)}))",
+                ITEMS,
+                json=json_list(_officers(field)),
+            )
+            for key, field in (("officers", "s.number"), ("officer_names", "s.name"))
+        ),
+        Column("start_at", "a.start_at", DATETIME),
+        Column("end_at", "a.end_at", DATETIME),
+        Column("full_record", "a.full_record", BOOL),
+        Column("circumstances", "a.circumstances", WORDS),
+        Column("confidential", "a.confidential", BOOL),
+        Column("long_term", "a.long_term", WORDS),
+        Column("status", "a.status"),
+        Column("closed_at", "a.closed_at", DATE),
+        Column("clips", _CLIPS, INT),
+        Column("norecords", _NORECORDS, INT),
+        Column("open_gaps", _OPEN_GAPS, INT),
+    ],
+    json_extra=[Column("missing_record", MISSING_RECORD, BOOL)],
+)
+
+_SIGNERS = (
+    "SELECT s.number AS item FROM json_each('[' || r.signer_ids || ']') j JOIN staff s ON s.id = j.value ORDER BY j.key"
+)
+NORECORD_ROWS = Rows(
+    NoRecordView,
+    [
+        Column("id", "r.id", INT),
+        Column("activity_id", "r.activity_id", INT),
+        Column("reason", "r.reason"),
+        Column("basis", "r.basis"),
+        Column(
+            "signers", f"(SELECT group_concat(item, '{ITEM_SEP}') FROM ({_SIGNERS}))", ITEMS, json=json_list(_SIGNERS)
+        ),
+        Column("reported_to", "t.number"),
+        Column("at", "r.at", DATETIME),
+    ],
+)
+
+# What the list's reminders column says (avledger.tui.text.attention), for the filter.
+ATTENTION_WORDS = {
+    N_("缺音像记录"): MISSING_RECORD,
+    N_("中断待说明"): f"{_OPEN_GAPS} > 0",
+    N_("长期保存"): "a.long_term != ''",
+    N_("涉密"): "a.confidential = 1",
+}
+
+
+@dataclass(frozen=True)
+class ActivityQuery:
+    """Which activities a listing shows: newest first."""
+
+    open_only: bool = False
+    text: str = ""  # what is typed in the filter (avledger.services.search)
+    long_term: tuple[str, ...] = ()  # only those kept long-term for one of these reasons
 
 
 def activity_name(a) -> str:
@@ -277,18 +384,75 @@ class ActivityService:
         return self.view(activity.id)
 
     # --- queries ---------------------------------------------------------
-    def list(self, *, open_only: bool = False) -> list[ActivityView]:
-        """Activities, newest first; confidential ones only for those cleared to see them (F17)."""
+    def _select(self, query: ActivityQuery) -> Select:
         from avledger.services.clearance import Clearance
 
-        query = Activity.select().order_by(Activity.start_at.desc(), Activity.id.desc())
-        if open_only:
-            query = query.where(Activity.status == "open")
-        clearance = Clearance(self.ctx)
-        return self._views([a for a in query if clearance.sees_activity(a.id, a.confidential)])
+        select = Select(
+            "activity a",
+            (SortKey("a.start_at", desc=True), SortKey("a.id", desc=True)),
+            "LEFT JOIN department dp ON dp.id = a.department_id",
+            index="activity_start",
+        )
+        if query.open_only:
+            select.where("a.status = 'open'")
+        if query.long_term:
+            select.also(search.has_word("a.long_term", query.long_term))
+        clearance = Clearance(self.ctx)  # confidential ones only for those cleared to see them (F17)
+        if not clearance.sees_all:
+            cleared = "[" + ",".join(str(i) for i in sorted(clearance.cleared_activities())) + "]"
+            select.where("a.confidential = 0 OR a.id IN (SELECT value FROM json_each(?))", cleared)
+        tz = self._tz()
+        return select.search(self._word(w, tz) for w in search.words(query.text))
+
+    @staticmethod
+    def _word(word: str, tz) -> Condition:
+        """An activity whose title, case, party, place, officers, number, date, kind, status, long-term reasons or
+        reminders hold ``word``."""
+        found = [
+            search.ACTIVITY_TEXT.matches("a.id", word),
+            search.one_of("a.kind", search.label_ids(ACTIVITY_KINDS, word)),
+            search.one_of("a.status", search.label_ids(CASE_STATUSES, word)),
+            search.has_word("a.long_term", search.label_ids(LONG_TERM_REASONS, word)),
+        ]
+        if (n := search.number(word)) is not None:
+            found.append(Condition("a.id = ?", (n,)))
+        if (period := search.during("a.start_at", word, tz)) is not None:
+            found.append(period)
+        found += [Condition(sql) for text, sql in ATTENTION_WORDS.items() if search.said(text, word)]
+        return any_of(found)
+
+    def page(
+        self,
+        query: ActivityQuery = ActivityQuery(),
+        after: Cursor | None = None,
+        limit: int = 200,
+        *,
+        quick: bool = False,
+    ) -> Page[ActivityView]:
+        """The activities of ``query`` after ``after``, at most ``limit``, newest first."""
+        return listing.page(self.ctx.db, ACTIVITY_ROWS, self._select(query), after, limit, quick=quick)
+
+    def count(self, query: ActivityQuery = ActivityQuery()) -> int:
+        return listing.count(self.ctx.db, self._select(query))
+
+    def count_missing_records(self, query: ActivityQuery = ActivityQuery()) -> int:
+        """Of the activities of ``query``, those that must be recorded in full but have no record at all."""
+        return listing.count(self.ctx.db, self._select(query).where(MISSING_RECORD))
+
+    def rows(self, query: ActivityQuery = ActivityQuery()) -> Iterator[ActivityView]:
+        return listing.rows(self.ctx.db, ACTIVITY_ROWS, self._select(query))
+
+    def write_json(self, query: ActivityQuery, out: BinaryIO) -> int:
+        """The activities of ``query`` as ``activity list --json`` prints them, streamed to ``out``."""
+        return listing.write_json(self.ctx.db, ACTIVITY_ROWS, self._select(query), out)
+
+    def list(self, *, open_only: bool = False) -> list[ActivityView]:
+        """Activities, newest first; confidential ones only for those cleared to see them (F17)."""
+        return list(self.rows(ActivityQuery(open_only)))
 
     def view(self, activity_id: int | str) -> ActivityView:
-        return self._views([self.get(activity_id)])[0]
+        select = Select("activity a", (SortKey("a.id"),), "LEFT JOIN department dp ON dp.id = a.department_id")
+        return next(listing.rows(self.ctx.db, ACTIVITY_ROWS, select.where("a.id = ?", self.get(activity_id).id)))
 
     def open(self, activity_id: int | str) -> ActivityView:
         """An activity opened by a person (its page, ``activity show``): a confidential one only for those
@@ -298,63 +462,6 @@ class ActivityService:
         activity = self.get(activity_id)
         require_cleared(self.ctx, [activity], log_allowed=True)
         return self.view(activity.id)
-
-    def _views(self, activities: list[Activity]) -> list[ActivityView]:
-        ids = [a.id for a in activities]
-        if not ids:
-            return []
-        officers: dict[int, list[Staff]] = {i: [] for i in ids}
-        for link in (
-            ActivityOfficer.select(ActivityOfficer, Staff)
-            .join(Staff)
-            .where(ActivityOfficer.activity.in_(ids))
-            .order_by(ActivityOfficer.id)
-        ):
-            officers[link.activity_id].append(link.staff)
-        clips = dict(
-            Clip.select(Clip.activity, fn.COUNT(Clip.id)).where(Clip.activity.in_(ids)).group_by(Clip.activity).tuples()
-        )
-        norecords = dict(
-            NoRecord.select(NoRecord.activity, fn.COUNT(NoRecord.id))
-            .where(NoRecord.activity.in_(ids))
-            .group_by(NoRecord.activity)
-            .tuples()
-        )
-        gaps = dict(
-            Gap.select(Gap.activity, fn.COUNT(Gap.id))
-            .where(Gap.activity.in_(ids) & Gap.reason.is_null())
-            .group_by(Gap.activity)
-            .tuples()
-        )
-        views = []
-        for a in activities:
-            people = officers[a.id]
-            views.append(
-                ActivityView(
-                    a.id,
-                    a.kind,
-                    a.title,
-                    a.case_name,
-                    a.case_no,
-                    a.party,
-                    a.place,
-                    a.department.name if a.department_id else None,
-                    tuple(p.number for p in people),
-                    tuple(p.name for p in people),
-                    a.start_at,
-                    a.end_at,
-                    a.full_record,
-                    _split(a.circumstances),
-                    a.confidential,
-                    _split(a.long_term),
-                    a.status,
-                    a.closed_at,
-                    clips.get(a.id, 0),
-                    norecords.get(a.id, 0),
-                    gaps.get(a.id, 0),
-                )
-            )
-        return views
 
     def window(self, activity: Activity) -> tuple[dt.datetime, dt.datetime]:
         return activity.start_at, activity.end_at or activity.start_at + OPEN_END
@@ -434,19 +541,35 @@ class NoRecordService:
             self.ctx.log("norecord", record, summary=f"{activity.id} {reason}")
         return self._view(record)
 
-    def list(self, *, activity: int | str | None = None) -> list[NoRecordView]:
-        query = NoRecord.select().order_by(NoRecord.at, NoRecord.id)
-        if activity not in (None, ""):
-            query = query.where(NoRecord.activity == self.activities.get(activity, field="activity"))
+    def _select(self, activity: int | str | None) -> Select:
         from avledger.services.clearance import Clearance
 
-        clearance = Clearance(self.ctx)  # confidential activities only for those cleared (F17)
-        return [self._view(r) for r in query if clearance.sees_activity(r.activity_id, r.activity.confidential)]
-
-    @staticmethod
-    def _view(r: NoRecord) -> NoRecordView:
-        ids = [int(i) for i in r.signer_ids.split(",") if i]
-        numbers = {s.id: s.number for s in Staff.select().where(Staff.id.in_(ids))}
-        return NoRecordView(
-            r.id, r.activity_id, r.reason, r.basis, tuple(numbers[i] for i in ids), r.reported_to.number, r.at
+        select = Select(
+            "norecord r",
+            (SortKey("r.at"), SortKey("r.id")),
+            "JOIN activity a ON a.id = r.activity_id JOIN staff t ON t.id = r.reported_to_id",
         )
+        if activity not in (None, ""):
+            select.where("r.activity_id = ?", self.activities.get(activity, field="activity").id)
+        clearance = Clearance(self.ctx)  # confidential activities only for those cleared (F17)
+        if not clearance.sees_all:
+            cleared = "[" + ",".join(str(i) for i in sorted(clearance.cleared_activities())) + "]"
+            select.where("a.confidential = 0 OR a.id IN (SELECT value FROM json_each(?))", cleared)
+        return select
+
+    def rows(self, *, activity: int | str | None = None) -> Iterator[NoRecordView]:
+        return listing.rows(self.ctx.db, NORECORD_ROWS, self._select(activity))
+
+    def write_json(self, out: BinaryIO, *, activity: int | str | None = None) -> int:
+        return listing.write_json(self.ctx.db, NORECORD_ROWS, self._select(activity), out)
+
+    def list(self, *, activity: int | str | None = None) -> list[NoRecordView]:
+        return list(self.rows(activity=activity))
+
+    def _view(self, r: NoRecord) -> NoRecordView:
+        select = Select(
+            "norecord r",
+            (SortKey("r.id"),),
+            "JOIN activity a ON a.id = r.activity_id JOIN staff t ON t.id = r.reported_to_id",
+        )
+        return next(listing.rows(self.ctx.db, NORECORD_ROWS, select.where("r.id = ?", r.id)))

@@ -12,9 +12,11 @@ back, a recomputed chain, an emptied register.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from avledger import witness
 from avledger.errors import UserError
@@ -22,9 +24,41 @@ from avledger.fsutil import SHARED_FILE
 from avledger.i18n import N_
 from avledger.models import audit
 from avledger.models.schema import AuditEvent
+from avledger.services import listing, search
 from avledger.services.base import Context, check_text
+from avledger.services.listing import DATETIME, INT, Column, Condition, Cursor, Page, Rows, Select, SortKey, any_of
 from avledger.services.permissions import requires
 from avledger.services.views import AuditView
+from avledger.timeutil import from_local
+from avledger.vocab import AUDIT_ACTIONS, AUDIT_ENTITIES
+
+AUDIT_ROWS = Rows(
+    AuditView,
+    [
+        Column("id", "e.id", INT),
+        Column("at", "e.at", DATETIME),
+        Column("actor", "e.actor"),
+        Column("action", "e.action"),
+        Column("entity", "e.entity"),
+        Column("entity_id", "e.entity_id", INT),
+        Column("summary", "e.summary"),
+        Column("before", "e.before"),
+        Column("after", "e.after"),
+    ],
+)
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Which audit entries a listing shows."""
+
+    entity: str | None = None  # about one kind of row
+    entity_id: int | None = None  # about one row
+    newest_first: bool = False
+    text: str = ""  # what is typed in the filter (avledger.services.search)
+    date_from: dt.date | None = None  # the office's local dates, both ends included
+    date_to: dt.date | None = None
+
 
 # The entries of these records are never confidential: a device's page shows its history to everyone.
 OPEN_ENTITIES = frozenset({"device", "department", "loan", "fault", "liability"})
@@ -54,6 +88,57 @@ class AuditService:
     def __init__(self, ctx: Context):
         self.ctx = ctx
 
+    def _select(self, query: AuditQuery) -> Select:
+        """The entries of ``query``; the whole log is for those who may read it (it holds every record,
+        confidential ones too), a device's or a department's history for everyone."""
+        if query.entity not in OPEN_ENTITIES:
+            self.ctx.require("audit.read", entity=query.entity or "")
+        desc = query.newest_first
+        # an entry is a wide row (the states before and after): a filtered page reads fewer of them in order first
+        select = Select("audit_event e", (SortKey("e.id", desc=desc),), index=listing.ROWID, probe=5_000)
+        if query.entity:
+            select.where("e.entity = ?", query.entity)
+        if query.entity_id is not None:
+            select.where("e.entity_id = ?", query.entity_id)
+        tz = self.ctx.profile().tz
+        if query.date_from is not None:
+            select.where(
+                "e.at >= ?", listing.sql_value(from_local(dt.datetime.combine(query.date_from, dt.time()), tz))
+            )
+        if query.date_to is not None:
+            end = dt.datetime.combine(query.date_to + dt.timedelta(days=1), dt.time())
+            select.where("e.at < ?", listing.sql_value(from_local(end, tz)))
+        return select.search(self._word(w, tz) for w in search.words(query.text))
+
+    @staticmethod
+    def _word(word: str, tz) -> Condition:
+        """An entry whose actor or summary holds ``word``, or whose number, date, action or object it names."""
+        found = [
+            search.audit_text("e.id", ("e.actor", "e.summary"), word),
+            search.one_of("e.action", search.label_ids(AUDIT_ACTIONS, word)),
+            search.one_of("e.entity", search.label_ids(AUDIT_ENTITIES, word)),
+        ]
+        if (n := search.number(word)) is not None:
+            found.append(Condition("e.id = ?", (n,)))
+        if (period := search.during("e.at", word, tz)) is not None:
+            found.append(period)
+        return any_of(found)
+
+    def page(
+        self, query: AuditQuery = AuditQuery(), after: Cursor | None = None, limit: int = 200, *, quick: bool = False
+    ) -> Page[AuditView]:
+        return listing.page(self.ctx.db, AUDIT_ROWS, self._select(query), after, limit, quick=quick)
+
+    def count(self, query: AuditQuery = AuditQuery()) -> int:
+        return listing.count(self.ctx.db, self._select(query))
+
+    def rows(self, query: AuditQuery = AuditQuery()) -> Iterator[AuditView]:
+        return listing.rows(self.ctx.db, AUDIT_ROWS, self._select(query))
+
+    def write_json(self, query: AuditQuery, out: BinaryIO) -> int:
+        """The entries of ``query`` as ``audit list --json`` prints them, streamed to ``out``."""
+        return listing.write_json(self.ctx.db, AUDIT_ROWS, self._select(query), out)
+
     def list(
         self,
         *,
@@ -62,19 +147,10 @@ class AuditService:
         limit: int | None = None,
         newest_first: bool = False,
     ) -> list[AuditView]:
-        if entity not in OPEN_ENTITIES:  # the log holds every record, confidential ones too
-            self.ctx.require("audit.read", entity=entity or "")
-        query = AuditEvent.select()
-        if entity:
-            query = query.where(AuditEvent.entity == entity)
-        if entity_id is not None:
-            query = query.where(AuditEvent.entity_id == entity_id)
-        query = query.order_by(AuditEvent.id.desc() if newest_first else AuditEvent.id)
+        query = AuditQuery(entity, entity_id, newest_first)
         if limit:
-            query = query.limit(limit)
-        return [
-            AuditView(e.id, e.at, e.actor, e.action, e.entity, e.entity_id, e.summary, e.before, e.after) for e in query
-        ]
+            return list(self.page(query, limit=limit).rows)
+        return list(self.rows(query))
 
     # --- the head and its witnesses ----------------------------------------------------------------
     def head(self) -> audit.Head:

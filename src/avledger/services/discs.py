@@ -33,10 +33,12 @@ from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, Clip, Disc, DiscCheck, DiscCopy, DiscSet
 from avledger.progress import CancelToken, Progress, ProgressSink, emit
 from avledger.progress import check as check_cancel
+from avledger.services import listing
 from avledger.services.activities import ActivityService
 from avledger.services.base import Context, check_text, optional_text, require_text
 from avledger.services.clearance import require_cleared
 from avledger.services.ingest import IngestService
+from avledger.services.listing import DATETIME, INT, Column, Cursor, Page, Rows, Select, SortKey
 from avledger.services.permissions import requires
 from avledger.services.typeset import Typesetter
 from avledger.timeutil import fmt_local, to_local
@@ -159,6 +161,84 @@ class Rechecks:
     total: int
 
 
+@dataclass(frozen=True)
+class DiscRow:
+    """A disc of the register, as its list shows it."""
+
+    id: int
+    set_id: int
+    number: int
+    discs: int
+    volume_id: str
+    title: str
+    case_no: str
+    media: str
+    size: int | None
+    built: bool
+    copies: tuple[tuple[int, str, bool], ...]  # (copy, kept at, verified), by copy
+    last_check_at: dt.datetime | None
+    last_check_result: str | None
+
+
+_SEP, _FIELD = "\x1f", "\x1e"
+
+
+def _copies(text: str | None) -> tuple[tuple[int, str, bool], ...]:
+    copies = []
+    for item in (text or "").split(_SEP):
+        if item:
+            number, verified, kept_at = item.split(_FIELD, 2)
+            copies.append((int(number), kept_at, verified == "1"))
+    return tuple(copies)
+
+
+# A set's name: its activity's title, or the case name (or title) of the case's first activity.
+_SET_TITLE = (
+    "CASE WHEN s.activity_id IS NOT NULL THEN (SELECT title FROM activity WHERE id = s.activity_id)"
+    " ELSE coalesce((SELECT CASE WHEN x.case_name != '' THEN x.case_name ELSE x.title END FROM activity x"
+    " WHERE x.case_no = s.case_no ORDER BY x.start_at LIMIT 1), s.case_no) END"
+)
+_LAST_CHECK = "(SELECT {field} FROM disc_check k WHERE k.disc_id = d.id ORDER BY k.at DESC, k.id DESC LIMIT 1)"
+
+DISC_ROWS = Rows(
+    DiscRow,
+    [
+        Column("id", "d.id", INT),
+        Column("set_id", "d.set_id", INT),
+        Column("number", "d.number", INT),
+        Column("discs", "s.discs", INT),
+        Column("volume_id", "d.volume_id"),
+        Column("title", _SET_TITLE),
+        Column("case_no", "CASE WHEN s.case_no != '' THEN s.case_no ELSE coalesce(a.case_no, '') END"),
+        Column("media", "s.media"),
+        Column("size", "d.size", INT),
+        Column("built", "d.image_sha256 IS NOT NULL", listing.BOOL),
+        Column(
+            "copies",
+            f"(SELECT group_concat(item, '{_SEP}') FROM (SELECT c.copy || '{_FIELD}' || (c.verified != 0) || '{_FIELD}'"
+            " || c.kept_at AS item FROM disc_copy c WHERE c.disc_id = d.id ORDER BY c.copy))",
+            decode=_copies,
+        ),
+        Column("last_check_at", _LAST_CHECK.format(field="k.at"), DATETIME),
+        Column("last_check_result", _LAST_CHECK.format(field="k.result")),
+    ],
+)
+DISC_JOINS = "JOIN disc_set s ON s.id = d.set_id LEFT JOIN activity a ON a.id = s.activity_id"
+
+# The discs of activity a's sets (its own, or its case's), and how far they got (DiscTarget.state)
+_MINE = "(s.activity_id = a.id OR (s.case_no != '' AND s.case_no = a.case_no))"
+_TARGET_STATE = (
+    "CASE"
+    f" WHEN EXISTS (SELECT 1 FROM disc_set s WHERE {_MINE} AND NOT EXISTS (SELECT 1 FROM disc d WHERE d.set_id = s.id"
+    " AND (SELECT count(*) FROM disc_copy c WHERE c.disc_id = d.id AND c.verified) < ?)) THEN 'done'"
+    f" WHEN EXISTS (SELECT 1 FROM disc_set s JOIN disc d ON d.set_id = s.id JOIN disc_copy c ON c.disc_id = d.id"
+    f" WHERE {_MINE}) THEN 'partly'"
+    f" WHEN EXISTS (SELECT 1 FROM disc_set s WHERE {_MINE} AND NOT EXISTS (SELECT 1 FROM disc d WHERE d.set_id = s.id"
+    " AND d.image_sha256 IS NULL)) THEN 'built'"
+    " ELSE 'none' END"
+)
+
+
 DISC_TARGET_STATES = {
     "none": N_("未刻录"),
     "built": N_("已制作镜像"),
@@ -189,26 +269,39 @@ class DiscService:
         return disc
 
     # --- what must go to disc ------------------------------------------------------------
-    def targets(self) -> list[DiscTarget]:
+    def _targets(self) -> tuple[Rows[DiscTarget], Select]:
+        from avledger.services.activities import ActivityQuery
+
         profile = self.ctx.profile()
-        triggers = set(profile.get("disc.triggers"))
-        copies = profile.get("disc.copies")
-        sets = self.list()
-        result = []
-        for a in self.activities.list():
-            reasons = tuple(r for r in a.long_term if r in triggers)
-            if not reasons:
-                continue
-            mine = [s for s in sets if s.activity_id == a.id or (s.case_no and s.case_no == a.case_no)]
-            state = "none"
-            if any(s.complete(copies) for s in mine):
-                state = "done"
-            elif any(d.copies for s in mine for d in s.discs):
-                state = "partly"
-            elif any(s.built for s in mine):
-                state = "built"
-            result.append(DiscTarget(a.id, a.title, a.case_no, reasons, a.clips, state))
-        return result
+        triggers = tuple(profile.get("disc.triggers"))
+        rows = Rows(
+            DiscTarget,
+            [
+                Column("activity_id", "a.id", INT),
+                Column("title", "a.title"),
+                Column("case_no", "a.case_no"),
+                Column(
+                    "reasons",
+                    "a.long_term",
+                    decode=lambda text: tuple(r for r in (text or "").split(",") if r and r in triggers),
+                ),
+                Column("clips", "(SELECT count(*) FROM clip WHERE clip.activity_id = a.id)", INT),
+                Column("state", _TARGET_STATE, params=(profile.get("disc.copies"),)),
+            ],
+        )
+        return rows, self.activities._select(ActivityQuery(long_term=triggers))
+
+    def targets(self) -> list[DiscTarget]:
+        """The activities that must go to disc (their long-term reasons include a trigger), newest first."""
+        rows, select = self._targets()
+        return list(listing.rows(self.ctx.db, rows, select))
+
+    def page_targets(self, after: Cursor | None = None, limit: int = 200) -> Page[DiscTarget]:
+        rows, select = self._targets()
+        return listing.page(self.ctx.db, rows, select, after, limit)
+
+    def count_targets(self) -> int:
+        return listing.count(self.ctx.db, self._targets()[1])
 
     # --- plan ---------------------------------------------------------------------------------
     def _source(self, activity: int | str | None, case_no: str | None) -> tuple[Activity | None, str, list[Activity]]:
@@ -754,26 +847,38 @@ class DiscService:
     def _copy_view(c: DiscCopy) -> CopyView:
         return CopyView(c.id, c.copy, c.drive, c.burned_at, c.burned_by, c.kept_at, c.verified, c.verified_at)
 
+    def _register(self) -> Select:
+        return Select("disc d", (SortKey("d.set_id"), SortKey("d.number"), SortKey("d.id")), DISC_JOINS)
+
+    def page_register(self, after: Cursor | None = None, limit: int = 200) -> Page[DiscRow]:
+        """The disc register, a disc a row, by set and number."""
+        return listing.page(self.ctx.db, DISC_ROWS, self._register(), after, limit)
+
+    def count_register(self) -> int:
+        return listing.count(self.ctx.db, self._register())
+
     def rechecks(self) -> Rechecks:
         """Discs whose last check is older than the profile's interval, oldest first."""
         profile = self.ctx.profile()
         years, percent = profile.get("disc.recheck_years"), profile.get("disc.recheck_percent")
         now = self.ctx.clock()
         due, total = [], 0
-        for s in self.list():
-            for d in s.discs:
-                if not d.verified_copies:
-                    continue
-                total += 1
-                last = d.last_check.at if d.last_check else (d.built_at or s.created_at)
-                try:
-                    limit = last.replace(year=last.year + years)
-                except ValueError:  # 29 February
-                    limit = last.replace(year=last.year + years, day=28)
-                if limit <= now:
-                    due.append(
-                        DueDisc(d.id, d.volume_id, s.title, last, tuple(c.kept_at for c in d.copies if c.verified))
-                    )
+        query = (
+            f"SELECT d.id, d.volume_id, {_SET_TITLE}, coalesce({_LAST_CHECK.format(field='k.at')}, d.built_at,"
+            f" s.created_at), (SELECT group_concat(c.kept_at, '{_SEP}') FROM (SELECT kept_at FROM disc_copy c"
+            " WHERE c.disc_id = d.id AND c.verified ORDER BY c.copy) c)"
+            " FROM disc d JOIN disc_set s ON s.id = d.set_id"
+            " WHERE EXISTS (SELECT 1 FROM disc_copy c WHERE c.disc_id = d.id AND c.verified) ORDER BY s.id, d.number"
+        )
+        for disc_id, volume_id, title, last_text, kept in self.ctx.db.execute_sql(query).fetchall():
+            total += 1
+            last = dt.datetime.fromisoformat(last_text)
+            try:
+                limit = last.replace(year=last.year + years)
+            except ValueError:  # 29 February
+                limit = last.replace(year=last.year + years, day=28)
+            if limit <= now:
+                due.append(DueDisc(disc_id, volume_id, title, last, tuple(kept.split(_SEP))))
         due.sort(key=lambda x: x.last_check)
         required = min(len(due), max(1, math.ceil(total * percent / 100))) if due else 0
         return Rechecks(tuple(due), required, total)

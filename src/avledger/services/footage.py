@@ -8,13 +8,14 @@ import datetime as dt
 import os
 import stat
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
-from peewee import JOIN, fn
+from peewee import fn
 
 from avledger.digests import hash_file
 from avledger.errors import UserError
@@ -24,10 +25,27 @@ from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, Clip, Device, Gap, Loan, NoRecord, Staff
 from avledger.progress import Cancelled, CancelToken, Progress, ProgressSink, emit
 from avledger.progress import check as check_cancel
+from avledger.services import listing, search
 from avledger.services.activities import ActivityService
 from avledger.services.base import Context, check_text, optional_text, require_choice, require_text
 from avledger.services.ingest import LOCK_NAME, IngestService, refresh_gaps
+from avledger.services.listing import (
+    BOOL,
+    DATETIME,
+    FLOAT,
+    INT,
+    WORDS,
+    Column,
+    Condition,
+    Cursor,
+    Page,
+    Rows,
+    Select,
+    SortKey,
+    any_of,
+)
 from avledger.services.permissions import requires
+from avledger.vocab import CLIP_KINDS
 
 
 @dataclass(frozen=True)
@@ -70,6 +88,90 @@ class GapView:
     reason: str | None
     note: str
     reported: bool
+
+
+CLIP_ROWS = Rows(
+    ClipView,
+    [
+        Column("id", "c.id", INT),
+        Column("original_name", "c.original_name"),
+        Column("archive_path", "c.archive_path"),
+        Column("kind", "c.kind"),
+        Column("size", "c.size", INT),
+        Column("sha256", "c.sha256"),
+        Column("start_at", "c.start_at", DATETIME),
+        Column("time_source", "c.time_source"),
+        Column("duration_s", "c.duration_s", FLOAT),
+        Column("width", "c.width", INT),
+        Column("height", "c.height", INT),
+        Column("codecs", "c.codecs"),
+        Column("activity_id", "c.activity_id", INT),
+        Column("activity", "CASE WHEN a.id IS NULL THEN NULL WHEN a.case_no != '' THEN a.case_no ELSE a.title END"),
+        Column("asset_no", "d.asset_no"),
+        Column("holder", "s.name"),
+        Column("holder_number", "s.number"),
+        Column("ingested_at", "c.ingested_at", DATETIME),
+        Column("deadline_at", "c.deadline_at", DATETIME),
+        Column("late", "c.late", BOOL),
+        Column("late_reason", "c.late_reason"),
+        Column("flags", "c.flags", WORDS),
+    ],
+)
+CLIP_JOINS = (
+    "LEFT JOIN activity a ON a.id = c.activity_id LEFT JOIN device d ON d.id = c.device_id"
+    " LEFT JOIN staff s ON s.id = c.holder_id"
+)
+
+GAP_ROWS = Rows(
+    GapView,
+    [
+        Column("id", "g.id", INT),
+        Column("activity_id", "g.activity_id", INT),
+        Column("activity", "CASE WHEN a.case_no != '' THEN a.case_no ELSE a.title END"),
+        Column("asset_no", "d.asset_no"),
+        Column("after_clip_id", "g.after_clip_id", INT),
+        Column("before_clip_id", "g.before_clip_id", INT),
+        Column("start_at", "g.start_at", DATETIME),
+        Column("end_at", "g.end_at", DATETIME),
+        Column("minutes", "g.minutes", INT),
+        Column("reason", "g.reason"),
+        Column("note", "g.note"),
+        Column("reported", "g.reported", BOOL),
+    ],
+)
+
+
+@dataclass(frozen=True)
+class FootageQuery:
+    """Which clips a footage listing shows, in which order."""
+
+    activity: int | str | None = None  # an activity's clips only
+    unassigned: bool = False  # clips not attributed to an activity
+    late: bool = False  # clips collected after their deadline
+    text: str = ""  # what is typed in the filter (avledger.services.search)
+    newest_first: bool = False
+    waiting_reason: bool = False  # late clips whose reason is still to be given (the home screen counts them)
+
+
+# What a clip's flags say on screen (avledger.tui.text.clip_flags), for the filter.
+FLAG_WORDS = {
+    N_("未归入活动"): "c.activity_id IS NULL",
+    N_("逾期采集"): "c.late = 1 AND coalesce(c.late_reason, '') != ''",
+    N_("逾期待说明"): "c.late = 1 AND coalesce(c.late_reason, '') = ''",
+    N_("文件损坏"): "(',' || c.flags || ',') LIKE '%,corrupt,%'",
+}
+
+
+def seen_activities(clearance, activity: str, confidential: str) -> Condition | None:
+    """The rows whose activity (its id and confidential columns) the person at the keyboard may see (F17),
+    as SQL; None when they see all. A row without an activity is seen."""
+    if clearance.sees_all:
+        return None
+    cleared = sorted(clearance.cleared_activities())
+    return Condition(
+        f"({activity} IS NULL OR {confidential} = 0 OR {activity} IN (SELECT value FROM json_each(?)))",
+        ("[" + ",".join(str(i) for i in cleared) + "]",),
+    )
 
 
 VERIFY_KINDS = ("missing", "changed", "symlink", "special", "extra")
@@ -129,37 +231,85 @@ class FootageService:
             raise UserError("clip.unknown", "没有这个编号的音像文件：{id}", field=field, id=clip_id)
         return clip
 
-    def _query(self):
-        return (
-            Clip.select(Clip, Activity, Device, Staff)
-            .join(Activity, JOIN.LEFT_OUTER, on=(Clip.activity == Activity.id))
-            .switch(Clip)
-            .join(Device, JOIN.LEFT_OUTER, on=(Clip.device == Device.id))
-            .switch(Clip)
-            .join(Staff, JOIN.LEFT_OUTER, on=(Clip.holder == Staff.id))
+    # --- listing ---------------------------------------------------------------------------
+    def _select(self, query: FootageQuery) -> Select:
+        from avledger.services.clearance import Clearance
+
+        desc = query.newest_first
+        select = Select(
+            "clip c",
+            (SortKey("c.start_at", desc=desc, nullable=True), SortKey("c.id", desc=desc)),
+            CLIP_JOINS,
+            index="clip_start",
         )
+        if query.activity not in (None, ""):
+            select.where("c.activity_id = ?", self.activities.get(query.activity, field="activity").id)
+            select.index = None  # the activity's own index finds its clips in order
+        if query.unassigned:
+            select.where("c.activity_id IS NULL")
+        if query.late:
+            select.where("c.late = 1")
+        if query.waiting_reason:  # written as the clip_late_waiting index is, so that it counts them
+            select.where("c.late = 1 AND (c.late_reason IS NULL OR c.late_reason = '')")
+        seen = seen_activities(Clearance(self.ctx), "c.activity_id", "a.confidential")
+        if seen is not None:
+            select.also(seen)
+        tz = self.ctx.profile().tz
+        return select.search(self._word(w, tz) for w in search.words(query.text))
+
+    @staticmethod
+    def _word(word: str, tz) -> Condition:
+        """A clip whose name, activity (title, case, party, place, officers), device, holder, number, date,
+        kind or flags hold ``word``."""
+        name = search.contains("c.original_name", word)
+        found = [
+            Condition(name.row, name.params, *search.CLIP_TEXT.matches("c.id", word).sql(False)),
+            search.ACTIVITY_TEXT.matches("c.activity_id", word),
+            Condition("c.device_id IN (SELECT id FROM device WHERE asset_no LIKE ? ESCAPE '\\')", (search.like(word),)),
+            Condition(
+                "c.holder_id IN (SELECT id FROM staff WHERE name LIKE ? ESCAPE '\\' OR number LIKE ? ESCAPE '\\')",
+                (search.like(word),) * 2,
+            ),
+            search.one_of("c.kind", search.label_ids(CLIP_KINDS, word)),
+        ]
+        if (n := search.number(word)) is not None:
+            found.append(Condition("c.id = ?", (n,)))
+        if (period := search.during("c.start_at", word, tz)) is not None:
+            found.append(period)
+        found += [Condition(sql) for text, sql in FLAG_WORDS.items() if search.said(text, word)]
+        return any_of(found)
+
+    def page(
+        self,
+        query: FootageQuery = FootageQuery(),
+        after: Cursor | None = None,
+        limit: int = 200,
+        *,
+        quick: bool = False,
+    ) -> Page[ClipView]:
+        """The clips of ``query`` after ``after``, at most ``limit``."""
+        return listing.page(self.ctx.db, CLIP_ROWS, self._select(query), after, limit, quick=quick)
+
+    def count(self, query: FootageQuery = FootageQuery()) -> int:
+        return listing.count(self.ctx.db, self._select(query))
+
+    def rows(self, query: FootageQuery = FootageQuery()) -> Iterator[ClipView]:
+        """Every clip of ``query``, streamed."""
+        return listing.rows(self.ctx.db, CLIP_ROWS, self._select(query))
+
+    def write_json(self, query: FootageQuery, out: BinaryIO) -> int:
+        """Every clip of ``query`` as the JSON list ``footage list --json`` prints, streamed to ``out``."""
+        return listing.write_json(self.ctx.db, CLIP_ROWS, self._select(query), out)
 
     def list(
         self, *, activity: int | str | None = None, unassigned: bool = False, late: bool = False
     ) -> list[ClipView]:
-        query = self._query()
-        if activity not in (None, ""):
-            query = query.where(Clip.activity == self.activities.get(activity, field="activity"))
-        if unassigned:
-            query = query.where(Clip.activity.is_null())
-        if late:
-            query = query.where(Clip.late == True)  # noqa: E712
-        from avledger.services.clearance import Clearance
-
-        clearance = Clearance(self.ctx)
-        return [
-            self._view(c)
-            for c in query.order_by(Clip.start_at, Clip.id)
-            if not c.activity_id or clearance.sees_activity(c.activity_id, c.activity.confidential)
-        ]
+        """The clips in time order (confidential ones only for those cleared: F17)."""
+        return list(self.rows(FootageQuery(activity, unassigned, late)))
 
     def view(self, clip_id: int | str) -> ClipView:
-        return self._view(self._query().where(Clip.id == self.get(clip_id).id).get())
+        select = Select("clip c", (SortKey("c.id"),), CLIP_JOINS).where("c.id = ?", self.get(clip_id).id)
+        return next(listing.rows(self.ctx.db, CLIP_ROWS, select))
 
     def open(self, clip_id: int | str) -> ClipView:
         """A clip's details opened by a person (``footage show``): a clip of a confidential activity only for
@@ -170,36 +320,6 @@ class FootageService:
         if clip.activity_id:
             require_cleared(self.ctx, [clip.activity], log_allowed=True)
         return self.view(clip.id)
-
-    @staticmethod
-    def _view(c: Clip) -> ClipView:
-        activity = c.activity if c.activity_id else None
-        device = c.device if c.device_id else None
-        holder = c.holder if c.holder_id else None
-        return ClipView(
-            c.id,
-            c.original_name,
-            c.archive_path,
-            c.kind,
-            c.size,
-            c.sha256,
-            c.start_at,
-            c.time_source,
-            c.duration_s,
-            c.width,
-            c.height,
-            c.codecs,
-            c.activity_id,
-            (activity.case_no or activity.title) if activity else None,
-            device.asset_no if device else None,
-            holder.name if holder else None,
-            holder.number if holder else None,
-            c.ingested_at,
-            c.deadline_at,
-            c.late,
-            c.late_reason,
-            tuple(f for f in c.flags.split(",") if f),
-        )
 
     @requires("footage.edit")
     def assign(self, clip_id: int | str, activity_id: int | str) -> ClipView:
@@ -476,33 +596,29 @@ class GapService:
         self.ctx = ctx
         self.activities = activities
 
-    def list(self, *, activity: int | str | None = None, open_only: bool = False) -> list[GapView]:
-        query = Gap.select(Gap, Activity, Device).join(Activity).switch(Gap).join(Device).order_by(Gap.start_at, Gap.id)
-        if activity not in (None, ""):
-            query = query.where(Gap.activity == self.activities.get(activity, field="activity"))
-        if open_only:
-            query = query.where(Gap.reason.is_null())
+    def _select(self, activity: int | str | None, open_only: bool) -> Select:
         from avledger.services.clearance import Clearance
 
-        clearance = Clearance(self.ctx)  # confidential activities only for those cleared (F17)
-        return [self._view(g) for g in query if clearance.sees_activity(g.activity_id, g.activity.confidential)]
-
-    @staticmethod
-    def _view(g: Gap) -> GapView:
-        return GapView(
-            g.id,
-            g.activity_id,
-            g.activity.case_no or g.activity.title,
-            g.device.asset_no,
-            g.after_clip_id,
-            g.before_clip_id,
-            g.start_at,
-            g.end_at,
-            g.minutes,
-            g.reason,
-            g.note,
-            g.reported,
+        select = Select(
+            "gap g",
+            (SortKey("g.start_at"), SortKey("g.id")),
+            "JOIN activity a ON a.id = g.activity_id JOIN device d ON d.id = g.device_id",
         )
+        if activity not in (None, ""):
+            select.where("g.activity_id = ?", self.activities.get(activity, field="activity").id)
+        if open_only:
+            select.where("g.reason IS NULL")
+        seen = seen_activities(Clearance(self.ctx), "g.activity_id", "a.confidential")  # F17
+        return select.also(seen) if seen is not None else select
+
+    def rows(self, *, activity: int | str | None = None, open_only: bool = False) -> Iterator[GapView]:
+        return listing.rows(self.ctx.db, GAP_ROWS, self._select(activity, open_only))
+
+    def write_json(self, out: BinaryIO, *, activity: int | str | None = None, open_only: bool = False) -> int:
+        return listing.write_json(self.ctx.db, GAP_ROWS, self._select(activity, open_only), out)
+
+    def list(self, *, activity: int | str | None = None, open_only: bool = False) -> list[GapView]:
+        return list(self.rows(activity=activity, open_only=open_only))
 
     @requires("footage.edit")
     def explain(self, gap_id: int | str, reason: str, *, note: str = "", reported: bool = False) -> GapView:
@@ -523,6 +639,7 @@ class GapService:
             gap.reported = bool(reported)
             gap.save()
             self.ctx.log("explain", gap, before=before, summary=f"{gap.id} {reason}")
-        return self._view(
-            Gap.select(Gap, Activity, Device).join(Activity).switch(Gap).join(Device).where(Gap.id == gap.id).get()
+        select = Select(
+            "gap g", (SortKey("g.id"),), "JOIN activity a ON a.id = g.activity_id JOIN device d ON d.id = g.device_id"
         )
+        return next(listing.rows(self.ctx.db, GAP_ROWS, select.where("g.id = ?", gap.id)))

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from peewee import JOIN
 
@@ -20,7 +21,23 @@ from avledger.errors import UserError
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
 from avledger.models.schema import Device, Fault, Liability, Loan, Staff
+from avledger.services import listing, search
 from avledger.services.base import Context, check_text, optional_text, require_choice, require_text
+from avledger.services.listing import (
+    BOOL,
+    DATETIME,
+    FLOAT,
+    INT,
+    WORDS,
+    Column,
+    Condition,
+    Cursor,
+    Page,
+    Rows,
+    Select,
+    SortKey,
+    any_of,
+)
 from avledger.services.permissions import requires
 from avledger.services.register import DeviceService, StaffService, fen_to_yuan, yuan_to_fen
 from avledger.timeutil import fmt_local, parse_local_datetime
@@ -152,6 +169,65 @@ class LoanView:
     content: str
     condition: str | None
     overdue: bool
+
+
+_OVERDUE = "l.end_at IS NULL AND l.due_at IS NOT NULL AND l.due_at < ?"
+
+LOAN_JOINS = (
+    "JOIN device d ON d.id = l.device_id JOIN staff h ON h.id = l.holder_id"
+    " LEFT JOIN loan p ON p.id = l.from_loan_id LEFT JOIN staff g ON g.id = p.holder_id"
+)
+
+
+def loan_rows(now: dt.datetime) -> Rows[LoanView]:
+    """The ledger's columns, a loan overdue at ``now`` marked so."""
+    return Rows(
+        LoanView,
+        [
+            Column("id", "l.id", INT),
+            Column("asset_no", "d.asset_no"),
+            Column("device_kind", "d.kind"),
+            Column("holder", "h.name"),
+            Column("holder_number", "h.number"),
+            Column("start_at", "l.start_at", DATETIME),
+            Column("start_kind", "l.start_kind"),
+            Column("from_holder", "g.name"),
+            Column("due_at", "l.due_at", DATETIME),
+            Column("purpose", "l.purpose"),
+            Column("battery_pct", "l.battery_pct", INT),
+            Column("free_gb", "l.free_gb", FLOAT),
+            Column("clock_offset_s", "l.clock_offset_s", INT),
+            Column("notice_given", "l.notice_given", BOOL),
+            Column("check_failures", "l.check_failures", WORDS),
+            Column("despite", "l.despite"),
+            Column("end_at", "l.end_at", DATETIME),
+            Column("end_kind", "l.end_kind"),
+            Column("content", "l.content"),
+            Column("condition", "l.condition"),
+            Column("overdue", f"({_OVERDUE})", BOOL, (listing.sql_value(now),)),
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class LoanQuery:
+    """Which loans a ledger listing shows, newest first."""
+
+    open_only: bool = False  # devices out now
+    overdue: bool = False  # out past their due time
+    asset_no: str | None = None  # one device's
+    staff_number: str | None = None  # one holder's
+    text: str = ""  # what is typed in the filter (avledger.services.search)
+
+
+# What the ledger's state column says (avledger.tui.screens.lending.loan_state), for the filter.
+STATE_WORDS = {
+    N_("逾期"): _OVERDUE,
+    N_("在外"): f"l.end_at IS NULL AND NOT ({_OVERDUE})",
+    N_("已归还"): "l.end_kind = 'return'",
+    N_("已交接"): "l.end_kind = 'handover'",
+    N_("丢失"): "l.end_kind = 'lost'",
+}
 
 
 @dataclass(frozen=True)
@@ -597,7 +673,74 @@ class LendingService:
         return self._liability_view(case)
 
     # --- queries -----------------------------------------------------------
+    def _select(self, query: LoanQuery, now: dt.datetime) -> Select:
+        select = Select(
+            "loan l", (SortKey("l.start_at", desc=True), SortKey("l.id", desc=True)), LOAN_JOINS, index="loan_start"
+        )
+        if query.open_only:
+            select.where("l.end_at IS NULL")
+        if query.overdue:
+            select.where(_OVERDUE, listing.sql_value(now))
+        if query.asset_no:
+            select.where("l.device_id = ?", self.devices.get(query.asset_no).id)
+        if query.staff_number:
+            select.where("l.holder_id = ?", self.staff.get(query.staff_number, field="staff_number").id)
+        return select.search(self._word(w, now) for w in search.words(query.text))
+
+    @staticmethod
+    def _word(word: str, now: dt.datetime) -> Condition:
+        """A loan whose device, holder (name or number), giver, purpose or state holds ``word``."""
+        pattern = search.like(word)
+        people = "SELECT id FROM staff WHERE name LIKE ? ESCAPE '\\' OR number LIKE ? ESCAPE '\\'"
+        found = [
+            Condition("l.device_id IN (SELECT id FROM device WHERE asset_no LIKE ? ESCAPE '\\')", (pattern,)),
+            Condition(f"l.holder_id IN ({people})", (pattern, pattern)),
+            Condition(f"p.holder_id IN ({people})", (pattern, pattern)),
+            search.contains("l.purpose", word),
+        ]
+        found += [
+            Condition(sql, (listing.sql_value(now),) * sql.count("?"))
+            for text, sql in STATE_WORDS.items()
+            if search.said(text, word)
+        ]
+        return any_of(found)
+
+    def page(
+        self, query: LoanQuery = LoanQuery(), after: Cursor | None = None, limit: int = 200, *, quick: bool = False
+    ) -> Page[LoanView]:
+        """The loans of ``query`` after ``after``, at most ``limit``, newest first."""
+        now = self.ctx.clock()
+        return listing.page(self.ctx.db, loan_rows(now), self._select(query, now), after, limit, quick=quick)
+
+    def count(self, query: LoanQuery = LoanQuery()) -> int:
+        return listing.count(self.ctx.db, self._select(query, self.ctx.clock()))
+
+    def rows(self, query: LoanQuery = LoanQuery()) -> Iterator[LoanView]:
+        now = self.ctx.clock()
+        return listing.rows(self.ctx.db, loan_rows(now), self._select(query, now))
+
+    def write_json(self, query: LoanQuery, out: BinaryIO) -> int:
+        """The loans of ``query`` as ``loan list --json`` prints them, streamed to ``out``."""
+        now = self.ctx.clock()
+        return listing.write_json(self.ctx.db, loan_rows(now), self._select(query, now), out)
+
+    def list(
+        self,
+        *,
+        open_only: bool = False,
+        overdue: bool = False,
+        asset_no: str | None = None,
+        staff_number: str | None = None,
+        limit: int | None = None,
+    ) -> list[LoanView]:
+        query = LoanQuery(open_only, overdue, asset_no, staff_number)
+        if limit:
+            return list(self.page(query, limit=limit).rows)
+        return list(self.rows(query))
+
     def _query(self):
+        """The loans as peewee rows with their device, holder and giver (the printed ledger reads them: see
+        :func:`_view`); listings use :meth:`page` and :meth:`rows`."""
         holder = Staff.alias()
         previous = Loan.alias()
         giver = Staff.alias()
@@ -610,33 +753,6 @@ class LendingService:
             .join(previous, JOIN.LEFT_OUTER, on=(Loan.from_loan == previous.id))
             .join(giver, JOIN.LEFT_OUTER, on=(previous.holder == giver.id))
         )
-
-    def list(
-        self,
-        *,
-        open_only: bool = False,
-        overdue: bool = False,
-        asset_no: str | None = None,
-        staff_number: str | None = None,
-        limit: int | None = None,
-    ) -> list[LoanView]:
-        query = self._query()
-        now = self.ctx.clock()
-        if open_only:
-            query = query.where(Loan.end_at.is_null())
-        if overdue:
-            query = query.where(overdue_at(now))
-        if asset_no:
-            query = query.where(Loan.device == self.devices.get(asset_no))
-        if staff_number:
-            query = query.where(Loan.holder == self.staff.get(staff_number, field="staff_number"))
-        query = query.order_by(Loan.start_at.desc(), Loan.id.desc())
-        if limit:
-            query = query.limit(limit)
-        return [self._view(loan, now) for loan in query]
-
-    def view(self, loan_id: int) -> LoanView:
-        return self._view(self._query().where(Loan.id == loan_id).get(), self.ctx.clock())
 
     @staticmethod
     def _view(loan: Loan, now: dt.datetime) -> LoanView:
@@ -667,6 +783,11 @@ class LendingService:
             loan.condition,
             overdue,
         )
+
+    def view(self, loan_id: int) -> LoanView:
+        now = self.ctx.clock()
+        select = Select("loan l", (SortKey("l.id"),), LOAN_JOINS).where("l.id = ?", loan_id)
+        return next(listing.rows(self.ctx.db, loan_rows(now), select))
 
     def faults(self, asset_no: str | None = None) -> list[FaultView]:
         query = Fault.select(Fault, Device).join(Device).order_by(Fault.reported_at.desc())

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import BinaryIO
 
 from peewee import JOIN, fn
 
 from avledger.errors import UserError
 from avledger.models.audit import snapshot
 from avledger.models.schema import Department, Device, Staff
+from avledger.services import listing, search
 from avledger.services.base import (
     Context,
     check_text,
@@ -20,6 +24,20 @@ from avledger.services.base import (
     require_text,
 )
 from avledger.services.keys import KeyService
+from avledger.services.listing import (
+    BOOL,
+    DATE,
+    INT,
+    WORDS,
+    Column,
+    Condition,
+    Cursor,
+    Page,
+    Rows,
+    Select,
+    SortKey,
+    any_of,
+)
 from avledger.services.permissions import requires
 from avledger.services.views import DepartmentView, DeviceView, StaffView
 from avledger.timeutil import local_today, parse_date
@@ -59,6 +77,66 @@ def yuan_to_fen(text: str | None, *, field: str) -> int | None:
 
 def fen_to_yuan(fen: int | None) -> str | None:
     return None if fen is None else f"{Decimal(fen) / 100:.2f}"
+
+
+STAFF_ROWS = Rows(
+    StaffView,
+    [
+        Column("id", "s.id", INT),
+        Column("name", "s.name"),
+        Column("number", "s.number"),
+        Column("department", "dp.name"),
+        Column("cert_no", "s.cert_no"),
+        Column("roles", "s.roles", WORDS),
+        Column("active", "s.active", BOOL),
+        Column("os_user", "s.os_user"),
+    ],
+)
+
+DEVICE_ROWS = Rows(
+    DeviceView,
+    [
+        Column("id", "v.id", INT),
+        Column("asset_no", "v.asset_no"),
+        Column("kind", "v.kind"),
+        Column("model", "v.model"),
+        Column("serial", "v.serial"),
+        Column("fixed_asset_no", "v.fixed_asset_no"),
+        Column("purchased", "v.purchased", DATE),
+        # fen as yuan with two decimals, exactly (fen_to_yuan)
+        Column(
+            "price_yuan",
+            "CASE WHEN v.price_fen IS NOT NULL THEN printf('%d.%02d', v.price_fen / 100, v.price_fen % 100) END",
+        ),
+        Column("department", "dp.name"),
+        Column("custodian", "c.name"),
+        Column("custodian_number", "c.number"),
+        Column("status", "v.status"),
+        Column("abilities", "v.abilities", WORDS),
+        Column("media_time", "v.media_time"),
+        Column("notes", "v.notes"),
+        Column("holder", "h.name"),
+        Column("holder_number", "h.number"),
+    ],
+)
+DEVICE_JOINS = (
+    "JOIN department dp ON dp.id = v.department_id JOIN staff c ON c.id = v.custodian_id"
+    " LEFT JOIN loan o ON o.device_id = v.id AND o.end_at IS NULL LEFT JOIN staff h ON h.id = o.holder_id"
+)
+
+
+@dataclass(frozen=True)
+class StaffQuery:
+    include_left: bool = True
+    text: str = ""  # what is typed in the filter (avledger.services.search)
+
+
+@dataclass(frozen=True)
+class DeviceQuery:
+    status: str | None = None
+    dept: str | None = None
+    kind: str | None = None
+    text: str = ""  # what is typed in the filter (avledger.services.search)
 
 
 class DepartmentService:
@@ -238,11 +316,43 @@ class StaffService:
                     account=staff.os_user,
                 )
 
+    def _select(self, query: StaffQuery) -> Select:
+        select = Select("staff s", (SortKey("s.number"),), "JOIN department dp ON dp.id = s.department_id")
+        if not query.include_left:
+            select.where("s.active = 1")
+        return select.search(self._word(w) for w in search.words(query.text))
+
+    @staticmethod
+    def _word(word: str) -> Condition:
+        """A person whose name, number, department, certificate or roles hold ``word``, or who is (or has left)
+        as the word says."""
+        found = [search.contains(column, word) for column in ("s.name", "s.number", "dp.name", "s.cert_no")]
+        found.append(search.has_word("s.roles", search.label_ids(ROLES, word)))
+        if search.said("在职", word):
+            found.append(Condition("s.active = 1"))
+        if search.said("离职", word):
+            found.append(Condition("s.active = 0"))
+        return any_of(found)
+
+    def page(
+        self, query: StaffQuery = StaffQuery(), after: Cursor | None = None, limit: int = 200, *, quick: bool = False
+    ) -> Page[StaffView]:
+        return listing.page(self.ctx.db, STAFF_ROWS, self._select(query), after, limit, quick=quick)
+
+    def count(self, query: StaffQuery = StaffQuery()) -> int:
+        return listing.count(self.ctx.db, self._select(query))
+
+    def count_active(self) -> int:
+        return listing.count(self.ctx.db, self._select(StaffQuery(include_left=False)))
+
+    def rows(self, query: StaffQuery = StaffQuery()) -> Iterator[StaffView]:
+        return listing.rows(self.ctx.db, STAFF_ROWS, self._select(query))
+
+    def write_json(self, query: StaffQuery, out: BinaryIO) -> int:
+        return listing.write_json(self.ctx.db, STAFF_ROWS, self._select(query), out)
+
     def list(self, *, include_left: bool = True) -> list[StaffView]:
-        query = Staff.select(Staff, Department).join(Department).order_by(Staff.number)
-        if not include_left:
-            query = query.where(Staff.active == True)  # noqa: E712
-        return [self._view(s) for s in query]
+        return list(self.rows(StaffQuery(include_left)))
 
     def view(self, number: str) -> StaffView:
         return self._view(self.get(number))
@@ -387,50 +497,48 @@ class DeviceService:
         device.save()
         self.ctx.log("status", device, before=before, summary=summary or f"{device.asset_no} {status}")
 
-    def _query(self):
-        custodian = Staff.alias()
-        return (
-            Device.select(Device, Department, custodian)
-            .join(Department)
-            .switch(Device)
-            .join(custodian, on=(Device.custodian == custodian.id))
-            .order_by(Device.asset_no)
-        )
+    def _select(self, query: DeviceQuery) -> Select:
+        select = Select("device v", (SortKey("v.asset_no"),), DEVICE_JOINS)
+        if query.status:
+            select.where("v.status = ?", require_choice(query.status, DEVICE_STATUSES, "设备状态", field="status"))
+        if query.kind:
+            select.where("v.kind = ?", require_choice(query.kind, DEVICE_KINDS, "设备类型", field="kind"))
+        if query.dept:
+            select.where("v.department_id = ?", self.departments.get(query.dept, field="dept").id)
+        return select.search(self._word(w) for w in search.words(query.text))
+
+    @staticmethod
+    def _word(word: str) -> Condition:
+        """A device whose asset number, model, serial, department, custodian, kind, status, fixed-asset number
+        or abilities hold ``word``."""
+        columns = ("v.asset_no", "v.model", "v.serial", "dp.name", "c.name", "c.number", "v.fixed_asset_no")
+        found = [search.contains(column, word) for column in columns]
+        found.append(search.one_of("v.kind", search.label_ids(DEVICE_KINDS, word)))
+        found.append(search.one_of("v.status", search.label_ids(DEVICE_STATUSES, word)))
+        found.append(search.has_word("v.abilities", search.label_ids(ABILITIES, word)))
+        return any_of(found)
+
+    def page(
+        self, query: DeviceQuery = DeviceQuery(), after: Cursor | None = None, limit: int = 200, *, quick: bool = False
+    ) -> Page[DeviceView]:
+        return listing.page(self.ctx.db, DEVICE_ROWS, self._select(query), after, limit, quick=quick)
+
+    def count(self, query: DeviceQuery = DeviceQuery()) -> int:
+        return listing.count(self.ctx.db, self._select(query))
+
+    def rows(self, query: DeviceQuery = DeviceQuery()) -> Iterator[DeviceView]:
+        return listing.rows(self.ctx.db, DEVICE_ROWS, self._select(query))
+
+    def write_json(self, query: DeviceQuery, out: BinaryIO) -> int:
+        return listing.write_json(self.ctx.db, DEVICE_ROWS, self._select(query), out)
 
     def list(self, *, status: str | None = None, dept: str | None = None, kind: str | None = None) -> list[DeviceView]:
-        query = self._query()
-        if status:
-            query = query.where(Device.status == require_choice(status, DEVICE_STATUSES, "设备状态", field="status"))
-        if kind:
-            query = query.where(Device.kind == require_choice(kind, DEVICE_KINDS, "设备类型", field="kind"))
-        if dept:
-            query = query.where(Device.department == self.departments.get(dept, field="dept"))
-        return [self._view(d) for d in query]
+        return list(self.rows(DeviceQuery(status, dept, kind)))
 
     def view(self, asset_no: str) -> DeviceView:
-        return self._view(self._query().where(Device.id == self.get(asset_no).id).get())
-
-    def _view(self, d: Device) -> DeviceView:
-        holder = self.holder_of(d)
-        return DeviceView(
-            d.id,
-            d.asset_no,
-            d.kind,
-            d.model,
-            d.serial,
-            d.fixed_asset_no,
-            d.purchased,
-            fen_to_yuan(d.price_fen),
-            d.department.name,
-            d.custodian.name,
-            d.custodian.number,
-            d.status,
-            tuple(d.ability_list),
-            d.media_time,
-            d.notes,
-            holder[0] if holder else None,
-            holder[1] if holder else None,
-        )
+        device = self.get(asset_no)  # the lookup checks the text and refuses an unknown number
+        select = Select("device v", (SortKey("v.asset_no"),), DEVICE_JOINS).where("v.id = ?", device.id)
+        return next(listing.rows(self.ctx.db, DEVICE_ROWS, select))
 
     def holder_of(self, device: Device) -> tuple[str, str] | None:
         """The officer holding the device now (lending ledger); None while it is not issued."""

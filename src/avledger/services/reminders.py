@@ -23,11 +23,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from peewee import JOIN
-
-from avledger.models.schema import Activity, Clip, Gap, Loan
+from avledger.models.schema import Activity, Gap, Loan
 from avledger.services.base import Context
 from avledger.services.clearance import Clearance
+from avledger.services.footage import FootageQuery
 from avledger.services.lending import overdue_at
 from avledger.services.views import AllocationRow, to_json
 from avledger.timeutil import fmt_local
@@ -220,13 +219,7 @@ class ReminderService:
         ).count()
         if gaps:
             items.append(Reminder("open_gaps", count=gaps))
-        late = clearance.seen_in(
-            Clip.select()
-            .join(Activity, JOIN.LEFT_OUTER, on=(Clip.activity == Activity.id))
-            .where((Clip.late == True) & (Clip.late_reason.is_null() | (Clip.late_reason == ""))),  # noqa: E712
-            Activity.id,
-            Activity.confidential,
-        ).count()
+        late = self.footage.count(FootageQuery(waiting_reason=True))
         if late:
             items.append(Reminder("late_clips", count=late))
 

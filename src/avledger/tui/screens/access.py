@@ -19,8 +19,7 @@ from textual.widgets import Input, Static
 
 from avledger.errors import UserError
 from avledger.i18n import _
-from avledger.services.access import AccessView
-from avledger.tui.filtering import matches
+from avledger.services.access import AccessQuery, AccessView
 from avledger.tui.forms.access import (
     DecisionForm,
     DecisionFormScreen,
@@ -33,8 +32,27 @@ from avledger.tui.forms.base import activity_options
 from avledger.tui.screens.base import FilteredRegisterScreen, close_thread_connection
 from avledger.tui.screens.viewings import ViewingsScreen
 from avledger.tui.text import access_status
-from avledger.tui.widgets import RegisterTable
-from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS, ACCESS_STATUSES, label
+from avledger.tui.widgets import Listing
+from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS, label
+
+
+def cells(r: AccessView) -> tuple:
+    decided = f"{r.decided_by}（{r.decided_by_number}）" if r.decided_by else "—"
+    if r.on_paper:
+        decided += _("（纸质 {no}）").format(no=r.paper_form_no)
+    kind = label(ACCESS_KINDS, r.kind) + (_("（保密）") if r.confidential else "")
+    return (
+        str(r.id),
+        access_status(r),
+        f"{r.requester}（{r.requester_number}）",
+        f"{label(ACCESS_REASONS, r.reason_kind)}：{r.reason}",
+        kind,
+        str(len(r.clip_ids)),
+        r.until.isoformat(),
+        decided,
+        str(r.viewings),
+        str(r.extractions),
+    )
 
 
 class AccessScreen(FilteredRegisterScreen):
@@ -62,19 +80,24 @@ class AccessScreen(FilteredRegisterScreen):
         Binding("slash", "focus_filter", _("筛选"), key_display="/"),
     ]
 
-    def __init__(self, services) -> None:
-        super().__init__(services)
-        self.rows: list[AccessView] = []
-        self._select_after_load: str | None = None
+    EMPTY = _("还没有查阅申请。按 r 登记。")
+    NO_MATCH = _("没有符合筛选条件的查阅申请。")
+    waiting = 0  # requests waiting for a decision
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="who")
         yield from self.compose_filter_bar()
         yield Static("", id="empty", classes="empty")
 
+    def listing(self) -> Listing:
+        access = self.services.access
+        query = AccessQuery(waiting_first=True, text=self.filter_text)
+        return Listing(
+            lambda after, n: access.page(query, after, n), lambda: access.count(query), lambda r: str(r.id), cells
+        )
+
     def reload(self) -> None:
-        rows = self.services.access.list()
-        self.rows = [r for r in rows if r.status == "requested"] + [r for r in rows if r.status != "requested"]
+        self.waiting = self.services.access.count(AccessQuery(open_only=True))
         me = self.services.access.me()
         mode = self.services.access.approval_mode()
         if me:
@@ -86,67 +109,20 @@ class AccessScreen(FilteredRegisterScreen):
         else:
             who = _("当前身份没有对应的在职人员，不能审批和查阅")
         self.query_one("#who", Static).update(Text(who, style="dim" if me or mode.on_paper else "yellow"))
-        self.show_rows()
+        super().reload()
 
-    @staticmethod
-    def haystack(r: AccessView) -> list[str]:
-        return [
-            str(r.id),
-            r.requester,
-            r.requester_number,
-            r.reason,
-            label(ACCESS_REASONS, r.reason_kind),
-            label(ACCESS_STATUSES, r.status),
-            r.decided_by or "",
-            r.paper_form_no,
-        ]
-
-    def show_rows(self) -> None:
-        table = self.query_one(RegisterTable)
-        keep = self._select_after_load or table.current_key
-        self._select_after_load = None
-        query = self.query_one("#filter", Input).value
-        shown = [r for r in self.rows if matches(query, self.haystack(r))]
-        table.clear()
-        for r in shown:
-            decided = f"{r.decided_by}（{r.decided_by_number}）" if r.decided_by else "—"
-            if r.on_paper:
-                decided += _("（纸质 {no}）").format(no=r.paper_form_no)
-            kind = label(ACCESS_KINDS, r.kind) + (_("（保密）") if r.confidential else "")
-            table.add_row(
-                str(r.id),
-                access_status(r),
-                f"{r.requester}（{r.requester_number}）",
-                f"{label(ACCESS_REASONS, r.reason_kind)}：{r.reason}",
-                kind,
-                str(len(r.clip_ids)),
-                r.until.isoformat(),
-                decided,
-                str(r.viewings),
-                str(r.extractions),
-                key=str(r.id),
-            )
-        table.select_key(keep)
-        waiting = sum(1 for r in self.rows if r.status == "requested")
-        self.query_one("#count", Static).update(
-            _("显示 {shown} / 共 {total} 项").format(shown=len(shown), total=len(self.rows))
-            + (_("，待审批 {n} 项").format(n=waiting) if waiting else "")
-        )
-        empty = self.query_one("#empty", Static)
-        empty.update(_("还没有查阅申请。按 r 登记。") if not self.rows else _("没有符合筛选条件的查阅申请。"))
-        empty.display = not shown
-        table.styles.height = "auto" if not shown else "1fr"
-        self.refresh_bindings()
+    def count_text(self) -> str:
+        waiting = self.waiting
+        return super().count_text() + (_("，待审批 {n} 项").format(n=waiting) if waiting else "")
 
     def current(self) -> AccessView | None:
-        key = self.query_one(RegisterTable).current_key
-        return next((r for r in self.rows if str(r.id) == key), None)
+        return self.table.current_row
 
     def changed(self, request_id: int) -> None:
-        self._select_after_load = str(request_id)
         self.query_one("#filter", Input).value = ""
-        self.reload()
-        self.query_one(RegisterTable).focus()
+        self.waiting = self.services.access.count(AccessQuery(open_only=True))
+        self.show_rows(keep=str(request_id))
+        self.table.focus()
 
     # --- request -----------------------------------------------------------------
     def action_request(

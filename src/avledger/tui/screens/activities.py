@@ -18,16 +18,15 @@ from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from avledger.i18n import A_, _
-from avledger.services.activities import ActivityView, activity_name
+from avledger.services.activities import ActivityQuery, ActivityView, activity_name
 from avledger.services.printing import Filters
 from avledger.timeutil import fmt_local
 from avledger.tui.actions.activities import ActivityActions
-from avledger.tui.filtering import matches
 from avledger.tui.screens.activity_detail import ActivityDetailScreen
 from avledger.tui.screens.base import FilteredRegisterScreen
 from avledger.tui.text import attention
-from avledger.tui.widgets import RegisterTable
-from avledger.vocab import ACTIVITY_KINDS, CASE_STATUSES, LONG_TERM_REASONS, label, labels
+from avledger.tui.widgets import Listing, RegisterTable
+from avledger.vocab import ACTIVITY_KINDS, CASE_STATUSES, label
 
 
 class ActivitiesScreen(ActivityActions, FilteredRegisterScreen):
@@ -54,74 +53,50 @@ class ActivitiesScreen(ActivityActions, FilteredRegisterScreen):
         Binding("slash", "focus_filter", _("筛选"), key_display="/"),
     ]
 
-    def __init__(self, services) -> None:
-        super().__init__(services)
-        self.rows: list[ActivityView] = []
-        self._select_after_load: str | None = None
+    EMPTY = _("还没有执法活动。按 a 登记。")
+    NO_MATCH = _("没有符合筛选条件的执法活动。")
+    missing = 0  # activities that must be recorded in full and have no record at all
 
     def compose_body(self) -> ComposeResult:
         yield from self.compose_filter_bar()
         yield Static("", id="empty", classes="empty")
 
-    def reload(self) -> None:
-        self.rows = self.services.activities.list()
-        self.show_rows()
-
-    @staticmethod
-    def haystack(a: ActivityView) -> list[str]:
-        return [
-            str(a.id),
-            a.title,
-            a.case_no,
-            a.case_name,
-            a.party,
-            a.place,
-            " ".join(a.officer_names),
-            " ".join(a.officers),
-            label(ACTIVITY_KINDS, a.kind),
-            label(CASE_STATUSES, a.status),
-            labels(LONG_TERM_REASONS, a.long_term),
-            str(attention(a)),
-        ]
-
-    def show_rows(self) -> None:
-        tz = self.tz
-        table = self.query_one(RegisterTable)
-        keep = self._select_after_load or table.current_key
-        self._select_after_load = None
-        query = self.query_one("#filter", Input).value
-        shown = [a for a in self.rows if matches(query, self.haystack(a))]
-        table.clear()
-        for a in shown:
-            status = Text(label(CASE_STATUSES, a.status), style="dim" if a.status == "closed" else "")
-            table.add_row(
-                str(a.id),
-                fmt_local(a.start_at, tz),
-                label(ACTIVITY_KINDS, a.kind),
-                a.case_name or a.title,
-                str(a.clips),
-                attention(a),
-                a.party or "—",
-                status,
-                a.case_no or "—",
-                _("、").join(a.officer_names),
-                key=str(a.id),
-            )
-        table.select_key(keep)
-        missing = sum(1 for a in self.rows if a.missing_record)
-        self.query_one("#count", Static).update(
-            _("显示 {shown} / 共 {total} 项").format(shown=len(shown), total=len(self.rows))
-            + (_("，缺音像记录 {n} 项").format(n=missing) if missing else "")
+    def listing(self) -> Listing:
+        activities = self.services.activities
+        query = ActivityQuery(text=self.filter_text)
+        return Listing(
+            lambda after, n: activities.page(query, after, n),
+            lambda: activities.count(query),
+            lambda a: str(a.id),
+            self.cells,
+            quick=lambda after, n: activities.page(query, after, n, quick=True),
         )
-        empty = self.query_one("#empty", Static)
-        empty.update(_("还没有执法活动。按 a 登记。") if not self.rows else _("没有符合筛选条件的执法活动。"))
-        empty.display = not shown
-        table.styles.height = "auto" if not shown else "1fr"
-        self.refresh_bindings()
+
+    def cells(self, a: ActivityView) -> tuple:
+        status = Text(label(CASE_STATUSES, a.status), style="dim" if a.status == "closed" else "")
+        return (
+            str(a.id),
+            fmt_local(a.start_at, self.tz),
+            label(ACTIVITY_KINDS, a.kind),
+            a.case_name or a.title,
+            str(a.clips),
+            attention(a),
+            a.party or "—",
+            status,
+            a.case_no or "—",
+            _("、").join(a.officer_names),
+        )
+
+    def reload(self) -> None:
+        self.missing = self.services.activities.count_missing_records()
+        super().reload()
+
+    def count_text(self) -> str:
+        missing = self.missing
+        return super().count_text() + (_("，缺音像记录 {n} 项").format(n=missing) if missing else "")
 
     def current(self) -> ActivityView | None:
-        key = self.query_one(RegisterTable).current_key
-        return next((a for a in self.rows if str(a.id) == key), None)
+        return self.table.current_row
 
     def action_add(self) -> None:
         self.open_activity_form()
@@ -137,10 +112,10 @@ class ActivitiesScreen(ActivityActions, FilteredRegisterScreen):
             self.open_norecord_form(activity)
 
     def activities_changed(self, activity_id: int) -> None:
-        self._select_after_load = str(activity_id)
         self.query_one("#filter", Input).value = ""
-        self.reload()
-        self.query_one(RegisterTable).focus()
+        self.missing = self.services.activities.count_missing_records()
+        self.show_rows(keep=str(activity_id))
+        self.table.focus()
 
     def check_action(self, action: str, parameters) -> bool | None:
         if action in ("close_case", "norecord") and self.is_mounted:

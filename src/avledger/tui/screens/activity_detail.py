@@ -14,13 +14,14 @@ from avledger.errors import UserError
 from avledger.i18n import A_, _
 from avledger.present import duration_text, or_dash
 from avledger.services.activities import ActivityView, activity_name
+from avledger.services.footage import FootageQuery
 from avledger.services.printing import Filters
 from avledger.timeutil import fmt_local
 from avledger.tui.actions.activities import ActivityActions
 from avledger.tui.forms.activity import GapForm, GapFormScreen
 from avledger.tui.screens.base import SubScreen
 from avledger.tui.text import attention, pairs_table
-from avledger.tui.widgets import RegisterTable
+from avledger.tui.widgets import Listing, PagedTable, RegisterTable
 from avledger.vocab import (
     ACTIVITY_KINDS,
     CASE_STATUSES,
@@ -58,6 +59,25 @@ def activity_pairs(a: ActivityView, tz) -> list[tuple[str, str | Text]]:
     ]
 
 
+def clip_cells(c, tz) -> tuple:
+    flags = Text()
+    if c.late:
+        flags.append(_("逾期采集"), style="bold red" if not c.late_reason else "yellow")
+    if "corrupt" in c.flags:
+        flags.append((" " if flags else "") + _("文件损坏"), style="bold red")
+    return (
+        str(c.id),
+        c.original_name,
+        label(CLIP_KINDS, c.kind),
+        c.asset_no or "—",
+        f"{c.holder}（{c.holder_number}）" if c.holder else "—",
+        fmt_local(c.start_at, tz) or "—",
+        or_dash(duration_text(c.duration_s)),
+        fmt_local(c.ingested_at, tz),
+        flags,
+    )
+
+
 class ActivityDetailScreen(ActivityActions, SubScreen):
     SECTION = "activities"
     BINDINGS = [
@@ -77,7 +97,8 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
         yield Static("", id="fields")
         with TabbedContent(id="tabs"):
             with TabPane(_("音像资料"), id="tab-clips"):
-                yield RegisterTable(id="clips")
+                yield Static("", id="clips-count", classes="subtitle")
+                yield PagedTable(id="clips")
             with TabPane(_("记录中断"), id="tab-gaps"):
                 yield RegisterTable(id="gaps")
             with TabPane(_("无法记录工作记录"), id="tab-norecords"):
@@ -121,26 +142,16 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
         else:
             self.activity = self.services.activities.view(self.activity_id)
         self.show_fields()
-        clips = self.query_one("#clips", RegisterTable)
-        clips.clear()
-        for c in self.services.footage.list(activity=self.activity_id):
-            flags = Text()
-            if c.late:
-                flags.append(_("逾期采集"), style="bold red" if not c.late_reason else "yellow")
-            if "corrupt" in c.flags:
-                flags.append((" " if flags else "") + _("文件损坏"), style="bold red")
-            clips.add_row(
-                str(c.id),
-                c.original_name,
-                label(CLIP_KINDS, c.kind),
-                c.asset_no or "—",
-                f"{c.holder}（{c.holder_number}）" if c.holder else "—",
-                fmt_local(c.start_at, tz) or "—",
-                or_dash(duration_text(c.duration_s)),
-                fmt_local(c.ingested_at, tz),
-                flags,
-                key=str(c.id),
+        footage = self.services.footage
+        query = FootageQuery(activity=self.activity_id)
+        self.query_one("#clips", PagedTable).show(
+            Listing(
+                lambda after, n: footage.page(query, after, n),
+                lambda: footage.count(query),
+                lambda c: str(c.id),
+                lambda c: clip_cells(c, tz),
             )
+        )
         self.gaps = self.services.gaps.list(activity=self.activity_id)
         gaps = self.query_one("#gaps", RegisterTable)
         gaps.clear()
@@ -179,6 +190,10 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
         )
         columns = 2 if self.size.width >= 70 else 1
         self.query_one("#fields", Static).update(pairs_table(activity_pairs(a, self.tz), columns))
+
+    @on(PagedTable.Paged, "#clips")
+    def _clips_paged(self, event: PagedTable.Paged) -> None:
+        self.query_one("#clips-count", Static).update(event.table.summary())
 
     def selected_gap(self):
         table = self.query_one("#gaps", RegisterTable)

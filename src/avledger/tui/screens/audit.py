@@ -10,20 +10,17 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from avledger.errors import UserError
 from avledger.i18n import _
-from avledger.services.auditlog import describe_problem
+from avledger.services.auditlog import AuditQuery, describe_problem
 from avledger.services.printing import Filters
 from avledger.services.views import AuditView
 from avledger.timeutil import fmt_local
 from avledger.tui.auditfmt import Names, action_label, entity_label
-from avledger.tui.filtering import matches
 from avledger.tui.screens.base import FilteredRegisterScreen, InfoDialog
-from avledger.tui.widgets import ChangeView, RegisterTable
-
-LIMIT = 2000  # newest entries shown; the CLI lists them all
+from avledger.tui.widgets import ChangeView, Listing, RegisterTable
 
 
 def load_names(services) -> Names:
@@ -107,9 +104,10 @@ class AuditScreen(FilteredRegisterScreen):
         Binding("slash", "focus_filter", _("筛选"), key_display="/"),
     ]
 
+    NO_MATCH = _("没有符合筛选条件的日志。")
+
     def __init__(self, services) -> None:
         super().__init__(services)
-        self.entries: list[AuditView] = []
         self.refusal = ""
         self.names = Names()
 
@@ -119,47 +117,46 @@ class AuditScreen(FilteredRegisterScreen):
         with VerticalScroll(id="change-pane"):
             yield ChangeView()
 
-    def reload(self) -> None:
-        try:
-            self.entries = self.services.audit.list(newest_first=True, limit=LIMIT)
-        except UserError as exc:  # the log is for those who may read it (the permission table)
-            self.entries, self.refusal = [], exc.render()
-        else:
-            self.refusal = ""
-        self.names = load_names(self.services)
-        self.show_rows()
-
-    def show_rows(self) -> None:
-        table = self.query_one(RegisterTable)
-        keep = table.current_key
-        query = self.query_one("#filter", Input).value
+    def listing(self) -> Listing:
+        audit = self.services.audit
+        query = AuditQuery(newest_first=True, text=self.filter_text)
         tz = self.tz
-        shown = [
-            e
-            for e in self.entries
-            if matches(query, [e.actor, action_label(e.action), entity_label(e.entity), e.summary, str(e.id)])
-        ]
-        table.clear()
-        for e in shown:
-            table.add_row(
+        return Listing(
+            lambda after, n: audit.page(query, after, n),
+            lambda: audit.count(query),
+            lambda e: str(e.id),
+            lambda e: (
                 str(e.id),
                 fmt_local(e.at, tz),
                 e.actor,
                 action_label(e.action),
                 entity_label(e.entity, e.entity_id),
                 e.summary,
-                key=str(e.id),
-            )
-        table.select_key(keep)
-        more = _("（仅显示最近 {n} 条）").format(n=LIMIT) if len(self.entries) >= LIMIT else ""
-        self.query_one("#count", Static).update(
-            self.refusal or _("显示 {shown} / 共 {total} 条").format(shown=len(shown), total=len(self.entries)) + more
+            ),
+            quick=lambda after, n: audit.page(query, after, n, quick=True),
         )
+
+    def reload(self) -> None:
+        self.names = load_names(self.services)
+        try:  # the log is for those who may read it (the permission table): a refusal is shown, and logged
+            self.services.audit.count(AuditQuery(entity_id=0))
+        except UserError as exc:
+            self.refusal = exc.render()
+            self.table.clear()
+            self.shown()
+            return
+        self.refusal = ""
+        super().reload()
+
+    def count_text(self) -> str:
+        return self.refusal or super().count_text()
+
+    def shown(self) -> None:
+        super().shown()
         self.show_change()
 
     def current(self) -> AuditView | None:
-        key = self.query_one(RegisterTable).current_key
-        return next((e for e in self.entries if str(e.id) == key), None)
+        return self.table.current_row
 
     def show_change(self) -> None:
         self.query_one(ChangeView).show(self.current(), self.names)

@@ -15,7 +15,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Static
 from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.tui.sections import SECTIONS
-from avledger.tui.widgets import NavBar, RegisterTable
+from avledger.tui.widgets import Listing, ListingJob, NavBar, PagedTable, RegisterTable
 
 if TYPE_CHECKING:
     from avledger.services import Services
@@ -53,6 +53,7 @@ class SectionScreen(Screen):
     def __init__(self, services: Services) -> None:
         super().__init__()
         self.services = services
+        self._resumed = False
 
     def compose(self) -> ComposeResult:
         acting = getattr(self.app, "acting_label", None)
@@ -65,7 +66,15 @@ class SectionScreen(Screen):
         yield from ()
 
     def on_screen_resume(self) -> None:
+        # Textual 8.2.8 resumes a mode's screen twice when it is first shown (from _init_mode and from
+        # switch_mode): load once per time the screen comes to the front.
+        if self._resumed:
+            return
+        self._resumed = True
         self.reload()
+
+    def on_screen_suspend(self) -> None:
+        self._resumed = False
 
     @on(RegisterTable.RowHighlighted)
     def _row_highlighted(self) -> None:
@@ -218,38 +227,136 @@ class Confirm(ModalScreen[bool]):
 
 
 class FilteredRegisterScreen(SectionScreen):
-    """A section showing one register as a table, filtered as the user types.
+    """A section showing one register as a table fed from SQL a page at a time, filtered as the user types.
 
-    Subclasses name the table's columns and the filter's hint, and implement
-    ``show_rows`` (apply the filter to the loaded rows).
+    Subclasses name the table's columns, the filter's hint and what an empty table says, and give the
+    :meth:`listing` the table shows for the filter's words. Typing shows the matching rows at once and
+    counts them when the typing pauses.
     """
 
     FILTER_HINT: ClassVar[str] = ""
     TABLE_ID: ClassVar[str] = ""
     COLUMNS: ClassVar[tuple[tuple[str, str], ...]] = ()  # (key, translated title)
+    EMPTY: ClassVar[str] = ""  # nothing registered yet
+    NO_MATCH: ClassVar[str] = ""  # nothing matches the filter
+    COUNT_AFTER = 0.3  # seconds of no typing before the matching rows are counted
+
+    _count_timer = None
 
     def compose_filter_bar(self) -> ComposeResult:
         with HorizontalGroup(classes="toolbar"):
             yield Input(placeholder=self.FILTER_HINT, id="filter", compact=True)
             yield Static("", id="count")
-        yield RegisterTable(id=self.TABLE_ID)
+        yield PagedTable(id=self.TABLE_ID)
 
     def on_mount(self) -> None:
-        table = self.query_one(RegisterTable)
+        table = self.query_one(PagedTable)
         for key, title in self.COLUMNS:
             table.add_column(title, key=key)
         table.focus()
 
-    def show_rows(self) -> None:
+    @property
+    def table(self) -> PagedTable:
+        return self.query_one(PagedTable)
+
+    @property
+    def rows(self) -> list:
+        """The rows the table holds (the pages loaded so far)."""
+        return self.table.records
+
+    @property
+    def filter_text(self) -> str:
+        return self.query_one("#filter", Input).value
+
+    def listing(self) -> Listing:
+        """What the table shows for the filter as it stands."""
         raise NotImplementedError
+
+    def reload(self) -> None:
+        self.show_rows()
+
+    def show_rows(self, *, keep: str | None = None, count: bool = True) -> None:
+        """Show the listing from its first page; the row of key ``keep`` (else the current one) stays selected.
+        The rows are counted at once, or, when a filter is typed, in a worker thread (:meth:`count_rows`)."""
+        table = self.table
+        filtered = bool(self.filter_text.strip())
+        if keep is None:
+            table.show(self.listing(), count=count and not filtered)
+        else:
+            table.show(self.listing(), keep=keep, count=count and not filtered)
+        self.shown()
+        if count and filtered:
+            self.count_rows()
+
+    def shown(self) -> None:
+        """After the table changed: its count, what an empty table says, the keys that follow the row."""
+        table = self.table
+        self.query_one("#count", Static).update(self.count_text())
+        empty = next(iter(self.query("#empty").results(Static)), None)
+        if empty is not None:
+            empty.update(
+                _("正在查找…") if table.searching else self.NO_MATCH if self.filter_text.strip() else self.empty_text()
+            )
+            empty.display = table.row_count == 0
+        table.styles.height = "auto" if table.row_count == 0 else "1fr"
+        self.refresh_bindings()
+
+    def count_text(self) -> str:
+        return self.table.summary()
+
+    def empty_text(self) -> str:
+        return self.EMPTY
+
+    @on(PagedTable.Paged)
+    def _paged(self) -> None:
+        self.shown()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
-        self.show_rows()
+        self.stop_counting()
+        self.show_rows(count=False)
+        if self._count_timer is not None:
+            self._count_timer.stop()
+        self._count_timer = self.set_timer(self.COUNT_AFTER, self.count_rows)
+
+    # --- what a filter asks of a large register, beside the screen -----------------------------------
+    _jobs: tuple[ListingJob, ...] = ()  # the queries under way in worker threads
+
+    def count_rows(self) -> None:
+        """Count the rows of the listing shown in a worker thread: a rare word on a large register may make
+        SQLite read a whole table (the audit log's, say), and typing goes on meanwhile."""
+        listing = self.table.listing
+        if listing is not None:
+            job = ListingJob(listing, listing.count)
+            self._jobs = (*self._jobs, job)
+            self._in_thread(job, self.table.counted)
+
+    @on(PagedTable.Short)
+    def _short(self, event: PagedTable.Short) -> None:
+        """The rows quick to find did not fill a page: the rest of it is looked for in a worker thread."""
+        size = event.table.page_size
+        job = ListingJob(event.listing, lambda: event.listing.page(event.after, size))
+        self._jobs = (*self._jobs, job)
+        self._in_thread(job, event.table.continued)
+
+    def stop_counting(self) -> None:
+        """Stop the queries of a filter no longer shown: their queries are interrupted."""
+        for job in self._jobs:
+            job.stop()
+        self._jobs = ()
+
+    @work(thread=True)
+    def _in_thread(self, job: ListingJob, done) -> None:
+        try:
+            result = job.run(self.services.db)
+        finally:
+            close_thread_connection(self.services)
+        if result is not None:
+            self.app.call_from_thread(done, job.listing, result)
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
-        self.query_one(RegisterTable).focus()
+        self.table.focus()
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()

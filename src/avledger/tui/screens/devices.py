@@ -11,14 +11,13 @@ from textual.widgets import Input, Static
 
 from avledger.i18n import _
 from avledger.services.printing import Filters
-from avledger.services.views import DeviceView
+from avledger.services.register import DeviceQuery
 from avledger.tui.actions.devices import DeviceEditing, form_of
-from avledger.tui.filtering import matches
 from avledger.tui.screens.base import FilteredRegisterScreen
 from avledger.tui.screens.device_detail import DeviceDetailScreen
 from avledger.tui.text import device_status
-from avledger.tui.widgets import RegisterTable
-from avledger.vocab import ABILITIES, DEVICE_KINDS, DEVICE_STATUSES, label, labels
+from avledger.tui.widgets import Listing, RegisterTable
+from avledger.vocab import DEVICE_KINDS, label
 
 
 class DevicesScreen(DeviceEditing, FilteredRegisterScreen):
@@ -39,62 +38,29 @@ class DevicesScreen(DeviceEditing, FilteredRegisterScreen):
         Binding("slash", "focus_filter", _("筛选"), key_display="/"),
     ]
 
-    def __init__(self, services) -> None:
-        super().__init__(services)
-        self.rows: list[DeviceView] = []
-        self._select_after_load: str | None = None
+    EMPTY = _("还没有登记设备。按 a 登记第一台设备。")
+    NO_MATCH = _("没有符合筛选条件的设备。")
 
     def compose_body(self) -> ComposeResult:
         yield from self.compose_filter_bar()
         yield Static("", id="empty", classes="empty")
 
-    def reload(self) -> None:
-        self.rows = self.services.devices.list()
-        self.show_rows()
-
-    @staticmethod
-    def haystack(d: DeviceView) -> list[str]:
-        return [
-            d.asset_no,
-            d.model,
-            d.serial,
-            d.department,
-            d.custodian,
-            d.custodian_number,
-            label(DEVICE_KINDS, d.kind),
-            label(DEVICE_STATUSES, d.status),
-            d.fixed_asset_no,
-            labels(ABILITIES, d.abilities),
-        ]
-
-    def show_rows(self) -> None:
-        table = self.query_one(RegisterTable)
-        keep = self._select_after_load or table.current_key
-        self._select_after_load = None
-        query = self.query_one("#filter", Input).value
-        shown = [d for d in self.rows if matches(query, self.haystack(d))]
-        table.clear()
-        for d in shown:
-            table.add_row(
+    def listing(self) -> Listing:
+        devices = self.services.devices
+        query = DeviceQuery(text=self.filter_text)
+        return Listing(
+            lambda after, n: devices.page(query, after, n),
+            lambda: devices.count(query),
+            lambda d: d.asset_no,
+            lambda d: (
                 d.asset_no,
                 device_status(d.status),
                 label(DEVICE_KINDS, d.kind),
                 d.model,
                 d.department,
                 d.custodian,
-                key=d.asset_no,
-            )
-        table.select_key(keep)
-        self.query_one("#count", Static).update(
-            _("显示 {shown} / 共 {total} 台").format(shown=len(shown), total=len(self.rows))
+            ),
         )
-        empty = self.query_one("#empty", Static)
-        if not self.rows:
-            empty.update(_("还没有登记设备。按 a 登记第一台设备。"))
-        elif not shown:
-            empty.update(_("没有符合筛选条件的设备。"))
-        empty.display = not shown
-        table.styles.height = "auto" if not shown else "1fr"
 
     @on(RegisterTable.RowSelected)
     def _open(self, event: RegisterTable.RowSelected) -> None:
@@ -119,12 +85,11 @@ class DevicesScreen(DeviceEditing, FilteredRegisterScreen):
 
     def device_saved(self, asset_no: str, editing: bool) -> None:
         super().device_saved(asset_no, editing)
-        self._select_after_load = asset_no
         if not editing:
             # A new device must show even when the filter would hide it.
             self.query_one("#filter", Input).value = ""
-        self.reload()
-        self.query_one(RegisterTable).focus()
+        self.show_rows(keep=asset_no)
+        self.table.focus()
 
     def print_targets(self):
         return [("devices", Filters())]

@@ -8,7 +8,7 @@ progress events, which reach the progress bar through ``call_from_thread``.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalGroup
@@ -21,10 +21,47 @@ from avledger.progress import Cancelled
 from avledger.services.discs import DISC_TARGET_STATES
 from avledger.timeutil import fmt_local
 from avledger.tui.screens.base import SectionScreen, close_thread_connection
-from avledger.tui.widgets import JobProgress, RegisterTable, ZhSelect
+from avledger.tui.widgets import JobProgress, Listing, PagedTable, RegisterTable, ZhSelect
 from avledger.vocab import DISC_CHECK_RESULTS, DISC_MEDIA, LONG_TERM_REASONS, label, labels
 
 STATE_STYLES = {"none": "bold red", "built": "yellow", "partly": "yellow", "done": "green"}
+
+
+def target_cells(t) -> tuple:
+    return (
+        str(t.activity_id),
+        t.title,
+        Text(_(DISC_TARGET_STATES[t.state]), style=STATE_STYLES[t.state]),
+        str(t.clips),
+        t.case_no,
+        labels(LONG_TERM_REASONS, t.reasons),
+    )
+
+
+def register_cells(d, tz) -> tuple:
+    copies = Text()
+    for number, kept_at, verified in d.copies:
+        if copies:
+            copies.append("；")
+        copies.append(f"{number}：{kept_at or '-'}", style="" if verified else "bold red")
+    check = (
+        Text(
+            f"{fmt_local(d.last_check_at, tz)} {label(DISC_CHECK_RESULTS, d.last_check_result)}",
+            style="green" if d.last_check_result == "ok" else "bold red",
+        )
+        if d.last_check_at
+        else Text("")
+    )
+    return (
+        str(d.set_id),
+        f"{d.number}/{d.discs}",
+        d.volume_id,
+        d.title,
+        label(DISC_MEDIA, d.media),
+        size_text(d.size) if d.size else Text(_("未制作"), style="dim"),
+        copies,
+        check,
+    )
 
 
 class DiscsScreen(SectionScreen):
@@ -40,11 +77,11 @@ class DiscsScreen(SectionScreen):
     def __init__(self, services) -> None:
         super().__init__(services)
         self.busy = False
-        self.disc_views: dict = {}  # disc id (text) -> DiscView, as last loaded
+        self._disc: tuple[str, object] | None = None  # the selected disc's key and DiscView, once asked for
 
     def compose_body(self) -> ComposeResult:
-        yield Static(_("须刻录光盘长期保存的执法活动"), classes="title")
-        yield RegisterTable(id="targets")
+        yield Static(_("须刻录光盘长期保存的执法活动"), classes="title", id="targets-title")
+        yield PagedTable(id="targets")
         with HorizontalGroup(classes="toolbar"):
             yield ZhSelect(
                 [(_(text), key) for key, text in DISC_MEDIA.items()],
@@ -57,8 +94,8 @@ class DiscsScreen(SectionScreen):
             yield Input("/dev/sr0", placeholder=_("刻录机设备（如 /dev/sr0）或 stdio:文件"), id="drive", compact=True)
             yield Input("", placeholder=_("存放位置"), id="kept-at", compact=True)
         yield JobProgress(id="job")
-        yield Static(_("光盘登记"), classes="title")
-        yield RegisterTable(id="register")
+        yield Static(_("光盘登记"), classes="title", id="register-title")
+        yield PagedTable(id="register")
         yield Static("", id="due")
 
     def on_mount(self) -> None:
@@ -79,55 +116,16 @@ class DiscsScreen(SectionScreen):
             register.add_column(title)
 
     def reload(self) -> None:
-        targets = self.query_one("#targets", RegisterTable)
-        key = targets.current_key
-        targets.clear()
-        for t in self.services.discs.targets():
-            targets.add_row(
-                str(t.activity_id),
-                t.title,
-                Text(_(DISC_TARGET_STATES[t.state]), style=STATE_STYLES[t.state]),
-                str(t.clips),
-                t.case_no,
-                labels(LONG_TERM_REASONS, t.reasons),
-                key=str(t.activity_id),
-            )
-        targets.select_key(key)
-        register = self.query_one("#register", RegisterTable)
-        key = register.current_key
-        register.clear()
+        discs = self.services.discs
+        targets = self.query_one("#targets", PagedTable)
+        targets.show(Listing(discs.page_targets, discs.count_targets, lambda t: str(t.activity_id), target_cells))
         tz = self.tz
-        self.disc_views = {}
-        for s in self.services.discs.list():
-            for d in s.discs:
-                self.disc_views[str(d.id)] = d
-                copies = Text()
-                for c in d.copies:
-                    if copies:
-                        copies.append("；")
-                    copies.append(f"{c.copy}：{c.kept_at or '-'}", style="" if c.verified else "bold red")
-                last = d.last_check
-                check = (
-                    Text(
-                        f"{fmt_local(last.at, tz)} {label(DISC_CHECK_RESULTS, last.result)}",
-                        style="green" if last.result == "ok" else "bold red",
-                    )
-                    if last
-                    else Text("")
-                )
-                register.add_row(
-                    str(s.id),
-                    f"{d.number}/{d.discs}",
-                    d.volume_id,
-                    s.title,
-                    label(DISC_MEDIA, s.media),
-                    size_text(d.size) if d.size else Text(_("未制作"), style="dim"),
-                    copies,
-                    check,
-                    key=str(d.id),
-                )
-        register.select_key(key)
-        due = self.services.discs.rechecks()
+        register = self.query_one("#register", PagedTable)
+        self._disc = None
+        register.show(
+            Listing(discs.page_register, discs.count_register, lambda d: str(d.id), lambda d: register_cells(d, tz))
+        )
+        due = discs.rechecks()
         self.query_one("#due", Static).update(
             Text(
                 _("到期待复检 {n} 张，本次至少检测 {m} 张：{ids}").format(
@@ -140,10 +138,20 @@ class DiscsScreen(SectionScreen):
         )
         self.refresh_bindings()
 
+    @on(PagedTable.Paged)
+    def _paged(self, event: PagedTable.Paged) -> None:
+        title = _("须刻录光盘长期保存的执法活动") if event.table.id == "targets" else _("光盘登记")
+        self.query_one(f"#{event.table.id}-title", Static).update(f"{title}  {event.table.summary()}")
+
     # --- what is selected -------------------------------------------------------------
     def selected_disc(self):
-        key = self.query_one("#register", RegisterTable).current_key
-        return None if key is None else self.disc_views.get(key)
+        """The disc under the register's cursor (a DiscView, with its copies), or None."""
+        key = self.query_one("#register", PagedTable).current_key
+        if key is None:
+            return None
+        if self._disc is None or self._disc[0] != key:
+            self._disc = (key, self.services.discs.view_disc(int(key)))
+        return self._disc[1]
 
     def value(self, selector: str) -> str:
         return self.query_one(selector, Input).value.strip()

@@ -14,22 +14,21 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.present import duration_text, or_dash
 from avledger.progress import Cancelled
-from avledger.services.footage import ClipView
+from avledger.services.footage import ClipView, FootageQuery
 from avledger.services.printing import Filters
 from avledger.timeutil import fmt_local
 from avledger.tui.actions.footage import FootageActions
-from avledger.tui.filtering import matches
 from avledger.tui.screens.base import FilteredRegisterScreen, close_thread_connection
 from avledger.tui.screens.clip_detail import ClipDetailScreen
 from avledger.tui.screens.ingest import IngestScreen
 from avledger.tui.text import clip_flags
-from avledger.tui.widgets import JobProgress, RegisterTable
+from avledger.tui.widgets import JobProgress, Listing, RegisterTable
 from avledger.vocab import CLIP_KINDS, VERIFY_PROBLEMS, label
 
 MODES = ("all", "unassigned", "late")
@@ -61,12 +60,12 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
         Binding("slash", "focus_filter", _("筛选"), key_display="/"),
     ]
 
+    EMPTY = _("还没有音像资料。按 i 从执法记录仪采集。")
+    NO_MATCH = _("没有符合筛选条件的音像资料。")
+
     def __init__(self, services) -> None:
         super().__init__(services)
-        self.rows: list[ClipView] = []
-        self.activity_info: dict[int, str] = {}
         self.mode = "all"
-        self._select_after_load: str | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="mode", classes="subtitle")
@@ -74,68 +73,41 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
         yield Static("", id="empty", classes="empty")
         yield JobProgress(id="job")
 
-    def reload(self) -> None:
-        self.rows = self.services.footage.list(unassigned=self.mode == "unassigned", late=self.mode == "late")
-        self.activity_info = {
-            a.id: " ".join([a.title, a.case_name, a.case_no, a.party, a.place, " ".join(a.officer_names)])
-            for a in self.services.activities.list()
-        }
-        self.show_rows()
+    def listing(self) -> Listing:
+        footage = self.services.footage
+        query = FootageQuery(
+            unassigned=self.mode == "unassigned", late=self.mode == "late", text=self.filter_text, newest_first=True
+        )
+        return Listing(
+            lambda after, n: footage.page(query, after, n),
+            lambda: footage.count(query),
+            lambda c: str(c.id),
+            self.cells,
+            quick=lambda after, n: footage.page(query, after, n, quick=True),
+        )
 
-    def haystack(self, c: ClipView) -> list[str]:
+    def cells(self, c: ClipView) -> tuple:
         tz = self.tz
-        return [
+        return (
             str(c.id),
+            fmt_local(c.start_at, tz) or "—",
             c.original_name,
-            c.activity,
-            self.activity_info.get(c.activity_id or 0, ""),
-            c.asset_no,
-            c.holder,
-            c.holder_number,
-            fmt_local(c.start_at, tz),
+            or_dash(duration_text(c.duration_s)),
+            clip_flags(c),
+            c.activity or "—",
+            c.asset_no or "—",
+            f"{c.holder}（{c.holder_number}）" if c.holder else "—",
             label(CLIP_KINDS, c.kind),
-            str(clip_flags(c)),
-        ]
+        )
 
-    def show_rows(self) -> None:
-        tz = self.tz
-        table = self.query_one(RegisterTable)
-        keep = self._select_after_load or table.current_key
-        self._select_after_load = None
-        query = self.query_one("#filter", Input).value
-        shown = [c for c in reversed(self.rows) if matches(query, self.haystack(c))]  # newest first
-        table.clear()
-        for c in shown:
-            table.add_row(
-                str(c.id),
-                fmt_local(c.start_at, tz) or "—",
-                c.original_name,
-                or_dash(duration_text(c.duration_s)),
-                clip_flags(c),
-                c.activity or "—",
-                c.asset_no or "—",
-                f"{c.holder}（{c.holder_number}）" if c.holder else "—",
-                label(CLIP_KINDS, c.kind),
-                key=str(c.id),
-            )
-        table.select_key(keep)
+    def shown(self) -> None:
         self.query_one("#mode", Static).update(
             Text.assemble((MODE_LABELS[self.mode], "bold"), "  ", (_("（按 t 切换）"), "dim"))
         )
-        self.query_one("#count", Static).update(
-            _("显示 {shown} / 共 {total} 个文件").format(shown=len(shown), total=len(self.rows))
-        )
-        empty = self.query_one("#empty", Static)
-        empty.update(
-            _("还没有音像资料。按 i 从执法记录仪采集。") if not self.rows else _("没有符合筛选条件的音像资料。")
-        )
-        empty.display = not shown
-        table.styles.height = "auto" if not shown else "1fr"
-        self.refresh_bindings()
+        super().shown()
 
     def current(self) -> ClipView | None:
-        key = self.query_one(RegisterTable).current_key
-        return next((c for c in self.rows if str(c.id) == key), None)
+        return self.table.current_row
 
     def check_action(self, action: str, parameters) -> bool | None:
         if action in ("verify", "stop") and self.is_mounted:
@@ -171,8 +143,7 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
         self.app.push_screen(IngestScreen(self.services))
 
     def footage_changed(self, clip_id: int) -> None:
-        self._select_after_load = str(clip_id)
-        self.reload()
+        self.show_rows(keep=str(clip_id))
 
     def action_verify(self) -> None:
         if self.query_one(JobProgress).running:

@@ -16,13 +16,13 @@ from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from avledger.i18n import A_, _
+from avledger.services.lending import LoanQuery
 from avledger.services.printing import Filters
 from avledger.timeutil import fmt_local
 from avledger.tui.actions.counter import CounterActions
-from avledger.tui.filtering import matches
 from avledger.tui.screens.base import FilteredRegisterScreen
 from avledger.tui.screens.device_detail import DeviceDetailScreen
-from avledger.tui.widgets import RegisterTable
+from avledger.tui.widgets import Listing, RegisterTable
 
 END_LABELS = {"return": _("已归还"), "handover": _("已交接"), "lost": _("丢失")}
 
@@ -63,26 +63,23 @@ class LendingScreen(CounterActions, FilteredRegisterScreen):
         Binding("slash", "focus_filter", _("筛选"), key_display="/"),
     ]
 
+    NO_MATCH = _("没有符合筛选条件的记录。")
+
     def __init__(self, services) -> None:
         super().__init__(services)
-        self.rows = []
         self.show_all = False
-        self._select_after_load: str | None = None
+        self.out = self.overdue = 0
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="mode", classes="subtitle")
         yield from self.compose_filter_bar()
         yield Static("", id="empty", classes="empty")
 
-    def reload(self) -> None:
-        self.rows = self.services.lending.list(open_only=not self.show_all)
-        self.show_rows()
-
     def on_mount(self) -> None:
-        self.query_one(RegisterTable).focus()
+        self.table.focus()
 
     def set_columns(self) -> None:
-        table = self.query_one(RegisterTable)
+        table = self.table
         columns = list(self.COLUMNS)
         if self.show_all:
             columns.insert(4, self.END_COLUMN)
@@ -91,67 +88,58 @@ class LendingScreen(CounterActions, FilteredRegisterScreen):
             for key, title in columns:
                 table.add_column(title, key=key)
 
-    def show_rows(self) -> None:
+    def listing(self) -> Listing:
+        lending = self.services.lending
+        query = LoanQuery(open_only=not self.show_all, text=self.filter_text)
+        return Listing(
+            lambda after, n: lending.page(query, after, n),
+            lambda: lending.count(query),
+            (lambda loan: str(loan.id)) if self.show_all else (lambda loan: loan.asset_no),
+            self.cells,
+            quick=lambda after, n: lending.page(query, after, n, quick=True),
+        )
+
+    def cells(self, loan) -> list:
         tz = self.tz
-        self.set_columns()
-        table = self.query_one(RegisterTable)
-        keep = self._select_after_load or table.current_key
-        self._select_after_load = None
-        query = self.query_one("#filter", Input).value
-        shown = [
-            loan
-            for loan in self.rows
-            if matches(
-                query,
-                [loan.asset_no, loan.holder, loan.holder_number, loan.purpose, loan.from_holder, str(loan_state(loan))],
-            )
+        due = Text(fmt_local(loan.due_at, tz) or "—", style="bold red" if loan.overdue else "")
+        cells = [
+            loan.asset_no,
+            loan_state(loan),
+            f"{loan.holder}（{loan.holder_number}）",
+            fmt_local(loan.start_at, tz),
+            due,
+            check_text(loan),
+            loan.purpose or "—",
         ]
-        table.clear()
-        for loan in shown:
-            end = fmt_local(loan.end_at, tz) or "—"
-            due = Text(fmt_local(loan.due_at, tz) or "—", style="bold red" if loan.overdue else "")
-            cells = [
-                loan.asset_no,
-                loan_state(loan),
-                f"{loan.holder}（{loan.holder_number}）",
-                fmt_local(loan.start_at, tz),
-                due,
-                check_text(loan),
-                loan.purpose or "—",
-            ]
-            if self.show_all:
-                cells.insert(4, end)
-            table.add_row(*cells, key=str(loan.id) if self.show_all else loan.asset_no)
-        table.select_key(keep)
-        out = sum(1 for loan in self.rows if loan.end_at is None)
-        overdue = sum(1 for loan in self.rows if loan.overdue)
+        if self.show_all:
+            cells.insert(4, fmt_local(loan.end_at, tz) or "—")
+        return cells
+
+    def show_rows(self, *, keep: str | None = None, count: bool = True) -> None:
+        self.set_columns()
+        if count:
+            self.out = self.services.lending.count(LoanQuery(open_only=True))
+            self.overdue = self.services.lending.count(LoanQuery(overdue=True))
+        super().show_rows(keep=keep, count=count)
+
+    def shown(self) -> None:
         self.query_one("#mode", Static).update(
             Text.assemble(
                 (_("全部使用与交接记录") if self.show_all else _("在外的设备"), "bold"),
                 "  ",
                 (_("（按 t 切换）"), "dim"),
                 "   ",
-                (_("在外 {out} 台").format(out=out), "cyan"),
-                ("  " + _("逾期 {n} 台").format(n=overdue), "bold red") if overdue else "",
+                (_("在外 {out} 台").format(out=self.out), "cyan"),
+                ("  " + _("逾期 {n} 台").format(n=self.overdue), "bold red") if self.overdue else "",
             )
         )
-        self.query_one("#count", Static).update(
-            _("显示 {shown} / 共 {total} 条").format(shown=len(shown), total=len(self.rows))
-        )
-        empty = self.query_one("#empty", Static)
-        if not self.rows:
-            empty.update(_("没有在外的设备。按 o 领用。") if not self.show_all else _("还没有使用记录。按 o 领用。"))
-        elif not shown:
-            empty.update(_("没有符合筛选条件的记录。"))
-        empty.display = not shown
-        table.styles.height = "auto" if not shown else "1fr"
-        self.refresh_bindings()
+        super().shown()
+
+    def empty_text(self) -> str:
+        return _("没有在外的设备。按 o 领用。") if not self.show_all else _("还没有使用记录。按 o 领用。")
 
     def current(self):
-        key = self.query_one(RegisterTable).current_key
-        if key is None:
-            return None
-        return next((loan for loan in self.rows if (str(loan.id) if self.show_all else loan.asset_no) == key), None)
+        return self.table.current_row
 
     def current_open_asset(self) -> str:
         loan = self.current()
@@ -177,9 +165,8 @@ class LendingScreen(CounterActions, FilteredRegisterScreen):
         self.reload()
 
     def lending_changed(self, asset_no: str) -> None:
-        self._select_after_load = asset_no if not self.show_all else None
-        self.reload()
-        self.query_one(RegisterTable).focus()
+        self.show_rows(keep=asset_no if not self.show_all else None)
+        self.table.focus()
 
     @on(RegisterTable.RowSelected)
     def _open(self) -> None:

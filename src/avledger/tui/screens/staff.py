@@ -13,12 +13,24 @@ from textual.widgets import Input, Static
 from avledger.errors import UserError
 from avledger.i18n import A_, _
 from avledger.services.printing import Filters
+from avledger.services.register import StaffQuery
 from avledger.services.views import StaffView
-from avledger.tui.filtering import matches
 from avledger.tui.forms.staff import StaffChoices, StaffForm, StaffFormScreen
 from avledger.tui.screens.base import Confirm, FilteredRegisterScreen
-from avledger.tui.widgets import RegisterTable
+from avledger.tui.widgets import Listing, RegisterTable
 from avledger.vocab import ROLES, labels
+
+
+def cells(s: StaffView) -> tuple:
+    style = "" if s.active else "dim"
+    return (
+        Text(s.number, style=style),
+        Text(s.name, style=style),
+        Text(_("在职"), style="green") if s.active else Text(_("离职"), style="dim"),
+        Text(s.department, style=style),
+        Text(s.cert_no or "—", style=style),
+        Text(labels(ROLES, s.roles) or "—", style=style),
+    )
 
 
 def form_of(s: StaffView) -> StaffForm:
@@ -45,67 +57,30 @@ class StaffScreen(FilteredRegisterScreen):
         Binding("slash", "focus_filter", _("筛选"), key_display="/"),
     ]
 
-    def __init__(self, services) -> None:
-        super().__init__(services)
-        self.rows: list[StaffView] = []
-        self._select_after_load: str | None = None
+    EMPTY = _("还没有人员。按 a 新增。")
+    NO_MATCH = _("没有符合筛选条件的人员。")
+    active = 0
 
     def compose_body(self) -> ComposeResult:
         yield from self.compose_filter_bar()
         yield Static("", id="empty", classes="empty")
 
-    def reload(self) -> None:
-        self.rows = self.services.staff.list()
-        self.show_rows()
-
-    def show_rows(self) -> None:
-        table = self.query_one(RegisterTable)
-        keep = self._select_after_load or table.current_key
-        self._select_after_load = None
-        query = self.query_one("#filter", Input).value
-        shown = [
-            s
-            for s in self.rows
-            if matches(
-                query,
-                [
-                    s.name,
-                    s.number,
-                    s.department,
-                    s.cert_no,
-                    labels(ROLES, s.roles),
-                    _("在职") if s.active else _("离职"),
-                ],
-            )
-        ]
-        table.clear()
-        for s in shown:
-            style = "" if s.active else "dim"
-            table.add_row(
-                Text(s.number, style=style),
-                Text(s.name, style=style),
-                Text(_("在职"), style="green") if s.active else Text(_("离职"), style="dim"),
-                Text(s.department, style=style),
-                Text(s.cert_no or "—", style=style),
-                Text(labels(ROLES, s.roles) or "—", style=style),
-                key=s.number,
-            )
-        table.select_key(keep)
-        active = sum(1 for s in self.rows if s.active)
-        self.query_one("#count", Static).update(
-            _("显示 {shown} / 共 {total} 人（在职 {active}）").format(
-                shown=len(shown), total=len(self.rows), active=active
-            )
+    def listing(self) -> Listing:
+        staff = self.services.staff
+        query = StaffQuery(text=self.filter_text)
+        return Listing(
+            lambda after, n: staff.page(query, after, n), lambda: staff.count(query), lambda s: s.number, cells
         )
-        empty = self.query_one("#empty", Static)
-        empty.update(_("还没有人员。按 a 新增。") if not self.rows else _("没有符合筛选条件的人员。"))
-        empty.display = not shown
-        table.styles.height = "auto" if not shown else "1fr"
-        self.refresh_bindings()
+
+    def reload(self) -> None:
+        self.active = self.services.staff.count_active()
+        super().reload()
+
+    def count_text(self) -> str:
+        return super().count_text() + _("（在职 {active}）").format(active=self.active)
 
     def current(self) -> StaffView | None:
-        key = self.query_one(RegisterTable).current_key
-        return next((s for s in self.rows if s.number == key), None)
+        return self.table.current_row
 
     def choices(self, exclude: str | None = None) -> StaffChoices:
         """What the form offers and checks against, loaded fresh (the form may open before this screen has loaded)."""
@@ -154,10 +129,10 @@ class StaffScreen(FilteredRegisterScreen):
                     name=form.name, number=form.number
                 )
             )
-            self._select_after_load = form.number
             if not editing:
                 self.query_one("#filter", Input).value = ""
-            self.reload()
+            self.active = self.services.staff.count_active()
+            self.show_rows(keep=form.number)
 
         self.app.push_screen(
             StaffFormScreen(
