@@ -199,9 +199,8 @@ def test_pages_follow_each_other_to_the_end(awkward):
 
 @pytest.fixture
 def synth(synth_copy):
-    svc = Services(
-        Home(synth_copy), Identity.of_process()
-    )  # the OS user is the synthetic office's manager: sees everything
+    # the OS user is the synthetic office's manager: sees everything
+    svc = Services(Home(synth_copy), Identity.of_process())
     yield svc
     svc.close()
 
