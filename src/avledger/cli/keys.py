@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
-from avledger.errors import UserError
 from avledger.i18n import _
+from avledger.services.keys import read_key_file
 from avledger.services.permissions import ACTIONS, ROLE_WORDS
 from avledger.services.views import to_json
 from avledger.timeutil import fmt_local
@@ -55,7 +54,7 @@ def ssh() -> None:
 @json_option
 def ssh_add(number: str, keyfile: str, as_json: bool) -> None:
     """登记同事的 SSH 公钥（.pub 文件；- 表示从标准输入读取），并写入 authorized_keys。"""
-    text = read_key_file(keyfile)
+    text = sys.stdin.read(64 * 1024) if keyfile == "-" else read_key_file(keyfile)
     opened = services()
     view = opened.keys.add(number, text)
     if as_json:
@@ -108,19 +107,3 @@ def ssh_remove(key_id: str, as_json: bool) -> None:
     click.echo(
         _("已撤销密钥 {id}：{name}（{number}）").format(id=view.id, name=view.staff_name, number=view.staff_number)
     )
-
-
-def read_key_file(keyfile: str) -> str:
-    if keyfile == "-":
-        return sys.stdin.read(64 * 1024)
-    try:
-        with open(Path(keyfile).expanduser(), encoding="utf-8") as fh:
-            return fh.read(64 * 1024)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(
-            "ssh.key_unreadable",
-            "无法读取公钥文件 {path}：{err}",
-            field="keyfile",
-            path=keyfile,
-            err=getattr(exc, "strerror", None) or str(exc),
-        ) from None

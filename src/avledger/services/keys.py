@@ -333,3 +333,19 @@ def _keys_outside(text: str, start: str) -> set[str]:
 
 
 _KEY_ON_LINE = re.compile(r"(?:^|[\s,])(" + "|".join(re.escape(t) for t in KEY_TYPES) + r")\s+([A-Za-z0-9+/]+=*)")
+
+
+def read_key_file(keyfile: str) -> str:
+    """The text of a public key file (``zhang.pub``), for :meth:`KeyService.add`; a refusal naming it."""
+    check_text(keyfile, N_("公钥文件"), field="keyfile")
+    try:
+        with open(Path(keyfile).expanduser(), encoding="utf-8") as fh:
+            return fh.read(64 * 1024)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(
+            "ssh.key_unreadable",
+            "无法读取公钥文件 {path}：{err}",
+            field="keyfile",
+            path=keyfile,
+            err=getattr(exc, "strerror", None) or str(exc),
+        ) from None

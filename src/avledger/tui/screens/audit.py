@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -14,13 +14,15 @@ from textual.widgets import Static
 
 from avledger.errors import UserError
 from avledger.i18n import _
-from avledger.services.auditlog import AuditQuery, describe_problem
+from avledger.services.auditlog import AuditQuery, describe_problem, describe_witness
 from avledger.services.printing import Filters
 from avledger.services.views import AuditView
 from avledger.timeutil import fmt_local
 from avledger.tui.auditfmt import Names, action_label, entity_label
-from avledger.tui.screens.base import FilteredRegisterScreen, InfoDialog
+from avledger.tui.forms.audit import AnchorForm, AnchorFormScreen, HeadForm, HeadFormScreen
+from avledger.tui.screens.base import FilteredRegisterScreen, InfoDialog, close_thread_connection
 from avledger.tui.widgets import ChangeView, Listing, RegisterTable
+from avledger.witness import parse_head
 
 
 def load_names(services) -> Names:
@@ -85,6 +87,17 @@ class VerifyScreen(InfoDialog):
             with VerticalScroll(id="problems"):
                 for problem in r.problems:
                     yield Static("• " + describe_problem(problem), markup=False, classes="problem")
+        how = _("从第一条起") if r.start is None else _("从{seen}起").format(seen=describe_witness(r.start))
+        lines = [_("重算了 {n} 条日志的哈希（{how}）").format(n=r.checked, how=how)]
+        for source in r.sources:
+            if source.place == "typed":
+                continue
+            if source.reachable:
+                lines.append(_("见证文件 {path}：比对 {n} 条").format(path=source.path, n=source.checked))
+            else:
+                lines.append(_("见证文件不可达（未检查）：{path}").format(path=source.path))
+        lines.append(_("当前审计头：{head}").format(head=r.head.short))
+        yield Static(Text("\n".join(lines), style="dim"), id="witnesses")
 
 
 class AuditScreen(FilteredRegisterScreen):
@@ -101,6 +114,8 @@ class AuditScreen(FilteredRegisterScreen):
     )
     BINDINGS = [
         Binding("v", "verify", _("核验"), tooltip=_("核验审计链和登记数据是否被改动")),
+        Binding("n", "anchor", _("锚定"), tooltip=_("把审计头写到数据目录以外（U 盘或另一台电脑）")),
+        Binding("h", "check_head", _("核对审计头"), tooltip=_("输入纸质登记表页脚或光盘上的审计头，与日志比对")),
         Binding("slash", "focus_filter", _("筛选"), key_display="/"),
     ]
 
@@ -171,17 +186,61 @@ class AuditScreen(FilteredRegisterScreen):
         if entry is not None:
             self.app.push_screen(AuditEntryScreen(entry, self.names, self.tz))
 
-    def action_verify(self) -> None:
+    def action_verify(self, heads: tuple = ()) -> None:
+        self.app.notify(_("正在核验审计链…"), title=_("核验审计链"))
+        self.run_verify(heads)
+
+    @work(thread=True, exclusive=True, group="audit-verify")
+    def run_verify(self, heads: tuple) -> None:
         try:
-            result = self.services.audit.verify()
+            result = self.services.audit.verify(heads=heads)
         except UserError as exc:
-            self.app.notify(exc.render(), severity="error")
+            self.app.call_from_thread(self.app.notify, exc.render(), severity="error")
             return
-        self.app.push_screen(VerifyScreen(result))
+        finally:
+            close_thread_connection(self.services)
+        self.app.call_from_thread(self.app.push_screen, VerifyScreen(result))
+
+    def action_check_head(self, initial: HeadForm | None = None, error: str | None = None) -> None:
+        def done(form: HeadForm | None) -> None:
+            if form is None:
+                return
+            try:
+                head = parse_head(form.head)
+            except UserError as exc:
+                self.action_check_head(form, exc.render())
+                return
+            self.action_verify((head,))
+
+        self.app.push_screen(HeadFormScreen(initial, error=error, error_field="head" if error else None), done)
+
+    def action_anchor(self, initial: AnchorForm | None = None, error: str | None = None, field: str | None = None):
+        def done(form: AnchorForm | None) -> None:
+            if form is None:
+                return
+            try:
+                result = self.services.audit.anchor(form.to or None, remember=form.remember)
+            except UserError as exc:
+                self.action_anchor(form, exc.render(), exc.field)
+                return
+            written = "；".join(result.written)
+            failed = "；".join(f.place for f in result.failed)
+            message = _("审计头 {head} 已写入：{written}").format(head=result.head.short, written=written)
+            if failed:
+                message += "\n" + _("未能写入：{places}").format(places=failed)
+            self.app.notify(message, title=_("锚定"), severity="warning" if failed else "information", timeout=20)
+            self.reload()
+
+        places = [str(p) for p in self.services.audit.anchor_places()]
+        self.app.push_screen(AnchorFormScreen(places, initial, error=error, error_field=field), done)
 
     def print_targets(self):
         return [("audit", Filters())]
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(_("核验审计链"), _("核验审计链和登记数据是否被改动"), self.action_verify)
+        yield SystemCommand(_("锚定审计头"), _("把审计头写到数据目录以外（U 盘或另一台电脑）"), self.action_anchor)
+        yield SystemCommand(
+            _("核对审计头"), _("输入纸质登记表页脚或光盘上的审计头，与日志比对"), self.action_check_head
+        )
         yield SystemCommand(_("筛选审计日志"), _("在审计日志中筛选"), self.action_focus_filter)

@@ -54,6 +54,7 @@ class StaffScreen(FilteredRegisterScreen):
         Binding("e", "edit", _("修改"), tooltip=_("修改所选人员")),
         Binding("l", "leave", A_("离职"), tooltip=_("登记所选人员离职（记录保留）")),
         Binding("h", "loans", _("使用记录"), tooltip=_("所选人员领用、交接设备的全部记录")),
+        Binding("k", "keys", _("SSH 密钥"), tooltip=_("同事通过 SSH 登录本机所用的密钥：登记、撤销")),
         Binding("slash", "focus_filter", _("筛选"), key_display="/"),
     ]
 
@@ -179,6 +180,12 @@ class StaffScreen(FilteredRegisterScreen):
             + _("记录会保留；离职人员不能再保管设备。")
         )
         self.app.push_screen(Confirm(question, yes=_("登记离职")), done)
+
+    def action_keys(self) -> None:
+        from avledger.tui.screens.keys import KeysScreen
+
+        person = self.current()
+        self.app.push_screen(KeysScreen(self.services, person.number if person else ""))
 
     def action_loans(self) -> None:
         person = self.current()
