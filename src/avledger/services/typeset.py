@@ -279,11 +279,41 @@ class Typesetter:
             writer.add_page(page)
         numbers, _found = shop.start("page-numbers", {**head, "pages": len(writer.pages)}, tags=False).finish()
         for page, label in zip(writer.pages, PdfReader(numbers).pages, strict=True):
-            page.merge_page(label, over=True)
-            page.compress_content_streams()
+            _stamp(writer, page, label)
         writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
         with safe_output(out) as fh:
             writer.write(fh)
+
+
+def _stamp(writer, page, label) -> None:
+    """Lay ``label`` (a page of another PDF: here its page number) over ``page`` of ``writer`` as a form
+    XObject of its own, drawn after the page's content, which is left as it is (pypdf's ``merge_page``
+    parses and rewrites every page's content to rename resources: a third of a long register's time)."""
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    form = DecodedStreamObject()
+    form.set_data(label.get_contents().get_data() if label.get_contents() is not None else b"")
+    form[NameObject("/Type")] = NameObject("/XObject")
+    form[NameObject("/Subtype")] = NameObject("/Form")
+    form[NameObject("/BBox")] = label.mediabox
+    form[NameObject("/Resources")] = label["/Resources"].clone(writer)
+    name = NameObject("/AvlStamp")
+    resources = DictionaryObject(page.get("/Resources", DictionaryObject()).get_object())  # this page's own
+    xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()).get_object())
+    xobjects[name] = writer._add_object(form.flate_encode())
+    resources[NameObject("/XObject")] = xobjects
+    page[NameObject("/Resources")] = resources
+
+    def stream(data: bytes):
+        s = DecodedStreamObject()
+        s.set_data(data)
+        return writer._add_object(s)
+
+    contents = page.get("/Contents")
+    parts = contents.get_object() if contents is not None else ArrayObject()
+    parts = list(parts) if isinstance(parts, ArrayObject) else [contents]
+    # the page's own drawing in a saved graphics state, so that what it leaves set does not move the stamp
+    page[NameObject("/Contents")] = ArrayObject([stream(b"q\n"), *parts, stream(b"\nQ q /AvlStamp Do Q\n")])
 
 
 class _Workshop:
