@@ -109,3 +109,16 @@ def test_ctrl_c_is_one_line_and_exit_130(home, tmp_path):
         proc.kill()
     assert proc.returncode == 130, err
     assert err.splitlines() == ["已中断"] and out == ""
+
+
+def test_a_reader_that_stops_reading_ends_the_listing_quietly(synth_home):
+    """``footage list | head -1``: the listing stops when the pipe closes, with no error message (a shell
+    reports 141 for a command ended by a closed pipe), in text and in JSON."""
+    for extra in ([], ["--json"]):
+        argv = [sys.executable, "-m", "avledger", "footage", "list", *extra]
+        proc = subprocess.Popen(argv, env=cli_env(synth_home), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        first = proc.stdout.read(200)  # 2,000 clips: far more than a pipe holds, so it is still writing
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=60) == 141, err
+        assert first and err == ""

@@ -422,3 +422,30 @@ def test_confidential_activities_are_left_out_for_those_not_cleared(synth_copy):
             assert not any(c.activity_id in hidden for c in page)
         finally:
             svc.close()
+
+
+def test_a_plain_table_prints_each_block_before_reading_the_next(capsys, monkeypatch):
+    """``footage list`` over a million clips holds one block of rows, not the listing: the first block is out
+    before the second is read, and a wider row later widens its column from its block on."""
+    from avledger.cli import output
+
+    monkeypatch.setattr(output, "TABLE_BLOCK", 3)
+    seen_before_block_2: list[str] = []
+
+    def rows():
+        for i in range(1, 7):
+            if i == 4:
+                seen_before_block_2.extend(capsys.readouterr().out.splitlines())
+            yield [i, "x" * (12 if i == 5 else 1)]
+
+    output.table(["#", "name"], rows())
+    rest = capsys.readouterr().out.splitlines()
+    assert seen_before_block_2 == ["#  name", "-  ----", "1  x", "2  x", "3  x"]
+    assert rest == ["4  x", "5  xxxxxxxxxxxx", "6  x"]
+
+
+def test_an_empty_plain_table_says_so(capsys):
+    from avledger.cli import output
+
+    output.table(["#", "name"], iter(()))
+    assert capsys.readouterr().out.splitlines() == ["#  name", "-  ----", "（无）"]

@@ -73,6 +73,8 @@ class RootGroup(LazyGroup):
             failures.stopped(ctx)
         except KeyboardInterrupt:
             failures.interrupted(ctx)
+        except BrokenPipeError:
+            failures.reader_gone(ctx)
         except Exception as exc:
             failures.unexpected(ctx, exc)
 

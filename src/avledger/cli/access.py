@@ -161,7 +161,7 @@ def access_list(open_only, as_json) -> None:
     if as_json:
         opened.access.write_json(query, json_out())
         return
-    rows = list(opened.access.rows(query))
+    rows = opened.access.rows(query)
     tz = opened.office.profile().tz
     table(
         [
@@ -177,7 +177,7 @@ def access_list(open_only, as_json) -> None:
             _("查阅次数"),
             _("调取次数"),
         ],
-        [
+        (
             [
                 r.id,
                 f"{r.requester}（{r.requester_number}）",
@@ -193,7 +193,7 @@ def access_list(open_only, as_json) -> None:
                 r.extractions,
             ]
             for r in rows
-        ],
+        ),
     )
 
 

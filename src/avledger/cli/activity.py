@@ -105,7 +105,7 @@ def activity_list(open_only: bool, as_json: bool) -> None:
     if as_json:
         opened.activities.write_json(query, json_out())
         return
-    rows = list(opened.activities.rows(query))
+    rows = opened.activities.rows(query)
     tz = opened.office.profile().tz
     table(
         [
@@ -121,7 +121,7 @@ def activity_list(open_only: bool, as_json: bool) -> None:
             _("状态"),
             _("问题"),
         ],
-        [
+        (
             [
                 r.id,
                 label(ACTIVITY_KINDS, r.kind),
@@ -141,7 +141,7 @@ def activity_list(open_only: bool, as_json: bool) -> None:
                 ),
             ]
             for r in rows
-        ],
+        ),
     )
 
 

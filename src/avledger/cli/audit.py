@@ -41,19 +41,17 @@ def audit_list(limit: int | None, date_from: str | None, date_to: str | None, as
     if as_json and not limit:
         opened.audit.write_json(query, json_out())
         return
-    rows = list(opened.audit.page(query, limit=limit).rows) if limit else list(opened.audit.rows(query))
-    if limit:
-        rows.reverse()
+    rows = reversed(opened.audit.page(query, limit=limit).rows) if limit else opened.audit.rows(query)
     if as_json:
         emit_json([to_json(r) for r in rows])
         return
     tz = opened.office.profile().tz
     table(
         ["#", _("时间"), _("操作人"), _("操作"), _("对象"), _("摘要")],
-        [
+        (
             [r.id, fmt_local(r.at, tz), r.actor, label(AUDIT_ACTIONS, r.action), f"{r.entity}#{r.entity_id}", r.summary]
             for r in rows
-        ],
+        ),
     )
 
 

@@ -105,8 +105,8 @@ def device_list(status, dept, kind, as_json: bool) -> None:
     if as_json:
         services().devices.write_json(query, json_out())
         return
-    rows = list(services().devices.rows(query))
-    table([_("资产编号"), _("类型"), _("型号"), _("科室"), _("保管人"), _("状态")], [_device_row(d) for d in rows])
+    rows = services().devices.rows(query)
+    table([_("资产编号"), _("类型"), _("型号"), _("科室"), _("保管人"), _("状态")], (_device_row(d) for d in rows))
 
 
 @device.command("show")

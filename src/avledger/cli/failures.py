@@ -7,6 +7,8 @@
   (``<data folder>/logs/avledger.log``, rotated; the user's log folder when the data folder cannot be
   written), exit 3.
 - Ctrl-C: one line, exit 130 (a long job asked to stop by its first Ctrl-C says what was kept).
+- The reader of the output gone (``avledger footage list | head``): no message, exit 141 as a shell
+  reports a command ended by SIGPIPE.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from .groups import JSON_KEY
 from .output import emit_json
 
 EXIT_INTERRUPTED = 130
+EXIT_READER_GONE = 141  # 128 + SIGPIPE
 LOG_NAME = "avledger.log"
 LOG_BYTES = 1_000_000
 LOG_BACKUPS = 5
@@ -53,6 +56,15 @@ def stopped(ctx: click.Context) -> None:
 def interrupted(ctx: click.Context) -> None:
     click.echo(_("已中断"), err=True)
     ctx.exit(EXIT_INTERRUPTED)
+
+
+def reader_gone(ctx: click.Context) -> None:
+    """Standard output was a pipe whose reader stopped reading (``| head``): nothing more to say to it, and
+    what is still buffered for it must not fail again when Python closes it."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    ctx.exit(EXIT_READER_GONE)
 
 
 def unexpected(ctx: click.Context, exc: BaseException) -> None:

@@ -157,7 +157,7 @@ def footage_list(activity_id, unassigned, late, as_json) -> None:
     if as_json:
         opened.footage.write_json(query, json_out())
         return
-    rows = list(opened.footage.rows(query))
+    rows = opened.footage.rows(query)
     tz = opened.office.profile().tz
     table(
         [
@@ -172,7 +172,7 @@ def footage_list(activity_id, unassigned, late, as_json) -> None:
             _("入库时间"),
             _("问题"),
         ],
-        [
+        (
             [
                 r.id,
                 r.original_name,
@@ -189,7 +189,7 @@ def footage_list(activity_id, unassigned, late, as_json) -> None:
                 ),
             ]
             for r in rows
-        ],
+        ),
     )
 
 

@@ -94,11 +94,11 @@ def loan_list(open_only, overdue, asset_no, staff_number, as_json) -> None:
     if as_json:
         opened.lending.write_json(query, json_out())
         return
-    rows = list(opened.lending.rows(query))
+    rows = opened.lending.rows(query)
     tz = opened.office.profile().tz
     table(
         [_("资产编号"), _("使用人"), _("领用/交接"), _("应还"), _("检查"), _("归还"), _("记录内容")],
-        [
+        (
             [
                 r.asset_no,
                 f"{r.holder}（{r.holder_number}）",
@@ -109,5 +109,5 @@ def loan_list(open_only, overdue, asset_no, staff_number, as_json) -> None:
                 r.content,
             ]
             for r in rows
-        ],
+        ),
     )

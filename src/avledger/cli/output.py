@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import json
 import shutil
 import signal
@@ -79,21 +80,34 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - cell_len(text))
 
 
+TABLE_BLOCK = 1000  # rows read before their column widths are known (see table)
+
+
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Print a table whose columns line up in terminal cells; ``（无）`` under the header when empty."""
-    text_rows = [[safe(v) for v in row] for row in rows]
+    """Print a table whose columns line up in terminal cells; ``（无）`` under the header when empty.
+
+    The rows are read a block at a time (a listing of a million clips is never held): the widths come from
+    the header and the first block, and only grow after it, so a column may move right at a block's start
+    when a later row is wider (scripts read ``--json``)."""
     widths = [cell_len(h) for h in headers]
-    for row in text_rows:
-        widths = [max(w, cell_len(v)) for w, v in zip(widths, row)]
 
     def line(cells: Sequence[str]) -> str:
         return "  ".join(_pad(v, w) for v, w in zip(cells, widths)).rstrip()
 
-    click.echo(line(headers))
-    click.echo("  ".join("-" * w for w in widths))
-    for row in text_rows:
-        click.echo(line(row))
-    if not text_rows:
+    rows = iter(rows)
+    printed = 0
+    while block := [[safe(v) for v in row] for row in itertools.islice(rows, TABLE_BLOCK)]:
+        for row in block:
+            widths = [max(w, cell_len(v)) for w, v in zip(widths, row)]
+        if not printed:
+            click.echo(line(headers))
+            click.echo("  ".join("-" * w for w in widths))
+        for row in block:
+            click.echo(line(row))
+        printed += len(block)
+    if not printed:
+        click.echo(line(headers))
+        click.echo("  ".join("-" * w for w in widths))
         click.echo(_("（无）"))
 
 

@@ -63,10 +63,10 @@ def staff_list(active_only: bool, as_json: bool) -> None:
     if as_json:
         services().staff.write_json(query, json_out())
         return
-    rows = list(services().staff.rows(query))
+    rows = services().staff.rows(query)
     table(
         [_("工号"), _("姓名"), _("科室"), _("执法证号"), _("角色"), _("状态")],
-        [
+        (
             [
                 r.number,
                 r.name,
@@ -76,5 +76,5 @@ def staff_list(active_only: bool, as_json: bool) -> None:
                 _("在职") if r.active else _("离职"),
             ]
             for r in rows
-        ],
+        ),
     )
