@@ -28,10 +28,22 @@ def small_media(n_files: int) -> int:
 
 
 def test_joliet_names_are_shortened_uniquely():
-    names = joliet_names([LONG_NAME, SECOND_LONG, "VID_0001.MP4"])
-    assert all(len(n.encode("utf-8")) <= 64 for n in names)
-    assert len(set(names)) == 3 and names[2] == "VID_0001.MP4"
-    assert all(n.endswith(".mp4") for n in names[:2])
+    """Joliet holds 64 UCS-2 characters a name: a 28-character Chinese name whole; longer ones cut, uniquely."""
+    long_1, long_2 = "甲" * 70 + "一.mp4", "甲" * 70 + "二.mp4"
+    names = joliet_names([LONG_NAME, long_1, long_2, "VID_0001.MP4"])
+    assert names[0] == LONG_NAME and names[3] == "VID_0001.MP4"
+    assert all(len(n.encode("utf-16-be")) <= 128 for n in names)
+    assert len(set(names)) == 4 and all(n.endswith(".mp4") for n in names[1:3])
+    assert len(names[1]) == 64 and names[1].startswith("甲" * 58)
+    emoji = joliet_names(["😀" * 40 + ".jpg"])[0]  # outside the BMP: two code units each
+    assert len(emoji.encode("utf-16-be")) <= 128 and emoji.endswith("~1.jpg")
+
+
+def test_joliet_names_are_unique_without_regard_to_case():
+    """Windows and FAT sticks compare names without case: ``A.JPG`` and ``a.jpg`` would be one file."""
+    names = joliet_names(["IMG_1.JPG", "img_1.jpg", "Img_1.Jpg", "img_1~1.jpg"])
+    assert len({n.casefold() for n in names}) == 4
+    assert names[0] == "IMG_1.JPG"
 
 
 def test_plan_refuses_a_file_larger_than_the_medium_naming_one_that_holds_it():
@@ -60,7 +72,8 @@ def test_build_burn_two_copies_and_verify(services, case, tmp_path):
     rr = {name for _, _, files in iso.walk(rr_path="/data") for name in files}
     assert LONG_NAME in rr
     joliet = {name for _, _, files in iso.walk(joliet_path="/data") for name in files}
-    assert len(joliet) == 5 and all(len(n.encode("utf-8")) <= 64 for n in joliet)
+    assert len(joliet) == 5 and LONG_NAME in joliet  # whole: Joliet holds 64 characters
+    assert len({n.casefold() for n in joliet}) == 5
     info = bytearray()
 
     class Sink:

@@ -7,9 +7,11 @@ The disc is a BagIt package (RFC 8493)::
 
 ISO 9660 names are short ASCII names (``DATA/F00001.MP4``); Rock Ridge and UDF
 carry the original names (cut, uniquely, past UDF's 126 characters of Chinese);
-Joliet names are cut to 64 UTF-8 bytes (pycdlib's limit), uniquely. The image is written under a temporary name,
-flushed to disk, then renamed: an interrupted build leaves no image that looks
-finished.
+Joliet names (what Windows shows) are cut to Joliet's 64 UCS-2 characters and
+made unique without regard to case, as Windows and FAT compare them (pycdlib
+counts 64 bytes of UTF-8 instead, 21 Chinese characters: :func:`_pycdlib` lifts
+that). The image is written under a temporary name, flushed to disk, then
+renamed: an interrupted build leaves no image that looks finished.
 
 Nothing is read twice. The footage is hashed (against the register) as pycdlib
 reads it, and the image is hashed as it is written: pycdlib writes the file
@@ -38,7 +40,7 @@ from avledger.fsutil import PRIVATE_DIR, PRIVATE_FILE, make_dirs, publish, temp_
 from avledger.progress import CancelToken, Progress, ProgressSink, emit
 from avledger.progress import check as check_cancel
 
-JOLIET_MAX = 64  # bytes of UTF-8 per name, as pycdlib counts
+JOLIET_MAX = 64  # UCS-2 code units per Joliet name (a character outside the BMP takes two)
 IMAGE_CHUNK = 1024 * 1024  # what pycdlib reads and writes at a time: with the digests' queues, a few of these
 # are in memory at once (4 MiB chunks took 30 MB more, for no speed)
 DATA_DIR = "data"
@@ -60,30 +62,60 @@ class BuiltImage:
     hashed_while_writing: bool = True  # False: the image had to be read back for its SHA-256
 
 
-def _cut_utf8(text: str, limit: int) -> str:
-    out = text.encode("utf-8")[:limit]
-    return out.decode("utf-8", "ignore")
+def _units(text: str) -> int:
+    """The UCS-2 code units Joliet stores ``text`` in."""
+    return len(text.encode("utf-16-be")) // 2
+
+
+def _cut_units(text: str, limit: int) -> str:
+    """The longest start of ``text`` that fits in ``limit`` UCS-2 code units (never half a character)."""
+    out, used = [], 0
+    for char in text:
+        used += _units(char)
+        if used > limit:
+            break
+        out.append(char)
+    return "".join(out)
 
 
 def joliet_names(names: list[str]) -> list[str]:
-    """Joliet names of at most 64 UTF-8 bytes, unique within the list (keeping the extension)."""
+    """Joliet names of at most 64 UCS-2 characters, unique within the list without regard to case (keeping
+    the extension): ``~1.JPG`` and ``~1.jpg`` would be one file once copied to Windows or a FAT stick."""
     taken: set[str] = set()
     result = []
     for name in names:
         candidate = name
-        if len(name.encode("utf-8")) > JOLIET_MAX or name in taken:
+        if _units(name) > JOLIET_MAX or name.casefold() in taken:
             stem, ext = os.path.splitext(name)
-            ext = _cut_utf8(ext, 12)
+            ext = _cut_units(ext, 12)
             n = 1
             while True:
                 mark = f"~{n}"
-                candidate = _cut_utf8(stem, JOLIET_MAX - len(mark) - len(ext.encode("utf-8"))) + mark + ext
-                if candidate not in taken:
+                candidate = _cut_units(stem, JOLIET_MAX - len(mark) - _units(ext)) + mark + ext
+                if candidate.casefold() not in taken:
                     break
                 n += 1
-        taken.add(candidate)
+        taken.add(candidate.casefold())
         result.append(candidate)
     return result
+
+
+def _pycdlib():
+    """A PyCdlib that takes Joliet names of 64 UCS-2 characters, as ECMA-119's Joliet extension allows:
+    pycdlib (1.14 to 1.22) refuses a name over 64 bytes of UTF-8 before converting it, which cuts a Chinese name to
+    21 characters. Only that check differs; the name is found and converted as pycdlib does."""
+    import pycdlib
+    from pycdlib import pycdlibexception, utils
+
+    class _PyCdlib(pycdlib.PyCdlib):
+        def _joliet_name_and_parent_from_path(self, joliet_path):
+            parts = utils.split_path(joliet_path)
+            name = parts.pop().decode("utf-8").encode("utf-16_be")
+            if len(name) > 2 * JOLIET_MAX:
+                raise pycdlibexception.PyCdlibInvalidInput("Joliet names can be a maximum of 64 characters")
+            return name, self._find_joliet_record(b"/" + b"/".join(parts))
+
+    return _PyCdlib()
 
 
 def udf_max(name: str) -> int:
@@ -285,11 +317,9 @@ def build_image(
     With ``check_sources``, a file whose content does not match its ``sha256`` raises
     :class:`SourceChanged` and no image is left.
     """
-    import pycdlib
-
     names = payload_names(files)
     jnames = joliet_names(names)
-    iso = pycdlib.PyCdlib()
+    iso = _pycdlib()
     iso.new(
         interchange_level=3,
         joliet=3,
