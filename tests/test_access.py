@@ -262,7 +262,9 @@ def test_extraction_files_match_their_hashes(demo, tmp_path):
     registered = {c.id: c.sha256 for c in demo.footage.list()}
     for f in done.files:
         assert hashlib.sha256((out / f.name).read_bytes()).hexdigest() == f.sha256 == registered[f.clip_id]
-    sheet = (out / SHEET_NAME).read_text("utf-8")
+    raw = (out / SHEET_NAME).read_bytes()  # for Windows' Notepad: a byte-order mark, CR LF line ends
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\r\n") == raw.count(b"\n") > 5
+    sheet = raw.decode("utf-8-sig")
     assert "提取人：刘洋（2002）" in sheet and "制作人" in sheet and "提取时间" in sheet
     assert all(f.sha256 in sheet for f in done.files)
     assert sorted(p.name for p in out.iterdir()) == sorted([f.name for f in done.files] + sheets())

@@ -104,6 +104,12 @@ def test_build_burn_two_copies_and_verify(services, case, tmp_path):
     root = subprocess.run(["xorriso", "-indev", str(image), "-ls", "/"], capture_output=True, text=True).stdout
     for tag in ("bagit.txt", "bag-info.txt", "manifest-sha256.txt", "说明.txt", "说明.pdf"):
         assert tag in root, tag
+    readme = tmp_path / "说明.txt"
+    subprocess.run(
+        ["xorriso", "-osirrox", "on", "-indev", str(image), "-extract", "/说明.txt", str(readme)], check=True
+    )
+    raw = readme.read_bytes()  # for Windows' Notepad: a byte-order mark, CR LF line ends
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\r\n") == raw.count(b"\n") > 3
     extracted = tmp_path / "说明.pdf"
     subprocess.run(
         ["xorriso", "-osirrox", "on", "-indev", str(image), "-extract", "/说明.pdf", str(extracted)],

@@ -171,6 +171,13 @@ def write_whole(path: Path, data: bytes | str, *, mode: int = PRIVATE_FILE) -> N
         fh.write(data.encode("utf-8") if isinstance(data, str) else data)
 
 
+def windows_text(text: str) -> bytes:
+    """A text file for the office's Windows PCs, as their Notepad reads it: UTF-8 with a byte-order mark,
+    lines ended by CR LF (an older Notepad shows a file without the mark as GBK mojibake, and bare LF line
+    ends as one long line)."""
+    return ("\ufeff" + text.replace("\r\n", "\n").replace("\n", "\r\n")).encode("utf-8")
+
+
 def clean_leftovers(folder: Path, *, recursive: bool = False) -> int:
     """Remove the temporary files a killed or failed run left in ``folder`` (and below it, with
     ``recursive``); returns how many. Only avledger's own temporary files are touched."""

@@ -42,6 +42,7 @@ from avledger.fsutil import (
     opener,
     publish,
     temporary,
+    windows_text,
     write_whole,
 )
 from avledger.i18n import N_
@@ -752,7 +753,7 @@ class AccessService:
                     for clip, f in zip(clips, files):
                         packing.add_checked(root / clip.archive_path, f.name, clip.sha256)
                     at = self.ctx.clock()
-                    packing.add_bytes(SHEET_NAME, self._sheet(req, person, at, clips, files).encode("utf-8"))
+                    packing.add_bytes(SHEET_NAME, windows_text(self._sheet(req, person, at, clips, files)))
                     pdf = self._sheet_pdf(req, person, at, clips, files)
                     if pdf is not None:
                         packing.add_bytes(SHEET_PDF, pdf)
@@ -762,7 +763,9 @@ class AccessService:
                     _copy_checked(root / clip.archive_path, out_dir / f.name, clip.sha256)
                 at = self.ctx.clock()
                 written.append(out_dir / SHEET_NAME)
-                write_whole(out_dir / SHEET_NAME, self._sheet(req, person, at, clips, files), mode=PRIVATE_FILE)
+                write_whole(
+                    out_dir / SHEET_NAME, windows_text(self._sheet(req, person, at, clips, files)), mode=PRIVATE_FILE
+                )
                 pdf = self._sheet_pdf(req, person, at, clips, files)
                 if pdf is not None:
                     written.append(out_dir / SHEET_PDF)

@@ -26,7 +26,7 @@ from avledger.burners.plan import DiscPlan, SourceFile, plan_discs
 from avledger.burners.verify import DiscProblem, read_disc
 from avledger.digests import hash_file
 from avledger.errors import UserError
-from avledger.fsutil import PRIVATE_DIR, clean_leftovers, make_dirs
+from avledger.fsutil import PRIVATE_DIR, clean_leftovers, make_dirs, windows_text
 from avledger.i18n import N_
 from avledger.models import audit
 from avledger.models.audit import snapshot
@@ -549,7 +549,7 @@ class DiscService:
             "bagit.txt": b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
             "bag-info.txt": "".join(f"{k}: {v}\n" for k, v in info).encode("utf-8"),
             "manifest-sha256.txt": manifest.encode("utf-8"),
-            "说明.txt": ("\r\n".join(lines) + "\r\n").encode("utf-8"),
+            "说明.txt": windows_text("\n".join(lines) + "\n"),
         }
         fields = [
             ("制作单位", unit),
