@@ -252,6 +252,45 @@ def test_xlsx_export(demo, outdir):
     assert ws.column_dimensions["B"].width >= 12
 
 
+def test_xlsx_cells_hold_numbers_dates_times_and_lengths_of_time(demo, outdir):
+    """A spreadsheet sorts and sums what it holds as such: dates, times, amounts and lengths of time are
+    typed cells with their formats, not text; landscape registers print landscape, one page wide."""
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    def sheet(name):
+        out, _count = demo.printing.export(name, Filters(), outdir / f"{name}.xlsx")
+        ws = load_workbook(out).active
+        header = [c.value for c in ws[2]]
+        return ws, [dict(zip(header, [c for c in row], strict=True)) for row in ws.iter_rows(min_row=3)]
+
+    ws, devices = sheet("devices")
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    bought = [r["购置日期"] for r in devices if r["购置日期"].value]
+    assert bought and all(isinstance(c.value, dt.datetime) and c.number_format == "yyyy-mm-dd" for c in bought)
+    prices = [r["原价（元）"].value for r in devices if r["原价（元）"].value not in (None, "")]
+    assert prices and all(isinstance(v, (int, float)) for v in prices)
+    _ws, loans = sheet("loans")
+    starts = [r["领用/交接时间"] for r in loans]
+    typed = [c for c in starts if isinstance(c.value, dt.datetime)]
+    assert typed and all(c.number_format == "yyyy-mm-dd hh:mm" for c in typed)
+    assert all(c in typed or "交接" in c.value for c in starts)  # a handover's start says from whom: text
+    assert any(isinstance(r["电量（%）"].value, int) for r in loans)
+    _ws, clips = sheet("footage")
+    lengths = [r["时长"] for r in clips if r["时长"].value not in (None, "")]
+    assert lengths and all(isinstance(c.value, dt.timedelta) and c.number_format == "[h]:mm:ss" for c in lengths)
+
+
+def test_csv_lengths_of_time_read_as_seconds_not_minutes(demo, outdir):
+    """Excel and LibreOffice read ``0:02`` as two minutes: a clip's length is written ``0:00:02``."""
+    out, _count = demo.printing.export("footage", Filters(), outdir / "footage.csv")
+    rows = list(csv.DictReader(out.read_bytes().decode("utf-8-sig").splitlines()))
+    lengths = [r["时长"] for r in rows if r["时长"]]
+    assert lengths and all(re.fullmatch(r"\d+:\d{2}:\d{2}", v) for v in lengths), lengths
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", r["录制开始"]) for r in rows if r["录制开始"])
+
+
 def test_csv_export_has_a_bom_and_parses(demo, outdir):
     out, count = demo.printing.export("loans", Filters(), outdir / "loans.csv")
     raw = out.read_bytes()

@@ -23,7 +23,7 @@ from avledger.vocab import label
         Column("title", N_("名称"), 1.6, xlsx_width=20),
         Column("media", N_("类型"), 1, xlsx_width=14),
         Column("files", N_("文件"), 0.5, "center", 8),
-        Column("built_at", N_("制作时间"), 1.1, "center", 17),
+        Column("built_at", N_("制作时间"), 1.1, "center", 17, kind="datetime"),
         Column("copies", N_("份数与存放位置"), 1.8, xlsx_width=26),
         Column("last_check", N_("最近检测"), 1.3, xlsx_width=20),
     ],
@@ -95,7 +95,7 @@ def disc_qr_svg(text: str) -> str:
         Column("case_name", N_("案件名称"), 1.5, xlsx_width=20),
         Column("activity", N_("执法活动"), 1.5, xlsx_width=20),
         Column("maker", N_("制作人"), 1, xlsx_width=14),
-        Column("made_at", N_("制作时间"), 1.1, "center", 17),
+        Column("made_at", N_("制作时间"), 1.1, "center", 17, kind="datetime"),
         Column("kept_at", N_("存放位置"), 1.2, xlsx_width=16),
     ],
 )

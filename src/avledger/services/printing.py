@@ -13,10 +13,12 @@ witness on paper of the log's state (avledger.witness).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -159,13 +161,14 @@ class PrintService:
         reg, scope, sheet = self.sheet(name, filters)
         columns = [c for c in reg.columns if not c.blank]
         header = [_(c.title) for c in columns]
-        rows = ([_cell_value(row.get(c.key)) for c in columns] for row in sheet.rows)
+        rows = ([_typed(row.get(c.key), c.kind) for c in columns] for row in sheet.rows)
         with safe_output(out) as fh:
             if out.suffix.lower() == ".csv":
                 count = _csv(fh, header, rows)
             else:
                 title = f"{self.ctx.office().unit}　{_(reg.title)}（{scope.describe()}）"
-                count = _xlsx(fh, title, _(reg.title), header, rows, [c.xlsx_width for c in columns])
+                widths = [c.xlsx_width for c in columns]
+                count = _xlsx(fh, title, _(reg.title), header, rows, widths, landscape=reg.landscape)
         return out, count
 
 
@@ -186,8 +189,49 @@ def _cell_value(value: Any) -> Any:
     return _XML_ILLEGAL.sub("\ufffd", visible(str(value), keep="\n\t"))
 
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
+_DURATION = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})")
+XLSX_FORMATS = {dt.date: "yyyy-mm-dd", dt.datetime: "yyyy-mm-dd hh:mm", dt.timedelta: "[h]:mm:ss"}
+
+
+def _typed(value: Any, kind: str) -> Any:
+    """A register's cell as its spreadsheet cell holds it: for a column of numbers, dates, times (local, as
+    printed) or lengths of time (``m:ss``), the number, date, time or timedelta its printed text says, so
+    that a spreadsheet sorts and sums them; text otherwise, and whatever does not read as its kind (``—``,
+    ``2026-11-27 16:45（逾期）``) stays the printed text (:func:`_cell_value`)."""
+    if kind != "text" and value not in (None, ""):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value
+        text = str(value).strip()
+        try:
+            if kind == "number":
+                number = Decimal(text.replace(",", ""))
+                if number.is_finite():
+                    return int(number) if number == number.to_integral_value() and "." not in text else float(number)
+            elif kind == "date" and _DATE.fullmatch(text):
+                return dt.date.fromisoformat(text)
+            elif kind == "datetime" and _DATETIME.fullmatch(text):
+                return dt.datetime.strptime(text, "%Y-%m-%d %H:%M")
+            elif kind == "duration" and (match := _DURATION.fullmatch(text)):
+                hours, minutes, seconds = (int(g or 0) for g in match.groups())
+                return dt.timedelta(hours=hours, minutes=minutes, seconds=seconds)
+        except (InvalidOperation, ValueError):
+            pass
+    return _cell_value(value)
+
+
 def _csv_text(value: Any) -> Any:
-    """A CSV cell that a spreadsheet would take for a formula gets a leading apostrophe (OWASP's advice)."""
+    """A CSV cell: a time as ``YYYY-MM-DD HH:MM``, a length of time as ``h:mm:ss`` (Excel and LibreOffice
+    read ``0:02`` as two minutes, ``0:00:02`` as two seconds); a text that a spreadsheet would take for a
+    formula gets a leading apostrophe (OWASP's advice)."""
+    if isinstance(value, dt.timedelta):
+        whole = int(value.total_seconds())
+        return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
@@ -207,11 +251,19 @@ def _csv(fh: BinaryIO, header: list[str], rows: Iterator[list[Any]]) -> int:
 
 
 def _xlsx(
-    fh: BinaryIO, title: str, sheet_name: str, header: list[str], rows: Iterator[list[Any]], widths: list[float]
+    fh: BinaryIO,
+    title: str,
+    sheet_name: str,
+    header: list[str],
+    rows: Iterator[list[Any]],
+    widths: list[float],
+    *,
+    landscape: bool = False,
 ) -> int:
     """The rows in a workbook written as they come (openpyxl's write-only mode): the title over the columns,
-    a shaded header repeated on each printed page, the panes frozen under it, the columns' widths, and every
-    text cell stored as text (openpyxl would store "=…" as a formula)."""
+    a shaded header repeated on each printed page, the panes frozen under it, the columns' widths, A4 in
+    the register's orientation and one page wide, dates, times and lengths of time as such (:data:`XLSX_FORMATS`),
+    and every text cell stored as text (openpyxl would store "=…" as a formula)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -225,6 +277,9 @@ def _xlsx(
     ws.freeze_panes = "A3"
     ws.print_title_rows = "2:2"
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True  # one page wide, as many long as it takes
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.merged_cells.add(f"A1:{get_column_letter(max(1, len(header)))}1")
     heading = WriteOnlyCell(ws, title)
     heading.font, heading.alignment = Font(bold=True, size=14), Alignment(horizontal="center")
@@ -240,18 +295,26 @@ def _xlsx(
     ws.append(titles)
     count = 0
     for values in rows:
-        ws.append([_text_cell(ws, v) if isinstance(v, str) and v.startswith("=") else v for v in values])
+        ws.append([_xlsx_cell(ws, v) for v in values])
         count += 1
     wb.save(fh)
     return count
 
 
-def _text_cell(ws, value: str):
-    """A cell holding ``value`` as text, though it starts with "=" (a formula to openpyxl)."""
+def _xlsx_cell(ws, value: Any) -> Any:
+    """``value`` as written: a date or time with its format, a text starting with "=" as text (a formula to
+    openpyxl), anything else as it is."""
     from openpyxl.cell import WriteOnlyCell
 
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(ws, value)
+        cell.data_type = "s"
+        return cell
+    number_format = XLSX_FORMATS.get(type(value))
+    if number_format is None:
+        return value
     cell = WriteOnlyCell(ws, value)
-    cell.data_type = "s"
+    cell.number_format = number_format
     return cell
 
 
