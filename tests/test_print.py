@@ -495,3 +495,11 @@ def test_activity_registers_filter_by_activity_and_export(demo, outdir):
     assert demo.printing.export("footage", Filters(activity="2"), outdir / "g.csv")[1] == 0
     with pytest.raises(UserError):
         demo.printing.export("devices", Filters(activity="1"), outdir / "h.csv")  # a filter that does not apply
+
+
+def test_a_case_number_prints_as_one_word(demo, outdir):
+    """typst puts a space between Chinese and Latin letters or digits unless told not to: ``〔2026〕118 号``
+    would not be found by searching the PDF, and 号 could wrap alone onto a line of its own."""
+    text = text_of(demo.printing.render_pdf("activities", Filters(), outdir / "activities.pdf"))
+    assert "〔2026〕118号" in text.replace("\n", ""), text
+    assert "118 号" not in text and "2026 〕" not in text
