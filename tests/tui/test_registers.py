@@ -79,7 +79,11 @@ async def test_add_staff_then_mark_left(demo, demo_app):
         await type_text(pilot, "22010020008")
         officer = next(b for b in demo_app.screen.query(Checkbox) if b.name == "officer")
         officer.focus()
+        # told apart without colour (NO_COLOR, a grey screenshot): the mark is there only when ticked
+        assert str(officer.render()).startswith("▐ ▌")
         await pilot.press("space")
+        await pilot.pause()
+        assert str(officer.render()).startswith("▐X▌")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(demo_app.screen, StaffScreen)

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.widgets import Checkbox
-
 from avledger.i18n import _
 from avledger.services.access import AccessView
 from avledger.tui.forms.base import Field, FormScreen, required_text, select, text_input
+from avledger.tui.widgets.tick import Tick
 from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS, ACCESS_SCOPES
 
 
@@ -161,7 +160,7 @@ class ExtractFormScreen(FormScreen[ExtractForm | None]):
         return [
             Field("extractor", _("提取人"), select(self.people, d.extractor or None, allow_blank=True), required=True),
             Field("out", _("输出目录"), text_input(d.out, placeholder=_("一个新的空目录")), required=True),
-            Field("seven_zip", _("7z 打包"), Checkbox(_("打包为 7z"), d.seven_zip, compact=True)),
+            Field("seven_zip", _("7z 打包"), Tick(_("打包为 7z"), d.seven_zip, compact=True)),
             Field("password", _("密码"), password),
         ]
 

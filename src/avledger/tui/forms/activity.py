@@ -12,13 +12,12 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from textual.widgets import Checkbox
-
 from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.timeutil import fmt_local, parse_date, parse_local_datetime
 from avledger.tui.forms.base import Field, FormScreen, required_text, select, text_input
 from avledger.tui.widgets import CheckGroup
+from avledger.tui.widgets.tick import Tick
 from avledger.vocab import ACTIVITY_KINDS, CIRCUMSTANCES, GAP_REASONS, LONG_TERM_REASONS, NORECORD_REASONS, label
 
 
@@ -126,11 +125,9 @@ class ActivityFormScreen(FormScreen[ActivityForm | None]):
             Field("case_name", _("案件名称"), text_input(d.case_name)),
             Field("party", _("当事人"), text_input(d.party, placeholder=_("个人或单位"))),
             Field("place", _("地点"), text_input(d.place)),
-            Field("full_record", _("全程记录"), Checkbox(_("须全程音像记录"), d.full_record, compact=True)),
+            Field("full_record", _("全程记录"), Tick(_("须全程音像记录"), d.full_record, compact=True)),
             Field("circumstances", _("情形"), CheckGroup(CIRCUMSTANCES, d.circumstances)),
-            Field(
-                "confidential", _("涉密"), Checkbox(_("涉及国家秘密、商业秘密或个人隐私"), d.confidential, compact=True)
-            ),
+            Field("confidential", _("涉密"), Tick(_("涉及国家秘密、商业秘密或个人隐私"), d.confidential, compact=True)),
             Field("long_term", _("长期保存"), CheckGroup(LONG_TERM_REASONS, d.long_term)),
         ]
 
@@ -319,7 +316,7 @@ class GapFormScreen(FormScreen[GapForm | None]):
         return [
             Field("reason", _("中断原因"), select(options, d.reason or None, allow_blank=True), required=True),
             Field("note", _("补充说明"), text_input(d.note)),
-            Field("reported", _("书面报告"), Checkbox(_("已作书面报告"), d.reported, compact=True)),
+            Field("reported", _("书面报告"), Tick(_("已作书面报告"), d.reported, compact=True)),
         ]
 
     def check(self, name: str) -> str | None:

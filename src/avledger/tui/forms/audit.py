@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.widgets import Checkbox
-
 from avledger.i18n import _
 from avledger.tui.forms.base import Field, FormScreen, required_text, text_input
+from avledger.tui.widgets.tick import Tick
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class AnchorFormScreen(FormScreen[AnchorForm | None]):
         hint = _("留空则写到已设置的锚点：{places}").format(places="；".join(self.places)) if self.places else ""
         return [
             Field("to", _("文件夹"), text_input(d.to, placeholder=hint or _("例如 /media/usb/审计锚点"))),
-            Field("remember", _("以后默认"), Checkbox(_("记为锚点位置"), d.remember, compact=True)),
+            Field("remember", _("以后默认"), Tick(_("记为锚点位置"), d.remember, compact=True)),
         ]
 
     def check(self, name: str) -> str | None:

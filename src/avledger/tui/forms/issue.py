@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Checkbox, Static
+from textual.widgets import Static
 
 from avledger.errors import UserError
 from avledger.i18n import _
@@ -16,6 +16,7 @@ from avledger.services.lending import failures_text, precheck_failures, precheck
 from avledger.timeutil import parse_local_datetime, to_local
 from avledger.tui.forms.base import Field, FormScreen, select, text_input
 from avledger.tui.forms.counter import TIME_HINT, AssetField, CounterChoices, check_time
+from avledger.tui.widgets.tick import Tick
 
 
 @dataclass(frozen=True)
@@ -129,9 +130,7 @@ class IssueFormScreen(AssetField, FormScreen[IssueForm | None]):
                 ),
                 required=True,
             ),
-            Field(
-                "notice_given", _("告知用语"), Checkbox(_("已提醒执法人员使用告知用语"), d.notice_given, compact=True)
-            ),
+            Field("notice_given", _("告知用语"), Tick(_("已提醒执法人员使用告知用语"), d.notice_given, compact=True)),
             Field("due", _("应还时间"), text_input(d.due, placeholder="YYYY-MM-DD HH:MM")),
             Field("purpose", _("用途"), text_input(d.purpose, placeholder=_("例如 日常检查、案件调查"))),
             Field("despite", _("仍领用的原因"), text_input(d.despite, placeholder=_("检查未通过时必填"))),

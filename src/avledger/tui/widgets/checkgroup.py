@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Container
 from textual.widgets import Checkbox
 
+from avledger.tui.widgets.tick import Tick
 from avledger.vocab import label
 
 BOX = 5  # cells the check box takes besides its label ("▐X▌ " and a space after)
@@ -33,7 +34,7 @@ class CheckGroup(Container):
 
     def compose(self) -> ComposeResult:
         for key in self.vocab:
-            yield Checkbox(label(self.vocab, key), key in self._initial, compact=True, name=key)
+            yield Tick(label(self.vocab, key), key in self._initial, compact=True, name=key)
 
     def on_resize(self) -> None:
         # Column width from the widest label in terminal cells, so CJK and Latin labels line up.
