@@ -271,3 +271,14 @@ def test_register_created_before_the_new_rules_reads_defaults(services):
     assert profile.get("ingest.deadline_from") == "return"
     assert profile.get("norecord.report_role") == "leader"
     assert "battery" in profile.get("ingest.gap_reasons")
+
+
+def test_a_start_typed_without_its_time_is_refused_not_taken_for_midnight(services):
+    """The start sets the 24-hour deadline of the footage (F06): a silent 00:00 would move it by up to a day."""
+    from avledger.timeutil import parse_local_datetime
+    from conftest import refusal
+
+    tz = services.office.profile().tz
+    assert refusal(parse_local_datetime, "2026-11-27", tz, field="start") == ("input.time_missing", "start")
+    assert refusal(parse_local_datetime, "2026-11-27 25:00", tz, field="start") == ("input.bad_datetime", "start")
+    assert parse_local_datetime("2026-11-27 09:30", tz).hour == 1  # Asia/Shanghai is UTC+8

@@ -131,6 +131,7 @@ CODES: dict[str, set[str]] = {
     },
     "input.bad_date": {"{label}不是有效日期：“{value}”，应为 YYYY-MM-DD"},
     "input.bad_datetime": {"{label}格式不对：“{value}”，应为 YYYY-MM-DD HH:MM"},
+    "input.time_missing": {"{label}须写到时、分：“{value}”后加上时间，如 {value} 09:30"},
     "input.bad_number": {"{label} 应为{kind}"},
     "input.control_chars": {"{label}含有控制字符或双向控制字符：{chars}，请删除后重新输入"},
     "input.not_finite": {"{label} 应为有限的数字：{value}"},

@@ -31,14 +31,29 @@ def fmt_local(value: dt.datetime | None, tz: ZoneInfo) -> str:
 
 
 def parse_local_datetime(text: str, tz: ZoneInfo, *, label: str = "时间", field: str | None = None) -> dt.datetime:
-    """Parse "YYYY-MM-DD HH:MM" (or a date alone, meaning midnight) typed in local time; return naive UTC."""
+    """Parse "YYYY-MM-DD HH:MM" typed in local time; return naive UTC.
+
+    A date alone is refused, not taken for midnight: the hour of an activity's start or of a loan's return
+    sets the 24-hour deadline of its footage (F06), and a silent 00:00 would move it by up to a day."""
     raw = (text or "").strip()
-    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"):
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"):
         try:
             local = dt.datetime.strptime(raw, fmt)
         except ValueError:
             continue
         return from_local(local, tz)
+    try:
+        dt.date.fromisoformat(raw)
+    except ValueError:
+        pass
+    else:
+        raise UserError(
+            "input.time_missing",
+            "{label}须写到时、分：“{value}”后加上时间，如 {value} 09:30",
+            field=field,
+            label=label,
+            value=raw,
+        )
     raise UserError(
         "input.bad_datetime", "{label}格式不对：“{value}”，应为 YYYY-MM-DD HH:MM", field=field, label=label, value=raw
     )
