@@ -7,13 +7,13 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import HorizontalGroup, VerticalGroup
+from textual.containers import HorizontalGroup, VerticalGroup, VerticalScroll
 from textual.widgets import Static
 
 from avledger.i18n import _
 from avledger.services.reminders import Glance, Register, Reminder, Todo, left_out_text, reminder_text
 from avledger.timeutil import fmt_local
-from avledger.tui.screens.base import SectionScreen
+from avledger.tui.screens.base import InfoDialog, SectionScreen
 from avledger.tui.sections import section
 from avledger.tui.text import device_status
 from avledger.vocab import DEVICE_STATUSES, label
@@ -34,13 +34,29 @@ def reminder_style(r: Reminder) -> str:
     return "yellow" if r.kind in ("open_gaps", "late_clips") else ""
 
 
+class RemindersDialog(InfoDialog):
+    """待办提醒, all of them: the home panel shows what fits its lines."""
+
+    title_text = _("待办提醒")
+
+    def __init__(self, lines: Text):
+        super().__init__()
+        self.lines = lines
+
+    def compose_content(self) -> ComposeResult:
+        with VerticalScroll(id="reminders-all"):
+            yield Static(self.lines)
+
+
 class HomeScreen(SectionScreen):
     SECTION = "home"
     BINDINGS = [
         Binding("a", "app.add_device", _("登记设备")),
         Binding("s", "app.settings", _("界面语言")),
         Binding("c", "app.section('profile')", _("办公室配置"), tooltip=_("本单位制度规定的期限、标准和审批")),
+        Binding("t", "all_reminders", _("全部提醒")),
     ]
+    _reminders: Text | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="unit", classes="title")
@@ -132,7 +148,8 @@ class HomeScreen(SectionScreen):
 
     def show_reminders(self, todo: Todo, tz) -> None:
         """Each reminder in the services' words, with where to act on it; the shortfalls have their own panel.
-        A list cut at its limit ends with how many more there are."""
+        A list cut at its limit ends with how many more there are; so does the panel when they do not all fit
+        its lines (:meth:`fit_reminders`; ``t`` shows them all)."""
         lines: list[tuple[str, str]] = []
         shown = [r for r in todo.reminders if r.kind != "allocation_shortfall"]
         for i, r in enumerate(shown):
@@ -140,8 +157,44 @@ class HomeScreen(SectionScreen):
             last_of_kind = i + 1 == len(shown) or shown[i + 1].kind != r.kind
             if last_of_kind and todo.left_out.get(r.kind):
                 lines.append((left_out_text(todo.left_out[r.kind]), "dim"))
-        alerts = Text("\n").join(Text(line, style=style) for line, style in lines)
-        self.query_one("#alerts", Static).update(alerts if lines else Text(_("暂无提醒。"), style="dim"))
+        self._reminders = Text("\n").join(Text(line, style=style) for line, style in lines) if lines else None
+        self._reminder_lines = [Text(line, style=style) for line, style in lines]
+        self.fit_reminders()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit_reminders)
+
+    def fit_reminders(self) -> None:
+        """As many reminders as the panel's lines hold, whole, then ``还有 N 项（按 t 查看全部）``."""
+        alerts = self.query_one("#alerts", Static)
+        items = getattr(self, "_reminder_lines", [])
+        if not items:
+            alerts.update(Text(_("暂无提醒。"), style="dim"))
+            return
+        panel = self.query_one("#alerts-panel")
+        width, height = alerts.size.width, panel.content_region.height - 1  # (its title's line)
+        if width <= 0 or height <= 0:  # not laid out yet: everything, fitted when it is
+            alerts.update(Text("\n").join(items))
+            return
+        console = self.app.console
+
+        def rows(text: Text) -> int:
+            return len(text.wrap(console, width))
+
+        shown, used = [], 0
+        for i, item in enumerate(items):
+            need = rows(item)
+            left = len(items) - i - 1
+            more = Text(_("还有 {n} 项（按 t 查看全部）").format(n=len(items) - i), style="bold")
+            if used + need + (rows(more) if left else 0) > height:
+                shown.append(more)
+                break
+            shown.append(item)
+            used += need
+        alerts.update(Text("\n").join(shown))
+
+    def action_all_reminders(self) -> None:
+        self.app.push_screen(RemindersDialog(self._reminders or Text(_("暂无提醒。"), style="dim")))
 
     @staticmethod
     def hint(kind: str) -> str:

@@ -1,0 +1,37 @@
+"""The home screen's reminders: never hidden without saying so."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Static
+
+from avledger.tui.screens.home import HomeScreen, RemindersDialog
+
+from .conftest import text_of
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_reminders_that_do_not_fit_say_how_many_more_and_t_shows_them_all(demo, demo_app, size):
+    async with demo_app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        screen = demo_app.screen
+        assert isinstance(screen, HomeScreen)
+        shown = text_of(screen.query_one("#alerts", Static))
+        every = [line for line in str(screen._reminders).splitlines()]
+        assert len(every) >= 5  # the demo register's reminders
+        panel = screen.query_one("#alerts-panel")
+        assert shown.count("\n") + 1 <= panel.content_region.height - 1  # within the panel's lines
+        assert ("还有" in shown) == (size == (80, 24))  # the demo's five reminders fit at 120×40, not at 80×24
+        if "还有" in shown:
+            more = int(shown.split("还有 ")[1].split(" 项")[0])
+            listed = [line for line in every if line in shown]
+            assert more == len(every) - len(listed) > 0
+        else:
+            assert all(line in shown for line in every)
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, RemindersDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, HomeScreen)
