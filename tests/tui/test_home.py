@@ -35,3 +35,33 @@ async def test_reminders_that_do_not_fit_say_how_many_more_and_t_shows_them_all(
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(demo_app.screen, HomeScreen)
+
+
+async def test_every_footer_starts_with_help_commands_and_quit(demo, demo_app):
+    """At 80 columns the footer cuts what does not fit: on a section F1 (every key of the screen), Ctrl+P and
+    Ctrl+Q come first; a form or a dialog shows its own few keys; no footer has a command-palette corner
+    (it overlapped wide characters at the right edge)."""
+    from textual.widgets import Footer
+
+    from avledger.tui.forms.base import FormScreen
+    from avledger.tui.screens.base import SectionScreen
+
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        steps = (
+            ("a", FormScreen),
+            ("escape", SectionScreen),
+            ("1", HomeScreen),
+            ("t", RemindersDialog),
+            ("escape", HomeScreen),
+        )
+        for key, kind in steps:
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(demo_app.screen, kind), (key, type(demo_app.screen).__name__)
+            assert not demo_app.screen.query_one(Footer).show_command_palette
+        for key in ("2", "4", "1"):
+            await pilot.press(key)
+            await pilot.pause()
+            shown = [k for k, b in demo_app.screen.active_bindings.items() if b.binding.show]
+            assert shown[:3] == ["f1", "ctrl+p", "ctrl+q"], (type(demo_app.screen).__name__, shown)
+            assert not demo_app.screen.query_one(Footer).show_command_palette

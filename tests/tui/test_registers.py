@@ -30,8 +30,10 @@ async def test_home_shows_the_office_at_a_glance(demo_app):
         assert "执法一队" in allocation and "稽查科" in allocation and "执法二队" not in allocation
         alerts = text_of(screen.query_one("#alerts"))
         assert "逾期未还：JL-2024-003 徐磊（3002）" in alerts
-        assert "记录中断待说明原因：1 处（按 3 到“执法活动”）" in alerts  # the reminder, and where to act on it
-        assert "配备缺额" not in alerts  # the shortfalls have their own panel
+        assert "还有 4 项（按 t 查看全部）" in alerts  # what does not fit the panel at 80×24, counted
+        every = str(screen._reminders)  # all of them (t)
+        assert "记录中断待说明原因：1 处（按 3 到“执法活动”）" in every  # the reminder, and where to act on it
+        assert "配备缺额" not in every  # the shortfalls have their own panel
 
 
 async def test_every_section_by_its_number_key(demo_app):
@@ -246,6 +248,9 @@ async def test_home_lists_the_first_reminders_and_counts_the_rest(demo):
     app = make_app(demo.home, services=demo)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        alerts = text_of(app.screen.query_one("#alerts"))
-        assert alerts.count("逾期未还：") == LIMIT
-        assert f"另有 {overdue - LIMIT} 项未列出" in alerts
+        every = str(app.screen._reminders)  # what t lists
+        assert every.count("逾期未还：") == LIMIT
+        assert f"另有 {overdue - LIMIT} 项未列出" in every
+        alerts = text_of(app.screen.query_one("#alerts"))  # what fits the panel, and how many more
+        shown = alerts.count("逾期未还：")
+        assert 0 < shown < LIMIT and f"还有 {len(every.splitlines()) - shown} 项（按 t 查看全部）" in alerts

@@ -70,7 +70,6 @@ class AvledgerApp(App[int]):
             "ctrl+p",
             "command_palette",
             _("命令"),
-            show=False,
             priority=True,
             tooltip=_("打开命令面板：可以执行每一项操作"),
             id="command_palette",

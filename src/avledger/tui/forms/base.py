@@ -23,10 +23,11 @@ from textual.binding import Binding
 from textual.containers import HorizontalGroup, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Footer, Input, Select, Static
+from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from avledger.i18n import _
 from avledger.timeutil import fmt_local
+from avledger.tui.keys import EssentialKeysFirst, keys_footer
 from avledger.tui.widgets import CheckGroup, FormRow, ZhSelect
 
 T = TypeVar("T")
@@ -40,7 +41,7 @@ class Field:
     required: bool = False
 
 
-class FormScreen(ModalScreen[T], Generic[T]):
+class FormScreen(EssentialKeysFirst, ModalScreen[T], Generic[T]):
     """Subclasses give ``title``, ``fields()``, ``check(name)`` and ``result()``."""
 
     BINDINGS = [
@@ -93,7 +94,7 @@ class FormScreen(ModalScreen[T], Generic[T]):
             with HorizontalGroup(id="form-buttons"):
                 yield Button(_("保存"), variant="primary", id="save", compact=True)
                 yield Button(_("取消"), id="cancel", compact=True)
-        yield Footer()
+        yield keys_footer()
 
     def on_mount(self) -> None:
         self._seen = {name: self.value(name) for name in self._rows}

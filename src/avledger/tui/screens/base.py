@@ -10,10 +10,11 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import HorizontalGroup, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Input, Static
+from textual.widgets import Button, DataTable, Input, Static
 
 from avledger.errors import UserError
 from avledger.i18n import _
+from avledger.tui.keys import EssentialKeysFirst, keys_footer
 from avledger.tui.sections import SECTIONS
 from avledger.tui.widgets import Listing, ListingJob, NavBar, PagedTable, RegisterTable
 
@@ -36,7 +37,7 @@ def close_thread_connection(services: Services) -> None:
         services.db.close()
 
 
-class SectionScreen(Screen):
+class SectionScreen(EssentialKeysFirst, Screen):
     """A section of the app (a mode): the nav bar, a body, the footer.
 
     Data is (re)loaded through the services each time the screen becomes
@@ -60,7 +61,7 @@ class SectionScreen(Screen):
         yield NavBar(self.SECTION, who=acting() if acting else "")
         with Vertical(id="body"):
             yield from self.compose_body()
-        yield Footer(compact=True)
+        yield keys_footer()
 
     def compose_body(self) -> ComposeResult:
         yield from ()
@@ -167,7 +168,7 @@ class SubScreen(SectionScreen):
         self.app.pop_screen()
 
 
-class InfoDialog(ModalScreen[None]):
+class InfoDialog(EssentialKeysFirst, ModalScreen[None]):
     """A dialog that shows something and closes (escape or its button). Subclasses give
     ``title_text`` and ``compose_content``."""
 
@@ -180,7 +181,7 @@ class InfoDialog(ModalScreen[None]):
             yield from self.compose_content()
             with HorizontalGroup(id="form-buttons"):
                 yield Button(_("关闭"), id="close", compact=True)
-        yield Footer()
+        yield keys_footer()
 
     def compose_content(self) -> ComposeResult:
         yield from ()
@@ -195,7 +196,7 @@ class InfoDialog(ModalScreen[None]):
         self.dismiss(None)
 
 
-class Confirm(ModalScreen[bool]):
+class Confirm(EssentialKeysFirst, ModalScreen[bool]):
     """Yes or no, for actions that cannot be taken back lightly."""
 
     BINDINGS = [Binding("escape", "no", _("取消")), Binding("y", "yes", _("确定"))]
@@ -211,7 +212,7 @@ class Confirm(ModalScreen[bool]):
             with HorizontalGroup(id="form-buttons"):
                 yield Button(self.yes_label, variant="warning", id="yes", compact=True)
                 yield Button(_("取消"), id="no", compact=True)
-        yield Footer()
+        yield keys_footer()
 
     def on_mount(self) -> None:
         self.query_one("#no").focus()

@@ -6,15 +6,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalGroup, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, RadioButton, RadioSet, Static
+from textual.widgets import Button, RadioButton, RadioSet, Static
 
 from avledger.i18n import LANGUAGES, _, language
+from avledger.tui.keys import EssentialKeysFirst, keys_footer
 
 # Each language named in itself, so that a user who cannot read the current one finds theirs.
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 
 
-class LanguageScreen(ModalScreen[str | None]):
+class LanguageScreen(EssentialKeysFirst, ModalScreen[str | None]):
     """Dismisses with the chosen language id, or None."""
 
     BINDINGS = [Binding("escape", "cancel", _("取消"))]
@@ -33,7 +34,7 @@ class LanguageScreen(ModalScreen[str | None]):
             with HorizontalGroup(id="form-buttons"):
                 yield Button(_("保存"), variant="primary", id="save", compact=True)
                 yield Button(_("取消"), id="cancel", compact=True)
-        yield Footer()
+        yield keys_footer()
 
     def on_mount(self) -> None:
         self.query_one(RadioSet).focus()

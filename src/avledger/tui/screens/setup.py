@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, HorizontalGroup, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from avledger.i18n import _
 from avledger.profile import PRESETS, load_preset
+from avledger.tui.keys import EssentialKeysFirst, keys_footer
 from avledger.tui.widgets import FormRow, ZhSelect
 
 
@@ -33,7 +34,7 @@ def preset_info(preset: str) -> tuple[str, str]:
     return office["issuer"], office["regulation"]
 
 
-class SetupScreen(Screen[SetupChoice]):
+class SetupScreen(EssentialKeysFirst, Screen[SetupChoice]):
     """Shown while the data folder holds no register. Dismisses with what the user chose."""
 
     BINDINGS = [Binding("ctrl+s", "create", _("建立登记库"))]
@@ -84,7 +85,7 @@ class SetupScreen(Screen[SetupChoice]):
                     yield Button(_("建立登记库"), variant="primary", id="create", compact=True)
                     yield Button(_("建立示例办公室"), id="demo", compact=True)
                 yield Static(_("示例办公室用于试用：一个虚构的单位，带有科室、人员和设备。"), classes="note")
-        yield Footer()
+        yield keys_footer()
 
     def on_mount(self) -> None:
         self.query_one("#unit", Input).focus()
