@@ -59,10 +59,19 @@ def ingest(source_dir: str, asset_no: str | None, activity_id: str | None, dry_r
                 "refused": [{"path": s.path, "reason": s.reason} for s in result.refused],
                 "unassigned": [c.id for c in result.archived if c.activity_id is None],
                 "cancelled": result.cancelled,
+                "partly_done": result.cancelled or bool(result.faults),
             }
         )
     else:
         _print_result(result)
+    if result.faults and not result.cancelled:
+        # not collected by a fault (still being written, unreadable): the job is not done, a later run finishes it
+        message = _(
+            "部分完成：已入库 {done} 个，{left} 个因故未采集（{files}）；稍后再次运行同一命令即可采集这些文件。"
+        )
+        files = _("、").join(f"{s.path}：{label(SKIP_REASONS, s.reason)}" for s in result.faults)
+        click.echo(message.format(done=len(result.archived), left=len(result.faults), files=files), err=True)
+        sys.exit(EXIT_PARTLY)
     if result.cancelled:
         left = len(plan.files) - len(result.archived) - len(result.duplicates)
         click.echo(
@@ -92,6 +101,8 @@ def _print_result(result) -> None:
         click.echo(
             f"  #{clip.id} {clip.archive_path}" + (_("（{notes}）").format(notes=clauses(notes)) if notes else "")
         )
+    for duplicate in result.duplicates:
+        click.echo(f"  = {duplicate.source}：{label(SKIP_REASONS, 'duplicate')} #{duplicate.clip_id}")
     for skipped in result.refused:
         click.echo(f"  - {skipped.path}：{label(SKIP_REASONS, skipped.reason)}")
 
