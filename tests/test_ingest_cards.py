@@ -101,6 +101,9 @@ def test_names_that_are_not_utf8_are_archived_under_a_readable_name(services, gb
 
 
 def test_cli_ingests_a_gbk_card_and_reruns_without_doubles(services, gbk_card, cli):
+    planned = cli("ingest", str(gbk_card), "--dry-run", "--json")
+    assert planned.code == 0, planned.err
+    assert sum(f["source"].endswith("\\xff\\xfeclip.mp4") for f in planned.json()["files"]) == 1
     first = cli("ingest", str(gbk_card), "--json")
     assert first.code == 0, first.err
     data = first.json()
@@ -282,6 +285,8 @@ def test_every_file_not_collected_is_listed_with_its_reason(services, odd_card, 
     assert {r["path"]: r["reason"] for r in data["refused"]} == expected()
     assert [Path(c["archive_path"]).name for c in data["archived"]] == ["VID_0001.MP4"]
     assert not data["partly_done"]
+    planned = cli("ingest", str(odd_card), "--dry-run")
+    assert planned.code == 0 and "  - DCIM/pipe.mp4：命名管道（不读取）" in planned.out  # listed before collecting too
     again = cli("ingest", str(odd_card))
     assert again.code == 0, again.err
     labels = {

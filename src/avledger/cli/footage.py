@@ -11,6 +11,7 @@ from avledger.errors import EXIT_PARTLY, EXIT_PROBLEM
 from avledger.i18n import _
 from avledger.present import clauses
 from avledger.services.footage import FootageQuery
+from avledger.services.ingest import shown
 from avledger.services.views import to_json
 from avledger.timeutil import fmt_local
 from avledger.vocab import CLIP_FLAGS, CLIP_KINDS, SKIP_REASONS, TIME_SOURCES, VERIFY_PROBLEMS, label, labels
@@ -113,7 +114,7 @@ def _print_plan(opened, plan, as_json: bool) -> None:
             {
                 "files": [
                     {
-                        "source": str(f.source),
+                        "source": shown(str(f.source)),
                         "kind": f.kind,
                         "size": f.size,
                         "start_at": f.start_at.isoformat(),
@@ -149,6 +150,8 @@ def _print_plan(opened, plan, as_json: bool) -> None:
             for f in plan.files
         ],
     )
+    for skipped in plan.skipped:
+        click.echo(f"  - {skipped.path}：{label(SKIP_REASONS, skipped.reason)}")
 
 
 @click.group(cls=Group)

@@ -18,6 +18,8 @@ doubled. The source is only ever opened for reading.
 Archive layout, findable without the program::
 
     <archive>/<YYYY-MM-DD local>/<activity id-case no or title | 未分配>/<original name>
+
+The original name as UTF-8 (a GBK name read as GB18030), shortened to the file system's NAME_MAX when needed.
 """
 
 from __future__ import annotations
