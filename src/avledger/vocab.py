@@ -263,9 +263,13 @@ SKIP_REASONS: dict[str, str] = {
     "empty": N_("空文件"),
     "not_media": N_("不是音像文件"),
     "unreadable": N_("无法读取"),
-    "hidden": N_("隐藏文件"),
+    "hidden": N_("隐藏文件或文件夹（不进入）"),
     "symlink": N_("符号链接（不跟随）"),
+    "fifo": N_("命名管道（不读取）"),
+    "device": N_("设备文件（不读取）"),
     "special": N_("不是普通文件（设备、管道等）"),
+    "changing": N_("仍在写入，请稍后重新采集"),
+    "duplicate": N_("已采集（已在库）"),
 }
 
 # What the archive check found at a clip's place or in the archive folders.

@@ -11,6 +11,7 @@ from avledger.errors import EXIT_PARTLY, EXIT_PROBLEM
 from avledger.i18n import _
 from avledger.present import clauses
 from avledger.services.footage import FootageQuery
+from avledger.services.ingest import shown
 from avledger.services.views import to_json
 from avledger.timeutil import fmt_local
 from avledger.vocab import CLIP_FLAGS, CLIP_KINDS, SKIP_REASONS, TIME_SOURCES, VERIFY_PROBLEMS, label, labels
@@ -59,10 +60,19 @@ def ingest(source_dir: str, asset_no: str | None, activity_id: str | None, dry_r
                 "refused": [{"path": s.path, "reason": s.reason} for s in result.refused],
                 "unassigned": [c.id for c in result.archived if c.activity_id is None],
                 "cancelled": result.cancelled,
+                "partly_done": result.cancelled or bool(result.faults),
             }
         )
     else:
         _print_result(result)
+    if result.faults and not result.cancelled:
+        # not collected by a fault (still being written, unreadable): the job is not done, a later run finishes it
+        message = _(
+            "部分完成：已入库 {done} 个，{left} 个因故未采集（{files}）；稍后再次运行同一命令即可采集这些文件。"
+        )
+        files = _("、").join(f"{s.path}：{label(SKIP_REASONS, s.reason)}" for s in result.faults)
+        click.echo(message.format(done=len(result.archived), left=len(result.faults), files=files), err=True)
+        sys.exit(EXIT_PARTLY)
     if result.cancelled:
         left = len(plan.files) - len(result.archived) - len(result.duplicates)
         click.echo(
@@ -92,6 +102,8 @@ def _print_result(result) -> None:
         click.echo(
             f"  #{clip.id} {clip.archive_path}" + (_("（{notes}）").format(notes=clauses(notes)) if notes else "")
         )
+    for duplicate in result.duplicates:
+        click.echo(f"  = {duplicate.source}：{label(SKIP_REASONS, 'duplicate')} #{duplicate.clip_id}")
     for skipped in result.refused:
         click.echo(f"  - {skipped.path}：{label(SKIP_REASONS, skipped.reason)}")
 
@@ -102,7 +114,7 @@ def _print_plan(opened, plan, as_json: bool) -> None:
             {
                 "files": [
                     {
-                        "source": str(f.source),
+                        "source": shown(str(f.source)),
                         "kind": f.kind,
                         "size": f.size,
                         "start_at": f.start_at.isoformat(),
@@ -138,6 +150,8 @@ def _print_plan(opened, plan, as_json: bool) -> None:
             for f in plan.files
         ],
     )
+    for skipped in plan.skipped:
+        click.echo(f"  - {skipped.path}：{label(SKIP_REASONS, skipped.reason)}")
 
 
 @click.group(cls=Group)

@@ -18,6 +18,8 @@ doubled. The source is only ever opened for reading.
 Archive layout, findable without the program::
 
     <archive>/<YYYY-MM-DD local>/<activity id-case no or title | 未分配>/<original name>
+
+The original name as UTF-8 (a GBK name read as GB18030), shortened to the file system's NAME_MAX when needed.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import json
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -72,6 +75,9 @@ BATCH_FILES = 16  # files registered in one transaction (one commit, one flush o
 BATCH_BYTES = 64 * 1024 * 1024  # ...or fewer once they hold this much, so that a large file is not kept waiting
 UNASSIGNED_DIR = "未分配"
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+NAME_MAX = 255  # bytes of a file name, where the file system does not say (os.pathconf)
+MAX_SUFFIX = 16  # bytes of an extension kept whole when a name is shortened
+FAULT_REASONS = frozenset({"changing", "unreadable"})  # not collected by a fault, not by design: a partial ingest
 
 
 # --- plan and events ---------------------------------------------------------
@@ -96,8 +102,8 @@ class PlannedFile:
 
 @dataclass(frozen=True)
 class Skipped:
-    path: str
-    reason: str  # empty | not_media | unreadable
+    path: str  # as text that can be stored and printed (see shown)
+    reason: str  # a SKIP_REASONS id: empty | not_media | unreadable | hidden | symlink | fifo | device | ...
 
 
 @dataclass
@@ -140,6 +146,12 @@ class IngestResult:
     def flagged(self) -> list[ArchivedClip]:
         return [c for c in self.archived if c.flags or c.late]
 
+    @property
+    def faults(self) -> list[Skipped]:
+        """The files not collected because of a fault (still being written, unreadable), not by design:
+        the ingest is then only partly done, and a re-run (later) collects them."""
+        return [s for s in self.refused if s.reason in FAULT_REASONS]
+
 
 @dataclass
 class _Copied:
@@ -151,6 +163,14 @@ class _Copied:
     sha: str
     size: int
     readback: Future | None = None
+
+
+class SourceChanged(Exception):
+    """The file's size or time changed while it was copied (a camera still writing it)."""
+
+
+class SourceUnreadable(Exception):
+    """Reading the file of the card failed (a bad sector, a card pulled out)."""
 
 
 class _ArchiveLock:
@@ -194,6 +214,10 @@ def _not_collected(path: Path, name: str) -> tuple[str | None, int]:
         return "unreadable", 0
     if stat.S_ISLNK(st.st_mode):
         return "symlink", 0
+    if stat.S_ISFIFO(st.st_mode):
+        return "fifo", 0
+    if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode):
+        return "device", 0
     if not stat.S_ISREG(st.st_mode):
         return "special", 0
     if name.startswith("."):
@@ -217,6 +241,53 @@ def open_regular(path: Path) -> int:
         os.close(fd)
         raise
     return fd
+
+
+def shown(text: str) -> str:
+    """A path or name as the file system gave it, as text that can be stored and printed: its own when it is
+    UTF-8, else with each byte that is not (Python's surrogate escape) written as a visible ``\\xNN``, so the
+    original bytes can be read back from it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+    return text
+
+
+def readable_name(name: str) -> str:
+    """The name a file of a card is archived and registered under: its own when it is UTF-8; else its bytes
+    read as GB18030 (a superset of GBK, what a Chinese Windows or camera writes) when they read cleanly into
+    printable text; else :func:`shown`. The original bytes stay recorded in the clip's ``source_path``."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        pass
+    raw = os.fsencode(name)
+    try:
+        decoded = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return shown(name)
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cn") for ch in decoded):
+        return shown(name)
+    return decoded
+
+
+def name_max(folder: Path) -> int:
+    """The longest file name (in bytes) the file system of ``folder`` holds."""
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):  # not said, or no pathconf (Windows)
+        return NAME_MAX
+
+
+def fit_name(stem: str, tail: str, limit: int) -> str:
+    """``stem + tail``, the stem cut (on a character) so that the whole holds at most ``limit`` UTF-8 bytes."""
+    room = limit - len(tail.encode("utf-8"))
+    encoded = stem.encode("utf-8")
+    if len(encoded) > room:
+        stem = encoded[: max(room, 1)].decode("utf-8", "ignore").rstrip() or "_"
+    return stem + tail
 
 
 def safe_name(text: str) -> str:
@@ -264,7 +335,11 @@ class IngestService:
                 dirnames[:] = []
                 continue
             for name in [d for d in dirnames if (here / d).is_symlink()]:
-                skipped.append(Skipped(str((here / name).relative_to(root)), "symlink"))
+                skipped.append(Skipped(shown(str((here / name).relative_to(root))), "symlink"))
+            hidden = [d for d in dirnames if d.startswith(".") and not (here / d).is_symlink()]
+            for name in hidden:  # .Trashes, .Spotlight-V100: not entered
+                dirnames.remove(name)
+                skipped.append(Skipped(shown(str((here / name).relative_to(root))), "hidden"))
             for name in sorted(filenames):
                 path = here / name
                 rel = str(path.relative_to(root))
@@ -273,7 +348,7 @@ class IngestService:
                     kind = media_kind(path)
                     reason = "not_media" if kind is None else None
                 if reason is not None:
-                    skipped.append(Skipped(rel, reason))
+                    skipped.append(Skipped(shown(rel), reason))
                     continue
                 files.append(self._plan_file(path, rel, size, kind, given_device, given_activity, known))
         return Plan(root, files, skipped)
@@ -338,7 +413,9 @@ class IngestService:
             offset = self._clock_offset(device, raw)
             if offset:
                 start = raw - dt.timedelta(seconds=offset)
-        planned = PlannedFile(path, path.name, size, kind, info, start, source, device_id=device.id if device else None)
+        planned = PlannedFile(
+            path, readable_name(path.name), size, kind, info, start, source, device_id=device.id if device else None
+        )
         if device is not None:
             loan = self._loan_at(device, start)
             planned.holder_id = loan.holder_id if loan else None
@@ -502,7 +579,7 @@ class IngestService:
                                 if exc.errno == errno.EINVAL
                                 else "unreadable"
                             )
-                            result.refused.append(Skipped(str(planned.source), reason))
+                            result.refused.append(Skipped(self._shown_source(plan, planned), reason))
                             continue
                         try:
                             with source:
@@ -518,11 +595,15 @@ class IngestService:
                         except Cancelled:
                             result.cancelled = True
                             break
+                        except (SourceChanged, SourceUnreadable) as exc:  # nothing of it kept; the rest goes on
+                            reason = "changing" if isinstance(exc, SourceChanged) else "unreadable"
+                            result.refused.append(Skipped(self._shown_source(plan, planned), reason))
+                            continue
                         except OSError as exc:
                             raise UserError(
                                 "ingest.copy_failed",
                                 "复制 {name} 失败：{err}",
-                                name=str(planned.source),
+                                name=shown(str(planned.source)),
                                 err=exc.strerror or str(exc),
                             ) from None
                         finish(wait=False)  # the files before whose read-back is done
@@ -546,6 +627,14 @@ class IngestService:
             report("done", len(result.archived) + len(result.duplicates), "")
         return result
 
+    @staticmethod
+    def _shown_source(plan: Plan, planned: PlannedFile) -> str:
+        """A planned file's path in the card, as the scan lists the files it skips."""
+        try:
+            return shown(str(planned.source.relative_to(plan.source)))
+        except ValueError:
+            return shown(str(planned.source))
+
     def _target_dir(self, root: Path, planned: PlannedFile) -> Path:
         tz = self.ctx.profile().tz
         when = planned.start_at or self.ctx.clock()
@@ -568,12 +657,16 @@ class IngestService:
         buffers: Buffers,
     ) -> _Copied | Duplicate:
         """Copy to a temporary name in the archive, hashing (beside the copying) as it is read once;
-        flushed to disk."""
+        flushed to disk. :class:`SourceChanged` when the file's size or time changed since the scan or
+        during the copy (still being written): it is then not kept, and a later run collects it whole."""
+        before = os.fstat(src.fileno())
+        if before.st_size != planned.size:
+            raise SourceChanged(planned.source)
         # probably seen before (a re-run): hash without writing, and skip it if it is registered
         if Clip.select().where((Clip.original_name == planned.name) & (Clip.size == planned.size)).exists():
             existing = Clip.get_or_none(Clip.sha256 == hash_file(src.fileno()))
             if existing is not None:
-                return Duplicate(str(planned.source), existing.sha256, existing.id)
+                return Duplicate(shown(str(planned.source)), existing.sha256, existing.id)
         target_dir = self._target_dir(root, planned)
         make_dirs(target_dir, PRIVATE_DIR)
         temp = temp_path(target_dir)
@@ -586,7 +679,11 @@ class IngestService:
                 while True:
                     buffer = buffers.take(CHUNK)
                     done_with = buffers.lend(buffer, 1)
-                    n = os.preadv(src.fileno(), [buffer], copied)
+                    try:
+                        n = os.preadv(src.fileno(), [buffer], copied)
+                    except OSError as exc:  # the card's fault, not the archive's: this file is left, the rest go on
+                        done_with()
+                        raise SourceUnreadable(planned.source) from exc
                     if not n:
                         done_with()
                         break
@@ -599,10 +696,13 @@ class IngestService:
                     check_cancel(cancel)
                 hasher.wait()
                 os.fsync(dst.fileno())
+            after = os.fstat(src.fileno())  # after the flush: a writer has had all the copy's time to show
+            if copied != before.st_size or (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+                raise SourceChanged(planned.source)
             sha = digest.hexdigest()
             existing = Clip.get_or_none(Clip.sha256 == sha)
             if existing is not None:
-                return Duplicate(str(planned.source), sha, existing.id)
+                return Duplicate(shown(str(planned.source)), sha, existing.id)
             done = True
             return _Copied(planned, temp, target_dir, sha, copied)
         finally:
@@ -625,7 +725,7 @@ class IngestService:
                         planned = c.planned
                         existing = Clip.get_or_none(Clip.sha256 == c.sha)  # the same content twice on one card
                         if existing is not None:
-                            outcomes.append(Duplicate(str(planned.source), c.sha, existing.id))
+                            outcomes.append(Duplicate(shown(str(planned.source)), c.sha, existing.id))
                             continue
                         os.chmod(c.temp, ARCHIVED_FILE)  # an original is never edited (F08), nor read by others
                         final = self._final_name(root, c.target_dir, planned.name, c.sha, c.size)
@@ -636,7 +736,7 @@ class IngestService:
                         outcomes.append(
                             ArchivedClip(
                                 clip.id,
-                                str(planned.source),
+                                shown(str(planned.source)),
                                 relative,
                                 c.sha,
                                 planned.flags,
@@ -650,7 +750,7 @@ class IngestService:
                 raise UserError(
                     "write.readback_mismatch",
                     "{name} 写入存储后回读校验不一致，已放弃（原文件未改动）",
-                    name=str(batch[len(good)].planned.source),
+                    name=shown(str(batch[len(good)].planned.source)),
                 )
         finally:
             for c in batch:
@@ -659,19 +759,24 @@ class IngestService:
 
     @staticmethod
     def _final_name(root: Path, target_dir: Path, name: str, sha: str, size: int) -> Path:
-        """The original name; ``name (2).ext`` ... when another file already holds it.
+        """The original name; ``name (2).ext`` ... when another file already holds it; each shortened (its
+        extension kept) to what the file system holds (NAME_MAX bytes of UTF-8), so two long names that
+        begin alike still get two names.
 
         A file of that name that is not registered but has the same content was
         renamed by a run killed before it could register it: it is reused.
         """
         stem, suffix = os.path.splitext(name)
-        candidate, n = target_dir / name, 1
+        if len(suffix.encode("utf-8")) > MAX_SUFFIX:
+            stem, suffix = name, ""
+        limit = name_max(target_dir)
+        candidate, n = target_dir / fit_name(stem, suffix, limit), 1
         while candidate.exists():
             registered = Clip.select().where(Clip.archive_path == candidate.relative_to(root).as_posix()).exists()
             if not registered and candidate.stat().st_size == size and hash_file(candidate) == sha:
                 return candidate
             n += 1
-            candidate = target_dir / f"{stem} ({n}){suffix}"
+            candidate = target_dir / fit_name(stem, f" ({n}){suffix}", limit)
         return candidate
 
     def _register(self, planned: PlannedFile, relative: str, sha: str, size: int) -> Clip:
@@ -684,7 +789,7 @@ class IngestService:
             device=planned.device_id,
             holder=planned.holder_id,
             original_name=planned.name,
-            source_path=str(planned.source),
+            source_path=shown(str(planned.source)),  # the card's own bytes, when its name is not UTF-8
             archive_path=relative,
             size=size,
             sha256=sha,

@@ -23,6 +23,7 @@ from textual.widgets import Button, Input, Static
 from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.present import size_text
+from avledger.services.ingest import FAULT_REASONS, shown
 from avledger.timeutil import fmt_local
 from avledger.tui.forms.base import activity_options
 from avledger.tui.forms.footage import AssignChoices, AssignFormScreen
@@ -80,8 +81,8 @@ class IngestScreen(SubScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#plan", RegisterTable)
-        for title in (_("文件"), _("类型"), _("大小"), _("开始"), _("设备"), _("执法人员"), _("执法活动"), _("提醒")):
-            table.add_column(title)
+        titles = (_("文件"), _("类型"), _("大小"), _("开始"), _("设备"), _("执法人员"), _("执法活动"), _("提醒"))
+        self.note_column = [table.add_column(title) for title in titles][-1]
         self.query_one("#source", Input).focus()
         self.activity_names = {a.id: a.case_name or a.title for a in self.services.activities.list()}
 
@@ -259,11 +260,52 @@ class IngestScreen(SubScreen):
             )
         if corrupt:
             text.append("\n" + _("{n} 个文件已损坏，已原样保存并标记").format(n=corrupt), style="bold red")
+        if result.faults:
+            text.append(
+                "\n"
+                + _("{n} 个文件因故未采集（仍在写入或无法读取），见下表；稍后再次采集同一文件夹即可。").format(
+                    n=len(result.faults)
+                ),
+                style="bold red",
+            )
         if result.cancelled:
             text.append("\n" + _("已入库的文件都已校验登记；再次采集同一文件夹即可完成余下的文件。"), style="yellow")
-        self.query_one(JobProgress).finish(text, ok=not result.cancelled)
+        self.show_outcomes(result)
+        self.query_one(JobProgress).finish(text, ok=not (result.cancelled or result.faults))
         self.refresh_bindings()
         self.app.notify(text.plain.split("\n")[0], title=_("采集入库"))
+
+    def show_outcomes(self, result) -> None:
+        """Each file's outcome in the plan's last column, and a row for each file the scan passed over, so that
+        every file of the card not collected is listed with its reason."""
+        table = self.query_one("#plan", RegisterTable)
+        plan = self.plan
+        outcomes: dict[str, Text] = {c.source: Text(_("已入库"), style="green") for c in result.archived}
+        outcomes.update((d.source, Text(label(SKIP_REASONS, "duplicate"), style="dim")) for d in result.duplicates)
+        refused = {s.path: s for s in result.refused}
+        for index, f in enumerate(plan.files):
+            note = outcomes.get(shown(str(f.source)))
+            skipped = refused.pop(shown(str(f.source.relative_to(plan.source))), None)
+            if skipped is not None:
+                style = "bold red" if skipped.reason in FAULT_REASONS else "yellow"
+                note = Text(label(SKIP_REASONS, skipped.reason), style=style)
+            if note is None and result.cancelled:
+                note = Text(_("未采集（已停止）"), style="yellow")
+            if note is not None:
+                table.update_cell(str(index), self.note_column, note)
+        for n, skipped in enumerate(refused.values()):
+            style = "bold red" if skipped.reason in FAULT_REASONS else "dim"
+            table.add_row(
+                skipped.path,
+                "—",
+                "—",
+                "—",
+                "—",
+                "—",
+                "—",
+                Text(label(SKIP_REASONS, skipped.reason), style=style),
+                key=f"skipped-{n}",
+            )
 
     # --- keys -----------------------------------------------------------------------
     def check_action(self, action: str, parameters) -> bool | None:
