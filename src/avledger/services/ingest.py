@@ -40,7 +40,7 @@ from pathlib import Path
 from peewee import SQL, NodeList
 
 from avledger.digests import CHUNK, Buffers, DigestThread, WriteBack, hash_file
-from avledger.errors import UserError
+from avledger.errors import PartlyDone, UserError
 from avledger.fsutil import (
     ARCHIVED_FILE,
     OWN_PREFIX,
@@ -49,8 +49,10 @@ from avledger.fsutil import (
     RangeCopier,
     clean_leftovers,
     fsync_dir,
+    is_space_error,
     make_dirs,
     opener,
+    require_space,
     temp_path,
 )
 from avledger.home import Home
@@ -135,6 +137,7 @@ class IngestResult:
     duplicates: list[Duplicate] = field(default_factory=list)
     refused: list[Skipped] = field(default_factory=list)
     cancelled: bool = False
+    not_collected: list[str] = field(default_factory=list)  # planned but left (the archive's disk filled up)
 
     @property
     def flagged(self) -> list[ArchivedClip]:
@@ -454,6 +457,8 @@ class IngestService:
             ) from None
         with _ArchiveLock(root):
             self.clean_leftovers()
+            needed, files = self._to_copy(plan)
+            require_space(root, needed, N_("存储"), files=files)  # before anything is copied (issue 17)
             total_files, total_bytes = len(plan.files), plan.total_bytes
             done_bytes = 0
 
@@ -519,6 +524,10 @@ class IngestService:
                             result.cancelled = True
                             break
                         except OSError as exc:
+                            if is_space_error(exc):
+                                with contextlib.suppress(UserError, OSError):
+                                    finish(wait=True)  # the files copied whole before it are registered
+                                raise self._archive_full(root, plan, planned, result) from None
                             raise UserError(
                                 "ingest.copy_failed",
                                 "复制 {name} 失败：{err}",
@@ -545,6 +554,42 @@ class IngestService:
                         copied.temp.unlink(missing_ok=True)
             report("done", len(result.archived) + len(result.duplicates), "")
         return result
+
+    @staticmethod
+    def _to_copy(plan: Plan) -> tuple[int, int]:
+        """The bytes and files of the plan to copy: those not seen before (a re-run copies only the rest;
+        the same name and size registered counts as seen, as :meth:`_copy_one` guesses it)."""
+        size = files = 0
+        for planned in plan.files:
+            if not Clip.select().where((Clip.original_name == planned.name) & (Clip.size == planned.size)).exists():
+                size, files = size + planned.size, files + 1
+        return size, files
+
+    @staticmethod
+    def _archive_full(root: Path, plan: Plan, stopped_at: PlannedFile, result: IngestResult) -> UserError:
+        """The archive's disk filled during the copy: what was registered stays (every file of it whole),
+        the rest is named, and a re-run once there is room finishes the job."""
+        done = {c.source for c in result.archived} | {d.source for d in result.duplicates}
+        result.not_collected = [str(f.source) for f in plan.files if str(f.source) not in done]
+        if not done:
+            refusal = UserError(
+                "space.ran_out",
+                "存储 {path} 的空间已用完，复制 {name} 时停止；未登记任何文件，请腾出空间后再次运行",
+                path=str(root),
+                name=str(stopped_at.source),
+            )
+        else:
+            refusal = PartlyDone(
+                "space.ran_out",
+                "存储 {path} 的空间已用完，复制 {name} 时停止：已入库并登记 {done} 个，余下 {left} 个未采集；"
+                "腾出空间后再次运行同一命令即可完成",
+                path=str(root),
+                name=str(stopped_at.source),
+                done=len(done),
+                left=len(result.not_collected),
+            )
+        refusal.result = result  # what was and was not collected, for the CLI to list
+        return refusal
 
     def _target_dir(self, root: Path, planned: PlannedFile) -> Path:
         tz = self.ctx.profile().tz
