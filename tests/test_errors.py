@@ -121,6 +121,7 @@ CODES: dict[str, set[str]] = {
     "ingest.archive_busy": {"另一个采集任务正在写入存储 {path}，请等它结束后再试"},
     "ingest.av_missing": {"未安装 PyAV（av），无法读取音像文件信息；请重新运行 ./avledger 以安装依赖"},
     "ingest.copy_failed": {"复制 {name} 失败：{err}"},
+    "ingest.stopped": {"{reason}：已入库并登记 {done} 个，余下 {left} 个未采集；排除问题后再次运行同一命令即可完成"},
     "ingest.no_source": {"找不到要采集的文件夹：{path}"},
     "ingest.not_planned": {"计划中没有第 {n} 个文件"},
     "input.bad_amount": {"金额格式不对：{value}"},

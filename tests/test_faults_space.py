@@ -20,8 +20,11 @@ import pytest
 
 from avledger.errors import EXIT_PARTLY, EXIT_REFUSED, PartlyDone, UserError
 from avledger.fsutil import OWN_PREFIX
+from avledger.home import Home
+from avledger.identity import Identity
 from avledger.models.schema import Clip, DiscSet, Extraction
-from conftest import write_video
+from avledger.services import Services
+from conftest import cli_env, write_video
 
 ROOT = os.geteuid() == 0 if hasattr(os, "geteuid") else False
 NEEDS_ROOT = "mounting a small file system needs root (CI runs ./test as root)"
@@ -258,8 +261,6 @@ def test_ingest_when_the_bytes_run_out_midway(services, small_disk, tmp_path, cl
 
 def test_a_register_on_a_full_disk_is_a_refusal(small_disk, tmp_path):
     """The data folder's own disk full, then read-only: a refusal naming it, exit 2, nothing changed."""
-    from conftest import cli_env
-
     data = small_disk("data", size="16m")
 
     def cli(*args: str):
@@ -357,4 +358,48 @@ def test_extraction_out_of_room_midway_leaves_nothing(demo, cli, small_disk):
     clean(cli)
     done = cli("evidence", "extract", str(req.id), "--extractor", "2002", "--out", str(out / "pkg"))
     assert done.code == 0, done.out + done.err
+    clean(cli)
+
+
+def test_ingest_when_the_registers_disk_fills_midway(small_disk, tmp_path):
+    """The data folder's disk fills while the archive (elsewhere) still has room: the clips registered
+    before stay (exit 4, ingest.stopped, naming what was not collected), the rest is not registered and not
+    left in the archive, and a re-run finishes."""
+    data = small_disk("data", size="16m")
+    svc = Services(Home(data), Identity.console("tester"))
+    try:
+        svc.office.init("测试局", "wanzhou")
+        svc.office.set_value("ingest.archive_dir", str(tmp_path / "archive"))
+        card = card_of(tmp_path / "card", 4)
+        earlier = tmp_path / "earlier"
+        earlier.mkdir()
+        (earlier / "VID_0001.MP4").write_bytes((card / "VID_0001.MP4").read_bytes())
+        svc.ingest.apply(svc.ingest.scan(earlier))  # collected before: a duplicate on the card
+        filled: list[Path] = []
+
+        def sink(event) -> None:
+            if event.phase == "copy" and event.current == "VID_0002.MP4" and not filled:
+                filled.append(fill(data))
+
+        with pytest.raises(PartlyDone) as info:  # the duplicate made VID_0000 registered before the disk filled
+            svc.ingest.apply(svc.ingest.scan(card), progress=sink)
+        assert info.value.code == "ingest.stopped" and "无法写入数据目录" in info.value.render()
+        kept = info.value.result
+        assert [Path(c.source).name for c in kept.archived] == ["VID_0000.MP4"]
+        assert [Path(d.source).name for d in kept.duplicates] == ["VID_0001.MP4"]
+        assert [Path(p).name for p in kept.not_collected] == ["VID_0002.MP4", "VID_0003.MP4"]
+        assert Clip.select().count() == 2 == len(archived(tmp_path / "archive"))  # nothing unregistered left
+        filled[0].unlink()
+        svc.ingest.apply(svc.ingest.scan(card))
+        assert Clip.select().count() == 4 == len(archived(tmp_path / "archive"))
+    finally:
+        svc.close()
+
+    def cli(*args: str):
+        proc = subprocess.run(
+            [sys.executable, "-m", "avledger", *args], capture_output=True, text=True, env=cli_env(data), timeout=60
+        )
+        proc.code, proc.out, proc.err = proc.returncode, proc.stdout, proc.stderr
+        return proc
+
     clean(cli)

@@ -222,6 +222,19 @@ def open_regular(path: Path) -> int:
     return fd
 
 
+@contextlib.contextmanager
+def _unless_committed(renamed: list[Path]):
+    """Remove the files renamed to their final names inside a registration that did not commit (the
+    register's disk full or failing): an archive file is there only if it is registered."""
+    try:
+        yield
+    except Exception:
+        for path in renamed:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise
+
+
 def safe_name(text: str) -> str:
     cleaned = _UNSAFE.sub("_", text).strip().strip(".")
     return cleaned[:80] or "_"
@@ -545,6 +558,10 @@ class IngestService:
                         copied.readback = readback.submit(hash_file, copied.temp, drop_cache=True)
                         pending.append(copied)
                     finish(wait=True)
+                except UserError as exc:
+                    if isinstance(exc, PartlyDone) or not (result.archived or result.duplicates):
+                        raise
+                    raise self._stopped(plan, result, exc) from None  # exit 2 would say nothing changed
                 finally:
                     for copied in pending:  # an error or a cancel left copied files unregistered
                         try:
@@ -564,6 +581,22 @@ class IngestService:
             if not Clip.select().where((Clip.original_name == planned.name) & (Clip.size == planned.size)).exists():
                 size, files = size + planned.size, files + 1
         return size, files
+
+    @staticmethod
+    def _stopped(plan: Plan, result: IngestResult, refusal: UserError) -> PartlyDone:
+        """A refusal (a read-back that differs, the register's disk full) after some files were registered:
+        they stay, and the outcome says what was and was not collected."""
+        done = {c.source for c in result.archived} | {d.source for d in result.duplicates}
+        result.not_collected = [str(f.source) for f in plan.files if str(f.source) not in done]
+        stopped = PartlyDone(
+            "ingest.stopped",
+            "{reason}：已入库并登记 {done} 个，余下 {left} 个未采集；排除问题后再次运行同一命令即可完成",
+            reason=refusal.render(),
+            done=len(done),
+            left=len(result.not_collected),
+        )
+        stopped.result = result
+        return stopped
 
     @staticmethod
     def _archive_full(root: Path, plan: Plan, stopped_at: PlannedFile, result: IngestResult) -> UserError:
@@ -663,8 +696,9 @@ class IngestService:
         outcomes: list[ArchivedClip | Duplicate] = []
         try:
             good = list(itertools.takewhile(lambda c: c.readback.result() == c.sha, batch))
+            renamed: list[Path] = []  # under their final names: removed again if the commit fails (a full disk)
             if good:
-                with self.ctx.change():
+                with _unless_committed(renamed), self.ctx.change():
                     folders = set()
                     for c in good:
                         planned = c.planned
@@ -677,6 +711,7 @@ class IngestService:
                         relative = final.relative_to(root).as_posix()
                         clip = self._register(planned, relative, c.sha, c.size)
                         os.replace(c.temp, final)
+                        renamed.append(final)
                         folders.add(final.parent)
                         outcomes.append(
                             ArchivedClip(
