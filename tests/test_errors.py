@@ -121,6 +121,7 @@ CODES: dict[str, set[str]] = {
     "ingest.archive_busy": {"另一个采集任务正在写入存储 {path}，请等它结束后再试"},
     "ingest.av_missing": {"未安装 PyAV（av），无法读取音像文件信息；请重新运行 ./avledger 以安装依赖"},
     "ingest.copy_failed": {"复制 {name} 失败：{err}"},
+    "ingest.stopped": {"{reason}：已入库并登记 {done} 个，余下 {left} 个未采集；排除问题后再次运行同一命令即可完成"},
     "ingest.no_source": {"找不到要采集的文件夹：{path}"},
     "ingest.not_planned": {"计划中没有第 {n} 个文件"},
     "input.bad_amount": {"金额格式不对：{value}"},
@@ -190,6 +191,7 @@ CODES: dict[str, set[str]] = {
     "output.is_folder": {"{path} 是一个目录"},
     "output.no_folder": {"输出目录不存在：{path}"},
     "output.not_empty": {"输出目录已存在且不是空目录：{path}"},
+    "output.unwritable": {"无法写入输出位置 {path}：{err}"},
     "print.bad_filter": {"{register} 不能按 {options} 筛选（可用：{allowed}）"},
     "print.font_missing": {
         "找不到中文字体 {font}，打印需要它。请安装 Debian 软件包 {package}：sudo apt-get install {package}"
@@ -222,6 +224,19 @@ CODES: dict[str, set[str]] = {
         "{name}（{number}）已离职",
         "{name}（{number}）已离职，不能使用执法记录设备",
         "保管人 {name}（{number}）已离职，不能保管设备",
+    },
+    "register.unwritable": {
+        "无法写入数据目录 {path} 中的登记库（{reason}）；本次操作未作任何更改，请检查磁盘的剩余空间和权限后再试"
+    },
+    "space.not_enough": {"{what}空间不足：{path} 需要 {needed}，只有 {free} 可用；请腾出空间或换一个位置后再试"},
+    "space.ran_out": {
+        "存储 {path} 的空间已用完，复制 {name} 时停止：已入库并登记 {done} 个，余下 {left} 个未采集；"
+        "腾出空间后再次运行同一命令即可完成",
+        "存储 {path} 的空间已用完，复制 {name} 时停止；未登记任何文件，请腾出空间后再次运行",
+        "调取输出目录 {path} 的空间已用完；未留下任何文件，也未登记，请腾出空间后再试",
+        "镜像输出目录 {path} 的空间已用完，写入镜像 {volume} 时停止：已写成并登记 {done} 张光盘的镜像，"
+        "余下 {left} 张未写；腾出空间后再次运行同一命令即可完成",
+        "镜像输出目录 {path} 的空间已用完，写入镜像 {volume} 时停止；未留下镜像，也未登记，请腾出空间后再试",
     },
     "staff.not_officer": {
         "{name}（{number}）没有执法证，不是执法人员",

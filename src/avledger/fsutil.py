@@ -27,6 +27,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from avledger.errors import UserError
+
 OWN_PREFIX = ".avledger-"  # avledger's own files beside the data (never footage, never the user's)
 TEMP_PREFIX = OWN_PREFIX + "part-"  # a file being written: removed by clean_leftovers when a run was killed
 
@@ -190,6 +192,79 @@ def clean_leftovers(folder: Path, *, recursive: bool = False) -> int:
             leftover.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+# --- room on the disk and a folder that can be written (issue 17) -----------------------------------
+SPACE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT})  # the disk, or the account's quota, is full
+SPACE_MARGIN = 1024 * 1024  # kept free beyond what a job needs (a file system's own records, a log line)
+
+
+def is_space_error(exc: BaseException) -> bool:
+    """``exc`` says the disk (or the account's quota) is full."""
+    return isinstance(exc, OSError) and exc.errno in SPACE_ERRORS
+
+
+def _existing(path: Path) -> Path:
+    """``path``, or its nearest ancestor that exists (what a folder still to be created will be part of)."""
+    probe = Path(path).absolute()
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    return probe
+
+
+def free_space(path: Path) -> tuple[int, int] | None:
+    """The bytes free to this account on the file system that holds (or will hold) ``path``, and its block
+    size; None where it cannot be known."""
+    try:
+        st = os.statvfs(_existing(path))
+    except (OSError, AttributeError):  # no statvfs (Windows) or nothing to ask
+        return None
+    return st.f_bavail * st.f_frsize, st.f_frsize or 4096
+
+
+def require_space(path: Path, needed: int, what: str, *, files: int = 0, field: str | None = None) -> None:
+    """Refuse (``space.not_enough``, nothing done yet) when the file system of ``path`` has less room than
+    ``needed`` bytes in ``files`` new files (each may take up to a block more) and a margin. ``what`` names
+    the place for a person (a message id: "存储", "镜像输出目录"). Where the free space cannot be known, the
+    job goes ahead (and a disk that fills meanwhile is reported when it happens)."""
+    known = free_space(path)
+    if known is None:
+        return
+    free, block = known
+    wanted = needed + files * block + SPACE_MARGIN
+    if wanted > free:
+        from avledger.present import size_text
+
+        raise UserError(
+            "space.not_enough",
+            "{what}空间不足：{path} 需要 {needed}，只有 {free} 可用；请腾出空间或换一个位置后再试",
+            field=field,
+            what=what,
+            path=str(path),
+            needed=size_text(wanted),
+            free=size_text(free),
+        )
+
+
+def require_writable_folder(folder: Path, *, field: str | None = None) -> None:
+    """Refuse (``output.unwritable``) an output folder that cannot be written: the folder, or the nearest
+    folder above it that exists (where it will be created), is read-only for this account, on a read-only
+    file system, or not a folder."""
+    probe = _existing(folder)
+    reason = None
+    if not probe.is_dir():
+        reason = os.strerror(errno.ENOTDIR)
+    else:
+        try:
+            read_only = bool(os.statvfs(probe).f_flag & os.ST_RDONLY)
+        except (OSError, AttributeError):
+            read_only = False
+        if read_only:
+            reason = os.strerror(errno.EROFS)
+        elif not os.access(probe, os.W_OK | os.X_OK):
+            reason = os.strerror(errno.EACCES)
+    if reason is not None:
+        raise UserError("output.unwritable", "无法写入输出位置 {path}：{err}", field=field, path=str(probe), err=reason)
 
 
 def fsync_dir(path: Path) -> None:

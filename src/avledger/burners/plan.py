@@ -64,6 +64,12 @@ class PlannedDisc:
         return sum(f.size for f in self.files)
 
 
+def image_bytes(disc: PlannedDisc) -> int:
+    """At most the bytes of the disc's image: its files in whole sectors with their records, and the fixed
+    room for the file systems, the tag files and the description (what a build needs free first)."""
+    return FIXED_OVERHEAD + sum(on_disc(f.size) for f in disc.files)
+
+
 @dataclass
 class DiscPlan:
     media: str

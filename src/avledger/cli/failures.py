@@ -3,6 +3,8 @@
 - A refusal (:class:`UserError`): ``错误：<message>`` on stderr in the user's language and its exit status
   (2, or 4 for :class:`PartlyDone`); a command run with ``--json`` also prints it on stdout as
   ``{"error": {"code", "field", "message"}}``, so that a script can read the code.
+- The register's disk full, failing or read-only (SQLite's "database or disk is full", "disk I/O error",
+  "attempt to write a readonly database"): a refusal naming the data folder, exit 2 (SQLite rolled back).
 - Anything unexpected: one line naming the log file that holds the traceback
   (``<data folder>/logs/avledger.log``, rotated; the user's log folder when the data folder cannot be
   written), exit 3.
@@ -69,6 +71,13 @@ def reader_gone(ctx: click.Context) -> None:
 
 def unexpected(ctx: click.Context, exc: BaseException) -> None:
     home = ctx.find_object(Home)
+    from avledger.services.base import storage_failure
+
+    # the register's disk full, failing or read-only (outside a unit of work: opening, migrating): a refusal
+    refusal = storage_failure(exc, home.path if home is not None else "")
+    if refusal is not None:
+        refuse(ctx, refusal)
+        return
     # only into a data folder that is one (never logs/ beside the users' folders of a refused /home)
     path = write_log(exc, [home.path / "logs"] if home is not None and _initialised(home) else [])
     name = type(exc).__name__

@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 import click
 
-from avledger.errors import EXIT_PARTLY, EXIT_PROBLEM
+from avledger.errors import EXIT_PARTLY, EXIT_PROBLEM, PartlyDone
 from avledger.i18n import _
 from avledger.present import clauses
 from avledger.services.footage import FootageQuery
@@ -34,8 +34,15 @@ def ingest(source_dir: str, asset_no: str | None, activity_id: str | None, dry_r
     if dry_run:
         _print_plan(opened, plan, as_json)
         return
+    stopped = None
     with cancellable() as cancel:
-        result = opened.ingest.apply(plan, progress=ProgressLine(as_json=as_json), cancel=cancel)
+        try:
+            result = opened.ingest.apply(plan, progress=ProgressLine(as_json=as_json), cancel=cancel)
+        except PartlyDone as exc:  # the archive's disk filled: what was collected, and what was not
+            result = getattr(exc, "result", None)
+            if result is None:
+                raise
+            stopped = exc
     if as_json:
         emit_json(
             {
@@ -60,11 +67,18 @@ def ingest(source_dir: str, asset_no: str | None, activity_id: str | None, dry_r
                 "refused": [{"path": s.path, "reason": s.reason} for s in result.refused],
                 "unassigned": [c.id for c in result.archived if c.activity_id is None],
                 "cancelled": result.cancelled,
-                "partly_done": result.cancelled or bool(result.faults),
+                "partly_done": result.cancelled or bool(result.faults) or stopped is not None,
+                "not_collected": result.not_collected,
             }
+            | ({"error": stopped.as_json()} if stopped else {})
         )
     else:
         _print_result(result)
+        for path in result.not_collected:
+            click.echo(_("  - {path}：未采集").format(path=path))
+    if stopped is not None:
+        click.echo(_("错误：{message}").format(message=stopped.render()), err=True)
+        sys.exit(stopped.exit_status)
     if result.faults and not result.cancelled:
         # not collected by a fault (still being written, unreadable): the job is not done, a later run finishes it
         message = _(

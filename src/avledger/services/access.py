@@ -38,9 +38,12 @@ from avledger.fsutil import (
     PRIVATE_FILE,
     TEMP_PREFIX,
     clean_leftovers,
+    is_space_error,
     make_dirs,
     opener,
     publish,
+    require_space,
+    require_writable_folder,
     temporary,
     windows_text,
     write_whole,
@@ -740,8 +743,20 @@ class AccessService:
         )
         root = self.ingest.archive_root()
         files = [ExtractedFile(f"{c.id}_{safe_name(c.original_name)}", c.id, c.size, c.sha256) for c in clips]
-        created = make_dirs(out_dir, PRIVATE_DIR)  # the topmost folder created (removed again on failure)
+        require_writable_folder(out_dir, field="out")
+        try:
+            created = make_dirs(out_dir, PRIVATE_DIR)  # the topmost folder created (removed again on failure)
+        except OSError as exc:
+            raise UserError(
+                "write.failed", "无法创建目录 {path}：{err}", field="out", path=str(out_dir), err=exc.strerror
+            ) from None
         clean_leftovers(out_dir)  # a package an extraction killed here left unfinished (encrypted, never published)
+        try:  # room for the clips and the sheets (the package is about as large), before anything is written
+            require_space(out_dir, sum(c.size for c in clips), N_("调取输出目录"), files=len(clips) + 2, field="out")
+        except UserError:
+            if created is not None:
+                shutil.rmtree(created, ignore_errors=True)
+            raise
         written: list[Path] = []
         package = None
         try:
@@ -785,11 +800,26 @@ class AccessService:
                     record,
                     summary=f"{req.id} {person.name}（{person.number}） {len(files)} → {package or out_dir}",
                 )
-        except BaseException:
+        except BaseException as exc:
             for path in written:
                 path.unlink(missing_ok=True)
             if created is not None:
                 shutil.rmtree(created, ignore_errors=True)
+            if is_space_error(exc):
+                raise UserError(
+                    "space.ran_out",
+                    "调取输出目录 {path} 的空间已用完；未留下任何文件，也未登记，请腾出空间后再试",
+                    field="out",
+                    path=str(out_dir),
+                ) from None
+            if isinstance(exc, OSError):  # the folder became unwritable, or vanished, meanwhile
+                raise UserError(
+                    "write.failed",
+                    "无法写入 {path}：{err}",
+                    field="out",
+                    path=str(exc.filename or out_dir),
+                    err=exc.strerror or str(exc),
+                ) from None
             raise
         return self._extraction_view(record)
 

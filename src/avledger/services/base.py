@@ -9,12 +9,15 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from peewee import DatabaseError, Model, SqliteDatabase
+from peewee import DatabaseError, Model, OperationalError, SqliteDatabase
 
 from avledger import witness
 from avledger.errors import UserError
+from avledger.fsutil import SPACE_MARGIN, free_space
 from avledger.home import Home
+from avledger.i18n import N_
 from avledger.identity import Identity
 from avledger.models import audit
 from avledger.models.schema import Office, SshKey, Staff
@@ -24,6 +27,49 @@ from avledger.services import permissions
 from avledger.timeutil import utcnow
 
 log = logging.getLogger(__name__)
+
+# What SQLite says when the disk under the register fails it, and how a person reads it.
+_STORAGE_FAILURES = (
+    ("database or disk is full", N_("磁盘已满")),
+    ("disk i/o error", N_("磁盘读写出错")),
+    ("attempt to write a readonly database", N_("磁盘或文件为只读")),
+    ("readonly database", N_("磁盘或文件为只读")),
+    ("unable to open database file", N_("无法打开数据库文件")),
+)
+
+
+def _full(folder: object) -> bool:
+    """The disk of ``folder`` has (next to) no room left."""
+    known = free_space(Path(str(folder))) if folder else None
+    return known is not None and known[0] < SPACE_MARGIN
+
+
+def storage_failure(exc: BaseException, folder: object) -> UserError | None:
+    """The refusal for a register its disk would not let be written (full, failing, read-only): SQLite rolled
+    the transaction back, so nothing changed. None for any other error. The cause may be the context of
+    the error raised (peewee's "cannot rollback - no transaction is active" after SQLite rolled back on its
+    own)."""
+    import sqlite3
+
+    seen: BaseException | None = exc
+    for _depth in range(8):
+        if seen is None:
+            break
+        if isinstance(seen, (OperationalError, sqlite3.OperationalError)):
+            text = str(seen).lower()
+            for needle, reason in _STORAGE_FAILURES:
+                if needle in text:
+                    if needle == "disk i/o error" and _full(folder):  # SQLite's word for a WAL it cannot grow
+                        reason = _STORAGE_FAILURES[0][1]
+                    return UserError(
+                        "register.unwritable",
+                        "无法写入数据目录 {path} 中的登记库（{reason}）；"
+                        "本次操作未作任何更改，请检查磁盘的剩余空间和权限后再试",
+                        path=str(folder),
+                        reason=reason,
+                    )
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 @dataclass(frozen=True)
@@ -174,12 +220,25 @@ class Context:
                     yield
                 return
             self._local.logged = False
-            with self.db.atomic("IMMEDIATE"):
-                yield
+            try:
+                with self.db.atomic("IMMEDIATE"):
+                    yield
+            except OperationalError as exc:
+                refusal = storage_failure(exc, self._folder())
+                if refusal is None:
+                    raise
+                raise refusal from exc
         finally:
             self._acting.clear()  # staff, mappings or keys may have changed (for every thread's connection)
         if self._local.logged:
             self.witness()
+
+    def _folder(self) -> object:
+        """The data folder (the register's folder when the context has none)."""
+        if self.home is not None:
+            return self.home.path
+        path = getattr(self.db, "database", None)
+        return Path(path).parent if path and path != ":memory:" else path
 
     def witness(self) -> None:
         """Append the log's head to the data folder's witness file (avledger.witness), after a commit.

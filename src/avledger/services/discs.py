@@ -16,17 +16,26 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import math
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from avledger.burners import burn as burner
 from avledger.burners.iso import SourceChanged, build_image, payload_names
-from avledger.burners.plan import DiscPlan, SourceFile, plan_discs
+from avledger.burners.plan import DiscPlan, SourceFile, image_bytes, plan_discs
 from avledger.burners.verify import DiscProblem, read_disc
 from avledger.digests import hash_file
-from avledger.errors import UserError
-from avledger.fsutil import PRIVATE_DIR, clean_leftovers, make_dirs, windows_text
+from avledger.errors import PartlyDone, UserError
+from avledger.fsutil import (
+    PRIVATE_DIR,
+    clean_leftovers,
+    is_space_error,
+    make_dirs,
+    require_space,
+    require_writable_folder,
+    windows_text,
+)
 from avledger.i18n import N_
 from avledger.models import audit
 from avledger.models.audit import snapshot
@@ -43,6 +52,8 @@ from avledger.services.permissions import requires
 from avledger.services.typeset import Typesetter
 from avledger.timeutil import fmt_local, to_local
 from avledger.vocab import LONG_TERM_REASONS
+
+log = logging.getLogger(__name__)
 
 
 # --- events and rows -----------------------------------------------------------------
@@ -370,6 +381,7 @@ class DiscService:
                     "archive.file_missing", "存储中缺少文件 {path}，请先运行 avledger verify", path=str(f.path)
                 )
         folder = Path(out).expanduser().resolve()
+        require_writable_folder(folder, field="out")
         try:
             make_dirs(folder, PRIVATE_DIR)  # a folder it creates is private; the images are (fsutil.PRIVATE_FILE)
         except OSError as exc:
@@ -377,6 +389,11 @@ class DiscService:
                 "write.failed", "无法创建目录 {path}：{err}", field="out", path=str(folder), err=exc.strerror
             ) from None
         clean_leftovers(folder)
+        # room for the images still to write, before anything is registered (issue 17)
+        resumed = self._resumable(source_activity, case, plan)
+        written = {d.number: d for d in resumed.disc_list} if resumed is not None else {}
+        missing = [p for p in plan.discs if not _image_done(written.get(p.number), folder)]
+        require_space(folder, sum(image_bytes(p) for p in missing), N_("镜像输出目录"), files=len(missing), field="out")
         # the description is checked before anything is registered: a missing font, a character it cannot
         # draw or an office's template typst refuses is refused with nothing changed (the texts are the same
         # on every disc but for ASCII ids); it is printed once, for its disc
@@ -390,17 +407,26 @@ class DiscService:
         )
         with self.ctx.change():
             disc_set = self._resumable(source_activity, case, plan)
-            if disc_set is None:
+            fresh = disc_set is None
+            if fresh:
                 disc_set = self._register_set(source_activity, case, plan)
         discs = list(disc_set.disc_list.order_by(Disc.number))
+        try:
+            self._write_images(disc_set, discs, plan, folder, acts, progress, cancel)
+        except Exception:
+            if fresh and not any(d.image_sha256 for d in disc_set.disc_list):
+                try:
+                    self._withdraw(disc_set)  # registered only with an image: the set this run planned goes again
+                except Exception:  # noqa: BLE001 - the failure that stopped the build is the one to report
+                    log.warning("disc set %s not withdrawn", disc_set.id, exc_info=True)
+            raise
+        return self.view_set(disc_set.id)
+
+    def _write_images(self, disc_set, discs, plan, folder, acts, progress, cancel) -> None:
+        """Write and register each disc's image not yet written into ``folder``, in order."""
         for disc, planned in zip(discs, plan.discs):
             target = folder / f"{disc.volume_id}.iso"
-            if (
-                disc.image_sha256
-                and disc.image_path == str(target)
-                and target.is_file()
-                and target.stat().st_size == disc.size
-            ):
+            if _image_done(disc, folder):
                 continue
             tags = self._tags(disc_set, disc, len(discs), planned.files, acts)
             manifest_sha = _sha(tags["manifest-sha256.txt"])
@@ -421,6 +447,8 @@ class DiscService:
                     "archive.file_missing", "存储中缺少文件 {path}，请先运行 avledger verify", path=str(exc.filename)
                 ) from None
             except OSError as exc:
+                if is_space_error(exc):
+                    raise self._folder_full(folder, discs, disc) from None
                 raise UserError(
                     "write.failed",
                     "写入镜像 {path} 失败：{err}",
@@ -439,7 +467,43 @@ class DiscService:
                     before=before,
                     summary=f"{disc.volume_id} {disc.number}/{len(discs)} {image.size}",
                 )
-        return self.view_set(disc_set.id)
+
+    @staticmethod
+    def _folder_full(folder: Path, discs: list[Disc], stopped_at: Disc) -> UserError:
+        """The output folder's disk filled while an image was written (the partial image is removed): the
+        images written before it stay registered, and a re-run once there is room writes the rest."""
+        done = sum(1 for d in discs if d.number < stopped_at.number)
+        if not done:
+            return UserError(
+                "space.ran_out",
+                "镜像输出目录 {path} 的空间已用完，写入镜像 {volume} 时停止；未留下镜像，也未登记，请腾出空间后再试",
+                field="out",
+                path=str(folder),
+                volume=stopped_at.volume_id,
+            )
+        return PartlyDone(
+            "space.ran_out",
+            "镜像输出目录 {path} 的空间已用完，写入镜像 {volume} 时停止：已写成并登记 {done} 张光盘的镜像，"
+            "余下 {left} 张未写；腾出空间后再次运行同一命令即可完成",
+            field="out",
+            path=str(folder),
+            volume=stopped_at.volume_id,
+            done=done,
+            left=len(discs) - done,
+        )
+
+    def _withdraw(self, disc_set: DiscSet) -> None:
+        """Take back a set this build registered when none of its images could be written: a disc set is in
+        the register only with its images (a re-run plans it again). Its planning and its withdrawal both stay
+        in the audit log."""
+        with self.ctx.change():
+            for disc in disc_set.disc_list:
+                before = snapshot(disc)
+                disc.delete_instance()
+                self.ctx.log("delete", entity="disc", entity_id=disc.id, before=before, summary=disc.volume_id)
+            before = snapshot(disc_set)
+            disc_set.delete_instance()
+            self.ctx.log("delete", entity="disc_set", entity_id=disc_set.id, before=before, summary=f"{disc_set.id}")
 
     def _resumable(self, activity: Activity | None, case: str, plan: DiscPlan) -> DiscSet | None:
         query = DiscSet.select().where(DiscSet.media == plan.media).order_by(DiscSet.id.desc())
@@ -882,6 +946,14 @@ class DiscService:
         due.sort(key=lambda x: x.last_check)
         required = min(len(due), max(1, math.ceil(total * percent / 100))) if due else 0
         return Rechecks(tuple(due), required, total)
+
+
+def _image_done(disc: Disc | None, folder: Path) -> bool:
+    """The disc's image is registered and is in ``folder``, whole."""
+    if disc is None or not disc.image_sha256:
+        return False
+    target = folder / f"{disc.volume_id}.iso"
+    return disc.image_path == str(target) and target.is_file() and target.stat().st_size == disc.size
 
 
 def _sha(data: bytes) -> str:

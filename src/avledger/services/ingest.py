@@ -43,7 +43,7 @@ from pathlib import Path
 from peewee import SQL, NodeList
 
 from avledger.digests import CHUNK, Buffers, DigestThread, WriteBack, hash_file
-from avledger.errors import UserError
+from avledger.errors import PartlyDone, UserError
 from avledger.fsutil import (
     ARCHIVED_FILE,
     OWN_PREFIX,
@@ -52,8 +52,10 @@ from avledger.fsutil import (
     RangeCopier,
     clean_leftovers,
     fsync_dir,
+    is_space_error,
     make_dirs,
     opener,
+    require_space,
     temp_path,
 )
 from avledger.home import Home
@@ -141,6 +143,7 @@ class IngestResult:
     duplicates: list[Duplicate] = field(default_factory=list)
     refused: list[Skipped] = field(default_factory=list)
     cancelled: bool = False
+    not_collected: list[str] = field(default_factory=list)  # planned but left (the archive's disk filled up)
 
     @property
     def flagged(self) -> list[ArchivedClip]:
@@ -288,6 +291,19 @@ def fit_name(stem: str, tail: str, limit: int) -> str:
     if len(encoded) > room:
         stem = encoded[: max(room, 1)].decode("utf-8", "ignore").rstrip() or "_"
     return stem + tail
+
+
+@contextlib.contextmanager
+def _unless_committed(renamed: list[Path]):
+    """Remove the files renamed to their final names inside a registration that did not commit (the
+    register's disk full or failing): an archive file is there only if it is registered."""
+    try:
+        yield
+    except Exception:
+        for path in renamed:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise
 
 
 def safe_name(text: str) -> str:
@@ -531,6 +547,8 @@ class IngestService:
             ) from None
         with _ArchiveLock(root):
             self.clean_leftovers()
+            needed, files = self._to_copy(plan)
+            require_space(root, needed, N_("存储"), files=files)  # before anything is copied (issue 17)
             total_files, total_bytes = len(plan.files), plan.total_bytes
             done_bytes = 0
 
@@ -600,6 +618,10 @@ class IngestService:
                             result.refused.append(Skipped(self._shown_source(plan, planned), reason))
                             continue
                         except OSError as exc:
+                            if is_space_error(exc):
+                                with contextlib.suppress(UserError, OSError):
+                                    finish(wait=True)  # the files copied whole before it are registered
+                                raise self._archive_full(root, plan, planned, result) from None
                             raise UserError(
                                 "ingest.copy_failed",
                                 "复制 {name} 失败：{err}",
@@ -617,6 +639,10 @@ class IngestService:
                         copied.readback = readback.submit(hash_file, copied.temp, drop_cache=True)
                         pending.append(copied)
                     finish(wait=True)
+                except UserError as exc:
+                    if isinstance(exc, PartlyDone) or not (result.archived or result.duplicates):
+                        raise
+                    raise self._stopped(plan, result, exc) from None  # exit 2 would say nothing changed
                 finally:
                     for copied in pending:  # an error or a cancel left copied files unregistered
                         try:
@@ -634,6 +660,57 @@ class IngestService:
             return shown(str(planned.source.relative_to(plan.source)))
         except ValueError:
             return shown(str(planned.source))
+
+    def _to_copy(plan: Plan) -> tuple[int, int]:
+        """The bytes and files of the plan to copy: those not seen before (a re-run copies only the rest;
+        the same name and size registered counts as seen, as :meth:`_copy_one` guesses it)."""
+        size = files = 0
+        for planned in plan.files:
+            if not Clip.select().where((Clip.original_name == planned.name) & (Clip.size == planned.size)).exists():
+                size, files = size + planned.size, files + 1
+        return size, files
+
+    @staticmethod
+    def _stopped(plan: Plan, result: IngestResult, refusal: UserError) -> PartlyDone:
+        """A refusal (a read-back that differs, the register's disk full) after some files were registered:
+        they stay, and the outcome says what was and was not collected."""
+        done = {c.source for c in result.archived} | {d.source for d in result.duplicates}
+        result.not_collected = [shown(str(f.source)) for f in plan.files if shown(str(f.source)) not in done]
+        stopped = PartlyDone(
+            "ingest.stopped",
+            "{reason}：已入库并登记 {done} 个，余下 {left} 个未采集；排除问题后再次运行同一命令即可完成",
+            reason=refusal.render(),
+            done=len(done),
+            left=len(result.not_collected),
+        )
+        stopped.result = result
+        return stopped
+
+    @staticmethod
+    def _archive_full(root: Path, plan: Plan, stopped_at: PlannedFile, result: IngestResult) -> UserError:
+        """The archive's disk filled during the copy: what was registered stays (every file of it whole),
+        the rest is named, and a re-run once there is room finishes the job."""
+        done = {c.source for c in result.archived} | {d.source for d in result.duplicates}
+        result.not_collected = [shown(str(f.source)) for f in plan.files if shown(str(f.source)) not in done]
+        if not done:
+            refusal = UserError(
+                "space.ran_out",
+                "存储 {path} 的空间已用完，复制 {name} 时停止；未登记任何文件，请腾出空间后再次运行",
+                path=str(root),
+                name=shown(str(stopped_at.source)),
+            )
+        else:
+            refusal = PartlyDone(
+                "space.ran_out",
+                "存储 {path} 的空间已用完，复制 {name} 时停止：已入库并登记 {done} 个，余下 {left} 个未采集；"
+                "腾出空间后再次运行同一命令即可完成",
+                path=str(root),
+                name=shown(str(stopped_at.source)),
+                done=len(done),
+                left=len(result.not_collected),
+            )
+        refusal.result = result  # what was and was not collected, for the CLI to list
+        return refusal
 
     def _target_dir(self, root: Path, planned: PlannedFile) -> Path:
         tz = self.ctx.profile().tz
@@ -718,8 +795,9 @@ class IngestService:
         outcomes: list[ArchivedClip | Duplicate] = []
         try:
             good = list(itertools.takewhile(lambda c: c.readback.result() == c.sha, batch))
+            renamed: list[Path] = []  # under their final names: removed again if the commit fails (a full disk)
             if good:
-                with self.ctx.change():
+                with _unless_committed(renamed), self.ctx.change():
                     folders = set()
                     for c in good:
                         planned = c.planned
@@ -732,6 +810,7 @@ class IngestService:
                         relative = final.relative_to(root).as_posix()
                         clip = self._register(planned, relative, c.sha, c.size)
                         os.replace(c.temp, final)
+                        renamed.append(final)
                         folders.add(final.parent)
                         outcomes.append(
                             ArchivedClip(

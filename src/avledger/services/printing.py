@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from avledger.errors import UserError
+from avledger.fsutil import require_writable_folder
 from avledger.i18n import N_, _
 from avledger.plaintext import visible
 from avledger.services import printforms, printforms_activities, printforms_discs  # noqa: F401 - they fill REGISTERS
@@ -335,4 +336,5 @@ def _output_path(out_path: str | Path, suffixes: tuple[str, ...]) -> Path:
         raise UserError("output.no_folder", "输出目录不存在：{path}", field="out_path", path=str(out.parent))
     if out.is_dir():
         raise UserError("output.is_folder", "{path} 是一个目录", field="out_path", path=str(out))
+    require_writable_folder(out.parent, field="out_path")
     return out
