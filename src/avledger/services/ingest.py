@@ -661,6 +661,7 @@ class IngestService:
         except ValueError:
             return shown(str(planned.source))
 
+    @staticmethod
     def _to_copy(plan: Plan) -> tuple[int, int]:
         """The bytes and files of the plan to copy: those not seen before (a re-run copies only the rest;
         the same name and size registered counts as seen, as :meth:`_copy_one` guesses it)."""
