@@ -96,6 +96,7 @@ CODES: dict[str, set[str]] = {
         "光盘 {volume} 第 {copy} 份的刻录中断了（{drive}，{at} 开始）：请把这张光盘放入刻录机，"
         "运行 avledger disc verify --drive {drive} --copy {copy}，完成或作废这次刻录"
     },
+    "disc.build_busy": {"另一个制作任务正在写入目录 {path}，请等它结束后再试"},
     "disc.burning": {"光盘 {volume} 的第 {copy} 份正在刻录（{drive}，{at} 开始），请等它结束"},
     "disc.image_changed": {"镜像 {path} 与制作时登记的指纹不一致，请重新制作"},
     "disc.image_unreadable": {"无法读取镜像 {path}：{err}"},

@@ -27,14 +27,14 @@ from avledger.burners.plan import DiscPlan, SourceFile, plan_discs
 from avledger.burners.verify import DiscProblem, read_disc
 from avledger.digests import hash_file
 from avledger.errors import UserError
-from avledger.fsutil import OWN_PREFIX, PRIVATE_DIR, JobLock, clean_leftovers, make_dirs
+from avledger.fsutil import OWN_PREFIX, PRIVATE_DIR, JobLock, make_dirs
 from avledger.i18n import N_
 from avledger.models import audit
 from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, Clip, Disc, DiscBurn, DiscCheck, DiscCopy, DiscSet
 from avledger.progress import Cancelled, CancelToken, Progress, ProgressSink, emit
 from avledger.progress import check as check_cancel
-from avledger.services import listing
+from avledger.services import leftovers, listing
 from avledger.services.activities import ActivityService
 from avledger.services.base import Context, check_text, optional_text, require_text
 from avledger.services.clearance import require_cleared
@@ -405,70 +405,86 @@ class DiscService:
             raise UserError(
                 "write.failed", "无法创建目录 {path}：{err}", field="out", path=str(folder), err=exc.strerror
             ) from None
-        clean_leftovers(folder)
-        # the description is checked before anything is registered: a missing font, a character it cannot
-        # draw or an office's template typst refuses is refused with nothing changed (the texts are the same
-        # on every disc but for ASCII ids); it is printed once, for its disc
-        self._tags(
-            DiscSet(id=0, case_no=case),
-            Disc(id=0, number=1, volume_id="AVL000000S0D1"),
-            len(plan.discs),
-            plan.discs[0].files,
-            acts,
-            check_only=True,
-        )
-        with self.ctx.change():
-            disc_set = self._resumable(source_activity, case, plan)
-            if disc_set is None:
-                disc_set = self._register_set(source_activity, case, plan)
-        discs = list(disc_set.disc_list.order_by(Disc.number))
-        for disc, planned in zip(discs, plan.discs):
-            target = folder / f"{disc.volume_id}.iso"
-            if (
-                disc.image_sha256
-                and disc.image_path == str(target)
-                and target.is_file()
-                and target.stat().st_size == disc.size
-            ):
-                continue
-            tags = self._tags(disc_set, disc, len(discs), planned.files, acts)
-            manifest_sha = _sha(tags["manifest-sha256.txt"])
-
-            def report(event: Progress, n=disc.number) -> None:
-                emit(progress, replace(event, item=n, items=len(discs)))
-
-            try:
-                image = build_image(target, disc.volume_id, planned.files, tags, progress=report, cancel=cancel)
-            except SourceChanged as exc:
-                raise UserError(
-                    "archive.file_changed",
-                    "存储中的文件与登记的指纹不一致，未制作镜像：{names}（请运行 avledger verify）",
-                    names="、".join(exc.names),
-                ) from None
-            except FileNotFoundError as exc:
-                raise UserError(
-                    "archive.file_missing", "存储中缺少文件 {path}，请先运行 avledger verify", path=str(exc.filename)
-                ) from None
-            except OSError as exc:
-                raise UserError(
-                    "write.failed",
-                    "写入镜像 {path} 失败：{err}",
-                    field="out",
-                    path=str(target),
-                    err=exc.strerror or str(exc),
-                ) from None
+        home = self.ingest.home
+        lock = leftovers.build_lock(home, folder)
+        if not lock.acquire():
+            raise UserError(
+                "disc.build_busy", "另一个制作任务正在写入目录 {path}，请等它结束后再试", field="out", path=str(folder)
+            )
+        try:
+            # the partial images of builds that were killed, here or in a folder recorded by an earlier build
+            leftovers.start(home, folder)
+            # the description is checked before anything is registered: a missing font, a character it cannot
+            # draw or an office's template typst refuses is refused with nothing changed (the texts are the same
+            # on every disc but for ASCII ids); it is printed once, for its disc
+            self._tags(
+                DiscSet(id=0, case_no=case),
+                Disc(id=0, number=1, volume_id="AVL000000S0D1"),
+                len(plan.discs),
+                plan.discs[0].files,
+                acts,
+                check_only=True,
+            )
             with self.ctx.change():
-                before = snapshot(disc)
-                disc.image_path, disc.image_sha256, disc.size = str(image.path), image.sha256, image.size
-                disc.manifest_sha256, disc.built_at = manifest_sha, self.ctx.clock()
-                disc.save()
-                self.ctx.log(
-                    "disc_build",
-                    disc,
-                    before=before,
-                    summary=f"{disc.volume_id} {disc.number}/{len(discs)} {image.size}",
-                )
-        return self.view_set(disc_set.id)
+                disc_set = self._resumable(source_activity, case, plan)
+                if disc_set is None:
+                    disc_set = self._register_set(source_activity, case, plan)
+            discs = list(disc_set.disc_list.order_by(Disc.number))
+            for disc, planned in zip(discs, plan.discs):
+                target = folder / f"{disc.volume_id}.iso"
+                if (
+                    disc.image_sha256
+                    and disc.image_path == str(target)
+                    and target.is_file()
+                    and target.stat().st_size == disc.size
+                ):
+                    continue
+                tags = self._tags(disc_set, disc, len(discs), planned.files, acts)
+                manifest_sha = _sha(tags["manifest-sha256.txt"])
+
+                def report(event: Progress, n=disc.number) -> None:
+                    emit(progress, replace(event, item=n, items=len(discs)))
+
+                try:
+                    image = build_image(target, disc.volume_id, planned.files, tags, progress=report, cancel=cancel)
+                except SourceChanged as exc:
+                    raise UserError(
+                        "archive.file_changed",
+                        "存储中的文件与登记的指纹不一致，未制作镜像：{names}（请运行 avledger verify）",
+                        names="、".join(exc.names),
+                    ) from None
+                except FileNotFoundError as exc:
+                    raise UserError(
+                        "archive.file_missing",
+                        "存储中缺少文件 {path}，请先运行 avledger verify",
+                        path=str(exc.filename),
+                    ) from None
+                except OSError as exc:
+                    raise UserError(
+                        "write.failed",
+                        "写入镜像 {path} 失败：{err}",
+                        field="out",
+                        path=str(target),
+                        err=exc.strerror or str(exc),
+                    ) from None
+                with self.ctx.change():
+                    before = snapshot(disc)
+                    disc.image_path, disc.image_sha256, disc.size = str(image.path), image.sha256, image.size
+                    disc.manifest_sha256, disc.built_at = manifest_sha, self.ctx.clock()
+                    disc.save()
+                    self.ctx.log(
+                        "disc_build",
+                        disc,
+                        before=before,
+                        summary=f"{disc.volume_id} {disc.number}/{len(discs)} {image.size}",
+                    )
+            return self.view_set(disc_set.id)
+        finally:
+            try:
+                leftovers.finish(home, folder)
+            except OSError:  # the record stays; the next build or verify finds the folder again
+                pass
+            lock.release()
 
     def _resumable(self, activity: Activity | None, case: str, plan: DiscPlan) -> DiscSet | None:
         query = DiscSet.select().where(DiscSet.media == plan.media).order_by(DiscSet.id.desc())
