@@ -14,6 +14,15 @@ from avledger.fsutil import TEMP_PREFIX, temp_path
 from conftest import cli_env, write_video
 
 
+def stopped(pid: int) -> bool | None:
+    """Whether the process is stopped (None once it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[0] in ("T", "t", "Z")
+
+
 def test_an_ingest_leftover_is_reported_by_verify_and_removed_by_the_next_ingest(services, case, tmp_path, cli):
     root = services.ingest.archive_root()
     day = next(p.parent for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
@@ -44,11 +53,16 @@ def test_a_disc_build_killed_then_rebuilt_elsewhere_leaves_nothing(services, cas
     proc = subprocess.Popen([*argv, "--out", str(first)], env=cli_env(home), stderr=subprocess.DEVNULL)
     partial = None
     end = time.monotonic() + 60
+    # the build runs in slices of a millisecond, looked at between them, until its image is being written
     while partial is None and proc.poll() is None and time.monotonic() < end:
+        os.kill(proc.pid, signal.SIGCONT)
+        time.sleep(0.001)
+        os.kill(proc.pid, signal.SIGSTOP)
+        while stopped(proc.pid) is False:
+            time.sleep(0.0002)
         if first.is_dir():
             partial = next((p for p in first.iterdir() if p.name.startswith(TEMP_PREFIX)), None)
-    if partial is not None:
-        os.kill(proc.pid, signal.SIGKILL)
+    os.kill(proc.pid, signal.SIGKILL)
     proc.wait(30)
     assert partial is not None and partial.exists(), "the build was killed while writing its image"
     size = partial.stat().st_size

@@ -41,11 +41,12 @@ def _write(home: Home, folders: list[Path]) -> None:
     write_whole(_record(home), json.dumps(sorted({str(f) for f in folders}), ensure_ascii=False))
 
 
-def stale(home: Home, also: Path | None = None) -> list[tuple[Path, int]]:
-    """The partial images left in the recorded folders (and ``also``) by builds that are gone, with sizes."""
+def stale(home: Home, mine: Path | None = None) -> list[tuple[Path, int]]:
+    """The partial images left in the recorded folders by builds that are gone, with sizes; and in ``mine``, the
+    folder whose lock the caller holds (a build about to write there)."""
     found = []
-    for folder in dict.fromkeys([*recorded(home), *([also] if also else [])]):
-        if not JobLock.held(build_lock(home, folder).path):
+    for folder in dict.fromkeys([*recorded(home), *([mine] if mine else [])]):
+        if folder == mine or not JobLock.held(build_lock(home, folder).path):
             found += find_leftovers(folder, suffix=IMAGE_SUFFIX)
     return found
 
@@ -54,7 +55,7 @@ def start(home: Home, folder: Path) -> int:
     """A build into ``folder`` starts (its lock held by the caller): the partial images of builds that are gone
     are removed, the folders left clean forgotten, and ``folder`` recorded. Returns how many were removed."""
     removed = 0
-    for leftover, _size in stale(home, also=folder):
+    for leftover, _size in stale(home, mine=folder):
         leftover.unlink(missing_ok=True)
         removed += 1
     keep = [f for f in recorded(home) if JobLock.held(build_lock(home, f).path) and f != folder]
