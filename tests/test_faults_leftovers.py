@@ -47,23 +47,51 @@ def test_an_ingest_leftover_is_reported_by_verify_and_removed_by_the_next_ingest
     assert cli("verify").code == 0
 
 
-def test_a_disc_build_killed_then_rebuilt_elsewhere_leaves_nothing(services, case, tmp_path, home, cli):
-    first = tmp_path / "first"
-    argv = [sys.executable, "-m", "avledger", "disc", "build", "--activity", str(case.id), "--media", "cd"]
-    proc = subprocess.Popen([*argv, "--out", str(first)], env=cli_env(home), stderr=subprocess.DEVNULL)
-    partial = None
-    end = time.monotonic() + 60
-    # the build runs in slices of a millisecond, looked at between them, until its image is being written
-    while partial is None and proc.poll() is None and time.monotonic() < end:
+def run_until(proc: subprocess.Popen, found, timeout: float = 60):
+    """Run ``proc`` in slices of a millisecond, looking between them, until ``found()`` gives something; then kill
+    it (kill -9) and return what was found."""
+    seen = None
+    end = time.monotonic() + timeout
+    while seen is None and proc.poll() is None and time.monotonic() < end:
         os.kill(proc.pid, signal.SIGCONT)
         time.sleep(0.001)
         os.kill(proc.pid, signal.SIGSTOP)
         while stopped(proc.pid) is False:
             time.sleep(0.0002)
-        if first.is_dir():
-            partial = next((p for p in first.iterdir() if p.name.startswith(TEMP_PREFIX)), None)
+        seen = found()
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(30)
+    return seen
+
+
+def test_an_ingest_killed_mid_copy_leaves_a_file_verify_reports_and_the_next_ingest_removes(
+    services, case, tmp_path, home, cli
+):
+    root = services.ingest.archive_root()
+    card = tmp_path / "card2"
+    for i in range(3):
+        write_video(card / f"VID_010{i}.MP4", 2, creation_time=f"2026-01-10T01:5{i}:00.000000Z")
+    argv = [sys.executable, "-m", "avledger", "ingest", str(card), "--activity", str(case.id)]
+    proc = subprocess.Popen(argv, env=cli_env(home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    partial = run_until(proc, lambda: next(iter(root.rglob(TEMP_PREFIX + "*")), None))
+    assert partial is not None and partial.exists(), "the ingest was killed while copying"
+    found = cli("verify", "--json")
+    assert found.code == 1, found.out
+    assert found.json()["leftovers"] == [{"path": partial.relative_to(root).as_posix(), "size": partial.stat().st_size}]
+    assert cli("ingest", str(card), "--activity", str(case.id)).code == 0
+    assert not partial.exists()
+    assert cli("verify").code == 0
+    assert cli("audit", "verify").code == 0
+
+
+def test_a_disc_build_killed_then_rebuilt_elsewhere_leaves_nothing(services, case, tmp_path, home, cli):
+    first = tmp_path / "first"
+    argv = [sys.executable, "-m", "avledger", "disc", "build", "--activity", str(case.id), "--media", "cd"]
+    proc = subprocess.Popen([*argv, "--out", str(first)], env=cli_env(home), stderr=subprocess.DEVNULL)
+    partial = run_until(
+        proc,
+        lambda: next((p for p in first.iterdir() if p.name.startswith(TEMP_PREFIX)), None) if first.is_dir() else None,
+    )
     assert partial is not None and partial.exists(), "the build was killed while writing its image"
     size = partial.stat().st_size
     found = cli("verify", "--json")
