@@ -16,7 +16,7 @@ import pytest
 from avledger.burners.iso import joliet_names
 from avledger.burners.plan import FIXED_OVERHEAD, SourceFile, on_disc, plan_discs
 from avledger.errors import UserError
-from avledger.fsutil import TEMP_PREFIX
+from avledger.fsutil import temp_path
 from avledger.models.schema import AuditEvent, Disc, DiscCheck, DiscCopy, DiscSet
 from avledger.vocab import DISC_MEDIA
 from conftest import LONG_NAME, SECOND_LONG, refusal
@@ -184,7 +184,7 @@ def test_split_over_several_discs_and_resume_after_an_interrupted_build(services
 
     with pytest.raises(Interrupted):
         services.discs.build(out, activity=case.id, media="cd", capacity_bytes=room, progress=stop_on_disc_2)
-    (out / f"{TEMP_PREFIX}killed.iso").write_bytes(b"half an image")  # what a killed run leaves
+    temp_path(out, ".iso").write_bytes(b"half an image")  # what a killed run leaves
     first = Disc.get(Disc.number == 1)
     assert first.image_sha256 and not Disc.get(Disc.number == 2).image_sha256
     mtime = Path(first.image_path).stat().st_mtime_ns

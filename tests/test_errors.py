@@ -92,6 +92,12 @@ CODES: dict[str, set[str]] = {
         "{drive} 中的光盘不是本系统刻录的（没有 bag-info.txt）",
         "{path} 不是本登记库制作的光盘镜像",
     },
+    "disc.burn_interrupted": {
+        "光盘 {volume} 第 {copy} 份的刻录中断了（{drive}，{at} 开始）：请把这张光盘放入刻录机，"
+        "运行 avledger disc verify --drive {drive} --copy {copy}，完成或作废这次刻录"
+    },
+    "disc.build_busy": {"另一个制作任务正在写入目录 {path}，请等它结束后再试"},
+    "disc.burning": {"光盘 {volume} 的第 {copy} 份正在刻录（{drive}，{at} 开始），请等它结束"},
     "disc.image_changed": {"镜像 {path} 与制作时登记的指纹不一致，请重新制作"},
     "disc.image_unreadable": {"无法读取镜像 {path}：{err}"},
     "disc.no_copy": {"光盘 {volume} 没有登记第 {copy} 份"},

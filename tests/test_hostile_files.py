@@ -78,7 +78,7 @@ def test_verify_sees_links_strangers_and_leftovers(office, card, cli):
     check = office.footage.verify()
     kinds = sorted((p.kind, Path(p.path).name) for p in check.problems)
     assert kinds == [("extra", ".avledger-evil.mp4"), ("symlink", original.name)]
-    assert [Path(p).name for p in check.leftovers] == [f"{TEMP_PREFIX}killed"]
+    assert [(Path(left.path).name, left.size) for left in check.leftovers] == [(f"{TEMP_PREFIX}killed", 11)]
     office.close()
     run = cli("verify", "--json")
     assert run.code == 1 and {p["kind"] for p in run.json()["problems"]} == {"extra", "symlink"}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from avledger.fsutil import OWN_PREFIX, TEMP_PREFIX
+from avledger.fsutil import OWN_PREFIX, TEMP_PREFIX, temp_path
 from avledger.models.schema import AuditEvent, Clip, Gap
 from avledger.progress import CancelToken
 from avledger.services.ingest import LOCK_NAME
@@ -194,7 +194,7 @@ def test_cancel_and_leftovers_then_rerun_finishes(office, card):
     assert first.cancelled and len(first.archived) == 1
     root = office.ingest.archive_root()
     # what a killed run leaves: a temporary file, and a file renamed but never registered
-    leftover = root / "2026-01-10" / (TEMP_PREFIX + "deadbeef")
+    leftover = temp_path(root / "2026-01-10")
     leftover.write_bytes(b"partial")
     second = next(f for f in plan.files if f.name == "VID_0002.MP4")
     target = root / Path(first.archived[0].archive_path).parent / "VID_0002.MP4"

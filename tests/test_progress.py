@@ -9,7 +9,7 @@ import pytest
 
 from avledger.fsutil import TEMP_PREFIX
 from avledger.i18n import set_language
-from avledger.models.schema import AuditEvent, Disc, DiscCheck, DiscCopy
+from avledger.models.schema import AuditEvent, Disc, DiscBurn, DiscCheck, DiscCopy
 from avledger.present import progress_text
 from avledger.progress import Cancelled, CancelToken, Progress, Throttle
 
@@ -77,6 +77,9 @@ def test_a_burn_stopped_before_the_disc_is_written_registers_nothing(services, c
         with pytest.raises(Cancelled):
             services.discs.burn(disc.image_path, drive, 1, progress=stop_when(token, phase), cancel=token)
         assert DiscCopy.select().count() == 0 and DiscCheck.select().count() == 0, phase
+    # stopped while checking the image, no burn was started; stopped while writing, the burn is marked failed
+    assert [(b.state, b.failure) for b in DiscBurn.select()] == [("failed", "已停止")]
+    assert services.audit.verify().ok
     # once written, the disc is read back and registered even if stop is pressed meanwhile
     token = CancelToken()
     assert services.discs.burn(disc.image_path, drive, 1, progress=stop_when(token, "readback"), cancel=token).ok

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 import uuid
 from collections.abc import Iterator
@@ -180,17 +181,41 @@ def windows_text(text: str) -> bytes:
     return ("\ufeff" + text.replace("\r\n", "\n").replace("\n", "\r\n")).encode("utf-8")
 
 
-def clean_leftovers(folder: Path, *, recursive: bool = False) -> int:
-    """Remove the temporary files a killed or failed run left in ``folder`` (and below it, with
-    ``recursive``); returns how many. Only avledger's own temporary files are touched."""
+def _temp_name(suffix: str | None) -> re.Pattern[str]:
+    """The exact names :func:`temp_path` gives with ``suffix`` (any suffix with None)."""
+    tail = r"(\..*)?" if suffix is None else re.escape(suffix)
+    return re.compile(re.escape(TEMP_PREFIX) + r"[0-9a-f]{32}" + tail)
+
+
+def find_leftovers(folder: Path, *, suffix: str | None = None, recursive: bool = False) -> list[tuple[Path, int]]:
+    """The temporary files a killed run left in ``folder`` (and below it, with ``recursive``), each with its
+    size: with ``suffix``, only the names :func:`temp_path` gives with that suffix (one writer's own pattern),
+    else every name of avledger's temporary files. Symbolic links are never followed."""
     folder = Path(folder)
     if not folder.is_dir():
-        return 0
-    removed = 0
+        return []
+    exact = _temp_name(suffix) if suffix is not None else None
+    found = []
     for leftover in folder.rglob(TEMP_PREFIX + "*") if recursive else folder.glob(TEMP_PREFIX + "*"):
-        if leftover.is_file() or leftover.is_symlink():
-            leftover.unlink(missing_ok=True)
-            removed += 1
+        if exact is not None and not exact.fullmatch(leftover.name):
+            continue
+        try:
+            st = os.lstat(leftover)
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
+            found.append((leftover, st.st_size if stat.S_ISREG(st.st_mode) else 0))
+    return sorted(found)
+
+
+def clean_leftovers(folder: Path, *, recursive: bool = False, suffix: str | None = None) -> int:
+    """Remove the temporary files a killed or failed run left in ``folder`` (and below it, with
+    ``recursive``); returns how many. Only avledger's own temporary files are touched; with ``suffix``, only
+    those of the writer that names its files so (see :func:`find_leftovers`)."""
+    removed = 0
+    for leftover, _size in find_leftovers(folder, suffix=suffix, recursive=recursive):
+        leftover.unlink(missing_ok=True)
+        removed += 1
     return removed
 
 
@@ -265,6 +290,54 @@ def require_writable_folder(folder: Path, *, field: str | None = None) -> None:
             reason = os.strerror(errno.EACCES)
     if reason is not None:
         raise UserError("output.unwritable", "无法写入输出位置 {path}：{err}", field=field, path=str(probe), err=reason)
+
+
+class JobLock:
+    """An advisory lock (flock) on a file of avledger's own, held while a job runs: the kernel lets it go when
+    the process ends however it ends (kill -9 too), so a job's record left saying "running" is told from a job
+    that runs (:meth:`held`). Without fcntl (Windows) no lock is taken and every job counts as gone."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.handle: BinaryIO | None = None
+
+    def acquire(self) -> bool:
+        """Take the lock; False when another process (or another job of this one) holds it."""
+        try:
+            import fcntl
+        except ImportError:
+            return True
+        handle = open(self.path, "ab", opener=opener(PRIVATE_FILE))
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self.handle = handle
+        return True
+
+    def release(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+
+    @staticmethod
+    def held(path: Path) -> bool:
+        """Whether a running job holds the lock of ``path`` (a missing file: none)."""
+        try:
+            import fcntl
+        except ImportError:
+            return False
+        try:
+            handle = open(path, "rb")
+        except OSError:
+            return False
+        with handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except OSError:
+                return True
+            return False
 
 
 def fsync_dir(path: Path) -> None:

@@ -169,6 +169,8 @@ AUDIT_ACTIONS: dict[str, str] = {
     "disc_plan": N_("光盘归档规划"),
     "disc_build": N_("制作光盘镜像"),
     "disc_burn": N_("刻录光盘"),
+    "disc_burn_start": N_("开始刻录"),
+    "disc_burn_end": N_("刻录结束"),
     "disc_check": N_("光盘检测"),
     "audit_anchor": N_("锚定审计头"),
     "audit_anchor_places": N_("设置审计锚点位置"),
@@ -214,6 +216,7 @@ AUDIT_ENTITIES: dict[str, str] = {
     "disc": N_("光盘"),
     "disc_copy": N_("光盘份"),
     "disc_check": N_("光盘检测"),
+    "disc_burn": N_("刻录记录"),
     "ssh_key": N_("SSH 密钥"),
     "audit": N_("审计日志"),
 }

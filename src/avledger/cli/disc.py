@@ -48,7 +48,11 @@ def _plan_json(plan) -> dict:
 
 
 def _disc_json(d) -> dict:
-    return to_json(d) | {"copies": [to_json(c) for c in d.copies], "checks": [to_json(c) for c in d.checks]}
+    return to_json(d) | {
+        "copies": [to_json(c) for c in d.copies],
+        "checks": [to_json(c) for c in d.checks],
+        "burns": [to_json(b) for b in d.burns],
+    }
 
 
 def _set_json(s) -> dict:
@@ -191,8 +195,21 @@ def disc_verify(drive, copy_no, as_json) -> None:
                 "discs": result.disc.discs,
                 "checked": result.checked,
                 "problems": [asdict(p) for p in result.problems],
+                "interrupted_burn": result.resumed,
+                "copy": result.copy,
             }
         )
+    elif result.resumed == "completed":
+        click.echo(
+            _("中断的刻录已完成：{volume} 第 {copy} 份回读与镜像一致，已登记为已刻录并核验").format(
+                volume=result.disc.volume_id, copy=result.copy
+            )
+        )
+    elif result.resumed == "failed":
+        failed = _("中断的刻录未完成：{volume} 第 {copy} 份回读与镜像不一致，已登记为刻录失败；请另用一张光盘重新刻录")
+        click.echo(failed.format(volume=result.disc.volume_id, copy=result.copy))
+        if result.disc.image_path:
+            click.echo(f"  avledger disc burn {result.disc.image_path} --drive {drive} --copy {result.copy}")
     elif result.ok:
         click.echo(
             _("光盘完好：{volume}（第 {n} 张，共 {count} 张），{files} 个文件均与清单一致").format(
@@ -221,7 +238,10 @@ def disc_keep(volume_id, copy_no, kept_at) -> None:
 
 
 def _copies_text(d) -> str:
-    return _("；").join(f"{c.copy}：{c.kept_at or '-'}" + ("" if c.verified else _("（未通过核验）")) for c in d.copies)
+    parts = [f"{c.copy}：{c.kept_at or '-'}" + ("" if c.verified else _("（未通过核验）")) for c in d.copies]
+    marks = {"burning": _("刻录中"), "interrupted": _("刻录中断，待核验")}
+    parts += [f"{b.copy}：{marks[b.state]}（{b.drive}）" for b in d.unfinished]
+    return _("；").join(parts)
 
 
 @disc.command("list")

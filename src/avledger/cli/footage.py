@@ -9,7 +9,7 @@ import click
 
 from avledger.errors import EXIT_PARTLY, EXIT_PROBLEM, PartlyDone
 from avledger.i18n import _
-from avledger.present import clauses
+from avledger.present import clauses, size_text
 from avledger.services.footage import FootageQuery
 from avledger.services.ingest import shown
 from avledger.services.views import to_json
@@ -313,13 +313,13 @@ def verify(activity_id, as_json) -> None:
                 "checked": result.checked,
                 "bytes": result.bytes,
                 "problems": [asdict(p) for p in result.problems],
-                "leftovers": result.leftovers,
+                "leftovers": [asdict(left) for left in result.leftovers],
             }
         )
     else:
         if result.ok:
             click.echo(_("存储完整：{n} 个文件均与登记的指纹一致").format(n=result.checked))
-        else:
+        elif result.problems:
             click.echo(_("发现 {n} 处问题：").format(n=len(result.problems)))
             for problem in result.problems:
                 click.echo(
@@ -327,6 +327,9 @@ def verify(activity_id, as_json) -> None:
                     + (f"（#{problem.clip_id}）" if problem.clip_id else "")
                 )
         if result.leftovers:
-            click.echo(_("中断的任务留下的临时文件 {n} 个（下次采集时自动清除）").format(n=len(result.leftovers)))
+            click.echo(_("中断的任务留下的临时文件 {n} 个：").format(n=len(result.leftovers)))
+            for left in result.leftovers:
+                click.echo(f"  - {left.path}（{size_text(left.size)}）")
+            click.echo(_("（下次采集或制作镜像时自动清除）"))
     if not result.ok:
         sys.exit(EXIT_PROBLEM)

@@ -422,6 +422,22 @@ MIGRATIONS: list[list[str]] = [
         " INSERT INTO audit_text (audit_text, rowid, actor, summary) VALUES ('delete', old.id, old.actor, old.summary);"
         " END",
     ],
+    # 10: each burn of a disc copy, registered before xorriso starts (an interrupted burn is found again)
+    [
+        """CREATE TABLE disc_burn (
+            id INTEGER PRIMARY KEY,
+            disc_id INTEGER NOT NULL REFERENCES disc (id),
+            copy INTEGER NOT NULL,
+            drive TEXT NOT NULL,
+            started_at DATETIME NOT NULL,
+            started_by TEXT NOT NULL DEFAULT '',
+            state TEXT NOT NULL DEFAULT 'burning',
+            ended_at DATETIME,
+            failure TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX disc_burn_disc ON disc_burn (disc_id, copy)",
+        "CREATE INDEX disc_burn_burning ON disc_burn (drive) WHERE state = 'burning'",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

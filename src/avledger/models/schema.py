@@ -337,6 +337,25 @@ class DiscCheck(BaseModel):
         table_name = "disc_check"
 
 
+class DiscBurn(BaseModel):
+    """One burn of a copy of a disc, registered before xorriso starts: ``burning`` while it runs, then ``burned``
+    (the copy is registered in :class:`DiscCopy`) or ``failed`` with its reason. A ``burning`` row whose burner
+    is gone (its lock free: avledger was killed) is an interrupted burn, which ``disc verify`` completes or fails."""
+
+    id = AutoField()
+    disc = ForeignKeyField(Disc, backref="burns", column_name="disc_id")
+    copy = IntegerField()
+    drive = TextField()
+    started_at = DateTimeField()
+    started_by = TextField(default="")
+    state = CharField(default="burning")  # burning | burned | failed
+    ended_at = DateTimeField(null=True)
+    failure = TextField(default="")  # why it failed, in the register's words
+
+    class Meta:
+        table_name = "disc_burn"
+
+
 class SshKey(BaseModel):
     """A colleague's SSH public key (``avledger ssh add``): logging in with it acts as that member of staff."""
 
@@ -390,6 +409,7 @@ AUDITED: dict[str, type[BaseModel]] = {
     "disc": Disc,
     "disc_copy": DiscCopy,
     "disc_check": DiscCheck,
+    "disc_burn": DiscBurn,
     "ssh_key": SshKey,
 }
 
@@ -414,6 +434,7 @@ ALL_MODELS = [
     Disc,
     DiscCopy,
     DiscCheck,
+    DiscBurn,
     SshKey,
     AuditEvent,
 ]

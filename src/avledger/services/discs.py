@@ -28,8 +28,9 @@ from avledger.burners.verify import DiscProblem, read_disc
 from avledger.digests import hash_file
 from avledger.errors import PartlyDone, UserError
 from avledger.fsutil import (
+    OWN_PREFIX,
     PRIVATE_DIR,
-    clean_leftovers,
+    JobLock,
     is_space_error,
     make_dirs,
     require_space,
@@ -39,10 +40,10 @@ from avledger.fsutil import (
 from avledger.i18n import N_
 from avledger.models import audit
 from avledger.models.audit import snapshot
-from avledger.models.schema import Activity, Clip, Disc, DiscCheck, DiscCopy, DiscSet
-from avledger.progress import CancelToken, Progress, ProgressSink, emit
+from avledger.models.schema import Activity, Clip, Disc, DiscBurn, DiscCheck, DiscCopy, DiscSet
+from avledger.progress import Cancelled, CancelToken, Progress, ProgressSink, emit
 from avledger.progress import check as check_cancel
-from avledger.services import listing
+from avledger.services import leftovers, listing
 from avledger.services.activities import ActivityService
 from avledger.services.base import Context, check_text, optional_text, require_text
 from avledger.services.clearance import require_cleared
@@ -81,6 +82,18 @@ class CheckView:
 
 
 @dataclass(frozen=True)
+class BurnView:
+    id: int
+    copy: int
+    drive: str
+    started_at: dt.datetime
+    started_by: str
+    state: str  # burning (its burner runs) | interrupted (registered burning, its burner gone) | burned | failed
+    ended_at: dt.datetime | None
+    failure: str
+
+
+@dataclass(frozen=True)
 class DiscView:
     id: int
     set_id: int
@@ -95,6 +108,12 @@ class DiscView:
     built_at: dt.datetime | None
     copies: tuple[CopyView, ...]
     checks: tuple[CheckView, ...]
+    burns: tuple[BurnView, ...] = ()
+
+    @property
+    def unfinished(self) -> tuple[BurnView, ...]:
+        """The burns still registered as running: live, or interrupted (for disc verify to end)."""
+        return tuple(b for b in self.burns if b.state in ("burning", "interrupted"))
 
     @property
     def built(self) -> bool:
@@ -154,6 +173,8 @@ class VerifyResult:
     ok: bool
     checked: int
     problems: tuple[DiscProblem, ...]
+    resumed: str | None = None  # an interrupted burn this read-back ended: "completed" or "failed"
+    copy: int | None = None  # the copy of that burn
 
 
 @dataclass(frozen=True)
@@ -187,6 +208,7 @@ class DiscRow:
     size: int | None
     built: bool
     copies: tuple[tuple[int, str, bool], ...]  # (copy, kept at, verified), by copy
+    burning: tuple[int, ...]  # the copies with a burn registered as running (or interrupted)
     last_check_at: dt.datetime | None
     last_check_result: str | None
 
@@ -229,6 +251,11 @@ DISC_ROWS = Rows(
             f"(SELECT group_concat(item, '{_SEP}') FROM (SELECT c.copy || '{_FIELD}' || (c.verified != 0) || '{_FIELD}'"
             " || c.kept_at AS item FROM disc_copy c WHERE c.disc_id = d.id ORDER BY c.copy))",
             decode=_copies,
+        ),
+        Column(
+            "burning",
+            "(SELECT group_concat(b.copy) FROM disc_burn b WHERE b.disc_id = d.id AND b.state = 'burning')",
+            decode=lambda text: tuple(sorted({int(n) for n in (text or "").split(",") if n})),
         ),
         Column("last_check_at", _LAST_CHECK.format(field="k.at"), DATETIME),
         Column("last_check_result", _LAST_CHECK.format(field="k.result")),
@@ -388,39 +415,55 @@ class DiscService:
             raise UserError(
                 "write.failed", "无法创建目录 {path}：{err}", field="out", path=str(folder), err=exc.strerror
             ) from None
-        clean_leftovers(folder)
-        # room for the images still to write, before anything is registered (issue 17)
-        resumed = self._resumable(source_activity, case, plan)
-        written = {d.number: d for d in resumed.disc_list} if resumed is not None else {}
-        missing = [p for p in plan.discs if not _image_done(written.get(p.number), folder)]
-        require_space(folder, sum(image_bytes(p) for p in missing), N_("镜像输出目录"), files=len(missing), field="out")
-        # the description is checked before anything is registered: a missing font, a character it cannot
-        # draw or an office's template typst refuses is refused with nothing changed (the texts are the same
-        # on every disc but for ASCII ids); it is printed once, for its disc
-        self._tags(
-            DiscSet(id=0, case_no=case),
-            Disc(id=0, number=1, volume_id="AVL000000S0D1"),
-            len(plan.discs),
-            plan.discs[0].files,
-            acts,
-            check_only=True,
-        )
-        with self.ctx.change():
-            disc_set = self._resumable(source_activity, case, plan)
-            fresh = disc_set is None
-            if fresh:
-                disc_set = self._register_set(source_activity, case, plan)
-        discs = list(disc_set.disc_list.order_by(Disc.number))
+        home = self.ingest.home
+        lock = leftovers.build_lock(home, folder)
+        if not lock.acquire():
+            raise UserError(
+                "disc.build_busy", "另一个制作任务正在写入目录 {path}，请等它结束后再试", field="out", path=str(folder)
+            )
         try:
-            self._write_images(disc_set, discs, plan, folder, acts, progress, cancel)
-        except Exception:
-            if fresh and not any(d.image_sha256 for d in disc_set.disc_list):
-                try:
-                    self._withdraw(disc_set)  # registered only with an image: the set this run planned goes again
-                except Exception:  # noqa: BLE001 - the failure that stopped the build is the one to report
-                    log.warning("disc set %s not withdrawn", disc_set.id, exc_info=True)
-            raise
-        return self.view_set(disc_set.id)
+            # the partial images of builds that were killed, here or in a folder recorded by an earlier build
+            leftovers.start(home, folder)
+            # room for the images still to write, before anything is registered (issue 17)
+            resumed = self._resumable(source_activity, case, plan)
+            written = {d.number: d for d in resumed.disc_list} if resumed is not None else {}
+            missing = [p for p in plan.discs if not _image_done(written.get(p.number), folder)]
+            require_space(
+                folder, sum(image_bytes(p) for p in missing), N_("镜像输出目录"), files=len(missing), field="out"
+            )
+            # the description is checked before anything is registered: a missing font, a character it cannot
+            # draw or an office's template typst refuses is refused with nothing changed (the texts are the same
+            # on every disc but for ASCII ids); it is printed once, for its disc
+            self._tags(
+                DiscSet(id=0, case_no=case),
+                Disc(id=0, number=1, volume_id="AVL000000S0D1"),
+                len(plan.discs),
+                plan.discs[0].files,
+                acts,
+                check_only=True,
+            )
+            with self.ctx.change():
+                disc_set = self._resumable(source_activity, case, plan)
+                fresh = disc_set is None
+                if fresh:
+                    disc_set = self._register_set(source_activity, case, plan)
+            discs = list(disc_set.disc_list.order_by(Disc.number))
+            try:
+                self._write_images(disc_set, discs, plan, folder, acts, progress, cancel)
+            except Exception:
+                if fresh and not any(d.image_sha256 for d in disc_set.disc_list):
+                    try:
+                        self._withdraw(disc_set)  # registered only with an image: the set this run planned goes again
+                    except Exception:  # noqa: BLE001 - the failure that stopped the build is the one to report
+                        log.warning("disc set %s not withdrawn", disc_set.id, exc_info=True)
+                raise
+            return self.view_set(disc_set.id)
+        finally:
+            try:
+                leftovers.finish(home, folder)
+            except OSError:  # the record stays; the next build or verify finds the folder again
+                pass
+            lock.release()
 
     def _write_images(self, disc_set, discs, plan, folder, acts, progress, cancel) -> None:
         """Write and register each disc's image not yet written into ``folder``, in order."""
@@ -683,8 +726,13 @@ class DiscService:
     ) -> BurnResult:
         """Burn copy 1 or 2 of a disc from its image, read it back and register it.
 
-        Cancelled (:class:`~avledger.progress.Cancelled`) while checking the image or writing the disc, xorriso
-        is stopped and nothing is registered; once the disc is written, the read-back and the registration finish.
+        The burn is registered (``burning``, with the drive and the time) once the image is checked and before
+        xorriso starts, and a lock held while it runs; it ends ``burned`` with the copy registered, or ``failed``
+        with the reason. xorriso ends with avledger (:func:`avledger.burners.burn.burn_image`). Cancelled
+        (:class:`~avledger.progress.Cancelled`) while checking the image, nothing is registered; while writing
+        the disc, xorriso is stopped and the burn marked failed; once the disc is written, the read-back and the
+        registration finish. Killed while burning, the burn stays ``burning`` with no burner: ``disc verify``
+        completes or fails it (:meth:`verify`).
         """
         check_text(image if isinstance(image, str) else None, N_("镜像文件"), field="image")
         check_text(drive, N_("刻录机"), field="drive")
@@ -720,47 +768,158 @@ class DiscService:
         def report(event: Progress) -> None:
             emit(progress, replace(event, current=disc.volume_id))
 
+        lock = JobLock(self._burn_lock(disc.id, copy))
+        if not lock.acquire():
+            raise self._busy(disc, copy)
+        burn: DiscBurn | None = None
+        written = False
+
+        def started() -> None:
+            """The image is checked and xorriso about to start: the burn is registered (and logged) first."""
+            nonlocal burn
+            with self.ctx.change():
+                for stale in self.interrupted(disc.id):  # we hold this copy's lock: these burners are gone
+                    if stale.copy == copy:
+                        self._end_burn(stale, "failed", "刻录中断，未经核验；已重新刻录")
+                burn = DiscBurn.create(
+                    disc=disc,
+                    copy=copy,
+                    drive=drive.strip(),
+                    started_at=self.ctx.clock(),
+                    started_by=self.ctx.person(),
+                    state="burning",
+                )
+                self.ctx.log("disc_burn_start", burn, summary=f"{disc.volume_id} 第{copy}份 {burn.drive}")
+
         try:
-            burner.burn_image(path, drive, sha256=disc.image_sha256, progress=report, cancel=cancel)
-        except burner.ImageChanged:
-            # the image changed since it was built: nothing is burned or registered
-            raise UserError(
-                "disc.image_changed", "镜像 {path} 与制作时登记的指纹不一致，请重新制作", field="image", path=str(path)
-            ) from None
-        # once xorriso has written the disc, the copy exists: its read-back runs to the end (not cancellable)
-        # so that it is registered, verified or not, rather than left a disc the register does not know
-        ok = burner.read_back(drive, disc.size, progress=report) == disc.image_sha256
-        problems: tuple[DiscProblem, ...] = ()
-        if not ok:
-            problems = tuple(self._find_problems(drive)) or (DiscProblem("image", disc.volume_id),)
+            try:
+                burner.burn_image(
+                    path, drive, sha256=disc.image_sha256, progress=report, cancel=cancel, on_start=started
+                )
+            except burner.ImageChanged:
+                # the image changed since it was built: nothing is burned or registered
+                raise UserError(
+                    "disc.image_changed",
+                    "镜像 {path} 与制作时登记的指纹不一致，请重新制作",
+                    field="image",
+                    path=str(path),
+                ) from None
+            written = True
+            # once xorriso has written the disc, the copy exists: its read-back runs to the end (not cancellable)
+            # so that it is registered, verified or not, rather than left a disc the register does not know
+            ok = burner.read_back(drive, disc.size, progress=report) == disc.image_sha256
+            problems: tuple[DiscProblem, ...] = ()
+            if not ok:
+                problems = tuple(self._find_problems(drive)) or (DiscProblem("image", disc.volume_id),)
+            assert burn is not None
+            row = self._register_copy(disc, burn, ok, problems, kept_at=kept_at)
+        except BaseException as exc:
+            # a disc xorriso wrote but that could not be read back (or registered) stays "burning": with its
+            # burner gone, it is an interrupted burn that disc verify completes or fails from the disc itself
+            if burn is not None and not written:
+                self._burn_failed(burn, exc)
+            raise
+        finally:
+            lock.release()
+        return BurnResult(self.view_disc(disc.id), self._copy_view(row), ok, problems)
+
+    def _register_copy(
+        self, disc: Disc, burn: DiscBurn, ok: bool, problems, *, kept_at: str | None = None, note: str = ""
+    ) -> DiscCopy:
+        """A burn that wrote its disc: the copy registered (verified or not) and the burn marked burned."""
         now = self.ctx.clock()
+        copy = burn.copy
         with self.ctx.change():
             who = self.ctx.person()
+            existing = DiscCopy.get_or_none((DiscCopy.disc == disc) & (DiscCopy.copy == copy))
             if existing is None:
                 row = DiscCopy.create(
                     disc=disc,
                     copy=copy,
-                    drive=drive,
+                    drive=burn.drive,
                     burned_at=now,
                     burned_by=who,
-                    kept_at=kept_at,
+                    kept_at=kept_at or "",
                     verified=ok,
                     verified_at=now if ok else None,
                 )
                 before = None
             else:
                 row, before = existing, snapshot(existing)
-                row.drive, row.burned_at, row.burned_by, row.kept_at = drive, now, who, kept_at
+                row.drive, row.burned_at, row.burned_by = burn.drive, now, who
+                if kept_at is not None:
+                    row.kept_at = kept_at
                 row.verified, row.verified_at = ok, now if ok else None
                 row.save()
             self.ctx.log(
                 "disc_burn",
                 row,
                 before=before,
-                summary=f"{disc.volume_id} 第{copy}份 {'ok' if ok else 'failed'} {kept_at}",
+                summary=f"{disc.volume_id} 第{copy}份 {'ok' if ok else 'failed'} {row.kept_at}{note}".rstrip(),
             )
+            self._end_burn(burn, "burned")
             self._record_check(disc, row, "burn", problems)
-        return BurnResult(self.view_disc(disc.id), self._copy_view(row), ok, problems)
+        return row
+
+    def _end_burn(self, burn: DiscBurn, state: str, failure: str = "") -> None:
+        """Within a change: the burn ended (burned or failed, with its reason), logged."""
+        before = snapshot(burn)
+        burn.state, burn.ended_at, burn.failure = state, self.ctx.clock(), failure
+        burn.save()
+        self.ctx.log(
+            "disc_burn_end",
+            burn,
+            before=before,
+            summary=f"{burn.disc.volume_id} 第{burn.copy}份 {state} {failure}".rstrip(),
+        )
+
+    def _burn_failed(self, burn: DiscBurn, exc: BaseException) -> None:
+        """The burn stopped before its copy was registered: marked failed with the reason. Should even that
+        fail (a full disk), the burn stays ``burning`` with no burner: an interrupted burn for disc verify."""
+        if isinstance(exc, UserError):
+            reason = f"{exc.code}：{exc.message.format(**exc.params)}"
+        elif isinstance(exc, Cancelled):
+            reason = "已停止"
+        else:
+            reason = f"{type(exc).__name__}：{exc}".rstrip("：")
+        try:
+            with self.ctx.change():
+                fresh = DiscBurn.get_by_id(burn.id)
+                if fresh.state == "burning":
+                    self._end_burn(fresh, "failed", reason[:500])
+        except Exception:  # the first failure is the one to report
+            log.warning("could not mark burn %s failed", burn.id, exc_info=True)
+
+    def _burn_lock(self, disc_id: int, copy: int) -> Path:
+        return self.ingest.home.path / f"{OWN_PREFIX}burn-{disc_id}-{copy}.lock"
+
+    def _live(self, burn: DiscBurn) -> bool:
+        """Whether the burner of a ``burning`` burn runs (its lock is held), or it was interrupted."""
+        return JobLock.held(self._burn_lock(burn.disc_id, burn.copy))
+
+    def _busy(self, disc: Disc, copy: int) -> UserError:
+        burn = (
+            DiscBurn.select()
+            .where((DiscBurn.disc == disc) & (DiscBurn.copy == copy) & (DiscBurn.state == "burning"))
+            .order_by(DiscBurn.id.desc())
+            .first()
+        )
+        return UserError(
+            "disc.burning",
+            "光盘 {volume} 的第 {copy} 份正在刻录（{drive}，{at} 开始），请等它结束",
+            field="copy",
+            volume=disc.volume_id,
+            copy=copy,
+            drive=burn.drive if burn else "",
+            at=fmt_local(burn.started_at, self.ctx.profile().tz) if burn else "",
+        )
+
+    def interrupted(self, disc_id: int | None = None) -> list[DiscBurn]:
+        """Burns registered as started whose burner is gone (avledger was killed while burning), oldest first."""
+        query = DiscBurn.select().where(DiscBurn.state == "burning").order_by(DiscBurn.id)
+        if disc_id is not None:
+            query = query.where(DiscBurn.disc == disc_id)
+        return [b for b in query if not self._live(b)]
 
     def next_copy(self, disc: DiscView) -> int | None:
         """The copy of a disc to burn next: the first of the profile's copies not yet burned and verified
@@ -776,6 +935,7 @@ class DiscService:
             disc = self.get(volume_id)
             row = DiscCopy.get_or_none((DiscCopy.disc == disc) & (DiscCopy.copy == copy))
             if row is None:
+                self._check_burning(disc, copy)
                 raise UserError(
                     "disc.no_copy", "光盘 {volume} 没有登记第 {copy} 份", field="copy", volume=disc.volume_id, copy=copy
                 )
@@ -784,6 +944,74 @@ class DiscService:
             row.save()
             self.ctx.log("update", row, before=before, summary=f"{disc.volume_id} 第{copy}份 {place}")
         return self._copy_view(row)
+
+    def _check_burning(self, disc: Disc, copy: int) -> None:
+        """Refuse to take a copy whose burn runs, or was interrupted, for a registered one (saying which)."""
+        burns = DiscBurn.select().where(
+            (DiscBurn.disc == disc) & (DiscBurn.copy == copy) & (DiscBurn.state == "burning")
+        )
+        for burn in burns.order_by(DiscBurn.id.desc()):
+            if self._live(burn):
+                raise self._busy(disc, copy)
+            raise UserError(
+                "disc.burn_interrupted",
+                "光盘 {volume} 第 {copy} 份的刻录中断了（{drive}，{at} 开始）：请把这张光盘放入刻录机，"
+                "运行 avledger disc verify --drive {drive} --copy {copy}，完成或作废这次刻录",
+                field="copy",
+                volume=disc.volume_id,
+                copy=copy,
+                drive=burn.drive,
+                at=fmt_local(burn.started_at, self.ctx.profile().tz),
+            )
+
+    def _resolve(
+        self, drive: str, candidates: list[DiscBurn], progress: ProgressSink | None, cancel: CancelToken | None
+    ) -> VerifyResult:
+        """Interrupted burns (newest last) whose disc may be in ``drive``: the medium is read back for each
+        image's length; one that matches is completed (the copy registered, burned and verified), else the newest
+        is marked failed (a new disc is to be burned). Each copy's burn lock is held meanwhile."""
+        locks = []
+        try:
+            for burn in candidates:
+                lock = JobLock(self._burn_lock(burn.disc_id, burn.copy))
+                if not lock.acquire():  # a new burn of this copy has just started
+                    raise self._busy(burn.disc, burn.copy)
+                locks.append(lock)
+            for burn in reversed(candidates):
+                disc = burn.disc
+
+                def read(n: int, disc=disc) -> None:
+                    check_cancel(cancel)
+                    emit(progress, Progress("disc_verify", "image", n, disc.size, current=disc.volume_id))
+
+                try:
+                    same = hash_file(burner.drive_path(drive), disc.size, on_bytes=read) == disc.image_sha256
+                except EOFError:  # the burn stopped before the end of the image
+                    same = False
+                except OSError as exc:
+                    raise UserError(
+                        "drive.unreadable",
+                        "无法读取光盘 {drive}：{err}",
+                        field="drive",
+                        drive=drive,
+                        err=exc.strerror or str(exc),
+                    ) from None
+                if same:
+                    check_cancel(cancel)
+                    self._register_copy(disc, burn, True, (), note=" (interrupted burn completed)")
+                    emit(progress, Progress("disc_verify", "done", disc.files, disc.files, "files"))
+                    return VerifyResult(self.view_disc(disc.id), True, disc.files, (), "completed", burn.copy)
+            burn = candidates[-1]
+            check_cancel(cancel)
+            with self.ctx.change():
+                fresh = DiscBurn.get_by_id(burn.id)
+                if fresh.state == "burning":
+                    self._end_burn(fresh, "failed", "刻录中断，回读与镜像不一致")
+            problem = DiscProblem("image", burn.disc.volume_id)
+            return VerifyResult(self.view_disc(burn.disc_id), False, 0, (problem,), "failed", burn.copy)
+        finally:
+            for lock in locks:
+                lock.release()
 
     def _find_problems(self, drive: str) -> list[DiscProblem]:
         try:
@@ -816,9 +1044,21 @@ class DiscService:
     ) -> VerifyResult:
         """Recognise the disc in ``drive`` from its contents, check every file, and record the result.
 
-        Cancelled (:class:`~avledger.progress.Cancelled`), nothing is recorded.
+        A burn into ``drive`` (of ``copy``, if given) that was interrupted (avledger killed while burning) is
+        ended first: the medium read back against its image completes it (the copy registered, burned and
+        verified) or fails it (``resumed`` says which). So is an interrupted burn of the disc recognised in
+        another drive. Cancelled (:class:`~avledger.progress.Cancelled`), nothing is recorded.
         """
         check_text(drive, N_("刻录机"), field="drive")
+        burning = DiscBurn.select().where((DiscBurn.state == "burning") & (DiscBurn.drive == drive.strip()))
+        if copy is not None:
+            burning = burning.where(DiscBurn.copy == copy)
+        burning = list(burning.order_by(DiscBurn.id))
+        dead = [b for b in burning if not self._live(b)]
+        if dead:
+            return self._resolve(drive, dead, progress, cancel)
+        if burning:
+            raise self._busy(burning[-1].disc, burning[-1].copy)
         reading = read_disc(drive, progress=progress, cancel=cancel)
         try:
             disc_id = int(reading.bag_info.get("Avledger-Disc-Id", ""))
@@ -833,10 +1073,14 @@ class DiscService:
                 drive=drive,
                 volume=reading.volume_id,
             )
+        elsewhere = [b for b in self.interrupted(disc.id) if copy is None or b.copy == copy]
+        if len(elsewhere) == 1:  # its burn was interrupted in another drive
+            return self._resolve(drive, elsewhere, progress, cancel)
         copy_row = None
         if copy is not None:
             copy_row = DiscCopy.get_or_none((DiscCopy.disc == disc) & (DiscCopy.copy == copy))
             if copy_row is None:
+                self._check_burning(disc, copy)
                 raise UserError(
                     "disc.no_copy", "光盘 {volume} 没有登记第 {copy} 份", field="copy", volume=disc.volume_id, copy=copy
                 )
@@ -905,6 +1149,19 @@ class DiscService:
             d.built_at,
             copies,
             checks,
+            tuple(
+                BurnView(
+                    b.id,
+                    b.copy,
+                    b.drive,
+                    b.started_at,
+                    b.started_by,
+                    "interrupted" if b.state == "burning" and not self._live(b) else b.state,
+                    b.ended_at,
+                    b.failure,
+                )
+                for b in d.burns.order_by(DiscBurn.id)
+            ),
         )
 
     @staticmethod

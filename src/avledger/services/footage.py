@@ -19,13 +19,13 @@ from peewee import fn
 
 from avledger.digests import hash_file
 from avledger.errors import UserError
-from avledger.fsutil import TEMP_PREFIX
+from avledger.fsutil import TEMP_PREFIX, JobLock
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, Clip, Device, Gap, Loan, NoRecord, Staff
 from avledger.progress import Cancelled, CancelToken, Progress, ProgressSink, emit
 from avledger.progress import check as check_cancel
-from avledger.services import listing, search
+from avledger.services import leftovers, listing, search
 from avledger.services.activities import ActivityService
 from avledger.services.base import Context, check_text, optional_text, require_choice, require_text
 from avledger.services.ingest import LOCK_NAME, IngestService, refresh_gaps
@@ -185,16 +185,27 @@ class VerifyProblem:
     clip_id: int | None
 
 
+@dataclass(frozen=True)
+class Leftover:
+    """A temporary file a killed run left: in the archive (its path there), or a disc build's partial image in
+    a folder a build recorded (its full path)."""
+
+    path: str
+    size: int
+
+
 @dataclass
 class ArchiveCheck:
     checked: int = 0
     bytes: int = 0
     problems: list[VerifyProblem] = field(default_factory=list)
-    leftovers: list[str] = field(default_factory=list)  # temporary files of a killed run (not problems)
+    leftovers: list[Leftover] = field(default_factory=list)  # temporary files of killed runs
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        """Nothing missing, changed or strange, and nothing a killed run left (the archive is not complete
+        while a killed ingest's partial copy lies in it)."""
+        return not self.problems and not self.leftovers
 
 
 @dataclass(frozen=True)
@@ -526,6 +537,9 @@ class FootageService:
                     future.cancel()
         if scope is None and root.is_dir():
             self._unregistered(root, check, lambda: report("extra"))
+            if JobLock.held(root / LOCK_NAME):  # an ingest runs: its temporary files are its work in hand
+                check.leftovers.clear()
+            check.leftovers += [Leftover(str(p), size) for p, size in leftovers.stale(self.ingest.home)]
         check_cancel(cancel)  # asked to stop at the very end: still nothing logged
         counts = {k: sum(1 for p in check.problems if p.kind == k) for k in VERIFY_KINDS}
         summary = f"{'activity ' + str(scope.id) if scope else 'all'}: {check.checked} checked, " + ", ".join(
@@ -537,7 +551,7 @@ class FootageService:
                 entity="archive",
                 entity_id=scope.id if scope else None,
                 summary=summary,
-                after={"checked": check.checked, **counts},
+                after={"checked": check.checked, **counts, "leftovers": len(check.leftovers)},
             )
         emit(progress, Progress("archive_verify", "done", total, total, "bytes", check.checked, files))
         return check
@@ -569,7 +583,7 @@ class FootageService:
             for name in names:
                 rel = prefix + name
                 if name.startswith(TEMP_PREFIX):
-                    check.leftovers.append(rel)
+                    check.leftovers.append(Leftover(rel, _archived_state(here / name)[1]))
                 elif prefix == "" and name == LOCK_NAME:
                     continue
                 elif name not in known:

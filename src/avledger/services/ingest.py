@@ -328,7 +328,7 @@ class IngestService:
 
     def clean_leftovers(self) -> int:
         """Remove temporary files a killed run left in the archive."""
-        return clean_leftovers(self.archive_root(), recursive=True)
+        return clean_leftovers(self.archive_root(), recursive=True, suffix="")  # its own names only (temp_path)
 
     # --- scan ------------------------------------------------------------------
     @requires("footage.ingest")

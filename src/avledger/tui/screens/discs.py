@@ -44,6 +44,10 @@ def register_cells(d, tz) -> tuple:
         if copies:
             copies.append("；")
         copies.append(f"{number}：{kept_at or '-'}", style="" if verified else "bold red")
+    for number in d.burning:  # a burn running, or interrupted (disc verify ends it)
+        if copies:
+            copies.append("；")
+        copies.append(f"{number}：" + _("刻录未结束"), style="yellow")
     check = (
         Text(
             f"{fmt_local(d.last_check_at, tz)} {label(DISC_CHECK_RESULTS, d.last_check_result)}",
@@ -287,6 +291,14 @@ class DiscsScreen(SectionScreen):
     @work(thread=True, exclusive=True, group="discs")
     def run_verify(self, drive: str) -> None:
         def describe(result) -> tuple[str, bool]:
+            if result.resumed == "completed":
+                return _("中断的刻录已完成：{volume} 第 {copy} 份回读与镜像一致，已登记为已刻录并核验").format(
+                    volume=result.disc.volume_id, copy=result.copy
+                ), True
+            if result.resumed == "failed":
+                return _(
+                    "中断的刻录未完成：{volume} 第 {copy} 份回读与镜像不一致，已登记为刻录失败；请另用一张光盘重新刻录"
+                ).format(volume=result.disc.volume_id, copy=result.copy), False
             if result.ok:
                 return _("光盘完好：{volume}（第 {n} 张，共 {count} 张），{files} 个文件均与清单一致").format(
                     volume=result.disc.volume_id, n=result.disc.number, count=result.disc.discs, files=result.checked
