@@ -42,7 +42,7 @@ def test_a_card_never_leads_outside_itself(office, hostile_card):
         ("DCIM/.VID_0002.MP4", "hidden"),
         ("DCIM/outside", "symlink"),
         ("DCIM/passwd.mp4", "symlink"),
-        ("DCIM/pipe.mp4", "special"),
+        ("DCIM/pipe.mp4", "fifo"),
     ]
     result = office.ingest.apply(plan)
     assert len(result.archived) == 1
