@@ -237,6 +237,7 @@ def test_cli_build_json_and_refusals(services, case, tmp_path, cli):
         "--json",
     )
     assert burned.code == 0 and burned.json()["ok"], burned.err
+    assert burned.json()["same_place_as"] is None
     listed = cli("disc", "list", "--json").json()
     assert listed["sets"][0]["discs"][0]["copies"][0]["kept_at"] == "档案室"
     assert listed["targets"] == [
@@ -261,6 +262,29 @@ def test_cli_build_json_and_refusals(services, case, tmp_path, cli):
     assert "档案室" in text and "未完成两份" in text and "CD（700 MB）" in text  # the medium in words
     assert "Copies incomplete" in cli("--lang", "en", "disc", "list").out
     assert cli("disc", "verify", "--drive", f"stdio:{tmp_path / 'nothing.img'}").code == 2
+
+
+def test_both_copies_at_one_place_is_said_not_refused(services, case, cli, tmp_path):
+    """一式两份 kept together: one fire, flood or theft takes both. Said when the second is burned (stderr,
+    and ``same_place_as`` in JSON); still burned and registered."""
+    built = services.discs.build(tmp_path / "out", activity=case.id, media="cd")
+    image = built.discs[0].image_path
+    assert services.discs.burn(image, f"stdio:{tmp_path / 'c1.img'}", 1, kept_at="档案室").ok
+    second = cli(
+        "disc",
+        "burn",
+        image,
+        "--drive",
+        f"stdio:{tmp_path / 'c2.img'}",
+        "--copy",
+        "2",
+        "--kept-at",
+        " 档案室",
+        "--json",
+    )
+    assert second.code == 0 and second.json()["same_place_as"] == 1, second.err
+    assert "注意：第 1 份也存放在“档案室”" in second.err
+    assert [c.kept_at for c in services.discs.view_disc(built.discs[0].id).copies] == ["档案室", "档案室"]
 
 
 def test_the_disc_register_prints(services, case, tmp_path):

@@ -10,7 +10,7 @@ import click
 from avledger.errors import EXIT_PROBLEM
 from avledger.i18n import _
 from avledger.present import size_text
-from avledger.services.discs import DISC_TARGET_STATES
+from avledger.services.discs import DISC_TARGET_STATES, same_place_text
 from avledger.services.views import to_json
 from avledger.timeutil import fmt_local
 from avledger.vocab import DISC_CHECK_RESULTS, DISC_MEDIA, LONG_TERM_REASONS, label, labels
@@ -145,10 +145,12 @@ def disc_build(activity_id, case_no, media, out, as_json) -> None:
 @json_option
 def disc_burn(iso_path, drive, copy_no, kept_at, as_json) -> None:
     """刻录一份光盘，回读核验后登记。"""
+    discs = services().discs
     with cancellable() as cancel:
-        result = services().discs.burn(
+        result = discs.burn(
             iso_path, drive, copy_no, kept_at=kept_at, progress=ProgressLine(as_json=as_json), cancel=cancel
         )
+    other = discs.same_place(result.disc, result.copy.copy, result.copy.kept_at)
     if as_json:
         emit_json(
             {
@@ -159,6 +161,7 @@ def disc_burn(iso_path, drive, copy_no, kept_at, as_json) -> None:
                 "drive": drive,
                 "kept_at": result.copy.kept_at,
                 "problems": [asdict(p) for p in result.problems],
+                "same_place_as": other.copy if other else None,  # another copy kept at the same place
             }
         )
     elif result.ok:
@@ -172,6 +175,8 @@ def disc_burn(iso_path, drive, copy_no, kept_at, as_json) -> None:
             _("回读核验不一致：{volume} 第 {copy} 份").format(volume=result.disc.volume_id, copy=result.copy.copy)
         )
         _problem_lines(result.problems)
+    if other is not None:
+        click.echo(_("注意：{caution}").format(caution=same_place_text(other)), err=True)
     if not result.ok:
         sys.exit(EXIT_PROBLEM)
 

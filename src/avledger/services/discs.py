@@ -37,7 +37,7 @@ from avledger.fsutil import (
     require_writable_folder,
     windows_text,
 )
-from avledger.i18n import N_
+from avledger.i18n import N_, _
 from avledger.models import audit
 from avledger.models.audit import snapshot
 from avledger.models.schema import Activity, Clip, Disc, DiscBurn, DiscCheck, DiscCopy, DiscSet
@@ -289,6 +289,13 @@ def _volume_id(set_id: int, number: int, when: dt.datetime) -> str:
     """An ASCII volume identifier of at most 16 characters (Joliet's limit): date, set and disc."""
     vid = f"AVL{when:%y%m%d}S{set_id}D{number}"
     return vid if len(vid) <= 16 else f"AVS{set_id}D{number}"[:16]
+
+
+def same_place_text(other: CopyView) -> str:
+    """The caution for a copy to be kept where ``other`` is (:meth:`DiscService.same_place`)."""
+    return _("第 {other} 份也存放在“{place}”：两份同在一处，一次火灾、水浸或失窃会同时损毁，宜分开存放").format(
+        other=other.copy, place=other.kept_at
+    )
 
 
 class DiscService:
@@ -926,6 +933,18 @@ class DiscService:
         (a copy whose read-back failed is burned again); None once every copy is."""
         done = {c.copy for c in disc.copies if c.verified}
         return next((n for n in range(1, self.ctx.profile().get("disc.copies") + 1) if n not in done), None)
+
+    @staticmethod
+    def same_place(disc: DiscView, copy: int, kept_at: str) -> CopyView | None:
+        """Another copy of ``disc`` kept where ``copy`` is to be kept (one fire, flood or theft would take both
+        of the 一式两份, W15), or None. A caution (:func:`same_place_text`), not a refusal: a small office may
+        have one safe."""
+        place = " ".join(kept_at.split()).casefold()
+        if not place:
+            return None
+        return next(
+            (c for c in disc.copies if c.copy != copy and " ".join(c.kept_at.split()).casefold() == place), None
+        )
 
     @requires("discs.edit")
     def keep(self, volume_id: str, copy: int, kept_at: str) -> CopyView:

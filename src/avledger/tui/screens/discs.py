@@ -7,9 +7,11 @@ progress events, which reach the progress bar through ``call_from_thread``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import HorizontalGroup
 from textual.widgets import Input, Static
@@ -18,9 +20,9 @@ from avledger.errors import UserError
 from avledger.i18n import A_, _
 from avledger.present import size_text
 from avledger.progress import Cancelled
-from avledger.services.discs import DISC_TARGET_STATES
+from avledger.services.discs import DISC_TARGET_STATES, same_place_text
 from avledger.timeutil import fmt_local
-from avledger.tui.screens.base import SectionScreen, close_thread_connection
+from avledger.tui.screens.base import Confirm, SectionScreen, close_thread_connection
 from avledger.tui.widgets import JobProgress, Listing, PagedTable, RegisterTable, ZhSelect
 from avledger.vocab import DISC_CHECK_RESULTS, DISC_MEDIA, LONG_TERM_REASONS, label, labels
 
@@ -87,6 +89,7 @@ class DiscsScreen(SectionScreen):
         yield Static(_("须刻录光盘长期保存的执法活动"), classes="title", id="targets-title")
         yield PagedTable(id="targets")
         with HorizontalGroup(classes="toolbar"):
+            yield Static(_("光盘类型"), classes="label")
             yield ZhSelect(
                 [(_(text), key) for key, text in DISC_MEDIA.items()],
                 prompt=_("光盘类型"),
@@ -94,12 +97,17 @@ class DiscsScreen(SectionScreen):
                 compact=True,
                 value="dvd",
             )
+            yield Static(_("镜像目录"), classes="label")
             yield Input(str(self.services.home.path / "discs"), placeholder=_("镜像输出目录"), id="out", compact=True)
+        with HorizontalGroup(classes="toolbar"):
+            yield Static(_("刻录机"), classes="label")
             yield Input("/dev/sr0", placeholder=_("刻录机设备（如 /dev/sr0）或 stdio:文件"), id="drive", compact=True)
-            yield Input("", placeholder=_("存放位置"), id="kept-at", compact=True)
+            yield Static(_("存放位置"), classes="label")
+            yield Input("", placeholder=_("如：档案室 2 号柜"), id="kept-at", compact=True)
         yield JobProgress(id="job")
         yield Static(_("光盘登记"), classes="title", id="register-title")
         yield PagedTable(id="register")
+        yield Static("", id="disc-info")
         yield Static("", id="due")
 
     def on_mount(self) -> None:
@@ -199,14 +207,30 @@ class DiscsScreen(SectionScreen):
         self.run_build(activity, media, self.value("#out"))
 
     def action_burn(self) -> None:
+        """Burn the selected disc's next copy, once confirmed: a write-once disc cannot be taken back."""
         disc = self.selected_disc()
         if self.busy or disc is None or not disc.built:
             return
         copy = self.services.discs.next_copy(disc)
         if copy is None:
             return
-        self.start()
-        self.run_burn(disc.image_path, self.value("#drive"), copy, self.value("#kept-at"))
+        drive, kept_at = self.value("#drive"), self.value("#kept-at")
+        lines = [
+            _("刻录 {volume} 第 {copy} 份到 {drive}？").format(volume=disc.volume_id, copy=copy, drive=drive),
+            _("镜像：{path}").format(path=disc.image_path),
+            _("存放位置：{place}").format(place=kept_at or _("未填存放位置")),
+            _("一次性光盘写入后不能更改；刻完后回读核验并登记。"),
+        ]
+        other = self.services.discs.same_place(disc, copy, kept_at)
+        if other is not None:
+            lines.append(_("注意：{caution}").format(caution=same_place_text(other)))
+
+        def burn(yes: bool | None) -> None:
+            if yes and not self.busy:
+                self.start()
+                self.run_burn(disc.image_path, drive, copy, kept_at)
+
+        self.app.push_screen(Confirm("\n".join(lines), yes=_("刻录")), burn)
 
     def action_verify(self) -> None:
         if self.busy:
@@ -214,7 +238,23 @@ class DiscsScreen(SectionScreen):
         self.start()
         self.run_verify(self.value("#drive"))
 
+    def print_targets(self):
+        """F2: the disc register; then the selected disc's label (or every disc's labels)."""
+        from avledger.services.printing import Filters
+
+        disc = self.selected_disc() if self.is_mounted else None
+        return [("discs", Filters()), ("disc-label", Filters(disc=disc.volume_id if disc is not None else None))]
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand(_("规划光盘"), _("所选执法活动需要几张光盘、每张放哪些文件"), self.action_plan)
+        yield SystemCommand(_("制作光盘镜像"), _("为所选执法活动制作光盘镜像"), self.action_build)
+        if self.check_action("burn", ()) is True:
+            yield SystemCommand(_("刻录下一份光盘"), _("刻录所选光盘的下一份并回读核验"), self.action_burn)
+        yield SystemCommand(_("核验光盘"), _("识别刻录机中的光盘并逐个文件核验"), self.action_verify)
+
     def check_action(self, action: str, parameters) -> bool | None:
+        if action == "print":
+            return super().check_action(action, parameters)
         if action == "burn":
             if self.busy:
                 return None
@@ -229,6 +269,24 @@ class DiscsScreen(SectionScreen):
 
     def on_data_table_row_highlighted(self, event) -> None:
         self.refresh_bindings()
+        self.show_disc()
+
+    def show_disc(self) -> None:
+        """Where the selected disc's image is, and where each of its copies is kept."""
+        disc = self.selected_disc() if self.is_mounted else None
+        info = self.query_one("#disc-info", Static)
+        if disc is None:
+            info.update("")
+            return
+        text = Text(_("镜像：") + (disc.image_path or _("未制作")), style="dim" if not disc.built else "")
+        for c in disc.copies:
+            text.append(
+                "\n"
+                + _("第 {copy} 份：{place}（{state}）").format(
+                    copy=c.copy, place=c.kept_at or _("未填存放位置"), state=_("已核验") if c.verified else _("未核验")
+                )
+            )
+        info.update(text)
 
     # --- workers -----------------------------------------------------------------------------
     def start(self) -> None:
