@@ -26,6 +26,7 @@ import io
 import json
 import os
 import shutil
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -732,8 +733,6 @@ class AccessService:
         if password is not None:
             seven_zip = True
         out_dir = Path(out).expanduser().resolve()
-        if out_dir.exists() and (not out_dir.is_dir() or any(_not_leftovers(out_dir))):
-            raise UserError("output.not_empty", "输出目录已存在且不是空目录：{path}", field="out", path=str(out_dir))
         self._usable(req, need="copy", extractor=person)
         clips = list(
             Clip.select()
@@ -743,6 +742,11 @@ class AccessService:
         )
         root = self.ingest.archive_root()
         files = [ExtractedFile(f"{c.id}_{safe_name(c.original_name)}", c.id, c.size, c.sha256) for c in clips]
+        # a new or empty folder; or one holding only what a killed run of this extraction left (its clips whole,
+        # its sheets), which this run checks and completes
+        ours = {f.name for f in files} | {SHEET_NAME, SHEET_PDF}
+        if out_dir.exists() and (not out_dir.is_dir() or any(p.name not in ours for p in _not_leftovers(out_dir))):
+            raise UserError("output.not_empty", "输出目录已存在且不是空目录：{path}", field="out", path=str(out_dir))
         require_writable_folder(out_dir, field="out")
         try:
             created = make_dirs(out_dir, PRIVATE_DIR)  # the topmost folder created (removed again on failure)
@@ -774,8 +778,11 @@ class AccessService:
                         packing.add_bytes(SHEET_PDF, pdf)
             else:
                 for clip, f in zip(clips, files):
-                    written.append(out_dir / f.name)
-                    _copy_checked(root / clip.archive_path, out_dir / f.name, clip.sha256)
+                    target = out_dir / f.name
+                    if _already_copied(target, clip.size, clip.sha256):  # by a run killed after it
+                        continue
+                    written.append(target)
+                    _copy_checked(root / clip.archive_path, target, clip.sha256)
                 at = self.ctx.clock()
                 written.append(out_dir / SHEET_NAME)
                 write_whole(
@@ -1057,6 +1064,18 @@ def label_status(status: str) -> str:
 
 
 # --- files ------------------------------------------------------------------------------
+def _already_copied(target: Path, size: int, sha256: str) -> bool:
+    """``target`` is a regular file holding exactly the clip (a killed extraction copied it whole: its copies
+    are renamed into place only once checked); anything else there is refused."""
+    try:
+        st = os.lstat(target)
+    except FileNotFoundError:
+        return False
+    if stat.S_ISREG(st.st_mode) and st.st_size == size and hash_file(target) == sha256:
+        return True
+    raise UserError("output.not_empty", "输出目录已存在且不是空目录：{path}", field="out", path=str(target.parent))
+
+
 def _copy_checked(source: Path, target: Path, sha256: str) -> None:
     """Copy with the crash-safe pattern of ingest: temp name, fsync, read back, rename; the hash must be the
     registered one, before and after."""
