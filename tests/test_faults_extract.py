@@ -23,9 +23,10 @@ def test_an_extraction_killed_midway_is_completed_by_running_it_again(demo, home
     assert len(expected) >= 2
     demo.close()
     out = tmp_path / "evidence"
-    argv = [sys.executable, "-m", "avledger", "evidence", "extract", str(req.id), "--extractor", "2002", "--out", str(out)]
+    argv = [sys.executable, "-m", "avledger", "evidence", "extract", str(req.id), "--extractor", "2002"]
+    argv += ["--out", str(out)]
     env = cli_env(home)
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def one_copied_and_more_to_come():
         done = [p for p in out.glob("*") if not p.name.startswith(TEMP_PREFIX)] if out.is_dir() else []

@@ -743,9 +743,12 @@ class AccessService:
         root = self.ingest.archive_root()
         files = [ExtractedFile(f"{c.id}_{safe_name(c.original_name)}", c.id, c.size, c.sha256) for c in clips]
         # a new or empty folder; or one holding only what a killed run of this extraction left (its clips whole,
-        # its sheets), which this run checks and completes
+        # its sheets), which this run checks and completes; never the folder of a registered extraction
         ours = {f.name for f in files} | {SHEET_NAME, SHEET_PDF}
-        if out_dir.exists() and (not out_dir.is_dir() or any(p.name not in ours for p in _not_leftovers(out_dir))):
+        done_here = Extraction.select().where(Extraction.out_dir == str(out_dir)).exists()
+        if out_dir.exists() and (
+            not out_dir.is_dir() or any(done_here or p.name not in ours for p in _not_leftovers(out_dir))
+        ):
             raise UserError("output.not_empty", "输出目录已存在且不是空目录：{path}", field="out", path=str(out_dir))
         require_writable_folder(out_dir, field="out")
         try:
