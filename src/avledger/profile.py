@@ -20,6 +20,7 @@ from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from avledger import vocab
 from avledger.errors import UserError
 from avledger.i18n import N_
 
@@ -115,6 +116,7 @@ class EditableField:
     kind: type  # int, float, str or bool
     minimum: float | None = None
     maximum: float | None = None
+    choices: dict[str, str] | None = None  # a vocabulary (vocab.py): the value is one of its ids, shown in words
 
 
 EDITABLE_FIELDS: tuple[EditableField, ...] = (
@@ -122,11 +124,9 @@ EDITABLE_FIELDS: tuple[EditableField, ...] = (
     EditableField("ingest.deadline_hours", "采集时限（小时）", int, 1, 240),
     EditableField("ingest.max_gap_minutes", "允许的记录中断（分钟）", int, 0, 600),
     EditableField("ingest.archive_dir", "存储位置（空为数据目录）", str),
-    EditableField(
-        "ingest.deadline_from", "采集时限起算：return 归还 / activity_end 活动结束 / recording_end 录制结束", str
-    ),
+    EditableField("ingest.deadline_from", "采集时限起算", str, choices=vocab.DEADLINE_FROM),
     EditableField("norecord.min_signers", "无法记录工作记录：最少签字执法人员", int, 1, 10),
-    EditableField("norecord.report_role", "无法记录工作记录：报告对象的角色", str),
+    EditableField("norecord.report_role", "无法记录工作记录：报告对象的角色", str, choices=vocab.ROLES),
     EditableField("precheck.min_battery_pct", "使用前检查：最低电量（%）", int, 0, 100),
     EditableField("precheck.min_free_gb", "使用前检查：最低剩余存储（GB）", float, 0, 10000),
     EditableField("precheck.max_clock_offset_s", "使用前检查：时钟最大误差（秒）", int, 0, 86400),
@@ -134,8 +134,8 @@ EDITABLE_FIELDS: tuple[EditableField, ...] = (
     EditableField("retention.default_months", "一般资料保存期限（月）", int, 0, 1200),
     EditableField("retention.case_months_after_close", "案件资料：结案后保存（月）", int, 0, 1200),
     EditableField("retention.case_min_months", "案件资料：最少保存（月）", int, 0, 1200),
-    EditableField("viewing.approver_role", "查阅审批角色", str),
-    EditableField("viewing.confidential_approver_role", "涉密资料审批角色", str),
+    EditableField("viewing.approver_role", "查阅审批角色", str, choices=vocab.ROLES),
+    EditableField("viewing.confidential_approver_role", "涉密资料审批角色", str, choices=vocab.ROLES),
     EditableField("disc.recheck_years", "光盘复检周期（年）", int, 1, 50),
     EditableField("disc.recheck_percent", "每次复检比例（%）", int, 1, 100),
 )

@@ -107,3 +107,8 @@ def refusals(screen) -> str:
     texts = [text_of(row.query_one(".form-error")) for row in screen.query(FormRow) if row.has_class("-invalid")]
     texts.append(text_of(screen.query_one("#form-error")))
     return "\n".join(t for t in texts if t)
+
+
+def screen_lines(app) -> list[str]:
+    """What the terminal shows, line by line (wide characters counted once)."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]

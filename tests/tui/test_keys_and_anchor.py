@@ -103,3 +103,26 @@ async def test_anchor_the_head_and_check_a_head_from_paper(demo, demo_app, tmp_p
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: isinstance(demo_app.screen, VerifyScreen), tries=600)
         assert "发现 1 处问题" in text_of(demo_app.screen.query_one("#verdict"))
+
+
+async def test_a_section_number_after_the_command_palette_switches_section(demo_app):
+    """ctrl+p then Esc gives the focus back to where it was (the table): a digit switches section, and is
+    typed into no filter."""
+    from textual.widgets import Input
+
+    from avledger.tui.sections import section as section_of
+
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        for name, then in (("lending", "activities"), ("footage", "access"), ("audit", "devices")):
+            await pilot.press(section_of(name).key)
+            await pilot.pause()
+            before = pilot.app.focused
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            await pilot.press("a", "escape")
+            await pilot.pause()
+            assert pilot.app.focused is before
+            await pilot.press(section_of(then).key)
+            await pilot.pause()
+            assert pilot.app.screen.SECTION == then
+            assert all(not i.value for i in pilot.app.screen.query(Input))

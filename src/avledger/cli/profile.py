@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from avledger.i18n import _
+from avledger.vocab import label
 
 from .groups import Group, json_option
 from .output import emit_json
@@ -40,7 +41,10 @@ def profile_show(as_json: bool) -> None:
         if limit is not None:
             text = _("（{article}：不低于 {value}）") if limit.bound == "min" else _("（{article}：不高于 {value}）")
             bound = "  " + text.format(article=limit.article, value=limit.value)
-        click.echo(f"{_(field.label)} [{field.path}]: {prof.get(field.path)}{bound}")
+        value = prof.get(field.path)
+        if field.choices is not None:
+            value = _("{id}（{words}）").format(id=value, words=label(field.choices, value))
+        click.echo(f"{_(field.label)} [{field.path}]: {value}{bound}")
     for limit, value in prof.loosened():
         click.echo(
             _("注意：{path} = {value}，已低于本单位制度 {article} 的要求（{limit}），请改回").format(

@@ -71,6 +71,8 @@ class AccessScreen(FilteredRegisterScreen):
         ("viewings", _("查阅次数")),
         ("extractions", _("调取次数")),
     )
+    FREE_COLUMNS = ("reason", "requester")
+    KEEP_COLUMNS = ("id", "status", "until", "decided")
     BINDINGS = [
         Binding("r", "request", _("申请"), tooltip=_("登记查阅或复制申请")),
         Binding("y", "approve", _("批准"), tooltip=_("批准所选申请（管理员：登记纸质审批）")),

@@ -238,6 +238,10 @@ class FilteredRegisterScreen(SectionScreen):
     FILTER_HINT: ClassVar[str] = ""
     TABLE_ID: ClassVar[str] = ""
     COLUMNS: ClassVar[tuple[tuple[str, str], ...]] = ()  # (key, translated title)
+    # Fitting the columns to the width (see RegisterTable.fit): narrowed first, never, and how far.
+    FREE_COLUMNS: ClassVar[tuple[str, ...]] = ()
+    KEEP_COLUMNS: ClassVar[tuple[str, ...]] = ()
+    COLUMN_MINIMUM: ClassVar[dict[str, int]] = {}
     EMPTY: ClassVar[str] = ""  # nothing registered yet
     NO_MATCH: ClassVar[str] = ""  # nothing matches the filter
     COUNT_AFTER = 0.3  # seconds of no typing before the matching rows are counted
@@ -248,13 +252,30 @@ class FilteredRegisterScreen(SectionScreen):
         with HorizontalGroup(classes="toolbar"):
             yield Input(placeholder=self.FILTER_HINT, id="filter", compact=True)
             yield Static("", id="count")
-        yield PagedTable(id=self.TABLE_ID)
+        table = PagedTable(id=self.TABLE_ID)
+        table.fit_columns(free=self.FREE_COLUMNS, keep=self.KEEP_COLUMNS, minimum=self.COLUMN_MINIMUM)
+        yield table
+        yield Static("", id="row-detail", classes="note", markup=False)
 
     def on_mount(self) -> None:
         table = self.query_one(PagedTable)
         for key, title in self.COLUMNS:
             table.add_column(title, key=key)
         table.focus()
+
+    @on(PagedTable.RowHighlighted)
+    @on(PagedTable.Fitted)
+    def _row_highlighted(self) -> None:
+        self.show_row_detail()
+
+    def show_row_detail(self) -> None:
+        """Under the table, the full text of the cells its narrowed columns cut in the row under the cursor."""
+        detail = next(iter(self.query("#row-detail").results(Static)), None)
+        if detail is None:
+            return
+        cut = self.table.current_cut
+        detail.update("  ".join(_("{title}：{text}").format(title=t, text=v) for t, v in cut))
+        detail.display = bool(cut)
 
     @property
     def table(self) -> PagedTable:
@@ -300,6 +321,7 @@ class FilteredRegisterScreen(SectionScreen):
             )
             empty.display = table.row_count == 0
         table.styles.height = "auto" if table.row_count == 0 else "1fr"
+        self.show_row_detail()
         self.refresh_bindings()
 
     def count_text(self) -> str:

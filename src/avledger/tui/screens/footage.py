@@ -50,6 +50,8 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
         ("holder", _("执法人员")),
         ("kind", _("类型")),
     )
+    FREE_COLUMNS = ("name", "holder", "device")
+    KEEP_COLUMNS = ("id", "start", "duration", "flags", "activity")
     BINDINGS = [
         Binding("i", "ingest", _("采集"), tooltip=_("从执法记录仪或文件夹采集音像文件入库")),
         Binding("a", "assign", _("归入活动"), tooltip=_("把所选文件归入执法活动")),

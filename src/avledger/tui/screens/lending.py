@@ -54,6 +54,9 @@ class LendingScreen(CounterActions, FilteredRegisterScreen):
         ("check", _("使用前检查")),
         ("purpose", _("用途")),
     )
+    FREE_COLUMNS = ("purpose", "holder", "check")
+    KEEP_COLUMNS = ("asset", "state", "start", "due")
+    COLUMN_MINIMUM = {"check": 9}  # "未通过，…": whether the check passed stays readable
     END_COLUMN = ("end", _("归还/交出"))  # in the whole ledger only
     BINDINGS = [
         Binding("o", "issue", A_("领用"), tooltip=_("把设备领给执法人员（含使用前检查）")),

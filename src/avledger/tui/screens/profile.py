@@ -17,12 +17,12 @@ from avledger.i18n import _
 from avledger.profile import Profile
 from avledger.tui.screens.base import SectionScreen
 from avledger.tui.widgets import FormRow, ZhSelect
-from avledger.vocab import ROLES, label
+from avledger.vocab import label
 
 UNIT = "unit"  # the row of the unit's name (not a profile path)
 
-# Profile values that name a role: offered as a list rather than typed.
-ROLE_FIELDS = ("viewing.approver_role", "viewing.confidential_approver_role")
+# The value keeps at least this many cells: a long label wraps (or, in a narrow terminal, takes less).
+VALUE_CELLS = 40
 
 
 def shown(value) -> str:
@@ -49,12 +49,14 @@ class ProfileScreen(SectionScreen):
     def compose_body(self) -> ComposeResult:
         yield Static("", id="regulation")
         labels = [_("单位名称"), *(_(f.label) for f in self.fields)]
-        width = max(cell_len(text) for text in labels)
+        self.label_cells = width = max(cell_len(text) for text in labels)
         with VerticalScroll(id="profile-fields"):
             yield self._row(UNIT, _("单位名称"), Input(compact=True), width)
             for f in self.fields:
-                if f.path in ROLE_FIELDS:
-                    control = ZhSelect([(label(ROLES, r), r) for r in ROLES], allow_blank=False, compact=True)
+                if f.choices is not None:
+                    # A vocabulary's value is chosen among its words, never typed as an id.
+                    options = [(label(f.choices, key), key) for key in f.choices]
+                    control = ZhSelect(options, allow_blank=False, compact=True)
                 else:
                     control = Input(compact=True)
                 yield self._row(f.path, _(f.label), control, width)
@@ -65,6 +67,12 @@ class ProfileScreen(SectionScreen):
         row = FormRow(text, control, label_width=width, name=key)
         self.rows[key] = row
         return row
+
+    def on_resize(self, event) -> None:
+        # Long labels must not squeeze the values: past VALUE_CELLS, the labels narrow and wrap.
+        width = max(8, min(self.label_cells, event.size.width - VALUE_CELLS - 4))
+        for row in self.rows.values():
+            row.set_label_width(width)
 
     def on_mount(self) -> None:
         # Nothing focused: the number keys switch sections until the user picks a field (Tab or a click).

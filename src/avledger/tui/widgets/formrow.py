@@ -90,6 +90,13 @@ class FormRow(VerticalGroup):
         error.styles.padding = (0, 0, 0, self.label_width + 1)
         yield error
 
+    def set_label_width(self, width: int) -> None:
+        """Give the label another width (in cells); a longer label wraps if its height is auto."""
+        self.label_width = width
+        if self.is_mounted:
+            self.query_one(".form-label", Label).styles.width = width + 1
+            self.query_one(".form-error", Static).styles.padding = (0, 0, 0, width + 1)
+
     def on_mount(self) -> None:
         if self._error:
             self.query_one(".form-error", Static).update(self._error)
