@@ -503,3 +503,49 @@ def test_a_case_number_prints_as_one_word(demo, outdir):
     text = text_of(demo.printing.render_pdf("activities", Filters(), outdir / "activities.pdf"))
     assert "〔2026〕118号" in text.replace("\n", ""), text
     assert "118 号" not in text and "2026 〕" not in text
+
+
+# --- column titles and widths (issue 18) ---------------------------------------------------
+def test_a_column_title_breaks_only_between_its_words():
+    from avledger.services.typeset import title_pieces
+
+    assert title_pieces("固定资产编号") == [["固定资产编号", ""]]
+    assert title_pieces("领用/交接时间") == [["领用/", "|"], ["交接时间", ""]]
+    assert title_pieces("剩余存储（GB）") == [["剩余存储", "|"], ["（GB）", ""]]
+    assert title_pieces("Issued / handed over") == [["Issued", " "], ["/", " "], ["handed", " "], ["over", ""]]
+
+
+def test_columns_are_at_least_as_wide_as_their_titles_words_and_a_signature():
+    from avledger.services.sheets import Column
+    from avledger.services.typeset import min_width_pt
+
+    mm = 72 / 25.4
+    assert min_width_pt(Column("x", "固定资产编号")) >= 6 * 9 + 6  # six characters of 9 pt and the inset
+    assert min_width_pt(Column("x", "领用/交接时间")) < min_width_pt(Column("x", "固定资产编号"))
+    assert min_width_pt(Column("x", "使用人签名", blank=True)) >= 22 * mm
+    assert min_width_pt(Column("x", "时间", kind="datetime")) > min_width_pt(Column("x", "时间"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("name", ["devices", "loans", "activities"])
+def test_column_titles_print_whole_words(demo, outdir, lang, name):
+    """No column title breaks inside a word (固定资产编/号, 领用/交接时/间 were printed): each word of each
+    title lies whole on one line of the page; a Chinese title without a space, slash or bracket is one word;
+    short notes in brackets stay together."""
+    from avledger.i18n import _, set_language
+    from avledger.services.typeset import title_pieces
+
+    set_language(lang)
+    try:
+        out = demo.printing.render_pdf(name, Filters(), outdir / f"{name}.pdf")
+        titles = [_(c.title) for c in REGISTERS[name].columns]
+    finally:
+        set_language("zh")
+    lines = text_of(out, 1, layout=True).splitlines()
+    for title in titles:
+        for word, _after in title_pieces(title):
+            assert any(word in line for line in lines), (title, word)
+    if lang == "zh" and name == "devices":
+        assert any("固定资产编号" in line for line in lines) and any("手持执法终端" in line for line in lines)
+    if lang == "zh" and name == "loans":
+        assert any("（逾期）" in line for line in lines)
