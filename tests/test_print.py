@@ -549,3 +549,48 @@ def test_column_titles_print_whole_words(demo, outdir, lang, name):
         assert any("固定资产编号" in line for line in lines) and any("手持执法终端" in line for line in lines)
     if lang == "zh" and name == "loans":
         assert any("（逾期）" in line for line in lines)
+
+
+# --- the audit register in words; the signatures never alone on a page (issue 18) -------------------
+def test_the_audit_register_names_objects_and_codes_in_words(demo, outdir):
+    demo.norecords.add(1, "dark_no_infrared", "地下车库无照明", ["2002", "2003"], "1002")
+    out = demo.printing.render_pdf("audit", Filters(), outdir / "audit.pdf")
+    flat = squeezed(text_of(out))
+    for words in ("设备JL-2023-001", "领用JL-2023-001", "音像文件VID_0001.MP4", "科室稽查科", "人员王建国（1001）"):
+        assert words in flat, words
+    assert "JL-2023-001归还" in flat and "33分钟" in flat and "较黑暗的地下空间未配备红外夜视设备" in flat
+    for code in ("device#", "loan#", "clip#", "return", "dark_no_infrared", "min"):
+        assert code not in flat, code
+
+
+def test_codes_in_an_audit_summary_read_as_words():
+    from avledger.i18n import set_language
+    from avledger.services.auditwords import summary_words
+
+    assert summary_words("view 2") == "查阅 2"
+    assert summary_words("JL-2024-004 handover") == "JL-2024-004 交接"
+    assert summary_words("3 other") == "3 其他"
+    assert summary_words("12 min") == "12 分钟" and summary_words("1 12s") == "1 12 秒"
+    assert summary_words("VID_0001.MP4 → 2026/other.mp4") == "VID_0001.MP4 → 2026/other.mp4"  # names stay
+    set_language("en")
+    try:
+        assert summary_words("JL-2024-004 return") == "JL-2024-004 Return"
+    finally:
+        set_language("zh")
+
+
+def test_the_signature_lines_never_stand_alone_on_the_last_page(demo, outdir):
+    """However many rows, the last page holds the last rows (with the header row) and the signature lines."""
+    start = demo.ctx.clock() - dt.timedelta(days=60)
+    for i in range(30):
+        at = start + dt.timedelta(days=i)
+        demo.lending.issue("JL-2023-002", "2003", GOOD, purpose="日常检查", at=at)
+        demo.lending.give_back("JL-2023-002", content=f"第 {i + 1} 次检查", at=at + dt.timedelta(hours=4))
+        if i < 4:
+            continue
+        out = demo.printing.render_pdf("loans", Filters(), outdir / f"loans-{i}.pdf")
+        last = page_texts(out)[-1]
+        rows = ledger_rows_by_page(out)
+        assert "设备管理员：" in last and rows[-1], (i, last)
+        assert "资产编号" in last
+        assert [n for page in rows for n in page] == list(range(1, i + 6))

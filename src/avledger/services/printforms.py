@@ -13,6 +13,7 @@ SQL query as they are read, see :class:`~avledger.services.sheets.Sheet`), and a
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 from peewee import JOIN
@@ -20,6 +21,7 @@ from peewee import JOIN
 from avledger.i18n import N_, _
 from avledger.models.schema import AuditEvent, Device, Loan, Staff
 from avledger.services.auditlog import describe_problem
+from avledger.services.auditwords import object_names, summary_words
 from avledger.services.lending import CHECKS
 from avledger.services.sheets import SEQ, Column, Scope, Sheet, register
 from avledger.timeutil import fmt_local
@@ -237,11 +239,11 @@ def _loan_rows(rows, scope: Scope) -> Iterator[dict]:
     signatures=(N_("审核人："), N_("负责人：")),
     columns=[
         Column("id", N_("编号"), "auto", "center", 8),
-        Column("at", N_("时间"), 1.3, "center", 17, kind="datetime"),
-        Column("actor", N_("操作人"), 1.3, xlsx_width=16),
+        Column("at", N_("时间"), 1.4, "center", 17, kind="datetime"),
+        Column("actor", N_("操作人"), 1.5, xlsx_width=16),
         Column("action", N_("操作"), 0.8, "center", 10, fit=True),
-        Column("entity", N_("对象"), 1, xlsx_width=12),
-        Column("summary", N_("摘要"), 3, xlsx_width=40),
+        Column("entity", N_("对象"), 1.8, xlsx_width=24),
+        Column("summary", N_("摘要"), 2.4, xlsx_width=40),
     ],
 )
 def audit(scope: Scope) -> Sheet:
@@ -255,18 +257,32 @@ def audit(scope: Scope) -> Sheet:
         AuditEvent.summary,
     )
     query = scope.in_period(query, AuditEvent.at).order_by(AuditEvent.id)
+    return Sheet(_audit_rows(query.tuples().iterator(), scope), _audit_check(scope))
+
+
+def _audit_rows(events, scope: Scope) -> Iterator[dict]:
+    """The entries in words (:mod:`avledger.services.auditwords`), a batch at a time."""
     tz = scope.tz
-    rows = (
-        {
-            "id": event_id,
-            "at": fmt_local(at, tz),
-            "actor": actor,
-            "action": label(AUDIT_ACTIONS, action),
-            "entity": f"{entity}#{entity_id}" if entity_id is not None else entity,
-            "summary": summary,
-        }
-        for event_id, at, actor, action, entity, entity_id, summary in query.tuples().iterator()
-    )
+    for batch in _batches(events, 500):
+        names = object_names([(entity, entity_id) for _i, _at, _a, _act, entity, entity_id, _s in batch])
+        for event_id, at, actor, action, entity, entity_id, summary in batch:
+            yield {
+                "id": event_id,
+                "at": fmt_local(at, tz),
+                "actor": actor,
+                "action": label(AUDIT_ACTIONS, action),
+                "entity": names[(entity, entity_id)],
+                "summary": summary_words(summary),
+            }
+
+
+def _batches(items, size: int) -> Iterator[list]:
+    items = iter(items)
+    while batch := list(itertools.islice(items, size)):
+        yield batch
+
+
+def _audit_check(scope: Scope) -> dict:
     result = scope.services.audit.verify(full=True)  # the sheet says: the whole log
     if result.ok:
         text = _("审计链完整：{events} 条日志，{rows} 条登记记录均与日志一致").format(
@@ -274,15 +290,12 @@ def audit(scope: Scope) -> Sheet:
         )
     else:
         text = _("发现 {n} 处问题：").format(n=len(result.problems))
-    return Sheet(
-        rows,
-        {
-            "check_title": _("审计链核验结果（全部日志）"),
-            "check_ok": result.ok,
-            "check_text": text,
-            "problems": [describe_problem(p) for p in result.problems],
-        },
-    )
+    return {
+        "check_title": _("审计链核验结果（全部日志）"),
+        "check_ok": result.ok,
+        "check_text": text,
+        "problems": [describe_problem(p) for p in result.problems],
+    }
 
 
 # --- 查阅登记 (F15) ------------------------------------------------------------------------
