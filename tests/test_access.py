@@ -273,6 +273,8 @@ def test_extraction_files_match_their_hashes(demo, tmp_path):
         flat = "".join(text.split())
         assert "文字说明材料" in flat and "刘洋（2002）" in flat and "提取时间" in flat
         assert all(f.sha256 in flat for f in done.files)  # whole, not cut at the cell's edge
+        joined = text.replace("\n", "")  # one unbroken string: wrapped, but nothing inserted (no space)
+        assert all(f.sha256 in joined for f in done.files) and "\u200b" not in text
     assert [e.request_id for e in demo.access.extractions()] == [req.id]
     assert logged_actions()[-1] == "extract" and chain_intact()
     # a second extraction into the same, now full, folder is refused

@@ -16,6 +16,7 @@ from avledger.services.demo import UNIT
 from avledger.services.lending import PreCheck
 from avledger.services.printing import REGISTERS, Filters
 from avledger.services.typeset import find_cjk_font
+from avledger.timeutil import fmt_local
 from conftest import refusal
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
@@ -458,10 +459,19 @@ def test_the_audit_print_shows_a_failed_chain_check(demo, outdir):
 
 
 def test_the_explanation_sheet_lists_every_file_with_its_full_hash(demo, outdir):
+    """Each file's SHA-256 is one unbroken string (wrapped every 16 characters, no space or other character
+    put in); the sheet names who extracts the files and when (提取人, 提取时间: D27, L17)."""
     clips = demo.footage.list(activity=1)
     out = demo.printing.render_pdf("explanation", Filters(activity="1"), outdir / "e.pdf")
-    flat = squeezed(text_of(out))
+    text = text_of(out)
+    flat = squeezed(text)
     assert all(c.sha256 in flat for c in clips) and len(clips) == 3
+    joined = text.replace("\n", "")
+    assert all(c.sha256 in joined for c in clips) and "\u200b" not in text
+    assert all(c.sha256[:16] + " " not in text for c in clips)
+    assert "提取人王建国（1001）" in flat and "提取人：" in flat
+    today = fmt_local(demo.ctx.clock(), demo.ctx.profile().tz)[:10]
+    assert re.search(rf"提取时间{today}\d\d:\d\d", flat), flat
     assert refusal(demo.printing.render_pdf, "explanation", Filters(), outdir / "none.pdf") == (
         "print.needs_filter",
         "activity",

@@ -904,7 +904,7 @@ class AccessService:
             Column("device", N_("设备"), 0.9),
             Column("recorded", N_("录制时间"), 1, "center"),
             Column("size", N_("大小（字节）"), 0.8, "right"),
-            Column("sha256", "SHA-256", 2.4),
+            Column("sha256", "SHA-256", 2.4, kind="hash"),
         ]
         rows = [
             {
@@ -914,8 +914,8 @@ class AccessService:
                 "device": c.device.asset_no if c.device_id else "—",
                 "recorded": fmt_local(c.start_at, tz),
                 "size": f.size,
-                "sha256": " ".join(f.sha256[i : i + 16] for i in range(0, 64, 16)),
-            }  # wraps in its cell
+                "sha256": f.sha256,  # one piece, wrapping every 16 characters (common.typ: hash-text)
+            }
             for n, (c, f) in enumerate(zip(clips, files), 1)
         ]
         return self.typesetter.form_pdf(

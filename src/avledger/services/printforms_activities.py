@@ -385,7 +385,7 @@ def norecords(scope: Scope) -> Sheet:
     N_("音像资料文字说明材料"),
     filters={"activity"},
     landscape=True,
-    signatures=(N_("制作人："), N_("采集人："), N_("负责人：")),
+    signatures=(N_("制作人："), N_("提取人："), N_("负责人：")),
     columns=[
         SEQ,
         Column("name", N_("文件名"), 1.6, xlsx_width=26),
@@ -395,7 +395,7 @@ def norecords(scope: Scope) -> Sheet:
         Column("duration", N_("时长"), 0.5, "center", 8, kind="duration"),
         Column("extractor", N_("采集人"), 0.9, xlsx_width=14),
         Column("extracted", N_("采集时间"), 1, "center", 17, kind="datetime"),
-        Column("sha", "SHA-256", 5.2, xlsx_width=66),
+        Column("sha", "SHA-256", 2.6, xlsx_width=66, kind="hash"),
     ],
 )
 def explanation(scope: Scope) -> Sheet:
@@ -438,6 +438,8 @@ def explanation(scope: Scope) -> Sheet:
             _("执法时间"),
             fmt_local(activity.start_at, tz) + (_(" 至 ") + fmt_local(activity.end_at, tz) if activity.end_at else ""),
         ],
+        [_("提取人"), scope.ctx.person()],
+        [_("提取时间"), fmt_local(scope.ctx.clock(), tz)],
         [_("文件数量"), str(len(rows))],
         [_("说明"), _("以下音像文件由执法记录设备录制，采集入库时计算 SHA-256 并读回校验，此后未作任何改动。")],
     ]

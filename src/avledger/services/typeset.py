@@ -144,12 +144,14 @@ def title_pieces(title: str) -> list[list[str]]:
 
 def min_width_pt(column: Column) -> float:
     """The narrowest a printed column may be: its title's longest word (bold) in one line, a whole date in a
-    date column, a signature's 22 mm; plus the cell's inset on both sides. (A column that keeps its cells'
-    words whole, ``fit``, is widened to them when printed: common.typ, column-widths.) The rest of the
-    page's width is shared by the columns' ``width`` (fr)."""
+    date column, 16 characters of a fingerprint, a signature's 22 mm; plus the cell's inset on both sides.
+    (A column that keeps its cells' words whole, ``fit``, is widened to them when printed: common.typ,
+    column-widths.) The rest of the page's width is shared by the columns' ``width`` (fr)."""
     words = [piece for piece, _after in title_pieces(_(column.title))]
     if column.kind in ("date", "datetime"):
         words.append("0000-00-00")
+    elif column.kind == "hash":  # a line of 16 characters (common.typ: hash-text)
+        words.append("0" * 16)
     widest = max((text_em(w) for w in words), default=0.0) * HEADER_PT + 2 * CELL_INSET_PT + 1
     return max(widest, SIGNATURE_MIN_PT) if column.blank else widest
 
@@ -191,6 +193,7 @@ class Typesetter:
                     "align": c.align,
                     "blank": c.blank,
                     "fit": c.fit,
+                    "kind": c.kind,
                 }
                 for c in columns
             ],
