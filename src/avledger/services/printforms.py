@@ -143,7 +143,7 @@ def allocation(scope: Scope) -> Sheet:
         Column("due", N_("应还时间"), 1.2, "center", 17, kind="datetime"),
         Column("end", N_("归还/交出时间"), 1.2, "center", 17, kind="datetime"),
         Column("content", N_("记录内容"), 2.4, xlsx_width=28),
-        Column("condition", N_("设备状况"), 0.8, "center", 8, fit=True),
+        Column("fault_free", N_("无故障"), 0.6, "center", 8, fit=True),
         Column("signature", N_("使用人签名"), 1, blank=True),
     ],
 )
@@ -191,7 +191,9 @@ def _loan_rows(rows, scope: Scope) -> Iterator[dict]:
     """One row of the ledger per loan, from the query's tuples, as they are read."""
     now, tz = scope.ctx.clock(), scope.tz
     passed, handed, overdue_mark = _("通过"), _("（交接）"), _("（逾期）")
-    conditions = {"ok": _("完好"), "damaged": _("损坏")}
+    # 无故障 (D16, L7): the device came back without a fault (the return's condition); a device is issued
+    # only from the store, where a faulty one never is
+    fault_free = {"ok": _("是"), "damaged": _("否（损坏）")}
     for seq, row in enumerate(rows, 1):
         (asset_no, name, number, start_at, start_kind, giver, due_at, purpose, battery, free_gb, clock) = row[:11]
         (notice, failures, despite, end_at, end_kind, content, condition) = row[11:]
@@ -227,7 +229,7 @@ def _loan_rows(rows, scope: Scope) -> Iterator[dict]:
             "due": fmt_local(due_at, tz) + (overdue_mark if overdue else ""),
             "end": end,
             "content": content,
-            "condition": conditions.get(condition or "", ""),
+            "fault_free": _("否（丢失）") if end_kind == "lost" else fault_free.get(condition or "", ""),
         }
 
 
@@ -313,6 +315,7 @@ def _audit_check(scope: Scope) -> dict:
         Column("person", N_("人员"), 1.2, xlsx_width=16),
         Column("reason", N_("事由"), 2, xlsx_width=28),
         Column("detail", N_("内容"), 2.6, xlsx_width=40),
+        Column("registrar", N_("登记人"), 1.2, xlsx_width=16),
     ],
 )
 def viewings(scope: Scope) -> Sheet:
@@ -320,7 +323,7 @@ def viewings(scope: Scope) -> Sheet:
     printing may not see (confidential, F17) are left out."""
     import json
 
-    from avledger.models.schema import AccessRequest, Extraction, Viewing
+    from avledger.models.schema import AccessRequest, Clip, Extraction, Viewing
     from avledger.services.clearance import Clearance
     from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS
 
@@ -344,6 +347,19 @@ def viewings(scope: Scope) -> Sheet:
             return False
         return scope.staff is None or staff_id == scope.staff.id
 
+    # who registered each event (D28: the custodian registers the viewing): the person of its audit entry
+    registrars = {
+        (entity, entity_id, action): actor.split("[")[0] if "[" in actor else actor
+        for entity, entity_id, action, actor in AuditEvent.select(
+            AuditEvent.entity, AuditEvent.entity_id, AuditEvent.action, AuditEvent.actor
+        )
+        .where(AuditEvent.entity.in_(["access_request", "viewing", "extraction"]))
+        .tuples()
+    }
+    viewings = list(Viewing.select().order_by(Viewing.at))
+    clip_ids = {int(c) for v in viewings for c in v.clip_ids.split(",") if c}
+    file_names = dict(Clip.select(Clip.id, Clip.original_name).where(Clip.id.in_(sorted(clip_ids))).tuples())
+
     events = []
     for r in requests.values():
         if keep(r.requested_at, r.requester_id):
@@ -359,6 +375,7 @@ def viewings(scope: Scope) -> Sheet:
                         kind=_(label(ACCESS_KINDS, r.kind)), n=r.clips.count(), until=r.until.isoformat()
                     )
                     + (_("（保密）") if r.confidential else ""),
+                    registrars.get(("access_request", r.id, "access_request"), ""),
                 )
             )
         if r.decided_at is not None and keep(r.decided_at, r.decided_by_id):
@@ -373,8 +390,9 @@ def viewings(scope: Scope) -> Sheet:
                 )
                 if access.status(r) == "expired":
                     detail = (detail + _("；") if detail else "") + _("已过期")
-            events.append((r.decided_at, 1, r.id, what, person(r.decided_by), reason(r), detail))
-    for v in Viewing.select().order_by(Viewing.at):
+            registrar = registrars.get(("access_request", r.id, "refuse" if r.status == "refused" else "approve"), "")
+            events.append((r.decided_at, 1, r.id, what, person(r.decided_by), reason(r), detail, registrar))
+    for v in viewings:
         if v.request_id in requests and keep(v.at, v.staff_id):
             how = {"player": _("播放器"), "details": _("文件信息"), "screen": _("画面")}.get(v.how, v.how)
             length = "" if v.duration_s is None else _("，{s} 秒").format(s=f"{v.duration_s:.0f}")
@@ -386,7 +404,9 @@ def viewings(scope: Scope) -> Sheet:
                     _("查阅"),
                     person(v.staff),
                     reason(requests[v.request_id]),
-                    f"{how}{length}：" + " ".join(f"#{c}" for c in v.clip_ids.split(",") if c),
+                    f"{how}{length}："
+                    + _("、").join(file_names.get(int(c), f"#{c}") for c in v.clip_ids.split(",") if c),
+                    registrars.get(("viewing", v.id, "view"), ""),
                 )
             )
     for e in Extraction.select().order_by(Extraction.at):
@@ -402,6 +422,7 @@ def viewings(scope: Scope) -> Sheet:
                     reason(requests[e.request_id]),
                     _("{n} 个文件 → {where}").format(n=len(files), where=e.package or e.out_dir)
                     + (_("（AES-256 加密）") if e.encrypted else ""),
+                    registrars.get(("extraction", e.id, "extract"), ""),
                 )
             )
     events.sort(key=lambda ev: (ev[0], ev[2], ev[1]))
@@ -414,7 +435,8 @@ def viewings(scope: Scope) -> Sheet:
             "person": who,
             "reason": why,
             "detail": detail,
+            "registrar": registrar,
         }
-        for i, (at, _o, rid, what, who, why, detail) in enumerate(events, 1)
+        for i, (at, _o, rid, what, who, why, detail, registrar) in enumerate(events, 1)
     ]
     return Sheet(rows)

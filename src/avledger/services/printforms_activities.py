@@ -159,16 +159,17 @@ def _counts(model, column, ids: list[int]) -> dict[int, int]:
     columns=[
         SEQ,
         Column("clip", N_("编号"), "auto", "center", 6),
-        Column("activity", N_("执法活动/案件"), 2, xlsx_width=28),
-        Column("name", N_("文件名"), 1.8, xlsx_width=26),
+        Column("activity", N_("案件名称"), 1.8, xlsx_width=28),
+        Column("party", N_("当事人"), 1.2, xlsx_width=18),
+        Column("name", N_("文件名"), 1.6, xlsx_width=26),
         Column("kind", N_("类型"), 0.5, "center", 6, fit=True),
         Column("device", N_("设备"), 1, xlsx_width=14, fit=True),
         Column("holder", N_("执法人员"), 1, xlsx_width=14),
         Column("start", N_("录制开始"), 1.1, "center", 17, kind="datetime"),
         Column("duration", N_("时长"), 0.5, "center", 8, kind="duration"),
         Column("ingested", N_("入库时间"), 1.1, "center", 17, kind="datetime"),
-        Column("sha", N_("SHA-256（前 16 位）"), 1.7, xlsx_width=20),
-        Column("note", N_("备注"), 1.2, xlsx_width=20),
+        Column("sha", N_("SHA-256（前 16 位）"), 1.3, xlsx_width=20, kind="hash"),
+        Column("note", N_("备注"), 1, xlsx_width=20),
     ],
 )
 def footage(scope: Scope) -> Sheet:
@@ -179,6 +180,8 @@ def footage(scope: Scope) -> Sheet:
             Clip.id,
             Activity.case_no,
             Activity.title,
+            Activity.case_name,
+            Activity.party,
             Clip.original_name,
             Clip.kind,
             Device.asset_no,
@@ -215,8 +218,8 @@ def footage(scope: Scope) -> Sheet:
 def _clip_rows(rows, scope: Scope) -> Iterator[dict]:
     tz, unassigned, damaged = scope.tz, _("未归入"), _("文件损坏")
     for seq, row in enumerate(rows, 1):
-        (clip_id, case_no, title, name, kind, asset_no, holder, start_at, duration, ingested_at, sha) = row[:11]
-        late, late_reason, flags = row[11:]
+        (clip_id, case_no, title, case_name, party, name, kind, asset_no, holder, start_at, duration) = row[:11]
+        ingested_at, sha, late, late_reason, flags = row[11:]
         notes = []
         if late:
             notes.append(_("逾期采集：{reason}").format(reason=late_reason) if late_reason else _("逾期采集，待说明"))
@@ -225,7 +228,8 @@ def _clip_rows(rows, scope: Scope) -> Iterator[dict]:
         yield {
             "seq": seq,
             "clip": clip_id,
-            "activity": (case_no or title) or unassigned,
+            "activity": ((case_name or title) + (f"（{case_no}）" if case_no else "")) if title else unassigned,
+            "party": party or "",
             "name": name,
             "kind": label(CLIP_KINDS, kind),
             "device": asset_no or "",

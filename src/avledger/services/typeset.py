@@ -306,6 +306,7 @@ class Typesetter:
         from pypdf import PdfReader, PdfWriter
 
         writer = PdfWriter()
+        per_form = any("_record" in r for r in first)  # one form per record: each numbers its own pages
         rows = itertools.chain(first, rows)
         part = list(itertools.islice(rows, part_rows))
         previous: tuple[Path, int | None] | None = None  # the part before: its PDF and the pages it keeps
@@ -318,7 +319,7 @@ class Typesetter:
                     **head,
                     "rows": [cells(r, columns) for r in part],
                     "extra": _extra(extra, part),
-                    "part": {"first": previous is None, "last": last, "numbered": False, "carry": not last},
+                    "part": {"first": previous is None, "last": last, "numbered": per_form, "carry": not last},
                 },
                 query=None if last else CARRY,
                 tags=False,
@@ -340,9 +341,10 @@ class Typesetter:
             rows = itertools.chain(more[part_rows - len(carried) :], rows)
         for page in PdfReader(previous[0]).pages:
             writer.add_page(page)
-        numbers, _found = shop.start("page-numbers", {**head, "pages": len(writer.pages)}, tags=False).finish()
-        for page, label in zip(writer.pages, PdfReader(numbers).pages, strict=True):
-            _stamp(writer, page, label)
+        if not per_form:
+            numbers, _found = shop.start("page-numbers", {**head, "pages": len(writer.pages)}, tags=False).finish()
+            for page, label in zip(writer.pages, PdfReader(numbers).pages, strict=True):
+                _stamp(writer, page, label)
         writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
         with safe_output(out) as fh:
             writer.write(fh)
