@@ -112,7 +112,7 @@ def main() -> int:
         return child(*sys.argv[2:5])
     if sys.argv[1:2] == ["--big"]:
         return big(Path(sys.argv[2]))
-    total = int(sys.argv[1]) if len(sys.argv) > 1 else 700
+    total = int(sys.argv[1]) if len(sys.argv) > 1 else 760  # at least 50 pages (15 rows a page)
     with tempfile.TemporaryDirectory() as tmp:
         now = dt.datetime(2026, 6, 1, 12, 0)
         svc = Services(Home(Path(tmp) / "data"), Identity.console("bench"), clock=lambda: now)

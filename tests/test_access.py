@@ -266,6 +266,7 @@ def test_extraction_files_match_their_hashes(demo, tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\r\n") == raw.count(b"\n") > 5
     sheet = raw.decode("utf-8-sig")
     assert "提取人：刘洋（2002）" in sheet and "制作人" in sheet and "提取时间" in sheet
+    assert "7-Zip" not in sheet  # not packed: nothing to open
     assert all(f.sha256 in sheet for f in done.files)
     assert sorted(p.name for p in out.iterdir()) == sorted([f.name for f in done.files] + sheets())
     if SHEET_PDF in sheets() and shutil.which("pdftotext"):
@@ -273,6 +274,8 @@ def test_extraction_files_match_their_hashes(demo, tmp_path):
         flat = "".join(text.split())
         assert "文字说明材料" in flat and "刘洋（2002）" in flat and "提取时间" in flat
         assert all(f.sha256 in flat for f in done.files)  # whole, not cut at the cell's edge
+        joined = text.replace("\n", "")  # one unbroken string: wrapped, but nothing inserted (no space)
+        assert all(f.sha256 in joined for f in done.files) and "\u200b" not in text
     assert [e.request_id for e in demo.access.extractions()] == [req.id]
     assert logged_actions()[-1] == "extract" and chain_intact()
     # a second extraction into the same, now full, folder is refused
@@ -293,6 +296,15 @@ def test_encrypted_7z_opens_with_the_password_only(demo, tmp_path):
         archive.extractall(tmp_path / "opened")
     for f in done.files:
         assert hashlib.sha256((tmp_path / "opened" / f.name).read_bytes()).hexdigest() == f.sha256
+    # the recipient is told what opens it: Windows' own viewer cannot open an encrypted file list
+    sheet = (tmp_path / "opened" / SHEET_NAME).read_bytes().decode("utf-8-sig")
+    assert "7-Zip" in sheet and "p7zip" in sheet and "Windows 自带的压缩文件查看器无法打开" in sheet
+    if SHEET_PDF in sheets() and shutil.which("pdftotext"):
+        pdf = subprocess.run(
+            ["pdftotext", "-raw", str(tmp_path / "opened" / SHEET_PDF), "-"], capture_output=True, text=True
+        ).stdout
+        flat = "".join(pdf.split())
+        assert "打开方式" in flat and "7-Zip" in flat and "p7zip" in flat
     with pytest.raises(UserError) as info:
         package_names(done.package, "wrong")
     assert (info.value.code, info.value.field) == ("evidence.wrong_password", "password")

@@ -16,6 +16,7 @@ from avledger.services.demo import UNIT
 from avledger.services.lending import PreCheck
 from avledger.services.printing import REGISTERS, Filters
 from avledger.services.typeset import find_cjk_font
+from avledger.timeutil import fmt_local
 from conftest import refusal
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
@@ -178,8 +179,8 @@ def test_registers_of_one_form_per_record_and_of_notes_before_the_table_print_in
     forms = demo.printing.render_pdf("norecords", Filters(), outdir / "norecords.pdf")
     texts = page_texts(forms)
     assert len(texts) == 10
-    for number, text in enumerate(texts, 1):
-        assert f"第{number}页共10页" in text and "负责人：" in text
+    for text in texts:  # each form numbers its own pages
+        assert "第1页共1页" in text and "负责人：" in text
     assert all(any(f"第{i + 1}份工作记录" in t for t in texts) for i in range(9))
 
     monkeypatch.setattr(typeset, "PART_ROWS", 40)
@@ -458,10 +459,19 @@ def test_the_audit_print_shows_a_failed_chain_check(demo, outdir):
 
 
 def test_the_explanation_sheet_lists_every_file_with_its_full_hash(demo, outdir):
+    """Each file's SHA-256 is one unbroken string (wrapped every 16 characters, no space or other character
+    put in); the sheet names who extracts the files and when (提取人, 提取时间: D27, L17)."""
     clips = demo.footage.list(activity=1)
     out = demo.printing.render_pdf("explanation", Filters(activity="1"), outdir / "e.pdf")
-    flat = squeezed(text_of(out))
+    text = text_of(out)
+    flat = squeezed(text)
     assert all(c.sha256 in flat for c in clips) and len(clips) == 3
+    joined = text.replace("\n", "")
+    assert all(c.sha256 in joined for c in clips) and "\u200b" not in text
+    assert all(c.sha256[:16] + " " not in text for c in clips)
+    assert "提取人王建国（1001）" in flat and "提取人：" in flat
+    today = fmt_local(demo.ctx.clock(), demo.ctx.profile().tz)[:10]
+    assert re.search(rf"提取时间{today}\d\d:\d\d", flat), flat
     assert refusal(demo.printing.render_pdf, "explanation", Filters(), outdir / "none.pdf") == (
         "print.needs_filter",
         "activity",
@@ -503,3 +513,151 @@ def test_a_case_number_prints_as_one_word(demo, outdir):
     text = text_of(demo.printing.render_pdf("activities", Filters(), outdir / "activities.pdf"))
     assert "〔2026〕118号" in text.replace("\n", ""), text
     assert "118 号" not in text and "2026 〕" not in text
+
+
+# --- column titles and widths (issue 18) ---------------------------------------------------
+def test_a_column_title_breaks_only_between_its_words():
+    from avledger.services.typeset import title_pieces
+
+    assert title_pieces("固定资产编号") == [["固定资产编号", ""]]
+    assert title_pieces("领用/交接时间") == [["领用/", "|"], ["交接时间", ""]]
+    assert title_pieces("剩余存储（GB）") == [["剩余存储", "|"], ["（GB）", ""]]
+    assert title_pieces("Issued / handed over") == [["Issued", " "], ["/", " "], ["handed", " "], ["over", ""]]
+
+
+def test_columns_are_at_least_as_wide_as_their_titles_words_and_a_signature():
+    from avledger.services.sheets import Column
+    from avledger.services.typeset import min_width_pt
+
+    mm = 72 / 25.4
+    assert min_width_pt(Column("x", "固定资产编号")) >= 6 * 9 + 6  # six characters of 9 pt and the inset
+    assert min_width_pt(Column("x", "领用/交接时间")) < min_width_pt(Column("x", "固定资产编号"))
+    assert min_width_pt(Column("x", "使用人签名", blank=True)) >= 22 * mm
+    assert min_width_pt(Column("x", "时间", kind="datetime")) > min_width_pt(Column("x", "时间"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("name", ["devices", "loans", "activities"])
+def test_column_titles_print_whole_words(demo, outdir, lang, name):
+    """No column title breaks inside a word (固定资产编/号, 领用/交接时/间 were printed): each word of each
+    title lies whole on one line of the page; a Chinese title without a space, slash or bracket is one word;
+    short notes in brackets stay together."""
+    from avledger.i18n import _, set_language
+    from avledger.services.typeset import title_pieces
+
+    set_language(lang)
+    try:
+        out = demo.printing.render_pdf(name, Filters(), outdir / f"{name}.pdf")
+        titles = [_(c.title) for c in REGISTERS[name].columns]
+    finally:
+        set_language("zh")
+    lines = text_of(out, 1, layout=True).splitlines()
+    for title in titles:
+        for word, _after in title_pieces(title):
+            assert any(word in line for line in lines), (title, word)
+    if lang == "zh" and name == "devices":
+        assert any("固定资产编号" in line for line in lines) and any("手持执法终端" in line for line in lines)
+    if lang == "zh" and name == "loans":
+        assert any("（逾期）" in line for line in lines)
+
+
+# --- the audit register in words; the signatures never alone on a page (issue 18) -------------------
+def test_the_audit_register_names_objects_and_codes_in_words(demo, outdir):
+    demo.norecords.add(1, "dark_no_infrared", "地下车库无照明", ["2002", "2003"], "1002")
+    out = demo.printing.render_pdf("audit", Filters(), outdir / "audit.pdf")
+    flat = squeezed(text_of(out))
+    for words in ("设备JL-2023-001", "领用JL-2023-001", "音像文件VID_0001.MP4", "科室稽查科", "人员王建国（1001）"):
+        assert words in flat, words
+    assert "JL-2023-001归还" in flat and "33分钟" in flat and "较黑暗的地下空间未配备红外夜视设备" in flat
+    for code in ("device#", "loan#", "clip#", "return", "dark_no_infrared", "min"):
+        assert code not in flat, code
+
+
+def test_codes_in_an_audit_summary_read_as_words():
+    from avledger.i18n import set_language
+    from avledger.services.auditwords import summary_words
+
+    assert summary_words("view 2") == "查阅 2"
+    assert summary_words("JL-2024-004 handover") == "JL-2024-004 交接"
+    assert summary_words("3 other") == "3 其他"
+    assert summary_words("12 min") == "12 分钟" and summary_words("1 12s") == "1 12 秒"
+    assert summary_words("VID_0001.MP4 → 2026/other.mp4") == "VID_0001.MP4 → 2026/other.mp4"  # names stay
+    set_language("en")
+    try:
+        assert summary_words("JL-2024-004 return") == "JL-2024-004 Return"
+    finally:
+        set_language("zh")
+
+
+def test_the_signature_lines_never_stand_alone_on_the_last_page(demo, outdir):
+    """However many rows, the last page holds the last rows (with the header row) and the signature lines."""
+    start = demo.ctx.clock() - dt.timedelta(days=60)
+    for i in range(30):
+        at = start + dt.timedelta(days=i)
+        demo.lending.issue("JL-2023-002", "2003", GOOD, purpose="日常检查", at=at)
+        demo.lending.give_back("JL-2023-002", content=f"第 {i + 1} 次检查", at=at + dt.timedelta(hours=4))
+        if i < 4:
+            continue
+        out = demo.printing.render_pdf("loans", Filters(), outdir / f"loans-{i}.pdf")
+        last = page_texts(out)[-1]
+        rows = ledger_rows_by_page(out)
+        assert "设备管理员：" in last and rows[-1], (i, last)
+        assert "资产编号" in last
+        assert [n for page in rows for n in page] == list(range(1, i + 6))
+
+
+# --- the fields the regulations name (issue 18) ----------------------------------------------
+def test_the_footage_register_names_the_case_and_the_party(demo, outdir):
+    """P9: footage is kept by case name, party, recording date and storage date."""
+    out = demo.printing.render_pdf("footage", Filters(), outdir / "footage.pdf")
+    flat = squeezed(text_of(out))
+    assert "案件名称" in flat and "当事人" in flat
+    assert "餐饮单位日常检查" in flat and "示例市老街小吃店" in flat
+
+
+def test_the_viewing_register_names_who_registered_and_the_files(demo, outdir):
+    """D28: the custodian registers who viewed, why and when; the files by their names, not their numbers."""
+    from avledger.identity import Identity
+
+    activity = next(c.activity_id for c in demo.footage.list() if c.activity_id)
+    req = demo.access.request("2002", "复核现场情况", kind="view", activity=activity)
+    demo.staff.update("1002", os_user="user1002")
+    demo.staff.update("2002", os_user="user2002")
+    demo.ctx.identity = Identity.console("user1002")
+    demo.access.approve(req.id, "1002")
+    demo.ctx.identity = Identity.console("user2002")
+    demo.access.view_clips(req.id)
+    demo.ctx.identity = Identity.console("tester")
+    out = demo.printing.render_pdf("viewings", Filters(), outdir / "viewings.pdf")
+    flat = squeezed(text_of(out))
+    assert "登记人" in flat
+    assert "VID_0001.MP4、VID_0002.MP4" in flat and "#1" not in flat
+    lines = text_of(out, layout=True).splitlines()
+    viewed = next(line for line in lines if re.match(r"\s*3\s.*查阅", line))
+    assert viewed.count("刘洋（2002）") == 2  # who viewed, and who registered the viewing
+    approved = next(line for line in lines if re.match(r"\s*2\s.*批准", line))
+    assert approved.count("李秀英（1002）") == 2
+    requested = next(line for line in lines if re.match(r"\s*1\s.*申请", line))
+    assert requested.rstrip().endswith("王建国（1001）")  # the manager registered the request
+
+
+def test_the_loans_register_says_whether_the_device_came_back_without_fault(demo, outdir):
+    """D16, L7: 无故障. The returned loan: 是; a return with damage: 否（损坏）; one still out: nothing."""
+    demo.lending.issue("JL-2023-002", "2003", GOOD, purpose="日常检查")
+    demo.lending.give_back("JL-2023-002", content="镜头碎裂", condition="damaged")
+    out = demo.printing.render_pdf("loans", Filters(), outdir / "loans.pdf")
+    text = text_of(out, layout=True)
+    assert "无故障" in text
+    first = next(line for line in text.splitlines() if re.match(r"\s*1\s+JL-2023-001", line))
+    assert "是" in first.split("15:00")[-1]
+    assert "否（损坏）" in squeezed(text)
+
+
+def test_one_form_per_record_numbers_its_own_pages_without_a_scope_line(demo, outdir):
+    for i in range(2):
+        demo.norecords.add(1, "other", f"第 {i + 1} 份工作记录", ["2002", "2003"], "1002")
+    out = demo.printing.render_pdf("norecords", Filters(), outdir / "norecords.pdf")
+    texts = page_texts(out)
+    assert len(texts) == 3
+    assert all("第1页共1页" in t for t in texts)
+    assert all("范围" not in t for t in texts)

@@ -9,7 +9,7 @@ import subprocess
 import click
 
 from avledger.i18n import _
-from avledger.services.access import AccessQuery, package_names, read_password
+from avledger.services.access import OPEN_WITH, AccessQuery, package_names, read_password
 from avledger.services.views import to_json
 from avledger.timeutil import fmt_local
 from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS, ACCESS_STATUSES, label
@@ -247,6 +247,7 @@ def evidence_extract(request_id, extractor, out_dir, seven_zip, password_file, a
         click.echo(f"  {f.name}  {f.sha256}")
     if view.encrypted:
         click.echo(_("7z 包已用 AES-256 加密（含文件名列表）"))
+        click.echo(_(OPEN_WITH))
 
 
 @evidence.command("check")

@@ -83,6 +83,12 @@ from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS, ACCESS_STATUSES, ROLES,
 
 DEFAULT_DAYS = 7  # an approval without a date holds for a week
 VIEW_HOWS = ("details", "player", "screen")  # how a viewing was made: listed, in the player, pictures on screen
+# How the recipient opens an encrypted package: Windows' own archive viewer cannot open a 7z whose file list is
+# encrypted (it reports the file as invalid), 7-Zip and p7zip can.
+OPEN_WITH = N_(
+    "本包为 7z 格式，AES-256 加密，文件列表也已加密：Windows 自带的压缩文件查看器无法打开，"
+    "请用 7-Zip（Windows，https://www.7-zip.org）或 p7zip（Linux：7z x 文件名）打开并输入密码"
+)
 SHEET_NAME = "文字说明材料.txt"
 SHEET_PDF = "文字说明材料.pdf"
 
@@ -775,8 +781,9 @@ class AccessService:
                     for clip, f in zip(clips, files):
                         packing.add_checked(root / clip.archive_path, f.name, clip.sha256)
                     at = self.ctx.clock()
-                    packing.add_bytes(SHEET_NAME, windows_text(self._sheet(req, person, at, clips, files)))
-                    pdf = self._sheet_pdf(req, person, at, clips, files)
+                    sheet = self._sheet(req, person, at, clips, files, packed=True)
+                    packing.add_bytes(SHEET_NAME, windows_text(sheet))
+                    pdf = self._sheet_pdf(req, person, at, clips, files, packed=True)
                     if pdf is not None:
                         packing.add_bytes(SHEET_PDF, pdf)
             else:
@@ -834,7 +841,13 @@ class AccessService:
         return self._extraction_view(record)
 
     def _sheet(
-        self, req: AccessRequest, extractor: Staff, at: dt.datetime, clips: list[Clip], files: list[ExtractedFile]
+        self,
+        req: AccessRequest,
+        extractor: Staff,
+        at: dt.datetime,
+        clips: list[Clip],
+        files: list[ExtractedFile],
+        packed: bool = False,
     ) -> str:
         """文字说明材料 (W14, D27, L17): maker, extractor, extraction time, and each file with its fingerprint."""
         tz = self.ctx.profile().tz
@@ -854,6 +867,10 @@ class AccessService:
             f"提取人：{extractor.name}（{extractor.number}）",
             f"提取时间：{fmt_local(at, tz)}",
             "提取方式：从音像记录存储中复制，逐一核对 SHA-256 与入库时登记的一致",
+        ]
+        if packed:
+            lines.append(f"打开方式：{OPEN_WITH}")
+        lines += [
             "",
             "文件：",
         ]
@@ -878,6 +895,7 @@ class AccessService:
         at: dt.datetime,
         clips: list[Clip],
         files: list[ExtractedFile],
+        packed: bool = False,
     ) -> bytes | None:
         """The explanation sheet as an A4 PDF, through the print service; None when printing is not possible
         here (no CJK font): the text sheet stands alone then."""
@@ -907,6 +925,8 @@ class AccessService:
             (_("提取时间"), fmt_local(at, tz)),
             (_("提取方式"), _("从音像记录存储中复制，逐一核对 SHA-256 与入库时登记的一致")),
         ]
+        if packed:
+            fields.append((_("打开方式"), _(OPEN_WITH)))
         columns = [
             Column("seq", N_("序号"), "auto", "center"),
             Column("name", N_("文件"), 1.6),
@@ -914,7 +934,7 @@ class AccessService:
             Column("device", N_("设备"), 0.9),
             Column("recorded", N_("录制时间"), 1, "center"),
             Column("size", N_("大小（字节）"), 0.8, "right"),
-            Column("sha256", "SHA-256", 2.4),
+            Column("sha256", "SHA-256", 2.4, kind="hash"),
         ]
         rows = [
             {
@@ -924,8 +944,8 @@ class AccessService:
                 "device": c.device.asset_no if c.device_id else "—",
                 "recorded": fmt_local(c.start_at, tz),
                 "size": f.size,
-                "sha256": " ".join(f.sha256[i : i + 16] for i in range(0, 64, 16)),
-            }  # wraps in its cell
+                "sha256": f.sha256,  # one piece, wrapping every 16 characters (common.typ: hash-text)
+            }
             for n, (c, f) in enumerate(zip(clips, files), 1)
         ]
         return self.typesetter.form_pdf(

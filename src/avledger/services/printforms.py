@@ -13,6 +13,7 @@ SQL query as they are read, see :class:`~avledger.services.sheets.Sheet`), and a
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 from peewee import JOIN
@@ -20,6 +21,7 @@ from peewee import JOIN
 from avledger.i18n import N_, _
 from avledger.models.schema import AuditEvent, Device, Loan, Staff
 from avledger.services.auditlog import describe_problem
+from avledger.services.auditwords import object_names, summary_words
 from avledger.services.lending import CHECKS
 from avledger.services.sheets import SEQ, Column, Scope, Sheet, register
 from avledger.timeutil import fmt_local
@@ -35,8 +37,8 @@ from avledger.vocab import ABILITIES, ALLOCATION_CLASSES, AUDIT_ACTIONS, DEVICE_
     signatures=(N_("制表人："), N_("设备管理员："), N_("负责人：")),
     columns=[
         SEQ,
-        Column("asset_no", N_("资产编号"), 1.3, xlsx_width=14),
-        Column("kind", N_("类型"), 1.2, xlsx_width=14),
+        Column("asset_no", N_("资产编号"), 1.3, xlsx_width=14, fit=True),
+        Column("kind", N_("类型"), 1.2, xlsx_width=14, fit=True),
         Column("model", N_("型号"), 1.4, xlsx_width=16),
         Column("serial", N_("序列号"), 1.3, xlsx_width=14),
         Column("fixed_asset_no", N_("固定资产编号"), 1.1, xlsx_width=14),
@@ -44,7 +46,7 @@ from avledger.vocab import ABILITIES, ALLOCATION_CLASSES, AUDIT_ACTIONS, DEVICE_
         Column("price", N_("原价（元）"), 0.9, "right", 11, kind="number"),
         Column("department", N_("科室"), 1, xlsx_width=12),
         Column("custodian", N_("保管人"), 1.2, xlsx_width=14),
-        Column("status", N_("状态"), 0.8, "center", 9),
+        Column("status", N_("状态"), 0.8, "center", 9, fit=True),
         Column("holder", N_("当前使用人"), 1.2, xlsx_width=14),
         Column("abilities", N_("功能"), 1.4, xlsx_width=18),
         Column("notes", N_("备注"), 1.2, xlsx_width=18),
@@ -129,19 +131,19 @@ def allocation(scope: Scope) -> Sheet:
     signatures=(N_("设备管理员："), N_("负责人：")),
     columns=[
         SEQ,
-        Column("asset_no", N_("资产编号"), 1.2, xlsx_width=14),
+        Column("asset_no", N_("资产编号"), 1.2, xlsx_width=14, fit=True),
         Column("holder", N_("使用人"), 1.1, xlsx_width=14),
         Column("start", N_("领用/交接时间"), 1.2, "center", 17, kind="datetime"),
         Column("purpose", N_("用途"), 1.1, xlsx_width=14),
         Column("battery", N_("电量（%）"), 0.7, "center", 8, kind="number"),
         Column("free_gb", N_("剩余存储（GB）"), 0.7, "center", 10, kind="number"),
         Column("clock", N_("时钟误差（秒）"), 0.7, "center", 10, kind="number"),
-        Column("notice", N_("告知用语"), 0.8, "center", 8),
+        Column("notice", N_("告知用语"), 0.8, "center", 8, fit=True),
         Column("check", N_("检查结果"), 1.3, xlsx_width=20),
         Column("due", N_("应还时间"), 1.2, "center", 17, kind="datetime"),
         Column("end", N_("归还/交出时间"), 1.2, "center", 17, kind="datetime"),
         Column("content", N_("记录内容"), 2.4, xlsx_width=28),
-        Column("condition", N_("设备状况"), 0.8, "center", 8),
+        Column("fault_free", N_("无故障"), 0.6, "center", 8, fit=True),
         Column("signature", N_("使用人签名"), 1, blank=True),
     ],
 )
@@ -189,7 +191,9 @@ def _loan_rows(rows, scope: Scope) -> Iterator[dict]:
     """One row of the ledger per loan, from the query's tuples, as they are read."""
     now, tz = scope.ctx.clock(), scope.tz
     passed, handed, overdue_mark = _("通过"), _("（交接）"), _("（逾期）")
-    conditions = {"ok": _("完好"), "damaged": _("损坏")}
+    # 无故障 (D16, L7): the device came back without a fault (the return's condition); a device is issued
+    # only from the store, where a faulty one never is
+    fault_free = {"ok": _("是"), "damaged": _("否（损坏）")}
     for seq, row in enumerate(rows, 1):
         (asset_no, name, number, start_at, start_kind, giver, due_at, purpose, battery, free_gb, clock) = row[:11]
         (notice, failures, despite, end_at, end_kind, content, condition) = row[11:]
@@ -225,7 +229,7 @@ def _loan_rows(rows, scope: Scope) -> Iterator[dict]:
             "due": fmt_local(due_at, tz) + (overdue_mark if overdue else ""),
             "end": end,
             "content": content,
-            "condition": conditions.get(condition or "", ""),
+            "fault_free": _("否（丢失）") if end_kind == "lost" else fault_free.get(condition or "", ""),
         }
 
 
@@ -237,11 +241,11 @@ def _loan_rows(rows, scope: Scope) -> Iterator[dict]:
     signatures=(N_("审核人："), N_("负责人：")),
     columns=[
         Column("id", N_("编号"), "auto", "center", 8),
-        Column("at", N_("时间"), 1.3, "center", 17, kind="datetime"),
-        Column("actor", N_("操作人"), 1.3, xlsx_width=16),
-        Column("action", N_("操作"), 0.8, "center", 10),
-        Column("entity", N_("对象"), 1, xlsx_width=12),
-        Column("summary", N_("摘要"), 3, xlsx_width=40),
+        Column("at", N_("时间"), 1.4, "center", 17, kind="datetime"),
+        Column("actor", N_("操作人"), 1.5, xlsx_width=16),
+        Column("action", N_("操作"), 0.8, "center", 10, fit=True),
+        Column("entity", N_("对象"), 1.8, xlsx_width=24),
+        Column("summary", N_("摘要"), 2.4, xlsx_width=40),
     ],
 )
 def audit(scope: Scope) -> Sheet:
@@ -255,18 +259,32 @@ def audit(scope: Scope) -> Sheet:
         AuditEvent.summary,
     )
     query = scope.in_period(query, AuditEvent.at).order_by(AuditEvent.id)
+    return Sheet(_audit_rows(query.tuples().iterator(), scope), _audit_check(scope))
+
+
+def _audit_rows(events, scope: Scope) -> Iterator[dict]:
+    """The entries in words (:mod:`avledger.services.auditwords`), a batch at a time."""
     tz = scope.tz
-    rows = (
-        {
-            "id": event_id,
-            "at": fmt_local(at, tz),
-            "actor": actor,
-            "action": label(AUDIT_ACTIONS, action),
-            "entity": f"{entity}#{entity_id}" if entity_id is not None else entity,
-            "summary": summary,
-        }
-        for event_id, at, actor, action, entity, entity_id, summary in query.tuples().iterator()
-    )
+    for batch in _batches(events, 500):
+        names = object_names([(entity, entity_id) for _i, _at, _a, _act, entity, entity_id, _s in batch])
+        for event_id, at, actor, action, entity, entity_id, summary in batch:
+            yield {
+                "id": event_id,
+                "at": fmt_local(at, tz),
+                "actor": actor,
+                "action": label(AUDIT_ACTIONS, action),
+                "entity": names[(entity, entity_id)],
+                "summary": summary_words(summary),
+            }
+
+
+def _batches(items, size: int) -> Iterator[list]:
+    items = iter(items)
+    while batch := list(itertools.islice(items, size)):
+        yield batch
+
+
+def _audit_check(scope: Scope) -> dict:
     result = scope.services.audit.verify(full=True)  # the sheet says: the whole log
     if result.ok:
         text = _("审计链完整：{events} 条日志，{rows} 条登记记录均与日志一致").format(
@@ -274,15 +292,12 @@ def audit(scope: Scope) -> Sheet:
         )
     else:
         text = _("发现 {n} 处问题：").format(n=len(result.problems))
-    return Sheet(
-        rows,
-        {
-            "check_title": _("审计链核验结果（全部日志）"),
-            "check_ok": result.ok,
-            "check_text": text,
-            "problems": [describe_problem(p) for p in result.problems],
-        },
-    )
+    return {
+        "check_title": _("审计链核验结果（全部日志）"),
+        "check_ok": result.ok,
+        "check_text": text,
+        "problems": [describe_problem(p) for p in result.problems],
+    }
 
 
 # --- 查阅登记 (F15) ------------------------------------------------------------------------
@@ -295,11 +310,12 @@ def audit(scope: Scope) -> Sheet:
     columns=[
         SEQ,
         Column("at", N_("时间"), 1.2, "center", 17, kind="datetime"),
-        Column("event", N_("事项"), 0.9, "center", 10),
+        Column("event", N_("事项"), 0.9, "center", 10, fit=True),
         Column("request", N_("申请编号"), "auto", "center", 8),
         Column("person", N_("人员"), 1.2, xlsx_width=16),
         Column("reason", N_("事由"), 2, xlsx_width=28),
         Column("detail", N_("内容"), 2.6, xlsx_width=40),
+        Column("registrar", N_("登记人"), 1.2, xlsx_width=16),
     ],
 )
 def viewings(scope: Scope) -> Sheet:
@@ -307,7 +323,7 @@ def viewings(scope: Scope) -> Sheet:
     printing may not see (confidential, F17) are left out."""
     import json
 
-    from avledger.models.schema import AccessRequest, Extraction, Viewing
+    from avledger.models.schema import AccessRequest, Clip, Extraction, Viewing
     from avledger.services.clearance import Clearance
     from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS
 
@@ -331,6 +347,19 @@ def viewings(scope: Scope) -> Sheet:
             return False
         return scope.staff is None or staff_id == scope.staff.id
 
+    # who registered each event (D28: the custodian registers the viewing): the person of its audit entry
+    registrars = {
+        (entity, entity_id, action): actor.split("[")[0] if "[" in actor else actor
+        for entity, entity_id, action, actor in AuditEvent.select(
+            AuditEvent.entity, AuditEvent.entity_id, AuditEvent.action, AuditEvent.actor
+        )
+        .where(AuditEvent.entity.in_(["access_request", "viewing", "extraction"]))
+        .tuples()
+    }
+    viewings = list(Viewing.select().order_by(Viewing.at))
+    clip_ids = {int(c) for v in viewings for c in v.clip_ids.split(",") if c}
+    file_names = dict(Clip.select(Clip.id, Clip.original_name).where(Clip.id.in_(sorted(clip_ids))).tuples())
+
     events = []
     for r in requests.values():
         if keep(r.requested_at, r.requester_id):
@@ -346,6 +375,7 @@ def viewings(scope: Scope) -> Sheet:
                         kind=_(label(ACCESS_KINDS, r.kind)), n=r.clips.count(), until=r.until.isoformat()
                     )
                     + (_("（保密）") if r.confidential else ""),
+                    registrars.get(("access_request", r.id, "access_request"), ""),
                 )
             )
         if r.decided_at is not None and keep(r.decided_at, r.decided_by_id):
@@ -360,8 +390,9 @@ def viewings(scope: Scope) -> Sheet:
                 )
                 if access.status(r) == "expired":
                     detail = (detail + _("；") if detail else "") + _("已过期")
-            events.append((r.decided_at, 1, r.id, what, person(r.decided_by), reason(r), detail))
-    for v in Viewing.select().order_by(Viewing.at):
+            registrar = registrars.get(("access_request", r.id, "refuse" if r.status == "refused" else "approve"), "")
+            events.append((r.decided_at, 1, r.id, what, person(r.decided_by), reason(r), detail, registrar))
+    for v in viewings:
         if v.request_id in requests and keep(v.at, v.staff_id):
             how = {"player": _("播放器"), "details": _("文件信息"), "screen": _("画面")}.get(v.how, v.how)
             length = "" if v.duration_s is None else _("，{s} 秒").format(s=f"{v.duration_s:.0f}")
@@ -373,7 +404,9 @@ def viewings(scope: Scope) -> Sheet:
                     _("查阅"),
                     person(v.staff),
                     reason(requests[v.request_id]),
-                    f"{how}{length}：" + " ".join(f"#{c}" for c in v.clip_ids.split(",") if c),
+                    f"{how}{length}："
+                    + _("、").join(file_names.get(int(c), f"#{c}") for c in v.clip_ids.split(",") if c),
+                    registrars.get(("viewing", v.id, "view"), ""),
                 )
             )
     for e in Extraction.select().order_by(Extraction.at):
@@ -389,6 +422,7 @@ def viewings(scope: Scope) -> Sheet:
                     reason(requests[e.request_id]),
                     _("{n} 个文件 → {where}").format(n=len(files), where=e.package or e.out_dir)
                     + (_("（AES-256 加密）") if e.encrypted else ""),
+                    registrars.get(("extraction", e.id, "extract"), ""),
                 )
             )
     events.sort(key=lambda ev: (ev[0], ev[2], ev[1]))
@@ -401,7 +435,8 @@ def viewings(scope: Scope) -> Sheet:
             "person": who,
             "reason": why,
             "detail": detail,
+            "registrar": registrar,
         }
-        for i, (at, _o, rid, what, who, why, detail) in enumerate(events, 1)
+        for i, (at, _o, rid, what, who, why, detail, registrar) in enumerate(events, 1)
     ]
     return Sheet(rows)

@@ -42,19 +42,19 @@ from avledger.vocab import (
     signatures=(N_("制表人："), N_("负责人：")),
     columns=[
         Column("id", N_("编号"), "auto", "center", 6),
-        Column("kind", N_("类型"), 0.9, "center", 12),
+        Column("kind", N_("类型"), 0.9, "center", 12, fit=True),
         Column("name", N_("标题/案件"), 2.2, xlsx_width=30),
         Column("party", N_("当事人"), 1.3, xlsx_width=18),
         Column("place", N_("地点"), 1.2, xlsx_width=16),
         Column("officers", N_("执法人员"), 1.3, xlsx_width=18),
         Column("start", N_("开始时间"), 1.1, "center", 17, kind="datetime"),
         Column("end", N_("结束时间"), 1.1, "center", 17, kind="datetime"),
-        Column("full", N_("全程记录"), 0.7, "center", 8),
+        Column("full", N_("全程记录"), 0.7, "center", 8, fit=True),
         Column("clips", N_("音像资料"), 0.7, "center", 8),
         Column("gaps", N_("中断"), 0.6, "center", 6),
         Column("norecords", N_("工作记录"), 0.7, "center", 8),
         Column("long_term", N_("长期保存"), 1.2, xlsx_width=18),
-        Column("status", N_("状态"), 0.8, "center", 10),
+        Column("status", N_("状态"), 0.8, "center", 10, fit=True),
     ],
 )
 def activities(scope: Scope) -> Sheet:
@@ -159,16 +159,17 @@ def _counts(model, column, ids: list[int]) -> dict[int, int]:
     columns=[
         SEQ,
         Column("clip", N_("编号"), "auto", "center", 6),
-        Column("activity", N_("执法活动/案件"), 2, xlsx_width=28),
-        Column("name", N_("文件名"), 1.8, xlsx_width=26),
-        Column("kind", N_("类型"), 0.5, "center", 6),
-        Column("device", N_("设备"), 1, xlsx_width=14),
+        Column("activity", N_("案件名称"), 1.8, xlsx_width=28),
+        Column("party", N_("当事人"), 1.2, xlsx_width=18),
+        Column("name", N_("文件名"), 1.6, xlsx_width=26),
+        Column("kind", N_("类型"), 0.5, "center", 6, fit=True),
+        Column("device", N_("设备"), 1, xlsx_width=14, fit=True),
         Column("holder", N_("执法人员"), 1, xlsx_width=14),
         Column("start", N_("录制开始"), 1.1, "center", 17, kind="datetime"),
         Column("duration", N_("时长"), 0.5, "center", 8, kind="duration"),
         Column("ingested", N_("入库时间"), 1.1, "center", 17, kind="datetime"),
-        Column("sha", N_("SHA-256（前 16 位）"), 1.7, xlsx_width=20),
-        Column("note", N_("备注"), 1.2, xlsx_width=20),
+        Column("sha", N_("SHA-256（前 16 位）"), 1.3, xlsx_width=20, kind="hash"),
+        Column("note", N_("备注"), 1, xlsx_width=20),
     ],
 )
 def footage(scope: Scope) -> Sheet:
@@ -179,6 +180,8 @@ def footage(scope: Scope) -> Sheet:
             Clip.id,
             Activity.case_no,
             Activity.title,
+            Activity.case_name,
+            Activity.party,
             Clip.original_name,
             Clip.kind,
             Device.asset_no,
@@ -215,8 +218,8 @@ def footage(scope: Scope) -> Sheet:
 def _clip_rows(rows, scope: Scope) -> Iterator[dict]:
     tz, unassigned, damaged = scope.tz, _("未归入"), _("文件损坏")
     for seq, row in enumerate(rows, 1):
-        (clip_id, case_no, title, name, kind, asset_no, holder, start_at, duration, ingested_at, sha) = row[:11]
-        late, late_reason, flags = row[11:]
+        (clip_id, case_no, title, case_name, party, name, kind, asset_no, holder, start_at, duration) = row[:11]
+        ingested_at, sha, late, late_reason, flags = row[11:]
         notes = []
         if late:
             notes.append(_("逾期采集：{reason}").format(reason=late_reason) if late_reason else _("逾期采集，待说明"))
@@ -225,7 +228,8 @@ def _clip_rows(rows, scope: Scope) -> Iterator[dict]:
         yield {
             "seq": seq,
             "clip": clip_id,
-            "activity": (case_no or title) or unassigned,
+            "activity": ((case_name or title) + (f"（{case_no}）" if case_no else "")) if title else unassigned,
+            "party": party or "",
             "name": name,
             "kind": label(CLIP_KINDS, kind),
             "device": asset_no or "",
@@ -257,7 +261,7 @@ def _officer_names(activity_id: int) -> str:
     columns=[
         Column("id", N_("编号"), "auto", "center", 6),
         Column("activity", N_("执法活动/案件"), 2, xlsx_width=28),
-        Column("device", N_("设备"), 1, xlsx_width=14),
+        Column("device", N_("设备"), 1, xlsx_width=14, fit=True),
         Column("start", N_("中断开始"), 1.1, "center", 17, kind="datetime"),
         Column("end", N_("恢复记录"), 1.1, "center", 17, kind="datetime"),
         Column("minutes", N_("中断分钟"), 0.6, "center", 8, kind="number"),
@@ -385,17 +389,17 @@ def norecords(scope: Scope) -> Sheet:
     N_("音像资料文字说明材料"),
     filters={"activity"},
     landscape=True,
-    signatures=(N_("制作人："), N_("采集人："), N_("负责人：")),
+    signatures=(N_("制作人："), N_("提取人："), N_("负责人：")),
     columns=[
         SEQ,
         Column("name", N_("文件名"), 1.6, xlsx_width=26),
-        Column("device", N_("设备"), 1, xlsx_width=14),
+        Column("device", N_("设备"), 1, xlsx_width=14, fit=True),
         Column("maker", N_("制作人"), 1, xlsx_width=14),
         Column("start", N_("录制时间"), 1, "center", 17, kind="datetime"),
         Column("duration", N_("时长"), 0.5, "center", 8, kind="duration"),
         Column("extractor", N_("采集人"), 0.9, xlsx_width=14),
         Column("extracted", N_("采集时间"), 1, "center", 17, kind="datetime"),
-        Column("sha", "SHA-256", 5.2, xlsx_width=66),
+        Column("sha", "SHA-256", 2.6, xlsx_width=66, kind="hash"),
     ],
 )
 def explanation(scope: Scope) -> Sheet:
@@ -438,6 +442,8 @@ def explanation(scope: Scope) -> Sheet:
             _("执法时间"),
             fmt_local(activity.start_at, tz) + (_(" 至 ") + fmt_local(activity.end_at, tz) if activity.end_at else ""),
         ],
+        [_("提取人"), scope.ctx.person()],
+        [_("提取时间"), fmt_local(scope.ctx.clock(), tz)],
         [_("文件数量"), str(len(rows))],
         [_("说明"), _("以下音像文件由执法记录设备录制，采集入库时计算 SHA-256 并读回校验，此后未作任何改动。")],
     ]

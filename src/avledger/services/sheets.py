@@ -52,7 +52,10 @@ class Column:
     align: str = "left"  # left | center | right
     xlsx_width: float = 12  # spreadsheet column width, in characters
     blank: bool = False  # left empty for a handwritten entry (a signature); not exported
-    kind: str = "text"  # what a spreadsheet cell holds: text | number | date | datetime | duration (see export)
+    # what a spreadsheet cell holds: text | number | date | datetime | duration (see export); hash: text,
+    # printed in one piece (a fingerprint: monospace, wrapping every 16 characters without a space)
+    kind: str = "text"
+    fit: bool = False  # printed with each word of its cells whole (labels, numbers), as wide as the widest
 
 
 SEQ = Column("seq", N_("序号"), "auto", "center", 6)  # the running number most registers start with

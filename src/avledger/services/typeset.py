@@ -15,11 +15,13 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import re
 import shutil
 import struct
 import subprocess
 import sys
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
@@ -103,6 +105,57 @@ PART_ROWS = 400  # rows per typst run of a long register: a run holds about 0.2 
 CARRY = "<avl-carry>"  # where register-table (common.typ) says the last page of a part begins
 
 
+# --- column widths ------------------------------------------------------------------------
+HEADER_PT = 9.0  # the header row's bold text (common.typ: register-table)
+CELL_INSET_PT = 3.0  # each side of a cell
+SIGNATURE_MIN_PT = 22 / 25.4 * 72  # a handwritten signature needs about 22 mm
+_WIDEST_LATIN = set("%@MWmw")
+
+
+def text_em(text: str) -> float:
+    """How wide ``text`` is in Noto Sans CJK, in em of its size, a little generously (bold included): a CJK
+    or full-width character 1 em, a Latin capital 0.7, other letters and digits 0.6, a space 0.25."""
+    width = 0.0
+    for ch in text:
+        if unicodedata.east_asian_width(ch) in "WF" or ch in _WIDEST_LATIN:
+            width += 1.0
+        elif ch == " ":
+            width += 0.25
+        elif ch.isupper():
+            width += 0.7
+        else:
+            width += 0.6
+    return width
+
+
+def title_pieces(title: str) -> list[list[str]]:
+    """A column title as the words it may break between: ``[word, after]``, ``after`` being ``" "`` (a
+    space), ``"|"`` (a break without a space: after a slash, before a bracket) or ``""`` (the end):
+    ``领用/交接时间`` is ``[["领用/", "|"], ["交接时间", ""]]``, ``电量（%）`` is ``[["电量", "|"], ["（%）", ""]]``;
+    a title without any is one word."""
+    pieces: list[list[str]] = []
+    for word in title.split():
+        parts = [p for p in re.split(r"(?<=/)|(?=[（(])", word) if p]
+        pieces += [[part, "|"] for part in parts[:-1]] + [[parts[-1], " "]]
+    if pieces:
+        pieces[-1][1] = ""
+    return pieces
+
+
+def min_width_pt(column: Column) -> float:
+    """The narrowest a printed column may be: its title's longest word (bold) in one line, a whole date in a
+    date column, 16 characters of a fingerprint, a signature's 22 mm; plus the cell's inset on both sides.
+    (A column that keeps its cells' words whole, ``fit``, is widened to them when printed: common.typ,
+    column-widths.) The rest of the page's width is shared by the columns' ``width`` (fr)."""
+    words = [piece for piece, _after in title_pieces(_(column.title))]
+    if column.kind in ("date", "datetime"):
+        words.append("0000-00-00")
+    elif column.kind == "hash":  # a line of 16 characters (common.typ: hash-text)
+        words.append("0" * 16)
+    widest = max((text_em(w) for w in words), default=0.0) * HEADER_PT + 2 * CELL_INSET_PT + 1
+    return max(widest, SIGNATURE_MIN_PT) if column.blank else widest
+
+
 class Typesetter:
     def __init__(self, ctx: Context, local_templates: Path | None = None):
         self.ctx = ctx
@@ -131,7 +184,17 @@ class Typesetter:
             "audit": self.audit_head_text(),
             "labels": {"page": _("第 {page} 页 共 {total} 页"), "none": _("（无记录）"), "date": _("日期：")},
             "columns": [
-                {"key": c.key, "title": _(c.title), "width": c.width, "align": c.align, "blank": c.blank}
+                {
+                    "key": c.key,
+                    "title": _(c.title),
+                    "pieces": title_pieces(_(c.title)),
+                    "width": c.width,
+                    "min": round(min_width_pt(c), 1),
+                    "align": c.align,
+                    "blank": c.blank,
+                    "fit": c.fit,
+                    "kind": c.kind,
+                }
                 for c in columns
             ],
             "signatures": [_(s) for s in signatures],
@@ -243,6 +306,7 @@ class Typesetter:
         from pypdf import PdfReader, PdfWriter
 
         writer = PdfWriter()
+        per_form = any("_record" in r for r in first)  # one form per record: each numbers its own pages
         rows = itertools.chain(first, rows)
         part = list(itertools.islice(rows, part_rows))
         previous: tuple[Path, int | None] | None = None  # the part before: its PDF and the pages it keeps
@@ -255,7 +319,7 @@ class Typesetter:
                     **head,
                     "rows": [cells(r, columns) for r in part],
                     "extra": _extra(extra, part),
-                    "part": {"first": previous is None, "last": last, "numbered": False, "carry": not last},
+                    "part": {"first": previous is None, "last": last, "numbered": per_form, "carry": not last},
                 },
                 query=None if last else CARRY,
                 tags=False,
@@ -277,9 +341,10 @@ class Typesetter:
             rows = itertools.chain(more[part_rows - len(carried) :], rows)
         for page in PdfReader(previous[0]).pages:
             writer.add_page(page)
-        numbers, _found = shop.start("page-numbers", {**head, "pages": len(writer.pages)}, tags=False).finish()
-        for page, label in zip(writer.pages, PdfReader(numbers).pages, strict=True):
-            _stamp(writer, page, label)
+        if not per_form:
+            numbers, _found = shop.start("page-numbers", {**head, "pages": len(writer.pages)}, tags=False).finish()
+            for page, label in zip(writer.pages, PdfReader(numbers).pages, strict=True):
+                _stamp(writer, page, label)
         writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
         with safe_output(out) as fh:
             writer.write(fh)
