@@ -315,6 +315,7 @@ EXEMPT: dict[tuple[str, str, str], str] = {
     ("keys", "refused_command", "command"): "a command line refused over SSH, logged as typed (shown escaped)",
     ("audit", "verify", "heads"): "(number, hash) pairs, parsed by witness.parse_head: digits and hex only",
     ("audit", "sources", "heads"): "(number, hash) pairs, parsed by witness.parse_head: digits and hex only",
+    ("discs", "same_place", "kept_at"): "only compared with the places registered; burn and keep check it when stored",
 }
 # services whose text comes from the code, never from a person
 EXEMPT_SERVICES = {"typesetter": "typesetting: templates and data assembled by the other services"}
