@@ -282,21 +282,39 @@ def footage_waiting(as_json: bool) -> None:
 
 
 @footage.command("assign")
-@click.argument("clip_id")
+@click.argument("clip_ids", nargs=-1, required=True, metavar="CLIP_ID...")
 @click.option("--activity", "activity_id", required=True, metavar="ACTIVITY_ID")
-def footage_assign(clip_id: str, activity_id: str) -> None:
-    """把音像文件归入执法活动（存储中的文件不移动）。"""
-    view = services().footage.assign(clip_id, activity_id)
-    click.echo(_("已归入执法活动 {activity}：{name}").format(activity=view.activity_id, name=view.original_name))
+def footage_assign(clip_ids: tuple[str, ...], activity_id: str) -> None:
+    """把音像文件归入执法活动（可一次多个；有一个不能归入则都不归入；存储中的文件不移动）。"""
+    footage = services().footage
+    if len(clip_ids) == 1:
+        views = [footage.assign(clip_ids[0], activity_id)]
+    else:
+        views = footage.assign_many(clip_ids, activity_id)
+    for view in views:
+        click.echo(_("已归入执法活动 {activity}：{name}").format(activity=view.activity_id, name=view.original_name))
 
 
 @footage.command("late-reason")
-@click.argument("clip_id")
+@click.argument("clip_ids", nargs=-1, metavar="[CLIP_ID...]")
+@click.option("--activity", "activity_id", metavar="ACTIVITY_ID", help="该执法活动所有待说明的逾期音像文件")
 @click.option("--reason", required=True, help="逾期原因")
-def footage_late_reason(clip_id: str, reason: str) -> None:
-    """说明逾期采集的原因。"""
-    view = services().footage.explain_late(clip_id, reason)
-    click.echo(_("已登记逾期说明：{name}").format(name=view.original_name))
+def footage_late_reason(clip_ids: tuple[str, ...], activity_id: str | None, reason: str) -> None:
+    """说明逾期采集的原因（可一次多个；有一个不能说明则都不登记）。"""
+    footage = services().footage
+    chosen = list(clip_ids)
+    if activity_id is not None:
+        waiting = footage.waiting_reason(activity_id)
+        if not waiting and not chosen:
+            click.echo(_("执法活动 {activity} 没有待说明的逾期音像文件").format(activity=activity_id))
+            return
+        chosen += [str(i) for i in waiting if str(i) not in chosen]
+    if len(chosen) == 1:
+        views = [footage.explain_late(chosen[0], reason)]
+    else:
+        views = footage.explain_late_many(chosen, reason)
+    for view in views:
+        click.echo(_("已登记逾期说明：{name}").format(name=view.original_name))
 
 
 @click.command(cls=Command)
