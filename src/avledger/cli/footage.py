@@ -351,3 +351,31 @@ def verify(activity_id, as_json) -> None:
             click.echo(_("（下次采集或制作镜像时自动清除）"))
     if not result.ok:
         sys.exit(EXIT_PROBLEM)
+
+
+@click.command(cls=Command)
+@click.option(
+    "--where",
+    "patterns",
+    multiple=True,
+    metavar="GLOB",
+    help="只在这些挂载位置查找（可多次；默认 /media/*/*、/run/media/*/* 和含 DCIM 文件夹的 /mnt/*）",
+)
+@json_option
+def cards(patterns: tuple[str, ...], as_json: bool) -> None:
+    """列出已插入的存储卡和移动存储（最近变动的在前），及其中的音像文件数。"""
+    from avledger.services.cards import find_cards
+
+    found = find_cards(patterns, ()) if patterns else find_cards()
+    if as_json:
+        emit_json([asdict(c) for c in found])
+        return
+    table(
+        [_("卷标"), _("挂载位置"), _("大小"), _("可用"), _("音像文件数")],
+        [
+            [c.label, c.path, size_text(c.size), size_text(c.free), f"{c.media}+" if c.more else str(c.media)]
+            for c in found
+        ],
+    )
+    if found:
+        click.echo(_("采集：avledger ingest {path}").format(path=found[0].path))
