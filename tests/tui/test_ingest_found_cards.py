@@ -8,8 +8,9 @@ import glob
 
 from textual.widgets import Input
 
-from avledger.tui.screens import ingest as ingest_screen
-from avledger.tui.screens.ingest import IngestScreen, complete_folder
+from avledger.tui.screens import cards as cards_screen
+from avledger.tui.screens.cards import complete_folder
+from avledger.tui.screens.ingest import IngestScreen
 from avledger.tui.widgets import RegisterTable
 from conftest import write_video
 
@@ -18,7 +19,7 @@ from .test_footage import go, settle
 
 
 async def test_a_card_plugged_in_is_offered_and_collected(demo, demo_app, tmp_path, monkeypatch):
-    monkeypatch.setattr(ingest_screen, "CARD_REFRESH", 0.2)
+    monkeypatch.setattr(cards_screen, "CARD_REFRESH", 0.2)
     base = glob.escape(str(tmp_path))
     write_video(tmp_path / "media/zhang/OLD/DCIM/VID_0001.MP4", 1, creation_time="2026-01-10T01:01:00Z")
     async with demo_app.run_test(size=(80, 24)) as pilot:

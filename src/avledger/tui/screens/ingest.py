@@ -9,7 +9,6 @@ registered, and running the same folder again finishes the job.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 from rich.text import Text
@@ -17,58 +16,25 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalGroup
-from textual.suggester import Suggester
 from textual.widgets import Button, Input, Static
 
 from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.present import size_text
-from avledger.services.cards import CARD_PATTERNS, DCIM_PATTERNS, Card, find_cards
+from avledger.services.cards import CARD_PATTERNS, DCIM_PATTERNS
 from avledger.services.ingest import FAULT_REASONS, shown
 from avledger.timeutil import fmt_local
 from avledger.tui.forms.base import activity_options
 from avledger.tui.forms.footage import AssignChoices, AssignFormScreen
 from avledger.tui.screens.base import Confirm, SubScreen, close_thread_connection
+from avledger.tui.screens.cards import CardOffer, FolderSuggester
 from avledger.tui.widgets import JobProgress, RegisterTable, ZhSelect
 from avledger.vocab import CLIP_KINDS, SKIP_REASONS, label
 
 QUESTIONS = {"no_activity": _("没有对应的执法活动"), "several_activities": _("对应多个执法活动，请指定")}
 
 
-CARD_REFRESH = 3.0  # seconds between two looks for cards plugged in
-
-
-class FolderSuggester(Suggester):
-    """Completes the folder being typed in a path box: the first folder (in name order) of the typed parent
-    whose name starts with what follows the last ``/``, with a ``/`` after it."""
-
-    def __init__(self) -> None:
-        super().__init__(use_cache=False, case_sensitive=True)  # folders come and go (a card plugged in)
-
-    async def get_suggestion(self, value: str) -> str | None:
-        return complete_folder(value)
-
-
-def complete_folder(value: str) -> str | None:
-    if not value or "/" not in value:
-        return None
-    parent, _sep, start = value.rpartition("/")
-    try:
-        with os.scandir(parent or "/") as entries:
-            names = sorted(
-                e.name
-                for e in entries
-                if e.name.startswith(start)
-                and (start.startswith(".") or not e.name.startswith("."))
-                and e.is_dir()
-                and e.name != start
-            )
-    except OSError:
-        return None
-    return f"{parent}/{names[0]}/" if names else None
-
-
-class IngestScreen(SubScreen):
+class IngestScreen(CardOffer, SubScreen):
     SECTION = "footage"
     BINDINGS = [
         Binding("ctrl+s", "start", _("开始采集"), tooltip=_("复制、校验并登记扫描到的文件")),
@@ -87,19 +53,14 @@ class IngestScreen(SubScreen):
         """``card_places``: where cards are looked for (:func:`avledger.services.cards.find_cards`)."""
         super().__init__(services)
         self.source = source
-        self.card_places = card_places
-        self.cards: list[Card] = []
-        self.cards_seen: set[str] | None = None  # the mount points seen at the last look (None: not looked yet)
-        self.new_card: Card | None = None  # the card that appeared last while the screen was open
+        self.init_cards(card_places)
         self.plan = None
         self.state = "idle"  # idle | scanning | planned | copying | done
         self.activity_names: dict[int, str] = {}
 
     def compose_body(self) -> ComposeResult:
         yield Static(_("采集音像文件入库"), classes="title")
-        cards = RegisterTable(id="cards")
-        cards.display = False
-        yield cards
+        yield self.cards_table()
         with HorizontalGroup(classes="toolbar"):
             yield Input(
                 self.source,
@@ -125,74 +86,7 @@ class IngestScreen(SubScreen):
         self.note_column = [table.add_column(title) for title in titles][-1]
         self.query_one("#source", Input).focus()
         self.activity_names = {a.id: a.case_name or a.title for a in self.services.activities.list()}
-        cards = self.query_one("#cards", RegisterTable)
-        for key, title in (
-            ("label", _("存储卡")),
-            ("path", _("挂载位置")),
-            ("size", _("大小")),
-            ("media", _("音像文件数")),
-        ):
-            cards.add_column(title, key=key)
-        cards.styles.height = "auto"
-        cards.styles.max_height = 5
-        self.look_for_cards()
-        self.set_interval(CARD_REFRESH, self.look_for_cards)
-
-    # --- cards plugged in ---------------------------------------------------------
-    @work(thread=True, exclusive=True, group="cards")
-    def look_for_cards(self) -> None:
-        """Look for cards beside the screen (counting a card's files may take a second)."""
-        cards = find_cards(*self.card_places)
-        self.app.call_from_thread(self.show_cards, cards)
-
-    def show_cards(self, cards: list[Card]) -> None:
-        """The cards mounted now, the newest first; a card that appeared since the last look is offered."""
-        if not self.is_mounted:  # the screen closed while looking
-            return
-        seen = {c.path for c in cards}
-        appeared = [c for c in cards if self.cards_seen is not None and c.path not in self.cards_seen]
-        self.cards_seen = seen
-        if cards == self.cards:
-            return
-        self.cards = cards
-        table = self.query_one("#cards", RegisterTable)
-        key = table.current_key
-        table.clear()
-        for c in cards:
-            table.add_row(c.label, c.path, size_text(c.size), f"{c.media}+" if c.more else str(c.media), key=c.path)
-        table.select_key(key)
-        table.display = bool(cards)
-        if self.new_card is not None and self.new_card.path not in seen:
-            self.new_card = None
-        if appeared:
-            self.new_card = appeared[0]
-            table.select_key(self.new_card.path)
-            self.notify(
-                _("发现存储卡 {label}（{path}，{n} 个音像文件）：按 Ctrl+O 采集").format(
-                    label=self.new_card.label, path=self.new_card.path, n=self.new_card.media
-                ),
-                title=_("存储卡"),
-                timeout=15,
-            )
-        self.refresh_bindings()
-
-    @on(RegisterTable.RowSelected, "#cards")
-    def _card_chosen(self, event: RegisterTable.RowSelected) -> None:
-        self.collect_from(str(event.row_key.value))
-
-    def action_collect_card(self) -> None:
-        table = self.query_one("#cards", RegisterTable)
-        path = self.new_card.path if self.new_card is not None and not table.has_focus else table.current_key
-        if path is not None:
-            self.collect_from(path)
-
-    def collect_from(self, path: str) -> None:
-        """Scan a card: its path in the box, as if typed."""
-        if self.state in ("scanning", "copying"):
-            return
-        self.new_card = None
-        self.query_one("#source", Input).value = path
-        self.action_scan()
+        self.start_looking_for_cards()
 
     def reload(self) -> None:
         """Nothing to reload: the plan is this screen's own."""
