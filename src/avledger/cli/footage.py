@@ -371,11 +371,8 @@ def cards(patterns: tuple[str, ...], as_json: bool) -> None:
         emit_json([asdict(c) for c in found])
         return
     table(
-        [_("卷标"), _("挂载位置"), _("大小"), _("可用"), _("音像文件数")],
-        [
-            [c.label, c.path, size_text(c.size), size_text(c.free), f"{c.media}+" if c.more else str(c.media)]
-            for c in found
-        ],
+        [_("卷标"), _("挂载位置"), _("大小"), _("音像文件数")],
+        [[c.label, c.path, size_text(c.size), f"{c.media}+" if c.more else str(c.media)] for c in found],
     )
     if found:
         click.echo(_("采集：avledger ingest {path}").format(path=found[0].path))

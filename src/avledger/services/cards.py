@@ -33,7 +33,6 @@ class Card:
     path: str  # the mount point
     label: str  # the volume's label (the mount point's name)
     size: int | None  # bytes of the volume; None when it cannot be read
-    free: int | None
     media: int  # media files counted
     more: bool  # the counting stopped early: there are at least ``media``
     changed: float  # when the volume's top folder last changed (a POSIX time): the order of the list
@@ -72,17 +71,15 @@ def _has_dcim(path: Path) -> bool:
 
 def _card(path: Path, limit: int, seconds: float) -> Card:
     try:
-        usage = shutil.disk_usage(path)
-        size, free = usage.total, usage.free
+        size = shutil.disk_usage(path).total
     except OSError:
-        size = free = None
+        size = None
     try:
-        st = path.stat()
-        changed = max(st.st_mtime, st.st_ctime)
+        changed = path.stat().st_mtime
     except OSError:
         changed = 0.0
     media, more = count_media(path, limit=limit, seconds=seconds)
-    return Card(str(path), path.name, size, free, media, more, changed)
+    return Card(str(path), path.name, size, media, more, changed)
 
 
 def count_media(root: Path, *, limit: int = COUNT_LIMIT, seconds: float = COUNT_SECONDS) -> tuple[int, bool]:
