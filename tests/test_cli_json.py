@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -120,6 +121,11 @@ def run_everything(run: Run, card: Path, iso: Path, today: dt.date, pubkey: Path
     run("audit anchor", "--to", str(anchor))
     run("audit verify")
     run("audit list")
+    card = run.work / "media" / "zhang" / "CAM_A"
+    (card / "DCIM").mkdir(parents=True)
+    (card / "DCIM" / "VID_0001.MP4").write_bytes(b"")
+    os.utime(card, (1_800_000_000, 1_800_000_000))
+    run("cards", "--where", str(run.work / "media" / "*" / "*"))
 
 
 @pytest.mark.skipif(not LIBFAKETIME, reason="needs libfaketime (Debian: faketime; ./test installs it)")

@@ -68,6 +68,7 @@ CODES: dict[str, set[str]] = {
         "没有这个案号的执法活动：{no}",
     },
     "clip.already_assigned": {"音像文件 {id} 已属于执法活动 {activity}"},
+    "clip.none_chosen": {"没有选择音像文件"},
     "clip.not_late": {"音像文件 {id} 没有逾期，无需说明"},
     "clip.unknown": {"没有这个编号的音像文件：{id}"},
     "database.too_new": {"登记库版本（{have}）比本程序（{want}）新，请升级 avledger"},

@@ -44,6 +44,7 @@ COMMANDS = {
     "ingest": "footage:ingest",
     "footage": "footage:footage",
     "verify": "footage:verify",
+    "cards": "footage:cards",
     "gaps": "gaps:gaps",
     "gap": "gaps:gap",
     "norecord": "gaps:norecord",

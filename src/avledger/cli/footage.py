@@ -282,21 +282,39 @@ def footage_waiting(as_json: bool) -> None:
 
 
 @footage.command("assign")
-@click.argument("clip_id")
+@click.argument("clip_ids", nargs=-1, required=True, metavar="CLIP_ID...")
 @click.option("--activity", "activity_id", required=True, metavar="ACTIVITY_ID")
-def footage_assign(clip_id: str, activity_id: str) -> None:
-    """把音像文件归入执法活动（存储中的文件不移动）。"""
-    view = services().footage.assign(clip_id, activity_id)
-    click.echo(_("已归入执法活动 {activity}：{name}").format(activity=view.activity_id, name=view.original_name))
+def footage_assign(clip_ids: tuple[str, ...], activity_id: str) -> None:
+    """把音像文件归入执法活动（可一次多个；有一个不能归入则都不归入；存储中的文件不移动）。"""
+    footage = services().footage
+    if len(clip_ids) == 1:
+        views = [footage.assign(clip_ids[0], activity_id)]
+    else:
+        views = footage.assign_many(clip_ids, activity_id)
+    for view in views:
+        click.echo(_("已归入执法活动 {activity}：{name}").format(activity=view.activity_id, name=view.original_name))
 
 
 @footage.command("late-reason")
-@click.argument("clip_id")
+@click.argument("clip_ids", nargs=-1, metavar="[CLIP_ID...]")
+@click.option("--activity", "activity_id", metavar="ACTIVITY_ID", help="该执法活动所有待说明的逾期音像文件")
 @click.option("--reason", required=True, help="逾期原因")
-def footage_late_reason(clip_id: str, reason: str) -> None:
-    """说明逾期采集的原因。"""
-    view = services().footage.explain_late(clip_id, reason)
-    click.echo(_("已登记逾期说明：{name}").format(name=view.original_name))
+def footage_late_reason(clip_ids: tuple[str, ...], activity_id: str | None, reason: str) -> None:
+    """说明逾期采集的原因（可一次多个；有一个不能说明则都不登记）。"""
+    footage = services().footage
+    chosen = list(clip_ids)
+    if activity_id is not None:
+        waiting = footage.waiting_reason(activity_id)
+        if not waiting and not chosen:
+            click.echo(_("执法活动 {activity} 没有待说明的逾期音像文件").format(activity=activity_id))
+            return
+        chosen += [str(i) for i in waiting if str(i) not in chosen]
+    if len(chosen) == 1:
+        views = [footage.explain_late(chosen[0], reason)]
+    else:
+        views = footage.explain_late_many(chosen, reason)
+    for view in views:
+        click.echo(_("已登记逾期说明：{name}").format(name=view.original_name))
 
 
 @click.command(cls=Command)
@@ -333,3 +351,28 @@ def verify(activity_id, as_json) -> None:
             click.echo(_("（下次采集或制作镜像时自动清除）"))
     if not result.ok:
         sys.exit(EXIT_PROBLEM)
+
+
+@click.command(cls=Command)
+@click.option(
+    "--where",
+    "patterns",
+    multiple=True,
+    metavar="GLOB",
+    help="只在这些挂载位置查找（可多次；默认 /media/*/*、/run/media/*/* 和含 DCIM 文件夹的 /mnt/*）",
+)
+@json_option
+def cards(patterns: tuple[str, ...], as_json: bool) -> None:
+    """列出已插入的存储卡和移动存储（最近变动的在前），及其中的音像文件数。"""
+    from avledger.services.cards import find_cards
+
+    found = find_cards(patterns, ()) if patterns else find_cards()
+    if as_json:
+        emit_json([asdict(c) for c in found])
+        return
+    table(
+        [_("卷标"), _("挂载位置"), _("大小"), _("音像文件数")],
+        [[c.label, c.path, size_text(c.size), f"{c.media}+" if c.more else str(c.media)] for c in found],
+    )
+    if found:
+        click.echo(_("采集：avledger ingest {path}").format(path=found[0].path))

@@ -8,7 +8,7 @@ import datetime as dt
 import os
 import stat
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -339,30 +339,57 @@ class FootageService:
         check_text(activity_id if isinstance(activity_id, str) else None, N_("执法活动编号"), field="activity_id")
         with self.ctx.change():
             clip = self.get(clip_id)
-            activity = self.activities.get(activity_id)
-            if clip.activity_id == activity.id:
-                raise UserError(
-                    "clip.already_assigned",
-                    "音像文件 {id} 已属于执法活动 {activity}",
-                    field="activity_id",
-                    id=clip.id,
-                    activity=activity.id,
-                )
-            old_activity = clip.activity_id
-            before = snapshot(clip)
-            clip.activity = activity
-            deadline = self.ingest.deadline(clip.device_id, activity, clip.start_at, clip.duration_s)
-            clip.deadline_at = deadline
-            clip.late = bool(deadline and clip.ingested_at > deadline)
-            if not clip.late:
-                clip.late_reason = None
-            clip.save()
-            self.ctx.log("assign", clip, before=before, summary=f"{clip.original_name} → {activity.id}")
-            if clip.device_id:
-                if old_activity:
-                    refresh_gaps(self.ctx, clip.device_id, old_activity)
-                refresh_gaps(self.ctx, clip.device_id, activity.id)
+            self._assign(clip, self.activities.get(activity_id))
         return self.view(clip.id)
+
+    @requires("footage.edit")
+    def assign_many(self, clip_ids: Sequence[int | str], activity_id: int | str) -> list[ClipView]:
+        """Attribute several clips to one activity, each checked as :meth:`assign` checks one and logged as
+        one; when any is refused (unknown, already in that activity) none is assigned."""
+        check_text(activity_id if isinstance(activity_id, str) else None, N_("执法活动编号"), field="activity_id")
+        ids = self._chosen(clip_ids)
+        with self.ctx.change():
+            activity = self.activities.get(activity_id)
+            clips = [self.get(i, field="clip_ids") for i in ids]
+            for clip in clips:
+                self._assign(clip, activity)
+        return [self.view(clip.id) for clip in clips]
+
+    def _assign(self, clip: Clip, activity: Activity) -> None:
+        if clip.activity_id == activity.id:
+            raise UserError(
+                "clip.already_assigned",
+                "音像文件 {id} 已属于执法活动 {activity}",
+                field="activity_id",
+                id=clip.id,
+                activity=activity.id,
+            )
+        old_activity = clip.activity_id
+        before = snapshot(clip)
+        clip.activity = activity
+        deadline = self.ingest.deadline(clip.device_id, activity, clip.start_at, clip.duration_s)
+        clip.deadline_at = deadline
+        clip.late = bool(deadline and clip.ingested_at > deadline)
+        if not clip.late:
+            clip.late_reason = None
+        clip.save()
+        self.ctx.log("assign", clip, before=before, summary=f"{clip.original_name} → {activity.id}")
+        if clip.device_id:
+            if old_activity:
+                refresh_gaps(self.ctx, clip.device_id, old_activity)
+            refresh_gaps(self.ctx, clip.device_id, activity.id)
+
+    @staticmethod
+    def _chosen(clip_ids: Sequence[int | str]) -> list[int | str]:
+        """The clips a call names, each once, in the order given; refused when none is named."""
+        ids: list[int | str] = []
+        for clip_id in clip_ids:
+            check_text(clip_id if isinstance(clip_id, str) else None, N_("音像文件编号"), field="clip_ids")
+            if str(clip_id).strip() not in {str(i).strip() for i in ids}:
+                ids.append(clip_id)
+        if not ids:
+            raise UserError("clip.none_chosen", "没有选择音像文件", field="clip_ids")
+        return ids
 
     def waiting(self, *, overdue_days: int = 7) -> list[WaitingView]:
         """What the collection deadline is still waiting for, soonest deadline first.
@@ -446,13 +473,32 @@ class FootageService:
         check_text(clip_id if isinstance(clip_id, str) else None, N_("音像文件编号"), field="clip_id")
         with self.ctx.change():
             clip = self.get(clip_id)
-            if not clip.late:
-                raise UserError("clip.not_late", "音像文件 {id} 没有逾期，无需说明", field="clip_id", id=clip.id)
-            before = snapshot(clip)
-            clip.late_reason = reason
-            clip.save()
-            self.ctx.log("late_reason", clip, before=before, summary=f"{clip.original_name}：{reason}")
+            self._explain_late(clip, reason, "clip_id")
         return self.view(clip.id)
+
+    @requires("footage.edit")
+    def explain_late_many(self, clip_ids: Sequence[int | str], reason: str) -> list[ClipView]:
+        """One 逾期说明 for several clips (a card collected late): each logged as :meth:`explain_late` logs
+        one; when any is unknown or not late, none is changed."""
+        reason = require_text(reason, N_("逾期原因"), field="reason")
+        ids = self._chosen(clip_ids)
+        with self.ctx.change():
+            clips = [self.get(i, field="clip_ids") for i in ids]
+            for clip in clips:
+                self._explain_late(clip, reason, "clip_ids")
+        return [self.view(clip.id) for clip in clips]
+
+    def waiting_reason(self, activity: int | str) -> list[int]:
+        """The late clips of an activity whose reason is still to be given, in time order."""
+        return [c.id for c in self.rows(FootageQuery(activity=activity, waiting_reason=True))]
+
+    def _explain_late(self, clip: Clip, reason: str, field: str) -> None:
+        if not clip.late:
+            raise UserError("clip.not_late", "音像文件 {id} 没有逾期，无需说明", field=field, id=clip.id)
+        before = snapshot(clip)
+        clip.late_reason = reason
+        clip.save()
+        self.ctx.log("late_reason", clip, before=before, summary=f"{clip.original_name}：{reason}")
 
     # --- verify ------------------------------------------------------------------
     @requires("footage.verify")

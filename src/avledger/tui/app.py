@@ -225,10 +225,10 @@ class AvledgerApp(App[int]):
         self.push_screen(LanguageScreen(current), chosen)
 
     def action_keys(self) -> None:
-        from avledger.tui.screens.keys import KeysScreen
+        from avledger.tui.screens.help import KeyHelpScreen
 
-        if not isinstance(self.screen, KeysScreen):
-            self.push_screen(KeysScreen(self.screen))
+        if not isinstance(self.screen, KeyHelpScreen):
+            self.push_screen(KeyHelpScreen(self.screen))
 
     # --- Textual's own English, replaced ---------------------------------------
     def action_command_palette(self) -> None:

@@ -6,19 +6,25 @@ Mixed into a screen that has ``services``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.services.footage import ClipView
 from avledger.timeutil import fmt_local
 from avledger.tui.forms.base import activity_options
-from avledger.tui.forms.footage import AssignChoices, AssignFormScreen, LateReasonFormScreen
+from avledger.tui.forms.footage import AssignChoices, AssignFormScreen, LateReasonFormScreen, several
 
 
 class FootageActions:
     """Assigning a clip and explaining a late one (the list and a clip's page)."""
 
-    def open_assign(self, clip: ClipView, error: str | None = None, field: str | None = None) -> None:
+    def open_assign(
+        self, clip: ClipView | Sequence[ClipView], error: str | None = None, field: str | None = None
+    ) -> None:
+        """Assign a clip, or several (the marked rows: all or none), to the activity chosen."""
         services = self.services  # type: ignore[attr-defined]
+        clips = list(clip) if isinstance(clip, (list, tuple)) else [clip]
         tz = services.office.profile().tz
         activities = activity_options(services.activities.list(), tz)
         if not activities:
@@ -29,31 +35,44 @@ class FootageActions:
             if activity_id is None:
                 return
             try:
-                services.footage.assign(clip.id, activity_id)
+                if len(clips) == 1:
+                    services.footage.assign(clips[0].id, activity_id)
+                else:
+                    services.footage.assign_many([c.id for c in clips], activity_id)
             except UserError as exc:
                 self.open_assign(clip, exc.render(), exc.field)
                 return
-            self.app.notify(_("已归入执法活动 {id}：{name}").format(id=activity_id, name=clip.original_name))  # type: ignore
-            self.footage_changed(clip.id)
+            self.app.notify(_("已归入执法活动 {id}：{name}").format(id=activity_id, name=several(clips)))  # type: ignore
+            self.footage_changed(clips[0].id)
 
         self.app.push_screen(AssignFormScreen(clip, AssignChoices(activities), error=error, error_field=field), done)  # type: ignore
 
     def open_late_reason(
-        self, clip: ClipView, initial: str = "", error: str | None = None, field: str | None = None
+        self,
+        clip: ClipView | Sequence[ClipView],
+        initial: str = "",
+        error: str | None = None,
+        field: str | None = None,
     ) -> None:
+        """One reason for a late clip, or for several (the marked rows: all or none)."""
         services = self.services  # type: ignore[attr-defined]
-        deadline = fmt_local(clip.deadline_at, services.office.profile().tz)
+        clips = list(clip) if isinstance(clip, (list, tuple)) else [clip]
+        deadlines = [c.deadline_at for c in clips if c.deadline_at is not None]
+        deadline = fmt_local(min(deadlines) if deadlines else None, services.office.profile().tz)
 
         def done(reason: str | None) -> None:
             if reason is None:
                 return
             try:
-                services.footage.explain_late(clip.id, reason)
+                if len(clips) == 1:
+                    services.footage.explain_late(clips[0].id, reason)
+                else:
+                    services.footage.explain_late_many([c.id for c in clips], reason)
             except UserError as exc:
                 self.open_late_reason(clip, reason, exc.render(), exc.field)
                 return
-            self.app.notify(_("已登记逾期原因：{name}").format(name=clip.original_name))  # type: ignore
-            self.footage_changed(clip.id)
+            self.app.notify(_("已登记逾期原因：{name}").format(name=several(clips)))  # type: ignore
+            self.footage_changed(clips[0].id)
 
         self.app.push_screen(
             LateReasonFormScreen(clip, deadline, initial=initial, error=error, error_field=field), done

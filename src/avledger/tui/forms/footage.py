@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from avledger.i18n import _
@@ -20,15 +21,21 @@ class AssignFormScreen(FormScreen[str | None]):
     PARAM_FIELDS = {"activity_id": "activity"}  # FootageService.assign(clip_id, activity_id)
 
     def __init__(
-        self, clip: ClipView, choices: AssignChoices, *, error: str | None = None, error_field: str | None = None
+        self,
+        clip: ClipView | Sequence[ClipView],
+        choices: AssignChoices,
+        *,
+        error: str | None = None,
+        error_field: str | None = None,
     ) -> None:
         super().__init__(error=error, error_field=error_field)
-        self.clip = clip
+        self.clips = list(clip) if isinstance(clip, (list, tuple)) else [clip]
         self.choices = choices
-        self.title_text = _("归入执法活动：{name}").format(name=clip.original_name)
+        self.title_text = _("归入执法活动：{name}").format(name=several(self.clips))
 
     def fields(self) -> list[Field]:
-        current = str(self.clip.activity_id) if self.clip.activity_id else None
+        activities = {c.activity_id for c in self.clips}
+        current = str(next(iter(activities))) if len(activities) == 1 and None not in activities else None
         return [
             Field("activity", _("执法活动"), select(self.choices.activities, current, allow_blank=True), required=True)
         ]
@@ -45,17 +52,20 @@ class LateReasonFormScreen(FormScreen[str | None]):
 
     def __init__(
         self,
-        clip: ClipView,
+        clip: ClipView | Sequence[ClipView],
         deadline: str,
         *,
         initial: str = "",
         error: str | None = None,
         error_field: str | None = None,
     ) -> None:
+        """``deadline``: when the clip was to be collected (the earliest of them, for several)."""
         super().__init__(error=error, error_field=error_field)
-        self.initial = initial or clip.late_reason or ""
+        clips = list(clip) if isinstance(clip, (list, tuple)) else [clip]
+        reasons = {c.late_reason or "" for c in clips}
+        self.initial = initial or (next(iter(reasons)) if len(reasons) == 1 else "")
         self.title_text = _("逾期采集说明：{name}（应于 {deadline} 前采集）").format(
-            name=clip.original_name, deadline=deadline
+            name=several(clips), deadline=deadline
         )
 
     def fields(self) -> list[Field]:
@@ -73,3 +83,11 @@ class LateReasonFormScreen(FormScreen[str | None]):
 
     def result(self) -> str:
         return self.value("reason")
+
+
+def several(clips: Sequence[ClipView]) -> str:
+    """A clip's name, or how many clips and the first names (a form's title for the marked rows)."""
+    if len(clips) == 1:
+        return clips[0].original_name
+    names = _("、").join(c.original_name for c in clips[:2]) + ("…" if len(clips) > 2 else "")
+    return _("{n} 个文件（{names}）").format(n=len(clips), names=names)

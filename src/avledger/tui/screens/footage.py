@@ -24,6 +24,7 @@ from avledger.services.footage import ClipView, FootageQuery
 from avledger.services.printing import Filters
 from avledger.timeutil import fmt_local
 from avledger.tui.actions.footage import FootageActions
+from avledger.tui.forms.footage import several
 from avledger.tui.screens.base import FilteredRegisterScreen, close_thread_connection
 from avledger.tui.screens.clip_detail import ClipDetailScreen
 from avledger.tui.screens.ingest import IngestScreen
@@ -40,6 +41,7 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
     FILTER_HINT = _("筛选：活动、案号、当事人、执法人员、设备、日期、文件名")
     TABLE_ID = "clips"
     COLUMNS = (
+        ("mark", " "),  # ✓ on a row marked with space
         ("id", _("编号")),
         ("start", _("开始")),
         ("name", _("文件名")),
@@ -56,6 +58,7 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
         Binding("i", "ingest", _("采集"), tooltip=_("从执法记录仪或文件夹采集音像文件入库")),
         Binding("a", "assign", _("归入活动"), tooltip=_("把所选文件归入执法活动")),
         Binding("l", "late", _("逾期说明"), tooltip=_("说明所选文件逾期采集的原因")),
+        Binding("space", "mark", _("选定"), tooltip=_("选定或取消所选的一行：归入活动和逾期说明对选定的各行一次办理")),
         Binding("t", "next_mode", _("全部/未归入/逾期"), tooltip=_("切换显示范围")),
         Binding("v", "verify", _("核验存储"), tooltip=_("重新计算每个存储文件的 SHA-256，发现缺失或被改动的文件")),
         Binding("s", "stop", _("停止"), tooltip=_("停止核验存储")),
@@ -68,6 +71,7 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
     def __init__(self, services) -> None:
         super().__init__(services)
         self.mode = "all"
+        self.marked: dict[str, ClipView] = {}  # the rows marked with space, by key (kept across filters)
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="mode", classes="subtitle")
@@ -91,6 +95,7 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
     def cells(self, c: ClipView) -> tuple:
         tz = self.tz
         return (
+            "✓" if str(c.id) in self.marked else "",
             str(c.id),
             fmt_local(c.start_at, tz) or "—",
             c.original_name,
@@ -111,13 +116,39 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
     def current(self) -> ClipView | None:
         return self.table.current_row
 
+    def count_text(self) -> str:
+        text = super().count_text()
+        if self.marked:
+            text += _("，已选定 {n} 个（空格键选定或取消）").format(n=len(self.marked))
+        return text
+
+    def chosen(self) -> list[ClipView]:
+        """The marked clips in the order of their ids, else the clip under the cursor."""
+        if self.marked:
+            return [self.marked[k] for k in sorted(self.marked, key=int)]
+        clip = self.current()
+        return [] if clip is None else [clip]
+
+    def action_mark(self) -> None:
+        """Mark the row under the cursor, or unmark it, and go to the next row."""
+        clip = self.current()
+        if clip is None:
+            return
+        key = str(clip.id)
+        if self.marked.pop(key, None) is None:
+            self.marked[key] = clip
+        self.table.update_cell(key, "mark", "✓" if key in self.marked else "")
+        self.table.action_cursor_down()
+        self.query_one("#count", Static).update(self.count_text())
+        self.refresh_bindings()
+
     def check_action(self, action: str, parameters) -> bool | None:
         if action in ("verify", "stop") and self.is_mounted:
             running = self.query_one(JobProgress).running
             return None if running == (action == "verify") else True
         if action in ("assign", "late") and self.is_mounted:
-            clip = self.current()
-            if clip is None or (action == "late" and not clip.late):
+            clips = self.chosen()
+            if not clips or (action == "late" and not all(c.late for c in clips)):
                 return None
         return super().check_action(action, parameters)
 
@@ -129,22 +160,24 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
 
     def action_next_mode(self) -> None:
         self.mode = MODES[(MODES.index(self.mode) + 1) % len(MODES)]
+        self.marked.clear()
         self.reload()
 
     def action_assign(self) -> None:
-        clip = self.current()
-        if clip is not None:
-            self.open_assign(clip)
+        clips = self.chosen()
+        if clips:
+            self.open_assign(clips)
 
     def action_late(self) -> None:
-        clip = self.current()
-        if clip is not None and clip.late:
-            self.open_late_reason(clip)
+        clips = self.chosen()
+        if clips and all(c.late for c in clips):
+            self.open_late_reason(clips)
 
     def action_ingest(self) -> None:
         self.app.push_screen(IngestScreen(self.services))
 
     def footage_changed(self, clip_id: int) -> None:
+        self.marked.clear()  # done for the marked rows
         self.show_rows(keep=str(clip_id))
 
     def action_verify(self) -> None:
@@ -190,9 +223,9 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
         yield SystemCommand(
             _("核验存储"), _("重新计算每个存储文件的 SHA-256，发现缺失或被改动的文件"), self.action_verify
         )
-        clip = self.current()
-        if clip is not None:
-            yield SystemCommand(_("归入执法活动"), clip.original_name, self.action_assign)
-            if clip.late:
-                yield SystemCommand(_("逾期说明"), clip.original_name, self.action_late)
+        clips = self.chosen()
+        if clips:
+            yield SystemCommand(_("归入执法活动"), several(clips), self.action_assign)
+            if all(c.late for c in clips):
+                yield SystemCommand(_("逾期说明"), several(clips), self.action_late)
         yield SystemCommand(_("全部/未归入/逾期"), _("切换显示范围"), self.action_next_mode)

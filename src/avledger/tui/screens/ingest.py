@@ -9,64 +9,65 @@ registered, and running the same folder again finishes the job.
 
 from __future__ import annotations
 
-import glob
-from pathlib import Path
+from collections.abc import Sequence
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalGroup
-from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Static
 
 from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.present import size_text
+from avledger.services.cards import CARD_PATTERNS, DCIM_PATTERNS
 from avledger.services.ingest import FAULT_REASONS, shown
 from avledger.timeutil import fmt_local
 from avledger.tui.forms.base import activity_options
 from avledger.tui.forms.footage import AssignChoices, AssignFormScreen
 from avledger.tui.screens.base import Confirm, SubScreen, close_thread_connection
+from avledger.tui.screens.cards import CardOffer, FolderSuggester
 from avledger.tui.widgets import JobProgress, RegisterTable, ZhSelect
 from avledger.vocab import CLIP_KINDS, SKIP_REASONS, label
 
 QUESTIONS = {"no_activity": _("没有对应的执法活动"), "several_activities": _("对应多个执法活动，请指定")}
 
 
-def mounted_folders() -> list[str]:
-    """Where a camera's storage usually appears when plugged in (for the folder box's suggestions)."""
-    found = []
-    for pattern in ("/media/*/*", "/media/*", "/run/media/*/*", "/mnt/*"):
-        found.extend(p for p in glob.glob(pattern) if Path(p).is_dir())
-    return sorted(dict.fromkeys(found))
-
-
-class IngestScreen(SubScreen):
+class IngestScreen(CardOffer, SubScreen):
     SECTION = "footage"
     BINDINGS = [
         Binding("ctrl+s", "start", _("开始采集"), tooltip=_("复制、校验并登记扫描到的文件")),
         Binding("a", "choose_activity", _("指定活动"), tooltip=_("为所选文件指定执法活动")),
+        Binding("ctrl+o", "collect_card", _("采集此卡"), tooltip=_("扫描最近插入的存储卡（或存储卡列表中所选的一张）")),
         Binding("escape", "back", _("返回/取消"), tooltip=_("采集中按下则在当前文件完成后停止")),
     ]
 
-    def __init__(self, services, source: str = "") -> None:
+    def __init__(
+        self,
+        services,
+        source: str = "",
+        *,
+        card_places: tuple[Sequence[str], Sequence[str]] = (CARD_PATTERNS, DCIM_PATTERNS),
+    ) -> None:
+        """``card_places``: where cards are looked for (:func:`avledger.services.cards.find_cards`)."""
         super().__init__(services)
         self.source = source
+        self.init_cards(card_places)
         self.plan = None
         self.state = "idle"  # idle | scanning | planned | copying | done
         self.activity_names: dict[int, str] = {}
 
     def compose_body(self) -> ComposeResult:
         yield Static(_("采集音像文件入库"), classes="title")
+        yield self.cards_table()
         with HorizontalGroup(classes="toolbar"):
-            folders = mounted_folders()
             yield Input(
                 self.source,
                 placeholder=_("执法记录仪存储或文件夹的路径，例如 /media/usb/DCIM"),
                 id="source",
                 compact=True,
-                suggester=SuggestFromList(folders) if folders else None,
+                suggester=FolderSuggester(),
             )
             yield Button(_("扫描"), id="scan", compact=True)
         with HorizontalGroup(classes="toolbar"):
@@ -85,6 +86,7 @@ class IngestScreen(SubScreen):
         self.note_column = [table.add_column(title) for title in titles][-1]
         self.query_one("#source", Input).focus()
         self.activity_names = {a.id: a.case_name or a.title for a in self.services.activities.list()}
+        self.start_looking_for_cards()
 
     def reload(self) -> None:
         """Nothing to reload: the plan is this screen's own."""
@@ -313,6 +315,8 @@ class IngestScreen(SubScreen):
             return True if self.state == "planned" and self.plan and self.plan.files else None
         if action == "choose_activity":
             return self.state == "planned"
+        if action == "collect_card":
+            return bool(self.cards) and self.state not in ("scanning", "copying")
         return super().check_action(action, parameters)
 
     def action_back(self) -> None:
