@@ -65,6 +65,7 @@ class FormScreen(EssentialKeysFirst, ModalScreen[T], Generic[T]):
         self._typing_into: Widget | None = None  # the field given the focus when the form opened
         self._opened = False
         self._early_keys: list[events.Key] = []  # typed for the form before it was on screen
+        self._opening_values: dict[str, Any] = {}  # each field's value when the form opened
         self._own_keys: deque[events.Key] = deque(maxlen=32)  # the last keys typed in the form itself
 
     # --- for subclasses ------------------------------------------------
@@ -105,6 +106,7 @@ class FormScreen(EssentialKeysFirst, ModalScreen[T], Generic[T]):
 
     def on_mount(self) -> None:
         self._seen = {name: self.value(name) for name in self._rows}
+        self._opening_values = dict(self._seen)
         first = next((name for name, row in self._rows.items() if not row.control.disabled), None)
         if self._service_error and self._service_error_field in self._rows:
             first = self._service_error_field
@@ -235,8 +237,22 @@ class FormScreen(EssentialKeysFirst, ModalScreen[T], Generic[T]):
     def _cancel(self) -> None:
         self.action_cancel()
 
+    def changed(self) -> bool:
+        """Whether a field holds another value than when the form opened."""
+        return any(self.value(name) != value for name, value in self._opening_values.items())
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Close without saving; what was typed since the form opened is given up only when the manager says so."""
+        if not self.changed():
+            self.dismiss(None)
+            return
+        from avledger.tui.screens.base import Confirm
+
+        def chosen(give_up: bool | None) -> None:
+            if give_up:
+                self.dismiss(None)
+
+        self.app.push_screen(Confirm(_("放弃填写的内容？"), yes=_("放弃"), no=_("继续填写")), chosen)
 
     def action_submit(self) -> None:
         first_bad = None

@@ -201,17 +201,18 @@ class Confirm(EssentialKeysFirst, ModalScreen[bool]):
 
     BINDINGS = [Binding("escape", "no", _("取消")), Binding("y", "yes", _("确定"))]
 
-    def __init__(self, question: str, *, yes: str | None = None) -> None:
+    def __init__(self, question: str, *, yes: str | None = None, no: str | None = None) -> None:
         super().__init__()
         self.question = question
         self.yes_label = yes or _("确定")
+        self.no_label = no or _("取消")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(self.question, id="question", markup=False)
             with HorizontalGroup(id="form-buttons"):
                 yield Button(self.yes_label, variant="warning", id="yes", compact=True)
-                yield Button(_("取消"), id="no", compact=True)
+                yield Button(self.no_label, id="no", compact=True)
         yield keys_footer()
 
     def on_mount(self) -> None:
