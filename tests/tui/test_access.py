@@ -12,7 +12,7 @@ from avledger.tui.screens.viewings import ViewingsScreen
 from avledger.tui.sections import section
 from avledger.tui.widgets import RegisterTable
 
-from .conftest import SIZE, text_of
+from .conftest import SIZE, refusal_beside, text_of, type_text
 from .test_footage import fill, go, settle
 
 
@@ -120,6 +120,37 @@ async def test_refuse_with_a_reason(demo, demo_app):
         done = demo.access.view(request.id)
         assert done.status == "refused" and done.decision_note == "与本案无关" and done.decided_by_number == "1002"
         assert "不予批准" in " ".join(str(c) for c in screen.query_one(RegisterTable).get_row(str(request.id)))
+
+
+async def test_a_paper_approval_refused_for_a_rule_shows_beside_its_field_and_keeps_what_was_typed(demo, demo_app):
+    activity = next(c.activity_id for c in demo.footage.list() if c.activity_id)
+    request = demo.access.request("2002", "复核", activity=activity)
+    act_as(demo, "1001")  # the manager records the approval signed on paper
+    async with demo_app.run_test(size=SIZE) as pilot:
+        screen = await go(pilot, "access")
+        screen.query_one(RegisterTable).select_key(str(request.id))
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, DecisionFormScreen)
+        await fill(pilot, "by", "2003")  # an officer, not an approver
+        await fill(pilot, "paper_form", "P-130")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        form = demo_app.screen
+        assert isinstance(form, DecisionFormScreen)  # at once, on the form, not as a toast later
+        assert "不能审批查阅申请" in refusal_beside(form, "by")
+        assert form.query_one("#f-by").value == "2003"
+        assert form.query_one("#f-paper_form").value == "P-130"
+        assert form.focused is form.query_one("#f-by")
+        assert demo.access.view(request.id).status == "requested"
+
+        form.query_one("#f-by").value = ""
+        await type_text(pilot, "1002")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, AccessScreen)
+        done = demo.access.view(request.id)
+        assert done.status == "approved" and done.paper_form_no == "P-130" and done.decided_by_number == "1002"
 
 
 async def test_extract_evidence_into_an_encrypted_7z(demo, demo_app, tmp_path):

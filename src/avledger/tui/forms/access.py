@@ -98,9 +98,16 @@ class DecisionFormScreen(FormScreen[DecisionForm | None]):
     """Approve on paper (the manager records it) or refuse, with the reason."""
 
     def __init__(
-        self, title: str, *, refuse: bool, on_paper: bool, initial: DecisionForm, error: str | None = None
+        self,
+        title: str,
+        *,
+        refuse: bool,
+        on_paper: bool,
+        initial: DecisionForm,
+        error: str | None = None,
+        error_field: str | None = None,
     ) -> None:
-        super().__init__(error=error)
+        super().__init__(error=error, error_field=error_field)
         self.title_text = title
         self.refuse = refuse
         self.on_paper = on_paper

@@ -170,7 +170,13 @@ class AccessScreen(FilteredRegisterScreen):
         self.app.push_screen(RequestFormScreen(activities, initial, error=error, error_field=field), done)
 
     # --- decide ------------------------------------------------------------------
-    def _decide(self, refuse: bool, initial: DecisionForm | None = None, error: str | None = None) -> None:
+    def _decide(
+        self,
+        refuse: bool,
+        initial: DecisionForm | None = None,
+        error: str | None = None,
+        field: str | None = None,
+    ) -> None:
         request = self.current()
         if request is None or request.status != "requested":
             return
@@ -180,7 +186,7 @@ class AccessScreen(FilteredRegisterScreen):
             return
         on_paper = mode.on_paper  # the manager records an approval signed on paper
         me = self.services.access.me()
-        if not refuse and not on_paper and initial is None and error is None:
+        if not refuse and not on_paper:  # the approver approves as themselves, no form
             self._run(request.id, DecisionForm(me.number, "", ""), refuse=False)
             return
         initial = initial or DecisionForm("" if on_paper else me.number, "", "")
@@ -188,20 +194,27 @@ class AccessScreen(FilteredRegisterScreen):
 
         def done(form: DecisionForm | None) -> None:
             if form is not None:
-                self._run(request.id, form, refuse=refuse)
+                self._run(request.id, form, refuse=refuse, in_form=True)
 
         self.app.push_screen(
-            DecisionFormScreen(title, refuse=refuse, on_paper=on_paper, initial=initial, error=error), done
+            DecisionFormScreen(
+                title, refuse=refuse, on_paper=on_paper, initial=initial, error=error, error_field=field
+            ),
+            done,
         )
 
-    def _run(self, request_id: int, form: DecisionForm, *, refuse: bool) -> None:
+    def _run(self, request_id: int, form: DecisionForm, *, refuse: bool, in_form: bool = False) -> None:
+        """Decide; a refusal of what was typed in the form opens it again as typed, the reason beside its field."""
         try:
             if refuse:
                 self.services.access.refuse(request_id, form.by, form.reason)
             else:
                 self.services.access.approve(request_id, form.by, paper_form=form.paper_form or None)
         except UserError as exc:
-            self.app.notify(exc.render(), severity="error")
+            if in_form:
+                self._decide(refuse, initial=form, error=exc.render(), field=exc.field)
+            else:
+                self.app.notify(exc.render(), severity="error")
             return
         self.app.notify((_("已不予批准查阅申请 {id}") if refuse else _("已批准查阅申请 {id}")).format(id=request_id))
         self.changed(request_id)
