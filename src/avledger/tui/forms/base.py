@@ -28,6 +28,7 @@ from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from avledger.i18n import _
 from avledger.timeutil import fmt_local
+from avledger.tui.forms.confirm import Confirm
 from avledger.tui.keys import EssentialKeysFirst, keys_footer
 from avledger.tui.widgets import CheckGroup, FormRow, ZhSelect
 
@@ -246,7 +247,6 @@ class FormScreen(EssentialKeysFirst, ModalScreen[T], Generic[T]):
         if not self.changed():
             self.dismiss(None)
             return
-        from avledger.tui.screens.base import Confirm
 
         def chosen(give_up: bool | None) -> None:
             if give_up:
