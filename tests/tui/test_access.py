@@ -174,6 +174,7 @@ async def test_extract_evidence_into_an_encrypted_7z(demo, demo_app, tmp_path):
         assert isinstance(form, ExtractFormScreen)
         form.query_one("#f-out").value = str(out)
         await fill(pilot, "password", "s3cret")
+        await fill(pilot, "password_again", "s3cret")
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: demo.access.view(request.id).extractions == 1)
     [done] = demo.access.extractions(request=request.id)
@@ -181,6 +182,53 @@ async def test_extract_evidence_into_an_encrypted_7z(demo, demo_app, tmp_path):
     with py7zr.SevenZipFile(done.package, password="s3cret") as archive:
         names = archive.getnames()
     assert len([n for n in names if n.endswith(".MP4") or n.endswith(".mp4")]) == len(request.clip_ids)
+
+
+async def test_extraction_asks_the_password_twice_and_names_damaged_clips_first(demo, demo_app, tmp_path):
+    from avledger.models.schema import Clip
+    from avledger.tui.forms.access import ExtractFormScreen
+    from avledger.tui.screens.base import Confirm
+
+    activity = next(c.activity_id for c in demo.footage.list() if c.activity_id)
+    act_as(demo, "2002")
+    request = demo.access.request("2002", "诉讼证据", reason_kind="court_evidence", kind="copy", activity=activity)
+    act_as(demo, "1002")
+    demo.access.approve(request.id, "1002")
+    act_as(demo, "2002")
+    damaged = request.clip_ids[0]
+    Clip.update(flags="corrupt").where(Clip.id == damaged).execute()  # as ingest flags a file it cannot read
+    name = Clip.get_by_id(damaged).original_name
+    async with demo_app.run_test(size=SIZE) as pilot:
+        screen = await go(pilot, "access")
+        screen.query_one(RegisterTable).select_key(str(request.id))
+        await pilot.press("e")
+        await pilot.pause()
+        form = demo_app.screen
+        assert isinstance(form, ExtractFormScreen)
+        form.query_one("#f-out").value = str(tmp_path / "evidence")
+        await fill(pilot, "password", "s3cret")
+        await fill(pilot, "password_again", "s3cre")
+        assert refusal_beside(form, "password_again") == "两次输入的密码不一致"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert demo_app.screen is form  # not saved with passwords that differ
+        await type_text(pilot, "t")
+        assert refusal_beside(form, "password_again") == ""
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        confirm = demo_app.screen
+        assert isinstance(confirm, Confirm)  # the damaged clip is named before anything is extracted
+        question = text_of(confirm.query_one("#question"))
+        assert name in question and "无法读取或已损坏" in question
+        await pilot.press("escape")  # declined: the form again, as typed; nothing extracted
+        await pilot.pause()
+        assert isinstance(demo_app.screen, ExtractFormScreen)
+        assert demo_app.screen.query_one("#f-password").value == "s3cret"
+        assert demo.access.view(request.id).extractions == 0
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot, lambda: demo.access.view(request.id).extractions == 1)
 
 
 async def test_who_may_decide_comes_from_the_access_service(demo, demo_app):

@@ -29,7 +29,7 @@ from avledger.tui.forms.access import (
     RequestFormScreen,
 )
 from avledger.tui.forms.base import activity_options
-from avledger.tui.screens.base import FilteredRegisterScreen, close_thread_connection
+from avledger.tui.screens.base import Confirm, FilteredRegisterScreen, close_thread_connection
 from avledger.tui.screens.viewings import ViewingsScreen
 from avledger.tui.text import access_status
 from avledger.tui.widgets import Listing
@@ -246,10 +246,27 @@ class AccessScreen(FilteredRegisterScreen):
             out = self.services.home.path / "evidence" / f"request-{request.id}-{stamp}"
             initial = ExtractForm(me.number if me else "", str(out), False, "")
 
+        def extract(form: ExtractForm) -> None:
+            self.app.notify(_("正在调取…"), title=_("证据调取"))
+            self.run_extract(request.id, form)
+
         def done(form: ExtractForm | None) -> None:
-            if form is not None:
-                self.app.notify(_("正在调取…"), title=_("证据调取"))
-                self.run_extract(request.id, form)
+            if form is None:
+                return
+            damaged = self.services.access.damaged_clips(request.id)
+            if not damaged:
+                extract(form)
+                return
+            question = "\n".join(
+                [
+                    _("以下 {n} 个音像文件采集时标记为损坏，调取的是损坏的文件：").format(n=len(damaged)),
+                    *("  " + d.describe() for d in damaged),
+                    _("仍然调取？"),
+                ]
+            )
+            self.app.push_screen(
+                Confirm(question, yes=_("仍然调取")), lambda yes: extract(form) if yes else self.action_extract(form)
+            )
 
         self.app.push_screen(ExtractFormScreen(request, people, initial, error=error, error_field=field), done)
 
