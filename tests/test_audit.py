@@ -175,6 +175,6 @@ def test_cli_verify_exit_codes(register, cli):
     hand_edit(register, "UPDATE staff SET name='改名' WHERE number='2001';")
     bad = cli("audit", "verify")
     assert bad.code == 1
-    assert "staff#" in bad.out and "name" in bad.out
+    assert "人员 张伟（2001）" in bad.out and "字段：姓名" in bad.out  # the record and field in words
     data = cli("audit", "verify", "--json").json()
     assert data["ok"] is False and data["problems"][0]["kind"] == "row_changed"

@@ -115,6 +115,7 @@ CODES: dict[str, set[str]] = {
     "evidence.no_package": {"没有这个文件：{path}"},
     "evidence.password_file_empty": {"密码文件是空的：{path}"},
     "evidence.password_file_unreadable": {"无法读取密码文件：{path}（{error}）"},
+    "evidence.password_mismatch": {"两次输入的密码不一致"},
     "evidence.password_needed": {"7z 包已加密，需要密码（--password-file）：{path}"},
     "evidence.wrong_password": {"7z 包的密码错误：{path}"},
     "gap.unknown": {"没有这个编号的记录中断：{id}"},

@@ -384,3 +384,19 @@ def test_cli_anchor_and_verify_with_a_head_from_paper(office, tmp_path, cli):
     refused = cli("audit", "verify", "--head", wrong)
     assert refused.code == 1 and "手工输入的审计头" in refused.out
     assert cli("audit", "verify", "--head", "12:xyz").code == 2
+
+
+def test_cli_verify_names_the_record_and_its_fields_in_words(office, cli):
+    """The audit check names a record as a person knows it and its fields by their labels (issue 18);
+    ``--json`` keeps the ids and raw field names."""
+    hand_edit(office, "UPDATE device SET model = 'X9', status = 'lost' WHERE asset_no = 'JL-002';")
+    checked = cli("audit", "verify")
+    assert checked.code == 1, checked.err
+    line = next(x for x in checked.out.splitlines() if "JL-002" in x)
+    assert "设备 JL-002" in line and "字段：型号、状态" in line
+    assert "device#" not in checked.out and "model" not in checked.out
+    english = cli("audit", "verify", lang="en")
+    assert "model, status" in english.out.lower() and "JL-002" in english.out
+    [problem] = cli("audit", "verify", "--json").json()["problems"]
+    assert problem["entity"] == "device" and problem["fields"] == ["model", "status"]
+    assert isinstance(problem["entity_id"], int)

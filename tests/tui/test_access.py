@@ -12,7 +12,7 @@ from avledger.tui.screens.viewings import ViewingsScreen
 from avledger.tui.sections import section
 from avledger.tui.widgets import RegisterTable
 
-from .conftest import SIZE, text_of
+from .conftest import SIZE, refusal_beside, text_of, type_text
 from .test_footage import fill, go, settle
 
 
@@ -122,6 +122,37 @@ async def test_refuse_with_a_reason(demo, demo_app):
         assert "不予批准" in " ".join(str(c) for c in screen.query_one(RegisterTable).get_row(str(request.id)))
 
 
+async def test_a_paper_approval_refused_for_a_rule_shows_beside_its_field_and_keeps_what_was_typed(demo, demo_app):
+    activity = next(c.activity_id for c in demo.footage.list() if c.activity_id)
+    request = demo.access.request("2002", "复核", activity=activity)
+    act_as(demo, "1001")  # the manager records the approval signed on paper
+    async with demo_app.run_test(size=SIZE) as pilot:
+        screen = await go(pilot, "access")
+        screen.query_one(RegisterTable).select_key(str(request.id))
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, DecisionFormScreen)
+        await fill(pilot, "by", "2003")  # an officer, not an approver
+        await fill(pilot, "paper_form", "P-130")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        form = demo_app.screen
+        assert isinstance(form, DecisionFormScreen)  # at once, on the form, not as a toast later
+        assert "不能审批查阅申请" in refusal_beside(form, "by")
+        assert form.query_one("#f-by").value == "2003"
+        assert form.query_one("#f-paper_form").value == "P-130"
+        assert form.focused is form.query_one("#f-by")
+        assert demo.access.view(request.id).status == "requested"
+
+        form.query_one("#f-by").value = ""
+        await type_text(pilot, "1002")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, AccessScreen)
+        done = demo.access.view(request.id)
+        assert done.status == "approved" and done.paper_form_no == "P-130" and done.decided_by_number == "1002"
+
+
 async def test_extract_evidence_into_an_encrypted_7z(demo, demo_app, tmp_path):
     import py7zr
 
@@ -143,6 +174,7 @@ async def test_extract_evidence_into_an_encrypted_7z(demo, demo_app, tmp_path):
         assert isinstance(form, ExtractFormScreen)
         form.query_one("#f-out").value = str(out)
         await fill(pilot, "password", "s3cret")
+        await fill(pilot, "password_again", "s3cret")
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: demo.access.view(request.id).extractions == 1)
     [done] = demo.access.extractions(request=request.id)
@@ -150,6 +182,53 @@ async def test_extract_evidence_into_an_encrypted_7z(demo, demo_app, tmp_path):
     with py7zr.SevenZipFile(done.package, password="s3cret") as archive:
         names = archive.getnames()
     assert len([n for n in names if n.endswith(".MP4") or n.endswith(".mp4")]) == len(request.clip_ids)
+
+
+async def test_extraction_asks_the_password_twice_and_names_damaged_clips_first(demo, demo_app, tmp_path):
+    from avledger.models.schema import Clip
+    from avledger.tui.forms.access import ExtractFormScreen
+    from avledger.tui.screens.base import Confirm
+
+    activity = next(c.activity_id for c in demo.footage.list() if c.activity_id)
+    act_as(demo, "2002")
+    request = demo.access.request("2002", "诉讼证据", reason_kind="court_evidence", kind="copy", activity=activity)
+    act_as(demo, "1002")
+    demo.access.approve(request.id, "1002")
+    act_as(demo, "2002")
+    damaged = request.clip_ids[0]
+    Clip.update(flags="corrupt").where(Clip.id == damaged).execute()  # as ingest flags a file it cannot read
+    name = Clip.get_by_id(damaged).original_name
+    async with demo_app.run_test(size=SIZE) as pilot:
+        screen = await go(pilot, "access")
+        screen.query_one(RegisterTable).select_key(str(request.id))
+        await pilot.press("e")
+        await pilot.pause()
+        form = demo_app.screen
+        assert isinstance(form, ExtractFormScreen)
+        form.query_one("#f-out").value = str(tmp_path / "evidence")
+        await fill(pilot, "password", "s3cret")
+        await fill(pilot, "password_again", "s3cre")
+        assert refusal_beside(form, "password_again") == "两次输入的密码不一致"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert demo_app.screen is form  # not saved with passwords that differ
+        await type_text(pilot, "t")
+        assert refusal_beside(form, "password_again") == ""
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        confirm = demo_app.screen
+        assert isinstance(confirm, Confirm)  # the damaged clip is named before anything is extracted
+        question = text_of(confirm.query_one("#question"))
+        assert name in question and "无法读取或已损坏" in question
+        await pilot.press("escape")  # declined: the form again, as typed; nothing extracted
+        await pilot.pause()
+        assert isinstance(demo_app.screen, ExtractFormScreen)
+        assert demo_app.screen.query_one("#f-password").value == "s3cret"
+        assert demo.access.view(request.id).extractions == 0
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot, lambda: demo.access.view(request.id).extractions == 1)
 
 
 async def test_who_may_decide_comes_from_the_access_service(demo, demo_app):

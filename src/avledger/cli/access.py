@@ -8,6 +8,7 @@ import subprocess
 
 import click
 
+from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.services.access import OPEN_WITH, AccessQuery, package_names, read_password
 from avledger.services.views import to_json
@@ -235,10 +236,22 @@ def evidence() -> None:
 @click.option("--out", "out_dir", required=True, metavar="DIR", help="输出目录（新建或空目录）")
 @click.option("--7z", "seven_zip", is_flag=True, help="打包为 7z")
 @click.option("--password-file", metavar="FILE", help="7z 密码文件（AES-256，文件名列表也加密）")
+@click.option("--ask-password", is_flag=True, help="在终端输入 7z 密码（输入两次，不回显）")
 @json_option
-def evidence_extract(request_id, extractor, out_dir, seven_zip, password_file, as_json) -> None:
+def evidence_extract(request_id, extractor, out_dir, seven_zip, password_file, ask_password, as_json) -> None:
     """按批准复制的申请调取证据：核对 SHA-256，生成文字说明材料并登记。"""
-    view = services().access.extract(request_id, extractor, out_dir, seven_zip=seven_zip, password_file=password_file)
+    opened = services()
+    password = ask_password_twice() if ask_password and not password_file else None
+    damaged = opened.access.damaged_clips(request_id)
+    if damaged:  # said, not refused: the damaged file may be the evidence there is
+        click.echo(
+            _("注意：以下 {n} 个音像文件采集时标记为损坏，调取的是损坏的文件：").format(n=len(damaged)), err=True
+        )
+        for d in damaged:
+            click.echo("  " + d.describe(), err=True)
+    view = opened.access.extract(
+        request_id, extractor, out_dir, seven_zip=seven_zip, password_file=password_file, password=password
+    )
     if as_json:
         emit_json(to_json(view) | {"files": [f.__dict__ for f in view.files]})
         return
@@ -248,6 +261,15 @@ def evidence_extract(request_id, extractor, out_dir, seven_zip, password_file, a
     if view.encrypted:
         click.echo(_("7z 包已用 AES-256 加密（含文件名列表）"))
         click.echo(_(OPEN_WITH))
+
+
+def ask_password_twice() -> str:
+    """The 7z password typed twice at the terminal (not echoed); two that differ are refused."""
+    first = click.prompt(_("7z 密码"), hide_input=True, err=True)
+    again = click.prompt(_("再次输入密码"), hide_input=True, err=True)
+    if first != again:
+        raise UserError("evidence.password_mismatch", "两次输入的密码不一致", field="password")
+    return first
 
 
 @evidence.command("check")

@@ -93,8 +93,9 @@ def audit_verify(full: bool, heads: tuple[str, ...], as_json: bool) -> None:
             )
         else:
             click.echo(_("发现 {n} 处问题：").format(n=len(result.problems)))
+            names = opened.audit.record_names(result.problems)
             for problem in result.problems:
-                click.echo("  - " + describe_problem(problem))
+                click.echo("  - " + describe_problem(problem, names))
         click.echo(
             _("重算了 {n} 条日志的哈希（{how}）").format(
                 n=result.checked,

@@ -79,7 +79,7 @@ from avledger.services.permissions import allowed, requires
 from avledger.services.register import StaffService
 from avledger.services.typeset import Typesetter
 from avledger.timeutil import fmt_local, parse_date
-from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS, ACCESS_STATUSES, ROLES, label
+from avledger.vocab import ACCESS_KINDS, ACCESS_REASONS, ACCESS_STATUSES, CLIP_FLAGS, ROLES, label, labels
 
 DEFAULT_DAYS = 7  # an approval without a date holds for a week
 VIEW_HOWS = ("details", "player", "screen")  # how a viewing was made: listed, in the player, pictures on screen
@@ -145,6 +145,18 @@ class ExtractedFile:
     clip_id: int
     size: int
     sha256: str
+
+
+@dataclass(frozen=True)
+class DamagedClip:
+    """A clip of a request that ingest flagged (vocab.CLIP_FLAGS), to be named before it is extracted."""
+
+    clip_id: int
+    name: str
+    flags: tuple[str, ...]
+
+    def describe(self) -> str:
+        return f"{self.clip_id}  {self.name}（{labels(CLIP_FLAGS, self.flags)}）"
 
 
 @dataclass(frozen=True)
@@ -715,6 +727,18 @@ class AccessService:
         return self.view(req.id) if req is not None else None
 
     # --- extract ----------------------------------------------------------------------
+    @requires("access.request", "evidence.extract")
+    def damaged_clips(self, request_id: int | str) -> list[DamagedClip]:
+        """The request's clips flagged as damaged when they were collected (said before extracting them)."""
+        req = self.get(request_id)
+        clips = (
+            Clip.select(Clip.id, Clip.original_name, Clip.flags)
+            .join(AccessClip, on=(AccessClip.clip == Clip.id))
+            .where((AccessClip.request == req) & (Clip.flags != ""))
+            .order_by(Clip.start_at, Clip.id)
+        )
+        return [DamagedClip(c.id, c.original_name, tuple(f for f in c.flags.split(",") if f)) for c in clips]
+
     @requires("access.request", "evidence.extract")
     def extract(
         self,

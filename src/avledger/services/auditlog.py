@@ -13,7 +13,7 @@ back, a recomputed chain, an emptied register.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -293,24 +293,56 @@ class AuditService:
         self.ctx.require("audit.read")
         return audit.verify(full=full, sources=self.sources(heads), db=self.ctx.db)
 
+    def record_names(self, problems: Sequence[audit.Problem]) -> dict[tuple[str, int], str]:
+        """The records the problems concern, in words (设备 JL-2024-003), from what the log last says of each
+        (a row deleted since is still named)."""
+        import json
+
+        from avledger.auditfields import record_name
+
+        self.ctx.require("audit.read")
+        names: dict[tuple[str, int], str] = {}
+        for p in problems:
+            if p.entity is None or p.entity_id is None or (p.entity, p.entity_id) in names:
+                continue
+            last = (
+                AuditEvent.select(AuditEvent.before, AuditEvent.after)
+                .where((AuditEvent.entity == p.entity) & (AuditEvent.entity_id == p.entity_id))
+                .order_by(AuditEvent.id.desc())
+                .first()
+            )
+            snap = None
+            if last is not None:
+                try:
+                    snap = json.loads(last.after or last.before or "null")
+                except ValueError:
+                    snap = None
+            names[(p.entity, p.entity_id)] = record_name(
+                p.entity, p.entity_id, snap if isinstance(snap, dict) else None
+            )
+        return names
+
     def last_change_at(self):
         """When the register last changed (the home screen's glance; no entry is shown)."""
         last = AuditEvent.select(AuditEvent.at).order_by(AuditEvent.id.desc()).first()
         return last.at if last else None
 
 
-def describe_problem(problem: audit.Problem) -> str:
-    """One line, in the user's language, naming what does not match."""
+def describe_problem(problem: audit.Problem, names: Mapping[tuple[str, int], str] | None = None) -> str:
+    """One line, in the user's language, naming what does not match: the record in words (``names``, from
+    :meth:`AuditService.record_names`, else its kind and number) and its fields by their labels."""
+    from avledger.auditfields import field_label, record_name
     from avledger.i18n import _
 
-    where = f"{problem.entity}#{problem.entity_id}"
+    key = (problem.entity or "", problem.entity_id or 0)
+    where = (names or {}).get(key) or record_name(problem.entity, problem.entity_id)
     if problem.kind == "chain_edited":
         return _("第 {id} 条日志与其哈希不符（日志被改动）：{where}").format(id=problem.event_id, where=where)
     if problem.kind == "chain_broken":
         return _("第 {id} 条日志与前一条不衔接（之前的日志被删除或插入）").format(id=problem.event_id)
     if problem.kind == "row_changed":
         return _("{where} 与审计日志最后记录的内容不符，字段：{fields}").format(
-            where=where, fields=", ".join(problem.fields)
+            where=where, fields=_("、").join(field_label(problem.entity, f) for f in problem.fields)
         )
     if problem.kind == "row_deleted":
         return _("{where} 在日志中存在，但登记记录已被删除").format(where=where)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -163,6 +164,19 @@ class AvledgerApp(App[int]):
         self._started = True
         self.sub_title = self.services.office.unit() + " · " + self.acting_label()
         self.switch_mode("home")
+
+    def on_key(self, event: events.Key) -> None:
+        """A key typed for the screen beneath a form that has just opened goes to the form's field.
+
+        A key binding (``o``) runs only once its key has passed through the screen's
+        widgets; the keys typed right after it in one burst (a barcode scanner) are
+        already on the same way and come here after the form has opened. This runs
+        before the bindings are looked up.
+        """
+        from avledger.tui.forms.base import FormScreen
+
+        if isinstance(self.screen, FormScreen) and not self.screen.typed_here(event):
+            self.screen.take_stray_key(event)
 
     def acting_label(self) -> str:
         """Who is acting, short (the section bar and the sub-title)."""

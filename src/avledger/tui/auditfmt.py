@@ -1,8 +1,10 @@
 """How audit entries read on screen: action and object names, and what changed.
 
-Pure functions over :class:`~avledger.services.views.AuditView`; names of
-departments and staff are looked up in plain dicts the screen loads through
-the services.
+Pure functions over :class:`~avledger.services.views.AuditView`; fields by
+their labels, values in words and times in local time come from
+:mod:`avledger.auditfields` (shared with the CLI); names of departments,
+staff and devices are looked up in plain dicts the screen loads through the
+services.
 """
 
 from __future__ import annotations
@@ -10,75 +12,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from avledger.i18n import N_, _
+from avledger.auditfields import field_label, field_order, field_value
+from avledger.i18n import _
 from avledger.profile import EDITABLE_FIELDS
 from avledger.services.views import AuditView
-from avledger.vocab import (
-    ABILITIES,
-    ALLOCATION_CLASSES,
-    AUDIT_ACTIONS,
-    AUDIT_ENTITIES,
-    DEVICE_KINDS,
-    DEVICE_STATUSES,
-    MEDIA_TIME,
-    ROLES,
-    label,
-    labels,
-)
+from avledger.vocab import AUDIT_ACTIONS, AUDIT_ENTITIES, label
 
 ENTITIES = AUDIT_ENTITIES
-
-FIELDS: dict[str, str] = {
-    "unit": N_("单位名称"),
-    "preset": N_("预设"),
-    "profile": N_("办公室配置"),
-    "created_at": N_("建立时间"),
-    "name": N_("名称"),
-    "alloc_class": N_("配备类别"),
-    "number": N_("工号"),
-    "department": N_("科室"),
-    "cert_no": N_("执法证号"),
-    "roles": N_("角色"),
-    "active": N_("在职"),
-    "os_user": N_("系统用户名"),
-    "asset_no": N_("资产编号"),
-    "kind": N_("类型"),
-    "model": N_("型号"),
-    "serial": N_("序列号"),
-    "fixed_asset_no": N_("固定资产编号"),
-    "purchased": N_("购置日期"),
-    "price_fen": N_("原价（元）"),
-    "custodian": N_("保管人"),
-    "status": N_("状态"),
-    "abilities": N_("功能"),
-    "media_time": N_("媒体时间"),
-    "notes": N_("备注"),
-    "title": N_("标题"),
-    "case_name": N_("案件名称"),
-    "case_no": N_("案号"),
-    "party": N_("当事人"),
-    "place": N_("地点"),
-    "start_at": N_("开始时间"),
-    "end_at": N_("结束时间"),
-    "full_record": N_("全程记录"),
-    "circumstances": N_("情形"),
-    "confidential": N_("涉密"),
-    "long_term": N_("长期保存"),
-    "closed_at": N_("结案日期"),
-    "original_name": N_("文件名"),
-    "archive_path": N_("存储位置"),
-    "late_reason": N_("逾期原因"),
-    "reason": N_("原因"),
-    "note": N_("补充说明"),
-    "reported": N_("书面报告"),
-    "basis": N_("情况说明"),
-    "staff": N_("人员"),
-    "fingerprint": N_("指纹"),
-    "comment": N_("备注"),
-    "added_at": N_("添加时间"),
-    "removed_at": N_("撤销时间"),
-}
 
 
 def action_label(action: str) -> str:
@@ -96,6 +38,8 @@ class Names:
 
     departments: dict[int, str] = field(default_factory=dict)
     staff: dict[int, str] = field(default_factory=dict)
+    devices: dict[int, str] = field(default_factory=dict)  # asset numbers
+    tz: ZoneInfo | None = None  # the office's: times show in its local time
 
 
 @dataclass(frozen=True)
@@ -105,32 +49,16 @@ class Change:
     after: str
 
 
-def _value(key: str, value: Any, names: Names) -> str:
-    if value is None or value == "":
-        return "—"
-    if key == "kind":
-        return label(DEVICE_KINDS, value)
-    if key == "status":
-        return label(DEVICE_STATUSES, value)
-    if key == "alloc_class":
-        return label(ALLOCATION_CLASSES, value)
-    if key == "media_time":
-        return label(MEDIA_TIME, value)
-    if key == "roles":
-        return labels(ROLES, [v for v in str(value).split(",") if v]) or "—"
-    if key == "abilities":
-        return labels(ABILITIES, [v for v in str(value).split(",") if v]) or "—"
-    if key == "active":
-        return _("在职") if value else _("离职")
-    if key == "price_fen" and isinstance(value, int):
-        return f"{value / 100:.2f}"
-    if key == "department" and isinstance(value, int):
-        return names.departments.get(value, f"#{value}")
-    if key in ("custodian", "holder", "staff") and isinstance(value, int):
-        return names.staff.get(value, f"#{value}")
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    return str(value)
+def _value(entity: str, key: str, value: Any, names: Names) -> str:
+    return field_value(
+        entity,
+        key,
+        value,
+        names.tz,
+        person=names.staff.get,
+        department=names.departments.get,
+        device=names.devices.get,
+    )
 
 
 def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
@@ -176,7 +104,7 @@ def changes(entry: AuditView, names: Names, *, all_fields: bool = False) -> list
         return [Change(_("内容"), entry.before or "—", entry.after or "—")]
     if not isinstance(before, dict) or not isinstance(after, dict):
         return [Change(_("内容"), entry.before or "—", entry.after or "—")]
-    order = list(FIELDS)
+    order = field_order(entry.entity)
     keys = sorted(
         dict.fromkeys([*after.keys(), *before.keys()]), key=lambda k: (order.index(k) if k in order else len(order), k)
     )
@@ -191,12 +119,11 @@ def changes(entry: AuditView, names: Names, *, all_fields: bool = False) -> list
             if old != new:
                 rows.extend(_profile_changes(old if entry.before else None, new))
             continue
-        name = _(FIELDS[key]) if key in FIELDS else key
         rows.append(
             Change(
-                name,
-                _value(key, old, names) if entry.before is not None else "",
-                _value(key, new, names) if entry.after is not None else "",
+                field_label(entry.entity, key),
+                _value(entry.entity, key, old, names) if entry.before is not None else "",
+                _value(entry.entity, key, new, names) if entry.after is not None else "",
             )
         )
     return rows

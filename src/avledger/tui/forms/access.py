@@ -98,9 +98,16 @@ class DecisionFormScreen(FormScreen[DecisionForm | None]):
     """Approve on paper (the manager records it) or refuse, with the reason."""
 
     def __init__(
-        self, title: str, *, refuse: bool, on_paper: bool, initial: DecisionForm, error: str | None = None
+        self,
+        title: str,
+        *,
+        refuse: bool,
+        on_paper: bool,
+        initial: DecisionForm,
+        error: str | None = None,
+        error_field: str | None = None,
     ) -> None:
-        super().__init__(error=error)
+        super().__init__(error=error, error_field=error_field)
         self.title_text = title
         self.refuse = refuse
         self.on_paper = on_paper
@@ -157,11 +164,14 @@ class ExtractFormScreen(FormScreen[ExtractForm | None]):
         d = self.initial
         password = text_input(d.password, placeholder=_("可选：填写后打包为 AES-256 加密的 7z，文件名也加密"))
         password.password = True
+        again = text_input(d.password, placeholder=_("与上面的密码相同"))
+        again.password = True
         return [
             Field("extractor", _("提取人"), select(self.people, d.extractor or None, allow_blank=True), required=True),
             Field("out", _("输出目录"), text_input(d.out, placeholder=_("一个新的空目录")), required=True),
             Field("seven_zip", _("7z 打包"), Tick(_("打包为 7z"), d.seven_zip, compact=True)),
             Field("password", _("密码"), password),
+            Field("password_again", _("再次输入密码"), again),
         ]
 
     def check(self, name: str) -> str | None:
@@ -169,7 +179,13 @@ class ExtractFormScreen(FormScreen[ExtractForm | None]):
             return _("请选择提取人")
         if name == "out":
             return required_text(self.value(name), _("输出目录"))
+        if name == "password_again" and self.control(name).value != self.control("password").value:
+            return _("两次输入的密码不一致")
         return None
+
+    def on_field_changed(self, name: str) -> None:
+        if name == "password" and self.control("password_again").value:
+            self.recheck("password_again")
 
     def result(self) -> ExtractForm:
         return ExtractForm(

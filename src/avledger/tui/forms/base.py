@@ -13,11 +13,12 @@ the message's text).
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.cells import cell_len
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalGroup, Vertical, VerticalScroll
@@ -27,6 +28,7 @@ from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from avledger.i18n import _
 from avledger.timeutil import fmt_local
+from avledger.tui.forms.confirm import Confirm
 from avledger.tui.keys import EssentialKeysFirst, keys_footer
 from avledger.tui.widgets import CheckGroup, FormRow, ZhSelect
 
@@ -50,6 +52,8 @@ class FormScreen(EssentialKeysFirst, ModalScreen[T], Generic[T]):
     ]
 
     title_text = ""
+    # The form gives the focus to its first field itself (and, until then, keys typed for it wait for that field).
+    AUTO_FOCUS = ""
     # Service parameter (UserError.field) -> this form's field, where the names differ.
     PARAM_FIELDS: ClassVar[dict[str, str]] = {}
 
@@ -59,6 +63,11 @@ class FormScreen(EssentialKeysFirst, ModalScreen[T], Generic[T]):
         self._service_error_field = self.PARAM_FIELDS.get(error_field or "", error_field)
         self._rows: dict[str, FormRow] = {}
         self._seen: dict[str, Any] = {}  # each field's value when last checked
+        self._typing_into: Widget | None = None  # the field given the focus when the form opened
+        self._opened = False
+        self._early_keys: list[events.Key] = []  # typed for the form before it was on screen
+        self._opening_values: dict[str, Any] = {}  # each field's value when the form opened
+        self._own_keys: deque[events.Key] = deque(maxlen=32)  # the last keys typed in the form itself
 
     # --- for subclasses ------------------------------------------------
     def fields(self) -> list[Field]:
@@ -98,13 +107,21 @@ class FormScreen(EssentialKeysFirst, ModalScreen[T], Generic[T]):
 
     def on_mount(self) -> None:
         self._seen = {name: self.value(name) for name in self._rows}
+        self._opening_values = dict(self._seen)
         first = next((name for name, row in self._rows.items() if not row.control.disabled), None)
+        if self._service_error and self._service_error_field in self._rows:
+            first = self._service_error_field
         if first is not None:
             self.focus_field(first)
+            control = self.control(first)
+            self._typing_into = control if isinstance(control, Input) else None
+        self._opened = True
+        for key in self._early_keys:
+            self.take_stray_key(key)
+        self._early_keys.clear()
         if self._service_error:
             if self._service_error_field in self._rows:
                 self._rows[self._service_error_field].set_error(self._service_error)
-                self.focus_field(self._service_error_field)
             else:
                 self.query_one("#form-error", Static).update(self._service_error)
                 self.query_one("#form-error").add_class("-shown")
@@ -147,6 +164,46 @@ class FormScreen(EssentialKeysFirst, ModalScreen[T], Generic[T]):
         return error
 
     # --- events ----------------------------------------------------------
+    def take_stray_key(self, event: events.Key) -> bool:
+        """Type a key that did not reach a field into the field the form opened on.
+
+        A barcode scanner types an asset number right after the key that opens the
+        form (``o``), in one burst: those keys are already on their way to the screen
+        beneath (or to this form, before its first field has the focus) when the form
+        opens. They are kept until the form is on screen; then, while the focus is still
+        on that field (or nowhere), they are typed into it, in order, Enter included.
+        True when the key was taken.
+        """
+        if not self._opened:
+            if not (event.is_printable or event.key == "enter"):
+                return False
+            self._early_keys.append(event)
+            event.stop()
+            event.prevent_default()
+            return True
+        target = self._typing_into
+        if target is None or self.focused not in (None, target) or not target.is_attached:
+            return False
+        if event.is_printable and event.character is not None:
+            target.insert_text_at_cursor(event.character)
+        elif event.key == "enter":
+            target.call_later(target.action_submit)
+        else:
+            return False
+        event.stop()
+        event.prevent_default()
+        return True
+
+    def on_key(self, event: events.Key) -> None:
+        if self.focused is None:
+            self.take_stray_key(event)  # typed before the first field had the focus
+        else:
+            self._own_keys.append(event)  # on its way to the bindings, from one of the form's fields
+
+    def typed_here(self, event: events.Key) -> bool:
+        """Whether the key was typed in this form (else it was typed for a screen beneath)."""
+        return any(key is event for key in self._own_keys)
+
     @on(Input.Changed)
     @on(Select.Changed)
     @on(Checkbox.Changed)
@@ -181,8 +238,21 @@ class FormScreen(EssentialKeysFirst, ModalScreen[T], Generic[T]):
     def _cancel(self) -> None:
         self.action_cancel()
 
+    def changed(self) -> bool:
+        """Whether a field holds another value than when the form opened."""
+        return any(self.value(name) != value for name, value in self._opening_values.items())
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Close without saving; what was typed since the form opened is given up only when the manager says so."""
+        if not self.changed():
+            self.dismiss(None)
+            return
+
+        def chosen(give_up: bool | None) -> None:
+            if give_up:
+                self.dismiss(None)
+
+        self.app.push_screen(Confirm(_("放弃填写的内容？"), yes=_("放弃"), no=_("继续填写")), chosen)
 
     def action_submit(self) -> None:
         first_bad = None

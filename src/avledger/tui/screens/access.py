@@ -29,7 +29,7 @@ from avledger.tui.forms.access import (
     RequestFormScreen,
 )
 from avledger.tui.forms.base import activity_options
-from avledger.tui.screens.base import FilteredRegisterScreen, close_thread_connection
+from avledger.tui.screens.base import Confirm, FilteredRegisterScreen, close_thread_connection
 from avledger.tui.screens.viewings import ViewingsScreen
 from avledger.tui.text import access_status
 from avledger.tui.widgets import Listing
@@ -170,7 +170,13 @@ class AccessScreen(FilteredRegisterScreen):
         self.app.push_screen(RequestFormScreen(activities, initial, error=error, error_field=field), done)
 
     # --- decide ------------------------------------------------------------------
-    def _decide(self, refuse: bool, initial: DecisionForm | None = None, error: str | None = None) -> None:
+    def _decide(
+        self,
+        refuse: bool,
+        initial: DecisionForm | None = None,
+        error: str | None = None,
+        field: str | None = None,
+    ) -> None:
         request = self.current()
         if request is None or request.status != "requested":
             return
@@ -180,7 +186,7 @@ class AccessScreen(FilteredRegisterScreen):
             return
         on_paper = mode.on_paper  # the manager records an approval signed on paper
         me = self.services.access.me()
-        if not refuse and not on_paper and initial is None and error is None:
+        if not refuse and not on_paper:  # the approver approves as themselves, no form
             self._run(request.id, DecisionForm(me.number, "", ""), refuse=False)
             return
         initial = initial or DecisionForm("" if on_paper else me.number, "", "")
@@ -188,20 +194,27 @@ class AccessScreen(FilteredRegisterScreen):
 
         def done(form: DecisionForm | None) -> None:
             if form is not None:
-                self._run(request.id, form, refuse=refuse)
+                self._run(request.id, form, refuse=refuse, in_form=True)
 
         self.app.push_screen(
-            DecisionFormScreen(title, refuse=refuse, on_paper=on_paper, initial=initial, error=error), done
+            DecisionFormScreen(
+                title, refuse=refuse, on_paper=on_paper, initial=initial, error=error, error_field=field
+            ),
+            done,
         )
 
-    def _run(self, request_id: int, form: DecisionForm, *, refuse: bool) -> None:
+    def _run(self, request_id: int, form: DecisionForm, *, refuse: bool, in_form: bool = False) -> None:
+        """Decide; a refusal of what was typed in the form opens it again as typed, the reason beside its field."""
         try:
             if refuse:
                 self.services.access.refuse(request_id, form.by, form.reason)
             else:
                 self.services.access.approve(request_id, form.by, paper_form=form.paper_form or None)
         except UserError as exc:
-            self.app.notify(exc.render(), severity="error")
+            if in_form:
+                self._decide(refuse, initial=form, error=exc.render(), field=exc.field)
+            else:
+                self.app.notify(exc.render(), severity="error")
             return
         self.app.notify((_("已不予批准查阅申请 {id}") if refuse else _("已批准查阅申请 {id}")).format(id=request_id))
         self.changed(request_id)
@@ -233,10 +246,27 @@ class AccessScreen(FilteredRegisterScreen):
             out = self.services.home.path / "evidence" / f"request-{request.id}-{stamp}"
             initial = ExtractForm(me.number if me else "", str(out), False, "")
 
+        def extract(form: ExtractForm) -> None:
+            self.app.notify(_("正在调取…"), title=_("证据调取"))
+            self.run_extract(request.id, form)
+
         def done(form: ExtractForm | None) -> None:
-            if form is not None:
-                self.app.notify(_("正在调取…"), title=_("证据调取"))
-                self.run_extract(request.id, form)
+            if form is None:
+                return
+            damaged = self.services.access.damaged_clips(request.id)
+            if not damaged:
+                extract(form)
+                return
+            question = "\n".join(
+                [
+                    _("以下 {n} 个音像文件采集时标记为损坏，调取的是损坏的文件：").format(n=len(damaged)),
+                    *("  " + d.describe() for d in damaged),
+                    _("仍然调取？"),
+                ]
+            )
+            self.app.push_screen(
+                Confirm(question, yes=_("仍然调取")), lambda yes: extract(form) if yes else self.action_extract(form)
+            )
 
         self.app.push_screen(ExtractFormScreen(request, people, initial, error=error, error_field=field), done)
 

@@ -30,6 +30,8 @@ def load_names(services) -> Names:
     return Names(
         departments={d.id: d.name for d in services.departments.list()},
         staff={s.id: f"{s.name}（{s.number}）" for s in services.staff.list()},
+        devices={d.id: d.asset_no for d in services.devices.list()},
+        tz=services.office.profile().tz,
     )
 
 
@@ -66,9 +68,10 @@ class VerifyScreen(InfoDialog):
 
     title_text = _("核验审计链")
 
-    def __init__(self, result) -> None:
+    def __init__(self, result, names: dict | None = None) -> None:
         super().__init__()
         self.result = result
+        self.names = names or {}  # the records the problems concern, in words
 
     def compose_content(self) -> ComposeResult:
         r = self.result
@@ -86,7 +89,7 @@ class VerifyScreen(InfoDialog):
             yield Static(Text(_("发现 {n} 处问题：").format(n=len(r.problems)), style="bold red"), id="verdict")
             with VerticalScroll(id="problems"):
                 for problem in r.problems:
-                    yield Static("• " + describe_problem(problem), markup=False, classes="problem")
+                    yield Static("• " + describe_problem(problem, self.names), markup=False, classes="problem")
         how = _("从第一条起") if r.start is None else _("从{seen}起").format(seen=describe_witness(r.start))
         lines = [_("重算了 {n} 条日志的哈希（{how}）").format(n=r.checked, how=how)]
         for source in r.sources:
@@ -194,12 +197,13 @@ class AuditScreen(FilteredRegisterScreen):
     def run_verify(self, heads: tuple) -> None:
         try:
             result = self.services.audit.verify(heads=heads)
+            names = self.services.audit.record_names(result.problems)
         except UserError as exc:
             self.app.call_from_thread(self.app.notify, exc.render(), severity="error")
             return
         finally:
             close_thread_connection(self.services)
-        self.app.call_from_thread(self.app.push_screen, VerifyScreen(result))
+        self.app.call_from_thread(self.app.push_screen, VerifyScreen(result, names))
 
     def action_check_head(self, initial: HeadForm | None = None, error: str | None = None) -> None:
         def done(form: HeadForm | None) -> None:

@@ -14,6 +14,7 @@ from textual.widgets import Button, DataTable, Input, Static
 
 from avledger.errors import UserError
 from avledger.i18n import _
+from avledger.tui.forms.confirm import Confirm as Confirm  # where the screens have always found it
 from avledger.tui.keys import EssentialKeysFirst, keys_footer
 from avledger.tui.sections import SECTIONS
 from avledger.tui.widgets import Listing, ListingJob, NavBar, PagedTable, RegisterTable
@@ -194,37 +195,6 @@ class InfoDialog(EssentialKeysFirst, ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-class Confirm(EssentialKeysFirst, ModalScreen[bool]):
-    """Yes or no, for actions that cannot be taken back lightly."""
-
-    BINDINGS = [Binding("escape", "no", _("取消")), Binding("y", "yes", _("确定"))]
-
-    def __init__(self, question: str, *, yes: str | None = None) -> None:
-        super().__init__()
-        self.question = question
-        self.yes_label = yes or _("确定")
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Static(self.question, id="question", markup=False)
-            with HorizontalGroup(id="form-buttons"):
-                yield Button(self.yes_label, variant="warning", id="yes", compact=True)
-                yield Button(_("取消"), id="no", compact=True)
-        yield keys_footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#no").focus()
-
-    def on_button_pressed(self, event) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_yes(self) -> None:
-        self.dismiss(True)
-
-    def action_no(self) -> None:
-        self.dismiss(False)
 
 
 class FilteredRegisterScreen(SectionScreen):
