@@ -15,6 +15,7 @@ from textual.widgets import Static
 from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.services.auditlog import AuditQuery, describe_problem, describe_witness
+from avledger.services.auditwords import summary_words
 from avledger.services.printing import Filters
 from avledger.services.views import AuditView
 from avledger.timeutil import fmt_local
@@ -53,7 +54,7 @@ class AuditEntryScreen(InfoDialog):
         head.add_row(_("时间"), fmt_local(e.at, self.tz))
         head.add_row(_("操作人"), e.actor)
         head.add_row(_("操作"), f"{action_label(e.action)}  {entity_label(e.entity, e.entity_id)}")
-        head.add_row(_("摘要"), e.summary or "—")
+        head.add_row(_("摘要"), summary_words(e.summary) if e.summary else "—")
         yield Static(head)
         with VerticalScroll(id="changes"):
             yield ChangeView()
@@ -115,6 +116,8 @@ class AuditScreen(FilteredRegisterScreen):
         ("entity", _("对象")),
         ("summary", _("摘要")),
     )
+    FREE_COLUMNS = ("summary", "entity", "actor")
+    KEEP_COLUMNS = ("id", "at", "action")
     BINDINGS = [
         Binding("v", "verify", _("核验"), tooltip=_("核验审计链和登记数据是否被改动")),
         Binding("n", "anchor", _("锚定"), tooltip=_("把审计头写到数据目录以外（U 盘或另一台电脑）")),
@@ -149,7 +152,7 @@ class AuditScreen(FilteredRegisterScreen):
                 e.actor,
                 action_label(e.action),
                 entity_label(e.entity, e.entity_id),
-                e.summary,
+                summary_words(e.summary),
             ),
             quick=lambda after, n: audit.page(query, after, n, quick=True),
         )
