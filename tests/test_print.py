@@ -455,7 +455,8 @@ def test_print_and_export_do_not_import_textual(demo, outdir):
 def test_the_audit_print_shows_a_failed_chain_check(demo, outdir):
     demo.db.execute_sql("UPDATE device SET notes = '手工改动' WHERE asset_no = 'JL-2023-001'")
     flat = squeezed(text_of(demo.printing.render_pdf("audit", Filters(), outdir / "a.pdf")))
-    assert "发现1处问题" in flat and "device#1" in flat and "审计链完整" not in flat
+    assert "发现1处问题" in flat and "审计链完整" not in flat
+    assert "设备JL-2023-001与审计日志最后记录的内容不符，字段：备注" in flat  # the record and its field in words
 
 
 def test_the_explanation_sheet_lists_every_file_with_its_full_hash(demo, outdir):

@@ -81,6 +81,7 @@ def test_english_mode(tmp_path):
     assert out["select_prompts"] == [en["请选择"]]
     assert {en[s.label] for s in SECTIONS} | {en["主题"], en["截图"], en["按键帮助"]} <= set(out["commands"])
     assert en["资产编号"] in out["form_labels"]
+    assert out["cut_at_80"] == []  # the columns that matter show whole at 80×24 in English too
 
 
 async def test_language_setting_applies_on_restart(demo, demo_app):

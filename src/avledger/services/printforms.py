@@ -292,11 +292,12 @@ def _audit_check(scope: Scope) -> dict:
         )
     else:
         text = _("发现 {n} 处问题：").format(n=len(result.problems))
+    names = scope.services.audit.record_names(result.problems) if result.problems else {}
     return {
         "check_title": _("审计链核验结果（全部日志）"),
         "check_ok": result.ok,
         "check_text": text,
-        "problems": [describe_problem(p) for p in result.problems],
+        "problems": [describe_problem(p, names) for p in result.problems],
     }
 
 

@@ -46,8 +46,9 @@ class ActivitiesScreen(ActivityActions, FilteredRegisterScreen):
         ("case_no", _("案号")),
         ("officers", _("执法人员")),
     )
-    FREE_COLUMNS = ("name", "party", "officers", "case_no")
-    KEEP_COLUMNS = ("id", "start", "kind", "attention")
+    FREE_COLUMNS = ("name", "party", "officers", "case_no", "kind")  # (a kind's English words are long)
+    KEEP_COLUMNS = ("id", "start", "attention")
+    COLUMN_MINIMUM = {"kind": 7, "name": 8}
     BINDINGS = [
         Binding("a", "add", _("登记"), tooltip=_("登记执法活动或案件")),
         Binding("c", "close_case", A_("结案"), tooltip=_("登记所选案件结案（保存期限自结案起算）")),
