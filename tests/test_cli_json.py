@@ -159,4 +159,15 @@ def test_every_json_command_is_the_same_in_both_languages(tmp_path, cli, home, c
     assert {command for command, _args, _out in zh} == json_commands(), "give each --json command its arguments"
     assert [(c, a) for c, a, _o in zh] == [(c, a) for c, a, _o in en]
     for (command, args, zh_out), (_c, _a, en_out) in zip(zh, en):
-        assert zh_out == en_out, (command, args)
+        assert without_timing(command, zh_out) == without_timing(command, en_out), (command, args)
+
+
+def without_timing(command: str, out: str) -> str:
+    """The output, but for what depends on timing, not on language: how many lines a witness file holds (an
+    ingest commits, and witnesses, each batch of files as their read-backs finish: two or three batches)."""
+    if command != "audit verify":
+        return out
+    data = json.loads(out)
+    for source in data["sources"]:
+        source.pop("checked", None)
+    return json.dumps(data, ensure_ascii=False, indent=2)
