@@ -282,3 +282,16 @@ def test_a_start_typed_without_its_time_is_refused_not_taken_for_midnight(servic
     assert refusal(parse_local_datetime, "2026-11-27", tz, field="start") == ("input.time_missing", "start")
     assert refusal(parse_local_datetime, "2026-11-27 25:00", tz, field="start") == ("input.bad_datetime", "start")
     assert parse_local_datetime("2026-11-27 09:30", tz).hour == 1  # Asia/Shanghai is UTC+8
+
+
+def test_a_picker_offers_the_newest_activities_only_and_names_those_asked_for(office):
+    """A tenth year holds tens of thousands of activities: a picker gets the newest (SQL, limited), and a plan
+    names only the activities it holds."""
+    for day in range(1, 6):
+        office.activities.add("inspection", f"检查{day}", f"2026-01-0{day} 09:00", officers=["2001"])
+    every = office.activities.list()
+    assert len(every) == 5
+    assert [a.id for a in office.activities.recent(3)] == [a.id for a in every[:3]]  # newest first, three
+    assert len(office.activities.recent()) == 5
+    names = office.activities.names([every[0].id, every[-1].id, None])
+    assert names == {every[0].id: every[0].title, every[-1].id: every[-1].title}

@@ -14,7 +14,7 @@ and reported to the leader.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -57,6 +57,7 @@ from avledger.vocab import ACTIVITY_KINDS, CASE_STATUSES, CIRCUMSTANCES, LONG_TE
 
 # An activity without an end time covers this long after its start (for attributing footage).
 OPEN_END = dt.timedelta(hours=12)
+PICK_LIMIT = 300  # activities a picker offers: the newest (an older one is reached by its number)
 
 
 @dataclass(frozen=True)
@@ -449,6 +450,21 @@ class ActivityService:
     def list(self, *, open_only: bool = False) -> list[ActivityView]:
         """Activities, newest first; confidential ones only for those cleared to see them (F17)."""
         return list(self.rows(ActivityQuery(open_only)))
+
+    def recent(self, limit: int = PICK_LIMIT) -> list[ActivityView]:
+        """The newest ``limit`` activities, as a picker offers them (an office's tenth year holds tens of
+        thousands; an older one is reached by its number)."""
+        return list(self.page(ActivityQuery(), None, limit).rows)
+
+    def names(self, ids: Iterable[int]) -> dict[int, str]:
+        """Each of these activities' case name, else its title (those a plan or a page names)."""
+        wanted = sorted({int(i) for i in ids if i is not None})
+        names: dict[int, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            query = Activity.select(Activity.id, Activity.case_name, Activity.title).where(Activity.id.in_(chunk))
+            names.update((a.id, a.case_name or a.title) for a in query)
+        return names
 
     def view(self, activity_id: int | str) -> ActivityView:
         select = Select("activity a", (SortKey("a.id"),), "LEFT JOIN department dp ON dp.id = a.department_id")

@@ -131,7 +131,7 @@ class AccessScreen(FilteredRegisterScreen):
         self, initial: RequestForm | None = None, error: str | None = None, field: str | None = None
     ) -> None:
         tz = self.tz
-        activities = activity_options([a for a in self.services.activities.list() if a.clips], tz)
+        activities = activity_options([a for a in self.services.activities.recent() if a.clips], tz)
         if initial is None:
             me = self.services.access.me()
             initial = RequestForm(

@@ -74,7 +74,7 @@ class IngestScreen(CardOffer, SubScreen):
             devices = [(f"{d.asset_no}  {d.model}", d.asset_no) for d in self.services.devices.list()]
             yield ZhSelect(devices, prompt=_("设备：自动识别"), id="device", compact=True)
             tz = self.tz
-            activities = activity_options(self.services.activities.list(), tz)
+            activities = activity_options(self.services.activities.recent(), tz)
             yield ZhSelect(activities, prompt=_("执法活动：按时间自动对应"), id="activity", compact=True)
         yield Static("", id="summary")
         yield RegisterTable(id="plan")
@@ -85,7 +85,6 @@ class IngestScreen(CardOffer, SubScreen):
         titles = (_("文件"), _("类型"), _("大小"), _("开始"), _("设备"), _("执法人员"), _("执法活动"), _("提醒"))
         self.note_column = [table.add_column(title) for title in titles][-1]
         self.query_one("#source", Input).focus()
-        self.activity_names = {a.id: a.case_name or a.title for a in self.services.activities.list()}
         self.start_looking_for_cards()
 
     def reload(self) -> None:
@@ -130,6 +129,7 @@ class IngestScreen(CardOffer, SubScreen):
         staff = {s.id: f"{s.name}（{s.number}）" for s in self.services.staff.list()}
         table = self.query_one("#plan", RegisterTable)
         table.clear()
+        self.activity_names = self.services.activities.names(f.activity_id for f in plan.files)
         for index, f in enumerate(plan.files):
             note = Text()
             if f.info.corrupt:
@@ -186,7 +186,7 @@ class IngestScreen(CardOffer, SubScreen):
             return
         planned = self.plan.files[int(key)]
         tz = self.tz
-        activities = activity_options(self.services.activities.list(), tz)
+        activities = activity_options(self.services.activities.recent(), tz)
         if not activities:
             self.notify(_("还没有执法活动：请先登记执法活动"), severity="error")
             return
