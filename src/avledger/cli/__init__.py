@@ -57,6 +57,7 @@ COMMANDS = {
     "ssh-serve": "serve:ssh_serve",
     "print": "printing:print_register",
     "export": "printing:export_register",
+    "checklist": "checklist:checklist",
 }
 
 
