@@ -234,6 +234,11 @@ CASES: dict[tuple[str, str], tuple[dict, tuple[str, ...]]] = {
         ("activity_id", "item", "note"),
     ),
     ("checklist", "show"): ({"activity_id": "1"}, ("activity_id",)),
+    ("stats", "period"): ({"date_from": "2026-01-01", "date_to": "2026-12-31"}, ("date_from", "date_to")),
+    ("stats", "report"): (
+        {"date_from": "2026-01-01", "date_to": "2026-12-31", "by": "dept"},
+        ("date_from", "date_to", "by"),
+    ),
     ("checklist", "entries"): ({"activity": "1"}, ("activity",)),
     ("checklist", "missing"): ({"activity": "1"}, ("activity",)),
     ("access", "request"): (

@@ -58,6 +58,7 @@ COMMANDS = {
     "print": "printing:print_register",
     "export": "printing:export_register",
     "checklist": "checklist:checklist",
+    "stats": "stats:stats",
 }
 
 

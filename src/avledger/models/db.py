@@ -453,6 +453,13 @@ MIGRATIONS: list[list[str]] = [
             UNIQUE (activity_id, item)
         )""",
     ],
+    # 12: the statistics (avledger stats): each fact of a period read from an index of its time alone: a clip's
+    # holder, length and lateness beside its start (no row read), interruptions and work records by time
+    [
+        "CREATE INDEX clip_stats ON clip (start_at, holder_id, duration_s, late)",
+        "CREATE INDEX gap_start ON gap (start_at)",
+        "CREATE INDEX norecord_at ON norecord (at)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -31,6 +31,7 @@ from avledger.services.office import OfficeService
 from avledger.services.printing import PrintService
 from avledger.services.register import DepartmentService, DeviceService, StaffService
 from avledger.services.reminders import ReminderService
+from avledger.services.stats import StatsService
 from avledger.services.typeset import Typesetter
 from avledger.timeutil import utcnow
 
@@ -62,6 +63,7 @@ class Services:
         self.footage = FootageService(ctx, self.activities, self.ingest)
         self.gaps = GapService(ctx, self.activities)
         self.checklist = ChecklistService(ctx, self.activities)
+        self.stats = StatsService(ctx, self.departments)
         self.typesetter = Typesetter(ctx, home.path / "templates")
         self.access = AccessService(ctx, self.staff, self.activities, self.footage, self.ingest, self.typesetter)
         self.discs = DiscService(ctx, self.activities, self.ingest, self.typesetter)
