@@ -21,6 +21,8 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 
 # code -> the messages raised with it
 CODES: dict[str, set[str]] = {
+    "checklist.already_ticked": {"执法活动 {id} 的事项 {item} 已经勾选"},
+    "checklist.unknown_item": {"执法活动 {id} 的音像记录事项清单中没有这一项：{item}（可选：{choices}）"},
     "access.approver_absent": {"只有审批人本人可以审批；管理员可代为登记纸质审批"},
     "access.decided": {"查阅申请 {id} 已经审批（{status}）"},
     "access.expired": {"查阅申请 {id} 已于 {date} 过期"},

@@ -84,3 +84,18 @@ def test_an_older_register_gets_the_index_audit_verify_uses(tmp_path):
     )
     assert [row[0] for row in indexed] == [1, 3]  # a view sets no state
     db.close()
+
+
+def test_an_older_register_gets_the_checklist_table(tmp_path):
+    """Migration 11: a register of version 10 gets the record checklist's ticks, one per activity and item."""
+    path = tmp_path / "v10.db"
+    db = SqliteDatabase(str(path))
+    db.connect()
+    migrate(db, target=10)
+    assert "checklist_tick" not in {r[0] for r in db.execute_sql("SELECT name FROM sqlite_master").fetchall()}
+    migrate(db, target=11)
+    assert {"activity_id", "item", "content", "ticked_by_id", "ticked_at", "note"} <= columns(db, "checklist_tick")
+    db.execute_sql("INSERT INTO checklist_tick (activity_id, item, content, ticked_at) VALUES (1, 'a', 'x', 'now')")
+    with pytest.raises(Exception, match="UNIQUE"):
+        db.execute_sql("INSERT INTO checklist_tick (activity_id, item, content, ticked_at) VALUES (1, 'a', 'y', 'now')")
+    db.close()

@@ -229,6 +229,18 @@ CASES: dict[tuple[str, str], tuple[dict, tuple[str, ...]]] = {
     ("footage", "verify"): ({"activity": "1"}, ("activity",)),
     ("gaps", "explain"): ({"gap_id": "1", "reason": "battery", "note": "换电池"}, ("gap_id", "reason", "note")),
     ("gaps", "list"): ({"activity": "1"}, ("activity",)),
+    ("checklist", "tick"): (
+        {"activity_id": "1", "item": "place_time", "note": "见第1段"},
+        ("activity_id", "item", "note"),
+    ),
+    ("checklist", "show"): ({"activity_id": "1"}, ("activity_id",)),
+    ("stats", "period"): ({"date_from": "2026-01-01", "date_to": "2026-12-31"}, ("date_from", "date_to")),
+    ("stats", "report"): (
+        {"date_from": "2026-01-01", "date_to": "2026-12-31", "by": "dept"},
+        ("date_from", "date_to", "by"),
+    ),
+    ("checklist", "entries"): ({"activity": "1"}, ("activity",)),
+    ("checklist", "missing"): ({"activity": "1"}, ("activity",)),
     ("access", "request"): (
         {
             "requester": "1001",

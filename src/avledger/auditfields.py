@@ -267,6 +267,15 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "added_at": N_("添加时间"),
         "removed_at": N_("撤销时间"),
     },
+    "checklist_tick": {
+        "activity": N_("执法活动"),
+        "item": N_("事项"),
+        "content": N_("记录内容"),
+        "ticked_by_staff": N_("勾选人员"),
+        "ticked_by": N_("勾选人"),
+        "ticked_at": N_("勾选时间"),
+        "note": N_("备注"),
+    },
 }
 
 # Fields holding one word of a vocabulary, or several separated by commas.
@@ -299,7 +308,7 @@ LISTS = {("staff", "roles"), ("device", "abilities"), ("activity", "circumstance
 FEN = {("device", "price_fen"), ("liability", "amount_fen")}
 
 # Foreign keys to people, departments and devices: shown by name.
-STAFF_KEYS = {"custodian", "holder", "staff", "requester", "decided_by", "extractor", "reported_to"}
+STAFF_KEYS = {"custodian", "holder", "staff", "requester", "decided_by", "extractor", "reported_to", "ticked_by_staff"}
 
 # The field that names a record, as a person knows it (the rest are named by number).
 NAME_FIELDS: dict[str, tuple[str, ...]] = {

@@ -108,6 +108,31 @@ def preset_limits(preset_id: str) -> dict[str, Limit]:
 
 
 @dataclass(frozen=True)
+class ChecklistItem:
+    """One item of the record checklist (音像记录事项清单): what the recording of an activity of ``kinds`` must
+    show (``content``), with the columns of Pingdingshan's annex 2 where the regulation gives them."""
+
+    key: str  # stable id: `avledger checklist tick ACTIVITY_ID KEY`
+    content: str  # 记录内容
+    kinds: tuple[str, ...]  # activity kinds it applies to
+    article: str = ""
+    category: str = ""  # 执法类别
+    matter: str = ""  # 执法事项
+    stage: str = ""  # 记录环节
+    place: str = ""  # 执法场所
+    recorder: str = ""  # 记录人
+    start: str = ""  # 记录开始时间
+    end: str = ""  # 记录结束时间
+    storage: str = ""  # 记录存储时间
+    record_type: str = ""  # 执法记录类别
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> ChecklistItem:
+        fields = {k: str(v) for k, v in data.items() if k in cls.__dataclass_fields__ and k != "kinds"}
+        return cls(**fields, kinds=tuple(data.get("kinds", ())))
+
+
+@dataclass(frozen=True)
 class EditableField:
     """One profile value the manager may edit in the TUI or the CLI."""
 
@@ -253,6 +278,15 @@ class Profile:
                 value=str(self.data["ingest"]["deadline_from"]),
                 choices=" ".join(DEADLINE_FROM),
             )
+        items = self.data.get("checklist", {}).get("items", [])
+        keys = [item.get("key") if isinstance(item, dict) else None for item in items]
+        if not isinstance(items, list) or not all(
+            isinstance(item, dict) and isinstance(item.get("key"), str) and item["key"] and item.get("content")
+            for item in items
+        ):
+            raise UserError("profile.invalid", "配置项 {path} 的类型不对", path="checklist.items")
+        if len(set(keys)) != len(keys):
+            raise UserError("profile.invalid", "配置项 {path} 的类型不对", path="checklist.items")
         for field in EDITABLE_FIELDS:
             value = _get(self.data, field.path)
             if (
@@ -304,6 +338,15 @@ class Profile:
 
     def get(self, path: str) -> Any:
         return _get(self.data, path)
+
+    def checklist(self, kind: str | None = None) -> list[ChecklistItem]:
+        """The record checklist (音像记录事项清单, F20): what an activity's recording must show, the items of
+        activity ``kind`` (all when None). A register made before the checklist existed reads its preset's."""
+        items = self.data.get("checklist", {}).get("items")
+        if items is None:
+            items = _preset_file(self.preset).get("checklist", {}).get("items", []) if self.preset in PRESETS else []
+        found = [ChecklistItem.of(item) for item in items]
+        return [item for item in found if kind is None or kind in item.kinds]
 
     def limits(self) -> dict[str, Limit]:
         """What the office's regulation fixes (:func:`preset_limits` of its preset)."""

@@ -176,6 +176,7 @@ AUDIT_ACTIONS: dict[str, str] = {
     "audit_anchor_places": N_("设置审计锚点位置"),
     "revoke": N_("撤销"),
     "denied": N_("无权操作被拒绝"),
+    "checklist_tick": N_("勾选音像记录事项"),
 }
 
 # How the person acting was established (avledger whoami).
@@ -219,6 +220,7 @@ AUDIT_ENTITIES: dict[str, str] = {
     "disc_burn": N_("刻录记录"),
     "ssh_key": N_("SSH 密钥"),
     "audit": N_("审计日志"),
+    "checklist_tick": N_("音像记录事项"),
 }
 
 # Why footage is asked for (查阅事由, W16 D28 D29 R15).

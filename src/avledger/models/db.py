@@ -438,6 +438,28 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX disc_burn_disc ON disc_burn (disc_id, copy)",
         "CREATE INDEX disc_burn_burning ON disc_burn (drive) WHERE state = 'burning'",
     ],
+    # 11: the record checklist (音像记录事项清单, F20): each item of the profile's checklist ticked for an activity,
+    # by whom and when, with the item's words as they were when it was ticked
+    [
+        """CREATE TABLE checklist_tick (
+            id INTEGER PRIMARY KEY,
+            activity_id INTEGER NOT NULL REFERENCES activity (id),
+            item TEXT NOT NULL,
+            content TEXT NOT NULL,
+            ticked_by_id INTEGER REFERENCES staff (id),
+            ticked_by TEXT NOT NULL DEFAULT '',
+            ticked_at DATETIME NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            UNIQUE (activity_id, item)
+        )""",
+    ],
+    # 12: the statistics (avledger stats): each fact of a period read from an index of its time alone: a clip's
+    # holder, length and lateness beside its start (no row read), interruptions and work records by time
+    [
+        "CREATE INDEX clip_stats ON clip (start_at, holder_id, duration_s, late)",
+        "CREATE INDEX gap_start ON gap (start_at)",
+        "CREATE INDEX norecord_at ON norecord (at)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -372,6 +372,22 @@ class SshKey(BaseModel):
         table_name = "ssh_key"
 
 
+class ChecklistTick(BaseModel):
+    """One item of the record checklist (音像记录事项清单, F20) ticked for an activity: the recording shows it."""
+
+    id = AutoField()
+    activity = ForeignKeyField(Activity, backref="checklist_ticks", column_name="activity_id")
+    item = TextField()  # the item's key in the profile's checklist
+    content = TextField()  # its words when it was ticked
+    ticked_by_staff = ForeignKeyField(Staff, null=True, column_name="ticked_by_id")
+    ticked_by = TextField(default="")  # who ticked it, as forms name a person
+    ticked_at = DateTimeField()
+    note = TextField(default="")
+
+    class Meta:
+        table_name = "checklist_tick"
+
+
 class AuditEvent(BaseModel):
     id = AutoField()
     at = DateTimeField()
@@ -411,6 +427,7 @@ AUDITED: dict[str, type[BaseModel]] = {
     "disc_check": DiscCheck,
     "disc_burn": DiscBurn,
     "ssh_key": SshKey,
+    "checklist_tick": ChecklistTick,
 }
 
 ALL_MODELS = [
@@ -436,5 +453,6 @@ ALL_MODELS = [
     DiscCheck,
     DiscBurn,
     SshKey,
+    ChecklistTick,
     AuditEvent,
 ]

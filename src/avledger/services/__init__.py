@@ -20,6 +20,7 @@ from avledger.services.activities import ActivityService, NoRecordService
 from avledger.services.allocation import AllocationService
 from avledger.services.auditlog import AuditService
 from avledger.services.base import Context
+from avledger.services.checklist import ChecklistService
 from avledger.services.discs import DiscService
 from avledger.services.footage import FootageService, GapService
 from avledger.services.identity import IdentityService
@@ -30,6 +31,7 @@ from avledger.services.office import OfficeService
 from avledger.services.printing import PrintService
 from avledger.services.register import DepartmentService, DeviceService, StaffService
 from avledger.services.reminders import ReminderService
+from avledger.services.stats import StatsService
 from avledger.services.typeset import Typesetter
 from avledger.timeutil import utcnow
 
@@ -60,6 +62,8 @@ class Services:
         self.ingest = IngestService(ctx, home, self.devices, self.activities)
         self.footage = FootageService(ctx, self.activities, self.ingest)
         self.gaps = GapService(ctx, self.activities)
+        self.checklist = ChecklistService(ctx, self.activities)
+        self.stats = StatsService(ctx, self.departments)
         self.typesetter = Typesetter(ctx, home.path / "templates")
         self.access = AccessService(ctx, self.staff, self.activities, self.footage, self.ingest, self.typesetter)
         self.discs = DiscService(ctx, self.activities, self.ingest, self.typesetter)

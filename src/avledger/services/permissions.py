@@ -61,6 +61,7 @@ ACTIONS: dict[str, str] = {
     "access.decide_confidential": N_("审批涉密的查阅申请"),
     "access.record_paper": N_("代为登记纸质审批"),
     "evidence.extract": N_("为他人已批准的复制申请调取证据"),
+    "checklist.tick": N_("勾选执法活动的音像记录事项清单"),
 }
 
 _EVERYONE = {"register.read", "access.request", "confidential.mark"}
@@ -87,6 +88,7 @@ _MANAGER = {
     "access.request_others",
     "access.record_paper",
     "evidence.extract",
+    "checklist.tick",
 }
 
 # The table: role -> what it may do. A person may do what any of their roles may.
@@ -98,7 +100,7 @@ TABLE: dict[str, frozenset[str]] = {
     "auditor": frozenset(
         {*_EVERYONE, "audit.read", "audit.anchor", "confidential.read", "footage.verify"}
     ),  # 监督员: reads all
-    "officer": frozenset(_EVERYONE),  # 执法人员
+    "officer": frozenset({*_EVERYONE, "checklist.tick"}),  # 执法人员
 }
 
 # Actions that go to the role a profile setting names (in addition to the table).

@@ -448,3 +448,71 @@ def explanation(scope: Scope) -> Sheet:
         [_("说明"), _("以下音像文件由执法记录设备录制，采集入库时计算 SHA-256 并读回校验，此后未作任何改动。")],
     ]
     return Sheet(rows, {"fields": fields})
+
+
+# --- 音像记录事项清单 (F20; P7 and its annex 2, L10, W10) ---------------------------------------
+@register(
+    "checklist",
+    N_("音像记录事项清单"),
+    landscape=True,
+    filters={"date_from", "date_to", "dept", "staff", "activity"},
+    signatures=(N_("执法人员："), N_("核对人："), N_("负责人：")),
+    columns=[
+        SEQ,
+        Column("activity", N_("执法活动/案件"), 1.6, xlsx_width=26),
+        Column("category", N_("执法类别"), 0.8, "center", 10),
+        Column("matter", N_("执法事项"), 0.8, "center", 10),
+        Column("stage", N_("记录环节"), 0.8, "center", 10),
+        Column("place", N_("执法场所"), 0.8, "center", 10),
+        Column("recorder", N_("记录人"), 0.8, "center", 10),
+        Column("start", N_("记录开始时间"), 0.9, "center", 12),
+        Column("content", N_("记录内容"), 2.2, xlsx_width=36),
+        Column("end", N_("记录结束时间"), 0.9, "center", 12),
+        Column("storage", N_("记录存储时间"), 0.9, "center", 12),
+        Column("record_type", N_("执法记录类别"), 0.7, "center", 10),
+        Column("ticked", N_("已记录"), 0.6, "center", 8, fit=True),
+        Column("note", N_("备注"), 1.2, xlsx_width=20),
+    ],
+)
+def checklist(scope: Scope) -> Sheet:
+    """Every activity in scope with the items of its kind's checklist, each recorded (ticked) or missing."""
+    from avledger.services.clearance import Clearance
+
+    query = Activity.select()
+    query = _narrowed(scope, scope.in_period(query, Activity.start_at))
+    query = Clearance(scope.ctx).seen_in(query, Activity.id, Activity.confidential)  # F17
+    extra = {"summary": ""}
+    tz = scope.tz
+
+    def rows() -> Iterator[dict]:
+        seq = missing = 0
+        for activity in query.order_by(Activity.start_at, Activity.id).iterator():
+            name = f"{activity.id} {activity_name(activity)}"
+            for e in scope.services.checklist.entries(activity):
+                seq += 1
+                missing += not e.ticked
+                item = e.item
+                by = _("{who} {at}").format(who=e.ticked_by, at=fmt_local(e.ticked_at, tz)) if e.ticked else ""
+                yield {
+                    "seq": seq,
+                    "activity": name,
+                    "category": item.category or label(ACTIVITY_KINDS, activity.kind),
+                    "matter": item.matter,
+                    "stage": item.stage,
+                    "place": item.place or activity.place,
+                    "recorder": item.recorder,
+                    "start": item.start,
+                    "content": item.content + (f"（{item.article}）" if item.article else ""),
+                    "end": item.end,
+                    "storage": item.storage,
+                    "record_type": item.record_type,
+                    "ticked": _("已记录") if e.ticked else _("缺"),
+                    "note": "；".join(p for p in (by, e.note) if p),
+                }
+        extra["summary"] = (
+            _("共 {n} 项，缺 {missing} 项").format(n=seq, missing=missing)
+            if missing
+            else _("共 {n} 项，均已记录").format(n=seq)
+        )
+
+    return Sheet(rows(), extra)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from avledger.services.allocation import AllocationService
     from avledger.services.auditlog import AuditService
     from avledger.services.base import Context
+    from avledger.services.checklist import ChecklistService
     from avledger.services.discs import DiscService
     from avledger.services.footage import FootageService, GapService
     from avledger.services.lending import LendingService
@@ -90,6 +91,7 @@ class RegisterSources(Protocol):
     gaps: GapService
     access: AccessService
     discs: DiscService
+    checklist: ChecklistService
 
 
 @dataclass(frozen=True)

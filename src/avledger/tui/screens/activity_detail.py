@@ -84,6 +84,7 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
         Binding("c", "close_case", A_("结案"), tooltip=_("登记结案（保存期限自结案起算）")),
         Binding("n", "norecord", A_("无法记录"), tooltip=_("登记无法记录工作记录")),
         Binding("g", "explain_gap", A_("中断说明"), tooltip=_("说明所选中断的原因")),
+        Binding("k", "tick_item", A_("勾选事项"), tooltip=_("勾选事项清单中所选的一项：音像记录已反映")),
     ]
 
     def __init__(self, services, activity_id: int) -> None:
@@ -91,6 +92,7 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
         self.activity_id = activity_id
         self.activity: ActivityView | None = None
         self.gaps = []
+        self.checklist = []
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="title", classes="title")
@@ -103,6 +105,9 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
                 yield RegisterTable(id="gaps")
             with TabPane(_("无法记录工作记录"), id="tab-norecords"):
                 yield RegisterTable(id="norecords")
+            with TabPane(_("事项清单"), id="tab-checklist"):
+                yield Static("", id="checklist-missing", classes="subtitle")
+                yield RegisterTable(id="checklist")
 
     def on_mount(self) -> None:
         for table_id, columns in (
@@ -122,6 +127,7 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
             ),
             ("gaps", (_("编号"), _("设备"), _("中断开始"), _("恢复"), _("分钟"), _("原因"), _("书面报告"))),
             ("norecords", (_("时间"), _("原因"), _("情况说明"), _("签字"), _("报告负责人"))),
+            ("checklist", (_("勾选"), _("记录内容"), _("依据"), _("勾选人"), _("时间"), _("备注"), _("事项"))),
         ):
             table = self.query_one(f"#{table_id}", RegisterTable)
             for title in columns:
@@ -179,14 +185,51 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
                 names.get(r.reported_to, r.reported_to),
                 key=str(r.id),
             )
+        self.show_checklist()
         self.refresh_bindings()
+
+    def show_checklist(self) -> None:
+        """The record checklist of the activity's kind: each item ticked or missing (F20)."""
+        tz = self.tz
+        self.checklist = self.services.checklist.entries(self.activity_id)
+        table = self.query_one("#checklist", RegisterTable)
+        table.clear()
+        for e in self.checklist:
+            table.add_row(
+                Text(_("已记录"), style="green") if e.ticked else Text(_("缺"), style="bold yellow"),
+                e.item.content,
+                e.item.article or "—",
+                e.ticked_by or "—",
+                fmt_local(e.ticked_at, tz) if e.ticked_at else "—",
+                e.note or "—",
+                e.item.key,
+                key=e.item.key,
+            )
+        missing = [e for e in self.checklist if not e.ticked]
+        self.query_one("#checklist-missing", Static).update(
+            Text(
+                _("缺 {n} 项：{items}").format(n=len(missing), items=_("、").join(e.item.content for e in missing)),
+                "yellow",
+            )
+            if missing
+            else Text(_("各事项均已记录") if self.checklist else _("办公室配置未列出这类执法活动的事项"), "green")
+        )
+        self.show_fields()
 
     def show_fields(self) -> None:
         if self.activity is None:
             return
         a = self.activity
+        missing = sum(1 for e in self.checklist if not e.ticked)
         self.query_one("#title", Static).update(
-            Text.assemble((_("执法活动"), "bold"), " ", (activity_name(a), "bold"), "  ", attention(a))
+            Text.assemble(
+                (_("执法活动"), "bold"),
+                " ",
+                (activity_name(a), "bold"),
+                "  ",
+                attention(a),
+                ("  " + _("事项缺 {n}").format(n=missing), "yellow") if missing else "",
+            )
         )
         columns = 2 if self.size.width >= 70 else 1
         self.query_one("#fields", Static).update(pairs_table(activity_pairs(a, self.tz), columns))
@@ -207,6 +250,8 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
             return self.activity.status == "open"
         if action == "explain_gap":
             return bool(self.gaps)
+        if action == "tick_item":
+            return any(not e.ticked for e in self.checklist)
         return super().check_action(action, parameters)
 
     def action_close_case(self) -> None:
@@ -243,8 +288,32 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
 
         self.app.push_screen(GapFormScreen(title, reasons, initial=initial, error=error, error_field=field), done)
 
+    def action_tick_item(self) -> None:
+        """Tick the checklist item under the cursor (or the first missing one, from another tab)."""
+        table = self.query_one("#checklist", RegisterTable)
+        tabs = self.query_one("#tabs", TabbedContent)
+        key = table.current_key if tabs.active == "tab-checklist" else None
+        entry = next((e for e in self.checklist if e.item.key == key), None)
+        if entry is None or entry.ticked:
+            entry = next((e for e in self.checklist if not e.ticked), None)
+        if entry is None:
+            return
+        try:
+            self.services.checklist.tick(self.activity_id, entry.item.key)
+        except UserError as exc:
+            self.app.notify(exc.render(), severity="error")
+            return
+        self.app.notify(_("已勾选：{item} {content}").format(item=entry.item.key, content=entry.item.content))
+        tabs.active = "tab-checklist"
+        self.show_checklist()
+        self.refresh_bindings()
+
     def activities_changed(self, activity_id: int) -> None:
         self.reload()
+
+    @on(RegisterTable.RowSelected, "#checklist")
+    def _item_selected(self) -> None:
+        self.action_tick_item()
 
     @on(RegisterTable.RowSelected, "#gaps")
     def _gap_selected(self) -> None:
@@ -257,6 +326,7 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
             ("footage", scope),
             ("interruptions", scope),
             ("norecords", scope),
+            ("checklist", scope),
             ("activities", scope),
         ]
 
@@ -264,6 +334,8 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
         if self.activity is not None and self.activity.status == "open":
             yield SystemCommand(_("结案"), _("登记结案（保存期限自结案起算）"), self.action_close_case)
         yield SystemCommand(_("无法记录工作记录"), _("登记无法记录工作记录"), self.action_norecord)
+        if any(not e.ticked for e in self.checklist):
+            yield SystemCommand(_("勾选事项"), _("勾选事项清单中所选的一项：音像记录已反映"), self.action_tick_item)
         if self.gaps:
             yield SystemCommand(_("中断说明"), _("说明所选中断的原因"), self.action_explain_gap)
         yield SystemCommand(_("返回执法活动"), _("回到执法活动列表"), self.action_back)

@@ -1,0 +1,35 @@
+"""Statistics (统计) of a period, per department or per officer."""
+
+from __future__ import annotations
+
+import click
+
+from avledger.i18n import _
+from avledger.services.stats import columns
+
+from .groups import Command, json_option
+from .output import emit_json, table
+from .state import services
+
+
+@click.command(cls=Command)
+@click.option("--from", "date_from", required=True, metavar="DATE", help="开始日期（含）")
+@click.option("--to", "date_to", required=True, metavar="DATE", help="结束日期（含）")
+@click.option("--by", type=click.Choice(["dept", "officer"]), default="dept", help="按科室或按执法人员统计")
+@json_option
+def stats(date_from: str, date_to: str, by: str, as_json: bool) -> None:
+    """统计：执法活动、音像资料、全程记录、按时采集、中断、无法记录、领用和设备配备。"""
+    report = services().stats.report(date_from, date_to, by=by)
+    if as_json:
+        emit_json(report.as_json())
+        return
+    cols = columns(report)
+
+    def cells(row) -> list:
+        values = row.as_json()
+        return [_(row.name)] + ["—" if values.get(k) is None else values[k] for k, _label in cols]
+
+    table(
+        [_("科室") if by == "dept" else _("执法人员")] + [_(label) for _key, label in cols],
+        [*(cells(r) for r in report.rows), cells(report.total)],
+    )

@@ -1,0 +1,159 @@
+"""Statistics (统计): every number matches a count this test makes itself from the register's rows."""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+from math import ceil
+
+import pytest
+
+from avledger.errors import UserError
+from avledger.home import Home
+from avledger.identity import Identity
+from avledger.models.schema import Activity, ActivityOfficer, Clip, Device, Gap, Loan, NoRecord, Staff
+from avledger.services import Services
+from avledger.timeutil import to_local
+from avledger.vocab import WORKING_STATUSES
+
+NOW = dt.datetime(2030, 1, 1)
+
+
+@pytest.fixture
+def synth(synth_home):
+    svc = Services(Home(synth_home), Identity.of_process(), clock=lambda: NOW)
+    yield svc
+    svc.close()
+
+
+def expected(svc, first: dt.date, last: dt.date, by: str) -> dict:
+    """The statistics counted in Python, row by row, from the register."""
+    tz = svc.ctx.profile().tz
+    dept_of = {s.id: s.department_id for s in Staff.select()}
+
+    def inside(when) -> bool:
+        return when is not None and first <= to_local(when, tz).date() <= last
+
+    def group(staff_id):
+        return staff_id if by == "officer" else dept_of.get(staff_id)
+
+    out = collections.defaultdict(collections.Counter)
+    officers = collections.defaultdict(list)
+    for ao in ActivityOfficer.select():
+        officers[ao.activity_id].append(ao.staff_id)
+    has_clip = {c.activity_id for c in Clip.select(Clip.activity) if c.activity_id}
+    has_record = {r.activity_id for r in NoRecord.select(NoRecord.activity)}
+    for a in Activity.select():
+        if not inside(a.start_at):
+            continue
+        keys = officers[a.id] if by == "officer" else [a.department_id]
+        for key in keys:
+            out[key]["activities"] += 1
+            out[key]["full_record"] += int(a.full_record)
+            out[key]["full_record_met"] += int(a.full_record and (a.id in has_clip or a.id in has_record))
+    for r in NoRecord.select():
+        if inside(r.at):
+            activity = Activity.get_by_id(r.activity_id)
+            for key in officers[r.activity_id] if by == "officer" else [activity.department_id]:
+                out[key]["norecords"] += 1
+    hours = collections.defaultdict(float)
+    for c in Clip.select():
+        if inside(c.start_at):
+            key = group(c.holder_id)
+            out[key]["clips"] += 1
+            out[key]["on_time"] += int(not c.late)
+            hours[key] += c.duration_s or 0
+    holder_of = {c.id: c.holder_id for c in Clip.select(Clip.id, Clip.holder)}
+    for g in Gap.select():
+        if inside(g.start_at):
+            key = group(holder_of[g.after_clip_id])
+            out[key]["gaps"] += 1
+            out[key]["gaps_explained"] += int(g.reason is not None)
+    devices = collections.defaultdict(set)
+    for loan in Loan.select():
+        if inside(loan.start_at):
+            key = group(loan.holder_id)
+            out[key]["loans"] += 1
+            late = loan.due_at is not None and (
+                (loan.end_at is not None and loan.end_at > loan.due_at) or (loan.end_at is None and loan.due_at < NOW)
+            )
+            out[key]["overdue"] += int(late)
+            devices[key].add(loan.device_id)
+    for key, used in devices.items():
+        out[key]["devices_used"] = len(used)
+    for key, value in hours.items():
+        out[key]["hours"] = round(value / 3600, 2)
+    return out
+
+
+def period_of_the_data(svc) -> tuple[dt.date, dt.date]:
+    tz = svc.ctx.profile().tz
+    starts = [c.start_at for c in Clip.select(Clip.start_at) if c.start_at]
+    return to_local(min(starts), tz).date(), to_local(max(starts), tz).date()
+
+
+@pytest.mark.parametrize("by", ["dept", "officer"])
+def test_every_number_matches_the_register(synth, by):
+    first, last = period_of_the_data(synth)
+    middle = first + (last - first) / 2
+    for period in ((first, last), (first, middle), (middle + dt.timedelta(days=1), last)):
+        report = synth.stats.report(period[0].isoformat(), period[1].isoformat(), by=by)
+        want = expected(synth, *period, by)
+        assert sum(want[k]["clips"] for k in want) > 0
+        metrics = [m.key for m in report.metrics]
+        for row in report.rows:
+            for key in metrics:
+                assert row.values[key] == pytest.approx(want[row.key][key], abs=0.011), (period, row.name, key)
+        # the totals: clips, gaps and loans add up; an activity of two officers counts once
+        activities = [
+            a
+            for a in Activity.select()
+            if period[0] <= to_local(a.start_at, synth.ctx.profile().tz).date() <= period[1]
+        ]
+        assert report.total.values["activities"] == len(activities)
+        assert report.total.values["clips"] == sum(want[k]["clips"] for k in want)
+        assert report.total.values["loans"] == sum(want[k]["loans"] for k in want)
+        assert report.total.values["overdue"] == sum(want[k]["overdue"] for k in want)
+        clips = report.total.values["clips"]
+        assert report.total.on_time_rate == round(100 * report.total.values["on_time"] / clips, 1)
+
+
+def test_the_allocation_standard_per_department(synth):
+    first, last = period_of_the_data(synth)
+    report = synth.stats.report(first, last, by="dept")
+    profile = synth.ctx.profile()
+    for dept in synth.departments.list():
+        row = next(r for r in report.rows if r.key == dept.id)
+        working = (
+            Device.select()
+            .where(
+                (Device.department == dept.id)
+                & Device.status.in_(WORKING_STATUSES)
+                & Device.kind.in_(profile.counted_kinds)
+            )
+            .count()
+        )
+        per = profile.officers_per_device(dept.alloc_class)
+        assert row.values["devices"] == working
+        assert row.values["devices_required"] == (None if per is None else ceil(dept.officer_count / per))
+
+
+def test_refusals(synth):
+    with pytest.raises(UserError) as info:
+        synth.stats.report("2026-02-01", "2026-01-01")
+    assert (info.value.code, info.value.field) == ("input.end_before_start", "date_to")
+    with pytest.raises(UserError) as info:
+        synth.stats.report("2026-01-01", "2026-02-01", by="week")
+    assert info.value.field == "by"
+
+
+def test_cli(demo, cli):
+    out = cli("stats", "--from", "2020-01-01", "--to", "2035-12-31", "--json")
+    assert out.code == 0, out.err
+    data = out.json()
+    assert data["total"]["activities"] == Activity.select().count()
+    assert data["total"]["clips"] == Clip.select().count()
+    assert data["total"]["loans"] == Loan.select().count()
+    officers = cli("stats", "--from", "2020-01-01", "--to", "2035-12-31", "--by", "officer")
+    assert officers.code == 0 and "合计" in officers.out
+    assert cli("stats", "--from", "2026-02-01", "--to", "2026-01-01").code == 2
