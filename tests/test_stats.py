@@ -157,3 +157,34 @@ def test_cli(demo, cli):
     officers = cli("stats", "--from", "2020-01-01", "--to", "2035-12-31", "--by", "officer")
     assert officers.code == 0 and "合计" in officers.out
     assert cli("stats", "--from", "2026-02-01", "--to", "2026-01-01").code == 2
+
+
+def test_the_report_prints_and_exports_the_same_figures(demo, tmp_path):
+    """统计表: per department (with the allocation standard), or the officers of one department (--dept); the
+    xlsx holds numbers; every figure is the service's."""
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    from avledger.services.printing import Filters
+
+    today = to_local(demo.ctx.clock(), demo.office.profile().tz).date()
+    first = dt.date(today.year, 1, 1)
+    report = demo.stats.report(first, today, by="dept")
+    pdf = demo.printing.render_pdf("stats", Filters(), tmp_path / "stats.pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "执法音像记录工作统计表" in text and f"统计期间：{first.isoformat()} 至 {today.isoformat()}" in text
+    for row in report.rows:
+        assert row.name in text
+    out, count = demo.printing.export("stats", Filters(), tmp_path / "stats.xlsx")
+    assert count == len(report.rows) + 1
+    ws = load_workbook(out).active
+    header = [c.value for c in ws[2]]
+    last = [c.value for c in ws[ws.max_row]]
+    total = dict(zip(header, last, strict=True))
+    assert total["执法活动"] == report.total.values["activities"] and isinstance(total["执法活动"], int)
+    assert total["音像文件"] == report.total.values["clips"]
+    team = demo.departments.get("执法一队")
+    officers = demo.stats.report(first, today, by="officer")
+    per = demo.printing.export("stats", Filters(dept=team.name), tmp_path / "team.csv")[1]
+    assert per == len([r for r in officers.rows if r.dept == "执法一队"]) + 1

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from avledger.services.footage import FootageService, GapService
     from avledger.services.lending import LendingService
     from avledger.services.register import DepartmentService, DeviceService, StaffService
+    from avledger.services.stats import StatsService
 
 # Filter name -> the CLI option that sets it (for messages).
 FILTER_OPTIONS = {
@@ -92,6 +93,7 @@ class RegisterSources(Protocol):
     access: AccessService
     discs: DiscService
     checklist: ChecklistService
+    stats: StatsService
 
 
 @dataclass(frozen=True)
