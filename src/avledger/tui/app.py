@@ -210,6 +210,12 @@ class AvledgerApp(App[int]):
     def action_add_device(self) -> None:
         self.run_in_section("devices", "add")
 
+    def action_stats(self) -> None:
+        from avledger.tui.screens.stats import StatsScreen
+
+        if self._started and not isinstance(self.screen, StatsScreen):
+            self.push_screen(StatsScreen(self.services))
+
     def action_settings(self) -> None:
         from avledger.tui.screens.settings import LanguageScreen
 
@@ -293,6 +299,9 @@ class AvledgerApp(App[int]):
                 yield SystemCommand(_("归还"), _("设备归还入库"), partial(self.run_in_section, "lending", "give_back"))
             if not getattr(screen, "SECTION", "") == "devices":
                 yield SystemCommand(_("登记设备"), _("登记一台新设备"), self.action_add_device)
+            yield SystemCommand(
+                _("统计"), _("各科室、各执法人员的执法活动、音像资料、按时采集、中断和领用统计"), self.action_stats
+            )
             if not getattr(screen, "SECTION", "") == "staff":
                 yield SystemCommand(_("新增人员"), _("新增一名人员"), partial(self.run_in_section, "staff", "add"))
             if not getattr(screen, "SECTION", "") == "departments":

@@ -55,6 +55,7 @@ class HomeScreen(SectionScreen):
         Binding("s", "app.settings", _("界面语言")),
         Binding("c", "app.section('profile')", _("办公室配置"), tooltip=_("本单位制度规定的期限、标准和审批")),
         Binding("t", "all_reminders", _("全部提醒")),
+        Binding("g", "app.stats", _("统计"), tooltip=_("各科室、各执法人员的统计与图示")),
     ]
     _reminders: Text | None = None
 

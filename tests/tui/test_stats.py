@@ -1,0 +1,48 @@
+"""统计 on screen: the service's figures, per department or per officer, and a bar per row (issue 16)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual.widgets import Input, Static
+
+from avledger.timeutil import local_today
+from avledger.tui.screens.home import HomeScreen
+from avledger.tui.screens.stats import StatsScreen, bar
+
+from .conftest import screen_lines, text_of
+
+
+def test_a_bar_is_in_eighths_of_a_cell():
+    assert bar(0, 10, 8) == "" and bar(10, 10, 8) == "█" * 8 and bar(5, 10, 8) == "█" * 4
+    assert bar(1, 16, 8) == "▌"  # half a cell
+
+
+async def test_the_figures_and_their_chart_at_80_columns(demo, demo_app):
+    today = local_today(demo.ctx.clock(), demo.office.profile().tz)
+    report = demo.stats.report(dt.date(today.year, 1, 1), today, by="dept")
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(demo_app.screen, HomeScreen)
+        await pilot.press("g")
+        await pilot.pause()
+        screen = demo_app.screen
+        assert isinstance(screen, StatsScreen)
+        shown = "\n".join(screen_lines(demo_app))
+        for row in report.rows:
+            assert row.name in shown
+        total = next(line for line in screen_lines(demo_app) if line.strip().startswith("合计"))
+        assert total.split()[1:4] == [str(report.total.values[k]) for k in ("activities", "full_record", "clips")]
+        chart = text_of(screen.query_one("#chart", Static))
+        assert "图示：执法活动" in chart and "█" in chart
+        await pilot.press("m")  # the next figure charted
+        assert "图示：音像文件" in text_of(screen.query_one("#chart", Static))
+        await pilot.press("b")  # per officer
+        await pilot.pause()
+        officers = demo.stats.report(dt.date(today.year, 1, 1), today, by="officer")
+        shown = "\n".join(screen_lines(demo_app))
+        assert all(r.name in shown for r in officers.rows[:5]) and "按执法人员" in shown
+        screen.query_one("#from", Input).value = "2026-12-31"  # after the end: refused, said on the screen
+        screen.reload()
+        assert "晚于" in text_of(screen.query_one("#figures", Static))
+        assert screen.print_targets()[0][0] == "stats"
