@@ -27,7 +27,8 @@ def stats(date_from: str, date_to: str, by: str, as_json: bool) -> None:
 
     def cells(row) -> list:
         values = row.as_json()
-        return [_(row.name)] + ["—" if values.get(k) is None else values[k] for k, _label in cols]
+        name = _(row.name) if row is report.total else row.name  # (a department's name is the office's own)
+        return [name] + ["—" if values.get(k) is None else values[k] for k, _label in cols]
 
     table(
         [_("科室") if by == "dept" else _("执法人员")] + [_(label) for _key, label in cols],

@@ -40,7 +40,7 @@ def stats(scope: Scope) -> Sheet:
     for row in report.rows:
         if scope.dept is not None and row.dept != scope.dept.name:
             continue
-        rows.append({"name": _(row.name), **_blank_none(row.as_json())})
+        rows.append({"name": row.name, **_blank_none(row.as_json())})
     rows.append({"name": _("合计"), **_blank_none(report.total.as_json())})
     how = _("按科室") if by == "dept" else _("{dept}，按执法人员").format(dept=scope.dept.name)
     summary = _("统计期间：{start} 至 {end}（{how}）").format(start=first.isoformat(), end=last.isoformat(), how=how)

@@ -111,14 +111,15 @@ class StatsScreen(SubScreen):
             values = row.as_json()
             style = "bold" if row is report.total else ""
             cells = ["—" if values.get(k) is None else str(values[k]) for k in SHOWN]
-            table.add_row(Text(_(row.name), style=style), *(Text(c, style=style) for c in cells))
+            name = _(row.name) if row is report.total else row.name  # a department's name is the office's own
+            table.add_row(Text(name, style=style), *(Text(c, style=style) for c in cells))
         self.query_one("#figures", Static).update(table)
 
     def show_chart(self) -> None:
         report = self.report
         key = CHARTED[self.metric % len(CHARTED)]
         labels = dict(columns(report))
-        rows = [(_(r.name), r.as_json().get(key) or 0) for r in report.rows if r.key is not None]
+        rows = [(r.name, r.as_json().get(key) or 0) for r in report.rows if r.key is not None]
         most = max((v for _n, v in rows), default=0)
         width = max(10, self.size.width - 34)
         text = Text(_("图示：{what}（按 m 换一项）").format(what=_(labels[key])) + "\n", style="bold")
