@@ -84,3 +84,21 @@ def test_an_older_register_gets_the_index_audit_verify_uses(tmp_path):
     )
     assert [row[0] for row in indexed] == [1, 3]  # a view sets no state
     db.close()
+
+
+def test_an_older_register_gets_spot_checks_and_violations(tmp_path):
+    """Migration 11 adds the spot checks, their drawn activities and the violations to a register of version 10,
+    whose rows stay as they were."""
+    path = tmp_path / "v10.db"
+    db = SqliteDatabase(str(path))
+    db.connect()
+    migrate(db, target=10)
+    db.execute_sql("INSERT INTO department (name, alloc_class) VALUES ('一队', 'A')")
+    assert not db.table_exists("violation")
+    migrate(db, target=11)
+    for table in ("spot_check", "spot_check_activity", "violation"):
+        assert db.table_exists(table), table
+    assert {"seed", "population", "items"} <= columns(db, "spot_check")
+    assert {"sanction", "suspended_from", "until", "check_id"} <= columns(db, "violation")
+    assert db.execute_sql("SELECT name FROM department").fetchall() == [("一队",)]
+    db.close()

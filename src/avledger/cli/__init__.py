@@ -57,6 +57,8 @@ COMMANDS = {
     "ssh-serve": "serve:ssh_serve",
     "print": "printing:print_register",
     "export": "printing:export_register",
+    "spotcheck": "supervision:spotcheck",
+    "violation": "supervision:violation",
 }
 
 
