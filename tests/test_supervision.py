@@ -306,3 +306,55 @@ def test_cli_spot_check_and_violation(cli):
     )
     assert issued.code == 2 and "停止执法工作" in issued.err
     assert cli("audit", "verify").code == 0
+
+
+def pdf_text(path) -> str:
+    import subprocess
+
+    return "".join(
+        subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout.split()
+    )
+
+
+def test_a_spot_check_from_its_draw_to_the_printed_circular(office, tmp_path):
+    from avledger.services.printing import Filters
+
+    check = office.spotchecks.draw("2026-11-01", "2026-11-30", count=4, by="1001", seed="月查")
+    scores = [90, 80, 70, 40]
+    for drawn, score in zip(check.drawn, scores):
+        failing = score < 50
+        office.spotchecks.record(
+            check.id,
+            drawn.activity_id,
+            dict(ITEMS, handling="fail") if failing else ITEMS,
+            note="未按时移交" if failing else "",
+            score=score,
+        )
+    office.spotchecks.close(check.id)
+    violation = office.violations.add("2002", "D33", "音像资料未按时移交", check=check.id)
+    office.violations.decide(violation.id, "circular", by="1002", paper_form="决-7")
+
+    record = pdf_text(office.printing.render_pdf("spotchecks", Filters(), tmp_path / "s.pdf"))
+    assert "监督抽查记录表" in record and "随机种子月查" in record and "从12项中抽取4项" in record
+    for drawn in check.drawn:
+        assert f"{drawn.activity_id}{drawn.title.replace(' ', '')}" in record
+    assert "未按时移交" in record
+
+    circular = pdf_text(office.printing.render_pdf("assessments", Filters(), tmp_path / "a.pdf"))
+    assert "音像记录质量考评表" in circular
+    assert "通报：共抽查执法活动4项，全部符合3项，有不符合项目的1项，平均分70.0。" in circular
+    by_officer: dict[str, list[int]] = {}
+    for drawn, score in zip(check.drawn, scores):
+        for officer in drawn.officers:
+            by_officer.setdefault(officer, []).append(score)
+    for officer, marks in by_officer.items():
+        assert f"{officer}执法一队{len(marks)}" in circular
+        assert f"{round(sum(marks) / len(marks), 1):g}" in circular
+
+    register = pdf_text(office.printing.render_pdf("violations", Filters(), tmp_path / "v.pdf"))
+    assert "过错责任追究登记表" in register and "刘洋（2002）" in register and "通报批评" in register
+    assert "李秀英（1002）（纸质决-7）" in register and f"抽查{check.id}" in register
+    # and it exports
+    out, count = office.printing.export("violations", Filters(), tmp_path / "v.csv")
+    assert count == 1
+    assert "音像资料未按时移交" in out.read_text("utf-8-sig")

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from avledger.services.footage import FootageService, GapService
     from avledger.services.lending import LendingService
     from avledger.services.register import DepartmentService, DeviceService, StaffService
+    from avledger.services.supervision import SpotCheckService, ViolationService
 
 # Filter name -> the CLI option that sets it (for messages).
 FILTER_OPTIONS = {
@@ -90,6 +91,8 @@ class RegisterSources(Protocol):
     gaps: GapService
     access: AccessService
     discs: DiscService
+    spotchecks: SpotCheckService
+    violations: ViolationService
 
 
 @dataclass(frozen=True)
