@@ -266,6 +266,8 @@ class SpotCheckService:
         check_text(by, N_("抽查人"), field="by")
         check_text(dept, N_("科室"), field="dept")
         check_text(officer, N_("执法人员"), field="officer")
+        check_text(share if isinstance(share, str) else None, N_("抽查比例"), field="share")
+        check_text(count if isinstance(count, str) else None, N_("抽查数量"), field="count")
         seed = optional_text(seed, N_("随机种子"), field="seed") or str(secrets.randbelow(10**12))
         if (share is None or share == "") == (count is None or count == ""):
             raise UserError("spotcheck.size", "请给出抽查比例（--share）或抽查数量（--count）之一", field="share")
@@ -362,6 +364,7 @@ class SpotCheckService:
         for key, value in items.items():
             check_text(key, N_("抽查项目"), field="items")
             check_text(value, N_("抽查结果"), field="items")
+        check_text(score if isinstance(score, str) else None, N_("评分"), field="score")
         points: int | None = None
         if score not in (None, ""):
             try:
