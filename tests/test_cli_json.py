@@ -112,6 +112,14 @@ def run_everything(run: Run, card: Path, iso: Path, today: dt.date, pubkey: Path
         run(command)
     run("device show", ASSET)
     run("device history", ASSET)
+    month = (today - dt.timedelta(days=30)).isoformat()
+    drawn = run(
+        "spotcheck draw", "--from", month, "--to", today.isoformat(), "--count", "2", "--by", "4001", "--seed", "7"
+    )
+    run("spotcheck show", str(drawn["id"]))
+    run("spotcheck list")
+    run("violation candidates")
+    run("violation list")
     run("whoami")
     key = run("ssh add", "2001", str(pubkey))  # into the run's own authorized_keys (config.toml)
     run("ssh list")

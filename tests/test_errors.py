@@ -163,6 +163,8 @@ CODES: dict[str, set[str]] = {
         "应还时间应晚于领用时间",
         "开始日期 {start} 晚于结束日期 {end}",
         "结束时间应晚于开始时间",
+        "停止执法的截止日期不能早于今天",
+        "结束日期不能早于开始日期",
     },
     "input.future": {
         "{label}不能晚于现在：{value}",
@@ -254,7 +256,18 @@ CODES: dict[str, set[str]] = {
     },
     "staff.number_taken": {"工号已存在：{number}"},
     "staff.os_user_taken": {"系统用户名已被其他人员使用：{user}"},
+    "staff.suspended": {
+        "{name}（{number}）被停止执法工作，{start} 至 {until}（过错责任追究 {id}），不能领用设备或参加执法活动"
+    },
     "staff.unknown": {"没有这个工号的人员：{number}"},
+    "violation.bad_evidence": {"找不到作为证据的{what}：{id}"},
+    "violation.decided": {"过错责任 {id} 已经作出决定"},
+    "violation.decider_absent": {"只有决定人本人可以作出决定；管理员可代为登记纸质决定"},
+    "violation.not_decider": {"{name}（{number}）不是{role}，不能作出追究决定"},
+    "violation.paper_form_needed": {"代为登记决定时须填写纸质决定书编号（--paper-form）"},
+    "violation.self_decision": {"不能对本人的过错作出决定"},
+    "violation.unknown": {"没有这个编号的过错责任记录：{id}"},
+    "violation.until_without_suspension": {"只有停止执法工作才有截止日期（--until）"},
     "write.failed": {
         "写入镜像 {path} 失败：{err}",
         "无法写入 {path}：{err}",
@@ -271,6 +284,17 @@ CODES: dict[str, set[str]] = {
         "数据目录 {path} 属于账户 {owner}，账户 {account} 无权使用；请以 {owner} 登录，或请管理员为您登记 SSH 密钥"
     },
     "permission.denied": {"{who}无权{action}"},
+    "spotcheck.bad_count": {"抽查数量应为正整数：{value}"},
+    "spotcheck.bad_item": {"抽查项目应写作 项目=ok 或 项目=fail：{value}"},
+    "spotcheck.bad_score": {"评分应为 0 到 100 的整数：{value}"},
+    "spotcheck.bad_share": {"抽查比例应为大于 0、不超过 100 的百分数：{value}"},
+    "spotcheck.closed": {"监督抽查 {id} 已结束，不能再登记"},
+    "spotcheck.empty": {"{start} 至 {end} 期间没有可抽查的执法活动"},
+    "spotcheck.not_drawn": {"执法活动 {activity} 不在监督抽查 {id} 的样本中"},
+    "spotcheck.nothing": {"请至少登记一个抽查项目（--item 项目=ok|fail）"},
+    "spotcheck.size": {"请给出抽查比例（--share）或抽查数量（--count）之一"},
+    "spotcheck.unchecked": {"还有 {n} 项执法活动未逐项检查：{ids}"},
+    "spotcheck.unknown": {"没有这个编号的监督抽查：{id}"},
     "ssh.bad_key": {
         "公钥已损坏：{kind} 之后的内容不是有效的密钥",
         "公钥文件应只有一行公钥，此文件有 {n} 行",

@@ -99,3 +99,21 @@ def test_an_older_register_gets_the_checklist_table(tmp_path):
     with pytest.raises(Exception, match="UNIQUE"):
         db.execute_sql("INSERT INTO checklist_tick (activity_id, item, content, ticked_at) VALUES (1, 'a', 'y', 'now')")
     db.close()
+
+
+def test_an_older_register_gets_spot_checks_and_violations(tmp_path):
+    """Migration 13 adds the spot checks, their drawn activities and the violations to a register of version 12,
+    whose rows stay as they were."""
+    path = tmp_path / "v12.db"
+    db = SqliteDatabase(str(path))
+    db.connect()
+    migrate(db, target=12)
+    db.execute_sql("INSERT INTO department (name, alloc_class) VALUES ('一队', 'A')")
+    assert not db.table_exists("violation")
+    migrate(db, target=13)
+    for table in ("spot_check", "spot_check_activity", "violation"):
+        assert db.table_exists(table), table
+    assert {"seed", "population", "items"} <= columns(db, "spot_check")
+    assert {"sanction", "suspended_from", "until", "check_id"} <= columns(db, "violation")
+    assert db.execute_sql("SELECT name FROM department").fetchall() == [("一队",)]
+    db.close()

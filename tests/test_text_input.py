@@ -210,6 +210,44 @@ CASES: dict[tuple[str, str], tuple[dict, tuple[str, ...]]] = {
         ("activity_id", "reason", "basis", "signers", "reported_to", "at"),
     ),
     ("norecords", "list"): ({"activity": "3"}, ("activity",)),
+    ("spotchecks", "draw"): (
+        {
+            "date_from": "2020-01-01",
+            "date_to": "2099-12-31",
+            "share": "50",
+            "dept": "稽查科",
+            "officer": "4002",
+            "by": "4001",
+            "seed": "种子",
+        },  # fmt: skip
+        ("date_from", "date_to", "share", "dept", "officer", "by", "seed"),
+    ),
+    ("spotchecks", "record"): (
+        {"check_id": "CHECK", "activity_id": "DRAWN", "items": {"recorded": "ok"}, "note": "说明", "score": "80"},
+        ("check_id", "activity_id", "note", "score"),
+    ),
+    ("spotchecks", "close"): ({"check_id": "CHECK"}, ("check_id",)),
+    ("spotchecks", "get"): ({"check_id": "CHECK"}, ("check_id",)),
+    ("spotchecks", "view"): ({"check_id": "CHECK"}, ("check_id",)),
+    ("violations", "add"): (
+        {
+            "staff": "2002",
+            "article": "D33",
+            "what": "擅自借给他人",
+            "activity": "1",
+            "clip": None,
+            "loan": None,
+            "check": "CHECK",
+        },  # fmt: skip
+        ("staff", "article", "what", "activity", "check"),
+    ),
+    ("violations", "decide"): (
+        {"violation_id": "VIOL", "sanction": "suspension", "by": "1002", "until": "2099-01-01", "paper_form": "决-1"},
+        ("violation_id", "sanction", "by", "until", "paper_form"),
+    ),
+    ("violations", "get"): ({"violation_id": "VIOL"}, ("violation_id",)),
+    ("violations", "view"): ({"violation_id": "VIOL"}, ("violation_id",)),
+    ("violations", "list"): ({"staff": "2002"}, ("staff",)),
     ("ingest", "scan"): (
         {"source": "CARD", "device": "JL-2024-003", "activity": "2"},
         ("source", "device", "activity"),
@@ -290,6 +328,7 @@ CASES: dict[tuple[str, str], tuple[dict, tuple[str, ...]]] = {
 }
 # the cases with a second (non-str) case_no and clips scope of access.request
 EXTRA: list[tuple[tuple[str, str], dict, str]] = [
+    (("spotchecks", "draw"), {"date_from": "2020-01-01", "date_to": "2099-12-31", "count": "1", "by": "4001"}, "count"),
     (("access", "count_viewings"), {"request": "1"}, "request"),
     (("access", "page_viewings"), {"request": "1"}, "request"),
     (("access", "write_viewings_json"), {"out": io.BytesIO(), "request": "1"}, "request"),
@@ -332,6 +371,11 @@ EXEMPT: dict[tuple[str, str, str], str] = {
     ("audit", "verify", "heads"): "(number, hash) pairs, parsed by witness.parse_head: digits and hex only",
     ("audit", "sources", "heads"): "(number, hash) pairs, parsed by witness.parse_head: digits and hex only",
     ("discs", "same_place", "kept_at"): "only compared with the places registered; burn and keep check it when stored",
+    ("spotchecks", "record", "items"): "a dict of item ids and ok|fail, each refused unless one of the check's items",
+    ("spotchecks", "item_label", "key"): "looks an item id up among the profile's labels; stores nothing",
+    ("spotchecks", "sample", "seed"): "a pure function of the ids and the seed (draw checks the seed it is given)",
+    ("violations", "add", "clip"): "an id, looked up as the activity and the loan are (walked through them)",
+    ("violations", "add", "loan"): "an id, looked up as the activity is (walked through it)",
 }
 # services whose text comes from the code, never from a person
 EXEMPT_SERVICES = {"typesetter": "typesetting: templates and data assembled by the other services"}
@@ -394,7 +438,12 @@ def walk(demo, tmp_path, monkeypatch):
     plan = services.ingest.scan(card)
     password = tmp_path / "pw"
     password.write_text("pw")
+    check = services.spotchecks.draw("2020-01-01", "2099-12-31", count=2, by="4001", seed="walk")
+    violation = services.violations.add("2002", "D33", "未按规定记录")
     values = {
+        "CHECK": str(check.id),
+        "DRAWN": str(check.drawn[0].activity_id),
+        "VIOL": str(violation.id),
         "REQ": str(open_req.id),
         "APPROVED": str(approved.id),
         "CARD": str(card),

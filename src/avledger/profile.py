@@ -218,6 +218,11 @@ _SCHEMA: dict[str, type | tuple[type, ...]] = {
     "norecord.reasons": list,
     "norecord.min_signers": int,
     "norecord.report_role": str,
+    "supervision.extra_items": dict,
+    "supervision.articles": list,
+    "supervision.sanctions": list,
+    "supervision.suspension_days": int,
+    "supervision.decider_role": str,
 }
 
 ROLES = ("officer", "approver", "manager", "auditor", "leader")
@@ -230,6 +235,11 @@ _ADDED_DEFAULTS: dict[str, Any] = {
     "ingest.gap_reasons": ["fault", "weather", "battery", "storage", "place_change", "other"],
     "norecord.min_signers": 2,
     "norecord.report_role": "leader",
+    "supervision.extra_items": {},
+    "supervision.articles": [],
+    "supervision.sanctions": ["education", "self_examination", "circular", "suspension", "no_award", "referral"],
+    "supervision.suspension_days": 30,
+    "supervision.decider_role": "leader",
 }
 
 
@@ -270,6 +280,8 @@ class Profile:
                 raise UserError("profile.unknown_role", "未知的角色：{role}", role=self.data["viewing"][key])
         if self.data["norecord"]["report_role"] not in ROLES:
             raise UserError("profile.unknown_role", "未知的角色：{role}", role=self.data["norecord"]["report_role"])
+        if self.data["supervision"]["decider_role"] not in ROLES:
+            raise UserError("profile.unknown_role", "未知的角色：{role}", role=self.data["supervision"]["decider_role"])
         if self.data["ingest"]["deadline_from"] not in DEADLINE_FROM:
             raise UserError(
                 "profile.bad_choice",

@@ -177,6 +177,10 @@ AUDIT_ACTIONS: dict[str, str] = {
     "revoke": N_("撤销"),
     "denied": N_("无权操作被拒绝"),
     "checklist_tick": N_("勾选音像记录事项"),
+    "spotcheck_draw": N_("抽取抽查样本"),
+    "spotcheck_record": N_("登记抽查结果"),
+    "spotcheck_close": N_("结束抽查"),
+    "decide": N_("作出追究决定"),
 }
 
 # How the person acting was established (avledger whoami).
@@ -219,6 +223,9 @@ AUDIT_ENTITIES: dict[str, str] = {
     "disc_check": N_("光盘检测"),
     "disc_burn": N_("刻录记录"),
     "ssh_key": N_("SSH 密钥"),
+    "spot_check": N_("监督抽查"),
+    "spot_check_activity": N_("抽查的执法活动"),
+    "violation": N_("过错责任"),
     "audit": N_("审计日志"),
     "checklist_tick": N_("音像记录事项"),
 }
@@ -321,6 +328,51 @@ HISTORY_KINDS: dict[str, str] = {
     "repair_sent": N_("送修"),
     "repair_back": N_("修复"),
     "liability": N_("责任"),
+}
+
+
+# Supervision spot checks (监督抽查, D15 D32): the three items every check asks (D32 (一)(二)(三)); an office
+# adds its own in its profile (supervision.extra_items).
+SPOTCHECK_ITEMS: dict[str, str] = {
+    "recorded": N_("规定事项已进行现场执法音像记录"),
+    "continuous": N_("执法全过程不间断记录"),
+    "handling": N_("音像资料的移交、管理和使用符合规定"),
+}
+
+SPOTCHECK_STATUSES: dict[str, str] = {
+    "open": N_("进行中"),
+    "closed": N_("已结束"),
+}
+
+FINDINGS: dict[str, str] = {
+    "ok": N_("符合"),
+    "fail": N_("不符合"),
+}
+
+# The articles on violations (责任追究), keyed as COMPLIANCE.md names them; the profile lists its regulation's.
+VIOLATION_ARTICLES: dict[str, str] = {
+    "W17": N_("万州制度第十七条"),
+    "D33": N_("大连制度第三十三条"),
+    "D34": N_("大连制度第三十四条"),
+    "R18": N_("汝州制度第十八条"),
+    "L20": N_("陵川办法第二十条"),
+    "P13": N_("平顶山制度第十三条"),
+    "P14": N_("平顶山制度第十四条"),
+}
+
+# The sanctions (追究方式, W17 D34 P14).
+SANCTIONS: dict[str, str] = {
+    "education": N_("批评教育"),
+    "self_examination": N_("责令作出书面检查"),
+    "circular": N_("通报批评"),
+    "suspension": N_("停止执法工作"),
+    "no_award": N_("取消当年评优评先资格"),
+    "referral": N_("移送给予行政处分"),
+}
+
+VIOLATION_STATUSES: dict[str, str] = {
+    "open": N_("待决定"),
+    "decided": N_("已决定"),
 }
 
 

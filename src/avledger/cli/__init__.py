@@ -59,6 +59,8 @@ COMMANDS = {
     "export": "printing:export_register",
     "checklist": "checklist:checklist",
     "stats": "stats:stats",
+    "spotcheck": "supervision:spotcheck",
+    "violation": "supervision:violation",
 }
 
 

@@ -38,7 +38,7 @@ def _filters(date_from, date_to, dept, device, staff, activity, disc) -> Filters
 @register_filters
 @click.option("-o", "--output", required=True, metavar="FILE.pdf", help="输出的 PDF 文件")
 def print_register(register_name, date_from, date_to, dept, device, staff, activity, disc, output) -> None:
-    """打印登记表（A4 PDF）。REGISTER：devices allocation loans activities footage interruptions norecords explanation discs disc-label audit viewings"""  # noqa: E501 (a message id)
+    """打印登记表（A4 PDF）。REGISTER：devices allocation loans activities footage interruptions norecords explanation discs disc-label audit viewings spotchecks assessments violations"""  # noqa: E501 (a message id)
     filters = _filters(date_from, date_to, dept, device, staff, activity, disc)
     path = services().printing.render_pdf(register_name, filters, output)
     click.echo(_("已生成：{path}").format(path=path))
@@ -49,7 +49,7 @@ def print_register(register_name, date_from, date_to, dept, device, staff, activ
 @register_filters
 @click.option("-o", "--output", required=True, metavar="FILE.xlsx|FILE.csv", help="输出的表格文件")
 def export_register(register_name, date_from, date_to, dept, device, staff, activity, disc, output) -> None:
-    """导出登记表为 .xlsx 或 .csv。REGISTER：devices allocation loans activities footage interruptions norecords explanation discs disc-label audit viewings"""  # noqa: E501 (a message id)
+    """导出登记表为 .xlsx 或 .csv。REGISTER：devices allocation loans activities footage interruptions norecords explanation discs disc-label audit viewings spotchecks assessments violations"""  # noqa: E501 (a message id)
     filters = _filters(date_from, date_to, dept, device, staff, activity, disc)
     path, count = services().printing.export(register_name, filters, output)
     click.echo(_("已导出 {n} 行：{path}").format(n=count, path=path))

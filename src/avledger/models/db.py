@@ -460,6 +460,61 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX gap_start ON gap (start_at)",
         "CREATE INDEX norecord_at ON norecord (at)",
     ],
+    # 13: supervision spot checks (监督抽查, F18): each draw with its seed, the activities drawn and their findings;
+    # the register of violations and their sanctions (过错责任追究, F19)
+    [
+        """CREATE TABLE spot_check (
+            id INTEGER PRIMARY KEY,
+            period_from DATE NOT NULL,
+            period_to DATE NOT NULL,
+            share REAL,
+            count INTEGER,
+            department_id INTEGER REFERENCES department (id),
+            officer_id INTEGER REFERENCES staff (id),
+            seed TEXT NOT NULL,
+            population INTEGER NOT NULL,
+            items TEXT NOT NULL,
+            drawn_by_id INTEGER NOT NULL REFERENCES staff (id),
+            drawn_at DATETIME NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open',
+            closed_at DATETIME
+        )""",
+        "CREATE INDEX spot_check_drawn ON spot_check (drawn_at)",
+        """CREATE TABLE spot_check_activity (
+            id INTEGER PRIMARY KEY,
+            check_id INTEGER NOT NULL REFERENCES spot_check (id),
+            activity_id INTEGER NOT NULL REFERENCES activity (id),
+            findings TEXT NOT NULL DEFAULT '{}',
+            note TEXT NOT NULL DEFAULT '',
+            score INTEGER,
+            checked_at DATETIME,
+            checked_by TEXT NOT NULL DEFAULT '',
+            UNIQUE (check_id, activity_id)
+        )""",
+        "CREATE INDEX spot_check_activity_activity ON spot_check_activity (activity_id)",
+        """CREATE TABLE violation (
+            id INTEGER PRIMARY KEY,
+            staff_id INTEGER NOT NULL REFERENCES staff (id),
+            article TEXT NOT NULL,
+            what TEXT NOT NULL,
+            activity_id INTEGER REFERENCES activity (id),
+            clip_id INTEGER REFERENCES clip (id),
+            loan_id INTEGER REFERENCES loan (id),
+            check_id INTEGER REFERENCES spot_check (id),
+            recorded_at DATETIME NOT NULL,
+            recorded_by TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'open',
+            sanction TEXT,
+            suspended_from DATE,
+            until DATE,
+            decided_by_id INTEGER REFERENCES staff (id),
+            decided_at DATETIME,
+            paper_form_no TEXT NOT NULL DEFAULT '',
+            decision_recorded_by TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX violation_staff ON violation (staff_id, status)",
+        "CREATE INDEX violation_suspension ON violation (staff_id, until) WHERE sanction = 'suspension'",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -388,6 +388,67 @@ class ChecklistTick(BaseModel):
         table_name = "checklist_tick"
 
 
+class SpotCheck(BaseModel):
+    """A supervision spot check (监督抽查, D15 D32): a reproducible random draw of activities and its findings."""
+
+    id = AutoField()
+    period_from = DateField()
+    period_to = DateField()
+    share = FloatField(null=True)  # percent of the activities in the period (or count)
+    count = IntegerField(null=True)
+    department = ForeignKeyField(Department, null=True, column_name="department_id")
+    officer = ForeignKeyField(Staff, null=True, column_name="officer_id")
+    seed = TextField()  # random.Random(seed) over the ids of the population in ascending order
+    population = IntegerField()  # how many activities the draw was made from
+    items = TextField()  # the checklist item keys at the draw, comma-separated
+    drawn_by = ForeignKeyField(Staff, column_name="drawn_by_id")
+    drawn_at = DateTimeField()
+    status = CharField(default="open")  # open | closed
+    closed_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "spot_check"
+
+
+class SpotCheckActivity(BaseModel):
+    """One activity drawn in a spot check, and what the check found (item -> ok | fail)."""
+
+    id = AutoField()
+    check = ForeignKeyField(SpotCheck, backref="drawn", column_name="check_id")
+    activity = ForeignKeyField(Activity, column_name="activity_id")
+    findings = TextField(default="{}")  # JSON {item: "ok" | "fail"}
+    note = TextField(default="")
+    score = IntegerField(null=True)
+    checked_at = DateTimeField(null=True)
+    checked_by = TextField(default="")
+
+    class Meta:
+        table_name = "spot_check_activity"
+
+
+class Violation(BaseModel):
+    """A violation of the rules on recording (过错责任追究, F19), its evidence and its sanction."""
+
+    id = AutoField()
+    staff = ForeignKeyField(Staff, column_name="staff_id")
+    article = CharField()  # vocab.VIOLATION_ARTICLES
+    what = TextField()
+    activity = ForeignKeyField(Activity, null=True, column_name="activity_id")
+    clip = ForeignKeyField(Clip, null=True, column_name="clip_id")
+    loan = ForeignKeyField(Loan, null=True, column_name="loan_id")
+    check = ForeignKeyField(SpotCheck, null=True, column_name="check_id")
+    recorded_at = DateTimeField()
+    recorded_by = TextField(default="")
+    status = CharField(default="open")  # open | decided
+    sanction = CharField(null=True)  # vocab.SANCTIONS
+    suspended_from = DateField(null=True)  # a suspension: from the decision's local date ...
+    until = DateField(null=True)  # ... to the end of this local date
+    decided_by = ForeignKeyField(Staff, null=True, column_name="decided_by_id")
+    decided_at = DateTimeField(null=True)
+    paper_form_no = TextField(default="")
+    decision_recorded_by = TextField(default="")  # who recorded a decision signed on paper
+
+
 class AuditEvent(BaseModel):
     id = AutoField()
     at = DateTimeField()
@@ -428,6 +489,9 @@ AUDITED: dict[str, type[BaseModel]] = {
     "disc_burn": DiscBurn,
     "ssh_key": SshKey,
     "checklist_tick": ChecklistTick,
+    "spot_check": SpotCheck,
+    "spot_check_activity": SpotCheckActivity,
+    "violation": Violation,
 }
 
 ALL_MODELS = [
@@ -454,5 +518,8 @@ ALL_MODELS = [
     DiscBurn,
     SshKey,
     ChecklistTick,
+    SpotCheck,
+    SpotCheckActivity,
+    Violation,
     AuditEvent,
 ]

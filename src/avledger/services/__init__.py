@@ -32,6 +32,7 @@ from avledger.services.printing import PrintService
 from avledger.services.register import DepartmentService, DeviceService, StaffService
 from avledger.services.reminders import ReminderService
 from avledger.services.stats import StatsService
+from avledger.services.supervision import SpotCheckService, ViolationService
 from avledger.services.typeset import Typesetter
 from avledger.timeutil import utcnow
 
@@ -67,6 +68,8 @@ class Services:
         self.typesetter = Typesetter(ctx, home.path / "templates")
         self.access = AccessService(ctx, self.staff, self.activities, self.footage, self.ingest, self.typesetter)
         self.discs = DiscService(ctx, self.activities, self.ingest, self.typesetter)
+        self.spotchecks = SpotCheckService(ctx, self.staff, self.departments)
+        self.violations = ViolationService(ctx, self.staff, self.spotchecks)
         self.printing = PrintService(ctx, self.typesetter, self)  # the registers read from all of the above
         self.reminders = ReminderService(
             ctx,

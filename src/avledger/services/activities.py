@@ -52,6 +52,7 @@ from avledger.services.listing import (
 )
 from avledger.services.permissions import requires
 from avledger.services.register import StaffService
+from avledger.services.suspensions import refuse_if_suspended
 from avledger.timeutil import fmt_local, local_today, parse_date, parse_local_datetime
 from avledger.vocab import ACTIVITY_KINDS, CASE_STATUSES, CIRCUMSTANCES, LONG_TERM_REASONS, NORECORD_REASONS
 
@@ -297,6 +298,8 @@ class ActivityService:
         )
         with self.ctx.change():
             people = [enforcement_officer(self.staff, n, field="officers") for n in numbers]
+            for person in people:
+                refuse_if_suspended(person, local_today(start_at, profile.tz), field="officers")
             activity = Activity.create(
                 kind=kind,
                 title=title,

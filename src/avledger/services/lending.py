@@ -40,7 +40,8 @@ from avledger.services.listing import (
 )
 from avledger.services.permissions import requires
 from avledger.services.register import DeviceService, StaffService, fen_to_yuan, yuan_to_fen
-from avledger.timeutil import fmt_local, parse_local_datetime
+from avledger.services.suspensions import refuse_if_suspended
+from avledger.timeutil import fmt_local, local_today, parse_local_datetime
 
 CHECKS = {
     "battery": N_("电量不足"),
@@ -328,8 +329,9 @@ class LendingService:
         return fmt_local(value, self.ctx.profile().tz)
 
     # --- rules ----------------------------------------------------------
-    def _holder(self, number: str, field: str) -> Staff:
-        """The officer who is to hold a device (``field``: the parameter that named them)."""
+    def _holder(self, number: str, field: str, when: dt.datetime) -> Staff:
+        """The officer who is to hold a device from ``when`` (``field``: the parameter that named them); not one
+        suspended from enforcement then (D34 P14)."""
         person = self.staff.get(number, field=field)
         if not person.active:
             raise UserError(
@@ -347,6 +349,7 @@ class LendingService:
                 name=person.name,
                 number=person.number,
             )
+        refuse_if_suspended(person, local_today(when, self.ctx.profile().tz), field=field)
         return person
 
     def precheck_limits(self) -> PreCheckLimits:
@@ -422,7 +425,7 @@ class LendingService:
             )
         with self.ctx.change():
             device = self.devices.get(asset_no)
-            person = self._holder(holder, "holder")
+            person = self._holder(holder, "holder", when)
             if device.status != "in_store":
                 from avledger.vocab import DEVICE_STATUSES, label
 
@@ -517,7 +520,7 @@ class LendingService:
                 raise UserError(
                     "loan.not_out", "设备 {asset} 没有在外的领用记录，无法交接", field="asset_no", asset=device.asset_no
                 )
-            person = self._holder(to, "to")
+            person = self._holder(to, "to", when)
             if person.id == loan.holder_id:
                 raise UserError("loan.same_holder", "交接双方不能是同一人", field="to")
             self._end(loan, when, "handover")

@@ -62,6 +62,10 @@ ACTIONS: dict[str, str] = {
     "access.record_paper": N_("代为登记纸质审批"),
     "evidence.extract": N_("为他人已批准的复制申请调取证据"),
     "checklist.tick": N_("勾选执法活动的音像记录事项清单"),
+    "supervision.check": N_("监督抽查：抽取样本、登记抽查结果、结束抽查"),
+    "violations.edit": N_("登记过错责任"),
+    "violations.decide": N_("作出过错责任追究决定"),
+    "violations.record_paper": N_("代为登记纸质的追究决定"),
 }
 
 _EVERYONE = {"register.read", "access.request", "confidential.mark"}
@@ -89,16 +93,29 @@ _MANAGER = {
     "access.record_paper",
     "evidence.extract",
     "checklist.tick",
+    "supervision.check",
+    "violations.edit",
+    "violations.record_paper",
 }
 
 # The table: role -> what it may do. A person may do what any of their roles may.
 TABLE: dict[str, frozenset[str]] = {
     "manager": frozenset(_MANAGER),  # 管理员: runs the office
     ADMINISTRATOR: frozenset(_MANAGER),  # the owner account, mapped to nobody: as a manager
-    "leader": frozenset({*_EVERYONE, "audit.read", "audit.anchor"}),  # 单位负责人 (and, by the profile, below)
+    "leader": frozenset(
+        {*_EVERYONE, "audit.read", "audit.anchor", "supervision.check", "violations.edit"}
+    ),  # 单位负责人 (and, by the profile, below)
     "approver": frozenset(_EVERYONE),  # 审批人 (deciding comes from the profile, below)
     "auditor": frozenset(
-        {*_EVERYONE, "audit.read", "audit.anchor", "confidential.read", "footage.verify"}
+        {
+            *_EVERYONE,
+            "audit.read",
+            "audit.anchor",
+            "confidential.read",
+            "footage.verify",
+            "supervision.check",
+            "violations.edit",
+        }
     ),  # 监督员: reads all
     "officer": frozenset({*_EVERYONE, "checklist.tick"}),  # 执法人员
 }
@@ -109,6 +126,7 @@ PROFILE_ROLES: dict[str, frozenset[str]] = {
     "viewing.confidential_approver_role": frozenset(
         {"access.decide", "access.decide_confidential", "confidential.read", "confidential.lift"}
     ),
+    "supervision.decider_role": frozenset({"violations.decide"}),
 }
 
 ROLE_ORDER = ("manager", ADMINISTRATOR, "leader", "approver", "auditor", "officer")

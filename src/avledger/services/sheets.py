@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from avledger.services.lending import LendingService
     from avledger.services.register import DepartmentService, DeviceService, StaffService
     from avledger.services.stats import StatsService
+    from avledger.services.supervision import SpotCheckService, ViolationService
 
 # Filter name -> the CLI option that sets it (for messages).
 FILTER_OPTIONS = {
@@ -94,6 +95,8 @@ class RegisterSources(Protocol):
     discs: DiscService
     checklist: ChecklistService
     stats: StatsService
+    spotchecks: SpotCheckService
+    violations: ViolationService
 
 
 @dataclass(frozen=True)

@@ -207,6 +207,18 @@ class AvledgerApp(App[int]):
         screen = self._screen_stacks[section_id][0]
         self.call_after_refresh(getattr(screen, action if args else f"action_{action}"), *args)
 
+    def action_spotchecks(self) -> None:
+        from avledger.tui.screens.supervision import SupervisionScreen
+
+        if self._started:
+            self.push_screen(SupervisionScreen(self.services))
+
+    def action_violations(self) -> None:
+        from avledger.tui.screens.violations import ViolationsScreen
+
+        if self._started:
+            self.push_screen(ViolationsScreen(self.services))
+
     def action_add_device(self) -> None:
         self.run_in_section("devices", "add")
 
@@ -304,6 +316,8 @@ class AvledgerApp(App[int]):
             )
             if not getattr(screen, "SECTION", "") == "staff":
                 yield SystemCommand(_("新增人员"), _("新增一名人员"), partial(self.run_in_section, "staff", "add"))
+            yield SystemCommand(_("监督抽查"), _("监督抽查：抽取样本、登记结果"), self.action_spotchecks)
+            yield SystemCommand(_("过错责任追究登记"), _("登记、决定过错责任"), self.action_violations)
             if not getattr(screen, "SECTION", "") == "departments":
                 yield SystemCommand(
                     _("新增科室"),

@@ -55,6 +55,8 @@ class StaffScreen(FilteredRegisterScreen):
         Binding("l", "leave", A_("离职"), tooltip=_("登记所选人员离职（记录保留）")),
         Binding("h", "loans", _("使用记录"), tooltip=_("所选人员领用、交接设备的全部记录")),
         Binding("k", "keys", _("SSH 密钥"), tooltip=_("同事通过 SSH 登录本机所用的密钥：登记、撤销")),
+        Binding("v", "violations", _("过错责任"), tooltip=_("所选人员的过错责任追究：登记、决定")),
+        Binding("j", "spotchecks", _("监督抽查"), tooltip=_("监督抽查：抽取样本、登记结果")),
         Binding("slash", "focus_filter", _("筛选"), key_display="/"),
     ]
 
@@ -192,8 +194,20 @@ class StaffScreen(FilteredRegisterScreen):
         if person is not None:
             self.app.run_in_section("lending", "show_person", person.number)
 
+    def action_violations(self) -> None:
+        from avledger.tui.screens.violations import ViolationsScreen
+
+        person = self.current()
+        if person is not None:
+            self.app.push_screen(ViolationsScreen(self.services, person.number))
+
+    def action_spotchecks(self) -> None:
+        from avledger.tui.screens.supervision import SupervisionScreen
+
+        self.app.push_screen(SupervisionScreen(self.services))
+
     def check_action(self, action: str, parameters) -> bool | None:
-        if action in ("edit", "leave", "loans") and self.is_mounted:
+        if action in ("edit", "leave", "loans", "violations") and self.is_mounted:
             person = self.current()
             if person is None:
                 return None

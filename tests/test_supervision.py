@@ -1,0 +1,360 @@
+"""Supervision spot checks (F18) and the register of violations (F19): services and CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+
+import pytest
+
+from avledger.errors import UserError
+from avledger.identity import Identity
+from avledger.models.schema import Activity, AuditEvent, SpotCheck
+from avledger.services import Services
+from avledger.services.lending import PreCheck
+from avledger.timeutil import fmt_local, local_today
+
+GOOD = PreCheck(battery_pct=95, free_gb=30, clock_offset_s=3, notice_given=True)
+ITEMS = {"recorded": "ok", "continuous": "ok", "handling": "ok"}
+
+
+def refused(fn, *args, code: str, field: str | None = None, **kwargs) -> UserError:
+    before = AuditEvent.select().count()
+    with pytest.raises(UserError) as info:
+        fn(*args, **kwargs)
+    assert info.value.code == code, info.value.render()
+    if field is not None:
+        assert info.value.field == field
+    assert AuditEvent.select().count() == before
+    return info.value
+
+
+@pytest.fixture
+def office(home):
+    """A Dalian office (D33 D34: suspension for a month) with twelve activities over three days of November, by
+    two officers."""
+    services = Services(home, Identity.console("tester"))
+    services.office.init("测试市海洋发展局", "dalian")
+    services.departments.add("执法一队", "A")
+    services.staff.add("张伟", "2001", "执法一队", cert_no="C2001", roles=["officer"])
+    services.staff.add("王建国", "1001", "执法一队", roles=["manager"])
+    services.staff.add("刘洋", "2002", "执法一队", cert_no="C2002", roles=["officer"])
+    services.staff.add("李秀英", "1002", "执法一队", cert_no="C1002", roles=["leader"])
+    services.devices.add("JL-001", "bodycam", "执法一队", "2001", price="2380")
+    for n in range(12):
+        day = 3 + n % 3
+        services.activities.add(
+            "inspection",
+            f"日常检查 {n}",
+            f"2026-11-0{day} 0{n % 9}:00",
+            end=f"2026-11-0{day} 0{n % 9}:30",
+            officers=["2001" if n % 2 else "2002"],
+        )
+    yield services
+    services.close()
+
+
+def test_the_same_seed_draws_the_same_activities(office):
+    first = office.spotchecks.draw("2026-11-01", "2026-11-30", share="25", by="1001", seed="周一")
+    again = office.spotchecks.draw("2026-11-01", "2026-11-30", share="25", by="1001", seed="周一")
+    drawn = [d.activity_id for d in first.drawn]
+    assert drawn == [d.activity_id for d in again.drawn]
+    # what anyone computes from the register and the logged seed: random.Random(seed) over the ids in order
+    ids = sorted(a.id for a in Activity.select())
+    k = math.ceil(len(ids) * 25 / 100)
+    assert drawn == sorted(random.Random("周一").sample(ids, k))
+    assert first.population == 12 and len(drawn) == 3
+    assert SpotCheck.get_by_id(first.id).seed == "周一"
+    other = office.spotchecks.draw("2026-11-01", "2026-11-30", count=3, by="1001", seed="周二")
+    assert [d.activity_id for d in other.drawn] == sorted(random.Random("周二").sample(ids, 3))
+    # without a seed one is made and logged
+    made = office.spotchecks.draw("2026-11-01", "2026-11-30", count=2, by="1001")
+    assert (
+        made.seed
+        and made.seed
+        in AuditEvent.select()
+        .order_by(AuditEvent.id.desc())
+        .where(AuditEvent.action == "spotcheck_draw")
+        .first()
+        .summary
+    )
+
+
+def test_a_draw_of_one_officer_or_department(office):
+    only = office.spotchecks.draw("2026-11-04", "2026-11-05", count=100, officer="2001", by="1001", seed="x")
+    expected = sorted(
+        a.id
+        for a in Activity.select()
+        if a.officers.first().staff.number == "2001" and a.start_at.date() >= dt.date(2026, 11, 3)
+    )
+    # the period is in local dates (Asia/Shanghai): 11-04 00:00 local is 11-03 16:00 UTC
+    tz = office.ctx.profile().tz
+    expected = [
+        i
+        for i in expected
+        if dt.date(2026, 11, 4) <= local_today(Activity.get_by_id(i).start_at, tz) <= dt.date(2026, 11, 5)
+    ]
+    assert [d.activity_id for d in only.drawn] == expected
+    assert only.population == len(expected)
+    dept = office.spotchecks.draw("2026-11-01", "2026-11-30", count=1, dept="执法一队", by="1001", seed="y")
+    assert dept.population == 12
+
+
+def test_draw_refusals(office):
+    draw = office.spotchecks.draw
+    refused(draw, "2026-11-01", "2026-11-30", by="1001", code="spotcheck.size", field="share")
+    refused(draw, "2026-11-01", "2026-11-30", share="5", count="2", by="1001", code="spotcheck.size")
+    refused(draw, "2026-11-01", "2026-11-30", share="0", by="1001", code="spotcheck.bad_share", field="share")
+    refused(draw, "2026-11-01", "2026-11-30", count="-1", by="1001", code="spotcheck.bad_count", field="count")
+    refused(draw, "2026-12-01", "2026-12-30", count="1", by="1001", code="spotcheck.empty", field="date_from")
+    refused(draw, "2026-11-30", "2026-11-01", count="1", by="1001", code="input.end_before_start", field="date_to")
+
+
+def test_a_finding_through_a_decision_to_a_suspension_that_refuses_a_loan(office):
+    check = office.spotchecks.draw("2026-11-01", "2026-11-30", count=12, by="1001", seed="s")
+    refused(office.spotchecks.close, check.id, code="spotcheck.unchecked")
+    bad = next(d for d in check.drawn if "刘洋（2002）" in d.officers)
+    for drawn in check.drawn:
+        items = dict(ITEMS, continuous="fail") if drawn is bad else ITEMS
+        office.spotchecks.record(check.id, drawn.activity_id, items, note="中途断录" if drawn is bad else "", score=60)
+    refused(office.spotchecks.record, check.id, bad.activity_id, {"nonsense": "ok"}, code="input.bad_choice")
+    refused(office.spotchecks.record, check.id, bad.activity_id, {"recorded": "maybe"}, code="input.bad_choice")
+    refused(office.spotchecks.record, check.id, bad.activity_id, ITEMS, score="101", code="spotcheck.bad_score")
+    closed = office.spotchecks.close(check.id)
+    assert closed.status == "closed" and closed.failures == 1 and closed.mean_score == 60
+    refused(office.spotchecks.record, check.id, bad.activity_id, ITEMS, code="spotcheck.closed")
+
+    # the failed finding is offered, not filed
+    [candidate] = office.spotchecks.candidates()
+    assert (candidate.check_id, candidate.activity_id, candidate.staff_number) == (check.id, bad.activity_id, "2002")
+    assert candidate.failed == ("continuous",)
+    assert office.violations.list() == []
+
+    # dalian's regulation: D33 D34
+    refused(office.violations.add, "2002", "W17", "x", code="input.bad_choice", field="article")
+    violation = office.violations.add("2002", "D33", "执法过程中中途停止记录", activity=bad.activity_id, check=check.id)
+    assert office.spotchecks.candidates() == []
+    # dalian's sanctions (D34): no 批评教育
+    refused(office.violations.decide, violation.id, "education", by="1002", paper_form="P-1", code="input.bad_choice")
+    profile = office.ctx.profile()
+    refused(
+        office.violations.decide, violation.id, "suspension", by="2001", paper_form="P-1", code="violation.not_decider"
+    )
+    refused(office.violations.decide, violation.id, "suspension", by="1002", code="violation.paper_form_needed")
+    refused(
+        office.violations.decide,
+        violation.id,
+        "circular",
+        by="1002",
+        until="2026-12-01",
+        paper_form="P-1",
+        code="violation.until_without_suspension",
+    )
+    decided = office.violations.decide(violation.id, "suspension", by="1002", paper_form="P-1")
+    start = local_today(office.ctx.clock(), profile.tz)
+    assert (decided.suspended_from, decided.until) == (start, start + dt.timedelta(days=29))
+    assert decided.decided_by == "李秀英（1002）" and decided.decision_recorded_by
+    refused(office.violations.decide, violation.id, "circular", by="1002", paper_form="P-2", code="violation.decided")
+
+    # the suspended officer may hold no device and join no activity in the period; the other may
+    refused(office.lending.issue, "JL-001", "2002", GOOD, code="staff.suspended", field="holder")
+    now = fmt_local(office.ctx.clock() - dt.timedelta(minutes=5), profile.tz)
+    refused(
+        office.activities.add, "inspection", "检查", now, officers=["2002"], code="staff.suspended", field="officers"
+    )
+    # an activity before the suspension began may still name them (recorded late)
+    office.activities.add("inspection", "检查", "2026-11-06 09:00", officers=["2002"])
+    office.lending.issue("JL-001", "2001", GOOD)
+    refused(office.lending.handover, "JL-001", "2002", code="staff.suspended", field="to")
+    assert office.audit.verify().ok
+
+
+def test_the_profile_of_each_regulation_names_its_articles():
+    from avledger.profile import load_preset
+
+    articles = {p: load_preset(p)["supervision"]["articles"] for p in ("wanzhou", "dalian", "pingdingshan")}
+    assert articles == {"wanzhou": ["W17"], "dalian": ["D33", "D34"], "pingdingshan": ["P13", "P14"]}
+    assert load_preset("pingdingshan")["supervision"]["suspension_days"] == 7  # P14(三) 一周
+    assert load_preset("dalian")["supervision"]["suspension_days"] == 30  # D34(三) 一个月
+
+
+def test_cli_spot_check_and_violation(cli):
+    assert cli("demo").code == 0  # dalian
+    drawn = cli(
+        "spotcheck",
+        "draw",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2030-12-31",
+        "--count",
+        "2",
+        "--by",
+        "4001",
+        "--seed",
+        "7",
+        "--json",
+    )
+    assert drawn.code == 0, drawn.err
+    again = cli(
+        "spotcheck",
+        "draw",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2030-12-31",
+        "--count",
+        "2",
+        "--by",
+        "4001",
+        "--seed",
+        "7",
+        "--json",
+    )
+    ids = [a["activity_id"] for a in drawn.json()["activities"]]
+    assert ids == [a["activity_id"] for a in again.json()["activities"]]
+    check = str(drawn.json()["id"])
+    first, second = ids
+    ok = cli(
+        "spotcheck",
+        "record",
+        check,
+        "--activity",
+        str(first),
+        "--item",
+        "recorded=fail",
+        "--item",
+        "continuous=ok",
+        "--item",
+        "handling=ok",
+        "--note",
+        "未全程记录",
+        "--score",
+        "55",
+    )
+    assert ok.code == 0, ok.err
+    assert cli("spotcheck", "close", check).code == 2
+    bad = cli("spotcheck", "record", check, "--activity", str(second), "--item", "recorded")
+    assert bad.code == 2 and "spotcheck" not in bad.out
+    cli(
+        "spotcheck",
+        "record",
+        check,
+        "--activity",
+        str(second),
+        "--item",
+        "recorded=ok",
+        "--item",
+        "continuous=ok",
+        "--item",
+        "handling=ok",
+        "--score",
+        "90",
+    )
+    assert cli("spotcheck", "close", check).code == 0
+    [listed] = [c for c in cli("spotcheck", "list", "--json").json() if str(c["id"]) == check]
+    assert listed["status"] == "closed" and listed["mean_score"] == 72.5
+    candidates = cli("violation", "candidates", "--json").json()
+    assert {c["activity_id"] for c in candidates} == {first}
+    staff = candidates[0]["staff"]
+    added = cli(
+        "violation",
+        "add",
+        "--staff",
+        staff,
+        "--article",
+        "D33",
+        "--what",
+        "未按规定记录",
+        "--activity",
+        str(first),
+        "--check",
+        check,
+    )
+    assert added.code == 0, added.err
+    [violation] = cli("violation", "list", "--json").json()
+    decided = cli(
+        "violation",
+        "decide",
+        str(violation["id"]),
+        "--sanction",
+        "suspension",
+        "--until",
+        "2099-01-01",
+        "--by",
+        "1002",
+        "--paper-form",
+        "决-001",
+    )
+    assert decided.code == 0, decided.err
+    [violation] = cli("violation", "list", "--json").json()
+    assert violation["sanction"] == "suspension" and violation["until"] == "2099-01-01"
+    issued = cli(
+        "loan",
+        "out",
+        "JL-2023-001",
+        "--to",
+        staff,
+        "--battery",
+        "90",
+        "--free-gb",
+        "30",
+        "--clock-offset",
+        "0",
+        "--notice-given",
+    )
+    assert issued.code == 2 and "停止执法工作" in issued.err
+    assert cli("audit", "verify").code == 0
+
+
+def pdf_text(path) -> str:
+    import subprocess
+
+    return "".join(
+        subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout.split()
+    )
+
+
+def test_a_spot_check_from_its_draw_to_the_printed_circular(office, tmp_path):
+    from avledger.services.printing import Filters
+
+    check = office.spotchecks.draw("2026-11-01", "2026-11-30", count=4, by="1001", seed="月查")
+    scores = [90, 80, 70, 40]
+    for drawn, score in zip(check.drawn, scores):
+        failing = score < 50
+        office.spotchecks.record(
+            check.id,
+            drawn.activity_id,
+            dict(ITEMS, handling="fail") if failing else ITEMS,
+            note="未按时移交" if failing else "",
+            score=score,
+        )
+    office.spotchecks.close(check.id)
+    violation = office.violations.add("2002", "D33", "音像资料未按时移交", check=check.id)
+    office.violations.decide(violation.id, "circular", by="1002", paper_form="决-7")
+
+    record = pdf_text(office.printing.render_pdf("spotchecks", Filters(), tmp_path / "s.pdf"))
+    assert "监督抽查记录表" in record and "随机种子月查" in record and "从12项中抽取4项" in record
+    for drawn in check.drawn:
+        assert f"{drawn.activity_id}{drawn.title.replace(' ', '')}" in record
+    assert "未按时移交" in record
+
+    circular = pdf_text(office.printing.render_pdf("assessments", Filters(), tmp_path / "a.pdf"))
+    assert "音像记录质量考评表" in circular
+    assert "通报：共抽查执法活动4项，全部符合3项，有不符合项目的1项，平均分70.0。" in circular
+    by_officer: dict[str, list[int]] = {}
+    for drawn, score in zip(check.drawn, scores):
+        for officer in drawn.officers:
+            by_officer.setdefault(officer, []).append(score)
+    for officer, marks in by_officer.items():
+        assert f"{officer}执法一队{len(marks)}" in circular
+        assert f"{round(sum(marks) / len(marks), 1):g}" in circular
+
+    register = pdf_text(office.printing.render_pdf("violations", Filters(), tmp_path / "v.pdf"))
+    assert "过错责任追究登记表" in register and "刘洋（2002）" in register and "通报批评" in register
+    assert "李秀英（1002）（纸质决-7）" in register and f"抽查{check.id}" in register
+    # and it exports
+    out, count = office.printing.export("violations", Filters(), tmp_path / "v.csv")
+    assert count == 1
+    assert "音像资料未按时移交" in out.read_text("utf-8-sig")
