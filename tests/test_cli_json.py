@@ -120,6 +120,8 @@ def run_everything(run: Run, card: Path, iso: Path, today: dt.date, pubkey: Path
     run("spotcheck list")
     run("violation candidates")
     run("violation list")
+    run("checklist show", LONG_TERM_ACTIVITY)
+    run("stats", "--from", month, "--to", today.isoformat())
     run("whoami")
     key = run("ssh add", "2001", str(pubkey))  # into the run's own authorized_keys (config.toml)
     run("ssh list")
