@@ -21,6 +21,19 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 
 # code -> the messages raised with it
 CODES: dict[str, set[str]] = {
+    "disposal.approver_absent": {"只有批准人本人可以批准；管理员可代为登记纸质审批"},
+    "disposal.decided": {"清除计划 {id} 已经批准"},
+    "disposal.not_approved": {"清除计划 {id} 尚未批准"},
+    "disposal.not_approver": {"{name}（{number}）不是{role}，不能批准清除计划"},
+    "disposal.self_approval": {"不能批准本人拟定的清除计划"},
+    "disposal.unknown_plan": {"没有编号为 {id} 的清除计划"},
+    "retention.bad_months": {"保管期限应为 1 到 1200 个月"},
+    "retention.hold_released": {"保存冻结 {id} 已经解除"},
+    "retention.months_or_permanent": {"请指定 --months 或 --permanent 之一"},
+    "retention.one_of": {"请指定 --clip 或 --activity 之一"},
+    "retention.one_of_scope": {"请指定 --activity 或 --case-no 之一"},
+    "retention.unknown_case": {"没有案件编号为 {no} 的执法活动"},
+    "retention.unknown_hold": {"没有编号为 {id} 的保存冻结"},
     "access.approver_absent": {"只有审批人本人可以审批；管理员可代为登记纸质审批"},
     "access.decided": {"查阅申请 {id} 已经审批（{status}）"},
     "access.expired": {"查阅申请 {id} 已于 {date} 过期"},

@@ -57,6 +57,9 @@ COMMANDS = {
     "ssh-serve": "serve:ssh_serve",
     "print": "printing:print_register",
     "export": "printing:export_register",
+    "retention": "retention:retention",
+    "hold": "retention:hold",
+    "dispose": "retention:dispose",
 }
 
 

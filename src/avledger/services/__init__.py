@@ -30,6 +30,7 @@ from avledger.services.office import OfficeService
 from avledger.services.printing import PrintService
 from avledger.services.register import DepartmentService, DeviceService, StaffService
 from avledger.services.reminders import ReminderService
+from avledger.services.retention import DisposalService, RetentionService
 from avledger.services.typeset import Typesetter
 from avledger.timeutil import utcnow
 
@@ -63,6 +64,8 @@ class Services:
         self.typesetter = Typesetter(ctx, home.path / "templates")
         self.access = AccessService(ctx, self.staff, self.activities, self.footage, self.ingest, self.typesetter)
         self.discs = DiscService(ctx, self.activities, self.ingest, self.typesetter)
+        self.retention = RetentionService(ctx, self.activities, self.staff)
+        self.disposal = DisposalService(ctx, self.retention, self.ingest, self.staff)
         self.printing = PrintService(ctx, self.typesetter, self)  # the registers read from all of the above
         self.reminders = ReminderService(
             ctx,

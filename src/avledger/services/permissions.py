@@ -61,6 +61,10 @@ ACTIONS: dict[str, str] = {
     "access.decide_confidential": N_("审批涉密的查阅申请"),
     "access.record_paper": N_("代为登记纸质审批"),
     "evidence.extract": N_("为他人已批准的复制申请调取证据"),
+    "retention.hold": N_("设置和解除保存冻结，登记案卷保管期限"),
+    "disposal.plan": N_("拟定和执行音像资料清除计划"),
+    "disposal.approve": N_("批准音像资料清除计划"),
+    "disposal.record_paper": N_("代为登记纸质清除审批"),
 }
 
 _EVERYONE = {"register.read", "access.request", "confidential.mark"}
@@ -87,6 +91,9 @@ _MANAGER = {
     "access.request_others",
     "access.record_paper",
     "evidence.extract",
+    "retention.hold",
+    "disposal.plan",
+    "disposal.record_paper",
 }
 
 # The table: role -> what it may do. A person may do what any of their roles may.
@@ -107,6 +114,7 @@ PROFILE_ROLES: dict[str, frozenset[str]] = {
     "viewing.confidential_approver_role": frozenset(
         {"access.decide", "access.decide_confidential", "confidential.read", "confidential.lift"}
     ),
+    "retention.disposal_approver_role": frozenset({"disposal.approve"}),
 }
 
 ROLE_ORDER = ("manager", ADMINISTRATOR, "leader", "approver", "auditor", "officer")
