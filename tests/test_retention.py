@@ -230,6 +230,13 @@ def test_a_disposal_deletes_exactly_the_approved_files_and_verify_expects_them_g
     assert cli("audit", "verify").code == 0
     listed = cli("dispose", "list", "--plan", str(plan.id), "--json").json()
     assert [i["state"] for i in listed["items"]] == ["done", "done"] and listed["paper_form"] == ""
+    printed = cli("print", "disposals", "-o", str(tmp_path / "disposals.pdf"))
+    assert printed.code == 0, printed.err
+    assert (tmp_path / "disposals.pdf").read_bytes().startswith(b"%PDF")
+    assert cli("export", "disposals", "-o", str(tmp_path / "disposals.csv")).code == 0
+    exported = (tmp_path / "disposals.csv").read_text("utf-8-sig").replace(" ", "")
+    assert all(i.sha256 in exported and i.original_name in exported for i in items)
+    assert "李局长（3001）" in exported and "已清除" in exported
     # a disposed file put back is not the archive's: verify reports it
     (root / items[0].archive_path).write_bytes(b"x")
     assert cli("verify").code == 1
