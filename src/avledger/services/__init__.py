@@ -76,6 +76,7 @@ class Services:
             lending=self.lending,
             footage=self.footage,
             discs=self.discs,
+            disposal=self.disposal,
         )
         if self.office.initialised and (root := self.ingest.archive_root()) != home.archive_path:
             self.tightened += [str(root / name) for name in tighten_archive(root)]
