@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from avledger.services.retention import DisposalService
 
 LIMIT = 8  # items of one kind listed; the rest are counted
+DISPOSAL_CAP = 1000  # clips due for disposal counted at most (the rest are found by dispose plan)
 
 # In the order a person reads them: set-up first, then what is late, then what waits for a reason.
 KINDS = (
@@ -226,7 +227,7 @@ class ReminderService:
         late = self.footage.count(FootageQuery(waiting_reason=True))
         if late:
             items.append(Reminder("late_clips", count=late))
-        if self.disposal is not None and (due := self.disposal.due_count()):
+        if self.disposal is not None and (due := self.disposal.due_count(cap=DISPOSAL_CAP)):
             items.append(Reminder("disposal_due", count=due))
 
         listed(
@@ -272,6 +273,8 @@ def reminder_text(r: Reminder, tz) -> str:
     if r.kind == "late_clips":
         return _("逾期采集待说明原因：{n} 个文件").format(n=r.count)
     if r.kind == "disposal_due":
+        if r.count >= DISPOSAL_CAP:
+            return _("保存期限已满、可清除处理：{n} 个以上文件").format(n=r.count)
         return _("保存期限已满、可清除处理：{n} 个文件").format(n=r.count)
     if r.kind == "allocation_shortfall":
         return _("配备缺额：{dept} 缺 {n} 台").format(dept=r.department, n=r.count)

@@ -172,31 +172,37 @@ def activity_held_sql(a: str = "a") -> str:
 
 def clip_held_sql(c: str = "c") -> str:
     """True when something holds clip ``c`` itself: its late reason missing, an open request or an
-    extraction covering it."""
+    extraction covering it (the covered clips are found once, not per clip)."""
     return (
         f"(({c}.late = 1 AND coalesce({c}.late_reason, '') = '')"
-        " OR EXISTS (SELECT 1 FROM access_clip ac JOIN access_request r ON r.id = ac.request_id"
-        f" WHERE ac.clip_id = {c}.id AND r.status IN ('requested', 'approved') AND r.until >= :today)"
-        f" OR EXISTS (SELECT 1 FROM access_clip ac JOIN extraction e ON e.request_id = ac.request_id"
-        f" WHERE ac.clip_id = {c}.id AND {c}.activity_id IS NULL))"
+        f" OR {c}.id IN (SELECT ac.clip_id FROM access_clip ac JOIN access_request r ON r.id = ac.request_id"
+        " WHERE r.status IN ('requested', 'approved') AND r.until >= :today)"
+        f" OR ({c}.activity_id IS NULL AND {c}.id IN"
+        " (SELECT ac.clip_id FROM access_clip ac JOIN extraction e ON e.request_id = ac.request_id)))"
     )
 
 
-def due_sql(profile: Profile, *, planned_too: bool = False) -> str:
+def due_sql(profile: Profile, *, planned_too: bool = False, one: bool = False) -> str:
     """The clips whose keep-until date is on or before ``:today`` and that nothing holds (named parameter
     ``:today``, text YYYY-MM-DD), with their keep-until date; clips of a plan (or disposed) left out unless
-    ``planned_too``."""
-    keep = clip_keep_sql(profile)
-    planned = (
-        ""
-        if planned_too
-        else " AND NOT EXISTS (SELECT 1 FROM disposal x WHERE x.clip_id = c.id AND x.state != 'skipped')"
-    )
+    ``planned_too``; ``one``: only the clip ``:clip``.
+
+    The activities due and held by nothing are found first (a few thousand rows, each looked at once), then
+    their clips through the clip_activity index, and the clips of no activity through the same index."""
+    months = int(profile.get("retention.default_months"))
+    own = f"date(coalesce(c.start_at, c.ingested_at), {_shift(profile)}, '+{months} months')"
+    planned = "" if planned_too else " AND c.id NOT IN (SELECT x.clip_id FROM disposal x WHERE x.state != 'skipped')"
+    if one:
+        planned += " AND c.id = :clip"
     return (
-        f"SELECT c.id, {keep} AS keep FROM clip c LEFT JOIN activity a ON a.id = c.activity_id"
+        "WITH due_activity (id, keep) AS MATERIALIZED ("
+        f"SELECT a.id, {activity_keep_sql(profile)} AS keep FROM activity a"
         " LEFT JOIN case_file cf ON a.case_no != '' AND cf.case_no = a.case_no"
-        f" WHERE {keep} <= :today AND NOT {clip_held_sql()}"
-        f" AND (a.id IS NULL OR NOT {activity_held_sql()}){planned}"
+        f" WHERE keep <= :today AND NOT {activity_held_sql()})"
+        f" SELECT c.id, max(d.keep, {own}) AS keep FROM due_activity d JOIN clip c ON c.activity_id = d.id"
+        f" WHERE {own} <= :today AND NOT {clip_held_sql()}{planned}"
+        f" UNION ALL SELECT c.id, {own} AS keep FROM clip c WHERE c.activity_id IS NULL"
+        f" AND {own} <= :today AND NOT {clip_held_sql()}{planned}"
     )
 
 
@@ -435,11 +441,12 @@ class DisposalService:
 
     def due(self, *, limit: int | None = None) -> list[tuple[int, str]]:
         """The clips due for disposal today and held by nothing: (clip id, keep-until)."""
-        sql = due_sql(self.ctx.profile()) + " ORDER BY c.id" + (f" LIMIT {int(limit)}" if limit else "")
+        sql = due_sql(self.ctx.profile()) + " ORDER BY 1" + (f" LIMIT {int(limit)}" if limit else "")
         return list(self.ctx.db.execute_sql(sql, {"today": today(self.ctx).isoformat()}))
 
-    def due_count(self) -> int:
-        sql = f"SELECT count(*) FROM ({due_sql(self.ctx.profile())})"
+    def due_count(self, *, cap: int | None = None) -> int:
+        """How many clips are due (at most ``cap``: the home screen stops counting there)."""
+        sql = f"SELECT count(*) FROM ({due_sql(self.ctx.profile())}{f' LIMIT {int(cap)}' if cap else ''})"
         return self.ctx.db.execute_sql(sql, {"today": today(self.ctx).isoformat()}).fetchone()[0]
 
     def _plan(self, plan_id: int | str) -> DisposalPlan:
@@ -542,7 +549,7 @@ class DisposalService:
         return plan
 
     def _still_due(self, clip_id: int) -> bool:
-        sql = due_sql(self.ctx.profile(), planned_too=True) + " AND c.id = :clip"
+        sql = due_sql(self.ctx.profile(), planned_too=True, one=True)
         rows = self.ctx.db.execute_sql(sql, {"today": today(self.ctx).isoformat(), "clip": clip_id})
         return rows.fetchone() is not None
 
