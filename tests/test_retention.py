@@ -297,3 +297,24 @@ def test_cli_retention_hold_and_dispose(home, tmp_path, cli):
     assert cli("dispose", "approve", "9", "--by", "3001").code == 2
     en = cli("retention", "show", "--clip", "1", lang="en")
     assert en.code == 0 and "Keep until" in en.out
+
+
+def test_a_changed_file_is_not_disposed_of_and_the_run_says_partly_done(home, tmp_path, cli):
+    svc, daily, case = _office(home, tmp_path, "wanzhou")
+    root = svc.ingest.archive_root()
+    _at(svc, "2028-02-01 12:00:00")
+    plan = svc.disposal.plan()
+    svc.disposal.approve(plan.id, "3001")
+    first, second = svc.disposal.items(plan)
+    changed = root / first.archive_path
+    changed.chmod(0o600)
+    changed.write_bytes(b"not the original")  # tampered with: its hash differs from the register's
+    result = svc.disposal.run(plan.id)
+    assert result.deleted == 1 and result.skipped == [(first.clip_id, "changed")]
+    assert changed.exists() and not (root / second.archive_path).exists()
+    events = svc.db.execute_sql("SELECT count(*) FROM audit_event").fetchone()[0]
+    again = svc.disposal.run(plan.id)  # run again when finished: nothing to do, nothing logged
+    assert (again.deleted, again.completed, again.skipped) == (0, 0, [])
+    assert svc.db.execute_sql("SELECT count(*) FROM audit_event").fetchone()[0] == events
+    svc.close()
+    assert cli("verify").code == 1  # the tampered file is still reported

@@ -586,10 +586,6 @@ class DisposalService:
                 result.completed += 1
                 done += item.size
                 continue
-            if not self._still_due(item.clip_id):
-                self._mark(item, "skipped", reason="held")
-                result.skipped.append((item.clip_id, "held"))
-                continue
             try:
                 same = path.is_file() and not path.is_symlink() and hash_file(path) == item.sha256
             except OSError:
@@ -598,18 +594,25 @@ class DisposalService:
                 self._mark(item, "skipped", reason="changed")
                 result.skipped.append((item.clip_id, "changed"))
                 continue
-            self._mark(item, "disposing")
+            with self.ctx.change():  # the holds checked in the transaction that marks the file: none can slip in
+                due = self._still_due(item.clip_id)
+                self._mark(item, "disposing" if due else "skipped", reason="" if due else "held")
+            if not due:
+                result.skipped.append((item.clip_id, "held"))
+                continue
             path.unlink()
             fsync_dir(path.parent)
             self._mark(item, "done")
             result.deleted += 1
             done += item.size
         with self.ctx.change():
-            before = snapshot(plan)
-            plan.status = "done"
-            plan.finished_at = self.ctx.clock()
-            plan.save()
-            self.ctx.log("dispose_finish", plan, before=before, summary=f"{plan.id}")
+            plan = self._plan(plan.id)
+            if plan.status != "done":  # run again after it finished: nothing more to record
+                before = snapshot(plan)
+                plan.status = "done"
+                plan.finished_at = self.ctx.clock()
+                plan.save()
+                self.ctx.log("dispose_finish", plan, before=before, summary=f"{plan.id}")
         emit(progress, Progress("disposal", "done", done, total, "bytes", len(items), len(items)))
         return result
 
