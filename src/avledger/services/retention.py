@@ -26,12 +26,15 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from peewee import fn
+
 from avledger.digests import hash_file
 from avledger.errors import UserError
 from avledger.fsutil import fsync_dir
 from avledger.i18n import N_
+from avledger.models import audit
 from avledger.models.audit import snapshot
-from avledger.models.schema import Activity, CaseFile, Clip, Disposal, DisposalPlan, RetentionHold
+from avledger.models.schema import Activity, AuditEvent, CaseFile, Clip, Disposal, DisposalPlan, RetentionHold
 from avledger.profile import Profile
 from avledger.progress import CancelToken, Progress, ProgressSink, emit
 from avledger.progress import check as check_cancel
@@ -476,33 +479,70 @@ class DisposalService:
             if not due:
                 return None
             keep = dict(due)
-            clips = []
-            for start in range(0, len(due), 500):
-                ids = [cid for cid, _keep in due[start : start + 500]]
-                clips += list(Clip.select().where(Clip.id.in_(ids)).order_by(Clip.id))
+            ids = sorted(keep)
+            size = sum(
+                Clip.select(fn.SUM(Clip.size)).where(Clip.id.in_(ids[i : i + 500])).scalar() or 0
+                for i in range(0, len(ids), 500)
+            )
+            totals = (len(ids), size)
             plan = DisposalPlan.create(
                 planned_at=self.ctx.clock(),
                 planned_by=self.ctx.person() or self.ctx.acting().actor,
                 due_on=today(self.ctx),
-                files=len(clips),
-                bytes=sum(c.size for c in clips),
+                files=totals[0],
+                bytes=totals[1],
             )
-            self.ctx.log("dispose_plan", plan, summary=f"{plan.id}：{len(clips)}")
-            for clip in clips:
-                item = Disposal.create(
-                    plan=plan,
-                    clip=clip,
-                    original_name=clip.original_name,
-                    archive_path=clip.archive_path,
-                    sha256=clip.sha256,
-                    size=clip.size,
-                    recorded_at=clip.start_at,
-                    ingested_at=clip.ingested_at,
-                    activity=clip.activity_id,
-                    keep_until=dt.date.fromisoformat(keep[clip.id]),
-                )
-                self.ctx.log("dispose_plan", item, summary=f"{plan.id} {clip.original_name}")
+            self.ctx.log("dispose_plan", plan, summary=f"{plan.id}：{totals[0]}")
+            self._register_items(plan, keep)
         return plan
+
+    def _register_items(self, plan: DisposalPlan, keep: dict[int, str]) -> None:
+        """One record per planned file and its audit entry, in batches (a tenth year's first plan holds hundreds
+        of thousands): the rows get their ids in order, and each entry chains to the one before as
+        :func:`avledger.models.audit.append` would chain it."""
+        at = self.ctx.clock()
+        actor = self.ctx.actor()
+        prev = audit.head(self.ctx.db).hash
+        next_id = (Disposal.select(fn.MAX(Disposal.id)).scalar() or 0) + 1
+        ids = sorted(keep)
+        for start in range(0, len(ids), 500):
+            rows, entries = [], []
+            for clip in Clip.select().where(Clip.id.in_(ids[start : start + 500])).order_by(Clip.id):
+                data = {
+                    "id": next_id,
+                    "plan": plan.id,
+                    "clip": clip.id,
+                    "original_name": clip.original_name,
+                    "archive_path": clip.archive_path,
+                    "sha256": clip.sha256,
+                    "size": clip.size,
+                    "recorded_at": clip.start_at,
+                    "ingested_at": clip.ingested_at,
+                    "activity": clip.activity_id,
+                    "keep_until": dt.date.fromisoformat(keep[clip.id]),
+                    "state": "planned",
+                    "skip_reason": "",
+                    "deleted_at": None,
+                    "deleted_by": "",
+                }
+                rows.append(data)
+                entry = audit.entry(
+                    prev,
+                    actor,
+                    "dispose_plan",
+                    "disposal",
+                    next_id,
+                    before=None,
+                    after=audit.snapshot_of(Disposal, data),
+                    at=at,
+                    summary=f"{plan.id} {clip.original_name}",
+                )
+                entries.append(entry)
+                prev = entry["hash"]
+                next_id += 1
+            if rows:
+                Disposal.insert_many(rows).execute()
+                AuditEvent.insert_many(entries).execute()
 
     @requires("disposal.approve", "disposal.record_paper")
     def approve(self, plan_id: int | str, by: str, *, paper_form: str | None = None) -> DisposalPlan:
