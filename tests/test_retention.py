@@ -318,3 +318,29 @@ def test_a_changed_file_is_not_disposed_of_and_the_run_says_partly_done(home, tm
     assert svc.db.execute_sql("SELECT count(*) FROM audit_event").fetchone()[0] == events
     svc.close()
     assert cli("verify").code == 1  # the tampered file is still reported
+
+
+def test_the_sql_and_the_pages_agree_on_a_synthetic_register_w14(synth_copy):
+    """W14 (the synthetic office keeps the wanzhou rules): on ten years of activities, cases, late clips,
+    interruptions and long-term reasons, the bulk query's due clips are exactly those whose page shows a
+    keep-until date passed and no hold, and each activity's date is the one the page shows."""
+    from avledger.services.retention import activity_keep_sql
+
+    svc = Services(Home(synth_copy), Identity.of_process())
+    today = svc.retention.today()
+    sql = (
+        f"SELECT a.id, {activity_keep_sql(svc.ctx.profile())} FROM activity a"
+        " LEFT JOIN case_file cf ON a.case_no != '' AND cf.case_no = a.case_no"
+    )
+    for activity_id, keep in svc.db.execute_sql(sql):
+        shown = svc.retention.show(activity=activity_id).keep.until
+        assert (shown.isoformat() if shown else None) == keep, activity_id
+    due = dict(svc.disposal.due())
+    assert due and len(due) < svc.db.execute_sql("SELECT count(*) FROM clip").fetchone()[0]
+    for (clip_id,) in svc.db.execute_sql("SELECT id FROM clip ORDER BY id"):
+        view = svc.retention.show(clip=clip_id)
+        page_due = not view.holds and view.keep.until is not None and view.keep.until <= today
+        assert page_due == (clip_id in due), (clip_id, view)
+        if page_due:
+            assert due[clip_id] == view.keep.until.isoformat()
+    svc.close()

@@ -163,6 +163,7 @@ def activity_held_sql(a: str = "a") -> str:
     return (
         f"({a}.long_term != ''"
         f" OR EXISTS (SELECT 1 FROM gap g WHERE g.activity_id = {a}.id AND g.reason IS NULL)"
+        f" OR {a}.id IN (SELECT activity_id FROM clip WHERE late = 1 AND (late_reason IS NULL OR late_reason = ''))"
         f" OR EXISTS (SELECT 1 FROM retention_hold h WHERE h.released_at IS NULL AND (h.activity_id = {a}.id"
         f" OR ({a}.case_no != '' AND h.case_no = {a}.case_no)))"
         f" OR EXISTS (SELECT 1 FROM access_request r WHERE r.status IN ('requested', 'approved') AND r.until >= :today"
@@ -195,13 +196,15 @@ def due_sql(profile: Profile, *, planned_too: bool = False, one: bool = False) -
     months = int(profile.get("retention.default_months"))
     own = f"date(coalesce(c.start_at, c.ingested_at), {_shift(profile)}, '+{months} months')"
     planned = "" if planned_too else " AND c.id NOT IN (SELECT x.clip_id FROM disposal x WHERE x.state != 'skipped')"
+    one_activity = ""
     if one:
         planned += " AND c.id = :clip"
+        one_activity = " AND a.id IN (SELECT activity_id FROM clip WHERE id = :clip)"
     return (
         "WITH due_activity (id, keep) AS MATERIALIZED ("
         f"SELECT a.id, {activity_keep_sql(profile)} AS keep FROM activity a"
         " LEFT JOIN case_file cf ON a.case_no != '' AND cf.case_no = a.case_no"
-        f" WHERE keep <= :today AND NOT {activity_held_sql()})"
+        f" WHERE keep <= :today AND NOT {activity_held_sql()}{one_activity})"
         f" SELECT c.id, max(d.keep, {own}) AS keep FROM due_activity d JOIN clip c ON c.activity_id = d.id"
         f" WHERE {own} <= :today AND NOT {clip_held_sql()}{planned}"
         f" UNION ALL SELECT c.id, {own} AS keep FROM clip c WHERE c.activity_id IS NULL"
