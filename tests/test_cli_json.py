@@ -25,7 +25,7 @@ import pytest
 
 from avledger.cli import cli as root
 from avledger.home import Home
-from conftest import cli_env
+from conftest import cli_env, write_video
 
 DRIVER = Path(__file__).with_name("clidriver.py")
 LIBFAKETIME = sorted(glob.glob("/usr/lib/*/faketime/libfaketime.so.1"))
@@ -70,6 +70,13 @@ class Run:
         self.outputs.append((command, list(args), out))
         return json.loads(out)
 
+    def plain(self, command: str, *args: str) -> None:
+        """A command without --json (its words differ by language; only that it succeeds counts)."""
+        self.driver.stdin.write(json.dumps(["--lang", self.lang, *command.split(), *args]) + "\n")
+        self.driver.stdin.flush()
+        code, out, err = json.loads(self.driver.stdout.readline())
+        assert code == 0, (self.lang, command, args, out, err)
+
     def close(self) -> None:
         self.driver.stdin.close()
         assert self.driver.wait(timeout=60) == 0
@@ -108,6 +115,15 @@ def run_everything(run: Run, card: Path, iso: Path, today: dt.date, pubkey: Path
     run("disc burn", built["images"][0]["path"], "--drive", drive, "--copy", "1", "--kept-at", "档案室")
     run("disc verify", "--drive", drive, "--copy", "1")
     run("disc list")
+    plan = run("dispose plan")
+    run("retention show", "--clip", str(plan["items"][0]["clip"]))
+    run("retention show", "--activity", LONG_TERM_ACTIVITY)
+    run("hold add", "--activity", activity, "--reason", "投诉")
+    run("hold list")
+    # approved by the leader on paper, recorded by the manager
+    run.plain("dispose approve", str(plan["id"]), "--by", "1002", "--paper-form", "清-001")
+    run("dispose run", str(plan["id"]))
+    run("dispose list")
     for command in ("dept list", "staff list", "device list", "allocation", "loan list", "profile show", "todo"):
         run(command)
     run("device show", ASSET)
@@ -145,6 +161,12 @@ def test_every_json_command_is_the_same_in_both_languages(tmp_path, cli, home, c
     # The demo's camera card goes to the activity kept long-term, which then has footage for a disc.
     assert cli("ingest", str(home.path / "示例存储卡"), "--activity", LONG_TERM_ACTIVITY).code == 0
     assert cli("disc", "build", "--activity", LONG_TERM_ACTIVITY, "--media", "cd", "--out", str(iso)).code == 0
+    old = tmp_path / "old-card"  # footage of 2020, past every period: due for disposal (dispose plan and run)
+    for i in range(2):
+        write_video(old / f"VID_000{i}.MP4", 0.5, creation_time=f"2020-03-0{i + 1}T01:00:00.000000Z", fps=4)
+    assert cli("ingest", str(old)).code == 0
+    late = [c["id"] for c in cli("footage", "list", "--late", "--json").json() if c["activity_id"] is None]
+    assert cli("footage", "late-reason", *map(str, late), "--reason", "旧存储卡").code == 0
     pubkey = tmp_path / "id_zhang"  # one key for both runs (its fingerprint is in the output)
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(pubkey)], check=True, timeout=30)
     config = home.read_config()

@@ -117,3 +117,24 @@ def test_an_older_register_gets_spot_checks_and_violations(tmp_path):
     assert {"sanction", "suspended_from", "until", "check_id"} <= columns(db, "violation")
     assert db.execute_sql("SELECT name FROM department").fetchall() == [("一队",)]
     db.close()
+
+
+def test_the_retention_migration_adds_its_tables_and_leaves_the_audited_rows_alone(home, tmp_path):
+    """Migration 14 (retention, F11) adds the holds, case files and disposal tables beside a register's
+    rows without changing them: audit verify of a register made before it stays clean after it."""
+    from avledger.identity import Identity
+    from avledger.services import Services
+
+    services = Services(home, Identity.console("tester"))
+    services.office.init("测试局", "ruzhou")
+    services.departments.add("执法一队", "A")
+    services.close()
+    with sqlite3.connect(home.db_path) as con:  # back to version 13, as an older avledger left it
+        for table in ("disposal", "disposal_plan", "case_file", "retention_hold"):
+            con.execute(f"DROP TABLE {table}")
+        con.execute("PRAGMA user_version = 13")
+    services = Services(home, Identity.console("tester"))
+    tables = {r[0] for r in services.db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"retention_hold", "case_file", "disposal_plan", "disposal"} <= tables
+    assert services.audit.verify().ok
+    services.close()

@@ -325,6 +325,13 @@ CASES: dict[tuple[str, str], tuple[dict, tuple[str, ...]]] = {
     ("printing", "sheet"): ({"name": "devices"}, ("name",)),
     ("printing", "render_pdf"): ({"name": "devices", "out_path": "OUT.pdf"}, ("name", "out_path")),
     ("printing", "export"): ({"name": "devices", "out_path": "OUT.csv"}, ("name", "out_path")),
+    ("retention", "show"): ({"clip": "1"}, ("clip",)),
+    ("retention", "add_hold"): ({"activity": "1", "reason": "投诉"}, ("activity", "reason")),
+    ("retention", "release_hold"): ({"hold_id": "1", "reason": "已结"}, ("hold_id", "reason")),
+    ("retention", "set_case_file"): ({"case_no": "X", "months": 12}, ("case_no",)),
+    ("disposal", "approve"): ({"plan_id": "1", "by": "1002", "paper_form": "审-9"}, ("plan_id", "by", "paper_form")),
+    ("disposal", "get"): ({"plan_id": "1"}, ("plan_id",)),
+    ("disposal", "run"): ({"plan_id": "1"}, ("plan_id",)),
 }
 # the cases with a second (non-str) case_no and clips scope of access.request
 EXTRA: list[tuple[tuple[str, str], dict, str]] = [
@@ -339,6 +346,8 @@ EXTRA: list[tuple[tuple[str, str], dict, str]] = [
     (("norecords", "rows"), {"activity": "1"}, "activity"),
     (("norecords", "write_json"), {"out": io.BytesIO(), "activity": "1"}, "activity"),
     (("footage", "open"), {"clip_id": "1"}, "clip_id"),
+    (("retention", "show"), {"activity": "1"}, "activity"),
+    (("retention", "add_hold"), {"case_no": "X", "reason": "投诉"}, "case_no"),
     (("keys", "add"), {"number": "2001", "key_text": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA x"}, "number"),
     (("keys", "add"), {"number": "2001", "key_text": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA x"}, "key_text"),
     (("keys", "get"), {"key_id": "1"}, "key_id"),

@@ -159,6 +159,7 @@ EDITABLE_FIELDS: tuple[EditableField, ...] = (
     EditableField("retention.default_months", "一般资料保存期限（月）", int, 0, 1200),
     EditableField("retention.case_months_after_close", "案件资料：结案后保存（月）", int, 0, 1200),
     EditableField("retention.case_min_months", "案件资料：最少保存（月）", int, 0, 1200),
+    EditableField("retention.disposal_approver_role", "清除处理批准角色", str, choices=vocab.ROLES),
     EditableField("viewing.approver_role", "查阅审批角色", str, choices=vocab.ROLES),
     EditableField("viewing.confidential_approver_role", "涉密资料审批角色", str, choices=vocab.ROLES),
     EditableField("disc.recheck_years", "光盘复检周期（年）", int, 1, 50),
@@ -208,6 +209,7 @@ _SCHEMA: dict[str, type | tuple[type, ...]] = {
     "retention.case_min_months": int,
     "retention.evidence_with_case_file": bool,
     "retention.major_forever_on_disc": bool,
+    "retention.disposal_approver_role": str,
     "viewing.approver_role": str,
     "viewing.confidential_approver_role": str,
     "disc.triggers": list,
@@ -240,6 +242,7 @@ _ADDED_DEFAULTS: dict[str, Any] = {
     "supervision.sanctions": ["education", "self_examination", "circular", "suspension", "no_award", "referral"],
     "supervision.suspension_days": 30,
     "supervision.decider_role": "leader",
+    "retention.disposal_approver_role": "leader",
 }
 
 

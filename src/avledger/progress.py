@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-JOBS = ("ingest", "disc_build", "disc_burn", "disc_verify", "archive_verify")
+JOBS = ("ingest", "disc_build", "disc_burn", "disc_verify", "archive_verify", "disposal")
 
 
 @dataclass(frozen=True)

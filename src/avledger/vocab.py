@@ -181,6 +181,15 @@ AUDIT_ACTIONS: dict[str, str] = {
     "spotcheck_record": N_("登记抽查结果"),
     "spotcheck_close": N_("结束抽查"),
     "decide": N_("作出追究决定"),
+    "hold": N_("设置保存冻结"),
+    "hold_release": N_("解除保存冻结"),
+    "case_file": N_("登记案卷保管期限"),
+    "dispose_plan": N_("拟定清除计划"),
+    "dispose_approve": N_("批准清除计划"),
+    "dispose_disposing": N_("开始清除文件"),
+    "dispose_done": N_("清除文件"),
+    "dispose_skipped": N_("未清除文件"),
+    "dispose_finish": N_("清除计划执行完毕"),
 }
 
 # How the person acting was established (avledger whoami).
@@ -228,6 +237,10 @@ AUDIT_ENTITIES: dict[str, str] = {
     "violation": N_("过错责任"),
     "audit": N_("审计日志"),
     "checklist_tick": N_("音像记录事项"),
+    "retention_hold": N_("保存冻结"),
+    "case_file": N_("案卷保管期限"),
+    "disposal_plan": N_("清除计划"),
+    "disposal": N_("清除登记"),
 }
 
 # Why footage is asked for (查阅事由, W16 D28 D29 R15).
@@ -299,6 +312,7 @@ PROGRESS_JOBS: dict[str, str] = {
     "disc_burn": N_("刻录"),
     "disc_verify": N_("核验"),
     "archive_verify": N_("核验存储"),
+    "disposal": N_("清除处理"),
 }
 PROGRESS_PHASES: dict[str, str] = {
     "copy": N_("复制"),
@@ -310,6 +324,7 @@ PROGRESS_PHASES: dict[str, str] = {
     "files": N_("逐个核对文件"),
     "image": N_("比对整盘"),
     "extra": N_("查找未登记的文件"),
+    "delete": N_("清除文件"),
     "done": N_("完成"),
 }
 
@@ -385,3 +400,49 @@ def label(vocab: dict[str, str], key: str | None) -> str:
 
 def labels(vocab: dict[str, str], keys: list[str] | tuple[str, ...]) -> str:
     return _("、").join(label(vocab, k) for k in keys)
+
+
+# Retention (F11): the category of a record's keeping period, where the count starts, and what holds it.
+RETENTION_CATEGORIES: dict[str, str] = {
+    "ordinary": N_("一般资料"),
+    "case": N_("案件资料"),
+    "evidence": N_("作为证据使用"),
+    "long_term": N_("长期保存"),
+}
+
+RETENTION_STARTS: dict[str, str] = {
+    "recording": N_("自录制之日起"),
+    "activity_end": N_("自执法活动结束之日起"),
+    "case_closed": N_("自案件终结之日起"),
+    "case_file": N_("随案卷保管期限"),
+    "forever": N_("长期保存"),
+}
+
+HOLD_KINDS: dict[str, str] = {
+    "open_case": N_("案件未结"),
+    "request": N_("查阅申请或审批未结"),
+    "evidence": N_("作为证据调取，案卷保管期限未登记"),
+    "long_term": N_("长期保存情形"),
+    "gap_waiting": N_("记录中断待说明"),
+    "late_waiting": N_("逾期采集待说明"),
+    "disc_pending": N_("光盘未刻录两份并核验"),
+    "manual": N_("人工冻结"),
+}
+
+DISPOSAL_STATES: dict[str, str] = {
+    "planned": N_("待清除"),
+    "disposing": N_("清除中"),
+    "done": N_("已清除"),
+    "skipped": N_("未清除"),
+}
+
+DISPOSAL_PLAN_STATES: dict[str, str] = {
+    "planned": N_("待批准"),
+    "approved": N_("已批准"),
+    "done": N_("已执行"),
+}
+
+DISPOSAL_SKIP_REASONS: dict[str, str] = {
+    "held": N_("已冻结或未到期"),
+    "changed": N_("文件已变动或缺失"),
+}

@@ -61,6 +61,9 @@ COMMANDS = {
     "stats": "stats:stats",
     "spotcheck": "supervision:spotcheck",
     "violation": "supervision:violation",
+    "retention": "retention:retention",
+    "hold": "retention:hold",
+    "dispose": "retention:dispose",
 }
 
 

@@ -23,6 +23,7 @@ def next_step(r: Reminder) -> str:
         "collection": f"avledger ingest CARD --device {r.asset_no}" if r.asset_no else "avledger ingest CARD",
         "open_gaps": "avledger gaps --open",
         "late_clips": "avledger footage list --late",
+        "disposal_due": "avledger dispose plan",
         "allocation_shortfall": "avledger allocation",
     }[r.kind]
 

@@ -515,6 +515,63 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX violation_staff ON violation (staff_id, status)",
         "CREATE INDEX violation_suspension ON violation (staff_id, until) WHERE sanction = 'suspension'",
     ],
+    # 14: retention (F11): manual holds, the keeping period of a case file, disposal plans and the record of
+    # each disposed file (kept for ever)
+    [
+        """CREATE TABLE retention_hold (
+            id INTEGER PRIMARY KEY,
+            activity_id INTEGER REFERENCES activity (id),
+            case_no TEXT NOT NULL DEFAULT '',
+            reason TEXT NOT NULL,
+            set_by TEXT NOT NULL,
+            set_at DATETIME NOT NULL,
+            released_at DATETIME,
+            released_by TEXT NOT NULL DEFAULT '',
+            release_reason TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX retention_hold_activity ON retention_hold (activity_id) WHERE released_at IS NULL",
+        "CREATE INDEX retention_hold_case ON retention_hold (case_no) WHERE released_at IS NULL",
+        """CREATE TABLE case_file (
+            id INTEGER PRIMARY KEY,
+            case_no TEXT NOT NULL UNIQUE,
+            months INTEGER,
+            entered_by TEXT NOT NULL,
+            entered_at DATETIME NOT NULL
+        )""",
+        """CREATE TABLE disposal_plan (
+            id INTEGER PRIMARY KEY,
+            status TEXT NOT NULL DEFAULT 'planned',
+            planned_at DATETIME NOT NULL,
+            planned_by TEXT NOT NULL,
+            due_on DATE NOT NULL,
+            files INTEGER NOT NULL,
+            bytes INTEGER NOT NULL,
+            approved_by_id INTEGER REFERENCES staff (id),
+            approved_at DATETIME,
+            paper_form_no TEXT NOT NULL DEFAULT '',
+            recorded_by TEXT NOT NULL DEFAULT '',
+            finished_at DATETIME
+        )""",
+        """CREATE TABLE disposal (
+            id INTEGER PRIMARY KEY,
+            plan_id INTEGER NOT NULL REFERENCES disposal_plan (id),
+            clip_id INTEGER NOT NULL REFERENCES clip (id),
+            original_name TEXT NOT NULL,
+            archive_path TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            recorded_at DATETIME,
+            ingested_at DATETIME NOT NULL,
+            activity_id INTEGER REFERENCES activity (id),
+            keep_until DATE NOT NULL,
+            state TEXT NOT NULL DEFAULT 'planned',
+            skip_reason TEXT NOT NULL DEFAULT '',
+            deleted_at DATETIME,
+            deleted_by TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX disposal_plan_state ON disposal (plan_id, state)",
+        "CREATE INDEX disposal_clip ON disposal (clip_id, state)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

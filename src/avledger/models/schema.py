@@ -356,6 +356,78 @@ class DiscBurn(BaseModel):
         table_name = "disc_burn"
 
 
+class RetentionHold(BaseModel):
+    """A manual hold (e.g. a complaint or a court request) that stops the keeping clock of an activity or a case."""
+
+    id = AutoField()
+    activity = ForeignKeyField(Activity, null=True, backref="holds", column_name="activity_id")
+    case_no = TextField(default="")
+    reason = TextField()
+    set_by = TextField()
+    set_at = DateTimeField()
+    released_at = DateTimeField(null=True)
+    released_by = TextField(default="")
+    release_reason = TextField(default="")
+
+    class Meta:
+        table_name = "retention_hold"
+
+
+class CaseFile(BaseModel):
+    """How long a case's paper file is kept (entered when the case is filed): its footage is kept as long
+    (D25, L16, P11). ``months`` None: kept for ever (永久)."""
+
+    id = AutoField()
+    case_no = TextField(unique=True)
+    months = IntegerField(null=True)
+    entered_by = TextField()
+    entered_at = DateTimeField()
+
+    class Meta:
+        table_name = "case_file"
+
+
+class DisposalPlan(BaseModel):
+    """A disposal plan (清除处理): the files due on ``due_on``, approved by the profile's role, then run."""
+
+    id = AutoField()
+    status = CharField(default="planned")  # planned | approved | done
+    planned_at = DateTimeField()
+    planned_by = TextField()
+    due_on = DateField()
+    files = IntegerField()
+    bytes = IntegerField()
+    approved_by = ForeignKeyField(Staff, null=True, column_name="approved_by_id")
+    approved_at = DateTimeField(null=True)
+    paper_form_no = TextField(default="")
+    recorded_by = TextField(default="")
+    finished_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "disposal_plan"
+
+
+class Disposal(BaseModel):
+    """One file of a disposal plan, kept for ever: ``planned``, ``disposing`` (being deleted), ``done``
+    (deleted), or ``skipped`` (a hold appeared or its content changed; it stays in the archive)."""
+
+    id = AutoField()
+    plan = ForeignKeyField(DisposalPlan, backref="items", column_name="plan_id")
+    clip = ForeignKeyField(Clip, backref="disposals", column_name="clip_id")
+    original_name = TextField()
+    archive_path = TextField()
+    sha256 = TextField()
+    size = IntegerField()
+    recorded_at = DateTimeField(null=True)
+    ingested_at = DateTimeField()
+    activity = ForeignKeyField(Activity, null=True, column_name="activity_id")
+    keep_until = DateField()
+    state = CharField(default="planned")
+    skip_reason = TextField(default="")
+    deleted_at = DateTimeField(null=True)
+    deleted_by = TextField(default="")
+
+
 class SshKey(BaseModel):
     """A colleague's SSH public key (``avledger ssh add``): logging in with it acts as that member of staff."""
 
@@ -492,6 +564,10 @@ AUDITED: dict[str, type[BaseModel]] = {
     "spot_check": SpotCheck,
     "spot_check_activity": SpotCheckActivity,
     "violation": Violation,
+    "retention_hold": RetentionHold,
+    "case_file": CaseFile,
+    "disposal_plan": DisposalPlan,
+    "disposal": Disposal,
 }
 
 ALL_MODELS = [
@@ -522,4 +598,8 @@ ALL_MODELS = [
     SpotCheckActivity,
     Violation,
     AuditEvent,
+    RetentionHold,
+    CaseFile,
+    DisposalPlan,
+    Disposal,
 ]

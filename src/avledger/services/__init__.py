@@ -31,6 +31,7 @@ from avledger.services.office import OfficeService
 from avledger.services.printing import PrintService
 from avledger.services.register import DepartmentService, DeviceService, StaffService
 from avledger.services.reminders import ReminderService
+from avledger.services.retention import DisposalService, RetentionService
 from avledger.services.stats import StatsService
 from avledger.services.supervision import SpotCheckService, ViolationService
 from avledger.services.typeset import Typesetter
@@ -70,6 +71,8 @@ class Services:
         self.discs = DiscService(ctx, self.activities, self.ingest, self.typesetter)
         self.spotchecks = SpotCheckService(ctx, self.staff, self.departments)
         self.violations = ViolationService(ctx, self.staff, self.spotchecks)
+        self.retention = RetentionService(ctx, self.activities, self.staff)
+        self.disposal = DisposalService(ctx, self.retention, self.ingest, self.staff)
         self.printing = PrintService(ctx, self.typesetter, self)  # the registers read from all of the above
         self.reminders = ReminderService(
             ctx,
@@ -80,6 +83,7 @@ class Services:
             lending=self.lending,
             footage=self.footage,
             discs=self.discs,
+            disposal=self.disposal,
         )
         if self.office.initialised and (root := self.ingest.archive_root()) != home.archive_path:
             self.tightened += [str(root / name) for name in tighten_archive(root)]

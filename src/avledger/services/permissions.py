@@ -66,6 +66,10 @@ ACTIONS: dict[str, str] = {
     "violations.edit": N_("登记过错责任"),
     "violations.decide": N_("作出过错责任追究决定"),
     "violations.record_paper": N_("代为登记纸质的追究决定"),
+    "retention.hold": N_("设置和解除保存冻结，登记案卷保管期限"),
+    "disposal.plan": N_("拟定和执行音像资料清除计划"),
+    "disposal.approve": N_("批准音像资料清除计划"),
+    "disposal.record_paper": N_("代为登记纸质清除审批"),
 }
 
 _EVERYONE = {"register.read", "access.request", "confidential.mark"}
@@ -96,6 +100,9 @@ _MANAGER = {
     "supervision.check",
     "violations.edit",
     "violations.record_paper",
+    "retention.hold",
+    "disposal.plan",
+    "disposal.record_paper",
 }
 
 # The table: role -> what it may do. A person may do what any of their roles may.
@@ -127,6 +134,7 @@ PROFILE_ROLES: dict[str, frozenset[str]] = {
         {"access.decide", "access.decide_confidential", "confidential.read", "confidential.lift"}
     ),
     "supervision.decider_role": frozenset({"violations.decide"}),
+    "retention.disposal_approver_role": frozenset({"disposal.approve"}),
 }
 
 ROLE_ORDER = ("manager", ADMINISTRATOR, "leader", "approver", "auditor", "officer")

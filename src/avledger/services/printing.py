@@ -30,6 +30,7 @@ from avledger.services import (  # noqa: F401 - they fill REGISTERS
     printforms,
     printforms_activities,
     printforms_discs,
+    printforms_retention,
     printforms_stats,
     printforms_supervision,
 )

@@ -38,8 +38,10 @@ if TYPE_CHECKING:
     from avledger.services.footage import FootageService
     from avledger.services.lending import LendingService
     from avledger.services.register import DepartmentService, DeviceService
+    from avledger.services.retention import DisposalService
 
 LIMIT = 8  # items of one kind listed; the rest are counted
+DISPOSAL_CAP = 1000  # clips due for disposal counted at most (the rest are found by dispose plan)
 
 # In the order a person reads them: set-up first, then what is late, then what waits for a reason.
 KINDS = (
@@ -51,6 +53,7 @@ KINDS = (
     "collection",  # footage the 24-hour rule waits for (hours_left), past the deadline when negative
     "open_gaps",  # interruptions waiting for their reason (count)
     "late_clips",  # clips collected late waiting for their reason (count)
+    "disposal_due",  # clips past their keeping period, held by nothing and in no plan (count): 清除处理 (F11)
     "allocation_shortfall",  # a department with fewer working devices than the standard asks
 )
 
@@ -131,6 +134,7 @@ class ReminderService:
         lending: LendingService,
         footage: FootageService,
         discs: DiscService,
+        disposal: DisposalService | None = None,
     ):
         self.ctx = ctx
         self.departments = departments
@@ -140,6 +144,7 @@ class ReminderService:
         self.lending = lending
         self.footage = footage
         self.discs = discs
+        self.disposal = disposal
 
     def glance(self, *, limit: int = LIMIT) -> Glance:
         devices = self.devices.status_counts()
@@ -222,6 +227,8 @@ class ReminderService:
         late = self.footage.count(FootageQuery(waiting_reason=True))
         if late:
             items.append(Reminder("late_clips", count=late))
+        if self.disposal is not None and (due := self.disposal.due_count(cap=DISPOSAL_CAP)):
+            items.append(Reminder("disposal_due", count=due))
 
         listed(
             "allocation_shortfall",
@@ -265,6 +272,10 @@ def reminder_text(r: Reminder, tz) -> str:
         return _("记录中断待说明原因：{n} 处").format(n=r.count)
     if r.kind == "late_clips":
         return _("逾期采集待说明原因：{n} 个文件").format(n=r.count)
+    if r.kind == "disposal_due":
+        if r.count >= DISPOSAL_CAP:
+            return _("保存期限已满、可清除处理：{n} 个以上文件").format(n=r.count)
+        return _("保存期限已满、可清除处理：{n} 个文件").format(n=r.count)
     if r.kind == "allocation_shortfall":
         return _("配备缺额：{dept} 缺 {n} 台").format(dept=r.department, n=r.count)
     raise ValueError(r.kind)

@@ -20,6 +20,7 @@ from avledger.timeutil import fmt_local
 from avledger.tui.actions.activities import ActivityActions
 from avledger.tui.forms.activity import GapForm, GapFormScreen
 from avledger.tui.screens.base import SubScreen
+from avledger.tui.screens.disposal import retention_pairs
 from avledger.tui.text import attention, pairs_table
 from avledger.tui.widgets import Listing, PagedTable, RegisterTable
 from avledger.vocab import (
@@ -232,7 +233,8 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
             )
         )
         columns = 2 if self.size.width >= 70 else 1
-        self.query_one("#fields", Static).update(pairs_table(activity_pairs(a, self.tz), columns))
+        kept = retention_pairs(self.services.retention.show(activity=a.id))  # keep-until and holds (F11)
+        self.query_one("#fields", Static).update(pairs_table(activity_pairs(a, self.tz) + kept, columns))
 
     @on(PagedTable.Paged, "#clips")
     def _clips_paged(self, event: PagedTable.Paged) -> None:

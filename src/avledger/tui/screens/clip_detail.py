@@ -20,6 +20,7 @@ from avledger.services.footage import ClipView
 from avledger.timeutil import fmt_local
 from avledger.tui.actions.footage import FootageActions
 from avledger.tui.screens.base import SubScreen, close_thread_connection
+from avledger.tui.screens.disposal import retention_pairs
 from avledger.tui.text import clip_flags, pairs_table
 from avledger.vocab import CLIP_KINDS, TIME_SOURCES, label
 
@@ -124,6 +125,7 @@ class ClipDetailScreen(FootageActions, SubScreen):
             (_("逾期原因"), c.late_reason or ("—" if not c.late else _("待说明"))),
             (_("存储位置"), c.archive_path),
             ("SHA-256", c.sha256),
+            *retention_pairs(self.services.retention.show(clip=c.id)),  # keep-until and holds (F11)
         ]
         columns = 2 if self.size.width >= 100 else 1
         self.query_one("#fields", Static).update(pairs_table(pairs, columns))

@@ -27,6 +27,7 @@ from avledger.tui.actions.footage import FootageActions
 from avledger.tui.forms.footage import several
 from avledger.tui.screens.base import FilteredRegisterScreen, close_thread_connection
 from avledger.tui.screens.clip_detail import ClipDetailScreen
+from avledger.tui.screens.disposal import DisposalScreen
 from avledger.tui.screens.ingest import IngestScreen
 from avledger.tui.text import clip_flags
 from avledger.tui.widgets import JobProgress, Listing, RegisterTable
@@ -62,6 +63,7 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
         Binding("t", "next_mode", _("全部/未归入/逾期"), tooltip=_("切换显示范围")),
         Binding("v", "verify", _("核验存储"), tooltip=_("重新计算每个存储文件的 SHA-256，发现缺失或被改动的文件")),
         Binding("s", "stop", _("停止"), tooltip=_("停止核验存储")),
+        Binding("d", "disposal", _("清除处理"), tooltip=_("保存期限已满的音像资料：拟定、批准和执行清除计划")),
         Binding("slash", "focus_filter", _("筛选"), key_display="/"),
     ]
 
@@ -176,6 +178,9 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
     def action_ingest(self) -> None:
         self.app.push_screen(IngestScreen(self.services))
 
+    def action_disposal(self) -> None:
+        self.app.push_screen(DisposalScreen(self.services))
+
     def footage_changed(self, clip_id: int) -> None:
         self.marked.clear()  # done for the marked rows
         self.show_rows(keep=str(clip_id))
@@ -229,3 +234,4 @@ class FootageScreen(FootageActions, FilteredRegisterScreen):
             if all(c.late for c in clips):
                 yield SystemCommand(_("逾期说明"), several(clips), self.action_late)
         yield SystemCommand(_("全部/未归入/逾期"), _("切换显示范围"), self.action_next_mode)
+        yield SystemCommand(_("清除处理"), _("保存期限已满的音像资料：拟定、批准和执行清除计划"), self.action_disposal)

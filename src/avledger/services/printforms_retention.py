@@ -1,0 +1,72 @@
+"""The printable register of disposals (音像资料清除登记表, F11): every file ever disposed of, kept for ever."""
+
+from __future__ import annotations
+
+from avledger.i18n import N_
+from avledger.services.sheets import SEQ, Column, Scope, Sheet, register
+from avledger.timeutil import fmt_local
+from avledger.vocab import DISPOSAL_SKIP_REASONS, DISPOSAL_STATES, label
+
+
+@register(
+    "disposals",
+    N_("音像资料清除登记表"),
+    landscape=True,
+    filters={"date_from", "date_to", "activity"},
+    signatures=(N_("制表人："), N_("管理人员："), N_("负责人：")),
+    columns=[
+        SEQ,
+        Column("plan", N_("计划"), 0.5, "center", 8),
+        Column("name", N_("文件名"), 2, xlsx_width=30),
+        Column("sha256", "SHA-256", 2.2, xlsx_width=66),
+        Column("size", N_("大小（字节）"), 0.9, "right", 14),
+        Column("recorded_at", N_("录制时间"), 1.1, "center", 17, kind="datetime"),
+        Column("ingested_at", N_("入库时间"), 1.1, "center", 17, kind="datetime"),
+        Column("activity", N_("执法活动"), 1.4, xlsx_width=20),
+        Column("keep_until", N_("保存至"), 0.9, "center", 12),
+        Column("planned_by", N_("拟定人"), 0.9, xlsx_width=14),
+        Column("approved_by", N_("批准人"), 0.9, xlsx_width=14),
+        Column("deleted_at", N_("清除时间"), 1.1, "center", 17, kind="datetime"),
+        Column("state", N_("状态"), 0.8, xlsx_width=12),
+    ],
+)
+def disposals(scope: Scope) -> Sheet:
+    from avledger.models.schema import Activity, Disposal, DisposalPlan
+
+    query = Disposal.select().where(Disposal.state != "planned").order_by(Disposal.id)
+    query = scope.in_period(query, Disposal.deleted_at)
+    if scope.activity is not None:
+        query = query.where(Disposal.activity == scope.activity)
+
+    plans: dict[int, DisposalPlan] = {}
+    activities: dict[int, Activity] = {}
+
+    def rows():
+        for n, d in enumerate(query.iterator(), 1):
+            plan = plans.get(d.plan_id) or plans.setdefault(d.plan_id, DisposalPlan.get_by_id(d.plan_id))
+            approver = plan.approved_by if plan.approved_by_id else None
+            act = None
+            if d.activity_id:
+                act = activities.get(d.activity_id) or activities.setdefault(
+                    d.activity_id, Activity.get_by_id(d.activity_id)
+                )
+            state = label(DISPOSAL_STATES, d.state)
+            if d.skip_reason:
+                state += f"（{label(DISPOSAL_SKIP_REASONS, d.skip_reason)}）"
+            yield {
+                "seq": n,
+                "plan": plan.id,
+                "name": d.original_name,
+                "sha256": " ".join(d.sha256[i : i + 16] for i in range(0, len(d.sha256), 16)),  # breaks in a cell
+                "size": d.size,
+                "recorded_at": fmt_local(d.recorded_at, scope.tz) if d.recorded_at else "",
+                "ingested_at": fmt_local(d.ingested_at, scope.tz),
+                "activity": f"{act.id} {act.case_no or act.title}" if act else "",
+                "keep_until": d.keep_until.isoformat(),
+                "planned_by": plan.planned_by,
+                "approved_by": f"{approver.name}（{approver.number}）" if approver else "",
+                "deleted_at": fmt_local(d.deleted_at, scope.tz) if d.deleted_at else "",
+                "state": state,
+            }
+
+    return Sheet(rows())

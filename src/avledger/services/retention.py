@@ -1,0 +1,663 @@
+"""How long footage is kept, what holds it, and its lawful disposal (保存期限、冻结与清除处理, F11, F12).
+
+The keep-until date of a clip or an activity comes from the office profile: the period of its category
+(ordinary, case, evidence, long-term) counted from where its regulation starts it (the recording, the end of
+the activity, the closing of the case, or the case file's own period, entered when the case is filed).
+:func:`keep_until` computes it for one record; :func:`activity_keep_sql` and :func:`clip_keep_sql` compute the
+same in SQL, so that the due clips of a register of a million are found by one query over indexed columns,
+never loaded one by one.
+
+Holds stop the clock whatever the date: an open case, an open viewing request or approval, an extraction
+registered as evidence (while the case file's period is not entered, where the profile keeps evidence with the
+case file), a long-term reason, an interruption or a late clip still waiting for its reason, a disc set not
+yet burned in both copies and verified, and a manual hold.
+
+Disposal is the only way footage leaves the archive: a plan lists the due clips; the profile's approver
+approves it; the run deletes exactly the planned files, each after its SHA-256 and its holds are checked
+again, recording each first as ``disposing`` (in a transaction), then deleting, then marking it ``done``. A
+run killed in between leaves each file present and registered or deleted and recorded; running the plan again
+completes a ``disposing`` record whose file is gone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from peewee import fn
+
+from avledger.digests import hash_file
+from avledger.errors import UserError
+from avledger.fsutil import fsync_dir
+from avledger.i18n import N_
+from avledger.models import audit
+from avledger.models.audit import snapshot
+from avledger.models.schema import Activity, AuditEvent, CaseFile, Clip, Disposal, DisposalPlan, RetentionHold
+from avledger.profile import Profile
+from avledger.progress import CancelToken, Progress, ProgressSink, emit
+from avledger.progress import check as check_cancel
+from avledger.services.base import Context, check_text, optional_text, require_text
+from avledger.services.clearance import today
+from avledger.services.permissions import allowed, requires
+from avledger.vocab import ROLES, label
+
+# The article that sets each preset's keeping periods.
+ARTICLES = {"wanzhou": "W14", "dalian": "D25", "ruzhou": "R14", "lingchuan": "L16", "pingdingshan": "P11"}
+LONG_TERM_ARTICLES = {"wanzhou": "W15", "dalian": "D26", "ruzhou": "R14"}
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus ``months`` as SQLite's ``date(x, '+N months')`` counts it (a day past the month's end runs
+    on into the next month)."""
+    total = day.year * 12 + day.month - 1 + months
+    return dt.date(total // 12, total % 12 + 1, 1) + dt.timedelta(days=day.day - 1)
+
+
+@dataclass(frozen=True)
+class KeepUntil:
+    """A record's keep-until date. ``until`` None: kept for now (``waiting`` says for what) or for ever."""
+
+    until: dt.date | None
+    category: str  # vocab RETENTION_CATEGORIES
+    counts_from: str  # vocab RETENTION_STARTS
+    start: dt.date | None
+    months: int | None
+    article: str
+    waiting: str = ""  # why the date is not known yet: case_open | case_file; "" when for ever or known
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data["until"] = self.until.isoformat() if self.until else None
+        data["start"] = self.start.isoformat() if self.start else None
+        return data
+
+
+def keep_until(
+    profile: Profile,
+    *,
+    recorded: dt.date | None,
+    activity_end: dt.date | None = None,
+    case_no: str = "",
+    closed_on: dt.date | None = None,
+    evidence: bool = False,
+    long_term: bool = False,
+    case_file_entered: bool = False,
+    case_file_months: int | None = None,
+) -> KeepUntil:
+    """The keep-until date of footage recorded on ``recorded`` (of an activity that ended on ``activity_end``)."""
+    preset = profile.get("office.preset")
+    article = ARTICLES.get(preset, "")
+    if long_term:
+        return KeepUntil(None, "long_term", "forever", None, None, LONG_TERM_ARTICLES.get(preset, article))
+    base = activity_end or recorded
+    counts = "activity_end" if activity_end else "recording"
+    default = profile.get("retention.default_months")
+    if not case_no:
+        until = add_months(base, default) if base else None
+        return KeepUntil(until, "ordinary", counts, base, default, article)
+    minimum = profile.get("retention.case_min_months")
+    after = profile.get("retention.case_months_after_close")
+    evidence = evidence and profile.get("retention.evidence_with_case_file")
+    category = "evidence" if evidence else "case"
+    if closed_on is None:
+        return KeepUntil(None, category, "case_closed", None, None, article, "case_open")
+    until = max(add_months(closed_on, after), add_months(base, minimum) if base else closed_on)
+    if evidence and not case_file_entered:
+        return KeepUntil(None, category, "case_file", closed_on, None, article, "case_file")
+    if case_file_entered:
+        if case_file_months is None:
+            return KeepUntil(None, category, "case_file", closed_on, None, article)
+        until = max(until, add_months(closed_on, case_file_months))
+        return KeepUntil(until, category, "case_file", closed_on, case_file_months, article)
+    return KeepUntil(until, category, "case_closed", closed_on, after, article)
+
+
+# --- the same in SQL ---------------------------------------------------------------------------------------
+
+
+def _shift(profile: Profile) -> str:
+    """The SQLite modifier that turns a stored UTC time into the office's local time."""
+    offset = profile.tz.utcoffset(dt.datetime(2000, 1, 1)) or dt.timedelta()
+    return f"'{int(offset.total_seconds() // 60):+d} minutes'"
+
+
+def _evidence_sql(a: str) -> str:
+    return (
+        "EXISTS (SELECT 1 FROM extraction e JOIN access_clip ac ON ac.request_id = e.request_id"
+        f" JOIN clip ec ON ec.id = ac.clip_id WHERE ec.activity_id = {a}.id)"
+    )
+
+
+def activity_keep_sql(profile: Profile, a: str = "a", cf: str = "cf") -> str:
+    """The keep-until date (text, or NULL for not yet or never) of activity ``a`` (``cf``: its case file row,
+    LEFT JOINed on the case number), as :func:`keep_until` computes it."""
+    shift = _shift(profile)
+    start = f"date(coalesce({a}.end_at, {a}.start_at), {shift})"
+    default = int(profile.get("retention.default_months"))
+    minimum = int(profile.get("retention.case_min_months"))
+    after = int(profile.get("retention.case_months_after_close"))
+    evidence = f"({_evidence_sql(a)})" if profile.get("retention.evidence_with_case_file") else "0"
+    return (
+        f"(CASE WHEN {a}.long_term != '' THEN NULL"
+        f" WHEN {a}.case_no = '' THEN date({start}, '+{default} months')"
+        f" WHEN {a}.status != 'closed' OR {a}.closed_at IS NULL THEN NULL"
+        f" WHEN {cf}.id IS NULL AND {evidence} THEN NULL"
+        f" WHEN {cf}.id IS NOT NULL AND {cf}.months IS NULL THEN NULL"
+        f" ELSE max(date({a}.closed_at, '+{after} months'), date({start}, '+{minimum} months'),"
+        f" coalesce(date({a}.closed_at, '+' || {cf}.months || ' months'), '0000-00-00')) END)"
+    )
+
+
+def clip_keep_sql(profile: Profile, c: str = "c", a: str = "a", cf: str = "cf") -> str:
+    """The keep-until date of clip ``c`` (``a`` its activity LEFT JOINed, ``cf`` that activity's case file):
+    its activity's, and never before its own recording's ordinary period."""
+    months = int(profile.get("retention.default_months"))
+    own = f"date(coalesce({c}.start_at, {c}.ingested_at), {_shift(profile)}, '+{months} months')"
+    return f"(CASE WHEN {a}.id IS NULL THEN {own} ELSE max({activity_keep_sql(profile, a, cf)}, {own}) END)"
+
+
+def activity_held_sql(a: str = "a") -> str:
+    """True when something holds activity ``a`` (besides the open case, which leaves its date NULL)."""
+    return (
+        f"({a}.long_term != ''"
+        f" OR EXISTS (SELECT 1 FROM gap g WHERE g.activity_id = {a}.id AND g.reason IS NULL)"
+        f" OR {a}.id IN (SELECT activity_id FROM clip WHERE late = 1 AND (late_reason IS NULL OR late_reason = ''))"
+        f" OR EXISTS (SELECT 1 FROM retention_hold h WHERE h.released_at IS NULL AND (h.activity_id = {a}.id"
+        f" OR ({a}.case_no != '' AND h.case_no = {a}.case_no)))"
+        f" OR EXISTS (SELECT 1 FROM access_request r WHERE r.status IN ('requested', 'approved') AND r.until >= :today"
+        f" AND (r.activity_id = {a}.id OR ({a}.case_no != '' AND r.case_no = {a}.case_no)))"
+        f" OR EXISTS (SELECT 1 FROM disc_set s JOIN disc d ON d.set_id = s.id"
+        f" WHERE (s.activity_id = {a}.id OR ({a}.case_no != '' AND s.case_no = {a}.case_no))"
+        " AND (SELECT count(*) FROM disc_copy k WHERE k.disc_id = d.id AND k.verified = 1) < 2))"
+    )
+
+
+def clip_held_sql(c: str = "c") -> str:
+    """True when something holds clip ``c`` itself: its late reason missing, an open request or an
+    extraction covering it (the covered clips are found once, not per clip)."""
+    return (
+        f"(({c}.late = 1 AND coalesce({c}.late_reason, '') = '')"
+        f" OR {c}.id IN (SELECT ac.clip_id FROM access_clip ac JOIN access_request r ON r.id = ac.request_id"
+        " WHERE r.status IN ('requested', 'approved') AND r.until >= :today)"
+        f" OR ({c}.activity_id IS NULL AND {c}.id IN"
+        " (SELECT ac.clip_id FROM access_clip ac JOIN extraction e ON e.request_id = ac.request_id)))"
+    )
+
+
+def due_sql(profile: Profile, *, planned_too: bool = False, one: bool = False) -> str:
+    """The clips whose keep-until date is on or before ``:today`` and that nothing holds (named parameter
+    ``:today``, text YYYY-MM-DD), with their keep-until date; clips of a plan (or disposed) left out unless
+    ``planned_too``; ``one``: only the clip ``:clip``.
+
+    The activities due and held by nothing are found first (a few thousand rows, each looked at once), then
+    their clips through the clip_activity index, and the clips of no activity through the same index."""
+    months = int(profile.get("retention.default_months"))
+    own = f"date(coalesce(c.start_at, c.ingested_at), {_shift(profile)}, '+{months} months')"
+    planned = "" if planned_too else " AND c.id NOT IN (SELECT x.clip_id FROM disposal x WHERE x.state != 'skipped')"
+    one_activity = ""
+    if one:
+        planned += " AND c.id = :clip"
+        one_activity = " AND a.id IN (SELECT activity_id FROM clip WHERE id = :clip)"
+    return (
+        "WITH due_activity (id, keep) AS MATERIALIZED ("
+        f"SELECT a.id, {activity_keep_sql(profile)} AS keep FROM activity a"
+        " LEFT JOIN case_file cf ON a.case_no != '' AND cf.case_no = a.case_no"
+        f" WHERE keep <= :today AND NOT {activity_held_sql()}{one_activity})"
+        f" SELECT c.id, max(d.keep, {own}) AS keep FROM due_activity d JOIN clip c ON c.activity_id = d.id"
+        f" WHERE {own} <= :today AND NOT {clip_held_sql()}{planned}"
+        f" UNION ALL SELECT c.id, {own} AS keep FROM clip c WHERE c.activity_id IS NULL"
+        f" AND {own} <= :today AND NOT {clip_held_sql()}{planned}"
+    )
+
+
+# --- services ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Hold:
+    kind: str  # vocab HOLD_KINDS
+    detail: str = ""
+    id: int | None = None  # a manual hold's number
+    set_by: str = ""
+    set_at: str = ""
+
+
+@dataclass
+class RetentionView:
+    kind: str  # clip | activity
+    id: int
+    keep: KeepUntil
+    holds: list[Hold] = field(default_factory=list)
+    disposed: str = ""  # when the clip was disposed of
+
+    def as_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            **self.keep.as_json(),
+            "holds": [asdict(h) for h in self.holds],
+            "disposed": self.disposed or None,
+        }
+
+
+class RetentionService:
+    def __init__(self, ctx: Context, activities, staff):
+        self.ctx = ctx
+        self.activities = activities
+        self.staff = staff
+
+    def today(self) -> dt.date:
+        return today(self.ctx)
+
+    def _local_date(self, value: dt.datetime | None) -> dt.date | None:
+        if value is None:
+            return None
+        return (value + (self.ctx.profile().tz.utcoffset(dt.datetime(2000, 1, 1)) or dt.timedelta())).date()
+
+    def _case_file(self, case_no: str) -> CaseFile | None:
+        return CaseFile.get_or_none(CaseFile.case_no == case_no) if case_no else None
+
+    def _evidence(self, activity: Activity) -> bool:
+        sql = f"SELECT {_evidence_sql('a')} FROM activity a WHERE a.id = ?"
+        return bool(self.ctx.db.execute_sql(sql, (activity.id,)).fetchone()[0])
+
+    def activity_keep(self, activity: Activity, *, recorded: dt.date | None = None) -> KeepUntil:
+        cf = self._case_file(activity.case_no)
+        end = self._local_date(activity.end_at) or self._local_date(activity.start_at)
+        return keep_until(
+            self.ctx.profile(),
+            recorded=recorded,
+            activity_end=end,
+            case_no=activity.case_no,
+            closed_on=activity.closed_at if activity.status == "closed" else None,
+            evidence=self._evidence(activity),
+            long_term=bool(activity.long_term),
+            case_file_entered=cf is not None,
+            case_file_months=cf.months if cf else None,
+        )
+
+    def clip_keep(self, clip: Clip) -> KeepUntil:
+        recorded = self._local_date(clip.start_at or clip.ingested_at)
+        own = keep_until(self.ctx.profile(), recorded=recorded)
+        if clip.activity_id is None:
+            return own
+        keep = self.activity_keep(clip.activity)
+        if keep.until is None or own.until is None:
+            return keep
+        return keep if keep.until >= own.until else own
+
+    def activity_holds(self, activity: Activity) -> list[Hold]:
+        holds: list[Hold] = []
+        day = self.today().isoformat()
+        db = self.ctx.db
+        if activity.case_no and activity.status != "closed":
+            holds.append(Hold("open_case", activity.case_no))
+        if activity.long_term:
+            holds.append(Hold("long_term", activity.long_term))
+        keep = self.activity_keep(activity)
+        if keep.waiting == "case_file":
+            holds.append(Hold("evidence", activity.case_no))
+        gaps = db.execute_sql("SELECT count(*) FROM gap WHERE activity_id = ? AND reason IS NULL", (activity.id,))
+        if (n := gaps.fetchone()[0]) > 0:
+            holds.append(Hold("gap_waiting", str(n)))
+        late = db.execute_sql(
+            "SELECT count(*) FROM clip WHERE activity_id = ? AND late = 1 AND coalesce(late_reason, '') = ''",
+            (activity.id,),
+        )
+        if (n := late.fetchone()[0]) > 0:
+            holds.append(Hold("late_waiting", str(n)))
+        for (rid,) in db.execute_sql(
+            "SELECT r.id FROM access_request r"
+            " WHERE r.status IN ('requested', 'approved') AND r.until >= ?"
+            " AND (r.activity_id = ? OR (? != '' AND r.case_no = ?)) ORDER BY r.id",
+            (day, activity.id, activity.case_no, activity.case_no),
+        ):
+            holds.append(Hold("request", str(rid)))
+        for (sid,) in db.execute_sql(
+            "SELECT DISTINCT s.id FROM disc_set s JOIN disc d ON d.set_id = s.id"
+            " WHERE (s.activity_id = ? OR (? != '' AND s.case_no = ?))"
+            " AND (SELECT count(*) FROM disc_copy k WHERE k.disc_id = d.id AND k.verified = 1) < 2 ORDER BY s.id",
+            (activity.id, activity.case_no, activity.case_no),
+        ):
+            holds.append(Hold("disc_pending", str(sid)))
+        query = RetentionHold.select().where(RetentionHold.released_at.is_null() & (RetentionHold.activity == activity))
+        if activity.case_no:
+            query = RetentionHold.select().where(
+                RetentionHold.released_at.is_null()
+                & ((RetentionHold.activity == activity) | (RetentionHold.case_no == activity.case_no))
+            )
+        for h in query.order_by(RetentionHold.id):
+            holds.append(Hold("manual", h.reason, h.id, h.set_by, h.set_at.isoformat(sep=" ", timespec="minutes")))
+        return holds
+
+    def clip_holds(self, clip: Clip) -> list[Hold]:
+        holds = self.activity_holds(clip.activity) if clip.activity_id is not None else []
+        if clip.late and not clip.late_reason and not any(h.kind == "late_waiting" for h in holds):
+            holds.append(Hold("late_waiting", "1"))
+        day = self.today().isoformat()
+        for (rid,) in self.ctx.db.execute_sql(
+            "SELECT r.id FROM access_clip ac JOIN access_request r ON r.id = ac.request_id"
+            " WHERE ac.clip_id = ? AND r.status IN ('requested', 'approved') AND r.until >= ? ORDER BY r.id",
+            (clip.id, day),
+        ):
+            if not any(h.kind == "request" and h.detail == str(rid) for h in holds):
+                holds.append(Hold("request", str(rid)))
+        return holds
+
+    def show(self, *, clip: int | str | None = None, activity: int | str | None = None) -> RetentionView:
+        if clip not in (None, ""):
+            check_text(clip if isinstance(clip, str) else None, N_("音像文件编号"), field="clip")
+            try:
+                row = Clip.get_or_none(Clip.id == int(clip))
+            except ValueError:
+                row = None
+            if row is None:
+                raise UserError("clip.unknown", "没有这个编号的音像文件：{id}", field="clip", id=clip)
+            done = Disposal.get_or_none((Disposal.clip == row) & (Disposal.state == "done"))
+            disposed = done.deleted_at.isoformat(sep=" ", timespec="minutes") if done else ""
+            return RetentionView("clip", row.id, self.clip_keep(row), self.clip_holds(row), disposed)
+        act = self.activities.get(activity, field="activity")
+        return RetentionView("activity", act.id, self.activity_keep(act), self.activity_holds(act))
+
+    # --- manual holds and case files ------------------------------------------------------------------
+    @requires("retention.hold")
+    def add_hold(self, *, activity: int | str | None = None, case_no: str | None = None, reason: str) -> Hold:
+        reason = require_text(reason, N_("冻结原因"), field="reason")
+        check_text(case_no, N_("案件编号"), field="case_no")
+        with self.ctx.change():
+            act = None
+            if activity not in (None, ""):
+                act = self.activities.get(activity, field="activity")
+            elif not case_no or not Activity.select().where(Activity.case_no == case_no).exists():
+                raise UserError("retention.unknown_case", "没有案件编号为 {no} 的执法活动", field="case_no", no=case_no)
+            row = RetentionHold.create(
+                activity=act,
+                case_no="" if act else case_no,
+                reason=reason,
+                set_by=self.ctx.person() or self.ctx.acting().actor,
+                set_at=self.ctx.clock(),
+            )
+            self.ctx.log("hold", row, summary=f"{act.id if act else case_no}：{reason}")
+        return Hold("manual", reason, row.id, row.set_by, row.set_at.isoformat(sep=" ", timespec="minutes"))
+
+    @requires("retention.hold")
+    def release_hold(self, hold_id: int | str, *, reason: str) -> RetentionHold:
+        check_text(hold_id if isinstance(hold_id, str) else None, N_("冻结编号"), field="hold_id")
+        reason = require_text(reason, N_("解除原因"), field="reason")
+        with self.ctx.change():
+            try:
+                row = RetentionHold.get_or_none(RetentionHold.id == int(hold_id))
+            except ValueError:
+                row = None
+            if row is None:
+                raise UserError("retention.unknown_hold", "没有编号为 {id} 的保存冻结", field="hold_id", id=hold_id)
+            if row.released_at is not None:
+                raise UserError("retention.hold_released", "保存冻结 {id} 已经解除", field="hold_id", id=row.id)
+            before = snapshot(row)
+            row.released_at = self.ctx.clock()
+            row.released_by = self.ctx.person() or self.ctx.acting().actor
+            row.release_reason = reason
+            row.save()
+            self.ctx.log("hold_release", row, before=before, summary=f"{row.id}：{reason}")
+        return row
+
+    def holds(self, *, open_only: bool = True) -> list[RetentionHold]:
+        query = RetentionHold.select().order_by(RetentionHold.id)
+        if open_only:
+            query = query.where(RetentionHold.released_at.is_null())
+        return list(query)
+
+    @requires("retention.hold")
+    def set_case_file(self, case_no: str, *, months: int | None) -> CaseFile:
+        """The keeping period of a case's paper file (None: 永久), entered when the case is filed."""
+        case_no = require_text(case_no, N_("案件编号"), field="case_no")
+        if months is not None and not 1 <= months <= 1200:
+            raise UserError("retention.bad_months", "保管期限应为 1 到 1200 个月", field="months")
+        with self.ctx.change():
+            if not Activity.select().where(Activity.case_no == case_no).exists():
+                raise UserError("retention.unknown_case", "没有案件编号为 {no} 的执法活动", field="case_no", no=case_no)
+            row = CaseFile.get_or_none(CaseFile.case_no == case_no)
+            before = snapshot(row) if row else None
+            if row is None:
+                row = CaseFile(case_no=case_no)
+            row.months = months
+            row.entered_by = self.ctx.person() or self.ctx.acting().actor
+            row.entered_at = self.ctx.clock()
+            row.save()
+            self.ctx.log("case_file", row, before=before, summary=f"{case_no}：{months if months else '永久'}")
+        return row
+
+
+@dataclass
+class RunResult:
+    plan_id: int
+    deleted: int = 0
+    completed: int = 0  # "disposing" records whose file was gone: completed
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (clip id, reason)
+
+
+class DisposalService:
+    def __init__(self, ctx: Context, retention: RetentionService, ingest, staff):
+        self.ctx = ctx
+        self.retention = retention
+        self.ingest = ingest
+        self.staff = staff
+
+    def due(self, *, limit: int | None = None) -> list[tuple[int, str]]:
+        """The clips due for disposal today and held by nothing: (clip id, keep-until)."""
+        sql = due_sql(self.ctx.profile()) + " ORDER BY 1" + (f" LIMIT {int(limit)}" if limit else "")
+        return list(self.ctx.db.execute_sql(sql, {"today": today(self.ctx).isoformat()}))
+
+    def due_count(self, *, cap: int | None = None) -> int:
+        """How many clips are due (at most ``cap``: the home screen stops counting there)."""
+        sql = f"SELECT count(*) FROM ({due_sql(self.ctx.profile())}{f' LIMIT {int(cap)}' if cap else ''})"
+        return self.ctx.db.execute_sql(sql, {"today": today(self.ctx).isoformat()}).fetchone()[0]
+
+    def _plan(self, plan_id: int | str) -> DisposalPlan:
+        check_text(plan_id if isinstance(plan_id, str) else None, N_("清除计划编号"), field="plan_id")
+        try:
+            plan = DisposalPlan.get_or_none(DisposalPlan.id == int(plan_id))
+        except ValueError:
+            plan = None
+        if plan is None:
+            raise UserError("disposal.unknown_plan", "没有编号为 {id} 的清除计划", field="plan_id", id=plan_id)
+        return plan
+
+    def get(self, plan_id: int | str) -> DisposalPlan:
+        return self._plan(plan_id)
+
+    def items(self, plan: DisposalPlan) -> list[Disposal]:
+        return list(Disposal.select().where(Disposal.plan == plan).order_by(Disposal.id))
+
+    def plans(self) -> list[DisposalPlan]:
+        return list(DisposalPlan.select().order_by(DisposalPlan.id))
+
+    @requires("disposal.plan")
+    def plan(self) -> DisposalPlan | None:
+        """Register a plan of every clip due today (None when nothing is due)."""
+        with self.ctx.change():
+            due = self.due()
+            if not due:
+                return None
+            keep = dict(due)
+            ids = sorted(keep)
+            size = sum(
+                Clip.select(fn.SUM(Clip.size)).where(Clip.id.in_(ids[i : i + 500])).scalar() or 0
+                for i in range(0, len(ids), 500)
+            )
+            totals = (len(ids), size)
+            plan = DisposalPlan.create(
+                planned_at=self.ctx.clock(),
+                planned_by=self.ctx.person() or self.ctx.acting().actor,
+                due_on=today(self.ctx),
+                files=totals[0],
+                bytes=totals[1],
+            )
+            self.ctx.log("dispose_plan", plan, summary=f"{plan.id}：{totals[0]}")
+            self._register_items(plan, keep)
+        return plan
+
+    def _register_items(self, plan: DisposalPlan, keep: dict[int, str]) -> None:
+        """One record per planned file and its audit entry, in batches (a tenth year's first plan holds hundreds
+        of thousands): the rows get their ids in order, and each entry chains to the one before as
+        :func:`avledger.models.audit.append` would chain it."""
+        at = self.ctx.clock()
+        actor = self.ctx.actor()
+        prev = audit.head(self.ctx.db).hash
+        next_id = (Disposal.select(fn.MAX(Disposal.id)).scalar() or 0) + 1
+        ids = sorted(keep)
+        for start in range(0, len(ids), 500):
+            rows, entries = [], []
+            for clip in Clip.select().where(Clip.id.in_(ids[start : start + 500])).order_by(Clip.id):
+                data = {
+                    "id": next_id,
+                    "plan": plan.id,
+                    "clip": clip.id,
+                    "original_name": clip.original_name,
+                    "archive_path": clip.archive_path,
+                    "sha256": clip.sha256,
+                    "size": clip.size,
+                    "recorded_at": clip.start_at,
+                    "ingested_at": clip.ingested_at,
+                    "activity": clip.activity_id,
+                    "keep_until": dt.date.fromisoformat(keep[clip.id]),
+                    "state": "planned",
+                    "skip_reason": "",
+                    "deleted_at": None,
+                    "deleted_by": "",
+                }
+                rows.append(data)
+                entry = audit.entry(
+                    prev,
+                    actor,
+                    "dispose_plan",
+                    "disposal",
+                    next_id,
+                    before=None,
+                    after=audit.snapshot_of(Disposal, data),
+                    at=at,
+                    summary=f"{plan.id} {clip.original_name}",
+                )
+                entries.append(entry)
+                prev = entry["hash"]
+                next_id += 1
+            if rows:
+                Disposal.insert_many(rows).execute()
+                AuditEvent.insert_many(entries).execute()
+
+    @requires("disposal.approve", "disposal.record_paper")
+    def approve(self, plan_id: int | str, by: str, *, paper_form: str | None = None) -> DisposalPlan:
+        check_text(by, N_("批准人"), field="by")
+        paper = optional_text(paper_form, N_("纸质审批表编号"), field="paper_form")
+        with self.ctx.change():
+            plan = self._plan(plan_id)
+            if plan.status != "planned":
+                raise UserError("disposal.decided", "清除计划 {id} 已经批准", field="plan_id", id=plan.id)
+            approver = self.staff.get(by, field="by")
+            if not approver.active:
+                raise UserError(
+                    "staff.left", "{name}（{number}）已离职", field="by", name=approver.name, number=approver.number
+                )
+            profile = self.ctx.profile()
+            role = profile.get("retention.disposal_approver_role")
+            if "disposal.approve" not in allowed(approver.role_list, profile):
+                raise UserError(
+                    "disposal.not_approver",
+                    "{name}（{number}）不是{role}，不能批准清除计划",
+                    field="by",
+                    name=approver.name,
+                    number=approver.number,
+                    role=label(ROLES, role),
+                )
+            if approver.name == plan.planned_by or approver.number == plan.planned_by:
+                raise UserError("disposal.self_approval", "不能批准本人拟定的清除计划", field="by")
+            acting = self.ctx.acting()
+            recorded_by = ""
+            if acting.staff_id != approver.id:
+                if not self.ctx.may("disposal.record_paper"):
+                    raise UserError(
+                        "disposal.approver_absent", "只有批准人本人可以批准；管理员可代为登记纸质审批", field="by"
+                    )
+                recorded_by = acting.person or acting.actor
+            before = snapshot(plan)
+            plan.status = "approved"
+            plan.approved_by = approver
+            plan.approved_at = self.ctx.clock()
+            plan.paper_form_no = paper
+            plan.recorded_by = recorded_by
+            plan.save()
+            self.ctx.log("dispose_approve", plan, before=before, summary=f"{plan.id} {approver.name}")
+        return plan
+
+    def _still_due(self, clip_id: int) -> bool:
+        sql = due_sql(self.ctx.profile(), planned_too=True, one=True)
+        rows = self.ctx.db.execute_sql(sql, {"today": today(self.ctx).isoformat(), "clip": clip_id})
+        return rows.fetchone() is not None
+
+    def _mark(self, item: Disposal, state: str, *, reason: str = "") -> None:
+        with self.ctx.change():
+            before = snapshot(item)
+            item.state = state
+            item.skip_reason = reason
+            if state == "done":
+                item.deleted_at = self.ctx.clock()
+                item.deleted_by = self.ctx.person() or self.ctx.acting().actor
+            item.save()
+            self.ctx.log(f"dispose_{state}", item, before=before, summary=f"{item.plan_id} {item.original_name}")
+
+    @requires("disposal.plan")
+    def run(
+        self, plan_id: int | str, *, progress: ProgressSink | None = None, cancel: CancelToken | None = None
+    ) -> RunResult:
+        """Delete the plan's files (approved, each re-checked); a re-run completes an interrupted one."""
+        plan = self._plan(plan_id)
+        if plan.status == "planned":
+            raise UserError("disposal.not_approved", "清除计划 {id} 尚未批准", field="plan_id", id=plan.id)
+        root: Path = self.ingest.archive_root()
+        result = RunResult(plan.id)
+        items = [i for i in self.items(plan) if i.state in ("planned", "disposing")]
+        total = sum(i.size for i in items)
+        done = 0
+        for n, item in enumerate(items, 1):
+            check_cancel(cancel)
+            emit(progress, Progress("disposal", "delete", done, total, "bytes", n - 1, len(items), item.original_name))
+            path = root / item.archive_path
+            if item.state == "disposing" and not os.path.lexists(path):
+                self._mark(item, "done")  # deleted before the run was stopped
+                result.completed += 1
+                done += item.size
+                continue
+            try:
+                same = path.is_file() and not path.is_symlink() and hash_file(path) == item.sha256
+            except OSError:
+                same = False
+            if not same:
+                self._mark(item, "skipped", reason="changed")
+                result.skipped.append((item.clip_id, "changed"))
+                continue
+            with self.ctx.change():  # the holds checked in the transaction that marks the file: none can slip in
+                due = self._still_due(item.clip_id)
+                self._mark(item, "disposing" if due else "skipped", reason="" if due else "held")
+            if not due:
+                result.skipped.append((item.clip_id, "held"))
+                continue
+            path.unlink()
+            fsync_dir(path.parent)
+            self._mark(item, "done")
+            result.deleted += 1
+            done += item.size
+        with self.ctx.change():
+            plan = self._plan(plan.id)
+            if plan.status != "done":  # run again after it finished: nothing more to record
+                before = snapshot(plan)
+                plan.status = "done"
+                plan.finished_at = self.ctx.clock()
+                plan.save()
+                self.ctx.log("dispose_finish", plan, before=before, summary=f"{plan.id}")
+        emit(progress, Progress("disposal", "done", done, total, "bytes", len(items), len(items)))
+        return result
+
+    def disposed_paths(self) -> set[str]:
+        return {p for (p,) in Disposal.select(Disposal.archive_path).where(Disposal.state == "done").tuples()}

@@ -1,0 +1,346 @@
+"""Keep-until dates, holds and disposal (F11, F12): each keep-until test names its article."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from avledger.home import Home
+from avledger.identity import Identity
+from avledger.profile import Profile, load_preset
+from avledger.services import Services
+from avledger.services.retention import add_months, keep_until
+from conftest import cli_env, fixed_clock, refusal, write_video
+from test_faults_leftovers import run_until
+
+D = dt.date
+
+
+def preset(name: str) -> Profile:
+    return Profile(load_preset(name))
+
+
+# --- the computation, preset by preset ------------------------------------------------------------------
+
+
+def test_add_months_counts_as_sqlite_does():
+    assert add_months(D(2026, 1, 10), 24) == D(2028, 1, 10)
+    assert add_months(D(2024, 1, 31), 1) == D(2024, 3, 2)  # SQLite: 2024-02-31 runs on to 03-02
+    assert add_months(D(2026, 11, 30), 3) == D(2027, 3, 2)
+
+
+def test_w14_wanzhou_keeps_two_years_from_the_end_of_the_activity_cases_too():
+    p = preset("wanzhou")
+    k = keep_until(p, recorded=D(2026, 1, 10), activity_end=D(2026, 1, 11))
+    assert (k.until, k.category, k.counts_from, k.article) == (D(2028, 1, 11), "ordinary", "activity_end", "W14")
+    case = keep_until(p, recorded=D(2026, 1, 10), activity_end=D(2026, 1, 10), case_no="7", closed_on=D(2026, 3, 1))
+    assert case.until == D(2028, 1, 10) and case.category == "case"
+    # W14 copies evidence to disc and attaches it: the original keeps its period, no case-file wait
+    assert keep_until(p, recorded=D(2026, 1, 10), case_no="7", closed_on=D(2026, 3, 1), evidence=True).until == D(
+        2028, 1, 10
+    )
+
+
+def test_w15_wanzhou_long_term_footage_is_never_due():
+    k = keep_until(preset("wanzhou"), recorded=D(2020, 1, 1), long_term=True)
+    assert (k.until, k.category, k.article) == (None, "long_term", "W15")
+
+
+def test_d25_dalian_three_years_and_evidence_as_long_as_the_case_file():
+    p = preset("dalian")
+    assert keep_until(p, recorded=D(2026, 1, 10)).until == D(2029, 1, 10)
+    waiting = keep_until(p, recorded=D(2026, 1, 10), case_no="7", closed_on=D(2026, 6, 1), evidence=True)
+    assert (waiting.until, waiting.category, waiting.waiting, waiting.article) == (None, "evidence", "case_file", "D25")
+    filed = keep_until(
+        p,
+        recorded=D(2026, 1, 10),
+        case_no="7",
+        closed_on=D(2026, 6, 1),
+        evidence=True,
+        case_file_entered=True,
+        case_file_months=120,
+    )
+    assert (filed.until, filed.counts_from) == (D(2036, 6, 1), "case_file")
+    forever = keep_until(
+        p, recorded=D(2026, 1, 10), case_no="7", closed_on=D(2026, 6, 1), evidence=True, case_file_entered=True
+    )
+    assert forever.until is None and forever.waiting == ""
+
+
+def test_r14_ruzhou_three_months_simple_cases_three_after_close_at_least_six():
+    p = preset("ruzhou")
+    assert keep_until(p, recorded=D(2026, 1, 10)).until == D(2026, 4, 10)  # R14(二)1
+    open_case = keep_until(p, recorded=D(2026, 1, 10), case_no="7")
+    assert (open_case.until, open_case.waiting) == (None, "case_open")
+    # closed soon: at least six months from the activity (R14(二)2)
+    assert keep_until(p, recorded=D(2026, 1, 10), case_no="7", closed_on=D(2026, 2, 1)).until == D(2026, 7, 10)
+    # closed late: three months after the case closed
+    late = keep_until(p, recorded=D(2026, 1, 10), case_no="7", closed_on=D(2026, 9, 1))
+    assert (late.until, late.counts_from, late.article) == (D(2026, 12, 1), "case_closed", "R14")
+
+
+def test_l16_lingchuan_one_year():
+    k = keep_until(preset("lingchuan"), recorded=D(2026, 1, 10))
+    assert (k.until, k.counts_from, k.article) == (D(2027, 1, 10), "recording", "L16")
+
+
+def test_p11_pingdingshan_as_long_as_the_paper_file():
+    p = preset("pingdingshan")
+    k = keep_until(
+        p, recorded=D(2026, 1, 10), case_no="7", closed_on=D(2026, 2, 1), case_file_entered=True, case_file_months=360
+    )
+    assert (k.until, k.counts_from, k.article) == (D(2056, 2, 1), "case_file", "P11")
+
+
+# --- a register and a moving clock ----------------------------------------------------------------------
+
+
+def _office(home: Home, tmp_path, preset_name: str):
+    svc = Services(home, Identity.console("tester"), clock=fixed_clock("2026-01-10 12:00:00"))
+    svc.office.init("测试市综合行政执法局", preset_name)
+    svc.departments.add("执法一队", "A")
+    svc.staff.add("张伟", "2001", "执法一队", cert_no="C2001", roles=["officer"])
+    svc.staff.add("李局长", "3001", "执法一队", roles=["leader"])
+    daily = svc.activities.add("inspection", "日常检查", "2026-01-10 09:00", end="2026-01-10 11:00", officers=["2001"])
+    case = svc.activities.add(
+        "investigation",
+        "调查取证",
+        "2026-01-10 14:00",
+        end="2026-01-10 15:00",
+        officers=["2001"],
+        case_no="测〔2026〕7号",
+    )
+    for activity, hour in ((daily, 1), (case, 6)):
+        card = tmp_path / f"card{activity.id}"
+        write_video(card / "VID_0001.MP4", 1, creation_time=f"2026-01-10T0{hour}:10:00.000000Z")
+        write_video(card / "VID_0002.MP4", 1, creation_time=f"2026-01-10T0{hour}:10:20.000000Z")
+        result = svc.ingest.apply(svc.ingest.scan(card, activity=activity.id))
+        assert len(result.archived) == 2
+    return svc, daily, case
+
+
+def _at(svc: Services, when: str) -> None:
+    svc.ctx.clock = fixed_clock(when)
+
+
+@pytest.mark.parametrize("preset_name,due_on", [("wanzhou", "2028-01-10"), ("lingchuan", "2027-01-10")])
+def test_w14_l16_clips_fall_due_on_their_date_and_not_a_day_before(home, tmp_path, preset_name, due_on):
+    svc, daily, case = _office(home, tmp_path, preset_name)
+    day = D.fromisoformat(due_on)
+    _at(svc, f"{day - dt.timedelta(days=1)} 12:00:00")
+    assert svc.disposal.due() == []
+    assert svc.retention.show(activity=daily.id).keep.until == day
+    _at(svc, f"{due_on} 12:00:00")
+    due = svc.disposal.due()
+    assert [keep for _clip, keep in due] == [due_on, due_on]  # the daily check's two clips; the case is open
+    assert {svc.retention.show(clip=c).keep.until for c, _k in due} == {day}
+    assert [h.kind for h in svc.retention.show(activity=case.id).holds] == ["open_case"]
+    svc.close()
+
+
+def test_r14_a_case_falls_due_three_months_after_it_closes_at_least_six(home, tmp_path):
+    svc, daily, case = _office(home, tmp_path, "ruzhou")
+    _at(svc, "2026-09-01 04:00:00")
+    assert [c for c, _k in svc.disposal.due()] == [1, 2]  # R14(二)1: three months; the case still open
+    svc.activities.close(case.id, at="2026-09-01")
+    assert svc.retention.show(activity=case.id).keep.until == D(2026, 12, 1)
+    _at(svc, "2026-11-30 12:00:00")
+    assert len(svc.disposal.due()) == 2
+    _at(svc, "2026-12-01 12:00:00")
+    assert len(svc.disposal.due()) == 4
+    svc.close()
+
+
+def test_holds_stop_the_clock_and_release_starts_it(home, tmp_path):
+    svc, daily, case = _office(home, tmp_path, "wanzhou")
+    _at(svc, "2028-02-01 12:00:00")
+    hold = svc.retention.add_hold(activity=daily.id, reason="当事人投诉")
+    assert svc.disposal.due() == []
+    assert [h.kind for h in svc.retention.show(clip=1).holds] == ["manual"]
+    svc.retention.release_hold(hold.id, reason="投诉已处理")
+    assert len(svc.disposal.due()) == 2
+    assert refusal(svc.retention.release_hold, hold.id, reason="再次") == ("retention.hold_released", "hold_id")
+    # a case hold by number, and the case's own
+    svc.activities.close(case.id, at="2026-02-01")
+    assert len(svc.disposal.due()) == 4
+    svc.retention.add_hold(case_no="测〔2026〕7号", reason="法院调取")
+    assert len(svc.disposal.due()) == 2
+    svc.close()
+
+
+def test_dalian_evidence_waits_for_the_case_file_period_d25(home, tmp_path, cli):
+    svc, daily, case = _office(home, tmp_path, "dalian")
+    _at(svc, "2026-02-01 12:00:00")
+    svc.activities.close(case.id, at="2026-02-01")
+    req = svc.access.request("2001", "诉讼", activity=case.id, kind="copy")
+    svc.access.approve(req.id, "3001", paper_form="P-1")
+    svc.access.extract(req.id, "2001", tmp_path / "out")
+    _at(svc, "2029-06-01 12:00:00")  # past three years; the request expired
+    assert [c for c, _k in svc.disposal.due()] == [1, 2]
+    assert "evidence" in [h.kind for h in svc.retention.show(activity=case.id).holds]
+    svc.retention.set_case_file("测〔2026〕7号", months=60)  # a five-year case file
+    assert svc.retention.show(activity=case.id).keep.until == D(2031, 2, 1)
+    _at(svc, "2031-02-01 12:00:00")
+    assert len(svc.disposal.due()) == 4
+    svc.close()
+
+
+def test_nothing_is_deleted_unapproved_or_held_and_the_record_stays(home, tmp_path, cli):
+    svc, daily, case = _office(home, tmp_path, "wanzhou")
+    root = svc.ingest.archive_root()
+    _at(svc, "2028-02-01 12:00:00")
+    plan = svc.disposal.plan()
+    assert plan.files == 2
+    assert svc.disposal.plan() is None  # nothing new is due: planned clips are not planned twice
+    assert refusal(svc.disposal.run, plan.id) == ("disposal.not_approved", "plan_id")
+    assert refusal(svc.disposal.approve, plan.id, "2001") == ("disposal.not_approver", "by")
+    items = svc.disposal.items(plan)
+    assert all((root / i.archive_path).is_file() for i in items)
+    svc.disposal.approve(plan.id, "3001", paper_form="QC-1")
+    svc.retention.add_hold(activity=daily.id, reason="投诉")  # a hold appeared since
+    result = svc.disposal.run(plan.id)
+    assert result.deleted == 0 and [r for _c, r in result.skipped] == ["held", "held"]
+    assert all((root / i.archive_path).is_file() for i in items)
+    svc.close()
+    assert cli("verify").code == 0
+    assert cli("audit", "verify").code == 0
+
+
+def test_a_disposal_deletes_exactly_the_approved_files_and_verify_expects_them_gone(home, tmp_path, cli):
+    svc, daily, case = _office(home, tmp_path, "wanzhou")
+    root = svc.ingest.archive_root()
+    _at(svc, "2028-02-01 12:00:00")
+    plan = svc.disposal.plan()
+    svc.disposal.approve(plan.id, "3001")
+    events = []
+    result = svc.disposal.run(plan.id, progress=events.append)
+    assert result.deleted == 2 and result.skipped == []
+    assert events[-1].phase == "done" and events[-1].job == "disposal"
+    items = svc.disposal.items(plan)
+    assert [i.state for i in items] == ["done", "done"]
+    assert not any((root / i.archive_path).exists() for i in items)
+    assert all(i.deleted_at and i.sha256 and i.size for i in items)
+    assert svc.retention.show(clip=items[0].clip_id).disposed
+    svc.close()
+    assert cli("verify").code == 0, cli("verify").out
+    assert cli("audit", "verify").code == 0
+    listed = cli("dispose", "list", "--plan", str(plan.id), "--json").json()
+    assert [i["state"] for i in listed["items"]] == ["done", "done"] and listed["paper_form"] == ""
+    printed = cli("print", "disposals", "-o", str(tmp_path / "disposals.pdf"))
+    assert printed.code == 0, printed.err
+    assert (tmp_path / "disposals.pdf").read_bytes().startswith(b"%PDF")
+    assert cli("export", "disposals", "-o", str(tmp_path / "disposals.csv")).code == 0
+    exported = (tmp_path / "disposals.csv").read_text("utf-8-sig").replace(" ", "")
+    assert all(i.sha256 in exported and i.original_name in exported for i in items)
+    assert "李局长（3001）" in exported and "已清除" in exported
+    # a disposed file put back is not the archive's: verify reports it
+    (root / items[0].archive_path).write_bytes(b"x")
+    assert cli("verify").code == 1
+
+
+def test_a_killed_dispose_run_resumes(home, tmp_path, cli):
+    svc = Services(home, Identity.console("tester"), clock=fixed_clock("2024-01-10 12:00:00"))
+    svc.office.init("测试市综合行政执法局", "lingchuan")
+    svc.departments.add("执法一队", "A")
+    svc.staff.add("李局长", "3001", "执法一队", roles=["leader"])
+    card = tmp_path / "card"
+    for i in range(24):
+        write_video(card / f"VID_{i:04d}.MP4", 0.5, creation_time=f"2024-01-10T01:{i:02d}:00.000000Z", fps=4)
+    assert len(svc.ingest.apply(svc.ingest.scan(card)).archived) == 24
+    svc.ctx.clock = fixed_clock("2026-01-01 12:00:00")
+    plan = svc.disposal.plan()
+    svc.disposal.approve(plan.id, "3001")
+    root = svc.ingest.archive_root()
+    svc.close()
+
+    def some_done():
+        with sqlite3.connect(home.db_path) as con:
+            n = con.execute("SELECT count(*) FROM disposal WHERE state = 'done'").fetchone()[0]
+        return n if 0 < n < 24 else None
+
+    argv = [sys.executable, "-m", "avledger", "dispose", "run", str(plan.id)]
+    proc = subprocess.Popen(argv, env=cli_env(home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert run_until(proc, some_done) is not None, "the run was killed midway"
+    with sqlite3.connect(home.db_path) as con:
+        rows = con.execute("SELECT archive_path, state FROM disposal ORDER BY id").fetchall()
+    for path, state in rows:  # each file present and registered, or deleted and recorded
+        assert (state == "done") != (root / path).exists() or state == "disposing"
+    again = cli("dispose", "run", str(plan.id), "--json")
+    assert again.code == 0, again.err
+    assert again.json()["deleted"] + again.json()["completed"] + some_done_count(rows) == 24
+    assert not any((root / p).exists() for p, _s in rows)
+    assert cli("verify").code == 0
+    assert cli("audit", "verify").code == 0
+
+
+def some_done_count(rows) -> int:
+    return sum(1 for _p, s in rows if s == "done")
+
+
+def test_cli_retention_hold_and_dispose(home, tmp_path, cli):
+    svc, daily, case = _office(home, tmp_path, "wanzhou")
+    svc.close()
+    shown = cli("retention", "show", "--activity", str(daily.id), "--json")
+    assert shown.code == 0 and shown.json()["until"] == "2028-01-10" and shown.json()["article"] == "W14"
+    assert cli("retention", "show").code == 2
+    added = cli("hold", "add", "--activity", str(daily.id), "--reason", "法院调取", "--json")
+    assert added.code == 0
+    listed = cli("hold", "list", "--json").json()
+    assert [h["reason"] for h in listed] == ["法院调取"]
+    assert cli("hold", "release", str(added.json()["id"]), "--reason", "已结束").code == 0
+    assert cli("hold", "list", "--json").json() == []
+    assert cli("dispose", "plan", "--json").json() is None  # nothing due today (2026)
+    assert cli("dispose", "approve", "9", "--by", "3001").code == 2
+    en = cli("retention", "show", "--clip", "1", lang="en")
+    assert en.code == 0 and "Keep until" in en.out
+
+
+def test_a_changed_file_is_not_disposed_of_and_the_run_says_partly_done(home, tmp_path, cli):
+    svc, daily, case = _office(home, tmp_path, "wanzhou")
+    root = svc.ingest.archive_root()
+    _at(svc, "2028-02-01 12:00:00")
+    plan = svc.disposal.plan()
+    svc.disposal.approve(plan.id, "3001")
+    first, second = svc.disposal.items(plan)
+    changed = root / first.archive_path
+    changed.chmod(0o600)
+    changed.write_bytes(b"not the original")  # tampered with: its hash differs from the register's
+    result = svc.disposal.run(plan.id)
+    assert result.deleted == 1 and result.skipped == [(first.clip_id, "changed")]
+    assert changed.exists() and not (root / second.archive_path).exists()
+    events = svc.db.execute_sql("SELECT count(*) FROM audit_event").fetchone()[0]
+    again = svc.disposal.run(plan.id)  # run again when finished: nothing to do, nothing logged
+    assert (again.deleted, again.completed, again.skipped) == (0, 0, [])
+    assert svc.db.execute_sql("SELECT count(*) FROM audit_event").fetchone()[0] == events
+    svc.close()
+    assert cli("verify").code == 1  # the tampered file is still reported
+
+
+def test_the_sql_and_the_pages_agree_on_a_synthetic_register_w14(synth_copy):
+    """W14 (the synthetic office keeps the wanzhou rules): on ten years of activities, cases, late clips,
+    interruptions and long-term reasons, the bulk query's due clips are exactly those whose page shows a
+    keep-until date passed and no hold, and each activity's date is the one the page shows."""
+    from avledger.services.retention import activity_keep_sql
+
+    svc = Services(Home(synth_copy), Identity.of_process())
+    today = svc.retention.today()
+    sql = (
+        f"SELECT a.id, {activity_keep_sql(svc.ctx.profile())} FROM activity a"
+        " LEFT JOIN case_file cf ON a.case_no != '' AND cf.case_no = a.case_no"
+    )
+    for activity_id, keep in svc.db.execute_sql(sql):
+        shown = svc.retention.show(activity=activity_id).keep.until
+        assert (shown.isoformat() if shown else None) == keep, activity_id
+    due = dict(svc.disposal.due())
+    assert due and len(due) < svc.db.execute_sql("SELECT count(*) FROM clip").fetchone()[0]
+    for (clip_id,) in svc.db.execute_sql("SELECT id FROM clip ORDER BY id"):
+        view = svc.retention.show(clip=clip_id)
+        page_due = not view.holds and view.keep.until is not None and view.keep.until <= today
+        assert page_due == (clip_id in due), (clip_id, view)
+        if page_due:
+            assert due[clip_id] == view.keep.until.isoformat()
+    svc.close()
