@@ -21,6 +21,7 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 
 # code -> the messages raised with it
 CODES: dict[str, set[str]] = {
+    "activity.unchanged": {"执法活动 {id} 没有要修改的内容"},
     "access.approver_absent": {"只有审批人本人可以审批；管理员可代为登记纸质审批"},
     "access.decided": {"查阅申请 {id} 已经审批（{status}）"},
     "access.expired": {"查阅申请 {id} 已于 {date} 过期"},

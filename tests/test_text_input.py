@@ -194,6 +194,21 @@ CASES: dict[tuple[str, str], tuple[dict, tuple[str, ...]]] = {
         ),  # fmt: skip
     ),
     ("activities", "close"): ({"activity_id": "1", "at": "2099-01-01"}, ("activity_id", "at")),
+    ("activities", "edit"): (
+        {
+            "activity_id": "1",
+            "why": "补录",
+            "start": "2025-01-01 09:00",
+            "end": "2025-01-01 10:00",
+            "place": "某路",
+            "party": "某店",
+            "case_no": "案1",
+            "case_name": "某案",
+            "officers": ["2002"],
+            "long_term": ["objection"],
+        },  # fmt: skip
+        ("activity_id", "why", "start", "end", "place", "party", "case_no", "case_name", "officers", "long_term"),
+    ),
     ("activities", "get"): ({"activity_id": "1"}, ("activity_id",)),
     ("activities", "view"): ({"activity_id": "1"}, ("activity_id",)),
     ("activities", "open"): ({"activity_id": "1"}, ("activity_id",)),

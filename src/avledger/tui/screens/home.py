@@ -25,6 +25,7 @@ HINT_SECTIONS = {
     "disc_recheck": "discs",
     "open_gaps": "activities",
     "late_clips": "footage",
+    "disc_due": "discs",
 }
 
 
