@@ -22,6 +22,9 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 # code -> the messages raised with it
 CODES: dict[str, set[str]] = {
     "activity.unchanged": {"执法活动 {id} 没有要修改的内容"},
+    "clip.outside_activity": {
+        "音像文件 {id}（{name}）录制于 {at}，不在执法活动 {activity} 的时间（{start} 至 {end}）内；归入须说明原因"
+    },
     "access.approver_absent": {"只有审批人本人可以审批；管理员可代为登记纸质审批"},
     "access.decided": {"查阅申请 {id} 已经审批（{status}）"},
     "access.expired": {"查阅申请 {id} 已于 {date} 过期"},

@@ -233,10 +233,16 @@ CASES: dict[tuple[str, str], tuple[dict, tuple[str, ...]]] = {
         {"plan": "PLAN", "index": 0, "device": "JL-2024-003", "activity": "2"},
         ("device", "activity"),
     ),
-    ("footage", "assign"): ({"clip_id": "1", "activity_id": "2"}, ("clip_id", "activity_id")),
+    ("footage", "assign"): (
+        {"clip_id": "1", "activity_id": "2", "reason": "归错"},
+        ("clip_id", "activity_id", "reason"),
+    ),
     ("footage", "explain_late"): ({"clip_id": "1", "reason": "路远"}, ("clip_id", "reason")),
     ("footage", "explain_late_many"): ({"clip_ids": ["1", "2"], "reason": "路远"}, ("clip_ids", "reason")),
-    ("footage", "assign_many"): ({"clip_ids": ["1", "2"], "activity_id": "2"}, ("clip_ids", "activity_id")),
+    ("footage", "assign_many"): (
+        {"clip_ids": ["1", "2"], "activity_id": "2", "reason": "归错"},
+        ("clip_ids", "activity_id", "reason"),
+    ),
     ("footage", "waiting_reason"): ({"activity": "1"}, ("activity",)),
     ("footage", "get"): ({"clip_id": "1"}, ("clip_id",)),
     ("footage", "view"): ({"clip_id": "1"}, ("clip_id",)),
