@@ -84,3 +84,23 @@ def test_an_older_register_gets_the_index_audit_verify_uses(tmp_path):
     )
     assert [row[0] for row in indexed] == [1, 3]  # a view sets no state
     db.close()
+
+
+def test_migration_11_adds_retirement_and_upkeep_to_a_register_with_devices(tmp_path):
+    """Issue 15: a version-10 register keeps its devices and gains the retirement and upkeep tables, empty."""
+    path = tmp_path / "v10.db"
+    db = SqliteDatabase(str(path))
+    db.connect()
+    migrate(db, target=10)
+    db.execute_sql("INSERT INTO department (name, alloc_class) VALUES ('一队', 'A')")
+    db.execute_sql("INSERT INTO staff (name, number, department_id, roles) VALUES ('张伟', '2001', 1, 'officer')")
+    db.execute_sql(
+        "INSERT INTO device (asset_no, kind, department_id, custodian_id, status)"
+        " VALUES ('JL-1', 'bodycam', 1, 1, 'in_store')"
+    )
+    migrate(db, target=11)
+    assert db.execute_sql("SELECT asset_no, status FROM device").fetchall() == [("JL-1", "in_store")]
+    for table in ("device_retirement", "upkeep"):
+        assert db.execute_sql(f"SELECT count(*) FROM {table}").fetchone() == (0,)
+    assert {"reason", "approved_by_id", "paper_form_no"} <= columns(db, "device_retirement")
+    db.close()

@@ -194,6 +194,16 @@ CASES: dict[tuple[str, str], tuple[dict, tuple[str, ...]]] = {
         ),  # fmt: skip
     ),
     ("activities", "close"): ({"activity_id": "1", "at": "2099-01-01"}, ("activity_id", "at")),
+    ("devicecare", "upkeep"): (
+        {"asset_no": "JL-2023-002", "what": "清洁", "at": "2025-01-01 09:00"},
+        ("asset_no", "what", "at"),
+    ),
+    ("devicecare", "upkeep_log"): ({"asset_no": "JL-2023-002"}, ("asset_no",)),
+    ("devicecare", "retirement"): ({"asset_no": "JL-2023-002"}, ("asset_no",)),
+    ("devicecare", "retire"): (
+        {"asset_no": "JL-2023-002", "reason": "老化", "by": "1002", "paper_form": "BF-1"},
+        ("asset_no", "reason", "by", "paper_form"),
+    ),
     ("activities", "edit"): (
         {
             "activity_id": "1",

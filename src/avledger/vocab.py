@@ -176,6 +176,8 @@ AUDIT_ACTIONS: dict[str, str] = {
     "audit_anchor_places": N_("设置审计锚点位置"),
     "revoke": N_("撤销"),
     "denied": N_("无权操作被拒绝"),
+    "retire": N_("报废"),
+    "upkeep": N_("保养"),
 }
 
 # How the person acting was established (avledger whoami).
@@ -219,6 +221,8 @@ AUDIT_ENTITIES: dict[str, str] = {
     "disc_burn": N_("刻录记录"),
     "ssh_key": N_("SSH 密钥"),
     "audit": N_("审计日志"),
+    "device_retirement": N_("设备报废"),
+    "upkeep": N_("设备保养"),
 }
 
 # Why footage is asked for (查阅事由, W16 D28 D29 R15).
@@ -319,6 +323,8 @@ HISTORY_KINDS: dict[str, str] = {
     "repair_sent": N_("送修"),
     "repair_back": N_("修复"),
     "liability": N_("责任"),
+    "upkeep": N_("保养"),
+    "retire": N_("报废"),
 }
 
 
