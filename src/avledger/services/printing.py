@@ -26,7 +26,12 @@ from avledger.errors import UserError
 from avledger.fsutil import require_writable_folder
 from avledger.i18n import N_, _
 from avledger.plaintext import visible
-from avledger.services import printforms, printforms_activities, printforms_discs  # noqa: F401 - they fill REGISTERS
+from avledger.services import (  # noqa: F401 - they fill REGISTERS
+    printforms,
+    printforms_activities,
+    printforms_devices,
+    printforms_discs,
+)
 from avledger.services.base import Context, check_text
 from avledger.services.clearance import require_cleared
 from avledger.services.sheets import FILTER_OPTIONS, REGISTERS, Register, RegisterSources, Scope, Sheet
