@@ -295,3 +295,87 @@ def test_a_picker_offers_the_newest_activities_only_and_names_those_asked_for(of
     assert len(office.activities.recent()) == 5
     names = office.activities.names([every[0].id, every[-1].id, None])
     assert names == {every[0].id: every[0].title, every[-1].id: every[-1].title}
+
+
+def test_edit_activity_fills_in_and_logs_who_and_why(office):
+    """Issue 15: a missing end time filled in later, place, party, case and officers changed, each logged."""
+    view = add_inspection(office, end=None)
+    assert view.end_at is None
+    kwargs = dict(why="补录结束时间")
+    refused(office.activities.edit, view.id, code="activity.unchanged", field="activity_id", **kwargs)
+    refused(
+        office.activities.edit, view.id, end="2026-01-10 08:00", code="input.end_before_start", field="end", **kwargs
+    )
+    refused(office.activities.edit, view.id, end="2026-01-10 12:00", why=" ", code="input.empty", field="why")
+    refused(office.activities.edit, view.id, officers=["1001"], code="staff.not_officer", field="officers", **kwargs)
+    refused(office.activities.edit, 999, place="某处", code="activity.unknown", field="activity_id", **kwargs)
+    done = office.activities.edit(
+        view.id, end="2026-01-10 12:00", place="万州区某路2号", case_name="某加油站安全隐患案", **kwargs
+    )
+    assert done.end_at == dt.datetime(2026, 1, 10, 4, 0)
+    assert (done.place, done.case_name, done.party) == ("万州区某路2号", "某加油站安全隐患案", "某加油站")
+    last = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
+    assert (last.action, last.entity, last.entity_id) == ("update", "activity", view.id)
+    assert "补录结束时间" in last.summary and "tester" in last.actor
+    changed = office.activities.edit(view.id, officers=["2002"], why="人员登记有误")
+    assert changed.officers == ("2002",)
+    last = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
+    assert (last.action, last.entity) == ("delete", "activity_officer") and "人员登记有误" in last.summary
+    assert office.audit.verify().ok
+
+
+def test_long_term_reason_added_later_starts_the_disc_duty(office):
+    """W15(一): a complaint that arrives a week later makes the footage long-term: it goes to disc (F12) and the
+    home screen reminds of it."""
+    view = add_inspection(office)
+    assert view.id not in {t.activity_id for t in office.discs.targets()}
+    assert not [r for r in office.reminders.todo().reminders if r.kind == "disc_due"]
+    refused(
+        office.activities.edit, view.id, long_term=["forever"], why="投诉", code="input.bad_choice", field="long_term"
+    )
+    done = office.activities.edit(view.id, long_term=["objection"], why="当事人一周后投诉")
+    assert done.long_term == ("objection",)
+    assert view.id in {t.activity_id for t in office.discs.targets()}
+    due = [r for r in office.reminders.todo().reminders if r.kind == "disc_due"]
+    assert [r.count for r in due] == [1]
+    again = office.activities.edit(view.id, long_term=["objection", "obstruction"], why="另查明阻碍执法")
+    assert again.long_term == ("objection", "obstruction")
+
+
+def test_activity_edit_cli(cli, services):
+    services.close()
+    made = cli(
+        "activity",
+        "add",
+        "--kind",
+        "inspection",
+        "--title",
+        "检查",
+        "--start",
+        "2026-01-10 09:00",
+        "--officer",
+        "2001",
+        "--json",
+    ).json()
+    missing = cli("activity", "edit", str(made["id"]), "--end", "2026-01-10 11:00")
+    assert missing.code == 2 and "--why" in missing.err
+    ok = cli(
+        "activity",
+        "edit",
+        str(made["id"]),
+        "--end",
+        "2026-01-10 11:00",
+        "--long-term",
+        "objection",
+        "--why",
+        "补录结束时间；当事人投诉",
+    )
+    assert ok.code == 0, ok.err
+    assert "已修改执法活动" in ok.out and "长期保存情形" in ok.out
+    shown = cli("activity", "edit", str(made["id"]), "--party", "某公司", "--why", "补录当事人", "--json").json()
+    assert shown["party"] == "某公司" and shown["long_term"] == ["objection"] and shown["end_at"]
+    todo = cli("todo", "--json").json()
+    assert any(r["kind"] == "disc_due" for r in todo["reminders"])
+    same = cli("activity", "edit", str(made["id"]), "--party", "某公司", "--why", "x")
+    assert same.code == 2
+    assert cli("audit", "verify").code == 0

@@ -127,6 +127,7 @@ def run_everything(run: Run, card: Path, iso: Path, today: dt.date, pubkey: Path
     for command in ("dept list", "staff list", "device list", "allocation", "loan list", "profile show", "todo"):
         run(command)
     run("device show", ASSET)
+    run("device upkeep", ASSET, "--what", "清洁镜头", "--at", "2026-01-05 10:00")
     run("device history", ASSET)
     month = (today - dt.timedelta(days=30)).isoformat()
     drawn = run(
@@ -138,6 +139,8 @@ def run_everything(run: Run, card: Path, iso: Path, today: dt.date, pubkey: Path
     run("violation list")
     run("checklist show", LONG_TERM_ACTIVITY)
     run("stats", "--from", month, "--to", today.isoformat())
+    run("device retire", "SX-2020-001", "--reason", "无法修复", "--by", "1002", "--paper-form", "BF-1")
+    run("activity edit", LONG_TERM_ACTIVITY, "--place", "某路 2 号", "--why", "补录地点")
     run("whoami")
     key = run("ssh add", "2001", str(pubkey))  # into the run's own authorized_keys (config.toml)
     run("ssh list")

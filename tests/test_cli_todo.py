@@ -13,7 +13,7 @@ def test_todo_lists_what_waits_and_how_to_act(demo, cli):
     kinds = [r["kind"] for r in data["reminders"]]
     assert {"overdue_loan", "collection", "open_gaps", "late_clips", "allocation_shortfall"} <= set(kinds)
     assert kinds == sorted(
-        kinds, key=["overdue_loan", "collection", "open_gaps", "late_clips", "allocation_shortfall"].index
+        kinds, key=["overdue_loan", "collection", "open_gaps", "late_clips", "allocation_shortfall", "disc_due"].index
     )
     shortfalls = kinds.count("allocation_shortfall")
     cut = cli("todo", "--json", "--limit", "1").json()

@@ -36,6 +36,13 @@ CODES: dict[str, set[str]] = {
     "retention.one_of_scope": {"请指定 --activity 或 --case-no 之一"},
     "retention.unknown_case": {"没有案件编号为 {no} 的执法活动"},
     "retention.unknown_hold": {"没有编号为 {id} 的保存冻结"},
+    "activity.unchanged": {"执法活动 {id} 没有要修改的内容"},
+    "device.not_retire_approver": {"{name}（{number}）不是在职的{role}，不能批准设备报废"},
+    "device.paper_form_needed": {"代为登记报废时须填写批准人签字的纸质审批表编号（--paper-form）"},
+    "device.retired": {"设备 {asset} 已报废"},
+    "clip.outside_activity": {
+        "音像文件 {id}（{name}）录制于 {at}，不在执法活动 {activity} 的时间（{start} 至 {end}）内；归入须说明原因"
+    },
     "access.approver_absent": {"只有审批人本人可以审批；管理员可代为登记纸质审批"},
     "access.decided": {"查阅申请 {id} 已经审批（{status}）"},
     "access.expired": {"查阅申请 {id} 已于 {date} 过期"},
@@ -90,7 +97,10 @@ CODES: dict[str, set[str]] = {
     "dept.exists": {"科室已存在：{name}"},
     "dept.unknown": {"没有这个科室：{name}"},
     "device.asset_taken": {"资产编号已存在：{asset}"},
-    "device.in_use": {"设备 {asset} 正在使用中，请先归还（状况：damaged）再登记故障"},
+    "device.in_use": {
+        "设备 {asset} 正在使用中，请先归还（状况：damaged）再登记故障",
+        "设备 {asset} 正在使用中，请先归还再报废",
+    },
     "device.unavailable": {
         "设备 {asset} 当前状态为“{status}”",
         "设备 {asset} 当前状态为“{status}”，不能登记故障",

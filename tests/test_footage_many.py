@@ -42,15 +42,18 @@ def test_a_clip_not_late_refuses_the_whole_call(demo):
 
 def test_assign_several_clips_at_once(demo):
     ids = [c.id for c in demo.footage.list()]
-    demo.footage.assign(ids[1], 2)
+    why = "归错了活动"
+    demo.footage.assign(ids[1], 2, reason=why)
     events = AuditEvent.select().count()
+    # recorded two days before activity 2: none is assigned without a reason (issue 15)
+    assert refusal(demo.footage.assign_many, [ids[0], ids[2]], 2) == ("clip.outside_activity", "reason")
     # one of them is already in activity 2: none is assigned
-    assert refusal(demo.footage.assign_many, ids, 2) == ("clip.already_assigned", "activity_id")
+    assert refusal(demo.footage.assign_many, ids, 2, reason=why) == ("clip.already_assigned", "activity_id")
     assert refusal(demo.footage.assign_many, [ids[0], ids[2]], 999) == ("activity.unknown", "activity_id")
     assert refusal(demo.footage.assign_many, [ids[0], "x"], 2) == ("clip.unknown", "clip_ids")
     assert AuditEvent.select().count() == events
     assert [demo.footage.view(i).activity_id for i in ids] == [1, 2, 1]
-    done = demo.footage.assign_many([ids[0], ids[2]], 2)
+    done = demo.footage.assign_many([ids[0], ids[2]], 2, reason=why)
     assert [c.activity_id for c in done] == [2, 2]
     logged = list(AuditEvent.select().order_by(AuditEvent.id))[events:]
     assert [(e.action, e.entity_id) for e in logged if e.action == "assign"] == [("assign", ids[0]), ("assign", ids[2])]
@@ -67,7 +70,9 @@ def test_cli_late_reason_and_assign_several(demo, cli):
     assert {c.late_reason for c in demo.footage.list(late=True)} == {"out on duty"}
     none = cli("footage", "late-reason", "--activity", "1", "--reason", "again")
     assert none.code == 0 and "没有待说明的逾期音像文件" in none.out
-    moved = cli("footage", "assign", *ids, "--activity", "2")
+    outside = cli("footage", "assign", *ids, "--activity", "2")
+    assert outside.code == 2 and "须说明原因" in outside.err
+    moved = cli("footage", "assign", *ids, "--activity", "2", "--reason", "归错了活动")
     assert moved.code == 0, moved.err
     assert moved.out.count("已归入执法活动 2") == 3
     again = cli("footage", "assign", *ids, "--activity", "2", lang="en")

@@ -156,7 +156,10 @@ def test_local_media_time_and_assign(services, tmp_path):
     assert clips["CLIP.MP4"].activity_id is not None
     assert clips["LATER.MP4"].activity_id is None and "未分配" in clips["LATER.MP4"].archive_path
     assert [c.id for c in services.footage.list(unassigned=True)] == [clips["LATER.MP4"].id]
-    moved = services.footage.assign(clips["LATER.MP4"].id, clips["CLIP.MP4"].activity_id)
+    # recorded at 22:00, long after the activity's end: assigning it needs a reason (F09, issue 15)
+    outside = (services.footage.assign, clips["LATER.MP4"].id, clips["CLIP.MP4"].activity_id)
+    assert refusal(*outside) == ("clip.outside_activity", "reason")
+    moved = services.footage.assign(*outside[1:], reason="当晚复查，同一案件")
     assert moved.activity_id == clips["CLIP.MP4"].activity_id
     assert moved.archive_path == clips["LATER.MP4"].archive_path  # the archived file is not moved
     assert services.footage.list(unassigned=True) == []

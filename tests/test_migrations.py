@@ -130,7 +130,7 @@ def test_the_retention_migration_adds_its_tables_and_leaves_the_audited_rows_alo
     services.departments.add("执法一队", "A")
     services.close()
     with sqlite3.connect(home.db_path) as con:  # back to version 13, as an older avledger left it
-        for table in ("disposal", "disposal_plan", "case_file", "retention_hold"):
+        for table in ("disposal", "disposal_plan", "case_file", "retention_hold", "device_retirement", "upkeep"):
             con.execute(f"DROP TABLE {table}")
         con.execute("PRAGMA user_version = 13")
     services = Services(home, Identity.console("tester"))
@@ -138,3 +138,23 @@ def test_the_retention_migration_adds_its_tables_and_leaves_the_audited_rows_alo
     assert {"retention_hold", "case_file", "disposal_plan", "disposal"} <= tables
     assert services.audit.verify().ok
     services.close()
+
+
+def test_migration_15_adds_retirement_and_upkeep_to_a_register_with_devices(tmp_path):
+    """Issue 15: a version-14 register keeps its devices and gains the retirement and upkeep tables, empty."""
+    path = tmp_path / "v14.db"
+    db = SqliteDatabase(str(path))
+    db.connect()
+    migrate(db, target=14)
+    db.execute_sql("INSERT INTO department (name, alloc_class) VALUES ('一队', 'A')")
+    db.execute_sql("INSERT INTO staff (name, number, department_id, roles) VALUES ('张伟', '2001', 1, 'officer')")
+    db.execute_sql(
+        "INSERT INTO device (asset_no, kind, department_id, custodian_id, status)"
+        " VALUES ('JL-1', 'bodycam', 1, 1, 'in_store')"
+    )
+    migrate(db, target=15)
+    assert db.execute_sql("SELECT asset_no, status FROM device").fetchall() == [("JL-1", "in_store")]
+    for table in ("device_retirement", "upkeep"):
+        assert db.execute_sql(f"SELECT count(*) FROM {table}").fetchone() == (0,)
+    assert {"reason", "approved_by_id", "paper_form_no"} <= columns(db, "device_retirement")
+    db.close()

@@ -194,6 +194,31 @@ CASES: dict[tuple[str, str], tuple[dict, tuple[str, ...]]] = {
         ),  # fmt: skip
     ),
     ("activities", "close"): ({"activity_id": "1", "at": "2099-01-01"}, ("activity_id", "at")),
+    ("devicecare", "upkeep"): (
+        {"asset_no": "JL-2023-002", "what": "清洁", "at": "2025-01-01 09:00"},
+        ("asset_no", "what", "at"),
+    ),
+    ("devicecare", "upkeep_log"): ({"asset_no": "JL-2023-002"}, ("asset_no",)),
+    ("devicecare", "retirement"): ({"asset_no": "JL-2023-002"}, ("asset_no",)),
+    ("devicecare", "retire"): (
+        {"asset_no": "JL-2023-002", "reason": "老化", "by": "1002", "paper_form": "BF-1"},
+        ("asset_no", "reason", "by", "paper_form"),
+    ),
+    ("activities", "edit"): (
+        {
+            "activity_id": "1",
+            "why": "补录",
+            "start": "2025-01-01 09:00",
+            "end": "2025-01-01 10:00",
+            "place": "某路",
+            "party": "某店",
+            "case_no": "案1",
+            "case_name": "某案",
+            "officers": ["2002"],
+            "long_term": ["objection"],
+        },  # fmt: skip
+        ("activity_id", "why", "start", "end", "place", "party", "case_no", "case_name", "officers", "long_term"),
+    ),
     ("activities", "get"): ({"activity_id": "1"}, ("activity_id",)),
     ("activities", "view"): ({"activity_id": "1"}, ("activity_id",)),
     ("activities", "open"): ({"activity_id": "1"}, ("activity_id",)),
@@ -256,10 +281,16 @@ CASES: dict[tuple[str, str], tuple[dict, tuple[str, ...]]] = {
         {"plan": "PLAN", "index": 0, "device": "JL-2024-003", "activity": "2"},
         ("device", "activity"),
     ),
-    ("footage", "assign"): ({"clip_id": "1", "activity_id": "2"}, ("clip_id", "activity_id")),
+    ("footage", "assign"): (
+        {"clip_id": "1", "activity_id": "2", "reason": "归错"},
+        ("clip_id", "activity_id", "reason"),
+    ),
     ("footage", "explain_late"): ({"clip_id": "1", "reason": "路远"}, ("clip_id", "reason")),
     ("footage", "explain_late_many"): ({"clip_ids": ["1", "2"], "reason": "路远"}, ("clip_ids", "reason")),
-    ("footage", "assign_many"): ({"clip_ids": ["1", "2"], "activity_id": "2"}, ("clip_ids", "activity_id")),
+    ("footage", "assign_many"): (
+        {"clip_ids": ["1", "2"], "activity_id": "2", "reason": "归错"},
+        ("clip_ids", "activity_id", "reason"),
+    ),
     ("footage", "waiting_reason"): ({"activity": "1"}, ("activity",)),
     ("footage", "get"): ({"clip_id": "1"}, ("clip_id",)),
     ("footage", "view"): ({"clip_id": "1"}, ("clip_id",)),

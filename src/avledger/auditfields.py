@@ -369,6 +369,20 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "paper_form_no": N_("纸质决定书编号"),
         "decision_recorded_by": N_("代为登记人"),
     },
+    "device_retirement": {
+        "device": N_("设备"),
+        "at": N_("报废时间"),
+        "reason": N_("报废原因"),
+        "approved_by": N_("批准人"),
+        "paper_form_no": N_("纸质审批表编号"),
+        "recorded_by": N_("代为登记人"),
+    },
+    "upkeep": {
+        "device": N_("设备"),
+        "at": N_("保养日期"),
+        "done_by": N_("保养人"),
+        "what": N_("保养内容"),
+    },
 }
 
 # Fields holding one word of a vocabulary, or several separated by commas.

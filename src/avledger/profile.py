@@ -164,6 +164,7 @@ EDITABLE_FIELDS: tuple[EditableField, ...] = (
     EditableField("viewing.confidential_approver_role", "涉密资料审批角色", str, choices=vocab.ROLES),
     EditableField("disc.recheck_years", "光盘复检周期（年）", int, 1, 50),
     EditableField("disc.recheck_percent", "每次复检比例（%）", int, 1, 100),
+    EditableField("devices.retire_role", "设备报废审批角色", str, choices=vocab.ROLES),
 )
 
 _TYPE_NAMES = {int: N_("整数"), float: N_("数字"), str: N_("文字"), bool: N_("是/否")}
@@ -225,6 +226,7 @@ _SCHEMA: dict[str, type | tuple[type, ...]] = {
     "supervision.sanctions": list,
     "supervision.suspension_days": int,
     "supervision.decider_role": str,
+    "devices.retire_role": str,
 }
 
 ROLES = ("officer", "approver", "manager", "auditor", "leader")
@@ -243,6 +245,7 @@ _ADDED_DEFAULTS: dict[str, Any] = {
     "supervision.suspension_days": 30,
     "supervision.decider_role": "leader",
     "retention.disposal_approver_role": "leader",
+    "devices.retire_role": "leader",  # D14 P6: not in the regulations who approves; default 单位负责人
 }
 
 
@@ -285,6 +288,8 @@ class Profile:
             raise UserError("profile.unknown_role", "未知的角色：{role}", role=self.data["norecord"]["report_role"])
         if self.data["supervision"]["decider_role"] not in ROLES:
             raise UserError("profile.unknown_role", "未知的角色：{role}", role=self.data["supervision"]["decider_role"])
+        if self.data["devices"]["retire_role"] not in ROLES:
+            raise UserError("profile.unknown_role", "未知的角色：{role}", role=self.data["devices"]["retire_role"])
         if self.data["ingest"]["deadline_from"] not in DEADLINE_FROM:
             raise UserError(
                 "profile.bad_choice",

@@ -190,6 +190,8 @@ AUDIT_ACTIONS: dict[str, str] = {
     "dispose_done": N_("清除文件"),
     "dispose_skipped": N_("未清除文件"),
     "dispose_finish": N_("清除计划执行完毕"),
+    "retire": N_("报废"),
+    "upkeep": N_("保养"),
 }
 
 # How the person acting was established (avledger whoami).
@@ -241,6 +243,8 @@ AUDIT_ENTITIES: dict[str, str] = {
     "case_file": N_("案卷保管期限"),
     "disposal_plan": N_("清除计划"),
     "disposal": N_("清除登记"),
+    "device_retirement": N_("设备报废"),
+    "upkeep": N_("设备保养"),
 }
 
 # Why footage is asked for (查阅事由, W16 D28 D29 R15).
@@ -343,6 +347,8 @@ HISTORY_KINDS: dict[str, str] = {
     "repair_sent": N_("送修"),
     "repair_back": N_("修复"),
     "liability": N_("责任"),
+    "upkeep": N_("保养"),
+    "retire": N_("报废"),
 }
 
 

@@ -71,8 +71,8 @@ async def choose(pilot, select_id: str, label: str) -> None:
     current = next((i for i, (_p, v) in enumerate(select._options) if v == select.value), 0)
     await pilot.press("enter")
     await pilot.pause()
-    for _i in range(target - current):
-        await pilot.press("down")
+    for _i in range(abs(target - current)):
+        await pilot.press("down" if target > current else "up")
     await pilot.press("enter")
     await pilot.pause()
 

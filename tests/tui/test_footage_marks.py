@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from textual.widgets import Input
+
 from avledger.tui.forms.footage import AssignFormScreen, LateReasonFormScreen
 from avledger.tui.screens.footage import FootageScreen
-from avledger.tui.widgets import RegisterTable
+from avledger.tui.widgets import FormRow, RegisterTable
 
 from .conftest import choose, text_of, type_text
 from .test_footage import go
@@ -53,7 +55,7 @@ async def test_one_late_reason_for_the_marked_rows(demo, demo_app):
 
 async def test_assign_the_marked_rows_all_or_none(demo, demo_app):
     ids = [c.id for c in demo.footage.list()]
-    demo.footage.assign(ids[0], 2)  # one of them is already in activity 2: the three are refused together
+    demo.footage.assign(ids[0], 2, reason="归错了")  # one is already in activity 2: the three are refused together
     async with demo_app.run_test(size=(80, 24)) as pilot:
         screen = await go(pilot, "footage")
         table = screen.query_one(RegisterTable)
@@ -72,6 +74,16 @@ async def test_assign_the_marked_rows_all_or_none(demo, demo_app):
         assert f"音像文件 {ids[0]} 已属于执法活动 2" in "\n".join(text_of(s) for s in form.query(".form-error"))
         assert [demo.footage.view(i).activity_id for i in ids] == [2, 1, 1]
         await choose(pilot, "f-activity", "3 ")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.pause()
+        assert demo_app.screen is not form
+        form = demo_app.screen
+        assert isinstance(form, AssignFormScreen)  # recorded days before activity 3: the reason is asked for
+        assert [demo.footage.view(i).activity_id for i in ids] == [2, 1, 1]
+        assert "须说明原因" in text_of(form.query_one("#row-reason", FormRow).query_one(".form-error"))
+        form.query_one("#f-reason", Input).focus()
+        await type_text(pilot, "wrong activity")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(demo_app.screen, FootageScreen)

@@ -236,3 +236,41 @@ def activity_close(activity_id: str, at: str | None) -> None:
     """结案（保存期限自结案起算）。"""
     view = services().activities.close(activity_id, at=at)
     click.echo(_("已结案：{id} {title}（{date}）").format(id=view.id, title=view.title, date=view.closed_at))
+
+
+@activity.command("edit")
+@click.argument("activity_id")
+@click.option("--start", metavar="YYYY-MM-DD HH:MM", help="开始时间")
+@click.option("--end", metavar="YYYY-MM-DD HH:MM", help="结束时间")
+@click.option("--place", help="地点")
+@click.option("--party", help="当事人（个人或单位）")
+@click.option("--case-no", help="案号")
+@click.option("--case-name", help="案件名称")
+@click.option(
+    "--officer", "officers", multiple=True, metavar="STAFF_NUMBER", help="执法人员工号（可重复，替换原有人员）"
+)
+@click.option(
+    "--long-term", "long_term", multiple=True, type=click.Choice(list(LONG_TERM_REASONS)), help="增加长期保存情形"
+)
+@click.option("--why", required=True, help="修改原因")
+@json_option
+def activity_edit(activity_id, start, end, place, party, case_no, case_name, officers, long_term, why, as_json) -> None:
+    """修改执法活动（时间、地点、当事人、案件、执法人员，或补充长期保存情形），须说明修改原因。"""
+    view = services().activities.edit(
+        activity_id,
+        why=why,
+        start=start,
+        end=end,
+        place=place,
+        party=party,
+        case_no=case_no,
+        case_name=case_name,
+        officers=list(officers) if officers else None,
+        long_term=list(long_term),
+    )
+    if as_json:
+        emit_json(to_json(view))
+        return
+    click.echo(_("已修改执法活动 {id}：{title}").format(id=view.id, title=view.title))
+    if view.long_term:
+        click.echo(_("长期保存情形：{reasons}").format(reasons=labels(LONG_TERM_REASONS, view.long_term)))

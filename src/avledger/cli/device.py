@@ -200,3 +200,36 @@ def device_lost(asset_no, liable, amount, at) -> None:
             asset=view.asset_no, name=view.staff, amount=view.amount_yuan
         )
     )
+
+
+@device.command("retire")
+@click.argument("asset_no")
+@click.option("--reason", required=True, help="报废原因")
+@click.option("--by", "by", required=True, metavar="STAFF_NUMBER", help="批准人工号（办公室配置的报废审批角色）")
+@click.option("--paper-form", metavar="NO", help="纸质审批表编号（代为登记时必填）")
+@json_option
+def device_retire(asset_no, reason, by, paper_form, as_json) -> None:
+    """设备报废（须经批准；设备保留在台账中，历史记录不删除）。"""
+    view = services().devicecare.retire(asset_no, reason, by, paper_form=paper_form)
+    if as_json:
+        emit_json(to_json(view))
+        return
+    click.echo(
+        _("已报废：{asset}，{name}（{number}）批准").format(
+            asset=view.asset_no, name=view.approved_by, number=view.approved_by_number
+        )
+    )
+
+
+@device.command("upkeep")
+@click.argument("asset_no")
+@click.option("--what", required=True, help="保养内容")
+@click.option("--at", metavar="YYYY-MM-DD HH:MM", help="保养日期（默认现在）")
+@json_option
+def device_upkeep(asset_no, what, at, as_json) -> None:
+    """登记设备保养（日期、保养人、保养内容）。"""
+    view = services().devicecare.upkeep(asset_no, what, at=at)
+    if as_json:
+        emit_json(to_json(view))
+        return
+    click.echo(_("已登记保养：{asset} {what}").format(asset=view.asset_no, what=view.what))

@@ -284,13 +284,14 @@ def footage_waiting(as_json: bool) -> None:
 @footage.command("assign")
 @click.argument("clip_ids", nargs=-1, required=True, metavar="CLIP_ID...")
 @click.option("--activity", "activity_id", required=True, metavar="ACTIVITY_ID")
-def footage_assign(clip_ids: tuple[str, ...], activity_id: str) -> None:
+@click.option("--reason", default="", help="归属原因（录制时间不在执法活动时间内的须填写）")
+def footage_assign(clip_ids: tuple[str, ...], activity_id: str, reason: str) -> None:
     """把音像文件归入执法活动（可一次多个；有一个不能归入则都不归入；存储中的文件不移动）。"""
     footage = services().footage
     if len(clip_ids) == 1:
-        views = [footage.assign(clip_ids[0], activity_id)]
+        views = [footage.assign(clip_ids[0], activity_id, reason=reason)]
     else:
-        views = footage.assign_many(clip_ids, activity_id)
+        views = footage.assign_many(clip_ids, activity_id, reason=reason)
     for view in views:
         click.echo(_("已归入执法活动 {activity}：{name}").format(activity=view.activity_id, name=view.original_name))
 

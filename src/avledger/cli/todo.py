@@ -25,6 +25,7 @@ def next_step(r: Reminder) -> str:
         "late_clips": "avledger footage list --late",
         "disposal_due": "avledger dispose plan",
         "allocation_shortfall": "avledger allocation",
+        "disc_due": "avledger disc list",
     }[r.kind]
 
 

@@ -572,6 +572,27 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX disposal_plan_state ON disposal (plan_id, state)",
         "CREATE INDEX disposal_clip ON disposal (clip_id, state)",
     ],
+    # 15: device retirement (报废, D14 P6) and upkeep (保养, W5 D13 L6)
+    [
+        """CREATE TABLE device_retirement (
+            id INTEGER PRIMARY KEY,
+            device_id INTEGER NOT NULL REFERENCES device (id),
+            at DATETIME NOT NULL,
+            reason TEXT NOT NULL,
+            approved_by_id INTEGER NOT NULL REFERENCES staff (id),
+            paper_form_no TEXT NOT NULL DEFAULT '',
+            recorded_by TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX device_retirement_device ON device_retirement (device_id)",
+        """CREATE TABLE upkeep (
+            id INTEGER PRIMARY KEY,
+            device_id INTEGER NOT NULL REFERENCES device (id),
+            at DATETIME NOT NULL,
+            done_by TEXT NOT NULL,
+            what TEXT NOT NULL
+        )""",
+        "CREATE INDEX upkeep_device ON upkeep (device_id, at)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

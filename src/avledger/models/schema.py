@@ -120,6 +120,29 @@ class Liability(BaseModel):
     loan = ForeignKeyField(Loan, null=True, column_name="loan_id")
 
 
+class DeviceRetirement(BaseModel):
+    """报废 (D14, P6): the device leaves service for good, with the reason and who approved it; the device
+    stays in the register with its history (status ``retired``)."""
+
+    id = AutoField()
+    device = ForeignKeyField(Device, backref="retirements", column_name="device_id")
+    at = DateTimeField()
+    reason = TextField()
+    approved_by = ForeignKeyField(Staff, column_name="approved_by_id")
+    paper_form_no = TextField(default="")  # the paper form the approver signed, when recorded on their behalf
+    recorded_by = TextField(default="")  # who recorded it on the approver's behalf ("" when they did it)
+
+
+class Upkeep(BaseModel):
+    """保养 (W5, D13, L6): one piece of upkeep done on a device: when, by whom, what was done."""
+
+    id = AutoField()
+    device = ForeignKeyField(Device, backref="upkeep", column_name="device_id")
+    at = DateTimeField()
+    done_by = TextField()  # the person who recorded it, as the register names them
+    what = TextField()
+
+
 class Activity(BaseModel):
     """An enforcement activity (执法活动), a case when it has a case number."""
 
@@ -568,6 +591,8 @@ AUDITED: dict[str, type[BaseModel]] = {
     "case_file": CaseFile,
     "disposal_plan": DisposalPlan,
     "disposal": Disposal,
+    "device_retirement": DeviceRetirement,
+    "upkeep": Upkeep,
 }
 
 ALL_MODELS = [
@@ -597,6 +622,8 @@ ALL_MODELS = [
     SpotCheck,
     SpotCheckActivity,
     Violation,
+    DeviceRetirement,
+    Upkeep,
     AuditEvent,
     RetentionHold,
     CaseFile,

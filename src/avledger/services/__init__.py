@@ -21,6 +21,7 @@ from avledger.services.allocation import AllocationService
 from avledger.services.auditlog import AuditService
 from avledger.services.base import Context
 from avledger.services.checklist import ChecklistService
+from avledger.services.devicecare import DeviceCareService
 from avledger.services.discs import DiscService
 from avledger.services.footage import FootageService, GapService
 from avledger.services.identity import IdentityService
@@ -59,6 +60,7 @@ class Services:
         self.devices = DeviceService(ctx, self.departments, self.staff)
         self.allocation = AllocationService(ctx, self.departments)
         self.lending = LendingService(ctx, self.devices, self.staff)
+        self.devicecare = DeviceCareService(ctx, self.devices, self.staff)
         self.activities = ActivityService(ctx, self.staff)
         self.norecords = NoRecordService(ctx, self.activities, self.staff)
         self.ingest = IngestService(ctx, home, self.devices, self.activities)

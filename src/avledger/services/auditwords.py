@@ -17,6 +17,7 @@ from avledger.models.schema import (
     Clip,
     Department,
     Device,
+    DeviceRetirement,
     Disc,
     DiscBurn,
     DiscCheck,
@@ -25,6 +26,7 @@ from avledger.models.schema import (
     Liability,
     Loan,
     Staff,
+    Upkeep,
 )
 from avledger.vocab import (
     ACCESS_KINDS,
@@ -124,6 +126,8 @@ _NAMES = {
     "disc_copy": _disc_of(DiscCopy),
     "disc_burn": _disc_of(DiscBurn),
     "disc_check": _checked_disc,
+    "device_retirement": _device_of(DeviceRetirement),
+    "upkeep": _device_of(Upkeep),
 }
 
 

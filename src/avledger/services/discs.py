@@ -341,6 +341,13 @@ class DiscService:
         rows, select = self._targets()
         return list(listing.rows(self.ctx.db, rows, select))
 
+    def count_unfinished_targets(self) -> int:
+        """How many activities must go to disc (F12) whose discs are not yet burned in every copy and verified."""
+        _rows, select = self._targets()
+        return listing.count(
+            self.ctx.db, select.where(f"({_TARGET_STATE}) != 'done'", self.ctx.profile().get("disc.copies"))
+        )
+
     def page_targets(self, after: Cursor | None = None, limit: int = 200) -> Page[DiscTarget]:
         rows, select = self._targets()
         return listing.page(self.ctx.db, rows, select, after, limit)

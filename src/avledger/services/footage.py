@@ -45,7 +45,12 @@ from avledger.services.listing import (
     any_of,
 )
 from avledger.services.permissions import requires
+from avledger.timeutil import fmt_local
 from avledger.vocab import CLIP_KINDS
+
+# A clip recorded this long before an activity began or after it ended is still of its time (cameras are
+# switched on on the way, clocks drift); further out, assigning it needs a reason.
+ASSIGN_MARGIN = dt.timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -333,29 +338,52 @@ class FootageService:
         return self.view(clip.id)
 
     @requires("footage.edit")
-    def assign(self, clip_id: int | str, activity_id: int | str) -> ClipView:
-        """Attribute a clip to an activity. The archived file stays where it is (its path is registered)."""
+    def assign(self, clip_id: int | str, activity_id: int | str, *, reason: str = "") -> ClipView:
+        """Attribute a clip to an activity. The archived file stays where it is (its path is registered). A clip
+        recorded outside the activity's time (with :data:`ASSIGN_MARGIN` either side) needs ``reason``."""
         check_text(clip_id if isinstance(clip_id, str) else None, N_("音像文件编号"), field="clip_id")
         check_text(activity_id if isinstance(activity_id, str) else None, N_("执法活动编号"), field="activity_id")
+        reason = optional_text(reason, N_("归属原因"), field="reason")
         with self.ctx.change():
             clip = self.get(clip_id)
-            self._assign(clip, self.activities.get(activity_id))
+            activity = self.activities.get(activity_id)
+            self._recount(activity, [self._assign(clip, activity, reason)])
         return self.view(clip.id)
 
     @requires("footage.edit")
-    def assign_many(self, clip_ids: Sequence[int | str], activity_id: int | str) -> list[ClipView]:
+    def assign_many(self, clip_ids: Sequence[int | str], activity_id: int | str, *, reason: str = "") -> list[ClipView]:
         """Attribute several clips to one activity, each checked as :meth:`assign` checks one and logged as
-        one; when any is refused (unknown, already in that activity) none is assigned."""
+        one (``reason`` for those recorded outside its time); when any is refused (unknown, already in that
+        activity, outside its time without a reason) none is assigned."""
         check_text(activity_id if isinstance(activity_id, str) else None, N_("执法活动编号"), field="activity_id")
+        reason = optional_text(reason, N_("归属原因"), field="reason")
         ids = self._chosen(clip_ids)
         with self.ctx.change():
             activity = self.activities.get(activity_id)
             clips = [self.get(i, field="clip_ids") for i in ids]
-            for clip in clips:
-                self._assign(clip, activity)
+            self._recount(activity, [self._assign(clip, activity, reason) for clip in clips])
         return [self.view(clip.id) for clip in clips]
 
-    def _assign(self, clip: Clip, activity: Activity) -> None:
+    def outside(self, clip: Clip, activity: Activity) -> bool:
+        """The clip was recorded (in part) outside the activity's time, :data:`ASSIGN_MARGIN` either side; a
+        clip without a recording time is never outside."""
+        if clip.start_at is None:
+            return False
+        start, end = self.activities.window(activity)
+        stop = clip.start_at + dt.timedelta(seconds=clip.duration_s or 0)
+        return clip.start_at < start - ASSIGN_MARGIN or stop > end + ASSIGN_MARGIN
+
+    def _recount(self, activity: Activity, moved: list[tuple[int | None, int | None]]) -> None:
+        """The gaps of each device whose clips were assigned to ``activity``, recounted once all are moved:
+        there first (a gap whose two clips both came comes along, with its reason), then where they were."""
+        devices = sorted({device for device, _old in moved if device})
+        for device in devices:
+            refresh_gaps(self.ctx, device, activity.id)
+        for device, old in sorted({(d, o) for d, o in moved if d and o}):
+            refresh_gaps(self.ctx, device, old)
+
+    def _assign(self, clip: Clip, activity: Activity, reason: str = "") -> tuple[int | None, int | None]:
+        """Assign one clip (the gaps are recounted by the caller): its device and the activity it was in."""
         if clip.activity_id == activity.id:
             raise UserError(
                 "clip.already_assigned",
@@ -363,6 +391,21 @@ class FootageService:
                 field="activity_id",
                 id=clip.id,
                 activity=activity.id,
+            )
+        if not reason and self.outside(clip, activity):
+            tz = self.ctx.profile().tz
+            start, end = self.activities.window(activity)
+            raise UserError(
+                "clip.outside_activity",
+                "音像文件 {id}（{name}）录制于 {at}，不在执法活动 {activity} 的时间（{start} 至 {end}）内；"
+                "归入须说明原因",
+                field="reason",
+                id=clip.id,
+                name=clip.original_name,
+                at=fmt_local(clip.start_at, tz),
+                activity=activity.id,
+                start=fmt_local(start, tz),
+                end=fmt_local(end, tz),
             )
         old_activity = clip.activity_id
         before = snapshot(clip)
@@ -373,11 +416,9 @@ class FootageService:
         if not clip.late:
             clip.late_reason = None
         clip.save()
-        self.ctx.log("assign", clip, before=before, summary=f"{clip.original_name} → {activity.id}")
-        if clip.device_id:
-            if old_activity:
-                refresh_gaps(self.ctx, clip.device_id, old_activity)
-            refresh_gaps(self.ctx, clip.device_id, activity.id)
+        summary = f"{clip.original_name} → {activity.id}" + (f"：{reason}" if reason else "")
+        self.ctx.log("assign", clip, before=before, summary=summary)
+        return clip.device_id, old_activity
 
     @staticmethod
     def _chosen(clip_ids: Sequence[int | str]) -> list[int | str]:

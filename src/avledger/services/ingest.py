@@ -927,8 +927,12 @@ class IngestService:
 def refresh_gaps(ctx: Context, device_id: int, activity_id: int) -> None:
     """Record the interruptions between consecutive clips of one device in one activity.
 
-    Call inside a change. A gap no longer between consecutive clips (a clip was
-    found that fills it) is removed unless it already carries its reason.
+    Call inside a change. A gap no longer between consecutive clips is removed only when it waits for its
+    reason and a clip of the activity now fills it, or a gap found now spans it (a clip between was found,
+    or moved away); an explained one is never removed, and an unexplained one whose clip was assigned
+    elsewhere stays open (F09: an interruption must carry its reason whatever activity its clips end in).
+    A gap wanted here that is registered with another activity (both its clips were assigned here) comes
+    here with its reason, if it has one.
     """
     limit = dt.timedelta(minutes=ctx.profile().get("ingest.max_gap_minutes"))
     clips = list(
@@ -951,12 +955,21 @@ def refresh_gaps(ctx: Context, device_id: int, activity_id: int) -> None:
         for g in Gap.select().where((Gap.device == device_id) & (Gap.activity == activity_id))
     }
     for key, gap in existing.items():
-        if key not in wanted and gap.reason is None:
+        if key not in wanted and gap.reason is None and _superseded(gap, clips, wanted.values()):
             before = snapshot(gap)
             gap.delete_instance()
             ctx.log("delete", entity="gap", entity_id=gap.id, before=before, summary=f"{gap.id}")
     for key, (start, end) in wanted.items():
         if key in existing:
+            continue
+        elsewhere = Gap.get_or_none(
+            (Gap.device == device_id) & (Gap.after_clip == key[0]) & (Gap.before_clip == key[1])
+        )
+        if elsewhere is not None:  # its clips were assigned here: it comes along, explained or not
+            before = snapshot(elsewhere)
+            elsewhere.activity = activity_id
+            elsewhere.save()
+            ctx.log("update", elsewhere, before=before, summary=f"{elsewhere.id} → {activity_id}")
             continue
         minutes = round((end - start).total_seconds() / 60)
         gap = Gap.create(
@@ -969,6 +982,16 @@ def refresh_gaps(ctx: Context, device_id: int, activity_id: int) -> None:
             minutes=minutes,
         )
         ctx.log("gap", gap, summary=f"{minutes} min")
+
+
+def _superseded(gap: Gap, clips: list[Clip], spans) -> bool:
+    """An unexplained gap no longer between consecutive clips is gone for good when a clip of its activity and
+    device now falls inside it, or a gap found now spans it."""
+    for clip in clips:
+        stop = clip.start_at + dt.timedelta(seconds=clip.duration_s or 0)
+        if clip.start_at < gap.end_at and stop > gap.start_at:
+            return True
+    return any(start <= gap.start_at and gap.end_at <= end for start, end in spans)
 
 
 def gaps_around(ctx: Context, clip: Clip) -> None:

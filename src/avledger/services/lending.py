@@ -20,7 +20,7 @@ from peewee import JOIN
 from avledger.errors import UserError
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
-from avledger.models.schema import Device, Fault, Liability, Loan, Staff
+from avledger.models.schema import Device, DeviceRetirement, Fault, Liability, Loan, Staff, Upkeep
 from avledger.services import listing, search
 from avledger.services.base import Context, check_text, optional_text, require_choice, require_text
 from avledger.services.listing import (
@@ -258,7 +258,7 @@ class HistoryEntry:
     """One event in a device's life: the same data in every language (for JSON); :attr:`text` words it."""
 
     at: dt.datetime  # naive UTC
-    kind: str  # issue, handover, return, fault, repair_sent, repair_back, liability
+    kind: str  # issue, handover, return, fault, repair_sent, repair_back, liability, upkeep, retire
     details: dict[str, Any] = field(default_factory=dict)  # see describe_history
 
     @property
@@ -294,6 +294,12 @@ def describe_history(entry: HistoryEntry) -> str:
         return _("送厂维修")
     if entry.kind == "repair_back":
         return _("修复返回入库")
+    if entry.kind == "upkeep":
+        return _("保养：{what}（{by}）").format(what=d["what"], by=d["by"])
+    if entry.kind == "retire":
+        return _("报废：{reason}，{name}（{number}）批准").format(
+            reason=d["reason"], name=d["name"], number=d["number"]
+        )
     if entry.kind == "liability":
         return _("{kind}，责任人 {name}（{number}），赔偿 {amount} 元").format(
             kind=_("丢失") if d["liability"] == "lost" else _("损坏"),
@@ -853,5 +859,12 @@ class LendingService:
         for case in self.liabilities(asset_no):
             liable = {"name": case.staff, "number": case.staff_number, "amount": case.amount_yuan}
             entries.append(HistoryEntry(case.at, "liability", {"liability": case.kind} | liable))
+        device = self.devices.get(asset_no)
+        for u in Upkeep.select().where(Upkeep.device == device):
+            entries.append(HistoryEntry(u.at, "upkeep", {"what": u.what, "by": u.done_by}))
+        for r in DeviceRetirement.select().where(DeviceRetirement.device == device):
+            approver = {"name": r.approved_by.name, "number": r.approved_by.number}
+            entries.append(HistoryEntry(r.at, "retire", {"reason": r.reason} | approver))
         order = {"fault": 0, "return": 1, "repair_sent": 2, "repair_back": 3, "issue": 4, "handover": 4, "liability": 5}
+        order |= {"upkeep": 6, "retire": 7}
         return sorted(entries, key=lambda e: (e.at, order.get(e.kind, 9)))

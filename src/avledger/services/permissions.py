@@ -47,6 +47,7 @@ ACTIONS: dict[str, str] = {
     "devices.edit": N_("登记和修改设备"),
     "loans.edit": N_("领用、归还、交接设备"),
     "devices.repair": N_("登记设备故障、维修、损坏丢失"),
+    "devices.retire": N_("批准设备报废"),
     "activities.edit": N_("登记执法活动、结案和无法记录工作记录"),
     "confidential.mark": N_("把执法活动标记为保密"),
     "confidential.lift": N_("取消执法活动的保密标记"),
@@ -135,6 +136,7 @@ PROFILE_ROLES: dict[str, frozenset[str]] = {
     ),
     "supervision.decider_role": frozenset({"violations.decide"}),
     "retention.disposal_approver_role": frozenset({"disposal.approve"}),
+    "devices.retire_role": frozenset({"devices.retire"}),
 }
 
 ROLE_ORDER = ("manager", ADMINISTRATOR, "leader", "approver", "auditor", "officer")

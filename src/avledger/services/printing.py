@@ -29,6 +29,7 @@ from avledger.plaintext import visible
 from avledger.services import (  # noqa: F401 - they fill REGISTERS
     printforms,
     printforms_activities,
+    printforms_devices,
     printforms_discs,
     printforms_retention,
     printforms_stats,

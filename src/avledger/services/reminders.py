@@ -55,6 +55,7 @@ KINDS = (
     "late_clips",  # clips collected late waiting for their reason (count)
     "disposal_due",  # clips past their keeping period, held by nothing and in no plan (count): 清除处理 (F11)
     "allocation_shortfall",  # a department with fewer working devices than the standard asks
+    "disc_due",  # activities kept long-term (F12) not yet on disc in every copy, verified (count)
 )
 
 
@@ -238,6 +239,9 @@ class ReminderService:
             ],
             len(shortfalls),
         )
+        disc_due = self.discs.count_unfinished_targets()
+        if disc_due:
+            items.append(Reminder("disc_due", count=disc_due))
         return Todo(now, tuple(items), left_out)
 
 
@@ -278,6 +282,8 @@ def reminder_text(r: Reminder, tz) -> str:
         return _("保存期限已满、可清除处理：{n} 个文件").format(n=r.count)
     if r.kind == "allocation_shortfall":
         return _("配备缺额：{dept} 缺 {n} 台").format(dept=r.department, n=r.count)
+    if r.kind == "disc_due":
+        return _("须刻录光盘长期保存：{n} 项执法活动").format(n=r.count)
     raise ValueError(r.kind)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.services.activities import ActivityView, activity_name
-from avledger.timeutil import local_today
+from avledger.timeutil import fmt_local, local_today
 from avledger.tui.forms.activity import (
     ActivityChoices,
     ActivityForm,
@@ -19,6 +19,7 @@ from avledger.tui.forms.activity import (
     NoRecordFormScreen,
     split_numbers,
 )
+from avledger.tui.forms.activity_edit import ActivityEditForm, ActivityEditFormScreen
 from avledger.vocab import ROLES, label
 
 
@@ -72,6 +73,67 @@ class ActivityActions:
 
         app.push_screen(
             ActivityFormScreen(self.activity_choices(), initial=initial, error=error, error_field=field), done
+        )
+
+    def open_edit_form(
+        self,
+        activity: ActivityView,
+        initial: ActivityEditForm | None = None,
+        error: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        """修改执法活动: only what the form changed goes to the service, with the reason for the change."""
+        app = self.app  # type: ignore[attr-defined]
+        services = self.services  # type: ignore[attr-defined]
+        tz = services.office.profile().tz
+        current = ActivityEditForm(
+            start=fmt_local(activity.start_at, tz),
+            end=fmt_local(activity.end_at, tz) if activity.end_at else "",
+            officers=" ".join(activity.officers),
+            case_no=activity.case_no,
+            case_name=activity.case_name,
+            party=activity.party,
+            place=activity.place,
+            long_term=tuple(activity.long_term),
+        )
+
+        def done(form: ActivityEditForm | None) -> None:
+            if form is None:
+                return
+
+            def changed(key: str) -> str | None:
+                value = getattr(form, key)
+                return value if value != getattr(current, key) else None
+
+            try:
+                view = services.activities.edit(
+                    activity.id,
+                    why=form.why,
+                    start=changed("start"),
+                    end=changed("end"),
+                    place=changed("place"),
+                    party=changed("party"),
+                    case_no=changed("case_no"),
+                    case_name=changed("case_name"),
+                    officers=form.officer_numbers if changed("officers") is not None else None,
+                    long_term=[r for r in form.long_term if r not in current.long_term],
+                )
+            except UserError as exc:
+                self.open_edit_form(activity, form, exc.render(), exc.field)
+                return
+            app.notify(_("已修改执法活动 {id}：{title}").format(id=view.id, title=view.title))
+            self.activities_changed(view.id)
+
+        app.push_screen(
+            ActivityEditFormScreen(
+                activity_name(activity),
+                self.activity_choices(),
+                current,
+                initial=initial,
+                error=error,
+                error_field=field,
+            ),
+            done,
         )
 
     def open_close_form(

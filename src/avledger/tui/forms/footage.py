@@ -15,36 +15,57 @@ class AssignChoices:
     activities: list[tuple[str, str]]  # (label, id)
 
 
-class AssignFormScreen(FormScreen[str | None]):
-    """归入执法活动: the archived file stays where it is; its register entry names the activity."""
+@dataclass(frozen=True)
+class AssignForm:
+    activity: str  # the activity's id
+    reason: str = ""  # 归属原因: needed for a clip recorded outside the activity's time
 
-    PARAM_FIELDS = {"activity_id": "activity"}  # FootageService.assign(clip_id, activity_id)
+
+class AssignFormScreen(FormScreen[AssignForm | None]):
+    """归入执法活动: the archived file stays where it is; its register entry names the activity. A clip recorded
+    outside the activity's time needs the reason (归属原因); ``with_reason`` False leaves that field out (a
+    file still being planned for ingest)."""
+
+    PARAM_FIELDS = {"activity_id": "activity"}  # FootageService.assign(clip_id, activity_id, *, reason)
 
     def __init__(
         self,
         clip: ClipView | Sequence[ClipView],
         choices: AssignChoices,
         *,
+        initial: AssignForm | None = None,
+        with_reason: bool = True,
         error: str | None = None,
         error_field: str | None = None,
     ) -> None:
         super().__init__(error=error, error_field=error_field)
         self.clips = list(clip) if isinstance(clip, (list, tuple)) else [clip]
         self.choices = choices
+        self.initial = initial
+        self.with_reason = with_reason
         self.title_text = _("归入执法活动：{name}").format(name=several(self.clips))
 
     def fields(self) -> list[Field]:
         activities = {c.activity_id for c in self.clips}
         current = str(next(iter(activities))) if len(activities) == 1 and None not in activities else None
-        return [
+        if self.initial is not None:
+            current = self.initial.activity or current
+        fields = [
             Field("activity", _("执法活动"), select(self.choices.activities, current, allow_blank=True), required=True)
         ]
+        if self.with_reason:
+            reason = self.initial.reason if self.initial else ""
+            hint = _("录制时间不在执法活动时间内的须填写")
+            fields.append(Field("reason", _("归属原因"), text_input(reason, placeholder=hint)))
+        return fields
 
     def check(self, name: str) -> str | None:
-        return None if self.value(name) else _("请选择执法活动")
+        if name == "activity":
+            return None if self.value(name) else _("请选择执法活动")
+        return None
 
-    def result(self) -> str:
-        return self.value("activity")
+    def result(self) -> AssignForm:
+        return AssignForm(self.value("activity"), self.value("reason") if self.with_reason else "")
 
 
 class LateReasonFormScreen(FormScreen[str | None]):

@@ -51,6 +51,7 @@ class ActivitiesScreen(ActivityActions, FilteredRegisterScreen):
     COLUMN_MINIMUM = {"kind": 7, "name": 8}
     BINDINGS = [
         Binding("a", "add", _("登记"), tooltip=_("登记执法活动或案件")),
+        Binding("e", "edit", _("修改"), tooltip=_("修改所选执法活动（须说明修改原因）")),
         Binding("c", "close_case", A_("结案"), tooltip=_("登记所选案件结案（保存期限自结案起算）")),
         Binding("n", "norecord", A_("无法记录"), tooltip=_("登记所选活动的无法记录工作记录")),
         Binding("slash", "focus_filter", _("筛选"), key_display="/"),
@@ -104,6 +105,11 @@ class ActivitiesScreen(ActivityActions, FilteredRegisterScreen):
     def action_add(self) -> None:
         self.open_activity_form()
 
+    def action_edit(self) -> None:
+        activity = self.current()
+        if activity is not None:
+            self.open_edit_form(activity)
+
     def action_close_case(self) -> None:
         activity = self.current()
         if activity is not None and activity.status == "open":
@@ -121,7 +127,7 @@ class ActivitiesScreen(ActivityActions, FilteredRegisterScreen):
         self.table.focus()
 
     def check_action(self, action: str, parameters) -> bool | None:
-        if action in ("close_case", "norecord") and self.is_mounted:
+        if action in ("close_case", "norecord", "edit") and self.is_mounted:
             activity = self.current()
             if activity is None or (action == "close_case" and activity.status != "open"):
                 return None
@@ -148,4 +154,5 @@ class ActivitiesScreen(ActivityActions, FilteredRegisterScreen):
             if activity.status == "open":
                 yield SystemCommand(_("结案"), activity_name(activity), self.action_close_case)
             yield SystemCommand(_("无法记录工作记录"), activity_name(activity), self.action_norecord)
+            yield SystemCommand(_("修改执法活动"), activity_name(activity), self.action_edit)
         yield SystemCommand(_("筛选执法活动"), _("在执法活动列表中筛选"), self.action_focus_filter)

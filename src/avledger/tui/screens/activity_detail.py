@@ -82,6 +82,7 @@ def clip_cells(c, tz) -> tuple:
 class ActivityDetailScreen(ActivityActions, SubScreen):
     SECTION = "activities"
     BINDINGS = [
+        Binding("e", "edit", _("修改"), tooltip=_("修改执法活动（须说明修改原因）")),
         Binding("c", "close_case", A_("结案"), tooltip=_("登记结案（保存期限自结案起算）")),
         Binding("n", "norecord", A_("无法记录"), tooltip=_("登记无法记录工作记录")),
         Binding("g", "explain_gap", A_("中断说明"), tooltip=_("说明所选中断的原因")),
@@ -256,6 +257,10 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
             return any(not e.ticked for e in self.checklist)
         return super().check_action(action, parameters)
 
+    def action_edit(self) -> None:
+        if self.activity is not None:
+            self.open_edit_form(self.activity)
+
     def action_close_case(self) -> None:
         if self.activity is not None:
             self.open_close_form(self.activity)
@@ -338,6 +343,7 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
         yield SystemCommand(_("无法记录工作记录"), _("登记无法记录工作记录"), self.action_norecord)
         if any(not e.ticked for e in self.checklist):
             yield SystemCommand(_("勾选事项"), _("勾选事项清单中所选的一项：音像记录已反映"), self.action_tick_item)
+        yield SystemCommand(_("修改执法活动"), _("修改执法活动（须说明修改原因）"), self.action_edit)
         if self.gaps:
             yield SystemCommand(_("中断说明"), _("说明所选中断的原因"), self.action_explain_gap)
         yield SystemCommand(_("返回执法活动"), _("回到执法活动列表"), self.action_back)

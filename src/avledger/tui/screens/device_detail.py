@@ -10,6 +10,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.widgets import Static, TabbedContent, TabPane
 
+from avledger.errors import UserError
 from avledger.i18n import A_, _
 from avledger.services.lending import HistoryEntry
 from avledger.services.printing import Filters
@@ -18,11 +19,12 @@ from avledger.timeutil import fmt_local
 from avledger.tui.actions.counter import CounterActions
 from avledger.tui.actions.devices import DeviceEditing, form_of
 from avledger.tui.auditfmt import action_label, changes
+from avledger.tui.forms.devicecare import RetireForm, RetireFormScreen, UpkeepForm, UpkeepFormScreen
 from avledger.tui.screens.audit import AuditEntryScreen, load_names
 from avledger.tui.screens.base import SubScreen
 from avledger.tui.text import device_status, pairs_table
 from avledger.tui.widgets import RegisterTable
-from avledger.vocab import ABILITIES, DEVICE_KINDS, HISTORY_KINDS, MEDIA_TIME, label, labels
+from avledger.vocab import ABILITIES, DEVICE_KINDS, HISTORY_KINDS, MEDIA_TIME, ROLES, label, labels
 
 
 def device_pairs(d: DeviceView) -> list[tuple[str, str | Text]]:
@@ -44,7 +46,7 @@ def device_pairs(d: DeviceView) -> list[tuple[str, str | Text]]:
     ]
 
 
-HISTORY_STYLES = {"fault": "yellow", "liability": "red", "lost": "red", "repair_back": "green"}
+HISTORY_STYLES = {"fault": "yellow", "liability": "red", "lost": "red", "repair_back": "green", "retire": "red"}
 
 
 class DeviceDetailScreen(CounterActions, DeviceEditing, SubScreen):
@@ -60,6 +62,8 @@ class DeviceDetailScreen(CounterActions, DeviceEditing, SubScreen):
         Binding("s", "repair('sent')", A_("送修"), tooltip=_("登记送厂维修")),
         Binding("b", "repair('back')", A_("修复"), tooltip=_("登记修复返回入库")),
         Binding("x", "liability", A_("损坏/丢失"), tooltip=_("登记损坏或丢失及责任人、赔偿金额")),
+        Binding("u", "upkeep", A_("保养"), tooltip=_("登记设备保养（日期、保养人、保养内容）")),
+        Binding("d", "retire", A_("报废"), tooltip=_("登记设备报废（须经批准；台账和历史保留）")),
     ]
 
     def __init__(self, services, asset_no: str) -> None:
@@ -153,6 +157,8 @@ class DeviceDetailScreen(CounterActions, DeviceEditing, SubScreen):
             "fault": status == "in_store",
             "repair": status == "in_repair" and (parameters == ("back",) or not self.open_fault_sent),
             "liability": status in ("in_store", "issued", "in_repair"),
+            "upkeep": status is not None and status != "retired",
+            "retire": status is not None and status not in ("retired", "issued"),
         }
         if action in allowed:
             return allowed[action]  # a step the device cannot take now is not offered at all
@@ -176,11 +182,56 @@ class DeviceDetailScreen(CounterActions, DeviceEditing, SubScreen):
     def action_liability(self) -> None:
         self.open_liability(self.asset_no)
 
+    def action_upkeep(self, initial: UpkeepForm | None = None, error: str | None = None, field=None) -> None:
+        def done(form: UpkeepForm | None) -> None:
+            if form is None:
+                return
+            try:
+                self.services.devicecare.upkeep(self.asset_no, form.what, at=form.at or None)
+            except UserError as exc:
+                self.action_upkeep(form, exc.render(), exc.field)
+                return
+            self.app.notify(_("已登记保养：{asset} {what}").format(asset=self.asset_no, what=form.what))
+            self.reload()
+
+        choices = self.counter_choices("upkeep")
+        screen = UpkeepFormScreen(self.asset_no, choices, initial=initial, error=error, error_field=field)
+        self.app.push_screen(screen, done)
+
+    def action_retire(self, initial: RetireForm | None = None, error: str | None = None, field=None) -> None:
+        role = self.services.office.profile().get("devices.retire_role")
+        approvers = [
+            (f"{s.number} {s.name}  {s.department}", s.number)
+            for s in self.services.staff.list(include_left=False)
+            if role in s.roles
+        ]
+        if not approvers:
+            self.app.notify(
+                _("还没有在职的{role}批准报废：请先在“人员”中设定角色").format(role=label(ROLES, role)),
+                severity="error",
+            )
+            return
+
+        def done(form: RetireForm | None) -> None:
+            if form is None:
+                return
+            try:
+                self.services.devicecare.retire(self.asset_no, form.reason, form.by, paper_form=form.paper_form)
+            except UserError as exc:
+                self.action_retire(form, exc.render(), exc.field)
+                return
+            self.app.notify(_("已报废：{asset}").format(asset=self.asset_no))
+            self.reload()
+
+        screen = RetireFormScreen(self.asset_no, approvers, initial=initial, error=error, error_field=field)
+        self.app.push_screen(screen, done)
+
     def lending_changed(self, asset_no: str) -> None:
         self.reload()
 
     def print_targets(self):
-        return [("loans", Filters(device=self.asset_no)), ("devices", Filters(device=self.asset_no))]
+        scope = Filters(device=self.asset_no)
+        return [("loans", scope), ("devices", scope), ("repairs", scope), ("compensation", scope)]
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand(_("修改本设备"), _("修改本设备的登记信息"), self.action_edit)
@@ -190,6 +241,8 @@ class DeviceDetailScreen(CounterActions, DeviceEditing, SubScreen):
             ("handover", _("交接"), _("本设备直接交给另一名执法人员")),
             ("fault", _("故障登记"), _("登记故障，设备转入维修")),
             ("liability", _("损坏/丢失"), _("登记损坏或丢失及责任人、赔偿金额")),
+            ("upkeep", _("保养"), _("登记设备保养（日期、保养人、保养内容）")),
+            ("retire", _("报废"), _("登记设备报废（须经批准；台账和历史保留）")),
         ):
             if self.check_action(action, ()):
                 yield SystemCommand(title, help_text, getattr(self, f"action_{action}"))

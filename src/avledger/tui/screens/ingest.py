@@ -25,7 +25,7 @@ from avledger.services.cards import CARD_PATTERNS, DCIM_PATTERNS
 from avledger.services.ingest import FAULT_REASONS, shown
 from avledger.timeutil import fmt_local
 from avledger.tui.forms.base import activity_options
-from avledger.tui.forms.footage import AssignChoices, AssignFormScreen
+from avledger.tui.forms.footage import AssignChoices, AssignForm, AssignFormScreen
 from avledger.tui.screens.base import Confirm, SubScreen, close_thread_connection
 from avledger.tui.screens.cards import CardOffer, FolderSuggester
 from avledger.tui.widgets import JobProgress, RegisterTable, ZhSelect
@@ -195,18 +195,18 @@ class IngestScreen(CardOffer, SubScreen):
             original_name = planned.name
             activity_id = planned.activity_id
 
-        def done(activity_id: str | None) -> None:
-            if not activity_id:
+        def done(form: AssignForm | None) -> None:
+            if form is None or not form.activity:
                 return
             try:  # planned again with the answer: its holder and deadline follow
-                self.services.ingest.resolve(self.plan, int(key), activity=activity_id)
+                self.services.ingest.resolve(self.plan, int(key), activity=form.activity)
             except UserError as exc:
                 self.notify(exc.render(), severity="error")
                 return
             self.show_plan(self.plan)
             table.select_key(key)
 
-        self.app.push_screen(AssignFormScreen(_Clip(), AssignChoices(activities)), done)
+        self.app.push_screen(AssignFormScreen(_Clip(), AssignChoices(activities), with_reason=False), done)
 
     # --- copy ---------------------------------------------------------------------
     def action_start(self) -> None:
