@@ -161,14 +161,18 @@ def test_holds_stop_the_clock_and_release_starts_it(home, tmp_path):
     hold = svc.retention.add_hold(activity=daily.id, reason="当事人投诉")
     assert svc.disposal.due() == []
     assert [h.kind for h in svc.retention.show(clip=1).holds] == ["manual"]
+    assert [h.id for h in svc.retention.holds(activity=daily.id)] == [hold.id]
+    assert svc.retention.holds(activity=case.id) == []
     svc.retention.release_hold(hold.id, reason="投诉已处理")
     assert len(svc.disposal.due()) == 2
     assert refusal(svc.retention.release_hold, hold.id, reason="再次") == ("retention.hold_released", "hold_id")
     # a case hold by number, and the case's own
     svc.activities.close(case.id, at="2026-02-01")
     assert len(svc.disposal.due()) == 4
-    svc.retention.add_hold(case_no="测〔2026〕7号", reason="法院调取")
+    by_case = svc.retention.add_hold(case_no="测〔2026〕7号", reason="法院调取")
     assert len(svc.disposal.due()) == 2
+    assert [h.id for h in svc.retention.holds(activity=case.id)] == [by_case.id]  # the case's, on its activity
+    assert [h.id for h in svc.retention.holds(activity=daily.id, open_only=False)] == [hold.id]
     svc.close()
 
 

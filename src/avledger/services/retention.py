@@ -403,11 +403,23 @@ class RetentionService:
             self.ctx.log("hold_release", row, before=before, summary=f"{row.id}：{reason}")
         return row
 
-    def holds(self, *, open_only: bool = True) -> list[RetentionHold]:
+    def holds(self, *, open_only: bool = True, activity: int | None = None) -> list[RetentionHold]:
+        """The manual holds (open ones only unless ``open_only`` is False); ``activity``: those on that
+        activity or on its case number."""
         query = RetentionHold.select().order_by(RetentionHold.id)
         if open_only:
             query = query.where(RetentionHold.released_at.is_null())
+        if activity is not None:
+            act = Activity.get_by_id(activity)
+            scope = RetentionHold.activity == act.id
+            if act.case_no:
+                scope |= RetentionHold.case_no == act.case_no
+            query = query.where(scope)
         return list(query)
+
+    def case_file(self, case_no: str) -> CaseFile | None:
+        """The case file's keeping period as entered (None: not entered yet)."""
+        return self._case_file(case_no)
 
     @requires("retention.hold")
     def set_case_file(self, case_no: str, *, months: int | None) -> CaseFile:
