@@ -111,3 +111,24 @@ class CaseFileFormScreen(FormScreen[CaseFileForm | None]):
 
     def result(self) -> CaseFileForm:
         return CaseFileForm(self.value("kind") or "months", self.value("months"))
+
+
+class PlanCancelFormScreen(FormScreen[str | None]):
+    """取消清除计划: why a plan that has not run is cancelled."""
+
+    def __init__(
+        self, plan_id: int, *, initial: str = "", error: str | None = None, error_field: str | None = None
+    ) -> None:
+        super().__init__(error=error, error_field=error_field)
+        self.initial = initial
+        self.title_text = _("取消清除计划 {id}").format(id=plan_id)
+
+    def fields(self) -> list[Field]:
+        hint = _("例如 其中有正在投诉的执法活动")
+        return [Field("reason", _("取消原因"), text_input(self.initial, placeholder=hint), required=True)]
+
+    def check(self, name: str) -> str | None:
+        return required_text(self.value(name), _("取消原因"))
+
+    def result(self) -> str:
+        return self.value("reason")
