@@ -3,14 +3,17 @@ case file's keeping period (案卷保管期限, D25: evidence kept with the case
 
 from __future__ import annotations
 
+import datetime as dt
+
 from textual.widgets import Input, Select, Static
 
 from avledger.models.schema import AuditEvent, CaseFile, RetentionHold
 from avledger.tui.forms.retention import CaseFileFormScreen, HoldFormScreen, ReleaseFormScreen
 from avledger.tui.screens.activity_detail import ActivityDetailScreen
 from avledger.tui.widgets import FormRow, RegisterTable
+from conftest import fixed_clock
 
-from .conftest import SIZE, text_of
+from .conftest import SIZE, screen_lines, text_of
 from .test_footage import fill, go
 
 
@@ -87,3 +90,14 @@ async def test_hold_a_whole_case_and_enter_its_case_file_period(demo, demo_app):
     [hold] = demo.retention.holds()
     assert hold.case_no == target.case_no and hold.activity_id is None and hold.reason == "court request"
     assert CaseFile.get(CaseFile.case_no == target.case_no).months == 120
+
+
+async def test_home_reminds_of_a_hold_standing_too_long(demo, demo_app):
+    demo.ctx.clock = fixed_clock(f"{dt.datetime.now(dt.UTC) - dt.timedelta(days=200):%Y-%m-%d %H:%M:%S}")
+    demo.retention.add_hold(activity=demo.activities.list()[0].id, reason="court request")
+    demo.ctx.clock = fixed_clock(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S}")
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await go(pilot, "home")
+        await pilot.press("t")  # every reminder (the home panel shows what fits its lines)
+        await pilot.pause()
+        assert "保存冻结超过 180 天未复核：1 项" in "\n".join(screen_lines(demo_app))
