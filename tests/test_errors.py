@@ -345,6 +345,8 @@ CODES: dict[str, set[str]] = {
     "ssh.weak_key": {"RSA 密钥只有 {bits} 位，至少需要 {min} 位"},
     "ssh.write_failed": {"无法写入 {path}：{err}"},
     "staff.owner_lockout": {"账户 {account} 是数据目录的所有者，只能对应可以管理人员对应关系的人员（管理员）"},
+    "disposal.cancelled": {"清除计划 {id} 已经取消"},
+    "disposal.started": {"清除计划 {id} 已经开始执行，不能取消"},
 }
 
 

@@ -10,6 +10,7 @@ from avledger.identity import Identity
 from avledger.services.lending import PreCheck
 from avledger.services.reminders import KINDS, reminder_text
 from avledger.services.views import to_json
+from conftest import fixed_clock
 
 
 def kinds(todo) -> list[str]:
@@ -137,3 +138,21 @@ def test_counts_do_not_load_the_clips(demo):
     assert over
     loading = [s for s in over if "COUNT(" not in s.upper() and "LIMIT 1" not in s.upper()]
     assert loading == []
+
+
+def test_a_manual_hold_unreviewed_longer_than_the_profile_allows_is_reminded(demo):
+    activity = demo.activities.list()[0]
+    hold = demo.retention.add_hold(activity=activity.id, reason="complaint")
+    assert demo.office.profile().get("retention.hold_review_days") == 180
+    assert not of_kind(demo.reminders.todo(), "hold_review")
+    set_at = demo.retention.holds()[0].set_at
+    demo.ctx.clock = fixed_clock(f"{set_at + dt.timedelta(days=181):%Y-%m-%d %H:%M:%S}")
+    [reminder] = of_kind(demo.reminders.todo(), "hold_review")
+    assert (reminder.count, reminder.days) == (1, 180)
+    assert reminder_text(reminder, demo.office.profile().tz) == "保存冻结超过 180 天未复核：1 项"
+    assert kinds(demo.reminders.todo()) == sorted(kinds(demo.reminders.todo()), key=KINDS.index)
+    demo.office.set_value("retention.hold_review_days", "365")  # the office allows a year
+    assert not of_kind(demo.reminders.todo(), "hold_review")
+    demo.office.set_value("retention.hold_review_days", "180")
+    demo.retention.release_hold(hold.id, reason="reviewed: settled")
+    assert not of_kind(demo.reminders.todo(), "hold_review")

@@ -11,6 +11,7 @@ import pytest
 
 from avledger.home import Home
 from avledger.identity import Identity
+from avledger.models.schema import AuditEvent
 from avledger.profile import Profile, load_preset
 from avledger.services import Services
 from avledger.services.retention import add_months, keep_until
@@ -161,14 +162,18 @@ def test_holds_stop_the_clock_and_release_starts_it(home, tmp_path):
     hold = svc.retention.add_hold(activity=daily.id, reason="当事人投诉")
     assert svc.disposal.due() == []
     assert [h.kind for h in svc.retention.show(clip=1).holds] == ["manual"]
+    assert [h.id for h in svc.retention.holds(activity=daily.id)] == [hold.id]
+    assert svc.retention.holds(activity=case.id) == []
     svc.retention.release_hold(hold.id, reason="投诉已处理")
     assert len(svc.disposal.due()) == 2
     assert refusal(svc.retention.release_hold, hold.id, reason="再次") == ("retention.hold_released", "hold_id")
     # a case hold by number, and the case's own
     svc.activities.close(case.id, at="2026-02-01")
     assert len(svc.disposal.due()) == 4
-    svc.retention.add_hold(case_no="测〔2026〕7号", reason="法院调取")
+    by_case = svc.retention.add_hold(case_no="测〔2026〕7号", reason="法院调取")
     assert len(svc.disposal.due()) == 2
+    assert [h.id for h in svc.retention.holds(activity=case.id)] == [by_case.id]  # the case's, on its activity
+    assert [h.id for h in svc.retention.holds(activity=daily.id, open_only=False)] == [hold.id]
     svc.close()
 
 
@@ -344,3 +349,44 @@ def test_the_sql_and_the_pages_agree_on_a_synthetic_register_w14(synth_copy):
         if page_due:
             assert due[clip_id] == view.keep.until.isoformat()
     svc.close()
+
+
+def test_a_plan_is_cancelled_before_it_runs_and_its_clips_go_into_a_later_plan(home, tmp_path, cli):
+    svc, daily, case = _office(home, tmp_path, "wanzhou")
+    root = svc.ingest.archive_root()
+    _at(svc, "2028-02-01 12:00:00")
+    first = svc.disposal.plan()
+    svc.disposal.approve(first.id, "3001", paper_form="QC-1")
+    assert refusal(svc.disposal.cancel, first.id, reason=" ") == ("input.empty", "reason")
+    svc.disposal.cancel(first.id, reason="complaint pending")
+    assert svc.disposal.get(first.id).status == "cancelled"
+    assert {i.state for i in svc.disposal.items(first)} == {"skipped"}
+    assert {i.skip_reason for i in svc.disposal.items(first)} == {"cancelled"}
+    assert refusal(svc.disposal.run, first.id) == ("disposal.cancelled", "plan_id")
+    assert refusal(svc.disposal.approve, first.id, "3001") == ("disposal.cancelled", "plan_id")
+    assert refusal(svc.disposal.cancel, first.id, reason="again") == ("disposal.cancelled", "plan_id")
+    assert all((root / i.archive_path).is_file() for i in svc.disposal.items(first))
+    last = AuditEvent.select().where(AuditEvent.action == "dispose_cancel").get()
+    assert "complaint pending" in last.summary
+    second = svc.disposal.plan()  # the cancelled plan's clips are free again
+    assert second is not None and second.files == 2
+    svc.disposal.approve(second.id, "3001", paper_form="QC-2")
+    assert svc.disposal.run(second.id).deleted == 2
+    svc.close()
+    assert cli("dispose", "cancel", str(second.id)).code == 2  # --reason is required
+    refused = cli("dispose", "cancel", str(second.id), "--reason", "too late")
+    assert refused.code == 2 and "已经开始执行" in refused.err
+    listed = cli("dispose", "list", "--json").json()
+    assert [p["status"] for p in listed] == ["cancelled", "done"]
+    assert cli("audit", "verify").code == 0
+
+
+def test_cli_dispose_cancel(home, tmp_path, cli):
+    svc, daily, case = _office(home, tmp_path, "wanzhou")
+    _at(svc, "2028-02-01 12:00:00")
+    plan = svc.disposal.plan()
+    svc.close()
+    done = cli("dispose", "cancel", str(plan.id), "--reason", "wrong day")
+    assert done.code == 0 and f"已取消清除计划 {plan.id}" in done.out
+    en = cli("dispose", "cancel", str(plan.id), "--reason", "again", lang="en")
+    assert en.code == 2 and "has been cancelled" in en.err

@@ -160,6 +160,7 @@ EDITABLE_FIELDS: tuple[EditableField, ...] = (
     EditableField("retention.case_months_after_close", "案件资料：结案后保存（月）", int, 0, 1200),
     EditableField("retention.case_min_months", "案件资料：最少保存（月）", int, 0, 1200),
     EditableField("retention.disposal_approver_role", "清除处理批准角色", str, choices=vocab.ROLES),
+    EditableField("retention.hold_review_days", "人工保存冻结：复核期限（天）", int, 1, 3650),
     EditableField("viewing.approver_role", "查阅审批角色", str, choices=vocab.ROLES),
     EditableField("viewing.confidential_approver_role", "涉密资料审批角色", str, choices=vocab.ROLES),
     EditableField("disc.recheck_years", "光盘复检周期（年）", int, 1, 50),
@@ -227,6 +228,7 @@ _SCHEMA: dict[str, type | tuple[type, ...]] = {
     "supervision.suspension_days": int,
     "supervision.decider_role": str,
     "devices.retire_role": str,
+    "retention.hold_review_days": int,
 }
 
 ROLES = ("officer", "approver", "manager", "auditor", "leader")
@@ -246,6 +248,7 @@ _ADDED_DEFAULTS: dict[str, Any] = {
     "supervision.decider_role": "leader",
     "retention.disposal_approver_role": "leader",
     "devices.retire_role": "leader",  # D14 P6: not in the regulations who approves; default 单位负责人
+    "retention.hold_review_days": 180,  # not in the regulations: a manual hold reviewed at least twice a year
 }
 
 

@@ -190,6 +190,7 @@ AUDIT_ACTIONS: dict[str, str] = {
     "dispose_done": N_("清除文件"),
     "dispose_skipped": N_("未清除文件"),
     "dispose_finish": N_("清除计划执行完毕"),
+    "dispose_cancel": N_("取消清除计划"),
     "retire": N_("报废"),
     "upkeep": N_("保养"),
 }
@@ -446,9 +447,11 @@ DISPOSAL_PLAN_STATES: dict[str, str] = {
     "planned": N_("待批准"),
     "approved": N_("已批准"),
     "done": N_("已执行"),
+    "cancelled": N_("已取消"),
 }
 
 DISPOSAL_SKIP_REASONS: dict[str, str] = {
     "held": N_("已冻结或未到期"),
     "changed": N_("文件已变动或缺失"),
+    "cancelled": N_("清除计划已取消"),
 }

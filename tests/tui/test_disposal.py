@@ -6,13 +6,14 @@ from __future__ import annotations
 from textual.widgets import Input, Static
 
 from avledger.models.schema import Clip, Gap
+from avledger.tui.forms.retention import PlanCancelFormScreen
 from avledger.tui.screens.clip_detail import ClipDetailScreen
 from avledger.tui.screens.disposal import DisposalScreen
 from avledger.tui.widgets import JobProgress, RegisterTable
 from conftest import fixed_clock
 
 from .conftest import SIZE, screen_lines, text_of
-from .test_footage import go, settle
+from .test_footage import fill, go, settle
 
 
 def _due_demo(demo) -> list[int]:
@@ -74,3 +75,28 @@ async def test_the_clip_page_shows_its_keep_until_date_and_holds(demo, demo_app)
         text = text_of(demo_app.screen.query_one("#fields", Static))
         assert "保存至" in text and "D25" in text
         assert "冻结" in text
+
+
+async def test_cancel_a_plan_that_has_not_run(demo, demo_app):
+    due = _due_demo(demo)
+    plan = demo.disposal.plan()
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await go(pilot, "footage")
+        await pilot.press("d")
+        await pilot.pause()
+        screen = demo_app.screen
+        table = screen.query_one("#plans", RegisterTable)
+        table.focus()
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, PlanCancelFormScreen)
+        await fill(pilot, "reason", "complaint pending")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert demo_app.screen is screen
+        assert demo.disposal.get(plan.id).status == "cancelled"
+        assert "已取消" in "\n".join(screen_lines(demo_app))
+        await pilot.press("x")  # cancelled: the key is off
+        await pilot.pause()
+        assert demo_app.screen is screen
+        assert f"{len(due)} 个文件" in text_of(screen.query_one("#due", Static))  # due again

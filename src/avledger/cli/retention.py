@@ -233,6 +233,15 @@ def dispose_approve(plan_id, by, paper_form) -> None:
     click.echo(_("已批准清除计划 {id}").format(id=plan.id))
 
 
+@dispose.command("cancel", cls=Command)
+@click.argument("plan_id")
+@click.option("--reason", required=True, help="取消原因")
+def dispose_cancel(plan_id, reason) -> None:
+    """取消尚未执行的清除计划（其文件可列入以后的计划）。"""
+    plan = services().disposal.cancel(plan_id, reason=reason)
+    click.echo(_("已取消清除计划 {id}").format(id=plan.id))
+
+
 @dispose.command("run", cls=Command)
 @click.argument("plan_id")
 @json_option

@@ -24,6 +24,7 @@ def next_step(r: Reminder) -> str:
         "open_gaps": "avledger gaps --open",
         "late_clips": "avledger footage list --late",
         "disposal_due": "avledger dispose plan",
+        "hold_review": "avledger hold list",
         "allocation_shortfall": "avledger allocation",
         "disc_due": "avledger disc list",
     }[r.kind]

@@ -23,7 +23,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from avledger.models.schema import Activity, Gap, Loan
+from peewee import JOIN
+
+from avledger.models.schema import Activity, Gap, Loan, RetentionHold
 from avledger.services.base import Context
 from avledger.services.clearance import Clearance
 from avledger.services.footage import FootageQuery
@@ -54,6 +56,7 @@ KINDS = (
     "open_gaps",  # interruptions waiting for their reason (count)
     "late_clips",  # clips collected late waiting for their reason (count)
     "disposal_due",  # clips past their keeping period, held by nothing and in no plan (count): 清除处理 (F11)
+    "hold_review",  # manual holds set longer ago than retention.hold_review_days, not released (count, days)
     "allocation_shortfall",  # a department with fewer working devices than the standard asks
     "disc_due",  # activities kept long-term (F12) not yet on disc in every copy, verified (count)
 )
@@ -76,6 +79,7 @@ class Reminder:
     staff_number: str | None = None
     department: str | None = None
     required: int | None = None  # discs to check now; devices the standard asks (allocation)
+    days: int | None = None  # hold_review: the profile's days a manual hold may stand without review
 
 
 @dataclass(frozen=True)
@@ -230,6 +234,11 @@ class ReminderService:
             items.append(Reminder("late_clips", count=late))
         if self.disposal is not None and (due := self.disposal.due_count(cap=DISPOSAL_CAP)):
             items.append(Reminder("disposal_due", count=due))
+        days = int(self.ctx.profile().get("retention.hold_review_days"))
+        old = RetentionHold.select().join(Activity, JOIN.LEFT_OUTER, on=RetentionHold.activity == Activity.id)
+        old = old.where(RetentionHold.released_at.is_null() & (RetentionHold.set_at <= now - dt.timedelta(days=days)))
+        if held := clearance.seen_in(old, RetentionHold.activity, Activity.confidential).count():
+            items.append(Reminder("hold_review", count=held, days=days))
 
         listed(
             "allocation_shortfall",
@@ -280,6 +289,8 @@ def reminder_text(r: Reminder, tz) -> str:
         if r.count >= DISPOSAL_CAP:
             return _("保存期限已满、可清除处理：{n} 个以上文件").format(n=r.count)
         return _("保存期限已满、可清除处理：{n} 个文件").format(n=r.count)
+    if r.kind == "hold_review":
+        return _("保存冻结超过 {days} 天未复核：{n} 项").format(days=r.days, n=r.count)
     if r.kind == "allocation_shortfall":
         return _("配备缺额：{dept} 缺 {n} 台").format(dept=r.department, n=r.count)
     if r.kind == "disc_due":

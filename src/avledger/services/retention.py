@@ -403,11 +403,23 @@ class RetentionService:
             self.ctx.log("hold_release", row, before=before, summary=f"{row.id}：{reason}")
         return row
 
-    def holds(self, *, open_only: bool = True) -> list[RetentionHold]:
+    def holds(self, *, open_only: bool = True, activity: int | None = None) -> list[RetentionHold]:
+        """The manual holds (open ones only unless ``open_only`` is False); ``activity``: those on that
+        activity or on its case number."""
         query = RetentionHold.select().order_by(RetentionHold.id)
         if open_only:
             query = query.where(RetentionHold.released_at.is_null())
+        if activity is not None:
+            act = Activity.get_by_id(activity)
+            scope = RetentionHold.activity == act.id
+            if act.case_no:
+                scope |= RetentionHold.case_no == act.case_no
+            query = query.where(scope)
         return list(query)
+
+    def case_file(self, case_no: str) -> CaseFile | None:
+        """The case file's keeping period as entered (None: not entered yet)."""
+        return self._case_file(case_no)
 
     @requires("retention.hold")
     def set_case_file(self, case_no: str, *, months: int | None) -> CaseFile:
@@ -553,6 +565,8 @@ class DisposalService:
         paper = optional_text(paper_form, N_("纸质审批表编号"), field="paper_form")
         with self.ctx.change():
             plan = self._plan(plan_id)
+            if plan.status == "cancelled":
+                raise UserError("disposal.cancelled", "清除计划 {id} 已经取消", field="plan_id", id=plan.id)
             if plan.status != "planned":
                 raise UserError("disposal.decided", "清除计划 {id} 已经批准", field="plan_id", id=plan.id)
             approver = self.staff.get(by, field="by")
@@ -591,6 +605,27 @@ class DisposalService:
             self.ctx.log("dispose_approve", plan, before=before, summary=f"{plan.id} {approver.name}")
         return plan
 
+    @requires("disposal.plan")
+    def cancel(self, plan_id: int | str, *, reason: str) -> DisposalPlan:
+        """Cancel a plan that has not started running: its files are recorded as not disposed of (``skipped``,
+        ``cancelled``) and free for a later plan. Refused once a file of it is being or has been deleted."""
+        reason = require_text(reason, N_("取消原因"), field="reason")
+        with self.ctx.change():
+            plan = self._plan(plan_id)
+            if plan.status == "cancelled":
+                raise UserError("disposal.cancelled", "清除计划 {id} 已经取消", field="plan_id", id=plan.id)
+            started = Disposal.select().where((Disposal.plan == plan) & (Disposal.state != "planned")).exists()
+            if plan.status == "done" or started:
+                raise UserError("disposal.started", "清除计划 {id} 已经开始执行，不能取消", field="plan_id", id=plan.id)
+            before = snapshot(plan)
+            plan.status = "cancelled"
+            plan.finished_at = self.ctx.clock()
+            plan.save()
+            self.ctx.log("dispose_cancel", plan, before=before, summary=f"{plan.id}：{reason}")
+            for item in self.items(plan):
+                self._mark(item, "skipped", reason="cancelled")
+        return plan
+
     def _still_due(self, clip_id: int) -> bool:
         sql = due_sql(self.ctx.profile(), planned_too=True, one=True)
         rows = self.ctx.db.execute_sql(sql, {"today": today(self.ctx).isoformat(), "clip": clip_id})
@@ -615,6 +650,8 @@ class DisposalService:
         plan = self._plan(plan_id)
         if plan.status == "planned":
             raise UserError("disposal.not_approved", "清除计划 {id} 尚未批准", field="plan_id", id=plan.id)
+        if plan.status == "cancelled":
+            raise UserError("disposal.cancelled", "清除计划 {id} 已经取消", field="plan_id", id=plan.id)
         root: Path = self.ingest.archive_root()
         result = RunResult(plan.id)
         items = [i for i in self.items(plan) if i.state in ("planned", "disposing")]
@@ -638,6 +675,8 @@ class DisposalService:
                 result.skipped.append((item.clip_id, "changed"))
                 continue
             with self.ctx.change():  # the holds checked in the transaction that marks the file: none can slip in
+                if self._plan(plan.id).status == "cancelled":  # cancelled before this run marked a file
+                    raise UserError("disposal.cancelled", "清除计划 {id} 已经取消", field="plan_id", id=plan.id)
                 due = self._still_due(item.clip_id)
                 self._mark(item, "disposing" if due else "skipped", reason="" if due else "held")
             if not due:

@@ -18,6 +18,7 @@ from avledger.services.footage import FootageQuery
 from avledger.services.printing import Filters
 from avledger.timeutil import fmt_local
 from avledger.tui.actions.activities import ActivityActions
+from avledger.tui.actions.holds import HoldActions
 from avledger.tui.forms.activity import GapForm, GapFormScreen
 from avledger.tui.screens.base import SubScreen
 from avledger.tui.screens.disposal import retention_pairs
@@ -79,7 +80,7 @@ def clip_cells(c, tz) -> tuple:
     )
 
 
-class ActivityDetailScreen(ActivityActions, SubScreen):
+class ActivityDetailScreen(HoldActions, ActivityActions, SubScreen):
     SECTION = "activities"
     BINDINGS = [
         Binding("e", "edit", _("修改"), tooltip=_("修改执法活动（须说明修改原因）")),
@@ -87,6 +88,8 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
         Binding("n", "norecord", A_("无法记录"), tooltip=_("登记无法记录工作记录")),
         Binding("g", "explain_gap", A_("中断说明"), tooltip=_("说明所选中断的原因")),
         Binding("k", "tick_item", A_("勾选事项"), tooltip=_("勾选事项清单中所选的一项：音像记录已反映")),
+        Binding("h", "hold", A_("冻结"), tooltip=_("设置保存冻结；在冻结页选中一项则解除它")),
+        Binding("f", "case_file", A_("案卷期限"), tooltip=_("登记案卷保管期限（作为证据的音像资料随案卷保存）")),
     ]
 
     def __init__(self, services, activity_id: int) -> None:
@@ -95,6 +98,7 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
         self.activity: ActivityView | None = None
         self.gaps = []
         self.checklist = []
+        self.holds = []
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="title", classes="title")
@@ -110,6 +114,8 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
             with TabPane(_("事项清单"), id="tab-checklist"):
                 yield Static("", id="checklist-missing", classes="subtitle")
                 yield RegisterTable(id="checklist")
+            with TabPane(_("保存冻结"), id="tab-holds"):
+                yield RegisterTable(id="holds")
 
     def on_mount(self) -> None:
         for table_id, columns in (
@@ -130,6 +136,7 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
             ("gaps", (_("编号"), _("设备"), _("中断开始"), _("恢复"), _("分钟"), _("原因"), _("书面报告"))),
             ("norecords", (_("时间"), _("原因"), _("情况说明"), _("签字"), _("报告负责人"))),
             ("checklist", (_("勾选"), _("记录内容"), _("依据"), _("勾选人"), _("时间"), _("备注"), _("事项"))),
+            ("holds", (_("编号"), _("范围"), _("原因"), _("设置人"), _("设置时间"), _("解除"))),
         ):
             table = self.query_one(f"#{table_id}", RegisterTable)
             for title in columns:
@@ -188,7 +195,37 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
                 key=str(r.id),
             )
         self.show_checklist()
+        self.show_holds()
         self.refresh_bindings()
+
+    def show_holds(self) -> None:
+        """The manual holds on the activity or its case, released ones too (with who and why)."""
+        tz = self.tz
+        self.holds = self.services.retention.holds(open_only=False, activity=self.activity_id)
+        table = self.query_one("#holds", RegisterTable)
+        table.clear()
+        for h in self.holds:
+            released = (
+                Text(f"{fmt_local(h.released_at, tz)} {h.released_by}：{h.release_reason}", style="dim")
+                if h.released_at
+                else Text(_("冻结中"), style="bold yellow")
+            )
+            table.add_row(
+                str(h.id),
+                _("案件 {no}").format(no=h.case_no) if h.case_no else _("本执法活动"),
+                h.reason,
+                h.set_by,
+                fmt_local(h.set_at, tz),
+                released,
+                key=str(h.id),
+            )
+
+    def selected_hold(self):
+        """The open hold under the cursor of the holds tab (None on another tab)."""
+        if self.query_one("#tabs", TabbedContent).active != "tab-holds":
+            return None
+        key = self.query_one("#holds", RegisterTable).current_key
+        return next((h for h in self.holds if str(h.id) == key and h.released_at is None), None)
 
     def show_checklist(self) -> None:
         """The record checklist of the activity's kind: each item ticked or missing (F20)."""
@@ -255,6 +292,8 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
             return bool(self.gaps)
         if action == "tick_item":
             return any(not e.ticked for e in self.checklist)
+        if action == "case_file":
+            return bool(self.activity.case_no)
         return super().check_action(action, parameters)
 
     def action_edit(self) -> None:
@@ -344,6 +383,11 @@ class ActivityDetailScreen(ActivityActions, SubScreen):
         if any(not e.ticked for e in self.checklist):
             yield SystemCommand(_("勾选事项"), _("勾选事项清单中所选的一项：音像记录已反映"), self.action_tick_item)
         yield SystemCommand(_("修改执法活动"), _("修改执法活动（须说明修改原因）"), self.action_edit)
+        yield SystemCommand(_("设置保存冻结"), _("设置保存冻结；在冻结页选中一项则解除它"), self.action_hold)
+        if self.activity is not None and self.activity.case_no:
+            yield SystemCommand(
+                _("案卷保管期限"), _("登记案卷保管期限（作为证据的音像资料随案卷保存）"), self.action_case_file
+            )
         if self.gaps:
             yield SystemCommand(_("中断说明"), _("说明所选中断的原因"), self.action_explain_gap)
         yield SystemCommand(_("返回执法活动"), _("回到执法活动列表"), self.action_back)

@@ -19,6 +19,7 @@ from avledger.present import size_text
 from avledger.progress import Cancelled
 from avledger.services.printing import Filters
 from avledger.timeutil import fmt_local
+from avledger.tui.forms.retention import PlanCancelFormScreen
 from avledger.tui.screens.base import SubScreen, close_thread_connection
 from avledger.tui.widgets import JobProgress, RegisterTable
 from avledger.vocab import DISPOSAL_PLAN_STATES, HOLD_KINDS, RETENTION_CATEGORIES, RETENTION_STARTS, label
@@ -54,6 +55,7 @@ class DisposalScreen(SubScreen):
         Binding("p", "plan", _("拟定计划"), tooltip=_("列出到期且未冻结的音像资料，登记清除计划")),
         Binding("a", "approve", _("批准"), tooltip=_("批准所选的清除计划（输入批准人工号）")),
         Binding("r", "run", _("执行"), tooltip=_("执行已批准的清除计划：逐个复核后清除")),
+        Binding("x", "cancel_plan", _("取消计划"), tooltip=_("取消所选的尚未执行的清除计划（须说明原因）")),
         Binding("s", "stop", _("停止"), tooltip=_("停止清除（已清除的留有记录，再次执行可继续）")),
     ]
 
@@ -97,7 +99,7 @@ class DisposalScreen(SubScreen):
         return self.services.disposal.get(key) if key else None
 
     def check_action(self, action: str, parameters) -> bool | None:
-        if action in ("approve", "run", "stop") and self.is_mounted:
+        if action in ("approve", "run", "stop", "cancel_plan") and self.is_mounted:
             running = self.query_one(JobProgress).running
             if action == "stop":
                 return True if running else None
@@ -106,6 +108,8 @@ class DisposalScreen(SubScreen):
                 return None
             if action == "approve":
                 return True if plan.status == "planned" else None
+            if action == "cancel_plan":
+                return True if plan.status in ("planned", "approved") else None
             return True if plan.status in ("approved", "done") else None
         return super().check_action(action, parameters)
 
@@ -146,6 +150,27 @@ class DisposalScreen(SubScreen):
             return
         self.app.notify(_("已批准清除计划 {id}").format(id=plan.id), title=_("清除处理"))
         self.reload()
+
+    def action_cancel_plan(self, initial: str = "", error: str | None = None, field: str | None = None) -> None:
+        plan = self.selected_plan()
+        if plan is None or self.query_one(JobProgress).running:
+            return
+
+        def done(reason: str | None) -> None:
+            if reason is None:
+                return
+            try:
+                self.services.disposal.cancel(plan.id, reason=reason)
+            except UserError as exc:
+                if exc.field == "reason":
+                    self.action_cancel_plan(reason, exc.render(), exc.field)
+                else:
+                    self.refused(exc)
+                return
+            self.app.notify(_("已取消清除计划 {id}").format(id=plan.id), title=_("清除处理"))
+            self.reload()
+
+        self.app.push_screen(PlanCancelFormScreen(plan.id, initial=initial, error=error, error_field=field), done)
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
@@ -192,5 +217,7 @@ class DisposalScreen(SubScreen):
         plan = self.selected_plan()
         if plan is not None and plan.status == "planned":
             yield SystemCommand(_("批准清除计划"), _("批准所选的清除计划（输入批准人工号）"), self.action_approve)
-        if plan is not None and plan.status != "planned":
+        if plan is not None and plan.status in ("planned", "approved"):
+            yield SystemCommand(_("取消计划"), _("取消所选的尚未执行的清除计划（须说明原因）"), self.action_cancel_plan)
+        if plan is not None and plan.status in ("approved", "done"):
             yield SystemCommand(_("执行清除计划"), _("执行已批准的清除计划：逐个复核后清除"), self.action_run)

@@ -26,6 +26,7 @@ HINT_SECTIONS = {
     "open_gaps": "activities",
     "late_clips": "footage",
     "disposal_due": "footage",
+    "hold_review": "activities",
     "disc_due": "discs",
 }
 
