@@ -414,3 +414,29 @@ def test_raw_facts_are_offered_as_candidates(demo, cli):
     assert {(c["kind"], c["staff"], c["clip_id"]) for c in out.json()} == {(k[0], k[1], k[3]) for k in facts(demo)}
     text = cli("violation", "candidates")
     assert "须全程记录的执法活动既无音像资料也无无法记录工作记录" in text.out and "D33" in text.out
+
+
+def test_a_confidential_activity_is_drawn_but_listed_without_details_to_those_not_cleared(office):
+    """F17: a leader not cleared (the office gave confidential records to its approvers) draws and checks a
+    confidential activity like any other, but sees neither its title nor its officers nor the note; the
+    supervisor (auditor: confidential.read) sees them."""
+    office.office.set_value("viewing.confidential_approver_role", "approver")
+    secret = Activity.select().order_by(Activity.id).first()
+    office.activities.set_confidential(secret.id)
+    office.staff.update("1002", os_user="leader1002")
+    office.staff.add("赵敏", "3001", "执法一队", roles=["auditor"], os_user="auditor3001")
+    office.ctx.identity = Identity.console("leader1002")
+    check = office.spotchecks.draw("2026-11-01", "2026-11-30", count="12", by="1002", seed="全部")
+    [hidden] = [d for d in check.drawn if d.activity_id == secret.id]
+    assert hidden.withheld and hidden.title == "涉密执法活动" and hidden.officers == () and hidden.kind == ""
+    assert all(not d.withheld and d.title.startswith("日常检查") and d.officers for d in check.drawn if d is not hidden)
+    office.spotchecks.record(check.id, secret.id, {**ITEMS, "recorded": "fail"}, note="未告知当事人", score=50)
+    again = office.spotchecks.view(check.id)
+    [hidden] = [d for d in again.drawn if d.activity_id == secret.id]
+    assert (hidden.findings["recorded"], hidden.score, hidden.note) == ("fail", 50, "")
+    shown = [c for c in office.spotchecks.candidates() if c.activity_id == secret.id]
+    assert shown and all(c.title == "涉密执法活动" and c.note == "" for c in shown)
+    assert "日常检查 0" not in str(again.as_json()) and "未告知当事人" not in str(again.as_json())
+    office.ctx.identity = Identity.console("auditor3001")  # the supervisor reads all
+    [seen] = [d for d in office.spotchecks.view(check.id).drawn if d.activity_id == secret.id]
+    assert not seen.withheld and seen.title == secret.title and seen.note == "未告知当事人" and seen.officers

@@ -47,7 +47,7 @@ from avledger.models.schema import (
     Violation,
 )
 from avledger.services.base import Context, check_text, optional_text, require_choice, require_text
-from avledger.services.clearance import today
+from avledger.services.clearance import Clearance, today
 from avledger.services.permissions import allowed, requires
 from avledger.services.register import DepartmentService, StaffService
 from avledger.timeutil import from_local, parse_date
@@ -70,6 +70,7 @@ class DrawnView:
     score: int | None
     checked_at: dt.datetime | None
     checked_by: str
+    withheld: bool = False  # a confidential activity the person acting is not cleared for (F17): no details
 
     @property
     def failed(self) -> tuple[str, ...]:
@@ -128,6 +129,7 @@ class SpotCheckView:
                 {
                     "activity_id": d.activity_id,
                     "title": d.title,
+                    "withheld": d.withheld,
                     "findings": d.findings,
                     "note": d.note,
                     "score": d.score,
@@ -493,8 +495,27 @@ class SpotCheckService:
         return self.view(check.id)
 
     # --- reading --------------------------------------------------------------
-    def _drawn(self, row: SpotCheckActivity) -> DrawnView:
+    def _drawn(self, row: SpotCheckActivity, clearance: Clearance) -> DrawnView:
+        """A drawn activity; a confidential one the person acting is not cleared for (F17) is drawn and checked
+        like any other, but listed without its title, kind, officers or note (its number, time, department,
+        findings and score stay: the check's own record)."""
         activity = row.activity
+        if not clearance.sees_activity(activity.id, activity.confidential):
+            return DrawnView(
+                id=row.id,
+                activity_id=activity.id,
+                title=_("涉密执法活动"),
+                kind="",
+                start_at=activity.start_at,
+                department=activity.department.name if activity.department_id else "",
+                officers=(),
+                findings=json.loads(row.findings or "{}"),
+                note="",
+                score=row.score,
+                checked_at=row.checked_at,
+                checked_by=row.checked_by,
+                withheld=True,
+            )
         officers = (
             Staff.select()
             .join(ActivityOfficer, on=(ActivityOfficer.staff == Staff.id))
@@ -518,6 +539,7 @@ class SpotCheckService:
 
     def view(self, check_id: int | str) -> SpotCheckView:
         check = self.get(check_id)
+        clearance = Clearance(self.ctx)
         return SpotCheckView(
             id=check.id,
             period_from=check.period_from,
@@ -533,7 +555,7 @@ class SpotCheckService:
             drawn_at=check.drawn_at,
             status=check.status,
             closed_at=check.closed_at,
-            drawn=tuple(self._drawn(r) for r in check.drawn.order_by(SpotCheckActivity.activity)),
+            drawn=tuple(self._drawn(r, clearance) for r in check.drawn.order_by(SpotCheckActivity.activity)),
         )
 
     def list(self) -> list[SpotCheckView]:
@@ -602,10 +624,13 @@ class ViolationService:
         filed_activities = {(v.staff_id, v.activity_id) for v in Violation.select() if v.activity_id is not None}
         staff = {p.id: p for p in Staff.select()}
         titles = {}
+        clearance = Clearance(self.ctx)
 
         def title(activity_id: int | None) -> str:
             if activity_id is not None and activity_id not in titles:
-                titles[activity_id] = Activity.get_by_id(activity_id).title
+                activity = Activity.get_by_id(activity_id)
+                seen = clearance.sees_activity(activity.id, activity.confidential)
+                titles[activity_id] = activity.title if seen else _("涉密执法活动")
             return titles.get(activity_id, "")
 
         def offer(person_id: int | None, kind: str, activity_id: int | None, **ids) -> None:
@@ -640,7 +665,6 @@ class ViolationService:
             .order_by(Activity.id)
         )
         for activity in bare:
-            titles[activity.id] = activity.title
             officers = ActivityOfficer.select().where(ActivityOfficer.activity == activity).order_by(ActivityOfficer.id)
             for ao in officers:
                 if (ao.staff_id, activity.id) not in filed_activities:
