@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import json
+import subprocess
+import sys
 from math import ceil
 
 import pytest
@@ -11,10 +14,21 @@ import pytest
 from avledger.errors import UserError
 from avledger.home import Home
 from avledger.identity import Identity
-from avledger.models.schema import Activity, ActivityOfficer, Clip, Device, Gap, Loan, NoRecord, Staff
+from avledger.models.schema import (
+    Activity,
+    ActivityOfficer,
+    Clip,
+    Device,
+    Gap,
+    Loan,
+    NoRecord,
+    SpotCheckActivity,
+    Staff,
+)
 from avledger.services import Services
 from avledger.timeutil import to_local
 from avledger.vocab import WORKING_STATUSES
+from conftest import cli_env
 
 NOW = dt.datetime(2030, 1, 1)
 
@@ -83,6 +97,20 @@ def expected(svc, first: dt.date, last: dt.date, by: str) -> dict:
         out[key]["devices_used"] = len(used)
     for key, value in hours.items():
         out[key]["hours"] = round(value / 3600, 2)
+    checked = {d.activity_id for d in SpotCheckActivity.select() if d.checked_at is not None}
+    scores = collections.defaultdict(list)
+    for d in SpotCheckActivity.select():
+        if d.score is not None:
+            scores[d.activity_id].append(d.score)
+    given = collections.defaultdict(list)
+    for a in Activity.select():
+        if not inside(a.start_at):
+            continue
+        for key in officers[a.id] if by == "officer" else [a.department_id]:
+            out[key]["spot_checked"] += int(a.id in checked)
+            given[key] += scores[a.id]
+    for key in set(out) | set(given):
+        out[key]["spot_score"] = round(sum(given[key]) / len(given[key]), 1) if given[key] else None
     return out
 
 
@@ -103,7 +131,11 @@ def test_every_number_matches_the_register(synth, by):
         metrics = [m.key for m in report.metrics]
         for row in report.rows:
             for key in metrics:
-                assert row.values[key] == pytest.approx(want[row.key][key], abs=0.011), (period, row.name, key)
+                value = want[row.key].get(key, None if key == "spot_score" else 0)  # no score: no mean
+                if value is None:
+                    assert row.values[key] is None, (period, row.name, key)
+                else:
+                    assert row.values[key] == pytest.approx(value, abs=0.011), (period, row.name, key)
         # the totals: clips, gaps and loans add up; an activity of two officers counts once
         activities = [
             a
@@ -116,6 +148,47 @@ def test_every_number_matches_the_register(synth, by):
         assert report.total.values["overdue"] == sum(want[k]["overdue"] for k in want)
         clips = report.total.values["clips"]
         assert report.total.on_time_rate == round(100 * report.total.values["on_time"] / clips, 1)
+
+
+@pytest.fixture
+def synth_rw(synth_copy):
+    svc = Services(Home(synth_copy), Identity.of_process(), clock=lambda: NOW)
+    yield svc
+    svc.close()
+
+
+def test_spot_checks_in_the_statistics(synth_rw, synth_copy):
+    """Activities spot-checked and their mean score, per department and per officer of the activity, matching
+    what the test computes from the drawn rows; the CLI's JSON and table show them."""
+    first, last = period_of_the_data(synth_rw)
+    drawer = Staff.select().where(Staff.active).first()
+    check = synth_rw.spotchecks.draw(first.isoformat(), last.isoformat(), count="40", by=drawer.number, seed="统计")
+    items = {"recorded": "ok", "continuous": "ok", "handling": "ok"}
+    for n, drawn in enumerate(check.drawn):
+        if n % 4 == 3:
+            continue  # drawn, not yet checked
+        synth_rw.spotchecks.record(check.id, drawn.activity_id, items, score=None if n % 5 == 0 else 60 + n)
+    again = synth_rw.spotchecks.draw(first.isoformat(), last.isoformat(), count="5", by=drawer.number, seed="又")
+    for drawn in again.drawn:
+        synth_rw.spotchecks.record(again.id, drawn.activity_id, items, score=90)
+    for by in ("dept", "officer"):
+        report = synth_rw.stats.report(first, last, by=by)
+        want = expected(synth_rw, first, last, by)
+        assert sum(want[k]["spot_checked"] for k in want) > 0
+        for row in report.rows:
+            assert row.values["spot_checked"] == want[row.key]["spot_checked"], (by, row.name)
+            assert row.values["spot_score"] == want[row.key].get("spot_score"), (by, row.name)
+        scored = [d.score for d in SpotCheckActivity.select() if d.score is not None]
+        assert report.total.values["spot_score"] == round(sum(scored) / len(scored), 1)
+        checked = {d.activity_id for d in SpotCheckActivity.select() if d.checked_at is not None}
+        assert report.total.values["spot_checked"] == len(checked)
+    args = [sys.executable, "-m", "avledger", "stats", "--from", first.isoformat(), "--to", last.isoformat()]
+    out = subprocess.run([*args, "--json"], capture_output=True, text=True, env=cli_env(synth_copy), timeout=60)
+    assert out.returncode == 0, out.stderr
+    total = json.loads(out.stdout)["total"]
+    assert (total["spot_checked"], total["spot_score"]) == (len(checked), report.total.values["spot_score"])
+    text = subprocess.run(args, capture_output=True, text=True, env=cli_env(synth_copy), timeout=60).stdout
+    assert "已抽查活动" in text and "抽查平均分" in text
 
 
 def test_the_allocation_standard_per_department(synth):

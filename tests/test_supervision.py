@@ -255,7 +255,7 @@ def test_cli_spot_check_and_violation(cli):
     assert cli("spotcheck", "close", check).code == 0
     [listed] = [c for c in cli("spotcheck", "list", "--json").json() if str(c["id"]) == check]
     assert listed["status"] == "closed" and listed["mean_score"] == 72.5
-    candidates = cli("violation", "candidates", "--json").json()
+    candidates = [c for c in cli("violation", "candidates", "--json").json() if c["kind"] == "finding"]
     assert {c["activity_id"] for c in candidates} == {first}
     staff = candidates[0]["staff"]
     added = cli(
@@ -358,3 +358,85 @@ def test_a_spot_check_from_its_draw_to_the_printed_circular(office, tmp_path):
     out, count = office.printing.export("violations", Filters(), tmp_path / "v.csv")
     assert count == 1
     assert "音像资料未按时移交" in out.read_text("utf-8-sig")
+
+
+def test_raw_facts_are_offered_as_candidates(demo, cli):
+    """An interruption unexplained for the profile's days, late clips with no reason and a full-record activity with
+    neither footage nor a not-recorded record are offered, each for its person with the article; none is filed;
+    filing a violation on the evidence takes it off."""
+    from avledger.models.schema import ActivityOfficer, Clip, Gap, NoRecord, Staff, Violation
+
+    number = {s.id: s.number for s in Staff.select()}
+    days = demo.ctx.profile().get("supervision.unexplained_days")
+    assert days == 7
+
+    def facts(services) -> set[tuple]:
+        return {
+            (c.kind, c.staff_number, c.activity_id, c.clip_id, c.gap_id, c.article)
+            for c in services.violations.candidates()
+            if c.kind != "finding"
+        }
+
+    def wanted(now: dt.datetime) -> set[tuple]:
+        out = set()
+        for g in Gap.select().where(Gap.reason.is_null()):
+            after, before = Clip.get_by_id(g.after_clip_id), Clip.get_by_id(g.before_clip_id)
+            if max(after.ingested_at, before.ingested_at) <= now - dt.timedelta(days=days):
+                out.add(("gap_unexplained", number[after.holder_id], g.activity_id, after.id, g.id, "D33"))
+        for c in Clip.select().where(Clip.late & Clip.late_reason.is_null()):
+            out.add(("late_no_reason", number[c.holder_id], c.activity_id, c.id, None, "D33"))
+        hours = demo.ctx.profile().get("ingest.deadline_hours")
+        for a in Activity.select().where(Activity.full_record):
+            bare = not Clip.select().where(Clip.activity == a).exists()
+            bare = bare and not NoRecord.select().where(NoRecord.activity == a).exists()
+            if bare and (a.end_at or a.start_at) <= now - dt.timedelta(hours=hours):
+                for ao in ActivityOfficer.select().where(ActivityOfficer.activity == a):
+                    out.add(("no_record", number[ao.staff_id], a.id, None, None, "D33"))
+        return out
+
+    now = demo.ctx.clock()
+    today = facts(demo)
+    assert today == wanted(now)
+    assert {k[0] for k in today} == {"late_no_reason", "no_record"}  # the interruption is not a week old yet
+    later_now = now + dt.timedelta(days=days, hours=1)
+    demo.ctx.clock = lambda: later_now  # a week on
+    try:
+        assert facts(demo) == wanted(later_now)
+        assert {k[0] for k in facts(demo)} == {"gap_unexplained", "late_no_reason", "no_record"}
+    finally:
+        demo.ctx.clock = lambda: now
+    assert Violation.select().count() == 0  # offered, never filed
+    late = next(k for k in today if k[0] == "late_no_reason")
+    demo.violations.add(late[1], "D33", "逾期采集未说明原因", clip=str(late[3]))
+    assert late not in facts(demo) and len(facts(demo)) == len(today) - 1
+    out = cli("violation", "candidates", "--json")
+    assert out.code == 0, out.err
+    assert {(c["kind"], c["staff"], c["clip_id"]) for c in out.json()} == {(k[0], k[1], k[3]) for k in facts(demo)}
+    text = cli("violation", "candidates")
+    assert "须全程记录的执法活动既无音像资料也无无法记录工作记录" in text.out and "D33" in text.out
+
+
+def test_a_confidential_activity_is_drawn_but_listed_without_details_to_those_not_cleared(office):
+    """F17: a leader not cleared (the office gave confidential records to its approvers) draws and checks a
+    confidential activity like any other, but sees neither its title nor its officers nor the note; the
+    supervisor (auditor: confidential.read) sees them."""
+    office.office.set_value("viewing.confidential_approver_role", "approver")
+    secret = Activity.select().order_by(Activity.id).first()
+    office.activities.set_confidential(secret.id)
+    office.staff.update("1002", os_user="leader1002")
+    office.staff.add("赵敏", "3001", "执法一队", roles=["auditor"], os_user="auditor3001")
+    office.ctx.identity = Identity.console("leader1002")
+    check = office.spotchecks.draw("2026-11-01", "2026-11-30", count="12", by="1002", seed="全部")
+    [hidden] = [d for d in check.drawn if d.activity_id == secret.id]
+    assert hidden.withheld and hidden.title == "涉密执法活动" and hidden.officers == () and hidden.kind == ""
+    assert all(not d.withheld and d.title.startswith("日常检查") and d.officers for d in check.drawn if d is not hidden)
+    office.spotchecks.record(check.id, secret.id, {**ITEMS, "recorded": "fail"}, note="未告知当事人", score=50)
+    again = office.spotchecks.view(check.id)
+    [hidden] = [d for d in again.drawn if d.activity_id == secret.id]
+    assert (hidden.findings["recorded"], hidden.score, hidden.note) == ("fail", 50, "")
+    shown = [c for c in office.spotchecks.candidates() if c.activity_id == secret.id]
+    assert shown and all(c.title == "涉密执法活动" and c.note == "" for c in shown)
+    assert "日常检查 0" not in str(again.as_json()) and "未告知当事人" not in str(again.as_json())
+    office.ctx.identity = Identity.console("auditor3001")  # the supervisor reads all
+    [seen] = [d for d in office.spotchecks.view(check.id).drawn if d.activity_id == secret.id]
+    assert not seen.withheld and seen.title == secret.title and seen.note == "未告知当事人" and seen.officers

@@ -226,6 +226,7 @@ _SCHEMA: dict[str, type | tuple[type, ...]] = {
     "supervision.articles": list,
     "supervision.sanctions": list,
     "supervision.suspension_days": int,
+    "supervision.unexplained_days": int,
     "supervision.decider_role": str,
     "devices.retire_role": str,
     "retention.hold_review_days": int,
@@ -245,6 +246,7 @@ _ADDED_DEFAULTS: dict[str, Any] = {
     "supervision.articles": [],
     "supervision.sanctions": ["education", "self_examination", "circular", "suspension", "no_award", "referral"],
     "supervision.suspension_days": 30,
+    "supervision.unexplained_days": 7,
     "supervision.decider_role": "leader",
     "retention.disposal_approver_role": "leader",
     "devices.retire_role": "leader",  # D14 P6: not in the regulations who approves; default 单位负责人

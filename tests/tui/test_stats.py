@@ -33,6 +33,10 @@ async def test_the_figures_and_their_chart_at_80_columns(demo, demo_app):
             assert row.name in shown
         total = next(line for line in screen_lines(demo_app) if line.strip().startswith("合计"))
         assert total.split()[1:4] == [str(report.total.values[k]) for k in ("activities", "full_record", "clips")]
+        # the spot checks last, whole at 80 columns: how many activities were checked and their mean score
+        spot = report.total.values["spot_checked"], report.total.values["spot_score"]
+        assert total.split()[-2:] == [str(spot[0]), "—" if spot[1] is None else str(spot[1])]
+        assert any("抽查" in line and "均分" in line for line in screen_lines(demo_app))
         chart = text_of(screen.query_one("#chart", Static))
         assert "图示：执法活动" in chart and "█" in chart
         await pilot.press("m")  # the next figure charted

@@ -202,32 +202,26 @@ def violation_list(staff, as_json) -> None:
 @violation.command("candidates")
 @json_option
 def violation_candidates(as_json) -> None:
-    """监督抽查中不符合的项目：可登记为过错责任的候选（不会自动登记）。"""
+    """可登记为过错责任的候选（不会自动登记）：监督抽查中不符合的项目，逾期未说明的记录中断，逾期采集未说明原因的音像文件，须全程记录却既无音像资料也无无法记录工作记录的执法活动。"""
     opened = services()
-    found = opened.violations.spotchecks.candidates()
+    found = opened.violations.candidates()
     if as_json:
-        emit_json(
-            [
-                {
-                    "check_id": c.check_id,
-                    "activity_id": c.activity_id,
-                    "staff": c.staff_number,
-                    "name": c.staff_name,
-                    "failed": list(c.failed),
-                    "note": c.note,
-                }
-                for c in found
-            ]
-        )
+        emit_json([c.as_json() for c in found])
         return
+
+    def fact(c) -> str:
+        if c.kind != "finding":
+            return c.fact()
+        return c.fact() + "：" + "、".join(opened.spotchecks.item_label(k) for k in c.failed)
+
     table(
-        [_("抽查"), _("执法活动"), _("执法人员"), _("不符合的项目"), _("说明")],
+        [_("执法人员"), _("事实"), _("执法活动"), _("条款"), _("说明")],
         [
             [
-                c.check_id,
-                f"{c.activity_id} {c.title}",
                 f"{c.staff_name}（{c.staff_number}）",
-                "、".join(opened.spotchecks.item_label(k) for k in c.failed),
+                fact(c),
+                f"{c.activity_id} {c.title}" if c.activity_id is not None else "",
+                c.article,
                 c.note,
             ]
             for c in found

@@ -10,7 +10,9 @@ How each fact is attributed:
   activity's department;
 - clips, hours, late collection, interruptions (the officer whose camera stopped: the holder of the clip
   before it), loans and overdue returns: to the holder, per department to the holder's department;
-- devices: the distinct devices lent in the period; per department the allocation standard too.
+- devices: the distinct devices lent in the period; per department the allocation standard too;
+- spot checks (抽查, F18): the activities of the period checked in a spot check and the mean of their scores,
+  attributed as activities are (per officer to each officer of the activity, per department to its department).
 
 A metric is a :class:`Metric` in :data:`METRICS`; another part of avledger adds its own (spot-check counts and
 scores: append a Metric whose queries give ``(group id, value)`` rows) and the CLI, the JSON, the printed
@@ -44,7 +46,7 @@ class Metric:
     label: str  # message id
     sql: dict[str, str]
     total: str | None = None
-    kind: str = "count"  # count | hours | rate (a share of another metric, computed after)
+    kind: str = "count"  # count | hours | mean (None when nothing to average) | rate (computed after)
 
 
 # a clip's, a gap's or a loan's holder and their department
@@ -77,6 +79,9 @@ def _held(key: str, label: str, table: str, holder: str, when: str, value: str, 
     return Metric(key, label, sql, f"SELECT {value} FROM {table} WHERE {when} >= :start AND {when} < :end", kind)
 
 
+# spot checks (抽查, F18): an activity of the period checked in any spot check, and the mean of the scores
+# given to the activities of the period (an activity checked twice counts both scores)
+_CHECKED = "SELECT activity_id FROM spot_check_activity WHERE checked_at IS NOT NULL"
 _GAP_HOLDER = "(SELECT holder_id FROM clip WHERE clip.id = gap.after_clip_id)"
 _OVERDUE = "due_at IS NOT NULL AND ((end_at IS NOT NULL AND end_at > due_at) OR (end_at IS NULL AND due_at < :now))"
 
@@ -103,7 +108,20 @@ METRICS: list[Metric] = [
     _held("loans", N_("领用"), "loan", "holder_id", "start_at", "count(*)"),
     _held("overdue", N_("逾期归还"), "loan", "holder_id", "start_at", f"sum({_OVERDUE})"),
     _held("devices_used", N_("使用设备"), "loan", "holder_id", "start_at", "count(DISTINCT device_id)"),
-    # spot-check counts and scores (抽查, F18) go here when the spot checks are registered
+    _activity_metric("spot_checked", N_("已抽查活动"), f"sum(a.id IN ({_CHECKED}))"),
+    Metric(
+        "spot_score",
+        N_("抽查平均分"),
+        {
+            by: sql.format(value="avg(s.score)").replace(
+                " WHERE ", " JOIN spot_check_activity s ON s.activity_id = a.id WHERE s.score IS NOT NULL AND "
+            )
+            for by, sql in _ACTIVITY.items()
+        },
+        "SELECT avg(s.score) FROM activity a JOIN spot_check_activity s ON s.activity_id = a.id"
+        " WHERE s.score IS NOT NULL AND a.start_at >= :start AND a.start_at < :end",
+        "mean",
+    ),
 ]
 
 
@@ -201,7 +219,7 @@ class StatsService:
                 total.values[metric.key] = sum(r.values.get(metric.key) or 0 for r in rows.values())
         for row in rows.values():
             for metric in METRICS:
-                row.values.setdefault(metric.key, 0)
+                row.values.setdefault(metric.key, None if metric.kind == "mean" else 0)
         metrics = list(METRICS)
         if by == "dept":
             self._allocation(rows, total, profile)
@@ -242,9 +260,11 @@ class StatsService:
 ALLOCATION_COLUMNS = (("devices", N_("在用设备")), ("devices_required", N_("应配")), ("devices_short", N_("缺额")))
 
 
-def _number(value, kind: str) -> float | int:
+def _number(value, kind: str) -> float | int | None:
     if value is None:
-        return 0
+        return None if kind == "mean" else 0
+    if kind == "mean":
+        return round(float(value), 1)
     return round(float(value), 2) if kind == "hours" else int(value)
 
 

@@ -11,11 +11,17 @@ and a score are recorded, and the check is closed when every activity has been c
 A violation names the person, what happened, the article it breaks (from the profile's list), the evidence
 (activity, clip, loan, spot check) and, once decided by the profile's decider role, the sanction. A decided
 suspension keeps its person from lending and from activities for its period
-(:mod:`avledger.services.suspensions`). Failed findings are offered as candidates; none is filed by itself.
+(:mod:`avledger.services.suspensions`). Failed findings are offered as candidates, and so are raw facts of the
+register (:meth:`ViolationService.candidates`): an interruption still unexplained ``supervision.unexplained_days``
+after it was found (when the clip after it was collected), a late-collected clip with no reason, and a
+full-record activity with neither footage nor a not-recorded record once the collection deadline after its end
+has passed. None is filed by itself; each names its person, the fact and the article to consider (the first of
+the profile's articles, the one that lists the acts: W17, D33, R18, L20, P13).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -23,12 +29,25 @@ import random
 import secrets
 from dataclasses import dataclass
 
+from peewee import fn
+
 from avledger.errors import UserError
-from avledger.i18n import N_
+from avledger.i18n import N_, _
 from avledger.models.audit import snapshot
-from avledger.models.schema import Activity, ActivityOfficer, Clip, Loan, SpotCheck, SpotCheckActivity, Staff, Violation
+from avledger.models.schema import (
+    Activity,
+    ActivityOfficer,
+    Clip,
+    Gap,
+    Loan,
+    NoRecord,
+    SpotCheck,
+    SpotCheckActivity,
+    Staff,
+    Violation,
+)
 from avledger.services.base import Context, check_text, optional_text, require_choice, require_text
-from avledger.services.clearance import today
+from avledger.services.clearance import Clearance, today
 from avledger.services.permissions import allowed, requires
 from avledger.services.register import DepartmentService, StaffService
 from avledger.timeutil import from_local, parse_date
@@ -51,6 +70,7 @@ class DrawnView:
     score: int | None
     checked_at: dt.datetime | None
     checked_by: str
+    withheld: bool = False  # a confidential activity the person acting is not cleared for (F17): no details
 
     @property
     def failed(self) -> tuple[str, ...]:
@@ -109,6 +129,7 @@ class SpotCheckView:
                 {
                     "activity_id": d.activity_id,
                     "title": d.title,
+                    "withheld": d.withheld,
                     "findings": d.findings,
                     "note": d.note,
                     "score": d.score,
@@ -121,15 +142,43 @@ class SpotCheckView:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A failed finding that may be filed as a violation (never filed by itself)."""
+    """A failed finding or a raw fact that may be filed as a violation (never filed by itself)."""
 
-    check_id: int
-    activity_id: int
+    check_id: int | None
+    activity_id: int | None
     title: str
     staff_number: str
     staff_name: str
     failed: tuple[str, ...]
     note: str
+    kind: str = "finding"  # finding | gap_unexplained | late_no_reason | no_record
+    article: str = ""
+    clip_id: int | None = None
+    gap_id: int | None = None
+
+    def fact(self) -> str:
+        """What happened, in the user's language (the failed items of a finding are named by the caller)."""
+        if self.kind == "gap_unexplained":
+            return _("记录中断 {id} 超过期限未说明原因").format(id=self.gap_id)
+        if self.kind == "late_no_reason":
+            return _("音像文件 {id} 逾期采集且未说明原因").format(id=self.clip_id)
+        if self.kind == "no_record":
+            return _("须全程记录的执法活动既无音像资料也无无法记录工作记录")
+        return _("监督抽查 {id} 不符合").format(id=self.check_id)
+
+    def as_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "check_id": self.check_id,
+            "activity_id": self.activity_id,
+            "clip_id": self.clip_id,
+            "gap_id": self.gap_id,
+            "staff": self.staff_number,
+            "name": self.staff_name,
+            "article": self.article,
+            "failed": list(self.failed),
+            "note": self.note,
+        }
 
 
 @dataclass(frozen=True)
@@ -446,8 +495,27 @@ class SpotCheckService:
         return self.view(check.id)
 
     # --- reading --------------------------------------------------------------
-    def _drawn(self, row: SpotCheckActivity) -> DrawnView:
+    def _drawn(self, row: SpotCheckActivity, clearance: Clearance) -> DrawnView:
+        """A drawn activity; a confidential one the person acting is not cleared for (F17) is drawn and checked
+        like any other, but listed without its title, kind, officers or note (its number, time, department,
+        findings and score stay: the check's own record)."""
         activity = row.activity
+        if not clearance.sees_activity(activity.id, activity.confidential):
+            return DrawnView(
+                id=row.id,
+                activity_id=activity.id,
+                title=_("涉密执法活动"),
+                kind="",
+                start_at=activity.start_at,
+                department=activity.department.name if activity.department_id else "",
+                officers=(),
+                findings=json.loads(row.findings or "{}"),
+                note="",
+                score=row.score,
+                checked_at=row.checked_at,
+                checked_by=row.checked_by,
+                withheld=True,
+            )
         officers = (
             Staff.select()
             .join(ActivityOfficer, on=(ActivityOfficer.staff == Staff.id))
@@ -471,6 +539,7 @@ class SpotCheckService:
 
     def view(self, check_id: int | str) -> SpotCheckView:
         check = self.get(check_id)
+        clearance = Clearance(self.ctx)
         return SpotCheckView(
             id=check.id,
             period_from=check.period_from,
@@ -486,7 +555,7 @@ class SpotCheckService:
             drawn_at=check.drawn_at,
             status=check.status,
             closed_at=check.closed_at,
-            drawn=tuple(self._drawn(r) for r in check.drawn.order_by(SpotCheckActivity.activity)),
+            drawn=tuple(self._drawn(r, clearance) for r in check.drawn.order_by(SpotCheckActivity.activity)),
         )
 
     def list(self) -> list[SpotCheckView]:
@@ -543,6 +612,64 @@ class ViolationService:
 
     def sanctions(self) -> list[str]:
         return [s for s in self.ctx.profile().get("supervision.sanctions") if s in SANCTIONS]
+
+    def candidates(self) -> list[Candidate]:
+        """What may be filed as a violation, none filed by itself: the spot checks' failed findings, then the raw
+        facts (see the module's docstring), each for its person with no violation filed on that evidence yet."""
+        article = self.articles()[0] if self.articles() else ""
+        found = [dataclasses.replace(c, article=article) for c in self.spotchecks.candidates()]
+        profile = self.ctx.profile()
+        now = self.ctx.clock()
+        filed_clips = {(v.staff_id, v.clip_id) for v in Violation.select() if v.clip_id is not None}
+        filed_activities = {(v.staff_id, v.activity_id) for v in Violation.select() if v.activity_id is not None}
+        staff = {p.id: p for p in Staff.select()}
+        titles = {}
+        clearance = Clearance(self.ctx)
+
+        def title(activity_id: int | None) -> str:
+            if activity_id is not None and activity_id not in titles:
+                activity = Activity.get_by_id(activity_id)
+                seen = clearance.sees_activity(activity.id, activity.confidential)
+                titles[activity_id] = activity.title if seen else _("涉密执法活动")
+            return titles.get(activity_id, "")
+
+        def offer(person_id: int | None, kind: str, activity_id: int | None, **ids) -> None:
+            person = staff.get(person_id)
+            if person is None:
+                return  # footage of no known holder: nobody to hold to account
+            found.append(
+                Candidate(
+                    None, activity_id, title(activity_id), person.number, person.name, (), "", kind, article, **ids
+                )
+            )
+
+        limit = now - dt.timedelta(days=profile.get("supervision.unexplained_days"))
+        for gap in Gap.select().where(Gap.reason.is_null()).order_by(Gap.id):
+            after, before = Clip.get_by_id(gap.after_clip_id), Clip.get_by_id(gap.before_clip_id)
+            found_at = max(after.ingested_at, before.ingested_at)  # found when the later of its clips came in
+            if found_at <= limit and (after.holder_id, after.id) not in filed_clips:
+                offer(after.holder_id, "gap_unexplained", gap.activity_id, clip_id=after.id, gap_id=gap.id)
+        late = Clip.select().where(Clip.late & (Clip.late_reason.is_null() | (Clip.late_reason == "")))
+        for clip in late.order_by(Clip.id):
+            if (clip.holder_id, clip.id) not in filed_clips:
+                offer(clip.holder_id, "late_no_reason", clip.activity_id, clip_id=clip.id)
+        due = now - dt.timedelta(hours=profile.get("ingest.deadline_hours"))
+        bare = (
+            Activity.select()
+            .where(
+                Activity.full_record
+                & (fn.coalesce(Activity.end_at, Activity.start_at) <= due)
+                & ~fn.EXISTS(Clip.select(Clip.id).where(Clip.activity == Activity.id))
+                & ~fn.EXISTS(NoRecord.select(NoRecord.id).where(NoRecord.activity == Activity.id))
+            )
+            .order_by(Activity.id)
+        )
+        for activity in bare:
+            officers = ActivityOfficer.select().where(ActivityOfficer.activity == activity).order_by(ActivityOfficer.id)
+            for ao in officers:
+                if (ao.staff_id, activity.id) not in filed_activities:
+                    offer(ao.staff_id, "no_record", activity.id)
+        return found
 
     def get(self, violation_id: int | str, *, field: str = "violation_id") -> Violation:
         key = _key(violation_id, N_("过错责任编号"), field)

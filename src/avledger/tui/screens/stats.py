@@ -25,7 +25,18 @@ from avledger.timeutil import local_today
 from avledger.tui.screens.base import SubScreen
 
 # the figures the table shows (all of them print), and those the chart cycles through
-SHOWN = ("activities", "full_record", "clips", "on_time_rate", "gaps", "gaps_explained", "loans", "overdue")
+SHOWN = (
+    "activities",
+    "full_record",
+    "clips",
+    "on_time_rate",
+    "gaps",
+    "gaps_explained",
+    "loans",
+    "overdue",
+    "spot_checked",
+    "spot_score",
+)
 # their headings on screen, short enough for 80 columns (the printed 统计表 has the full ones)
 SHORT = {
     "activities": N_("活动"),
@@ -36,6 +47,8 @@ SHORT = {
     "gaps_explained": N_("已说明"),
     "loans": N_("领用"),
     "overdue": N_("逾期还"),
+    "spot_checked": N_("抽查"),
+    "spot_score": N_("均分"),
 }
 CHARTED = ("activities", "clips", "on_time_rate", "gaps", "loans", "overdue")
 EIGHTHS = " ▏▎▍▌▋▊▉"
