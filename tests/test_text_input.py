@@ -363,6 +363,8 @@ CASES: dict[tuple[str, str], tuple[dict, tuple[str, ...]]] = {
     ("disposal", "approve"): ({"plan_id": "1", "by": "1002", "paper_form": "审-9"}, ("plan_id", "by", "paper_form")),
     ("disposal", "get"): ({"plan_id": "1"}, ("plan_id",)),
     ("disposal", "run"): ({"plan_id": "1"}, ("plan_id",)),
+    ("disposal", "cancel"): ({"plan_id": "1", "reason": "重新拟定"}, ("plan_id", "reason")),
+    ("retention", "case_file"): ({"case_no": "X"}, ("case_no",)),
 }
 # the cases with a second (non-str) case_no and clips scope of access.request
 EXTRA: list[tuple[tuple[str, str], dict, str]] = [

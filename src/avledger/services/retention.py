@@ -419,6 +419,7 @@ class RetentionService:
 
     def case_file(self, case_no: str) -> CaseFile | None:
         """The case file's keeping period as entered (None: not entered yet)."""
+        check_text(case_no, N_("案号"), field="case_no")
         return self._case_file(case_no)
 
     @requires("retention.hold")
