@@ -9,6 +9,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 prefix=/usr/local
+given=("$@")
 say() { printf 'install.sh: %s\n' "$*" >&2; }
 
 while [ $# -gt 0 ]; do
@@ -42,7 +43,7 @@ if [ ${#wanted[@]} -gt 0 ]; then
     if ! command -v dpkg >/dev/null 2>&1; then
         say "not a Debian-like system: install xorriso yourself to burn discs (everything else works without it)"
     elif [ "$(id -u)" -ne 0 ]; then
-        say "installing Debian packages needs root: sudo ./install.sh $*"
+        say "installing Debian packages needs root: sudo ./install.sh ${given[*]}"
         exit 2
     else
         say "installing: $(for d in "${wanted[@]}"; do basename "$d"; done | tr '\n' ' ')"
