@@ -56,9 +56,15 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    status = main(sys.argv[1:])
+def run(argv: list[str]) -> None:
+    """One job, then leave: also the frozen program's way in (``avledger --avledger-typst-run ROOT FONT_DIR``,
+    see :mod:`avledger.frozen`)."""
+    status = main(argv)
     sys.stdout.flush()
     # the answer is out: leave without handing typst's memoised layouts back piece by piece (tens of
     # milliseconds a run, which a register printed in parts waits for)
     os._exit(status)
+
+
+if __name__ == "__main__":
+    run(sys.argv[1:])

@@ -19,6 +19,7 @@ import click
 from avledger import __version__
 from avledger.clicklocale import install as install_click_locale
 from avledger.errors import UserError
+from avledger.frozen import version_text
 from avledger.fsutil import restrict_umask
 from avledger.home import Home, resolve_home
 from avledger.i18n import LANGUAGES, set_language
@@ -67,6 +68,13 @@ COMMANDS = {
 }
 
 
+def print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: the version, and the build date of a frozen program (:mod:`avledger.frozen`)."""
+    if value and not ctx.resilient_parsing:
+        click.echo(version_text(__version__))
+        ctx.exit()
+
+
 class RootGroup(LazyGroup):
     """The root group: it answers every refusal and every failure of a command, once."""
 
@@ -93,8 +101,8 @@ class RootGroup(LazyGroup):
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-@click.version_option(
-    __version__, "--version", prog_name="avledger", message="%(prog)s %(version)s", help="显示版本号并退出。"
+@click.option(
+    "--version", is_flag=True, expose_value=False, is_eager=True, callback=print_version, help="显示版本号并退出。"
 )
 @click.option(
     "--home", "home_option", metavar="DIR", help="数据目录（默认：环境变量 AVLEDGER_HOME，或本机用户的数据目录）"

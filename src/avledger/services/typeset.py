@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from avledger.errors import UserError
+from avledger.frozen import TYPST_RUN, bundle_dir, bundled_fonts
 from avledger.fsutil import SHARED_FILE, safe_write
 from avledger.i18n import _, language
 from avledger.models import audit
@@ -50,10 +51,13 @@ FONT_CANDIDATES = (
 
 
 # --- the font ------------------------------------------------------------------------
-def find_cjk_font(candidates: tuple[str, ...] | list[str] = FONT_CANDIDATES, fc_match: str = "fc-match") -> Path:
-    """The font file of Noto Sans CJK SC, by known paths, then fontconfig; else a UserError.
+def find_cjk_font(candidates: tuple[str, ...] | list[str] | None = None, fc_match: str = "fc-match") -> Path:
+    """The font file of Noto Sans CJK SC: the frozen program's own (:mod:`avledger.frozen`), then by known
+    paths (``candidates``, FONT_CANDIDATES by default), then fontconfig; else a UserError.
 
     typst gets the file's folder (the Bold face sits beside the Regular one)."""
+    if candidates is None:
+        candidates = (*bundled_fonts(), *FONT_CANDIDATES)
     for candidate in candidates:
         path = Path(candidate)
         if path.is_file():
@@ -415,9 +419,12 @@ class _Workshop:
         self._tmp.cleanup()
 
     def _process(self) -> subprocess.Popen:
-        runner = Path(__file__).resolve().parent.parent / "typstrun.py"
+        if bundle_dir() is not None:  # the frozen program runs the job itself (it has no python to run)
+            command = [sys.executable, TYPST_RUN]
+        else:
+            command = [sys.executable, str(Path(__file__).resolve().parent.parent / "typstrun.py")]
         return subprocess.Popen(
-            [sys.executable, str(runner), str(self.root), str(self.font.parent)],
+            [*command, str(self.root), str(self.font.parent)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
