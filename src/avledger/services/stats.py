@@ -124,6 +124,34 @@ METRICS: list[Metric] = [
     ),
 ]
 
+# The month-by-month figures (:meth:`StatsService.trend`): per table, the figures its rows give, each a SQL
+# aggregate over the table's rows whose time falls in a month (the index on that time: migrations 5 and 12);
+# and the rows of one department (a holder's department, as the per-department figures count them).
+_TREND_TABLES = (
+    ("activity a", "a.start_at", "a.department_id = :dept", (("activities", "count(*)"),)),
+    (
+        "clip c",
+        "c.start_at",
+        "c.holder_id IN (SELECT id FROM staff WHERE department_id = :dept)",
+        (("clips", "count(*)"), ("on_time", "sum(c.late = 0)")),
+    ),
+    (
+        "gap",
+        "gap.start_at",
+        f"{_GAP_HOLDER} IN (SELECT id FROM staff WHERE department_id = :dept)",
+        (("gaps", "count(*)"), ("gaps_explained", "sum(gap.reason IS NOT NULL)")),
+    ),
+    (
+        "loan",
+        "loan.start_at",
+        "loan.holder_id IN (SELECT id FROM staff WHERE department_id = :dept)",
+        (("loans", "count(*)"), ("overdue", f"sum({_OVERDUE})")),
+    ),
+)
+# the figures charted (bars per department or officer, and month by month), on screen and on paper
+CHARTED = ("activities", "clips", "on_time_rate", "gaps", "loans", "overdue")
+TREND = ("activities", "clips", "on_time", "on_time_rate", "gaps", "gaps_explained", "loans", "overdue")
+
 
 @dataclass
 class StatsRow:
@@ -142,6 +170,18 @@ class StatsRow:
 
 
 @dataclass
+class Trend:
+    """The office's figures month by month over a period (:data:`TREND`): ``months`` as ``YYYY-MM`` (the first
+    and the last may be parts of their month, as the period cuts them), and per figure one value a month."""
+
+    months: list[str]
+    series: dict[str, list[float | int | None]]
+
+    def as_json(self) -> list[dict]:
+        return [{"month": m, **{k: v[i] for k, v in self.series.items()}} for i, m in enumerate(self.months)]
+
+
+@dataclass
 class StatsReport:
     date_from: dt.date
     date_to: dt.date
@@ -149,8 +189,10 @@ class StatsReport:
     metrics: list[Metric]
     rows: list[StatsRow]
     total: StatsRow
+    trend: Trend | None = None
 
     def as_json(self) -> dict:
+        trend = {"trend": self.trend.as_json()} if self.trend is not None else {}
         return {
             "from": self.date_from.isoformat(),
             "to": self.date_to.isoformat(),
@@ -158,6 +200,7 @@ class StatsReport:
             "metrics": [m.key for m in self.metrics] + ["on_time_rate"],
             "rows": [r.as_json() for r in self.rows],
             "total": self.total.as_json(),
+            **trend,
         }
 
 
@@ -184,8 +227,11 @@ class StatsService:
             )
         return dates[0], dates[1]
 
-    def report(self, date_from: str | dt.date, date_to: str | dt.date, *, by: str = "dept") -> StatsReport:
-        """The statistics of the period (local dates, both included), per department or per officer."""
+    def report(
+        self, date_from: str | dt.date, date_to: str | dt.date, *, by: str = "dept", trend: bool = False
+    ) -> StatsReport:
+        """The statistics of the period (local dates, both included), per department or per officer; with
+        ``trend``, the office's figures month by month too (:meth:`trend`)."""
         check_text(by, N_("统计方式"), field="by")
         if by not in BY:
             raise UserError(
@@ -224,7 +270,44 @@ class StatsService:
         if by == "dept":
             self._allocation(rows, total, profile)
         ordered = sorted(rows.values(), key=lambda r: (r.key is None, r.dept, r.name))
-        return StatsReport(first, last, by, metrics, ordered, total)
+        return StatsReport(first, last, by, metrics, ordered, total, self.trend(first, last) if trend else None)
+
+    def trend(self, date_from: str | dt.date, date_to: str | dt.date, *, dept_id: int | None = None) -> Trend:
+        """The office's figures (or one department's) month by month over the period (local dates, both
+        included): one query per table, the period's months joined to the table's rows by the index on their
+        time (each month a range of it), grouped by month. A month is the profile's time zone's, so that a
+        clip at 00:30 on the 1st, Beijing time, counts in its month (the bounds are computed here and given to
+        the query, right across a change of the clocks too)."""
+        first, last = self.period(date_from, date_to)
+        self.ctx.require("register.read")
+        tz = self.ctx.profile().tz
+        months, params = [], {"now": self.ctx.clock().isoformat(" "), "dept": dept_id}
+        start = first
+        while start <= last:
+            after = (start.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+            end = min(after, last + dt.timedelta(days=1))
+            n = len(months)
+            months.append(start.strftime("%Y-%m"))
+            params[f"s{n}"] = from_local(dt.datetime.combine(start, dt.time()), tz).isoformat(" ")
+            params[f"e{n}"] = from_local(dt.datetime.combine(end, dt.time()), tz).isoformat(" ")
+            start = after
+        index = {m: i for i, m in enumerate(months)}
+        series: dict[str, list] = {key: [0] * len(months) for key in TREND if key != "on_time_rate"}
+        bounds = ", ".join(f"('{m}', :s{i}, :e{i})" for i, m in enumerate(months))
+        for table, when, of_dept, figures in _TREND_TABLES:
+            values = ", ".join(value for _key, value in figures)
+            sql = (
+                f"WITH m (k, s, e) AS (VALUES {bounds}) SELECT m.k, {values} FROM m CROSS JOIN {table}"
+                f" ON {when} >= m.s AND {when} < m.e{'' if dept_id is None else ' AND ' + of_dept} GROUP BY m.k"
+            )
+            for month, *got in self.ctx.db.execute_sql(sql, params).fetchall():
+                for (key, _value), value in zip(figures, got, strict=True):
+                    series[key][index[month]] = int(value or 0)
+        series["on_time_rate"] = [
+            round(100.0 * on_time / clips, 1) if clips else None
+            for on_time, clips in zip(series["on_time"], series["clips"], strict=True)
+        ]
+        return Trend(months, {key: series[key] for key in TREND})
 
     def _names(self, by: str) -> dict[int | None, tuple[str, str]]:
         if by == "dept":
@@ -278,3 +361,9 @@ def columns(report: StatsReport) -> list[tuple[str, str]]:
     if report.by == "dept":
         out += list(ALLOCATION_COLUMNS)
     return out
+
+
+def trend_columns() -> list[tuple[str, str]]:
+    """The trend's figures (key, label message id), in the order shown and printed."""
+    labels = {m.key: m.label for m in METRICS} | {"on_time_rate": N_("按时采集率（%）")}
+    return [(key, labels[key]) for key in TREND]

@@ -20,7 +20,7 @@ from textual.widgets import Input, Static
 from avledger.errors import UserError
 from avledger.i18n import N_, _
 from avledger.services.printing import Filters
-from avledger.services.stats import StatsReport, columns
+from avledger.services.stats import CHARTED, StatsReport, columns
 from avledger.timeutil import local_today
 from avledger.tui.screens.base import SubScreen
 
@@ -50,7 +50,6 @@ SHORT = {
     "spot_checked": N_("抽查"),
     "spot_score": N_("均分"),
 }
-CHARTED = ("activities", "clips", "on_time_rate", "gaps", "loans", "overdue")
 EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
