@@ -132,6 +132,8 @@ def test_the_retention_migration_adds_its_tables_and_leaves_the_audited_rows_alo
     with sqlite3.connect(home.db_path) as con:  # back to version 13, as an older avledger left it
         for table in ("disposal", "disposal_plan", "case_file", "retention_hold", "device_retirement", "upkeep"):
             con.execute(f"DROP TABLE {table}")
+        for column in ("acknowledged_at", "acknowledged_note", "acknowledgement_recorded_by"):  # (16)
+            con.execute(f"ALTER TABLE violation DROP COLUMN {column}")
         con.execute("PRAGMA user_version = 13")
     services = Services(home, Identity.console("tester"))
     tables = {r[0] for r in services.db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -157,4 +159,22 @@ def test_migration_15_adds_retirement_and_upkeep_to_a_register_with_devices(tmp_
     for table in ("device_retirement", "upkeep"):
         assert db.execute_sql(f"SELECT count(*) FROM {table}").fetchone() == (0,)
     assert {"reason", "approved_by_id", "paper_form_no"} <= columns(db, "device_retirement")
+    db.close()
+
+
+def test_migration_16_adds_the_acknowledgement_to_the_violations(tmp_path):
+    """Issue 16: a version-15 register keeps its violations, each not yet acknowledged."""
+    path = tmp_path / "v15.db"
+    db = SqliteDatabase(str(path))
+    db.connect()
+    migrate(db, target=15)
+    db.execute_sql("INSERT INTO department (name, alloc_class) VALUES ('一队', 'A')")
+    db.execute_sql("INSERT INTO staff (name, number, department_id, roles) VALUES ('张伟', '2001', 1, 'officer')")
+    db.execute_sql(
+        "INSERT INTO violation (staff_id, article, what, recorded_at, status) VALUES (1, 'D33', 'x', 'now', 'decided')"
+    )
+    migrate(db, target=16)
+    assert db.execute_sql(
+        "SELECT what, acknowledged_at, acknowledged_note, acknowledgement_recorded_by FROM violation"
+    ).fetchall() == [("x", None, "", "")]
     db.close()

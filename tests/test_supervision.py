@@ -440,3 +440,86 @@ def test_a_confidential_activity_is_drawn_but_listed_without_details_to_those_no
     office.ctx.identity = Identity.console("auditor3001")  # the supervisor reads all
     [seen] = [d for d in office.spotchecks.view(check.id).drawn if d.activity_id == secret.id]
     assert not seen.withheld and seen.title == secret.title and seen.note == "未告知当事人" and seen.officers
+
+
+def act_as(svc, number: str) -> None:
+    """The console account mapped to this member of staff (mapped by the fixture's own account, "tester")."""
+    user = f"user{number}"
+    if svc.staff.view(number).os_user != user:
+        svc.ctx.identity = Identity.console("tester")
+        svc.staff.update(number, os_user=user)
+    svc.ctx.identity = Identity.console(user)
+
+
+def test_the_person_acknowledges_the_decision(office, tmp_path):
+    """本人签收: only a decided violation, once, by the person themselves (or recorded from the paper by one who may
+    record paper decisions, who is named); not before the decision nor in the future; audited; listed in JSON
+    and printed in the 过错责任追究登记表's 本人签收 column."""
+    import subprocess
+
+    from avledger.services.printing import Filters
+
+    tz = office.ctx.profile().tz
+    first = office.violations.add("2002", "D33", "中途停止记录")
+    second = office.violations.add("2001", "D33", "未按时移交")
+    refused(office.violations.acknowledge, first.id, code="violation.not_decided", field="violation_id")
+    office.violations.decide(first.id, "circular", by="1002", paper_form="P-1")
+    office.violations.decide(second.id, "circular", by="1002", paper_form="P-2")
+    act_as(office, "2001")  # another officer: not theirs
+    refused(office.violations.acknowledge, first.id, code="violation.acknowledge_not_yours")
+    act_as(office, "2002")
+    later = fmt_local(office.ctx.clock() + dt.timedelta(hours=2), tz)
+    refused(office.violations.acknowledge, first.id, at=later, code="violation.acknowledged_in_future", field="at")
+    early = fmt_local(office.ctx.clock() - dt.timedelta(days=2), tz)
+    refused(office.violations.acknowledge, first.id, at=early, code="violation.acknowledged_before_decision")
+    refused(office.violations.acknowledge, first.id, note="签\u202e收", code="input.control_chars", field="note")
+    before = AuditEvent.select().count()
+    signed = office.violations.acknowledge(first.id, note="已阅，无异议")
+    assert signed.acknowledged_at is not None and signed.acknowledgement_recorded_by == ""
+    assert signed.as_json()["acknowledged_note"] == "已阅，无异议"
+    entry = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
+    assert AuditEvent.select().count() == before + 1 and entry.action == "acknowledge"
+    refused(office.violations.acknowledge, first.id, code="violation.acknowledged")
+    # the manager records the other officer's signature on the paper decision, at the time it was signed
+    act_as(office, "1001")
+    at = fmt_local(office.ctx.clock(), tz)  # (to the minute: the decision's minute is not before it)
+    paper = office.violations.acknowledge(second.id, at=at)
+    assert fmt_local(paper.acknowledged_at, tz) == at and "1001" in paper.acknowledgement_recorded_by
+    office.ctx.identity = Identity.console("tester")
+    assert office.audit.verify().ok
+    pdf = office.printing.render_pdf("violations", Filters(), tmp_path / "violations.pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    day = fmt_local(signed.acknowledged_at, tz)[:10]
+    assert "本人签收" in text and text.count(day) >= 4  # recorded, decided and acknowledged, for both
+    assert "（代登）" in text
+    out, _count = office.printing.export("violations", Filters(), tmp_path / "violations.xlsx")
+    from openpyxl import load_workbook
+
+    ws = load_workbook(out).active
+    header = [c.value for c in ws[2]]
+    column = header.index("本人签收")
+    assert [r[column].value for r in ws.iter_rows(min_row=3)] == [
+        dt.datetime.combine(dt.date.fromisoformat(day), dt.time()),
+        f"{day}（代登）",
+    ]
+
+
+def test_cli_acknowledge(cli):
+    assert cli("init", "--unit", "测试局", "--profile", "dalian").code == 0
+    for args in (
+        ("dept", "add", "执法一队", "--class", "A"),
+        ("staff", "add", "张伟", "--number", "2001", "--dept", "执法一队", "--cert", "C1"),
+        ("staff", "add", "李秀英", "--number", "1002", "--dept", "执法一队", "--cert", "C2", "--role", "leader"),
+        ("violation", "add", "--staff", "2001", "--article", "D33", "--what", "中途停止记录"),
+    ):
+        assert cli(*args).code == 0, args
+    refused = cli("violation", "acknowledge", "1")
+    assert refused.code == 2 and "尚未作出决定" in refused.err
+    assert cli("violation", "decide", "1", "--sanction", "circular", "--by", "1002", "--paper-form", "P-1").code == 0
+    done = cli("violation", "acknowledge", "1", "--note", "已阅")
+    assert done.code == 0, done.err
+    assert "已签收" in done.out
+    assert cli("violation", "acknowledge", "1").code == 2
+    listed = cli("violation", "list", "--json").json()
+    assert listed[0]["acknowledged_at"] and listed[0]["acknowledged_note"] == "已阅"
+    assert "本人签收" in cli("violation", "list").out

@@ -152,3 +152,42 @@ async def test_the_staff_page_shows_a_persons_violations(demo, demo_app):
         assert "擅自借给其他人员使用" in str(shown.get_row_at(0))
         titles = [c.title for c in demo_app.get_system_commands(screen)]
         assert "监督抽查" in titles and "过错责任追究登记" in titles
+
+
+async def test_v_records_the_persons_acknowledgement(demo, demo_app):
+    """On the violations screen (staff section), v records the acknowledgement of the selected decision: a time in
+    the future is refused beside its field with what was typed kept; the detail then shows it, and who recorded
+    it for the person (here the manager, from the paper)."""
+    from avledger.tui.forms.supervision import AcknowledgeFormScreen
+
+    violation = demo.violations.add("2002", "D33", "擅自借给其他人员使用")
+    demo.violations.decide(violation.id, "circular", by="1002", paper_form="决-9")
+    async with demo_app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.press(section("staff").key)
+        await pilot.pause()
+        table = demo_app.screen.query_one(RegisterTable)
+        table.move_cursor(row=keys_of(table).index("2002"))
+        await pilot.press("v")
+        await pilot.pause()
+        screen = demo_app.screen
+        assert isinstance(screen, ViolationsScreen)
+        assert "本人尚未签收" in str(screen.query_one("#violation-detail").render())
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, AcknowledgeFormScreen)
+        await fill(pilot, "at", "2099-01-01 09:00")
+        await fill(pilot, "note", "已阅")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, AcknowledgeFormScreen)  # refused, the form back with what was typed
+        assert demo_app.screen.query_one("#f-note", Input).value == "已阅"
+        assert demo.violations.view(violation.id).acknowledged_at is None
+        await fill(pilot, "at", "")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert demo_app.screen is screen
+        signed = demo.violations.view(violation.id)
+        assert signed.acknowledged_at is not None and signed.acknowledged_note == "已阅"
+        detail = str(screen.query_one("#violation-detail").render())
+        assert "本人签收" in detail and "代为登记" in detail and "已阅" in detail

@@ -138,7 +138,7 @@ def spotcheck_close(check_id) -> None:
 
 @click.group(cls=Group)
 def violation() -> None:
-    """过错责任追究：登记、决定、列出。"""
+    """过错责任追究：登记、决定、本人签收、列出。"""
 
 
 @violation.command("add")
@@ -171,6 +171,24 @@ def violation_decide(violation_id, sanction, until, by, paper_form) -> None:
     click.echo(_("过错责任 {id}：{sanction}").format(id=view.id, sanction=label(SANCTIONS, view.sanction)))
 
 
+@violation.command("acknowledge")
+@click.argument("violation_id")
+@click.option("--at", metavar="YYYY-MM-DD HH:MM", help="签收时间（补登纸质签收；默认现在）")
+@click.option("--note", metavar="TEXT", help="签收说明")
+def violation_acknowledge(violation_id, at, note) -> None:
+    """本人签收追究决定（管理员可代为登记纸质决定书上的签收）。"""
+    opened = services()
+    view = opened.violations.acknowledge(violation_id, at=at, note=note)
+    click.echo(
+        _("过错责任 {id}：{name}（{number}）已签收，{at}").format(
+            id=view.id,
+            name=view.staff_name,
+            number=view.staff_number,
+            at=fmt_local(view.acknowledged_at, opened.ctx.profile().tz),
+        )
+    )
+
+
 @violation.command("list")
 @click.option("--staff", metavar="N", help="只列这名人员的")
 @json_option
@@ -182,7 +200,17 @@ def violation_list(staff, as_json) -> None:
         emit_json([v.as_json() for v in views])
         return
     table(
-        ["#", _("责任人"), _("条款"), _("过错事实"), _("追究方式"), _("停止执法至"), _("决定人"), _("状态")],
+        [
+            "#",
+            _("责任人"),
+            _("条款"),
+            _("过错事实"),
+            _("追究方式"),
+            _("停止执法至"),
+            _("决定人"),
+            _("状态"),
+            _("本人签收"),
+        ],
         [
             [
                 v.id,
@@ -193,6 +221,7 @@ def violation_list(staff, as_json) -> None:
                 v.until.isoformat() if v.until else "",
                 v.decided_by,
                 label(VIOLATION_STATUSES, v.status),
+                fmt_local(v.acknowledged_at, opened.ctx.profile().tz),
             ]
             for v in views
         ],

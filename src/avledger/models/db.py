@@ -593,6 +593,13 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX upkeep_device ON upkeep (device_id, at)",
     ],
+    # 16: the person's acknowledgement of a decision on a violation (本人签收, F19): when, a note, and who
+    # recorded it when it was signed on paper
+    [
+        "ALTER TABLE violation ADD COLUMN acknowledged_at DATETIME",
+        "ALTER TABLE violation ADD COLUMN acknowledged_note TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE violation ADD COLUMN acknowledgement_recorded_by TEXT NOT NULL DEFAULT ''",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -542,6 +542,9 @@ class Violation(BaseModel):
     decided_at = DateTimeField(null=True)
     paper_form_no = TextField(default="")
     decision_recorded_by = TextField(default="")  # who recorded a decision signed on paper
+    acknowledged_at = DateTimeField(null=True)  # the person's acknowledgement of the decision (本人签收)
+    acknowledged_note = TextField(default="")
+    acknowledgement_recorded_by = TextField(default="")  # who recorded an acknowledgement signed on paper
 
 
 class AuditEvent(BaseModel):
