@@ -600,6 +600,13 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE violation ADD COLUMN acknowledged_note TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE violation ADD COLUMN acknowledgement_recorded_by TEXT NOT NULL DEFAULT ''",
     ],
+    # 17 (lead-charts, the statistics in one pass; renumber after any other branch's 17): each holder's clips and
+    # loans in the order of their time with all the statistics count of them, so that a period's figures per
+    # holder and month read each clip's and loan's index entry once, in order, with no sort and no row read
+    [
+        "CREATE INDEX clip_holder_stats ON clip (holder_id, start_at, duration_s, late)",
+        "CREATE INDEX loan_holder_stats ON loan (holder_id, start_at, due_at, end_at, device_id)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
