@@ -327,6 +327,25 @@ def test_the_trend_month_by_month_matches_the_register(synth):
         assert any(f"INDEX {index} (start_at>? AND start_at<?)" in plan for plan in plans), (index, plans)
 
 
+def test_the_report_reads_each_clip_and_loan_once_from_a_covering_index(synth):
+    """The report (with its trend) reads clips and loans with one query each: every holder's range of a month
+    in the index by holder and time that holds what is counted (no row read, no sort of the rows)."""
+    first, last = period_of_the_data(synth)
+    connection = synth.ctx.db.connection()
+    statements: list[str] = []
+    connection.set_trace_callback(statements.append)
+    try:
+        synth.stats.report(first, last, by="officer", trend=True)
+    finally:
+        connection.set_trace_callback(None)
+    for table, index in (("clip", "clip_holder_stats"), ("loan", "loan_holder_stats")):
+        reading = [s for s in statements if f" FROM {table} t " in s]
+        assert len(reading) == 1, (table, reading)
+        plan = " | ".join(r[-1] for r in connection.execute("EXPLAIN QUERY PLAN " + reading[0]))
+        assert f"COVERING INDEX {index} (holder_id=? AND start_at>? AND start_at<?)" in plan, plan
+        assert "TEMP B-TREE FOR GROUP BY" not in plan, plan
+
+
 def test_the_printed_report_carries_the_charts_and_the_months(synth, tmp_path):
     """The 统计表 prints the screen's charts (a bar per department for each charted figure, with its value) and a
     column a month of the same figures, after the table and before the signature lines, its columns all on the
