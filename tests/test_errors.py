@@ -44,6 +44,7 @@ CODES: dict[str, set[str]] = {
         "音像文件 {id}（{name}）录制于 {at}，不在执法活动 {activity} 的时间（{start} 至 {end}）内；归入须说明原因"
     },
     "access.approver_absent": {"只有审批人本人可以审批；管理员可代为登记纸质审批"},
+    "access.check_activity": {"按监督抽查申请查阅时，须指定抽查样本中的一项执法活动"},
     "access.decided": {"查阅申请 {id} 已经审批（{status}）"},
     "access.expired": {"查阅申请 {id} 已于 {date} 过期"},
     "access.no_approval": {"没有批准查阅音像文件 {clip} 的申请，不能打开"},

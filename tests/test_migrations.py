@@ -136,6 +136,7 @@ def test_the_retention_migration_adds_its_tables_and_leaves_the_audited_rows_alo
             con.execute(f"ALTER TABLE violation DROP COLUMN {column}")
         for index in ("clip_holder_stats", "loan_holder_stats"):  # (17)
             con.execute(f"DROP INDEX {index}")
+        con.execute("ALTER TABLE access_request DROP COLUMN spot_check_id")  # (18)
         con.execute("PRAGMA user_version = 13")
     services = Services(home, Identity.console("tester"))
     tables = {r[0] for r in services.db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'table'")}

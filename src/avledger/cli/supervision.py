@@ -128,6 +128,32 @@ def spotcheck_show(check_id, as_json) -> None:
     _drawn_table(opened, view)
 
 
+@spotcheck.command("view")
+@click.argument("check_id")
+@click.option("--activity", "activity_id", required=True, metavar="ID", help="抽查样本中的执法活动编号")
+@click.option("--no-player", is_flag=True, help="不打开播放器，只显示文件信息")
+@json_option
+def spotcheck_view(check_id, activity_id, no_player, as_json) -> None:
+    """查阅抽查样本的音像资料：按批准的监督抽查查阅申请查阅并登记；尚无申请时提交申请，待审批。"""
+    from avledger.services.access import Opened
+
+    from .access import _access_json, _access_line, display_available, show_opened
+
+    opened_services = services()
+    player = not no_player and not as_json and display_available()
+    got = opened_services.access.view_for_check(check_id, activity_id, how="player" if player else "details")
+    if isinstance(got, Opened):
+        show_opened(opened_services, got, player=player, as_json=as_json)
+        return
+    if as_json:
+        emit_json(_access_json(got))
+        return
+    click.echo(_access_line(got))
+    click.echo(
+        _("已提交查阅申请，批准后再次运行本命令查阅（审批：avledger access approve {id} --by 工号）").format(id=got.id)
+    )
+
+
 @spotcheck.command("close")
 @click.argument("check_id")
 def spotcheck_close(check_id) -> None:

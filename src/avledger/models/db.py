@@ -607,6 +607,11 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX clip_holder_stats ON clip (holder_id, start_at, duration_s, late)",
         "CREATE INDEX loan_holder_stats ON loan (holder_id, start_at, due_at, end_at, device_id)",
     ],
+    # 18 (lead-charts, renumber after any other branch's): a viewing request made under a spot check (监督抽查,
+    # F15 with F18) names the check
+    [
+        "ALTER TABLE access_request ADD COLUMN spot_check_id INTEGER REFERENCES spot_check (id)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -250,6 +250,7 @@ class AccessRequest(BaseModel):
     decision_note = TextField(default="")  # the reason of a refusal
     paper_form_no = TextField(default="")  # approved on a paper form, recorded on the approver's behalf
     recorded_by = TextField(default="")  # who recorded a paper approval
+    spot_check_id = IntegerField(null=True)  # made under this spot check (监督抽查), its activity drawn in it
 
     class Meta:
         table_name = "access_request"
