@@ -191,3 +191,47 @@ async def test_v_records_the_persons_acknowledgement(demo, demo_app):
         assert signed.acknowledged_at is not None and signed.acknowledged_note == "已阅"
         detail = str(screen.query_one("#violation-detail").render())
         assert "本人签收" in detail and "代为登记" in detail and "已阅" in detail
+
+
+async def test_the_footage_of_a_drawn_activity_is_viewed_through_the_viewing_rules(demo, demo_app):
+    """o on a drawn activity: the first time makes the supervision request (监督抽查 N) for the approver; while
+    it waits, refused on screen; once approved, the viewing is registered and its files listed, its end
+    registered when the dialog closes."""
+    from avledger.tui.screens.supervision import ViewingDialog
+
+    footage = next(c.activity_id for c in demo.footage.list() if c.activity_id)
+    count = str(Activity.select().count())
+    check = demo.spotchecks.draw("2000-01-01", "2099-12-31", count=count, by="1001", seed="查阅")
+    async with demo_app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.press(section("staff").key)
+        await pilot.pause()
+        await pilot.press("j")
+        await pilot.pause()
+        screen = demo_app.screen
+        assert isinstance(screen, SupervisionScreen)
+        drawn = screen.query_one("#drawn", RegisterTable)
+        drawn.focus()
+        drawn.move_cursor(row=keys_of(drawn).index(str(footage)))
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause()
+        made = demo.access.for_check(check.id, footage)
+        assert (made.status, made.reason_kind, made.reason) == ("requested", "supervision", f"监督抽查 {check.id}")
+        assert demo.access.viewings() == []
+        await pilot.press("o")  # waiting for the approver: refused, nothing viewed
+        await pilot.pause()
+        assert demo_app.screen is screen and demo.access.viewings() == []
+        demo.access.approve(made.id, "1002", paper_form="审-9")  # the leader's approval, recorded from paper
+        await pilot.press("o")
+        await pilot.pause()
+        dialog = demo_app.screen
+        assert isinstance(dialog, ViewingDialog)
+        [viewing] = demo.access.viewings()
+        assert viewing.viewer_number == "1001" and viewing.request_id == made.id and viewing.duration_s is None
+        listed = str(dialog.query_one("#viewing-files").render())
+        assert all(c.original_name in listed for c in demo.footage.list(activity=footage))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert demo_app.screen is screen
+        assert demo.access.viewings()[0].duration_s is not None
