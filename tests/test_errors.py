@@ -44,6 +44,7 @@ CODES: dict[str, set[str]] = {
         "音像文件 {id}（{name}）录制于 {at}，不在执法活动 {activity} 的时间（{start} 至 {end}）内；归入须说明原因"
     },
     "access.approver_absent": {"只有审批人本人可以审批；管理员可代为登记纸质审批"},
+    "access.check_activity": {"按监督抽查申请查阅时，须指定抽查样本中的一项执法活动"},
     "access.decided": {"查阅申请 {id} 已经审批（{status}）"},
     "access.expired": {"查阅申请 {id} 已于 {date} 过期"},
     "access.no_approval": {"没有批准查阅音像文件 {clip} 的申请，不能打开"},
@@ -283,9 +284,14 @@ CODES: dict[str, set[str]] = {
         "{name}（{number}）被停止执法工作，{start} 至 {until}（过错责任追究 {id}），不能领用设备或参加执法活动"
     },
     "staff.unknown": {"没有这个工号的人员：{number}"},
+    "violation.acknowledge_not_yours": {"只能签收对本人的追究决定；管理员可代为登记本人在纸质决定书上的签收"},
+    "violation.acknowledged": {"过错责任 {id} 已由本人签收"},
+    "violation.acknowledged_before_decision": {"签收时间不能早于决定时间 {decided}"},
+    "violation.acknowledged_in_future": {"签收时间不能晚于现在"},
     "violation.bad_evidence": {"找不到作为证据的{what}：{id}"},
     "violation.decided": {"过错责任 {id} 已经作出决定"},
     "violation.decider_absent": {"只有决定人本人可以作出决定；管理员可代为登记纸质决定"},
+    "violation.not_decided": {"过错责任 {id} 尚未作出决定，不能签收"},
     "violation.not_decider": {"{name}（{number}）不是{role}，不能作出追究决定"},
     "violation.paper_form_needed": {"代为登记决定时须填写纸质决定书编号（--paper-form）"},
     "violation.self_decision": {"不能对本人的过错作出决定"},

@@ -132,6 +132,11 @@ def test_the_retention_migration_adds_its_tables_and_leaves_the_audited_rows_alo
     with sqlite3.connect(home.db_path) as con:  # back to version 13, as an older avledger left it
         for table in ("disposal", "disposal_plan", "case_file", "retention_hold", "device_retirement", "upkeep"):
             con.execute(f"DROP TABLE {table}")
+        for column in ("acknowledged_at", "acknowledged_note", "acknowledgement_recorded_by"):  # (16)
+            con.execute(f"ALTER TABLE violation DROP COLUMN {column}")
+        for index in ("clip_holder_stats", "loan_holder_stats"):  # (17)
+            con.execute(f"DROP INDEX {index}")
+        con.execute("ALTER TABLE access_request DROP COLUMN spot_check_id")  # (18)
         con.execute("PRAGMA user_version = 13")
     services = Services(home, Identity.console("tester"))
     tables = {r[0] for r in services.db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -157,4 +162,40 @@ def test_migration_15_adds_retirement_and_upkeep_to_a_register_with_devices(tmp_
     for table in ("device_retirement", "upkeep"):
         assert db.execute_sql(f"SELECT count(*) FROM {table}").fetchone() == (0,)
     assert {"reason", "approved_by_id", "paper_form_no"} <= columns(db, "device_retirement")
+    db.close()
+
+
+def test_migration_16_adds_the_acknowledgement_to_the_violations(tmp_path):
+    """Issue 16: a version-15 register keeps its violations, each not yet acknowledged."""
+    path = tmp_path / "v15.db"
+    db = SqliteDatabase(str(path))
+    db.connect()
+    migrate(db, target=15)
+    db.execute_sql("INSERT INTO department (name, alloc_class) VALUES ('一队', 'A')")
+    db.execute_sql("INSERT INTO staff (name, number, department_id, roles) VALUES ('张伟', '2001', 1, 'officer')")
+    db.execute_sql(
+        "INSERT INTO violation (staff_id, article, what, recorded_at, status) VALUES (1, 'D33', 'x', 'now', 'decided')"
+    )
+    migrate(db, target=16)
+    assert db.execute_sql(
+        "SELECT what, acknowledged_at, acknowledged_note, acknowledgement_recorded_by FROM violation"
+    ).fetchall() == [("x", None, "", "")]
+    db.close()
+
+
+def test_migration_17_indexes_each_holders_clips_and_loans_for_the_statistics(tmp_path):
+    """Issue 16 (statistics in one pass): a version-16 register gains an index of each holder's clips and loans
+    by time holding all the statistics count, and a holder's range of them is read from it alone."""
+    path = tmp_path / "v16.db"
+    db = SqliteDatabase(str(path))
+    db.connect()
+    migrate(db, target=16)
+    migrate(db, target=17)
+    counted = {"clip": "sum(duration_s), sum(late = 0)", "loan": "sum(due_at < end_at), count(DISTINCT device_id)"}
+    for table, index in (("clip", "clip_holder_stats"), ("loan", "loan_holder_stats")):
+        plan = db.execute_sql(
+            f"EXPLAIN QUERY PLAN SELECT count(*), {counted[table]} FROM {table}"
+            " WHERE holder_id = 1 AND start_at >= '2026-01-01' AND start_at < '2026-02-01'"
+        ).fetchall()
+        assert f"COVERING INDEX {index} (holder_id=? AND start_at>? AND start_at<?)" in plan[-1][-1]
     db.close()

@@ -261,3 +261,131 @@ def test_the_report_prints_and_exports_the_same_figures(demo, tmp_path):
     officers = demo.stats.report(first, today, by="officer")
     per = demo.printing.export("stats", Filters(dept=team.name), tmp_path / "team.csv")[1]
     assert per == len([r for r in officers.rows if r.dept == "执法一队"]) + 1
+
+
+def test_the_trend_month_by_month_matches_the_register(synth):
+    """Per month (the profile's local months; the period's first and last months cut by it), for the office and
+    for one department: activities, clips and those on time, interruptions, loans and overdue returns, each as
+    counted here from the rows; every query reads its table through the index on its time."""
+    first, last = period_of_the_data(synth)
+    first, last = first + dt.timedelta(days=40), last - dt.timedelta(days=50)  # parts of the end months
+    tz = synth.ctx.profile().tz
+    dept_of = {s.id: s.department_id for s in Staff.select()}
+    holder_of = {c.id: c.holder_id for c in Clip.select(Clip.id, Clip.holder)}
+    dept = dept_of[Clip.select().where(Clip.holder.is_null(False)).first().holder_id]  # one holding cameras
+
+    def month(when) -> str | None:
+        day = to_local(when, tz).date() if when is not None else None
+        return day.strftime("%Y-%m") if day is not None and first <= day <= last else None
+
+    for dept_id in (None, dept):
+
+        def mine(staff_id, dept_id=dept_id) -> bool:
+            return dept_id is None or dept_of.get(staff_id) == dept_id
+
+        want = collections.defaultdict(collections.Counter)
+        for a in Activity.select():
+            if month(a.start_at) and (dept_id is None or a.department_id == dept_id):
+                want[month(a.start_at)]["activities"] += 1
+        for c in Clip.select(Clip.start_at, Clip.holder, Clip.late):
+            if month(c.start_at) and mine(c.holder_id):
+                want[month(c.start_at)]["clips"] += 1
+                want[month(c.start_at)]["on_time"] += int(not c.late)
+        for g in Gap.select():
+            if month(g.start_at) and mine(holder_of[g.after_clip_id]):
+                want[month(g.start_at)]["gaps"] += 1
+                want[month(g.start_at)]["gaps_explained"] += int(g.reason is not None)
+        for loan in Loan.select():
+            if month(loan.start_at) and mine(loan.holder_id):
+                want[month(loan.start_at)]["loans"] += 1
+                end, due = loan.end_at, loan.due_at
+                late = due is not None and ((end is not None and end > due) or (end is None and due < NOW))
+                want[month(loan.start_at)]["overdue"] += int(late)
+        trend = synth.stats.trend(first, last, dept_id=dept_id)
+        assert trend.months[0] == first.strftime("%Y-%m") and trend.months[-1] == last.strftime("%Y-%m")
+        assert len(trend.months) == len(set(trend.months)) > 12
+        assert sum(want[m]["clips"] for m in want) > 0
+        for i, m in enumerate(trend.months):
+            for key in ("activities", "clips", "on_time", "gaps", "gaps_explained", "loans", "overdue"):
+                assert trend.series[key][i] == want[m][key], (dept_id, m, key)
+            clips = want[m]["clips"]
+            assert trend.series["on_time_rate"][i] == (round(100 * want[m]["on_time"] / clips, 1) if clips else None)
+        if dept_id is None:  # the months add up to the period's totals
+            report = synth.stats.report(first, last, trend=True)
+            for key in ("activities", "clips", "loans", "overdue", "gaps"):
+                assert sum(trend.series[key]) == report.total.values[key], key
+            assert report.as_json()["trend"] == trend.as_json()
+    connection = synth.ctx.db.connection()
+    statements: list[str] = []
+    connection.set_trace_callback(statements.append)
+    try:
+        synth.stats.trend(first, last)
+    finally:
+        connection.set_trace_callback(None)
+    plans = [" | ".join(s[-1] for s in connection.execute("EXPLAIN QUERY PLAN " + sql)) for sql in statements]
+    for index in ("activity_start", "clip_stats", "gap_start", "loan_start"):
+        assert any(f"INDEX {index} (start_at>? AND start_at<?)" in plan for plan in plans), (index, plans)
+
+
+def test_the_report_reads_each_clip_and_loan_once_from_a_covering_index(synth):
+    """The report (with its trend) reads clips and loans with one query each: every holder's range of a month
+    in the index by holder and time that holds what is counted (no row read, no sort of the rows)."""
+    first, last = period_of_the_data(synth)
+    connection = synth.ctx.db.connection()
+    statements: list[str] = []
+    connection.set_trace_callback(statements.append)
+    try:
+        synth.stats.report(first, last, by="officer", trend=True)
+    finally:
+        connection.set_trace_callback(None)
+    for table, index in (("clip", "clip_holder_stats"), ("loan", "loan_holder_stats")):
+        reading = [s for s in statements if f" FROM {table} t " in s]
+        assert len(reading) == 1, (table, reading)
+        plan = " | ".join(r[-1] for r in connection.execute("EXPLAIN QUERY PLAN " + reading[0]))
+        assert f"COVERING INDEX {index} (holder_id=? AND start_at>? AND start_at<?)" in plan, plan
+        assert "TEMP B-TREE FOR GROUP BY" not in plan, plan
+
+
+def test_the_printed_report_carries_the_charts_and_the_months(synth, tmp_path):
+    """The 统计表 prints the screen's charts (a bar per department for each charted figure, with its value) and a
+    column a month of the same figures, after the table and before the signature lines, its columns all on the
+    page (a title breaks between its characters); the xlsx has the months on a sheet of their own."""
+    from openpyxl import load_workbook
+
+    from avledger.services.printing import Filters
+    from avledger.services.stats import CHARTED
+
+    first, last = period_of_the_data(synth)
+    first, last = dt.date(last.year - 1, 1, 1), dt.date(last.year - 1, 12, 31)
+    filters = Filters(date_from=first.isoformat(), date_to=last.isoformat())
+    pdf = synth.printing.render_pdf("stats", filters, tmp_path / "stats.pdf")
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout.split("\f")
+    table, charts = pages[0], "\n".join(pages[1:])
+    report = synth.stats.report(first, last, trend=True)
+    assert "缺额" in table and "应配" in table  # the last columns are on the page
+    assert "图示：按科室" in charts and "逐月趋势（全单位）" in charts
+    assert charts.index("逐月趋势") < charts.index("制表人：")
+    labels = {"activities": "执法活动", "clips": "音像文件", "on_time_rate": "按时采集率（%）", "gaps": "记录中断"}
+    labels |= {"loans": "领用", "overdue": "逾期归还"}
+    assert set(labels) == set(CHARTED)
+    for key in CHARTED:
+        assert labels[key] in charts
+    busiest = max((r for r in report.rows if r.key is not None), key=lambda r: r.values["clips"])
+    assert any(busiest.name in line and str(busiest.values["clips"]) in line for line in charts.splitlines())
+    # a column a month, each with its value (twelve months: few enough to print them)
+    most = max(report.trend.series["clips"])
+    assert f"最大值 {most}" in charts
+    months = [line.split() for line in charts.splitlines() if line.split()[:3] == ["01", "02", "03"]]
+    assert [m for line in months for m in line] == [f"{i:02d}" for i in range(1, 13)] * len(CHARTED)  # three a row
+    out, _count = synth.printing.export("stats", filters, tmp_path / "stats.xlsx")
+    book = load_workbook(out)
+    assert book.sheetnames[1] == "逐月趋势"
+    sheet = book["逐月趋势"]
+    assert sheet["A1"].value == "逐月趋势（全单位）"
+    header = [c.value for c in sheet[2]]
+    assert header[:3] == ["月份", "执法活动", "音像文件"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=3)]
+    assert [r[0] for r in rows] == report.trend.months
+    for row, entry in zip(rows, report.trend.as_json(), strict=True):
+        assert row[1:3] == [entry["activities"], entry["clips"]]
+        assert row[header.index("逾期归还")] == entry["overdue"]

@@ -440,3 +440,198 @@ def test_a_confidential_activity_is_drawn_but_listed_without_details_to_those_no
     office.ctx.identity = Identity.console("auditor3001")  # the supervisor reads all
     [seen] = [d for d in office.spotchecks.view(check.id).drawn if d.activity_id == secret.id]
     assert not seen.withheld and seen.title == secret.title and seen.note == "未告知当事人" and seen.officers
+
+
+def act_as(svc, number: str) -> None:
+    """The console account mapped to this member of staff (mapped by the fixture's own account, "tester")."""
+    user = f"user{number}"
+    if svc.staff.view(number).os_user != user:
+        svc.ctx.identity = Identity.console("tester")
+        svc.staff.update(number, os_user=user)
+    svc.ctx.identity = Identity.console(user)
+
+
+def test_the_person_acknowledges_the_decision(office, tmp_path):
+    """本人签收: only a decided violation, once, by the person themselves (or recorded from the paper by one who may
+    record paper decisions, who is named); not before the decision nor in the future; audited; listed in JSON
+    and printed in the 过错责任追究登记表's 本人签收 column."""
+    import subprocess
+
+    from avledger.services.printing import Filters
+
+    tz = office.ctx.profile().tz
+    first = office.violations.add("2002", "D33", "中途停止记录")
+    second = office.violations.add("2001", "D33", "未按时移交")
+    refused(office.violations.acknowledge, first.id, code="violation.not_decided", field="violation_id")
+    office.violations.decide(first.id, "circular", by="1002", paper_form="P-1")
+    office.violations.decide(second.id, "circular", by="1002", paper_form="P-2")
+    act_as(office, "2001")  # another officer: not theirs
+    refused(office.violations.acknowledge, first.id, code="violation.acknowledge_not_yours")
+    act_as(office, "2002")
+    later = fmt_local(office.ctx.clock() + dt.timedelta(hours=2), tz)
+    refused(office.violations.acknowledge, first.id, at=later, code="violation.acknowledged_in_future", field="at")
+    early = fmt_local(office.ctx.clock() - dt.timedelta(days=2), tz)
+    refused(office.violations.acknowledge, first.id, at=early, code="violation.acknowledged_before_decision")
+    refused(office.violations.acknowledge, first.id, note="签\u202e收", code="input.control_chars", field="note")
+    before = AuditEvent.select().count()
+    signed = office.violations.acknowledge(first.id, note="已阅，无异议")
+    assert signed.acknowledged_at is not None and signed.acknowledgement_recorded_by == ""
+    assert signed.as_json()["acknowledged_note"] == "已阅，无异议"
+    entry = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
+    assert AuditEvent.select().count() == before + 1 and entry.action == "acknowledge"
+    refused(office.violations.acknowledge, first.id, code="violation.acknowledged")
+    # the manager records the other officer's signature on the paper decision, at the time it was signed
+    act_as(office, "1001")
+    at = fmt_local(office.ctx.clock(), tz)  # (to the minute: the decision's minute is not before it)
+    paper = office.violations.acknowledge(second.id, at=at)
+    assert fmt_local(paper.acknowledged_at, tz) == at and "1001" in paper.acknowledgement_recorded_by
+    office.ctx.identity = Identity.console("tester")
+    assert office.audit.verify().ok
+    pdf = office.printing.render_pdf("violations", Filters(), tmp_path / "violations.pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    day = fmt_local(signed.acknowledged_at, tz)[:10]
+    assert "本人签收" in text and text.count(day) >= 4  # recorded, decided and acknowledged, for both
+    assert "（代登）" in text
+    out, _count = office.printing.export("violations", Filters(), tmp_path / "violations.xlsx")
+    from openpyxl import load_workbook
+
+    ws = load_workbook(out).active
+    header = [c.value for c in ws[2]]
+    column = header.index("本人签收")
+    assert [r[column].value for r in ws.iter_rows(min_row=3)] == [
+        dt.datetime.combine(dt.date.fromisoformat(day), dt.time()),
+        f"{day}（代登）",
+    ]
+
+
+def test_cli_acknowledge(cli):
+    assert cli("init", "--unit", "测试局", "--profile", "dalian").code == 0
+    for args in (
+        ("dept", "add", "执法一队", "--class", "A"),
+        ("staff", "add", "张伟", "--number", "2001", "--dept", "执法一队", "--cert", "C1"),
+        ("staff", "add", "李秀英", "--number", "1002", "--dept", "执法一队", "--cert", "C2", "--role", "leader"),
+        ("violation", "add", "--staff", "2001", "--article", "D33", "--what", "中途停止记录"),
+    ):
+        assert cli(*args).code == 0, args
+    refused = cli("violation", "acknowledge", "1")
+    assert refused.code == 2 and "尚未作出决定" in refused.err
+    assert cli("violation", "decide", "1", "--sanction", "circular", "--by", "1002", "--paper-form", "P-1").code == 0
+    done = cli("violation", "acknowledge", "1", "--note", "已阅")
+    assert done.code == 0, done.err
+    assert "已签收" in done.out
+    assert cli("violation", "acknowledge", "1").code == 2
+    listed = cli("violation", "list", "--json").json()
+    assert listed[0]["acknowledged_at"] and listed[0]["acknowledged_note"] == "已阅"
+    assert "本人签收" in cli("violation", "list").out
+
+
+def _last_action() -> str:
+    return AuditEvent.select().order_by(AuditEvent.id.desc()).first().action
+
+
+def test_viewing_a_drawn_activitys_footage_goes_through_the_viewing_rules(demo, tmp_path):
+    """F15 with F18: the supervisor's viewing of an activity drawn in a spot check is a viewing request for
+    supervision naming the check, approved by the approver (never by the supervisor), then a registered
+    viewing; refused for an activity not in the sample, and for one who may not do spot checks; the viewing
+    register shows the supervision reason."""
+    from avledger.services.access import Opened
+    from avledger.services.printing import Filters
+
+    demo.staff.add("赵敏", "9001", "办公室", roles=["auditor"])  # 监督员
+    footage = next(c.activity_id for c in demo.footage.list() if c.activity_id)
+    act_as(demo, "9001")
+    everything = str(Activity.select().count())
+    check = demo.spotchecks.draw("2000-01-01", "2099-12-31", count=everything, by="9001", seed="查阅")
+    assert footage in [d.activity_id for d in check.drawn]
+    act_as(demo, "1001")
+    today = local_today(demo.ctx.clock(), demo.ctx.profile().tz).isoformat()
+    later = demo.activities.add("inspection", "抽查后登记的检查", f"{today} 08:00", officers=["2002"]).id
+    act_as(demo, "9001")
+    assert refused(demo.access.view_for_check, check.id, later, code="spotcheck.not_drawn", field="activity")
+    assert refused(demo.access.request, "9001", "", activity=later, check=check.id, code="spotcheck.not_drawn")
+    assert refused(demo.access.request, "9001", "", case_no="X", check=check.id, code="access.check_activity")
+    assert refused(demo.access.view_for_check, "99", footage, code="spotcheck.unknown", field="check")
+    act_as(demo, "2002")  # an officer does no spot checks: refused, the attempt logged
+    with pytest.raises(UserError) as info:
+        demo.access.view_for_check(check.id, footage)
+    assert info.value.code == "permission.denied" and _last_action() == "denied"
+
+    act_as(demo, "9001")
+    made = demo.access.view_for_check(check.id, footage)  # no request yet: it is made, for the approver
+    assert not isinstance(made, Opened)
+    assert (made.status, made.reason_kind, made.reason) == ("requested", "supervision", f"监督抽查 {check.id}")
+    assert made.requester_number == "9001" and made.activity_id == footage and made.clip_ids
+    assert demo.access.for_check(check.id, footage).id == made.id
+    with pytest.raises(UserError) as info:  # waiting for its decision: refused, the attempt logged
+        demo.access.view_for_check(check.id, footage)
+    assert info.value.code == "access.not_approved" and _last_action() == "view_refused"
+    with pytest.raises(UserError) as info:  # the supervisor approves no request of their own
+        demo.access.approve(made.id, "9001")
+    act_as(demo, "2001")  # an approver
+    assert demo.access.approve(made.id, "2001").status == "approved"
+    act_as(demo, "9001")
+    opened = demo.access.view_for_check(check.id, footage)
+    assert isinstance(opened, Opened) and opened.request.id == made.id
+    assert opened.viewing.viewer_number == "9001" and opened.viewing.clip_ids == made.clip_ids
+    assert all(p.is_file() for p in opened.paths)
+    assert _last_action() == "view"
+    _reg, _scope, sheet = demo.printing.sheet("viewings", Filters())
+    mine = [r for r in sheet.rows if r["event"] in ("申请", "批准", "查阅") and f"监督抽查 {check.id}" in r["reason"]]
+    assert [r["event"] for r in mine] == ["申请", "批准", "查阅"] and "执法监督" in mine[-1]["reason"]
+
+
+def test_a_confidential_drawn_activity_needs_the_confidential_approval(demo):
+    """A confidential activity drawn in a spot check: the supervision request is confidential, decided only by
+    the profile's confidential approver (the leader); the supervisor views it once that approval is given."""
+    from avledger.services.access import Opened
+
+    demo.staff.add("赵敏", "9001", "办公室", roles=["auditor"])
+    footage = next(c.activity_id for c in demo.footage.list() if c.activity_id)
+    demo.activities.set_confidential(footage)
+    act_as(demo, "9001")
+    check = demo.spotchecks.draw(
+        "2000-01-01", "2099-12-31", count=str(Activity.select().count()), by="9001", seed="保密"
+    )
+    made = demo.access.view_for_check(check.id, footage)
+    assert made.confidential and made.status == "requested"
+    act_as(demo, "2001")  # an approver, not the confidential approver
+    with pytest.raises(UserError) as info:
+        demo.access.approve(made.id, "2001")
+    assert info.value.code == "access.not_confidential_approver"
+    act_as(demo, "1002")  # the leader
+    demo.access.approve(made.id, "1002")
+    act_as(demo, "9001")
+    assert isinstance(demo.access.view_for_check(check.id, footage, how="screen"), Opened)
+
+
+def test_cli_spotcheck_view(cli):
+    """avledger spotcheck view CHECK_ID --activity ID: the first time makes the supervision request, then refuses
+    until it is approved, then registers the viewing; an activity not drawn is refused. access request --check
+    makes the same request explicitly."""
+    assert cli("demo").code == 0  # the manager, 王建国 (1001), at the console
+    footage = next(c["activity_id"] for c in cli("footage", "list", "--json").json() if c["activity_id"])
+    drawn = cli("spotcheck", "draw", "--from", "2000-01-01", "--to", "2099-12-31", "--count", "1000", "--by", "1001")
+    assert drawn.code == 0, drawn.err
+    check = cli("spotcheck", "list", "--json").json()[-1]["id"]
+    made = cli("spotcheck", "view", str(check), "--activity", str(footage), "--no-player")
+    assert made.code == 0, made.err
+    assert "已提交查阅申请" in made.out and "access approve" in made.out
+    [req] = [r for r in cli("access", "list", "--json").json() if r["reason"] == f"监督抽查 {check}"]
+    assert req["reason_kind"] == "supervision" and req["status"] == "requested" and req["requester_number"] == "1001"
+    waiting = cli("spotcheck", "view", str(check), "--activity", str(footage), "--no-player")
+    assert waiting.code == 2 and "尚未批准" in waiting.err
+    ok = cli("access", "approve", str(req["id"]), "--by", "1002", "--paper-form", "审-021")
+    assert ok.code == 0, ok.err
+    seen = cli("spotcheck", "view", str(check), "--activity", str(footage), "--no-player", "--json")
+    assert seen.code == 0, seen.err
+    assert seen.json()["request"]["id"] == req["id"] and seen.json()["viewing"]["viewer_number"] == "1001"
+    assert [v["request_id"] for v in cli("access", "viewings", "--json").json()] == [req["id"]]
+    other = cli("access", "request", "--check", str(check), "--activity", str(footage), "--requester", "1001")
+    assert other.code == 0, other.err
+    assert cli("access", "request", "--check", str(check), "--case-no", "X", "--requester", "1001").code == 2
+    assert cli("spotcheck", "view", "99", "--activity", str(footage)).code == 2
+    added = cli("activity", "add", "--kind", "inspection", "--title", "新检查", "--start", "2026-06-01 08:00",
+                "--officer", "2002", "--json")  # fmt: skip
+    assert added.code == 0, added.err
+    refused = cli("spotcheck", "view", str(check), "--activity", str(added.json()["id"]), "--no-player")
+    assert refused.code == 2 and "不在监督抽查" in refused.err

@@ -368,6 +368,9 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "decided_at": N_("决定时间"),
         "paper_form_no": N_("纸质决定书编号"),
         "decision_recorded_by": N_("代为登记人"),
+        "acknowledged_at": N_("本人签收时间"),
+        "acknowledged_note": N_("签收说明"),
+        "acknowledgement_recorded_by": N_("代为登记签收人"),
     },
     "device_retirement": {
         "device": N_("设备"),

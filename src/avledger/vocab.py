@@ -181,6 +181,7 @@ AUDIT_ACTIONS: dict[str, str] = {
     "spotcheck_record": N_("登记抽查结果"),
     "spotcheck_close": N_("结束抽查"),
     "decide": N_("作出追究决定"),
+    "acknowledge": N_("本人签收追究决定"),
     "hold": N_("设置保存冻结"),
     "hold_release": N_("解除保存冻结"),
     "case_file": N_("登记案卷保管期限"),

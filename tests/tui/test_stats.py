@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rich.cells import cell_len
 from textual.widgets import Input, Static
 
 from avledger.timeutil import local_today
 from avledger.tui.screens.home import HomeScreen
-from avledger.tui.screens.stats import StatsScreen, bar
+from avledger.tui.screens.stats import StatsScreen, bar, columns_of, placed
 
 from .conftest import screen_lines, text_of
 
@@ -50,3 +51,43 @@ async def test_the_figures_and_their_chart_at_80_columns(demo, demo_app):
         screen.reload()
         assert "晚于" in text_of(screen.query_one("#figures", Static))
         assert screen.print_targets()[0][0] == "stats"
+
+
+def test_a_column_chart_in_eighths_of_a_line():
+    assert columns_of([0, 2, 8, None], 2) == ["  █ ", " ▄█ "]
+    assert columns_of([1, 16], 1) == [" █"]  # an eighth of the tallest rounds to nothing
+    assert placed([(0, "01"), (1, "02"), (3, "03")], 6) == "01 03"  # one touching its neighbour left out
+
+
+async def test_the_trend_month_by_month_at_80_columns(demo, demo_app):
+    """t shows the charted figure month by month from the service's trend: a column a month, each month's value
+    in eighths of the tallest, the months and the year under them; m goes on to the next figure; t back."""
+    today = local_today(demo.ctx.clock(), demo.office.profile().tz)
+    trend = demo.stats.trend(dt.date(today.year, 1, 1), today)
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("g")
+        await pilot.pause()
+        screen = demo_app.screen
+        assert isinstance(screen, StatsScreen)
+        await pilot.press("t")
+        lines = text_of(screen.query_one("#chart", Static)).split("\n")
+        assert lines[0].startswith("逐月：执法活动")
+        values = trend.series["activities"]
+        assert lines[1] == f"最大值 {max(values)}"
+        columns = lines[2:8]
+        assert max(cell_len(line) for line in columns) <= 80 - 8
+        for i, value in enumerate(values):  # each month's column, three cells apart, as tall as its share
+            column = "".join(line[3 * i : 3 * i + 2].ljust(2) for line in columns)
+            assert column == "".join(2 * c for c in [row[i] for row in columns_of(values, 6)]), trend.months[i]
+            if value == max(values):
+                assert column == "█" * 12
+            elif not value:
+                assert column == " " * 12
+        assert any(v > 0 for v in values) and any("█" in line for line in columns)
+        assert lines[8].split() == [m[5:] for m in trend.months]
+        assert lines[9].strip() == str(today.year)
+        await pilot.press("m")
+        assert text_of(screen.query_one("#chart", Static)).startswith("逐月：音像文件")
+        await pilot.press("t")
+        assert text_of(screen.query_one("#chart", Static)).startswith("图示：音像文件")

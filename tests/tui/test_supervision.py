@@ -152,3 +152,86 @@ async def test_the_staff_page_shows_a_persons_violations(demo, demo_app):
         assert "擅自借给其他人员使用" in str(shown.get_row_at(0))
         titles = [c.title for c in demo_app.get_system_commands(screen)]
         assert "监督抽查" in titles and "过错责任追究登记" in titles
+
+
+async def test_v_records_the_persons_acknowledgement(demo, demo_app):
+    """On the violations screen (staff section), v records the acknowledgement of the selected decision: a time in
+    the future is refused beside its field with what was typed kept; the detail then shows it, and who recorded
+    it for the person (here the manager, from the paper)."""
+    from avledger.tui.forms.supervision import AcknowledgeFormScreen
+
+    violation = demo.violations.add("2002", "D33", "擅自借给其他人员使用")
+    demo.violations.decide(violation.id, "circular", by="1002", paper_form="决-9")
+    async with demo_app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.press(section("staff").key)
+        await pilot.pause()
+        table = demo_app.screen.query_one(RegisterTable)
+        table.move_cursor(row=keys_of(table).index("2002"))
+        await pilot.press("v")
+        await pilot.pause()
+        screen = demo_app.screen
+        assert isinstance(screen, ViolationsScreen)
+        assert "本人尚未签收" in str(screen.query_one("#violation-detail").render())
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, AcknowledgeFormScreen)
+        await fill(pilot, "at", "2099-01-01 09:00")
+        await fill(pilot, "note", "已阅")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, AcknowledgeFormScreen)  # refused, the form back with what was typed
+        assert demo_app.screen.query_one("#f-note", Input).value == "已阅"
+        assert demo.violations.view(violation.id).acknowledged_at is None
+        await fill(pilot, "at", "")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert demo_app.screen is screen
+        signed = demo.violations.view(violation.id)
+        assert signed.acknowledged_at is not None and signed.acknowledged_note == "已阅"
+        detail = str(screen.query_one("#violation-detail").render())
+        assert "本人签收" in detail and "代为登记" in detail and "已阅" in detail
+
+
+async def test_the_footage_of_a_drawn_activity_is_viewed_through_the_viewing_rules(demo, demo_app):
+    """o on a drawn activity: the first time makes the supervision request (监督抽查 N) for the approver; while
+    it waits, refused on screen; once approved, the viewing is registered and its files listed, its end
+    registered when the dialog closes."""
+    from avledger.tui.screens.supervision import ViewingDialog
+
+    footage = next(c.activity_id for c in demo.footage.list() if c.activity_id)
+    count = str(Activity.select().count())
+    check = demo.spotchecks.draw("2000-01-01", "2099-12-31", count=count, by="1001", seed="查阅")
+    async with demo_app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.press(section("staff").key)
+        await pilot.pause()
+        await pilot.press("j")
+        await pilot.pause()
+        screen = demo_app.screen
+        assert isinstance(screen, SupervisionScreen)
+        drawn = screen.query_one("#drawn", RegisterTable)
+        drawn.focus()
+        drawn.move_cursor(row=keys_of(drawn).index(str(footage)))
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause()
+        made = demo.access.for_check(check.id, footage)
+        assert (made.status, made.reason_kind, made.reason) == ("requested", "supervision", f"监督抽查 {check.id}")
+        assert demo.access.viewings() == []
+        await pilot.press("o")  # waiting for the approver: refused, nothing viewed
+        await pilot.pause()
+        assert demo_app.screen is screen and demo.access.viewings() == []
+        demo.access.approve(made.id, "1002", paper_form="审-9")  # the leader's approval, recorded from paper
+        await pilot.press("o")
+        await pilot.pause()
+        dialog = demo_app.screen
+        assert isinstance(dialog, ViewingDialog)
+        [viewing] = demo.access.viewings()
+        assert viewing.viewer_number == "1001" and viewing.request_id == made.id and viewing.duration_s is None
+        listed = str(dialog.query_one("#viewing-files").render())
+        assert all(c.original_name in listed for c in demo.footage.list(activity=footage))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert demo_app.screen is screen
+        assert demo.access.viewings()[0].duration_s is not None

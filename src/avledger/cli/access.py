@@ -49,7 +49,8 @@ def access() -> None:
 @click.option("--case-no", metavar="NO", help="案件编号")
 @click.option("--clip", "clips", multiple=True, metavar="CLIP_ID", help="音像文件编号（可重复）")
 @click.option("--requester", required=True, metavar="STAFF_NUMBER", help="申请人工号")
-@click.option("--reason", required=True, help="事由说明")
+@click.option("--reason", help="事由说明（按监督抽查申请时可不填）")
+@click.option("--check", "check_id", metavar="CHECK_ID", help="监督抽查编号：查阅其样本中的执法活动（--activity）")
 @click.option(
     "--reason-kind",
     default="case_handling",
@@ -68,7 +69,7 @@ def access() -> None:
 )
 @click.option("--until", metavar="YYYY-MM-DD", help="有效期至（含当日，默认 7 天）")
 @json_option
-def access_request(activity_id, case_no, clips, requester, reason, reason_kind, kind, until, as_json) -> None:
+def access_request(activity_id, case_no, clips, requester, reason, check_id, reason_kind, kind, until, as_json) -> None:
     """申请查阅或复制音像资料。"""
     view = services().access.request(
         requester,
@@ -79,6 +80,7 @@ def access_request(activity_id, case_no, clips, requester, reason, reason_kind, 
         reason_kind=reason_kind,
         kind=kind,
         until=until,
+        check=check_id,
     )
     if as_json:
         emit_json(_access_json(view))
@@ -130,6 +132,11 @@ def access_view(request_id, clip_id, no_player, as_json) -> None:
     opened_services = services()
     player = not no_player and not as_json and display_available()
     opened = opened_services.access.view_clips(request_id, clip=clip_id, how="player" if player else "details")
+    show_opened(opened_services, opened, player=player, as_json=as_json)
+
+
+def show_opened(opened_services, opened, *, player: bool, as_json: bool) -> None:
+    """A registered viewing: its files (and, with ``player``, each opened in the desktop's player)."""
     if as_json:
         emit_json(
             {

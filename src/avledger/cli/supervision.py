@@ -128,6 +128,32 @@ def spotcheck_show(check_id, as_json) -> None:
     _drawn_table(opened, view)
 
 
+@spotcheck.command("view")
+@click.argument("check_id")
+@click.option("--activity", "activity_id", required=True, metavar="ID", help="抽查样本中的执法活动编号")
+@click.option("--no-player", is_flag=True, help="不打开播放器，只显示文件信息")
+@json_option
+def spotcheck_view(check_id, activity_id, no_player, as_json) -> None:
+    """查阅抽查样本的音像资料：按批准的监督抽查查阅申请查阅并登记；尚无申请时提交申请，待审批。"""
+    from avledger.services.access import Opened
+
+    from .access import _access_json, _access_line, display_available, show_opened
+
+    opened_services = services()
+    player = not no_player and not as_json and display_available()
+    got = opened_services.access.view_for_check(check_id, activity_id, how="player" if player else "details")
+    if isinstance(got, Opened):
+        show_opened(opened_services, got, player=player, as_json=as_json)
+        return
+    if as_json:
+        emit_json(_access_json(got))
+        return
+    click.echo(_access_line(got))
+    click.echo(
+        _("已提交查阅申请，批准后再次运行本命令查阅（审批：avledger access approve {id} --by 工号）").format(id=got.id)
+    )
+
+
 @spotcheck.command("close")
 @click.argument("check_id")
 def spotcheck_close(check_id) -> None:
@@ -138,7 +164,7 @@ def spotcheck_close(check_id) -> None:
 
 @click.group(cls=Group)
 def violation() -> None:
-    """过错责任追究：登记、决定、列出。"""
+    """过错责任追究：登记、决定、本人签收、列出。"""
 
 
 @violation.command("add")
@@ -171,6 +197,24 @@ def violation_decide(violation_id, sanction, until, by, paper_form) -> None:
     click.echo(_("过错责任 {id}：{sanction}").format(id=view.id, sanction=label(SANCTIONS, view.sanction)))
 
 
+@violation.command("acknowledge")
+@click.argument("violation_id")
+@click.option("--at", metavar="YYYY-MM-DD HH:MM", help="签收时间（补登纸质签收；默认现在）")
+@click.option("--note", metavar="TEXT", help="签收说明")
+def violation_acknowledge(violation_id, at, note) -> None:
+    """本人签收追究决定（管理员可代为登记纸质决定书上的签收）。"""
+    opened = services()
+    view = opened.violations.acknowledge(violation_id, at=at, note=note)
+    click.echo(
+        _("过错责任 {id}：{name}（{number}）已签收，{at}").format(
+            id=view.id,
+            name=view.staff_name,
+            number=view.staff_number,
+            at=fmt_local(view.acknowledged_at, opened.ctx.profile().tz),
+        )
+    )
+
+
 @violation.command("list")
 @click.option("--staff", metavar="N", help="只列这名人员的")
 @json_option
@@ -182,7 +226,17 @@ def violation_list(staff, as_json) -> None:
         emit_json([v.as_json() for v in views])
         return
     table(
-        ["#", _("责任人"), _("条款"), _("过错事实"), _("追究方式"), _("停止执法至"), _("决定人"), _("状态")],
+        [
+            "#",
+            _("责任人"),
+            _("条款"),
+            _("过错事实"),
+            _("追究方式"),
+            _("停止执法至"),
+            _("决定人"),
+            _("状态"),
+            _("本人签收"),
+        ],
         [
             [
                 v.id,
@@ -193,6 +247,7 @@ def violation_list(staff, as_json) -> None:
                 v.until.isoformat() if v.until else "",
                 v.decided_by,
                 label(VIOLATION_STATUSES, v.status),
+                fmt_local(v.acknowledged_at, opened.ctx.profile().tz),
             ]
             for v in views
         ],

@@ -593,6 +593,25 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX upkeep_device ON upkeep (device_id, at)",
     ],
+    # 16: the person's acknowledgement of a decision on a violation (本人签收, F19): when, a note, and who
+    # recorded it when it was signed on paper
+    [
+        "ALTER TABLE violation ADD COLUMN acknowledged_at DATETIME",
+        "ALTER TABLE violation ADD COLUMN acknowledged_note TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE violation ADD COLUMN acknowledgement_recorded_by TEXT NOT NULL DEFAULT ''",
+    ],
+    # 17 (lead-charts, the statistics in one pass; renumber after any other branch's 17): each holder's clips and
+    # loans in the order of their time with all the statistics count of them, so that a period's figures per
+    # holder and month read each clip's and loan's index entry once, in order, with no sort and no row read
+    [
+        "CREATE INDEX clip_holder_stats ON clip (holder_id, start_at, duration_s, late)",
+        "CREATE INDEX loan_holder_stats ON loan (holder_id, start_at, due_at, end_at, device_id)",
+    ],
+    # 18 (lead-charts, renumber after any other branch's): a viewing request made under a spot check (监督抽查,
+    # F15 with F18) names the check
+    [
+        "ALTER TABLE access_request ADD COLUMN spot_check_id INTEGER REFERENCES spot_check (id)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -250,6 +250,7 @@ class AccessRequest(BaseModel):
     decision_note = TextField(default="")  # the reason of a refusal
     paper_form_no = TextField(default="")  # approved on a paper form, recorded on the approver's behalf
     recorded_by = TextField(default="")  # who recorded a paper approval
+    spot_check_id = IntegerField(null=True)  # made under this spot check (监督抽查), its activity drawn in it
 
     class Meta:
         table_name = "access_request"
@@ -542,6 +543,9 @@ class Violation(BaseModel):
     decided_at = DateTimeField(null=True)
     paper_form_no = TextField(default="")
     decision_recorded_by = TextField(default="")  # who recorded a decision signed on paper
+    acknowledged_at = DateTimeField(null=True)  # the person's acknowledgement of the decision (本人签收)
+    acknowledged_note = TextField(default="")
+    acknowledgement_recorded_by = TextField(default="")  # who recorded an acknowledgement signed on paper
 
 
 class AuditEvent(BaseModel):

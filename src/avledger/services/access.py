@@ -51,7 +51,17 @@ from avledger.fsutil import (
 )
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
-from avledger.models.schema import AccessClip, AccessRequest, Activity, Clip, Extraction, Staff, Viewing
+from avledger.models.schema import (
+    AccessClip,
+    AccessRequest,
+    Activity,
+    Clip,
+    Extraction,
+    SpotCheck,
+    SpotCheckActivity,
+    Staff,
+    Viewing,
+)
 from avledger.services import listing, search
 from avledger.services.activities import ActivityService
 from avledger.services.base import Context, check_text, check_texts, optional_text, require_choice, require_text
@@ -352,9 +362,26 @@ class AccessService:
         reason_kind: str = "case_handling",
         kind: str = "view",
         until: str | dt.date | None = None,
+        check: int | str | None = None,
     ) -> AccessView:
-        """查阅申请: what, who, why, view or copy, until when."""
+        """查阅申请: what, who, why, view or copy, until when.
+
+        ``check``: a spot check (监督抽查, F18) whose sample holds ``activity``: the request is made for
+        supervision (执法监督), its reason names the check (``reason`` adds to it), it is decided and used as any
+        other (F15; a confidential activity's by the confidential approver), and only one who may do spot checks
+        makes it."""
         check_text(requester, N_("申请人"), field="requester")
+        spot = None
+        if check not in (None, ""):
+            self.ctx.require("supervision.check", entity="access_request")
+            if activity in (None, "") or (case_no or "").strip() or clips:
+                raise UserError(
+                    "access.check_activity", "按监督抽查申请查阅时，须指定抽查样本中的一项执法活动", field="activity"
+                )
+            spot, _drawn = self._drawn(check, activity)
+            reason_kind = "supervision"
+            more = optional_text(reason, N_("事由说明"), field="reason")
+            reason = f"监督抽查 {spot.id}" + (f"：{more}" if more else "")
         check_text(activity if isinstance(activity, str) else None, N_("执法活动编号"), field="activity")
         check_text(case_no, N_("案件编号"), field="case_no")
         check_texts([c for c in clips or () if isinstance(c, str)], N_("音像文件编号"), field="clips")
@@ -419,6 +446,7 @@ class AccessService:
                 confidential=confidential,
                 status="requested",
                 requested_at=self.ctx.clock(),
+                spot_check_id=spot.id if spot is not None else None,
             )
             self.ctx.log(
                 "access_request", req, summary=f"{req.id} {person.name}（{person.number}） {kind} {len(found)}"
@@ -427,6 +455,67 @@ class AccessService:
                 link = AccessClip.create(request=req, clip=clip)
                 self.ctx.log("create", link, summary=f"{req.id} #{clip.id}")
         return self.view(req.id)
+
+    def _drawn(self, check: int | str, activity: int | str) -> tuple[SpotCheck, Activity]:
+        """The spot check and the activity, refused unless the activity is in the check's sample."""
+        check_text(check if isinstance(check, str) else None, N_("抽查编号"), field="check")
+        try:
+            key = int(str(check).strip())
+        except ValueError:
+            key = None
+        spot = SpotCheck.get_or_none(SpotCheck.id == key) if key is not None else None
+        if spot is None:
+            raise UserError("spotcheck.unknown", "没有这个编号的监督抽查：{id}", field="check", id=check)
+        target = self.activities.get(activity, field="activity")
+        drawn = SpotCheckActivity.select().where(
+            (SpotCheckActivity.check == spot) & (SpotCheckActivity.activity == target)
+        )
+        if not drawn.exists():
+            raise UserError(
+                "spotcheck.not_drawn",
+                "执法活动 {activity} 不在监督抽查 {id} 的样本中",
+                field="activity",
+                activity=target.id,
+                id=spot.id,
+            )
+        return spot, target
+
+    def for_check(self, check: int | str, activity: int | str) -> AccessView | None:
+        """The latest request of the person acting for the footage of an activity drawn in a spot check."""
+        spot, target = self._drawn(check, activity)
+        me = current_staff(self.ctx)
+        if me is None:
+            return None
+        found = (
+            AccessRequest.select()
+            .where(
+                (AccessRequest.requester == me)
+                & (AccessRequest.spot_check_id == spot.id)
+                & (AccessRequest.activity == target)
+            )
+            .order_by(AccessRequest.id.desc())
+        )
+        live = [r for r in found if self.status(r) in ("approved", "requested")]
+        latest = sorted(live, key=lambda r: (self.status(r) == "approved", r.id))[-1] if live else found.first()
+        return self.view(latest.id) if latest is not None else None
+
+    @requires("access.request")
+    def view_for_check(self, check: int | str, activity: int | str, *, how: str = "details") -> Opened | AccessView:
+        """查阅抽查样本的音像资料 (F15 with F18): a supervisor's viewing of the footage of an activity drawn in a
+        spot check goes through the viewing rules. Under the person's approved request for that check and
+        activity: a registered viewing (:class:`Opened`). With none waiting or approved: the request is made
+        (执法监督, its reason naming the check) and returned for the approver (:class:`AccessView`). One waiting
+        for its decision: refused, as :meth:`view_clips` refuses it (the attempt is logged)."""
+        self.ctx.require("supervision.check", entity="access_request")
+        require_choice(how, VIEW_HOWS, N_("查阅方式"), field="how")
+        spot, target = self._drawn(check, activity)
+        me = current_staff(self.ctx)
+        if me is None:
+            raise UserError("access.nobody", "当前身份没有对应的在职人员，不能审批和查阅")
+        latest = self.for_check(spot.id, target.id)
+        if latest is not None and latest.status in ("approved", "requested"):
+            return self.view_clips(latest.id, how=how)
+        return self.request(me.number, "", activity=target.id, check=spot.id)
 
     # --- decide -------------------------------------------------------------------
     def _decider(self, req: AccessRequest, by: str) -> tuple[Staff, str]:

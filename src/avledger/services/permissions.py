@@ -67,13 +67,14 @@ ACTIONS: dict[str, str] = {
     "violations.edit": N_("登记过错责任"),
     "violations.decide": N_("作出过错责任追究决定"),
     "violations.record_paper": N_("代为登记纸质的追究决定"),
+    "violations.acknowledge": N_("签收对本人的追究决定"),
     "retention.hold": N_("设置和解除保存冻结，登记案卷保管期限"),
     "disposal.plan": N_("拟定和执行音像资料清除计划"),
     "disposal.approve": N_("批准音像资料清除计划"),
     "disposal.record_paper": N_("代为登记纸质清除审批"),
 }
 
-_EVERYONE = {"register.read", "access.request", "confidential.mark"}
+_EVERYONE = {"register.read", "access.request", "confidential.mark", "violations.acknowledge"}
 _MANAGER = {
     *_EVERYONE,
     "audit.read",

@@ -164,6 +164,7 @@ def assessments(scope: Scope) -> Sheet:
         Column("sanction", N_("追究方式"), 1.4, xlsx_width=16),
         Column("decided_by", N_("决定人"), 1.1, xlsx_width=14),
         Column("decided", N_("决定日期"), 0.9, "center", 12, kind="date"),
+        Column("acknowledged", N_("本人签收"), 0.9, "center", 12, kind="date"),
     ],
 )
 def violations(scope: Scope) -> Sheet:
@@ -201,6 +202,13 @@ def violations(scope: Scope) -> Sheet:
                 "sanction": sanction,
                 "decided_by": v.decided_by + (_("（纸质 {no}）").format(no=v.paper_form_no) if v.paper_form_no else ""),
                 "decided": local_today(v.decided_at, scope.tz).isoformat() if v.decided_at else "",
+                # the day the person signed for the decision; recorded from the paper by someone else: said so
+                "acknowledged": (
+                    local_today(v.acknowledged_at, scope.tz).isoformat()
+                    + (_("（代登）") if v.acknowledgement_recorded_by else "")
+                    if v.acknowledged_at
+                    else ""
+                ),
             }
         )
     return Sheet(rows)

@@ -16,7 +16,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -37,7 +37,7 @@ from avledger.services import (  # noqa: F401 - they fill REGISTERS
 )
 from avledger.services.base import Context, check_text
 from avledger.services.clearance import require_cleared
-from avledger.services.sheets import FILTER_OPTIONS, REGISTERS, Register, RegisterSources, Scope, Sheet
+from avledger.services.sheets import FILTER_OPTIONS, REGISTERS, Register, RegisterSources, Scope, Sheet, Table
 from avledger.services.typeset import Typesetter, safe_output
 from avledger.timeutil import parse_date
 
@@ -177,7 +177,7 @@ class PrintService:
             else:
                 title = f"{self.ctx.office().unit}　{_(reg.title)}（{scope.describe()}）"
                 widths = [c.xlsx_width for c in columns]
-                count = _xlsx(fh, title, _(reg.title), header, rows, widths, landscape=reg.landscape)
+                count = _xlsx(fh, title, _(reg.title), header, rows, widths, landscape=reg.landscape, also=sheet.also)
         return out, count
 
 
@@ -268,11 +268,13 @@ def _xlsx(
     widths: list[float],
     *,
     landscape: bool = False,
+    also: Sequence[Table] = (),
 ) -> int:
     """The rows in a workbook written as they come (openpyxl's write-only mode): the title over the columns,
     a shaded header repeated on each printed page, the panes frozen under it, the columns' widths, A4 in
     the register's orientation and one page wide, dates, times and lengths of time as such (:data:`XLSX_FORMATS`),
-    and every text cell stored as text (openpyxl would store "=…" as a formula)."""
+    and every text cell stored as text (openpyxl would store "=…" as a formula). ``also``: more sheets after it,
+    each with its title, shaded header and rows (written after the rows, so the count is the first sheet's)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -280,32 +282,42 @@ def _xlsx(
     from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("".join(ch for ch in sheet_name if ch not in "[]:*?/\\")[:31] or "Sheet1")
-    for index, width in enumerate(widths, start=1):  # (before any row: write-only)
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = "A3"
-    ws.print_title_rows = "2:2"
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True  # one page wide, as many long as it takes
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.merged_cells.add(f"A1:{get_column_letter(max(1, len(header)))}1")
-    heading = WriteOnlyCell(ws, title)
-    heading.font, heading.alignment = Font(bold=True, size=14), Alignment(horizontal="center")
-    ws.append([heading])
     thin = Side(style="thin")
     bold, shade = Font(bold=True), PatternFill("solid", fgColor="E6E6E6")
     middle, box = Alignment(horizontal="center", vertical="center", wrap_text=True), Border(thin, thin, thin, thin)
-    titles = []
-    for text in header:
-        cell = WriteOnlyCell(ws, text)
-        cell.font, cell.fill, cell.alignment, cell.border = bold, shade, middle, box
-        titles.append(cell)
-    ws.append(titles)
+
+    def start(name: str, title: str, header: list[str], widths: list[float]):
+        ws = wb.create_sheet("".join(ch for ch in name if ch not in "[]:*?/\\")[:31] or "Sheet1")
+        for index, width in enumerate(widths, start=1):  # (before any row: write-only)
+            ws.column_dimensions[get_column_letter(index)].width = width
+        ws.freeze_panes = "A3"
+        ws.print_title_rows = "2:2"
+        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        ws.page_setup.orientation = "landscape" if landscape else "portrait"
+        ws.sheet_properties.pageSetUpPr.fitToPage = True  # one page wide, as many long as it takes
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.merged_cells.add(f"A1:{get_column_letter(max(1, len(header)))}1")
+        heading = WriteOnlyCell(ws, title)
+        heading.font, heading.alignment = Font(bold=True, size=14), Alignment(horizontal="center")
+        ws.append([heading])
+        titles = []
+        for text in header:
+            cell = WriteOnlyCell(ws, text)
+            cell.font, cell.fill, cell.alignment, cell.border = bold, shade, middle, box
+            titles.append(cell)
+        ws.append(titles)
+        return ws
+
+    wb = Workbook(write_only=True)
+    ws = start(sheet_name, title, header, widths)
     count = 0
     for values in rows:
         ws.append([_xlsx_cell(ws, v) for v in values])
         count += 1
+    for table in also:
+        ws = start(table.name, table.title, table.header, [max(10, 2 * len(h) + 2) for h in table.header])
+        for values in table.rows:
+            ws.append([_xlsx_cell(ws, _cell_value(v)) for v in values])
     wb.save(fh)
     return count
 

@@ -59,9 +59,21 @@ class Column:
     # printed in one piece (a fingerprint: monospace, wrapping every 16 characters without a space)
     kind: str = "text"
     fit: bool = False  # printed with each word of its cells whole (labels, numbers), as wide as the widest
+    narrow_title: bool = False  # its printed title may break after every second Chinese character (many columns)
 
 
 SEQ = Column("seq", N_("序号"), "auto", "center", 6)  # the running number most registers start with
+
+
+@dataclass
+class Table:
+    """A small table a register adds to its spreadsheet as a sheet of its own (the statistics' months): its
+    sheet's name, the title over it, the header and the rows (cells as written)."""
+
+    name: str
+    title: str
+    header: list[str]
+    rows: list[list[Any]]
 
 
 @dataclass
@@ -72,10 +84,13 @@ class Sheet:
     query as it goes (``.iterator()``), so that no list of every row is ever held. ``extra`` is read for
     the template's first page before the first row, and for its last page after the last row: a
     generator may complete it as it goes (a summary of the rows). A row's ``_record`` (not a column) is
-    its own form's fields, for the registers printed one form per record (``extra.records``)."""
+    its own form's fields, for the registers printed one form per record (``extra.records``). ``also``: small
+    tables exported as sheets of their own after the rows' (an .xlsx; their template prints them from
+    ``extra``)."""
 
     rows: Iterable[dict[str, Any]]
     extra: dict[str, Any] = field(default_factory=dict)
+    also: list[Table] = field(default_factory=list)  # more sheets in a workbook (a CSV holds the rows alone)
 
 
 class RegisterSources(Protocol):

@@ -50,7 +50,7 @@ from avledger.services.base import Context, check_text, optional_text, require_c
 from avledger.services.clearance import Clearance, today
 from avledger.services.permissions import allowed, requires
 from avledger.services.register import DepartmentService, StaffService
-from avledger.timeutil import from_local, parse_date
+from avledger.timeutil import fmt_local, from_local, parse_date, parse_local_datetime
 from avledger.vocab import FINDINGS, ROLES, SANCTIONS, SPOTCHECK_ITEMS, VIOLATION_ARTICLES, label
 
 
@@ -203,6 +203,9 @@ class ViolationView:
     decided_at: dt.datetime | None
     paper_form_no: str
     decision_recorded_by: str
+    acknowledged_at: dt.datetime | None = None
+    acknowledged_note: str = ""
+    acknowledgement_recorded_by: str = ""
 
     def as_json(self) -> dict:
         return {
@@ -224,6 +227,9 @@ class ViolationView:
             "decided_by": self.decided_by,
             "decided_at": self.decided_at.isoformat(sep=" ") if self.decided_at else None,
             "paper_form_no": self.paper_form_no,
+            "acknowledged_at": self.acknowledged_at.isoformat(sep=" ") if self.acknowledged_at else None,
+            "acknowledged_note": self.acknowledged_note,
+            "acknowledgement_recorded_by": self.acknowledgement_recorded_by,
         }
 
 
@@ -801,6 +807,60 @@ class ViolationService:
             )
         return self.view(violation.id)
 
+    @requires("violations.acknowledge", "violations.record_paper")
+    def acknowledge(self, violation_id: int | str, *, at: str | None = None, note: str | None = None) -> ViolationView:
+        """本人签收: the person acknowledges the decision on their violation, once it is decided, at ``at`` (local
+        time, default now; not before the decision nor in the future). The person does it themselves; an
+        acknowledgement signed on paper is recorded by someone who may record paper decisions, who is logged."""
+        check_text(at, N_("签收时间"), field="at")
+        note_text = optional_text(note, N_("签收说明"), field="note")
+        with self.ctx.change():
+            violation = self.get(violation_id)
+            if violation.status != "decided":
+                raise UserError(
+                    "violation.not_decided",
+                    "过错责任 {id} 尚未作出决定，不能签收",
+                    field="violation_id",
+                    id=violation.id,
+                )
+            if violation.acknowledged_at is not None:
+                raise UserError(
+                    "violation.acknowledged",
+                    "过错责任 {id} 已由本人签收",
+                    field="violation_id",
+                    id=violation.id,
+                )
+            acting = self.ctx.acting()
+            recorder = ""
+            if acting.staff_id != violation.staff_id:
+                if not self.ctx.may("violations.record_paper"):
+                    raise UserError(
+                        "violation.acknowledge_not_yours",
+                        "只能签收对本人的追究决定；管理员可代为登记本人在纸质决定书上的签收",
+                        field="violation_id",
+                    )
+                recorder = acting.person
+            now = self.ctx.clock()
+            when = now
+            if at:
+                when = parse_local_datetime(at, self.ctx.profile().tz, label=N_("签收时间"), field="at")
+                if when > now:
+                    raise UserError("violation.acknowledged_in_future", "签收时间不能晚于现在", field="at")
+                if when < violation.decided_at.replace(second=0, microsecond=0):  # (typed to the minute)
+                    raise UserError(
+                        "violation.acknowledged_before_decision",
+                        "签收时间不能早于决定时间 {decided}",
+                        field="at",
+                        decided=fmt_local(violation.decided_at, self.ctx.profile().tz),
+                    )
+            before = snapshot(violation)
+            violation.acknowledged_at = when
+            violation.acknowledged_note = note_text
+            violation.acknowledgement_recorded_by = recorder
+            violation.save()
+            self.ctx.log("acknowledge", violation, before=before, summary=f"{violation.id} {violation.staff.name}")
+        return self.view(violation.id)
+
     # --- reading --------------------------------------------------------------
     def _view(self, v: Violation) -> ViolationView:
         person = v.staff
@@ -825,6 +885,9 @@ class ViolationService:
             decided_at=v.decided_at,
             paper_form_no=v.paper_form_no,
             decision_recorded_by=v.decision_recorded_by,
+            acknowledged_at=v.acknowledged_at,
+            acknowledged_note=v.acknowledged_note,
+            acknowledgement_recorded_by=v.acknowledgement_recorded_by,
         )
 
     def view(self, violation_id: int | str) -> ViolationView:

@@ -132,14 +132,21 @@ def text_em(text: str) -> float:
     return width
 
 
-def title_pieces(title: str) -> list[list[str]]:
+def title_pieces(title: str, *, pairs: bool = False) -> list[list[str]]:
     """A column title as the words it may break between: ``[word, after]``, ``after`` being ``" "`` (a
     space), ``"|"`` (a break without a space: after a slash, before a bracket) or ``""`` (the end):
     ``领用/交接时间`` is ``[["领用/", "|"], ["交接时间", ""]]``, ``电量（%）`` is ``[["电量", "|"], ["（%）", ""]]``;
-    a title without any is one word."""
+    a title without any is one word. With ``pairs`` (a register of many narrow columns), a run of Chinese
+    characters may break after every second one too: ``全程记录已履行`` is ``全程|记录|已履|行``."""
     pieces: list[list[str]] = []
     for word in title.split():
         parts = [p for p in re.split(r"(?<=/)|(?=[（(])", word) if p]
+        if pairs:
+            parts = [
+                two
+                for p in parts
+                for two in ([p] if p[0] in "（(" else re.findall(r"[\u4e00-\u9fff]{1,2}|[^\u4e00-\u9fff]+", p))
+            ]
         pieces += [[part, "|"] for part in parts[:-1]] + [[parts[-1], " "]]
     if pieces:
         pieces[-1][1] = ""
@@ -151,7 +158,7 @@ def min_width_pt(column: Column) -> float:
     date column, 16 characters of a fingerprint, a signature's 22 mm; plus the cell's inset on both sides.
     (A column that keeps its cells' words whole, ``fit``, is widened to them when printed: common.typ,
     column-widths.) The rest of the page's width is shared by the columns' ``width`` (fr)."""
-    words = [piece for piece, _after in title_pieces(_(column.title))]
+    words = [piece for piece, _after in title_pieces(_(column.title), pairs=column.narrow_title)]
     if column.kind in ("date", "datetime"):
         words.append("0000-00-00")
     elif column.kind == "hash":  # a line of 16 characters (common.typ: hash-text)
@@ -191,7 +198,7 @@ class Typesetter:
                 {
                     "key": c.key,
                     "title": _(c.title),
-                    "pieces": title_pieces(_(c.title)),
+                    "pieces": title_pieces(_(c.title), pairs=c.narrow_title),
                     "width": c.width,
                     "min": round(min_width_pt(c), 1),
                     "align": c.align,

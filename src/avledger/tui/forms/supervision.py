@@ -177,3 +177,29 @@ class DecideFormScreen(FormScreen[DecideForm | None]):
 
     def result(self) -> DecideForm:
         return DecideForm(self.value("sanction"), self.value("until"), self.value("by"), self.value("paper_form"))
+
+
+@dataclass
+class AcknowledgeForm:
+    at: str
+    note: str
+
+
+class AcknowledgeFormScreen(FormScreen[AcknowledgeForm | None]):
+    """The person's acknowledgement of a decision (本人签收): when (now if left empty: an acknowledgement signed on
+    paper earlier gives its time) and a note."""
+
+    def __init__(self, *, heading: str, initial: AcknowledgeForm, error=None, error_field=None):
+        super().__init__(error=error, error_field=error_field)
+        self.initial = initial
+        self.title_text = _("本人签收追究决定：{violation}").format(violation=heading)
+
+    def fields(self) -> list[Field]:
+        d = self.initial
+        return [
+            Field("at", _("签收时间"), text_input(d.at, placeholder=_("不填为现在；补登纸质签收填 YYYY-MM-DD HH:MM"))),
+            Field("note", _("签收说明"), text_input(d.note)),
+        ]
+
+    def result(self) -> AcknowledgeForm:
+        return AcknowledgeForm(self.value("at"), self.value("note"))

@@ -1,8 +1,9 @@
-"""统计: the figures of a period per department or per officer, with a bar chart of one figure at a time.
+"""统计: the figures of a period per department or per officer, with a chart of one figure at a time: a bar per
+department or officer, or (``t``) a column a month over the period.
 
-Every number comes from :meth:`avledger.services.stats.StatsService.report` (SQL aggregates), as ``avledger
-stats`` prints it; F2 prints the 统计表. The bars are drawn with Rich text (one block per eighth of a cell), so
-they read over SSH in any terminal at 80 columns.
+Every number comes from :meth:`avledger.services.stats.StatsService.report` and ``trend`` (SQL aggregates), as
+``avledger stats`` prints them; F2 prints the 统计表 with the same charts. The charts are drawn with Rich text
+(one block per eighth of a cell), so they read over SSH in any terminal at 80 columns.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from textual.widgets import Input, Static
 from avledger.errors import UserError
 from avledger.i18n import N_, _
 from avledger.services.printing import Filters
-from avledger.services.stats import StatsReport, columns
+from avledger.services.stats import CHARTED, StatsReport, columns
 from avledger.timeutil import local_today
 from avledger.tui.screens.base import SubScreen
 
@@ -50,8 +51,35 @@ SHORT = {
     "spot_checked": N_("抽查"),
     "spot_score": N_("均分"),
 }
-CHARTED = ("activities", "clips", "on_time_rate", "gaps", "loans", "overdue")
 EIGHTHS = " ▏▎▍▌▋▊▉"
+RISING = " ▁▂▃▄▅▆▇"
+TREND_ROWS = 6  # the columns' height, in lines
+
+
+def placed(labels: list[tuple[int, str]], width: int) -> str:
+    """A line of ``width`` cells with each label at its column, a label that would touch the one before left
+    out."""
+    line, end = "", -1
+    for at, label in labels:
+        if at > end:
+            line = line.ljust(at) + label
+            end = at + len(label)
+    return line[:width].rstrip()
+
+
+def columns_of(values: list[float], rows: int) -> list[str]:
+    """A column chart as ``rows`` lines, top first: one character a value, in eighths of a line, the largest
+    value ``rows`` lines high (nothing for zero or no value)."""
+    most = max((v or 0 for v in values), default=0)
+    heights = [round(8 * rows * (v or 0) / most) if most > 0 else 0 for v in values]
+    lines = []
+    for row in range(rows - 1, -1, -1):
+        line = ""
+        for h in heights:
+            part = h - 8 * row
+            line += "█" if part >= 8 else (RISING[part] if part > 0 else " ")
+        lines.append(line)
+    return lines
 
 
 def bar(value: float, most: float, width: int) -> str:
@@ -67,6 +95,7 @@ class StatsScreen(SubScreen):
     BINDINGS = [
         Binding("b", "switch_by", _("按科室/按人员")),
         Binding("m", "next_metric", _("换一项图示")),
+        Binding("t", "switch_chart", _("各科室/逐月")),
         Binding("enter", "reload_period", _("统计"), show=False),
     ]
 
@@ -76,6 +105,7 @@ class StatsScreen(SubScreen):
         self.first, self.last = dt.date(today.year, 1, 1), today
         self.by = "dept"
         self.metric = 0
+        self.monthly = False  # the chart: a bar per row, or a column a month
         self.report: StatsReport | None = None
 
     def compose_body(self) -> ComposeResult:
@@ -98,7 +128,7 @@ class StatsScreen(SubScreen):
     def reload(self) -> None:
         try:
             first, last = self.services.stats.period(self.value("#from"), self.value("#to"))
-            self.report = self.services.stats.report(first, last, by=self.by)
+            self.report = self.services.stats.report(first, last, by=self.by, trend=True)
         except UserError as exc:
             self.query_one("#figures", Static).update(Text(exc.render(), style="bold red"))
             self.query_one("#chart", Static).update("")
@@ -129,13 +159,44 @@ class StatsScreen(SubScreen):
         self.query_one("#figures", Static).update(table)
 
     def show_chart(self) -> None:
+        if self.monthly:
+            self.show_trend()
+        else:
+            self.show_bars()
+
+    def show_trend(self) -> None:
+        """The charted figure month by month: a column a month (two cells, with a space between when there is
+        room), the months under it (the year under its first month), the largest value named; a period of
+        more months than the width holds shows its last months, and says so."""
+        trend = self.report.trend
+        key = CHARTED[self.metric % len(CHARTED)]
+        label = _(dict(columns(self.report))[key])
+        room = max(12, self.size.width - 8)
+        width = 3 if 3 * len(trend.months) <= room else 2 if 2 * len(trend.months) <= room else 1
+        keep = room // width
+        months, values = trend.months[-keep:], trend.series[key][-keep:]
+        most = max((v or 0 for v in values), default=0)
+        text = Text(_("逐月：{what}（按 m 换一项，t 看各科室或人员）").format(what=label) + "\n", style="bold")
+        if len(months) < len(trend.months):
+            text.append(_("（只显示最后 {n} 个月）").format(n=len(months)) + "\n")
+        text.append(_("最大值 {most}").format(most=most) + "\n")
+        for line in columns_of([float(v or 0) for v in values], TREND_ROWS):
+            text.append("".join((c * 2 + " " * (width - 2)) if width >= 2 else c for c in line), style="cyan")
+            text.append("\n")
+        step = -(-3 // width)  # a month's label takes three cells with its space
+        marks = placed([(i * width, m[5:]) for i, m in enumerate(months) if i % step == 0], width * len(months))
+        years = [(i * width, m[:4]) for i, m in enumerate(months) if i == 0 or m[5:] == "01"]
+        text.append(marks + "\n" + placed(years, width * len(months)))
+        self.query_one("#chart", Static).update(text)
+
+    def show_bars(self) -> None:
         report = self.report
         key = CHARTED[self.metric % len(CHARTED)]
         labels = dict(columns(report))
         rows = [(r.name, r.as_json().get(key) or 0) for r in report.rows if r.key is not None]
         most = max((v for _n, v in rows), default=0)
         width = max(10, self.size.width - 34)
-        text = Text(_("图示：{what}（按 m 换一项）").format(what=_(labels[key])) + "\n", style="bold")
+        text = Text(_("图示：{what}（按 m 换一项，t 看逐月）").format(what=_(labels[key])) + "\n", style="bold")
         names = max((cell_len(n) for n, _v in rows), default=4)
         for name, value in rows:
             text.append(name + " " * (names - cell_len(name) + 1))
@@ -149,6 +210,11 @@ class StatsScreen(SubScreen):
 
     def action_next_metric(self) -> None:
         self.metric += 1
+        if self.report is not None:
+            self.show_chart()
+
+    def action_switch_chart(self) -> None:
+        self.monthly = not self.monthly
         if self.report is not None:
             self.show_chart()
 

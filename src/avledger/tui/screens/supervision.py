@@ -21,7 +21,7 @@ from avledger.tui.forms.supervision import (
     FindingsFormScreen,
     ViolationForm,
 )
-from avledger.tui.screens.base import SubScreen
+from avledger.tui.screens.base import InfoDialog, SubScreen
 from avledger.tui.screens.violations import ViolationsScreen, open_violation_form
 from avledger.tui.widgets import RegisterTable
 from avledger.vocab import SPOTCHECK_STATUSES, label
@@ -38,6 +38,9 @@ class SupervisionScreen(SubScreen):
         Binding("r", "record", _("登记结果"), tooltip=_("逐项登记所选执法活动的抽查结果和评分")),
         Binding("c", "close_check", _("结束"), tooltip=_("结束所选的监督抽查")),
         Binding("f", "file", _("追究"), tooltip=_("把所选执法活动的不符合项登记为过错责任")),
+        Binding(
+            "o", "view_footage", _("查阅"), tooltip=_("查阅所选执法活动的音像资料（监督抽查申请，经批准后查阅并登记）")
+        ),
         Binding("v", "violations", _("过错责任"), tooltip=_("过错责任追究登记")),
     ]
 
@@ -253,14 +256,37 @@ class SupervisionScreen(SubScreen):
         )
         open_violation_form(self, ViolationForm(c.staff_number, "", what, str(c.activity_id), str(c.check_id)))
 
+    def action_view_footage(self) -> None:
+        """The footage of the drawn activity under the cursor, through the viewing rules (F15): under the
+        person's approved request for this check, a registered viewing listed in a dialog (its end registered
+        when it closes); with none yet, the request is made for the approver."""
+        from avledger.services.access import Opened
+
+        activity = self.query_one("#drawn", RegisterTable).current_key
+        if self.check_id is None or activity is None:
+            return
+        try:
+            got = self.services.access.view_for_check(self.check_id, activity, how="details")
+        except UserError as exc:
+            self.app.notify(exc.render(), severity="error")
+            return
+        if isinstance(got, Opened):
+            self.app.push_screen(
+                ViewingDialog(got, self.tz), lambda _closed: self.services.access.finish(got.viewing.id)
+            )
+            return
+        self.app.notify(
+            _("已提交查阅申请 {id}（{reason}），待审批人批准后再按 o 查阅").format(id=got.id, reason=got.reason)
+        )
+
     def action_violations(self) -> None:
         self.app.push_screen(ViolationsScreen(self.services))
 
     def check_action(self, action: str, parameters) -> bool | None:
-        if action in ("record", "close_check", "file") and self.is_mounted:
+        if action in ("record", "close_check", "file", "view_footage") and self.is_mounted:
             if self.check_id is None:
                 return None
-            if action == "file" or action == "record":
+            if action in ("file", "record", "view_footage"):
                 return None if self.query_one("#drawn", RegisterTable).current_key is None else True
         return super().check_action(action, parameters)
 
@@ -272,3 +298,23 @@ class SupervisionScreen(SubScreen):
         if self.check_id is not None:
             yield SystemCommand(_("结束所选的监督抽查"), _("每项执法活动都须逐项检查"), self.action_close_check)
         yield SystemCommand(_("过错责任追究登记"), _("登记、决定过错责任"), self.action_violations)
+
+
+class ViewingDialog(InfoDialog):
+    """A registered viewing under a spot check: the request, and each file (name, start, length, SHA-256, path)."""
+
+    def __init__(self, opened, tz) -> None:
+        super().__init__()
+        self.opened = opened
+        self.tz = tz
+        self.title_text = _("已登记查阅 {id}（申请 {request}：{reason}）").format(
+            id=opened.viewing.id, request=opened.request.id, reason=opened.request.reason
+        )
+
+    def compose_content(self) -> ComposeResult:
+        lines = [
+            f"#{clip.id} {clip.original_name}  {fmt_local(clip.start_at, self.tz)}"
+            f"{'' if clip.duration_s is None else f'  {clip.duration_s:.0f}s'}\n  SHA-256 {clip.sha256[:16]}…\n  {path}"
+            for clip, path in zip(self.opened.clips, self.opened.paths, strict=True)
+        ]
+        yield Static("\n".join(lines), id="viewing-files")

@@ -14,7 +14,14 @@ from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.services.printing import Filters
 from avledger.timeutil import fmt_local
-from avledger.tui.forms.supervision import DecideForm, DecideFormScreen, ViolationForm, ViolationFormScreen
+from avledger.tui.forms.supervision import (
+    AcknowledgeForm,
+    AcknowledgeFormScreen,
+    DecideForm,
+    DecideFormScreen,
+    ViolationForm,
+    ViolationFormScreen,
+)
 from avledger.tui.screens.base import SubScreen
 from avledger.tui.widgets import RegisterTable
 from avledger.vocab import SANCTIONS, VIOLATION_STATUSES, label
@@ -61,6 +68,7 @@ class ViolationsScreen(SubScreen):
     BINDINGS = [
         Binding("a", "add", _("登记"), tooltip=_("登记一项过错责任")),
         Binding("d", "decide", _("决定"), tooltip=_("对所选过错责任作出追究决定")),
+        Binding("v", "acknowledge", _("签收"), tooltip=_("本人签收所选的追究决定")),
         Binding("s", "spotchecks", _("监督抽查"), tooltip=_("监督抽查：抽取样本、登记结果")),
     ]
 
@@ -129,6 +137,18 @@ class ViolationsScreen(SubScreen):
                 _("决定人：{who}，{when}").format(who=v.decided_by, when=fmt_local(v.decided_at, self.tz))
                 + (f"（{v.paper_form_no}）" if v.paper_form_no else "")
             )
+        if v.acknowledged_at:
+            lines.append(
+                _("本人签收：{when}").format(when=fmt_local(v.acknowledged_at, self.tz))
+                + (
+                    _("（{who}代为登记）").format(who=v.acknowledgement_recorded_by)
+                    if v.acknowledgement_recorded_by
+                    else ""
+                )
+                + (f"  {v.acknowledged_note}" if v.acknowledged_note else "")
+            )
+        elif v.status == "decided":
+            lines.append(_("本人尚未签收（按 v 签收）"))
         detail.update("\n".join(lines))
 
     @on(RegisterTable.RowHighlighted, "#violations")
@@ -169,11 +189,38 @@ class ViolationsScreen(SubScreen):
             chosen,
         )
 
+    def action_acknowledge(self, initial: AcknowledgeForm | None = None, error: UserError | None = None) -> None:
+        key = self.query_one("#violations", RegisterTable).current_key
+        if key is None:
+            return
+        v = self.services.violations.view(key)
+
+        def chosen(form: AcknowledgeForm | None) -> None:
+            if form is None:
+                return
+            try:
+                self.services.violations.acknowledge(key, at=form.at or None, note=form.note or None)
+            except UserError as exc:
+                self.action_acknowledge(form, exc)
+                return
+            self.app.notify(_("过错责任 {id}：已签收").format(id=v.id))
+            self.reload()
+
+        self.app.push_screen(
+            AcknowledgeFormScreen(
+                heading=f"{v.id} {v.staff_name}（{v.staff_number}）",
+                initial=initial or AcknowledgeForm("", ""),
+                error=error.render() if error else None,
+                error_field=error.field if error else None,
+            ),
+            chosen,
+        )
+
     def action_spotchecks(self) -> None:
         self.app.action_spotchecks()
 
     def check_action(self, action: str, parameters) -> bool | None:
-        if action == "decide" and self.is_mounted:
+        if action in ("decide", "acknowledge") and self.is_mounted:
             key = self.query_one("#violations", RegisterTable).current_key
             if key is None:
                 return None
