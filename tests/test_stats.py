@@ -249,6 +249,13 @@ def test_the_report_prints_and_exports_the_same_figures(demo, tmp_path):
     assert "执法音像记录工作统计表" in text and f"统计期间：{first.isoformat()} 至 {today.isoformat()}" in text
     for row in report.rows:
         assert row.name in text
+    # with the period given, the head names it and the summary says only how it is counted
+    dated = demo.printing.render_pdf(
+        "stats", Filters(date_from=first.isoformat(), date_to=today.isoformat()), tmp_path / "dated.pdf"
+    )
+    text = subprocess.run(["pdftotext", "-layout", str(dated), "-"], capture_output=True, text=True).stdout
+    assert f"期间：{first.isoformat()} 至 {today.isoformat()}" in text
+    assert "统计口径：按科室" in text and "统计期间" not in text
     out, count = demo.printing.export("stats", Filters(), tmp_path / "stats.xlsx")
     assert count == len(report.rows) + 1
     ws = load_workbook(out).active

@@ -46,7 +46,12 @@ def stats(scope: Scope) -> Sheet:
     rows = [{"name": row.name, **_blank_none(row.as_json())} for row in shown]
     rows.append({"name": _("合计"), **_blank_none(report.total.as_json())})
     how = _("按科室") if by == "dept" else _("{dept}，按执法人员").format(dept=scope.dept.name)
-    summary = _("统计期间：{start} 至 {end}（{how}）").format(start=first.isoformat(), end=last.isoformat(), how=how)
+    if scope.date_from and scope.date_to:  # the head names the period already
+        summary = _("统计口径：{how}").format(how=how)
+    else:
+        summary = _("统计期间：{start} 至 {end}（{how}）").format(
+            start=first.isoformat(), end=last.isoformat(), how=how
+        )
     whose = _("全单位") if scope.dept is None else scope.dept.name
     extra = {
         "summary": summary,
