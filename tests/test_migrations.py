@@ -158,3 +158,22 @@ def test_migration_15_adds_retirement_and_upkeep_to_a_register_with_devices(tmp_
         assert db.execute_sql(f"SELECT count(*) FROM {table}").fetchone() == (0,)
     assert {"reason", "approved_by_id", "paper_form_no"} <= columns(db, "device_retirement")
     db.close()
+
+
+def test_migration_16_life_fast_gives_disposal_plans_their_digest_and_cancel_reason_null(tmp_path):
+    """Issue 15 (life-fast): a version-15 register's plans keep their rows, the two new columns NULL (their
+    files have an entry each; a NULL is what their logged states, which lack the keys, give)."""
+    path = tmp_path / "v15.db"
+    db = SqliteDatabase(str(path))
+    db.connect()
+    migrate(db, target=15)
+    db.execute_sql(
+        "INSERT INTO disposal_plan (status, planned_at, planned_by, due_on, files, bytes)"
+        " VALUES ('cancelled', '2028-02-01 04:00:00', '王', '2028-02-01', 2, 10)"
+    )
+    assert "items_digest" not in columns(db, "disposal_plan")
+    migrate(db, target=16)
+    assert db.execute_sql("SELECT status, files, items_digest, cancel_reason FROM disposal_plan").fetchall() == [
+        ("cancelled", 2, None, None)
+    ]
+    db.close()

@@ -390,3 +390,94 @@ def test_cli_dispose_cancel(home, tmp_path, cli):
     assert done.code == 0 and f"已取消清除计划 {plan.id}" in done.out
     en = cli("dispose", "cancel", str(plan.id), "--reason", "again", lang="en")
     assert en.code == 2 and "has been cancelled" in en.err
+
+
+# --- a plan registered in bulk: its files under the plan's audit entry ----------------------------------
+
+
+def test_a_plan_registers_its_files_under_one_audit_entry_with_their_digest(home, tmp_path, cli):
+    svc, daily, case = _office(home, tmp_path, "wanzhou")
+    _at(svc, "2028-02-01 12:00:00")
+    before = AuditEvent.select().count()
+    plan = svc.disposal.plan()
+    [entry] = AuditEvent.select().where(AuditEvent.id > before)
+    assert entry.action == "dispose_plan" and entry.entity == "disposal_plan"
+    assert '"files":2' in entry.after and f'"items_digest":"{plan.items_digest}"' in entry.after
+    assert [(i.clip_id, i.state, i.keep_until.isoformat()) for i in svc.disposal.items(plan)] == [
+        (1, "planned", "2028-01-10"),
+        (2, "planned", "2028-01-10"),
+    ]
+    assert len(plan.items_digest) == 64 and plan.bytes == sum(i.size for i in svc.disposal.items(plan))
+    svc.close()
+    assert cli("audit", "verify").code == 0
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        "UPDATE disposal SET archive_path = (SELECT archive_path FROM clip WHERE id = 3) WHERE clip_id = 1",
+        "UPDATE disposal SET sha256 = 'ab' || substr(sha256, 3) WHERE clip_id = 2",
+        "DELETE FROM disposal WHERE clip_id = 2",
+        "INSERT INTO disposal (plan_id, clip_id, original_name, archive_path, sha256, size, ingested_at, keep_until)"
+        " SELECT 1, id, original_name, archive_path, sha256, size, ingested_at, '2028-01-10' FROM clip WHERE id = 3",
+    ],
+    ids=["path", "sha256", "deleted", "added"],
+)
+def test_a_tampered_plan_item_is_caught_by_audit_verify_and_refused_by_dispose_run(home, tmp_path, cli, tamper):
+    svc, daily, case = _office(home, tmp_path, "wanzhou")
+    root = svc.ingest.archive_root()
+    _at(svc, "2028-02-01 12:00:00")
+    plan = svc.disposal.plan()
+    svc.disposal.approve(plan.id, "3001")
+    svc.close()
+    with sqlite3.connect(home.db_path) as con:  # by hand, behind avledger's back
+        con.execute(tamper)
+    checked = cli("audit", "verify", "--json")
+    assert checked.code == 1
+    problems = [(p["kind"], p["entity"], p["entity_id"]) for p in checked.json()["problems"]]
+    assert ("rows_changed", "disposal_plan", plan.id) in problems
+    assert "登记的文件清单与审计日志记录的摘要不符" in cli("audit", "verify").out
+    run = cli("dispose", "run", str(plan.id))
+    assert run.code == 2 and "文件清单与审计日志不符" in run.err
+    with sqlite3.connect(home.db_path) as con:
+        paths = [p for (p,) in con.execute("SELECT archive_path FROM clip")]
+    assert all((root / p).is_file() for p in paths)  # nothing was deleted
+
+
+def test_a_planned_item_marked_done_by_hand_is_an_unaudited_row(home, tmp_path, cli):
+    svc, daily, case = _office(home, tmp_path, "wanzhou")
+    _at(svc, "2028-02-01 12:00:00")
+    plan = svc.disposal.plan()
+    svc.close()
+    with sqlite3.connect(home.db_path) as con:
+        con.execute("UPDATE disposal SET state = 'done', deleted_by = 'x' WHERE clip_id = 1")
+    checked = cli("audit", "verify", "--json")
+    assert checked.code == 1
+    assert [(p["kind"], p["entity"]) for p in checked.json()["problems"]] == [("row_unaudited", "disposal")]
+    assert plan.id == 1
+
+
+def test_the_files_run_are_recorded_each_and_audit_verify_stays_clean_after_a_cancel(home, tmp_path, cli):
+    svc, daily, case = _office(home, tmp_path, "wanzhou")
+    _at(svc, "2028-02-01 12:00:00")
+    first = svc.disposal.plan()
+    svc.disposal.cancel(first.id, reason="投诉未结")
+    assert {(i.state, i.skip_reason) for i in svc.disposal.items(first)} == {("skipped", "cancelled")}
+    second = svc.disposal.plan()
+    svc.disposal.approve(second.id, "3001")
+    assert svc.disposal.run(second.id).deleted == 2
+    for item in svc.disposal.items(second):  # each deleted file has its own entries, the last one "done"
+        last = (
+            AuditEvent.select()
+            .where((AuditEvent.entity == "disposal") & (AuditEvent.entity_id == item.id))
+            .order_by(AuditEvent.id.desc())
+            .first()
+        )
+        assert last.action == "dispose_done" and item.sha256 in last.after
+    svc.close()
+    assert cli("audit", "verify").code == 0
+    with sqlite3.connect(home.db_path) as con:  # a cancelled plan's file record put back by hand
+        con.execute(
+            "UPDATE disposal SET state = 'planned', skip_reason = '' WHERE plan_id = ? AND clip_id = 1", (first.id,)
+        )
+    assert [p["kind"] for p in cli("audit", "verify", "--json").json()["problems"]] == ["row_unaudited"]

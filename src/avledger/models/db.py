@@ -593,6 +593,14 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX upkeep_device ON upkeep (device_id, at)",
     ],
+    # 16 (life-fast, disposal plans in bulk): a plan's files registered in one statement under the plan's audit
+    # entry, which holds the SHA-256 of their records (items_digest; NULL for the plans made before, whose
+    # files have an entry each); and the reason a plan was cancelled (cancel_reason). Both NULL on the rows
+    # already there, as their logged states have them.
+    [
+        "ALTER TABLE disposal_plan ADD COLUMN items_digest TEXT",
+        "ALTER TABLE disposal_plan ADD COLUMN cancel_reason TEXT",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

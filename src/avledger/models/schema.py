@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from peewee import (
     AutoField,
     BooleanField,
@@ -414,7 +416,7 @@ class DisposalPlan(BaseModel):
     """A disposal plan (清除处理): the files due on ``due_on``, approved by the profile's role, then run."""
 
     id = AutoField()
-    status = CharField(default="planned")  # planned | approved | done
+    status = CharField(default="planned")  # planned | approved | done | cancelled
     planned_at = DateTimeField()
     planned_by = TextField()
     due_on = DateField()
@@ -425,6 +427,10 @@ class DisposalPlan(BaseModel):
     paper_form_no = TextField(default="")
     recorded_by = TextField(default="")
     finished_at = DateTimeField(null=True)
+    # The SHA-256 over its files' records (:data:`COVERED`), which are registered in bulk under the plan's own
+    # audit entry; NULL for a plan of an older avledger, whose files each have their own entry.
+    items_digest = TextField(null=True)
+    cancel_reason = TextField(null=True)  # why the plan was cancelled (NULL: not cancelled, or before migration 16)
 
     class Meta:
         table_name = "disposal_plan"
@@ -593,6 +599,53 @@ AUDITED: dict[str, type[BaseModel]] = {
     "disposal": Disposal,
     "device_retirement": DeviceRetirement,
     "upkeep": Upkeep,
+}
+
+
+@dataclass(frozen=True)
+class Covered:
+    """The rows of an audited table that are registered in bulk, under one audit entry of their parent, rather
+    than one entry each (a disposal plan's files: a plan may hold hundreds of thousands).
+
+    The parent's row holds the rows' number (``count``) and the SHA-256 over their records (``digest``: each
+    row's ``columns`` as SQLite's ``json_array`` writes them, in id order, a line each), and is logged like any
+    row, so the log vouches for the digest. A row that has no entry of its own must have ``initial`` true (SQL
+    over the row ``t`` and its parent ``p``): its other columns as they were registered, or as a later entry of
+    the parent set them all. A row that changes later (a file disposed of) is logged on its own as before.
+    Parents whose ``digest`` is NULL had their rows logged one by one."""
+
+    parent: str  # the parent's entity (a key of AUDITED)
+    key: str  # the row's column naming its parent
+    digest: str  # the parent's column holding the digest
+    count: str  # the parent's column holding the number of rows
+    columns: tuple[str, ...]  # the row's columns the digest covers: never changed once registered
+    initial: str
+
+
+COVERED: dict[str, Covered] = {
+    "disposal": Covered(
+        parent="disposal_plan",
+        key="plan_id",
+        digest="items_digest",
+        count="files",
+        columns=(
+            "id",
+            "clip_id",
+            "original_name",
+            "archive_path",
+            "sha256",
+            "size",
+            "recorded_at",
+            "ingested_at",
+            "activity_id",
+            "keep_until",
+        ),
+        initial=(
+            "t.deleted_at IS NULL AND t.deleted_by = '' AND (CASE WHEN p.status = 'cancelled'"
+            " THEN t.state = 'skipped' AND t.skip_reason = 'cancelled'"
+            " ELSE t.state = 'planned' AND t.skip_reason = '' END)"
+        ),
+    ),
 }
 
 ALL_MODELS = [

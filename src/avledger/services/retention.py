@@ -26,15 +26,13 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from peewee import fn
-
 from avledger.digests import hash_file
 from avledger.errors import UserError
 from avledger.fsutil import fsync_dir
 from avledger.i18n import N_
 from avledger.models import audit
 from avledger.models.audit import snapshot
-from avledger.models.schema import Activity, AuditEvent, CaseFile, Clip, Disposal, DisposalPlan, RetentionHold
+from avledger.models.schema import Activity, CaseFile, Clip, Disposal, DisposalPlan, RetentionHold
 from avledger.profile import Profile
 from avledger.progress import CancelToken, Progress, ProgressSink, emit
 from avledger.progress import check as check_cancel
@@ -489,76 +487,55 @@ class DisposalService:
 
     @requires("disposal.plan")
     def plan(self) -> DisposalPlan | None:
-        """Register a plan of every clip due today (None when nothing is due)."""
+        """Register a plan of every clip due today (None when nothing is due).
+
+        The files are found and registered by one statement (INSERT … SELECT over :func:`due_sql`), in clip
+        order; the plan's one audit entry holds their number and the SHA-256 over their records
+        (:data:`~avledger.models.schema.COVERED`), which ``audit verify`` and ``dispose run`` derive again."""
         with self.ctx.change():
-            due = self.due()
-            if not due:
-                return None
-            keep = dict(due)
-            ids = sorted(keep)
-            size = sum(
-                Clip.select(fn.SUM(Clip.size)).where(Clip.id.in_(ids[i : i + 500])).scalar() or 0
-                for i in range(0, len(ids), 500)
-            )
-            totals = (len(ids), size)
             plan = DisposalPlan.create(
                 planned_at=self.ctx.clock(),
                 planned_by=self.ctx.person() or self.ctx.acting().actor,
                 due_on=today(self.ctx),
-                files=totals[0],
-                bytes=totals[1],
+                files=0,
+                bytes=0,
+                items_digest="",
             )
-            self.ctx.log("dispose_plan", plan, summary=f"{plan.id}：{totals[0]}")
-            self._register_items(plan, keep)
+            db = self.ctx.db
+            db.execute_sql(
+                "INSERT INTO disposal (plan_id, clip_id, original_name, archive_path, sha256, size, recorded_at,"
+                " ingested_at, activity_id, keep_until, state, skip_reason, deleted_at, deleted_by)"
+                " SELECT :plan, c.id, c.original_name, c.archive_path, c.sha256, c.size, c.start_at, c.ingested_at,"
+                f" c.activity_id, d.keep, 'planned', '', NULL, '' FROM ({due_sql(self.ctx.profile())}) d"
+                " JOIN clip c ON c.id = d.id ORDER BY c.id",
+                {"today": today(self.ctx).isoformat(), "plan": plan.id},
+            )
+            files, size = db.execute_sql(
+                "SELECT count(*), coalesce(sum(size), 0) FROM disposal WHERE plan_id = ?", (plan.id,)
+            ).fetchone()
+            if not files:
+                plan.delete_instance()  # never logged: as if it had not been made
+                return None
+            _count, digest = audit.covered_digest(db.connection(), "disposal", plan.id)
+            plan.files, plan.bytes, plan.items_digest = files, size, digest
+            plan.save()
+            self.ctx.log("dispose_plan", plan, summary=f"{plan.id}：{files} SHA-256 {digest[:16]}")
         return plan
 
-    def _register_items(self, plan: DisposalPlan, keep: dict[int, str]) -> None:
-        """One record per planned file and its audit entry, in batches (a tenth year's first plan holds hundreds
-        of thousands): the rows get their ids in order, and each entry chains to the one before as
-        :func:`avledger.models.audit.append` would chain it."""
-        at = self.ctx.clock()
-        actor = self.ctx.actor()
-        prev = audit.head(self.ctx.db).hash
-        next_id = (Disposal.select(fn.MAX(Disposal.id)).scalar() or 0) + 1
-        ids = sorted(keep)
-        for start in range(0, len(ids), 500):
-            rows, entries = [], []
-            for clip in Clip.select().where(Clip.id.in_(ids[start : start + 500])).order_by(Clip.id):
-                data = {
-                    "id": next_id,
-                    "plan": plan.id,
-                    "clip": clip.id,
-                    "original_name": clip.original_name,
-                    "archive_path": clip.archive_path,
-                    "sha256": clip.sha256,
-                    "size": clip.size,
-                    "recorded_at": clip.start_at,
-                    "ingested_at": clip.ingested_at,
-                    "activity": clip.activity_id,
-                    "keep_until": dt.date.fromisoformat(keep[clip.id]),
-                    "state": "planned",
-                    "skip_reason": "",
-                    "deleted_at": None,
-                    "deleted_by": "",
-                }
-                rows.append(data)
-                entry = audit.entry(
-                    prev,
-                    actor,
-                    "dispose_plan",
-                    "disposal",
-                    next_id,
-                    before=None,
-                    after=audit.snapshot_of(Disposal, data),
-                    at=at,
-                    summary=f"{plan.id} {clip.original_name}",
-                )
-                entries.append(entry)
-                prev = entry["hash"]
-                next_id += 1
-            if rows:
-                Disposal.insert_many(rows).execute()
-                AuditEvent.insert_many(entries).execute()
+    def check_items(self, plan: DisposalPlan) -> None:
+        """Refuse a plan whose files are not those its logged entry vouches for (a record of it changed,
+        added or removed since it was planned: found by the digest, see ``audit verify``)."""
+        if plan.items_digest is None:  # an older plan: each file's record has its own entry
+            return
+        conn = self.ctx.db.connection()
+        logged = audit.logged_state(conn, "disposal_plan", plan.id) or {}
+        if audit.covered_digest(conn, "disposal", plan.id) != (logged.get("files"), logged.get("items_digest")):
+            raise UserError(
+                "disposal.tampered",
+                "清除计划 {id} 的文件清单与审计日志不符，不能执行；请运行 audit verify",
+                field="plan_id",
+                id=plan.id,
+            )
 
     @requires("disposal.approve", "disposal.record_paper")
     def approve(self, plan_id: int | str, by: str, *, paper_form: str | None = None) -> DisposalPlan:
@@ -621,10 +598,16 @@ class DisposalService:
             before = snapshot(plan)
             plan.status = "cancelled"
             plan.finished_at = self.ctx.clock()
+            plan.cancel_reason = reason
             plan.save()
             self.ctx.log("dispose_cancel", plan, before=before, summary=f"{plan.id}：{reason}")
-            for item in self.items(plan):
-                self._mark(item, "skipped", reason="cancelled")
+            if plan.items_digest is not None:  # its files, under the plan's entries (COVERED): all at once
+                Disposal.update(state="skipped", skip_reason="cancelled").where(
+                    (Disposal.plan == plan) & (Disposal.state == "planned")
+                ).execute()
+            else:
+                for item in self.items(plan):
+                    self._mark(item, "skipped", reason="cancelled")
         return plan
 
     def _still_due(self, clip_id: int) -> bool:
@@ -653,6 +636,7 @@ class DisposalService:
             raise UserError("disposal.not_approved", "清除计划 {id} 尚未批准", field="plan_id", id=plan.id)
         if plan.status == "cancelled":
             raise UserError("disposal.cancelled", "清除计划 {id} 已经取消", field="plan_id", id=plan.id)
+        self.check_items(plan)
         root: Path = self.ingest.archive_root()
         result = RunResult(plan.id)
         items = [i for i in self.items(plan) if i.state in ("planned", "disposing")]
