@@ -481,3 +481,23 @@ def test_the_files_run_are_recorded_each_and_audit_verify_stays_clean_after_a_ca
             "UPDATE disposal SET state = 'planned', skip_reason = '' WHERE plan_id = ? AND clip_id = 1", (first.id,)
         )
     assert [p["kind"] for p in cli("audit", "verify", "--json").json()["problems"]] == ["row_unaudited"]
+
+
+def test_a_cancelled_plan_keeps_its_reason_in_the_list_and_the_printed_register(home, tmp_path, cli):
+    svc, daily, case = _office(home, tmp_path, "wanzhou")
+    _at(svc, "2028-02-01 12:00:00")
+    plan = svc.disposal.plan()
+    svc.disposal.cancel(plan.id, reason="当事人投诉未结")
+    assert svc.disposal.get(plan.id).cancel_reason == "当事人投诉未结"
+    svc.close()
+    assert [p["cancel_reason"] for p in cli("dispose", "list", "--json").json()] == ["当事人投诉未结"]
+    assert cli("dispose", "list", "--plan", str(plan.id), "--json").json()["cancel_reason"] == "当事人投诉未结"
+    assert "当事人投诉未结" in cli("dispose", "list").out
+    assert f"清除计划 {plan.id} 已取消：当事人投诉未结" in cli("dispose", "list", "--plan", str(plan.id)).out
+    en = cli("dispose", "list", "--plan", str(plan.id), lang="en")
+    assert f"Disposal plan {plan.id} was cancelled: 当事人投诉未结" in en.out
+    out = tmp_path / "disposals.pdf"
+    assert cli("print", "disposals", "-o", str(out)).code == 0
+    text = subprocess.run(["pdftotext", "-raw", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "当事人投诉未结" in text.replace("\n", "")
+    assert cli("audit", "verify").code == 0

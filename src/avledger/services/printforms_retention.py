@@ -51,7 +51,9 @@ def disposals(scope: Scope) -> Sheet:
                     d.activity_id, Activity.get_by_id(d.activity_id)
                 )
             state = label(DISPOSAL_STATES, d.state)
-            if d.skip_reason:
+            if d.skip_reason == "cancelled" and plan.cancel_reason:
+                state += f"（{label(DISPOSAL_SKIP_REASONS, d.skip_reason)}：{plan.cancel_reason}）"
+            elif d.skip_reason:
                 state += f"（{label(DISPOSAL_SKIP_REASONS, d.skip_reason)}）"
             yield {
                 "seq": n,
