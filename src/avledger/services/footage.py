@@ -48,10 +48,6 @@ from avledger.services.permissions import requires
 from avledger.timeutil import fmt_local
 from avledger.vocab import CLIP_KINDS
 
-# A clip recorded this long before an activity began or after it ended is still of its time (cameras are
-# switched on on the way, clocks drift); further out, assigning it needs a reason.
-ASSIGN_MARGIN = dt.timedelta(minutes=30)
-
 
 @dataclass(frozen=True)
 class ClipView:
@@ -340,7 +336,8 @@ class FootageService:
     @requires("footage.edit")
     def assign(self, clip_id: int | str, activity_id: int | str, *, reason: str = "") -> ClipView:
         """Attribute a clip to an activity. The archived file stays where it is (its path is registered). A clip
-        recorded outside the activity's time (with :data:`ASSIGN_MARGIN` either side) needs ``reason``."""
+        recorded outside the activity's time (with the profile's ``ingest.assign_margin_minutes`` either side) needs
+        ``reason``."""
         check_text(clip_id if isinstance(clip_id, str) else None, N_("音像文件编号"), field="clip_id")
         check_text(activity_id if isinstance(activity_id, str) else None, N_("执法活动编号"), field="activity_id")
         reason = optional_text(reason, N_("归属原因"), field="reason")
@@ -365,13 +362,15 @@ class FootageService:
         return [self.view(clip.id) for clip in clips]
 
     def outside(self, clip: Clip, activity: Activity) -> bool:
-        """The clip was recorded (in part) outside the activity's time, :data:`ASSIGN_MARGIN` either side; a
-        clip without a recording time is never outside."""
+        """The clip was recorded (in part) outside the activity's time, the profile's
+        ``ingest.assign_margin_minutes`` either side (a clip recorded that close to it is still of its time:
+        cameras are switched on on the way, clocks drift); a clip without a recording time is never outside."""
         if clip.start_at is None:
             return False
         start, end = self.activities.window(activity)
         stop = clip.start_at + dt.timedelta(seconds=clip.duration_s or 0)
-        return clip.start_at < start - ASSIGN_MARGIN or stop > end + ASSIGN_MARGIN
+        margin = dt.timedelta(minutes=self.ctx.profile().get("ingest.assign_margin_minutes"))
+        return clip.start_at < start - margin or stop > end + margin
 
     def _recount(self, activity: Activity, moved: list[tuple[int | None, int | None]]) -> None:
         """The gaps of each device whose clips were assigned to ``activity``, recounted once all are moved:
