@@ -413,17 +413,28 @@ def test_a_plan_registers_its_files_under_one_audit_entry_with_their_digest(home
 
 
 @pytest.mark.parametrize(
-    "tamper",
+    "tamper,found",
     [
-        "UPDATE disposal SET archive_path = (SELECT archive_path FROM clip WHERE id = 3) WHERE clip_id = 1",
-        "UPDATE disposal SET sha256 = 'ab' || substr(sha256, 3) WHERE clip_id = 2",
-        "DELETE FROM disposal WHERE clip_id = 2",
-        "INSERT INTO disposal (plan_id, clip_id, original_name, archive_path, sha256, size, ingested_at, keep_until)"
-        " SELECT 1, id, original_name, archive_path, sha256, size, ingested_at, '2028-01-10' FROM clip WHERE id = 3",
+        (  # a column the file's clip vouches for
+            "UPDATE disposal SET archive_path = (SELECT archive_path FROM clip WHERE id = 3) WHERE clip_id = 1",
+            ("row_unaudited", "disposal", 1),
+        ),
+        (
+            "UPDATE disposal SET sha256 = 'ab' || substr(sha256, 3) WHERE clip_id = 2",
+            ("rows_changed", "disposal_plan", 1),
+        ),
+        ("UPDATE disposal SET keep_until = '2026-01-01' WHERE clip_id = 2", ("rows_changed", "disposal_plan", 1)),
+        ("DELETE FROM disposal WHERE clip_id = 2", ("rows_changed", "disposal_plan", 1)),
+        (  # another clip's record slipped into the plan, as the plan would have written it
+            "INSERT INTO disposal (plan_id, clip_id, original_name, archive_path, sha256, size, recorded_at,"
+            " ingested_at, keep_until) SELECT 1, id, original_name, archive_path, sha256, size, start_at, ingested_at,"
+            " '2028-01-10' FROM clip WHERE id = 3",
+            ("rows_changed", "disposal_plan", 1),
+        ),
     ],
-    ids=["path", "sha256", "deleted", "added"],
+    ids=["path", "sha256", "keep_until", "deleted", "added"],
 )
-def test_a_tampered_plan_item_is_caught_by_audit_verify_and_refused_by_dispose_run(home, tmp_path, cli, tamper):
+def test_a_tampered_plan_item_is_caught_by_audit_verify_and_refused_by_dispose_run(home, tmp_path, cli, tamper, found):
     svc, daily, case = _office(home, tmp_path, "wanzhou")
     root = svc.ingest.archive_root()
     _at(svc, "2028-02-01 12:00:00")
@@ -435,8 +446,9 @@ def test_a_tampered_plan_item_is_caught_by_audit_verify_and_refused_by_dispose_r
     checked = cli("audit", "verify", "--json")
     assert checked.code == 1
     problems = [(p["kind"], p["entity"], p["entity_id"]) for p in checked.json()["problems"]]
-    assert ("rows_changed", "disposal_plan", plan.id) in problems
-    assert "登记的文件清单与审计日志记录的摘要不符" in cli("audit", "verify").out
+    assert plan.id == 1 and problems == [found]
+    if found[0] == "rows_changed":
+        assert "登记的文件清单与审计日志记录的摘要不符" in cli("audit", "verify").out
     run = cli("dispose", "run", str(plan.id))
     assert run.code == 2 and "文件清单与审计日志不符" in run.err
     with sqlite3.connect(home.db_path) as con:

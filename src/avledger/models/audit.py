@@ -563,6 +563,19 @@ def covered_digest(conn, entity: str, parent_id: int) -> tuple[int, str]:
     return count, digest.hexdigest()
 
 
+def covered_unvouched(conn, entity: str, parent_id: int) -> int:
+    """How many of ``entity``'s rows under the parent ``parent_id`` have neither an entry of their own nor the
+    columns the parent's entries and their copies vouch for (``Covered.initial``): changed behind the log."""
+    cover = COVERED[entity]
+    table = AUDITED[entity]._meta.table_name
+    parent = AUDITED[cover.parent]._meta.table_name
+    sql = (
+        f'SELECT count(*) FROM "{table}" t JOIN "{parent}" p ON p.id = t."{cover.key}" WHERE t."{cover.key}" = ?2'
+        f" AND ({_LAST.format(id='t.id')}) IS NULL AND NOT ({cover.initial})"
+    )
+    return conn.execute(sql, (entity, parent_id)).fetchone()[0]
+
+
 def logged_state(conn, entity: str, entity_id: int) -> dict[str, Any] | None:
     """The state the log last gives the row (None: none, or the row was deleted)."""
     row = conn.execute(_LAST_STATE, (entity, entity_id)).fetchone()

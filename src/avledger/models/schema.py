@@ -609,9 +609,12 @@ class Covered:
 
     The parent's row holds the rows' number (``count``) and the SHA-256 over their records (``digest``: each
     row's ``columns`` as SQLite's ``json_array`` writes them, in id order, a line each), and is logged like any
-    row, so the log vouches for the digest. A row that has no entry of its own must have ``initial`` true (SQL
-    over the row ``t`` and its parent ``p``): its other columns as they were registered, or as a later entry of
-    the parent set them all. A row that changes later (a file disposed of) is logged on its own as before.
+    row, so the log vouches for the digest. The row's other columns are vouched for by ``initial`` (SQL over the
+    row ``t`` and its parent ``p``), true while the row has no entry of its own: those it copied from another
+    audited row that never changes them (a file's name and place from its clip), and those the parent's entries
+    set (its state: planned, or skipped when the plan was cancelled). A row that changes later (a file disposed
+    of) is logged on its own as before. The digest covers only what the copies do not, so that registering and
+    checking a plan of hundreds of thousands of files reads a narrow line per file.
     Parents whose ``digest`` is NULL had their rows logged one by one."""
 
     parent: str  # the parent's entity (a key of AUDITED)
@@ -628,20 +631,11 @@ COVERED: dict[str, Covered] = {
         key="plan_id",
         digest="items_digest",
         count="files",
-        columns=(
-            "id",
-            "clip_id",
-            "original_name",
-            "archive_path",
-            "sha256",
-            "size",
-            "recorded_at",
-            "ingested_at",
-            "activity_id",
-            "keep_until",
-        ),
+        columns=("id", "clip_id", "sha256", "size", "activity_id", "keep_until"),
         initial=(
-            "t.deleted_at IS NULL AND t.deleted_by = '' AND (CASE WHEN p.status = 'cancelled'"
+            "EXISTS (SELECT 1 FROM clip c WHERE c.id = t.clip_id AND c.original_name = t.original_name"
+            " AND c.archive_path = t.archive_path AND c.ingested_at = t.ingested_at AND c.start_at IS t.recorded_at)"
+            " AND t.deleted_at IS NULL AND t.deleted_by = '' AND (CASE WHEN p.status = 'cancelled'"
             " THEN t.state = 'skipped' AND t.skip_reason = 'cancelled'"
             " ELSE t.state = 'planned' AND t.skip_reason = '' END)"
         ),

@@ -276,6 +276,30 @@ class RetentionService:
             case_file_months=cf.months if cf else None,
         )
 
+    def watch_edit(self, activity: Activity):
+        """A changed keep-until date of an edited activity, logged with the edit's reason
+        (:data:`~avledger.services.activities.EditWatcher`): its times move the date its period counts from,
+        its case number and long-term reasons its category. The date is computed, never stored: the entry
+        records the change for the record's history."""
+        old = self.activity_keep(activity)
+
+        def follow(edited: Activity, *, times: bool, why: str, outside_reason: str = "") -> None:
+            new = self.activity_keep(edited)
+            if new == old:
+                return
+
+            def words(keep: KeepUntil) -> str:
+                return keep.until.isoformat() if keep.until else (keep.waiting or keep.category)
+
+            self.ctx.log(
+                "keep_until",
+                entity="activity",
+                entity_id=edited.id,
+                summary=f"{edited.id}：{words(old)} → {words(new)}（{new.article}；{why}）",
+            )
+
+        return follow
+
     def clip_keep(self, clip: Clip) -> KeepUntil:
         recorded = self._local_date(clip.start_at or clip.ingested_at)
         own = keep_until(self.ctx.profile(), recorded=recorded)
@@ -502,14 +526,23 @@ class DisposalService:
                 items_digest="",
             )
             db = self.ctx.db
+            # what is due first, by id (a few bytes a clip), then the records from it: the statement that writes
+            # the disposal table then reads it not, nor sorts what it writes
+            db.execute_sql("DROP TABLE IF EXISTS temp.due_plan")
+            db.execute_sql("CREATE TEMP TABLE due_plan (id INTEGER PRIMARY KEY, keep TEXT NOT NULL)")
+            db.execute_sql(
+                f"INSERT INTO temp.due_plan (id, keep) SELECT id, keep FROM ({due_sql(self.ctx.profile())})",
+                {"today": today(self.ctx).isoformat()},
+            )
             db.execute_sql(
                 "INSERT INTO disposal (plan_id, clip_id, original_name, archive_path, sha256, size, recorded_at,"
                 " ingested_at, activity_id, keep_until, state, skip_reason, deleted_at, deleted_by)"
-                " SELECT :plan, c.id, c.original_name, c.archive_path, c.sha256, c.size, c.start_at, c.ingested_at,"
-                f" c.activity_id, d.keep, 'planned', '', NULL, '' FROM ({due_sql(self.ctx.profile())}) d"
-                " JOIN clip c ON c.id = d.id ORDER BY c.id",
-                {"today": today(self.ctx).isoformat(), "plan": plan.id},
+                " SELECT ?, c.id, c.original_name, c.archive_path, c.sha256, c.size, c.start_at, c.ingested_at,"
+                " c.activity_id, d.keep, 'planned', '', NULL, '' FROM temp.due_plan d JOIN clip c ON c.id = d.id"
+                " ORDER BY d.id",
+                (plan.id,),
             )
+            db.execute_sql("DROP TABLE temp.due_plan")
             files, size = db.execute_sql(
                 "SELECT count(*), coalesce(sum(size), 0) FROM disposal WHERE plan_id = ?", (plan.id,)
             ).fetchone()
@@ -529,7 +562,10 @@ class DisposalService:
             return
         conn = self.ctx.db.connection()
         logged = audit.logged_state(conn, "disposal_plan", plan.id) or {}
-        if audit.covered_digest(conn, "disposal", plan.id) != (logged.get("files"), logged.get("items_digest")):
+        digest = audit.covered_digest(conn, "disposal", plan.id)
+        if digest != (logged.get("files"), logged.get("items_digest")) or audit.covered_unvouched(
+            conn, "disposal", plan.id
+        ):
             raise UserError(
                 "disposal.tampered",
                 "清除计划 {id} 的文件清单与审计日志不符，不能执行；请运行 audit verify",
