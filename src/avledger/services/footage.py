@@ -372,6 +372,59 @@ class FootageService:
         margin = dt.timedelta(minutes=self.ctx.profile().get("ingest.assign_margin_minutes"))
         return clip.start_at < start - margin or stop > end + margin
 
+    def watch_edit(self, activity: Activity) -> Callable[..., None]:
+        """What an edit of ``activity`` changes in its clips (:data:`~avledger.services.activities.EditWatcher`):
+        once its times changed, each clip's collection deadline and late flag are computed again as ingest
+        and assign compute them (a clip no longer late loses its late reason; one late now waits for one), and
+        a clip the new times leave outside the activity (:meth:`outside`) needs ``outside_reason``, as
+        assigning it would; it is logged for each such clip."""
+        clips = list(Clip.select().where(Clip.activity == activity.id).order_by(Clip.id))
+        was_outside = {c.id for c in clips if self.outside(c, activity)}
+
+        def follow(edited: Activity, *, times: bool, why: str, outside_reason: str = "") -> None:
+            if not times:
+                return
+            tz = self.ctx.profile().tz
+            start, end = self.activities.window(edited)
+            now_outside = [c for c in clips if c.id not in was_outside and self.outside(c, edited)]
+            if now_outside and not outside_reason:
+                first = now_outside[0]
+                raise UserError(
+                    "activity.clips_outside",
+                    "修改后执法活动 {activity} 的时间（{start} 至 {end}）不包括音像文件 {id}（{name}，录制于 {at}）"
+                    "等 {n} 个文件；须说明其仍属于该活动的原因，或先将其归入其他执法活动",
+                    field="outside_reason",
+                    activity=edited.id,
+                    start=fmt_local(start, tz),
+                    end=fmt_local(end, tz),
+                    id=first.id,
+                    name=first.original_name,
+                    at=fmt_local(first.start_at, tz),
+                    n=len(now_outside),
+                )
+            for clip in now_outside:
+                self.ctx.log(
+                    "outside",
+                    entity="clip",
+                    entity_id=clip.id,
+                    summary=f"{clip.original_name} ∉ {edited.id}：{outside_reason}",
+                )
+            for clip in clips:
+                deadline = self.ingest.deadline(clip.device_id, edited, clip.start_at, clip.duration_s)
+                late = bool(deadline and clip.ingested_at > deadline)
+                if deadline == clip.deadline_at and late == clip.late:
+                    continue
+                before = snapshot(clip)
+                clip.deadline_at = deadline
+                clip.late = late
+                if not late:
+                    clip.late_reason = None
+                clip.save()
+                when = fmt_local(deadline, tz) if deadline else "—"
+                self.ctx.log("deadline", clip, before=before, summary=f"{clip.original_name}：{when}（{why}）")
+
+        return follow
+
     def _recount(self, activity: Activity, moved: list[tuple[int | None, int | None]]) -> None:
         """The gaps of each device whose clips were assigned to ``activity``, recounted once all are moved:
         there first (a gap whose two clips both came comes along, with its reason), then where they were."""
