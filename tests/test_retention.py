@@ -271,9 +271,14 @@ def test_a_killed_dispose_run_resumes(home, tmp_path, cli):
     proc = subprocess.Popen(argv, env=cli_env(home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     assert run_until(proc, some_done) is not None, "the run was killed midway"
     with sqlite3.connect(home.db_path) as con:
-        rows = con.execute("SELECT archive_path, state FROM disposal ORDER BY id").fetchall()
-    for path, state in rows:  # each file present and registered, or deleted and recorded
+        records = con.execute(
+            "SELECT d.archive_path, c.archive_path, d.state FROM disposal d JOIN clip c ON c.id = d.clip_id"
+            " ORDER BY d.id"
+        ).fetchall()
+    rows = [(clip_path, state) for _own, clip_path, state in records]
+    for own, path, state in records:  # each file present and registered, or deleted and recorded
         assert (state == "done") != (root / path).exists() or state == "disposing"
+        assert own == (path if state in ("done", "disposing") else None)  # a file's record copied before it goes
     again = cli("dispose", "run", str(plan.id), "--json")
     assert again.code == 0, again.err
     assert again.json()["deleted"] + again.json()["completed"] + some_done_count(rows) == 24
@@ -419,20 +424,19 @@ def test_a_plan_registers_its_files_under_one_audit_entry_with_their_digest(home
             "UPDATE disposal SET archive_path = (SELECT archive_path FROM clip WHERE id = 3) WHERE clip_id = 1",
             ("row_unaudited", "disposal", 1),
         ),
-        (
-            "UPDATE disposal SET sha256 = 'ab' || substr(sha256, 3) WHERE clip_id = 2",
-            ("rows_changed", "disposal_plan", 1),
+        (  # a planned record holds no copy of its clip's columns
+            "UPDATE disposal SET sha256 = (SELECT sha256 FROM clip WHERE id = 3) WHERE clip_id = 2",
+            ("row_unaudited", "disposal", 2),
         ),
+        ("UPDATE disposal SET clip_id = 3 WHERE clip_id = 2", ("rows_changed", "disposal_plan", 1)),
         ("UPDATE disposal SET keep_until = '2026-01-01' WHERE clip_id = 2", ("rows_changed", "disposal_plan", 1)),
         ("DELETE FROM disposal WHERE clip_id = 2", ("rows_changed", "disposal_plan", 1)),
         (  # another clip's record slipped into the plan, as the plan would have written it
-            "INSERT INTO disposal (plan_id, clip_id, original_name, archive_path, sha256, size, recorded_at,"
-            " ingested_at, keep_until) SELECT 1, id, original_name, archive_path, sha256, size, start_at, ingested_at,"
-            " '2028-01-10' FROM clip WHERE id = 3",
+            "INSERT INTO disposal (plan_id, clip_id, keep_until) VALUES (1, 3, '2028-01-10')",
             ("rows_changed", "disposal_plan", 1),
         ),
     ],
-    ids=["path", "sha256", "keep_until", "deleted", "added"],
+    ids=["path", "sha256", "clip", "keep_until", "deleted", "added"],
 )
 def test_a_tampered_plan_item_is_caught_by_audit_verify_and_refused_by_dispose_run(home, tmp_path, cli, tamper, found):
     svc, daily, case = _office(home, tmp_path, "wanzhou")
@@ -488,10 +492,8 @@ def test_the_files_run_are_recorded_each_and_audit_verify_stays_clean_after_a_ca
         assert last.action == "dispose_done" and item.sha256 in last.after
     svc.close()
     assert cli("audit", "verify").code == 0
-    with sqlite3.connect(home.db_path) as con:  # a cancelled plan's file record put back by hand
-        con.execute(
-            "UPDATE disposal SET state = 'planned', skip_reason = '' WHERE plan_id = ? AND clip_id = 1", (first.id,)
-        )
+    with sqlite3.connect(home.db_path) as con:  # a cancelled plan's file record marked disposed of by hand
+        con.execute("UPDATE disposal SET state = 'done' WHERE plan_id = ? AND clip_id = 1", (first.id,))
     assert [p["kind"] for p in cli("audit", "verify", "--json").json()["problems"]] == ["row_unaudited"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from peewee import SQL as _SQL
 from peewee import (
     AutoField,
     BooleanField,
@@ -438,23 +439,35 @@ class DisposalPlan(BaseModel):
 
 class Disposal(BaseModel):
     """One file of a disposal plan, kept for ever: ``planned``, ``disposing`` (being deleted), ``done``
-    (deleted), or ``skipped`` (a hold appeared or its content changed; it stays in the archive)."""
+    (deleted), or ``skipped`` (a hold appeared or its content changed; it stays in the archive). A planned file
+    of a cancelled plan stays ``planned`` in the table: the plan's status says it was not disposed of.
+
+    While planned, the record is narrow (plan, clip, keep-until, state): the file's name, place, SHA-256, size,
+    dates and activity are NULL and read from its clip; a run copies them from the clip's row when it comes to
+    the file (before deleting it), so a deleted file's record holds them for ever. Plans of an older avledger
+    (before migration 16) have them from the start."""
 
     id = AutoField()
     plan = ForeignKeyField(DisposalPlan, backref="items", column_name="plan_id")
     clip = ForeignKeyField(Clip, backref="disposals", column_name="clip_id")
-    original_name = TextField()
-    archive_path = TextField()
-    sha256 = TextField()
-    size = IntegerField()
+    original_name = TextField(null=True)
+    archive_path = TextField(null=True)
+    sha256 = TextField(null=True)
+    size = IntegerField(null=True)
     recorded_at = DateTimeField(null=True)
-    ingested_at = DateTimeField()
+    ingested_at = DateTimeField(null=True)
     activity = ForeignKeyField(Activity, null=True, column_name="activity_id")
     keep_until = DateField()
     state = CharField(default="planned")
     skip_reason = TextField(default="")
     deleted_at = DateTimeField(null=True)
     deleted_by = TextField(default="")
+
+
+def deleted_file():
+    """The condition of a deleted file's record (``state = 'done'``), written as a literal so that SQLite uses
+    the partial index on the deleted files' clips (disposal_clip), which a plan's planned records never enter."""
+    return Disposal.state == _SQL("'done'")
 
 
 class SshKey(BaseModel):
@@ -610,12 +623,9 @@ class Covered:
     The parent's row holds the rows' number (``count``) and the SHA-256 over their records (``digest``: each
     row's ``columns`` as SQLite's ``json_array`` writes them, in id order, a line each), and is logged like any
     row, so the log vouches for the digest. The row's other columns are vouched for by ``initial`` (SQL over the
-    row ``t`` and its parent ``p``), true while the row has no entry of its own: those it copied from another
-    audited row that never changes them (a file's name and place from its clip), and those the parent's entries
-    set (its state: planned, or skipped when the plan was cancelled). A row that changes later (a file disposed
-    of) is logged on its own as before. The digest covers only what the copies do not, so that registering and
-    checking a plan of hundreds of thousands of files reads a narrow line per file.
-    Parents whose ``digest`` is NULL had their rows logged one by one."""
+    row ``t``), true while the row has no entry of its own: they hold what the bulk statement wrote (a planned
+    file: its state, and no copy of its clip's columns yet). A row that changes later (a file a run comes to) is
+    logged on its own as before. Parents whose ``digest`` is NULL had their rows logged one by one."""
 
     parent: str  # the parent's entity (a key of AUDITED)
     key: str  # the row's column naming its parent
@@ -631,13 +641,11 @@ COVERED: dict[str, Covered] = {
         key="plan_id",
         digest="items_digest",
         count="files",
-        columns=("id", "clip_id", "sha256", "size", "activity_id", "keep_until"),
+        columns=("id", "clip_id", "keep_until"),
         initial=(
-            "EXISTS (SELECT 1 FROM clip c WHERE c.id = t.clip_id AND c.original_name = t.original_name"
-            " AND c.archive_path = t.archive_path AND c.ingested_at = t.ingested_at AND c.start_at IS t.recorded_at)"
-            " AND t.deleted_at IS NULL AND t.deleted_by = '' AND (CASE WHEN p.status = 'cancelled'"
-            " THEN t.state = 'skipped' AND t.skip_reason = 'cancelled'"
-            " ELSE t.state = 'planned' AND t.skip_reason = '' END)"
+            "t.state = 'planned' AND t.skip_reason = '' AND t.deleted_at IS NULL AND t.deleted_by = ''"
+            " AND t.original_name IS NULL AND t.archive_path IS NULL AND t.sha256 IS NULL AND t.size IS NULL"
+            " AND t.recorded_at IS NULL AND t.ingested_at IS NULL AND t.activity_id IS NULL"
         ),
     ),
 }

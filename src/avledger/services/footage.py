@@ -22,7 +22,7 @@ from avledger.errors import UserError
 from avledger.fsutil import TEMP_PREFIX, JobLock
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
-from avledger.models.schema import Activity, Clip, Device, Disposal, Gap, Loan, NoRecord, Staff
+from avledger.models.schema import Activity, Clip, Device, Disposal, Gap, Loan, NoRecord, Staff, deleted_file
 from avledger.progress import Cancelled, CancelToken, Progress, ProgressSink, emit
 from avledger.progress import check as check_cancel
 from avledger.services import leftovers, listing, search
@@ -614,7 +614,7 @@ class FootageService:
         root = self.ingest.archive_root()
         check = ArchiveCheck()
         # a disposed clip's file is expected absent (清除处理): not checked, and reported as extra if present
-        gone = Disposal.select(Disposal.clip).where(Disposal.state == "done")
+        gone = Disposal.select(Disposal.clip).where(deleted_file())
         query = (
             Clip.select(Clip.id, Clip.archive_path, Clip.sha256, Clip.size)
             .where(Clip.id.not_in(gone))
@@ -721,7 +721,7 @@ class FootageService:
                 row[0][len(prefix) :]
                 for row in Clip.select(Clip.archive_path)
                 .where((Clip.archive_path >= prefix) & (Clip.archive_path < prefix + "\U0010ffff"))
-                .where(Clip.id.not_in(Disposal.select(Disposal.clip).where(Disposal.state == "done")))
+                .where(Clip.id.not_in(Disposal.select(Disposal.clip).where(deleted_file())))
                 .tuples()
                 .iterator()
                 if "/" not in row[0][len(prefix) :]
