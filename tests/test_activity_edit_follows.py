@@ -98,3 +98,18 @@ def test_d20_interruptions_stay_as_they_were_when_the_times_change(office):  # n
     assert gaps(office) == before
     assert clip_id("D")  # the clips are still its own
     assert {c.activity_id for c in Clip.select()} == {office.first}
+
+
+def test_r14_closing_a_case_logs_its_new_keep_until_date_with_its_article(home, tmp_path, cli):
+    """R14(二)2: a case is kept three months after it closes, six months from its end at least; closing it
+    gives it its date, logged in the closing's change as an edit's is."""
+    svc, daily, case = _office(home, tmp_path, "ruzhou")
+    _at(svc, "2026-09-01 04:00:00")
+    svc.activities.close(case.id, at="2026-09-01")
+    [closed] = entries("close")
+    [logged] = entries("keep_until")
+    assert logged.entity == "activity" and logged.entity_id == case.id and logged.id == closed.id + 1
+    assert "案件终结后确定 → 2026-12-01" in logged.summary and "R14" in logged.summary
+    assert "结案 2026-09-01" in logged.summary
+    svc.close()
+    assert cli("audit", "verify").code == 0

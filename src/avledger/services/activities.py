@@ -227,6 +227,8 @@ class ActivityService:
         self.ctx = ctx
         self.staff = staff
         self.edit_watchers: list[EditWatcher] = []
+        # what follows a case's closing, in the same change (retention: its keep-until date, logged)
+        self.close_watchers: list[EditWatcher] = []
 
     def _tz(self):
         return self.ctx.profile().tz
@@ -368,10 +370,13 @@ class ActivityService:
                     date=start_day.isoformat(),
                 )
             before = snapshot(activity)
+            followers = [watch(activity) for watch in self.close_watchers]
             activity.status = "closed"
             activity.closed_at = when
             activity.save()
             self.ctx.log("close", activity, before=before, summary=f"{activity.id} {activity.title}")
+            for follow in followers:
+                follow(activity, times=False, why=f"结案 {when.isoformat()}")
         return self.view(activity.id)
 
     @requires("activities.edit")

@@ -112,6 +112,10 @@ def keep_until(
     return KeepUntil(until, category, "case_closed", closed_on, after, article)
 
 
+# why a keep-until date is not known, as the log words it (as the activity page does)
+_NO_DATE = {"case_open": "案件终结后确定", "case_file": "登记案卷保管期限后确定", "long_term": "长期保存"}
+
+
 # --- the same in SQL ---------------------------------------------------------------------------------------
 
 
@@ -352,7 +356,7 @@ class RetentionService:
         )
 
     def watch_edit(self, activity: Activity):
-        """A changed keep-until date of an edited activity, logged with the edit's reason
+        """A changed keep-until date of an edited (or closed) activity, logged with the edit's reason
         (:data:`~avledger.services.activities.EditWatcher`): its times move the date its period counts from,
         its case number and long-term reasons its category. The date is computed, never stored: the entry
         records the change for the record's history."""
@@ -364,7 +368,9 @@ class RetentionService:
                 return
 
             def words(keep: KeepUntil) -> str:
-                return keep.until.isoformat() if keep.until else (keep.waiting or keep.category)
+                if keep.until:
+                    return keep.until.isoformat()
+                return _NO_DATE.get(keep.waiting or keep.category, keep.waiting or keep.category)
 
             self.ctx.log(
                 "keep_until",
