@@ -162,7 +162,8 @@ def test_migration_15_adds_retirement_and_upkeep_to_a_register_with_devices(tmp_
 
 def test_migration_16_life_fast_gives_disposal_plans_their_digest_and_cancel_reason_null(tmp_path):
     """Issue 15 (life-fast): a version-15 register's plans keep their rows, the two new columns NULL (their
-    files have an entry each; a NULL is what their logged states, which lack the keys, give)."""
+    files have an entry each; a NULL is what their logged states, which lack the keys, give), and their files'
+    records as they were in the rebuilt table."""
     path = tmp_path / "v15.db"
     db = SqliteDatabase(str(path))
     db.connect()
@@ -171,9 +172,29 @@ def test_migration_16_life_fast_gives_disposal_plans_their_digest_and_cancel_rea
         "INSERT INTO disposal_plan (status, planned_at, planned_by, due_on, files, bytes)"
         " VALUES ('cancelled', '2028-02-01 04:00:00', '王', '2028-02-01', 2, 10)"
     )
+    old_record = (
+        1, 1, 5, "VID_0001.MP4", "2026/01/10/a.mp4", "ab" * 32, 10, "2026-01-10 01:10:00", "2026-01-10 04:00:00",
+        None, "2028-01-10", "skipped", "cancelled", None, "",
+    )  # fmt: skip
+    db.execute_sql(f"INSERT INTO disposal VALUES ({', '.join('?' * len(old_record))})", old_record)
     assert "items_digest" not in columns(db, "disposal_plan")
     migrate(db, target=16)
     assert db.execute_sql("SELECT status, files, items_digest, cancel_reason FROM disposal_plan").fetchall() == [
         ("cancelled", 2, None, None)
     ]
+    # an older plan's records as they were; a plan's records may now be narrow (what the file is: NULL)
+    assert db.execute_sql("SELECT * FROM disposal").fetchall() == [old_record]
+    db.execute_sql("INSERT INTO disposal (plan_id, clip_id, keep_until) VALUES (1, 6, '2028-01-10')")
+    assert db.execute_sql("SELECT sha256, state FROM disposal WHERE clip_id = 6").fetchall() == [(None, "planned")]
+    indexes = {
+        r[1]: r[4]
+        for r in db.execute_sql(
+            "SELECT type, name, tbl_name, rootpage, sql FROM sqlite_master"
+            " WHERE tbl_name = 'disposal' AND type = 'index'"
+        )
+    }
+    assert indexes == {
+        "disposal_plan_state": "CREATE INDEX disposal_plan_state ON disposal (plan_id, state, clip_id)",
+        "disposal_clip": "CREATE INDEX disposal_clip ON disposal (clip_id) WHERE state = 'done'",
+    }
     db.close()
