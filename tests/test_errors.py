@@ -352,6 +352,11 @@ CODES: dict[str, set[str]] = {
     "ssh.write_failed": {"无法写入 {path}：{err}"},
     "staff.owner_lockout": {"账户 {account} 是数据目录的所有者，只能对应可以管理人员对应关系的人员（管理员）"},
     "disposal.cancelled": {"清除计划 {id} 已经取消"},
+    "disposal.tampered": {"清除计划 {id} 的文件清单与审计日志不符，不能执行；请运行 audit verify"},
+    "activity.clips_outside": {
+        "修改后执法活动 {activity} 的时间（{start} 至 {end}）不包括音像文件 {id}（{name}，录制于 {at}）"
+        "等 {n} 个文件；须说明其仍属于该活动的原因，或先将其归入其他执法活动"
+    },
     "disposal.started": {"清除计划 {id} 已经开始执行，不能取消"},
 }
 

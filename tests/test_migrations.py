@@ -199,3 +199,43 @@ def test_migration_17_indexes_each_holders_clips_and_loans_for_the_statistics(tm
         ).fetchall()
         assert f"COVERING INDEX {index} (holder_id=? AND start_at>? AND start_at<?)" in plan[-1][-1]
     db.close()
+
+
+def test_migration_19_gives_disposal_plans_their_digest_and_cancel_reason_null(tmp_path):
+    """Issue 15: a version-18 register's plans keep their rows, the two new columns NULL (their
+    files have an entry each; a NULL is what their logged states, which lack the keys, give), and their files'
+    records as they were in the rebuilt table."""
+    path = tmp_path / "v18.db"
+    db = SqliteDatabase(str(path))
+    db.connect()
+    migrate(db, target=18)
+    db.execute_sql(
+        "INSERT INTO disposal_plan (status, planned_at, planned_by, due_on, files, bytes)"
+        " VALUES ('cancelled', '2028-02-01 04:00:00', '王', '2028-02-01', 2, 10)"
+    )
+    old_record = (
+        1, 1, 5, "VID_0001.MP4", "2026/01/10/a.mp4", "ab" * 32, 10, "2026-01-10 01:10:00", "2026-01-10 04:00:00",
+        None, "2028-01-10", "skipped", "cancelled", None, "",
+    )  # fmt: skip
+    db.execute_sql(f"INSERT INTO disposal VALUES ({', '.join('?' * len(old_record))})", old_record)
+    assert "items_digest" not in columns(db, "disposal_plan")
+    migrate(db, target=19)
+    assert db.execute_sql("SELECT status, files, items_digest, cancel_reason FROM disposal_plan").fetchall() == [
+        ("cancelled", 2, None, None)
+    ]
+    # an older plan's records as they were; a plan's records may now be narrow (what the file is: NULL)
+    assert db.execute_sql("SELECT * FROM disposal").fetchall() == [old_record]
+    db.execute_sql("INSERT INTO disposal (plan_id, clip_id, keep_until) VALUES (1, 6, '2028-01-10')")
+    assert db.execute_sql("SELECT sha256, state FROM disposal WHERE clip_id = 6").fetchall() == [(None, "planned")]
+    indexes = {
+        r[1]: r[4]
+        for r in db.execute_sql(
+            "SELECT type, name, tbl_name, rootpage, sql FROM sqlite_master"
+            " WHERE tbl_name = 'disposal' AND type = 'index'"
+        )
+    }
+    assert indexes == {
+        "disposal_plan_state": "CREATE INDEX disposal_plan_state ON disposal (plan_id, state, clip_id)",
+        "disposal_clip": "CREATE INDEX disposal_clip ON disposal (clip_id) WHERE state = 'done'",
+    }
+    db.close()

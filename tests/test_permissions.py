@@ -24,6 +24,8 @@ from avledger.services.permissions import ACTIONS, ADMINISTRATOR, TABLE, allowed
 NOT_ACTIONS = {
     "DeviceService.set_status": "runs inside the caller's unit of work (lending, repair), which checked",
     "KeyService.refused_command": "logs a command refused over SSH (ssh-serve)",
+    "FootageService.watch_edit": "runs inside the unit of work of an activity's edit, which checked",
+    "RetentionService.watch_edit": "runs inside the unit of work of an activity's edit, which checked",
 }
 
 # The people the walk tries, by what they are: a role of the table (mapped at the console), the

@@ -4,12 +4,10 @@ their clips now are; a clip recorded outside the activity's time needs a reason.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from avledger.models.schema import AuditEvent, Clip
-from avledger.services.footage import ASSIGN_MARGIN
+from avledger.profile import PRESETS, Profile, load_preset
 from conftest import refusal, write_video
 from test_ingest import prepare
 
@@ -87,7 +85,27 @@ def test_a_clip_recorded_outside_the_activity_needs_a_reason(office, tmp_path):
     # within the margin (30 minutes) of the end: no reason needed
     office.activities.edit(late.id, start="2026-01-10 09:20", end="2026-01-10 09:30", why="时间登记有误")
     assert office.footage.assign(clip_id("D"), late.id).activity_id == late.id  # 09:45 local, 15 min after the end
-    assert ASSIGN_MARGIN == dt.timedelta(minutes=30)
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_each_preset_allows_30_minutes_either_side_of_an_activity(preset):
+    assert Profile(load_preset(preset)).get("ingest.assign_margin_minutes") == 30
+
+
+def test_the_margin_outside_an_activity_is_the_profiles(office):
+    assert office.ctx.profile().get("ingest.assign_margin_minutes") == 30
+    late = office.activities.add(
+        "inspection", "短时检查", "2026-01-10 09:20", end="2026-01-10 09:30", officers=["2001"]
+    )
+    # C at 09:31 and D at 09:45 local: 1 and 15 minutes after the end
+    office.office.set_value("ingest.assign_margin_minutes", "10")
+    assert office.footage.assign(clip_id("C"), late.id).activity_id == late.id
+    assert refusal(office.footage.assign, clip_id("D"), late.id) == ("clip.outside_activity", "reason")
+    office.office.set_value("ingest.assign_margin_minutes", "0")
+    assert refusal(office.footage.assign, clip_id("B"), late.id) == ("clip.outside_activity", "reason")  # 09:19
+    assert refusal(office.office.set_value, "ingest.assign_margin_minutes", "-5")[1] == "value"
+    office.office.set_value("ingest.assign_margin_minutes", "20")
+    assert office.footage.assign(clip_id("D"), late.id).activity_id == late.id
 
 
 def test_cli_assign_outside_needs_reason(office, cli):

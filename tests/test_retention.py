@@ -271,9 +271,14 @@ def test_a_killed_dispose_run_resumes(home, tmp_path, cli):
     proc = subprocess.Popen(argv, env=cli_env(home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     assert run_until(proc, some_done) is not None, "the run was killed midway"
     with sqlite3.connect(home.db_path) as con:
-        rows = con.execute("SELECT archive_path, state FROM disposal ORDER BY id").fetchall()
-    for path, state in rows:  # each file present and registered, or deleted and recorded
+        records = con.execute(
+            "SELECT d.archive_path, c.archive_path, d.state FROM disposal d JOIN clip c ON c.id = d.clip_id"
+            " ORDER BY d.id"
+        ).fetchall()
+    rows = [(clip_path, state) for _own, clip_path, state in records]
+    for own, path, state in records:  # each file present and registered, or deleted and recorded
         assert (state == "done") != (root / path).exists() or state == "disposing"
+        assert own == (path if state in ("done", "disposing") else None)  # a file's record copied before it goes
     again = cli("dispose", "run", str(plan.id), "--json")
     assert again.code == 0, again.err
     assert again.json()["deleted"] + again.json()["completed"] + some_done_count(rows) == 24
@@ -390,3 +395,123 @@ def test_cli_dispose_cancel(home, tmp_path, cli):
     assert done.code == 0 and f"已取消清除计划 {plan.id}" in done.out
     en = cli("dispose", "cancel", str(plan.id), "--reason", "again", lang="en")
     assert en.code == 2 and "has been cancelled" in en.err
+
+
+# --- a plan registered in bulk: its files under the plan's audit entry ----------------------------------
+
+
+def test_a_plan_registers_its_files_under_one_audit_entry_with_their_digest(home, tmp_path, cli):
+    svc, daily, case = _office(home, tmp_path, "wanzhou")
+    _at(svc, "2028-02-01 12:00:00")
+    before = AuditEvent.select().count()
+    plan = svc.disposal.plan()
+    [entry] = AuditEvent.select().where(AuditEvent.id > before)
+    assert entry.action == "dispose_plan" and entry.entity == "disposal_plan"
+    assert '"files":2' in entry.after and f'"items_digest":"{plan.items_digest}"' in entry.after
+    assert [(i.clip_id, i.state, i.keep_until.isoformat()) for i in svc.disposal.items(plan)] == [
+        (1, "planned", "2028-01-10"),
+        (2, "planned", "2028-01-10"),
+    ]
+    assert len(plan.items_digest) == 64 and plan.bytes == sum(i.size for i in svc.disposal.items(plan))
+    svc.close()
+    assert cli("audit", "verify").code == 0
+
+
+@pytest.mark.parametrize(
+    "tamper,found",
+    [
+        (  # a column the file's clip vouches for
+            "UPDATE disposal SET archive_path = (SELECT archive_path FROM clip WHERE id = 3) WHERE clip_id = 1",
+            ("row_unaudited", "disposal", 1),
+        ),
+        (  # a planned record holds no copy of its clip's columns
+            "UPDATE disposal SET sha256 = (SELECT sha256 FROM clip WHERE id = 3) WHERE clip_id = 2",
+            ("row_unaudited", "disposal", 2),
+        ),
+        ("UPDATE disposal SET clip_id = 3 WHERE clip_id = 2", ("rows_changed", "disposal_plan", 1)),
+        ("UPDATE disposal SET keep_until = '2026-01-01' WHERE clip_id = 2", ("rows_changed", "disposal_plan", 1)),
+        ("DELETE FROM disposal WHERE clip_id = 2", ("rows_changed", "disposal_plan", 1)),
+        (  # another clip's record slipped into the plan, as the plan would have written it
+            "INSERT INTO disposal (plan_id, clip_id, keep_until) VALUES (1, 3, '2028-01-10')",
+            ("rows_changed", "disposal_plan", 1),
+        ),
+    ],
+    ids=["path", "sha256", "clip", "keep_until", "deleted", "added"],
+)
+def test_a_tampered_plan_item_is_caught_by_audit_verify_and_refused_by_dispose_run(home, tmp_path, cli, tamper, found):
+    svc, daily, case = _office(home, tmp_path, "wanzhou")
+    root = svc.ingest.archive_root()
+    _at(svc, "2028-02-01 12:00:00")
+    plan = svc.disposal.plan()
+    svc.disposal.approve(plan.id, "3001")
+    svc.close()
+    with sqlite3.connect(home.db_path) as con:  # by hand, behind avledger's back
+        con.execute(tamper)
+    checked = cli("audit", "verify", "--json")
+    assert checked.code == 1
+    problems = [(p["kind"], p["entity"], p["entity_id"]) for p in checked.json()["problems"]]
+    assert plan.id == 1 and problems == [found]
+    if found[0] == "rows_changed":
+        assert "登记的文件清单与审计日志记录的摘要不符" in cli("audit", "verify").out
+    run = cli("dispose", "run", str(plan.id))
+    assert run.code == 2 and "文件清单与审计日志不符" in run.err
+    with sqlite3.connect(home.db_path) as con:
+        paths = [p for (p,) in con.execute("SELECT archive_path FROM clip")]
+    assert all((root / p).is_file() for p in paths)  # nothing was deleted
+
+
+def test_a_planned_item_marked_done_by_hand_is_an_unaudited_row(home, tmp_path, cli):
+    svc, daily, case = _office(home, tmp_path, "wanzhou")
+    _at(svc, "2028-02-01 12:00:00")
+    plan = svc.disposal.plan()
+    svc.close()
+    with sqlite3.connect(home.db_path) as con:
+        con.execute("UPDATE disposal SET state = 'done', deleted_by = 'x' WHERE clip_id = 1")
+    checked = cli("audit", "verify", "--json")
+    assert checked.code == 1
+    assert [(p["kind"], p["entity"]) for p in checked.json()["problems"]] == [("row_unaudited", "disposal")]
+    assert plan.id == 1
+
+
+def test_the_files_run_are_recorded_each_and_audit_verify_stays_clean_after_a_cancel(home, tmp_path, cli):
+    svc, daily, case = _office(home, tmp_path, "wanzhou")
+    _at(svc, "2028-02-01 12:00:00")
+    first = svc.disposal.plan()
+    svc.disposal.cancel(first.id, reason="投诉未结")
+    assert {(i.state, i.skip_reason) for i in svc.disposal.items(first)} == {("skipped", "cancelled")}
+    second = svc.disposal.plan()
+    svc.disposal.approve(second.id, "3001")
+    assert svc.disposal.run(second.id).deleted == 2
+    for item in svc.disposal.items(second):  # each deleted file has its own entries, the last one "done"
+        last = (
+            AuditEvent.select()
+            .where((AuditEvent.entity == "disposal") & (AuditEvent.entity_id == item.id))
+            .order_by(AuditEvent.id.desc())
+            .first()
+        )
+        assert last.action == "dispose_done" and item.sha256 in last.after
+    svc.close()
+    assert cli("audit", "verify").code == 0
+    with sqlite3.connect(home.db_path) as con:  # a cancelled plan's file record marked disposed of by hand
+        con.execute("UPDATE disposal SET state = 'done' WHERE plan_id = ? AND clip_id = 1", (first.id,))
+    assert [p["kind"] for p in cli("audit", "verify", "--json").json()["problems"]] == ["row_unaudited"]
+
+
+def test_a_cancelled_plan_keeps_its_reason_in_the_list_and_the_printed_register(home, tmp_path, cli):
+    svc, daily, case = _office(home, tmp_path, "wanzhou")
+    _at(svc, "2028-02-01 12:00:00")
+    plan = svc.disposal.plan()
+    svc.disposal.cancel(plan.id, reason="当事人投诉未结")
+    assert svc.disposal.get(plan.id).cancel_reason == "当事人投诉未结"
+    svc.close()
+    assert [p["cancel_reason"] for p in cli("dispose", "list", "--json").json()] == ["当事人投诉未结"]
+    assert cli("dispose", "list", "--plan", str(plan.id), "--json").json()["cancel_reason"] == "当事人投诉未结"
+    assert "当事人投诉未结" in cli("dispose", "list").out
+    assert f"清除计划 {plan.id} 已取消：当事人投诉未结" in cli("dispose", "list", "--plan", str(plan.id)).out
+    en = cli("dispose", "list", "--plan", str(plan.id), lang="en")
+    assert f"Disposal plan {plan.id} was cancelled: 当事人投诉未结" in en.out
+    out = tmp_path / "disposals.pdf"
+    assert cli("print", "disposals", "-o", str(out)).code == 0
+    text = subprocess.run(["pdftotext", "-raw", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "当事人投诉未结" in text.replace("\n", "")
+    assert cli("audit", "verify").code == 0

@@ -291,6 +291,8 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "paper_form_no": N_("纸质审批表编号"),
         "recorded_by": N_("代为登记人"),
         "finished_at": N_("执行完毕时间"),
+        "items_digest": N_("文件清单摘要"),
+        "cancel_reason": N_("取消原因"),
     },
     "disposal": {
         "plan": N_("清除计划"),

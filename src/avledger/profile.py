@@ -148,6 +148,7 @@ EDITABLE_FIELDS: tuple[EditableField, ...] = (
     EditableField("office.timezone", "时区", str),
     EditableField("ingest.deadline_hours", "采集时限（小时）", int, 1, 240),
     EditableField("ingest.max_gap_minutes", "允许的记录中断（分钟）", int, 0, 600),
+    EditableField("ingest.assign_margin_minutes", "归属执法活动：前后允许的时间差（分钟）", int, 0, 1440),
     EditableField("ingest.archive_dir", "存储位置（空为数据目录）", str),
     EditableField("ingest.deadline_from", "采集时限起算", str, choices=vocab.DEADLINE_FROM),
     EditableField("norecord.min_signers", "无法记录工作记录：最少签字执法人员", int, 1, 10),
@@ -196,6 +197,7 @@ _SCHEMA: dict[str, type | tuple[type, ...]] = {
     "office.timezone": str,
     "ingest.deadline_hours": int,
     "ingest.max_gap_minutes": int,
+    "ingest.assign_margin_minutes": int,
     "ingest.archive_dir": str,
     "ingest.deadline_from": str,
     "ingest.gap_reasons": list,
@@ -251,6 +253,7 @@ _ADDED_DEFAULTS: dict[str, Any] = {
     "retention.disposal_approver_role": "leader",
     "devices.retire_role": "leader",  # D14 P6: not in the regulations who approves; default 单位负责人
     "retention.hold_review_days": 180,  # not in the regulations: a manual hold reviewed at least twice a year
+    "ingest.assign_margin_minutes": 30,  # not in the regulations: a clip this far outside its activity needs a reason
 }
 
 

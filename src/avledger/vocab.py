@@ -194,6 +194,9 @@ AUDIT_ACTIONS: dict[str, str] = {
     "dispose_cancel": N_("取消清除计划"),
     "retire": N_("报废"),
     "upkeep": N_("保养"),
+    "outside": N_("不在执法活动时间内"),
+    "deadline": N_("重新计算采集时限"),
+    "keep_until": N_("保存期限变更"),
 }
 
 # How the person acting was established (avledger whoami).

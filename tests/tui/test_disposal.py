@@ -96,6 +96,7 @@ async def test_cancel_a_plan_that_has_not_run(demo, demo_app):
         assert demo_app.screen is screen
         assert demo.disposal.get(plan.id).status == "cancelled"
         assert "已取消" in "\n".join(screen_lines(demo_app))
+        assert "complaint pending" in "\n".join(screen_lines(demo_app))  # its reason, in the register
         await pilot.press("x")  # cancelled: the key is off
         await pilot.pause()
         assert demo_app.screen is screen

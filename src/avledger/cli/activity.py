@@ -253,8 +253,11 @@ def activity_close(activity_id: str, at: str | None) -> None:
     "--long-term", "long_term", multiple=True, type=click.Choice(list(LONG_TERM_REASONS)), help="增加长期保存情形"
 )
 @click.option("--why", required=True, help="修改原因")
+@click.option("--outside-reason", default="", help="修改时间后不在活动时间内的音像文件仍属于该活动的原因")
 @json_option
-def activity_edit(activity_id, start, end, place, party, case_no, case_name, officers, long_term, why, as_json) -> None:
+def activity_edit(
+    activity_id, start, end, place, party, case_no, case_name, officers, long_term, why, outside_reason, as_json
+) -> None:
     """修改执法活动（时间、地点、当事人、案件、执法人员，或补充长期保存情形），须说明修改原因。"""
     view = services().activities.edit(
         activity_id,
@@ -267,6 +270,7 @@ def activity_edit(activity_id, start, end, place, party, case_no, case_name, off
         case_name=case_name,
         officers=list(officers) if officers else None,
         long_term=list(long_term),
+        outside_reason=outside_reason,
     )
     if as_json:
         emit_json(to_json(view))

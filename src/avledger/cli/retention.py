@@ -189,6 +189,7 @@ def _plan_json(plan, tz, items=None) -> dict:
         "approved_at": fmt_local(plan.approved_at, tz) if plan.approved_at else None,
         "paper_form": plan.paper_form_no,
         "finished_at": fmt_local(plan.finished_at, tz) if plan.finished_at else None,
+        "cancel_reason": plan.cancel_reason,
     }
     if items is not None:
         data["items"] = [_item_json(i, tz) for i in items]
@@ -280,6 +281,8 @@ def dispose_list(plan_id, as_json) -> None:
         if as_json:
             emit_json(_plan_json(plan, tz, items))
             return
+        if plan.status == "cancelled":
+            click.echo(_("清除计划 {id} 已取消：{reason}").format(id=plan.id, reason=plan.cancel_reason or "—"))
         table(
             ["#", _("文件"), "SHA-256", _("大小"), _("状态"), _("清除时间")],
             [
@@ -300,7 +303,7 @@ def dispose_list(plan_id, as_json) -> None:
         emit_json([_plan_json(p, tz) for p in plans])
         return
     table(
-        ["#", _("状态"), _("拟定"), _("文件"), _("大小"), _("批准人"), _("执行完毕")],
+        ["#", _("状态"), _("拟定"), _("文件"), _("大小"), _("批准人"), _("执行完毕"), _("取消原因")],
         [
             [
                 p.id,
@@ -310,6 +313,7 @@ def dispose_list(plan_id, as_json) -> None:
                 size_text(p.bytes),
                 p.approved_by.name if p.approved_by_id else "",
                 fmt_local(p.finished_at, tz) if p.finished_at else "",
+                p.cancel_reason or "",
             ]
             for p in plans
         ],

@@ -34,7 +34,7 @@ from typing import Any
 from peewee import BooleanField, Field, Model, SqliteDatabase
 
 from avledger.models.db import database
-from avledger.models.schema import AUDITED, AuditEvent
+from avledger.models.schema import AUDITED, COVERED, AuditEvent, Covered
 from avledger.witness import EMPTY, GENESIS, Head, Source, Witness
 
 __all__ = ["EMPTY", "GENESIS", "Head", "Source", "Witness"]  # re-exported: the head and its witnesses
@@ -158,6 +158,8 @@ def head(db: SqliteDatabase = database) -> Head:
 class Problem:
     # chain_edited, chain_broken: an entry's hash or its link to the one before is wrong
     # row_changed, row_deleted, row_unaudited: a register row differs from what the log last says of it
+    # rows_changed: the rows registered in bulk under this row's entry (fields: their entity) are not the ones
+    # its logged digest vouches for
     # witness_ahead: a witness saw entries the log no longer has (its end was cut, or an older register copied back)
     # witness_differs: entry N is not what a witness saw (the chain was recomputed or replaced)
     # log_empty: the log has no entries, but a witness saw some (the register was emptied or replaced)
@@ -518,17 +520,93 @@ def _json_value(f: Field) -> str:
     return column
 
 
-def differing_rows_sql(model: type[Model]) -> str:
+def differing_rows_sql(model: type[Model], cover: Covered | None = None) -> str:
     """The ids of ``model``'s rows whose canonical JSON, written by SQLite, is not the state the log last gives
     them (or that the log does not give at all), in id order. SQLite's ``json_object`` gives what
     :func:`canonical` gives for what the program stores (keys in sorted order); a row it words differently (a
-    float that needs 17 digits) is only compared again in Python."""
+    float that needs 17 digits) is only compared again in Python. ``cover``: the rows without an entry of their
+    own that their parent's entry covers (:class:`~avledger.models.schema.Covered`) are left out; their digest
+    is checked on its own (:func:`covered_digest`)."""
     table = model._meta.table_name
     pairs = ", ".join(f"'{f.name}', {_json_value(f)}" for f in sorted(model._meta.sorted_fields, key=lambda f: f.name))
+    covered = ""
+    if cover is not None:
+        parent = AUDITED[cover.parent]._meta.table_name
+        covered = (
+            f' AND NOT (({_LAST.format(id="t.id")}) IS NULL AND EXISTS (SELECT 1 FROM "{parent}" p'
+            f' WHERE p.id = t."{cover.key}" AND p."{cover.digest}" IS NOT NULL AND {cover.initial}))'
+        )
     return (
         f'SELECT t.id FROM "{table}" t WHERE json_object({pairs}) IS NOT'
-        f" (SELECT a.after FROM audit_event a WHERE a.id = ({_LAST.format(id='t.id')})) ORDER BY t.id"
+        f" (SELECT a.after FROM audit_event a WHERE a.id = ({_LAST.format(id='t.id')})){covered} ORDER BY t.id"
     )
+
+
+def covered_digest(conn, entity: str, parent_id: int) -> tuple[int, str]:
+    """The number of ``entity``'s rows under the parent ``parent_id`` and the SHA-256 over their records, as
+    :class:`~avledger.models.schema.Covered` defines it (``conn``: a sqlite3 connection). The rows are streamed
+    from SQLite in id order: constant memory whatever their number."""
+    cover = COVERED[entity]
+    table = AUDITED[entity]._meta.table_name
+    columns = ", ".join(f't."{c}"' for c in cover.columns)
+    # the rows' ids first (the ends, through the parent's index), then the rows in that range by id: read in the
+    # table's order, never sorted
+    first, last = conn.execute(
+        f'SELECT min(id), max(id) FROM "{table}" WHERE "{cover.key}" = ?', (parent_id,)
+    ).fetchone()
+    cursor = conn.execute(
+        f'SELECT json_array({columns}) FROM "{table}" t WHERE t.id BETWEEN ? AND ? AND +t."{cover.key}" = ?'
+        " ORDER BY t.id",
+        (first, last, parent_id),
+    )
+    digest = hashlib.sha256()
+    count = 0
+    try:
+        while rows := cursor.fetchmany(4096):
+            count += len(rows)
+            digest.update("".join(f"{line}\n" for (line,) in rows).encode("utf-8", "surrogatepass"))
+    finally:
+        cursor.close()
+    return count, digest.hexdigest()
+
+
+def covered_unvouched(conn, entity: str, parent_id: int) -> int:
+    """How many of ``entity``'s rows under the parent ``parent_id`` have neither an entry of their own nor the
+    columns the parent's entries and their copies vouch for (``Covered.initial``): changed behind the log."""
+    cover = COVERED[entity]
+    table = AUDITED[entity]._meta.table_name
+    parent = AUDITED[cover.parent]._meta.table_name
+    sql = (
+        f'SELECT count(*) FROM "{table}" t JOIN "{parent}" p ON p.id = t."{cover.key}" WHERE t."{cover.key}" = ?2'
+        f" AND ({_LAST.format(id='t.id')}) IS NULL AND NOT ({cover.initial})"
+    )
+    return conn.execute(sql, (entity, parent_id)).fetchone()[0]
+
+
+def logged_state(conn, entity: str, entity_id: int) -> dict[str, Any] | None:
+    """The state the log last gives the row (None: none, or the row was deleted)."""
+    row = conn.execute(_LAST_STATE, (entity, entity_id)).fetchone()
+    if row is None or row[0] is None:
+        return None
+    try:
+        state = json.loads(row[0])
+    except ValueError:
+        return None
+    return state if isinstance(state, dict) else None
+
+
+def covered_problems(conn, entity: str) -> list[Problem]:
+    """The parents whose covered rows are not those their logged state vouches for (rows changed, added,
+    removed or moved to another parent): one ``rows_changed`` problem per parent."""
+    cover = COVERED[entity]
+    parent = AUDITED[cover.parent]._meta.table_name
+    found = []
+    query = f'SELECT id FROM "{parent}" WHERE "{cover.digest}" IS NOT NULL ORDER BY id'
+    for (parent_id,) in conn.execute(query).fetchall():
+        logged = logged_state(conn, cover.parent, parent_id) or {}
+        if covered_digest(conn, entity, parent_id) != (logged.get(cover.count), logged.get(cover.digest)):
+            found.append(Problem("rows_changed", None, cover.parent, parent_id, (entity,)))
+    return found
 
 
 class _RowsCheck(threading.Thread):
@@ -581,7 +659,7 @@ class _RowsCheck(threading.Thread):
             table = model._meta.table_name
             self.rows += conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
             try:
-                suspects = conn.execute(differing_rows_sql(model), (entity,)).fetchall()
+                suspects = conn.execute(differing_rows_sql(model, COVERED.get(entity)), (entity,)).fetchall()
             except sqlite3.Error:  # a value json_object refuses (a BLOB put in by hand): every row the exact way
                 suspects = conn.execute(f'SELECT id FROM "{table}" ORDER BY id').fetchall()
             for (row_id,) in suspects:
@@ -590,6 +668,8 @@ class _RowsCheck(threading.Thread):
                     self.problems.append(problem)
             for (row_id,) in conn.execute(_GONE.format(table=table), (entity,)):
                 self.problems.append(Problem("row_deleted", None, entity, row_id))
+            if entity in COVERED:
+                self.problems.extend(covered_problems(conn, entity))
 
 
 def _python_value(f: Field, value: Any) -> Any:

@@ -600,17 +600,52 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE violation ADD COLUMN acknowledged_note TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE violation ADD COLUMN acknowledgement_recorded_by TEXT NOT NULL DEFAULT ''",
     ],
-    # 17 (lead-charts, the statistics in one pass; renumber after any other branch's 17): each holder's clips and
+    # 17 (the statistics in one pass): each holder's clips and
     # loans in the order of their time with all the statistics count of them, so that a period's figures per
     # holder and month read each clip's and loan's index entry once, in order, with no sort and no row read
     [
         "CREATE INDEX clip_holder_stats ON clip (holder_id, start_at, duration_s, late)",
         "CREATE INDEX loan_holder_stats ON loan (holder_id, start_at, due_at, end_at, device_id)",
     ],
-    # 18 (lead-charts, renumber after any other branch's): a viewing request made under a spot check (监督抽查,
+    # 18: a viewing request made under a spot check (监督抽查,
     # F15 with F18) names the check
     [
         "ALTER TABLE access_request ADD COLUMN spot_check_id INTEGER REFERENCES spot_check (id)",
+    ],
+    # 19 (disposal plans in bulk): a plan's files registered in one statement under the plan's audit
+    # entry, which holds the SHA-256 of their records (items_digest; NULL for the plans made before, whose
+    # files have an entry each); and the reason a plan was cancelled (cancel_reason). Both NULL on the rows
+    # already there, as their logged states have them. A file's record is narrow while planned (plan, clip,
+    # keep-until, state): the file's name, place, SHA-256, size, dates and activity are copied from its clip
+    # when a run comes to it, so they may be NULL (the table rebuilt, its rows as they were); the plan's index
+    # holds the clip, so that what the plans that stand take is read from it alone, and the clip's index holds
+    # only the files deleted (a plan's hundreds of thousands of records are appended to the plan's index alone).
+    [
+        "ALTER TABLE disposal_plan ADD COLUMN items_digest TEXT",
+        "ALTER TABLE disposal_plan ADD COLUMN cancel_reason TEXT",
+        """CREATE TABLE disposal_19 (
+            id INTEGER PRIMARY KEY,
+            plan_id INTEGER NOT NULL REFERENCES disposal_plan (id),
+            clip_id INTEGER NOT NULL REFERENCES clip (id),
+            original_name TEXT,
+            archive_path TEXT,
+            sha256 TEXT,
+            size INTEGER,
+            recorded_at DATETIME,
+            ingested_at DATETIME,
+            activity_id INTEGER REFERENCES activity (id),
+            keep_until DATE NOT NULL,
+            state TEXT NOT NULL DEFAULT 'planned',
+            skip_reason TEXT NOT NULL DEFAULT '',
+            deleted_at DATETIME,
+            deleted_by TEXT NOT NULL DEFAULT ''
+        )""",
+        "INSERT INTO disposal_19 SELECT id, plan_id, clip_id, original_name, archive_path, sha256, size, recorded_at,"
+        " ingested_at, activity_id, keep_until, state, skip_reason, deleted_at, deleted_by FROM disposal",
+        "DROP TABLE disposal",
+        "ALTER TABLE disposal_19 RENAME TO disposal",
+        "CREATE INDEX disposal_plan_state ON disposal (plan_id, state, clip_id)",
+        "CREATE INDEX disposal_clip ON disposal (clip_id) WHERE state = 'done'",
     ],
 ]
 

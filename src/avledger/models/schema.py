@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from peewee import SQL as _SQL
 from peewee import (
     AutoField,
     BooleanField,
@@ -415,7 +418,7 @@ class DisposalPlan(BaseModel):
     """A disposal plan (清除处理): the files due on ``due_on``, approved by the profile's role, then run."""
 
     id = AutoField()
-    status = CharField(default="planned")  # planned | approved | done
+    status = CharField(default="planned")  # planned | approved | done | cancelled
     planned_at = DateTimeField()
     planned_by = TextField()
     due_on = DateField()
@@ -426,6 +429,10 @@ class DisposalPlan(BaseModel):
     paper_form_no = TextField(default="")
     recorded_by = TextField(default="")
     finished_at = DateTimeField(null=True)
+    # The SHA-256 over its files' records (:data:`COVERED`), which are registered in bulk under the plan's own
+    # audit entry; NULL for a plan of an older avledger, whose files each have their own entry.
+    items_digest = TextField(null=True)
+    cancel_reason = TextField(null=True)  # why the plan was cancelled (NULL: not cancelled, or before migration 19)
 
     class Meta:
         table_name = "disposal_plan"
@@ -433,23 +440,35 @@ class DisposalPlan(BaseModel):
 
 class Disposal(BaseModel):
     """One file of a disposal plan, kept for ever: ``planned``, ``disposing`` (being deleted), ``done``
-    (deleted), or ``skipped`` (a hold appeared or its content changed; it stays in the archive)."""
+    (deleted), or ``skipped`` (a hold appeared or its content changed; it stays in the archive). A planned file
+    of a cancelled plan stays ``planned`` in the table: the plan's status says it was not disposed of.
+
+    While planned, the record is narrow (plan, clip, keep-until, state): the file's name, place, SHA-256, size,
+    dates and activity are NULL and read from its clip; a run copies them from the clip's row when it comes to
+    the file (before deleting it), so a deleted file's record holds them for ever. Plans of an older avledger
+    (before migration 19) have them from the start."""
 
     id = AutoField()
     plan = ForeignKeyField(DisposalPlan, backref="items", column_name="plan_id")
     clip = ForeignKeyField(Clip, backref="disposals", column_name="clip_id")
-    original_name = TextField()
-    archive_path = TextField()
-    sha256 = TextField()
-    size = IntegerField()
+    original_name = TextField(null=True)
+    archive_path = TextField(null=True)
+    sha256 = TextField(null=True)
+    size = IntegerField(null=True)
     recorded_at = DateTimeField(null=True)
-    ingested_at = DateTimeField()
+    ingested_at = DateTimeField(null=True)
     activity = ForeignKeyField(Activity, null=True, column_name="activity_id")
     keep_until = DateField()
     state = CharField(default="planned")
     skip_reason = TextField(default="")
     deleted_at = DateTimeField(null=True)
     deleted_by = TextField(default="")
+
+
+def deleted_file():
+    """The condition of a deleted file's record (``state = 'done'``), written as a literal so that SQLite uses
+    the partial index on the deleted files' clips (disposal_clip), which a plan's planned records never enter."""
+    return Disposal.state == _SQL("'done'")
 
 
 class SshKey(BaseModel):
@@ -597,6 +616,42 @@ AUDITED: dict[str, type[BaseModel]] = {
     "disposal": Disposal,
     "device_retirement": DeviceRetirement,
     "upkeep": Upkeep,
+}
+
+
+@dataclass(frozen=True)
+class Covered:
+    """The rows of an audited table that are registered in bulk, under one audit entry of their parent, rather
+    than one entry each (a disposal plan's files: a plan may hold hundreds of thousands).
+
+    The parent's row holds the rows' number (``count``) and the SHA-256 over their records (``digest``: each
+    row's ``columns`` as SQLite's ``json_array`` writes them, in id order, a line each), and is logged like any
+    row, so the log vouches for the digest. The row's other columns are vouched for by ``initial`` (SQL over the
+    row ``t``), true while the row has no entry of its own: they hold what the bulk statement wrote (a planned
+    file: its state, and no copy of its clip's columns yet). A row that changes later (a file a run comes to) is
+    logged on its own as before. Parents whose ``digest`` is NULL had their rows logged one by one."""
+
+    parent: str  # the parent's entity (a key of AUDITED)
+    key: str  # the row's column naming its parent
+    digest: str  # the parent's column holding the digest
+    count: str  # the parent's column holding the number of rows
+    columns: tuple[str, ...]  # the row's columns the digest covers: never changed once registered
+    initial: str
+
+
+COVERED: dict[str, Covered] = {
+    "disposal": Covered(
+        parent="disposal_plan",
+        key="plan_id",
+        digest="items_digest",
+        count="files",
+        columns=("id", "clip_id", "keep_until"),
+        initial=(
+            "t.state = 'planned' AND t.skip_reason = '' AND t.deleted_at IS NULL AND t.deleted_by = ''"
+            " AND t.original_name IS NULL AND t.archive_path IS NULL AND t.sha256 IS NULL AND t.size IS NULL"
+            " AND t.recorded_at IS NULL AND t.ingested_at IS NULL AND t.activity_id IS NULL"
+        ),
+    ),
 }
 
 ALL_MODELS = [

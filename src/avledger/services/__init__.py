@@ -75,6 +75,8 @@ class Services:
         self.violations = ViolationService(ctx, self.staff, self.spotchecks)
         self.retention = RetentionService(ctx, self.activities, self.staff)
         self.disposal = DisposalService(ctx, self.retention, self.ingest, self.staff)
+        self.activities.edit_watchers += [self.footage.watch_edit, self.retention.watch_edit]
+        self.activities.close_watchers.append(self.retention.watch_edit)
         self.printing = PrintService(ctx, self.typesetter, self)  # the registers read from all of the above
         self.reminders = ReminderService(
             ctx,

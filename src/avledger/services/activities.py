@@ -14,7 +14,7 @@ and reported to the leader.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -215,10 +215,20 @@ def enforcement_officer(staff: StaffService, number: str, *, field: str) -> Staf
     return person
 
 
+# What follows an activity's edit: given the activity before the edit, a watcher returns what to do once the
+# edit is saved (in the same change), called with ``times`` (its start or end changed), ``why`` and
+# ``outside_reason``. The services that keep what derives from an activity (footage: collection deadlines and
+# clips outside its time; retention: keep-until dates) register theirs when the services are built.
+EditWatcher = Callable[[Activity], Callable[..., None]]
+
+
 class ActivityService:
     def __init__(self, ctx: Context, staff: StaffService):
         self.ctx = ctx
         self.staff = staff
+        self.edit_watchers: list[EditWatcher] = []
+        # what follows a case's closing, in the same change (retention: its keep-until date, logged)
+        self.close_watchers: list[EditWatcher] = []
 
     def _tz(self):
         return self.ctx.profile().tz
@@ -360,10 +370,13 @@ class ActivityService:
                     date=start_day.isoformat(),
                 )
             before = snapshot(activity)
+            followers = [watch(activity) for watch in self.close_watchers]
             activity.status = "closed"
             activity.closed_at = when
             activity.save()
             self.ctx.log("close", activity, before=before, summary=f"{activity.id} {activity.title}")
+            for follow in followers:
+                follow(activity, times=False, why=f"结案 {when.isoformat()}")
         return self.view(activity.id)
 
     @requires("activities.edit")
@@ -380,13 +393,20 @@ class ActivityService:
         case_name: str | None = None,
         officers: list[str] | tuple[str, ...] | None = None,
         long_term: list[str] | tuple[str, ...] = (),
+        outside_reason: str = "",
     ) -> ActivityView:
         """修改执法活动: times, place, party, case number and name, officers; ``long_term`` adds long-term
         keeping reasons (W15, D26: a complaint that arrives later), which start the disc duty (F12) when
         one of them is a disc trigger. ``None`` leaves a field as it is. Each change is logged with who
-        made it and ``why`` (修改原因)."""
+        made it and ``why`` (修改原因).
+
+        What derives from the activity follows in the same change (:data:`EditWatcher`): new times recompute
+        its clips' collection deadlines and late flags, a clip the new times leave outside (as assigning
+        one would) needs ``outside_reason``, and a changed keep-until date is logged. Its interruptions are
+        between its clips, which stay where they are: the times do not change them."""
         check_text(activity_id if isinstance(activity_id, str) else None, N_("执法活动编号"), field="activity_id")
         why = require_text(why, N_("修改原因"), field="why")
+        outside_reason = optional_text(outside_reason, N_("归属原因"), field="outside_reason")
         texts = {}
         for key, value, label in (
             ("place", place, N_("地点")),
@@ -417,6 +437,7 @@ class ActivityService:
             if new_end is not None and new_end <= new_start:
                 raise UserError("input.end_before_start", "结束时间应晚于开始时间", field="end" if end_at else "start")
             before = snapshot(activity)
+            followers = [watch(activity) for watch in self.edit_watchers]
             for key, value in texts.items():
                 setattr(activity, key, value)
             activity.start_at = new_start
@@ -459,6 +480,10 @@ class ActivityService:
                     if person.id not in kept:
                         link = ActivityOfficer.create(activity=activity, staff=person)
                         self.ctx.log("create", link, summary=f"{activity.id} {person.name}（{person.number}）：{why}")
+            if changed:
+                times = bool(changed & {"start_at", "end_at"})
+                for follow in followers:
+                    follow(activity, times=times, why=why, outside_reason=outside_reason)
         return self.view(activity.id)
 
     @requires("confidential.mark", "confidential.lift")

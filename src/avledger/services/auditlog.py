@@ -348,6 +348,8 @@ def describe_problem(problem: audit.Problem, names: Mapping[tuple[str, int], str
         return _("{where} 在日志中存在，但登记记录已被删除").format(where=where)
     if problem.kind == "row_unaudited":
         return _("{where} 没有对应的审计日志（未经程序写入）").format(where=where)
+    if problem.kind == "rows_changed":
+        return _("{where} 登记的文件清单与审计日志记录的摘要不符（清单中的记录被改动、增加或删除）").format(where=where)
     if problem.witness is not None:
         seen = describe_witness(problem.witness)
         if problem.kind == "witness_ahead":

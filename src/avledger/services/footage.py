@@ -22,7 +22,7 @@ from avledger.errors import UserError
 from avledger.fsutil import TEMP_PREFIX, JobLock
 from avledger.i18n import N_
 from avledger.models.audit import snapshot
-from avledger.models.schema import Activity, Clip, Device, Disposal, Gap, Loan, NoRecord, Staff
+from avledger.models.schema import Activity, Clip, Device, Disposal, Gap, Loan, NoRecord, Staff, deleted_file
 from avledger.progress import Cancelled, CancelToken, Progress, ProgressSink, emit
 from avledger.progress import check as check_cancel
 from avledger.services import leftovers, listing, search
@@ -47,10 +47,6 @@ from avledger.services.listing import (
 from avledger.services.permissions import requires
 from avledger.timeutil import fmt_local
 from avledger.vocab import CLIP_KINDS
-
-# A clip recorded this long before an activity began or after it ended is still of its time (cameras are
-# switched on on the way, clocks drift); further out, assigning it needs a reason.
-ASSIGN_MARGIN = dt.timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -340,7 +336,8 @@ class FootageService:
     @requires("footage.edit")
     def assign(self, clip_id: int | str, activity_id: int | str, *, reason: str = "") -> ClipView:
         """Attribute a clip to an activity. The archived file stays where it is (its path is registered). A clip
-        recorded outside the activity's time (with :data:`ASSIGN_MARGIN` either side) needs ``reason``."""
+        recorded outside the activity's time (with the profile's ``ingest.assign_margin_minutes`` either side) needs
+        ``reason``."""
         check_text(clip_id if isinstance(clip_id, str) else None, N_("音像文件编号"), field="clip_id")
         check_text(activity_id if isinstance(activity_id, str) else None, N_("执法活动编号"), field="activity_id")
         reason = optional_text(reason, N_("归属原因"), field="reason")
@@ -365,13 +362,68 @@ class FootageService:
         return [self.view(clip.id) for clip in clips]
 
     def outside(self, clip: Clip, activity: Activity) -> bool:
-        """The clip was recorded (in part) outside the activity's time, :data:`ASSIGN_MARGIN` either side; a
-        clip without a recording time is never outside."""
+        """The clip was recorded (in part) outside the activity's time, the profile's
+        ``ingest.assign_margin_minutes`` either side (a clip recorded that close to it is still of its time:
+        cameras are switched on on the way, clocks drift); a clip without a recording time is never outside."""
         if clip.start_at is None:
             return False
         start, end = self.activities.window(activity)
         stop = clip.start_at + dt.timedelta(seconds=clip.duration_s or 0)
-        return clip.start_at < start - ASSIGN_MARGIN or stop > end + ASSIGN_MARGIN
+        margin = dt.timedelta(minutes=self.ctx.profile().get("ingest.assign_margin_minutes"))
+        return clip.start_at < start - margin or stop > end + margin
+
+    def watch_edit(self, activity: Activity) -> Callable[..., None]:
+        """What an edit of ``activity`` changes in its clips (:data:`~avledger.services.activities.EditWatcher`):
+        once its times changed, each clip's collection deadline and late flag are computed again as ingest
+        and assign compute them (a clip no longer late loses its late reason; one late now waits for one), and
+        a clip the new times leave outside the activity (:meth:`outside`) needs ``outside_reason``, as
+        assigning it would; it is logged for each such clip."""
+        clips = list(Clip.select().where(Clip.activity == activity.id).order_by(Clip.id))
+        was_outside = {c.id for c in clips if self.outside(c, activity)}
+
+        def follow(edited: Activity, *, times: bool, why: str, outside_reason: str = "") -> None:
+            if not times:
+                return
+            tz = self.ctx.profile().tz
+            start, end = self.activities.window(edited)
+            now_outside = [c for c in clips if c.id not in was_outside and self.outside(c, edited)]
+            if now_outside and not outside_reason:
+                first = now_outside[0]
+                raise UserError(
+                    "activity.clips_outside",
+                    "修改后执法活动 {activity} 的时间（{start} 至 {end}）不包括音像文件 {id}（{name}，录制于 {at}）"
+                    "等 {n} 个文件；须说明其仍属于该活动的原因，或先将其归入其他执法活动",
+                    field="outside_reason",
+                    activity=edited.id,
+                    start=fmt_local(start, tz),
+                    end=fmt_local(end, tz),
+                    id=first.id,
+                    name=first.original_name,
+                    at=fmt_local(first.start_at, tz),
+                    n=len(now_outside),
+                )
+            for clip in now_outside:
+                self.ctx.log(
+                    "outside",
+                    entity="clip",
+                    entity_id=clip.id,
+                    summary=f"{clip.original_name} ∉ {edited.id}：{outside_reason}",
+                )
+            for clip in clips:
+                deadline = self.ingest.deadline(clip.device_id, edited, clip.start_at, clip.duration_s)
+                late = bool(deadline and clip.ingested_at > deadline)
+                if deadline == clip.deadline_at and late == clip.late:
+                    continue
+                before = snapshot(clip)
+                clip.deadline_at = deadline
+                clip.late = late
+                if not late:
+                    clip.late_reason = None
+                clip.save()
+                when = fmt_local(deadline, tz) if deadline else "—"
+                self.ctx.log("deadline", clip, before=before, summary=f"{clip.original_name}：{when}（{why}）")
+
+        return follow
 
     def _recount(self, activity: Activity, moved: list[tuple[int | None, int | None]]) -> None:
         """The gaps of each device whose clips were assigned to ``activity``, recounted once all are moved:
@@ -562,7 +614,7 @@ class FootageService:
         root = self.ingest.archive_root()
         check = ArchiveCheck()
         # a disposed clip's file is expected absent (清除处理): not checked, and reported as extra if present
-        gone = Disposal.select(Disposal.clip).where(Disposal.state == "done")
+        gone = Disposal.select(Disposal.clip).where(deleted_file())
         query = (
             Clip.select(Clip.id, Clip.archive_path, Clip.sha256, Clip.size)
             .where(Clip.id.not_in(gone))
@@ -669,7 +721,7 @@ class FootageService:
                 row[0][len(prefix) :]
                 for row in Clip.select(Clip.archive_path)
                 .where((Clip.archive_path >= prefix) & (Clip.archive_path < prefix + "\U0010ffff"))
-                .where(Clip.id.not_in(Disposal.select(Disposal.clip).where(Disposal.state == "done")))
+                .where(Clip.id.not_in(Disposal.select(Disposal.clip).where(deleted_file())))
                 .tuples()
                 .iterator()
                 if "/" not in row[0][len(prefix) :]

@@ -31,18 +31,26 @@ from avledger.vocab import DISPOSAL_SKIP_REASONS, DISPOSAL_STATES, label
     ],
 )
 def disposals(scope: Scope) -> Sheet:
-    from avledger.models.schema import Activity, Disposal, DisposalPlan
+    from avledger.models.schema import Activity, DisposalPlan
+    from avledger.services.retention import ITEM_ACTIVITY, ITEMS_DECIDED, disposal_items
 
-    query = Disposal.select().where(Disposal.state != "planned").order_by(Disposal.id)
-    query = scope.in_period(query, Disposal.deleted_at)
+    # the files a run came to (their own records) and those of cancelled plans (read from their clips)
+    where, params = ITEMS_DECIDED, []
+    if scope.start_utc is not None:
+        where += " AND d.deleted_at >= ?"
+        params.append(scope.start_utc.isoformat(sep=" "))
+    if scope.end_utc is not None:
+        where += " AND d.deleted_at < ?"
+        params.append(scope.end_utc.isoformat(sep=" "))
     if scope.activity is not None:
-        query = query.where(Disposal.activity == scope.activity)
+        where += f" AND {ITEM_ACTIVITY} = ?"
+        params.append(scope.activity.id)
 
     plans: dict[int, DisposalPlan] = {}
     activities: dict[int, Activity] = {}
 
     def rows():
-        for n, d in enumerate(query.iterator(), 1):
+        for n, d in enumerate(disposal_items(where, tuple(params)), 1):
             plan = plans.get(d.plan_id) or plans.setdefault(d.plan_id, DisposalPlan.get_by_id(d.plan_id))
             approver = plan.approved_by if plan.approved_by_id else None
             act = None
@@ -51,7 +59,9 @@ def disposals(scope: Scope) -> Sheet:
                     d.activity_id, Activity.get_by_id(d.activity_id)
                 )
             state = label(DISPOSAL_STATES, d.state)
-            if d.skip_reason:
+            if d.skip_reason == "cancelled" and plan.cancel_reason:
+                state += f"（{label(DISPOSAL_SKIP_REASONS, d.skip_reason)}：{plan.cancel_reason}）"
+            elif d.skip_reason:
                 state += f"（{label(DISPOSAL_SKIP_REASONS, d.skip_reason)}）"
             yield {
                 "seq": n,

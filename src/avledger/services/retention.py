@@ -26,15 +26,13 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from peewee import fn
-
 from avledger.digests import hash_file
 from avledger.errors import UserError
 from avledger.fsutil import fsync_dir
 from avledger.i18n import N_
 from avledger.models import audit
 from avledger.models.audit import snapshot
-from avledger.models.schema import Activity, AuditEvent, CaseFile, Clip, Disposal, DisposalPlan, RetentionHold
+from avledger.models.schema import Activity, CaseFile, Clip, Disposal, DisposalPlan, RetentionHold, deleted_file
 from avledger.profile import Profile
 from avledger.progress import CancelToken, Progress, ProgressSink, emit
 from avledger.progress import check as check_cancel
@@ -114,13 +112,21 @@ def keep_until(
     return KeepUntil(until, category, "case_closed", closed_on, after, article)
 
 
+# why a keep-until date is not known, as the log words it (as the activity page does)
+_NO_DATE = {"case_open": "案件终结后确定", "case_file": "登记案卷保管期限后确定", "long_term": "长期保存"}
+
+
 # --- the same in SQL ---------------------------------------------------------------------------------------
+
+
+def _offset_minutes(profile: Profile) -> int:
+    offset = profile.tz.utcoffset(dt.datetime(2000, 1, 1)) or dt.timedelta()
+    return int(offset.total_seconds() // 60)
 
 
 def _shift(profile: Profile) -> str:
     """The SQLite modifier that turns a stored UTC time into the office's local time."""
-    offset = profile.tz.utcoffset(dt.datetime(2000, 1, 1)) or dt.timedelta()
-    return f"'{int(offset.total_seconds() // 60):+d} minutes'"
+    return f"'{_offset_minutes(profile):+d} minutes'"
 
 
 def _evidence_sql(a: str) -> str:
@@ -174,41 +180,112 @@ def activity_held_sql(a: str = "a") -> str:
     )
 
 
-def clip_held_sql(c: str = "c") -> str:
-    """True when something holds clip ``c`` itself: its late reason missing, an open request or an
-    extraction covering it (the covered clips are found once, not per clip)."""
+# What holds a clip itself, each a list found once: its late reason missing (through the partial index of the
+# late clips waiting for one), an open request covering it, an extraction of it (a clip of no activity: an
+# activity's extractions hold the whole activity). A clip of an activity due has no late reason missing: that
+# would hold its activity.
+_LATE_WAITING = "SELECT lw.id FROM clip lw WHERE lw.late = 1 AND (lw.late_reason IS NULL OR lw.late_reason = '')"
+_REQUESTED = (
+    "SELECT ac.clip_id FROM access_clip ac JOIN access_request r ON r.id = ac.request_id"
+    " WHERE r.status IN ('requested', 'approved') AND r.until >= :today"
+)
+_EXTRACTED = "SELECT ac.clip_id FROM access_clip ac JOIN extraction e ON e.request_id = ac.request_id"
+# the clips the plans that stand take (planned, being or been deleted), read from the plans' index plan by plan
+_TAKEN = (
+    "SELECT x.clip_id FROM disposal_plan p CROSS JOIN disposal x ON x.plan_id = p.id"
+    " WHERE p.status != 'cancelled' AND x.state != 'skipped'"
+)
+
+
+def _utc_midnight(day: dt.date, offset: dt.timedelta) -> str:
+    """The stored (naive UTC) form of the office's local midnight starting ``day``."""
+    return (dt.datetime.combine(day, dt.time()) - offset).isoformat(sep=" ")
+
+
+def due_params(profile: Profile, day: dt.date, **more) -> dict:
+    """The parameters of :func:`due_sql` for ``day``: ``:today``, and the two stored times that bound the
+    recording (or collection) times whose own period is over (``:own_lo``: every time before it is due,
+    ``:own_hi``: none from it on; between the two, the rare days where a month's end runs on into the next
+    month, the exact ``date()`` decides). A clip's own period is thus found by comparing its indexed time,
+    never by computing a date for each of a million clips."""
+    months = int(profile.get("retention.default_months"))
+    offset = dt.timedelta(minutes=_offset_minutes(profile))
+    centre = add_months(dt.date(day.year, day.month, 1), -months)
+    window = [centre + dt.timedelta(days=n) for n in range(-45, 76)]
+    over = [add_months(d, months) <= day for d in window]
+    # add_months runs at most three days past the same day of the target month: outside the window, all
+    # before is over and all after is not
+    assert over[0] and not over[-1], (day, months)
+    lo = window[over.index(False)]
+    hi = window[len(over) - over[::-1].index(True)]
+    return {"today": day.isoformat(), "own_lo": _utc_midnight(lo, offset), "own_hi": _utc_midnight(hi, offset), **more}
+
+
+def _own_due(profile: Profile, column: str) -> str:
+    """True when the recording time ``column``'s own period (the ordinary one) is over on ``:today``."""
+    months = int(profile.get("retention.default_months"))
     return (
-        f"(({c}.late = 1 AND coalesce({c}.late_reason, '') = '')"
-        f" OR {c}.id IN (SELECT ac.clip_id FROM access_clip ac JOIN access_request r ON r.id = ac.request_id"
-        " WHERE r.status IN ('requested', 'approved') AND r.until >= :today)"
-        f" OR ({c}.activity_id IS NULL AND {c}.id IN"
-        " (SELECT ac.clip_id FROM access_clip ac JOIN extraction e ON e.request_id = ac.request_id)))"
+        f"{column} < :own_hi AND ({column} < :own_lo OR date({column}, {_shift(profile)}, '+{months} months')"
+        " <= :today)"
+    )
+
+
+def keep_cuts_sql(profile: Profile, keep: str) -> str:
+    """Three stored times ``cut_a, cut_b, cut_c`` for the date ``keep`` (K): a clip recorded at t, before
+    ``cut_a`` or from ``cut_b`` to before ``cut_c``, has its own keep-until date (``date(t, shift, '+N months')``)
+    on or before K, so its keep-until is K without a date computed for it. With M the month N months before K's:
+    a local date in M counts on to K's month day for day, so up to K's day (``cut_c``: the day after, M's last
+    at most) is on or before K; one before M, three days short of its end at least, lands in the month before
+    K's (``cut_a``: three days before M, since a month's end runs on into the next by three days at most).
+    The dates between (the last three days before M) and after are computed."""
+    months = int(profile.get("retention.default_months"))
+    back = f"'{-_offset_minutes(profile):+d} minutes'"
+    month = f"date({keep}, 'start of month', '-{months} months')"
+    day = f"min(date({keep}, '-{months} months'), date({month}, '+1 month', '-1 day'))"
+    return (
+        f"datetime({month}, '-3 days', {back}) AS cut_a, datetime({month}, {back}) AS cut_b,"
+        f" datetime({day}, '+1 day', {back}) AS cut_c"
     )
 
 
 def due_sql(profile: Profile, *, planned_too: bool = False, one: bool = False) -> str:
-    """The clips whose keep-until date is on or before ``:today`` and that nothing holds (named parameter
-    ``:today``, text YYYY-MM-DD), with their keep-until date; clips of a plan (or disposed) left out unless
-    ``planned_too``; ``one``: only the clip ``:clip``.
+    """The clips whose keep-until date is on or before ``:today`` and that nothing holds, with their keep-until
+    date (the parameters: :func:`due_params`); clips of a plan that is not cancelled (or disposed of) left out
+    unless ``planned_too``; ``one``: only the clip ``:clip``.
 
     The activities due and held by nothing are found first (a few thousand rows, each looked at once), then
-    their clips through the clip_activity index, and the clips of no activity through the same index."""
+    their clips through the clip_activity index (activity, recording time: the clips whose own period is over
+    are a range of it, and the index holds all the query reads of them), and the clips of no activity through
+    the same index; the few clips with no recording time count from their collection."""
     months = int(profile.get("retention.default_months"))
-    own = f"date(coalesce(c.start_at, c.ingested_at), {_shift(profile)}, '+{months} months')"
-    planned = "" if planned_too else " AND c.id NOT IN (SELECT x.clip_id FROM disposal x WHERE x.state != 'skipped')"
+    shift = _shift(profile)
+    own = {col: f"date(c.{col}, {shift}, '+{months} months')" for col in ("start_at", "ingested_at")}
+    excluded = _REQUESTED if planned_too else f"{_REQUESTED} UNION ALL {_TAKEN}"
+    rest = " AND c.id NOT IN (SELECT id FROM excluded)"
     one_activity = ""
     if one:
-        planned += " AND c.id = :clip"
+        rest += " AND c.id = :clip"
         one_activity = " AND a.id IN (SELECT activity_id FROM clip WHERE id = :clip)"
+    loose = f"{rest} AND c.id NOT IN ({_LATE_WAITING}) AND c.id NOT IN ({_EXTRACTED})"
+    branches = []
+    for col, no_start in (("start_at", ""), ("ingested_at", " AND c.start_at IS NULL")):
+        sure = f"c.{col} < d.cut_a OR (c.{col} >= d.cut_b AND c.{col} < d.cut_c)"
+        branches.append(
+            f"SELECT c.id, CASE WHEN {sure} THEN d.keep ELSE max(d.keep, {own[col]}) END AS keep"
+            f" FROM due_activity d JOIN clip c ON c.activity_id = d.id"
+            f" WHERE {_own_due(profile, 'c.' + col)}{no_start}{rest}"
+        )
+        branches.append(
+            f"SELECT c.id, {own[col]} AS keep FROM clip c WHERE c.activity_id IS NULL"
+            f" AND {_own_due(profile, 'c.' + col)}{no_start}{loose}"
+        )
     return (
-        "WITH due_activity (id, keep) AS MATERIALIZED ("
+        "WITH due_activity (id, keep, cut_a, cut_b, cut_c) AS MATERIALIZED ("
+        f"SELECT id, keep, {keep_cuts_sql(profile, 'keep')} FROM ("
         f"SELECT a.id, {activity_keep_sql(profile)} AS keep FROM activity a"
         " LEFT JOIN case_file cf ON a.case_no != '' AND cf.case_no = a.case_no"
-        f" WHERE keep <= :today AND NOT {activity_held_sql()}{one_activity})"
-        f" SELECT c.id, max(d.keep, {own}) AS keep FROM due_activity d JOIN clip c ON c.activity_id = d.id"
-        f" WHERE {own} <= :today AND NOT {clip_held_sql()}{planned}"
-        f" UNION ALL SELECT c.id, {own} AS keep FROM clip c WHERE c.activity_id IS NULL"
-        f" AND {own} <= :today AND NOT {clip_held_sql()}{planned}"
+        f" WHERE keep <= :today AND NOT {activity_held_sql()}{one_activity})),"
+        f" excluded (id) AS MATERIALIZED ({excluded}) " + " UNION ALL ".join(branches)
     )
 
 
@@ -277,6 +354,32 @@ class RetentionService:
             case_file_entered=cf is not None,
             case_file_months=cf.months if cf else None,
         )
+
+    def watch_edit(self, activity: Activity):
+        """A changed keep-until date of an edited (or closed) activity, logged with the edit's reason
+        (:data:`~avledger.services.activities.EditWatcher`): its times move the date its period counts from,
+        its case number and long-term reasons its category. The date is computed, never stored: the entry
+        records the change for the record's history."""
+        old = self.activity_keep(activity)
+
+        def follow(edited: Activity, *, times: bool, why: str, outside_reason: str = "") -> None:
+            new = self.activity_keep(edited)
+            if new == old:
+                return
+
+            def words(keep: KeepUntil) -> str:
+                if keep.until:
+                    return keep.until.isoformat()
+                return _NO_DATE.get(keep.waiting or keep.category, keep.waiting or keep.category)
+
+            self.ctx.log(
+                "keep_until",
+                entity="activity",
+                entity_id=edited.id,
+                summary=f"{edited.id}：{words(old)} → {words(new)}（{new.article}；{why}）",
+            )
+
+        return follow
 
     def clip_keep(self, clip: Clip) -> KeepUntil:
         recorded = self._local_date(clip.start_at or clip.ingested_at)
@@ -355,7 +458,7 @@ class RetentionService:
                 row = None
             if row is None:
                 raise UserError("clip.unknown", "没有这个编号的音像文件：{id}", field="clip", id=clip)
-            done = Disposal.get_or_none((Disposal.clip == row) & (Disposal.state == "done"))
+            done = Disposal.get_or_none((Disposal.clip == row) & deleted_file())
             disposed = done.deleted_at.isoformat(sep=" ", timespec="minutes") if done else ""
             return RetentionView("clip", row.id, self.clip_keep(row), self.clip_holds(row), disposed)
         act = self.activities.get(activity, field="activity")
@@ -443,6 +546,74 @@ class RetentionService:
         return row
 
 
+# the clip's columns (by field name) a deleted file's record copies
+_COPIED = ("original_name", "archive_path", "sha256", "size", "start_at", "ingested_at", "activity")
+
+
+@dataclass(frozen=True)
+class DisposalItem:
+    """A file of a plan as lists, prints and exports show it: a planned file's name, place, SHA-256, size, dates
+    and activity read from its clip (a planned record holds none of them), a file a run came to from its own
+    record; a planned file of a cancelled plan shown as not disposed of (``skipped``, ``cancelled``)."""
+
+    id: int
+    plan_id: int
+    clip_id: int
+    original_name: str
+    archive_path: str
+    sha256: str
+    size: int
+    recorded_at: dt.datetime | None
+    ingested_at: dt.datetime
+    activity_id: int | None
+    keep_until: dt.date
+    state: str
+    skip_reason: str
+    deleted_at: dt.datetime | None
+    deleted_by: str
+
+
+def _own_or_clip(column: str, clip_column: str | None = None) -> str:
+    return f"CASE WHEN d.sha256 IS NULL THEN c.{clip_column or column} ELSE d.{column} END"
+
+
+_CANCELLED = "d.state = 'planned' AND p.status = 'cancelled'"
+_ITEM_SQL = (
+    f"SELECT d.id, d.plan_id, d.clip_id, {_own_or_clip('original_name')}, {_own_or_clip('archive_path')},"
+    f" {_own_or_clip('sha256')}, {_own_or_clip('size')}, {_own_or_clip('recorded_at', 'start_at')},"
+    f" {_own_or_clip('ingested_at')}, {_own_or_clip('activity_id')}, d.keep_until,"
+    f" CASE WHEN {_CANCELLED} THEN 'skipped' ELSE d.state END,"
+    f" CASE WHEN {_CANCELLED} THEN 'cancelled' ELSE d.skip_reason END, d.deleted_at, d.deleted_by"
+    " FROM disposal d JOIN disposal_plan p ON p.id = d.plan_id LEFT JOIN clip c ON c.id = d.clip_id"
+)
+# what a printed register lists: the files a run came to, and those of cancelled plans
+ITEMS_DECIDED = "(d.state != 'planned' OR p.status = 'cancelled')"
+ITEM_ACTIVITY = _own_or_clip("activity_id")
+
+
+def disposal_items(where: str, params: tuple = (), *, page: int = 2000):
+    """The files (:class:`DisposalItem`) matching ``where`` (SQL over ``d`` the record, ``p`` its plan, ``c`` its
+    clip), in record order, read a page at a time by the record's id: constant memory whatever their number."""
+    from avledger.models.db import database
+
+    conv_time = Disposal.ingested_at.python_value
+    conv_day = Disposal.keep_until.python_value
+    last = 0
+    while True:
+        rows = database.execute_sql(
+            f"{_ITEM_SQL} WHERE d.id > ? AND ({where}) ORDER BY d.id LIMIT {int(page)}", (last, *params)
+        ).fetchall()
+        for row in rows:
+            values = list(row)
+            for n in (7, 8, 13):
+                values[n] = conv_time(values[n])
+            values[10] = conv_day(values[10])
+            yield DisposalItem(*values)
+        if len(rows) < page:
+            return
+        last = rows[-1][0]
+
+
 @dataclass
 class RunResult:
     plan_id: int
@@ -461,12 +632,15 @@ class DisposalService:
     def due(self, *, limit: int | None = None) -> list[tuple[int, str]]:
         """The clips due for disposal today and held by nothing: (clip id, keep-until)."""
         sql = due_sql(self.ctx.profile()) + " ORDER BY 1" + (f" LIMIT {int(limit)}" if limit else "")
-        return list(self.ctx.db.execute_sql(sql, {"today": today(self.ctx).isoformat()}))
+        return list(self.ctx.db.execute_sql(sql, self._due_params()))
+
+    def _due_params(self, **more) -> dict:
+        return due_params(self.ctx.profile(), today(self.ctx), **more)
 
     def due_count(self, *, cap: int | None = None) -> int:
         """How many clips are due (at most ``cap``: the home screen stops counting there)."""
         sql = f"SELECT count(*) FROM ({due_sql(self.ctx.profile())}{f' LIMIT {int(cap)}' if cap else ''})"
-        return self.ctx.db.execute_sql(sql, {"today": today(self.ctx).isoformat()}).fetchone()[0]
+        return self.ctx.db.execute_sql(sql, self._due_params()).fetchone()[0]
 
     def _plan(self, plan_id: int | str) -> DisposalPlan:
         check_text(plan_id if isinstance(plan_id, str) else None, N_("清除计划编号"), field="plan_id")
@@ -481,84 +655,74 @@ class DisposalService:
     def get(self, plan_id: int | str) -> DisposalPlan:
         return self._plan(plan_id)
 
-    def items(self, plan: DisposalPlan) -> list[Disposal]:
-        return list(Disposal.select().where(Disposal.plan == plan).order_by(Disposal.id))
+    def items(self, plan: DisposalPlan) -> list[DisposalItem]:
+        """The plan's files, each with its details (:class:`DisposalItem`)."""
+        return list(self.iter_items(plan))
+
+    def iter_items(self, plan: DisposalPlan):
+        """The plan's files, streamed a page at a time (through the plan's index)."""
+        return disposal_items("d.plan_id = ?", (plan.id,))
 
     def plans(self) -> list[DisposalPlan]:
         return list(DisposalPlan.select().order_by(DisposalPlan.id))
 
     @requires("disposal.plan")
     def plan(self) -> DisposalPlan | None:
-        """Register a plan of every clip due today (None when nothing is due)."""
+        """Register a plan of every clip due today (None when nothing is due).
+
+        The files are found and registered by one statement (INSERT … SELECT over :func:`due_sql`), in clip
+        order, each record narrow (plan, clip, keep-until, planned); the plan's one audit entry holds their
+        number and the SHA-256 over their records (:data:`~avledger.models.schema.COVERED`), which
+        ``audit verify`` and ``dispose run`` derive again."""
         with self.ctx.change():
-            due = self.due()
-            if not due:
-                return None
-            keep = dict(due)
-            ids = sorted(keep)
-            size = sum(
-                Clip.select(fn.SUM(Clip.size)).where(Clip.id.in_(ids[i : i + 500])).scalar() or 0
-                for i in range(0, len(ids), 500)
-            )
-            totals = (len(ids), size)
             plan = DisposalPlan.create(
                 planned_at=self.ctx.clock(),
                 planned_by=self.ctx.person() or self.ctx.acting().actor,
                 due_on=today(self.ctx),
-                files=totals[0],
-                bytes=totals[1],
+                files=0,
+                bytes=0,
+                items_digest="",
             )
-            self.ctx.log("dispose_plan", plan, summary=f"{plan.id}：{totals[0]}")
-            self._register_items(plan, keep)
+            db = self.ctx.db
+            # narrow records (plan, clip, keep-until; planned): what the file is comes from its clip until a run
+            # comes to it. The statement reads the disposal table (the clips the standing plans take) while
+            # writing it: SQLite finds all first, then writes, in clip order.
+            db.execute_sql(
+                f"INSERT INTO disposal (plan_id, clip_id, keep_until) SELECT :plan, id, keep"
+                f" FROM ({due_sql(self.ctx.profile())}) ORDER BY id",
+                self._due_params(plan=plan.id),
+            )
+            files, size = db.execute_sql(
+                "SELECT count(*), coalesce(sum(c.size), 0) FROM disposal d JOIN clip c ON c.id = d.clip_id"
+                " WHERE d.plan_id = ?",
+                (plan.id,),
+            ).fetchone()
+            if not files:
+                plan.delete_instance()  # never logged: as if it had not been made
+                return None
+            _count, digest = audit.covered_digest(db.connection(), "disposal", plan.id)
+            plan.files, plan.bytes, plan.items_digest = files, size, digest
+            plan.save()
+            self.ctx.log("dispose_plan", plan, summary=f"{plan.id}：{files} SHA-256 {digest[:16]}")
         return plan
 
-    def _register_items(self, plan: DisposalPlan, keep: dict[int, str]) -> None:
-        """One record per planned file and its audit entry, in batches (a tenth year's first plan holds hundreds
-        of thousands): the rows get their ids in order, and each entry chains to the one before as
-        :func:`avledger.models.audit.append` would chain it."""
-        at = self.ctx.clock()
-        actor = self.ctx.actor()
-        prev = audit.head(self.ctx.db).hash
-        next_id = (Disposal.select(fn.MAX(Disposal.id)).scalar() or 0) + 1
-        ids = sorted(keep)
-        for start in range(0, len(ids), 500):
-            rows, entries = [], []
-            for clip in Clip.select().where(Clip.id.in_(ids[start : start + 500])).order_by(Clip.id):
-                data = {
-                    "id": next_id,
-                    "plan": plan.id,
-                    "clip": clip.id,
-                    "original_name": clip.original_name,
-                    "archive_path": clip.archive_path,
-                    "sha256": clip.sha256,
-                    "size": clip.size,
-                    "recorded_at": clip.start_at,
-                    "ingested_at": clip.ingested_at,
-                    "activity": clip.activity_id,
-                    "keep_until": dt.date.fromisoformat(keep[clip.id]),
-                    "state": "planned",
-                    "skip_reason": "",
-                    "deleted_at": None,
-                    "deleted_by": "",
-                }
-                rows.append(data)
-                entry = audit.entry(
-                    prev,
-                    actor,
-                    "dispose_plan",
-                    "disposal",
-                    next_id,
-                    before=None,
-                    after=audit.snapshot_of(Disposal, data),
-                    at=at,
-                    summary=f"{plan.id} {clip.original_name}",
-                )
-                entries.append(entry)
-                prev = entry["hash"]
-                next_id += 1
-            if rows:
-                Disposal.insert_many(rows).execute()
-                AuditEvent.insert_many(entries).execute()
+    def check_items(self, plan: DisposalPlan) -> None:
+        """Refuse a plan whose files are not those its logged entry vouches for (a record of it changed,
+        added or removed since it was planned: found by the digest, see ``audit verify``)."""
+        if plan.items_digest is None:  # an older plan: each file's record has its own entry
+            return
+        conn = self.ctx.db.connection()
+        logged = audit.logged_state(conn, "disposal_plan", plan.id) or {}
+        digest = audit.covered_digest(conn, "disposal", plan.id)
+        if digest != (logged.get("files"), logged.get("items_digest")) or audit.covered_unvouched(
+            conn, "disposal", plan.id
+        ):
+            raise UserError(
+                "disposal.tampered",
+                "清除计划 {id} 的文件清单与审计日志不符，不能执行；请运行 audit verify",
+                field="plan_id",
+                id=plan.id,
+            )
 
     @requires("disposal.approve", "disposal.record_paper")
     def approve(self, plan_id: int | str, by: str, *, paper_form: str | None = None) -> DisposalPlan:
@@ -608,8 +772,12 @@ class DisposalService:
 
     @requires("disposal.plan")
     def cancel(self, plan_id: int | str, *, reason: str) -> DisposalPlan:
-        """Cancel a plan that has not started running: its files are recorded as not disposed of (``skipped``,
-        ``cancelled``) and free for a later plan. Refused once a file of it is being or has been deleted."""
+        """Cancel a plan that has not started running: its files are not disposed of (shown ``skipped``,
+        ``cancelled``) and free for a later plan. Refused once a file of it is being or has been deleted.
+
+        A plan registered in bulk is cancelled by its own row alone (one statement, one entry, whatever the
+        number of its files): its planned records stay as they were written, and the plan's status says they
+        were not disposed of. An older plan's files, each with its own entry, are marked one by one."""
         reason = require_text(reason, N_("取消原因"), field="reason")
         with self.ctx.change():
             plan = self._plan(plan_id)
@@ -621,73 +789,114 @@ class DisposalService:
             before = snapshot(plan)
             plan.status = "cancelled"
             plan.finished_at = self.ctx.clock()
+            plan.cancel_reason = reason
             plan.save()
             self.ctx.log("dispose_cancel", plan, before=before, summary=f"{plan.id}：{reason}")
-            for item in self.items(plan):
-                self._mark(item, "skipped", reason="cancelled")
+            if plan.items_digest is None:
+                for item in Disposal.select().where(Disposal.plan == plan).order_by(Disposal.id):
+                    self._mark(item, "skipped", reason="cancelled")
         return plan
 
     def _still_due(self, clip_id: int) -> bool:
         sql = due_sql(self.ctx.profile(), planned_too=True, one=True)
-        rows = self.ctx.db.execute_sql(sql, {"today": today(self.ctx).isoformat(), "clip": clip_id})
+        rows = self.ctx.db.execute_sql(sql, self._due_params(clip=clip_id))
         return rows.fetchone() is not None
 
-    def _mark(self, item: Disposal, state: str, *, reason: str = "") -> None:
+    def _mark(self, item: Disposal, state: str, *, reason: str = "", clip: Clip | None = None) -> None:
+        """Give the file's record its state, with its own audit entry; ``clip``: copy what the file is (name,
+        place, SHA-256, size, dates, activity) from the clip's row into a record that does not hold it yet (a
+        file about to be deleted: its record is kept for ever)."""
         with self.ctx.change():
             before = snapshot(item)
+            if clip is not None and item.sha256 is None:
+                item.original_name = clip.original_name
+                item.archive_path = clip.archive_path
+                item.sha256 = clip.sha256
+                item.size = clip.size
+                item.recorded_at = clip.start_at
+                item.ingested_at = clip.ingested_at
+                item.activity = clip.activity_id
             item.state = state
             item.skip_reason = reason
             if state == "done":
                 item.deleted_at = self.ctx.clock()
                 item.deleted_by = self.ctx.person() or self.ctx.acting().actor
             item.save()
-            self.ctx.log(f"dispose_{state}", item, before=before, summary=f"{item.plan_id} {item.original_name}")
+            name = item.original_name or (clip.original_name if clip else f"#{item.clip_id}")
+            self.ctx.log(f"dispose_{state}", item, before=before, summary=f"{item.plan_id} {name}")
+
+    def _as_logged(self, clip: Clip) -> bool:
+        """True when the clip's row holds what the audit log last says of the columns a deleted file's record
+        copies from it (a row changed behind the log is not copied, and its file not deleted)."""
+        logged = audit.logged_state(self.ctx.db.connection(), "clip", clip.id)
+        if logged is None:
+            return False
+        now = snapshot(clip)
+        return all(logged.get(key) == now[key] for key in _COPIED)
 
     @requires("disposal.plan")
     def run(
         self, plan_id: int | str, *, progress: ProgressSink | None = None, cancel: CancelToken | None = None
     ) -> RunResult:
-        """Delete the plan's files (approved, each re-checked); a re-run completes an interrupted one."""
+        """Delete the plan's files (approved, each re-checked); a re-run completes an interrupted one. The files
+        are read a page at a time; each file's record gets what the file is from its clip's row (checked
+        against the log) in the transaction that marks it ``disposing``, before the file is deleted."""
         plan = self._plan(plan_id)
         if plan.status == "planned":
             raise UserError("disposal.not_approved", "清除计划 {id} 尚未批准", field="plan_id", id=plan.id)
         if plan.status == "cancelled":
             raise UserError("disposal.cancelled", "清除计划 {id} 已经取消", field="plan_id", id=plan.id)
+        self.check_items(plan)
         root: Path = self.ingest.archive_root()
         result = RunResult(plan.id)
-        items = [i for i in self.items(plan) if i.state in ("planned", "disposing")]
-        total = sum(i.size for i in items)
+        waiting = (Disposal.plan == plan) & Disposal.state.in_(("planned", "disposing"))
+        count, total = self.ctx.db.execute_sql(
+            "SELECT count(*), coalesce(sum(coalesce(d.size, c.size)), 0) FROM disposal d"
+            " LEFT JOIN clip c ON c.id = d.clip_id WHERE d.plan_id = ? AND d.state IN ('planned', 'disposing')",
+            (plan.id,),
+        ).fetchone()
         done = 0
-        for n, item in enumerate(items, 1):
-            check_cancel(cancel)
-            emit(progress, Progress("disposal", "delete", done, total, "bytes", n - 1, len(items), item.original_name))
-            path = root / item.archive_path
-            if item.state == "disposing" and not os.path.lexists(path):
-                self._mark(item, "done")  # deleted before the run was stopped
-                result.completed += 1
-                done += item.size
-                continue
-            try:
-                same = path.is_file() and not path.is_symlink() and hash_file(path) == item.sha256
-            except OSError:
-                same = False
-            if not same:
-                self._mark(item, "skipped", reason="changed")
-                result.skipped.append((item.clip_id, "changed"))
-                continue
-            with self.ctx.change():  # the holds checked in the transaction that marks the file: none can slip in
-                if self._plan(plan.id).status == "cancelled":  # cancelled before this run marked a file
-                    raise UserError("disposal.cancelled", "清除计划 {id} 已经取消", field="plan_id", id=plan.id)
-                due = self._still_due(item.clip_id)
-                self._mark(item, "disposing" if due else "skipped", reason="" if due else "held")
-            if not due:
-                result.skipped.append((item.clip_id, "held"))
-                continue
-            path.unlink()
-            fsync_dir(path.parent)
-            self._mark(item, "done")
-            result.deleted += 1
-            done += item.size
+        n = 0
+        last = 0
+        while batch := list(Disposal.select().where(waiting & (Disposal.id > last)).order_by(Disposal.id).limit(500)):
+            last = batch[-1].id
+            for item in batch:
+                n += 1
+                clip = Clip.get_by_id(item.clip_id)
+                name = item.original_name or clip.original_name
+                size = item.size if item.size is not None else clip.size
+                check_cancel(cancel)
+                emit(progress, Progress("disposal", "delete", done, total, "bytes", n - 1, count, name))
+                path = root / (item.archive_path or clip.archive_path)
+                if item.state == "disposing" and not os.path.lexists(path):
+                    self._mark(item, "done")  # deleted before the run was stopped
+                    result.completed += 1
+                    done += size
+                    continue
+                try:
+                    same = path.is_file() and not path.is_symlink() and hash_file(path) == (item.sha256 or clip.sha256)
+                except OSError:
+                    same = False
+                if not same or (item.sha256 is None and not self._as_logged(clip)):
+                    self._mark(item, "skipped", reason="changed")
+                    result.skipped.append((item.clip_id, "changed"))
+                    continue
+                with self.ctx.change():  # the holds checked in the transaction that marks the file: none can slip in
+                    if self._plan(plan.id).status == "cancelled":  # cancelled before this run marked a file
+                        raise UserError("disposal.cancelled", "清除计划 {id} 已经取消", field="plan_id", id=plan.id)
+                    due = self._still_due(item.clip_id)
+                    if due:
+                        self._mark(item, "disposing", clip=clip)
+                    else:
+                        self._mark(item, "skipped", reason="held")
+                if not due:
+                    result.skipped.append((item.clip_id, "held"))
+                    continue
+                path.unlink()
+                fsync_dir(path.parent)
+                self._mark(item, "done")
+                result.deleted += 1
+                done += size
         with self.ctx.change():
             plan = self._plan(plan.id)
             if plan.status != "done":  # run again after it finished: nothing more to record
@@ -696,8 +905,8 @@ class DisposalService:
                 plan.finished_at = self.ctx.clock()
                 plan.save()
                 self.ctx.log("dispose_finish", plan, before=before, summary=f"{plan.id}")
-        emit(progress, Progress("disposal", "done", done, total, "bytes", len(items), len(items)))
+        emit(progress, Progress("disposal", "done", done, total, "bytes", count, count))
         return result
 
     def disposed_paths(self) -> set[str]:
-        return {p for (p,) in Disposal.select(Disposal.archive_path).where(Disposal.state == "done").tuples()}
+        return {p for (p,) in Disposal.select(Disposal.archive_path).where(deleted_file()).tuples()}

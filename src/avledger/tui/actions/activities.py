@@ -117,6 +117,7 @@ class ActivityActions:
                     case_name=changed("case_name"),
                     officers=form.officer_numbers if changed("officers") is not None else None,
                     long_term=[r for r in form.long_term if r not in current.long_term],
+                    outside_reason=form.outside_reason,
                 )
             except UserError as exc:
                 self.open_edit_form(activity, form, exc.render(), exc.field)

@@ -25,6 +25,7 @@ class ActivityEditForm:
     place: str
     long_term: tuple[str, ...]
     why: str = ""
+    outside_reason: str = ""  # why clips the new times leave outside still belong to it (asked when there are)
 
     @property
     def officer_numbers(self) -> list[str]:
@@ -67,6 +68,11 @@ class ActivityEditFormScreen(ActivityFormScreen):
             ),
             Field("long_term", _("长期保存"), CheckGroup(LONG_TERM_REASONS, d.long_term)),
             Field("why", _("修改原因"), text_input(d.why, placeholder=_("例如 当事人事后投诉")), required=True),
+            Field(
+                "outside_reason",
+                _("归属原因"),
+                text_input(d.outside_reason, placeholder=_("修改时间后不在活动时间内的音像文件仍属于该活动的原因")),
+            ),
         ]
 
     def check(self, name: str) -> str | None:
@@ -92,4 +98,5 @@ class ActivityEditFormScreen(ActivityFormScreen):
             place=self.value("place"),
             long_term=tuple(self.value("long_term")),
             why=self.value("why"),
+            outside_reason=self.value("outside_reason"),
         )

@@ -63,6 +63,7 @@ class DisposalScreen(SubScreen):
         yield Static(Text(_("清除处理"), style="bold"), classes="title")
         yield Static("", id="due")
         yield RegisterTable(id="plans")
+        yield Static("", id="plan-note")
         with HorizontalGroup(id="approve-row"):
             yield Input(placeholder=_("批准人工号"), id="approver", compact=True)
             yield Input(placeholder=_("纸质审批表编号"), id="paper-form", compact=True)
@@ -70,7 +71,7 @@ class DisposalScreen(SubScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#plans", RegisterTable)
-        for title in (_("编号"), _("状态"), _("拟定"), _("文件"), _("大小"), _("批准人"), _("执行完毕")):
+        for title in (_("编号"), _("状态"), _("拟定"), _("文件"), _("大小"), _("批准人"), _("执行完毕"), _("取消原因")):
             table.add_column(title)
 
     def reload(self) -> None:
@@ -90,9 +91,23 @@ class DisposalScreen(SubScreen):
                 size_text(p.bytes),
                 p.approved_by.name if p.approved_by_id else "—",
                 fmt_local(p.finished_at, tz) if p.finished_at else "—",
+                p.cancel_reason or "—",
                 key=str(p.id),
             )
+        self.show_note()
         self.refresh_bindings()
+
+    def show_note(self) -> None:
+        """The selected plan's cancellation and its reason, in full under the table."""
+        plan = self.selected_plan()
+        text = ""
+        if plan is not None and plan.status == "cancelled":
+            text = _("清除计划 {id} 已取消：{reason}").format(id=plan.id, reason=plan.cancel_reason or "—")
+        self.query_one("#plan-note", Static).update(Text(text, style="yellow"))
+
+    @on(RegisterTable.RowHighlighted, "#plans")
+    def _plan_highlighted(self) -> None:
+        self.show_note()
 
     def selected_plan(self):
         key = self.query_one("#plans", RegisterTable).current_key
