@@ -194,6 +194,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "decision_note": N_("审批意见"),
         "paper_form_no": N_("纸质审批表编号"),
         "recorded_by": N_("代为登记人"),
+        "spot_check_id": N_("抽查编号"),
     },
     "access_clip": {"request": N_("查阅申请"), "clip": N_("音像文件")},
     "viewing": {
