@@ -133,7 +133,9 @@ def run_everything(run: Run, card: Path, iso: Path, today: dt.date, pubkey: Path
     drawn = run(
         "spotcheck draw", "--from", month, "--to", today.isoformat(), "--count", "2", "--by", "4001", "--seed", "7"
     )
-    run("spotcheck show", str(drawn["id"]))
+    shown = run("spotcheck show", str(drawn["id"]))
+    # the first viewing of a drawn activity files its viewing request (监督抽查)
+    run("spotcheck view", str(drawn["id"]), "--activity", str(shown["activities"][0]["activity_id"]), "--no-player")
     run("spotcheck list")
     run("violation candidates")
     run("violation list")

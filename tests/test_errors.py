@@ -39,6 +39,7 @@ CODES: dict[str, set[str]] = {
     "activity.unchanged": {"执法活动 {id} 没有要修改的内容"},
     "device.not_retire_approver": {"{name}（{number}）不是在职的{role}，不能批准设备报废"},
     "device.paper_form_needed": {"代为登记报废时须填写批准人签字的纸质审批表编号（--paper-form）"},
+    "disposal.paper_form_needed": {"代为登记批准时须填写批准人签字的纸质审批表编号（--paper-form）"},
     "device.retired": {"设备 {asset} 已报废"},
     "clip.outside_activity": {
         "音像文件 {id}（{name}）录制于 {at}，不在执法活动 {activity} 的时间（{start} 至 {end}）内；归入须说明原因"

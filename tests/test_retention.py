@@ -220,7 +220,7 @@ def test_a_disposal_deletes_exactly_the_approved_files_and_verify_expects_them_g
     root = svc.ingest.archive_root()
     _at(svc, "2028-02-01 12:00:00")
     plan = svc.disposal.plan()
-    svc.disposal.approve(plan.id, "3001")
+    svc.disposal.approve(plan.id, "3001", paper_form="QC-1")
     events = []
     result = svc.disposal.run(plan.id, progress=events.append)
     assert result.deleted == 2 and result.skipped == []
@@ -234,7 +234,7 @@ def test_a_disposal_deletes_exactly_the_approved_files_and_verify_expects_them_g
     assert cli("verify").code == 0, cli("verify").out
     assert cli("audit", "verify").code == 0
     listed = cli("dispose", "list", "--plan", str(plan.id), "--json").json()
-    assert [i["state"] for i in listed["items"]] == ["done", "done"] and listed["paper_form"] == ""
+    assert [i["state"] for i in listed["items"]] == ["done", "done"] and listed["paper_form"] == "QC-1"
     printed = cli("print", "disposals", "-o", str(tmp_path / "disposals.pdf"))
     assert printed.code == 0, printed.err
     assert (tmp_path / "disposals.pdf").read_bytes().startswith(b"%PDF")
@@ -258,7 +258,7 @@ def test_a_killed_dispose_run_resumes(home, tmp_path, cli):
     assert len(svc.ingest.apply(svc.ingest.scan(card)).archived) == 24
     svc.ctx.clock = fixed_clock("2026-01-01 12:00:00")
     plan = svc.disposal.plan()
-    svc.disposal.approve(plan.id, "3001")
+    svc.disposal.approve(plan.id, "3001", paper_form="QC-1")
     root = svc.ingest.archive_root()
     svc.close()
 
@@ -314,7 +314,7 @@ def test_a_changed_file_is_not_disposed_of_and_the_run_says_partly_done(home, tm
     root = svc.ingest.archive_root()
     _at(svc, "2028-02-01 12:00:00")
     plan = svc.disposal.plan()
-    svc.disposal.approve(plan.id, "3001")
+    svc.disposal.approve(plan.id, "3001", paper_form="QC-1")
     first, second = svc.disposal.items(plan)
     changed = root / first.archive_path
     changed.chmod(0o600)
@@ -443,7 +443,7 @@ def test_a_tampered_plan_item_is_caught_by_audit_verify_and_refused_by_dispose_r
     root = svc.ingest.archive_root()
     _at(svc, "2028-02-01 12:00:00")
     plan = svc.disposal.plan()
-    svc.disposal.approve(plan.id, "3001")
+    svc.disposal.approve(plan.id, "3001", paper_form="QC-1")
     svc.close()
     with sqlite3.connect(home.db_path) as con:  # by hand, behind avledger's back
         con.execute(tamper)
@@ -480,7 +480,7 @@ def test_the_files_run_are_recorded_each_and_audit_verify_stays_clean_after_a_ca
     svc.disposal.cancel(first.id, reason="投诉未结")
     assert {(i.state, i.skip_reason) for i in svc.disposal.items(first)} == {("skipped", "cancelled")}
     second = svc.disposal.plan()
-    svc.disposal.approve(second.id, "3001")
+    svc.disposal.approve(second.id, "3001", paper_form="QC-1")
     assert svc.disposal.run(second.id).deleted == 2
     for item in svc.disposal.items(second):  # each deleted file has its own entries, the last one "done"
         last = (

@@ -29,7 +29,7 @@ def test_planned_records_are_narrow_and_a_deleted_files_record_is_copied_from_it
     svc, daily, case = _office(home, tmp_path, "wanzhou")
     _at(svc, "2028-02-01 12:00:00")
     plan = svc.disposal.plan()
-    svc.disposal.approve(plan.id, "3001")
+    svc.disposal.approve(plan.id, "3001", paper_form="QC-1")
     assert _records(home) == [(1, "planned", *[None] * 7), (2, "planned", *[None] * 7)]
     clips = _clips(home)
     listed = cli("dispose", "list", "--plan", str(plan.id), "--json").json()["items"]
@@ -68,7 +68,7 @@ def test_a_clip_changed_behind_the_log_is_not_deleted_nor_copied(home, tmp_path,
     root = svc.ingest.archive_root()
     _at(svc, "2028-02-01 12:00:00")
     plan = svc.disposal.plan()
-    svc.disposal.approve(plan.id, "3001")
+    svc.disposal.approve(plan.id, "3001", paper_form="QC-1")
     clips = _clips(home)
     with sqlite3.connect(home.db_path) as con:  # the file is as it was; its clip's row is not
         con.execute("UPDATE clip SET original_name = 'other.mp4' WHERE id = 1")

@@ -6,13 +6,13 @@ from __future__ import annotations
 from textual.widgets import Input, Static
 
 from avledger.models.schema import Clip, Gap
-from avledger.tui.forms.retention import PlanCancelFormScreen
+from avledger.tui.forms.retention import PlanApproveFormScreen, PlanCancelFormScreen
 from avledger.tui.screens.clip_detail import ClipDetailScreen
 from avledger.tui.screens.disposal import DisposalScreen
-from avledger.tui.widgets import JobProgress, RegisterTable
+from avledger.tui.widgets import FormRow, JobProgress, RegisterTable
 from conftest import fixed_clock
 
-from .conftest import SIZE, screen_lines, text_of
+from .conftest import SIZE, choose, screen_lines, text_of, type_text
 from .test_footage import fill, go, settle
 
 
@@ -51,11 +51,28 @@ async def test_plan_approve_and_run_a_disposal_from_the_footage_section(demo, de
         await pilot.pause()
         assert not screen.query_one(JobProgress).running
         assert all((root / p).exists() for p in paths)
-        screen.query_one("#approver", Input).value = "1002"
         table.focus()
-        await pilot.press("a")
+        await pilot.press("a")  # the leader approved on paper; the manager records it
         await pilot.pause()
+        form = demo_app.screen
+        assert isinstance(form, PlanApproveFormScreen)
+        assert "批准人" in "\n".join(screen_lines(demo_app))
+        await choose(pilot, "f-by", "1002")
+        await pilot.press("ctrl+s")  # without the paper form's number: refused beside its field
+        await pilot.pause()
+        await pilot.pause()
+        form = demo_app.screen
+        assert isinstance(form, PlanApproveFormScreen)
+        assert "纸质审批表" in text_of(form.query_one("#row-paper_form", FormRow).query_one(".form-error"))
+        assert demo.disposal.plans()[0].status == "planned"
+        form.query_one("#f-paper_form", Input).focus()
+        await type_text(pilot, "QC-1")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert demo_app.screen is screen
         assert demo.disposal.plans()[0].status == "approved"
+        assert demo.disposal.plans()[0].paper_form_no == "QC-1"
+        table.focus()
         await pilot.press("r")
         await settle(pilot, lambda: demo.disposal.plans()[0].status == "done")
         await settle(pilot, lambda: not screen.query_one(JobProgress).running)

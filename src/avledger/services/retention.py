@@ -760,6 +760,12 @@ class DisposalService:
                         "disposal.approver_absent", "只有批准人本人可以批准；管理员可代为登记纸质审批", field="by"
                     )
                 recorded_by = acting.person or acting.actor
+                if not paper:
+                    raise UserError(
+                        "disposal.paper_form_needed",
+                        "代为登记批准时须填写批准人签字的纸质审批表编号（--paper-form）",
+                        field="paper_form",
+                    )
             before = snapshot(plan)
             plan.status = "approved"
             plan.approved_by = approver

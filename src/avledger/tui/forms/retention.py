@@ -132,3 +132,44 @@ class PlanCancelFormScreen(FormScreen[str | None]):
 
     def result(self) -> str:
         return self.value("reason")
+
+
+@dataclass(frozen=True)
+class PlanApproveForm:
+    by: str  # the approver's staff number
+    paper_form: str = ""
+
+
+class PlanApproveFormScreen(FormScreen[PlanApproveForm | None]):
+    """批准清除计划: the approver (the profile's role), and the paper form they signed when someone else records
+    the approval for them."""
+
+    def __init__(
+        self,
+        heading: str,
+        approvers: list[tuple[str, str]],
+        *,
+        initial: PlanApproveForm | None = None,
+        error: str | None = None,
+        error_field: str | None = None,
+    ) -> None:
+        super().__init__(error=error, error_field=error_field)
+        self.approvers = approvers
+        self.initial = initial
+        self.title_text = _("批准清除计划 {plan}").format(plan=heading)
+
+    def fields(self) -> list[Field]:
+        d = self.initial or PlanApproveForm("")
+        hint = _("代为登记纸质审批时填写")
+        return [
+            Field("by", _("批准人"), select(self.approvers, d.by or None, allow_blank=True), required=True),
+            Field("paper_form", _("纸质审批表编号"), text_input(d.paper_form, placeholder=hint)),
+        ]
+
+    def check(self, name: str) -> str | None:
+        if name == "by" and not self.value("by"):
+            return _("请选择批准人")
+        return None
+
+    def result(self) -> PlanApproveForm:
+        return PlanApproveForm(self.value("by"), self.value("paper_form"))

@@ -10,19 +10,19 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import HorizontalGroup
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.present import size_text
 from avledger.progress import Cancelled
+from avledger.services.permissions import allowed
 from avledger.services.printing import Filters
 from avledger.timeutil import fmt_local
-from avledger.tui.forms.retention import PlanCancelFormScreen
+from avledger.tui.forms.retention import PlanApproveForm, PlanApproveFormScreen, PlanCancelFormScreen
 from avledger.tui.screens.base import SubScreen, close_thread_connection
 from avledger.tui.widgets import JobProgress, RegisterTable
-from avledger.vocab import DISPOSAL_PLAN_STATES, HOLD_KINDS, RETENTION_CATEGORIES, RETENTION_STARTS, label
+from avledger.vocab import DISPOSAL_PLAN_STATES, HOLD_KINDS, RETENTION_CATEGORIES, RETENTION_STARTS, ROLES, label
 
 
 def retention_pairs(view) -> list[tuple[str, str | Text]]:
@@ -53,7 +53,7 @@ class DisposalScreen(SubScreen):
     SECTION = "footage"
     BINDINGS = [
         Binding("p", "plan", _("拟定计划"), tooltip=_("列出到期且未冻结的音像资料，登记清除计划")),
-        Binding("a", "approve", _("批准"), tooltip=_("批准所选的清除计划（输入批准人工号）")),
+        Binding("a", "approve", _("批准"), tooltip=_("批准所选的清除计划（选择批准人）")),
         Binding("r", "run", _("执行"), tooltip=_("执行已批准的清除计划：逐个复核后清除")),
         Binding("x", "cancel_plan", _("取消计划"), tooltip=_("取消所选的尚未执行的清除计划（须说明原因）")),
         Binding("s", "stop", _("停止"), tooltip=_("停止清除（已清除的留有记录，再次执行可继续）")),
@@ -64,9 +64,6 @@ class DisposalScreen(SubScreen):
         yield Static("", id="due")
         yield RegisterTable(id="plans")
         yield Static("", id="plan-note")
-        with HorizontalGroup(id="approve-row"):
-            yield Input(placeholder=_("批准人工号"), id="approver", compact=True)
-            yield Input(placeholder=_("纸质审批表编号"), id="paper-form", compact=True)
         yield JobProgress(id="job")
 
     def on_mount(self) -> None:
@@ -148,23 +145,42 @@ class DisposalScreen(SubScreen):
             )
         self.reload()
 
-    def action_approve(self) -> None:
+    def action_approve(self, initial: PlanApproveForm | None = None, error=None, field=None) -> None:
         plan = self.selected_plan()
-        if plan is None:
+        if plan is None or self.query_one(JobProgress).running:
             return
-        by = self.query_one("#approver", Input).value.strip()
-        if not by:
-            self.query_one("#approver", Input).focus()
-            self.app.notify(_("输入批准人工号后再按 a"), title=_("清除处理"))
+        profile = self.services.office.profile()
+        approvers = [
+            (f"{s.number} {s.name}  {s.department}", s.number)
+            for s in self.services.staff.list(include_left=False)
+            if "disposal.approve" in allowed(s.roles, profile)
+        ]
+        if not approvers:
+            role = profile.get("retention.disposal_approver_role")
+            self.app.notify(
+                _("还没有在职的{role}批准清除计划：请先在“人员”中设定角色").format(role=label(ROLES, role)),
+                severity="error",
+                title=_("清除处理"),
+            )
             return
-        paper = self.query_one("#paper-form", Input).value.strip() or None
-        try:
-            self.services.disposal.approve(plan.id, by, paper_form=paper)
-        except UserError as exc:
-            self.refused(exc)
-            return
-        self.app.notify(_("已批准清除计划 {id}").format(id=plan.id), title=_("清除处理"))
-        self.reload()
+
+        def done(form: PlanApproveForm | None) -> None:
+            if form is None:
+                return
+            try:
+                self.services.disposal.approve(plan.id, form.by, paper_form=form.paper_form or None)
+            except UserError as exc:
+                if exc.field in ("by", "paper_form"):
+                    self.action_approve(form, exc.render(), exc.field)
+                else:
+                    self.refused(exc)
+                return
+            self.app.notify(_("已批准清除计划 {id}").format(id=plan.id), title=_("清除处理"))
+            self.reload()
+
+        heading = _("{id}（{n} 个文件，{size}）").format(id=plan.id, n=plan.files, size=size_text(plan.bytes))
+        screen = PlanApproveFormScreen(heading, approvers, initial=initial, error=error, error_field=field)
+        self.app.push_screen(screen, done)
 
     def action_cancel_plan(self, initial: str = "", error: str | None = None, field: str | None = None) -> None:
         plan = self.selected_plan()
@@ -186,10 +202,6 @@ class DisposalScreen(SubScreen):
             self.reload()
 
         self.app.push_screen(PlanCancelFormScreen(plan.id, initial=initial, error=error, error_field=field), done)
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_approve()
 
     def action_run(self) -> None:
         plan = self.selected_plan()
@@ -231,7 +243,7 @@ class DisposalScreen(SubScreen):
         yield SystemCommand(_("拟定清除计划"), _("列出到期且未冻结的音像资料，登记清除计划"), self.action_plan)
         plan = self.selected_plan()
         if plan is not None and plan.status == "planned":
-            yield SystemCommand(_("批准清除计划"), _("批准所选的清除计划（输入批准人工号）"), self.action_approve)
+            yield SystemCommand(_("批准清除计划"), _("批准所选的清除计划（选择批准人）"), self.action_approve)
         if plan is not None and plan.status in ("planned", "approved"):
             yield SystemCommand(_("取消计划"), _("取消所选的尚未执行的清除计划（须说明原因）"), self.action_cancel_plan)
         if plan is not None and plan.status in ("approved", "done"):
