@@ -5,6 +5,7 @@ the JSON SQLite writes is the JSON ``json.dumps`` wrote before (tests/test_cli_j
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 
@@ -449,3 +450,29 @@ def test_an_empty_plain_table_says_so(capsys):
 
     output.table(["#", "name"], iter(()))
     assert capsys.readouterr().out.splitlines() == ["#  name", "-  ----", "（无）"]
+
+
+def test_a_list_in_json_is_written_a_block_at_a_time_and_reads_as_emit_json_would(capsys, monkeypatch):
+    """``dispose plan --json`` of six hundred thousand files streams them: the first block is out before the
+    next is read, and the whole reads back as the object emit_json prints (empty list included)."""
+    from avledger.cli import output
+
+    monkeypatch.setattr(output, "TABLE_BLOCK", 2)
+    head = {"id": 7, "note": "清除\u202e", "files": 5}
+    out_before_block_2: list[str] = []
+
+    def items():
+        for i in range(5):
+            if i == 2:
+                out_before_block_2.append(capsys.readouterr().out)
+            yield {"clip": i, "name": f"VID_{i}.MP4"}
+
+    output.emit_json_with_list(head, "items", items())
+    whole = out_before_block_2[0] + capsys.readouterr().out
+    assert '"clip": 1' in out_before_block_2[0] and '"clip": 2' not in out_before_block_2[0]
+    assert json.loads(whole) == {**head, "items": [{"clip": i, "name": f"VID_{i}.MP4"} for i in range(5)]}
+    assert "\u202e" not in whole  # escaped, as emit_json does
+    output.emit_json_with_list(head, "items", iter(()))
+    assert json.loads(capsys.readouterr().out) == {**head, "items": []}
+    output.emit_json_with_list({}, "items", iter([1]))
+    assert json.loads(capsys.readouterr().out) == {"items": [1]}

@@ -515,3 +515,28 @@ def test_a_cancelled_plan_keeps_its_reason_in_the_list_and_the_printed_register(
     text = subprocess.run(["pdftotext", "-raw", str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert "当事人投诉未结" in text.replace("\n", "")
     assert cli("audit", "verify").code == 0
+
+
+def test_dispose_plan_lists_its_first_files_and_says_where_the_rest_are(home, tmp_path, cli):
+    """A plan of hundreds of thousands of files does not flood the terminal: `dispose plan` shows its first
+    files and says how many more and where to read them; --json and `dispose list --plan` give them all."""
+    from avledger.cli.retention import PLAN_SHOWN
+
+    assert cli("demo").code == 0
+    old = tmp_path / "old-card"  # footage of 2020, past every period
+    n = PLAN_SHOWN + 2
+    for i in range(n):
+        write_video(old / f"VID_{i:04d}.MP4", 0.25, creation_time=f"2020-03-01T01:{i:02d}:00.000000Z", fps=4)
+    assert cli("ingest", str(old)).code == 0
+    late = [c["id"] for c in cli("footage", "list", "--late", "--json").json() if c["activity_id"] is None]
+    assert cli("footage", "late-reason", *map(str, late), "--reason", "旧存储卡").code == 0
+    planned = cli("dispose", "plan")
+    assert planned.code == 0, planned.err
+    lines = planned.out.splitlines()
+    assert sum(1 for line in lines if "VID_" in line) == PLAN_SHOWN
+    assert "另有 2 个文件" in lines[-1] and "dispose list --plan 1" in lines[-1]
+    listed = cli("dispose", "list", "--plan", "1", "--json").json()
+    assert listed["files"] == n and len(listed["items"]) == n
+    assert sorted(i["name"] for i in listed["items"]) == [f"VID_{i:04d}.MP4" for i in range(n)]
+    plain = cli("dispose", "list", "--plan", "1")
+    assert sum(1 for line in plain.out.splitlines() if "VID_" in line) == n

@@ -30,6 +30,20 @@ def emit_json(data: Any) -> None:
     click.echo(json_text(data, indent=2))
 
 
+def emit_json_with_list(head: dict, key: str, items: Iterable[Any]) -> None:
+    """Print ``head`` with ``key`` holding ``items`` as :func:`emit_json` would, the items written a block at a
+    time as they are read (a plan of six hundred thousand files is never held)."""
+    text = json_text(head, indent=2)
+    click.echo((text[:-2] + ",\n" if head else "{\n") + f"  {json.dumps(key)}: [", nl=False)
+    items = iter(items)
+    written = 0
+    while block := list(itertools.islice(items, TABLE_BLOCK)):
+        chunk = ",".join("\n    " + json_text(item) for item in block)
+        click.echo(("," if written else "") + chunk, nl=False)
+        written += len(block)
+    click.echo("\n  ]\n}" if written else "]\n}")
+
+
 def json_text(data: Any, *, indent: int | None = None) -> str:
     """JSON for scripts: text as it is (Chinese stays Chinese), but a control or bidirectional character a
     register holds is written as its ``\\uXXXX`` escape (json escapes C0 itself; C1 and the bidirectional

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 
 import click
@@ -21,8 +22,10 @@ from avledger.vocab import (
 )
 
 from .groups import Command, Group, json_option
-from .output import ProgressLine, cancellable, emit_json, key_values, table
+from .output import ProgressLine, cancellable, emit_json, emit_json_with_list, key_values, table
 from .state import services
+
+PLAN_SHOWN = 50  # the files `dispose plan` lists under its line (`dispose list --plan` lists them all)
 
 
 def _hold_text(kind: str, detail: str) -> str:
@@ -176,7 +179,7 @@ def _item_json(item, tz) -> dict:
     }
 
 
-def _plan_json(plan, tz, items=None) -> dict:
+def _plan_json(plan, tz) -> dict:
     data = {
         "id": plan.id,
         "status": plan.status,
@@ -191,8 +194,6 @@ def _plan_json(plan, tz, items=None) -> dict:
         "finished_at": fmt_local(plan.finished_at, tz) if plan.finished_at else None,
         "cancel_reason": plan.cancel_reason,
     }
-    if items is not None:
-        data["items"] = [_item_json(i, tz) for i in items]
     return data
 
 
@@ -209,9 +210,9 @@ def dispose_plan(as_json) -> None:
         else:
             click.echo(_("没有到期待清除的音像资料"))
         return
-    items = opened.disposal.items(plan)
+    items = opened.disposal.iter_items(plan)
     if as_json:
-        emit_json(_plan_json(plan, tz, items))
+        emit_json_with_list(_plan_json(plan, tz), "items", (_item_json(i, tz) for i in items))
         return
     click.echo(
         _("已登记清除计划 {id}：{n} 个文件，{size}，待批准").format(
@@ -220,8 +221,17 @@ def dispose_plan(as_json) -> None:
     )
     table(
         ["#", _("文件"), _("执法活动"), _("录制时间"), _("保存至")],
-        [[i.clip_id, i.original_name, i.activity_id or "", fmt_local(i.recorded_at, tz), i.keep_until] for i in items],
+        [
+            [i.clip_id, i.original_name, i.activity_id or "", fmt_local(i.recorded_at, tz), i.keep_until]
+            for i in itertools.islice(items, PLAN_SHOWN)
+        ],
     )
+    if plan.files > PLAN_SHOWN:
+        click.echo(
+            _("……另有 {n} 个文件：全部清单用 dispose list --plan {id} 查看，或 print disposals 打印").format(
+                n=plan.files - PLAN_SHOWN, id=plan.id
+            )
+        )
 
 
 @dispose.command("approve", cls=Command)
@@ -277,15 +287,15 @@ def dispose_list(plan_id, as_json) -> None:
     tz = opened.office.profile().tz
     if plan_id:
         plan = opened.disposal.get(plan_id)
-        items = opened.disposal.items(plan)
+        items = opened.disposal.iter_items(plan)
         if as_json:
-            emit_json(_plan_json(plan, tz, items))
+            emit_json_with_list(_plan_json(plan, tz), "items", (_item_json(i, tz) for i in items))
             return
         if plan.status == "cancelled":
             click.echo(_("清除计划 {id} 已取消：{reason}").format(id=plan.id, reason=plan.cancel_reason or "—"))
         table(
             ["#", _("文件"), "SHA-256", _("大小"), _("状态"), _("清除时间")],
-            [
+            (
                 [
                     i.clip_id,
                     i.original_name,
@@ -295,7 +305,7 @@ def dispose_list(plan_id, as_json) -> None:
                     fmt_local(i.deleted_at, tz) if i.deleted_at else "",
                 ]
                 for i in items
-            ],
+            ),
         )
         return
     plans = opened.disposal.plans()
