@@ -42,14 +42,13 @@ from pathlib import Path
 
 from peewee import SQL, NodeList
 
-from avledger.digests import CHUNK, Buffers, DigestThread, WriteBack, hash_file
+from avledger.digests import CHUNK, Buffers, DigestThread, DirectWriter, Worker, hash_file
 from avledger.errors import PartlyDone, UserError
 from avledger.fsutil import (
     ARCHIVED_FILE,
     OWN_PREFIX,
     PRIVATE_DIR,
     PRIVATE_FILE,
-    RangeCopier,
     clean_leftovers,
     fsync_dir,
     is_space_error,
@@ -577,10 +576,11 @@ class IngestService:
                         files_done += 1
                         report("register", files_done, copied.planned.name)
 
-            hasher, buffers = DigestThread(), Buffers()
+            hasher, writer, buffers = DigestThread(), Worker(), Buffers(aligned=True)
             with (
                 ThreadPoolExecutor(max_workers=1, thread_name_prefix="avledger-readback") as readback,
                 contextlib.closing(hasher),
+                contextlib.closing(writer),
             ):
                 try:
                     for planned in plan.files:
@@ -608,6 +608,7 @@ class IngestService:
                                     lambda n, p=planned: report("copy", files_done, p.name, n),  # noqa: B023 (the live count)
                                     cancel,
                                     hasher,
+                                    writer,
                                     buffers,
                                 )
                         except Cancelled:
@@ -732,11 +733,14 @@ class IngestService:
         on_bytes: Callable[[int], None],
         cancel: CancelToken | None,
         hasher: DigestThread,
+        writer: Worker,
         buffers: Buffers,
     ) -> _Copied | Duplicate:
-        """Copy to a temporary name in the archive, hashing (beside the copying) as it is read once;
-        flushed to disk. :class:`SourceChanged` when the file's size or time changed since the scan or
-        during the copy (still being written): it is then not kept, and a later run collects it whole."""
+        """Copy to a temporary name in the archive, hashing (beside the copying) as it is read once, written
+        past the page cache where the file system allows (so that the read-back is from the disk, and the
+        copy leaves no dirty pages to write back); flushed to disk. :class:`SourceChanged` when the file's
+        size or time changed since the scan or during the copy (still being written): it is then not kept,
+        and a later run collects it whole."""
         before = os.fstat(src.fileno())
         if before.st_size != planned.size:
             raise SourceChanged(planned.source)
@@ -751,30 +755,41 @@ class IngestService:
         digest = hashlib.sha256()
         copied = 0
         done = False
+        fd = src.fileno()
+        if hasattr(os, "posix_fadvise"):
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)  # the kernel reads ahead further
         try:
-            with open(temp, "xb", buffering=0, opener=opener(PRIVATE_FILE)) as dst:
-                writeback, copier = WriteBack(dst.fileno()), RangeCopier(src.fileno(), dst.fileno())
-                while True:
-                    buffer = buffers.take(CHUNK)
-                    done_with = buffers.lend(buffer, 1)
-                    try:
-                        n = os.preadv(src.fileno(), [buffer], copied)
-                    except OSError as exc:  # the card's fault, not the archive's: this file is left, the rest go on
-                        done_with()
-                        raise SourceUnreadable(planned.source) from exc
-                    if not n:
-                        done_with()
-                        break
-                    chunk = memoryview(buffer)[:n]
-                    hasher.update(digest, chunk, done_with)  # hashed while the kernel copies the same bytes
-                    copier.copy(copied, chunk)
-                    copied += n
-                    writeback.wrote(copied, n)
-                    on_bytes(copied)
-                    check_cancel(cancel)
-                hasher.wait()
-                os.fsync(dst.fileno())
-            after = os.fstat(src.fileno())  # after the flush: a writer has had all the copy's time to show
+            with DirectWriter(temp, PRIVATE_FILE) as dst:
+                try:
+                    while True:
+                        buffer = buffers.take(CHUNK)
+                        try:
+                            n = os.preadv(fd, [buffer], copied)
+                        except OSError as exc:  # the card's fault, not the archive's: this file is left
+                            buffers.lend(buffer, 1)()
+                            raise SourceUnreadable(planned.source) from exc
+                        if not n:
+                            buffers.lend(buffer, 1)()
+                            break
+                        # hashed by one thread while another writes the same bytes, and the next chunk is read
+                        done_with = buffers.lend(buffer, 2)
+                        chunk = memoryview(buffer)[:n]
+                        hasher.update(digest, chunk, done_with)
+                        writer.call(dst.write_at, chunk, copied, done=done_with)
+                        copied += n
+                        on_bytes(copied)
+                        check_cancel(cancel)
+                        writer.check()  # a full disk stops the copy now, not at its end
+                    hasher.wait()
+                    writer.wait()
+                except BaseException:
+                    hasher.settle()  # nothing is left writing into the file (or hashing) when it is closed
+                    writer.settle()
+                    raise
+                dst.fsync()
+            if hasattr(os, "posix_fadvise"):
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)  # the card's pages are not kept cached
+            after = os.fstat(fd)  # after the flush: a writer has had all the copy's time to show
             if copied != before.st_size or (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
                 raise SourceChanged(planned.source)
             sha = digest.hexdigest()
