@@ -4,7 +4,9 @@ Ingest and disc building both copy large files while taking their SHA-256.
 Here the digests run in a thread of their own (hashlib lets go of the GIL on
 large buffers), fed chunks of read buffers that are used over again, and the
 kernel is asked to start writing to disk as the copy goes, so the final fsync
-is short.
+is short. Ingest writes its copies past the page cache (:class:`DirectWriter`,
+in a :class:`Worker` thread beside the digests' one), so that the read-back
+that confirms a copy reads the disk.
 """
 
 from __future__ import annotations

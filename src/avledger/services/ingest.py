@@ -6,8 +6,9 @@ who held the device at that time (lending ledger) and the activity whose time
 covers it. Nothing is written.
 
 :meth:`IngestService.apply` copies each planned file into the archive: the
-source is read once while its SHA-256 is computed, written to a temporary
-name in the target folder, flushed to disk, read back from disk to confirm
+source is read once while its SHA-256 is computed (by one thread) and the
+same bytes written past the page cache (by another) to a temporary name in
+the target folder, flushed to disk, read back from disk to confirm
 the hash, renamed to its final name and registered in one transaction (with
 the other files ready at that moment, up to 16: one commit and one flush of
 their folder for all of them).
