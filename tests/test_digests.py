@@ -87,3 +87,85 @@ def test_each_thread_keeps_one_read_buffer(tmp_path):
     with ThreadPoolExecutor(max_workers=2) as pool:
         assert list(pool.map(one, paths)) == sums
     assert 1 <= len(buffers) <= 2 and all(len(ids) == 1 for ids in buffers.values())
+
+
+def page_cached_files(folder: Path) -> bool:
+    """The file system of ``folder`` keeps its files in memory (tmpfs): nothing is "on the disk"."""
+    probe = folder / "probe"
+    written(probe, 8192)
+    with open(probe, "rb") as fh:
+        os.fsync(fh.fileno())
+        os.posix_fadvise(fh.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+        return bool(digests._cached_pages(fh.fileno(), 8192))
+
+
+@pytest.mark.parametrize("aligned", [True, False], ids=["page-aligned buffers", "any buffer"])
+def test_a_direct_writer_writes_exactly_whatever_the_offsets_and_buffers(tmp_path, aligned):
+    """Chunks in any order, of any length (a short read's remainder, a file's unaligned end): the file is the
+    bytes given. An unaligned buffer (a bytearray) is refused past the cache and written through it."""
+    data = os.urandom(3 * 1024 * 1024 + 4096 * 3 + 17)
+    buffers = digests.Buffers(1024 * 1024, aligned=aligned)
+    target = tmp_path / "target"
+    cuts = [(2 * 1024 * 1024, 1024 * 1024), (0, 1024 * 1024 - 100), (1024 * 1024 - 100, 1024 * 1024 + 100)]
+    cuts.append((3 * 1024 * 1024, len(data) - 3 * 1024 * 1024))
+    with digests.DirectWriter(target, 0o600) as writer:
+        for offset, length in cuts:
+            buffer = buffers.take(length)
+            buffer[:length] = data[offset : offset + length]
+            writer.write_at(memoryview(buffer)[:length], offset)
+        writer.fsync()
+        if not aligned:
+            assert writer.direct is None  # refused once, then through the page cache
+    assert target.read_bytes() == data
+    assert os.stat(target).st_mode & 0o777 == 0o600
+    with pytest.raises(FileExistsError):  # a new file only
+        digests.DirectWriter(target, 0o600)
+
+
+@linux
+def test_a_direct_writer_leaves_nothing_of_the_file_in_the_page_cache_but_its_end(tmp_path):
+    """Written past the page cache: once flushed, at most the last page (the unaligned end, written through
+    the cache) is cached, so the read-back is from the disk; and the kernel has no dirty pages to write back."""
+    if page_cached_files(tmp_path):
+        pytest.skip("this file system keeps its files in memory (tmpfs)")
+    data = os.urandom(8 * 1024 * 1024 + 17)
+    buffers = digests.Buffers(4 * 1024 * 1024, aligned=True)
+    target = tmp_path / "target"
+    with digests.DirectWriter(target, 0o600) as writer:
+        assert writer.direct is not None
+        for offset in range(0, len(data), 4 * 1024 * 1024):
+            chunk = data[offset : offset + 4 * 1024 * 1024]
+            buffer = buffers.take(len(chunk))
+            buffer[: len(chunk)] = chunk
+            writer.write_at(memoryview(buffer)[: len(chunk)], offset)
+        writer.fsync()
+    fd = os.open(target, os.O_RDONLY)
+    try:
+        assert digests._cached_pages(fd, len(data)) <= 1
+    finally:
+        os.close(fd)
+    assert hash_file(target, drop_cache=True) == hashlib.sha256(data).hexdigest()
+
+
+def test_a_worker_keeps_the_first_error_and_still_hands_every_buffer_back():
+    """A write that fails (a full disk) is raised to the caller; the calls queued after it are skipped, and
+    each one's ``done`` is still called, so no buffer is lost and nobody waits for ever."""
+    worker = digests.Worker()
+    done, ran = [], []
+
+    def fail() -> None:
+        raise OSError(28, "No space left on device")
+
+    try:
+        worker.call(ran.append, 1, done=lambda: done.append(1))
+        worker.call(fail, done=lambda: done.append(2))
+        worker.call(ran.append, 3, done=lambda: done.append(3))
+        with pytest.raises(OSError) as info:
+            worker.wait()
+        assert info.value.errno == 28 and ran == [1] and done == [1, 2, 3]
+        worker.settle()  # given up: forgotten, the worker serves the next job
+        worker.call(ran.append, 4)
+        worker.wait()
+        assert ran == [1, 4]
+    finally:
+        worker.close()

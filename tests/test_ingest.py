@@ -521,25 +521,8 @@ def test_photo_times_come_from_exif(services, tmp_path):
     assert serial.holder_id == services.staff.get("2001").id
 
 
-@pytest.mark.parametrize("ways", [None, ["sendfile"], []], ids=["copy_file_range", "sendfile", "write"])
-def test_range_copier_copies_exactly_whichever_way_the_kernel_allows(tmp_path, ways):
-    from avledger.fsutil import RangeCopier
-
-    data = os.urandom(3 * 1024 * 1024 + 17)
-    source, target = tmp_path / "source", tmp_path / "target"
-    source.write_bytes(data)
-    with open(source, "rb", buffering=0) as src, open(target, "xb", buffering=0) as dst:
-        copier = RangeCopier(src.fileno(), dst.fileno())
-        if ways is not None:
-            copier.ways = ways
-        for offset in (2 * 1024 * 1024, 0, 1024 * 1024, 3 * 1024 * 1024):  # in any order
-            copier.copy(offset, memoryview(data)[offset : offset + 1024 * 1024])
-    assert target.read_bytes() == data
-
-
 def test_ingest_from_another_file_system(office, tmp_path):
-    """A card is another file system (vfat on a real card): the kernel will not copy_file_range across,
-    and the copy goes by sendfile; the archived file is the same."""
+    """A card is another file system (vfat on a real card): the archived file is the same."""
     shm = Path("/dev/shm")
     if not shm.is_dir() or not os.access(shm, os.W_OK):
         pytest.skip("no /dev/shm to stand for a card on another file system")

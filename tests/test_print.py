@@ -168,6 +168,21 @@ def test_a_long_register_printed_in_parts_reads_as_one(demo, outdir, monkeypatch
         assert ("设备管理员：" in text) == (number == pages)
 
 
+def test_parts_longer_than_the_rows_that_mark_their_place_read_as_one(demo, outdir, monkeypatch):
+    """Only a part's last rows (common.typ: marked-rows, 64) mark their place for the carry: parts of 100 rows
+    still carry their last page's rows to the next part, and print the pages of one run."""
+    from avledger.services import typeset
+
+    long_ledger(demo, loans=210)
+    whole = demo.printing.render_pdf("loans", Filters(), outdir / "whole.pdf")
+    monkeypatch.setattr(typeset, "PART_ROWS", 100)
+    parts = demo.printing.render_pdf("loans", Filters(), outdir / "parts.pdf")
+    by_page = ledger_rows_by_page(parts)
+    assert [n for page in by_page for n in page] == list(range(1, 215))
+    assert by_page == ledger_rows_by_page(whole)
+    assert page_count(parts) == page_count(whole) >= 15
+
+
 def test_registers_of_one_form_per_record_and_of_notes_before_the_table_print_in_parts(demo, outdir, monkeypatch):
     """One form per record: each on its own page, numbered through. The audit log: its chain check on the
     first page only. The activity register: its summary, known at the end, on the last page."""

@@ -4,7 +4,9 @@ Ingest and disc building both copy large files while taking their SHA-256.
 Here the digests run in a thread of their own (hashlib lets go of the GIL on
 large buffers), fed chunks of read buffers that are used over again, and the
 kernel is asked to start writing to disk as the copy goes, so the final fsync
-is short.
+is short. Ingest writes its copies past the page cache (:class:`DirectWriter`,
+in a :class:`Worker` thread beside the digests' one), so that the read-back
+that confirms a copy reads the disk.
 """
 
 from __future__ import annotations
@@ -24,23 +26,27 @@ from pathlib import Path
 CHUNK = 4 * 1024 * 1024
 
 
-class DigestThread:
-    """SHA-256 digests updated by a thread of its own, fed through a short queue (memory stays flat)."""
+class Worker:
+    """A thread of its own running the calls handed to it in order, fed through a short queue (memory stays
+    flat): SHA-256 updates (hashlib lets go of the GIL on large buffers), positioned writes (so do os.pwrite
+    and os.pwritev). What goes wrong in a call is kept and raised by :meth:`wait` (or :meth:`check`); the
+    calls after it are skipped, their ``done`` still called, so nobody hangs."""
 
     DEPTH = 3
+    NAME = "avledger-worker"
 
     def __init__(self) -> None:
         self._queue: queue.Queue = queue.Queue(self.DEPTH)
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="avledger-sha256", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=self.NAME, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while (item := self._queue.get()) is not None:
-            digest, data, done = item
+            call, args, done = item
             try:
                 if self._error is None:
-                    digest.update(data)
+                    call(*args)
             except BaseException as exc:  # kept for the caller: the queue goes on draining, nobody hangs
                 self._error = exc
             finally:
@@ -49,20 +55,39 @@ class DigestThread:
                 self._queue.task_done()
         self._queue.task_done()
 
-    def update(self, digest, data, done: Callable[[], None] | None = None) -> None:
-        """Queue ``digest.update(data)``, then ``done()``."""
-        self._queue.put((digest, data, done))
+    def call(self, call: Callable, *args, done: Callable[[], None] | None = None) -> None:
+        """Queue ``call(*args)``, then ``done()``."""
+        self._queue.put((call, args, done))
 
-    def wait(self) -> None:
-        """Return once every update handed over so far is done (raising what went wrong in one)."""
-        self._queue.join()
+    def check(self) -> None:
+        """Raise what went wrong in a call so far, if anything (without waiting for the others)."""
         if self._error is not None:
             raise self._error
+
+    def wait(self) -> None:
+        """Return once every call handed over so far is done (raising what went wrong in one)."""
+        self._queue.join()
+        self.check()
+
+    def settle(self) -> None:
+        """Wait for every call handed over so far and forget what went wrong (the job is given up)."""
+        self._queue.join()
+        self._error = None
 
     def close(self) -> None:
         if self._thread.is_alive():
             self._queue.put(None)
             self._thread.join()
+
+
+class DigestThread(Worker):
+    """SHA-256 digests updated by a thread of its own."""
+
+    NAME = "avledger-sha256"
+
+    def update(self, digest, data, done: Callable[[], None] | None = None) -> None:
+        """Queue ``digest.update(data)``, then ``done()``."""
+        self.call(digest.update, data, done=done)
 
 
 class Buffers:
@@ -72,17 +97,23 @@ class Buffers:
 
     KEEP = 8
 
-    def __init__(self, size: int = CHUNK) -> None:
+    def __init__(self, size: int = CHUNK, *, aligned: bool = False) -> None:
         self.size = size
-        self._free: list[bytearray] = []
+        self.aligned = aligned  # page-aligned (anonymous maps), as writing past the page cache (O_DIRECT) wants
+        self._free: list[bytearray | mmap.mmap] = []
         self._lock = threading.Lock()
 
-    def take(self, size: int) -> bytearray:
+    def _new(self, size: int) -> bytearray | mmap.mmap:
+        return mmap.mmap(-1, size) if self.aligned else bytearray(size)
+
+    def take(self, size: int) -> bytearray | mmap.mmap:
         """A buffer of at least ``size`` bytes."""
         if size > self.size:
-            return bytearray(size)
+            return self._new(size)
         with self._lock:
-            return self._free.pop() if self._free else bytearray(self.size)
+            if self._free:
+                return self._free.pop()
+        return self._new(self.size)
 
     def lend(self, buffer: bytearray, users: int) -> Callable[[], None]:
         """A callable each of ``users`` calls when done with ``buffer``; the last one returns it."""
@@ -119,6 +150,73 @@ class WriteBack:
             os.posix_fadvise(self.fd, start, end - start, os.POSIX_FADV_DONTNEED)
         except OSError:
             pass
+
+
+DIRECT_ALIGN = 4096  # what writing past the page cache asks of offsets, lengths and addresses (a page)
+
+
+class DirectWriter:
+    """A new file written by positioned writes, past the page cache (O_DIRECT) where the file system allows:
+    the bytes go from the caller's buffer to the disk, with no copy into the page cache, no dirty pages for
+    the kernel to write back later and nothing of the file left cached, so a later read is from the disk.
+
+    An aligned stretch (offset, length and buffer address on a page boundary, see :class:`Buffers` with
+    ``aligned``) goes past the cache; the rest (the end of a file, a short read's remainder) and everything on
+    a file system that will not (tmpfs before Linux 6.6, some FUSE) goes through the page cache, with the
+    kernel asked to write it out as it goes (:class:`WriteBack`). ``fsync`` makes the whole durable.
+    """
+
+    def __init__(self, path: str | Path, mode: int):
+        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        self.direct: int | None = None
+        flag = getattr(os, "O_DIRECT", 0)
+        if flag:
+            try:
+                self.direct = os.open(path, os.O_WRONLY | flag)
+            except OSError as exc:
+                if exc.errno not in (errno.EINVAL, errno.EOPNOTSUPP):
+                    os.close(self.fd)
+                    raise
+        self._writeback = WriteBack(self.fd)
+
+    def write_at(self, data, offset: int) -> None:
+        """Write all of ``data`` at ``offset``."""
+        view = memoryview(data).cast("B")
+        if self.direct is not None and offset % DIRECT_ALIGN == 0:
+            whole = len(view) - len(view) % DIRECT_ALIGN
+            if whole:
+                try:
+                    n = os.pwritev(self.direct, [view[:whole]], offset)
+                except OSError as exc:
+                    if exc.errno != errno.EINVAL:
+                        raise
+                    self._no_direct()  # refused after all (an unaligned buffer): through the cache from now on
+                    n = 0
+                view, offset = view[n:], offset + n
+        while len(view):
+            n = os.pwrite(self.fd, view, offset)
+            if n <= 0:
+                raise OSError(errno.EIO, "nothing written")
+            view, offset = view[n:], offset + n
+            self._writeback.wrote(offset, n)
+
+    def _no_direct(self) -> None:
+        if self.direct is not None:
+            os.close(self.direct)
+            self.direct = None
+
+    def fsync(self) -> None:
+        os.fsync(self.fd)
+
+    def close(self) -> None:
+        self._no_direct()
+        os.close(self.fd)
+
+    def __enter__(self) -> DirectWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 _local = threading.local()

@@ -104,8 +104,10 @@ def check_glyphs(text: str, font: Path) -> None:
 
 
 # --- typesetting ---------------------------------------------------------------------------
-PART_ROWS = 400  # rows per typst run of a long register: a run holds about 0.2 MB a row (and its time
-# grows faster than its rows), so a run of 400 rows peaks near 150 MB; see print_register
+PART_ROWS = 400  # rows per typst run of a long register: a run of 400 loans peaks near 155 MB (its
+# memoised layouts), and its time per row falls a little as the runs grow longer (500: 7 % less CPU, 20 MB
+# more); see print_register. Changing it moves where a page may begin with other widths of the columns
+# sized to their cells (common.typ: column-widths measures the rows of its part only)
 CARRY = "<avl-carry>"  # where register-table (common.typ) says the last page of a part begins
 
 
