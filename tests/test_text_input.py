@@ -28,6 +28,7 @@ from avledger.plaintext import UNSAFE, visible
 from avledger.services import Services
 from avledger.services.lending import PreCheck
 from avledger.services.printing import Filters
+from avledger.timeutil import fmt_local
 from conftest import cli_env
 
 BAD = ("\x1b[2J", "\u202e")
@@ -286,6 +287,16 @@ CASES: dict[tuple[str, str], tuple[dict, tuple[str, ...]]] = {
     ("violations", "get"): ({"violation_id": "VIOL"}, ("violation_id",)),
     ("violations", "view"): ({"violation_id": "VIOL"}, ("violation_id",)),
     ("violations", "list"): ({"staff": "2002"}, ("staff",)),
+    ("violations", "acknowledge"): (
+        {"violation_id": "DECIDED", "at": "NOW", "note": "已阅"},
+        ("violation_id", "at", "note"),
+    ),
+    ("access", "for_check"): ({"check": "CHECK", "activity": "DRAWN"}, ("check", "activity")),
+    ("access", "view_for_check"): (
+        {"check": "CHECK", "activity": "DRAWN", "how": "details"},
+        ("check", "activity", "how"),
+    ),
+    ("stats", "trend"): ({"date_from": "2026-01-01", "date_to": "2026-12-31"}, ("date_from", "date_to")),
     ("ingest", "scan"): (
         {"source": "CARD", "device": "JL-2024-003", "activity": "2"},
         ("source", "device", "activity"),
@@ -403,6 +414,7 @@ EXTRA: list[tuple[tuple[str, str], dict, str]] = [
     (("access", "request"), {"requester": "1001", "reason": "复核", "case_no": "BAD"}, "case_no"),
     (("access", "request"), {"requester": "1001", "reason": "复核", "clips": ["BAD"]}, "clips"),
     (("discs", "plan"), {"case_no": "BAD"}, "case_no"),
+    (("access", "request"), {"requester": "1001", "reason": "复核", "activity": "DRAWN", "check": "CHECK"}, "check"),
     (("discs", "build"), {"out": "OUT", "case_no": "BAD"}, "case_no"),
 ]
 # the register each filter of the printed registers is tried on (one that takes it)
@@ -495,10 +507,14 @@ def walk(demo, tmp_path, monkeypatch):
     password.write_text("pw")
     check = services.spotchecks.draw("2020-01-01", "2099-12-31", count=2, by="4001", seed="walk")
     violation = services.violations.add("2002", "D33", "未按规定记录")
+    decided = services.violations.add("2002", "D33", "未按规定移交")
+    services.violations.decide(decided.id, "circular", by="1002", paper_form="决-0")
     values = {
         "CHECK": str(check.id),
         "DRAWN": str(check.drawn[0].activity_id),
         "VIOL": str(violation.id),
+        "DECIDED": str(decided.id),
+        "NOW": fmt_local(services.ctx.clock(), services.ctx.profile().tz),
         "REQ": str(open_req.id),
         "APPROVED": str(approved.id),
         "CARD": str(card),

@@ -33,7 +33,7 @@ async def test_f3_shows_the_table_and_what_one_may_do(demo, demo_app):
         assert "刘洋（2002）" in me and "执法人员" in me and "本机账户，对应人员" in me
         table = text_of(who.query_one("#who-permissions"))
         assert all(_words(a) in table for a in ACTIONS)  # every action, in words
-        assert table.count("✓") == len(demo.who.whoami().actions) == 4  # an officer's: read, request, mark, tick
+        assert table.count("✓") == len(demo.who.whoami().actions) == 5  # an officer's: read, request, mark, tick, sign
         decide = next(line for line in table.splitlines() if "审批查阅申请" in line and "涉密" not in line)
         assert "审批人" in decide and "单位负责人" in decide and "✓" not in decide
         await pilot.press("f3")
