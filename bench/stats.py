@@ -18,16 +18,13 @@ Then, for the whole ten years and for the last year, per department and per offi
 
 from __future__ import annotations
 
-import argparse
 import sqlite3
-import subprocess
 import sys
 import time
-from pathlib import Path
+
+from tenthyear import tenth_year
 
 TARGET_S = 1.0
-ROOT = Path(__file__).resolve().parent.parent
-SIZES = {"clips": 1_000_000, "loans": 100_000, "activities": 10_000}
 REFERENCE = [
     "SELECT count(*) FROM activity WHERE start_at >= ? AND start_at < ?",
     "SELECT count(*) FROM clip WHERE start_at >= ? AND start_at < ?",
@@ -38,20 +35,7 @@ REFERENCE = [
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("home")
-    parser.add_argument("--reuse", action="store_true")
-    for name, default in SIZES.items():
-        parser.add_argument(f"--{name}", type=int, default=default)
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
-    home = Path(args.home)
-    if not args.reuse:
-        sizes = [a for name in SIZES for a in (f"--{name}", str(getattr(args, name)))]
-        subprocess.run(
-            [sys.executable, str(ROOT / "bench" / "synth.py"), str(home), *sizes, "--seed", str(args.seed)], check=True
-        )
-    sys.path.insert(0, str(ROOT / "src"))
+    home = tenth_year(__doc__.split("\n")[0])
     import datetime as dt
 
     from avledger.home import Home

@@ -274,6 +274,19 @@ def required_text(value: str, label: str) -> str | None:
     return None if value else _("{label}不能为空").format(label=label)
 
 
+def approval_fields(approvers: list[tuple[str, str]], by: str, paper_form: str) -> list[Field]:
+    """批准人 and 纸质审批表编号: the approver among those the profile lets approve, and the number of the
+    paper form they signed, which the service asks for when someone else records the approval for them."""
+    return [
+        Field("by", _("批准人"), select(approvers, by or None, allow_blank=True), required=True),
+        Field("paper_form", _("纸质审批表编号"), text_input(paper_form, placeholder=_("代为登记时必填"))),
+    ]
+
+
+def check_approver(value: str) -> str | None:
+    return None if value else _("请选择批准人")
+
+
 def select(options: list[tuple[str, str]], value: str | None = None, *, allow_blank: bool = False) -> ZhSelect:
     """A compact Select of (label, id) pairs."""
     kwargs: dict[str, Any] = {}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from avledger.i18n import _
-from avledger.tui.forms.base import Field, FormScreen, required_text, select, text_input
+from avledger.tui.forms.base import Field, FormScreen, approval_fields, check_approver, required_text, text_input
 from avledger.tui.forms.counter import TIME_HINT, CounterChoices, check_time
 
 
@@ -82,20 +82,15 @@ class RetireFormScreen(FormScreen[RetireForm | None]):
         d = self.initial or RetireForm("", "")
         return [
             Field("reason", _("报废原因"), text_input(d.reason, placeholder=_("例如 厂家确认无法修复")), required=True),
-            Field("by", _("批准人"), select(self.approvers, d.by or None, allow_blank=True), required=True),
-            Field(
-                "paper_form",
-                _("纸质审批表编号"),
-                text_input(d.paper_form, placeholder=_("代为登记时必填")),
-            ),
+            *approval_fields(self.approvers, d.by, d.paper_form),
         ]
 
     def check(self, name: str) -> str | None:
         value = self.value(name)
         if name == "reason":
             return required_text(value, _("报废原因"))
-        if name == "by" and not value:
-            return _("请选择批准人")
+        if name == "by":
+            return check_approver(value)
         return None
 
     def result(self) -> RetireForm:

@@ -6,7 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from avledger.i18n import _
-from avledger.tui.forms.base import Field, FormScreen, required_text, select, text_input
+from avledger.tui.forms.base import (
+    Field,
+    FormScreen,
+    approval_fields,
+    check_approver,
+    required_text,
+    select,
+    text_input,
+)
 
 
 @dataclass(frozen=True)
@@ -160,16 +168,10 @@ class PlanApproveFormScreen(FormScreen[PlanApproveForm | None]):
 
     def fields(self) -> list[Field]:
         d = self.initial or PlanApproveForm("")
-        hint = _("代为登记纸质审批时填写")
-        return [
-            Field("by", _("批准人"), select(self.approvers, d.by or None, allow_blank=True), required=True),
-            Field("paper_form", _("纸质审批表编号"), text_input(d.paper_form, placeholder=hint)),
-        ]
+        return approval_fields(self.approvers, d.by, d.paper_form)
 
     def check(self, name: str) -> str | None:
-        if name == "by" and not self.value("by"):
-            return _("请选择批准人")
-        return None
+        return check_approver(self.value("by")) if name == "by" else None
 
     def result(self) -> PlanApproveForm:
         return PlanApproveForm(self.value("by"), self.value("paper_form"))
