@@ -213,9 +213,29 @@ def test_the_columns_of_a_register_printed_in_parts_have_one_width_on_every_page
     rows = ledger_rows_by_page(parts)
     assert lefts[0][0] > 0 and all(-1.0 not in page for page, on in zip(lefts, rows, strict=True) if on)
     assert {tuple(page) for page, on in zip(lefts, rows, strict=True) if on} == {tuple(lefts[0])}
-    assert "JL-2023-002-备用机-甲型号长编号" in squeezed(text_of(parts, page_count(parts)))
+    assert "JL-2023-002-备用机-甲型号长编号" in squeezed(text_of(parts, len(lefts) - 1, len(lefts)))  # in the last part
     whole = demo.printing.render_pdf("loans", Filters(), outdir / "whole.pdf")
     assert header_lefts(whole, titles)[0] == lefts[0]  # the widths of one run over all the rows
+
+
+def test_the_size_of_the_parts_does_not_change_the_pages(demo, outdir, monkeypatch):
+    """Rows of many heights: printed in parts of 30 rows or of 47, the same pages (no row split over two pages
+    in the last part either, where no page is carried)."""
+    from avledger.services import typeset
+
+    start = demo.ctx.clock() - dt.timedelta(days=130)
+    for i in range(120):
+        at = start + dt.timedelta(days=i)
+        demo.lending.issue("JL-2023-002", "2003", GOOD, purpose="日常检查", at=at)
+        content = f"第 {i + 1} 次检查" + "，现场拍摄若干段并已说明情况" * (i * 7 % 9)
+        demo.lending.give_back("JL-2023-002", content=content, at=at + dt.timedelta(hours=4))
+    printed = []
+    for rows in (30, 47):
+        monkeypatch.setattr(typeset, "PART_ROWS", rows)
+        printed.append(demo.printing.render_pdf("loans", Filters(), outdir / f"parts-{rows}.pdf"))
+    assert page_texts(printed[0]) == page_texts(printed[1])
+    by_page = ledger_rows_by_page(printed[0])
+    assert [n for page in by_page for n in page] == list(range(1, 125)) and len(by_page) >= 10
 
 
 def test_the_texts_a_column_is_measured_over_are_the_widest_of_each_shape():
