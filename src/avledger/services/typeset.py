@@ -103,10 +103,11 @@ def check_glyphs(text: str, font: Path) -> None:
 
 
 # --- typesetting ---------------------------------------------------------------------------
-PART_ROWS = 400  # rows per typst run of a long register: a run of 400 loans peaks near 155 MB (its
-# memoised layouts), and its time per row falls a little as the runs grow longer (500: 7 % less CPU, 20 MB
-# more); see print_register. Changing it moves where a page may begin with other widths of the columns
-# sized to their cells (common.typ: column-widths measures the rows of its part only)
+PART_ROWS = 600  # rows per typst run of a long register: a run of 600 loans peaks near 210 MB (its
+# memoised layouts, about 0.18 MB a row, on 90 MB), and its time per row falls as the runs grow longer (the
+# newest 6,500 loans of a synthetic register: 400 rows 6.9 s of CPU, 600 rows 6.1 s, 800 rows 5.9 s but 290 MB
+# with the printing process); see print_register. Every part measures the whole register's widest cells
+# (_Widest), so the size of the parts does not change the pages
 CARRY = "<avl-carry>"  # where register-table (common.typ) says the last page of a part begins
 
 
@@ -211,14 +212,14 @@ class _Widest:
         self.count = len(columns)
 
     def add(self, row: list[str]) -> list[str]:
-        """Gather the texts of ``row`` (a row's cells, :func:`cells`); the row itself is returned."""
+        """Gather the texts of ``row`` (a row's cells as printed); the row itself is returned."""
         for x, split in self.split.items():
             shapes = self.shapes[x]
             for text in row[x].split(" ") if split else (row[x],):
                 shape = _DIGITS.sub("0", text)
                 if shape in shapes:
                     continue
-                low, high = em_bounds(visible(text, keep="\n"))  # as printed (_printable)
+                low, high = em_bounds(text)
                 if high < self.floor[x]:
                     continue
                 shapes[shape] = (text, high)
@@ -375,17 +376,22 @@ class Typesetter:
         with _Workshop(self.local_templates, _font_file()) as shop:
             shop.warm()
             widest = _Widest(columns)
-            table: list[list[str]] = []
+            table: list[list[str]] = []  # each row's cells as printed (_printable)
             records: list[Any] = []
+            chars: set[str] = set()
             for row in rows:
-                table.append(widest.add(cells(row, columns)))
+                printed = [visible(text, keep="\n") for text in cells(row, columns)]
+                chars.update("".join(printed))
+                table.append(widest.add(printed))
                 if "_record" in row:
                     records.append(row["_record"])
             if records and len(records) != len(table):
                 raise ValueError("a register of one form per record has a row without its record")
+            check_glyphs("".join(sorted(chars)), _font_file())  # once for every run (start: rows_ready)
             data = {**head, "widest": widest.texts()}
             if len(table) <= part_rows or self.overridden(name, "common"):
-                pdf = shop.run(name, {**data, "rows": table, "extra": _extra_records(extra, records)})
+                data = {**data, "rows": table, "extra": _extra_records(extra, records)}
+                pdf = shop.start(name, data, rows_ready=True).finish()[0]
                 with safe_output(out) as fh, open(pdf, "rb") as src:
                     shutil.copyfileobj(src, fh)
             else:
@@ -413,6 +419,7 @@ class Typesetter:
                 query=None if last else CARRY,
                 tags=False,
                 ahead=True,
+                rows_ready=True,
             )
             if previous is not None:  # while typst works: the pages of the part before
                 for page in PdfReader(previous[0]).pages[: previous[1]]:
@@ -425,10 +432,14 @@ class Typesetter:
             if last:
                 break
             start = after
-        for page in PdfReader(previous[0]).pages:
+        pages = PdfReader(previous[0]).pages
+        numbering = None
+        if not per_form:  # the page numbers are typeset while the last part's pages are added
+            numbering = shop.start("page-numbers", {**data, "pages": len(writer.pages) + len(pages)}, tags=False)
+        for page in pages:
             writer.add_page(page)
-        if not per_form:
-            numbers, _found = shop.start("page-numbers", {**data, "pages": len(writer.pages)}, tags=False).finish()
+        if numbering is not None:
+            numbers, _found = numbering.finish()
             for page, label in zip(writer.pages, PdfReader(numbers).pages, strict=True):
                 _stamp(writer, page, label)
         writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
@@ -518,15 +529,29 @@ class _Workshop:
             self._next = self._process()
 
     def start(
-        self, name: str, data: dict[str, Any], *, query: str | None = None, tags: bool = True, ahead: bool = False
+        self,
+        name: str,
+        data: dict[str, Any],
+        *,
+        query: str | None = None,
+        tags: bool = True,
+        ahead: bool = False,
+        rows_ready: bool = False,
     ) -> _Run:
         """Start ``NAME.typ`` with ``data`` (:meth:`_Run.finish` waits for its PDF). With ``ahead``, the
-        process of the run after it is started too."""
+        process of the run after it is started too. With ``rows_ready``, ``data["rows"]`` is already as
+        printed (:func:`_printable`) and its characters checked (:func:`check_glyphs`): a register's rows
+        are, once for all its parts (:meth:`Typesetter.print_register`)."""
         main = self.root / f"{name}.typ"
         if not main.is_file():
             raise UserError("print.template_missing", "找不到登记表 {name} 的模板 {file}", name=name, file=main.name)
-        payload = json.dumps(_printable(data), ensure_ascii=False)
-        check_glyphs(payload, self.font)
+        if rows_ready:
+            rest = _printable({k: v for k, v in data.items() if k != "rows"})
+            check_glyphs(json.dumps(rest, ensure_ascii=False), self.font)
+            payload = json.dumps({**rest, "rows": data["rows"]}, ensure_ascii=False)
+        else:
+            payload = json.dumps(_printable(data), ensure_ascii=False)
+            check_glyphs(payload, self.font)
         self._count += 1
         out = self.root / f"run-{self._count}.pdf"
         job = json.dumps({"main": str(main), "data": payload, "out": str(out), "query": query, "tags": tags})
