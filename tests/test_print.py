@@ -146,7 +146,7 @@ def ledger_rows_by_page(pdf: Path) -> list[list[int]]:
 
 
 def test_a_long_register_printed_in_parts_reads_as_one(demo, outdir, monkeypatch):
-    """Parts of 30 rows (in use: 400), each its own typst run: the same pages as one run, every row once and
+    """Parts of 30 rows (in use: 600), each its own typst run: the same pages as one run, every row once and
     in order, each page but the last full, the header, the unit and the title on every page, the page
     numbers counting the whole, the signature lines once at the end."""
     from avledger.services import typeset
