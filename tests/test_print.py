@@ -146,7 +146,7 @@ def ledger_rows_by_page(pdf: Path) -> list[list[int]]:
 
 
 def test_a_long_register_printed_in_parts_reads_as_one(demo, outdir, monkeypatch):
-    """Parts of 30 rows (in use: 400), each its own typst run: the same pages as one run, every row once and
+    """Parts of 30 rows (in use: 600), each its own typst run: the same pages as one run, every row once and
     in order, each page but the last full, the header, the unit and the title on every page, the page
     numbers counting the whole, the signature lines once at the end."""
     from avledger.services import typeset
@@ -181,6 +181,81 @@ def test_parts_longer_than_the_rows_that_mark_their_place_read_as_one(demo, outd
     assert [n for page in by_page for n in page] == list(range(1, 215))
     assert by_page == ledger_rows_by_page(whole)
     assert page_count(parts) == page_count(whole) >= 15
+
+
+def header_lefts(pdf: Path, titles: tuple[str, ...]) -> list[list[float]]:
+    """Where each of these column titles begins (points from the left), page by page (pdftotext -bbox)."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = out.split("<page ")[1:]
+    lefts = []
+    for page in pages:
+        words = dict(re.findall(r'<word xMin="([\d.]+)"[^>]*>([^<]+)</word>', page))
+        found = {word: float(x) for x, word in words.items()}
+        lefts.append([found.get(t, -1.0) for t in titles])
+    return lefts
+
+
+def test_the_columns_of_a_register_printed_in_parts_have_one_width_on_every_page(demo, outdir, monkeypatch):
+    """The columns sized to their cells (the running number, the asset number) are as wide on every page,
+    also when their widest cell comes only in the last part: each part measures the whole register's."""
+    from avledger.services import typeset
+
+    long_ledger(demo, loans=110)  # the running number reaches three figures in the last part
+    demo.devices.add("JL-2023-002-备用机-甲型号长编号", "bodycam", "执法一队", "2003")
+    at = demo.ctx.clock() - dt.timedelta(days=5)
+    demo.lending.issue("JL-2023-002-备用机-甲型号长编号", "2003", GOOD, purpose="日常检查", at=at)
+    demo.lending.give_back("JL-2023-002-备用机-甲型号长编号", content="检查", at=at + dt.timedelta(hours=1))
+    monkeypatch.setattr(typeset, "PART_ROWS", 30)
+    parts = demo.printing.render_pdf("loans", Filters(), outdir / "parts.pdf")
+    titles = ("资产编号", "使用人", "告知用语", "无故障")
+    lefts = header_lefts(parts, titles)
+    assert len(lefts) == page_count(parts) >= 8
+    rows = ledger_rows_by_page(parts)
+    assert lefts[0][0] > 0 and all(-1.0 not in page for page, on in zip(lefts, rows, strict=True) if on)
+    assert {tuple(page) for page, on in zip(lefts, rows, strict=True) if on} == {tuple(lefts[0])}
+    assert "JL-2023-002-备用机-甲型号长编号" in squeezed(text_of(parts, len(lefts) - 1, len(lefts)))  # in the last part
+    whole = demo.printing.render_pdf("loans", Filters(), outdir / "whole.pdf")
+    assert header_lefts(whole, titles)[0] == lefts[0]  # the widths of one run over all the rows
+
+
+def test_the_size_of_the_parts_does_not_change_the_pages(demo, outdir, monkeypatch):
+    """Rows of many heights: printed in parts of 30 rows or of 47, the same pages (no row split over two pages
+    in the last part either, where no page is carried)."""
+    from avledger.services import typeset
+
+    start = demo.ctx.clock() - dt.timedelta(days=130)
+    for i in range(120):
+        at = start + dt.timedelta(days=i)
+        demo.lending.issue("JL-2023-002", "2003", GOOD, purpose="日常检查", at=at)
+        content = f"第 {i + 1} 次检查" + "，现场拍摄若干段并已说明情况" * (i * 7 % 9)
+        demo.lending.give_back("JL-2023-002", content=content, at=at + dt.timedelta(hours=4))
+    printed = []
+    for rows in (30, 47):
+        monkeypatch.setattr(typeset, "PART_ROWS", rows)
+        printed.append(demo.printing.render_pdf("loans", Filters(), outdir / f"parts-{rows}.pdf"))
+    assert page_texts(printed[0]) == page_texts(printed[1])
+    by_page = ledger_rows_by_page(printed[0])
+    assert [n for page in by_page for n in page] == list(range(1, 125)) and len(by_page) >= 10
+
+
+def test_the_texts_a_column_is_measured_over_are_the_widest_of_each_shape():
+    from avledger.services.sheets import SEQ, Column
+    from avledger.services.typeset import _Widest, em_bounds
+
+    columns = [SEQ, Column("asset_no", "资产编号", 1.2, fit=True), Column("note", "备注", 2, fit=False)]
+    widest = _Widest(columns)
+    for n in range(1, 1201):
+        widest.add([str(n), f"JL-{n % 7:04d} 是" if n % 2 else "ii", "任意长的备注文字"])
+    seq, asset, note = widest.texts()
+    assert seq == ["1000"]  # the figures all have one width: one of each count, and only the longest
+    assert asset == ["JL-0001"]  # "是" and "ii" are narrower at the most than JL-0000 at the least
+    assert note == []
+    assert em_bounds("（逾期）") == (3.0, 4.0) and em_bounds("12\n3") == (1.0, 1.2)
+    many = _Widest(columns)
+    for n in range(3000):  # ever wider words: the narrower ones let go on the way
+        many.add(["1", chr(0x4E00 + n) * (1 + n // 100), ""])
+        assert len(many.shapes[1]) <= 2 * _Widest.PRUNE
+    assert sorted(many.texts()[1]) == [chr(0x4E00 + n) * 30 for n in range(2900, 3000)]
 
 
 def test_registers_of_one_form_per_record_and_of_notes_before_the_table_print_in_parts(demo, outdir, monkeypatch):

@@ -13,7 +13,6 @@ the built-in one of the same name.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import re
 import shutil
@@ -104,10 +103,11 @@ def check_glyphs(text: str, font: Path) -> None:
 
 
 # --- typesetting ---------------------------------------------------------------------------
-PART_ROWS = 400  # rows per typst run of a long register: a run of 400 loans peaks near 155 MB (its
-# memoised layouts), and its time per row falls a little as the runs grow longer (500: 7 % less CPU, 20 MB
-# more); see print_register. Changing it moves where a page may begin with other widths of the columns
-# sized to their cells (common.typ: column-widths measures the rows of its part only)
+PART_ROWS = 600  # rows per typst run of a long register: a run of 600 loans peaks near 210 MB (its
+# memoised layouts, about 0.18 MB a row, on 90 MB), and its time per row falls as the runs grow longer (the
+# newest 6,500 loans of a synthetic register: 400 rows 6.9 s of CPU, 600 rows 6.1 s, 800 rows 5.9 s but 290 MB
+# with the printing process); see print_register. Every part measures the whole register's widest cells
+# (_Widest), so the size of the parts does not change the pages
 CARRY = "<avl-carry>"  # where register-table (common.typ) says the last page of a part begins
 
 
@@ -167,6 +167,75 @@ def min_width_pt(column: Column) -> float:
         words.append("0" * 16)
     widest = max((text_em(w) for w in words), default=0.0) * HEADER_PT + 2 * CELL_INSET_PT + 1
     return max(widest, SIGNATURE_MIN_PT) if column.blank else widest
+
+
+def em_bounds(text: str) -> tuple[float, float]:
+    """How wide ``text`` may be in Noto Sans CJK, in em of its size: at the least and at the most (its widest
+    line). A CJK character is 1 em (its punctuation may be set in half), a digit 0.555 (the font's figures
+    all have one width), other letters and signs between 0.15 and 0.75 em (1 em: M, W, m, w, %, @, and any
+    letter outside ASCII or of ambiguous width, which the font may draw full width)."""
+    widest = (0.0, 0.0)
+    for line in text.split("\n"):
+        low = high = 0.0
+        for ch in line:
+            kind = unicodedata.east_asian_width(ch)
+            if kind in "WF":
+                low, high = low + (0.5 if unicodedata.category(ch).startswith("P") else 1.0), high + 1.0
+            elif "0" <= ch <= "9":
+                low, high = low + 0.5, high + 0.6
+            elif ch.isascii() and ch not in _WIDEST_LATIN:
+                low, high = low + 0.15, high + 0.75
+            else:
+                low, high = low + 0.15, high + 1.0
+        widest = (max(widest[0], low), max(widest[1], high))
+    return widest
+
+
+_DIGITS = re.compile("[0-9]")
+
+
+class _Widest:
+    """The texts a column sized to its cells is measured over, gathered from all of a register's rows, so
+    that each part of a register printed in parts (and each page) gets the same widths: an ``auto``
+    column's cells, a ``fit`` column's words (common.typ: column-widths). Not every text: one of each
+    shape (the figures all having one width, ``4002`` stands for every four figures), and only those that
+    may be the widest (:func:`em_bounds`: at the most as wide as the least another one is, it is not)."""
+
+    PRUNE = 256  # shapes kept before the narrower ones are let go
+
+    def __init__(self, columns: list[Column] | tuple[Column, ...]):
+        # a column's index: whether its cells are split into words
+        self.split = {x: c.width != "auto" for x, c in enumerate(columns) if c.width == "auto" or c.fit}
+        self.shapes: dict[int, dict[str, tuple[str, float]]] = {x: {} for x in self.split}  # shape: text, most
+        self.floor = dict.fromkeys(self.split, 0.0)  # the least width of the widest text so far
+        self.limit = dict.fromkeys(self.split, self.PRUNE)
+        self.count = len(columns)
+
+    def add(self, row: list[str]) -> list[str]:
+        """Gather the texts of ``row`` (a row's cells as printed); the row itself is returned."""
+        for x, split in self.split.items():
+            shapes = self.shapes[x]
+            for text in row[x].split(" ") if split else (row[x],):
+                shape = _DIGITS.sub("0", text)
+                if shape in shapes:
+                    continue
+                low, high = em_bounds(text)
+                if high < self.floor[x]:
+                    continue
+                shapes[shape] = (text, high)
+                self.floor[x] = max(self.floor[x], low)
+                if len(shapes) > self.limit[x]:
+                    floor = self.floor[x]
+                    self.shapes[x] = shapes = {k: v for k, v in shapes.items() if v[1] >= floor}
+                    self.limit[x] = max(self.PRUNE, 2 * len(shapes))
+        return row
+
+    def texts(self) -> list[list[str]]:
+        """For each column: the texts to measure (none for a column not sized to its cells)."""
+        return [
+            [text for text, high in self.shapes[x].values() if high >= self.floor[x]] if x in self.split else []
+            for x in range(self.count)
+        ]
 
 
 class Typesetter:
@@ -287,75 +356,90 @@ class Typesetter:
     ) -> None:
         """Print a register to ``out`` (whole or not at all), reading ``rows`` once.
 
-        Up to ``part_rows`` rows (default :data:`PART_ROWS`) it is one typst run. A longer one is printed in
-        parts of that many rows, one run after the other (the next run's process starts while this one
-        works, and the rows after it are read meanwhile): each part's last page is left out and its rows
-        printed again at the top of the next part, so that every page but the last is full as in one run;
-        the parts' pages are joined (pypdf) and their page numbers (第 X 页 共 Y 页, known once every
-        part is done) laid over them from one more run that prints only those. A run's time and memory
-        then stay those of its rows, and the whole grows linearly with the rows (one run over a quarter's
-        ledger took time growing faster than its pages, and 1.5 GB). The office's own copy of the
-        register's template or of common.typ is printed in one run, as before.
+        The rows are read first, each kept as its cells' text (about 1.5 KB a row; the first run's process
+        imports typst and reads the fonts meanwhile), and the widest texts of the columns sized to their
+        cells gathered on the way (:class:`_Widest`), so that every page gets the same widths of the
+        columns. Up to ``part_rows`` rows (default :data:`PART_ROWS`) it is one typst run. A longer one is
+        printed in parts of that many rows, one run after the other (the next run's process starts while
+        this one works): each part's last page is left out and its rows printed again at the top of the
+        next part, so that every page but the last is full as in one run; the parts' pages are joined
+        (pypdf) and their page numbers (第 X 页 共 Y 页, known once every part is done) laid over them from
+        one more run that prints only those. A run's time and memory then stay those of its rows, and the
+        whole grows linearly with the rows (one run over a quarter's ledger took time growing faster than
+        its pages, and 1.5 GB). The office's own copy of the register's template or of common.typ is
+        printed in one run, as before.
 
-        ``extra`` is read for the first part before any row is read, and for the last part after the last
-        row was read (a data function may complete it as it goes); a row's ``_record`` goes to its part's
-        ``extra.records`` (the one-form-per-record registers).
+        ``extra`` is read once the last row was read (a data function may complete it as it goes); a
+        row's ``_record`` goes to its part's ``extra.records`` (the one-form-per-record registers).
         """
         part_rows = part_rows or PART_ROWS
-        rows = iter(rows)
-        first = list(itertools.islice(rows, part_rows + 1))
         with _Workshop(self.local_templates, _font_file()) as shop:
-            if len(first) <= part_rows or self.overridden(name, "common"):
-                everything = [*first, *rows]
-                data = {**head, "rows": [cells(r, columns) for r in everything], "extra": _extra(extra, everything)}
-                pdf = shop.run(name, data)
+            shop.warm()
+            widest = _Widest(columns)
+            table: list[list[str]] = []  # each row's cells as printed (_printable)
+            records: list[Any] = []
+            chars: set[str] = set()
+            for row in rows:
+                printed = [visible(text, keep="\n") for text in cells(row, columns)]
+                chars.update("".join(printed))
+                table.append(widest.add(printed))
+                if "_record" in row:
+                    records.append(row["_record"])
+            if records and len(records) != len(table):
+                raise ValueError("a register of one form per record has a row without its record")
+            check_glyphs("".join(sorted(chars)), _font_file())  # once for every run (start: rows_ready)
+            data = {**head, "widest": widest.texts()}
+            if len(table) <= part_rows or self.overridden(name, "common"):
+                data = {**data, "rows": table, "extra": _extra_records(extra, records)}
+                pdf = shop.start(name, data, rows_ready=True).finish()[0]
                 with safe_output(out) as fh, open(pdf, "rb") as src:
                     shutil.copyfileobj(src, fh)
             else:
-                self._print_in_parts(shop, name, head, columns, first, rows, extra, out, part_rows)
+                self._print_in_parts(shop, name, data, table, records, extra, out, part_rows)
 
     @staticmethod
-    def _print_in_parts(shop, name, head, columns, first, rows, extra, out, part_rows) -> None:
+    def _print_in_parts(shop, name, data, table, records, extra, out, part_rows) -> None:
         from pypdf import PdfReader, PdfWriter
 
         writer = PdfWriter()
-        per_form = any("_record" in r for r in first)  # one form per record: each numbers its own pages
-        rows = itertools.chain(first, rows)
-        part = list(itertools.islice(rows, part_rows))
+        per_form = bool(records)  # one form per record: each numbers its own pages
+        start = 0  # the first row of this part
         previous: tuple[Path, int | None] | None = None  # the part before: its PDF and the pages it keeps
         while True:
-            more = list(itertools.islice(rows, 1))
-            last = not more
+            end = min(start + part_rows, len(table))
+            last = end == len(table)
             job = shop.start(
                 name,
                 {
-                    **head,
-                    "rows": [cells(r, columns) for r in part],
-                    "extra": _extra(extra, part),
+                    **data,
+                    "rows": table[start:end],
+                    "extra": _extra_records(extra, records[start:end]),
                     "part": {"first": previous is None, "last": last, "numbered": per_form, "carry": not last},
                 },
                 query=None if last else CARRY,
                 tags=False,
                 ahead=True,
+                rows_ready=True,
             )
-            # while typst works: the rows that come next, and the pages of the part before
-            more += itertools.islice(rows, part_rows - 1)
-            if previous is not None:
+            if previous is not None:  # while typst works: the pages of the part before
                 for page in PdfReader(previous[0]).pages[: previous[1]]:
                     writer.add_page(page)
             pdf, found = job.finish()
-            keep, carried = None, []
+            keep, after = None, end
             if not last and isinstance(found, dict) and found.get("row", 0) > 0 and found.get("page", 0) > 1:
-                keep, carried = found["page"] - 1, part[found["row"] :]  # the last page goes to the next part
+                keep, after = found["page"] - 1, start + found["row"]  # the last page goes to the next part
             previous = (pdf, keep)
             if last:
                 break
-            part = carried + more[: part_rows - len(carried)]
-            rows = itertools.chain(more[part_rows - len(carried) :], rows)
-        for page in PdfReader(previous[0]).pages:
+            start = after
+        pages = PdfReader(previous[0]).pages
+        numbering = None
+        if not per_form:  # the page numbers are typeset while the last part's pages are added
+            numbering = shop.start("page-numbers", {**data, "pages": len(writer.pages) + len(pages)}, tags=False)
+        for page in pages:
             writer.add_page(page)
-        if not per_form:
-            numbers, _found = shop.start("page-numbers", {**head, "pages": len(writer.pages)}, tags=False).finish()
+        if numbering is not None:
+            numbers, _found = numbering.finish()
             for page, label in zip(writer.pages, PdfReader(numbers).pages, strict=True):
                 _stamp(writer, page, label)
         writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
@@ -439,16 +523,35 @@ class _Workshop:
             stderr=subprocess.PIPE,
         )
 
+    def warm(self) -> None:
+        """Start the process of the next run now (it imports typst and reads the fonts meanwhile)."""
+        if self._next is None:
+            self._next = self._process()
+
     def start(
-        self, name: str, data: dict[str, Any], *, query: str | None = None, tags: bool = True, ahead: bool = False
+        self,
+        name: str,
+        data: dict[str, Any],
+        *,
+        query: str | None = None,
+        tags: bool = True,
+        ahead: bool = False,
+        rows_ready: bool = False,
     ) -> _Run:
         """Start ``NAME.typ`` with ``data`` (:meth:`_Run.finish` waits for its PDF). With ``ahead``, the
-        process of the run after it is started too."""
+        process of the run after it is started too. With ``rows_ready``, ``data["rows"]`` is already as
+        printed (:func:`_printable`) and its characters checked (:func:`check_glyphs`): a register's rows
+        are, once for all its parts (:meth:`Typesetter.print_register`)."""
         main = self.root / f"{name}.typ"
         if not main.is_file():
             raise UserError("print.template_missing", "找不到登记表 {name} 的模板 {file}", name=name, file=main.name)
-        payload = json.dumps(_printable(data), ensure_ascii=False)
-        check_glyphs(payload, self.font)
+        if rows_ready:
+            rest = _printable({k: v for k, v in data.items() if k != "rows"})
+            check_glyphs(json.dumps(rest, ensure_ascii=False), self.font)
+            payload = json.dumps({**rest, "rows": data["rows"]}, ensure_ascii=False)
+        else:
+            payload = json.dumps(_printable(data), ensure_ascii=False)
+            check_glyphs(payload, self.font)
         self._count += 1
         out = self.root / f"run-{self._count}.pdf"
         job = json.dumps({"main": str(main), "data": payload, "out": str(out), "query": query, "tags": tags})
@@ -537,6 +640,11 @@ def _extra(extra: dict[str, Any] | None, rows: list[dict[str, Any]]) -> dict[str
     if records or "records" in extra:
         extra["records"] = [*extra.get("records", []), *records]
     return extra
+
+
+def _extra_records(extra: dict[str, Any], records: list[Any]) -> dict[str, Any]:
+    """:func:`_extra` of rows whose ``_record`` are ``records``."""
+    return _extra(extra, [{"_record": r} for r in records])
 
 
 @contextlib.contextmanager
