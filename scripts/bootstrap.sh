@@ -54,6 +54,12 @@ avl_ensure_venv() {
     if [ -x "$AVL_VENV/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
         return 0
     fi
+    # the test environment holds every runtime library at the same version (scripts/lock makes both locks
+    # from one resolution): ./avledger after ./test needs nothing installed
+    if [ -z "$extras" ] && [ -x "$AVL_VENV/bin/python" ] && [ -f "$stamp" ] \
+        && [ "$(cat "$stamp")" = "$(cat "$AVL_ROOT/pyproject.toml" "$AVL_ROOT/requirements/test.lock" | sha256sum | cut -c1-16)-test" ]; then
+        return 0
+    fi
     if [ ! -x "$AVL_VENV/bin/python" ]; then
         py="$(avl_find_python)" || { avl_say "Python 3.11 or newer is needed."; printf '    sudo apt-get install -y python3 python3-venv\n' >&2; return 1; }
         if ! "$py" -c 'import venv, ensurepip' 2>/dev/null; then

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from avledger.i18n import N_
+from avledger.i18n import N_, _
 from avledger.services.sheets import SEQ, Column, Scope, Sheet, register
 from avledger.timeutil import fmt_local
 from avledger.vocab import DISPOSAL_SKIP_REASONS, DISPOSAL_STATES, label
@@ -18,12 +18,12 @@ from avledger.vocab import DISPOSAL_SKIP_REASONS, DISPOSAL_STATES, label
         SEQ,
         Column("plan", N_("计划"), 0.5, "center", 8),
         Column("name", N_("文件名"), 2, xlsx_width=30),
-        Column("sha256", "SHA-256", 2.2, xlsx_width=66),
+        Column("sha256", "SHA-256", 2.2, xlsx_width=66, kind="hash"),
         Column("size", N_("大小（字节）"), 0.9, "right", 14),
         Column("recorded_at", N_("录制时间"), 1.1, "center", 17, kind="datetime"),
         Column("ingested_at", N_("入库时间"), 1.1, "center", 17, kind="datetime"),
         Column("activity", N_("执法活动"), 1.4, xlsx_width=20),
-        Column("keep_until", N_("保存至"), 0.9, "center", 12),
+        Column("keep_until", N_("保存至"), 0.9, "center", 12, kind="date", fit=True),
         Column("planned_by", N_("拟定人"), 0.9, xlsx_width=14),
         Column("approved_by", N_("批准人"), 0.9, xlsx_width=14),
         Column("deleted_at", N_("清除时间"), 1.1, "center", 17, kind="datetime"),
@@ -67,14 +67,15 @@ def disposals(scope: Scope) -> Sheet:
                 "seq": n,
                 "plan": plan.id,
                 "name": d.original_name,
-                "sha256": " ".join(d.sha256[i : i + 16] for i in range(0, len(d.sha256), 16)),  # breaks in a cell
+                "sha256": d.sha256,
                 "size": d.size,
                 "recorded_at": fmt_local(d.recorded_at, scope.tz) if d.recorded_at else "",
                 "ingested_at": fmt_local(d.ingested_at, scope.tz),
                 "activity": f"{act.id} {act.case_no or act.title}" if act else "",
                 "keep_until": d.keep_until.isoformat(),
                 "planned_by": plan.planned_by,
-                "approved_by": f"{approver.name}（{approver.number}）" if approver else "",
+                "approved_by": (f"{approver.name}（{approver.number}）" if approver else "")
+                + (_("（纸质 {no}）").format(no=plan.paper_form_no) if approver and plan.paper_form_no else ""),
                 "deleted_at": fmt_local(d.deleted_at, scope.tz) if d.deleted_at else "",
                 "state": state,
             }
