@@ -178,3 +178,24 @@ def test_cli_verify_exit_codes(register, cli):
     assert "人员 张伟（2001）" in bad.out and "字段：姓名" in bad.out  # the record and field in words
     data = cli("audit", "verify", "--json").json()
     assert data["ok"] is False and data["problems"][0]["kind"] == "row_changed"
+
+
+def test_a_state_logged_before_a_column_was_added_reads_as_the_columns_default(register):
+    """Migration 16 added a violation's 签收说明 and 代为登记签收人 (NOT NULL DEFAULT ''): a violation logged before
+    has no such keys in its state, and is not a changed row; a value put in by hand still is."""
+    violation = register.violations.add("2001", "W17", "未按规定移交")
+    first = AuditEvent.select().where(AuditEvent.entity == "violation").order_by(AuditEvent.id).first().id
+    hand_edit(
+        register,
+        "UPDATE audit_event SET after = json_remove(after, '$.acknowledged_note', '$.acknowledgement_recorded_by')"
+        " WHERE entity = 'violation';",
+    )
+    recompute_chain(register.home.db_path, first)  # the log as version 15 wrote it
+    svc = reopen(register)
+    assert [p for p in svc.audit.verify(full=True).problems if p.entity == "violation"] == []
+    svc.close()
+    hand_edit(register, f"UPDATE violation SET acknowledged_note = '已阅' WHERE id = {violation.id};")
+    svc = reopen(register)
+    problems = [(p.kind, p.fields) for p in svc.audit.verify(full=True).problems if p.entity == "violation"]
+    assert problems == [("row_changed", ("acknowledged_note",))]
+    svc.close()
