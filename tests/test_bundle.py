@@ -178,7 +178,7 @@ def test_installed_offline_it_does_the_office_work(office, tmp_path):
     interfaces = offline("cat", "/proc/net/dev", env=env, pc=office["pc"]).stdout.splitlines()[2:]
     assert [line.split(":")[0].strip() for line in interfaces] == ["lo"]
     assert offline("sh", "-c", "command -v python3 && python3 -c pass", env=env, pc=office["pc"]).returncode != 0
-    assert (prefix / "bin" / "avledger").resolve() == prefix / "lib" / "avledger" / "avledger"
+    assert (prefix / "bin" / "avledger").resolve() == (prefix / "lib" / "avledger").resolve() / "avledger"
 
     version = avledger("--version").stdout
     assert re.fullmatch(rf"avledger {re.escape(__version__)}（\d{{4}}-\d\d-\d\d \d\d:\d\d UTC 构建）\n", version)
@@ -217,7 +217,7 @@ def test_the_installer_keeps_installed_packages_and_installs_over_itself(office,
     # xorriso is installed now (by the first install, or on this system): kept at that version
     assert all(f"{name} " in again.stderr for name in XORRISO_DEBS) and ": kept" in again.stderr, again.stderr
     assert "installing:" not in again.stderr
-    assert not (prefix / "lib" / "avledger.old").exists() and not (prefix / "lib" / "avledger.new").exists()
+    assert not [p for p in (prefix / "lib").iterdir() if p.name.startswith(".")]  # no staging left
     assert run("avledger", "device", "list", "--json").stdout == before  # the register untouched
     refused = run(str(office["unpacked"] / "install.sh"), "--bogus")
     assert refused.returncode == 2 and "--bogus" in refused.stderr
