@@ -879,8 +879,9 @@ class DisposalService:
                     result.completed += 1
                     done += size
                     continue
+                same_sha = item.sha256 or clip.sha256
                 try:
-                    same = path.is_file() and not path.is_symlink() and hash_file(path) == (item.sha256 or clip.sha256)
+                    same = path.is_file() and not path.is_symlink() and hash_file(path) == same_sha
                 except OSError:
                     same = False
                 if not same or (item.sha256 is None and not self._as_logged(clip)):
@@ -890,13 +891,22 @@ class DisposalService:
                 with self.ctx.change():  # the holds checked in the transaction that marks the file: none can slip in
                     if self._plan(plan.id).status == "cancelled":  # cancelled before this run marked a file
                         raise UserError("disposal.cancelled", "清除计划 {id} 已经取消", field="plan_id", id=plan.id)
-                    due = self._still_due(item.clip_id)
-                    if due:
+                    # what the record copies is the clip as it is now (it may have been assigned elsewhere while
+                    # the file was hashed), and still the file that was hashed
+                    clip = Clip.get_by_id(item.clip_id)
+                    if item.sha256 is None and (
+                        root / clip.archive_path != path or clip.sha256 != same_sha or not self._as_logged(clip)
+                    ):
+                        skip = "changed"
+                        self._mark(item, "skipped", reason=skip)
+                    elif self._still_due(item.clip_id):
+                        skip = ""
                         self._mark(item, "disposing", clip=clip)
                     else:
-                        self._mark(item, "skipped", reason="held")
-                if not due:
-                    result.skipped.append((item.clip_id, "held"))
+                        skip = "held"
+                        self._mark(item, "skipped", reason=skip)
+                if skip:
+                    result.skipped.append((item.clip_id, skip))
                     continue
                 path.unlink()
                 fsync_dir(path.parent)
