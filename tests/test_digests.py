@@ -169,3 +169,28 @@ def test_a_worker_keeps_the_first_error_and_still_hands_every_buffer_back():
         assert ran == [1, 4]
     finally:
         worker.close()
+
+
+def test_a_second_ctrl_c_while_settling_waits_for_the_calls_handed_over():
+    """Ingest settles its writer on the first Ctrl+C and then closes the files it writes into: a second Ctrl+C
+    in that wait is held until the queued writes are done, then raised (none is left writing into a closed
+    descriptor's number)."""
+    import signal
+    import threading
+    import time
+
+    from avledger.digests import Worker
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    worker = Worker()
+    finished: list[int] = []
+    try:
+        worker.call(lambda: (time.sleep(0.4), finished.append(1)))
+        main = threading.main_thread().ident
+        threading.Timer(0.1, signal.pthread_kill, (main, signal.SIGINT)).start()
+        with pytest.raises(KeyboardInterrupt):
+            worker.settle()
+        assert finished == [1]
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        worker.close()

@@ -70,9 +70,19 @@ class Worker:
         self.check()
 
     def settle(self) -> None:
-        """Wait for every call handed over so far and forget what went wrong (the job is given up)."""
-        self._queue.join()
+        """Wait for every call handed over so far and forget what went wrong (the job is given up). A second
+        Ctrl+C while it waits is held until the calls are done (a few chunks): the caller closes the files
+        they write into right after."""
+        interrupted: BaseException | None = None
+        while True:
+            try:
+                self._queue.join()
+                break
+            except KeyboardInterrupt as exc:
+                interrupted = exc
         self._error = None
+        if interrupted is not None:
+            raise interrupted
 
     def close(self) -> None:
         if self._thread.is_alive():
