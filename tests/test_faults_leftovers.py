@@ -101,3 +101,30 @@ def test_a_disc_build_killed_then_rebuilt_elsewhere_leaves_nothing(services, cas
     assert not partial.exists() and not any(Path(first).iterdir())
     assert cli("verify").code == 0
     assert cli("audit", "verify").code == 0
+
+
+def test_the_rows_a_killed_print_left_are_reported_by_verify_and_removed_by_the_next_long_print(
+    services, case, home, cli, monkeypatch, tmp_path
+):
+    """A long register's print keeps its rows beyond the first part in a locked file of the data folder: one
+    whose print is gone is reported (exit 1) and removed by the next long print; a running print's is not."""
+    import fcntl
+
+    from avledger.services import typeset
+    from avledger.services.leftovers import SPILL_SUFFIX
+    from avledger.services.printing import Filters
+
+    left = temp_path(home.path, SPILL_SUFFIX)  # what a print killed while reading its rows leaves
+    left.write_bytes(b'[["1", "x"]]\n' * 100)
+    running = temp_path(home.path, SPILL_SUFFIX)
+    running.write_bytes(b"")
+    with open(running, "rb") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # a print that runs holds its file's lock
+        found = cli("verify", "--json")
+        assert found.code == 1 and found.json()["leftovers"] == [{"path": str(left), "size": 1300}], found.out
+        monkeypatch.setattr(typeset, "PART_ROWS", 3)
+        services.printing.render_pdf("audit", Filters(), tmp_path / "audit.pdf")  # in parts: its rows spilled
+        assert not left.exists() and running.exists()
+    running.unlink()
+    assert [p.name for p in home.path.iterdir() if p.name.endswith(SPILL_SUFFIX)] == []
+    assert cli("verify").code == 0

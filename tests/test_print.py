@@ -288,6 +288,45 @@ def test_registers_of_one_form_per_record_and_of_notes_before_the_table_print_in
     assert all("须全程记录" not in t for t in texts[:-1])
 
 
+def test_a_long_register_is_not_held_in_memory_and_its_file_of_rows_goes_with_the_print(demo, outdir):
+    """Beyond its first part, a register's rows wait in a private file of the data folder, not in memory (a
+    tenth year's footage register: a million rows); the file goes when the print ends, here refused for a
+    character of the last row that the font lacks (known once every row was read)."""
+    import stat
+    import tracemalloc
+
+    from avledger.fsutil import JobLock, find_leftovers
+    from avledger.services.leftovers import SPILL_SUFFIX
+    from avledger.services.sheets import SEQ, Column
+
+    columns = [SEQ, Column("note", "备注", 3)]
+    seen = {}
+
+    def rows():
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(1, 3001):  # each about 2 KB in memory: 6 MB in all
+            note = f"第 {n} 条" + "现场执法情况说明" * 120 + ("\U0002ebe0" if n == 3000 else "")
+            yield {"seq": n, "note": note}
+        seen["held"] = tracemalloc.get_traced_memory()[0] - before  # every row read, none printed yet
+        seen["files"] = [
+            (stat.S_IMODE(path.stat().st_mode), JobLock.held(path), size)
+            for path, size in find_leftovers(demo.home.path, suffix=SPILL_SUFFIX)
+        ]
+
+    head = demo.typesetter.head("测试登记表", "全部", columns)
+    tracemalloc.start()
+    try:
+        with pytest.raises(UserError) as err:
+            demo.typesetter.print_register("loans", head, columns, rows(), {}, outdir / "r.pdf", part_rows=50)
+    finally:
+        tracemalloc.stop()
+    assert err.value.code == "print.glyphs_missing" and "U+2EBE0" in err.value.render()
+    assert seen["held"] < 1_000_000, seen["held"]  # the first part's 50 rows, not the 3,000
+    [(mode, held, size)] = seen["files"]
+    assert mode == 0o600 and held and size > 2950 * 960 * 3  # the other 2,950 rows as UTF-8, locked
+    assert find_leftovers(demo.home.path) == [] and list(outdir.iterdir()) == []
+
+
 def test_an_office_template_of_common_typ_prints_in_one_run(demo, outdir, monkeypatch):
     """The parts need this common.typ: an office's own copy (older, edited) is printed whole, as before."""
     from avledger.services import typeset

@@ -68,7 +68,7 @@ class Services:
         self.gaps = GapService(ctx, self.activities)
         self.checklist = ChecklistService(ctx, self.activities)
         self.stats = StatsService(ctx, self.departments)
-        self.typesetter = Typesetter(ctx, home.path / "templates")
+        self.typesetter = Typesetter(ctx, home.path / "templates", home.path)
         self.access = AccessService(ctx, self.staff, self.activities, self.footage, self.ingest, self.typesetter)
         self.discs = DiscService(ctx, self.activities, self.ingest, self.typesetter)
         self.spotchecks = SpotCheckService(ctx, self.staff, self.departments)

@@ -685,6 +685,7 @@ class FootageService:
             if JobLock.held(root / LOCK_NAME):  # an ingest runs: its temporary files are its work in hand
                 check.leftovers.clear()
             check.leftovers += [Leftover(str(p), size) for p, size in leftovers.stale(self.ingest.home)]
+            check.leftovers += [Leftover(str(p), n) for p, n in leftovers.stale_spills(self.ingest.home.path)]
         check_cancel(cancel)  # asked to stop at the very end: still nothing logged
         counts = {k: sum(1 for p in check.problems if p.kind == k) for k in VERIFY_KINDS}
         summary = f"{'activity ' + str(scope.id) if scope else 'all'}: {check.checked} checked, " + ", ".join(

@@ -4,6 +4,10 @@ A build writes its image under a temporary name (``.avledger-part-<hex>.iso``) i
 chose, which a later build may not use. So each build records its folder in the data folder
 (``.avledger-disc-builds.json``) and holds a lock for it while it runs: a later build removes the partial
 images of every recorded folder whose build is gone, and ``avledger verify`` reports them.
+
+A long register's print keeps its rows beyond the first part in a file of the data folder
+(``.avledger-part-<hex>.print-rows``, :class:`avledger.services.typeset._Spill`), locked while the print
+runs: the next print removes those of prints that are gone, and ``avledger verify`` reports them.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from avledger.home import Home
 
 IMAGE_SUFFIX = ".iso"  # what a build's temporary files end with (avledger.burners.iso)
 RECORD = OWN_PREFIX + "disc-builds.json"
+SPILL_SUFFIX = ".print-rows"  # what a print's file of rows ends with (avledger.services.typeset._Spill)
 
 
 def _record(home: Home) -> Path:
@@ -67,3 +72,9 @@ def finish(home: Home, folder: Path) -> None:
     """A build into ``folder`` ended and left no partial image: the folder is forgotten."""
     if not find_leftovers(folder, suffix=IMAGE_SUFFIX):
         _write(home, [f for f in recorded(home) if f != folder])
+
+
+def stale_spills(folder: Path) -> list[tuple[Path, int]]:
+    """The files of rows a print left in ``folder`` (the data folder) when it was killed, with sizes: a running
+    print holds the lock of its own (:meth:`JobLock.held`)."""
+    return [(path, size) for path, size in find_leftovers(folder, suffix=SPILL_SUFFIX) if not JobLock.held(path)]

@@ -13,7 +13,9 @@ the built-in one of the same name.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
+import os
 import re
 import shutil
 import struct
@@ -29,11 +31,12 @@ from typing import Any, BinaryIO
 
 from avledger.errors import UserError
 from avledger.frozen import TYPST_RUN, bundle_dir, bundled_fonts
-from avledger.fsutil import SHARED_FILE, safe_write
+from avledger.fsutil import PRIVATE_FILE, SHARED_FILE, safe_write, temp_path
 from avledger.i18n import _, language
 from avledger.models import audit
 from avledger.plaintext import visible
 from avledger.services.base import Context
+from avledger.services.leftovers import SPILL_SUFFIX, stale_spills
 from avledger.services.sheets import Column
 from avledger.timeutil import local_today
 from avledger.typstrun import WARM
@@ -239,9 +242,10 @@ class _Widest:
 
 
 class Typesetter:
-    def __init__(self, ctx: Context, local_templates: Path | None = None):
+    def __init__(self, ctx: Context, local_templates: Path | None = None, spill_dir: Path | None = None):
         self.ctx = ctx
         self.local_templates = local_templates
+        self.spill_dir = spill_dir  # where a long register's rows wait for their part (_Spill): the data folder
 
     def head(
         self,
@@ -356,64 +360,77 @@ class Typesetter:
     ) -> None:
         """Print a register to ``out`` (whole or not at all), reading ``rows`` once.
 
-        The rows are read first, each kept as its cells' text (about 1.5 KB a row; the first run's process
-        imports typst and reads the fonts meanwhile), and the widest texts of the columns sized to their
-        cells gathered on the way (:class:`_Widest`), so that every page gets the same widths of the
-        columns. Up to ``part_rows`` rows (default :data:`PART_ROWS`) it is one typst run. A longer one is
-        printed in parts of that many rows, one run after the other (the next run's process starts while
-        this one works): each part's last page is left out and its rows printed again at the top of the
-        next part, so that every page but the last is full as in one run; the parts' pages are joined
-        (pypdf) and their page numbers (第 X 页 共 Y 页, known once every part is done) laid over them from
-        one more run that prints only those. A run's time and memory then stay those of its rows, and the
-        whole grows linearly with the rows (one run over a quarter's ledger took time growing faster than
-        its pages, and 1.5 GB). The office's own copy of the register's template or of common.typ is
-        printed in one run, as before.
+        The rows are read first (the first run's process imports typst and reads the fonts meanwhile), each
+        as its cells' text, and the widest texts of the columns sized to their cells gathered on the way
+        (:class:`_Widest`), so that every page gets the same widths of the columns. The first ``part_rows``
+        rows (default :data:`PART_ROWS`) are kept; the rest go to a file of the data folder (:class:`_Spill`,
+        a JSON line a row) and are read back a part at a time, so memory does not grow with the rows (a
+        tenth year's footage register: a million rows). Up to ``part_rows`` rows it is one typst run. A
+        longer one is printed in parts of that many rows, one run after the other (the next run's process
+        starts while this one works): each part's last page is left out and its rows printed again at the
+        top of the next part, so that every page but the last is full as in one run; the parts' pages are
+        joined (pypdf) and their page numbers (第 X 页 共 Y 页, known once every part is done) laid over them
+        from one more run that prints only those. A run's time and memory then stay those of its rows, and
+        the whole grows linearly with the rows (one run over a quarter's ledger took time growing faster
+        than its pages, and 1.5 GB). The office's own copy of the register's template or of common.typ is
+        printed in one run, as before (all its rows at once).
 
         ``extra`` is read once the last row was read (a data function may complete it as it goes); a
         row's ``_record`` goes to its part's ``extra.records`` (the one-form-per-record registers).
         """
         part_rows = part_rows or PART_ROWS
-        with _Workshop(self.local_templates, _font_file()) as shop:
+        with _Workshop(self.local_templates, _font_file()) as shop, _Spill(self.spill_dir) as spill:
             shop.warm()
             widest = _Widest(columns)
-            table: list[list[str]] = []  # each row's cells as printed (_printable)
-            records: list[Any] = []
+            first: list[list[Any]] = []  # the first part's rows: [cells as printed (_printable), its _record?]
+            count = with_record = 0
             chars: set[str] = set()
             for row in rows:
                 printed = [visible(text, keep="\n") for text in cells(row, columns)]
                 chars.update("".join(printed))
-                table.append(widest.add(printed))
-                if "_record" in row:
-                    records.append(row["_record"])
-            if records and len(records) != len(table):
+                widest.add(printed)
+                line = [printed, row["_record"]] if "_record" in row else [printed]
+                with_record += len(line) - 1
+                count += 1
+                if len(first) < part_rows:
+                    first.append(line)
+                else:
+                    spill.write(line)
+            if with_record and with_record != count:
                 raise ValueError("a register of one form per record has a row without its record")
             check_glyphs("".join(sorted(chars)), _font_file())  # once for every run (start: rows_ready)
             data = {**head, "widest": widest.texts()}
-            if len(table) <= part_rows or self.overridden(name, "common"):
-                data = {**data, "rows": table, "extra": _extra_records(extra, records)}
+            if count <= part_rows or self.overridden(name, "common"):
+                table = [*first, *spill.lines()]
+                data = {**data, "rows": [line[0] for line in table], "extra": _part_extra(extra, table)}
                 pdf = shop.start(name, data, rows_ready=True).finish()[0]
                 with safe_output(out) as fh, open(pdf, "rb") as src:
                     shutil.copyfileobj(src, fh)
             else:
-                self._print_in_parts(shop, name, data, table, records, extra, out, part_rows)
+                self._print_in_parts(shop, name, data, first, spill.lines(), count, extra, out, part_rows)
 
     @staticmethod
-    def _print_in_parts(shop, name, data, table, records, extra, out, part_rows) -> None:
+    def _print_in_parts(shop, name, data, first, rest, count, extra, out, part_rows) -> None:
+        """:meth:`print_register` in parts: ``first`` the first part's rows, ``rest`` the others as they are
+        read back, ``count`` how many rows in all."""
         from pypdf import PdfReader, PdfWriter
 
         writer = PdfWriter()
-        per_form = bool(records)  # one form per record: each numbers its own pages
+        per_form = len(first[0]) > 1  # one form per record: each numbers its own pages
         start = 0  # the first row of this part
+        part = first  # the rows from ``start`` on read so far
         previous: tuple[Path, int | None] | None = None  # the part before: its PDF and the pages it keeps
         while True:
-            end = min(start + part_rows, len(table))
-            last = end == len(table)
+            for line in itertools.islice(rest, part_rows - len(part)):
+                part.append(line)
+            end = start + len(part)
+            last = end == count
             job = shop.start(
                 name,
                 {
                     **data,
-                    "rows": table[start:end],
-                    "extra": _extra_records(extra, records[start:end]),
+                    "rows": [line[0] for line in part],
+                    "extra": _part_extra(extra, part),
                     "part": {"first": previous is None, "last": last, "numbered": per_form, "carry": not last},
                 },
                 query=None if last else CARRY,
@@ -431,6 +448,7 @@ class Typesetter:
             previous = (pdf, keep)
             if last:
                 break
+            part = part[after - start :]  # the rows of the page carried to the next part
             start = after
         pages = PdfReader(previous[0]).pages
         numbering = None
@@ -568,6 +586,63 @@ class _Workshop:
         return self.start(name, data).finish()[0]
 
 
+class _Spill:
+    """A file of a long register's rows beyond its first part (:meth:`Typesetter.print_register`), a JSON
+    line a row, read back a part at a time. It is made only when a row comes to it, in ``folder`` (the data
+    folder; the system's temporary folder without one), private, under a temporary name with its own suffix
+    (``leftovers.SPILL_SUFFIX``), locked while the print runs and removed when it ends however it ends; what
+    a killed print left is removed by the next one and reported by ``avledger verify`` (``stale_spills``)."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = Path(folder) if folder is not None else Path(tempfile.gettempdir())
+        self.path: Path | None = None
+        self._fh: BinaryIO | None = None
+
+    def __enter__(self) -> _Spill:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if self._fh is not None:
+                self._fh.close()
+        finally:
+            if self.path is not None:
+                self.path.unlink(missing_ok=True)
+
+    def _open(self) -> BinaryIO:
+        for leftover, _size in stale_spills(self.folder):  # a killed print's
+            with contextlib.suppress(OSError):
+                leftover.unlink(missing_ok=True)
+        self.path = temp_path(self.folder, SPILL_SUFFIX)
+        fh = os.fdopen(os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_FILE), "w+b")
+        try:
+            import fcntl
+        except ImportError:  # Windows: an open file cannot be removed there anyway
+            pass
+        else:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)  # held: this print runs (stale_spills)
+        return fh
+
+    def write(self, line: list[Any]) -> None:
+        try:
+            if self._fh is None:
+                self._fh = self._open()
+            self._fh.write(json.dumps(line, ensure_ascii=False).encode("utf-8") + b"\n")
+        except OSError as exc:
+            raise UserError(
+                "write.failed", "无法写入 {path}：{err}", path=str(self.folder), err=exc.strerror or str(exc)
+            ) from None
+
+    def lines(self) -> Iterator[list[Any]]:
+        """The rows written, in order (read as they are asked for)."""
+        if self._fh is None:
+            return
+        self._fh.flush()
+        self._fh.seek(0)
+        for line in self._fh:  # a JSON text holds no bare line break: one line, one row
+            yield json.loads(line)
+
+
 class _Run:
     """One typst run in its process: its job is written, its answer read when asked for."""
 
@@ -642,9 +717,10 @@ def _extra(extra: dict[str, Any] | None, rows: list[dict[str, Any]]) -> dict[str
     return extra
 
 
-def _extra_records(extra: dict[str, Any], records: list[Any]) -> dict[str, Any]:
-    """:func:`_extra` of rows whose ``_record`` are ``records``."""
-    return _extra(extra, [{"_record": r} for r in records])
+def _part_extra(extra: dict[str, Any], lines: list[list[Any]]) -> dict[str, Any]:
+    """:func:`_extra` of a register's rows as :meth:`Typesetter.print_register` keeps them (``[cells]``, or
+    ``[cells, record]`` for a row with its ``_record``)."""
+    return _extra(extra, [{"_record": line[1]} for line in lines if len(line) > 1])
 
 
 @contextlib.contextmanager
