@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """List the message ids (Chinese texts shown to a user) in the source.
 
-A message id is the first string argument of ``_()``, ``N_()``, ``A_()`` (as ``action:<id>``),
+A message id is the first string argument of ``_()``, ``N_()``, ``A_()`` (as ``action:<id>``), ``H_()`` and
+``NH_()`` (as ``heading:<id>``),
 ``UserError()`` or the label of ``EditableField()``; in the CLI, also the
 docstring of a click command and the ``help=`` of an option (the CLI
 translates them when it prints its help). With ``--missing LANG``
@@ -17,11 +18,11 @@ import tomllib
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "avledger"
-CALLS = {"_": 0, "N_": 0, "A_": 0, "UserError": 0, "PartlyDone": 0, "EditableField": 1}
+CALLS = {"_": 0, "N_": 0, "A_": 0, "H_": 0, "NH_": 0, "UserError": 0, "PartlyDone": 0, "EditableField": 1}
 # the validators of services/base.py: the argument that is their label (a message id)
 CALLS |= dict.fromkeys(("check_text", "check_texts", "optional_text", "require_text"), 1)
 CALLS |= dict.fromkeys(("require_choice", "require_choices"), 2)
-PREFIXES = {"A_": "action:"}  # as avledger.i18n.A_ looks them up
+PREFIXES = {"A_": "action:", "H_": "heading:", "NH_": "heading:"}  # as avledger.i18n.A_ and H_ look them up
 CODED = {"UserError", "PartlyDone"}  # their first argument may be an error code, the message comes next
 CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")  # as avledger.errors.CODE
 

@@ -55,6 +55,24 @@ def A_(message: str) -> str:
     return catalog.get(ACTION + message) or catalog.get(message, message)
 
 
+HEADING = "heading:"  # catalogue prefix of a message id used as a narrow column heading
+
+
+def H_(message: str) -> str:
+    """Translate a message id used as the heading of a narrow column, where English needs a shorter word than
+    the same Chinese word gets elsewhere: 音像 is "Footage" in a sentence and "Clips" over a column of the
+    statistics at 80 columns. The catalogue holds it as ``heading:音像`` (mark it with :func:`NH_`)."""
+    if _current == "zh":
+        return message
+    catalog = _catalog(_current)
+    return catalog.get(HEADING + message) or catalog.get(message, message)
+
+
+def NH_(message: str) -> str:
+    """Mark a narrow column heading for extraction (as ``heading:<id>``) without translating it yet."""
+    return message
+
+
 def N_(message: str) -> str:
     """Mark a message id for extraction without translating it yet (gettext's N_)."""
     return message

@@ -91,3 +91,19 @@ async def test_the_trend_month_by_month_at_80_columns(demo, demo_app):
         assert text_of(screen.query_one("#chart", Static)).startswith("逐月：音像文件")
         await pilot.press("t")
         assert text_of(screen.query_one("#chart", Static)).startswith("图示：音像文件")
+
+
+def test_the_english_headings_are_short_enough_for_80_columns():
+    """In English the figures' headings are their own short words (``heading:`` in the catalogue), not the words
+    the same Chinese gets in sentences ("Footage", "Interruptions"), which were cut to "Foot…" and "Interrupti…"
+    at 80 columns."""
+    from avledger.i18n import H_, set_language
+    from avledger.tui.screens.stats import SHORT
+
+    set_language("en")
+    try:
+        headings = [H_(SHORT[key]) for key in SHORT]
+    finally:
+        set_language("zh")
+    assert all(cell_len(h) <= 5 for h in headings), headings
+    assert sum(cell_len(h) + 2 for h in headings) + len("Department") <= 80

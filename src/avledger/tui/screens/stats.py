@@ -19,7 +19,7 @@ from textual.containers import HorizontalGroup, VerticalScroll
 from textual.widgets import Input, Static
 
 from avledger.errors import UserError
-from avledger.i18n import N_, _
+from avledger.i18n import H_, NH_, _
 from avledger.services.printing import Filters
 from avledger.services.stats import CHARTED, StatsReport, columns
 from avledger.timeutil import local_today
@@ -40,16 +40,16 @@ SHOWN = (
 )
 # their headings on screen, short enough for 80 columns (the printed 统计表 has the full ones)
 SHORT = {
-    "activities": N_("活动"),
-    "full_record": N_("须全程"),
-    "clips": N_("音像"),
-    "on_time_rate": N_("按时%"),
-    "gaps": N_("中断"),
-    "gaps_explained": N_("已说明"),
-    "loans": N_("领用"),
-    "overdue": N_("逾期还"),
-    "spot_checked": N_("抽查"),
-    "spot_score": N_("均分"),
+    "activities": NH_("活动"),
+    "full_record": NH_("须全程"),
+    "clips": NH_("音像"),
+    "on_time_rate": NH_("按时%"),
+    "gaps": NH_("中断"),
+    "gaps_explained": NH_("已说明"),
+    "loans": NH_("领用"),
+    "overdue": NH_("逾期还"),
+    "spot_checked": NH_("抽查"),
+    "spot_score": NH_("均分"),
 }
 EIGHTHS = " ▏▎▍▌▋▊▉"
 RISING = " ▁▂▃▄▅▆▇"
@@ -149,7 +149,7 @@ class StatsScreen(SubScreen):
         table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
         table.add_column(_("科室") if self.by == "dept" else _("执法人员"), no_wrap=True)
         for key in SHOWN:
-            table.add_column(_(SHORT[key]), justify="right", no_wrap=True)
+            table.add_column(H_(SHORT[key]), justify="right", no_wrap=True)
         for row in [*report.rows, report.total]:
             values = row.as_json()
             style = "bold" if row is report.total else ""
