@@ -94,3 +94,17 @@ def test_device_retire_and_upkeep_cli(demo, cli):
     assert [h["what"] for h in history if h["kind"] == "upkeep"] == ["清洁镜头"]
     assert cli("device", "upkeep", "SX-2020-001", "--what", "x").code == 2
     assert cli("audit", "verify").code == 0
+
+
+def test_who_may_approve_is_read_from_the_permission_table(demo):
+    """The approvers a form offers are those the service accepts: the profile's role for retirement and for
+    disposal plans (单位负责人 in the presets), nobody else."""
+    profile = demo.office.profile()
+    for action, setting in (
+        ("devices.retire", "devices.retire_role"),
+        ("disposal.approve", "retention.disposal_approver_role"),
+    ):
+        able = demo.staff.able(action)
+        role = profile.get(setting)
+        assert able and all(role in s.roles for s in able)
+        assert {s.number for s in able} == {s.number for s in demo.staff.list(include_left=False) if role in s.roles}

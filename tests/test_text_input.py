@@ -429,6 +429,7 @@ FILTER_REGISTERS = {
 }
 # text parameters that are not free text typed by a person, and why
 EXEMPT: dict[tuple[str, str, str], str] = {
+    ("staff", "able", "action"): "an action of the permission table, named by the program, never typed",
     ("access", "extract", "password"): "a password is never shown nor stored; what it holds is the person's",
     ("devices", "set_status", "status"): "called by the services with a status id (a vocabulary)",
     ("devices", "set_status", "summary"): "written by the services, not typed",

@@ -17,7 +17,7 @@ from avledger.errors import UserError
 from avledger.i18n import N_
 from avledger.models.schema import DeviceRetirement, Upkeep
 from avledger.services.base import Context, check_text, optional_text, require_text
-from avledger.services.permissions import requires
+from avledger.services.permissions import allowed, requires
 from avledger.services.register import DeviceService, StaffService
 from avledger.timeutil import fmt_local, parse_local_datetime
 from avledger.vocab import ROLES, label
@@ -113,7 +113,7 @@ class DeviceCareService:
                     asset=device.asset_no,
                 )
             approver = self.staff.get(by, field="by")
-            if not approver.active or role not in approver.role_list:
+            if not approver.active or "devices.retire" not in allowed(approver.role_list, self.ctx.profile()):
                 raise UserError(
                     "device.not_retire_approver",
                     "{name}（{number}）不是在职的{role}，不能批准设备报废",

@@ -38,7 +38,7 @@ from avledger.services.listing import (
     SortKey,
     any_of,
 )
-from avledger.services.permissions import requires
+from avledger.services.permissions import allowed, requires
 from avledger.services.views import DepartmentView, DeviceView, StaffView
 from avledger.timeutil import local_today, parse_date
 from avledger.vocab import ABILITIES, ALLOCATION_CLASSES, DEVICE_KINDS, DEVICE_STATUSES, MEDIA_TIME, ROLES
@@ -353,6 +353,12 @@ class StaffService:
 
     def list(self, *, include_left: bool = True) -> list[StaffView]:
         return list(self.rows(StaffQuery(include_left)))
+
+    def able(self, action: str) -> list[StaffView]:
+        """The staff in service whose roles let them ``action`` under the office profile (the permission
+        table, as the service that takes their staff number checks it): who may approve a disposal plan, say."""
+        profile = self.ctx.profile()
+        return [s for s in self.list(include_left=False) if action in allowed(s.roles, profile)]
 
     def view(self, number: str) -> StaffView:
         return self._view(self.get(number))

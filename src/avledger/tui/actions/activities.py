@@ -20,6 +20,7 @@ from avledger.tui.forms.activity import (
     split_numbers,
 )
 from avledger.tui.forms.activity_edit import ActivityEditForm, ActivityEditFormScreen
+from avledger.tui.forms.base import staff_options
 from avledger.vocab import ROLES, label
 
 
@@ -31,7 +32,7 @@ class ActivityActions:
         profile = services.office.profile()
         staff = services.staff.list(include_left=False)
         role = profile.get("norecord.report_role")
-        leaders = [(f"{s.number} {s.name}  {s.department}", s.number) for s in staff if role in s.roles]
+        leaders = staff_options(s for s in staff if role in s.roles)
         return ActivityChoices(
             tz=profile.tz,
             now=services.ctx.clock(),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.services.lending import PreCheck
+from avledger.tui.forms.base import staff_options
 from avledger.tui.forms.counter import (
     CounterChoices,
     HandoverForm,
@@ -42,11 +43,7 @@ class CounterActions:
         profile = services.office.profile()
         devices = services.devices.list()
         # The number first: typing it in the list jumps to the person (type to search).
-        officers = [
-            (f"{s.number} {s.name}  {s.department}", s.number)
-            for s in services.staff.list(include_left=False)
-            if s.is_enforcement
-        ]
+        officers = staff_options(s for s in services.staff.list(include_left=False) if s.is_enforcement)
         in_store, issued, unavailable = {}, {}, {}
         for d in devices:
             if d.status == "in_store":
@@ -196,7 +193,7 @@ class CounterActions:
     ) -> None:
         services = self.services  # type: ignore[attr-defined]
         device = services.devices.view(asset_no)
-        people = [(f"{s.number} {s.name}  {s.department}", s.number) for s in services.staff.list()]
+        people = staff_options(services.staff.list())
         if initial is None and device.holder_number:
             initial = LiabilityForm("lost", device.holder_number)
 

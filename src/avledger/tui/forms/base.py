@@ -14,6 +14,7 @@ the message's text).
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -272,6 +273,12 @@ def activity_options(activities, tz) -> list[tuple[str, str]]:
 
 def required_text(value: str, label: str) -> str | None:
     return None if value else _("{label}不能为空").format(label=label)
+
+
+def staff_options(people: Iterable[Any]) -> list[tuple[str, str]]:
+    """Members of staff (StaffView) as the options of a Select: the number first, so that typing it in the
+    open list jumps to the person, then the name and the department."""
+    return [(f"{s.number} {s.name}  {s.department}", s.number) for s in people]
 
 
 def approval_fields(approvers: list[tuple[str, str]], by: str, paper_form: str) -> list[Field]:

@@ -28,7 +28,7 @@ from avledger.tui.forms.access import (
     RequestForm,
     RequestFormScreen,
 )
-from avledger.tui.forms.base import activity_options
+from avledger.tui.forms.base import activity_options, staff_options
 from avledger.tui.screens.base import Confirm, FilteredRegisterScreen, close_thread_connection
 from avledger.tui.screens.viewings import ViewingsScreen
 from avledger.tui.text import access_status
@@ -235,9 +235,7 @@ class AccessScreen(FilteredRegisterScreen):
         request = self.current()
         if request is None or not request.usable or request.kind != "copy":
             return
-        people = [
-            (f"{s.number} {s.name}  {s.department}", s.number) for s in self.services.staff.list(include_left=False)
-        ]
+        people = staff_options(self.services.staff.list(include_left=False))
         if initial is None:
             me = self.services.access.me()
             from avledger.timeutil import to_local

@@ -19,6 +19,7 @@ from avledger.timeutil import fmt_local
 from avledger.tui.actions.counter import CounterActions
 from avledger.tui.actions.devices import DeviceEditing, form_of
 from avledger.tui.auditfmt import action_label, changes
+from avledger.tui.forms.base import staff_options
 from avledger.tui.forms.devicecare import RetireForm, RetireFormScreen, UpkeepForm, UpkeepFormScreen
 from avledger.tui.screens.audit import AuditEntryScreen, load_names
 from avledger.tui.screens.base import SubScreen
@@ -200,11 +201,7 @@ class DeviceDetailScreen(CounterActions, DeviceEditing, SubScreen):
 
     def action_retire(self, initial: RetireForm | None = None, error: str | None = None, field=None) -> None:
         role = self.services.office.profile().get("devices.retire_role")
-        approvers = [
-            (f"{s.number} {s.name}  {s.department}", s.number)
-            for s in self.services.staff.list(include_left=False)
-            if role in s.roles
-        ]
+        approvers = staff_options(self.services.staff.able("devices.retire"))
         if not approvers:
             self.app.notify(
                 _("还没有在职的{role}批准报废：请先在“人员”中设定角色").format(role=label(ROLES, role)),

@@ -16,9 +16,9 @@ from avledger.errors import UserError
 from avledger.i18n import _
 from avledger.present import size_text
 from avledger.progress import Cancelled
-from avledger.services.permissions import allowed
 from avledger.services.printing import Filters
 from avledger.timeutil import fmt_local
+from avledger.tui.forms.base import staff_options
 from avledger.tui.forms.retention import PlanApproveForm, PlanApproveFormScreen, PlanCancelFormScreen
 from avledger.tui.screens.base import SubScreen, close_thread_connection
 from avledger.tui.widgets import JobProgress, RegisterTable
@@ -149,14 +149,9 @@ class DisposalScreen(SubScreen):
         plan = self.selected_plan()
         if plan is None or self.query_one(JobProgress).running:
             return
-        profile = self.services.office.profile()
-        approvers = [
-            (f"{s.number} {s.name}  {s.department}", s.number)
-            for s in self.services.staff.list(include_left=False)
-            if "disposal.approve" in allowed(s.roles, profile)
-        ]
+        approvers = staff_options(self.services.staff.able("disposal.approve"))
         if not approvers:
-            role = profile.get("retention.disposal_approver_role")
+            role = self.services.office.profile().get("retention.disposal_approver_role")
             self.app.notify(
                 _("还没有在职的{role}批准清除计划：请先在“人员”中设定角色").format(role=label(ROLES, role)),
                 severity="error",
